@@ -1,0 +1,240 @@
+/**
+ * The contract between the renderer and main: every request, response and event, as zod
+ * schemas with inferred types. The Electron preload, the web host and the renderer client are
+ * all derived from `methods` and `events` below; nobody writes a channel name by hand.
+ */
+import { z } from 'zod';
+import { ErrorCode } from './errors.js';
+
+// ---------------------------------------------------------------------------------------------
+// Building blocks
+
+const Uid = z
+  .string()
+  .min(1)
+  .max(64)
+  .regex(/^[0-9.]+$/, 'a DICOM UID has only digits and dots');
+
+export const AppInfo = z.object({
+  productName: z.string(),
+  version: z.string(),
+  /** Which adapter serves the renderer: the Electron preload or the web host. */
+  host: z.enum(['electron', 'web']),
+  platform: z.string(),
+  dataDir: z.string(),
+  /** Always true: the product is for research, never for diagnosis. */
+  researchUseOnly: z.literal(true),
+});
+export type AppInfo = z.infer<typeof AppInfo>;
+
+export const StudySortField = z.enum([
+  'patientName',
+  'patientId',
+  'studyDate',
+  'studyDescription',
+  'modalities',
+  'numberOfInstances',
+  'importedAt',
+]);
+export type StudySortField = z.infer<typeof StudySortField>;
+
+export const ListStudiesRequest = z.object({
+  /** Free text matched against patient name/id, accession, description (case-insensitive). */
+  search: z.string().max(200).optional(),
+  sort: z
+    .object({ field: StudySortField, direction: z.enum(['asc', 'desc']) })
+    .optional(),
+  limit: z.number().int().min(1).max(1000).default(200),
+  offset: z.number().int().min(0).default(0),
+});
+export type ListStudiesRequest = z.input<typeof ListStudiesRequest>;
+
+export const StudySummary = z.object({
+  studyInstanceUID: Uid,
+  patientId: z.string(),
+  patientName: z.string(),
+  /** DICOM DA, YYYYMMDD, or '' when absent. */
+  patientBirthDate: z.string(),
+  patientSex: z.string(),
+  /** DICOM DA, YYYYMMDD, or '' when absent. */
+  studyDate: z.string(),
+  studyTime: z.string(),
+  studyDescription: z.string(),
+  accessionNumber: z.string(),
+  modalities: z.array(z.string()),
+  numberOfSeries: z.number().int(),
+  numberOfInstances: z.number().int(),
+  /** ISO 8601 time of the first import. */
+  importedAt: z.string(),
+});
+export type StudySummary = z.infer<typeof StudySummary>;
+
+export const ListStudiesResponse = z.object({
+  total: z.number().int(),
+  studies: z.array(StudySummary),
+});
+export type ListStudiesResponse = z.infer<typeof ListStudiesResponse>;
+
+export const SeriesSummary = z.object({
+  seriesInstanceUID: Uid,
+  studyInstanceUID: Uid,
+  seriesNumber: z.number().int().nullable(),
+  modality: z.string(),
+  seriesDescription: z.string(),
+  bodyPartExamined: z.string(),
+  numberOfInstances: z.number().int(),
+  /** SOP Instance UID of the instance to use as a thumbnail (the middle one). */
+  thumbnailSopInstanceUID: Uid.nullable(),
+});
+export type SeriesSummary = z.infer<typeof SeriesSummary>;
+
+export const StudyDetail = z.object({
+  study: StudySummary,
+  series: z.array(SeriesSummary),
+});
+export type StudyDetail = z.infer<typeof StudyDetail>;
+
+export const InstanceSummary = z.object({
+  sopInstanceUID: Uid,
+  sopClassUID: z.string(),
+  seriesInstanceUID: Uid,
+  instanceNumber: z.number().int().nullable(),
+  numberOfFrames: z.number().int().min(1),
+  rows: z.number().int().nullable(),
+  columns: z.number().int().nullable(),
+  transferSyntaxUID: z.string(),
+  /** Position along the slice normal (mm), when the geometry allows; used for ordering. */
+  sliceLocation: z.number().nullable(),
+});
+export type InstanceSummary = z.infer<typeof InstanceSummary>;
+
+export const ImportStartRequest = z.object({
+  /** Files, folders (recursive), DICOMDIR files or media roots, and .zip archives. */
+  paths: z.array(z.string().min(1).max(4096)).min(1).max(10_000),
+});
+
+export const JobRef = z.object({ jobId: z.string().uuid() });
+
+export const ImportPhase = z.enum(['scanning', 'importing', 'done', 'cancelled', 'failed']);
+export type ImportPhase = z.infer<typeof ImportPhase>;
+
+export const ImportFileError = z.object({
+  /** Path of the file (or `archive.zip!/entry`) that failed; local only, never logged. */
+  path: z.string(),
+  code: z.enum(Object.values(ErrorCode) as [ErrorCode, ...ErrorCode[]]),
+  message: z.string(),
+});
+export type ImportFileError = z.infer<typeof ImportFileError>;
+
+export const ImportProgress = z.object({
+  jobId: z.string().uuid(),
+  phase: ImportPhase,
+  filesFound: z.number().int(),
+  filesDone: z.number().int(),
+  bytesDone: z.number(),
+  /** Instances newly stored. */
+  added: z.number().int(),
+  /** Instances already in the catalog with identical content (re-import adds nothing). */
+  duplicates: z.number().int(),
+  /** Files that were not DICOM, broken or otherwise refused; see `errors`. */
+  failed: z.number().int(),
+  /** Non-image objects that were recognised but not stored (DICOMDIR itself). */
+  skipped: z.number().int(),
+  /** The most recent errors (capped); `failed` holds the full count. */
+  errors: z.array(ImportFileError),
+  startedAt: z.string(),
+  finishedAt: z.string().nullable(),
+});
+export type ImportProgress = z.infer<typeof ImportProgress>;
+
+// ---------------------------------------------------------------------------------------------
+// Methods
+
+export interface MethodSpec<Req extends z.ZodType, Res extends z.ZodType> {
+  readonly request: Req;
+  readonly response: Res;
+  readonly summary: string;
+}
+
+function method<Req extends z.ZodType, Res extends z.ZodType>(
+  request: Req,
+  response: Res,
+  summary: string,
+): MethodSpec<Req, Res> {
+  return { request, response, summary };
+}
+
+const Empty = z.object({}).strict();
+
+/** Every method main serves. Names are `<service>.<action>`. */
+export const methods = {
+  'app.info': method(Empty, AppInfo, 'Product, version and host of the running app.'),
+  'catalog.listStudies': method(
+    ListStudiesRequest,
+    ListStudiesResponse,
+    'Studies in the local catalog, filtered, sorted and paged.',
+  ),
+  'catalog.getStudy': method(
+    z.object({ studyInstanceUID: Uid }),
+    StudyDetail,
+    'One study with its series.',
+  ),
+  'catalog.listInstances': method(
+    z.object({ seriesInstanceUID: Uid }),
+    z.array(InstanceSummary),
+    'The instances of a series in display order (geometry, then instance number).',
+  ),
+  'import.start': method(
+    ImportStartRequest,
+    JobRef,
+    'Start importing files, folders, DICOMDIR media and zip archives.',
+  ),
+  'import.cancel': method(JobRef, z.object({ cancelled: z.boolean() }), 'Cancel an import job.'),
+  'import.status': method(JobRef, ImportProgress, 'The latest progress of an import job.'),
+} as const;
+
+export type Methods = typeof methods;
+export type MethodName = keyof Methods;
+/** What a caller passes (defaults not yet applied). */
+export type RequestOf<M extends MethodName> = z.input<Methods[M]['request']>;
+/** What a handler receives (defaults applied, validated). */
+export type ParsedRequestOf<M extends MethodName> = z.output<Methods[M]['request']>;
+export type ResponseOf<M extends MethodName> = z.output<Methods[M]['response']>;
+
+/** The service layer: one async function per method. Served by every adapter. */
+export type Handlers = {
+  [M in MethodName]: (request: ParsedRequestOf<M>) => Promise<ResponseOf<M>>;
+};
+
+export const methodNames = Object.keys(methods) as MethodName[];
+
+export function isMethodName(value: unknown): value is MethodName {
+  return typeof value === 'string' && Object.prototype.hasOwnProperty.call(methods, value);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Events (main → renderer)
+
+export const events = {
+  'import.progress': ImportProgress,
+  'catalog.changed': z.object({ studyInstanceUIDs: z.array(Uid) }),
+} as const;
+
+export type Events = typeof events;
+export type EventName = keyof Events;
+export type EventOf<E extends EventName> = z.infer<Events[E]>;
+export type AnyEvent = { [E in EventName]: { name: E; payload: EventOf<E> } }[EventName];
+
+export function isEventName(value: unknown): value is EventName {
+  return typeof value === 'string' && Object.prototype.hasOwnProperty.call(events, value);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Wire envelope: every reply is a value, never a thrown error across the boundary.
+
+export const WireError = z.object({
+  code: z.enum(Object.values(ErrorCode) as [ErrorCode, ...ErrorCode[]]),
+  message: z.string(),
+});
+
+export type WireResult<T> = { ok: true; value: T } | { ok: false; error: z.infer<typeof WireError> };

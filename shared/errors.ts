@@ -1,0 +1,56 @@
+/**
+ * Error codes shared by main and renderer. Every failure that crosses the contract is an
+ * `AppError` value with one of these codes and a message a radiologist can act on.
+ */
+export const ErrorCode = {
+  /** The request did not match the contract (wrong method, malformed payload). */
+  InvalidRequest: 'invalid-request',
+  /** The web host refused a request that carried no valid per-launch token. */
+  Unauthorized: 'unauthorized',
+  /** A study, series, instance or job that was asked for does not exist. */
+  NotFound: 'not-found',
+  /** A file is not DICOM Part 10 (no preamble/prefix and no recognisable dataset). */
+  NotDicom: 'not-dicom',
+  /** A DICOM file ends before its declared content. */
+  Truncated: 'truncated',
+  /** A DICOM file is structurally broken (bad lengths, missing UIDs, hostile values). */
+  Malformed: 'malformed',
+  /** A file is larger than the configured import limit. */
+  TooLarge: 'too-large',
+  /** An archive (zip) could not be read or is unsafe (path traversal, zip bomb). */
+  BadArchive: 'bad-archive',
+  /** The same SOP Instance UID was already stored with different content. */
+  Conflict: 'conflict',
+  /** The user cancelled a long-running job. */
+  Cancelled: 'cancelled',
+  /** Reading or writing the local disk failed (permissions, disk full). */
+  Io: 'io',
+  /** Anything else: a bug. The message says so; details go to the log, never PHI. */
+  Internal: 'internal',
+} as const;
+
+export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
+
+export interface AppErrorShape {
+  readonly code: ErrorCode;
+  readonly message: string;
+}
+
+/** An error that carries a contract error code. Thrown inside main, serialised at the boundary. */
+export class AppError extends Error implements AppErrorShape {
+  readonly code: ErrorCode;
+
+  constructor(code: ErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'AppError';
+    this.code = code;
+  }
+
+  toJSON(): AppErrorShape {
+    return { code: this.code, message: this.message };
+  }
+}
+
+export function isAppError(value: unknown): value is AppError {
+  return value instanceof AppError;
+}
