@@ -1,0 +1,36 @@
+/**
+ * The boundary between the header engine (main/deid/) and the pixel cleaner
+ * (main/deid/pixels/). The engine hands over what the header says about an
+ * object and its pixel data; the cleaner decides whether burned-in text is a
+ * risk and either keeps the pixels, returns masked pixels, or holds the object
+ * for human review.
+ */
+
+export interface PixelContext {
+  modality: string; sopClassUID: string; manufacturer: string; manufacturerModelName: string;
+  burnedInAnnotation: string;          // '' when absent
+  imageType: string[];
+  conversionType: string;              // (0008,0064), '' when absent
+  rows: number; columns: number; bitsAllocated: number; bitsStored: number; samplesPerPixel: number;
+  photometricInterpretation: string; pixelRepresentation: number; planarConfiguration: number;
+  numberOfFrames: number; transferSyntaxUID: string;
+  /** Identifying values from the original header (names incl. Hanzi and pinyin, ids, dates in several formats) to boost OCR. */
+  identifyingValues: string[];
+  /** Native: the PixelData value bytes. Encapsulated: one entry per frame (fragments concatenated). */
+  pixelData: { kind: 'native'; bytes: Uint8Array } | { kind: 'encapsulated'; frames: Uint8Array[] };
+}
+export interface PixelOptions { cleanPixelData: boolean; ocr: boolean; rules: PixelRule[] }
+export interface PixelRule { name: string; match: { modality?: string; manufacturer?: string; manufacturerModelName?: string; rows?: number; columns?: number }; regions: Array<{ x: number; y: number; width: number; height: number }> }
+export interface PixelRegion { frame: number; x: number; y: number; width: number; height: number; source: 'rule' | 'ocr' }
+export interface PixelDecision {
+  action: 'keep' | 'masked' | 'hold';
+  /** Why (e.g. 'BurnedInAnnotation YES', 'ultrasound', 'secondary capture', 'OCR found text', 'compressed and cannot decode'). No PHI. */
+  reasons: string[];
+  regions: PixelRegion[];
+  /** For 'masked': the new native PixelData value; when the input was encapsulated, this is decoded+masked native data and transferSyntaxUID says the new syntax (explicit VR little endian). */
+  pixelData?: Uint8Array;
+  transferSyntaxUID?: string;
+  /** For 'masked' after decoding: new PhotometricInterpretation if it changed (e.g. YBR_FULL_422 → RGB). */
+  photometricInterpretation?: string;
+}
+export interface PixelCleaner { clean(context: PixelContext, options: PixelOptions): Promise<PixelDecision> }
