@@ -1,0 +1,107 @@
+/**
+ * Transport for the web host: requests as `POST /api/rpc/<method>`, events over a WebSocket at
+ * `/events`. The per-launch token travels as an HttpOnly cookie the host set when the page was
+ * first opened with `?token=`, so nothing here handles it.
+ */
+import { type AnyEvent, type MethodName, type WireResult, isEventName } from '../../../shared/contract.js';
+import type { Transport } from '../../../shared/client.js';
+
+const RECONNECT_DELAYS_MS = [250, 500, 1000, 2000, 5000];
+
+export function createWebTransport(origin: string = window.location.origin): Transport {
+  const listeners = new Set<(event: AnyEvent) => void>();
+  let socket: WebSocket | null = null;
+  let attempt = 0;
+
+  const connect = (): void => {
+    const url = new URL('/events', origin);
+    url.protocol = url.protocol === 'https:' ? 'wss:' : 'ws:';
+    socket = new WebSocket(url);
+    socket.addEventListener('open', () => {
+      attempt = 0;
+    });
+    socket.addEventListener('message', (message) => {
+      if (typeof message.data !== 'string') return;
+      let event: unknown;
+      try {
+        event = JSON.parse(message.data);
+      } catch {
+        return;
+      }
+      if (!event || typeof event !== 'object' || !isEventName((event as { name?: unknown }).name)) return;
+      for (const listener of listeners) listener(event as AnyEvent);
+    });
+    socket.addEventListener('close', () => {
+      socket = null;
+      if (listeners.size === 0) return;
+      const delay = RECONNECT_DELAYS_MS[Math.min(attempt, RECONNECT_DELAYS_MS.length - 1)];
+      attempt += 1;
+      setTimeout(connect, delay);
+    });
+  };
+
+  return {
+    async invoke(method: MethodName, request: unknown): Promise<WireResult<unknown>> {
+      let response: Response;
+      try {
+        response = await fetch(new URL(`/api/rpc/${method}`, origin), {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify(request ?? {}),
+          credentials: 'same-origin',
+        });
+      } catch {
+        return { ok: false, error: { code: 'io', message: 'The RadLabel service is not reachable. Is it still running?' } };
+      }
+      if (response.status === 401) {
+        return {
+          ok: false,
+          error: { code: 'unauthorized', message: 'This page is not authorised. Open the link printed by `npm run web` again.' },
+        };
+      }
+      try {
+        return (await response.json()) as WireResult<unknown>;
+      } catch {
+        return { ok: false, error: { code: 'internal', message: `The service answered ${response.status} without a result.` } };
+      }
+    },
+    subscribe(listener) {
+      listeners.add(listener);
+      if (!socket) connect();
+      return () => {
+        listeners.delete(listener);
+        if (listeners.size === 0) socket?.close();
+      };
+    },
+  };
+}
+
+/**
+ * Upload dropped/picked files to the host's staging area and return the staged folder, which the
+ * host can then import like any local path. Relative folder structure is kept (DICOMDIR needs it).
+ */
+export async function uploadToStaging(files: File[], origin: string = window.location.origin): Promise<string[]> {
+  if (files.length === 0) return [];
+  const begin = await fetch(new URL('/api/upload', origin), { method: 'POST', credentials: 'same-origin' });
+  if (!begin.ok) throw new Error(`Upload refused (${begin.status}).`);
+  const { uploadId } = (await begin.json()) as { uploadId: string };
+  const concurrency = 4;
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < files.length) {
+      const file = files[next++]!;
+      const relative = (file as File & { webkitRelativePath?: string }).webkitRelativePath || file.name;
+      const response = await fetch(new URL(`/api/upload/${uploadId}?path=${encodeURIComponent(relative)}`, origin), {
+        method: 'PUT',
+        body: file,
+        credentials: 'same-origin',
+      });
+      if (!response.ok) throw new Error(`Upload of ${relative} failed (${response.status}).`);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(concurrency, files.length) }, worker));
+  const done = await fetch(new URL(`/api/upload/${uploadId}/complete`, origin), { method: 'POST', credentials: 'same-origin' });
+  if (!done.ok) throw new Error(`Upload could not be completed (${done.status}).`);
+  const { path } = (await done.json()) as { path: string };
+  return [path];
+}
