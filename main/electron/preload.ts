@@ -1,0 +1,33 @@
+/**
+ * The preload: the renderer's whole view of the machine. It exposes `window.radlabel` (see
+ * renderer/src/host/bridge.ts), derived from the contract: method and event names are checked
+ * here and again in main. Bundled to one CommonJS file (sandboxed preloads cannot load modules).
+ */
+import { contextBridge, ipcRenderer, webUtils } from 'electron';
+import { type AnyEvent, type MethodName, type WireResult, isEventName, isMethodName } from '../../shared/contract.js';
+import { IPC_CHANNELS } from './channels.js';
+
+const bridge = {
+  kind: 'electron' as const,
+  invoke(method: MethodName, request: unknown): Promise<WireResult<unknown>> {
+    if (!isMethodName(method)) {
+      return Promise.resolve({ ok: false, error: { code: 'invalid-request', message: 'Unknown method.' } });
+    }
+    return ipcRenderer.invoke(IPC_CHANNELS.invoke, method, request) as Promise<WireResult<unknown>>;
+  },
+  subscribe(listener: (event: AnyEvent) => void): () => void {
+    const handler = (_event: Electron.IpcRendererEvent, event: AnyEvent): void => {
+      if (event && isEventName(event.name)) listener(event);
+    };
+    ipcRenderer.on(IPC_CHANNELS.event, handler);
+    return () => ipcRenderer.removeListener(IPC_CHANNELS.event, handler);
+  },
+  pathsForFiles(files: File[]): string[] {
+    return files.map((file) => webUtils.getPathForFile(file)).filter((path) => path.length > 0);
+  },
+  pickImportPaths(): Promise<string[]> {
+    return ipcRenderer.invoke(IPC_CHANNELS.pickImportPaths) as Promise<string[]>;
+  },
+};
+
+contextBridge.exposeInMainWorld('radlabel', bridge);
