@@ -1,0 +1,111 @@
+/**
+ * Tests of the Electron shell itself (Playwright `_electron`). They need Electron's binary, which
+ * cannot be downloaded on every machine (ELECTRON_SKIP_BINARY_DOWNLOAD=1); there they skip and
+ * say why. Everything the shell serves is also covered through the web host.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { createRequire } from 'node:module';
+import { _electron as electron, expect, test, type ElectronApplication } from '@playwright/test';
+
+const require = createRequire(import.meta.url);
+const root = path.resolve(import.meta.dirname, '../..');
+
+function electronBinary(): string | null {
+  try {
+    const binary = require('electron') as unknown;
+    return typeof binary === 'string' && fs.existsSync(binary) ? binary : null;
+  } catch {
+    return null;
+  }
+}
+
+const binary = electronBinary();
+
+test.describe('Electron shell', () => {
+  test.skip(
+    binary === null,
+    'Electron binary not installed (ELECTRON_SKIP_BINARY_DOWNLOAD=1 on this machine); run `npm install electron` with internet access to run these tests.',
+  );
+
+  let app: ElectronApplication;
+  let dataDir: string;
+
+  test.beforeAll(async () => {
+    dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'radlabel-electron-'));
+    app = await electron.launch({
+      executablePath: binary!,
+      args: [path.join(root, 'build/main/electron/main.js'), '--data-dir', dataDir, '--no-sandbox'],
+      cwd: root,
+    });
+  });
+
+  test.afterAll(async () => {
+    await app?.close();
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  test('the window is sandboxed, isolated and has no Node', async () => {
+    const window = await app.firstWindow();
+    await window.waitForLoadState('domcontentloaded');
+    const prefs = await app.evaluate(({ BrowserWindow }) => {
+      const web = BrowserWindow.getAllWindows()[0]!.webContents;
+      const p = (web as unknown as { getLastWebPreferences(): Record<string, unknown> }).getLastWebPreferences();
+      return { contextIsolation: p['contextIsolation'], sandbox: p['sandbox'], nodeIntegration: p['nodeIntegration'] };
+    });
+    expect(prefs).toEqual({ contextIsolation: true, sandbox: true, nodeIntegration: false });
+    expect(await window.evaluate(() => typeof (globalThis as { require?: unknown }).require)).toBe('undefined');
+    expect(await window.evaluate(() => typeof (globalThis as { process?: unknown }).process)).toBe('undefined');
+    expect(window.url()).toMatch(/^app:\/\/renderer\//);
+  });
+
+  test('the user data folder is the one given by --data-dir', async () => {
+    expect(await app.evaluate(({ app: electronApp }) => electronApp.getPath('userData'))).toBe(dataDir);
+  });
+
+  test('IPC rejects unknown methods and malformed payloads with typed errors', async () => {
+    const window = await app.firstWindow();
+    const unknown = await window.evaluate(() =>
+      (window as unknown as { radlabel: { invoke(m: string, p: unknown): Promise<unknown> } }).radlabel.invoke('fs.readFile', {}),
+    );
+    expect(unknown).toMatchObject({ ok: false, error: { code: 'invalid-request' } });
+    const malformed = await window.evaluate(() =>
+      (window as unknown as { radlabel: { invoke(m: string, p: unknown): Promise<unknown> } }).radlabel.invoke(
+        'catalog.getStudy',
+        { studyInstanceUID: '../../etc/passwd' },
+      ),
+    );
+    expect(malformed).toMatchObject({ ok: false, error: { code: 'invalid-request' } });
+    const info = await window.evaluate(() =>
+      (window as unknown as { radlabel: { invoke(m: string, p: unknown): Promise<unknown> } }).radlabel.invoke('app.info', {}),
+    );
+    expect(info).toMatchObject({ ok: true, value: { host: 'electron', researchUseOnly: true } });
+  });
+
+  test('navigation away from the app and new windows are blocked', async () => {
+    const window = await app.firstWindow();
+    const before = window.url();
+    await window.evaluate(() => {
+      window.location.href = 'https://example.com/';
+    });
+    await window.waitForTimeout(500);
+    expect(window.url()).toBe(before);
+    await window.evaluate(() => window.open('app://renderer/index.html'));
+    await window.waitForTimeout(500);
+    expect(app.windows()).toHaveLength(1);
+  });
+
+  test('permission requests are denied', async () => {
+    const window = await app.firstWindow();
+    const state = await window.evaluate(async () => {
+      try {
+        await navigator.mediaDevices.getUserMedia({ video: true });
+        return 'granted';
+      } catch (error) {
+        return (error as Error).name;
+      }
+    });
+    expect(state).not.toBe('granted');
+  });
+});
