@@ -24,7 +24,7 @@ interface WasmDecoder {
   getDecodedBuffer(): Uint8Array;
 }
 type DecoderClass = new () => WasmDecoder;
-type CodecFactory = (module: { locateFile: (file: string) => string }) => Promise<Record<string, unknown>>;
+type CodecFactory = (module: { locateFile: (file: string) => string; print: (text: string) => void; printErr: (text: string) => void }) => Promise<Record<string, unknown>>;
 
 export type WasmCodecName = 'jpeg-baseline' | 'jpeg-ls' | 'jpeg-2000';
 
@@ -42,7 +42,12 @@ function loadDecoder(name: WasmCodecName): Promise<WasmDecoder> {
     const codec = CODECS[name];
     const entryPath = require.resolve(codec.entry);
     const factory = require(entryPath) as CodecFactory;
-    decoder = factory({ locateFile: (file) => (file.endsWith('.wasm') ? path.join(path.dirname(entryPath), codec.wasm) : file) }).then((instance) => {
+    decoder = factory({
+      locateFile: (file) => (file.endsWith('.wasm') ? path.join(path.dirname(entryPath), codec.wasm) : file),
+      // OpenJPEG prints progress to stdout, which would corrupt a CLI's output.
+      print: () => undefined,
+      printErr: () => undefined,
+    }).then((instance) => {
       const DecoderConstructor = instance[codec.decoderClass] as DecoderClass;
       return new DecoderConstructor();
     });
