@@ -1,0 +1,42 @@
+/**
+ * One-time start of Cornerstone3D: core (CPU or GPU path), the DICOM image loader with its
+ * decoder workers and codecs, the tools, and a cache big enough to hold whole series, so that
+ * once a stack is prefetched scrolling never waits for the network or a decoder again.
+ */
+import { RenderingEngine, cache, init as initCore } from '@cornerstonejs/core';
+import { init as initDicomImageLoader } from '@cornerstonejs/dicom-image-loader';
+import { PanTool, StackScrollTool, WindowLevelTool, ZoomTool, addTool, init as initTools } from '@cornerstonejs/tools';
+import { type RenderingChoice, chooseRenderingMode } from './renderingMode.js';
+
+export const RENDERING_ENGINE_ID = 'radlabel';
+
+/** Enough for ~4 CT series of 500 slices at 512² (16-bit); evicted least-recently-used. */
+const CACHE_BYTES = 1024 * 1024 * 1024;
+
+export interface Imaging {
+  rendering: RenderingChoice;
+  engine: RenderingEngine;
+}
+
+let started: Imaging | null = null;
+
+/**
+ * Decoder workers: uncompressed and JPEG frames decode in a few ms, so one worker per spare core
+ * keeps the main thread (which renders) free without oversubscribing a small machine.
+ */
+function decoderWorkerCount(): number {
+  const cores = navigator.hardwareConcurrency || 2;
+  return Math.max(1, Math.min(4, cores - 1));
+}
+
+export function initImaging(): Imaging {
+  if (started) return started;
+  const rendering = chooseRenderingMode();
+  initCore({ rendering: { useCPURendering: rendering.mode === 'cpu' }, debug: {} });
+  initDicomImageLoader({ maxWebWorkers: decoderWorkerCount() });
+  initTools();
+  for (const tool of [WindowLevelTool, ZoomTool, PanTool, StackScrollTool]) addTool(tool);
+  cache.setMaxCacheSize(CACHE_BYTES);
+  started = { rendering, engine: new RenderingEngine(RENDERING_ENGINE_ID) };
+  return started;
+}

@@ -1,0 +1,56 @@
+/**
+ * What the keyboard, the toolbar and the slider do to a stack viewport. Kept apart from React so
+ * every input path issues the same command.
+ */
+import { type StackViewport, type Types, utilities } from '@cornerstonejs/core';
+import { utilities as toolUtilities } from '@cornerstonejs/tools';
+import type { WindowPreset } from './windowPresets.js';
+
+export function scrollBy(viewport: StackViewport, delta: number): void {
+  scrollTo(viewport, viewport.getCurrentImageIdIndex() + delta);
+}
+
+export function scrollTo(viewport: StackViewport, index: number): void {
+  const last = viewport.getImageIds().length - 1;
+  if (last < 0) return;
+  const target = Math.min(last, Math.max(0, Math.round(index)));
+  if (target !== viewport.getCurrentImageIdIndex()) void viewport.setImageIdIndex(target);
+}
+
+export function applyWindow(viewport: StackViewport, width: number, center: number): void {
+  const voiRange: Types.VOIRange = utilities.windowLevel.toLowHighRange(width, center);
+  viewport.setProperties({ voiRange });
+  viewport.render();
+}
+
+export function applyPreset(viewport: StackViewport, preset: WindowPreset): void {
+  applyWindow(viewport, preset.width, preset.center);
+}
+
+export function toggleInvert(viewport: StackViewport): void {
+  viewport.setProperties({ invert: !viewport.getProperties().invert });
+  viewport.render();
+}
+
+/** Back to the image's own window, no zoom/pan, not inverted. */
+export function resetView(viewport: StackViewport): void {
+  viewport.resetProperties();
+  viewport.resetCamera();
+  viewport.render();
+}
+
+export function playCine(element: HTMLDivElement, framesPerSecond: number): void {
+  toolUtilities.cine.playClip(element, { framesPerSecond, loop: true });
+}
+
+export function stopCine(element: HTMLDivElement): void {
+  toolUtilities.cine.stopClip(element);
+}
+
+/** Window width/center of what is on screen, in the image's units (HU for CT). */
+export function currentWindow(viewport: StackViewport): { width: number; center: number } | null {
+  const { voiRange } = viewport.getProperties();
+  if (!voiRange) return null;
+  const { windowWidth, windowCenter } = utilities.windowLevel.toWindowLevel(voiRange.lower, voiRange.upper);
+  return { width: windowWidth, center: windowCenter };
+}

@@ -1,0 +1,86 @@
+/** Progress of the current import (bar, counts, cancel) and, afterwards, the files it refused. */
+import { useTranslation } from 'react-i18next';
+import { useErrorMessage } from '../components/useErrorMessage.js';
+import { useImportStore } from '../stores/useImportStore.js';
+
+export function ImportStatus() {
+  const { t } = useTranslation();
+  const errorMessage = useErrorMessage();
+  const stage = useImportStore((state) => state.stage);
+  const progress = useImportStore((state) => state.progress);
+  const startError = useImportStore((state) => state.startError);
+  const cancel = useImportStore((state) => state.cancel);
+  const dismiss = useImportStore((state) => state.dismiss);
+
+  if (stage === 'idle') return null;
+
+  const running = stage === 'preparing' || stage === 'running';
+  const fraction = progress && progress.filesFound > 0 ? progress.filesDone / progress.filesFound : 0;
+  const title = startError
+    ? t('import.startFailed', { message: errorMessage(startError) })
+    : progress
+      ? t(`import.phase.${progress.phase}`)
+      : t('import.uploading');
+
+  return (
+    <section className={`import-status${startError || progress?.phase === 'failed' ? ' import-status--failed' : ''}`} data-testid="import-status">
+      <div className="import-status__row">
+        <strong data-testid="import-phase" data-phase={progress?.phase ?? stage}>
+          {title}
+        </strong>
+        {progress ? (
+          <span className="import-status__counts" data-testid="import-counts">
+            {t('import.counts', progress)}
+          </span>
+        ) : null}
+        <span className="spacer" />
+        {running ? (
+          <button type="button" className="button" data-testid="import-cancel" disabled={!progress} onClick={() => void cancel()}>
+            {t('import.cancel')}
+          </button>
+        ) : (
+          <button type="button" className="button button--ghost" data-testid="import-dismiss" onClick={dismiss}>
+            {t('import.dismiss')}
+          </button>
+        )}
+      </div>
+      {running ? (
+        <progress
+          className="import-status__bar"
+          data-testid="import-progress"
+          max={1}
+          {...(progress && progress.phase !== 'scanning' ? { value: fraction } : {})}
+        />
+      ) : null}
+      {progress && progress.failed > 0 ? (
+        <details className="import-errors" open={!running} data-testid="import-errors">
+          <summary>{t('import.errorsTitle', { count: progress.failed })}</summary>
+          {progress.errors.length < progress.failed ? (
+            <p className="hint">{t('import.errorsMore', { shown: progress.errors.length, count: progress.failed })}</p>
+          ) : null}
+          <table className="import-errors__table">
+            <thead>
+              <tr>
+                <th scope="col">{t('import.errorPath')}</th>
+                <th scope="col">{t('import.errorReason')}</th>
+              </tr>
+            </thead>
+            <tbody>
+              {progress.errors.map((error) => (
+                <tr key={`${error.path}\u0000${error.code}`} data-testid="import-error-row" data-code={error.code}>
+                  <td className="import-errors__path" title={error.path}>
+                    {error.path}
+                  </td>
+                  <td>
+                    <span className="error-code">{t(`errors.${error.code}`)}</span>
+                    {error.message ? <span className="import-errors__detail"> — {error.message}</span> : null}
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </details>
+      ) : null}
+    </section>
+  );
+}

@@ -1,0 +1,17 @@
+/** Renderer entry: language first (so the first paint is in the user's language), then the app. */
+import { StrictMode } from 'react';
+import { createRoot } from 'react-dom/client';
+import { App } from './App.js';
+import { initI18n } from './i18n/index.js';
+import { useSettingsStore } from './stores/useSettingsStore.js';
+import './styles/app.css';
+
+initI18n(useSettingsStore.getState().language);
+
+const root = document.getElementById('root');
+if (!root) throw new Error('index.html has no #root element');
+createRoot(root).render(
+  <StrictMode>
+    <App />
+  </StrictMode>,
+);

@@ -1,0 +1,75 @@
+/**
+ * The running (or last) import job, fed by `import.progress` events. Only one job is shown at a
+ * time; progress events of other jobs (another window) are ignored.
+ */
+import { create } from 'zustand';
+import type { ImportProgress } from '../../../shared/contract.js';
+import { host } from '../host/index.js';
+
+type Stage = 'idle' | 'preparing' | 'running' | 'finished';
+
+interface ImportState {
+  stage: Stage;
+  jobId: string | null;
+  progress: ImportProgress | null;
+  startError: unknown;
+  /** Upload (web) or path resolution, then `import.start`. */
+  importFiles(files: File[]): Promise<void>;
+  importPaths(paths: string[]): Promise<void>;
+  cancel(): Promise<void>;
+  dismiss(): void;
+  receive(progress: ImportProgress): void;
+}
+
+const FINAL_PHASES = new Set<ImportProgress['phase']>(['done', 'cancelled', 'failed']);
+
+export const useImportStore = create<ImportState>()((set, get) => ({
+  stage: 'idle',
+  jobId: null,
+  progress: null,
+  startError: null,
+
+  async importFiles(files) {
+    if (files.length === 0) return;
+    set({ stage: 'preparing', progress: null, startError: null, jobId: null });
+    try {
+      const paths = await host.filesToPaths(files);
+      await get().importPaths(paths);
+    } catch (error) {
+      set({ stage: 'finished', startError: error });
+    }
+  },
+
+  async importPaths(paths) {
+    const wanted = paths.map((path) => path.trim()).filter(Boolean);
+    if (wanted.length === 0) return;
+    set({ stage: 'preparing', progress: null, startError: null, jobId: null });
+    try {
+      const { jobId } = await host.api.call('import.start', { paths: wanted });
+      set({ stage: 'running', jobId });
+      // An event may have been missed between start and subscription; ask once.
+      get().receive(await host.api.call('import.status', { jobId }));
+    } catch (error) {
+      set({ stage: 'finished', startError: error });
+    }
+  },
+
+  async cancel() {
+    const { jobId } = get();
+    if (jobId) await host.api.call('import.cancel', { jobId });
+  },
+
+  dismiss() {
+    if (get().stage === 'running') return;
+    set({ stage: 'idle', jobId: null, progress: null, startError: null });
+  },
+
+  receive(progress) {
+    const { jobId, progress: previous } = get();
+    if (progress.jobId !== jobId) return;
+    // Events and the status reply can cross; never move backwards.
+    if (previous && FINAL_PHASES.has(previous.phase)) return;
+    if (previous && progress.filesDone < previous.filesDone && !FINAL_PHASES.has(progress.phase)) return;
+    set({ progress, stage: FINAL_PHASES.has(progress.phase) ? 'finished' : 'running' });
+  },
+}));

@@ -1,0 +1,97 @@
+/**
+ * The worklist: search, sort, the page of studies shown, and the selected study with its series.
+ * Searching and sorting happen in main (catalog.listStudies); this store only keeps the latest
+ * answer and drops answers that arrive after a newer request was sent.
+ */
+import { create } from 'zustand';
+import type { StudyDetail, StudySortField, StudySummary } from '../../../shared/contract.js';
+import { host } from '../host/index.js';
+
+export type SortDirection = 'asc' | 'desc';
+
+interface WorklistState {
+  search: string;
+  sort: { field: StudySortField; direction: SortDirection };
+  studies: StudySummary[];
+  total: number;
+  loading: boolean;
+  error: unknown;
+  selectedStudyUID: string | null;
+  selectedDetail: StudyDetail | null;
+  setSearch(search: string): void;
+  toggleSort(field: StudySortField): void;
+  refresh(): Promise<void>;
+  selectStudy(studyInstanceUID: string | null): Promise<void>;
+  /** Moves the selection up or down the visible list (keyboard navigation). */
+  moveSelection(step: number): void;
+}
+
+const PAGE_SIZE = 500;
+let latestListRequest = 0;
+let latestDetailRequest = 0;
+
+export const useWorklistStore = create<WorklistState>()((set, get) => ({
+  search: '',
+  sort: { field: 'studyDate', direction: 'desc' },
+  studies: [],
+  total: 0,
+  loading: false,
+  error: null,
+  selectedStudyUID: null,
+  selectedDetail: null,
+
+  setSearch(search) {
+    set({ search });
+  },
+
+  toggleSort(field) {
+    const { sort } = get();
+    const direction: SortDirection = sort.field === field && sort.direction === 'asc' ? 'desc' : 'asc';
+    set({ sort: { field, direction } });
+    void get().refresh();
+  },
+
+  async refresh() {
+    const request = ++latestListRequest;
+    const { search, sort, selectedStudyUID } = get();
+    set({ loading: true });
+    try {
+      const trimmed = search.trim();
+      const result = await host.api.call('catalog.listStudies', {
+        ...(trimmed ? { search: trimmed } : {}),
+        sort,
+        limit: PAGE_SIZE,
+      });
+      if (request !== latestListRequest) return;
+      set({ studies: result.studies, total: result.total, loading: false, error: null });
+      if (selectedStudyUID) void get().selectStudy(selectedStudyUID);
+    } catch (error) {
+      if (request !== latestListRequest) return;
+      set({ loading: false, error });
+    }
+  },
+
+  async selectStudy(studyInstanceUID) {
+    const request = ++latestDetailRequest;
+    if (studyInstanceUID === null) {
+      set({ selectedStudyUID: null, selectedDetail: null });
+      return;
+    }
+    const keepDetail = get().selectedDetail?.study.studyInstanceUID === studyInstanceUID;
+    set({ selectedStudyUID: studyInstanceUID, selectedDetail: keepDetail ? get().selectedDetail : null });
+    try {
+      const detail = await host.api.call('catalog.getStudy', { studyInstanceUID });
+      if (request === latestDetailRequest) set({ selectedDetail: detail });
+    } catch (error) {
+      if (request === latestDetailRequest) set({ selectedDetail: null, error });
+    }
+  },
+
+  moveSelection(step) {
+    const { studies, selectedStudyUID } = get();
+    if (studies.length === 0) return;
+    const current = studies.findIndex((study) => study.studyInstanceUID === selectedStudyUID);
+    const next = current < 0 ? 0 : Math.min(studies.length - 1, Math.max(0, current + step));
+    void get().selectStudy(studies[next]!.studyInstanceUID);
+  },
+}));

@@ -1,0 +1,138 @@
+/**
+ * One layout slot: a Cornerstone stack viewport with its overlay and slider. The viewport is
+ * enabled once per slot; a new series only swaps the stack. Right after the first image is on
+ * screen the whole stack is prefetched (nearest slices first), so scrolling soon reads from cache.
+ */
+import { Enums, type StackViewport } from '@cornerstonejs/core';
+import { utilities as toolUtilities } from '@cornerstonejs/tools';
+import { useEffect, useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import type { SeriesSummary, StudySummary } from '../../../shared/contract.js';
+import { useErrorMessage } from '../components/useErrorMessage.js';
+import { RENDERING_ENGINE_ID, initImaging } from '../imaging/initImaging.js';
+import { stackToolGroup } from '../imaging/stackToolGroup.js';
+import { playCine, stopCine } from '../imaging/viewportCommands.js';
+import { type SeriesImages, useViewerStore } from '../stores/useViewerStore.js';
+import { ImageSlider } from './ImageSlider.js';
+import { ViewportOverlay } from './ViewportOverlay.js';
+import { registerViewport } from './viewportRegistry.js';
+import { useViewportReadout } from './useViewportReadout.js';
+
+interface StackViewportPaneProps {
+  slot: number;
+  study: StudySummary;
+  series: SeriesSummary | null;
+}
+
+const viewportIdOf = (slot: number): string => `slot-${slot}`;
+
+type PaneState = { kind: 'empty' } | { kind: 'loading' } | { kind: 'ready' } | { kind: 'failed'; error: unknown };
+
+/** Outcome of the last `setStack`, remembered with the image ids it was for. */
+type StackResult = { imageIds: string[]; ok: true } | { imageIds: string[]; ok: false; error: unknown };
+
+function paneStateOf(series: SeriesSummary | null, images: SeriesImages | undefined, stack: StackResult | null): PaneState {
+  if (!series) return { kind: 'empty' };
+  if (!images || images.state === 'loading') return { kind: 'loading' };
+  if (images.state === 'failed') return { kind: 'failed', error: images.error };
+  if (stack?.imageIds !== images.imageIds) return { kind: 'loading' };
+  return stack.ok ? { kind: 'ready' } : { kind: 'failed', error: stack.error };
+}
+
+export function StackViewportPane({ slot, study, series }: StackViewportPaneProps) {
+  const { t } = useTranslation();
+  const errorMessage = useErrorMessage();
+  const [element, setElement] = useState<HTMLDivElement | null>(null);
+  const [stack, setStack] = useState<StackResult | null>(null);
+  const active = useViewerStore((store) => store.activeViewport === slot);
+  const setActive = useViewerStore((store) => store.setActiveViewport);
+  const images = useViewerStore((store) => (series ? store.images[series.seriesInstanceUID] : undefined));
+  const cinePlaying = useViewerStore((store) => store.cineViewport === slot);
+  const cineFps = useViewerStore((store) => store.cineFps);
+  const state = paneStateOf(series, images, stack);
+  const readout = useViewportReadout(state.kind === 'ready' ? element : null);
+
+  // Enable the slot's viewport for the lifetime of the pane.
+  useEffect(() => {
+    if (!element) return;
+    const { engine } = initImaging();
+    const viewportId = viewportIdOf(slot);
+    engine.enableElement({
+      viewportId,
+      type: Enums.ViewportType.STACK,
+      element,
+      defaultOptions: { background: [0, 0, 0] },
+    });
+    const toolGroup = stackToolGroup();
+    toolGroup.addViewport(viewportId, RENDERING_ENGINE_ID);
+    const enabled = engine.getViewport(viewportId) as StackViewport;
+    const unregister = registerViewport(slot, { viewport: enabled, element });
+    const resizeObserver = new ResizeObserver(() => engine.resize(true, true));
+    resizeObserver.observe(element);
+    return () => {
+      resizeObserver.disconnect();
+      stopCine(element);
+      toolUtilities.stackPrefetch.disable(element);
+      unregister();
+      toolGroup.removeViewports(RENDERING_ENGINE_ID, viewportId);
+      engine.disableElement(viewportId);
+    };
+  }, [slot, element]);
+
+  // Show the series' images once their ids are known.
+  const imageIds = images?.state === 'ready' ? images.imageIds : null;
+  useEffect(() => {
+    if (!element || !imageIds) return;
+    // Enabled by the effect above, which runs first on the same commit.
+    const viewport = initImaging().engine.getViewport(viewportIdOf(slot)) as StackViewport | undefined;
+    if (!viewport) return;
+    let current = true;
+    toolUtilities.stackPrefetch.disable(element);
+    viewport
+      .setStack(imageIds, 0)
+      .then(() => {
+        if (!current) return;
+        viewport.render();
+        setStack({ imageIds, ok: true });
+        if (imageIds.length > 1) toolUtilities.stackPrefetch.enable(element);
+      })
+      .catch((error: unknown) => {
+        if (current) setStack({ imageIds, ok: false, error });
+      });
+    return () => {
+      current = false;
+    };
+  }, [slot, element, imageIds]);
+
+  const ready = state.kind === 'ready';
+  useEffect(() => {
+    if (!element || !ready) return;
+    if (cinePlaying) playCine(element, cineFps);
+    else stopCine(element);
+  }, [element, cinePlaying, cineFps, ready]);
+
+  return (
+    <div
+      className={active ? 'viewport-pane viewport-pane--active' : 'viewport-pane'}
+      data-testid={`viewport-${slot}`}
+      data-state={state.kind}
+      onPointerDown={() => setActive(slot)}
+      onContextMenu={(event) => event.preventDefault()}
+    >
+      <div ref={setElement} className="viewport-element" data-testid={`viewport-element-${slot}`} />
+      {state.kind === 'ready' && series && readout ? (
+        <>
+          <ViewportOverlay study={study} series={series} readout={readout} />
+          <ImageSlider slot={slot} readout={readout} />
+        </>
+      ) : null}
+      {state.kind === 'empty' ? <div className="viewport-message">{t('viewer.emptyViewport')}</div> : null}
+      {state.kind === 'loading' ? <div className="viewport-message">{t('viewer.loading')}</div> : null}
+      {state.kind === 'failed' ? (
+        <div className="viewport-message viewport-message--error" data-testid="viewport-error">
+          {t('viewer.loadFailed', { message: errorMessage(state.error) })}
+        </div>
+      ) : null}
+    </div>
+  );
+}

@@ -1,0 +1,92 @@
+import { useTranslation } from 'react-i18next';
+import { applyPreset, resetView, toggleInvert } from '../imaging/viewportCommands.js';
+import { windowPresets } from '../imaging/windowPresets.js';
+import { type Layout, useViewerStore } from '../stores/useViewerStore.js';
+import { viewportInSlot } from './viewportRegistry.js';
+
+const layouts: Layout[] = ['1x1', '1x2', '2x2'];
+
+export function ViewerToolbar({ onBack }: { onBack(): void }) {
+  const { t } = useTranslation();
+  const layout = useViewerStore((state) => state.layout);
+  const setLayout = useViewerStore((state) => state.setLayout);
+  const activeViewport = useViewerStore((state) => state.activeViewport);
+  const playing = useViewerStore((state) => state.cineViewport !== null && state.cineViewport === state.activeViewport);
+  const toggleCine = useViewerStore((state) => state.toggleCine);
+  const cineFps = useViewerStore((state) => state.cineFps);
+  const setCineFps = useViewerStore((state) => state.setCineFps);
+
+  const withActive = (command: (handle: NonNullable<ReturnType<typeof viewportInSlot>>) => void) => () => {
+    const handle = viewportInSlot(activeViewport);
+    if (handle) command(handle);
+  };
+
+  return (
+    <div className="viewer-toolbar" role="toolbar">
+      <button type="button" className="button button--ghost" data-testid="viewer-back" onClick={onBack}>
+        ← {t('viewer.back')}
+      </button>
+      <div className="toolbar-group" aria-label={t('viewer.layout')}>
+        <span className="toolbar-label">{t('viewer.layout')}</span>
+        {layouts.map((item) => (
+          <button
+            key={item}
+            type="button"
+            className={item === layout ? 'tool-button tool-button--active' : 'tool-button'}
+            data-testid={`layout-${item}`}
+            aria-pressed={item === layout}
+            onClick={() => setLayout(item)}
+          >
+            {item.replace('x', '×')}
+          </button>
+        ))}
+      </div>
+      <div className="toolbar-group">
+        <span className="toolbar-label">{t('viewer.presets')}</span>
+        {windowPresets.map((preset) => (
+          <button
+            key={preset.id}
+            type="button"
+            className="tool-button"
+            data-testid={`preset-${preset.id}`}
+            title={`${preset.key} · W ${preset.width} L ${preset.center}`}
+            onClick={withActive(({ viewport }) => applyPreset(viewport, preset))}
+          >
+            {t(`viewer.preset.${preset.id}`)}
+          </button>
+        ))}
+      </div>
+      <div className="toolbar-group">
+        <button type="button" className="tool-button" data-testid="viewer-reset" title="R" onClick={withActive(({ viewport }) => resetView(viewport))}>
+          {t('viewer.reset')}
+        </button>
+        <button type="button" className="tool-button" data-testid="viewer-invert" title="I" onClick={withActive(({ viewport }) => toggleInvert(viewport))}>
+          {t('viewer.invert')}
+        </button>
+      </div>
+      <div className="toolbar-group">
+        <button
+          type="button"
+          className={playing ? 'tool-button tool-button--active' : 'tool-button'}
+          data-testid="cine-toggle"
+          aria-pressed={playing}
+          title="Space"
+          onClick={toggleCine}
+        >
+          {playing ? `❚❚ ${t('viewer.pause')}` : `▶ ${t('viewer.play')}`}
+        </button>
+        <label className="cine-fps">
+          <input
+            type="number"
+            min={1}
+            max={60}
+            value={cineFps}
+            data-testid="cine-fps"
+            onChange={(event) => setCineFps(Number(event.target.value) || 1)}
+          />
+          {t('viewer.fps')}
+        </label>
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,50 @@
+/** Viewer shortcuts (listed in the help overlay). They act on the active viewport. */
+import { useEffect } from 'react';
+import { applyPreset, resetView, scrollBy, scrollTo, toggleInvert } from '../imaging/viewportCommands.js';
+import { presetForKey } from '../imaging/windowPresets.js';
+import { useUiStore } from '../stores/useUiStore.js';
+import { useViewerStore } from '../stores/useViewerStore.js';
+import { viewportInSlot } from './viewportRegistry.js';
+
+const PAGE = 10;
+
+export function useViewerKeys(onBack: () => void): void {
+  useEffect(() => {
+    const onKey = (event: KeyboardEvent) => {
+      if (useUiStore.getState().dialog !== null) return;
+      if (event.ctrlKey || event.metaKey || event.altKey) return;
+      const target = event.target;
+      if (target instanceof HTMLInputElement && target.type !== 'range') return;
+      if (target instanceof HTMLSelectElement || target instanceof HTMLTextAreaElement) return;
+      if (event.key === 'Escape') {
+        event.preventDefault();
+        onBack();
+        return;
+      }
+      const viewer = useViewerStore.getState();
+      if (event.key === ' ') {
+        event.preventDefault();
+        viewer.toggleCine();
+        return;
+      }
+      const handle = viewportInSlot(viewer.activeViewport);
+      if (!handle) return;
+      const { viewport } = handle;
+      const preset = presetForKey(event.key);
+      let handled = true;
+      if (preset) applyPreset(viewport, preset);
+      else if (event.key === 'ArrowDown' || event.key === 'ArrowRight') scrollBy(viewport, 1);
+      else if (event.key === 'ArrowUp' || event.key === 'ArrowLeft') scrollBy(viewport, -1);
+      else if (event.key === 'PageDown') scrollBy(viewport, PAGE);
+      else if (event.key === 'PageUp') scrollBy(viewport, -PAGE);
+      else if (event.key === 'Home') scrollTo(viewport, 0);
+      else if (event.key === 'End') scrollTo(viewport, viewport.getImageIds().length - 1);
+      else if (event.key === 'r' || event.key === 'R') resetView(viewport);
+      else if (event.key === 'i' || event.key === 'I') toggleInvert(viewport);
+      else handled = false;
+      if (handled) event.preventDefault();
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, [onBack]);
+}
