@@ -2,9 +2,19 @@
  * The service layer, assembled. Adapters (Electron IPC, web host, CLI, tests) create it once and
  * serve `handlers` through `dispatch`; none of them knows how a handler works.
  */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { Handlers } from '../shared/contract.js';
-import type { EventBus } from './core/events.js';
+import { AppError, ErrorCode } from '../shared/errors.js';
+import { Catalog } from './catalog/catalog.js';
+import { FileStore } from './catalog/file-store.js';
+import { EventBus } from './core/events.js';
 import type { Logger } from './core/logger.js';
+import { PRODUCT_NAME } from './core/paths.js';
+import { Importer } from './import/importer.js';
+import type { ZipLimits } from './import/zip-archive.js';
 
 export interface ServicesOptions {
   dataDir: string;
@@ -12,6 +22,8 @@ export interface ServicesOptions {
   logger: Logger;
   /** Worker threads for import parsing; defaults to cores − 1 (at least 1). */
   importWorkers?: number;
+  /** Import limits; the defaults suit real studies (tests lower them to try zip bombs cheaply). */
+  importLimits?: { maxFileBytes?: number; zip?: ZipLimits };
 }
 
 /** Where the bytes of one stored instance live, for the image protocol / HTTP route. */
@@ -30,4 +42,99 @@ export interface Services {
   close(): Promise<void>;
 }
 
-export declare function createServices(options: ServicesOptions): Services;
+export const CATALOG_FILE_NAME = 'catalog.sqlite';
+export const STORE_DIR_NAME = 'store';
+
+export function createServices(options: ServicesOptions): Services {
+  const { dataDir, logger } = options;
+  fs.mkdirSync(dataDir, { recursive: true });
+  const catalog = Catalog.open(path.join(dataDir, CATALOG_FILE_NAME), { logger });
+  let store: FileStore;
+  try {
+    store = FileStore.open(path.join(dataDir, STORE_DIR_NAME), (relativePath) => catalog.isFileReferenced(relativePath), logger);
+  } catch (error) {
+    catalog.close();
+    throw new AppError(ErrorCode.Io, 'The image store in the data folder could not be opened (check its permissions).', { cause: error });
+  }
+  const events = new EventBus();
+  const importer = new Importer({
+    catalog,
+    store,
+    events,
+    logger,
+    ...(options.importWorkers !== undefined ? { workers: options.importWorkers } : {}),
+    ...(options.importLimits?.maxFileBytes !== undefined ? { maxFileBytes: options.importLimits.maxFileBytes } : {}),
+    ...(options.importLimits?.zip ? { zipLimits: options.importLimits.zip } : {}),
+  });
+
+  const handlers: Handlers = {
+    'app.info': async () => ({
+      productName: PRODUCT_NAME,
+      version: productVersion(),
+      host: options.host,
+      platform: `${os.platform()}-${os.arch()}`,
+      dataDir,
+      researchUseOnly: true,
+    }),
+    'catalog.listStudies': async (request) => catalog.listStudies(request),
+    'catalog.getStudy': async ({ studyInstanceUID }) => {
+      const detail = catalog.getStudy(studyInstanceUID);
+      if (!detail) throw new AppError(ErrorCode.NotFound, 'This study is not in the local catalog.');
+      return detail;
+    },
+    'catalog.listInstances': async ({ seriesInstanceUID }) => {
+      const instances = catalog.listInstances(seriesInstanceUID);
+      if (!instances) throw new AppError(ErrorCode.NotFound, 'This series is not in the local catalog.');
+      return instances;
+    },
+    'import.start': async ({ paths }) => ({ jobId: importer.start(paths).id }),
+    'import.cancel': async ({ jobId }) => ({ cancelled: importer.cancel(jobId) }),
+    'import.status': async ({ jobId }) => {
+      const progress = importer.status(jobId);
+      if (!progress) throw new AppError(ErrorCode.NotFound, 'This import job is unknown (finished long ago, or from a previous session).');
+      return progress;
+    },
+  };
+
+  let closed: Promise<void> | null = null;
+  return {
+    handlers,
+    events,
+    instanceFile(sopInstanceUID) {
+      const stored = catalog.storedFile(sopInstanceUID);
+      if (!stored) return null;
+      return { path: store.absolutePath(stored.filePath), size: stored.fileSize, transferSyntaxUID: stored.transferSyntaxUID };
+    },
+    close() {
+      closed ??= (async () => {
+        await importer.close();
+        catalog.close();
+      })();
+      return closed;
+    },
+  };
+}
+
+let cachedVersion: string | undefined;
+
+/** The product version from package.json, one level above main/ (sources) or two above build/main/. */
+export function productVersion(): string {
+  if (cachedVersion === undefined) {
+    for (const relative of ['../package.json', '../../package.json']) {
+      try {
+        const manifest = JSON.parse(fs.readFileSync(fileURLToPath(new URL(relative, import.meta.url)), 'utf8')) as {
+          name?: string;
+          version?: string;
+        };
+        if (manifest.name === 'radlabel' && manifest.version) {
+          cachedVersion = manifest.version;
+          break;
+        }
+      } catch {
+        // Not at this location; try the next.
+      }
+    }
+    cachedVersion ??= '0.0.0';
+  }
+  return cachedVersion;
+}

@@ -1,0 +1,18 @@
+/** Messages between the importer and its workers (import-worker.ts). */
+import type { ErrorCode } from '../../shared/errors.js';
+import type { DicomHeader } from '../dicom/header.js';
+
+export interface ReadInstanceTask {
+  /** The file to read: an input file, or a zip entry already extracted into the store's tmp folder. */
+  sourcePath: string;
+  /**
+   * Where to write the copy in the store's tmp folder. When null, `sourcePath` already is a temp
+   * file of the store (an extracted zip entry) and is only read.
+   */
+  copyTo: string | null;
+  maxFileBytes: number;
+}
+
+export type ReadInstanceResult =
+  | { ok: true; header: DicomHeader; sha256: string; size: number }
+  | { ok: false; code: ErrorCode; message: string };

@@ -1,0 +1,75 @@
+/**
+ * Worker thread of the importer: reads one file's DICOM header, hashes the whole file and copies
+ * it into the store's tmp folder in the same pass. Syncing, renaming and cataloguing stay with
+ * the importer, which batches them.
+ */
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import { parentPort } from 'node:worker_threads';
+import { AppError, ErrorCode } from '../../shared/errors.js';
+import { parseDicomHeader, readDicomHeaderFromFile } from '../dicom/header.js';
+import type { ReadInstanceResult, ReadInstanceTask } from './import-worker-protocol.js';
+
+/** Files up to this size are read once into memory; larger ones are streamed in chunks. */
+const IN_MEMORY_LIMIT = 64 * 1024 * 1024;
+const CHUNK = 4 * 1024 * 1024;
+
+function readInstance(task: ReadInstanceTask): ReadInstanceResult {
+  try {
+    const size = fs.statSync(task.sourcePath).size;
+    if (size > task.maxFileBytes) {
+      throw new AppError(
+        ErrorCode.TooLarge,
+        `This file is ${formatBytes(size)}, above the import limit of ${formatBytes(task.maxFileBytes)}.`,
+      );
+    }
+    if (size <= IN_MEMORY_LIMIT) {
+      const bytes = fs.readFileSync(task.sourcePath);
+      const header = parseDicomHeader(bytes);
+      if (header.kind === 'image' && task.copyTo) fs.writeFileSync(task.copyTo, bytes);
+      return { ok: true, header, sha256: crypto.createHash('sha256').update(bytes).digest('hex'), size };
+    }
+    const header = readDicomHeaderFromFile(task.sourcePath);
+    return { ok: true, header, sha256: streamCopy(task.sourcePath, header.kind === 'image' ? task.copyTo : null), size };
+  } catch (error) {
+    if (error instanceof AppError) return { ok: false, code: error.code, message: error.message };
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') return { ok: false, code: ErrorCode.NotFound, message: 'The file disappeared during the import.' };
+    if (code === 'EACCES' || code === 'EPERM') return { ok: false, code: ErrorCode.Io, message: 'RadLabel is not allowed to read this file.' };
+    if (code === 'ENOSPC') return { ok: false, code: ErrorCode.Io, message: 'The disk is full.' };
+    if (code === 'EISDIR') return { ok: false, code: ErrorCode.NotDicom, message: 'This is a folder, not a file.' };
+    if (code) return { ok: false, code: ErrorCode.Io, message: `The file could not be read (${code}).` };
+    return { ok: false, code: ErrorCode.Internal, message: 'An unexpected error occurred while reading this file.' };
+  }
+}
+
+/** Hashes the file and, when `copyTo` is set, copies it there, reading each chunk once. */
+function streamCopy(sourcePath: string, copyTo: string | null): string {
+  const hash = crypto.createHash('sha256');
+  const input = fs.openSync(sourcePath, 'r');
+  const output = copyTo ? fs.openSync(copyTo, 'w') : null;
+  try {
+    const buffer = Buffer.allocUnsafe(CHUNK);
+    for (;;) {
+      const read = fs.readSync(input, buffer, 0, CHUNK, null);
+      if (read === 0) break;
+      const chunk = buffer.subarray(0, read);
+      hash.update(chunk);
+      if (output !== null) fs.writeSync(output, chunk);
+    }
+  } finally {
+    fs.closeSync(input);
+    if (output !== null) fs.closeSync(output);
+  }
+  return hash.digest('hex');
+}
+
+function formatBytes(bytes: number): string {
+  return bytes >= 2 ** 30 ? `${(bytes / 2 ** 30).toFixed(1)} GB` : `${Math.ceil(bytes / 2 ** 20)} MB`;
+}
+
+parentPort?.on('message', (message: { id: number; request: ReadInstanceTask }) => {
+  const response: ReadInstanceResult = readInstance(message.request);
+  parentPort?.postMessage({ id: message.id, response });
+});
+
