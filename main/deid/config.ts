@@ -1,0 +1,111 @@
+/**
+ * What a project chooses (DeidConfig) and what the engine reports per object (DeidReport).
+ */
+import type { ErrorCode } from '../../shared/errors.js';
+import type { PixelCleaner, PixelRule } from './pixels/types.js';
+import type { DeidOptionName } from './profile/options.js';
+import type { EngineAction } from './profile/profile.js';
+import type { SafePrivateAttribute } from './profile/safe-private.js';
+import type { LinkageEntry, LinkageStore } from './linkage-types.js';
+
+/**
+ * `basic`: the Basic Application Level Confidentiality Profile with exactly the options given.
+ * `research`: the same, with the research-upload defaults added (see researchDefaultOptions).
+ */
+export type DeidProfileName = 'basic' | 'research';
+
+export interface ClinicalTrialIdentity {
+  sponsorName: string;
+  protocolId: string;
+  protocolName?: string;
+  siteId?: string;
+  siteName?: string;
+}
+
+export interface DeidConfig {
+  profile: DeidProfileName;
+  options: DeidOptionName[];
+  /** At least 16 bytes; every pseudonym derives from it. */
+  projectSecret: Uint8Array;
+  projectId: string;
+  clinicalTrial: ClinicalTrialIdentity;
+  /** Per-tag actions that win over the table, keyed `(gggg,eeee)` or `ggggeeee`. */
+  overrides?: Record<string, EngineAction>;
+  /** Safe private attributes added to the standard's list (Retain Safe Private). */
+  safePrivate?: SafePrivateAttribute[];
+  pixelRules?: PixelRule[];
+  ocr?: boolean;
+  pixelCleaner?: PixelCleaner;
+  linkage?: LinkageStore;
+  /** PatientAge when Retain Patient Characteristics keeps it: as is, capped at 90Y, or recomputed from the dates. Default `cap`. */
+  age?: 'keep' | 'cap' | 'recompute';
+  /**
+   * Public text attributes the table does not name (free text a device may fill with anything):
+   * `remove` (default, the safe choice for research uploads) or `clean` (kept unless they contain
+   * the header's identifying values). Coded-entry and structural text is always kept.
+   */
+  unlistedText?: 'remove' | 'clean';
+}
+
+export interface DeidWarning {
+  /** Stable code, e.g. `charset-mislabelled-gbk`, `descriptor-cleaned`, `date-unshiftable`. */
+  code: string;
+  /** What happened, without PHI. */
+  message: string;
+  /** `(gggg,eeee)` of the attribute concerned, when there is one. */
+  tag?: string;
+}
+
+export interface DeidActionCounts {
+  removed: number;
+  emptied: number;
+  dummied: number;
+  kept: number;
+  cleaned: number;
+  uidsRemapped: number;
+  datesShifted: number;
+  privateRemoved: number;
+  privateKept: number;
+}
+
+export interface DeidReport {
+  sourceName?: string;
+  sopClassUID: string;
+  /** Pseudonymous UIDs, as written to the output. */
+  sopInstanceUID: string;
+  seriesInstanceUID: string;
+  studyInstanceUID: string;
+  patientPseudonym: string;
+  transferSyntaxUID: string;
+  /** CID 7050 code values applied (113100 first). */
+  methodCodes: string[];
+  actions: DeidActionCounts;
+  warnings: DeidWarning[];
+  pixels: { action: 'keep' | 'masked' | 'hold' | 'none'; reasons: string[]; regions: number };
+  /**
+   * Local only, for the linkage table and the per-study report: original UIDs and identity.
+   * Never written to the output, never logged, never synced.
+   */
+  local: { studyInstanceUID: string; sopInstanceUID: string; linkage: LinkageEntry[] };
+}
+
+export type DeidOutcome =
+  | { status: 'done'; output: Uint8Array; report: DeidReport }
+  | { status: 'held'; reason: string[]; report: DeidReport }
+  | { status: 'failed'; error: { code: ErrorCode; message: string } };
+
+export interface Deidentifier {
+  deidentify(input: Uint8Array, options?: { sourceName?: string; trace?: PreviewRow[] }): Promise<DeidOutcome>;
+}
+
+/** One attribute before and after, for the app's preview. */
+export interface PreviewRow {
+  tag: string;
+  keyword: string;
+  vr: string;
+  /** Nesting depth (0 = top level). */
+  depth: number;
+  before: string;
+  after: string;
+  action: string;
+}

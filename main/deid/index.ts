@@ -1,0 +1,33 @@
+/**
+ * De-identification engine: the entry point used by sync, export, the CLI and the pixel
+ * cleaner's proof tests. Electron-free; see docs/deid.md for the design.
+ */
+import type { DeidConfig, Deidentifier, DeidOutcome, PreviewRow } from './config.js';
+import { deidentifyObject, engineSettings } from './engine.js';
+import type { PixelCleaner } from './pixels/types.js';
+
+export type { DeidConfig, Deidentifier, DeidOutcome, DeidReport, DeidWarning, DeidActionCounts, PreviewRow, DeidProfileName, ClinicalTrialIdentity } from './config.js';
+export type { DeidOptionName } from './profile/options.js';
+export { deidOptionNames, isDeidOptionName, optionCodes, basicProfileCode, researchDefaultOptions } from './profile/options.js';
+export type { EngineAction } from './profile/profile.js';
+export type { LinkageEntry, LinkageStore } from './linkage-types.js';
+
+/** The pixel cleaner of main/deid/pixels/, loaded on first use (it pulls in OCR). */
+async function defaultPixelCleaner(): Promise<PixelCleaner> {
+  const module = (await import('./pixels/index.js')) as { createPixelCleaner: () => PixelCleaner };
+  return module.createPixelCleaner();
+}
+
+export function createDeidentifier(config: DeidConfig): Deidentifier {
+  let cleaner: Promise<PixelCleaner> | undefined;
+  const settings = engineSettings(config, async () => {
+    if (config.pixelCleaner) return config.pixelCleaner;
+    cleaner ??= defaultPixelCleaner();
+    return cleaner;
+  });
+  return {
+    deidentify(input: Uint8Array, options?: { sourceName?: string; trace?: PreviewRow[] }): Promise<DeidOutcome> {
+      return deidentifyObject(settings, input, options);
+    },
+  };
+}

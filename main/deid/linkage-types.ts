@@ -1,0 +1,11 @@
+/**
+ * The engine's view of the linkage table (original ↔ pseudonym, date offsets). The encrypted
+ * SQLite implementation is in linkage.ts; the engine only hands entries over.
+ */
+export type LinkageEntry =
+  | { kind: 'uid'; original: string; pseudonym: string }
+  | { kind: 'patient'; original: string; pseudonym: string; dateOffsetDays: number | null };
+
+export interface LinkageStore {
+  record(entries: LinkageEntry[]): void;
+}
