@@ -69,7 +69,7 @@ export function ImportStatus() {
               {progress.errors.map((error) => (
                 <tr key={`${error.path}\u0000${error.code}`} data-testid="import-error-row" data-code={error.code}>
                   <td className="import-errors__path" title={error.path}>
-                    {error.path}
+                    <span>{error.path}</span>
                   </td>
                   <td>
                     <span className="error-code">{t(`errors.${error.code}`)}</span>

@@ -11,6 +11,8 @@ export type SortDirection = 'asc' | 'desc';
 
 interface WorklistState {
   search: string;
+  /** The search the shown list answers (the list lags `search` while a request is in flight). */
+  shownSearch: string;
   sort: { field: StudySortField; direction: SortDirection };
   studies: StudySummary[];
   total: number;
@@ -32,6 +34,7 @@ let latestDetailRequest = 0;
 
 export const useWorklistStore = create<WorklistState>()((set, get) => ({
   search: '',
+  shownSearch: '',
   sort: { field: 'studyDate', direction: 'desc' },
   studies: [],
   total: 0,
@@ -63,7 +66,7 @@ export const useWorklistStore = create<WorklistState>()((set, get) => ({
         limit: PAGE_SIZE,
       });
       if (request !== latestListRequest) return;
-      set({ studies: result.studies, total: result.total, loading: false, error: null });
+      set({ studies: result.studies, total: result.total, shownSearch: trimmed, loading: false, error: null });
       if (selectedStudyUID) void get().selectStudy(selectedStudyUID);
     } catch (error) {
       if (request !== latestListRequest) return;

@@ -37,6 +37,8 @@ export function StudyTable({ onOpen }: StudyTableProps) {
   const studies = useWorklistStore((state) => state.studies);
   const sort = useWorklistStore((state) => state.sort);
   const selected = useWorklistStore((state) => state.selectedStudyUID);
+  const shownSearch = useWorklistStore((state) => state.shownSearch);
+  const loading = useWorklistStore((state) => state.loading);
   const toggleSort = useWorklistStore((state) => state.toggleSort);
   const selectStudy = useWorklistStore((state) => state.selectStudy);
 
@@ -63,7 +65,7 @@ export function StudyTable({ onOpen }: StudyTableProps) {
   };
 
   return (
-    <table className="study-table" data-testid="study-table">
+    <table className="study-table" data-testid="study-table" data-search={shownSearch} aria-busy={loading}>
       <thead>
         <tr>
           {columns.map(({ id, sortField, numeric }) => {

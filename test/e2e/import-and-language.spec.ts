@@ -1,0 +1,120 @@
+/**
+ * Importing what a CD or a research share really holds (pydicom's reference files, character-set
+ * samples, broken and non-DICOM files), reading names in their own scripts, and the Chinese UI.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { expect, test } from '@playwright/test';
+import {
+  type BrokenFile,
+  ensureCtSeries,
+  listPydicomFiles,
+  makeBrokenFiles,
+  makeTempDir,
+  pydicomCharsetFilesDir,
+  pydicomTestFilesDir,
+} from '../fixtures/index.js';
+import { type AppSession, importPath, openApp, screenshot, search } from './support/app.js';
+
+test.describe.configure({ mode: 'serial' });
+
+let app: AppSession;
+let mixedDir: string;
+let broken: BrokenFile[];
+
+test.beforeAll(async ({ browser }) => {
+  // One folder as found on a research share: reference files, charsets, and files that must fail.
+  mixedDir = makeTempDir('e2e-mixed');
+  for (const file of [...listPydicomFiles(pydicomTestFilesDir), ...listPydicomFiles(pydicomCharsetFilesDir)]) {
+    const prefix = path.dirname(file) === pydicomCharsetFilesDir ? 'charset-' : '';
+    fs.copyFileSync(file, path.join(mixedDir, prefix + path.basename(file)));
+  }
+  broken = makeBrokenFiles(path.join(mixedDir, 'broken'));
+  app = await openApp(browser, 'import');
+});
+
+test.afterAll(async () => {
+  await app?.close();
+  fs.rmSync(mixedDir, { recursive: true, force: true });
+});
+
+test('importing a folder lists every broken or non-DICOM file with its reason', async () => {
+  const { page } = app;
+  await importPath(page, mixedDir);
+  const errors = page.getByTestId('import-errors');
+  await expect(errors).toBeVisible();
+  for (const file of broken) {
+    const row = errors.getByTestId('import-error-row').filter({ hasText: path.basename(file.path) });
+    await expect(row, path.basename(file.path)).toHaveCount(1);
+    await expect(row).toHaveAttribute('data-code', file.expectedCode);
+  }
+  await expect(errors.getByTestId('import-error-row').filter({ hasText: 'notes.txt' })).toContainText('Not a DICOM file');
+  await screenshot(page, 'import-errors');
+  await page.getByTestId('import-dismiss').click();
+  await expect(page.getByTestId('import-status')).toHaveCount(0);
+});
+
+test('a GB18030-encoded patient name is shown in Chinese characters', async () => {
+  const { page } = app;
+  await search(page, 'XiaoDong');
+  const names = page.getByTestId('study-row').locator('[data-column="patientName"]');
+  // chrX2.dcm (GB18030, simplified) and chrX1.dcm (UTF-8, traditional).
+  await expect(names.filter({ hasText: 'Wang XiaoDong (王小东)' })).toHaveCount(1);
+  await expect(names.filter({ hasText: 'Wang XiaoDong (王小東)' })).toHaveCount(1);
+});
+
+test('names in other scripts keep their characters', async () => {
+  const { page } = app;
+  for (const [query, shown] of [
+    ['Buc', 'Buc Jérôme'],
+    ['Yamada', 'Yamada Tarou (山田太郎 やまだたろう)'],
+    ['Hong', 'Hong Gildong (洪吉洞 홍길동)'],
+  ] as const) {
+    await search(page, query);
+    await expect(page.getByTestId('study-row').locator('[data-column="patientName"]').filter({ hasText: shown }).first()).toBeVisible();
+  }
+});
+
+test('files chosen in the file picker are uploaded and imported', async () => {
+  const { page } = app;
+  const upload = ensureCtSeries({ slices: 3, size: 64, seed: 'upload' });
+  await page.getByTestId('import-button').click();
+  await page.getByTestId('import-file-input').setInputFiles(upload.files);
+  await expect(page.getByTestId('import-phase')).toHaveAttribute('data-phase', 'done', { timeout: 60_000 });
+  await expect(page.getByTestId('import-counts')).toContainText('3 added');
+  await search(page, 'upload');
+  await expect(page.getByTestId('study-row')).toHaveCount(1);
+});
+
+test('switching to 简体中文 translates the interface and shows dates the Chinese way', async () => {
+  const { page } = app;
+  await search(page, 'upload');
+  await page.getByTestId('language-switch').selectOption('zh-CN');
+  await expect(page.getByTestId('nav-worklist')).toHaveText('工作列表');
+  await expect(page.getByTestId('research-banner')).toHaveText('仅供科研使用 — 不得用于诊断');
+  await expect(page.getByTestId('study-row').locator('[data-column="studyDate"]')).toHaveText('2024/01/15');
+  await expect(page.getByTestId('study-row').locator('[data-column="patientSex"]')).toHaveText('其他');
+  await expect(page.getByTestId('study-count')).toHaveText('1 个检查');
+  await search(page, '');
+  await page.getByTestId('study-row').filter({ hasText: '王小东' }).click();
+  await screenshot(page, 'zh-CN');
+  // The choice survives a reload.
+  await page.reload();
+  await expect(page.getByTestId('nav-worklist')).toHaveText('工作列表');
+  await page.keyboard.press('?');
+  await expect(page.getByTestId('help-overlay')).toContainText('窗宽窗位预设');
+  await page.keyboard.press('Escape');
+  await page.getByTestId('language-switch').selectOption('en');
+  await expect(page.getByTestId('nav-worklist')).toHaveText('Worklist');
+});
+
+test('the About dialog states research use only and where the data lives', async () => {
+  const { page } = app;
+  await page.getByTestId('open-about').click();
+  const dialog = page.getByTestId('about-dialog');
+  await expect(dialog).toContainText('must not be used for diagnosis');
+  await expect(dialog).toContainText(app.host.dataDir);
+  await expect(dialog.getByTestId('about-version')).toContainText('RadLabel 0.1.0');
+  await page.keyboard.press('Escape');
+  await expect(dialog).toHaveCount(0);
+});

@@ -1,0 +1,76 @@
+/**
+ * The app as a user meets it: a fresh data folder, the web host, a Chromium page opened on the
+ * host's link, and the few UI steps every spec needs (import a path, find a study, open it).
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { type Browser, type Page, expect } from '@playwright/test';
+import { makeTempDir, repoRoot } from '../../fixtures/index.js';
+import { type RunningWebHost, startWebHost } from './webhost.js';
+
+export const screenshotDir = path.join(repoRoot, 'test-results', 'screenshots');
+
+export interface AppSession {
+  page: Page;
+  host: RunningWebHost;
+  close(): Promise<void>;
+}
+
+export async function openApp(browser: Browser, name: string): Promise<AppSession> {
+  const dataDir = makeTempDir(`e2e-${name}`);
+  const host = await startWebHost({ dataDir });
+  const context = await browser.newContext({ viewport: { width: 1440, height: 900 }, locale: 'en-US' });
+  const page = await context.newPage();
+  page.on('pageerror', (error) => console.error(`[page error] ${error.message}`));
+  await page.goto(host.url);
+  await expect(page.getByTestId('worklist')).toBeVisible();
+  return {
+    page,
+    host,
+    async close() {
+      await context.close();
+      await host.stop();
+      fs.rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Imports a file or folder through the "path on this computer" field and waits for the end. */
+export async function importPath(page: Page, target: string): Promise<void> {
+  await page.getByTestId('import-button').click();
+  await page.getByTestId('import-path').fill(target);
+  await page.getByTestId('import-path-submit').click();
+  await expect(page.getByTestId('import-phase')).toHaveAttribute('data-phase', 'done', { timeout: 120_000 });
+}
+
+export async function search(page: Page, text: string): Promise<void> {
+  await page.getByTestId('worklist-search').fill(text);
+  // The search is debounced and answered by main; wait for the list that answers this one.
+  await expect(page.getByTestId('study-table')).toHaveAttribute('data-search', text.trim());
+  await expect(page.getByTestId('study-table')).toHaveAttribute('aria-busy', 'false');
+}
+
+export async function screenshot(page: Page, name: string): Promise<void> {
+  fs.mkdirSync(screenshotDir, { recursive: true });
+  await page.screenshot({ path: path.join(screenshotDir, `${name}.png`) });
+}
+
+/** Waits until viewport `slot` shows image `index` (1-based) of `total`. */
+export async function expectImage(page: Page, index: number, total: number, slot = 0): Promise<void> {
+  const overlay = page.getByTestId(`viewport-${slot}`).getByTestId('overlay-image');
+  await expect(overlay).toHaveAttribute('data-index', String(index));
+  await expect(overlay).toHaveAttribute('data-total', String(total));
+}
+
+/** Lets Cornerstone draw the frame that follows the last state change. */
+export async function nextFrames(page: Page, frames = 3): Promise<void> {
+  await page.evaluate(
+    (count) =>
+      new Promise<void>((resolve) => {
+        let left = count;
+        const tick = () => (--left <= 0 ? resolve() : requestAnimationFrame(tick));
+        requestAnimationFrame(tick);
+      }),
+    frames,
+  );
+}
