@@ -18,7 +18,7 @@ import { identifyingTokens, matchesIdentifying } from './identifying.js';
 import { EXPLICIT_VR_LITTLE_ENDIAN, frameByteLength, isMaskablePhotometric, layoutOf, splitNativeFrames, type PixelLayout } from './layout.js';
 import { maskFrame, type Rect } from './mask.js';
 import { createTesseractOcr, type OcrEngine, type OcrWord } from './ocr.js';
-import { renderForOcr } from './render.js';
+import { displayRangeOf, ocrScalesFor, renderForOcr, type DisplayRange } from './render.js';
 import { assessBurnedInRisk } from './risk.js';
 import { matchingRules } from './rules.js';
 import type { PixelCleaner, PixelContext, PixelDecision, PixelOptions, PixelRegion } from './types.js';
@@ -27,13 +27,17 @@ export type { PixelCleaner, PixelContext, PixelDecision, PixelOptions, PixelRegi
 export { EXAMPLE_PIXEL_RULES } from './rules.js';
 export { assessBurnedInRisk } from './risk.js';
 
-/** Words read with at least this confidence are masked whatever they say. */
-export const TEXT_CONFIDENCE_TO_MASK = 60;
-/** Words close to a header identifying value are masked from this (low) confidence on. */
-export const IDENTIFYING_CONFIDENCE_TO_MASK = 10;
-/** After masking, a word this confident, or an identifying one at the lower bar, means text remains. */
-export const TEXT_CONFIDENCE_REMAINING = 75;
-export const IDENTIFYING_CONFIDENCE_REMAINING = 40;
+/**
+ * Masking favours recall: Tesseract reads mixed letters and digits (ids, accession numbers,
+ * "MRK0547") correctly but with low confidence (measured 0–40 on clean overlays), so a word
+ * with three or more letters/digits is masked from a low confidence on, any shorter word only
+ * when confident, and a word close to a header identifying value at any confidence. A wrong
+ * mask costs a small black box on an image already flagged; a missed word costs a leak.
+ */
+export const LONG_WORD_CONFIDENCE_TO_MASK = 20;
+export const SHORT_WORD_CONFIDENCE_TO_MASK = 60;
+/** After masking, any word of three or more letters/digits this confident, or any identifying word, means text remains. */
+export const CONFIDENCE_REMAINING = 30;
 
 export interface PixelCleanerSettings {
   /** OCR engine; a shared offline Tesseract worker by default. */
@@ -52,9 +56,20 @@ function hold(reasons: string[], regions: PixelRegion[] = []): PixelDecision {
   return { action: 'hold', reasons, regions };
 }
 
-/** A word has something to read: two or more letters or digits, not lines and speckle. */
-function isTextLike(word: OcrWord): boolean {
-  return (word.text.match(/[\p{L}\p{N}]/gu)?.length ?? 0) >= 2;
+function alphanumericCount(word: OcrWord): number {
+  return word.text.match(/[\p{L}\p{N}]/gu)?.length ?? 0;
+}
+
+function shouldMask(word: OcrWord, tokens: readonly string[]): boolean {
+  const length = alphanumericCount(word);
+  if (length < 2) return false; // lines, dots and speckle
+  if (matchesIdentifying(word.text, tokens)) return true;
+  return word.confidence >= (length >= 3 ? LONG_WORD_CONFIDENCE_TO_MASK : SHORT_WORD_CONFIDENCE_TO_MASK);
+}
+
+function isReadableRemainder(word: OcrWord, tokens: readonly string[]): boolean {
+  const length = alphanumericCount(word);
+  return length >= 3 && (word.confidence >= CONFIDENCE_REMAINING || matchesIdentifying(word.text, tokens));
 }
 
 function wordRect(word: OcrWord): Rect {
@@ -71,11 +86,15 @@ export function createPixelCleaner(settings: PixelCleanerSettings = {}): Closabl
   let ocr: OcrEngine | null = settings.ocr ?? null;
   const ocrEngine = (): OcrEngine => (ocr ??= createTesseractOcr());
 
-  async function readFrames(frames: Uint8Array[], layout: PixelLayout, deadline: number): Promise<OcrWord[][]> {
+  async function readFrames(frames: Uint8Array[], layout: PixelLayout, ranges: DisplayRange[], deadline: number): Promise<OcrWord[][]> {
     const words: OcrWord[][] = [];
-    for (const frame of frames) {
-      if (Date.now() > deadline) throw new OcrTimeLimit();
-      words.push(await ocrEngine().recognize(renderForOcr(frame, layout)));
+    for (const [index, frame] of frames.entries()) {
+      const frameWords: OcrWord[] = [];
+      for (const scale of ocrScalesFor(layout)) {
+        if (Date.now() > deadline) throw new OcrTimeLimit();
+        frameWords.push(...(await ocrEngine().recognize(renderForOcr(frame, layout, scale, ranges[index]))));
+      }
+      words.push(frameWords);
     }
     return words;
   }
@@ -109,23 +128,22 @@ export function createPixelCleaner(settings: PixelCleanerSettings = {}): Closabl
     }
 
     const deadline = Date.now() + timeLimitMs;
+    // Fixed before masking, shared by the first reading and the re-check (see frameBrightness).
+    const ranges = frames.map((frame) => displayRangeOf(frame, layout));
     const tokens = identifyingTokens(context.identifyingValues);
     let ocrText = 0;
     if (options.ocr) {
       let found: OcrWord[][];
       try {
-        found = await readFrames(frames, layout, deadline);
+        found = await readFrames(frames, layout, ranges, deadline);
       } catch (error) {
         return hold([...risk.reasons, error instanceof OcrTimeLimit ? 'OCR time limit reached' : 'OCR failed']);
       }
       found.forEach((words, frame) => {
         for (const word of words) {
-          if (!isTextLike(word)) continue;
-          const identifying = word.confidence >= IDENTIFYING_CONFIDENCE_TO_MASK && matchesIdentifying(word.text, tokens);
-          if (identifying || word.confidence >= TEXT_CONFIDENCE_TO_MASK) {
-            regions.push({ frame, ...wordRect(word), source: 'ocr' });
-            ocrText += 1;
-          }
+          if (!shouldMask(word, tokens)) continue;
+          regions.push({ frame, ...wordRect(word), source: 'ocr' });
+          ocrText += 1;
         }
       });
     }
@@ -141,13 +159,11 @@ export function createPixelCleaner(settings: PixelCleanerSettings = {}): Closabl
     if (options.ocr) {
       let remaining: OcrWord[][];
       try {
-        remaining = await readFrames(frames, layout, deadline);
+        remaining = await readFrames(frames, layout, ranges, deadline);
       } catch (error) {
         return hold([...reasons, error instanceof OcrTimeLimit ? 'OCR time limit reached while re-checking' : 'OCR failed while re-checking'], regions);
       }
-      const readable = remaining.flat().filter(
-        (word) => isTextLike(word) && (word.confidence >= TEXT_CONFIDENCE_REMAINING || (word.confidence >= IDENTIFYING_CONFIDENCE_REMAINING && matchesIdentifying(word.text, tokens))),
-      );
+      const readable = remaining.flat().filter((word) => isReadableRemainder(word, tokens));
       if (readable.length > 0) {
         logger.info({ event: 'deid.pixels.text-remains', words: readable.length, frames: frames.length }, 'burned-in text remains after masking');
         return hold([...reasons, 'text remains after masking'], regions);

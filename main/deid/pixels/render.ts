@@ -1,9 +1,9 @@
 /**
- * Renders one native frame as an 8-bit greyscale picture for OCR: greyscale windowed to the
- * frame's own range (the header's window is not part of the pixel context, and burned-in text
- * sits at the extremes anyway), colour reduced to luminance, inverted so that the usual bright
- * text on a dark background becomes dark text on a light one (what Tesseract reads best), and
- * enlarged so that the small fonts of scanner overlays reach Tesseract's preferred glyph size.
+ * Renders one native frame as a picture for OCR: greyscale windowed to the frame's own range
+ * (the header's window is not part of the pixel context, and burned-in text sits at the
+ * extremes anyway), colour reduced to luminance, enlarged so that the small fonts of scanner
+ * overlays reach Tesseract's preferred glyph size, and binarised so that the usual bright text
+ * on a dark background becomes black ink on white (what Tesseract reads best).
  */
 import { FrameSamples, type PixelLayout } from './layout.js';
 
@@ -16,57 +16,125 @@ export interface GreyImage {
   scale: number;
 }
 
-/** Frames are enlarged until their long side reaches this many pixels (at most 4×). */
-const TARGET_LONG_SIDE = 1600;
-const MAX_SCALE = 4;
-
-export function ocrScaleFor(layout: Pick<PixelLayout, 'rows' | 'columns'>): number {
-  return Math.max(1, Math.min(MAX_SCALE, Math.floor(TARGET_LONG_SIDE / Math.max(layout.rows, layout.columns))));
+/**
+ * OCR runs at two enlargements and the words of both are combined: in measurements on
+ * scanner-style overlays, each scale misses or misreads words the other reads, and their union
+ * found every planted label. Large frames already have large glyphs.
+ */
+export function ocrScalesFor(layout: Pick<PixelLayout, 'rows' | 'columns'>): number[] {
+  return Math.max(layout.rows, layout.columns) <= 1024 ? [2, 3] : [1, 2];
 }
 
-/** Display brightness of every pixel in frame coordinates, 0 (black) to 255 (white). */
-export function frameBrightness(frame: Uint8Array, layout: PixelLayout): Uint8Array {
+/**
+ * How a frame is shown to OCR: its luminance range (its own minimum and maximum) and the
+ * brightness that separates ink from background (Otsu's threshold on the frame).
+ */
+export interface DisplayRange {
+  min: number;
+  max: number;
+  /** Brightness 0–255 at or above which a pixel is ink. */
+  threshold: number;
+}
+
+function luminanceOf(frame: Uint8Array, layout: PixelLayout): Float64Array {
   const samples = new FrameSamples(frame, layout);
   const { rows, columns, photometricInterpretation } = layout;
-  const pixelCount = rows * columns;
-  const luminance = new Float64Array(pixelCount);
+  const luminance = new Float64Array(rows * columns);
   for (let y = 0; y < rows; y += 1) {
     for (let x = 0; x < columns; x += 1) {
-      let value: number;
-      if (photometricInterpretation === 'RGB') {
-        value = 0.299 * samples.get(samples.indexOf(x, y, 0)) + 0.587 * samples.get(samples.indexOf(x, y, 1)) + 0.114 * samples.get(samples.indexOf(x, y, 2));
-      } else {
-        // MONOCHROME1/2, PALETTE COLOR index, and Y of YBR_FULL.
-        value = samples.get(samples.indexOf(x, y, 0));
-      }
-      luminance[y * columns + x] = value;
+      luminance[y * columns + x] =
+        photometricInterpretation === 'RGB'
+          ? 0.299 * samples.get(samples.indexOf(x, y, 0)) + 0.587 * samples.get(samples.indexOf(x, y, 1)) + 0.114 * samples.get(samples.indexOf(x, y, 2))
+          : samples.get(samples.indexOf(x, y, 0)); // MONOCHROME1/2, PALETTE COLOR index, Y of YBR_FULL
     }
   }
+  return luminance;
+}
+
+/** Otsu's threshold: the level that best separates the histogram into two classes. */
+export function otsuThreshold(brightness: Uint8Array): number {
+  const histogram = new Float64Array(256);
+  for (const value of brightness) histogram[value]! += 1;
+  const total = brightness.length;
+  let sumAll = 0;
+  for (let level = 0; level < 256; level += 1) sumAll += level * histogram[level]!;
+  let weightBelow = 0;
+  let sumBelow = 0;
+  let best = 0;
+  let threshold = 128;
+  for (let level = 0; level < 255; level += 1) {
+    weightBelow += histogram[level]!;
+    if (weightBelow === 0) continue;
+    const weightAbove = total - weightBelow;
+    if (weightAbove === 0) break;
+    sumBelow += level * histogram[level]!;
+    const meanBelow = sumBelow / weightBelow;
+    const meanAbove = (sumAll - sumBelow) / weightAbove;
+    const between = weightBelow * weightAbove * (meanBelow - meanAbove) ** 2;
+    if (between > best) {
+      best = between;
+      threshold = level + 1;
+    }
+  }
+  return threshold;
+}
+
+export function displayRangeOf(frame: Uint8Array, layout: PixelLayout): DisplayRange {
   let min = Infinity;
   let max = -Infinity;
-  for (const value of luminance) {
+  for (const value of luminanceOf(frame, layout)) {
     if (value < min) min = value;
     if (value > max) max = value;
   }
-  const range = max - min || 1;
-  const invertDisplay = photometricInterpretation === 'MONOCHROME1';
-  const brightness = new Uint8Array(pixelCount);
-  for (let index = 0; index < pixelCount; index += 1) {
-    const level = Math.round(((luminance[index]! - min) / range) * 255);
+  const brightness = frameBrightness(frame, layout, { min, max, threshold: 128 });
+  return { min, max, threshold: otsuThreshold(brightness) };
+}
+
+/**
+ * Display brightness of every pixel in frame coordinates, 0 (black) to 255 (white), in the
+ * given range. The re-check after masking must use the range of the frame BEFORE masking:
+ * with the bright text gone, the frame's own range would stretch noise to full contrast and
+ * Tesseract would read words in it.
+ */
+export function frameBrightness(frame: Uint8Array, layout: PixelLayout, range: DisplayRange = displayRangeOf(frame, layout)): Uint8Array {
+  const luminance = luminanceOf(frame, layout);
+  const span = range.max - range.min || 1;
+  const invertDisplay = layout.photometricInterpretation === 'MONOCHROME1';
+  const brightness = new Uint8Array(luminance.length);
+  for (let index = 0; index < luminance.length; index += 1) {
+    const level = Math.max(0, Math.min(255, Math.round(((luminance[index]! - range.min) / span) * 255)));
     brightness[index] = invertDisplay ? 255 - level : level;
   }
   return brightness;
 }
 
-export function renderForOcr(frame: Uint8Array, layout: PixelLayout): GreyImage {
-  const brightness = frameBrightness(frame, layout);
-  const scale = ocrScaleFor(layout);
-  const width = layout.columns * scale;
-  const height = layout.rows * scale;
+/**
+ * Enlarges with bilinear interpolation (smoother glyph edges than pixel repetition, which
+ * Tesseract reads better) and binarises at the range's threshold: ink black, background white.
+ * Binarising here rather than inside Tesseract keeps the threshold of the unmasked frame for
+ * the re-check; Tesseract's own Otsu would, once the text is gone, split the noise of the
+ * background into speckle and read words in it.
+ */
+export function renderForOcr(frame: Uint8Array, layout: PixelLayout, scale: number, range: DisplayRange = displayRangeOf(frame, layout)): GreyImage {
+  const brightness = frameBrightness(frame, layout, range);
+  const { columns, rows } = layout;
+  const width = columns * scale;
+  const height = rows * scale;
   const pixels = new Uint8Array(width * height);
   for (let y = 0; y < height; y += 1) {
-    const sourceRow = Math.floor(y / scale) * layout.columns;
-    for (let x = 0; x < width; x += 1) pixels[y * width + x] = 255 - brightness[sourceRow + Math.floor(x / scale)]!;
+    const sourceY = Math.min(rows - 1, Math.max(0, (y + 0.5) / scale - 0.5));
+    const y0 = Math.floor(sourceY);
+    const y1 = Math.min(rows - 1, y0 + 1);
+    const fy = sourceY - y0;
+    for (let x = 0; x < width; x += 1) {
+      const sourceX = Math.min(columns - 1, Math.max(0, (x + 0.5) / scale - 0.5));
+      const x0 = Math.floor(sourceX);
+      const x1 = Math.min(columns - 1, x0 + 1);
+      const fx = sourceX - x0;
+      const top = brightness[y0 * columns + x0]! * (1 - fx) + brightness[y0 * columns + x1]! * fx;
+      const bottom = brightness[y1 * columns + x0]! * (1 - fx) + brightness[y1 * columns + x1]! * fx;
+      pixels[y * width + x] = top * (1 - fy) + bottom * fy >= range.threshold ? 0 : 255;
+    }
   }
   return { width, height, pixels, scale };
 }

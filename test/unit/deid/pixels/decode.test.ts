@@ -4,7 +4,7 @@ import { decodeEncapsulatedFrames } from '../../../../main/deid/pixels/decode/in
 import { layoutOf, type PixelLayout } from '../../../../main/deid/pixels/layout.js';
 import { frameBrightness } from '../../../../main/deid/pixels/render.js';
 import type { PixelContext } from '../../../../main/deid/pixels/types.js';
-import { PYDICOM_TEST_FILES, pixelContextFromFile } from './pixel-context-from-file.js';
+import { PYDICOM_TEST_FILES, pixelContextFromFile } from '../../../fixtures/deid-markers/pixel-context.js';
 
 const file = (name: string): string => path.join(PYDICOM_TEST_FILES, name);
 
