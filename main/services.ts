@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Handlers } from '../shared/contract.js';
+import type { Handlers, ImportFileError } from '../shared/contract.js';
 import { AppError, ErrorCode } from '../shared/errors.js';
 import { Catalog } from './catalog/catalog.js';
 import { FileStore } from './catalog/file-store.js';
@@ -38,6 +38,8 @@ export interface Services {
   readonly events: EventBus;
   /** Resolves a SOP Instance UID to its file in the store, or null. Never takes a path from outside. */
   instanceFile(sopInstanceUID: string): InstanceFile | null;
+  /** Every error of an import job (progress events carry only the most recent 100). */
+  importErrors(jobId: string): readonly ImportFileError[];
   /** Cancels running jobs, stops workers, closes the database. */
   close(): Promise<void>;
 }
@@ -104,6 +106,9 @@ export function createServices(options: ServicesOptions): Services {
       const stored = catalog.storedFile(sopInstanceUID);
       if (!stored) return null;
       return { path: store.absolutePath(stored.filePath), size: stored.fileSize, transferSyntaxUID: stored.transferSyntaxUID };
+    },
+    importErrors(jobId) {
+      return importer.job(jobId)?.errors ?? [];
     },
     close() {
       closed ??= (async () => {

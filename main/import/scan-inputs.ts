@@ -2,8 +2,9 @@
  * The scanning phase of an import: turns the user's paths (files, folders, DICOMDIR files or media
  * roots, zip archives) into a list of sources, so progress can say how many files there are
  * before the slow part starts. Folders are walked recursively, following symbolic links but never
- * into a folder already visited (link loops end). A folder with a DICOMDIR is media: its DICOMDIR
- * says which files to import.
+ * into a folder already visited (link loops end). Hidden entries (".DS_Store", "._IM0001",
+ * ".Trashes") are skipped in folders: they are never images and would only add noise. A folder
+ * with a DICOMDIR is media: its DICOMDIR says which files to import.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -91,6 +92,7 @@ export async function scanInputs(paths: readonly string[], options: ScanOptions 
     }
     for (const entry of entries) {
       if (options.signal?.aborted) return;
+      if (entry.name.startsWith('.')) continue;
       const full = path.join(dir, entry.name);
       await visit(full, entry.isSymbolicLink() ? null : entry.isDirectory());
     }

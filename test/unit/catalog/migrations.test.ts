@@ -1,0 +1,91 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import { afterAll, describe, expect, it } from 'vitest';
+import { Catalog } from '../../../main/catalog/catalog.js';
+import { latestVersion, migrate, schemaVersion } from '../../../main/catalog/migrate.js';
+import { type Migration, migrations } from '../../../main/catalog/migrations/index.js';
+import { makeTempDir } from '../../fixtures/index.js';
+
+const dir = makeTempDir('migrations');
+afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+let counter = 0;
+const freshFile = () => path.join(dir, `catalog-${(counter += 1)}.sqlite`);
+
+function schemaOf(db: Database.Database): string[] {
+  return db
+    .prepare<[], { sql: string }>("SELECT sql FROM sqlite_master WHERE sql IS NOT NULL ORDER BY type, name")
+    .all()
+    .map((row) => row.sql);
+}
+
+describe('catalog migrations', () => {
+  it('numbers migrations 1, 2, 3, … without gaps', () => {
+    expect(migrations.map((migration) => migration.version)).toEqual(migrations.map((_, index) => index + 1));
+  });
+
+  it('brings an empty file to the latest version', () => {
+    const catalog = Catalog.open(freshFile());
+    expect(catalog.schemaVersion).toBe(latestVersion());
+    expect(catalog.counts()).toEqual({ patients: 0, studies: 0, series: 0, instances: 0 });
+    catalog.close();
+  });
+
+  for (let from = 0; from < latestVersion(); from += 1) {
+    it(`upgrades a version ${from} database to the same schema as a fresh one`, () => {
+      const reference = new Database(freshFile());
+      migrate(reference);
+      const old = new Database(freshFile());
+      migrate(old, { target: from });
+      expect(schemaVersion(old)).toBe(from);
+      migrate(old);
+      expect(schemaVersion(old)).toBe(latestVersion());
+      expect(schemaOf(old)).toEqual(schemaOf(reference));
+      reference.close();
+      old.close();
+    });
+  }
+
+  it('does nothing on a database that is already current', () => {
+    const db = new Database(freshFile());
+    migrate(db);
+    expect(migrate(db)).toEqual([]);
+    db.close();
+  });
+
+  it('refuses a database written by a newer RadLabel, without touching it', () => {
+    const file = freshFile();
+    const db = new Database(file);
+    db.pragma(`user_version = ${latestVersion() + 1}`);
+    db.close();
+    expect(() => Catalog.open(file)).toThrow(/newer version of RadLabel/);
+    const after = new Database(file);
+    expect(schemaVersion(after)).toBe(latestVersion() + 1);
+    after.close();
+  });
+
+  it('leaves the previous version intact when a migration fails halfway', () => {
+    const failing: Migration = {
+      version: latestVersion() + 1,
+      name: 'broken',
+      up(db) {
+        db.exec('CREATE TABLE half_done (id INTEGER)');
+        throw new Error('disk on fire');
+      },
+    };
+    const db = new Database(freshFile());
+    migrate(db);
+    expect(() => migrate(db, { migrations: [...migrations, failing] })).toThrow('disk on fire');
+    expect(schemaVersion(db)).toBe(latestVersion());
+    expect(db.prepare("SELECT count(*) AS n FROM sqlite_master WHERE name = 'half_done'").get()).toEqual({ n: 0 });
+    db.close();
+  });
+
+  it('opens the catalog in WAL mode with foreign keys enforced', () => {
+    const file = freshFile();
+    Catalog.open(file).close();
+    const db = new Database(file);
+    expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
+    db.close();
+  });
+});
