@@ -215,7 +215,8 @@ function decide(context: ObjectContext, element: DicomElement, vr: string): { ac
     return { action: 'X', why: 'unlisted date' };
   }
   if (textVrs.has(vr) && !structuralText.has(tag)) {
-    return (context.config.unlistedText ?? 'remove') === 'remove' ? { action: 'X', why: 'unlisted text' } : { action: 'C', why: 'unlisted text' };
+    // Emptied rather than removed: nothing leaks, and a Type 2 attribute stays present.
+    return (context.config.unlistedText ?? 'remove') === 'remove' ? { action: 'Z', why: 'unlisted text' } : { action: 'C', why: 'unlisted text' };
   }
   return { action: 'K', why: 'unlisted' };
 }
@@ -509,6 +510,14 @@ function topLevel(parsed: ParsedDicom): Map<number, DicomElement> {
   return map;
 }
 
+/**
+ * Where the table's X would remove a Type 1 attribute of a common IOD and make a valid object
+ * invalid, a dummy value leaks nothing and keeps it valid. Project overrides still win.
+ */
+const conformanceOverrides: Array<[number, EngineAction]> = [
+  [0x0040a027, 'D'], // Verifying Organization: Type 1 in SR Document General when the document is verified.
+];
+
 export interface EngineSettings {
   config: DeidConfig;
   profile: Profile;
@@ -526,7 +535,7 @@ export function engineSettings(config: DeidConfig, pixelCleaner: () => Promise<P
   }
   if (config.profile === 'research') for (const option of researchDefaultOptions) chosen.add(option);
   if (chosen.has('retainLongitudinalFullDates')) chosen.delete('retainLongitudinalModifiedDates');
-  const overrides = new Map<number, EngineAction>();
+  const overrides = new Map<number, EngineAction>(conformanceOverrides);
   for (const [key, action] of Object.entries(config.overrides ?? {})) overrides.set(parseTagKey(key), action);
   return {
     config,

@@ -13,13 +13,18 @@ export type { EngineAction } from './profile/profile.js';
 export type { LinkageEntry, LinkageStore } from './linkage-types.js';
 
 /** The pixel cleaner of main/deid/pixels/, loaded on first use (it pulls in OCR). */
-async function defaultPixelCleaner(): Promise<PixelCleaner> {
-  const module = (await import('./pixels/index.js')) as { createPixelCleaner: () => PixelCleaner };
+async function defaultPixelCleaner(): Promise<PixelCleaner & { close?: () => Promise<void> }> {
+  const module = (await import('./pixels/index.js')) as { createPixelCleaner: () => PixelCleaner & { close?: () => Promise<void> } };
   return module.createPixelCleaner();
 }
 
-export function createDeidentifier(config: DeidConfig): Deidentifier {
-  let cleaner: Promise<PixelCleaner> | undefined;
+/** A Deidentifier that owns resources (the default pixel cleaner's OCR worker) until closed. */
+export interface ClosableDeidentifier extends Deidentifier {
+  close(): Promise<void>;
+}
+
+export function createDeidentifier(config: DeidConfig): ClosableDeidentifier {
+  let cleaner: Promise<PixelCleaner & { close?: () => Promise<void> }> | undefined;
   const settings = engineSettings(config, async () => {
     if (config.pixelCleaner) return config.pixelCleaner;
     cleaner ??= defaultPixelCleaner();
@@ -28,6 +33,11 @@ export function createDeidentifier(config: DeidConfig): Deidentifier {
   return {
     deidentify(input: Uint8Array, options?: { sourceName?: string; trace?: PreviewRow[] }): Promise<DeidOutcome> {
       return deidentifyObject(settings, input, options);
+    },
+    async close(): Promise<void> {
+      const owned = cleaner;
+      cleaner = undefined;
+      if (owned) await (await owned).close?.();
     },
   };
 }
