@@ -27,22 +27,17 @@ export function formatDicomDate(value: string, locale: string): string {
   return formatter.format(date);
 }
 
-const CJK = /[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af\uf900-\ufaff]/u;
+const CJK = '[\\u3040-\\u30ff\\u3400-\\u9fff\\uac00-\\ud7af\\uf900-\\ufaff]';
+const caretBetweenCjk = new RegExp(`(${CJK})\\^+(?=${CJK})`, 'gu');
 
-/** DICOM PN: components separated by '^', groups (alphabetic=ideographic=phonetic) by '='. */
+/**
+ * A person name for display. Main sends PN values in its display form ("王^小东 (Wang^XiaoDong)":
+ * ideographic first, components still separated by '^'); here the carets become what a reader
+ * expects: nothing between CJK characters (family and given names are written together), a
+ * space elsewhere.
+ */
 export function formatPersonName(value: string): string {
-  const groups = value.split('=').map((group) => {
-    const parts = group
-      .split('^')
-      .map((part) => part.trim())
-      .filter(Boolean);
-    // Chinese, Japanese and Korean names are written family name first without a space.
-    return parts.join(CJK.test(group) ? '' : ' ');
-  });
-  const [alphabetic = '', ...others] = groups;
-  const extra = others.filter(Boolean);
-  if (!alphabetic) return extra.join(' ');
-  return extra.length ? `${alphabetic} (${extra.join(' ')})` : alphabetic;
+  return value.replace(caretBetweenCjk, '$1').replace(/\^+/g, ' ').replace(/\s+/g, ' ').trim();
 }
 
 export function formatNumber(value: number, locale: string): string {

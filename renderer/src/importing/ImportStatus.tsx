@@ -23,7 +23,10 @@ export function ImportStatus() {
       : t('import.uploading');
 
   return (
-    <section className={`import-status${startError || progress?.phase === 'failed' ? ' import-status--failed' : ''}`} data-testid="import-status">
+    <section
+      className={`import-status${startError || progress?.phase === 'failed' ? ' import-status--failed' : ''}`}
+      data-testid="import-status"
+    >
       <div className="import-status__row">
         <strong data-testid="import-phase" data-phase={progress?.phase ?? stage}>
           {title}
@@ -35,11 +38,22 @@ export function ImportStatus() {
         ) : null}
         <span className="spacer" />
         {running ? (
-          <button type="button" className="button" data-testid="import-cancel" disabled={!progress} onClick={() => void cancel()}>
+          <button
+            type="button"
+            className="button"
+            data-testid="import-cancel"
+            disabled={!progress}
+            onClick={() => void cancel()}
+          >
             {t('import.cancel')}
           </button>
         ) : (
-          <button type="button" className="button button--ghost" data-testid="import-dismiss" onClick={dismiss}>
+          <button
+            type="button"
+            className="button button--ghost"
+            data-testid="import-dismiss"
+            onClick={dismiss}
+          >
             {t('import.dismiss')}
           </button>
         )}
@@ -56,29 +70,39 @@ export function ImportStatus() {
         <details className="import-errors" open={!running} data-testid="import-errors">
           <summary>{t('import.errorsTitle', { count: progress.failed })}</summary>
           {progress.errors.length < progress.failed ? (
-            <p className="hint">{t('import.errorsMore', { shown: progress.errors.length, count: progress.failed })}</p>
+            <p className="hint">
+              {t('import.errorsMore', { shown: progress.errors.length, count: progress.failed })}
+            </p>
           ) : null}
-          <table className="import-errors__table">
-            <thead>
-              <tr>
-                <th scope="col">{t('import.errorPath')}</th>
-                <th scope="col">{t('import.errorReason')}</th>
-              </tr>
-            </thead>
-            <tbody>
-              {progress.errors.map((error) => (
-                <tr key={`${error.path}\u0000${error.code}`} data-testid="import-error-row" data-code={error.code}>
-                  <td className="import-errors__path" title={error.path}>
-                    <span>{error.path}</span>
-                  </td>
-                  <td>
-                    <span className="error-code">{t(`errors.${error.code}`)}</span>
-                    {error.message ? <span className="import-errors__detail"> — {error.message}</span> : null}
-                  </td>
+          <div className="import-errors__scroll">
+            <table className="import-errors__table">
+              <thead>
+                <tr>
+                  <th scope="col">{t('import.errorPath')}</th>
+                  <th scope="col">{t('import.errorReason')}</th>
                 </tr>
-              ))}
-            </tbody>
-          </table>
+              </thead>
+              <tbody>
+                {progress.errors.map((error) => (
+                  <tr
+                    key={`${error.path}\u0000${error.code}`}
+                    data-testid="import-error-row"
+                    data-code={error.code}
+                  >
+                    <td className="import-errors__path" title={error.path}>
+                      <span>{error.path}</span>
+                    </td>
+                    <td>
+                      <span className="error-code">{t(`errors.${error.code}`)}</span>
+                      {error.message ? (
+                        <span className="import-errors__detail"> — {error.message}</span>
+                      ) : null}
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
         </details>
       ) : null}
     </section>

@@ -35,7 +35,7 @@ export function ViewerScreen() {
           <div className="viewer__study">
             <div className="viewer__patient">{formatPersonName(detail.study.patientName)}</div>
             <div className="viewer__study-meta">
-              {formatDicomDate(detail.study.studyDate, i18n.language)} · {detail.study.studyDescription}
+              {[formatDicomDate(detail.study.studyDate, i18n.language), detail.study.studyDescription].filter(Boolean).join(' · ')}
             </div>
           </div>
           <h3 className="panel-title">{t('viewer.series')}</h3>

@@ -77,7 +77,7 @@ export function WorklistScreen() {
                 <div>
                   <div className="worklist__series-patient">{formatPersonName(detail.study.patientName)}</div>
                   <div className="worklist__series-study">
-                    {formatDicomDate(detail.study.studyDate, i18n.language)} · {detail.study.studyDescription}
+                    {[formatDicomDate(detail.study.studyDate, i18n.language), detail.study.studyDescription].filter(Boolean).join(' · ')}
                   </div>
                 </div>
                 <button
