@@ -1,0 +1,113 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { createDeidentifier, type DeidConfig, type DeidOutcome } from '../../../main/deid/index.js';
+import { parseDicomFile, type DicomElement } from '../../../main/deid/dicom/walker.js';
+import { buildDicom, type El } from './support/build-dicom.js';
+import { readBack } from './support/read-dicom.js';
+import { config, sampleElements, T } from './support/sample.js';
+
+const charsetDir = '/usr/lib/python3/dist-packages/pydicom/data/charset_files';
+const engines: Array<{ close(): Promise<void> }> = [];
+afterAll(async () => {
+  for (const engine of engines) await engine.close();
+});
+
+async function deid(input: Uint8Array, overrides: Partial<DeidConfig> = {}): Promise<Extract<DeidOutcome, { status: 'done' }>> {
+  const engine = createDeidentifier(config(overrides));
+  engines.push(engine);
+  const outcome = await engine.deidentify(input);
+  if (outcome.status !== 'done') throw new Error(JSON.stringify(outcome).slice(0, 200));
+  return outcome;
+}
+
+/** tag path → value bytes, over the whole dataset. */
+function values(file: Uint8Array): Map<string, string> {
+  const parsed = parseDicomFile(file);
+  const map = new Map<string, string>();
+  const walk = (elements: DicomElement[], prefix: string): void => {
+    for (const el of elements) {
+      const key = `${prefix}${el.tag.toString(16)}`;
+      if (el.items) el.items.forEach((item, i) => walk(item.elements, `${key}/${i}/`));
+      else map.set(key, Buffer.from(parsed.bytes.subarray(el.valueStart, el.valueStart + el.valueLength)).toString('hex'));
+    }
+  };
+  walk(parsed.dataset, '');
+  return map;
+}
+
+const gb18030Description = Buffer.from('e8a281e983a8435420c6bdc9a8', 'hex'); // 胸部CT 平扫 in GB18030
+const gb18030Name = Buffer.from('5a68616e675e53616e3dd5c55ec8fd', 'hex'); // Zhang^San=张^三
+
+describe('text in other character sets', () => {
+  it.each(fs.readdirSync(charsetDir).filter((name) => name.endsWith('.dcm')))('%s: every kept value is byte-identical', async (name) => {
+    const input = fs.readFileSync(path.join(charsetDir, name));
+    const { output } = await deid(input, { options: ['retainLongitudinalFullDates', 'retainUIDs', 'cleanDescriptors'], unlistedText: 'clean' });
+    const before = values(input);
+    const after = values(output);
+    let compared = 0;
+    for (const [key, value] of after) {
+      if (!before.has(key) || key === '80005') continue;
+      if (before.get(key) === value) compared += 1;
+    }
+    expect(after.get('80005')).toBe(before.get('80005')); // SpecificCharacterSet untouched
+    expect(compared).toBeGreaterThan(0);
+    // Identity is gone in every character set.
+    expect(after.get('100010')).not.toBe(before.get('100010'));
+  });
+
+  it('keeps a GB18030 descriptor byte-exact while replacing the Chinese patient name', async () => {
+    const elements: El[] = sampleElements({
+      extra: [
+        { tag: T.SpecificCharacterSet, vr: 'CS', value: 'GB18030' },
+        { tag: T.PatientName, vr: 'PN', value: gb18030Name },
+        { tag: T.StudyDescription, vr: 'LO', value: gb18030Description },
+      ],
+    });
+    const out = readBack((await deid(buildDicom(elements))).output);
+    expect(out.bytes([T.StudyDescription])?.subarray(0, gb18030Description.length).equals(gb18030Description)).toBe(true);
+    expect(out.text([T.SpecificCharacterSet])).toBe('GB18030');
+    expect(out.text([T.PatientName])).toMatch(/^LUNG01-/);
+  });
+
+  it('finds a Hanzi name and its pinyin inside descriptors and cleans them', async () => {
+    const hanziInText = Buffer.concat([Buffer.from('CT '), Buffer.from('d5c5c8fd', 'hex')]); // CT 张三
+    const elements = sampleElements({
+      extra: [
+        { tag: T.SpecificCharacterSet, vr: 'CS', value: 'GB18030' },
+        { tag: T.PatientName, vr: 'PN', value: Buffer.from('d5c55ec8fd', 'hex') }, // 张^三, no alphabetic group
+        { tag: T.StudyDescription, vr: 'LO', value: hanziInText },
+        { tag: T.SeriesDescription, vr: 'LO', value: 'AXIAL zhang san' },
+      ],
+    });
+    const outcome = await deid(buildDicom(elements));
+    const out = readBack(outcome.output);
+    expect(out.text([T.StudyDescription])).toBe('');
+    expect(out.text([T.SeriesDescription])).toBe('AXIAL ***');
+  });
+
+  it('keeps an ISO 2022 IR 58 descriptor byte-exact, escapes included', async () => {
+    const iso2022 = Buffer.concat([Buffer.from('1b242941', 'hex'), Buffer.from('d0d8b2bf', 'hex'), Buffer.from('1b2842', 'hex'), Buffer.from(' CT')]); // 胸部 CT
+    const elements = sampleElements({
+      extra: [
+        { tag: T.SpecificCharacterSet, vr: 'CS', value: '\\ISO 2022 IR 58' },
+        { tag: T.StudyDescription, vr: 'LO', value: iso2022 },
+      ],
+    });
+    const out = readBack((await deid(buildDicom(elements))).output);
+    expect(out.bytes([T.StudyDescription])?.subarray(0, iso2022.length).equals(iso2022)).toBe(true);
+  });
+
+  it('warns about GBK bytes labelled ISO_IR 100 and still finds the name in them', async () => {
+    const elements = sampleElements({
+      extra: [
+        { tag: T.SpecificCharacterSet, vr: 'CS', value: 'ISO_IR 100' },
+        { tag: T.PatientName, vr: 'PN', value: Buffer.from('d5c5c8fd', 'hex') }, // 张三 in GBK, mislabelled
+        { tag: T.StudyDescription, vr: 'LO', value: Buffer.concat([Buffer.from('d5c5c8fd', 'hex'), Buffer.from(' CT')]) },
+      ],
+    });
+    const outcome = await deid(buildDicom(elements));
+    expect(outcome.report.warnings.map((warning) => warning.code)).toContain('charset-mislabelled-gbk');
+    expect(readBack(outcome.output).text([T.StudyDescription])).toBe('');
+  });
+});
