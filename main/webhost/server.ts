@@ -223,6 +223,7 @@ function sendJson(response: ServerResponse, status: number, body: unknown): void
     'Content-Length': Buffer.byteLength(text),
     'Cache-Control': 'no-store',
     'X-Content-Type-Options': 'nosniff',
+    ...(status >= 400 ? { Connection: 'close' } : {}),
   });
   response.end(text);
 }
@@ -233,6 +234,8 @@ function sendText(response: ServerResponse, status: number, text: string): void 
     'Content-Length': Buffer.byteLength(text),
     'Cache-Control': 'no-store',
     'X-Content-Type-Options': 'nosniff',
+    // A refused request's body is never read: close the connection rather than parse it as the next request.
+    ...(status >= 400 ? { Connection: 'close' } : {}),
   });
   response.end(text);
 }
