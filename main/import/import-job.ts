@@ -115,6 +115,7 @@ export class ImportJob {
       });
       this.#progress.filesFound = scan.filesFound;
       this.#progress.skipped += scan.skipped;
+      this.#progress.filesDone += scan.skipped;
       for (const error of scan.errors) this.#fail(error, 1);
       this.#setPhase('importing');
       for (const source of scan.sources) {

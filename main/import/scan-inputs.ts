@@ -57,6 +57,7 @@ export async function scanInputs(paths: readonly string[], options: ScanOptions 
   };
 
   const addMedia = async (dicomdirPath: string) => {
+    result.filesFound += 1;
     result.skipped += 1;
     let ids: string[][];
     try {
