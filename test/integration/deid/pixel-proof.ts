@@ -1,0 +1,65 @@
+/**
+ * Shared pixel checks of the proof tests: is the ink of a planted pixel marker gone from an
+ * output, and can OCR still read the marker anywhere in it.
+ */
+import { decodeEncapsulatedFrames } from '../../../main/deid/pixels/decode/index.js';
+import { identifyingTokens, matchesIdentifying } from '../../../main/deid/pixels/identifying.js';
+import { layoutOf, splitNativeFrames, type PixelLayout } from '../../../main/deid/pixels/layout.js';
+import type { OcrEngine } from '../../../main/deid/pixels/ocr.js';
+import { displayRangeOf, frameBrightness, ocrScalesFor, renderForOcr, type DisplayRange } from '../../../main/deid/pixels/render.js';
+import type { PixelContext } from '../../../main/deid/pixels/types.js';
+import type { PlantedMarker } from '../../fixtures/deid-markers/index.js';
+import { pixelContextFromBytes } from '../../fixtures/deid-markers/pixel-context.js';
+
+export interface DecodedImage {
+  layout: PixelLayout;
+  frames: Uint8Array[];
+}
+
+/** Native frames of a DICOM object, decoding compressed pixel data. */
+export async function decodedImage(bytes: Uint8Array): Promise<DecodedImage> {
+  const context: PixelContext = pixelContextFromBytes(bytes);
+  const layout = layoutOf(context);
+  if (!layout.ok) throw new Error(layout.reason);
+  if (context.pixelData.kind === 'native') {
+    const frames = splitNativeFrames(context.pixelData.bytes, layout.layout);
+    if (!frames) throw new Error('pixel data shorter than the image');
+    return { layout: layout.layout, frames };
+  }
+  const decoded = await decodeEncapsulatedFrames(context.pixelData.frames, context.transferSyntaxUID, layout.layout);
+  if (!decoded.ok) throw new Error(decoded.reason);
+  return { layout: decoded.layout, frames: decoded.frames };
+}
+
+/** Pixels of the marker's box that are ink (brighter than the input's Otsu threshold), before and after. */
+export function inkInBox(before: DecodedImage, after: DecodedImage, marker: PlantedMarker): { before: number; after: number } {
+  const frame = marker.frame ?? 0;
+  const box = marker.box!;
+  const range: DisplayRange = displayRangeOf(before.frames[frame]!, before.layout);
+  const brightBefore = frameBrightness(before.frames[frame]!, before.layout, range);
+  const brightAfter = frameBrightness(after.frames[frame]!, after.layout, range);
+  let inkBefore = 0;
+  let inkAfter = 0;
+  for (let y = box.y; y < box.y + box.height; y += 1) {
+    for (let x = box.x; x < box.x + box.width; x += 1) {
+      const index = y * before.layout.columns + x;
+      if (brightBefore[index]! >= range.threshold) inkBefore += 1;
+      if (brightAfter[index]! >= range.threshold) inkAfter += 1;
+    }
+  }
+  return { before: inkBefore, after: inkAfter };
+}
+
+/** Words OCR reads in any frame of the image that are close to one of the given markers. */
+export async function markersReadBack(image: DecodedImage, markers: readonly string[], ocr: OcrEngine): Promise<string[]> {
+  const tokens = identifyingTokens(markers);
+  const found: string[] = [];
+  for (const frame of image.frames) {
+    for (const scale of ocrScalesFor(image.layout)) {
+      for (const word of await ocr.recognize(renderForOcr(frame, image.layout, scale))) {
+        if (matchesIdentifying(word.text, tokens)) found.push(word.text);
+      }
+    }
+  }
+  return found;
+}
