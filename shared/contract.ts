@@ -238,3 +238,52 @@ export const WireError = z.object({
 });
 
 export type WireResult<T> = { ok: true; value: T } | { ok: false; error: z.infer<typeof WireError> };
+
+// ---------------------------------------------------------------------------------------------
+// De-identification. Not yet in `methods`: the integrator adds `...deidMethods` there and the
+// handlers from main/deid/service.ts (createDeidHandlers) to createServices, in one change.
+
+export const DeidPreviewRow = z.object({
+  /** `(gggg,eeee)`. */
+  tag: z.string(),
+  keyword: z.string(),
+  vr: z.string(),
+  /** Nesting depth, 0 = top level. */
+  depth: z.number().int().min(0),
+  /** The original value, shown only on this machine. */
+  before: z.string(),
+  /** What leaves the machine ('' when removed or emptied). */
+  after: z.string(),
+  /** The profile action applied (X, Z, D, K, C, U, with a detail such as "C (shifted)"). */
+  action: z.string(),
+});
+export type DeidPreviewRow = z.infer<typeof DeidPreviewRow>;
+
+export const DeidWarningSummary = z.object({ code: z.string(), message: z.string(), count: z.number().int() });
+
+export const DeidStudyReport = z.object({
+  studyInstanceUID: Uid,
+  /** The UID the study has after de-identification (null before any object was processed). */
+  pseudonymousStudyInstanceUID: z.string().nullable(),
+  objects: z.object({ done: z.number().int(), held: z.number().int(), failed: z.number().int() }),
+  /** Attributes per action over the study's objects: removed, emptied, dummied, kept, cleaned, uidsRemapped, datesShifted, privateRemoved, privateKept. */
+  actions: z.record(z.string(), z.number().int()),
+  /** Objects held for review (never uploaded): pseudonymous SOP Instance UID and why. */
+  held: z.array(z.object({ sopInstanceUID: z.string(), reasons: z.array(z.string()) })),
+  failed: z.array(z.object({ sopInstanceUID: z.string().nullable(), code: z.string(), message: z.string() })),
+  warnings: z.array(DeidWarningSummary),
+});
+export type DeidStudyReport = z.infer<typeof DeidStudyReport>;
+
+export const deidMethods = {
+  'deid.preview': method(
+    z.object({ sopInstanceUID: Uid }),
+    z.array(DeidPreviewRow),
+    "One stored instance's attributes before and after de-identification under the project's profile.",
+  ),
+  'deid.studyReport': method(
+    z.object({ studyInstanceUID: Uid }),
+    DeidStudyReport,
+    'What de-identification did to a study: counts per action, objects held for review, warnings.',
+  ),
+} as const;

@@ -1,6 +1,7 @@
 /** Every `radlabel` subcommand, in the order `--help` lists them. A new command is a file here plus one line. */
 import type { Command } from '../command.js';
+import { deidCommand } from './deid.js';
 import { importCommand } from './import.js';
 import { lsCommand } from './ls.js';
 
-export const commands: readonly Command[] = [importCommand, lsCommand];
+export const commands: readonly Command[] = [importCommand, lsCommand, deidCommand];

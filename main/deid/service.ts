@@ -1,0 +1,281 @@
+/**
+ * The de-identification service: folders and files in, a pseudonymous folder tree out
+ * (`<study>/<series>/<instance>.dcm`, named by the new UIDs so no path carries PHI), with
+ * progress, cancellation, a run summary, per-study reports and the attribute preview.
+ * Used by the CLI (`radlabel deid`), export and sync; the app reaches it through the contract
+ * (createDeidHandlers).
+ */
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import type { DeidPreviewRow, DeidStudyReport } from '../../shared/contract.js';
+import { AppError, ErrorCode, type ErrorCode as ErrorCodeType } from '../../shared/errors.js';
+import type { Logger } from '../core/logger.js';
+import type { DeidActionCounts, DeidConfig, DeidOutcome, DeidReport, PreviewRow } from './config.js';
+import { createDeidentifier } from './index.js';
+import type { LinkageStore } from './linkage-types.js';
+import type { PixelCleaner } from './pixels/types.js';
+import { DeidPool } from './pool.js';
+import type { WorkerDeidConfig, WorkerResult } from './worker-protocol.js';
+
+export interface DeidProgress {
+  filesFound: number;
+  filesDone: number;
+  done: number;
+  held: number;
+  failed: number;
+  /** Files in the folders that are not DICOM (README, DICOMDIR, thumbnails). */
+  skipped: number;
+  bytesIn: number;
+  bytesOut: number;
+}
+
+export interface DeidRunSummary extends DeidProgress {
+  cancelled: boolean;
+  seconds: number;
+  actions: DeidActionCounts;
+  warnings: Array<{ code: string; message: string; count: number }>;
+  /** Local paths are shown to the local user only; never logged. */
+  failures: Array<{ source: string; code: ErrorCodeType; message: string }>;
+  heldObjects: Array<{ source: string; reasons: string[] }>;
+}
+
+export interface DeidRunOptions {
+  inputs: string[];
+  outputDir: string;
+  config: DeidConfig;
+  /** Worker threads; 0 runs in this thread (tests, tiny jobs). Default cores − 1. */
+  workers?: number;
+  taskTimeoutMs?: number;
+  onProgress?: (progress: DeidProgress) => void;
+  signal?: AbortSignal;
+  reports?: StudyReports;
+  logger?: Logger;
+}
+
+/** Every regular file under the inputs; `explicit` marks files named on the command line. */
+export function listInputFiles(inputs: string[]): Array<{ file: string; explicit: boolean; size: number }> {
+  const files: Array<{ file: string; explicit: boolean; size: number }> = [];
+  const visit = (entry: string, explicit: boolean): void => {
+    const stat = fs.statSync(entry, { throwIfNoEntry: false });
+    if (!stat) throw new AppError(ErrorCode.NotFound, `Nothing found at ${entry}.`);
+    if (stat.isDirectory()) {
+      for (const name of fs.readdirSync(entry).sort()) visit(path.join(entry, name), false);
+    } else if (stat.isFile()) {
+      files.push({ file: entry, explicit, size: stat.size });
+    }
+  };
+  for (const input of inputs) visit(path.resolve(input), true);
+  return files;
+}
+
+function workerConfig(config: DeidConfig): WorkerDeidConfig {
+  const { pixelCleaner: _cleaner, linkage: _linkage, ...plain } = config;
+  return plain;
+}
+
+function zeroCounts(): DeidActionCounts {
+  return { removed: 0, emptied: 0, dummied: 0, kept: 0, cleaned: 0, uidsRemapped: 0, datesShifted: 0, privateRemoved: 0, privateKept: 0 };
+}
+
+function addCounts(into: DeidActionCounts, from: DeidActionCounts): void {
+  for (const key of Object.keys(into) as Array<keyof DeidActionCounts>) into[key] += from[key];
+}
+
+/** Per-study aggregation of reports, keyed by the original Study Instance UID (local only). */
+export class StudyReports {
+  readonly #studies = new Map<string, DeidStudyReport>();
+
+  #study(originalStudyUid: string): DeidStudyReport {
+    let study = this.#studies.get(originalStudyUid);
+    if (!study) {
+      study = {
+        studyInstanceUID: originalStudyUid,
+        pseudonymousStudyInstanceUID: null,
+        objects: { done: 0, held: 0, failed: 0 },
+        actions: { ...zeroCounts() },
+        held: [],
+        failed: [],
+        warnings: [],
+      };
+      this.#studies.set(originalStudyUid, study);
+    }
+    return study;
+  }
+
+  add(outcome: { status: 'done' | 'held'; report: DeidReport } | { status: 'failed'; studyInstanceUID: string; error: { code: string; message: string } }): void {
+    if (outcome.status === 'failed') {
+      const study = this.#study(outcome.studyInstanceUID);
+      study.objects.failed += 1;
+      study.failed.push({ sopInstanceUID: null, code: outcome.error.code, message: outcome.error.message });
+      return;
+    }
+    const { report } = outcome;
+    const study = this.#study(report.local.studyInstanceUID);
+    study.pseudonymousStudyInstanceUID = report.studyInstanceUID;
+    if (outcome.status === 'held') {
+      study.objects.held += 1;
+      study.held.push({ sopInstanceUID: report.sopInstanceUID, reasons: report.pixels.reasons });
+    } else {
+      study.objects.done += 1;
+    }
+    for (const [key, value] of Object.entries(report.actions)) study.actions[key] = (study.actions[key] ?? 0) + value;
+    for (const warning of report.warnings) {
+      const existing = study.warnings.find((entry) => entry.code === warning.code);
+      if (existing) existing.count += 1;
+      else study.warnings.push({ code: warning.code, message: warning.message, count: 1 });
+    }
+  }
+
+  get(originalStudyUid: string): DeidStudyReport | null {
+    return this.#studies.get(originalStudyUid) ?? null;
+  }
+}
+
+/** Moves a finished file to `<out>/<study>/<series>/<sop>.dcm` (pseudonymous UIDs only). */
+function placeOutput(outputDir: string, temporary: string, report: DeidReport): number {
+  const target = path.join(outputDir, report.studyInstanceUID, report.seriesInstanceUID, `${report.sopInstanceUID}.dcm`);
+  fs.mkdirSync(path.dirname(target), { recursive: true });
+  fs.renameSync(temporary, target);
+  return fs.statSync(target).size;
+}
+
+/** De-identifies every DICOM object under `inputs` into `outputDir`. Never throws per file. */
+export async function deidentifyTree(options: DeidRunOptions): Promise<DeidRunSummary> {
+  const started = Date.now();
+  const files = listInputFiles(options.inputs);
+  const outputDir = path.resolve(options.outputDir);
+  const partialDir = path.join(outputDir, '.partial');
+  fs.mkdirSync(partialDir, { recursive: true });
+  const progress: DeidProgress = { filesFound: files.length, filesDone: 0, done: 0, held: 0, failed: 0, skipped: 0, bytesIn: 0, bytesOut: 0 };
+  const summary: DeidRunSummary = { ...progress, cancelled: false, seconds: 0, actions: zeroCounts(), warnings: [], failures: [], heldObjects: [] };
+  const linkage: LinkageStore | undefined = options.config.linkage;
+  options.onProgress?.({ ...progress });
+
+  const workers = options.workers ?? undefined;
+  const pool = workers === 0 ? null : new DeidPool({ config: workerConfig(options.config), ...(workers ? { size: workers } : {}), ...(options.taskTimeoutMs ? { taskTimeoutMs: options.taskTimeoutMs } : {}) });
+  const local = pool ? null : createDeidentifier(options.config.linkage ? { ...options.config, linkage: undefined } : options.config);
+  const onAbort = (): void => pool?.cancelQueued();
+  options.signal?.addEventListener('abort', onAbort);
+
+  const handle = (entry: { file: string; explicit: boolean; size: number }, temporary: string, result: WorkerResult['outcome']): void => {
+    progress.filesDone += 1;
+    progress.bytesIn += entry.size;
+    if (result.status === 'done') {
+      progress.done += 1;
+      progress.bytesOut += placeOutput(outputDir, temporary, result.report);
+      linkage?.record(result.report.local.linkage);
+      addCounts(summary.actions, result.report.actions);
+      for (const warning of result.report.warnings) {
+        const existing = summary.warnings.find((w) => w.code === warning.code);
+        if (existing) existing.count += 1;
+        else summary.warnings.push({ code: warning.code, message: warning.message, count: 1 });
+      }
+      options.reports?.add({ status: 'done', report: result.report });
+    } else if (result.status === 'held') {
+      progress.held += 1;
+      summary.heldObjects.push({ source: entry.file, reasons: result.reason });
+      options.reports?.add({ status: 'held', report: result.report });
+    } else if (result.error.code === ErrorCode.NotDicom && !entry.explicit) {
+      progress.skipped += 1;
+    } else if (result.error.code === ErrorCode.Cancelled) {
+      progress.filesDone -= 1;
+      progress.bytesIn -= entry.size;
+    } else {
+      progress.failed += 1;
+      summary.failures.push({ source: entry.file, code: result.error.code, message: result.error.message });
+    }
+    fs.rmSync(temporary, { force: true });
+    options.onProgress?.({ ...progress });
+  };
+
+  try {
+    if (pool) {
+      await Promise.all(
+        files.map(async (entry) => {
+          const temporary = path.join(partialDir, `${crypto.randomUUID()}.dcm`);
+          const result = await pool.run({ kind: 'file', inputPath: entry.file, outputPath: temporary, sourceName: path.basename(entry.file) });
+          handle(entry, temporary, result.outcome);
+        }),
+      );
+    } else if (local) {
+      for (const entry of files) {
+        if (options.signal?.aborted) break;
+        const temporary = path.join(partialDir, `${crypto.randomUUID()}.dcm`);
+        let outcome: DeidOutcome;
+        try {
+          outcome = await local.deidentify(fs.readFileSync(entry.file), { sourceName: path.basename(entry.file) });
+        } catch {
+          outcome = { status: 'failed', error: { code: ErrorCode.Io, message: 'The file could not be read.' } };
+        }
+        if (outcome.status === 'done') {
+          fs.writeFileSync(temporary, outcome.output);
+          const { output: _output, ...rest } = outcome;
+          handle(entry, temporary, { ...rest, outputBytes: outcome.output.length });
+        } else {
+          handle(entry, temporary, outcome);
+        }
+      }
+    }
+  } finally {
+    options.signal?.removeEventListener('abort', onAbort);
+    await pool?.close();
+    await local?.close();
+    fs.rmSync(partialDir, { recursive: true, force: true });
+  }
+  Object.assign(summary, progress);
+  summary.cancelled = options.signal?.aborted ?? false;
+  summary.seconds = (Date.now() - started) / 1000;
+  options.logger?.info(
+    { done: progress.done, held: progress.held, failed: progress.failed, skipped: progress.skipped, seconds: summary.seconds },
+    'deid run finished',
+  );
+  return summary;
+}
+
+/**
+ * The preview looks at attributes only: pixels are not examined (that is the cleaner's job at
+ * export time), so a preview never waits on OCR.
+ */
+const attributesOnly: PixelCleaner = {
+  clean: async () => ({ action: 'keep', reasons: ['preview: pixels not examined'], regions: [] }),
+};
+
+/** Every attribute before and after, under the project's profile. Nothing is written. */
+export async function previewInstance(bytes: Uint8Array, config: DeidConfig): Promise<DeidPreviewRow[]> {
+  const deidentifier = createDeidentifier({ ...config, pixelCleaner: attributesOnly, linkage: undefined });
+  const trace: PreviewRow[] = [];
+  const outcome = await deidentifier.deidentify(bytes, { trace });
+  await deidentifier.close();
+  if (outcome.status === 'failed') throw new AppError(outcome.error.code, outcome.error.message);
+  return trace;
+}
+
+export interface DeidHandlerDependencies {
+  /** The active project's configuration, or null when no project is open. */
+  config(): DeidConfig | null;
+  /** The stored bytes of an instance of the local catalog, or null. */
+  instanceBytes(sopInstanceUID: string): Promise<Uint8Array | null>;
+  reports: StudyReports;
+}
+
+/** Handlers for `deid.preview` and `deid.studyReport` (see deidMethods in shared/contract.ts). */
+export function createDeidHandlers(deps: DeidHandlerDependencies): {
+  'deid.preview': (request: { sopInstanceUID: string }) => Promise<DeidPreviewRow[]>;
+  'deid.studyReport': (request: { studyInstanceUID: string }) => Promise<DeidStudyReport>;
+} {
+  return {
+    'deid.preview': async ({ sopInstanceUID }) => {
+      const config = deps.config();
+      if (!config) throw new AppError(ErrorCode.InvalidRequest, 'Open a project first: its de-identification profile decides what is kept.');
+      const bytes = await deps.instanceBytes(sopInstanceUID);
+      if (!bytes) throw new AppError(ErrorCode.NotFound, 'This image is not in the local catalog.');
+      return previewInstance(bytes, config);
+    },
+    'deid.studyReport': async ({ studyInstanceUID }) => {
+      const report = deps.reports.get(studyInstanceUID);
+      if (!report) throw new AppError(ErrorCode.NotFound, 'This study has not been de-identified in this session.');
+      return report;
+    },
+  };
+}
