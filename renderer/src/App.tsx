@@ -15,7 +15,9 @@ import { WorklistScreen } from './worklist/WorklistScreen.js';
 
 function useMainEvents(): void {
   useEffect(() => {
-    const offProgress = host.api.on('import.progress', (progress) => useImportStore.getState().receive(progress));
+    const offProgress = host.api.on('import.progress', (progress) =>
+      useImportStore.getState().receive(progress),
+    );
     const offChanged = host.api.on('catalog.changed', () => void useWorklistStore.getState().refresh());
     return () => {
       offProgress();

@@ -25,7 +25,10 @@ let broken: BrokenFile[];
 test.beforeAll(async ({ browser }) => {
   // One folder as found on a research share: reference files, charsets, and files that must fail.
   mixedDir = makeTempDir('e2e-mixed');
-  for (const file of [...listPydicomFiles(pydicomTestFilesDir), ...listPydicomFiles(pydicomCharsetFilesDir)]) {
+  for (const file of [
+    ...listPydicomFiles(pydicomTestFilesDir),
+    ...listPydicomFiles(pydicomCharsetFilesDir),
+  ]) {
     const prefix = path.dirname(file) === pydicomCharsetFilesDir ? 'charset-' : '';
     fs.copyFileSync(file, path.join(mixedDir, prefix + path.basename(file)));
   }
@@ -48,7 +51,9 @@ test('importing a folder lists every broken or non-DICOM file with its reason', 
     await expect(row, path.basename(file.path)).toHaveCount(1);
     await expect(row).toHaveAttribute('data-code', file.expectedCode);
   }
-  await expect(errors.getByTestId('import-error-row').filter({ hasText: 'notes.txt' })).toContainText('Not a DICOM file');
+  await expect(errors.getByTestId('import-error-row').filter({ hasText: 'notes.txt' })).toContainText(
+    'Not a DICOM file',
+  );
   await screenshot(page, 'import-errors');
   await page.getByTestId('import-dismiss').click();
   await expect(page.getByTestId('import-status')).toHaveCount(0);
@@ -71,7 +76,9 @@ test('names in other scripts keep their characters', async () => {
     ['Hong', '洪吉洞 (Hong Gildong)'],
   ] as const) {
     await search(page, query);
-    await expect(page.getByTestId('study-row').locator('[data-column="patientName"]').filter({ hasText: shown }).first()).toBeVisible();
+    await expect(
+      page.getByTestId('study-row').locator('[data-column="patientName"]').filter({ hasText: shown }).first(),
+    ).toBeVisible();
   }
 });
 

@@ -6,7 +6,15 @@
  */
 import { expect, test } from '@playwright/test';
 import { type CtSeries, ensureCtSeries } from '../fixtures/index.js';
-import { type AppSession, expectImage, importPath, nextFrames, openApp, screenshot, search } from './support/app.js';
+import {
+  type AppSession,
+  expectImage,
+  importPath,
+  nextFrames,
+  openApp,
+  screenshot,
+  search,
+} from './support/app.js';
 import { brightRun, canvasProfile, expectedGrey, mean } from './support/canvas.js';
 
 test.describe.configure({ mode: 'serial' });
@@ -31,7 +39,10 @@ async function windowOf(slot = 0): Promise<{ width: number; center: number }> {
 async function discOnCanvas(threshold: number) {
   const profile = await canvasProfile(app.page);
   const run = brightRun(profile.row, threshold);
-  const middle = profile.row.slice(run.start + Math.floor(run.length / 4), run.start + Math.floor((3 * run.length) / 4));
+  const middle = profile.row.slice(
+    run.start + Math.floor(run.length / 4),
+    run.start + Math.floor((3 * run.length) / 4),
+  );
   const scale = Math.min(profile.width, profile.height) / ct.size;
   return { profile, run, grey: mean(middle), scale };
 }
@@ -117,7 +128,9 @@ test('the lung window shows the gradient around the disc, darker on the left', a
   const { width, center } = await windowOf();
   const { profile, scale } = await discOnCanvas(250);
   for (const x of [32, 96, 416, 480]) {
-    expect(Math.abs(greyAtImageColumn(profile, scale, x) - expectedGrey(x - 1024, width, center))).toBeLessThanOrEqual(GREY_TOLERANCE);
+    expect(
+      Math.abs(greyAtImageColumn(profile, scale, x) - expectedGrey(x - 1024, width, center)),
+    ).toBeLessThanOrEqual(GREY_TOLERANCE);
   }
   await screenshot(page, 'viewer');
 });
@@ -139,7 +152,9 @@ test('dragging with the left button changes the window, and the disc follows it'
   expect(after.width).toBeGreaterThan(1800);
   expect(after.center).toBeGreaterThan(400);
   const { grey } = await discOnCanvas(20);
-  expect(Math.abs(grey - expectedGrey(discHu(99), after.width, after.center))).toBeLessThanOrEqual(GREY_TOLERANCE);
+  expect(Math.abs(grey - expectedGrey(discHu(99), after.width, after.center))).toBeLessThanOrEqual(
+    GREY_TOLERANCE,
+  );
   expect(grey).toBeLessThan(expectedGrey(discHu(99), 1800, 400));
 });
 

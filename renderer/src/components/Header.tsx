@@ -37,10 +37,21 @@ export function Header() {
       </nav>
       <div className="app-header__actions">
         <LanguageSwitch />
-        <button type="button" className="icon-button" data-testid="open-help" title={t('header.help')} onClick={() => openDialog('help')}>
+        <button
+          type="button"
+          className="icon-button"
+          data-testid="open-help"
+          title={t('header.help')}
+          onClick={() => openDialog('help')}
+        >
           ?
         </button>
-        <button type="button" className="button button--ghost" data-testid="open-about" onClick={() => openDialog('about')}>
+        <button
+          type="button"
+          className="button button--ghost"
+          data-testid="open-about"
+          onClick={() => openDialog('about')}
+        >
           {t('header.about')}
         </button>
       </div>

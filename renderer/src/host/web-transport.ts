@@ -51,18 +51,27 @@ export function createWebTransport(origin: string = window.location.origin): Tra
           credentials: 'same-origin',
         });
       } catch {
-        return { ok: false, error: { code: 'io', message: 'The RadLabel service is not reachable. Is it still running?' } };
+        return {
+          ok: false,
+          error: { code: 'io', message: 'The RadLabel service is not reachable. Is it still running?' },
+        };
       }
       if (response.status === 401) {
         return {
           ok: false,
-          error: { code: 'unauthorized', message: 'This page is not authorised. Open the link printed by `npm run web` again.' },
+          error: {
+            code: 'unauthorized',
+            message: 'This page is not authorised. Open the link printed by `npm run web` again.',
+          },
         };
       }
       try {
         return (await response.json()) as WireResult<unknown>;
       } catch {
-        return { ok: false, error: { code: 'internal', message: `The service answered ${response.status} without a result.` } };
+        return {
+          ok: false,
+          error: { code: 'internal', message: `The service answered ${response.status} without a result.` },
+        };
       }
     },
     subscribe(listener) {
@@ -80,7 +89,10 @@ export function createWebTransport(origin: string = window.location.origin): Tra
  * Upload dropped/picked files to the host's staging area and return the staged folder, which the
  * host can then import like any local path. Relative folder structure is kept (DICOMDIR needs it).
  */
-export async function uploadToStaging(files: File[], origin: string = window.location.origin): Promise<string[]> {
+export async function uploadToStaging(
+  files: File[],
+  origin: string = window.location.origin,
+): Promise<string[]> {
   if (files.length === 0) return [];
   const begin = await fetch(new URL('/api/upload', origin), { method: 'POST', credentials: 'same-origin' });
   if (!begin.ok) throw new Error(`Upload refused (${begin.status}).`);
@@ -91,16 +103,22 @@ export async function uploadToStaging(files: File[], origin: string = window.loc
     while (next < files.length) {
       const file = files[next++]!;
       const relative = (file as File & { webkitRelativePath?: string }).webkitRelativePath || file.name;
-      const response = await fetch(new URL(`/api/upload/${uploadId}?path=${encodeURIComponent(relative)}`, origin), {
-        method: 'PUT',
-        body: file,
-        credentials: 'same-origin',
-      });
+      const response = await fetch(
+        new URL(`/api/upload/${uploadId}?path=${encodeURIComponent(relative)}`, origin),
+        {
+          method: 'PUT',
+          body: file,
+          credentials: 'same-origin',
+        },
+      );
       if (!response.ok) throw new Error(`Upload of ${relative} failed (${response.status}).`);
     }
   };
   await Promise.all(Array.from({ length: Math.min(concurrency, files.length) }, worker));
-  const done = await fetch(new URL(`/api/upload/${uploadId}/complete`, origin), { method: 'POST', credentials: 'same-origin' });
+  const done = await fetch(new URL(`/api/upload/${uploadId}/complete`, origin), {
+    method: 'POST',
+    credentials: 'same-origin',
+  });
   if (!done.ok) throw new Error(`Upload could not be completed (${done.status}).`);
   const { path } = (await done.json()) as { path: string };
   return [path];

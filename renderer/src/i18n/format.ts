@@ -21,7 +21,12 @@ export function formatDicomDate(value: string, locale: string): string {
   let formatter = formatters.get(locale);
   if (!formatter) {
     // UTC: a DA value is a calendar date, not an instant; no time-zone shift may move it.
-    formatter = new Intl.DateTimeFormat(locale, { year: 'numeric', month: '2-digit', day: '2-digit', timeZone: 'UTC' });
+    formatter = new Intl.DateTimeFormat(locale, {
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+      timeZone: 'UTC',
+    });
     formatters.set(locale, formatter);
   }
   return formatter.format(date);

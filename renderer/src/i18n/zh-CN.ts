@@ -91,7 +91,8 @@ export const zhCN: Messages = {
       cancelled: '导入已取消',
       failed: '导入失败',
     },
-    counts: '{{filesDone}} / {{filesFound}} 个文件 · 新增 {{added}} · 已存在 {{duplicates}} · 失败 {{failed}}',
+    counts:
+      '{{filesDone}} / {{filesFound}} 个文件 · 新增 {{added}} · 已存在 {{duplicates}} · 失败 {{failed}}',
     cancel: '取消',
     dismiss: '关闭',
     errorsTitle: '未导入的文件（{{count}}）',

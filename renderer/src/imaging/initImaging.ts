@@ -5,7 +5,14 @@
  */
 import { RenderingEngine, cache, init as initCore } from '@cornerstonejs/core';
 import { init as initDicomImageLoader } from '@cornerstonejs/dicom-image-loader';
-import { PanTool, StackScrollTool, WindowLevelTool, ZoomTool, addTool, init as initTools } from '@cornerstonejs/tools';
+import {
+  PanTool,
+  StackScrollTool,
+  WindowLevelTool,
+  ZoomTool,
+  addTool,
+  init as initTools,
+} from '@cornerstonejs/tools';
 import { type RenderingChoice, chooseRenderingMode } from './renderingMode.js';
 
 export const RENDERING_ENGINE_ID = 'radlabel';

@@ -15,7 +15,6 @@ export interface RenderingChoice {
   renderer: string;
 }
 
-
 export function chooseRenderingMode(search: string = window.location.search): RenderingChoice {
   const override = new URLSearchParams(search).get('rendering');
   const capabilities = detectRenderingCapabilities({ useCache: false });

@@ -2,7 +2,14 @@
  * The mouse bindings every stack viewport shares: left drag window/level, right drag zoom,
  * middle drag pan, wheel scroll. One tool group holds all viewports of the layout.
  */
-import { Enums as ToolEnums, PanTool, StackScrollTool, ToolGroupManager, WindowLevelTool, ZoomTool } from '@cornerstonejs/tools';
+import {
+  Enums as ToolEnums,
+  PanTool,
+  StackScrollTool,
+  ToolGroupManager,
+  WindowLevelTool,
+  ZoomTool,
+} from '@cornerstonejs/tools';
 import type { Types as ToolTypes } from '@cornerstonejs/tools';
 
 const TOOL_GROUP_ID = 'radlabel-stack';

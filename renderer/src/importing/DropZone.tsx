@@ -8,14 +8,18 @@ import { useImportStore } from '../stores/useImportStore.js';
 
 async function filesOfEntry(entry: FileSystemEntry): Promise<File[]> {
   if (entry.isFile) {
-    return new Promise((resolve, reject) => (entry as FileSystemFileEntry).file((file) => resolve([file]), reject));
+    return new Promise((resolve, reject) =>
+      (entry as FileSystemFileEntry).file((file) => resolve([file]), reject),
+    );
   }
   if (!entry.isDirectory) return [];
   const reader = (entry as FileSystemDirectoryEntry).createReader();
   const children: FileSystemEntry[] = [];
   // readEntries returns at most ~100 entries per call; keep reading until it returns none.
   for (;;) {
-    const batch = await new Promise<FileSystemEntry[]>((resolve, reject) => reader.readEntries(resolve, reject));
+    const batch = await new Promise<FileSystemEntry[]>((resolve, reject) =>
+      reader.readEntries(resolve, reject),
+    );
     if (batch.length === 0) break;
     children.push(...batch);
   }

@@ -7,7 +7,13 @@ export function ImportButton() {
   const openDialog = useUiStore((state) => state.openDialog);
   const busy = useImportStore((state) => state.stage === 'preparing' || state.stage === 'running');
   return (
-    <button type="button" className="button button--primary" data-testid="import-button" disabled={busy} onClick={() => openDialog('import')}>
+    <button
+      type="button"
+      className="button button--primary"
+      data-testid="import-button"
+      disabled={busy}
+      onClick={() => openDialog('import')}
+    >
       {t('import.button')}
     </button>
   );

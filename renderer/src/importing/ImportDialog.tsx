@@ -51,7 +51,12 @@ export function ImportDialog() {
     >
       <div className="import-dialog__choices">
         {host.pickImportPaths ? (
-          <button type="button" className="button button--primary" data-testid="import-pick-native" onClick={() => void pickNative()}>
+          <button
+            type="button"
+            className="button button--primary"
+            data-testid="import-pick-native"
+            onClick={() => void pickNative()}
+          >
             {t('import.chooseFiles')}
           </button>
         ) : (
@@ -97,7 +102,12 @@ export function ImportDialog() {
             autoComplete="off"
             onChange={(event) => setPath(event.target.value)}
           />
-          <button type="submit" className="button button--primary" data-testid="import-path-submit" disabled={!path.trim()}>
+          <button
+            type="submit"
+            className="button button--primary"
+            data-testid="import-path-submit"
+            disabled={!path.trim()}
+          >
             {t('import.pathSubmit')}
           </button>
         </div>

@@ -13,9 +13,7 @@ export const viewportCountOf: Record<Layout, number> = { '1x1': 1, '1x2': 2, '2x
 export const MAX_VIEWPORTS = 4;
 
 export type SeriesImages =
-  | { state: 'loading' }
-  | { state: 'ready'; imageIds: string[] }
-  | { state: 'failed'; error: unknown };
+  { state: 'loading' } | { state: 'ready'; imageIds: string[] } | { state: 'failed'; error: unknown };
 
 interface ViewerState {
   detail: StudyDetail | null;
@@ -42,7 +40,9 @@ interface ViewerState {
 export function imageIdsOf(instances: InstanceSummary[]): string[] {
   return instances.flatMap((instance) =>
     instance.numberOfFrames > 1
-      ? Array.from({ length: instance.numberOfFrames }, (_, frame) => host.imageIdFor(instance.sopInstanceUID, frame + 1))
+      ? Array.from({ length: instance.numberOfFrames }, (_, frame) =>
+          host.imageIdFor(instance.sopInstanceUID, frame + 1),
+        )
       : [host.imageIdFor(instance.sopInstanceUID)],
   );
 }
@@ -71,16 +71,32 @@ export const useViewerStore = create<ViewerState>()((set, get) => {
     cineViewport: null,
 
     openStudy(detail, seriesInstanceUID) {
-      const first = seriesInstanceUID ?? detail.series.find((series) => series.numberOfInstances > 0)?.seriesInstanceUID ?? null;
+      const first =
+        seriesInstanceUID ??
+        detail.series.find((series) => series.numberOfInstances > 0)?.seriesInstanceUID ??
+        null;
       const sameStudy = get().detail?.study.studyInstanceUID === detail.study.studyInstanceUID;
       const assignments = Array<string | null>(MAX_VIEWPORTS).fill(null);
       assignments[0] = first;
-      set({ detail, activeViewport: 0, assignments, layout: '1x1', cineViewport: null, images: sameStudy ? get().images : {} });
+      set({
+        detail,
+        activeViewport: 0,
+        assignments,
+        layout: '1x1',
+        cineViewport: null,
+        images: sameStudy ? get().images : {},
+      });
       if (first) void loadImages(first);
     },
 
     closeStudy() {
-      set({ detail: null, assignments: Array<string | null>(MAX_VIEWPORTS).fill(null), images: {}, activeViewport: 0, cineViewport: null });
+      set({
+        detail: null,
+        assignments: Array<string | null>(MAX_VIEWPORTS).fill(null),
+        images: {},
+        activeViewport: 0,
+        cineViewport: null,
+      });
     },
 
     setLayout(layout) {
@@ -109,7 +125,9 @@ export const useViewerStore = create<ViewerState>()((set, get) => {
     },
 
     toggleCine() {
-      set((state) => ({ cineViewport: state.cineViewport === state.activeViewport ? null : state.activeViewport }));
+      set((state) => ({
+        cineViewport: state.cineViewport === state.activeViewport ? null : state.activeViewport,
+      }));
     },
 
     stopCine() {

@@ -66,7 +66,13 @@ export const useWorklistStore = create<WorklistState>()((set, get) => ({
         limit: PAGE_SIZE,
       });
       if (request !== latestListRequest) return;
-      set({ studies: result.studies, total: result.total, shownSearch: trimmed, loading: false, error: null });
+      set({
+        studies: result.studies,
+        total: result.total,
+        shownSearch: trimmed,
+        loading: false,
+        error: null,
+      });
       if (selectedStudyUID) void get().selectStudy(selectedStudyUID);
     } catch (error) {
       if (request !== latestListRequest) return;

@@ -26,12 +26,17 @@ interface StackViewportPaneProps {
 
 const viewportIdOf = (slot: number): string => `slot-${slot}`;
 
-type PaneState = { kind: 'empty' } | { kind: 'loading' } | { kind: 'ready' } | { kind: 'failed'; error: unknown };
+type PaneState =
+  { kind: 'empty' } | { kind: 'loading' } | { kind: 'ready' } | { kind: 'failed'; error: unknown };
 
 /** Outcome of the last `setStack`, remembered with the image ids it was for. */
 type StackResult = { imageIds: string[]; ok: true } | { imageIds: string[]; ok: false; error: unknown };
 
-function paneStateOf(series: SeriesSummary | null, images: SeriesImages | undefined, stack: StackResult | null): PaneState {
+function paneStateOf(
+  series: SeriesSummary | null,
+  images: SeriesImages | undefined,
+  stack: StackResult | null,
+): PaneState {
   if (!series) return { kind: 'empty' };
   if (!images || images.state === 'loading') return { kind: 'loading' };
   if (images.state === 'failed') return { kind: 'failed', error: images.error };
@@ -116,6 +121,7 @@ export function StackViewportPane({ slot, study, series }: StackViewportPaneProp
       className={active ? 'viewport-pane viewport-pane--active' : 'viewport-pane'}
       data-testid={`viewport-${slot}`}
       data-state={state.kind}
+      data-rendering={initImaging().rendering.mode}
       onPointerDown={() => setActive(slot)}
       onContextMenu={(event) => event.preventDefault()}
     >

@@ -35,11 +35,17 @@ export function ViewerScreen() {
           <div className="viewer__study">
             <div className="viewer__patient">{formatPersonName(detail.study.patientName)}</div>
             <div className="viewer__study-meta">
-              {[formatDicomDate(detail.study.studyDate, i18n.language), detail.study.studyDescription].filter(Boolean).join(' · ')}
+              {[formatDicomDate(detail.study.studyDate, i18n.language), detail.study.studyDescription]
+                .filter(Boolean)
+                .join(' · ')}
             </div>
           </div>
           <h3 className="panel-title">{t('viewer.series')}</h3>
-          <SeriesList series={detail.series} highlighted={shown} onPick={(series) => showSeries(series.seriesInstanceUID)} />
+          <SeriesList
+            series={detail.series}
+            highlighted={shown}
+            onPick={(series) => showSeries(series.seriesInstanceUID)}
+          />
         </aside>
         <ViewportGrid detail={detail} layout={layout} />
       </div>

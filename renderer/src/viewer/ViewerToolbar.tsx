@@ -11,7 +11,9 @@ export function ViewerToolbar({ onBack }: { onBack(): void }) {
   const layout = useViewerStore((state) => state.layout);
   const setLayout = useViewerStore((state) => state.setLayout);
   const activeViewport = useViewerStore((state) => state.activeViewport);
-  const playing = useViewerStore((state) => state.cineViewport !== null && state.cineViewport === state.activeViewport);
+  const playing = useViewerStore(
+    (state) => state.cineViewport !== null && state.cineViewport === state.activeViewport,
+  );
   const toggleCine = useViewerStore((state) => state.toggleCine);
   const cineFps = useViewerStore((state) => state.cineFps);
   const setCineFps = useViewerStore((state) => state.setCineFps);
@@ -57,10 +59,22 @@ export function ViewerToolbar({ onBack }: { onBack(): void }) {
         ))}
       </div>
       <div className="toolbar-group">
-        <button type="button" className="tool-button" data-testid="viewer-reset" title="R" onClick={withActive(({ viewport }) => resetView(viewport))}>
+        <button
+          type="button"
+          className="tool-button"
+          data-testid="viewer-reset"
+          title="R"
+          onClick={withActive(({ viewport }) => resetView(viewport))}
+        >
           {t('viewer.reset')}
         </button>
-        <button type="button" className="tool-button" data-testid="viewer-invert" title="I" onClick={withActive(({ viewport }) => toggleInvert(viewport))}>
+        <button
+          type="button"
+          className="tool-button"
+          data-testid="viewer-invert"
+          title="I"
+          onClick={withActive(({ viewport }) => toggleInvert(viewport))}
+        >
           {t('viewer.invert')}
         </button>
       </div>

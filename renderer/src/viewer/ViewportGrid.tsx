@@ -6,7 +6,11 @@ export function ViewportGrid({ detail, layout }: { detail: StudyDetail; layout: 
   const assignments = useViewerStore((state) => state.assignments);
   const slots = Array.from({ length: viewportCountOf[layout] }, (_, slot) => slot);
   return (
-    <div className={`viewport-grid viewport-grid--${layout}`} data-testid="viewport-grid" data-layout={layout}>
+    <div
+      className={`viewport-grid viewport-grid--${layout}`}
+      data-testid="viewport-grid"
+      data-layout={layout}
+    >
       {slots.map((slot) => {
         const seriesUID = assignments[slot] ?? null;
         const series = detail.series.find((item) => item.seriesInstanceUID === seriesUID) ?? null;

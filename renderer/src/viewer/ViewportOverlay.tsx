@@ -23,7 +23,9 @@ export function ViewportOverlay({ study, series, readout }: ViewportOverlayProps
         <div data-testid="overlay-series">{series.seriesDescription}</div>
         <div>
           {series.modality}
-          {series.seriesNumber !== null ? ` · ${t('worklist.seriesNumber', { number: series.seriesNumber })}` : ''}
+          {series.seriesNumber !== null
+            ? ` · ${t('worklist.seriesNumber', { number: series.seriesNumber })}`
+            : ''}
         </div>
       </div>
       <div className="viewport-overlay__corner viewport-overlay__corner--bottom-left">

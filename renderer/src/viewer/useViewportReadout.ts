@@ -43,7 +43,9 @@ export function useViewportReadout(element: HTMLDivElement | null): ViewportRead
   const [readout, setReadout] = useState<ViewportReadout | null>(null);
 
   useEffect(() => {
-    const viewport = element ? (getEnabledElement(element)?.viewport as StackViewport | undefined) : undefined;
+    const viewport = element
+      ? (getEnabledElement(element)?.viewport as StackViewport | undefined)
+      : undefined;
     if (!element || !viewport) return;
     const update = () => {
       if (viewport.getImageIds().length === 0) return;

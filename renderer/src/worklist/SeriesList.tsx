@@ -18,7 +18,9 @@ export function SeriesList({ series, highlighted, onPick, onOpen }: SeriesListPr
         <li key={item.seriesInstanceUID}>
           <button
             type="button"
-            className={highlighted?.has(item.seriesInstanceUID) ? 'series-card series-card--shown' : 'series-card'}
+            className={
+              highlighted?.has(item.seriesInstanceUID) ? 'series-card series-card--shown' : 'series-card'
+            }
             data-testid="series-card"
             data-series-uid={item.seriesInstanceUID}
             onClick={() => onPick(item)}
@@ -26,12 +28,18 @@ export function SeriesList({ series, highlighted, onPick, onOpen }: SeriesListPr
           >
             <SeriesThumbnail sopInstanceUID={item.thumbnailSopInstanceUID} modality={item.modality} />
             <span className="series-card__text">
-              <span className="series-card__title">{item.seriesDescription || t('worklist.noDescription')}</span>
+              <span className="series-card__title">
+                {item.seriesDescription || t('worklist.noDescription')}
+              </span>
               <span className="series-card__meta">
                 {item.modality}
-                {item.seriesNumber !== null ? ` · ${t('worklist.seriesNumber', { number: item.seriesNumber })}` : ''}
+                {item.seriesNumber !== null
+                  ? ` · ${t('worklist.seriesNumber', { number: item.seriesNumber })}`
+                  : ''}
               </span>
-              <span className="series-card__meta">{t('worklist.seriesImages', { count: item.numberOfInstances })}</span>
+              <span className="series-card__meta">
+                {t('worklist.seriesImages', { count: item.numberOfInstances })}
+              </span>
             </span>
           </button>
         </li>

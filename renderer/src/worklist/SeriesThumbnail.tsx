@@ -20,7 +20,12 @@ export function SeriesThumbnail({ sopInstanceUID, modality }: SeriesThumbnailPro
     let current = true;
     setState('loading');
     utilities
-      .loadImageToCanvas({ canvas: target, imageId: host.imageIdFor(sopInstanceUID), thumbnail: true, useCPURendering: true })
+      .loadImageToCanvas({
+        canvas: target,
+        imageId: host.imageIdFor(sopInstanceUID),
+        thumbnail: true,
+        useCPURendering: true,
+      })
       .then(() => current && setState('ready'))
       .catch(() => current && setState('failed'));
     return () => {
@@ -31,7 +36,9 @@ export function SeriesThumbnail({ sopInstanceUID, modality }: SeriesThumbnailPro
   return (
     <div className={`thumbnail thumbnail--${sopInstanceUID ? state : 'failed'}`}>
       <canvas ref={canvas} width={256} height={256} data-testid="series-thumbnail" />
-      {!sopInstanceUID || state === 'failed' ? <span className="thumbnail__placeholder">{modality || '—'}</span> : null}
+      {!sopInstanceUID || state === 'failed' ? (
+        <span className="thumbnail__placeholder">{modality || '—'}</span>
+      ) : null}
     </div>
   );
 }

@@ -62,7 +62,9 @@ export function WorklistScreen() {
       <ImportStatus />
       <div className="worklist__body">
         <section className="worklist__table">
-          {error ? <p className="error-text">{t('worklist.loadFailed', { message: errorMessage(error) })}</p> : null}
+          {error ? (
+            <p className="error-text">{t('worklist.loadFailed', { message: errorMessage(error) })}</p>
+          ) : null}
           <StudyTable onOpen={(study) => void openStudy(study.studyInstanceUID)} />
           {!loading && count === 0 && !error ? (
             <p className="empty-state" data-testid="worklist-empty">
@@ -77,7 +79,9 @@ export function WorklistScreen() {
                 <div>
                   <div className="worklist__series-patient">{formatPersonName(detail.study.patientName)}</div>
                   <div className="worklist__series-study">
-                    {[formatDicomDate(detail.study.studyDate, i18n.language), detail.study.studyDescription].filter(Boolean).join(' · ')}
+                    {[formatDicomDate(detail.study.studyDate, i18n.language), detail.study.studyDescription]
+                      .filter(Boolean)
+                      .join(' · ')}
                   </div>
                 </div>
                 <button

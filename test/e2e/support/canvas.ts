@@ -15,7 +15,9 @@ export interface CanvasProfile {
 
 export async function canvasProfile(page: Page, slot = 0): Promise<CanvasProfile> {
   return page.evaluate((slotIndex) => {
-    const canvas = document.querySelector<HTMLCanvasElement>(`[data-testid="viewport-element-${slotIndex}"] canvas`);
+    const canvas = document.querySelector<HTMLCanvasElement>(
+      `[data-testid="viewport-element-${slotIndex}"] canvas`,
+    );
     if (!canvas) throw new Error(`viewport ${slotIndex} has no canvas`);
     const context = canvas.getContext('2d');
     if (!context) throw new Error('the viewport canvas has no 2D context');

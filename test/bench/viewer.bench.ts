@@ -1,0 +1,293 @@
+/**
+ * Viewer speed in headless Chromium against the web host, on the generated 200-slice 512² CT:
+ *
+ * - viewer.first_image_ms: from opening the study (double-click in the worklist, marked by the app
+ *   as `radlabel:open-study`) to Cornerstone's first IMAGE_RENDERED, in a fresh browser context
+ *   (empty HTTP and image caches) each time; median of several runs.
+ * - viewer.scroll_fps_cold: right after the first image, ArrowDown through all slices, each next key
+ *   only once the previous slice is drawn: fetch and decode are in the loop (prefetch runs alongside,
+ *   as it does for a user).
+ * - viewer.scroll_fps: the same pass again, now from the cache. Capped by the display frame rate.
+ *
+ * References measured in the same page and run: the bare fetch of all 200 files (files/s: what the
+ * cold pass could at most reach if decoding and drawing were free) and the page's
+ * requestAnimationFrame rate (the frame cap for the cached pass).
+ */
+import fs from 'node:fs';
+import { type Browser, type Page, chromium } from 'playwright-core';
+import { ensureCtSeries, makeTempDir } from '../fixtures/index.js';
+import { startWebHost } from '../e2e/support/webhost.js';
+import { type Benchmark, type BenchFigure, median } from './lib.js';
+
+const CHROMIUM = '/usr/lib/chromium/chromium';
+const CHROMIUM_ARGS = [
+  '--no-sandbox',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+];
+const RUNS = 5;
+/**
+ * The runner loads this file through tsx, whose esbuild transform wraps named functions in
+ * `__name(...)`; functions passed to page.evaluate then need that helper in the page too.
+ */
+const TSX_NAME_HELPER = 'globalThis.__name = (target) => target;';
+const VIEWPORT = { width: 1440, height: 900 };
+
+interface Pass {
+  frames: number;
+  ms: number;
+}
+
+interface RunResult {
+  firstImageMs: number;
+  cold: Pass;
+  cached: Pass;
+  rendering: string;
+}
+
+async function importThroughUi(page: Page, dir: string): Promise<void> {
+  await page.getByTestId('import-button').click();
+  await page.getByTestId('import-path').fill(dir);
+  await page.getByTestId('import-path-submit').click();
+  await page.locator('[data-testid="import-phase"][data-phase="done"]').waitFor({ timeout: 300_000 });
+}
+
+/** In the page: resolves when the viewport in slot 0 exists, then records its first render. */
+async function armFirstImageProbe(page: Page): Promise<void> {
+  await page.evaluate(() => {
+    const probe = window as unknown as { __firstImageAt?: Promise<number> };
+    probe.__firstImageAt = new Promise<number>((resolve) => {
+      const attach = (element: Element) =>
+        element.addEventListener('CORNERSTONE_IMAGE_RENDERED', () => resolve(performance.now()), {
+          once: true,
+        });
+      const existing = document.querySelector('[data-testid="viewport-element-0"]');
+      if (existing) return attach(existing);
+      const observer = new MutationObserver(() => {
+        const element = document.querySelector('[data-testid="viewport-element-0"]');
+        if (!element) return;
+        observer.disconnect();
+        attach(element);
+      });
+      observer.observe(document.body, { childList: true, subtree: true });
+    });
+  });
+}
+
+/** In the page: ArrowDown from slice `from` to the last, one key per drawn slice. */
+async function scrollPass(page: Page): Promise<Pass> {
+  return page.evaluate(async () => {
+    const element = document.querySelector('[data-testid="viewport-element-0"]')!;
+    const total = Number(document.querySelector('[data-testid="overlay-image"]')!.getAttribute('data-total'));
+    const start = performance.now();
+    let frames = 0;
+    for (
+      let index = Number(document.querySelector('[data-testid="overlay-image"]')!.getAttribute('data-index'));
+      index < total;
+      index += 1
+    ) {
+      const drawn = new Promise<void>((resolve) => {
+        let wanted = false;
+        const onNew = (event: Event) => {
+          wanted = (event as CustomEvent<{ imageIdIndex: number }>).detail.imageIdIndex === index;
+        };
+        const onRendered = () => {
+          if (!wanted) return;
+          element.removeEventListener('CORNERSTONE_STACK_NEW_IMAGE', onNew);
+          element.removeEventListener('CORNERSTONE_IMAGE_RENDERED', onRendered);
+          resolve();
+        };
+        element.addEventListener('CORNERSTONE_STACK_NEW_IMAGE', onNew);
+        element.addEventListener('CORNERSTONE_IMAGE_RENDERED', onRendered);
+      });
+      window.dispatchEvent(new KeyboardEvent('keydown', { key: 'ArrowDown', bubbles: true }));
+      await drawn;
+      frames += 1;
+    }
+    return { frames, ms: performance.now() - start };
+  });
+}
+
+async function oneRun(browser: Browser, url: string, query: string): Promise<RunResult> {
+  const context = await browser.newContext({ viewport: VIEWPORT });
+  try {
+    const page = await context.newPage();
+    await page.goto(url + query);
+    await page.getByTestId('worklist-search').fill('Synthetic');
+    const row = page
+      .locator('[data-testid="study-table"][data-search="Synthetic"] [data-testid="study-row"]')
+      .first();
+    await row.waitFor();
+    // Let the worklist settle (thumbnail, decoder start-up) so the figure is about opening a study.
+    await row.click();
+    await page.getByTestId('series-thumbnail').first().waitFor();
+    await page.waitForTimeout(500);
+    await armFirstImageProbe(page);
+    await row.dblclick();
+    const firstImageMs = await page.evaluate(async () => {
+      const renderedAt = await (window as unknown as { __firstImageAt: Promise<number> }).__firstImageAt;
+      const opened = performance.getEntriesByName('radlabel:open-study').at(-1)!.startTime;
+      return renderedAt - opened;
+    });
+    await page.locator('[data-testid="overlay-image"][data-index="1"]').waitFor();
+    const cold = await scrollPass(page);
+    await page.keyboard.press('Home');
+    await page.locator('[data-testid="overlay-image"][data-index="1"]').waitFor();
+    // Wait for the prefetch to finish so the second pass measures the cache, not the network.
+    await page.waitForTimeout(1500);
+    const cached = await scrollPass(page);
+    const rendering = (await page.getByTestId('viewport-0').getAttribute('data-rendering')) ?? 'unknown';
+    return { firstImageMs, cold, cached, rendering };
+  } finally {
+    await context.close();
+  }
+}
+
+/** Bare fetch of every file of the series from the host, in sequence, in a fresh context. */
+async function fetchReference(
+  browser: Browser,
+  url: string,
+  sopInstanceUIDs: string[],
+): Promise<{ ms: number; bytes: number }> {
+  const context = await browser.newContext({ viewport: VIEWPORT });
+  try {
+    const page = await context.newPage();
+    await page.goto(url);
+    return await page.evaluate(async (uids) => {
+      const start = performance.now();
+      let bytes = 0;
+      for (const uid of uids) bytes += (await (await fetch(`/instances/${uid}`)).arrayBuffer()).byteLength;
+      return { ms: performance.now() - start, bytes };
+    }, sopInstanceUIDs);
+  } finally {
+    await context.close();
+  }
+}
+
+async function frameRate(browser: Browser): Promise<number> {
+  const page = await browser.newPage();
+  try {
+    return await page.evaluate(
+      () =>
+        new Promise<number>((resolve) => {
+          let frames = 0;
+          const start = performance.now();
+          const tick = () => {
+            frames += 1;
+            if (performance.now() - start < 1000) requestAnimationFrame(tick);
+            else resolve((frames * 1000) / (performance.now() - start));
+          };
+          requestAnimationFrame(tick);
+        }),
+    );
+  } finally {
+    await page.close();
+  }
+}
+
+/** Every context and page made through the returned browser gets the tsx helper first. */
+function withNameHelper(browser: Browser): Browser {
+  const newContext = browser.newContext.bind(browser);
+  const patched = Object.create(browser) as Browser;
+  patched.newContext = async (options) => {
+    const context = await newContext(options);
+    await context.addInitScript({ content: TSX_NAME_HELPER });
+    return context;
+  };
+  patched.newPage = async (options) => {
+    const context = await patched.newContext(options);
+    const page = await context.newPage();
+    page.once('close', () => void context.close());
+    return page;
+  };
+  return patched;
+}
+
+const round = (value: number, digits = 1) => Math.round(value * 10 ** digits) / 10 ** digits;
+
+async function measure(): Promise<BenchFigure[]> {
+  const series = ensureCtSeries({ slices: 200, size: 512 });
+  const dataDir = makeTempDir('bench-viewer');
+  const host = await startWebHost({ dataDir });
+  const launched = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
+  const browser = withNameHelper(launched);
+  try {
+    const setup = await browser.newPage({ viewport: VIEWPORT });
+    await setup.goto(host.url);
+    await importThroughUi(setup, series.dir);
+    await setup.close();
+
+    const runs: RunResult[] = [];
+    const fetches: { ms: number; bytes: number }[] = [];
+    for (let run = 0; run < RUNS; run += 1) {
+      // Interleaved, so a noisy moment on the machine affects both sides alike.
+      fetches.push(await fetchReference(browser, host.url, series.sopInstanceUIDs));
+      runs.push(await oneRun(browser, host.url, ''));
+    }
+    const gpu = await oneRun(browser, host.url, '&rendering=gpu');
+    const rafFps = await frameRate(browser);
+
+    const fetchMs = median(fetches.map((f) => f.ms));
+    const fetchFilesPerSecond = (series.slices * 1000) / fetchMs;
+    const fps = (pass: Pass) => (pass.frames * 1000) / pass.ms;
+    const firstImageMs = median(runs.map((r) => r.firstImageMs));
+    const coldFps = median(runs.map((r) => fps(r.cold)));
+    const cachedFps = median(runs.map((r) => fps(r.cached)));
+    const common = {
+      series: `${series.slices} × ${series.size}² CT, ${round(series.totalBytes / 2 ** 20)} MiB, uncompressed`,
+      runs: RUNS,
+      rendering: runs[0]?.rendering,
+      viewport: `${VIEWPORT.width}×${VIEWPORT.height} window, 1×1 layout`,
+      gpuOverride: {
+        firstImageMs: round(gpu.firstImageMs),
+        scrollFpsCold: round(fps(gpu.cold)),
+        scrollFps: round(fps(gpu.cached)),
+      },
+    };
+    return [
+      {
+        id: 'viewer.first_image_ms',
+        value: round(firstImageMs),
+        unit: 'ms',
+        goal: '< 300',
+        reference: {
+          what: 'bare fetch of one file (mean over the series)',
+          value: round(fetchMs / series.slices, 2),
+        },
+        details: { ...common, all: runs.map((r) => round(r.firstImageMs)) },
+      },
+      {
+        id: 'viewer.scroll_fps_cold',
+        value: round(coldFps),
+        unit: 'frames/s',
+        goal: '>= 30',
+        reference: {
+          what: 'bare sequential fetch of the 200 files (files/s)',
+          value: round(fetchFilesPerSecond),
+        },
+        details: { ...common, all: runs.map((r) => round(fps(r.cold))), fetchMsMedian: round(fetchMs) },
+      },
+      {
+        id: 'viewer.scroll_fps',
+        value: round(cachedFps),
+        unit: 'frames/s',
+        goal: '>= 60 (frame cap)',
+        reference: { what: 'requestAnimationFrame rate of the page (frames/s)', value: round(rafFps) },
+        details: { ...common, all: runs.map((r) => round(fps(r.cached))) },
+      },
+    ];
+  } finally {
+    await launched.close();
+    await host.stop();
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+export const benchmarks: Benchmark[] = [
+  {
+    ids: ['viewer.first_image_ms', 'viewer.scroll_fps_cold', 'viewer.scroll_fps'],
+    run: measure,
+  },
+];
