@@ -6,7 +6,9 @@
  *   low risk (header)                          → keep
  *   at risk, Clean Pixel Data off              → hold
  *   at risk, pixels cannot be decoded/handled  → hold
- *   at risk, no rule matched, OCR found nothing → hold (nothing proves the text is gone)
+ *   at risk, no rule matched, OCR found nothing → hold (nothing proves the text is gone),
+ *                                                 except a weak presumption (ImageType SECONDARY
+ *                                                 alone) where OCR seeing no text at all → keep
  *   at risk, rule regions and/or OCR text      → mask, then OCR again: anything readable → hold
  *                                                 otherwise → masked
  *
@@ -102,6 +104,7 @@ export function createPixelCleaner(settings: PixelCleanerSettings = {}): Closabl
   async function clean(context: PixelContext, options: PixelOptions): Promise<PixelDecision> {
     const risk = assessBurnedInRisk(context);
     if (!risk.atRisk) return { action: 'keep', reasons: risk.reasons, regions: [] };
+    // A weak presumption with OCR off cannot be cleared, and is held like any other risk below.
     if (!options.cleanPixelData) return hold([...risk.reasons, 'Clean Pixel Data option is off']);
 
     const layoutResult = layoutOf(context);
@@ -132,6 +135,7 @@ export function createPixelCleaner(settings: PixelCleanerSettings = {}): Closabl
     const ranges = frames.map((frame) => displayRangeOf(frame, layout));
     const tokens = identifyingTokens(context.identifyingValues);
     let ocrText = 0;
+    let ocrCandidates = 0;
     if (options.ocr) {
       let found: OcrWord[][];
       try {
@@ -141,11 +145,15 @@ export function createPixelCleaner(settings: PixelCleanerSettings = {}): Closabl
       }
       found.forEach((words, frame) => {
         for (const word of words) {
+          if (alphanumericCount(word) >= 2) ocrCandidates += 1;
           if (!shouldMask(word, tokens)) continue;
           regions.push({ frame, ...wordRect(word), source: 'ocr' });
           ocrText += 1;
         }
       });
+    }
+    if (regions.length === 0 && options.ocr && ocrCandidates === 0 && risk.clearableByOcr) {
+      return { action: 'keep', reasons: [...risk.reasons, 'OCR found no text'], regions: [] };
     }
     if (regions.length === 0) {
       return hold([...risk.reasons, options.ocr ? 'no region rule matched and OCR found no text to mask' : 'no region rule matched and OCR is off']);

@@ -15,6 +15,13 @@ export interface BurnedInRisk {
   atRisk: boolean;
   /** Why, in words safe to log and show: no values from the header other than codes. */
   reasons: string[];
+  /**
+   * True when the only risk is a weak presumption (ImageType SECONDARY: reformats, MIPs and
+   * workstation snapshots alike), so that OCR finding no text at all clears it. Flags, kinds
+   * that routinely carry text (ultrasound, captures, photographs) and unknown objects are never
+   * cleared by OCR seeing nothing: small overlay fonts are exactly what OCR misses.
+   */
+  clearableByOcr: boolean;
 }
 
 const SECONDARY_CAPTURE_CLASSES: ReadonlyMap<string, string> = new Map([
@@ -49,7 +56,8 @@ const ULTRASOUND_MODALITIES = new Set(['US', 'IVUS']);
 const PHOTOGRAPHIC_MODALITIES = new Set(['XC', 'ES', 'GM', 'SM', 'OP', 'DOC']);
 /** ConversionType values of secondary capture that mean "a picture of a screen or a document". */
 const CAPTURED_CONVERSION_TYPES = new Set(['WSD', 'SD', 'SI', 'SYN', 'DV', 'DI', 'DF', 'VID', 'DRW']);
-const SCREEN_IMAGE_TYPES = new Set(['SCREEN SAVE', 'SCREENSHOT', 'SECONDARY', 'CAPTURE']);
+const SCREEN_IMAGE_TYPES = new Set(['SCREEN SAVE', 'SCREENSHOT', 'CAPTURE']);
+const SECONDARY_IMAGE_TYPE_REASON = 'image type SECONDARY (created after the examination)';
 
 export function assessBurnedInRisk(context: Pick<PixelContext, 'modality' | 'sopClassUID' | 'burnedInAnnotation' | 'imageType' | 'conversionType'>): BurnedInRisk {
   const reasons: string[] = [];
@@ -65,11 +73,13 @@ export function assessBurnedInRisk(context: Pick<PixelContext, 'modality' | 'sop
   const captureKind = SECONDARY_CAPTURE_CLASSES.get(sopClass);
   if (captureKind) reasons.push(captureKind);
   if (CAPTURED_CONVERSION_TYPES.has(conversion)) reasons.push(`conversion type ${conversion}`);
-  if (imageType.some((value) => SCREEN_IMAGE_TYPES.has(value))) reasons.push('image type marks a screen capture or secondary image');
+  if (imageType.some((value) => SCREEN_IMAGE_TYPES.has(value))) reasons.push('image type marks a screen capture');
+  if (imageType.includes('SECONDARY')) reasons.push(SECONDARY_IMAGE_TYPE_REASON);
   if (PHOTOGRAPHIC_CLASSES.has(sopClass) || PHOTOGRAPHIC_MODALITIES.has(modality)) reasons.push('photograph or scanned document');
   if (sopClass === '' && modality === '') reasons.push('unknown risk: no SOP class and no modality');
 
   // BurnedInAnnotation NO clears nothing listed above: ultrasound devices and capture software
   // routinely write NO over text they burned in themselves.
-  return { atRisk: reasons.length > 0, reasons: reasons.length > 0 ? reasons : ['no burned-in text risk in the header'] };
+  if (reasons.length === 0) return { atRisk: false, reasons: ['no burned-in text risk in the header'], clearableByOcr: false };
+  return { atRisk: true, reasons, clearableByOcr: reasons.every((reason) => reason === SECONDARY_IMAGE_TYPE_REASON) };
 }

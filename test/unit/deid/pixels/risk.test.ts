@@ -10,7 +10,7 @@ describe('burned-in text risk from the header', () => {
   });
 
   it('BurnedInAnnotation YES is a risk', () => {
-    expect(assessBurnedInRisk({ ...header, burnedInAnnotation: 'YES' })).toEqual({ atRisk: true, reasons: ['BurnedInAnnotation YES'] });
+    expect(assessBurnedInRisk({ ...header, burnedInAnnotation: 'YES' })).toEqual({ atRisk: true, reasons: ['BurnedInAnnotation YES'], clearableByOcr: false });
   });
 
   it('an unrecognised BurnedInAnnotation value is a risk', () => {
@@ -46,5 +46,21 @@ describe('burned-in text risk from the header', () => {
 
   it('an object with neither SOP class nor modality is unknown, so at risk', () => {
     expect(assessBurnedInRisk({ ...header, modality: '', sopClassUID: '' }).atRisk).toBe(true);
+  });
+});
+
+describe('which risks OCR may clear', () => {
+  it('ImageType SECONDARY alone is a weak presumption that OCR seeing no text clears', () => {
+    expect(assessBurnedInRisk({ ...header, imageType: ['DERIVED', 'SECONDARY', 'MPR'] })).toEqual({
+      atRisk: true,
+      reasons: ['image type SECONDARY (created after the examination)'],
+      clearableByOcr: true,
+    });
+  });
+
+  it('a flag, ultrasound or capture next to SECONDARY is not clearable by OCR', () => {
+    expect(assessBurnedInRisk({ ...header, imageType: ['DERIVED', 'SECONDARY'], burnedInAnnotation: 'YES' }).clearableByOcr).toBe(false);
+    expect(assessBurnedInRisk({ ...header, imageType: ['DERIVED', 'SECONDARY'], modality: 'US' }).clearableByOcr).toBe(false);
+    expect(assessBurnedInRisk({ ...header, imageType: ['DERIVED', 'SECONDARY'], sopClassUID: '1.2.840.10008.5.1.4.1.1.7' }).clearableByOcr).toBe(false);
   });
 });
