@@ -635,21 +635,45 @@ function failed(error: unknown): DeidOutcome {
   return { status: 'failed', error: { code: ErrorCode.Internal, message: 'De-identification failed unexpectedly (a bug); the file was not written.' } };
 }
 
-/** De-identifies one Part 10 object. Never throws: failures are outcomes. */
+/**
+ * The output as the list of byte ranges it is made of: unchanged ranges are subarrays of the
+ * input (pixel data included), so a writer can hand them to writev without assembling a copy.
+ */
+export type ChunkedOutcome =
+  | { status: 'done'; chunks: Uint8Array[]; length: number; report: DeidReport }
+  | Exclude<DeidOutcome, { status: 'done' }>;
+
+export async function deidentifyObjectChunks(
+  settings: EngineSettings,
+  input: Uint8Array,
+  options: { sourceName?: string; trace?: PreviewRow[] } = {},
+): Promise<ChunkedOutcome> {
+  try {
+    const parsed = parseDicomFile(input);
+    return await rewrite(settings, parsed, options);
+  } catch (error) {
+    return failed(error) as ChunkedOutcome;
+  }
+}
+
+/** De-identifies one Part 10 object into one buffer. Never throws: failures are outcomes. */
 export async function deidentifyObject(
   settings: EngineSettings,
   input: Uint8Array,
   options: { sourceName?: string; trace?: PreviewRow[] } = {},
 ): Promise<DeidOutcome> {
-  try {
-    const parsed = parseDicomFile(input);
-    return await rewrite(settings, parsed, options);
-  } catch (error) {
-    return failed(error);
+  const outcome = await deidentifyObjectChunks(settings, input, options);
+  if (outcome.status !== 'done') return outcome;
+  const output = Buffer.allocUnsafe(outcome.length);
+  let offset = 0;
+  for (const chunk of outcome.chunks) {
+    output.set(chunk, offset);
+    offset += chunk.length;
   }
+  return { status: 'done', output: new Uint8Array(output.buffer, output.byteOffset, output.length), report: outcome.report };
 }
 
-async function rewrite(settings: EngineSettings, parsed: ParsedDicom, options: { sourceName?: string; trace?: PreviewRow[] }): Promise<DeidOutcome> {
+async function rewrite(settings: EngineSettings, parsed: ParsedDicom, options: { sourceName?: string; trace?: PreviewRow[] }): Promise<ChunkedOutcome> {
   const { config, pseudonyms } = settings;
   const original = topLevel(parsed);
   const value = (tag: number): string => readValue(parsed, original, tag);
@@ -814,18 +838,15 @@ async function rewrite(settings: EngineSettings, parsed: ParsedDicom, options: {
     datasetBytes = [deflated];
     datasetLength = deflated.length;
   }
-  const output = new Uint8Array(132 + groupLength.length + meta.length + datasetLength);
-  output.set([0x44, 0x49, 0x43, 0x4d], 128);
-  let offset = 132;
-  for (const chunk of [...groupLength.chunks, ...meta.chunks, ...datasetBytes]) {
-    output.set(chunk, offset);
-    offset += chunk.length;
-  }
+  const preamble = new Uint8Array(132);
+  preamble.set([0x44, 0x49, 0x43, 0x4d], 128);
+  const chunks = [preamble, ...groupLength.chunks, ...meta.chunks, ...datasetBytes];
   const linkageEntries = linkage();
   config.linkage?.record(linkageEntries);
   return {
     status: 'done',
-    output,
+    chunks,
+    length: 132 + groupLength.length + meta.length + datasetLength,
     report: {
       ...reportBase,
       actions: context.counts,

@@ -3,7 +3,7 @@
  * cleaner's proof tests. Electron-free; see docs/deid.md for the design.
  */
 import type { DeidConfig, Deidentifier, DeidOutcome, PreviewRow } from './config.js';
-import { deidentifyObject, engineSettings } from './engine.js';
+import { deidentifyObject, deidentifyObjectChunks, engineSettings, type ChunkedOutcome } from './engine.js';
 import type { PixelCleaner } from './pixels/types.js';
 
 export type { DeidConfig, Deidentifier, DeidOutcome, DeidReport, DeidWarning, DeidActionCounts, PreviewRow, DeidProfileName, ClinicalTrialIdentity } from './config.js';
@@ -20,8 +20,12 @@ async function defaultPixelCleaner(): Promise<PixelCleaner & { close?: () => Pro
 
 /** A Deidentifier that owns resources (the default pixel cleaner's OCR worker) until closed. */
 export interface ClosableDeidentifier extends Deidentifier {
+  /** The same, with the output as byte ranges for writev (no assembled copy of the pixel data). */
+  deidentifyToChunks(input: Uint8Array, options?: { sourceName?: string }): Promise<ChunkedOutcome>;
   close(): Promise<void>;
 }
+
+export type { ChunkedOutcome } from './engine.js';
 
 export function createDeidentifier(config: DeidConfig): ClosableDeidentifier {
   let cleaner: Promise<PixelCleaner & { close?: () => Promise<void> }> | undefined;
@@ -33,6 +37,9 @@ export function createDeidentifier(config: DeidConfig): ClosableDeidentifier {
   return {
     deidentify(input: Uint8Array, options?: { sourceName?: string; trace?: PreviewRow[] }): Promise<DeidOutcome> {
       return deidentifyObject(settings, input, options);
+    },
+    deidentifyToChunks(input: Uint8Array, options?: { sourceName?: string }): Promise<ChunkedOutcome> {
+      return deidentifyObjectChunks(settings, input, options);
     },
     async close(): Promise<void> {
       const owned = cleaner;

@@ -11,8 +11,9 @@ import path from 'node:path';
 import type { DeidPreviewRow, DeidStudyReport } from '../../shared/contract.js';
 import { AppError, ErrorCode, type ErrorCode as ErrorCodeType } from '../../shared/errors.js';
 import type { Logger } from '../core/logger.js';
-import type { DeidActionCounts, DeidConfig, DeidOutcome, DeidReport, PreviewRow } from './config.js';
-import { createDeidentifier } from './index.js';
+import type { DeidActionCounts, DeidConfig, DeidReport, PreviewRow } from './config.js';
+import { createDeidentifier, type ChunkedOutcome } from './index.js';
+import { writeChunks } from './write-chunks.js';
 import type { LinkageStore } from './linkage-types.js';
 import type { PixelCleaner } from './pixels/types.js';
 import { DeidPool } from './pool.js';
@@ -133,11 +134,13 @@ export class StudyReports {
 }
 
 /** Moves a finished file to `<out>/<study>/<series>/<sop>.dcm` (pseudonymous UIDs only). */
-function placeOutput(outputDir: string, temporary: string, report: DeidReport): number {
-  const target = path.join(outputDir, report.studyInstanceUID, report.seriesInstanceUID, `${report.sopInstanceUID}.dcm`);
-  fs.mkdirSync(path.dirname(target), { recursive: true });
-  fs.renameSync(temporary, target);
-  return fs.statSync(target).size;
+function placeOutput(outputDir: string, temporary: string, report: DeidReport, madeFolders: Set<string>): void {
+  const folder = path.join(outputDir, report.studyInstanceUID, report.seriesInstanceUID);
+  if (!madeFolders.has(folder)) {
+    fs.mkdirSync(folder, { recursive: true });
+    madeFolders.add(folder);
+  }
+  fs.renameSync(temporary, path.join(folder, `${report.sopInstanceUID}.dcm`));
 }
 
 /** De-identifies every DICOM object under `inputs` into `outputDir`. Never throws per file. */
@@ -158,12 +161,14 @@ export async function deidentifyTree(options: DeidRunOptions): Promise<DeidRunSu
   const onAbort = (): void => pool?.cancelQueued();
   options.signal?.addEventListener('abort', onAbort);
 
+  const madeFolders = new Set<string>();
   const handle = (entry: { file: string; explicit: boolean; size: number }, temporary: string, result: WorkerResult['outcome']): void => {
     progress.filesDone += 1;
     progress.bytesIn += entry.size;
     if (result.status === 'done') {
       progress.done += 1;
-      progress.bytesOut += placeOutput(outputDir, temporary, result.report);
+      placeOutput(outputDir, temporary, result.report, madeFolders);
+      progress.bytesOut += result.outputBytes;
       linkage?.record(result.report.local.linkage);
       addCounts(summary.actions, result.report.actions);
       for (const warning of result.report.warnings) {
@@ -191,8 +196,10 @@ export async function deidentifyTree(options: DeidRunOptions): Promise<DeidRunSu
 
   try {
     if (pool) {
+      // Largest first: a big multi-frame object started last would leave the other threads idle.
+      const bySize = [...files].sort((a, b) => b.size - a.size);
       await Promise.all(
-        files.map(async (entry) => {
+        bySize.map(async (entry) => {
           const temporary = path.join(partialDir, `${crypto.randomUUID()}.dcm`);
           const result = await pool.run({ kind: 'file', inputPath: entry.file, outputPath: temporary, sourceName: path.basename(entry.file) });
           handle(entry, temporary, result.outcome);
@@ -202,16 +209,20 @@ export async function deidentifyTree(options: DeidRunOptions): Promise<DeidRunSu
       for (const entry of files) {
         if (options.signal?.aborted) break;
         const temporary = path.join(partialDir, `${crypto.randomUUID()}.dcm`);
-        let outcome: DeidOutcome;
+        let outcome: ChunkedOutcome;
         try {
-          outcome = await local.deidentify(fs.readFileSync(entry.file), { sourceName: path.basename(entry.file) });
+          outcome = await local.deidentifyToChunks(fs.readFileSync(entry.file), { sourceName: path.basename(entry.file) });
         } catch {
           outcome = { status: 'failed', error: { code: ErrorCode.Io, message: 'The file could not be read.' } };
         }
         if (outcome.status === 'done') {
-          fs.writeFileSync(temporary, outcome.output);
-          const { output: _output, ...rest } = outcome;
-          handle(entry, temporary, { ...rest, outputBytes: outcome.output.length });
+          const { chunks, length, ...rest } = outcome;
+          try {
+            writeChunks(temporary, chunks);
+            handle(entry, temporary, { ...rest, outputBytes: length });
+          } catch {
+            handle(entry, temporary, { status: 'failed', error: { code: ErrorCode.Io, message: 'The de-identified file could not be written (disk full or no permission?).' } });
+          }
         } else {
           handle(entry, temporary, outcome);
         }

@@ -8,6 +8,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { ErrorCode } from '../../shared/errors.js';
 import { createDeidentifier } from './index.js';
 import type { WorkerInit, WorkerResult, WorkerTask } from './worker-protocol.js';
+import { writeChunks } from './write-chunks.js';
 
 const init = workerData as WorkerInit;
 const deidentifier = createDeidentifier({ ...init.config, projectSecret: new Uint8Array(init.config.projectSecret) });
@@ -25,19 +26,19 @@ async function handle(task: WorkerTask): Promise<WorkerResult> {
   } else {
     input = task.input;
   }
-  const outcome = await deidentifier.deidentify(input, { sourceName: task.sourceName });
+  const outcome = await deidentifier.deidentifyToChunks(input, { sourceName: task.sourceName });
   if (outcome.status !== 'done') return { id: task.id, outcome };
-  if (outcome.output.length > init.maxOutputBytes) {
+  if (outcome.length > init.maxOutputBytes) {
     return { id: task.id, outcome: { status: 'failed', error: { code: ErrorCode.TooLarge, message: 'The de-identified object would be larger than allowed.' } } };
   }
-  const { output, ...rest } = outcome;
-  if (task.kind === 'bytes') return { id: task.id, outcome: { ...rest, output, outputBytes: output.length } };
+  const { chunks, length, ...rest } = outcome;
+  if (task.kind === 'bytes') return { id: task.id, outcome: { ...rest, output: Buffer.concat(chunks, length), outputBytes: length } };
   try {
-    fs.writeFileSync(task.outputPath, output);
+    writeChunks(task.outputPath, chunks);
   } catch {
     return { id: task.id, outcome: { status: 'failed', error: { code: ErrorCode.Io, message: 'The de-identified file could not be written (disk full or no permission?).' } } };
   }
-  return { id: task.id, outcome: { ...rest, outputBytes: output.length } };
+  return { id: task.id, outcome: { ...rest, outputBytes: length } };
 }
 
 port.on('message', (task: WorkerTask | 'close') => {
