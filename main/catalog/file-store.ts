@@ -115,11 +115,8 @@ export class FileStore {
       await fs.promises.writeFile(journal, JSON.stringify(placed.map((file) => file.relativePath)));
       await Promise.all([...placed.map((file) => datasync(file.tempPath)), datasync(journal)]);
       await fsyncDir(this.tmpDir);
-      const touched = new Set<string>();
-      for (const file of placed) {
-        await fs.promises.rename(file.tempPath, path.join(this.root, file.relativePath));
-        touched.add(path.join(this.root, path.dirname(file.relativePath)));
-      }
+      await Promise.all(placed.map((file) => fs.promises.rename(file.tempPath, path.join(this.root, file.relativePath))));
+      const touched = new Set(placed.map((file) => path.join(this.root, path.dirname(file.relativePath))));
       await Promise.all([...touched].map(fsyncDir));
     }
     const { result, unreferenced } = writeRows(placed);

@@ -192,8 +192,14 @@ export class ImportJob {
     const window = this.#window;
     this.#window = [];
     if (window.length === 0) return;
+    const readStarted = performance.now();
     const outcomes = await Promise.all(window);
+    const waitStarted = performance.now();
     await this.#commitChain;
+    this.#deps.logger.debug(
+      { jobId: this.id, files: outcomes.length, readMs: Math.round(waitStarted - readStarted), waitMs: Math.round(performance.now() - waitStarted) },
+      'import batch read',
+    );
     if (this.#abort.signal.aborted) {
       await this.#deps.store.discard(outcomes.map((outcome) => outcome.unit.tempPath));
       return;
@@ -205,6 +211,7 @@ export class ImportJob {
 
   async #commit(outcomes: ReadOutcome[]): Promise<void> {
     const { catalog, store, events } = this.#deps;
+    const started = performance.now();
     const discard: string[] = [];
     const candidates: Array<{ unit: ReadUnit; record: InstanceRecord }> = [];
     const inBatch = new Map<string, string>();
@@ -259,6 +266,7 @@ export class ImportJob {
       });
       if (result.changedStudyUIDs.length > 0) events.emit('catalog.changed', { studyInstanceUIDs: result.changedStudyUIDs });
     }
+    this.#deps.logger.debug({ jobId: this.id, files: outcomes.length, stored: fresh.length, ms: Math.round(performance.now() - started) }, 'import batch committed');
     this.#emitProgress(false);
   }
 

@@ -1,7 +1,7 @@
 /**
- * Worker thread of the importer: reads one file's DICOM header, hashes the whole file and copies
- * it into the store's tmp folder in the same pass. Syncing, renaming and cataloguing stay with
- * the importer, which batches them.
+ * Worker thread of the importer: reads one file's DICOM header, hashes the file and copies it
+ * into the store's tmp folder. Syncing, renaming and cataloguing stay with the importer, which
+ * batches them.
  */
 import crypto from 'node:crypto';
 import fs from 'node:fs';
@@ -10,10 +10,16 @@ import { AppError, ErrorCode } from '../../shared/errors.js';
 import { parseDicomHeader, readDicomHeaderFromFile } from '../dicom/header.js';
 import type { ReadInstanceResult, ReadInstanceTask } from './import-worker-protocol.js';
 
-/** Files up to this size are read once into memory; larger ones are streamed in chunks. */
+/** Files up to this size are hashed from one read into memory; larger ones are streamed in chunks. */
 const IN_MEMORY_LIMIT = 64 * 1024 * 1024;
 const CHUNK = 4 * 1024 * 1024;
 
+/**
+ * One read, one write: the file is read once into memory (or streamed in chunks when large), the
+ * header is parsed and the hash computed from those bytes, and the same bytes are written to the
+ * temp file, so the catalog describes exactly what is stored even if the source changes meanwhile.
+ * A file that is not DICOM is refused before anything is written.
+ */
 function readInstance(task: ReadInstanceTask): ReadInstanceResult {
   try {
     const size = fs.statSync(task.sourcePath).size;
@@ -26,28 +32,36 @@ function readInstance(task: ReadInstanceTask): ReadInstanceResult {
     if (size <= IN_MEMORY_LIMIT) {
       const bytes = fs.readFileSync(task.sourcePath);
       const header = parseDicomHeader(bytes);
-      if (header.kind === 'image' && task.copyTo) fs.writeFileSync(task.copyTo, bytes);
-      return { ok: true, header, sha256: crypto.createHash('sha256').update(bytes).digest('hex'), size };
+      if (header.kind !== 'image') return { ok: true, header, sha256: '', size: bytes.length };
+      if (task.copyTo) fs.writeFileSync(task.copyTo, bytes);
+      return { ok: true, header, sha256: crypto.createHash('sha256').update(bytes).digest('hex'), size: bytes.length };
     }
     const header = readDicomHeaderFromFile(task.sourcePath);
-    return { ok: true, header, sha256: streamCopy(task.sourcePath, header.kind === 'image' ? task.copyTo : null), size };
+    if (header.kind !== 'image') return { ok: true, header, sha256: '', size };
+    const copied = streamCopy(task.sourcePath, task.copyTo);
+    return { ok: true, header, sha256: copied.sha256, size: copied.size };
   } catch (error) {
-    if (error instanceof AppError) return { ok: false, code: error.code, message: error.message };
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') return { ok: false, code: ErrorCode.NotFound, message: 'The file disappeared during the import.' };
-    if (code === 'EACCES' || code === 'EPERM') return { ok: false, code: ErrorCode.Io, message: 'RadLabel is not allowed to read this file.' };
-    if (code === 'ENOSPC') return { ok: false, code: ErrorCode.Io, message: 'The disk is full.' };
-    if (code === 'EISDIR') return { ok: false, code: ErrorCode.NotDicom, message: 'This is a folder, not a file.' };
-    if (code) return { ok: false, code: ErrorCode.Io, message: `The file could not be read (${code}).` };
-    return { ok: false, code: ErrorCode.Internal, message: 'An unexpected error occurred while reading this file.' };
+    return failure(error);
   }
 }
 
+function failure(error: unknown): ReadInstanceResult {
+  if (error instanceof AppError) return { ok: false, code: error.code, message: error.message };
+  const code = (error as NodeJS.ErrnoException).code;
+  if (code === 'ENOENT') return { ok: false, code: ErrorCode.NotFound, message: 'The file disappeared during the import.' };
+  if (code === 'EACCES' || code === 'EPERM') return { ok: false, code: ErrorCode.Io, message: 'RadLabel is not allowed to read this file.' };
+  if (code === 'ENOSPC') return { ok: false, code: ErrorCode.Io, message: 'The disk is full.' };
+  if (code === 'EISDIR') return { ok: false, code: ErrorCode.NotDicom, message: 'This is a folder, not a file.' };
+  if (code) return { ok: false, code: ErrorCode.Io, message: `The file could not be read (${code}).` };
+  return { ok: false, code: ErrorCode.Internal, message: 'An unexpected error occurred while reading this file.' };
+}
+
 /** Hashes the file and, when `copyTo` is set, copies it there, reading each chunk once. */
-function streamCopy(sourcePath: string, copyTo: string | null): string {
+function streamCopy(sourcePath: string, copyTo: string | null): { sha256: string; size: number } {
   const hash = crypto.createHash('sha256');
   const input = fs.openSync(sourcePath, 'r');
   const output = copyTo ? fs.openSync(copyTo, 'w') : null;
+  let size = 0;
   try {
     const buffer = Buffer.allocUnsafe(CHUNK);
     for (;;) {
@@ -55,13 +69,14 @@ function streamCopy(sourcePath: string, copyTo: string | null): string {
       if (read === 0) break;
       const chunk = buffer.subarray(0, read);
       hash.update(chunk);
+      size += read;
       if (output !== null) fs.writeSync(output, chunk);
     }
   } finally {
     fs.closeSync(input);
     if (output !== null) fs.closeSync(output);
   }
-  return hash.digest('hex');
+  return { sha256: hash.digest('hex'), size };
 }
 
 function formatBytes(bytes: number): string {

@@ -36,8 +36,12 @@ export async function scanInputs(paths: readonly string[], options: ScanOptions 
   const seenFiles = new Set<string>();
   const fail = (where: string, error: AppError) => result.errors.push({ path: where, code: error.code, message: error.message });
 
-  const addFile = async (file: string) => {
-    const real = await fs.promises.realpath(file).catch(() => file);
+  /**
+   * `unique` is true for a plain file met in a folder walk: each real folder is walked once, so its
+   * files need no realpath. Inputs, links and DICOMDIR references may repeat and are resolved.
+   */
+  const addFile = async (file: string, unique = false) => {
+    const real = unique ? file : await fs.promises.realpath(file).catch(() => file);
     if (seenFiles.has(real)) return;
     seenFiles.add(real);
     if (/\.zip$/i.test(file)) {
@@ -95,7 +99,8 @@ export async function scanInputs(paths: readonly string[], options: ScanOptions 
       if (options.signal?.aborted) return;
       if (entry.name.startsWith('.')) continue;
       const full = path.join(dir, entry.name);
-      await visit(full, entry.isSymbolicLink() ? null : entry.isDirectory());
+      if (entry.isFile() && !isDicomdirName(entry.name)) await addFile(full, true);
+      else await visit(full, entry.isSymbolicLink() ? null : entry.isDirectory());
     }
   };
 

@@ -1,7 +1,8 @@
 /**
  * A small pool of worker threads running one module. Requests are queued and handed to the first
- * idle worker; replies are matched to requests by sequence number. A worker that dies fails its
- * request and is replaced, so one poisonous file cannot stall an import.
+ * worker with room; replies are matched to requests by sequence number. A worker that dies fails
+ * the request it was on (the ones queued behind it go to another worker) and is replaced, so one
+ * poisonous file cannot stall an import.
  *
  * Workers are given as a module URL. Under vitest and tsx the sources are .ts: such a worker is
  * started through a two-line trampoline that registers tsx's loader first (Node 20 does not apply
@@ -21,8 +22,15 @@ interface Pending<Res> {
 
 interface Slot<Res> {
   worker: Worker;
-  busy: Pending<Res> | null;
+  /** Requests posted to this worker, oldest first; it answers them in order. */
+  inFlight: Array<Pending<Res>>;
 }
+
+/**
+ * Requests posted to a worker ahead of its answers, so it never waits for the main thread between
+ * two requests (the round trip costs as much as reading a small file).
+ */
+const DEPTH_PER_WORKER = 4;
 
 export class WorkerPool<Req, Res> {
   readonly size: number;
@@ -53,31 +61,35 @@ export class WorkerPool<Req, Res> {
 
   #pump(): void {
     while (this.#queue.length > 0) {
-      let slot = this.#slots.find((candidate) => candidate.busy === null);
+      let slot = this.#slots.find((candidate) => candidate.inFlight.length === 0);
       if (!slot && this.#slots.length < this.size) slot = this.#spawn();
+      slot ??= this.#slots
+        .filter((candidate) => candidate.inFlight.length < DEPTH_PER_WORKER)
+        .sort((a, b) => a.inFlight.length - b.inFlight.length)[0];
       if (!slot) return;
       const pending = this.#queue.shift()!;
-      slot.busy = pending;
+      slot.inFlight.push(pending);
       slot.worker.postMessage({ id: pending.id, request: pending.request });
     }
   }
 
   #spawn(): Slot<Res> {
     const worker = this.#url.pathname.endsWith('.ts') ? typescriptWorker(this.#url) : new Worker(this.#url);
-    const slot: Slot<Res> = { worker, busy: null };
+    const slot: Slot<Res> = { worker, inFlight: [] };
     worker.on('message', (message: { id: number; response: Res }) => {
-      const pending = slot.busy;
-      if (!pending || pending.id !== message.id) return;
-      slot.busy = null;
-      pending.resolve(message.response);
+      const index = slot.inFlight.findIndex((pending) => pending.id === message.id);
+      if (index < 0) return;
+      const [pending] = slot.inFlight.splice(index, 1);
+      pending!.resolve(message.response);
       this.#pump();
     });
     const fail = (error: Error) => {
       const index = this.#slots.indexOf(slot);
       if (index >= 0) this.#slots.splice(index, 1);
-      const pending = slot.busy;
-      slot.busy = null;
-      pending?.reject(error);
+      // The request being worked on fails; those queued behind it on this worker are retried elsewhere.
+      const [current, ...queuedBehind] = slot.inFlight.splice(0);
+      current?.reject(error);
+      this.#queue.unshift(...queuedBehind);
       if (!this.#closed) this.#pump();
     };
     worker.on('error', fail);
