@@ -4,8 +4,9 @@
  * radius size/4, on a left-to-right gradient of HU x − 1024. The canvas must show exactly that
  * under the window the overlay reports.
  */
+import path from 'node:path';
 import { expect, test } from '@playwright/test';
-import { type CtSeries, ensureCtSeries } from '../fixtures/index.js';
+import { type CtSeries, ensureCtSeries, makeTempDir } from '../fixtures/index.js';
 import {
   type AppSession,
   expectImage,
@@ -15,7 +16,8 @@ import {
   screenshot,
   search,
 } from './support/app.js';
-import { brightRun, canvasProfile, expectedGrey, mean } from './support/canvas.js';
+import { type CanvasProfile, brightRun, canvasProfile, expectedGrey, mean } from './support/canvas.js';
+import { makeCodecStudies } from './support/codecs.js';
 
 test.describe.configure({ mode: 'serial' });
 
@@ -195,4 +197,36 @@ test('Escape goes back to the worklist', async () => {
   const { page } = app;
   await page.keyboard.press('Escape');
   await expect(page.getByTestId('worklist')).toBeVisible();
+});
+
+test('each lossless codec shows exactly the pixels of the uncompressed original', async () => {
+  const { page } = app;
+  const studies = makeCodecStudies(makeTempDir('e2e-codecs'));
+  await importPath(page, path.dirname(studies[0]!.file));
+  await expect(page.getByTestId('import-counts')).toContainText(`${studies.length} added`);
+
+  const profiles = new Map<string, CanvasProfile>();
+  for (const study of studies) {
+    await search(page, study.codec);
+    await page.getByTestId('study-row').first().dblclick();
+    await expectImage(page, 1, 1);
+    await expect(page.getByTestId('overlay-patient')).toHaveText(study.patientName.replace('^', ' '));
+    await nextFrames(page);
+    profiles.set(study.codec, await canvasProfile(page));
+    await page.keyboard.press('Escape');
+  }
+  const reference = profiles.get('Uncompressed')!;
+  // Not a blank image: CT_small has anatomy, so the centre row varies.
+  expect(Math.max(...reference.row) - Math.min(...reference.row)).toBeGreaterThan(100);
+  for (const [codec, profile] of profiles) {
+    const worst = Math.max(
+      ...profile.row.map((value, i) => Math.abs(value - reference.row[i]!)),
+      ...profile.column.map((value, i) => Math.abs(value - reference.column[i]!)),
+    );
+    expect(worst, codec).toBeLessThanOrEqual(1);
+  }
+});
+
+test('nothing the viewer did was blocked by the Content Security Policy', () => {
+  expect(app.cspViolations).toEqual([]);
 });

@@ -13,6 +13,8 @@ export const screenshotDir = path.join(repoRoot, 'test-results', 'screenshots');
 export interface AppSession {
   page: Page;
   host: RunningWebHost;
+  /** Console reports of anything the Content Security Policy blocked (should stay empty). */
+  cspViolations: string[];
   close(): Promise<void>;
 }
 
@@ -22,11 +24,16 @@ export async function openApp(browser: Browser, name: string): Promise<AppSessio
   const context = await browser.newContext({ viewport: { width: 1440, height: 900 }, locale: 'en-US' });
   const page = await context.newPage();
   page.on('pageerror', (error) => console.error(`[page error] ${error.message}`));
+  const cspViolations: string[] = [];
+  page.on('console', (message) => {
+    if (/Content Security Policy/i.test(message.text())) cspViolations.push(message.text());
+  });
   await page.goto(host.url);
   await expect(page.getByTestId('worklist')).toBeVisible();
   return {
     page,
     host,
+    cspViolations,
     async close() {
       await context.close();
       await host.stop();
