@@ -136,8 +136,22 @@ export class ImportJob {
     this.#setPhase(phase);
     const seconds = (performance.now() - started) / 1000;
     const p = this.#progress;
+    // Failures by code only: their paths name patients' folders.
+    const failedByCode: Record<string, number> = {};
+    for (const error of this.#errors) failedByCode[error.code] = (failedByCode[error.code] ?? 0) + 1;
     logger.info(
-      { jobId: this.id, phase, added: p.added, duplicates: p.duplicates, failed: p.failed, skipped: p.skipped, files: p.filesDone, seconds: Number(seconds.toFixed(2)) },
+      {
+        jobId: this.id,
+        phase,
+        added: p.added,
+        duplicates: p.duplicates,
+        failed: p.failed,
+        failedByCode,
+        skipped: p.skipped,
+        files: p.filesDone,
+        megabytes: Number((p.bytesDone / 2 ** 20).toFixed(1)),
+        seconds: Number(seconds.toFixed(2)),
+      },
       'import finished',
     );
     return this.progress;
