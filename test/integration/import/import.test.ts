@@ -93,6 +93,15 @@ describe('importing folders', () => {
     expect(progress).toMatchObject({ phase: 'done', filesFound: 3, added: 3, failed: 0 });
   });
 
+  it('refuses a file above the size limit and imports the others', async () => {
+    const small = ensureCtSeries({ slices: 3, size: 32, seed: 'links' });
+    const ctSmall = path.join(pydicomTestFilesDir, 'CT_small.dcm');
+    harness = openHarness({ importLimits: { maxFileBytes: 20_000 } });
+    const { progress, errors } = await harness.importPaths([small.dir, ctSmall]);
+    expect(progress).toMatchObject({ added: 3, failed: 1 });
+    expect(errors).toEqual([{ path: ctSmall, code: 'too-large', message: expect.stringContaining('above the import limit') }]);
+  });
+
   it('reports a path that does not exist', async () => {
     harness = openHarness();
     const { progress, errors } = await harness.importPaths([path.join(scratch, 'nowhere')]);
