@@ -1,4 +1,4 @@
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
@@ -114,6 +114,24 @@ describe('radlabel CLI', () => {
     const log = fs.readFileSync(path.join(dataDir, 'logs', 'app.log'), 'utf8');
     expect(log).toContain('import finished');
     for (const phi of ['CompressedSamples', '1CT1', pydicomTestFilesDir, '20040119']) expect(log).not.toContain(phi);
+  });
+
+  it('Ctrl-C cancels an import, exits 130 and keeps exactly what was committed', async () => {
+    const series = ensureCtSeries({ slices: 200, size: 512 });
+    const dataDir = freshDataDir();
+    const child = spawn(process.execPath, [cli, 'import', series.dir, '--data-dir', dataDir], { env: { PATH: process.env['PATH'], HOME: scratch } });
+    let stdout = '';
+    child.stdout.on('data', (chunk: Buffer) => {
+      stdout += chunk.toString();
+      if (stdout.includes('importing:') && !child.killed) child.kill('SIGINT');
+    });
+    const status = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+    expect(status).toBe(130);
+    const added = Number(/(\d+) added/.exec(stdout.split('\n').filter(Boolean).at(-1)!)![1]);
+    expect(stdout).toContain('Import cancelled');
+    const studies = JSON.parse(radlabel(['ls', '--json', '--data-dir', dataDir]).stdout) as Array<{ numberOfInstances: number }>;
+    expect(studies.reduce((sum, study) => sum + study.numberOfInstances, 0)).toBe(added);
+    expect(fs.readdirSync(path.join(dataDir, 'store', 'tmp'))).toEqual([]);
   });
 
   it('runs as an executable with its shebang', () => {
