@@ -110,6 +110,7 @@ test('switching to 简体中文 translates the interface and shows dates the Chi
   await expect(page.getByTestId('nav-worklist')).toHaveText('工作列表');
   await page.keyboard.press('?');
   await expect(page.getByTestId('help-overlay')).toContainText('窗宽窗位预设');
+  await screenshot(page, 'help-zh-CN');
   await page.keyboard.press('Escape');
   await page.getByTestId('language-switch').selectOption('en');
   await expect(page.getByTestId('nav-worklist')).toHaveText('Worklist');
@@ -122,6 +123,7 @@ test('the About dialog states research use only and where the data lives', async
   await expect(dialog).toContainText('must not be used for diagnosis');
   await expect(dialog).toContainText(app.host.dataDir);
   await expect(dialog.getByTestId('about-version')).toContainText('RadLabel 0.1.0');
+  await screenshot(page, 'about');
   await page.keyboard.press('Escape');
   await expect(dialog).toHaveCount(0);
 });

@@ -193,6 +193,21 @@ test('the 2×2 layout shows four viewports; a clicked series goes to the active 
   await expect(page.locator('[data-testid^="viewport-"][data-state]')).toHaveCount(1);
 });
 
+test('Space plays the stack as cine and stops it again', async () => {
+  const { page } = app;
+  await page.keyboard.press('Home');
+  await expectImage(page, 1, 200);
+  await page.keyboard.press(' ');
+  await expect(page.getByTestId('cine-toggle')).toHaveAttribute('aria-pressed', 'true');
+  const overlay = page.getByTestId('viewport-0').getByTestId('overlay-image');
+  await expect.poll(async () => Number(await overlay.getAttribute('data-index'))).toBeGreaterThan(5);
+  await page.keyboard.press(' ');
+  await expect(page.getByTestId('cine-toggle')).toHaveAttribute('aria-pressed', 'false');
+  const stoppedAt = await overlay.getAttribute('data-index');
+  await page.waitForTimeout(300);
+  await expect(overlay).toHaveAttribute('data-index', stoppedAt!);
+});
+
 test('Escape goes back to the worklist', async () => {
   const { page } = app;
   await page.keyboard.press('Escape');

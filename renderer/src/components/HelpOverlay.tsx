@@ -47,7 +47,7 @@ const shortcuts: { section: Section; rows: { keys: string[]; action: KeyName }[]
       { keys: ['I'], action: 'invert' },
       { keys: ['Space'], action: 'cine' },
       { keys: ['Esc'], action: 'back' },
-      { keys: ['🖱'], action: 'mouse' },
+      { keys: [], action: 'mouse' },
     ],
   },
 ];
@@ -76,7 +76,7 @@ export function HelpOverlay() {
                 {rows.map(({ keys, action }) => (
                   <tr key={action}>
                     <td className="help__keys">
-                      {keys.map((key) => (
+                      {(keys.length > 0 ? keys : [t('help.mouseKey')]).map((key) => (
                         <kbd key={key}>{key}</kbd>
                       ))}
                     </td>

@@ -28,6 +28,7 @@ export const en = {
     title: 'Keyboard shortcuts',
     close: 'Close',
     sections: { general: 'General', worklist: 'Worklist', viewer: 'Viewer' },
+    mouseKey: 'Mouse',
     keys: {
       help: 'Show or hide this list',
       closeDialog: 'Close a dialog',
@@ -75,6 +76,7 @@ export const en = {
     sex: { M: 'Male', F: 'Female', O: 'Other' },
   },
   import: {
+    title: 'Import DICOM',
     button: 'Import…',
     chooseFiles: 'Choose files',
     chooseFolder: 'Choose a folder',

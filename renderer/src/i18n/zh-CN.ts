@@ -29,6 +29,7 @@ export const zhCN: Messages = {
     title: '快捷键',
     close: '关闭',
     sections: { general: '通用', worklist: '工作列表', viewer: '阅片' },
+    mouseKey: '鼠标',
     keys: {
       help: '显示或隐藏本列表',
       closeDialog: '关闭对话框',
@@ -76,6 +77,7 @@ export const zhCN: Messages = {
     sex: { M: '男', F: '女', O: '其他' },
   },
   import: {
+    title: '导入 DICOM',
     button: '导入…',
     chooseFiles: '选择文件',
     chooseFolder: '选择文件夹',

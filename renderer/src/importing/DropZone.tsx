@@ -1,9 +1,10 @@
 /**
- * Files or folders dropped anywhere on the window are imported. Folders are walked with the
- * File System entries API so a dropped study folder imports everything inside it.
+ * Files or folders dropped anywhere on the window are imported. In a browser, folders are walked
+ * with the File System entries API (their files are uploaded); in Electron, main gets the paths.
  */
 import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
+import { host } from '../host/index.js';
 import { useImportStore } from '../stores/useImportStore.js';
 
 async function filesOfEntry(entry: FileSystemEntry): Promise<File[]> {
@@ -28,6 +29,8 @@ async function filesOfEntry(entry: FileSystemEntry): Promise<File[]> {
 }
 
 async function droppedFiles(transfer: DataTransfer): Promise<File[]> {
+  // Electron resolves every dropped item, folders included, to its path; main walks folders itself.
+  if (host.kind === 'electron') return Array.from(transfer.files);
   const entries = Array.from(transfer.items)
     .map((item) => item.webkitGetAsEntry())
     .filter((entry): entry is FileSystemEntry => entry !== null);

@@ -40,7 +40,7 @@ export function ImportDialog() {
 
   return (
     <Dialog
-      title={t('import.button').replace('…', '')}
+      title={t('import.title')}
       testId="import-dialog"
       onClose={close}
       footer={

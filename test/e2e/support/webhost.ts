@@ -19,7 +19,10 @@ export interface RunningWebHost {
   stop(): Promise<void>;
 }
 
-export async function startWebHost(options: { dataDir: string; timeoutMs?: number }): Promise<RunningWebHost> {
+export async function startWebHost(options: {
+  dataDir: string;
+  timeoutMs?: number;
+}): Promise<RunningWebHost> {
   if (!fs.existsSync(entry)) throw new Error(`${entry} is missing: run \`npm run build\` first.`);
   fs.mkdirSync(options.dataDir, { recursive: true });
   const child: ChildProcess = spawn(process.execPath, [entry, '--data-dir', options.dataDir], {
@@ -28,7 +31,10 @@ export async function startWebHost(options: { dataDir: string; timeoutMs?: numbe
   });
   let output = '';
   const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`web host did not start in time:\n${output}`)), options.timeoutMs ?? 30_000);
+    const timer = setTimeout(
+      () => reject(new Error(`web host did not start in time:\n${output}`)),
+      options.timeoutMs ?? 30_000,
+    );
     const onData = (chunk: Buffer): void => {
       output += chunk.toString();
       const match = /http:\/\/127\.0\.0\.1:\d+\/\?token=[A-Za-z0-9_-]+/.exec(output);
