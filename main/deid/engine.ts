@@ -97,7 +97,7 @@ const structuralText = new Set<number>([
   0x00282110, 0x00282114, 0x00280301, 0x00280303, 0x00281040, 0x00281052, 0x00281053, 0x00281054,
   0x00120062, 0x00120063,
   0x00540081, 0x00541001, 0x00541002, 0x00541102, 0x00541103, 0x00541105,
-  0x00620005, 0x0062000f, 0x00620008, 0x00620003, 0x00620006,
+  0x00620005, 0x0062000f, 0x00620008, 0x00620003, 0x00620006, 0x00620009, // segment labels and algorithm name
   0x30060026, 0x300600a4, 0x30060028, 0x30060084,
 ]);
 
@@ -125,6 +125,8 @@ interface ObjectContext {
   original: Map<number, DicomElement>;
   birthDate: string;
   studyDate: string;
+  /** > 0 while inside a sequence the profile replaces by dummies (D): its text is not kept either. */
+  insideDummy: number;
 }
 
 function ascii(bytes: Uint8Array, element: DicomElement): string {
@@ -203,11 +205,24 @@ function isRepeatingGroup(tag: number, base: number): boolean {
 
 /** The effective action for one attribute: table (with options and overrides), or the rules for unlisted ones. */
 function decide(context: ObjectContext, element: DicomElement, vr: string): { action: EngineAction; why: string } {
+  const decided = decideByProfile(context, element, vr);
+  // Inside a sequence the table replaces by a dummy (an institution or person code sequence),
+  // coded text is as identifying as the rest: it becomes a dummy too.
+  if (context.insideDummy > 0 && textVrs.has(vr) && (decided.action === 'K' || decided.action === 'C')) return { action: 'D', why: 'inside a dummy sequence' };
+  return decided;
+}
+
+function decideByProfile(context: ObjectContext, element: DicomElement, vr: string): { action: EngineAction; why: string } {
   const tag = element.tag;
   if (isRepeatingGroup(tag, 0x6000)) return { action: 'X', why: 'overlay' };
   if (isRepeatingGroup(tag, 0x5000)) return { action: 'X', why: 'curve' };
   const resolved = context.profile.resolve(tag);
-  if (resolved) return { action: resolved.action, why: resolved.source };
+  if (resolved) {
+    // X/Z on a sequence: an empty sequence is invalid where the sequence is Type 3 (most of
+    // them, e.g. Referenced Study Sequence), so it goes; X is allowed by the table either way.
+    if (resolved.tableAction === 'X/Z' && element.items) return { action: 'X', why: 'table X/Z on a sequence' };
+    return { action: resolved.action, why: resolved.source };
+  }
   if (vr === 'UI') return { action: context.options.has('retainUIDs') ? 'K' : 'U', why: 'unlisted UID' };
   if (temporalVrs.has(vr) && !codingVersions.has(tag)) {
     if (context.options.has('retainLongitudinalFullDates')) return { action: 'K', why: 'unlisted date' };
@@ -251,7 +266,7 @@ function remapUids(context: ObjectContext, element: DicomElement): OutElement {
 }
 
 /** C on a text value: kept byte-exact when it holds none of the header's identifying values. */
-function cleanText(context: ObjectContext, element: DicomElement, vr: string, depth: number): OutElement | null {
+function cleanText(context: ObjectContext, element: DicomElement, vr: string, depth: number, label = 'C'): OutElement {
   const bytes = context.source.subarray(element.valueStart, element.valueStart + element.valueLength);
   let sets = context.characterSets;
   if (charsetVrs.has(vr) && bytes.some((byte) => byte >= 0x80) && ['', 'ISO_IR 100', 'ISO_IR 6'].includes(sets[0] ?? '') && looksLikeMislabelledGbk(bytes)) {
@@ -266,7 +281,7 @@ function cleanText(context: ObjectContext, element: DicomElement, vr: string, de
   const found = findIdentifying(text, context.identifying);
   if (found.length === 0) {
     context.counts.kept += 1;
-    record(context, element, vr, depth, 'C (kept)', describe(context.source, element, vr, context.characterSets));
+    record(context, element, vr, depth, label === 'C' ? 'C (kept)' : label, describe(context.source, element, vr, context.characterSets));
     return { kind: 'copy', source: element };
   }
   context.counts.cleaned += 1;
@@ -279,11 +294,11 @@ function cleanText(context: ObjectContext, element: DicomElement, vr: string, de
       redacted = redacted.replace(pattern, '***');
     }
     if (findIdentifying(redacted, context.identifying).length === 0) {
-      record(context, element, vr, depth, 'C (redacted)', trimValue(redacted));
+      record(context, element, vr, depth, `${label} (redacted)`, trimValue(redacted));
       return { kind: 'value', tag: element.tag, vr: element.vr, value: textValue(vr, trimValue(redacted)) };
     }
   }
-  record(context, element, vr, depth, 'C (emptied)', '');
+  record(context, element, vr, depth, `${label} (emptied)`, '');
   return { kind: 'value', tag: element.tag, vr: element.vr, value: new Uint8Array(0) };
 }
 
@@ -383,6 +398,9 @@ function apply(context: ObjectContext, element: DicomElement, depth: number): Ou
 }
 
 function keep(context: ObjectContext, element: DicomElement, vr: string, depth: number, action: string): OutElement {
+  // Free text the profile keeps is still checked for the header's own identifying values: a
+  // kept institution address or device description must not carry the patient's name.
+  if (charsetVrs.has(vr) && element.valueLength > 0) return cleanText(context, element, vr, depth, action);
   context.counts.kept += 1;
   if (context.trace) record(context, element, vr, depth, action, describe(context.source, element, vr, context.characterSets));
   return { kind: 'copy', source: element };
@@ -396,6 +414,15 @@ function drop(context: ObjectContext, element: DicomElement, vr: string, depth: 
 
 function recurse(context: ObjectContext, element: DicomElement, depth: number, action: string): OutElement {
   record(context, element, 'SQ', depth, action, `${element.items?.length ?? 0} item(s)`);
+  if (action === 'D') context.insideDummy += 1;
+  try {
+    return recurseItems(context, element, depth);
+  } finally {
+    if (action === 'D') context.insideDummy -= 1;
+  }
+}
+
+function recurseItems(context: ObjectContext, element: DicomElement, depth: number): OutElement {
   let changed = false;
   const items: OutItem[] = (element.items ?? []).map((item) => {
     const result = processDataset(context, item.elements, depth + 1);
@@ -516,6 +543,8 @@ function topLevel(parsed: ParsedDicom): Map<number, DicomElement> {
  */
 const conformanceOverrides: Array<[number, EngineAction]> = [
   [0x0040a027, 'D'], // Verifying Organization: Type 1 in SR Document General when the document is verified.
+  // Ethics Committee Name (D) is only allowed with the Approval Number, which the table removes (X).
+  [0x00120081, 'X'],
 ];
 
 export interface EngineSettings {
@@ -728,6 +757,7 @@ async function rewrite(settings: EngineSettings, parsed: ParsedDicom, options: {
     original,
     birthDate,
     studyDate,
+    insideDummy: 0,
   };
 
   // Pixels first: a held object is not rewritten at all.

@@ -81,6 +81,8 @@ function tagNumber(tag: string): number {
 
 export interface ResolvedAction {
   action: EngineAction;
+  /** The table's action before collapsing (e.g. `X/Z`), when the table decided. */
+  tableAction?: TableAction;
   /** The table row (or override) that decided, for reports and the preview. */
   source: 'table' | 'override' | 'unlisted';
   row?: ProfileRow;
@@ -124,6 +126,6 @@ export class Profile {
       const column = row.options[option];
       if (column && this.options.has(option)) action = column;
     }
-    return { action: collapse(action), source: 'table', row };
+    return { action: collapse(action), tableAction: action, source: 'table', row };
   }
 }
