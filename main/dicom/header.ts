@@ -15,6 +15,8 @@ import { type PersonName, parsePersonName } from './person-name.js';
 export const DICOMDIR_SOP_CLASS_UID = '1.2.840.10008.1.3.10';
 const DEFLATED_TRANSFER_SYNTAX = '1.2.840.10008.1.2.1.99';
 const PIXEL_DATA = 'x7fe00010';
+/** Float and Double Float Pixel Data (parametric maps): dicom-parser stops only at PIXEL_DATA, see tryParse. */
+const OTHER_PIXEL_DATA = ['x7fe00008', 'x7fe00009'];
 
 /** The first read; most headers (even with private tags) fit. */
 const FIRST_READ_BYTES = 256 * 1024;
@@ -112,9 +114,17 @@ function tryParse(bytes: Uint8Array, complete: boolean): ParseOutcome {
     const dataSet = dicomParser.parseDicom(bytes, { untilTag: PIXEL_DATA, inflater: inflate });
     // A partial read that ended exactly between two elements parses "successfully": only trust it
     // once Pixel Data was reached or the whole file was read.
-    if (!complete && !dataSet.elements[PIXEL_DATA]) return { error: needMoreBytes() };
+    if (!complete && !pixelDataElement(dataSet)) return { error: needMoreBytes() };
     return { dataSet };
   } catch (thrown) {
+    // Float pixel data is not a stop tag, so the parser runs into it and past the bytes read; what it
+    // parsed up to there is the whole header.
+    const partial = (thrown as { dataSet?: dicomParser.DataSet } | null)?.dataSet;
+    if (partial && OTHER_PIXEL_DATA.some((tag) => partial.elements[tag])) {
+      // The meta header is merged in only on success; its offsets are valid in the same bytes.
+      Object.assign(partial.elements, dicomParser.readPart10Header(bytes).elements);
+      return { dataSet: partial };
+    }
     const message = describeParserError(thrown);
     if (/past end|overrun|overread|beyond|cannot be greater/i.test(message)) {
       return { error: complete ? new AppError(ErrorCode.Truncated, 'This DICOM file is incomplete: it ends in the middle of its header.') : needMoreBytes() };
@@ -191,11 +201,15 @@ function extractHeader(dataSet: dicomParser.DataSet, fileSize: number): DicomHea
 
 /** Native (uncompressed) pixel data declares its length: a file shorter than that lost its end. */
 function checkPixelDataComplete(dataSet: dicomParser.DataSet, fileSize: number): void {
-  const pixelData = dataSet.elements[PIXEL_DATA];
+  const pixelData = pixelDataElement(dataSet);
   if (!pixelData || pixelData.hadUndefinedLength) return;
   if (pixelData.dataOffset + pixelData.length > fileSize) {
     throw new AppError(ErrorCode.Truncated, 'This DICOM file is incomplete: its image data is cut off (an interrupted copy or download?).');
   }
+}
+
+function pixelDataElement(dataSet: dicomParser.DataSet): dicomParser.Element | undefined {
+  return dataSet.elements[PIXEL_DATA] ?? OTHER_PIXEL_DATA.map((tag) => dataSet.elements[tag]).find(Boolean);
 }
 
 const UID_PATTERN = /^[0-9]+(\.[0-9]+)*$/;

@@ -65,6 +65,32 @@ describe('DICOM header reading', () => {
     expect(Math.max(...requested)).toBeLessThanOrEqual(256 * 1024);
   });
 
+  it('reads the header of a large parametric map (Float Pixel Data) without reading the floats', () => {
+    const floats = 300 * 2 ** 20;
+    const header = encodePart10({
+      sopClassUID: '1.2.840.10008.5.1.4.1.1.30',
+      sopInstanceUID: '1.2.3.4.5',
+      elements: [
+        { tag: 0x00080018, vr: 'UI', value: '1.2.3.4.5' },
+        { tag: 0x0020000d, vr: 'UI', value: '1.2.3' },
+        { tag: 0x0020000e, vr: 'UI', value: '1.2.3.4' },
+        { tag: 0x00280010, vr: 'US', value: [1024] },
+      ],
+    });
+    const floatPixelData = Buffer.from([0xe0, 0x7f, 0x08, 0x00, 0x4f, 0x46, 0, 0, 0, 0, 0, 0]);
+    floatPixelData.writeUInt32LE(floats, 8);
+    const start = Buffer.concat([header, floatPixelData]);
+    const requested: number[] = [];
+    const parsed = readDicomHeader((length) => {
+      requested.push(length);
+      const bytes = new Uint8Array(length);
+      bytes.set(start);
+      return bytes;
+    }, start.length + floats);
+    expect(parsed).toMatchObject({ kind: 'image', sopInstanceUID: '1.2.3.4.5', rows: 1024 });
+    expect(Math.max(...requested)).toBeLessThanOrEqual(256 * 1024);
+  });
+
   it('calls an empty file not DICOM', () => {
     expect(codeOf(() => parseDicomHeader(new Uint8Array(0)))).toBe('not-dicom');
   });
