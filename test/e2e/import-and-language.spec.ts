@@ -93,6 +93,26 @@ test('files chosen in the file picker are uploaded and imported', async () => {
   await expect(page.getByTestId('study-row')).toHaveCount(1);
 });
 
+test('a running import shows its progress and stops when cancelled', async () => {
+  const { page } = app;
+  // Many small files: long enough an import to cancel half-way.
+  const many = ensureCtSeries({ slices: 1500, size: 64, seed: 'cancel' });
+  await page.getByTestId('import-button').click();
+  await page.getByTestId('import-path').fill(many.dir);
+  await page.getByTestId('import-path-submit').click();
+  await expect(page.getByTestId('import-progress')).toBeVisible();
+  await expect(page.getByTestId('import-cancel')).toBeEnabled();
+  await screenshot(page, 'import-progress');
+  await page.getByTestId('import-cancel').click();
+  await expect(page.getByTestId('import-phase')).toHaveAttribute('data-phase', 'cancelled', {
+    timeout: 60_000,
+  });
+  const counts = await page.getByTestId('import-counts').textContent();
+  const added = Number(/(\d+) added/.exec(counts ?? '')?.[1]);
+  expect(added).toBeLessThan(1500);
+  await page.getByTestId('import-dismiss').click();
+});
+
 test('switching to 简体中文 translates the interface and shows dates the Chinese way', async () => {
   const { page } = app;
   await search(page, 'upload');
