@@ -82,6 +82,14 @@ function wordRect(word: OcrWord): Rect {
 
 class OcrTimeLimit extends Error {}
 
+const CJK = /[\u3400-\u9fff\uf900-\ufaff]/u;
+/** Ideographs used in written dates (2024年1月31日) say nothing about a Chinese name. */
+const DATE_IDEOGRAPHS = /[年月日时時分秒]/gu;
+
+function hasChineseText(value: string): boolean {
+  return CJK.test(value.replace(DATE_IDEOGRAPHS, ''));
+}
+
 export function createPixelCleaner(settings: PixelCleanerSettings = {}): ClosablePixelCleaner {
   const logger = settings.logger ?? silentLogger();
   const timeLimitMs = settings.ocrTimeLimitMs ?? 60_000;
@@ -128,6 +136,12 @@ export function createPixelCleaner(settings: PixelCleanerSettings = {}): Closabl
     const rules = matchingRules(options.rules, context);
     for (let frame = 0; frame < frames.length; frame += 1) {
       for (const rule of rules) for (const region of rule.regions) regions.push({ frame, ...region, source: 'rule' });
+    }
+
+    // The OCR model is English: Chinese burned-in names cannot be found or re-checked. When the
+    // header itself names the patient in Hanzi, only configured regions can clear the object.
+    if (rules.length === 0 && context.identifyingValues.some(hasChineseText)) {
+      return hold([...risk.reasons, 'the header has Chinese identifying values, which the OCR cannot read; a region rule is needed']);
     }
 
     const deadline = Date.now() + timeLimitMs;

@@ -27,12 +27,12 @@ export function ocrScalesFor(layout: Pick<PixelLayout, 'rows' | 'columns'>): num
 
 /**
  * How a frame is shown to OCR: its luminance range (its own minimum and maximum) and the
- * brightness that separates ink from background (Otsu's threshold on the frame).
+ * brightness that separates ink from background.
  */
 export interface DisplayRange {
   min: number;
   max: number;
-  /** Brightness 0–255 at or above which a pixel is ink. */
+  /** Brightness 0–255 at or above which a pixel is ink (see inkThreshold). */
   threshold: number;
 }
 
@@ -87,7 +87,36 @@ export function displayRangeOf(frame: Uint8Array, layout: PixelLayout): DisplayR
     if (value > max) max = value;
   }
   const brightness = frameBrightness(frame, layout, { min, max, threshold: 128 });
-  return { min, max, threshold: otsuThreshold(brightness) };
+  return { min, max, threshold: inkThreshold(brightness) };
+}
+
+/**
+ * The brightness that separates burned-in text from the picture. Otsu's threshold works when the
+ * frame is text on a plain background (little ink) or a document (little background). When it
+ * splits the picture itself in two (an ultrasound sector, speckle, a textured background), the
+ * text is the small bright tail of the histogram: the threshold moves halfway between the 99th
+ * percentile and the maximum, which isolates overlay text drawn at the brightest level.
+ */
+export function inkThreshold(brightness: Uint8Array): number {
+  const otsu = otsuThreshold(brightness);
+  const histogram = new Float64Array(256);
+  for (const value of brightness) histogram[value]! += 1;
+  let ink = 0;
+  for (let level = otsu; level < 256; level += 1) ink += histogram[level]!;
+  const inkFraction = ink / brightness.length;
+  if (inkFraction <= 0.15 || inkFraction >= 0.85) return otsu;
+  let below = 0;
+  let p99 = 255;
+  for (let level = 0; level < 256; level += 1) {
+    below += histogram[level]!;
+    if (below >= brightness.length * 0.99) {
+      p99 = level;
+      break;
+    }
+  }
+  let max = 255;
+  while (max > 0 && histogram[max] === 0) max -= 1;
+  return max - p99 >= 32 ? Math.ceil((p99 + max) / 2) : otsu;
 }
 
 /**

@@ -4,7 +4,7 @@
  */
 import { decodeEncapsulatedFrames } from '../../../main/deid/pixels/decode/index.js';
 import { identifyingTokens, matchesIdentifying } from '../../../main/deid/pixels/identifying.js';
-import { layoutOf, splitNativeFrames, type PixelLayout } from '../../../main/deid/pixels/layout.js';
+import { FrameSamples, layoutOf, splitNativeFrames, type PixelLayout } from '../../../main/deid/pixels/layout.js';
 import type { OcrEngine } from '../../../main/deid/pixels/ocr.js';
 import { displayRangeOf, frameBrightness, ocrScalesFor, renderForOcr, type DisplayRange } from '../../../main/deid/pixels/render.js';
 import type { PixelContext } from '../../../main/deid/pixels/types.js';
@@ -62,4 +62,25 @@ export async function markersReadBack(image: DecodedImage, markers: readonly str
     }
   }
   return found;
+}
+
+/** Same-size images: the pixels (frame, x, y) any of whose samples differ. */
+export function changedPixels(before: DecodedImage, after: DecodedImage): Array<{ frame: number; x: number; y: number }> {
+  const changed: Array<{ frame: number; x: number; y: number }> = [];
+  const { rows, columns } = before.layout;
+  before.frames.forEach((frameBefore, frame) => {
+    const samplesBefore = new FrameSamples(frameBefore, before.layout);
+    const samplesAfter = new FrameSamples(after.frames[frame]!, after.layout);
+    for (let y = 0; y < rows; y += 1) {
+      for (let x = 0; x < columns; x += 1) {
+        for (let sample = 0; sample < before.layout.samplesPerPixel; sample += 1) {
+          if (samplesBefore.get(samplesBefore.indexOf(x, y, sample)) !== samplesAfter.get(samplesAfter.indexOf(x, y, sample))) {
+            changed.push({ frame, x, y });
+            break;
+          }
+        }
+      }
+    }
+  });
+  return changed;
 }
