@@ -129,6 +129,9 @@ export class ImportJob {
       phase = 'failed';
       logger.error({ jobId: this.id, err: describeError(error) }, 'import failed');
       await this.#commitChain.catch(() => undefined);
+      // Reads still in flight leave temp files; the next start would clean them, but do it now.
+      const stranded = await Promise.all(this.#window.splice(0));
+      await this.#deps.store.discard(stranded.map((outcome) => outcome.unit.tempPath)).catch(() => undefined);
       const appError = error instanceof AppError ? error : new AppError(ErrorCode.Internal, 'The import stopped because of an unexpected error; details are in the log.');
       this.#fail({ path: '', code: appError.code, message: appError.message }, 0);
     }

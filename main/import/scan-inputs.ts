@@ -17,6 +17,7 @@ export type ImportSource = { kind: 'file'; path: string } | { kind: 'zip'; path:
 
 export interface ScanResult {
   sources: ImportSource[];
+  /** Every file (and zip entry) found, plus one per input that failed as a whole; each error is one. */
   filesFound: number;
   /** DICOMDIR files themselves: recognised, not stored. */
   skipped: number;
@@ -62,7 +63,6 @@ export async function scanInputs(paths: readonly string[], options: ScanOptions 
 
   const addMedia = async (dicomdirPath: string) => {
     result.filesFound += 1;
-    result.skipped += 1;
     let ids: string[][];
     try {
       ids = readReferencedFileIds(dicomdirPath);
@@ -70,6 +70,7 @@ export async function scanInputs(paths: readonly string[], options: ScanOptions 
       fail(dicomdirPath, asAppError(error));
       return;
     }
+    result.skipped += 1;
     const resolver = new MediaResolver(path.dirname(dicomdirPath));
     for (const components of ids) {
       const file = resolver.resolve(components);
@@ -121,6 +122,8 @@ export async function scanInputs(paths: readonly string[], options: ScanOptions 
       try {
         await walk(full);
       } catch (error) {
+        // An unreadable folder counts as one item found and failed, so progress adds up.
+        result.filesFound += 1;
         fail(full, statError(error));
       }
     } else if (isDicomdirName(path.basename(full))) {

@@ -55,7 +55,7 @@ Exit status: 0 all imported; 1 some files failed (listed); 2 usage error; 3 coul
       unsubscribe();
       display.stop();
       const errors = services.importErrors(jobId);
-      for (const error of errors) context.stderr.write(`${error.path}: ${error.message} [${error.code}]\n`);
+      for (const error of errors) context.stderr.write(`${error.path ? `${error.path}: ` : ''}${error.message} [${error.code}]\n`);
       if (result.failed > errors.length) context.stderr.write(`… and ${result.failed - errors.length} more errors.\n`);
       context.stdout.write(`${summary(result)}\n`);
       if (result.phase === 'cancelled') return ExitStatus.Interrupted;

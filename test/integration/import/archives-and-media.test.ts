@@ -120,6 +120,16 @@ describe('DICOMDIR media', () => {
     expect(instances.studies[0]!.numberOfInstances).toBe(3);
   });
 
+  it('reports a damaged DICOMDIR as one failed file', async () => {
+    const root = path.join(scratch, 'media-damaged');
+    fs.mkdirSync(root, { recursive: true });
+    fs.writeFileSync(path.join(root, 'DICOMDIR'), Buffer.alloc(300, 0x41));
+    harness = openHarness();
+    const { progress, errors } = await harness.importPaths([root]);
+    expect(progress).toMatchObject({ filesFound: 1, filesDone: 1, failed: 1, skipped: 0, added: 0 });
+    expect(errors[0]!.code).toBe('malformed');
+  });
+
   it('reports a file the DICOMDIR lists but the media lacks', async () => {
     const media = makeMedia('media-missing', 3);
     fs.rmSync(path.join(media.root, 'DICOM', 'IM000002'));
