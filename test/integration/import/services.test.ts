@@ -2,6 +2,7 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { type AnyEvent, events } from '../../../shared/contract.js';
 import { dispatch } from '../../../main/rpc/dispatch.js';
 import { ensureCtSeries, pydicomTestFilesDir } from '../../fixtures/index.js';
 import { type Harness, openHarness } from './harness.js';
@@ -43,6 +44,17 @@ describe('services', () => {
     });
     expect(await dispatch(handlers, 'catalog.listInstances', { seriesInstanceUID: '1.2.3' })).toMatchObject({ ok: false, error: { code: 'not-found' } });
     expect(await dispatch(handlers, 'import.status', { jobId: crypto.randomUUID() })).toMatchObject({ ok: false, error: { code: 'not-found' } });
+  });
+
+  it('emits events that match the contract', async () => {
+    harness = openHarness();
+    const received: AnyEvent[] = [];
+    harness.services.events.subscribe((event) => received.push(event));
+    await harness.importPaths([pydicomTestFilesDir]);
+    expect(received.length).toBeGreaterThan(2);
+    for (const event of received) expect(() => events[event.name].parse(event.payload)).not.toThrow();
+    const last = received.filter((event) => event.name === 'import.progress').at(-1)!;
+    expect(last.payload).toMatchObject({ phase: 'done' });
   });
 
   it('emits catalog.changed with the studies that gained instances', async () => {
