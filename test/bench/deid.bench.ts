@@ -16,7 +16,7 @@ import { deidentifyTree } from '../../main/deid/service.js';
 import { ensureCtSeries, fixturesCacheDir, makeTempDir } from '../fixtures/index.js';
 import { type Benchmark, median } from './lib.js';
 
-const RUNS = 3;
+const RUNS = 5;
 const FRAMES = 500;
 const SIZE = 512;
 

@@ -215,6 +215,7 @@ FFFA,FFFA X | Digital Signatures Sequence
 0008,3010 U uid=K | Irradiation Event UID
 0040,2004 X full=K mod=C | Issue Date of Imaging Service Request
 0040,2005 X full=K mod=C | Issue Time of Imaging Service Request
+0008,0051 X | Issuer of Accession Number Sequence
 0038,0011 X | Issuer of Admission ID
 0038,0014 X | Issuer of Admission ID Sequence
 0010,0021 X | Issuer of Patient ID
@@ -407,6 +408,7 @@ FFFA,FFFA X | Digital Signatures Sequence
 0018,9516 X full=K mod=C | Start Acquisition DateTime
 0008,0055 X dev=K | Station AE Title
 0008,1010 X/Z/D dev=K | Station Name
+0088,0130 X | Storage Media File-set ID
 0088,0140 U uid=K | Storage Media File-set UID
 3006,0008 Z full=K mod=C | Structure Set Date
 3006,0006 X desc=C | Structure Set Description
