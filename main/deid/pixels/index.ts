@@ -18,7 +18,7 @@ import { silentLogger, type Logger } from '../../core/logger.js';
 import { decodeEncapsulatedFrames } from './decode/index.js';
 import { identifyingTokens, matchesIdentifying } from './identifying.js';
 import { EXPLICIT_VR_LITTLE_ENDIAN, frameByteLength, isMaskablePhotometric, layoutOf, splitNativeFrames, type PixelLayout } from './layout.js';
-import { maskFrame, type Rect } from './mask.js';
+import { clipRect, maskFrame, type Rect } from './mask.js';
 import { createTesseractOcr, type OcrEngine, type OcrWord } from './ocr.js';
 import { displayRangeOf, ocrScalesFor, renderForOcr, type DisplayRange } from './render.js';
 import { assessBurnedInRisk } from './risk.js';
@@ -101,7 +101,7 @@ export function createPixelCleaner(settings: PixelCleanerSettings = {}): Closabl
     for (const [index, frame] of frames.entries()) {
       const frameWords: OcrWord[] = [];
       for (const scale of ocrScalesFor(layout)) {
-        if (Date.now() > deadline) throw new OcrTimeLimit();
+        if (Date.now() >= deadline) throw new OcrTimeLimit();
         frameWords.push(...(await ocrEngine().recognize(renderForOcr(frame, layout, scale, ranges[index]))));
       }
       words.push(frameWords);
@@ -161,7 +161,9 @@ export function createPixelCleaner(settings: PixelCleanerSettings = {}): Closabl
         for (const word of words) {
           if (alphanumericCount(word) >= 2) ocrCandidates += 1;
           if (!shouldMask(word, tokens)) continue;
-          regions.push({ frame, ...wordRect(word), source: 'ocr' });
+          const rect = clipRect(wordRect(word), layout);
+          if (!rect) continue;
+          regions.push({ frame, ...rect, source: 'ocr' });
           ocrText += 1;
         }
       });

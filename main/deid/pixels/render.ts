@@ -51,7 +51,11 @@ function luminanceOf(frame: Uint8Array, layout: PixelLayout): Float64Array {
   return luminance;
 }
 
-/** Otsu's threshold: the level that best separates the histogram into two classes. */
+/**
+ * Otsu's threshold: the level that best separates the histogram into two classes. When a range
+ * of levels separates them equally well (two-level pictures: every level between the two), the
+ * middle of that range, so that faint changes near either level stay on their side.
+ */
 export function otsuThreshold(brightness: Uint8Array): number {
   const histogram = new Float64Array(256);
   for (const value of brightness) histogram[value]! += 1;
@@ -60,23 +64,27 @@ export function otsuThreshold(brightness: Uint8Array): number {
   for (let level = 0; level < 256; level += 1) sumAll += level * histogram[level]!;
   let weightBelow = 0;
   let sumBelow = 0;
-  let best = 0;
-  let threshold = 128;
+  let best = -1;
+  let first = 128;
+  let last = 128;
   for (let level = 0; level < 255; level += 1) {
     weightBelow += histogram[level]!;
+    sumBelow += level * histogram[level]!;
     if (weightBelow === 0) continue;
     const weightAbove = total - weightBelow;
     if (weightAbove === 0) break;
-    sumBelow += level * histogram[level]!;
     const meanBelow = sumBelow / weightBelow;
     const meanAbove = (sumAll - sumBelow) / weightAbove;
     const between = weightBelow * weightAbove * (meanBelow - meanAbove) ** 2;
-    if (between > best) {
+    if (between > best * (1 + 1e-12)) {
       best = between;
-      threshold = level + 1;
+      first = level + 1;
+      last = level + 1;
+    } else if (between >= best * (1 - 1e-12)) {
+      last = level + 1;
     }
   }
-  return threshold;
+  return Math.round((first + last) / 2);
 }
 
 export function displayRangeOf(frame: Uint8Array, layout: PixelLayout): DisplayRange {

@@ -130,4 +130,17 @@ describe('pixel cleaner decisions', () => {
     const decision = await cleaner.clean({ ...context, pixelData: { kind: 'native', bytes: context.pixelData.bytes.subarray(0, 100) } }, rulesOnly([topLeftRule({})]));
     expect(decision.reasons).toContain('pixel data is shorter than the image size');
   });
+
+  it('holds an object whose OCR would exceed the per-object time limit', async () => {
+    const hurried = createPixelCleaner({ ocrTimeLimitMs: 0 });
+    const decision = await hurried.clean(syntheticUltrasound(1), { cleanPixelData: true, ocr: true, rules: [] });
+    await hurried.close();
+    expect(decision.action).toBe('hold');
+    expect(decision.reasons).toContain('OCR time limit reached');
+  });
+
+  it('holds without OCR when the header names the patient in Hanzi and no rule matches', async () => {
+    const decision = await cleaner.clean(syntheticUltrasound(1, { identifyingValues: ['ZHANG^SAN', '张三', '2024年1月31日'] }), { cleanPixelData: true, ocr: true, rules: [] });
+    expect(decision.reasons).toContain('the header has Chinese identifying values, which the OCR cannot read; a region rule is needed');
+  });
 });
