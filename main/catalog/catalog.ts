@@ -334,9 +334,7 @@ export class Catalog {
       sex: record.patientSex,
     });
     const patientRef = s.patientByKey.get(key)!.id;
-    const searchText = [personNameSearchText(name), record.patientId, record.accessionNumber, record.studyDescription]
-      .join(' ')
-      .toLowerCase();
+    const searchText = searchable([personNameSearchText(name), record.patientId, record.accessionNumber, record.studyDescription].join(' '));
     const info = s.insertStudy.run({
       uid: record.studyInstanceUID,
       patientRef,
@@ -352,23 +350,27 @@ export class Catalog {
     return Number(info.lastInsertRowid);
   }
 
-  /** The worklist: one page of studies, filtered by free text, sorted; `total` counts all matches. */
+  /**
+   * The worklist: one page of studies, filtered by free text, sorted; `total` counts all matches.
+   * Every word of the search must occur (in any order), so "doe jane" finds "Doe^Jane".
+   */
   listStudies(query: ListStudiesQuery): ListStudiesResponse {
-    const search = query.search?.trim().toLowerCase() ?? '';
-    const where = search ? 'WHERE instr(study.search_text, @search) > 0' : '';
+    const words = searchable(query.search ?? '')
+      .split(' ')
+      .filter(Boolean)
+      .slice(0, MAX_SEARCH_WORDS);
+    const where = words.length > 0 ? `WHERE ${words.map((_, i) => `instr(study.search_text, @w${i}) > 0`).join(' AND ')}` : '';
+    const wordParams = Object.fromEntries(words.map((word, i) => [`w${i}`, word]));
     const sort = query.sort ?? { field: 'studyDate', direction: 'desc' };
     const direction = sort.direction === 'asc' ? 'ASC' : 'DESC';
     const order = `${SORT_COLUMNS[sort.field].replace('%DIR%', direction)} ${direction}, study.id ${direction}`;
-    const params = { search, limit: query.limit, offset: query.offset };
     const rows = this.#db
-      .prepare<typeof params, StudyRow>(
+      .prepare<Record<string, string | number>, StudyRow>(
         `SELECT ${STUDY_COLUMNS} FROM study JOIN patient ON patient.id = study.patient_ref
          ${where} ORDER BY ${order} LIMIT @limit OFFSET @offset`,
       )
-      .all(params);
-    const total = search
-      ? this.#db.prepare<{ search: string }, { n: number }>(`SELECT count(*) AS n FROM study ${where}`).get({ search })!.n
-      : this.#db.prepare<[], { n: number }>('SELECT count(*) AS n FROM study').get()!.n;
+      .all({ ...wordParams, limit: query.limit, offset: query.offset });
+    const total = this.#db.prepare<Record<string, string>, { n: number }>(`SELECT count(*) AS n FROM study ${where}`).get(wordParams)!.n;
     return { total, studies: rows.map(toStudySummary) };
   }
 
@@ -419,6 +421,13 @@ export class Catalog {
   counts(): CatalogCounts {
     return this.#statements.counts.get()!;
   }
+}
+
+const MAX_SEARCH_WORDS = 8;
+
+/** Lower case, with PN separators and runs of white space as single spaces: the form search compares. */
+function searchable(text: string): string {
+  return text.toLowerCase().replace(/[\^=\s]+/g, ' ').trim();
 }
 
 function toStudySummary(row: StudyRow): StudySummary {

@@ -120,6 +120,12 @@ describe('catalog', () => {
       expect(catalog.listStudies({ limit: 10, offset: 0, search: 'nobody' })).toEqual({ total: 0, studies: [] });
     });
 
+    it('matches every word of the search in any order, across name components', () => {
+      expect(uids(catalog.listStudies({ limit: 10, offset: 0, search: 'anna zeta' }))).toEqual(['1.1']);
+      expect(uids(catalog.listStudies({ limit: 10, offset: 0, search: '  ct   müller ' }))).toEqual(['1.3']);
+      expect(uids(catalog.listStudies({ limit: 10, offset: 0, search: 'anna ct' }))).toEqual([]);
+    });
+
     it('finds a Japanese patient by any of the three name forms and shows the ideographic one', () => {
       for (const term of ['yamada', '山田', 'やまだ']) expect(uids(catalog.listStudies({ limit: 10, offset: 0, search: term }))).toEqual(['1.4']);
       expect(catalog.getStudy('1.4')!.study.patientName).toBe('山田^太郎 (Yamada^Tarou)');
