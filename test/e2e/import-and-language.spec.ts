@@ -82,6 +82,16 @@ test('names in other scripts keep their characters', async () => {
   }
 });
 
+test('a study without images (a structured report) opens with a message instead of a broken viewport', async () => {
+  const { page } = app;
+  await search(page, 'OFFIS Structured Reporting Test');
+  await page.getByTestId('study-row').first().dblclick();
+  await expect(page.getByTestId('viewport-0')).toHaveAttribute('data-state', 'no-images');
+  await expect(page.getByTestId('viewport-0')).toContainText('no images to show');
+  await page.keyboard.press('Escape');
+  await expect(page.getByTestId('worklist')).toBeVisible();
+});
+
 test('files chosen in the file picker are uploaded and imported', async () => {
   const { page } = app;
   const upload = ensureCtSeries({ slices: 3, size: 64, seed: 'upload' });

@@ -116,6 +116,7 @@ export const en = {
     series: 'Series',
     emptyViewport: 'Click a series to show it here',
     loading: 'Loading images…',
+    noImages: 'This series has no images to show (for example a structured report).',
     loadFailed: 'The images could not be displayed: {{message}}',
     image: 'Im: {{index}} / {{total}}',
     windowLevel: 'W: {{width}} L: {{center}}',

@@ -117,6 +117,7 @@ export const zhCN: Messages = {
     series: '序列',
     emptyViewport: '点击一个序列以在此显示',
     loading: '正在加载图像…',
+    noImages: '此序列没有可显示的图像（例如结构化报告）。',
     loadFailed: '无法显示图像：{{message}}',
     image: '图像: {{index}} / {{total}}',
     windowLevel: '窗宽: {{width}} 窗位: {{center}}',

@@ -13,7 +13,11 @@ export const viewportCountOf: Record<Layout, number> = { '1x1': 1, '1x2': 2, '2x
 export const MAX_VIEWPORTS = 4;
 
 export type SeriesImages =
-  { state: 'loading' } | { state: 'ready'; imageIds: string[] } | { state: 'failed'; error: unknown };
+  | { state: 'loading' }
+  | { state: 'ready'; imageIds: string[] }
+  /** The series holds no displayable image (a structured report, a presentation state…). */
+  | { state: 'no-images' }
+  | { state: 'failed'; error: unknown };
 
 interface ViewerState {
   detail: StudyDetail | null;
@@ -36,15 +40,20 @@ interface ViewerState {
   stopCine(): void;
 }
 
-/** One imageId per frame: multi-frame objects become several images of the stack. */
+/**
+ * One imageId per frame: multi-frame objects become several images of the stack. Instances
+ * without pixel data (no Rows) are not images and are left out.
+ */
 export function imageIdsOf(instances: InstanceSummary[]): string[] {
-  return instances.flatMap((instance) =>
-    instance.numberOfFrames > 1
-      ? Array.from({ length: instance.numberOfFrames }, (_, frame) =>
-          host.imageIdFor(instance.sopInstanceUID, frame + 1),
-        )
-      : [host.imageIdFor(instance.sopInstanceUID)],
-  );
+  return instances
+    .filter((instance) => instance.rows !== null && instance.columns !== null)
+    .flatMap((instance) =>
+      instance.numberOfFrames > 1
+        ? Array.from({ length: instance.numberOfFrames }, (_, frame) =>
+            host.imageIdFor(instance.sopInstanceUID, frame + 1),
+          )
+        : [host.imageIdFor(instance.sopInstanceUID)],
+    );
 }
 
 export const useViewerStore = create<ViewerState>()((set, get) => {
@@ -54,7 +63,8 @@ export const useViewerStore = create<ViewerState>()((set, get) => {
     let result: SeriesImages;
     try {
       const instances = await host.api.call('catalog.listInstances', { seriesInstanceUID });
-      result = { state: 'ready', imageIds: imageIdsOf(instances) };
+      const imageIds = imageIdsOf(instances);
+      result = imageIds.length > 0 ? { state: 'ready', imageIds } : { state: 'no-images' };
     } catch (error) {
       result = { state: 'failed', error };
     }

@@ -27,7 +27,11 @@ interface StackViewportPaneProps {
 const viewportIdOf = (slot: number): string => `slot-${slot}`;
 
 type PaneState =
-  { kind: 'empty' } | { kind: 'loading' } | { kind: 'ready' } | { kind: 'failed'; error: unknown };
+  | { kind: 'empty' }
+  | { kind: 'no-images' }
+  | { kind: 'loading' }
+  | { kind: 'ready' }
+  | { kind: 'failed'; error: unknown };
 
 /** Outcome of the last `setStack`, remembered with the image ids it was for. */
 type StackResult = { imageIds: string[]; ok: true } | { imageIds: string[]; ok: false; error: unknown };
@@ -40,6 +44,7 @@ function paneStateOf(
   if (!series) return { kind: 'empty' };
   if (!images || images.state === 'loading') return { kind: 'loading' };
   if (images.state === 'failed') return { kind: 'failed', error: images.error };
+  if (images.state === 'no-images') return { kind: 'no-images' };
   if (stack?.imageIds !== images.imageIds) return { kind: 'loading' };
   return stack.ok ? { kind: 'ready' } : { kind: 'failed', error: stack.error };
 }
@@ -133,6 +138,7 @@ export function StackViewportPane({ slot, study, series }: StackViewportPaneProp
         </>
       ) : null}
       {state.kind === 'empty' ? <div className="viewport-message">{t('viewer.emptyViewport')}</div> : null}
+      {state.kind === 'no-images' ? <div className="viewport-message">{t('viewer.noImages')}</div> : null}
       {state.kind === 'loading' ? <div className="viewport-message">{t('viewer.loading')}</div> : null}
       {state.kind === 'failed' ? (
         <div className="viewport-message viewport-message--error" data-testid="viewport-error">
