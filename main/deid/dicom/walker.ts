@@ -241,6 +241,18 @@ function asciiValue(bytes: Uint8Array, element: DicomElement): string {
   return text.replace(/[\0 ]+$/, '').trim();
 }
 
+/**
+ * Some writers leave the transfer syntax out of the meta. The first dataset element says which
+ * little-endian form follows: two uppercase letters where explicit VR puts its VR.
+ */
+function guessSyntax(input: Uint8Array, position: number): string {
+  if (position + 8 > input.length) throw malformed('The file meta information has no transfer syntax.');
+  const vr = String.fromCharCode(input[position + 4]!, input[position + 5]!);
+  return /^(AE|AS|AT|CS|D[AST]|F[DL]|IS|L[OT]|O[BDFLVW]|PN|S[HLQST]|SV|T[M]|U[CILNRST]|UV)$/.test(vr)
+    ? TransferSyntax.ExplicitLittle
+    : TransferSyntax.ImplicitLittle;
+}
+
 /** Parses a DICOM Part 10 file: preamble, "DICM", the file meta group, then the dataset. */
 export function parseDicomFile(input: Uint8Array, limits: WalkLimits = defaultLimits): ParsedDicom {
   if (input.length < 132 + 12 || input[128] !== 0x44 || input[129] !== 0x49 || input[130] !== 0x43 || input[131] !== 0x4d) {
@@ -255,8 +267,7 @@ export function parseDicomFile(input: Uint8Array, limits: WalkLimits = defaultLi
     position = element.end;
   }
   const syntaxElement = meta.find((element) => element.tag === 0x00020010);
-  if (!syntaxElement) throw malformed('The file meta information has no transfer syntax.');
-  const transferSyntaxUID = asciiValue(input, syntaxElement);
+  const transferSyntaxUID = syntaxElement ? asciiValue(input, syntaxElement) : guessSyntax(input, position);
   let bytes = input;
   let datasetStart = position;
   if (transferSyntaxUID === TransferSyntax.Deflated) {

@@ -39,6 +39,22 @@ describe('transfer syntaxes', () => {
   });
 });
 
+describe('a file meta without a transfer syntax', () => {
+  it.each<Syntax>(['explicit-le', 'implicit-le'])('is read as %s from its first element and written with the syntax stated', async (syntax) => {
+    const input = buildDicom(sampleElements(), syntax);
+    const uid = Buffer.from(syntaxUid[syntax]);
+    const at = input.indexOf(Buffer.concat([Buffer.from([0x02, 0x00, 0x10, 0x00])]));
+    // Blank out (0002,0010) by renaming it to a private-looking meta tag the reader ignores.
+    input.writeUInt16LE(0x0011, at + 2);
+    expect(input.indexOf(uid)).toBeGreaterThan(0);
+    const outcome = await engine.deidentify(input);
+    if (outcome.status !== 'done') throw new Error(JSON.stringify(outcome));
+    const out = readBack(outcome.output);
+    expect(out.meta(0x00020010)).toBe(syntaxUid[syntax]);
+    expect(out.text([T.PatientID])).toMatch(/^LUNG01-/);
+  });
+});
+
 describe('untrusted input', () => {
   const failure = async (input: Uint8Array): Promise<string> => {
     const outcome = await engine.deidentify(input);
