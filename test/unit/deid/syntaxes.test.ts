@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import dicomParser from 'dicom-parser';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createDeidentifier } from '../../../main/deid/index.js';
 import { ErrorCode } from '../../../shared/errors.js';
@@ -81,5 +82,18 @@ describe('untrusted input', () => {
     const at = input.indexOf(Buffer.from(sample.referencedUid));
     input.writeUInt16LE(0x7000, at - 2); // the UI value's 16-bit length
     expect([ErrorCode.Truncated, ErrorCode.Malformed]).toContain(await failure(input));
+  });
+});
+
+describe('outputs the viewer can open', () => {
+  it('are parsed by dicom-parser (the viewer’s parser) with their pixel data found', async () => {
+    const dir = '/usr/lib/python3/dist-packages/pydicom/data/test_files';
+    for (const name of ['CT_small.dcm', 'MR_small_implicit.dcm', 'MR_small_bigendian.dcm', 'JPEG2000.dcm', 'MR_small_RLE.dcm']) {
+      const outcome = await engine.deidentify(fs.readFileSync(`${dir}/${name}`));
+      if (outcome.status !== 'done') throw new Error(`${name}: ${outcome.status}`);
+      const dataSet = dicomParser.parseDicom(outcome.output);
+      expect(dataSet.elements['x7fe00010'], name).toBeDefined();
+      expect(dataSet.string('x00100020'), name).toMatch(/^LUNG01-/);
+    }
   });
 });
