@@ -93,8 +93,16 @@ function hasChineseText(value: string): boolean {
 export function createPixelCleaner(settings: PixelCleanerSettings = {}): ClosablePixelCleaner {
   const logger = settings.logger ?? silentLogger();
   const timeLimitMs = settings.ocrTimeLimitMs ?? 60_000;
-  let ocr: OcrEngine | null = settings.ocr ?? null;
-  const ocrEngine = (): OcrEngine => (ocr ??= createTesseractOcr());
+  // An injected engine belongs to the caller; only the one created here is closed here.
+  let ownedOcr: OcrEngine | null = null;
+  const ocrEngine = (): OcrEngine => settings.ocr ?? (ownedOcr ??= createTesseractOcr());
+
+  function ocrFailure(error: unknown, stage: string): string {
+    if (error instanceof OcrTimeLimit) return `OCR time limit reached${stage}`;
+    // The error comes from Tesseract and carries no image content; its name is enough.
+    logger.warn({ event: 'deid.pixels.ocr-failed', error: error instanceof Error ? error.name : typeof error }, 'OCR failed');
+    return `OCR failed${stage}`;
+  }
 
   async function readFrames(frames: Uint8Array[], layout: PixelLayout, ranges: DisplayRange[], deadline: number): Promise<OcrWord[][]> {
     const words: OcrWord[][] = [];
@@ -112,7 +120,6 @@ export function createPixelCleaner(settings: PixelCleanerSettings = {}): Closabl
   async function clean(context: PixelContext, options: PixelOptions): Promise<PixelDecision> {
     const risk = assessBurnedInRisk(context);
     if (!risk.atRisk) return { action: 'keep', reasons: risk.reasons, regions: [] };
-    // A weak presumption with OCR off cannot be cleared, and is held like any other risk below.
     if (!options.cleanPixelData) return hold([...risk.reasons, 'Clean Pixel Data option is off']);
 
     const layoutResult = layoutOf(context);
@@ -155,7 +162,7 @@ export function createPixelCleaner(settings: PixelCleanerSettings = {}): Closabl
       try {
         found = await readFrames(frames, layout, ranges, deadline);
       } catch (error) {
-        return hold([...risk.reasons, error instanceof OcrTimeLimit ? 'OCR time limit reached' : 'OCR failed']);
+        return hold([...risk.reasons, ocrFailure(error, '')]);
       }
       found.forEach((words, frame) => {
         for (const word of words) {
@@ -168,6 +175,7 @@ export function createPixelCleaner(settings: PixelCleanerSettings = {}): Closabl
         }
       });
     }
+    // Only OCR can clear a weak presumption; with OCR off it is held like any other risk.
     if (regions.length === 0 && options.ocr && ocrCandidates === 0 && risk.clearableByOcr) {
       return { action: 'keep', reasons: [...risk.reasons, 'OCR found no text'], regions: [] };
     }
@@ -185,7 +193,7 @@ export function createPixelCleaner(settings: PixelCleanerSettings = {}): Closabl
       try {
         remaining = await readFrames(frames, layout, ranges, deadline);
       } catch (error) {
-        return hold([...reasons, error instanceof OcrTimeLimit ? 'OCR time limit reached while re-checking' : 'OCR failed while re-checking'], regions);
+        return hold([...reasons, ocrFailure(error, ' while re-checking')], regions);
       }
       const readable = remaining.flat().filter((word) => isReadableRemainder(word, tokens));
       if (readable.length > 0) {
@@ -209,7 +217,7 @@ export function createPixelCleaner(settings: PixelCleanerSettings = {}): Closabl
   return {
     clean,
     async close() {
-      if (ocr) await ocr.close();
+      if (ownedOcr) await ownedOcr.close();
     },
   };
 }
