@@ -53,10 +53,18 @@ export function createServices(options: ServicesOptions): Services {
   const catalog = Catalog.open(path.join(dataDir, CATALOG_FILE_NAME), { logger });
   let store: FileStore;
   try {
-    store = FileStore.open(path.join(dataDir, STORE_DIR_NAME), (relativePath) => catalog.isFileReferenced(relativePath), logger);
+    store = FileStore.open(
+      path.join(dataDir, STORE_DIR_NAME),
+      (relativePath) => catalog.isFileReferenced(relativePath),
+      logger,
+    );
   } catch (error) {
     catalog.close();
-    throw new AppError(ErrorCode.Io, 'The image store in the data folder could not be opened (check its permissions).', { cause: error });
+    throw new AppError(
+      ErrorCode.Io,
+      'The image store in the data folder could not be opened (check its permissions).',
+      { cause: error },
+    );
   }
   const events = new EventBus();
   const importer = new Importer({
@@ -65,7 +73,9 @@ export function createServices(options: ServicesOptions): Services {
     events,
     logger,
     ...(options.importWorkers !== undefined ? { workers: options.importWorkers } : {}),
-    ...(options.importLimits?.maxFileBytes !== undefined ? { maxFileBytes: options.importLimits.maxFileBytes } : {}),
+    ...(options.importLimits?.maxFileBytes !== undefined
+      ? { maxFileBytes: options.importLimits.maxFileBytes }
+      : {}),
     ...(options.importLimits?.zip ? { zipLimits: options.importLimits.zip } : {}),
   });
 
@@ -93,7 +103,11 @@ export function createServices(options: ServicesOptions): Services {
     'import.cancel': async ({ jobId }) => ({ cancelled: importer.cancel(jobId) }),
     'import.status': async ({ jobId }) => {
       const progress = importer.status(jobId);
-      if (!progress) throw new AppError(ErrorCode.NotFound, 'This import job is unknown (finished long ago, or from a previous session).');
+      if (!progress)
+        throw new AppError(
+          ErrorCode.NotFound,
+          'This import job is unknown (finished long ago, or from a previous session).',
+        );
       return progress;
     },
   };
@@ -105,7 +119,11 @@ export function createServices(options: ServicesOptions): Services {
     instanceFile(sopInstanceUID) {
       const stored = catalog.storedFile(sopInstanceUID);
       if (!stored) return null;
-      return { path: store.absolutePath(stored.filePath), size: stored.fileSize, transferSyntaxUID: stored.transferSyntaxUID };
+      return {
+        path: store.absolutePath(stored.filePath),
+        size: stored.fileSize,
+        transferSyntaxUID: stored.transferSyntaxUID,
+      };
     },
     importErrors(jobId) {
       return importer.job(jobId)?.errors ?? [];
@@ -127,7 +145,9 @@ export function productVersion(): string {
   if (cachedVersion === undefined) {
     for (const relative of ['../package.json', '../../package.json']) {
       try {
-        const manifest = JSON.parse(fs.readFileSync(fileURLToPath(new URL(relative, import.meta.url)), 'utf8')) as {
+        const manifest = JSON.parse(
+          fs.readFileSync(fileURLToPath(new URL(relative, import.meta.url)), 'utf8'),
+        ) as {
           name?: string;
           version?: string;
         };

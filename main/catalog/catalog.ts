@@ -139,7 +139,9 @@ export class Catalog {
          VALUES (@sop, @seriesRef, @sopClass, @instanceNumber, @frames, @rows, @columns, @slicePosition, @transferSyntax,
                  @filePath, @fileSize, @sha256, @importedAt)`,
       ),
-      addSeriesInstances: db.prepare('UPDATE series SET number_of_instances = number_of_instances + ? WHERE id = ?'),
+      addSeriesInstances: db.prepare(
+        'UPDATE series SET number_of_instances = number_of_instances + ? WHERE id = ?',
+      ),
       addStudyCounts: db.prepare(
         `UPDATE study SET number_of_instances = number_of_instances + @instances,
                           number_of_series = number_of_series + @series,
@@ -149,7 +151,9 @@ export class Catalog {
       studyModalities: db.prepare<[number], { modality: string }>(
         "SELECT DISTINCT modality FROM series WHERE study_ref = ? AND modality <> '' ORDER BY modality",
       ),
-      fileReferenced: db.prepare<[string], { one: number }>('SELECT 1 AS one FROM instance WHERE file_path = ? LIMIT 1'),
+      fileReferenced: db.prepare<[string], { one: number }>(
+        'SELECT 1 AS one FROM instance WHERE file_path = ? LIMIT 1',
+      ),
       studyDetail: db.prepare<[string], StudyRow & { id: number }>(
         `SELECT study.id, ${STUDY_COLUMNS} FROM study JOIN patient ON patient.id = study.patient_ref WHERE study.study_uid = ?`,
       ),
@@ -208,9 +212,13 @@ export class Catalog {
     try {
       db = new Database(file);
     } catch (error) {
-      throw new AppError(ErrorCode.Io, 'The local catalog could not be opened (check the data folder permissions).', {
-        cause: error,
-      });
+      throw new AppError(
+        ErrorCode.Io,
+        'The local catalog could not be opened (check the data folder permissions).',
+        {
+          cause: error,
+        },
+      );
     }
     try {
       db.pragma('journal_mode = WAL');
@@ -253,7 +261,10 @@ export class Catalog {
     return this.#db.transaction((): AddInstancesResult => {
       const outcomes: AddOutcome[] = [];
       const seriesIncrements = new Map<number, number>();
-      const studyIncrements = new Map<number, { uid: string; instances: number; series: number; newModality: boolean }>();
+      const studyIncrements = new Map<
+        number,
+        { uid: string; instances: number; series: number; newModality: boolean }
+      >();
       for (const record of records) {
         const existing = s.instanceBySop.get(record.sopInstanceUID);
         if (existing) {
@@ -296,7 +307,12 @@ export class Catalog {
         });
         outcomes.push('added');
         seriesIncrements.set(series.id, (seriesIncrements.get(series.id) ?? 0) + 1);
-        const study = studyIncrements.get(studyRef) ?? { uid: '', instances: 0, series: 0, newModality: false };
+        const study = studyIncrements.get(studyRef) ?? {
+          uid: '',
+          instances: 0,
+          series: 0,
+          newModality: false,
+        };
         study.instances += 1;
         if (newSeries) {
           study.series += 1;
@@ -309,9 +325,17 @@ export class Catalog {
       for (const [studyId, increment] of studyIncrements) {
         const row = s.studyById.get(studyId)!;
         const modalities = increment.newModality
-          ? s.studyModalities.all(studyId).map((m) => m.modality).join('\\')
+          ? s.studyModalities
+              .all(studyId)
+              .map((m) => m.modality)
+              .join('\\')
           : row.modalities;
-        s.addStudyCounts.run({ id: studyId, instances: increment.instances, series: increment.series, modalities });
+        s.addStudyCounts.run({
+          id: studyId,
+          instances: increment.instances,
+          series: increment.series,
+          modalities,
+        });
         changedStudyUIDs.push(row.study_uid);
       }
       return { outcomes, changedStudyUIDs };
@@ -334,7 +358,11 @@ export class Catalog {
       sex: record.patientSex,
     });
     const patientRef = s.patientByKey.get(key)!.id;
-    const searchText = searchable([personNameSearchText(name), record.patientId, record.accessionNumber, record.studyDescription].join(' '));
+    const searchText = searchable(
+      [personNameSearchText(name), record.patientId, record.accessionNumber, record.studyDescription].join(
+        ' ',
+      ),
+    );
     const info = s.insertStudy.run({
       uid: record.studyInstanceUID,
       patientRef,
@@ -359,7 +387,10 @@ export class Catalog {
       .split(' ')
       .filter(Boolean)
       .slice(0, MAX_SEARCH_WORDS);
-    const where = words.length > 0 ? `WHERE ${words.map((_, i) => `instr(study.search_text, @w${i}) > 0`).join(' AND ')}` : '';
+    const where =
+      words.length > 0
+        ? `WHERE ${words.map((_, i) => `instr(study.search_text, @w${i}) > 0`).join(' AND ')}`
+        : '';
     const wordParams = Object.fromEntries(words.map((word, i) => [`w${i}`, word]));
     const sort = query.sort ?? { field: 'studyDate', direction: 'desc' };
     const direction = sort.direction === 'asc' ? 'ASC' : 'DESC';
@@ -370,7 +401,9 @@ export class Catalog {
          ${where} ORDER BY ${order} LIMIT @limit OFFSET @offset`,
       )
       .all({ ...wordParams, limit: query.limit, offset: query.offset });
-    const total = this.#db.prepare<Record<string, string>, { n: number }>(`SELECT count(*) AS n FROM study ${where}`).get(wordParams)!.n;
+    const total = this.#db
+      .prepare<Record<string, string>, { n: number }>(`SELECT count(*) AS n FROM study ${where}`)
+      .get(wordParams)!.n;
     return { total, studies: rows.map(toStudySummary) };
   }
 
@@ -386,7 +419,8 @@ export class Catalog {
       bodyPartExamined: s.body_part_examined,
       numberOfInstances: s.number_of_instances,
       thumbnailSopInstanceUID:
-        this.#statements.instanceAtPosition.get(s.id, Math.floor(Math.max(0, s.number_of_instances - 1) / 2))?.sop_uid ?? null,
+        this.#statements.instanceAtPosition.get(s.id, Math.floor(Math.max(0, s.number_of_instances - 1) / 2))
+          ?.sop_uid ?? null,
     }));
     return { study: toStudySummary(row), series };
   }
@@ -410,7 +444,9 @@ export class Catalog {
 
   storedFile(sopInstanceUID: string): StoredFile | null {
     const row = this.#statements.storedFile.get(sopInstanceUID);
-    return row ? { filePath: row.file_path, fileSize: row.file_size, transferSyntaxUID: row.transfer_syntax_uid } : null;
+    return row
+      ? { filePath: row.file_path, fileSize: row.file_size, transferSyntaxUID: row.transfer_syntax_uid }
+      : null;
   }
 
   /** Whether any instance row points at `filePath` (relative to the store); used by store recovery. */
@@ -427,7 +463,10 @@ const MAX_SEARCH_WORDS = 8;
 
 /** Lower case, with PN separators and runs of white space as single spaces: the form search compares. */
 function searchable(text: string): string {
-  return text.toLowerCase().replace(/[\^=\s]+/g, ' ').trim();
+  return text
+    .toLowerCase()
+    .replace(/[\^=\s]+/g, ' ')
+    .trim();
 }
 
 function toStudySummary(row: StudyRow): StudySummary {

@@ -58,7 +58,8 @@ export class FileStore {
     const marker = path.join(this.root, '.layout-v1');
     fs.mkdirSync(this.tmpDir, { recursive: true });
     if (fs.existsSync(marker)) return;
-    for (let i = 0; i < FAN_OUT; i += 1) fs.mkdirSync(path.join(this.root, i.toString(16).padStart(2, '0')), { recursive: true });
+    for (let i = 0; i < FAN_OUT; i += 1)
+      fs.mkdirSync(path.join(this.root, i.toString(16).padStart(2, '0')), { recursive: true });
     fsyncPath(this.root);
     fs.writeFileSync(marker, '');
   }
@@ -85,7 +86,10 @@ export class FileStore {
     for (const name of leftovers) fs.rmSync(path.join(this.tmpDir, name), { force: true, recursive: true });
     if (leftovers.length > 0) {
       fsyncPath(this.tmpDir);
-      this.#logger?.info({ journals, removedFiles, tempFiles: leftovers.length - journals }, 'file store recovered');
+      this.#logger?.info(
+        { journals, removedFiles, tempFiles: leftovers.length - journals },
+        'file store recovered',
+      );
     }
   }
 
@@ -108,19 +112,26 @@ export class FileStore {
    * Commits a batch (steps 1–5 above). `writeRows` runs the SQLite transaction and returns the
    * relative paths it did not reference (conflicts), which are removed afterwards.
    */
-  async commit<T>(files: readonly StagedFile[], writeRows: (placed: PlacedFile[]) => { result: T; unreferenced: string[] }): Promise<T> {
+  async commit<T>(
+    files: readonly StagedFile[],
+    writeRows: (placed: PlacedFile[]) => { result: T; unreferenced: string[] },
+  ): Promise<T> {
     const placed = files.map((file) => ({ ...file, relativePath: this.relativePathFor(file.sha256) }));
     const journal = path.join(this.tmpDir, `${crypto.randomUUID()}.journal`);
     if (placed.length > 0) {
       await fs.promises.writeFile(journal, JSON.stringify(placed.map((file) => file.relativePath)));
       await Promise.all([...placed.map((file) => datasync(file.tempPath)), datasync(journal)]);
       await fsyncDir(this.tmpDir);
-      await Promise.all(placed.map((file) => fs.promises.rename(file.tempPath, path.join(this.root, file.relativePath))));
+      await Promise.all(
+        placed.map((file) => fs.promises.rename(file.tempPath, path.join(this.root, file.relativePath))),
+      );
       const touched = new Set(placed.map((file) => path.join(this.root, path.dirname(file.relativePath))));
       await Promise.all([...touched].map(fsyncDir));
     }
     const { result, unreferenced } = writeRows(placed);
-    await Promise.all(unreferenced.map((relativePath) => fs.promises.rm(this.absolutePath(relativePath), { force: true })));
+    await Promise.all(
+      unreferenced.map((relativePath) => fs.promises.rm(this.absolutePath(relativePath), { force: true })),
+    );
     if (placed.length > 0) await fs.promises.rm(journal, { force: true });
     return result;
   }

@@ -24,7 +24,10 @@ export function parseCommandArgs<O extends NonNullable<ParseArgsConfig['options'
 }
 
 /** Opens the services on the data folder: --data-dir, else RADLABEL_DATA_DIR, else the OS default. */
-export function openServices(dataDirFlag: string | undefined, env: NodeJS.ProcessEnv): { services: Services; dataDir: string } {
+export function openServices(
+  dataDirFlag: string | undefined,
+  env: NodeJS.ProcessEnv,
+): { services: Services; dataDir: string } {
   const dataDir = resolveDataDir(dataDirFlag, env);
   // The CLI keeps stdout and stderr for the user; its structured log goes next to the catalog.
   const logger = createLogger({ logDir: path.join(dataDir, 'logs') });

@@ -31,7 +31,9 @@ export async function runCli(argv: string[], context: CliContext): Promise<numbe
       context.stderr.write(`radlabel ${command.name}: ${error.message}\n`);
       return ExitStatus.Fatal;
     }
-    context.stderr.write(`radlabel ${command.name}: an unexpected error occurred (a bug). ${error instanceof Error ? error.stack : String(error)}\n`);
+    context.stderr.write(
+      `radlabel ${command.name}: an unexpected error occurred (a bug). ${error instanceof Error ? error.stack : String(error)}\n`,
+    );
     return ExitStatus.Fatal;
   }
 }

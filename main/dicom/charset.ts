@@ -89,7 +89,10 @@ function initialStateFor(term: string): CodeState {
 
 /** `ISO 2022 IR 100`, `ISO_IR 100`, ` iso_ir 100 ` → canonical `ISO_2022_IR_100` / `ISO_IR_100`. */
 function normaliseTerm(term: string): string {
-  return term.trim().toUpperCase().replace(/[\s_]+/g, '_');
+  return term
+    .trim()
+    .toUpperCase()
+    .replace(/[\s_]+/g, '_');
 }
 
 /** SpecificCharacterSet as its values ('' for an absent or empty first value). */
@@ -175,7 +178,7 @@ function decodeWithCodeExtensions(bytes: Uint8Array, terms: readonly string[], k
     let end = index;
     while (end < bytes.length) {
       const next = bytes[end]!;
-      if (next === ESC || (next >= 0x80) !== high) break;
+      if (next === ESC || next >= 0x80 !== high) break;
       if (!multiByteG0 && next < 0x80 && isDelimiter(next, kind)) break;
       end += 1;
     }
@@ -219,7 +222,10 @@ function decodeRun(run: Uint8Array, state: CodeState, high: boolean): string {
       case 'jis-roman':
         return latin1(run);
       case 'jis-x0208':
-        return decodeWith('euc-jp', run.map((byte) => byte | 0x80));
+        return decodeWith(
+          'euc-jp',
+          run.map((byte) => byte | 0x80),
+        );
       case 'jis-x0212': {
         // EUC-JP reaches JIS X 0212 through the SS3 (0x8F) prefix before each two-byte character.
         const euc: number[] = [];

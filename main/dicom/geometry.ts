@@ -10,7 +10,14 @@ export function slicePosition(
 ): number | null {
   if (!imagePositionPatient || !imageOrientationPatient) return null;
   if (imagePositionPatient.length !== 3 || imageOrientationPatient.length !== 6) return null;
-  const [rx, ry, rz, cx, cy, cz] = imageOrientationPatient as [number, number, number, number, number, number];
+  const [rx, ry, rz, cx, cy, cz] = imageOrientationPatient as [
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+  ];
   const normal = [ry * cz - rz * cy, rz * cx - rx * cz, rx * cy - ry * cx] as const;
   const length = Math.hypot(normal[0], normal[1], normal[2]);
   if (!Number.isFinite(length) || length < 1e-6) return null; // degenerate orientation

@@ -86,7 +86,10 @@ export function readDicomHeader(readFirst: (length: number) => Uint8Array, fileS
     if (outcome.dataSet) return extractHeader(outcome.dataSet, fileSize);
     if (complete) throw outcome.error;
     if (length >= MAX_HEADER_BYTES) {
-      throw new AppError(ErrorCode.Malformed, 'The DICOM header of this file is implausibly large; the file is probably damaged.');
+      throw new AppError(
+        ErrorCode.Malformed,
+        'The DICOM header of this file is implausibly large; the file is probably damaged.',
+      );
     }
     length = Math.min(length * 4, MAX_HEADER_BYTES, fileSize);
   }
@@ -98,11 +101,13 @@ export function parseDicomHeader(bytes: Uint8Array): DicomHeader {
   return readDicomHeader((length) => bytes.subarray(0, length), bytes.length);
 }
 
-type ParseOutcome = { dataSet: dicomParser.DataSet; error?: undefined } | { dataSet?: undefined; error: AppError };
+type ParseOutcome =
+  { dataSet: dicomParser.DataSet; error?: undefined } | { dataSet?: undefined; error: AppError };
 
 function tryParse(bytes: Uint8Array, complete: boolean): ParseOutcome {
   if (!hasPart10Prefix(bytes)) {
-    if (bytes.length < 132 && !complete) return { error: new AppError(ErrorCode.Truncated, 'The file is too short.') };
+    if (bytes.length < 132 && !complete)
+      return { error: new AppError(ErrorCode.Truncated, 'The file is too short.') };
     return {
       error: new AppError(
         ErrorCode.NotDicom,
@@ -127,10 +132,22 @@ function tryParse(bytes: Uint8Array, complete: boolean): ParseOutcome {
     }
     const message = describeParserError(thrown);
     if (/past end|overrun|overread|beyond|cannot be greater/i.test(message)) {
-      return { error: complete ? new AppError(ErrorCode.Truncated, 'This DICOM file is incomplete: it ends in the middle of its header.') : needMoreBytes() };
+      return {
+        error: complete
+          ? new AppError(
+              ErrorCode.Truncated,
+              'This DICOM file is incomplete: it ends in the middle of its header.',
+            )
+          : needMoreBytes(),
+      };
     }
     if (/meta header attribute 0002,0010/.test(message)) {
-      return { error: new AppError(ErrorCode.Malformed, 'This DICOM file does not say how it is encoded (no Transfer Syntax UID).') };
+      return {
+        error: new AppError(
+          ErrorCode.Malformed,
+          'This DICOM file does not say how it is encoded (no Transfer Syntax UID).',
+        ),
+      };
     }
     return { error: new AppError(ErrorCode.Malformed, 'This DICOM file is damaged and cannot be read.') };
   }
@@ -141,7 +158,13 @@ function needMoreBytes(): AppError {
 }
 
 function hasPart10Prefix(bytes: Uint8Array): boolean {
-  return bytes.length >= 132 && bytes[128] === 0x44 && bytes[129] === 0x49 && bytes[130] === 0x43 && bytes[131] === 0x4d;
+  return (
+    bytes.length >= 132 &&
+    bytes[128] === 0x44 &&
+    bytes[129] === 0x49 &&
+    bytes[130] === 0x43 &&
+    bytes[131] === 0x4d
+  );
 }
 
 /** Deflated transfer syntax: the dataset after the meta header is raw deflate; the header needs it whole. */
@@ -157,7 +180,8 @@ function inflate(bytes: Uint8Array, position: number): Uint8Array {
 function describeParserError(thrown: unknown): string {
   if (typeof thrown === 'string') return thrown;
   if (thrown instanceof Error) return thrown.message;
-  if (thrown && typeof thrown === 'object' && 'exception' in thrown) return describeParserError((thrown as { exception: unknown }).exception);
+  if (thrown && typeof thrown === 'object' && 'exception' in thrown)
+    return describeParserError((thrown as { exception: unknown }).exception);
   return String(thrown);
 }
 
@@ -185,12 +209,25 @@ function extractHeader(dataSet: dicomParser.DataSet, fileSize: number): DicomHea
     numberOfFrames: Math.max(1, integerValue(dataSet, 'x00280008') ?? 1),
     rows: uint16Value(dataSet, 'x00280010'),
     columns: uint16Value(dataSet, 'x00280011'),
-    slicePosition: slicePosition(decimalValues(dataSet, 'x00200032', 3), decimalValues(dataSet, 'x00200037', 6)),
+    slicePosition: slicePosition(
+      decimalValues(dataSet, 'x00200032', 3),
+      decimalValues(dataSet, 'x00200037', 6),
+    ),
   };
   if ((uidValue(dataSet, 'x00020002') ?? sopClassUID) === DICOMDIR_SOP_CLASS_UID) {
-    return { ...base, kind: 'dicomdir', sopInstanceUID: uidValue(dataSet, 'x00020003') ?? '', studyInstanceUID: '', seriesInstanceUID: '' };
+    return {
+      ...base,
+      kind: 'dicomdir',
+      sopInstanceUID: uidValue(dataSet, 'x00020003') ?? '',
+      studyInstanceUID: '',
+      seriesInstanceUID: '',
+    };
   }
-  if (!transferSyntaxUID) throw new AppError(ErrorCode.Malformed, 'This DICOM file does not say how it is encoded (no Transfer Syntax UID).');
+  if (!transferSyntaxUID)
+    throw new AppError(
+      ErrorCode.Malformed,
+      'This DICOM file does not say how it is encoded (no Transfer Syntax UID).',
+    );
   const sopInstanceUID = requiredUid(dataSet, 'x00080018', 'SOP Instance UID');
   const studyInstanceUID = requiredUid(dataSet, 'x0020000d', 'Study Instance UID');
   const seriesInstanceUID = requiredUid(dataSet, 'x0020000e', 'Series Instance UID');
@@ -204,7 +241,10 @@ function checkPixelDataComplete(dataSet: dicomParser.DataSet, fileSize: number):
   const pixelData = pixelDataElement(dataSet);
   if (!pixelData || pixelData.hadUndefinedLength) return;
   if (pixelData.dataOffset + pixelData.length > fileSize) {
-    throw new AppError(ErrorCode.Truncated, 'This DICOM file is incomplete: its image data is cut off (an interrupted copy or download?).');
+    throw new AppError(
+      ErrorCode.Truncated,
+      'This DICOM file is incomplete: its image data is cut off (an interrupted copy or download?).',
+    );
   }
 }
 
@@ -216,7 +256,8 @@ const UID_PATTERN = /^[0-9]+(\.[0-9]+)*$/;
 
 function requiredUid(dataSet: dicomParser.DataSet, tag: string, name: string): string {
   const value = uidValue(dataSet, tag);
-  if (!value) throw new AppError(ErrorCode.Malformed, `This DICOM file has no ${name}, so it cannot be filed.`);
+  if (!value)
+    throw new AppError(ErrorCode.Malformed, `This DICOM file has no ${name}, so it cannot be filed.`);
   if (value.length > 64 || !UID_PATTERN.test(value)) {
     throw new AppError(ErrorCode.Malformed, `This DICOM file has an invalid ${name}, so it cannot be filed.`);
   }
@@ -235,7 +276,8 @@ function asciiValue(dataSet: dicomParser.DataSet, tag: string): string | null {
   const bytes = rawBytes(dataSet, tag);
   if (!bytes) return null;
   let out = '';
-  for (const byte of bytes) out += byte >= 0x20 && byte < 0x7f ? String.fromCharCode(byte) : byte === 0x5c ? '\\' : '';
+  for (const byte of bytes)
+    out += byte >= 0x20 && byte < 0x7f ? String.fromCharCode(byte) : byte === 0x5c ? '\\' : '';
   return out.trim();
 }
 
@@ -244,7 +286,12 @@ function uidValue(dataSet: dicomParser.DataSet, tag: string): string | null {
   return value ? value.replace(/\s+/g, '') : null;
 }
 
-function decodedValue(dataSet: dicomParser.DataSet, tag: string, terms: readonly string[], kind: TextKind): string {
+function decodedValue(
+  dataSet: dicomParser.DataSet,
+  tag: string,
+  terms: readonly string[],
+  kind: TextKind,
+): string {
   const bytes = rawBytes(dataSet, tag);
   return bytes ? decodeText(bytes, terms, kind).trim() : '';
 }

@@ -19,7 +19,11 @@ export interface PersonName {
 export function parsePersonName(decoded: string): PersonName {
   const firstValue = decoded.split('\\')[0] ?? '';
   const [alphabetic = '', ideographic = '', phonetic = ''] = firstValue.split('=');
-  return { alphabetic: tidyGroup(alphabetic), ideographic: tidyGroup(ideographic), phonetic: tidyGroup(phonetic) };
+  return {
+    alphabetic: tidyGroup(alphabetic),
+    ideographic: tidyGroup(ideographic),
+    phonetic: tidyGroup(phonetic),
+  };
 }
 
 /** Trailing empty components (and padding) removed: "Doe^John^^^" → "Doe^John". */

@@ -18,7 +18,8 @@ export function isDicomdirName(fileName: string): boolean {
 /** The ReferencedFileID of every directory record, as path components. */
 export function readReferencedFileIds(dicomdirPath: string): string[][] {
   const size = fs.statSync(dicomdirPath).size;
-  if (size > MAX_DICOMDIR_BYTES) throw new AppError(ErrorCode.TooLarge, 'This DICOMDIR is implausibly large.');
+  if (size > MAX_DICOMDIR_BYTES)
+    throw new AppError(ErrorCode.TooLarge, 'This DICOMDIR is implausibly large.');
   let dataSet: dicomParser.DataSet;
   try {
     dataSet = dicomParser.parseDicom(fs.readFileSync(dicomdirPath));
@@ -30,7 +31,10 @@ export function readReferencedFileIds(dicomdirPath: string): string[][] {
   for (const record of records) {
     const value = record.dataSet?.string('x00041500');
     if (!value) continue;
-    const components = value.split('\\').map((part) => part.trim()).filter(Boolean);
+    const components = value
+      .split('\\')
+      .map((part) => part.trim())
+      .filter(Boolean);
     if (components.length > 0) ids.push(components);
   }
   return ids;

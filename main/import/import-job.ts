@@ -132,7 +132,13 @@ export class ImportJob {
       // Reads still in flight leave temp files; the next start would clean them, but do it now.
       const stranded = await Promise.all(this.#window.splice(0));
       await this.#deps.store.discard(stranded.map((outcome) => outcome.unit.tempPath)).catch(() => undefined);
-      const appError = error instanceof AppError ? error : new AppError(ErrorCode.Internal, 'The import stopped because of an unexpected error; details are in the log.');
+      const appError =
+        error instanceof AppError
+          ? error
+          : new AppError(
+              ErrorCode.Internal,
+              'The import stopped because of an unexpected error; details are in the log.',
+            );
       this.#fail({ path: '', code: appError.code, message: appError.message }, 0);
     }
     this.#progress.finishedAt = new Date().toISOString();
@@ -180,13 +186,27 @@ export class ImportJob {
             this.#fail({ path: displayPath, code: outcome.error.code, message: outcome.error.message }, 1);
             return;
           }
-          await this.#submit({ displayPath, tempPath: outcome.tempPath, task: { sourcePath: outcome.tempPath, copyTo: null, maxFileBytes: this.#deps.limits.maxFileBytes } });
+          await this.#submit({
+            displayPath,
+            tempPath: outcome.tempPath,
+            task: {
+              sourcePath: outcome.tempPath,
+              copyTo: null,
+              maxFileBytes: this.#deps.limits.maxFileBytes,
+            },
+          });
         },
       });
     } catch (error) {
-      const appError = error instanceof AppError ? error : new AppError(ErrorCode.BadArchive, 'This zip archive could not be read.');
+      const appError =
+        error instanceof AppError
+          ? error
+          : new AppError(ErrorCode.BadArchive, 'This zip archive could not be read.');
       // The entries not reached are accounted as done so progress ends at 100 %.
-      this.#fail({ path: source.path, code: appError.code, message: appError.message }, Math.max(0, source.entries - handled));
+      this.#fail(
+        { path: source.path, code: appError.code, message: appError.message },
+        Math.max(0, source.entries - handled),
+      );
     }
   }
 
@@ -198,7 +218,14 @@ export class ImportJob {
     this.#window.push(
       this.#deps.pool.run(unit.task).then(
         (result) => ({ unit, result }),
-        () => ({ unit, result: { ok: false, code: ErrorCode.Malformed, message: 'This file could not be read (the reader stopped on it).' } as const }),
+        () => ({
+          unit,
+          result: {
+            ok: false,
+            code: ErrorCode.Malformed,
+            message: 'This file could not be read (the reader stopped on it).',
+          } as const,
+        }),
       ),
     );
     if (this.#window.length >= this.#deps.batchSize) await this.#flush();
@@ -214,7 +241,12 @@ export class ImportJob {
     const waitStarted = performance.now();
     await this.#commitChain;
     this.#deps.logger.debug(
-      { jobId: this.id, files: outcomes.length, readMs: Math.round(waitStarted - readStarted), waitMs: Math.round(performance.now() - waitStarted) },
+      {
+        jobId: this.id,
+        files: outcomes.length,
+        readMs: Math.round(waitStarted - readStarted),
+        waitMs: Math.round(performance.now() - waitStarted),
+      },
       'import batch read',
     );
     if (this.#abort.signal.aborted) {
@@ -255,7 +287,15 @@ export class ImportJob {
       }
       inBatch.set(header.sopInstanceUID, result.sha256);
       const { kind: _kind, ...fields } = header;
-      candidates.push({ unit, record: { ...fields, filePath: store.relativePathFor(result.sha256), fileSize: result.size, sha256: result.sha256 } });
+      candidates.push({
+        unit,
+        record: {
+          ...fields,
+          filePath: store.relativePathFor(result.sha256),
+          fileSize: result.size,
+          sha256: result.sha256,
+        },
+      });
     }
     const known = catalog.findInstanceHashes(candidates.map((c) => c.record.sopInstanceUID));
     const fresh = candidates.filter(({ unit, record }) => {
@@ -272,7 +312,10 @@ export class ImportJob {
       const result = await store.commit(staged, (placed: PlacedFile[]) => {
         const added = catalog.addInstances(fresh.map((c) => c.record));
         const unreferenced = placed
-          .filter((file, index) => added.outcomes[index] !== 'added' && !catalog.isFileReferenced(file.relativePath))
+          .filter(
+            (file, index) =>
+              added.outcomes[index] !== 'added' && !catalog.isFileReferenced(file.relativePath),
+          )
           .map((file) => file.relativePath);
         return { result: added, unreferenced };
       });
@@ -281,9 +324,18 @@ export class ImportJob {
         else if (outcome === 'duplicate') this.#progress.duplicates += 1;
         else this.#conflict(fresh[index]!.unit.displayPath);
       });
-      if (result.changedStudyUIDs.length > 0) events.emit('catalog.changed', { studyInstanceUIDs: result.changedStudyUIDs });
+      if (result.changedStudyUIDs.length > 0)
+        events.emit('catalog.changed', { studyInstanceUIDs: result.changedStudyUIDs });
     }
-    this.#deps.logger.debug({ jobId: this.id, files: outcomes.length, stored: fresh.length, ms: Math.round(performance.now() - started) }, 'import batch committed');
+    this.#deps.logger.debug(
+      {
+        jobId: this.id,
+        files: outcomes.length,
+        stored: fresh.length,
+        ms: Math.round(performance.now() - started),
+      },
+      'import batch committed',
+    );
     this.#emitProgress(false);
   }
 
@@ -292,7 +344,8 @@ export class ImportJob {
       {
         path: displayPath,
         code: ErrorCode.Conflict,
-        message: 'An image with the same SOP Instance UID but different content is already in the catalog; the stored one was kept.',
+        message:
+          'An image with the same SOP Instance UID but different content is already in the catalog; the stored one was kept.',
       },
       0,
     );

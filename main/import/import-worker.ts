@@ -34,7 +34,12 @@ function readInstance(task: ReadInstanceTask): ReadInstanceResult {
       const header = parseDicomHeader(bytes);
       if (header.kind !== 'image') return { ok: true, header, sha256: '', size: bytes.length };
       if (task.copyTo) fs.writeFileSync(task.copyTo, bytes);
-      return { ok: true, header, sha256: crypto.createHash('sha256').update(bytes).digest('hex'), size: bytes.length };
+      return {
+        ok: true,
+        header,
+        sha256: crypto.createHash('sha256').update(bytes).digest('hex'),
+        size: bytes.length,
+      };
     }
     const header = readDicomHeaderFromFile(task.sourcePath);
     if (header.kind !== 'image') return { ok: true, header, sha256: '', size };
@@ -48,12 +53,19 @@ function readInstance(task: ReadInstanceTask): ReadInstanceResult {
 function failure(error: unknown): ReadInstanceResult {
   if (error instanceof AppError) return { ok: false, code: error.code, message: error.message };
   const code = (error as NodeJS.ErrnoException).code;
-  if (code === 'ENOENT') return { ok: false, code: ErrorCode.NotFound, message: 'The file disappeared during the import.' };
-  if (code === 'EACCES' || code === 'EPERM') return { ok: false, code: ErrorCode.Io, message: 'RadLabel is not allowed to read this file.' };
+  if (code === 'ENOENT')
+    return { ok: false, code: ErrorCode.NotFound, message: 'The file disappeared during the import.' };
+  if (code === 'EACCES' || code === 'EPERM')
+    return { ok: false, code: ErrorCode.Io, message: 'RadLabel is not allowed to read this file.' };
   if (code === 'ENOSPC') return { ok: false, code: ErrorCode.Io, message: 'The disk is full.' };
-  if (code === 'EISDIR') return { ok: false, code: ErrorCode.NotDicom, message: 'This is a folder, not a file.' };
+  if (code === 'EISDIR')
+    return { ok: false, code: ErrorCode.NotDicom, message: 'This is a folder, not a file.' };
   if (code) return { ok: false, code: ErrorCode.Io, message: `The file could not be read (${code}).` };
-  return { ok: false, code: ErrorCode.Internal, message: 'An unexpected error occurred while reading this file.' };
+  return {
+    ok: false,
+    code: ErrorCode.Internal,
+    message: 'An unexpected error occurred while reading this file.',
+  };
 }
 
 /** Hashes the file and, when `copyTo` is set, copies it there, reading each chunk once. */
@@ -87,4 +99,3 @@ parentPort?.on('message', (message: { id: number; request: ReadInstanceTask }) =
   const response: ReadInstanceResult = readInstance(message.request);
   parentPort?.postMessage({ id: message.id, response });
 });
-

@@ -38,7 +38,10 @@ export class Importer {
     this.#options = options;
     const workers = options.workers ?? Math.max(1, os.availableParallelism() - 1);
     const typescript = import.meta.url.endsWith('.ts');
-    this.#pool = new WorkerPool(new URL(typescript ? './import-worker.ts' : './import-worker.js', import.meta.url), workers);
+    this.#pool = new WorkerPool(
+      new URL(typescript ? './import-worker.ts' : './import-worker.js', import.meta.url),
+      workers,
+    );
   }
 
   start(paths: readonly string[]): ImportJob {
@@ -82,6 +85,7 @@ export class Importer {
 
   #forgetOldJobs(): void {
     const finished = [...this.#jobs.values()].filter((job) => job.finished);
-    for (const job of finished.slice(0, Math.max(0, finished.length - FINISHED_JOBS_KEPT))) this.#jobs.delete(job.id);
+    for (const job of finished.slice(0, Math.max(0, finished.length - FINISHED_JOBS_KEPT)))
+      this.#jobs.delete(job.id);
   }
 }

@@ -35,7 +35,8 @@ export async function scanInputs(paths: readonly string[], options: ScanOptions 
   const result: ScanResult = { sources: [], filesFound: 0, skipped: 0, errors: [] };
   const visitedDirs = new Set<string>();
   const seenFiles = new Set<string>();
-  const fail = (where: string, error: AppError) => result.errors.push({ path: where, code: error.code, message: error.message });
+  const fail = (where: string, error: AppError) =>
+    result.errors.push({ path: where, code: error.code, message: error.message });
 
   /**
    * `unique` is true for a plain file met in a folder walk: each real folder is walked once, so its
@@ -90,7 +91,9 @@ export async function scanInputs(paths: readonly string[], options: ScanOptions 
     const real = await fs.promises.realpath(dir);
     if (visitedDirs.has(real)) return;
     visitedDirs.add(real);
-    const entries = (await fs.promises.readdir(dir, { withFileTypes: true })).sort((a, b) => (a.name < b.name ? -1 : 1));
+    const entries = (await fs.promises.readdir(dir, { withFileTypes: true })).sort((a, b) =>
+      a.name < b.name ? -1 : 1,
+    );
     const dicomdir = entries.find((entry) => isDicomdirName(entry.name) && !entry.isDirectory());
     if (dicomdir) {
       await addMedia(path.join(dir, dicomdir.name));
@@ -142,8 +145,10 @@ export async function scanInputs(paths: readonly string[], options: ScanOptions 
 
 function statError(error: unknown): AppError {
   const code = (error as NodeJS.ErrnoException).code;
-  if (code === 'ENOENT') return new AppError(ErrorCode.NotFound, 'This file or folder does not exist (or is a broken link).');
-  if (code === 'EACCES' || code === 'EPERM') return new AppError(ErrorCode.Io, 'RadLabel is not allowed to read this file or folder.');
+  if (code === 'ENOENT')
+    return new AppError(ErrorCode.NotFound, 'This file or folder does not exist (or is a broken link).');
+  if (code === 'EACCES' || code === 'EPERM')
+    return new AppError(ErrorCode.Io, 'RadLabel is not allowed to read this file or folder.');
   return new AppError(ErrorCode.Io, `This file or folder could not be read (${code ?? 'unknown error'}).`);
 }
 

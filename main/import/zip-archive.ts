@@ -31,12 +31,16 @@ export const DEFAULT_ZIP_LIMITS: ZipLimits = {
 const RATIO_CHECK_FROM_BYTES = 2 ** 20;
 
 export type ZipEntryOutcome =
-  | { name: string; tempPath: string; size: number }
-  | { name: string; error: AppError };
+  { name: string; tempPath: string; size: number } | { name: string; error: AppError };
 
 async function openZip(zipPath: string): Promise<yauzl.ZipFile> {
   try {
-    return await yauzl.openPromise(zipPath, { lazyEntries: true, autoClose: true, decodeStrings: true, validateEntrySizes: true });
+    return await yauzl.openPromise(zipPath, {
+      lazyEntries: true,
+      autoClose: true,
+      decodeStrings: true,
+      validateEntrySizes: true,
+    });
   } catch (error) {
     throw archiveError(error);
   }
@@ -46,9 +50,13 @@ function archiveError(error: unknown): AppError {
   if (error instanceof AppError) return error;
   const message = error instanceof Error ? error.message : String(error);
   if (/invalid relative path|absolute path|invalid characters in fileName/.test(message)) {
-    return new AppError(ErrorCode.BadArchive, 'This archive was refused: it contains file paths that point outside the archive (a known attack).');
+    return new AppError(
+      ErrorCode.BadArchive,
+      'This archive was refused: it contains file paths that point outside the archive (a known attack).',
+    );
   }
-  if ((error as NodeJS.ErrnoException).code === 'ENOENT') return new AppError(ErrorCode.NotFound, 'The archive no longer exists.');
+  if ((error as NodeJS.ErrnoException).code === 'ENOENT')
+    return new AppError(ErrorCode.NotFound, 'The archive no longer exists.');
   return new AppError(ErrorCode.BadArchive, 'This zip archive is damaged or not a zip archive.');
 }
 
@@ -88,10 +96,14 @@ export async function inspectZip(zipPath: string, limits: ZipLimits = DEFAULT_ZI
     if (isDirectory(entry)) return true;
     files += 1;
     total += entry.uncompressedSize;
-    if (files > limits.maxEntries) throw new AppError(ErrorCode.BadArchive, 'This archive has too many entries to import safely.');
+    if (files > limits.maxEntries)
+      throw new AppError(ErrorCode.BadArchive, 'This archive has too many entries to import safely.');
     checkEntrySize(entry, limits);
     if (total > limits.maxTotalBytes) {
-      throw new AppError(ErrorCode.BadArchive, 'This archive expands to more data than the import limit; extract it first.');
+      throw new AppError(
+        ErrorCode.BadArchive,
+        'This archive expands to more data than the import limit; extract it first.',
+      );
     }
     return true;
   });
@@ -100,11 +112,17 @@ export async function inspectZip(zipPath: string, limits: ZipLimits = DEFAULT_ZI
 
 function checkEntrySize(entry: yauzl.Entry, limits: ZipLimits): void {
   if (entry.uncompressedSize > limits.maxEntryBytes) {
-    throw new AppError(ErrorCode.BadArchive, 'This archive contains a file larger than the import limit; extract it first.');
+    throw new AppError(
+      ErrorCode.BadArchive,
+      'This archive contains a file larger than the import limit; extract it first.',
+    );
   }
   const ratio = entry.uncompressedSize / Math.max(1, entry.compressedSize);
   if (entry.uncompressedSize >= RATIO_CHECK_FROM_BYTES && ratio > limits.maxRatio) {
-    throw new AppError(ErrorCode.BadArchive, 'This archive was refused: it expands far more than real images do (a "zip bomb").');
+    throw new AppError(
+      ErrorCode.BadArchive,
+      'This archive was refused: it expands far more than real images do (a "zip bomb").',
+    );
   }
 }
 
@@ -130,27 +148,51 @@ export async function extractZip(
     if (isDirectory(entry)) return true;
     const name = entry.fileName;
     if (/\.zip$/i.test(name)) {
-      await options.onEntry({ name, error: new AppError(ErrorCode.BadArchive, 'Archives inside archives are not opened; extract this one first.') });
+      await options.onEntry({
+        name,
+        error: new AppError(
+          ErrorCode.BadArchive,
+          'Archives inside archives are not opened; extract this one first.',
+        ),
+      });
       return true;
     }
     checkEntrySize(entry, limits);
     const tempPath = options.newTempPath();
-    const size = await extractEntry(zip, entry, tempPath, Math.min(limits.maxEntryBytes, limits.maxTotalBytes - total));
+    const size = await extractEntry(
+      zip,
+      entry,
+      tempPath,
+      Math.min(limits.maxEntryBytes, limits.maxTotalBytes - total),
+    );
     total += size;
     await options.onEntry({ name, tempPath, size });
     return true;
   });
 }
 
-async function extractEntry(zip: yauzl.ZipFile, entry: yauzl.Entry, tempPath: string, byteBudget: number): Promise<number> {
+async function extractEntry(
+  zip: yauzl.ZipFile,
+  entry: yauzl.Entry,
+  tempPath: string,
+  byteBudget: number,
+): Promise<number> {
   const stream = await new Promise<NodeJS.ReadableStream>((resolve, reject) => {
-    zip.openReadStream(entry, (error, readStream) => (error ? reject(archiveError(error)) : resolve(readStream)));
+    zip.openReadStream(entry, (error, readStream) =>
+      error ? reject(archiveError(error)) : resolve(readStream),
+    );
   });
   let written = 0;
   const counter = new Transform({
     transform(chunk: Buffer, _encoding, callback) {
       written += chunk.length;
-      if (written > byteBudget) callback(new AppError(ErrorCode.BadArchive, 'This archive expands to more data than it declares; it was refused.'));
+      if (written > byteBudget)
+        callback(
+          new AppError(
+            ErrorCode.BadArchive,
+            'This archive expands to more data than it declares; it was refused.',
+          ),
+        );
       else callback(null, chunk);
     },
   });

@@ -19,14 +19,20 @@ const BATCH = 10_000;
 const SAMPLES = 200;
 
 const benchDir = path.join(repoRoot, '.tmp', 'bench');
-const catalogFile = path.join(benchDir, `catalog-${STUDIES}x${SERIES_PER_STUDY}x${INSTANCES_PER_SERIES}.sqlite`);
+const catalogFile = path.join(
+  benchDir,
+  `catalog-${STUDIES}x${SERIES_PER_STUDY}x${INSTANCES_PER_SERIES}.sqlite`,
+);
 const builtMarker = `${catalogFile}.complete`;
 
 const uid = (...parts: number[]) => `1.2.826.0.1.3680043.10.1466.${parts.join('.')}`;
 
 function* syntheticRecords(): Generator<InstanceRecord> {
   for (let study = 0; study < STUDIES; study += 1) {
-    const day = new Date(Date.UTC(2010, 0, 1) + ((study * 7919) % 5000) * 86_400_000).toISOString().slice(0, 10).replace(/-/g, '');
+    const day = new Date(Date.UTC(2010, 0, 1) + ((study * 7919) % 5000) * 86_400_000)
+      .toISOString()
+      .slice(0, 10)
+      .replace(/-/g, '');
     for (let series = 0; series < SERIES_PER_STUDY; series += 1) {
       for (let instance = 0; instance < INSTANCES_PER_SERIES; instance += 1) {
         const sop = uid(study, series, instance);
@@ -105,10 +111,22 @@ export const benchmarks: Benchmark[] = [
       const catalog = Catalog.open(catalogFile);
       try {
         const counts = catalog.counts();
-        if (counts.instances !== STUDIES * SERIES_PER_STUDY * INSTANCES_PER_SERIES) throw new Error(`catalog has ${counts.instances} instances`);
-        const byDate = sampleMs(() => catalog.listStudies({ limit: 200, offset: 0, sort: { field: 'studyDate', direction: 'desc' } }));
-        const searched = sampleMs(() => catalog.listStudies({ limit: 200, offset: 0, search: 'patient12', sort: { field: 'studyDate', direction: 'desc' } }));
-        const byName = sampleMs(() => catalog.listStudies({ limit: 200, offset: 2000, sort: { field: 'patientName', direction: 'asc' } }));
+        if (counts.instances !== STUDIES * SERIES_PER_STUDY * INSTANCES_PER_SERIES)
+          throw new Error(`catalog has ${counts.instances} instances`);
+        const byDate = sampleMs(() =>
+          catalog.listStudies({ limit: 200, offset: 0, sort: { field: 'studyDate', direction: 'desc' } }),
+        );
+        const searched = sampleMs(() =>
+          catalog.listStudies({
+            limit: 200,
+            offset: 0,
+            search: 'patient12',
+            sort: { field: 'studyDate', direction: 'desc' },
+          }),
+        );
+        const byName = sampleMs(() =>
+          catalog.listStudies({ limit: 200, offset: 2000, sort: { field: 'patientName', direction: 'asc' } }),
+        );
         const bySop = sampleMs(() => catalog.storedFile(uid(4321, 1, 50)));
         const countAll = sampleMs(() => catalog.counts());
         const worst = Math.max(median(byDate), median(searched));
@@ -119,7 +137,10 @@ export const benchmarks: Benchmark[] = [
             value: round(worst),
             unit: 'ms',
             goal: '< 20',
-            reference: { what: 'lookup of one instance by SOP Instance UID, median ms', value: round(median(bySop)) },
+            reference: {
+              what: 'lookup of one instance by SOP Instance UID, median ms',
+              value: round(median(bySop)),
+            },
             details: {
               instances: counts.instances,
               studies: counts.studies,
@@ -133,7 +154,10 @@ export const benchmarks: Benchmark[] = [
               page11ByPatientNameMedianMs: round(median(byName)),
               countAllTablesMedianMs: round(median(countAll)),
               databaseMB: Number((fs.statSync(catalogFile).size / 2 ** 20).toFixed(1)),
-              buildSeconds: buildSeconds === null ? `cached (${Number(fs.readFileSync(builtMarker, 'utf8')).toFixed(1)} s when built)` : round(buildSeconds),
+              buildSeconds:
+                buildSeconds === null
+                  ? `cached (${Number(fs.readFileSync(builtMarker, 'utf8')).toFixed(1)} s when built)`
+                  : round(buildSeconds),
             },
           },
         ];

@@ -25,7 +25,11 @@ async function timeImport(sourceDir: string): Promise<{ seconds: number; progres
     let jobId: string | null = null;
     const finished = new Promise<ImportProgress>((resolve) => {
       const unsubscribe = services.events.subscribe((event) => {
-        if (event.name === 'import.progress' && event.payload.finishedAt && (jobId === null || event.payload.jobId === jobId)) {
+        if (
+          event.name === 'import.progress' &&
+          event.payload.finishedAt &&
+          (jobId === null || event.payload.jobId === jobId)
+        ) {
           unsubscribe();
           resolve(event.payload);
         }
@@ -68,7 +72,8 @@ export const benchmarks: Benchmark[] = [
       for (let run = 0; run < RUNS; run += 1) {
         copySeconds.push(timeCopy(series.dir));
         const { seconds, progress } = await timeImport(series.dir);
-        if (progress.added !== series.slices) throw new Error(`import added ${progress.added} of ${series.slices}`);
+        if (progress.added !== series.slices)
+          throw new Error(`import added ${progress.added} of ${series.slices}`);
         importSeconds.push(seconds);
         last = progress;
       }
@@ -81,7 +86,10 @@ export const benchmarks: Benchmark[] = [
           value: Number((copyTime / importTime).toFixed(3)),
           unit: 'ratio',
           goal: '>= 0.5',
-          reference: { what: 'cp -r + sync of the same files, median seconds', value: Number(copyTime.toFixed(3)) },
+          reference: {
+            what: 'cp -r + sync of the same files, median seconds',
+            value: Number(copyTime.toFixed(3)),
+          },
           details: {
             files: series.slices,
             megabytes: Number(megabytes.toFixed(1)),

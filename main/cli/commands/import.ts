@@ -27,7 +27,8 @@ Exit status: 0 all imported; 1 some files failed (listed); 2 usage error; 3 coul
       context.stdout.write(`${this.usage}\n`);
       return ExitStatus.Ok;
     }
-    if (positionals.length === 0) throw new UsageError('Nothing to import: give at least one file or folder.');
+    if (positionals.length === 0)
+      throw new UsageError('Nothing to import: give at least one file or folder.');
     const { services } = openServices(values['data-dir'], context.env);
     try {
       const display = context.stdout.isTTY ? new BarDisplay() : new PlainDisplay(context.stdout);
@@ -55,8 +56,10 @@ Exit status: 0 all imported; 1 some files failed (listed); 2 usage error; 3 coul
       unsubscribe();
       display.stop();
       const errors = services.importErrors(jobId);
-      for (const error of errors) context.stderr.write(`${error.path ? `${error.path}: ` : ''}${error.message} [${error.code}]\n`);
-      if (result.failed > errors.length) context.stderr.write(`… and ${result.failed - errors.length} more errors.\n`);
+      for (const error of errors)
+        context.stderr.write(`${error.path ? `${error.path}: ` : ''}${error.message} [${error.code}]\n`);
+      if (result.failed > errors.length)
+        context.stderr.write(`… and ${result.failed - errors.length} more errors.\n`);
       context.stdout.write(`${summary(result)}\n`);
       if (result.phase === 'cancelled') return ExitStatus.Interrupted;
       if (result.phase === 'failed') return ExitStatus.Fatal;
@@ -68,8 +71,14 @@ Exit status: 0 all imported; 1 some files failed (listed); 2 usage error; 3 coul
 };
 
 function summary(progress: ImportProgress): string {
-  const seconds = (Date.parse(progress.finishedAt ?? progress.startedAt) - Date.parse(progress.startedAt)) / 1000;
-  const outcome = progress.phase === 'cancelled' ? 'Import cancelled' : progress.phase === 'failed' ? 'Import stopped' : 'Import finished';
+  const seconds =
+    (Date.parse(progress.finishedAt ?? progress.startedAt) - Date.parse(progress.startedAt)) / 1000;
+  const outcome =
+    progress.phase === 'cancelled'
+      ? 'Import cancelled'
+      : progress.phase === 'failed'
+        ? 'Import stopped'
+        : 'Import finished';
   return (
     `${outcome} in ${seconds.toFixed(1)} s: ${progress.added} added, ${progress.duplicates} already present, ` +
     `${progress.failed} failed, ${progress.skipped} skipped (${progress.filesDone} of ${progress.filesFound} files).`
@@ -93,7 +102,12 @@ class BarDisplay implements Display {
   #started = false;
 
   update(progress: ImportProgress): void {
-    const payload = { phase: progress.phase.padEnd(9), added: progress.added, duplicates: progress.duplicates, failed: progress.failed };
+    const payload = {
+      phase: progress.phase.padEnd(9),
+      added: progress.added,
+      duplicates: progress.duplicates,
+      failed: progress.failed,
+    };
     if (!this.#started) {
       this.#bar.start(Math.max(progress.filesFound, 1), progress.filesDone, payload);
       this.#started = true;
@@ -123,7 +137,9 @@ class PlainDisplay implements Display {
     if (progress.finishedAt) return; // the summary says it
     this.#phase = progress.phase;
     this.#last = now;
-    this.#out.write(`${progress.phase}: ${progress.filesDone}/${progress.filesFound} files, ${progress.added} added, ${progress.failed} failed\n`);
+    this.#out.write(
+      `${progress.phase}: ${progress.filesDone}/${progress.filesFound} files, ${progress.added} added, ${progress.failed} failed\n`,
+    );
   }
 
   stop(): void {}

@@ -61,8 +61,14 @@ function table(studies: StudySummary[]): string {
     study.studyDescription,
   ]);
   const header = ['Date', 'Patient', 'ID', 'Modality', 'Series', 'Images', 'Description'];
-  const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => row[column]!.length)));
-  const line = (cells: string[]) => cells.map((cell, column) => cell.padEnd(widths[column]!)).join('  ').trimEnd();
+  const widths = header.map((title, column) =>
+    Math.max(title.length, ...rows.map((row) => row[column]!.length)),
+  );
+  const line = (cells: string[]) =>
+    cells
+      .map((cell, column) => cell.padEnd(widths[column]!))
+      .join('  ')
+      .trimEnd();
   return `${[line(header), ...rows.map(line)].join('\n')}\n${studies.length} ${studies.length === 1 ? 'study' : 'studies'}\n`;
 }
 

@@ -4,7 +4,13 @@ import path from 'node:path';
 import { z } from 'zod';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { StudySummary } from '../../../shared/contract.js';
-import { ensureCtSeries, makeBrokenFiles, makeTempDir, pydicomTestFilesDir, repoRoot } from '../../fixtures/index.js';
+import {
+  ensureCtSeries,
+  makeBrokenFiles,
+  makeTempDir,
+  pydicomTestFilesDir,
+  repoRoot,
+} from '../../fixtures/index.js';
 
 const cli = path.join(repoRoot, 'build', 'main', 'cli', 'index.js');
 const scratch = makeTempDir('cli');
@@ -13,11 +19,18 @@ afterAll(() => fs.rmSync(scratch, { recursive: true, force: true }));
 beforeAll(() => {
   // The built CLI is what users run (and it loads the built .js worker). tsc exits non-zero when any
   // part of main/ has a type error but still emits; the lint/typecheck jobs judge types, not this test.
-  spawnSync(process.execPath, [path.join(repoRoot, 'node_modules', 'typescript', 'bin', 'tsc'), '-b', 'main'], { cwd: repoRoot, stdio: 'ignore' });
+  spawnSync(
+    process.execPath,
+    [path.join(repoRoot, 'node_modules', 'typescript', 'bin', 'tsc'), '-b', 'main'],
+    { cwd: repoRoot, stdio: 'ignore' },
+  );
   expect(fs.existsSync(cli)).toBe(true);
 });
 
-function radlabel(args: string[], env: NodeJS.ProcessEnv = {}): { status: number | null; stdout: string; stderr: string } {
+function radlabel(
+  args: string[],
+  env: NodeJS.ProcessEnv = {},
+): { status: number | null; stdout: string; stderr: string } {
   const result = spawnSync(process.execPath, [cli, ...args], {
     encoding: 'utf8',
     env: { PATH: process.env['PATH'], HOME: scratch, ...env },
@@ -31,7 +44,9 @@ const freshDataDir = () => path.join(scratch, `data-${(dataDirs += 1)}`);
 
 describe('radlabel CLI', () => {
   it('prints the version from package.json', () => {
-    const version = (JSON.parse(fs.readFileSync(path.join(repoRoot, 'package.json'), 'utf8')) as { version: string }).version;
+    const version = (
+      JSON.parse(fs.readFileSync(path.join(repoRoot, 'package.json'), 'utf8')) as { version: string }
+    ).version;
     expect(radlabel(['--version'])).toEqual({ status: 0, stdout: `${version}\n`, stderr: '' });
   });
 
@@ -113,13 +128,16 @@ describe('radlabel CLI', () => {
     radlabel(['import', path.join(pydicomTestFilesDir, 'CT_small.dcm'), '--data-dir', dataDir]);
     const log = fs.readFileSync(path.join(dataDir, 'logs', 'app.log'), 'utf8');
     expect(log).toContain('import finished');
-    for (const phi of ['CompressedSamples', '1CT1', pydicomTestFilesDir, '20040119']) expect(log).not.toContain(phi);
+    for (const phi of ['CompressedSamples', '1CT1', pydicomTestFilesDir, '20040119'])
+      expect(log).not.toContain(phi);
   });
 
   it('Ctrl-C cancels an import, exits 130 and keeps exactly what was committed', async () => {
     const series = ensureCtSeries({ slices: 200, size: 512 });
     const dataDir = freshDataDir();
-    const child = spawn(process.execPath, [cli, 'import', series.dir, '--data-dir', dataDir], { env: { PATH: process.env['PATH'], HOME: scratch } });
+    const child = spawn(process.execPath, [cli, 'import', series.dir, '--data-dir', dataDir], {
+      env: { PATH: process.env['PATH'], HOME: scratch },
+    });
     let stdout = '';
     child.stdout.on('data', (chunk: Buffer) => {
       stdout += chunk.toString();
@@ -129,7 +147,9 @@ describe('radlabel CLI', () => {
     expect(status).toBe(130);
     const added = Number(/(\d+) added/.exec(stdout.split('\n').filter(Boolean).at(-1)!)![1]);
     expect(stdout).toContain('Import cancelled');
-    const studies = JSON.parse(radlabel(['ls', '--json', '--data-dir', dataDir]).stdout) as Array<{ numberOfInstances: number }>;
+    const studies = JSON.parse(radlabel(['ls', '--json', '--data-dir', dataDir]).stdout) as Array<{
+      numberOfInstances: number;
+    }>;
     expect(studies.reduce((sum, study) => sum + study.numberOfInstances, 0)).toBe(added);
     expect(fs.readdirSync(path.join(dataDir, 'store', 'tmp'))).toEqual([]);
   });

@@ -15,18 +15,30 @@ describe('zip archives', () => {
   it('imports the images in a zip, folders included, and reports a nested zip without opening it', async () => {
     const series = ensureCtSeries({ slices: 4, size: 64, seed: 'zip' });
     const inner = path.join(scratch, 'inner.zip');
-    writeZip(inner, [{ name: 'CT_small.dcm', data: fs.readFileSync(path.join(pydicomTestFilesDir, 'CT_small.dcm')) }]);
+    writeZip(inner, [
+      { name: 'CT_small.dcm', data: fs.readFileSync(path.join(pydicomTestFilesDir, 'CT_small.dcm')) },
+    ]);
     const zip = path.join(scratch, 'study.zip');
     writeZip(zip, [
       { name: 'export/', data: Buffer.alloc(0), deflate: false },
-      ...series.files.map((file, index) => ({ name: `export/series 1/${path.basename(file)}`, data: fs.readFileSync(file), deflate: index % 2 === 0 })),
+      ...series.files.map((file, index) => ({
+        name: `export/series 1/${path.basename(file)}`,
+        data: fs.readFileSync(file),
+        deflate: index % 2 === 0,
+      })),
       { name: 'export/MR_small.dcm', data: fs.readFileSync(path.join(pydicomTestFilesDir, 'MR_small.dcm')) },
       { name: 'export/inner.zip', data: fs.readFileSync(inner) },
     ]);
     harness = openHarness();
     const { progress, errors } = await harness.importPaths([zip]);
     expect(progress).toMatchObject({ phase: 'done', filesFound: 6, filesDone: 6, added: 5, failed: 1 });
-    expect(errors).toEqual([{ path: `${zip}!/export/inner.zip`, code: 'bad-archive', message: expect.stringContaining('inside archives') }]);
+    expect(errors).toEqual([
+      {
+        path: `${zip}!/export/inner.zip`,
+        code: 'bad-archive',
+        message: expect.stringContaining('inside archives'),
+      },
+    ]);
     expect(harness.storeContents().temp).toEqual([]);
   });
 
@@ -40,7 +52,10 @@ describe('zip archives', () => {
     harness = openHarness();
     const { progress, errors } = await harness.importPaths([zip]);
     expect(progress).toMatchObject({ added: 0, failed: 1 });
-    expect(errors[0]).toMatchObject({ code: 'bad-archive', message: expect.stringContaining('outside the archive') });
+    expect(errors[0]).toMatchObject({
+      code: 'bad-archive',
+      message: expect.stringContaining('outside the archive'),
+    });
     expect(harness.storeContents()).toEqual({ files: [], temp: [] });
     for (let dir = harness.dataDir; dir !== path.dirname(dir); dir = path.dirname(dir)) {
       expect(fs.existsSync(path.join(dir, 'slipped.dcm'))).toBe(false);
@@ -65,20 +80,37 @@ describe('zip archives', () => {
       { name: 'a.dcm', data: ct },
       { name: 'b.dcm', data: ct },
     ]);
-    const limits = (maxEntryBytes: number, maxTotalBytes: number) => ({ zip: { maxEntryBytes, maxTotalBytes, maxRatio: 200, maxEntries: 1000 } });
+    const limits = (maxEntryBytes: number, maxTotalBytes: number) => ({
+      zip: { maxEntryBytes, maxTotalBytes, maxRatio: 200, maxEntries: 1000 },
+    });
     harness = openHarness({ importLimits: limits(ct.length - 1, 10 * ct.length) });
-    expect((await harness.importPaths([zip])).errors[0]).toMatchObject({ code: 'bad-archive', message: expect.stringContaining('larger than the import limit') });
+    expect((await harness.importPaths([zip])).errors[0]).toMatchObject({
+      code: 'bad-archive',
+      message: expect.stringContaining('larger than the import limit'),
+    });
     await harness.close();
     harness = openHarness({ importLimits: limits(ct.length, ct.length + 1) });
-    expect((await harness.importPaths([zip])).errors[0]).toMatchObject({ code: 'bad-archive', message: expect.stringContaining('more data than the import limit') });
+    expect((await harness.importPaths([zip])).errors[0]).toMatchObject({
+      code: 'bad-archive',
+      message: expect.stringContaining('more data than the import limit'),
+    });
   });
 
   it('reports a damaged zip', async () => {
     const zip = path.join(scratch, 'damaged.zip');
     const good = path.join(scratch, 'good.zip');
-    writeZip(good, [{ name: 'CT_small.dcm', data: fs.readFileSync(path.join(pydicomTestFilesDir, 'CT_small.dcm')) }]);
+    writeZip(good, [
+      { name: 'CT_small.dcm', data: fs.readFileSync(path.join(pydicomTestFilesDir, 'CT_small.dcm')) },
+    ]);
     const bytes = fs.readFileSync(good);
-    fs.writeFileSync(zip, Buffer.concat([bytes.subarray(0, 200), zlib.deflateRawSync(Buffer.from('noise')), bytes.subarray(bytes.length - 30)]));
+    fs.writeFileSync(
+      zip,
+      Buffer.concat([
+        bytes.subarray(0, 200),
+        zlib.deflateRawSync(Buffer.from('noise')),
+        bytes.subarray(bytes.length - 30),
+      ]),
+    );
     harness = openHarness();
     const { errors } = await harness.importPaths([zip]);
     expect(codesByName(errors)['damaged.zip']).toBe('bad-archive');
@@ -91,8 +123,13 @@ describe('DICOMDIR media', () => {
     const series = ensureCtSeries({ slices, size: 64, seed: `media-${slices}` });
     const root = path.join(scratch, name);
     fs.mkdirSync(path.join(root, 'DICOM'), { recursive: true });
-    series.files.forEach((file, index) => fs.copyFileSync(file, path.join(root, 'DICOM', `IM${String(index + 1).padStart(6, '0')}`)));
-    execFileSync('dcmmkdir', ['--recurse', '+id', root, '+D', path.join(root, 'DICOMDIR'), 'DICOM'], { cwd: root, stdio: 'pipe' });
+    series.files.forEach((file, index) =>
+      fs.copyFileSync(file, path.join(root, 'DICOM', `IM${String(index + 1).padStart(6, '0')}`)),
+    );
+    execFileSync('dcmmkdir', ['--recurse', '+id', root, '+D', path.join(root, 'DICOMDIR'), 'DICOM'], {
+      cwd: root,
+      stdio: 'pipe',
+    });
     return { root, sops: series.sopInstanceUIDs };
   }
 
@@ -110,7 +147,10 @@ describe('DICOMDIR media', () => {
     // Copied by a tool that lower-cased names: the DICOMDIR still says DICOM\IM000001.
     fs.renameSync(path.join(media.root, 'DICOM'), path.join(media.root, 'dicom'));
     for (const name of fs.readdirSync(path.join(media.root, 'dicom'))) {
-      fs.renameSync(path.join(media.root, 'dicom', name), path.join(media.root, 'dicom', `${name.toLowerCase()}.`));
+      fs.renameSync(
+        path.join(media.root, 'dicom', name),
+        path.join(media.root, 'dicom', `${name.toLowerCase()}.`),
+      );
     }
     harness = openHarness();
     const { progress, errors } = await harness.importPaths([path.join(media.root, 'DICOMDIR')]);
@@ -136,6 +176,12 @@ describe('DICOMDIR media', () => {
     harness = openHarness();
     const { progress, errors } = await harness.importPaths([media.root]);
     expect(progress).toMatchObject({ added: 2, failed: 1, skipped: 1 });
-    expect(errors).toEqual([{ path: path.join(media.root, 'DICOM', 'IM000002'), code: 'not-found', message: expect.stringContaining('not on the media') }]);
+    expect(errors).toEqual([
+      {
+        path: path.join(media.root, 'DICOM', 'IM000002'),
+        code: 'not-found',
+        message: expect.stringContaining('not on the media'),
+      },
+    ]);
   });
 });

@@ -10,7 +10,10 @@ export interface Harness {
   services: Services;
   dataDir: string;
   /** Starts an import and resolves with its final progress and every error. */
-  importPaths(paths: string[], onProgress?: (progress: ImportProgress) => void): Promise<{ progress: ImportProgress; errors: readonly ImportFileError[] }>;
+  importPaths(
+    paths: string[],
+    onProgress?: (progress: ImportProgress) => void,
+  ): Promise<{ progress: ImportProgress; errors: readonly ImportFileError[] }>;
   /** Files in the store (relative paths), and leftovers in its tmp folder. */
   storeContents(): { files: string[]; temp: string[] };
   close(): Promise<void>;

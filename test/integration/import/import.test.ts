@@ -1,12 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import {
-  ensureCtSeries,
-  makeBrokenFiles,
-  makeTempDir,
-  pydicomTestFilesDir,
-} from '../../fixtures/index.js';
+import { ensureCtSeries, makeBrokenFiles, makeTempDir, pydicomTestFilesDir } from '../../fixtures/index.js';
 import { type Harness, codesByName, openHarness } from './harness.js';
 
 const scratch = makeTempDir('import-inputs');
@@ -20,13 +15,30 @@ describe('importing folders', () => {
     harness = openHarness();
     const { progress, errors } = await harness.importPaths([series.dir]);
     expect(errors).toEqual([]);
-    expect(progress).toMatchObject({ phase: 'done', filesFound: 200, filesDone: 200, added: 200, duplicates: 0, failed: 0 });
+    expect(progress).toMatchObject({
+      phase: 'done',
+      filesFound: 200,
+      filesDone: 200,
+      added: 200,
+      duplicates: 0,
+      failed: 0,
+    });
     expect(progress.bytesDone).toBe(series.totalBytes);
 
-    const { studies, total } = await harness.services.handlers['catalog.listStudies']({ limit: 10, offset: 0 });
+    const { studies, total } = await harness.services.handlers['catalog.listStudies']({
+      limit: 10,
+      offset: 0,
+    });
     expect(total).toBe(1);
-    expect(studies[0]).toMatchObject({ studyInstanceUID: series.studyInstanceUID, numberOfSeries: 1, numberOfInstances: 200, modalities: ['CT'] });
-    const instances = await harness.services.handlers['catalog.listInstances']({ seriesInstanceUID: series.seriesInstanceUID });
+    expect(studies[0]).toMatchObject({
+      studyInstanceUID: series.studyInstanceUID,
+      numberOfSeries: 1,
+      numberOfInstances: 200,
+      modalities: ['CT'],
+    });
+    const instances = await harness.services.handlers['catalog.listInstances']({
+      seriesInstanceUID: series.seriesInstanceUID,
+    });
     expect(instances.map((instance) => instance.sopInstanceUID)).toEqual(series.sopInstanceUIDs);
     expect(harness.storeContents()).toEqual({ files: expect.any(Array), temp: [] });
     expect(harness.storeContents().files).toHaveLength(200);
@@ -49,22 +61,46 @@ describe('importing folders', () => {
     const { progress, errors } = await harness.importPaths([pydicomTestFilesDir]);
     const codes = codesByName(errors);
     // Not DICOM Part 10: no preamble/DICM prefix (raw datasets, JSON, dumps, gzip, text).
-    for (const name of ['no_meta.dcm', 'ExplVR_BigEndNoMeta.dcm', 'ExplVR_LitEndNoMeta.dcm', 'rtstruct.dcm', 'README.txt', 'test1.json', 'zipMR.gz', 'rtplan.dump']) {
+    for (const name of [
+      'no_meta.dcm',
+      'ExplVR_BigEndNoMeta.dcm',
+      'ExplVR_LitEndNoMeta.dcm',
+      'rtstruct.dcm',
+      'README.txt',
+      'test1.json',
+      'zipMR.gz',
+      'rtplan.dump',
+    ]) {
       expect(codes[name], name).toBe('not-dicom');
     }
     expect(codes['MR_truncated.dcm']).toBe('truncated');
     expect(codes['SC_rgb_jpeg.dcm']).toBe('truncated');
     expect(codes['meta_missing_tsyntax.dcm']).toBe('malformed');
     expect(codes['rtplan_truncated.dcm']).toBe('malformed');
-    for (const name of ['UN_sequence.dcm', 'priv_SQ.dcm', 'empty_charset_LEI.dcm', 'no_meta_group_length.dcm']) {
+    for (const name of [
+      'UN_sequence.dcm',
+      'priv_SQ.dcm',
+      'empty_charset_LEI.dcm',
+      'no_meta_group_length.dcm',
+    ]) {
       expect(codes[name], `${name} has no SOP Instance UID`).toBe('malformed');
     }
     // pydicom's compressed variants reuse the uncompressed file's SOP Instance UID with other bytes.
     expect(codes['MR_small_RLE.dcm']).toBe('conflict');
     expect(codes['MR_small.dcm']).toBeUndefined();
     // The DICOMDIR of dicomdirtests/ is skipped; its folder is media, so only the files it lists count.
-    expect(progress).toMatchObject({ phase: 'done', filesFound: 106, filesDone: 106, added: 61, duplicates: 1, failed: 43, skipped: 1 });
-    expect(progress.added + progress.duplicates + progress.failed + progress.skipped).toBe(progress.filesFound);
+    expect(progress).toMatchObject({
+      phase: 'done',
+      filesFound: 106,
+      filesDone: 106,
+      added: 61,
+      duplicates: 1,
+      failed: 43,
+      skipped: 1,
+    });
+    expect(progress.added + progress.duplicates + progress.failed + progress.skipped).toBe(
+      progress.filesFound,
+    );
     expect(harness.storeContents().files).toHaveLength(61);
   });
 
@@ -76,7 +112,8 @@ describe('importing folders', () => {
     const { progress, errors } = await harness.importPaths([dir]);
     expect(progress).toMatchObject({ phase: 'done', added: 1, failed: broken.length });
     const codes = codesByName(errors);
-    for (const file of broken) expect(codes[path.basename(file.path)], path.basename(file.path)).toBe(file.expectedCode);
+    for (const file of broken)
+      expect(codes[path.basename(file.path)], path.basename(file.path)).toBe(file.expectedCode);
     for (const error of errors) expect(error.message.length).toBeGreaterThan(10);
     expect(harness.storeContents().temp).toEqual([]);
   });
@@ -99,7 +136,9 @@ describe('importing folders', () => {
     harness = openHarness({ importLimits: { maxFileBytes: 20_000 } });
     const { progress, errors } = await harness.importPaths([small.dir, ctSmall]);
     expect(progress).toMatchObject({ added: 3, failed: 1 });
-    expect(errors).toEqual([{ path: ctSmall, code: 'too-large', message: expect.stringContaining('above the import limit') }]);
+    expect(errors).toEqual([
+      { path: ctSmall, code: 'too-large', message: expect.stringContaining('above the import limit') },
+    ]);
   });
 
   it('reports a path that does not exist', async () => {
@@ -116,7 +155,8 @@ describe('cancelling an import', () => {
     harness = openHarness();
     // Cancel as soon as the first batch is committed, through the contract like the UI does.
     const { progress } = await harness.importPaths([series.dir], (p) => {
-      if (p.added > 0 && p.phase === 'importing') void harness.services.handlers['import.cancel']({ jobId: p.jobId });
+      if (p.added > 0 && p.phase === 'importing')
+        void harness.services.handlers['import.cancel']({ jobId: p.jobId });
     });
     expect(progress.phase).toBe('cancelled');
     expect(progress.added).toBeGreaterThan(0);
@@ -127,6 +167,8 @@ describe('cancelling an import', () => {
     expect(harness.storeContents().temp).toEqual([]);
     const status = await harness.services.handlers['import.status']({ jobId: progress.jobId });
     expect(status.phase).toBe('cancelled');
-    expect(await harness.services.handlers['import.cancel']({ jobId: progress.jobId })).toEqual({ cancelled: false });
+    expect(await harness.services.handlers['import.cancel']({ jobId: progress.jobId })).toEqual({
+      cancelled: false,
+    });
   });
 });

@@ -13,7 +13,8 @@ afterEach(async () => harness?.close());
 describe('services', () => {
   it('describes the app: RadLabel, the package version, the host, research use only', async () => {
     harness = openHarness({ host: 'electron' });
-    const version = (JSON.parse(fs.readFileSync(path.resolve('package.json'), 'utf8')) as { version: string }).version;
+    const version = (JSON.parse(fs.readFileSync(path.resolve('package.json'), 'utf8')) as { version: string })
+      .version;
     expect(await harness.services.handlers['app.info']({})).toEqual({
       productName: 'RadLabel',
       version,
@@ -29,7 +30,10 @@ describe('services', () => {
     harness = openHarness();
     await harness.importPaths([series.dir]);
     const file = harness.services.instanceFile(series.sopInstanceUIDs[1]!)!;
-    expect(file).toMatchObject({ size: fs.statSync(series.files[1]!).size, transferSyntaxUID: '1.2.840.10008.1.2.1' });
+    expect(file).toMatchObject({
+      size: fs.statSync(series.files[1]!).size,
+      transferSyntaxUID: '1.2.840.10008.1.2.1',
+    });
     const digest = (bytes: Buffer) => crypto.createHash('sha256').update(bytes).digest('hex');
     expect(digest(fs.readFileSync(file.path))).toBe(digest(fs.readFileSync(series.files[1]!)));
     expect(harness.services.instanceFile('1.2.3.4.5')).toBeNull();
@@ -42,8 +46,14 @@ describe('services', () => {
       ok: false,
       error: { code: 'not-found', message: 'This study is not in the local catalog.' },
     });
-    expect(await dispatch(handlers, 'catalog.listInstances', { seriesInstanceUID: '1.2.3' })).toMatchObject({ ok: false, error: { code: 'not-found' } });
-    expect(await dispatch(handlers, 'import.status', { jobId: crypto.randomUUID() })).toMatchObject({ ok: false, error: { code: 'not-found' } });
+    expect(await dispatch(handlers, 'catalog.listInstances', { seriesInstanceUID: '1.2.3' })).toMatchObject({
+      ok: false,
+      error: { code: 'not-found' },
+    });
+    expect(await dispatch(handlers, 'import.status', { jobId: crypto.randomUUID() })).toMatchObject({
+      ok: false,
+      error: { code: 'not-found' },
+    });
   });
 
   it('emits events that match the contract', async () => {

@@ -8,7 +8,10 @@ import { instanceRecord } from './records.js';
 const dir = makeTempDir('catalog');
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 let counter = 0;
-const openFresh = () => Catalog.open(path.join(dir, `catalog-${(counter += 1)}.sqlite`), { now: () => new Date('2026-01-02T03:04:05Z') });
+const openFresh = () =>
+  Catalog.open(path.join(dir, `catalog-${(counter += 1)}.sqlite`), {
+    now: () => new Date('2026-01-02T03:04:05Z'),
+  });
 
 describe('catalog', () => {
   it('adds instances and keeps study and series counts and modalities', () => {
@@ -16,11 +19,21 @@ describe('catalog', () => {
     const result = catalog.addInstances([
       instanceRecord({ sopInstanceUID: '1.2.3.1.1' }),
       instanceRecord({ sopInstanceUID: '1.2.3.1.2' }),
-      instanceRecord({ sopInstanceUID: '1.2.3.2.1', seriesInstanceUID: '1.2.3.2', modality: 'SR', seriesNumber: 2 }),
+      instanceRecord({
+        sopInstanceUID: '1.2.3.2.1',
+        seriesInstanceUID: '1.2.3.2',
+        modality: 'SR',
+        seriesNumber: 2,
+      }),
     ]);
     expect(result).toEqual({ outcomes: ['added', 'added', 'added'], changedStudyUIDs: ['1.2.3'] });
     const { study, series } = catalog.getStudy('1.2.3')!;
-    expect(study).toMatchObject({ numberOfSeries: 2, numberOfInstances: 3, modalities: ['CT', 'SR'], patientName: 'Doe^Jane' });
+    expect(study).toMatchObject({
+      numberOfSeries: 2,
+      numberOfInstances: 3,
+      modalities: ['CT', 'SR'],
+      patientName: 'Doe^Jane',
+    });
     expect(series.map((s) => [s.seriesInstanceUID, s.numberOfInstances])).toEqual([
       ['1.2.3.1', 2],
       ['1.2.3.2', 1],
@@ -42,7 +55,11 @@ describe('catalog', () => {
     const catalog = openFresh();
     const original = instanceRecord({ sopInstanceUID: '1.2.3.1.1' });
     catalog.addInstances([original]);
-    const other = instanceRecord({ sopInstanceUID: '1.2.3.1.1', sha256: 'f'.repeat(64), filePath: `ff/${'f'.repeat(64)}.dcm` });
+    const other = instanceRecord({
+      sopInstanceUID: '1.2.3.1.1',
+      sha256: 'f'.repeat(64),
+      filePath: `ff/${'f'.repeat(64)}.dcm`,
+    });
     expect(catalog.addInstances([other]).outcomes).toEqual(['conflict']);
     expect(catalog.storedFile('1.2.3.1.1')!.filePath).toBe(original.filePath);
     catalog.close();
@@ -56,7 +73,12 @@ describe('catalog', () => {
       instanceRecord({ sopInstanceUID: '1.2.3.1.3', slicePosition: -10, instanceNumber: 9 }),
       instanceRecord({ sopInstanceUID: '1.2.3.1.2', slicePosition: 20, instanceNumber: 0 }),
     ]);
-    expect(catalog.listInstances('1.2.3.1')!.map((i) => i.sopInstanceUID)).toEqual(['1.2.3.1.3', '1.2.3.1.2', '1.2.3.1.4', '1.2.3.1.5']);
+    expect(catalog.listInstances('1.2.3.1')!.map((i) => i.sopInstanceUID)).toEqual([
+      '1.2.3.1.3',
+      '1.2.3.1.2',
+      '1.2.3.1.4',
+      '1.2.3.1.5',
+    ]);
     expect(catalog.getStudy('1.2.3')!.series[0]!.thumbnailSopInstanceUID).toBe('1.2.3.1.2');
     expect(catalog.listInstances('9.9.9')).toBeNull();
     catalog.close();
@@ -65,9 +87,33 @@ describe('catalog', () => {
   describe('worklist', () => {
     const catalog = openFresh();
     const studies = [
-      { uid: '1.1', date: '20240301', name: 'Zeta^Anna', id: 'Z9', description: 'MR brain', modality: 'MR', instances: 3 },
-      { uid: '1.2', date: '20230115', name: 'Alpha^Bob', id: 'A1', description: 'CT chest', modality: 'CT', instances: 1 },
-      { uid: '1.3', date: '20250720', name: 'Müller^Jürgen', id: 'M5', description: 'CT abdomen', modality: 'CT', instances: 2 },
+      {
+        uid: '1.1',
+        date: '20240301',
+        name: 'Zeta^Anna',
+        id: 'Z9',
+        description: 'MR brain',
+        modality: 'MR',
+        instances: 3,
+      },
+      {
+        uid: '1.2',
+        date: '20230115',
+        name: 'Alpha^Bob',
+        id: 'A1',
+        description: 'CT chest',
+        modality: 'CT',
+        instances: 1,
+      },
+      {
+        uid: '1.3',
+        date: '20250720',
+        name: 'Müller^Jürgen',
+        id: 'M5',
+        description: 'CT abdomen',
+        modality: 'CT',
+        instances: 2,
+      },
     ];
     for (const s of studies) {
       catalog.addInstances(
@@ -96,15 +142,26 @@ describe('catalog', () => {
         studyDescription: 'XR hand',
       }),
     ]);
-    const uids = (response: { studies: Array<{ studyInstanceUID: string }> }) => response.studies.map((s) => s.studyInstanceUID);
+    const uids = (response: { studies: Array<{ studyInstanceUID: string }> }) =>
+      response.studies.map((s) => s.studyInstanceUID);
 
     it('sorts by study date, newest first by default', () => {
       expect(uids(catalog.listStudies({ limit: 10, offset: 0 }))).toEqual(['1.3', '1.1', '1.2', '1.4']);
     });
 
     it('sorts by the displayed patient name (code point order) and by number of instances', () => {
-      expect(uids(catalog.listStudies({ limit: 10, offset: 0, sort: { field: 'patientName', direction: 'asc' } }))).toEqual(['1.2', '1.3', '1.1', '1.4']);
-      expect(uids(catalog.listStudies({ limit: 10, offset: 0, sort: { field: 'numberOfInstances', direction: 'desc' } }))[0]).toBe('1.1');
+      expect(
+        uids(catalog.listStudies({ limit: 10, offset: 0, sort: { field: 'patientName', direction: 'asc' } })),
+      ).toEqual(['1.2', '1.3', '1.1', '1.4']);
+      expect(
+        uids(
+          catalog.listStudies({
+            limit: 10,
+            offset: 0,
+            sort: { field: 'numberOfInstances', direction: 'desc' },
+          }),
+        )[0],
+      ).toBe('1.1');
     });
 
     it('pages, with the total of all matches', () => {
@@ -117,7 +174,10 @@ describe('catalog', () => {
       expect(uids(catalog.listStudies({ limit: 10, offset: 0, search: 'ct' }))).toEqual(['1.3', '1.2']);
       expect(uids(catalog.listStudies({ limit: 10, offset: 0, search: 'MÜLLER' }))).toEqual(['1.3']);
       expect(uids(catalog.listStudies({ limit: 10, offset: 0, search: 'z9' }))).toEqual(['1.1']);
-      expect(catalog.listStudies({ limit: 10, offset: 0, search: 'nobody' })).toEqual({ total: 0, studies: [] });
+      expect(catalog.listStudies({ limit: 10, offset: 0, search: 'nobody' })).toEqual({
+        total: 0,
+        studies: [],
+      });
     });
 
     it('matches every word of the search in any order, across name components', () => {
@@ -127,7 +187,8 @@ describe('catalog', () => {
     });
 
     it('finds a Japanese patient by any of the three name forms and shows the ideographic one', () => {
-      for (const term of ['yamada', '山田', 'やまだ']) expect(uids(catalog.listStudies({ limit: 10, offset: 0, search: term }))).toEqual(['1.4']);
+      for (const term of ['yamada', '山田', 'やまだ'])
+        expect(uids(catalog.listStudies({ limit: 10, offset: 0, search: term }))).toEqual(['1.4']);
       expect(catalog.getStudy('1.4')!.study.patientName).toBe('山田^太郎 (Yamada^Tarou)');
     });
 

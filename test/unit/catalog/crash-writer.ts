@@ -12,7 +12,9 @@ import { instanceRecord } from './records.js';
 
 const dataDir = process.argv[2]!;
 const catalog = Catalog.open(path.join(dataDir, 'catalog.sqlite'));
-const store = FileStore.open(path.join(dataDir, 'store'), (relativePath) => catalog.isFileReferenced(relativePath));
+const store = FileStore.open(path.join(dataDir, 'store'), (relativePath) =>
+  catalog.isFileReferenced(relativePath),
+);
 process.stdout.write('ready\n');
 
 for (let batch = 0; ; batch += 1) {

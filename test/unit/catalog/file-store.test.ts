@@ -29,10 +29,14 @@ function sha256(file: string): string {
 /** What must hold after any crash: rows ↔ files one to one, contents intact, no temp files. */
 function expectConsistent(dataDir: string): number {
   const catalog = Catalog.open(path.join(dataDir, 'catalog.sqlite'));
-  const store = FileStore.open(path.join(dataDir, 'store'), (relativePath) => catalog.isFileReferenced(relativePath));
+  const store = FileStore.open(path.join(dataDir, 'store'), (relativePath) =>
+    catalog.isFileReferenced(relativePath),
+  );
   catalog.close();
   const db = new Database(path.join(dataDir, 'catalog.sqlite'), { readonly: true });
-  const rows = db.prepare<[], { file_path: string; sha256: string }>('SELECT file_path, sha256 FROM instance').all();
+  const rows = db
+    .prepare<[], { file_path: string; sha256: string }>('SELECT file_path, sha256 FROM instance')
+    .all();
   db.close();
   expect(fs.readdirSync(store.tmpDir)).toEqual([]);
   expect(storedFiles(store.root)).toEqual(rows.map((row) => row.file_path).sort());
@@ -74,7 +78,10 @@ describe('file store', () => {
     const writer = fileURLToPath(new URL('./crash-writer.ts', import.meta.url));
     let committed = 0;
     for (let round = 0; round < 6; round += 1) {
-      const child = spawn(process.execPath, ['--import', 'tsx', writer, dataDir], { cwd: repoRoot, stdio: ['ignore', 'pipe', 'inherit'] });
+      const child = spawn(process.execPath, ['--import', 'tsx', writer, dataDir], {
+        cwd: repoRoot,
+        stdio: ['ignore', 'pipe', 'inherit'],
+      });
       await new Promise<void>((resolve, reject) => {
         child.stdout.on('data', (chunk: Buffer) => chunk.toString().includes('ready') && resolve());
         child.on('exit', (code) => reject(new Error(`writer exited early (${code})`)));

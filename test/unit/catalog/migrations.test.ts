@@ -14,7 +14,7 @@ const freshFile = () => path.join(dir, `catalog-${(counter += 1)}.sqlite`);
 
 function schemaOf(db: Database.Database): string[] {
   return db
-    .prepare<[], { sql: string }>("SELECT sql FROM sqlite_master WHERE sql IS NOT NULL ORDER BY type, name")
+    .prepare<[], { sql: string }>('SELECT sql FROM sqlite_master WHERE sql IS NOT NULL ORDER BY type, name')
     .all()
     .map((row) => row.sql);
 }
@@ -77,7 +77,9 @@ describe('catalog migrations', () => {
     migrate(db);
     expect(() => migrate(db, { migrations: [...migrations, failing] })).toThrow('disk on fire');
     expect(schemaVersion(db)).toBe(latestVersion());
-    expect(db.prepare("SELECT count(*) AS n FROM sqlite_master WHERE name = 'half_done'").get()).toEqual({ n: 0 });
+    expect(db.prepare("SELECT count(*) AS n FROM sqlite_master WHERE name = 'half_done'").get()).toEqual({
+      n: 0,
+    });
     db.close();
   });
 

@@ -2,8 +2,11 @@
 import crypto from 'node:crypto';
 import type { InstanceRecord } from '../../../main/catalog/catalog.js';
 
-export function instanceRecord(overrides: Partial<InstanceRecord> & { sopInstanceUID: string }): InstanceRecord {
-  const sha256 = overrides.sha256 ?? crypto.createHash('sha256').update(overrides.sopInstanceUID).digest('hex');
+export function instanceRecord(
+  overrides: Partial<InstanceRecord> & { sopInstanceUID: string },
+): InstanceRecord {
+  const sha256 =
+    overrides.sha256 ?? crypto.createHash('sha256').update(overrides.sopInstanceUID).digest('hex');
   return {
     transferSyntaxUID: '1.2.840.10008.1.2.1',
     sopClassUID: '1.2.840.10008.5.1.4.1.1.2',

@@ -56,7 +56,9 @@ describe('character sets: pydicom charset samples', () => {
       '    if "PatientName" in d: out[f] = str(d.PatientName)',
       'print(json.dumps(out, ensure_ascii=False))',
     ].join('\n');
-    const reference = JSON.parse(execFileSync('/usr/bin/python3', ['-c', script, ...files], { encoding: 'utf8' })) as Record<string, string>;
+    const reference = JSON.parse(
+      execFileSync('/usr/bin/python3', ['-c', script, ...files], { encoding: 'utf8' }),
+    ) as Record<string, string>;
     const ours = Object.fromEntries(Object.keys(reference).map((file) => [file, joinedGroups(file)]));
     expect(ours).toEqual(reference);
   });
@@ -64,7 +66,9 @@ describe('character sets: pydicom charset samples', () => {
 
 describe('character sets: encodings without a pydicom sample', () => {
   const bytes = (...parts: Array<string | number[]>) =>
-    Uint8Array.from(parts.flatMap((part) => (typeof part === 'string' ? [...Buffer.from(part, 'latin1')] : part)));
+    Uint8Array.from(
+      parts.flatMap((part) => (typeof part === 'string' ? [...Buffer.from(part, 'latin1')] : part)),
+    );
 
   it('decodes GBK, including characters outside GB 2312', () => {
     const value = bytes('Wang^XiaoDong=', [0xcd, 0xf5], '^', [0xd0, 0xa1, 0x96, 0x7c]);
@@ -95,6 +99,8 @@ describe('character sets: encodings without a pydicom sample', () => {
   });
 
   it('decodes UTF-8 (ISO_IR 192) in any script', () => {
-    expect(decodeText(Buffer.from('Müller^Jürgen=山田^太郎', 'utf8'), ['ISO_IR 192'], 'pn')).toBe('Müller^Jürgen=山田^太郎');
+    expect(decodeText(Buffer.from('Müller^Jürgen=山田^太郎', 'utf8'), ['ISO_IR 192'], 'pn')).toBe(
+      'Müller^Jürgen=山田^太郎',
+    );
   });
 });

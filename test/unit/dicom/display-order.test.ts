@@ -29,7 +29,11 @@ describe('slice position along the normal', () => {
 });
 
 describe('display order', () => {
-  const instance = (sopInstanceUID: string, position: number | null, instanceNumber: number | null): OrderableInstance => ({
+  const instance = (
+    sopInstanceUID: string,
+    position: number | null,
+    instanceNumber: number | null,
+  ): OrderableInstance => ({
     sopInstanceUID,
     slicePosition: position,
     instanceNumber,
@@ -41,7 +45,12 @@ describe('display order', () => {
   });
 
   it('falls back to instance number, then UID', () => {
-    const flat = [instance('1.9', null, 2), instance('1.8', null, 1), instance('1.7', null, null), instance('1.6', null, null)];
+    const flat = [
+      instance('1.9', null, 2),
+      instance('1.8', null, 1),
+      instance('1.7', null, null),
+      instance('1.6', null, null),
+    ];
     expect(flat.sort(compareForDisplay).map((i) => i.sopInstanceUID)).toEqual(['1.8', '1.9', '1.6', '1.7']);
   });
 

@@ -96,11 +96,15 @@ describe('DICOM header reading', () => {
   });
 
   it('calls a file without the DICM prefix not DICOM', () => {
-    expect(codeOf(() => parseDicomHeader(fs.readFileSync(path.join(pydicomTestFilesDir, 'no_meta.dcm'))))).toBe('not-dicom');
+    expect(
+      codeOf(() => parseDicomHeader(fs.readFileSync(path.join(pydicomTestFilesDir, 'no_meta.dcm')))),
+    ).toBe('not-dicom');
   });
 
   it('calls a file cut inside its pixel data truncated', () => {
-    expect(codeOf(() => parseDicomHeader(fs.readFileSync(path.join(pydicomTestFilesDir, 'MR_truncated.dcm'))))).toBe('truncated');
+    expect(
+      codeOf(() => parseDicomHeader(fs.readFileSync(path.join(pydicomTestFilesDir, 'MR_truncated.dcm')))),
+    ).toBe('truncated');
   });
 
   it('calls a file cut inside its header truncated', () => {
@@ -119,12 +123,15 @@ describe('DICOM header reading', () => {
     const start = Buffer.concat([prefix, hostileElement]);
     const requested: number[] = [];
     const code = codeOf(() =>
-      readDicomHeader((length) => {
-        requested.push(length);
-        const bytes = new Uint8Array(length);
-        bytes.set(start);
-        return bytes;
-      }, 2 * 2 ** 30),
+      readDicomHeader(
+        (length) => {
+          requested.push(length);
+          const bytes = new Uint8Array(length);
+          bytes.set(start);
+          return bytes;
+        },
+        2 * 2 ** 30,
+      ),
     );
     expect(code).toBe('malformed');
     expect(Math.max(...requested)).toBe(MAX_HEADER_BYTES);

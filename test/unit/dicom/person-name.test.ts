@@ -32,6 +32,8 @@ describe('person names (PN)', () => {
   });
 
   it('makes every group searchable', () => {
-    expect(personNameSearchText(parsePersonName('Yamada^Tarou=山田^太郎=やまだ^たろう'))).toBe('Yamada^Tarou 山田^太郎 やまだ^たろう');
+    expect(personNameSearchText(parsePersonName('Yamada^Tarou=山田^太郎=やまだ^たろう'))).toBe(
+      'Yamada^Tarou 山田^太郎 やまだ^たろう',
+    );
   });
 });

@@ -15,12 +15,18 @@ describe('DICOMDIR file ids on copied media', () => {
   const resolver = new MediaResolver(root);
 
   it('matches components whatever their case', () => {
-    expect(resolver.resolve(['DICOM', 'ST000001', 'IM000001'])).toBe(path.join(root, 'dicom', 'st000001', 'im000001'));
+    expect(resolver.resolve(['DICOM', 'ST000001', 'IM000001'])).toBe(
+      path.join(root, 'dicom', 'st000001', 'im000001'),
+    );
   });
 
   it('ignores ISO 9660 version suffixes and trailing dots', () => {
-    expect(resolver.resolve(['DICOM', 'ST000001', 'IM000002'])).toBe(path.join(root, 'dicom', 'st000001', 'IM000002.;1'));
-    expect(resolver.resolve(['DICOM', 'ST000001', 'IM000003'])).toBe(path.join(root, 'dicom', 'st000001', 'im000003.'));
+    expect(resolver.resolve(['DICOM', 'ST000001', 'IM000002'])).toBe(
+      path.join(root, 'dicom', 'st000001', 'IM000002.;1'),
+    );
+    expect(resolver.resolve(['DICOM', 'ST000001', 'IM000003'])).toBe(
+      path.join(root, 'dicom', 'st000001', 'im000003.'),
+    );
   });
 
   it('resolves nothing outside the media or missing', () => {

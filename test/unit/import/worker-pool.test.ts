@@ -28,8 +28,15 @@ describe('worker pool', () => {
   it('fails only the request whose worker died, replaces the worker and goes on', async () => {
     const pool = new WorkerPool<number | 'die', number>(new URL(`file://${workerFile}`), 1);
     const results = await Promise.allSettled([pool.run(1), pool.run('die'), pool.run(3), pool.run(4)]);
-    expect(results.map((result) => result.status)).toEqual(['fulfilled', 'rejected', 'fulfilled', 'fulfilled']);
-    expect(results.filter((result) => result.status === 'fulfilled').map((result) => result.value)).toEqual([2, 6, 8]);
+    expect(results.map((result) => result.status)).toEqual([
+      'fulfilled',
+      'rejected',
+      'fulfilled',
+      'fulfilled',
+    ]);
+    expect(results.filter((result) => result.status === 'fulfilled').map((result) => result.value)).toEqual([
+      2, 6, 8,
+    ]);
     await pool.close();
   });
 
