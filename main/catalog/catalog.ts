@@ -275,6 +275,8 @@ export class Catalog {
         let studyRef: number;
         let newSeries = false;
         if (series) {
+          // A series belongs to the study it was first filed under, even if a later (broken) file
+          // names another StudyInstanceUID: the hierarchy and its counts stay consistent.
           studyRef = series.study_ref;
         } else {
           studyRef = this.#studyFor(record, importedAt);
