@@ -2,8 +2,8 @@
  * Conformance: de-identified objects are still valid DICOM. For a corpus of real-world-shaped
  * files (pydicom's test and character-set files, a generated CT series, the planted-marker
  * objects), dciodvfy (dicom3tools) reports no Error in an output that it did not already report
- * in its input, and pydicom (Debian's, under /usr/bin/python3) reads every output and decodes
- * its pixel data whenever it could decode the input's.
+ * in its input, pydicom (Debian's, under /usr/bin/python3) reads every output and decodes its
+ * pixel data whenever it could decode the input's, and so do the viewer's parser and codecs.
  */
 import { execFile } from 'node:child_process';
 import fs from 'node:fs';
@@ -13,6 +13,7 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDeidentifier } from '../../../main/deid/index.js';
 import { DEBIAN_PYTHON, generateMarkerFixtures } from '../../fixtures/deid-markers/index.js';
+import { decodedImage } from './pixel-proof.js';
 import { ensureCtSeries, pydicomCharsetFilesDir, pydicomTestFilesDir } from '../../fixtures/index.js';
 
 const run = promisify(execFile);
@@ -134,4 +135,20 @@ print(json.dumps([[check(i), check(o)] for i, o in pairs]))
       .map(({ name, before, after }) => `${name}: ${before} → ${after}`);
     expect(regressions).toEqual([]);
   }, 300_000);
+
+  it("decodes every output's pixel data with the viewer's parser and codecs whenever the input's decoded", async () => {
+    // The viewer (Cornerstone) parses with dicom-parser and decodes with the same WebAssembly
+    // codecs and RLE/JPEG-lossless decoders that decodedImage uses.
+    const regressions: string[] = [];
+    for (const entry of cases.filter((item) => item.output)) {
+      const input = await decodedImage(new Uint8Array(fs.readFileSync(entry.input))).then(() => true, () => false);
+      if (!input) continue;
+      const output = await decodedImage(new Uint8Array(fs.readFileSync(entry.output!))).then(
+        (image) => (image.frames.length > 0 ? 'ok' : 'no frames'),
+        (error: unknown) => String(error),
+      );
+      if (output !== 'ok') regressions.push(`${entry.name}: ${output}`);
+    }
+    expect(regressions).toEqual([]);
+  });
 });
