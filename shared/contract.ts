@@ -287,3 +287,23 @@ export const deidMethods = {
     'What de-identification did to a study: counts per action, objects held for review, warnings.',
   ),
 } as const;
+
+/** Progress of a de-identification run (export or sync), for `deid.progress` once wired into `events`. */
+export const DeidProgressEvent = z.object({
+  jobId: z.string().uuid(),
+  filesFound: z.number().int(),
+  filesDone: z.number().int(),
+  /** Objects written. */
+  done: z.number().int(),
+  /** Objects held for review: never uploaded or exported. */
+  held: z.number().int(),
+  failed: z.number().int(),
+  /** Files that were not DICOM. */
+  skipped: z.number().int(),
+  bytesIn: z.number(),
+  bytesOut: z.number(),
+  finished: z.boolean(),
+});
+export type DeidProgressEvent = z.infer<typeof DeidProgressEvent>;
+
+export const deidEvents = { 'deid.progress': DeidProgressEvent } as const;
