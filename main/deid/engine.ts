@@ -277,7 +277,7 @@ function cleanText(context: ObjectContext, element: DicomElement, vr: string, de
     });
     sets = ['GBK'];
   }
-  const text = charsetVrs.has(vr) ? decodeText(bytes, sets) : bytes.toString();
+  const text = charsetVrs.has(vr) ? decodeText(bytes, sets) : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('latin1');
   const found = findIdentifying(text, context.identifying);
   if (found.length === 0) {
     context.counts.kept += 1;

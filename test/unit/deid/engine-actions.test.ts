@@ -92,6 +92,16 @@ describe('actions of the basic profile, per VR', () => {
     expect(out.text([0x00204001])).toBe('');
   });
 
+  it('with unlistedText clean, scans unlisted text of any VR and redacts identifying values', async () => {
+    const engine = createDeidentifier(config({ unlistedText: 'clean' }));
+    engines.push(engine);
+    const extra: El[] = [{ tag: 0x00080054, vr: 'AE', value: 'PID-778812' }];
+    // A plain Uint8Array input (not a Buffer), as other callers pass it.
+    const outcome = await engine.deidentify(new Uint8Array(buildDicom(sampleElements({ extra }))));
+    if (outcome.status !== 'done') throw new Error(outcome.status);
+    expect(readBack(outcome.output).text([0x00080054])).toBe('***');
+  });
+
   it('applies per-tag overrides from the project over the table', async () => {
     const out = readBack((await run(sampleElements(), { overrides: { '(0008,1030)': 'X', '(0018,1020)': 'K' } })).output);
     expect(out.element([T.StudyDescription])).toBeUndefined();
