@@ -128,6 +128,8 @@ export const benchmarks: Benchmark[] = [
           catalog.listStudies({ limit: 200, offset: 2000, sort: { field: 'patientName', direction: 'asc' } }),
         );
         const bySop = sampleMs(() => catalog.storedFile(uid(4321, 1, 50)));
+        const study = sampleMs(() => catalog.getStudy(uid(4321)));
+        const seriesInstances = sampleMs(() => catalog.listInstances(uid(4321, 1)));
         const countAll = sampleMs(() => catalog.counts());
         const worst = Math.max(median(byDate), median(searched));
         const searchMatches = catalog.listStudies({ limit: 1, offset: 0, search: 'patient12' }).total;
@@ -153,6 +155,8 @@ export const benchmarks: Benchmark[] = [
               searchMatches,
               page11ByPatientNameMedianMs: round(median(byName)),
               countAllTablesMedianMs: round(median(countAll)),
+              getStudyMedianMs: round(median(study)),
+              listInstances100MedianMs: round(median(seriesInstances)),
               databaseMB: Number((fs.statSync(catalogFile).size / 2 ** 20).toFixed(1)),
               buildSeconds:
                 buildSeconds === null

@@ -86,6 +86,11 @@ describe('character sets: encodings without a pydicom sample', () => {
     expect(decodeText(value, ['ISO_IR 13'], 'pn')).toBe('ﾔﾏﾀﾞ^ﾀﾛｳ');
   });
 
+  it('decodes JIS X 0212 (ISO 2022 IR 159) supplementary kanji', () => {
+    const value = bytes('Yamada=', [0x1b, 0x24, 0x28, 0x44, 0x30, 0x21], [0x1b, 0x28, 0x42]);
+    expect(decodeText(value, ['', 'ISO 2022 IR 87', 'ISO 2022 IR 159'], 'pn')).toBe('Yamada=丂');
+  });
+
   it('resets to the initial character set at each delimiter', () => {
     // ESC - A designates Latin-1 as G1 for the first component only; the second is back to ASCII-only.
     const value = bytes([0x1b, 0x2d, 0x41], 'J', [0xe9], '^X', [0xe9]);
