@@ -38,7 +38,12 @@ export { assessBurnedInRisk } from './risk.js';
  */
 export const LONG_WORD_CONFIDENCE_TO_MASK = 20;
 export const SHORT_WORD_CONFIDENCE_TO_MASK = 60;
-/** After masking, any word of three or more letters/digits this confident, or any identifying word, means text remains. */
+/**
+ * After masking, any word of three or more letters/digits this confident, or any identifying
+ * word, means text remains. Must stay ≥ LONG_WORD_CONFIDENCE_TO_MASK: every word that counts as
+ * remaining would then have been masked in the first reading, which is why unmasked frames need
+ * no re-check.
+ */
 export const CONFIDENCE_REMAINING = 30;
 
 export interface PixelCleanerSettings {
@@ -189,9 +194,17 @@ export function createPixelCleaner(settings: PixelCleanerSettings = {}): Closabl
     if (rules.length > 0) reasons.push(...rules.map((rule) => `region rule: ${rule.name}`));
     if (ocrText > 0) reasons.push('OCR found text');
     if (options.ocr) {
+      // Only masked frames are read again: OCR of an unchanged frame repeats the first reading,
+      // in which every word that would count as readable was already masked.
+      const maskedFrames = [...new Set(regions.map((region) => region.frame))].sort((a, b) => a - b);
       let remaining: OcrWord[][];
       try {
-        remaining = await readFrames(frames, layout, ranges, deadline);
+        remaining = await readFrames(
+          maskedFrames.map((index) => frames[index]!),
+          layout,
+          maskedFrames.map((index) => ranges[index]!),
+          deadline,
+        );
       } catch (error) {
         return hold([...reasons, ocrFailure(error, ' while re-checking')], regions);
       }
