@@ -122,6 +122,8 @@ interface ObjectContext {
   trace?: PreviewRow[];
   /** Top-level attributes the engine writes itself; the walk skips them at depth 0. */
   forced: Map<number, OutElement>;
+  /** Top-level attributes that no longer apply (the extended offset table of decoded pixels). */
+  dropped: Set<number>;
   original: Map<number, DicomElement>;
   birthDate: string;
   studyDate: string;
@@ -467,7 +469,7 @@ function processDataset(context: ObjectContext, elements: DicomElement[], depth:
   }
   for (const element of elements) {
     const tag = element.tag;
-    if (depth === 0 && context.forced.has(tag)) {
+    if (depth === 0 && (context.forced.has(tag) || context.dropped.has(tag))) {
       changed = true;
       continue;
     }
@@ -754,6 +756,7 @@ async function rewrite(settings: EngineSettings, parsed: ParsedDicom, options: {
     uidMappings: new Map(),
     ...(options.trace ? { trace: options.trace } : {}),
     forced: new Map(),
+    dropped: new Set(),
     original,
     birthDate,
     studyDate,
@@ -798,7 +801,12 @@ async function rewrite(settings: EngineSettings, parsed: ParsedDicom, options: {
     if (decision.photometricInterpretation) {
       forced.set(Tag.PhotometricInterpretation, { kind: 'value', tag: Tag.PhotometricInterpretation, vr: 'CS', value: textValue('CS', decision.photometricInterpretation) });
     }
-    if (decision.transferSyntaxUID) transferSyntaxUID = decision.transferSyntaxUID;
+    if (decision.transferSyntaxUID && decision.transferSyntaxUID !== transferSyntaxUID) {
+      transferSyntaxUID = decision.transferSyntaxUID;
+      // Decoded to native: the encapsulated frames' extended offset table and lengths are gone.
+      context.dropped.add(0x7fe00001);
+      context.dropped.add(0x7fe00002);
+    }
   }
   if (transferSyntaxUID !== parsed.transferSyntaxUID && transferSyntaxUID !== TransferSyntax.ExplicitLittle) {
     throw new AppError(ErrorCode.Internal, 'The pixel cleaner returned an unsupported transfer syntax.');
