@@ -31,23 +31,33 @@ export async function decodedImage(bytes: Uint8Array): Promise<DecodedImage> {
   return { layout: decoded.layout, frames: decoded.frames };
 }
 
-/** Pixels of the marker's box that are ink (brighter than the input's Otsu threshold), before and after. */
+/**
+ * Pixels of the marker's box that are ink, before and after. Bright text: pixels at or above
+ * the input's ink threshold. Dark print on a light background: pixels clearly darker than the
+ * box's brightest level while the box still has light pixels; once the box is masked to one
+ * level there is no print left to see.
+ */
 export function inkInBox(before: DecodedImage, after: DecodedImage, marker: PlantedMarker): { before: number; after: number } {
   const frame = marker.frame ?? 0;
-  const box = marker.box!;
   const range: DisplayRange = displayRangeOf(before.frames[frame]!, before.layout);
-  const brightBefore = frameBrightness(before.frames[frame]!, before.layout, range);
-  const brightAfter = frameBrightness(after.frames[frame]!, after.layout, range);
-  let inkBefore = 0;
-  let inkAfter = 0;
-  for (let y = box.y; y < box.y + box.height; y += 1) {
-    for (let x = box.x; x < box.x + box.width; x += 1) {
-      const index = y * before.layout.columns + x;
-      if (brightBefore[index]! >= range.threshold) inkBefore += 1;
-      if (brightAfter[index]! >= range.threshold) inkAfter += 1;
-    }
+  const boxBefore = boxBrightness(frameBrightness(before.frames[frame]!, before.layout, range), before.layout, marker.box!);
+  const boxAfter = boxBrightness(frameBrightness(after.frames[frame]!, after.layout, range), after.layout, marker.box!);
+  if (marker.polarity !== 'dark') {
+    return { before: boxBefore.filter((value) => value >= range.threshold).length, after: boxAfter.filter((value) => value >= range.threshold).length };
   }
-  return { before: inkBefore, after: inkAfter };
+  const darkPrint = (values: number[]): number => {
+    const paper = Math.max(...values);
+    return values.filter((value) => paper - value >= 96).length;
+  };
+  return { before: darkPrint(boxBefore), after: darkPrint(boxAfter) };
+}
+
+function boxBrightness(brightness: Uint8Array, layout: PixelLayout, box: NonNullable<PlantedMarker['box']>): number[] {
+  const values: number[] = [];
+  for (let y = box.y; y < box.y + box.height; y += 1) {
+    for (let x = box.x; x < box.x + box.width; x += 1) values.push(brightness[y * layout.columns + x]!);
+  }
+  return values;
 }
 
 /** Words OCR reads in any frame of the image that are close to one of the given markers. */

@@ -3,7 +3,8 @@
  * that neither its ink nor anything OCR can read remains, or the object is held for review and
  * never output. Fixtures: every pixel layout the cleaner handles (8/16-bit, signed, MONOCHROME1,
  * RGB interleaved and planar, multi-frame, RLE, baseline JPEG), the header's own name and birth
- * date in low contrast, and a Chinese name the English OCR model cannot read.
+ * date in low contrast, dark print on a photographed label, and a Chinese name the English OCR
+ * model cannot read.
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -24,6 +25,7 @@ const MASKED_BY_OCR_ALONE = [
   'hidden-sc-rgb-rle.dcm',
   'hidden-us-jpeg-cine.dcm',
   'hidden-lowcontrast-identity.dcm',
+  'hidden-photo-dark-label.dcm',
 ];
 
 let dir: string;
