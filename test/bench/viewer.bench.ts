@@ -54,15 +54,25 @@ async function importThroughUi(page: Page, dir: string): Promise<void> {
   await page.locator('[data-testid="import-phase"][data-phase="done"]').waitFor({ timeout: 300_000 });
 }
 
-/** In the page: resolves when the viewport in slot 0 exists, then records its first render. */
+/**
+ * In the page: resolves with the time the first image is drawn in slot 0. Cornerstone also fires
+ * IMAGE_RENDERED for the empty viewport (enable, resize), so only a render that follows the stack's
+ * first STACK_NEW_IMAGE counts.
+ */
 async function armFirstImageProbe(page: Page): Promise<void> {
   await page.evaluate(() => {
     const probe = window as unknown as { __firstImageAt?: Promise<number> };
     probe.__firstImageAt = new Promise<number>((resolve) => {
-      const attach = (element: Element) =>
-        element.addEventListener('CORNERSTONE_IMAGE_RENDERED', () => resolve(performance.now()), {
-          once: true,
-        });
+      const attach = (element: Element) => {
+        let imageSet = false;
+        element.addEventListener('CORNERSTONE_STACK_NEW_IMAGE', () => (imageSet = true), { once: true });
+        const onRendered = () => {
+          if (!imageSet) return;
+          element.removeEventListener('CORNERSTONE_IMAGE_RENDERED', onRendered);
+          resolve(performance.now());
+        };
+        element.addEventListener('CORNERSTONE_IMAGE_RENDERED', onRendered);
+      };
       const existing = document.querySelector('[data-testid="viewport-element-0"]');
       if (existing) return attach(existing);
       const observer = new MutationObserver(() => {

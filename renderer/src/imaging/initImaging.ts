@@ -3,7 +3,7 @@
  * decoder workers and codecs, the tools, and a cache big enough to hold whole series, so that
  * once a stack is prefetched scrolling never waits for the network or a decoder again.
  */
-import { RenderingEngine, cache, init as initCore } from '@cornerstonejs/core';
+import { Enums, RenderingEngine, cache, imageLoadPoolManager, init as initCore } from '@cornerstonejs/core';
 import { init as initDicomImageLoader } from '@cornerstonejs/dicom-image-loader';
 import {
   PanTool,
@@ -25,6 +25,14 @@ export interface Imaging {
   engine: RenderingEngine;
 }
 
+/**
+ * Prefetch loads (fetch + parse + decode) in flight at once. Cornerstone's default (1000) sends a
+ * whole series at once: the answers then arrive together and keep the main thread busy for seconds,
+ * so the overlay, the slider and a scrolling user wait. A handful keeps the network and the decoder
+ * busy while leaving the main thread free between images.
+ */
+const PREFETCH_IN_FLIGHT = 6;
+
 let started: Imaging | null = null;
 
 /**
@@ -44,6 +52,7 @@ export function initImaging(): Imaging {
   initTools();
   for (const tool of [WindowLevelTool, ZoomTool, PanTool, StackScrollTool]) addTool(tool);
   cache.setMaxCacheSize(CACHE_BYTES);
+  imageLoadPoolManager.setMaxSimultaneousRequests(Enums.RequestType.Prefetch, PREFETCH_IN_FLIGHT);
   started = { rendering, engine: new RenderingEngine(RENDERING_ENGINE_ID) };
   return started;
 }
