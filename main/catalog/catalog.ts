@@ -98,11 +98,14 @@ interface StudyRow {
 const DISPLAY_ORDER = `slice_position IS NULL, slice_position, instance_number IS NULL, instance_number, sop_uid`;
 
 export class Catalog {
+  /** The database file, for read-only views (CatalogReader) in import workers. */
+  readonly file: string;
   readonly #db: Database.Database;
   readonly #now: () => Date;
   readonly #statements;
 
-  private constructor(db: Database.Database, options: CatalogOptions) {
+  private constructor(file: string, db: Database.Database, options: CatalogOptions) {
+    this.file = file;
     this.#db = db;
     this.#now = options.now ?? (() => new Date());
     this.#statements = {
@@ -226,7 +229,7 @@ export class Catalog {
       db.pragma('foreign_keys = ON');
       db.pragma('busy_timeout = 5000');
       migrate(db, options.logger ? { logger: options.logger } : {});
-      return new Catalog(db, options);
+      return new Catalog(file, db, options);
     } catch (error) {
       db.close();
       throw error;

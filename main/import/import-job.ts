@@ -193,6 +193,7 @@ export class ImportJob {
               sourcePath: outcome.tempPath,
               copyTo: null,
               maxFileBytes: this.#deps.limits.maxFileBytes,
+              catalogFile: this.#deps.catalog.file,
             },
           });
         },
@@ -211,7 +212,12 @@ export class ImportJob {
   }
 
   #task(sourcePath: string, copyTo: string): ReadInstanceTask {
-    return { sourcePath, copyTo, maxFileBytes: this.#deps.limits.maxFileBytes };
+    return {
+      sourcePath,
+      copyTo,
+      maxFileBytes: this.#deps.limits.maxFileBytes,
+      catalogFile: this.#deps.catalog.file,
+    };
   }
 
   async #submit(unit: ReadUnit): Promise<void> {
@@ -262,7 +268,7 @@ export class ImportJob {
     const { catalog, store, events } = this.#deps;
     const started = performance.now();
     const discard: string[] = [];
-    const candidates: Array<{ unit: ReadUnit; record: InstanceRecord }> = [];
+    const candidates: Array<{ unit: ReadUnit; record: InstanceRecord; staged: boolean }> = [];
     const inBatch = new Map<string, string>();
     for (const { unit, result } of outcomes) {
       this.#progress.filesDone += 1;
@@ -289,6 +295,8 @@ export class ImportJob {
       const { kind: _kind, ...fields } = header;
       candidates.push({
         unit,
+        // An extracted zip entry is its own temp file; an input file has one only if it was copied.
+        staged: result.copied || unit.task.copyTo === null,
         record: {
           ...fields,
           filePath: store.relativePathFor(result.sha256),
@@ -298,9 +306,21 @@ export class ImportJob {
       });
     }
     const known = catalog.findInstanceHashes(candidates.map((c) => c.record.sopInstanceUID));
-    const fresh = candidates.filter(({ unit, record }) => {
+    const fresh = candidates.filter(({ unit, record, staged }) => {
       const storedHash = known.get(record.sopInstanceUID);
-      if (storedHash === undefined) return true;
+      if (storedHash === undefined && staged) return true;
+      if (storedHash === undefined) {
+        // The worker saw it stored, the catalog no longer has it: nothing to commit, say so.
+        this.#fail(
+          {
+            path: unit.displayPath,
+            code: ErrorCode.Io,
+            message: 'The catalog changed during the import; import this file again.',
+          },
+          0,
+        );
+        return false;
+      }
       discard.push(unit.tempPath);
       if (storedHash === record.sha256) this.#progress.duplicates += 1;
       else this.#conflict(unit.displayPath);

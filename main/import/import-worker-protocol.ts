@@ -11,8 +11,20 @@ export interface ReadInstanceTask {
    */
   copyTo: string | null;
   maxFileBytes: number;
+  /**
+   * The catalog, asked (read-only) whether the instance is already stored: a re-imported file is
+   * then only hashed, not copied, and the importer calls it a duplicate or a conflict.
+   */
+  catalogFile: string;
 }
 
 export type ReadInstanceResult =
-  | { ok: true; header: DicomHeader; sha256: string; size: number }
+  | {
+      ok: true;
+      header: DicomHeader;
+      sha256: string;
+      size: number;
+      /** False when the catalog already had this SOP Instance UID and nothing was written to `copyTo`. */
+      copied: boolean;
+    }
   | { ok: false; code: ErrorCode; message: string };

@@ -7,6 +7,7 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import { parentPort } from 'node:worker_threads';
 import { AppError, ErrorCode } from '../../shared/errors.js';
+import { CatalogReader } from '../catalog/catalog-reader.js';
 import { parseDicomHeader, readDicomHeaderFromFile } from '../dicom/header.js';
 import type { ReadInstanceResult, ReadInstanceTask } from './import-worker-protocol.js';
 
@@ -18,9 +19,10 @@ const CHUNK = 4 * 1024 * 1024;
  * One read, one write: the file is read once into memory (or streamed in chunks when large), the
  * header is parsed and the hash computed from those bytes, and the same bytes are written to the
  * temp file, so the catalog describes exactly what is stored even if the source changes meanwhile.
- * A file that is not DICOM is refused before anything is written.
+ * A file that is not DICOM is refused before anything is written, and one whose instance the
+ * catalog already has is only hashed (re-importing a 2 GB file copies nothing).
  */
-function readInstance(task: ReadInstanceTask): ReadInstanceResult {
+export function readInstance(task: ReadInstanceTask): ReadInstanceResult {
   try {
     const size = fs.statSync(task.sourcePath).size;
     if (size > task.maxFileBytes) {
@@ -32,22 +34,32 @@ function readInstance(task: ReadInstanceTask): ReadInstanceResult {
     if (size <= IN_MEMORY_LIMIT) {
       const bytes = fs.readFileSync(task.sourcePath);
       const header = parseDicomHeader(bytes);
-      if (header.kind !== 'image') return { ok: true, header, sha256: '', size: bytes.length };
-      if (task.copyTo) fs.writeFileSync(task.copyTo, bytes);
-      return {
-        ok: true,
-        header,
-        sha256: crypto.createHash('sha256').update(bytes).digest('hex'),
-        size: bytes.length,
-      };
+      if (header.kind !== 'image') return { ok: true, header, sha256: '', size: bytes.length, copied: false };
+      const copy = task.copyTo !== null && !alreadyStored(task, header.sopInstanceUID);
+      if (copy) fs.writeFileSync(task.copyTo!, bytes);
+      const sha256 = crypto.createHash('sha256').update(bytes).digest('hex');
+      return { ok: true, header, sha256, size: bytes.length, copied: copy };
     }
     const header = readDicomHeaderFromFile(task.sourcePath);
-    if (header.kind !== 'image') return { ok: true, header, sha256: '', size };
-    const copied = streamCopy(task.sourcePath, task.copyTo);
-    return { ok: true, header, sha256: copied.sha256, size: copied.size };
+    if (header.kind !== 'image') return { ok: true, header, sha256: '', size, copied: false };
+    const copyTo = task.copyTo !== null && !alreadyStored(task, header.sopInstanceUID) ? task.copyTo : null;
+    const streamed = streamCopy(task.sourcePath, copyTo);
+    return { ok: true, header, sha256: streamed.sha256, size: streamed.size, copied: copyTo !== null };
   } catch (error) {
     return failure(error);
   }
+}
+
+const readers = new Map<string, CatalogReader>();
+
+/** Whether the catalog already stores this instance (then the file is hashed, never copied). */
+function alreadyStored(task: ReadInstanceTask, sopInstanceUID: string): boolean {
+  let reader = readers.get(task.catalogFile);
+  if (!reader) {
+    reader = CatalogReader.open(task.catalogFile);
+    readers.set(task.catalogFile, reader);
+  }
+  return reader.storedHash(sopInstanceUID) !== null;
 }
 
 function failure(error: unknown): ReadInstanceResult {
