@@ -32,7 +32,7 @@ export function readInstance(task: ReadInstanceTask): ReadInstanceResult {
       );
     }
     if (size <= IN_MEMORY_LIMIT) {
-      const bytes = fs.readFileSync(task.sourcePath);
+      const bytes = readWhole(task.sourcePath, size);
       const header = parseDicomHeader(bytes);
       if (header.kind !== 'image') return { ok: true, header, sha256: '', size: bytes.length, copied: false };
       const copy = task.copyTo !== null && !alreadyStored(task, header.sopInstanceUID);
@@ -47,6 +47,32 @@ export function readInstance(task: ReadInstanceTask): ReadInstanceResult {
     return { ok: true, header, sha256: streamed.sha256, size: streamed.size, copied: copyTo !== null };
   } catch (error) {
     return failure(error);
+  }
+}
+
+/**
+ * One buffer per worker, reused for every file (grown when needed): allocating a fresh buffer per
+ * file costs as much as reading it from the page cache. Nothing returned refers to it.
+ */
+let scratch = Buffer.allocUnsafe(0);
+
+function readWhole(file: string, expectedSize: number): Buffer {
+  if (scratch.length < expectedSize + 1)
+    scratch = Buffer.allocUnsafe(Math.max(expectedSize + 1, 2 * scratch.length, 1 << 20));
+  const fd = fs.openSync(file, 'r');
+  try {
+    let filled = 0;
+    // One byte more than expected: a file that grew since stat is read as it is now, up to the buffer.
+    for (;;) {
+      const read = fs.readSync(fd, scratch, filled, scratch.length - filled, filled);
+      if (read === 0) break;
+      filled += read;
+      if (filled === scratch.length)
+        throw new AppError(ErrorCode.Io, 'The file changed size while it was being read; import it again.');
+    }
+    return scratch.subarray(0, filled);
+  } finally {
+    fs.closeSync(fd);
   }
 }
 
