@@ -57,8 +57,12 @@ export function readInstance(task: ReadInstanceTask): ReadInstanceResult {
 let scratch = Buffer.allocUnsafe(0);
 
 function readWhole(file: string, expectedSize: number): Buffer {
-  if (scratch.length < expectedSize + 1)
-    scratch = Buffer.allocUnsafe(Math.max(expectedSize + 1, 2 * scratch.length, 1 << 20));
+  if (scratch.length < expectedSize + 1) {
+    // Grows geometrically, but never beyond what an in-memory file can need (≤ 64 MB kept per worker).
+    scratch = Buffer.allocUnsafe(
+      Math.min(Math.max(expectedSize + 1, 2 * scratch.length, 1 << 20), IN_MEMORY_LIMIT + 1),
+    );
+  }
   const fd = fs.openSync(file, 'r');
   try {
     let filled = 0;
