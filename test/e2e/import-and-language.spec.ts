@@ -82,6 +82,37 @@ test('names in other scripts keep their characters', async () => {
   }
 });
 
+test('columns sort on the server, both ways', async () => {
+  const { page } = app;
+  await search(page, '');
+  const images = async () =>
+    (await page.getByTestId('study-row').locator('[data-column="numberOfInstances"]').allTextContents()).map(
+      Number,
+    );
+  await page.getByTestId('sort-numberOfInstances').click();
+  await expect(page.locator('th[aria-sort="ascending"]')).toContainText('Images');
+  await expect.poll(images).toEqual([...(await images())].sort((a, b) => a - b));
+  await page.getByTestId('sort-numberOfInstances').click();
+  await expect(page.locator('th[aria-sort="descending"]')).toContainText('Images');
+  await expect.poll(async () => (await images())[0]).toBe(Math.max(...(await images())));
+  const counts = await images();
+  expect(counts).toEqual([...counts].sort((a, b) => b - a));
+  await page.getByTestId('sort-studyDate').click();
+  await page.getByTestId('sort-studyDate').click();
+});
+
+test('the keyboard walks the list and Enter opens the selected study', async () => {
+  const { page } = app;
+  await search(page, 'XiaoDong');
+  await page.getByTestId('worklist-search').blur();
+  await page.keyboard.press('ArrowDown');
+  await expect(page.locator('[data-testid="study-row"][aria-selected="true"]')).toHaveCount(1);
+  await page.keyboard.press('Enter');
+  await expect(page.getByTestId('viewer')).toBeVisible();
+  await expect(page.getByTestId('overlay-patient')).toContainText('Wang XiaoDong');
+  await page.keyboard.press('Escape');
+});
+
 test('a study without images (a structured report) opens with a message instead of a broken viewport', async () => {
   const { page } = app;
   await search(page, 'OFFIS Structured Reporting Test');

@@ -17,7 +17,7 @@ import {
   search,
 } from './support/app.js';
 import { type CanvasProfile, brightRun, canvasProfile, expectedGrey, mean } from './support/canvas.js';
-import { makeCodecStudies } from './support/codecs.js';
+import { makeCodecStudies, makeMultiFrameStudy } from './support/codecs.js';
 
 test.describe.configure({ mode: 'serial' });
 
@@ -68,6 +68,7 @@ test.afterAll(async () => {
 
 test('the imported CT study is found by searching for its patient', async () => {
   const { page } = app;
+  await page.getByTestId('import-dismiss').click();
   await search(page, 'Synthetic');
   const row = page.getByTestId('study-row').filter({ hasText: 'Synthetic CT' });
   await expect(row).toHaveCount(1);
@@ -174,6 +175,43 @@ test('R resets the view to the file’s window, I inverts it', async () => {
   await page.keyboard.press('i');
 });
 
+test('right-drag zooms and middle-drag pans the image, R puts it back', async () => {
+  const { page } = app;
+  const zoomOf = async () =>
+    Number(/(\d+)%/.exec((await page.getByTestId('overlay-zoom').textContent()) ?? '')?.[1]);
+  const before = await discOnCanvas(20);
+  const zoomBefore = await zoomOf();
+  const box = (await page.getByTestId('viewport-element-0').boundingBox())!;
+  const x = box.x + box.width / 2;
+  const y = box.y + box.height / 2;
+
+  await page.mouse.move(x, y);
+  await page.mouse.down({ button: 'right' });
+  for (let step = 1; step <= 10; step += 1) await page.mouse.move(x, y + step * 10);
+  await page.mouse.up({ button: 'right' });
+  await nextFrames(page);
+  const zoomAfter = await zoomOf();
+  expect(zoomAfter).toBeGreaterThan(zoomBefore);
+  const zoomed = await discOnCanvas(20);
+  // The disc grows by the ratio the overlay reports.
+  expect(zoomed.run.length / before.run.length).toBeCloseTo(zoomAfter / zoomBefore, 1);
+
+  await page.mouse.move(x, y);
+  await page.mouse.down({ button: 'middle' });
+  for (let step = 1; step <= 10; step += 1) await page.mouse.move(x - step * 6, y);
+  await page.mouse.up({ button: 'middle' });
+  await nextFrames(page);
+  const panned = await discOnCanvas(20);
+  const centreOf = (disc: typeof zoomed) => disc.run.start + disc.run.length / 2;
+  expect(Math.abs(centreOf(panned) - (centreOf(zoomed) - 60))).toBeLessThanOrEqual(3);
+
+  await page.keyboard.press('r');
+  await nextFrames(page);
+  const reset = await discOnCanvas(20);
+  expect(Math.abs(reset.run.length - before.run.length)).toBeLessThanOrEqual(1);
+  expect(Math.abs(centreOf(reset) - centreOf(before))).toBeLessThanOrEqual(1);
+});
+
 test('the 2×2 layout shows four viewports; a clicked series goes to the active one', async () => {
   const { page } = app;
   await page.getByTestId('layout-2x2').click();
@@ -240,6 +278,22 @@ test('each lossless codec shows exactly the pixels of the uncompressed original'
     );
     expect(worst, codec).toBeLessThanOrEqual(1);
   }
+});
+
+test('a multi-frame object is a stack of its frames', async () => {
+  const { page } = app;
+  const study = makeMultiFrameStudy(makeTempDir('e2e-multiframe'));
+  await importPath(page, study.file);
+  await search(page, 'MultiFrame');
+  await page.getByTestId('study-row').first().dblclick();
+  // Each frame is one image of the stack (frame numbers are 1-based in the image ids).
+  await expectImage(page, 1, study.frames);
+  await page.keyboard.press('ArrowDown');
+  await expectImage(page, 2, study.frames);
+  await page.keyboard.press('End');
+  await expectImage(page, study.frames, study.frames);
+  await expect(page.getByTestId('viewport-0')).toHaveAttribute('data-state', 'ready');
+  await page.keyboard.press('Escape');
 });
 
 test('nothing the viewer did was blocked by the Content Security Policy', () => {

@@ -27,6 +27,19 @@ function run(tool: string, args: string[]): void {
   execFileSync(tool, args, { stdio: 'pipe' });
 }
 
+/**
+ * pydicom's rtdose.dcm (one instance, 15 frames) as its own study, "MultiFrame^Dose". The
+ * reference folder also has single-frame variants sharing its UIDs, so it gets new ones here.
+ */
+export function makeMultiFrameStudy(dir: string): { file: string; frames: number; patientName: string } {
+  fs.mkdirSync(dir, { recursive: true });
+  const file = path.join(dir, 'rtdose-15-frames.dcm');
+  const patientName = 'MultiFrame^Dose';
+  fs.copyFileSync(path.join(pydicomTestFilesDir, 'rtdose.dcm'), file);
+  run('dcmodify', ['-nb', '-gst', '-gse', '-gin', '-m', `(0010,0010)=${patientName}`, file]);
+  return { file, frames: 15, patientName };
+}
+
 export function makeCodecStudies(dir: string): CodecStudy[] {
   fs.mkdirSync(dir, { recursive: true });
   return encoders.map(({ codec, encode }) => {
