@@ -1,7 +1,14 @@
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { ensureCtSeries, makeBrokenFiles, makeTempDir, pydicomTestFilesDir } from '../../fixtures/index.js';
+import {
+  encodePart10,
+  ensureCtSeries,
+  makeBrokenFiles,
+  makeTempDir,
+  pydicomTestFilesDir,
+} from '../../fixtures/index.js';
 import { type Harness, codesByName, openHarness } from './harness.js';
 
 const scratch = makeTempDir('import-inputs');
@@ -128,6 +135,40 @@ describe('importing folders', () => {
     harness = openHarness();
     const { progress } = await harness.importPaths([dir]);
     expect(progress).toMatchObject({ phase: 'done', filesFound: 3, added: 3, failed: 0 });
+  });
+
+  it('streams a file too large to hold in memory, storing it byte for byte; re-importing it adds nothing', async () => {
+    const frames = 140;
+    const file = path.join(scratch, 'multiframe.dcm');
+    const sop = '1.2.826.0.1.3680043.10.1466.77.1';
+    fs.writeFileSync(
+      file,
+      encodePart10({
+        sopClassUID: '1.2.840.10008.5.1.4.1.1.2.1',
+        sopInstanceUID: sop,
+        elements: [
+          { tag: 0x00080018, vr: 'UI', value: sop },
+          { tag: 0x00080060, vr: 'CS', value: 'CT' },
+          { tag: 0x0020000d, vr: 'UI', value: '1.2.826.0.1.3680043.10.1466.77' },
+          { tag: 0x0020000e, vr: 'UI', value: '1.2.826.0.1.3680043.10.1466.77.0' },
+          { tag: 0x00280008, vr: 'IS', value: String(frames) },
+          { tag: 0x00280010, vr: 'US', value: [512] },
+          { tag: 0x00280011, vr: 'US', value: [512] },
+          { tag: 0x7fe00010, vr: 'OW', value: Buffer.alloc(frames * 512 * 512 * 2, 1) },
+        ],
+      }),
+    );
+    expect(fs.statSync(file).size).toBeGreaterThan(64 * 2 ** 20);
+    harness = openHarness();
+    expect((await harness.importPaths([file])).progress).toMatchObject({ added: 1, failed: 0 });
+    const stored = harness.services.instanceFile(sop)!;
+    const digest = (f: string) => crypto.createHash('sha256').update(fs.readFileSync(f)).digest('hex');
+    expect(digest(stored.path)).toBe(digest(file));
+    const instances = await harness.services.handlers['catalog.listInstances']({
+      seriesInstanceUID: '1.2.826.0.1.3680043.10.1466.77.0',
+    });
+    expect(instances[0]).toMatchObject({ numberOfFrames: frames, rows: 512 });
+    expect((await harness.importPaths([file])).progress).toMatchObject({ added: 0, duplicates: 1 });
   });
 
   it('refuses a file above the size limit and imports the others', async () => {
