@@ -18,7 +18,6 @@ export const en = {
     host: 'Running in',
     hostElectron: 'Desktop application',
     hostWeb: 'Browser (local web host)',
-    platform: 'Platform',
     dataDir: 'Data folder',
     statement:
       'RadLabel is a research tool for labeling DICOM images. It is not a medical device and must not be used for diagnosis, treatment or any clinical decision.',

@@ -20,7 +20,6 @@ export const zhCN: Messages = {
     host: '运行方式',
     hostElectron: '桌面应用',
     hostWeb: '浏览器（本机 Web 服务）',
-    platform: '平台',
     dataDir: '数据文件夹',
     statement: 'RadLabel 是用于标注 DICOM 影像的科研工具，不是医疗器械，不得用于诊断、治疗或任何临床决策。',
     close: '关闭',
