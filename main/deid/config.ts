@@ -2,6 +2,7 @@
  * What a project chooses (DeidConfig) and what the engine reports per object (DeidReport).
  */
 import type { ErrorCode } from '../../shared/errors.js';
+import type { Logger } from '../core/logger.js';
 import type { PixelCleaner, PixelRule } from './pixels/types.js';
 import type { DeidOptionName } from './profile/options.js';
 import type { EngineAction } from './profile/profile.js';
@@ -45,6 +46,8 @@ export interface DeidConfig {
    * the header's identifying values). Coded-entry and structural text is always kept.
    */
   unlistedText?: 'remove' | 'clean';
+  /** Where internal errors (bugs) are logged: codes and stack frames only, never values. */
+  logger?: Logger;
 }
 
 export interface DeidWarning {

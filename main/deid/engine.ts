@@ -21,6 +21,7 @@ import { ageInYears, shiftTemporal, yearsBetween } from './dates.js';
 import { decodeText, findIdentifying, identifyingValues, looksLikeMislabelledGbk, type IdentifyingValues } from './text.js';
 import type { PixelCleaner, PixelContext, PixelDecision } from './pixels/types.js';
 import type { LinkageEntry } from './linkage-types.js';
+import type { Logger } from '../core/logger.js';
 
 export const IMPLEMENTATION_CLASS_UID = '2.25.255483329862397372096470427236315185187';
 export const IMPLEMENTATION_VERSION_NAME = 'RADLABEL_0_1';
@@ -547,6 +548,9 @@ const conformanceOverrides: Array<[number, EngineAction]> = [
   [0x0040a027, 'D'], // Verifying Organization: Type 1 in SR Document General when the document is verified.
   // Ethics Committee Name (D) is only allowed with the Approval Number, which the table removes (X).
   [0x00120081, 'X'],
+  // Responsible Person / Organization: Type 2C for animal patients; emptied leaks as little as removed.
+  [0x00102297, 'Z'],
+  [0x00102299, 'Z'],
 ];
 
 export interface EngineSettings {
@@ -660,7 +664,12 @@ function framesOf(parsed: ParsedDicom, original: Map<number, DicomElement>, pixe
   return [Buffer.concat(fragments)];
 }
 
-function failed(error: unknown): DeidOutcome {
+function failed(error: unknown, logger?: Logger): DeidOutcome {
+  if (!isAppError(error) && !(error instanceof RangeError)) {
+    // Only the stack's frames: a message may quote a value from the file.
+    const frames = error instanceof Error ? (error.stack ?? '').split('\n').slice(1, 8).join('\n') : '';
+    logger?.error({ event: 'deid.internal-error', error: error instanceof Error ? error.name : typeof error, frames }, 'de-identification failed (bug)');
+  }
   if (isAppError(error)) return { status: 'failed', error: { code: error.code, message: error.message } };
   if (error instanceof RangeError) return { status: 'failed', error: { code: ErrorCode.Malformed, message: 'The file has a value too long to rewrite.' } };
   return { status: 'failed', error: { code: ErrorCode.Internal, message: 'De-identification failed unexpectedly (a bug); the file was not written.' } };
@@ -683,7 +692,7 @@ export async function deidentifyObjectChunks(
     const parsed = parseDicomFile(input);
     return await rewrite(settings, parsed, options);
   } catch (error) {
-    return failed(error) as ChunkedOutcome;
+    return failed(error, settings.config.logger) as ChunkedOutcome;
   }
 }
 

@@ -71,7 +71,7 @@ export function listInputFiles(inputs: string[]): Array<{ file: string; explicit
 }
 
 function workerConfig(config: DeidConfig): WorkerDeidConfig {
-  const { pixelCleaner: _cleaner, linkage: _linkage, ...plain } = config;
+  const { pixelCleaner: _cleaner, linkage: _linkage, logger: _logger, ...plain } = config;
   return plain;
 }
 
@@ -157,7 +157,8 @@ export async function deidentifyTree(options: DeidRunOptions): Promise<DeidRunSu
 
   const workers = options.workers ?? undefined;
   const pool = workers === 0 ? null : new DeidPool({ config: workerConfig(options.config), ...(workers ? { size: workers } : {}), ...(options.taskTimeoutMs ? { taskTimeoutMs: options.taskTimeoutMs } : {}) });
-  const local = pool ? null : createDeidentifier(options.config.linkage ? { ...options.config, linkage: undefined } : options.config);
+  // The linkage table is written here, once per object, not by the engine.
+  const local = pool ? null : createDeidentifier({ ...options.config, linkage: undefined, logger: options.config.logger ?? options.logger });
   const onAbort = (): void => pool?.cancelQueued();
   options.signal?.addEventListener('abort', onAbort);
 
