@@ -134,6 +134,30 @@ test('files chosen in the file picker are uploaded and imported', async () => {
   await expect(page.getByTestId('study-row')).toHaveCount(1);
 });
 
+test('files dropped on the window are imported', async () => {
+  const { page } = app;
+  const dropped = ensureCtSeries({ slices: 2, size: 32, seed: 'dropped' });
+  const files = dropped.files.map((file) => ({
+    name: path.basename(file),
+    base64: fs.readFileSync(file).toString('base64'),
+  }));
+  const transfer = await page.evaluateHandle((list) => {
+    const data = new DataTransfer();
+    for (const { name, base64 } of list) {
+      const bytes = Uint8Array.from(atob(base64), (char) => char.charCodeAt(0));
+      data.items.add(new File([bytes], name, { type: 'application/dicom' }));
+    }
+    return data;
+  }, files);
+  await page.dispatchEvent('body', 'dragenter', { dataTransfer: transfer });
+  await expect(page.getByTestId('drop-zone')).toBeVisible();
+  await page.dispatchEvent('body', 'drop', { dataTransfer: transfer });
+  await expect(page.getByTestId('drop-zone')).toHaveCount(0);
+  await expect(page.getByTestId('import-phase')).toHaveAttribute('data-phase', 'done', { timeout: 60_000 });
+  await expect(page.getByTestId('import-counts')).toContainText('2 added');
+  await page.getByTestId('import-dismiss').click();
+});
+
 test('a running import shows its progress and stops when cancelled', async () => {
   const { page } = app;
   // Many small files: long enough an import to cancel half-way.
