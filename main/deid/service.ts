@@ -191,7 +191,7 @@ export async function deidentifyTree(options: DeidRunOptions): Promise<DeidRunSu
       progress.failed += 1;
       summary.failures.push({ source: entry.file, code: result.error.code, message: result.error.message });
     }
-    fs.rmSync(temporary, { force: true });
+    if (result.status !== 'done') fs.rmSync(temporary, { force: true });
     options.onProgress?.({ ...progress });
   };
 
