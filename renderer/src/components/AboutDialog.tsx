@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { initImaging } from '../imaging/initImaging.js';
+import { renderingChoice } from '../imaging/initImaging.js';
 import { useAppInfoStore } from '../stores/useAppInfoStore.js';
 import { useUiStore } from '../stores/useUiStore.js';
 import { Dialog } from './Dialog.js';
@@ -13,7 +13,7 @@ export function AboutDialog() {
   const close = useUiStore((state) => state.closeDialog);
   const errorMessage = useErrorMessage();
   const [error, setError] = useState<unknown>(null);
-  const rendering = initImaging().rendering;
+  const rendering = renderingChoice();
 
   useEffect(() => {
     load().catch(setError);

@@ -50,6 +50,7 @@ export const en = {
     searchLabel: 'Search studies',
     studies_one: '{{count}} study',
     studies_other: '{{count}} studies',
+    showingFirst: 'Showing the first {{count}} of {{total}} studies; search to narrow the list.',
     empty: 'No studies yet. Import DICOM files, folders, DICOMDIR media or zip archives.',
     noMatch: 'No study matches “{{search}}”.',
     loadFailed: 'The study list could not be loaded: {{message}}',

@@ -34,6 +34,13 @@ export interface Imaging {
 const PREFETCH_IN_FLIGHT = 6;
 
 let started: Imaging | null = null;
+let rendering: RenderingChoice | null = null;
+
+/** The GPU/CPU decision, made once (it probes WebGL), without starting Cornerstone. */
+export function renderingChoice(): RenderingChoice {
+  rendering ??= chooseRenderingMode();
+  return rendering;
+}
 
 /**
  * Decoder workers: uncompressed and JPEG frames decode in a few ms, so one worker per spare core
@@ -46,13 +53,13 @@ function decoderWorkerCount(): number {
 
 export function initImaging(): Imaging {
   if (started) return started;
-  const rendering = chooseRenderingMode();
-  initCore({ rendering: { useCPURendering: rendering.mode === 'cpu' }, debug: {} });
+  const choice = renderingChoice();
+  initCore({ rendering: { useCPURendering: choice.mode === 'cpu' }, debug: {} });
   initDicomImageLoader({ maxWebWorkers: decoderWorkerCount() });
   initTools();
   for (const tool of [WindowLevelTool, ZoomTool, PanTool, StackScrollTool]) addTool(tool);
   cache.setMaxCacheSize(CACHE_BYTES);
   imageLoadPoolManager.setMaxSimultaneousRequests(Enums.RequestType.Prefetch, PREFETCH_IN_FLIGHT);
-  started = { rendering, engine: new RenderingEngine(RENDERING_ENGINE_ID) };
+  started = { rendering: choice, engine: new RenderingEngine(RENDERING_ENGINE_ID) };
   return started;
 }

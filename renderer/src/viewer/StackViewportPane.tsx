@@ -9,7 +9,7 @@ import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { SeriesSummary, StudySummary } from '../../../shared/contract.js';
 import { useErrorMessage } from '../components/useErrorMessage.js';
-import { RENDERING_ENGINE_ID, initImaging } from '../imaging/initImaging.js';
+import { RENDERING_ENGINE_ID, initImaging, renderingChoice } from '../imaging/initImaging.js';
 import { stackToolGroup } from '../imaging/stackToolGroup.js';
 import { playCine, stopCine } from '../imaging/viewportCommands.js';
 import { type SeriesImages, useViewerStore } from '../stores/useViewerStore.js';
@@ -126,7 +126,7 @@ export function StackViewportPane({ slot, study, series }: StackViewportPaneProp
       className={active ? 'viewport-pane viewport-pane--active' : 'viewport-pane'}
       data-testid={`viewport-${slot}`}
       data-state={state.kind}
-      data-rendering={initImaging().rendering.mode}
+      data-rendering={renderingChoice().mode}
       onPointerDown={() => setActive(slot)}
       onContextMenu={(event) => event.preventDefault()}
     >

@@ -56,6 +56,7 @@ export function WorklistScreen() {
         <span className="worklist__count" data-testid="study-count" aria-live="polite">
           {t('worklist.studies', { count: total })}
         </span>
+        {total > count ? <span className="hint">{t('worklist.showingFirst', { count, total })}</span> : null}
         <span className="spacer" />
         <ImportButton />
       </div>
