@@ -131,6 +131,7 @@ export function createServices(options: ServicesOptions): Services {
     close() {
       closed ??= (async () => {
         await importer.close();
+        store.close();
         catalog.close();
       })();
       return closed;

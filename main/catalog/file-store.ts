@@ -3,15 +3,18 @@
  * `<sha256[0:2]>/<sha256>.dcm`, so a path says nothing about the patient and identical bytes are
  * stored once.
  *
- * Crash safety (DESIGN.md rule 5): files are written as temp files in store/tmp, and a batch is
- * committed in this order:
+ * Crash safety (DESIGN.md rule 5): files are written as temp files in this process's session
+ * folder, store/tmp/<pid>-<random>, and a batch is committed in this order:
  *   1. a journal listing the batch's final paths is written next to the temp files;
- *   2. the temp files and the journal are fdatasync'ed, concurrently, then store/tmp is fsync'ed;
+ *   2. the temp files and the journal are fdatasync'ed, concurrently, then the session folder;
  *   3. each temp file is renamed to its final path; the touched fan-out folders are fsync'ed once;
  *   4. the caller's SQLite transaction adds the rows;
  *   5. files that ended up unreferenced (a conflicting copy) are removed, then the journal.
- * On open, every journal left by a crash is replayed: the files it lists that no row references are
- * deleted; then store/tmp is emptied. A crash at any instant thus leaves the old state or the new.
+ * On open, the session folders of processes that are gone are recovered: every journal is
+ * replayed (the files it lists that no row references are deleted), then the folder is removed.
+ * A crash at any instant thus leaves the old state or the new. The desktop app and the CLI may
+ * share a data folder at the same time: a live process's session folder is never touched.
+ * One FileStore per data folder per process.
  */
 import crypto from 'node:crypto';
 import fs from 'node:fs';
@@ -34,12 +37,15 @@ const RELATIVE_PATH = /^[0-9a-f]{2}\/[0-9a-f]{64}\.dcm$/;
 
 export class FileStore {
   readonly root: string;
+  /** This process's session folder for temp files and journals. */
   readonly tmpDir: string;
+  readonly #sessionsDir: string;
   readonly #logger: Logger | undefined;
 
   private constructor(root: string, logger?: Logger) {
     this.root = root;
-    this.tmpDir = path.join(root, 'tmp');
+    this.#sessionsDir = path.join(root, 'tmp');
+    this.tmpDir = path.join(this.#sessionsDir, `${process.pid}-${crypto.randomUUID().slice(0, 8)}`);
     this.#logger = logger;
   }
 
@@ -51,12 +57,19 @@ export class FileStore {
     const store = new FileStore(root, logger);
     store.#createLayout();
     store.#recover(isReferenced);
+    fs.mkdirSync(store.tmpDir);
+    fsyncPath(store.#sessionsDir);
     return store;
+  }
+
+  /** Removes this process's (by then empty) session folder. */
+  close(): void {
+    fs.rmSync(this.tmpDir, { recursive: true, force: true });
   }
 
   #createLayout(): void {
     const marker = path.join(this.root, '.layout-v1');
-    fs.mkdirSync(this.tmpDir, { recursive: true });
+    fs.mkdirSync(this.#sessionsDir, { recursive: true });
     if (fs.existsSync(marker)) return;
     for (let i = 0; i < FAN_OUT; i += 1)
       fs.mkdirSync(path.join(this.root, i.toString(16).padStart(2, '0')), { recursive: true });
@@ -65,35 +78,43 @@ export class FileStore {
   }
 
   #recover(isReferenced: (relativePath: string) => boolean): void {
+    let sessions = 0;
     let removedFiles = 0;
-    let journals = 0;
-    for (const name of fs.readdirSync(this.tmpDir)) {
+    for (const name of fs.readdirSync(this.#sessionsDir)) {
+      const session = path.join(this.#sessionsDir, name);
+      const owner = Number.parseInt(name, 10);
+      if (owner !== process.pid && isProcessAlive(owner)) continue;
+      sessions += 1;
+      if (fs.statSync(session).isDirectory()) removedFiles += this.#replayJournals(session, isReferenced);
+      fs.rmSync(session, { force: true, recursive: true });
+    }
+    if (sessions > 0) {
+      fsyncPath(this.#sessionsDir);
+      this.#logger?.info({ sessions, removedFiles }, 'file store recovered');
+    }
+  }
+
+  /** Deletes the files listed by the session's journals that the catalog does not reference. */
+  #replayJournals(session: string, isReferenced: (relativePath: string) => boolean): number {
+    let removed = 0;
+    for (const name of fs.readdirSync(session)) {
       if (!name.endsWith('.journal')) continue;
-      journals += 1;
       let listed: string[] = [];
       try {
-        listed = JSON.parse(fs.readFileSync(path.join(this.tmpDir, name), 'utf8')) as string[];
+        listed = JSON.parse(fs.readFileSync(path.join(session, name), 'utf8')) as string[];
       } catch {
         // A journal torn by the crash was written before any rename (step 2 syncs it first): nothing to undo.
       }
       for (const relativePath of listed) {
         if (!RELATIVE_PATH.test(relativePath) || isReferenced(relativePath)) continue;
         fs.rmSync(path.join(this.root, relativePath), { force: true });
-        removedFiles += 1;
+        removed += 1;
       }
     }
-    const leftovers = fs.readdirSync(this.tmpDir);
-    for (const name of leftovers) fs.rmSync(path.join(this.tmpDir, name), { force: true, recursive: true });
-    if (leftovers.length > 0) {
-      fsyncPath(this.tmpDir);
-      this.#logger?.info(
-        { journals, removedFiles, tempFiles: leftovers.length - journals },
-        'file store recovered',
-      );
-    }
+    return removed;
   }
 
-  /** A fresh temp file name in the store's tmp folder (same filesystem, so rename is atomic). */
+  /** A fresh temp file name in this session's folder (same filesystem, so rename is atomic). */
   newTempPath(): string {
     return path.join(this.tmpDir, `${crypto.randomUUID()}.part`);
   }
@@ -139,6 +160,17 @@ export class FileStore {
   /** Removes temp files that will not be committed (duplicates, failures, cancelled work). */
   async discard(tempPaths: readonly string[]): Promise<void> {
     await Promise.all(tempPaths.map((tempPath) => fs.promises.rm(tempPath, { force: true })));
+  }
+}
+
+/** Whether a process with this id runs (signal 0 only checks; EPERM means it exists). */
+function isProcessAlive(pid: number): boolean {
+  if (!Number.isSafeInteger(pid) || pid <= 0) return false;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
 

@@ -54,7 +54,12 @@ export function openHarness(options: Partial<ServicesOptions> = {}): Harness {
         .readdirSync(root, { recursive: true, encoding: 'utf8' })
         .filter((name) => name.endsWith('.dcm'))
         .sort();
-      return { files, temp: fs.readdirSync(path.join(root, 'tmp')) };
+      // Temp files live in per-process session folders under tmp/; an empty session folder is fine.
+      const temp = fs
+        .readdirSync(path.join(root, 'tmp'), { recursive: true, withFileTypes: true })
+        .filter((entry) => entry.isFile())
+        .map((entry) => entry.name);
+      return { files, temp };
     },
     async close() {
       await services.close();

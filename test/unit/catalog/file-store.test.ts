@@ -38,20 +38,47 @@ function expectConsistent(dataDir: string): number {
     .prepare<[], { file_path: string; sha256: string }>('SELECT file_path, sha256 FROM instance')
     .all();
   db.close();
+  expect(fs.readdirSync(path.join(store.root, 'tmp'))).toEqual([path.basename(store.tmpDir)]);
   expect(fs.readdirSync(store.tmpDir)).toEqual([]);
+  store.close();
   expect(storedFiles(store.root)).toEqual(rows.map((row) => row.file_path).sort());
   for (const row of rows) expect(sha256(store.absolutePath(row.file_path))).toBe(row.sha256);
   return rows.length;
 }
 
 describe('file store', () => {
-  it('removes orphan temp files when it opens', () => {
+  it('removes the temp files of a process that is gone when it opens', () => {
+    const root = path.join(freshDir(), 'store');
+    const crashed = FileStore.open(root, () => false);
+    fs.writeFileSync(crashed.newTempPath(), 'half-written copy');
+    fs.mkdirSync(path.join(root, 'tmp', '999999999-deadbeef'));
+    fs.writeFileSync(path.join(root, 'tmp', '999999999-deadbeef', 'zip-entry.part'), 'x');
+    const store = FileStore.open(root, () => false);
+    expect(fs.readdirSync(path.join(root, 'tmp'))).toEqual([path.basename(store.tmpDir)]);
+    expect(fs.readdirSync(store.tmpDir)).toEqual([]);
+  });
+
+  it('leaves the temp files of another running process alone (the app and the CLI share a data folder)', async () => {
+    const root = path.join(freshDir(), 'store');
+    FileStore.open(root, () => false);
+    const other = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 30000)'], { stdio: 'ignore' });
+    const session = path.join(root, 'tmp', `${other.pid}-cafebabe`);
+    fs.mkdirSync(session);
+    fs.writeFileSync(path.join(session, 'in-flight.part'), 'being written right now');
+    FileStore.open(root, () => false);
+    expect(fs.readdirSync(session)).toEqual(['in-flight.part']);
+    const exited = new Promise((resolve) => other.on('exit', resolve));
+    other.kill('SIGKILL');
+    await exited;
+    FileStore.open(root, () => false);
+    expect(fs.existsSync(session)).toBe(false);
+  });
+
+  it('removes its session folder when closed', () => {
     const root = path.join(freshDir(), 'store');
     const store = FileStore.open(root, () => false);
-    fs.writeFileSync(store.newTempPath(), 'half-written copy');
-    fs.writeFileSync(path.join(store.tmpDir, 'zip-entry.part'), 'x');
-    FileStore.open(root, () => false);
-    expect(fs.readdirSync(store.tmpDir)).toEqual([]);
+    store.close();
+    expect(fs.readdirSync(path.join(root, 'tmp'))).toEqual([]);
   });
 
   it('replays a journal left by a crash: files the catalog does not reference are removed, the others kept', () => {
@@ -62,9 +89,9 @@ describe('file store', () => {
     fs.writeFileSync(store.absolutePath(kept), 'referenced');
     fs.writeFileSync(store.absolutePath(orphan), 'renamed, row never committed');
     fs.writeFileSync(path.join(store.tmpDir, 'crashed.journal'), JSON.stringify([kept, orphan]));
-    FileStore.open(root, (relativePath) => relativePath === kept);
+    const reopened = FileStore.open(root, (relativePath) => relativePath === kept);
     expect(storedFiles(root)).toEqual([kept]);
-    expect(fs.readdirSync(store.tmpDir)).toEqual([]);
+    expect(fs.readdirSync(path.join(root, 'tmp'))).toEqual([path.basename(reopened.tmpDir)]);
   });
 
   it('refuses paths that are not store paths', () => {
