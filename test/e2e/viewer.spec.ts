@@ -4,6 +4,7 @@
  * radius size/4, on a left-to-right gradient of HU x − 1024. The canvas must show exactly that
  * under the window the overlay reports.
  */
+import fs from 'node:fs';
 import path from 'node:path';
 import { expect, test } from '@playwright/test';
 import { type CtSeries, ensureCtSeries, makeTempDir } from '../fixtures/index.js';
@@ -23,6 +24,13 @@ test.describe.configure({ mode: 'serial' });
 
 let app: AppSession;
 let ct: CtSeries;
+const tempDirs: string[] = [];
+
+function tempDir(prefix: string): string {
+  const dir = makeTempDir(prefix);
+  tempDirs.push(dir);
+  return dir;
+}
 
 /** HU of the disc on 0-based slice k. */
 const discHu = (k: number) => 1000 + 10 * k - 1024;
@@ -64,6 +72,7 @@ test.beforeAll(async ({ browser }) => {
 
 test.afterAll(async () => {
   await app?.close();
+  for (const dir of tempDirs) fs.rmSync(dir, { recursive: true, force: true });
 });
 
 test('the imported CT study is found by searching for its patient', async () => {
@@ -254,7 +263,7 @@ test('Escape goes back to the worklist', async () => {
 
 test('each lossless codec shows exactly the pixels of the uncompressed original', async () => {
   const { page } = app;
-  const studies = makeCodecStudies(makeTempDir('e2e-codecs'));
+  const studies = makeCodecStudies(tempDir('e2e-codecs'));
   await importPath(page, path.dirname(studies[0]!.file));
   await expect(page.getByTestId('import-counts')).toContainText(`${studies.length} added`);
 
@@ -282,7 +291,7 @@ test('each lossless codec shows exactly the pixels of the uncompressed original'
 
 test('a multi-frame object is a stack of its frames', async () => {
   const { page } = app;
-  const study = makeMultiFrameStudy(makeTempDir('e2e-multiframe'));
+  const study = makeMultiFrameStudy(tempDir('e2e-multiframe'));
   await importPath(page, study.file);
   await search(page, 'MultiFrame');
   await page.getByTestId('study-row').first().dblclick();
