@@ -98,7 +98,10 @@ export type DeidOutcome =
   | { status: 'failed'; error: { code: ErrorCode; message: string } };
 
 export interface Deidentifier {
-  deidentify(input: Uint8Array, options?: { sourceName?: string; trace?: PreviewRow[] }): Promise<DeidOutcome>;
+  deidentify(
+    input: Uint8Array,
+    options?: { sourceName?: string; trace?: PreviewRow[] },
+  ): Promise<DeidOutcome>;
 }
 
 /** One attribute before and after, for the app's preview. */

@@ -5,7 +5,8 @@
 
 function shiftYmd(year: number, month: number, day: number, days: number): string | null {
   const date = new Date(Date.UTC(year, month - 1, day));
-  if (date.getUTCFullYear() !== year || date.getUTCMonth() !== month - 1 || date.getUTCDate() !== day) return null;
+  if (date.getUTCFullYear() !== year || date.getUTCMonth() !== month - 1 || date.getUTCDate() !== day)
+    return null;
   date.setUTCDate(date.getUTCDate() + days);
   const y = date.getUTCFullYear();
   if (y < 1 || y > 9999) return null;
@@ -33,7 +34,9 @@ export function shiftDateTime(value: string, days: number): string | null {
 export function shiftTemporal(vr: 'DA' | 'DT', value: string, days: number): string | null {
   if (value.trim() === '') return '';
   // A DA range query form (from-to) is not expected in stored objects; ranges are refused.
-  const parts = value.split('\\').map((part) => (vr === 'DA' ? shiftDate(part, days) : shiftDateTime(part, days)));
+  const parts = value
+    .split('\\')
+    .map((part) => (vr === 'DA' ? shiftDate(part, days) : shiftDateTime(part, days)));
   return parts.some((part) => part === null) ? null : parts.join('\\');
 }
 

@@ -9,16 +9,41 @@
  */
 import zlib from 'node:zlib';
 import { AppError, ErrorCode, isAppError } from '../../shared/errors.js';
-import type { DeidConfig, DeidActionCounts, DeidOutcome, DeidReport, DeidWarning, PreviewRow } from './config.js';
+import type {
+  DeidConfig,
+  DeidActionCounts,
+  DeidOutcome,
+  DeidReport,
+  DeidWarning,
+  PreviewRow,
+} from './config.js';
 import { ChunkWriter, type OutElement, type OutItem } from './dicom/writer.js';
-import { parseDicomFile, TransferSyntax, type DicomElement, type Encoding, type ParsedDicom } from './dicom/walker.js';
+import {
+  parseDicomFile,
+  TransferSyntax,
+  type DicomElement,
+  type Encoding,
+  type ParsedDicom,
+} from './dicom/walker.js';
 import { dictionaryVr, keywordOf, parseTagKey, tagKey } from './dicom/dictionary.js';
 import { Profile, type EngineAction } from './profile/profile.js';
-import { basicProfileCode, optionCodes, researchDefaultOptions, type DeidOptionName, isDeidOptionName } from './profile/options.js';
+import {
+  basicProfileCode,
+  optionCodes,
+  researchDefaultOptions,
+  type DeidOptionName,
+  isDeidOptionName,
+} from './profile/options.js';
 import { SafePrivateList, standardSafePrivateAttributes } from './profile/safe-private.js';
 import { Pseudonymizer } from './pseudonyms.js';
 import { ageInYears, shiftTemporal, yearsBetween } from './dates.js';
-import { decodeText, findIdentifying, identifyingValues, looksLikeMislabelledGbk, type IdentifyingValues } from './text.js';
+import {
+  decodeText,
+  findIdentifying,
+  identifyingValues,
+  looksLikeMislabelledGbk,
+  type IdentifyingValues,
+} from './text.js';
 import type { PixelCleaner, PixelContext, PixelDecision } from './pixels/types.js';
 import type { LinkageEntry } from './linkage-types.js';
 import type { Logger } from '../core/logger.js';
@@ -88,18 +113,76 @@ const temporalVrs = new Set(['DA', 'DT', 'TM']);
  * remove`. Anything else unnamed and textual is removed.
  */
 const structuralText = new Set<number>([
-  0x00080100, 0x00080102, 0x00080103, 0x00080104, 0x00080105, 0x00080106, 0x00080107, 0x0008010b, 0x0008010f, 0x00080117, 0x00080118, 0x00080119, 0x00080120, 0x00080121, 0x00080122,
+  0x00080100,
+  0x00080102,
+  0x00080103,
+  0x00080104,
+  0x00080105,
+  0x00080106,
+  0x00080107,
+  0x0008010b,
+  0x0008010f,
+  0x00080117,
+  0x00080118,
+  0x00080119,
+  0x00080120,
+  0x00080121,
+  0x00080122,
   0x00080070, // Manufacturer: Type 2 in General Equipment; pixel rules need it and it names a vendor, not a person.
   0x00081090, // Manufacturer's Model Name
-  0x00280030, 0x00283003, 0x00281055, 0x00280051, 0x00283010, 0x00289444,
-  0x00081150, 0x00081160,
-  0x0040a043, 0x0040a040, 0x0040a010, 0x0040a050, 0x0040a168, 0x0040a504, 0x0040db00, 0x0040a30a, 0x004008ea,
-  0x00189004, 0x00189005, 0x00189100, 0x00180015, 0x00185100, 0x00180022, 0x00180020, 0x00180021, 0x00180023, 0x00180024,
-  0x00282110, 0x00282114, 0x00280301, 0x00280303, 0x00281040, 0x00281052, 0x00281053, 0x00281054,
-  0x00120062, 0x00120063,
-  0x00540081, 0x00541001, 0x00541002, 0x00541102, 0x00541103, 0x00541105,
-  0x00620005, 0x0062000f, 0x00620008, 0x00620003, 0x00620006, 0x00620009, // segment labels and algorithm name
-  0x30060026, 0x300600a4, 0x30060028, 0x30060084,
+  0x00280030,
+  0x00283003,
+  0x00281055,
+  0x00280051,
+  0x00283010,
+  0x00289444,
+  0x00081150,
+  0x00081160,
+  0x0040a043,
+  0x0040a040,
+  0x0040a010,
+  0x0040a050,
+  0x0040a168,
+  0x0040a504,
+  0x0040db00,
+  0x0040a30a,
+  0x004008ea,
+  0x00189004,
+  0x00189005,
+  0x00189100,
+  0x00180015,
+  0x00185100,
+  0x00180022,
+  0x00180020,
+  0x00180021,
+  0x00180023,
+  0x00180024,
+  0x00282110,
+  0x00282114,
+  0x00280301,
+  0x00280303,
+  0x00281040,
+  0x00281052,
+  0x00281053,
+  0x00281054,
+  0x00120062,
+  0x00120063,
+  0x00540081,
+  0x00541001,
+  0x00541002,
+  0x00541102,
+  0x00541103,
+  0x00541105,
+  0x00620005,
+  0x0062000f,
+  0x00620008,
+  0x00620003,
+  0x00620006,
+  0x00620009, // segment labels and algorithm name
+  0x30060026,
+  0x300600a4,
+  0x30060028,
+  0x30060084,
 ]);
 
 /** DT attributes that version coding resources, not events: never shifted. */
@@ -133,7 +216,9 @@ interface ObjectContext {
 }
 
 function ascii(bytes: Uint8Array, element: DicomElement): string {
-  return Buffer.from(bytes.buffer, bytes.byteOffset + element.valueStart, element.valueLength).toString('latin1');
+  return Buffer.from(bytes.buffer, bytes.byteOffset + element.valueStart, element.valueLength).toString(
+    'latin1',
+  );
 }
 
 function trimValue(value: string): string {
@@ -194,7 +279,17 @@ function warn(context: ObjectContext, warning: DeidWarning): void {
 }
 
 function emptyCounts(): DeidActionCounts {
-  return { removed: 0, emptied: 0, dummied: 0, kept: 0, cleaned: 0, uidsRemapped: 0, datesShifted: 0, privateRemoved: 0, privateKept: 0 };
+  return {
+    removed: 0,
+    emptied: 0,
+    dummied: 0,
+    kept: 0,
+    cleaned: 0,
+    uidsRemapped: 0,
+    datesShifted: 0,
+    privateRemoved: 0,
+    privateKept: 0,
+  };
 }
 
 function isPrivate(tag: number): boolean {
@@ -207,15 +302,24 @@ function isRepeatingGroup(tag: number, base: number): boolean {
 }
 
 /** The effective action for one attribute: table (with options and overrides), or the rules for unlisted ones. */
-function decide(context: ObjectContext, element: DicomElement, vr: string): { action: EngineAction; why: string } {
+function decide(
+  context: ObjectContext,
+  element: DicomElement,
+  vr: string,
+): { action: EngineAction; why: string } {
   const decided = decideByProfile(context, element, vr);
   // Inside a sequence the table replaces by a dummy (an institution or person code sequence),
   // coded text is as identifying as the rest: it becomes a dummy too.
-  if (context.insideDummy > 0 && textVrs.has(vr) && (decided.action === 'K' || decided.action === 'C')) return { action: 'D', why: 'inside a dummy sequence' };
+  if (context.insideDummy > 0 && textVrs.has(vr) && (decided.action === 'K' || decided.action === 'C'))
+    return { action: 'D', why: 'inside a dummy sequence' };
   return decided;
 }
 
-function decideByProfile(context: ObjectContext, element: DicomElement, vr: string): { action: EngineAction; why: string } {
+function decideByProfile(
+  context: ObjectContext,
+  element: DicomElement,
+  vr: string,
+): { action: EngineAction; why: string } {
   const tag = element.tag;
   if (isRepeatingGroup(tag, 0x6000)) return { action: 'X', why: 'overlay' };
   if (isRepeatingGroup(tag, 0x5000)) return { action: 'X', why: 'curve' };
@@ -223,7 +327,8 @@ function decideByProfile(context: ObjectContext, element: DicomElement, vr: stri
   if (resolved) {
     // X/Z on a sequence: an empty sequence is invalid where the sequence is Type 3 (most of
     // them, e.g. Referenced Study Sequence), so it goes; X is allowed by the table either way.
-    if (resolved.tableAction === 'X/Z' && element.items) return { action: 'X', why: 'table X/Z on a sequence' };
+    if (resolved.tableAction === 'X/Z' && element.items)
+      return { action: 'X', why: 'table X/Z on a sequence' };
     return { action: resolved.action, why: resolved.source };
   }
   if (vr === 'UI') return { action: context.options.has('retainUIDs') ? 'K' : 'U', why: 'unlisted UID' };
@@ -234,12 +339,21 @@ function decideByProfile(context: ObjectContext, element: DicomElement, vr: stri
   }
   if (textVrs.has(vr) && !structuralText.has(tag)) {
     // Emptied rather than removed: nothing leaks, and a Type 2 attribute stays present.
-    return (context.config.unlistedText ?? 'remove') === 'remove' ? { action: 'Z', why: 'unlisted text' } : { action: 'C', why: 'unlisted text' };
+    return (context.config.unlistedText ?? 'remove') === 'remove'
+      ? { action: 'Z', why: 'unlisted text' }
+      : { action: 'C', why: 'unlisted text' };
   }
   return { action: 'K', why: 'unlisted' };
 }
 
-function record(context: ObjectContext, element: DicomElement, vr: string, depth: number, action: string, after: string): void {
+function record(
+  context: ObjectContext,
+  element: DicomElement,
+  vr: string,
+  depth: number,
+  action: string,
+  after: string,
+): void {
   if (!context.trace) return;
   context.trace.push({
     tag: tagKey(element.tag),
@@ -269,31 +383,59 @@ function remapUids(context: ObjectContext, element: DicomElement): OutElement {
 }
 
 /** C on a text value: kept byte-exact when it holds none of the header's identifying values. */
-function cleanText(context: ObjectContext, element: DicomElement, vr: string, depth: number, label = 'C'): OutElement {
+function cleanText(
+  context: ObjectContext,
+  element: DicomElement,
+  vr: string,
+  depth: number,
+  label = 'C',
+): OutElement {
   const bytes = context.source.subarray(element.valueStart, element.valueStart + element.valueLength);
   let sets = context.characterSets;
-  if (charsetVrs.has(vr) && bytes.some((byte) => byte >= 0x80) && ['', 'ISO_IR 100', 'ISO_IR 6'].includes(sets[0] ?? '') && looksLikeMislabelledGbk(bytes)) {
+  if (
+    charsetVrs.has(vr) &&
+    bytes.some((byte) => byte >= 0x80) &&
+    ['', 'ISO_IR 100', 'ISO_IR 6'].includes(sets[0] ?? '') &&
+    looksLikeMislabelledGbk(bytes)
+  ) {
     warn(context, {
       code: 'charset-mislabelled-gbk',
-      message: 'Text declared as Latin-1 looks like Chinese (GBK); it was read as GBK to check it for identifying values.',
+      message:
+        'Text declared as Latin-1 looks like Chinese (GBK); it was read as GBK to check it for identifying values.',
       tag: tagKey(element.tag),
     });
     sets = ['GBK'];
   }
-  const text = charsetVrs.has(vr) ? decodeText(bytes, sets) : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('latin1');
+  const text = charsetVrs.has(vr)
+    ? decodeText(bytes, sets)
+    : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('latin1');
   const found = findIdentifying(text, context.identifying);
   if (found.length === 0) {
     context.counts.kept += 1;
-    record(context, element, vr, depth, label === 'C' ? 'C (kept)' : label, describe(context.source, element, vr, context.characterSets));
+    record(
+      context,
+      element,
+      vr,
+      depth,
+      label === 'C' ? 'C (kept)' : label,
+      describe(context.source, element, vr, context.characterSets),
+    );
     return { kind: 'copy', source: element };
   }
   context.counts.cleaned += 1;
-  warn(context, { code: 'descriptor-cleaned', message: 'A descriptor contained identifying values from the header and was cleaned.', tag: tagKey(element.tag) });
+  warn(context, {
+    code: 'descriptor-cleaned',
+    message: 'A descriptor contained identifying values from the header and was cleaned.',
+    tag: tagKey(element.tag),
+  });
   // Pure ASCII: redact just the matches. Anything else: the value goes (we never transcode).
   if (!bytes.some((byte) => byte >= 0x80 || byte === 0x1b)) {
     let redacted = Buffer.from(bytes).toString('latin1');
     for (const needle of found) {
-      const pattern = new RegExp(needle.replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replace(/ /g, '[\\s^_]*'), 'gi');
+      const pattern = new RegExp(
+        needle.replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replace(/ /g, '[\\s^_]*'),
+        'gi',
+      );
       redacted = redacted.replace(pattern, '***');
     }
     if (findIdentifying(redacted, context.identifying).length === 0) {
@@ -305,17 +447,36 @@ function cleanText(context: ObjectContext, element: DicomElement, vr: string, de
   return { kind: 'value', tag: element.tag, vr: element.vr, value: new Uint8Array(0) };
 }
 
-function shiftDates(context: ObjectContext, element: DicomElement, vr: string, depth: number): OutElement | null {
+function shiftDates(
+  context: ObjectContext,
+  element: DicomElement,
+  vr: string,
+  depth: number,
+): OutElement | null {
   if (vr === 'TM') {
     // Whole-day offsets leave times of day as they are.
     context.counts.kept += 1;
-    record(context, element, vr, depth, 'C (time kept)', describe(context.source, element, vr, context.characterSets));
+    record(
+      context,
+      element,
+      vr,
+      depth,
+      'C (time kept)',
+      describe(context.source, element, vr, context.characterSets),
+    );
     return { kind: 'copy', source: element };
   }
   const original = trimValue(ascii(context.source, element));
-  const shifted = context.dateOffsetDays === null ? null : shiftTemporal(vr as 'DA' | 'DT', original, context.dateOffsetDays);
+  const shifted =
+    context.dateOffsetDays === null
+      ? null
+      : shiftTemporal(vr as 'DA' | 'DT', original, context.dateOffsetDays);
   if (shifted === null) {
-    warn(context, { code: 'date-unshiftable', message: 'A date could not be shifted (malformed or partial) and was removed.', tag: tagKey(element.tag) });
+    warn(context, {
+      code: 'date-unshiftable',
+      message: 'A date could not be shifted (malformed or partial) and was removed.',
+      tag: tagKey(element.tag),
+    });
     context.counts.removed += 1;
     record(context, element, vr, depth, 'C (removed)', '');
     return null;
@@ -329,7 +490,10 @@ function patientAge(context: ObjectContext, element: DicomElement): OutElement {
   const policy = context.config.age ?? 'cap';
   if (policy === 'keep') return { kind: 'copy', source: element };
   const original = trimValue(ascii(context.source, element));
-  const years = policy === 'recompute' ? (yearsBetween(context.birthDate, context.studyDate) ?? ageInYears(original)) : ageInYears(original);
+  const years =
+    policy === 'recompute'
+      ? (yearsBetween(context.birthDate, context.studyDate) ?? ageInYears(original))
+      : ageInYears(original);
   if (years === null) return { kind: 'value', tag: element.tag, vr: element.vr, value: new Uint8Array(0) };
   // Ages over 89 are identifying on their own (HIPAA Safe Harbor): all of them become 90Y.
   const age = `${String(Math.min(years, 90)).padStart(3, '0')}Y`;
@@ -342,7 +506,11 @@ function apply(context: ObjectContext, element: DicomElement, depth: number): Ou
   const { action } = decide(context, element, vr);
   if (element.vr === 'UN' && vr === 'SQ' && action !== 'X' && action !== 'Z') {
     // A sequence we cannot see into cannot be cleaned: it goes.
-    warn(context, { code: 'opaque-sequence-removed', message: 'A sequence stored with an unknown VR was removed.', tag: tagKey(element.tag) });
+    warn(context, {
+      code: 'opaque-sequence-removed',
+      message: 'A sequence stored with an unknown VR was removed.',
+      tag: tagKey(element.tag),
+    });
     context.counts.removed += 1;
     record(context, element, vr, depth, 'X (opaque)', '');
     return null;
@@ -362,18 +530,31 @@ function apply(context: ObjectContext, element: DicomElement, depth: number): Ou
       if (vr === 'UI') {
         if (context.options.has('retainUIDs')) return keep(context, element, vr, depth, 'K');
         const out = remapUids(context, element);
-        record(context, element, vr, depth, 'U', out.kind === 'value' ? trimValue(Buffer.from(out.value).toString('latin1')) : '');
+        record(
+          context,
+          element,
+          vr,
+          depth,
+          'U',
+          out.kind === 'value' ? trimValue(Buffer.from(out.value).toString('latin1')) : '',
+        );
         return out;
       }
       return keep(context, element, vr, depth, 'U');
     case 'D': {
       if (element.items) return recurse(context, element, depth, 'D');
       if (vr === 'UI') return remapUids(context, element);
-      if (temporalVrs.has(vr) && context.options.has('retainLongitudinalModifiedDates')) return shiftDates(context, element, vr, depth);
+      if (temporalVrs.has(vr) && context.options.has('retainLongitudinalModifiedDates'))
+        return shiftDates(context, element, vr, depth);
       context.counts.dummied += 1;
       if (!textVrs.has(vr) && !temporalVrs.has(vr) && !['CS', 'DS', 'IS'].includes(vr)) {
         record(context, element, vr, depth, 'D', `<${element.valueLength} zero bytes>`);
-        return { kind: 'value', tag: element.tag, vr: element.vr, value: new Uint8Array(element.valueLength) };
+        return {
+          kind: 'value',
+          tag: element.tag,
+          vr: element.vr,
+          value: new Uint8Array(element.valueLength),
+        };
       }
       const dummy = dummyText(vr);
       record(context, element, vr, depth, 'D', dummy);
@@ -389,23 +570,45 @@ function apply(context: ObjectContext, element: DicomElement, depth: number): Ou
       if (element.tag === Tag.PatientAge) {
         const out = patientAge(context, element);
         context.counts.kept += 1;
-        record(context, element, vr, depth, 'K (age policy)', out.kind === 'value' ? trimValue(Buffer.from(out.value).toString('latin1')) : describe(context.source, element, vr, context.characterSets));
+        record(
+          context,
+          element,
+          vr,
+          depth,
+          'K (age policy)',
+          out.kind === 'value'
+            ? trimValue(Buffer.from(out.value).toString('latin1'))
+            : describe(context.source, element, vr, context.characterSets),
+        );
         return out;
       }
       if (vr === 'UI' && !context.options.has('retainUIDs')) return remapUids(context, element);
-      if (temporalVrs.has(vr) && !context.options.has('retainLongitudinalFullDates') && !codingVersions.has(element.tag)) {
-        return context.options.has('retainLongitudinalModifiedDates') ? shiftDates(context, element, vr, depth) : drop(context, element, vr, depth);
+      if (
+        temporalVrs.has(vr) &&
+        !context.options.has('retainLongitudinalFullDates') &&
+        !codingVersions.has(element.tag)
+      ) {
+        return context.options.has('retainLongitudinalModifiedDates')
+          ? shiftDates(context, element, vr, depth)
+          : drop(context, element, vr, depth);
       }
       return keep(context, element, vr, depth, 'K');
   }
 }
 
-function keep(context: ObjectContext, element: DicomElement, vr: string, depth: number, action: string): OutElement {
+function keep(
+  context: ObjectContext,
+  element: DicomElement,
+  vr: string,
+  depth: number,
+  action: string,
+): OutElement {
   // Free text the profile keeps is still checked for the header's own identifying values: a
   // kept institution address or device description must not carry the patient's name.
   if (charsetVrs.has(vr) && element.valueLength > 0) return cleanText(context, element, vr, depth, action);
   context.counts.kept += 1;
-  if (context.trace) record(context, element, vr, depth, action, describe(context.source, element, vr, context.characterSets));
+  if (context.trace)
+    record(context, element, vr, depth, action, describe(context.source, element, vr, context.characterSets));
   return { kind: 'copy', source: element };
 }
 
@@ -449,7 +652,11 @@ function privateCreators(context: ObjectContext, elements: DicomElement[]): Map<
   return creators;
 }
 
-function processDataset(context: ObjectContext, elements: DicomElement[], depth: number): { elements: OutElement[]; changed: boolean } {
+function processDataset(
+  context: ObjectContext,
+  elements: DicomElement[],
+  depth: number,
+): { elements: OutElement[]; changed: boolean } {
   const out: OutElement[] = [];
   let changed = false;
   const retainPrivate = context.options.has('retainSafePrivate');
@@ -464,7 +671,11 @@ function processDataset(context: ObjectContext, elements: DicomElement[], depth:
     if (low < 0x1000) continue;
     const block = (group << 8) | (low >>> 8);
     const creator = creators.get(block);
-    const safe = retainPrivate && creator !== undefined && context.safePrivate.has(creator, group, low & 0xff) && !element.items;
+    const safe =
+      retainPrivate &&
+      creator !== undefined &&
+      context.safePrivate.has(creator, group, low & 0xff) &&
+      !element.items;
     privateDecisions.set(element, safe);
     if (safe) keptBlocks.add(block);
   }
@@ -482,10 +693,20 @@ function processDataset(context: ObjectContext, elements: DicomElement[], depth:
     if (isPrivate(tag)) {
       const low = tag & 0xffff;
       const group = tag >>> 16;
-      const keepIt = low >= 0x1000 ? privateDecisions.get(element) === true : low >= 0x10 && low <= 0xff && keptBlocks.has((group << 8) | low);
+      const keepIt =
+        low >= 0x1000
+          ? privateDecisions.get(element) === true
+          : low >= 0x10 && low <= 0xff && keptBlocks.has((group << 8) | low);
       if (keepIt) {
         context.counts.privateKept += 1;
-        record(context, element, element.vr, depth, 'K (safe private)', describe(context.source, element, element.vr, context.characterSets));
+        record(
+          context,
+          element,
+          element.vr,
+          depth,
+          'K (safe private)',
+          describe(context.source, element, element.vr, context.characterSets),
+        );
         out.push({ kind: 'copy', source: element });
       } else {
         context.counts.privateRemoved += 1;
@@ -507,7 +728,8 @@ function processDataset(context: ObjectContext, elements: DicomElement[], depth:
     const forced = [...context.forced.entries()].sort((a, b) => a[0] - b[0]);
     const merged: OutElement[] = [];
     let index = 0;
-    const tagOf = (element: OutElement): number => (element.kind === 'copy' ? element.source.tag : element.tag);
+    const tagOf = (element: OutElement): number =>
+      element.kind === 'copy' ? element.source.tag : element.tag;
     for (const element of out) {
       while (index < forced.length && forced[index]![0] < tagOf(element)) merged.push(forced[index++]![1]);
       merged.push(element);
@@ -524,8 +746,18 @@ function codeItem(code: { codeValue: string; codingSchemeDesignator: string; cod
     undefinedLength: false,
     elements: [
       { kind: 'value', tag: Tag.CodeValue, vr: 'SH', value: textValue('SH', code.codeValue) },
-      { kind: 'value', tag: Tag.CodingSchemeDesignator, vr: 'SH', value: textValue('SH', code.codingSchemeDesignator) },
-      { kind: 'value', tag: Tag.CodeMeaning, vr: 'LO', value: textValue('LO', code.codeMeaning.slice(0, 64)) },
+      {
+        kind: 'value',
+        tag: Tag.CodingSchemeDesignator,
+        vr: 'SH',
+        value: textValue('SH', code.codingSchemeDesignator),
+      },
+      {
+        kind: 'value',
+        tag: Tag.CodeMeaning,
+        vr: 'LO',
+        value: textValue('LO', code.codeMeaning.slice(0, 64)),
+      },
     ],
   };
 }
@@ -562,10 +794,14 @@ export interface EngineSettings {
   pixelCleaner: () => Promise<PixelCleaner | undefined>;
 }
 
-export function engineSettings(config: DeidConfig, pixelCleaner: () => Promise<PixelCleaner | undefined>): EngineSettings {
+export function engineSettings(
+  config: DeidConfig,
+  pixelCleaner: () => Promise<PixelCleaner | undefined>,
+): EngineSettings {
   const chosen = new Set<DeidOptionName>();
   for (const option of config.options) {
-    if (!isDeidOptionName(option)) throw new AppError(ErrorCode.InvalidRequest, `Unknown de-identification option "${String(option)}".`);
+    if (!isDeidOptionName(option))
+      throw new AppError(ErrorCode.InvalidRequest, `Unknown de-identification option "${String(option)}".`);
     chosen.add(option);
   }
   if (config.profile === 'research') for (const option of researchDefaultOptions) chosen.add(option);
@@ -582,7 +818,10 @@ export function engineSettings(config: DeidConfig, pixelCleaner: () => Promise<P
   };
 }
 
-function methodCodeList(options: ReadonlySet<DeidOptionName>, pixelsMasked: boolean): Array<{ codeValue: string; codingSchemeDesignator: string; codeMeaning: string }> {
+function methodCodeList(
+  options: ReadonlySet<DeidOptionName>,
+  pixelsMasked: boolean,
+): Array<{ codeValue: string; codingSchemeDesignator: string; codeMeaning: string }> {
   const codes = [basicProfileCode];
   for (const option of Object.keys(optionCodes) as DeidOptionName[]) {
     if (option === 'cleanPixelData') continue;
@@ -602,23 +841,37 @@ function readNumber(parsed: ParsedDicom, original: Map<number, DicomElement>, ta
   const element = original.get(tag);
   if (!element || element.items) return 0;
   if (element.vr === 'US' || element.valueLength === 2) {
-    return new DataView(parsed.bytes.buffer, parsed.bytes.byteOffset + element.valueStart, 2).getUint16(0, parsed.encoding.littleEndian);
+    return new DataView(parsed.bytes.buffer, parsed.bytes.byteOffset + element.valueStart, 2).getUint16(
+      0,
+      parsed.encoding.littleEndian,
+    );
   }
   return Number(trimValue(ascii(parsed.bytes, element))) || 0;
 }
 
-function pixelContextOf(parsed: ParsedDicom, original: Map<number, DicomElement>, pixel: DicomElement, identifying: string[]): PixelContext {
+function pixelContextOf(
+  parsed: ParsedDicom,
+  original: Map<number, DicomElement>,
+  pixel: DicomElement,
+  identifying: string[],
+): PixelContext {
   const value = (tag: number): string => readValue(parsed, original, tag);
   const pixelData: PixelContext['pixelData'] = pixel.fragments
     ? { kind: 'encapsulated', frames: framesOf(parsed, original, pixel) }
-    : { kind: 'native', bytes: parsed.bytes.subarray(pixel.valueStart, pixel.valueStart + pixel.valueLength) };
+    : {
+        kind: 'native',
+        bytes: parsed.bytes.subarray(pixel.valueStart, pixel.valueStart + pixel.valueLength),
+      };
   return {
     modality: value(Tag.Modality),
     sopClassUID: value(Tag.SOPClassUID),
     manufacturer: value(Tag.Manufacturer),
     manufacturerModelName: value(Tag.ManufacturerModelName),
     burnedInAnnotation: value(Tag.BurnedInAnnotation).toUpperCase(),
-    imageType: value(Tag.ImageType).split('\\').map((part) => part.trim()).filter(Boolean),
+    imageType: value(Tag.ImageType)
+      .split('\\')
+      .map((part) => part.trim())
+      .filter(Boolean),
     conversionType: value(Tag.ConversionType),
     rows: readNumber(parsed, original, Tag.Rows),
     columns: readNumber(parsed, original, Tag.Columns),
@@ -636,8 +889,14 @@ function pixelContextOf(parsed: ParsedDicom, original: Map<number, DicomElement>
 }
 
 /** Frames of encapsulated pixel data: one fragment per frame when counts match, else all fragments as one frame sequence split by the offset table. */
-function framesOf(parsed: ParsedDicom, original: Map<number, DicomElement>, pixel: DicomElement): Uint8Array[] {
-  const fragments = (pixel.fragments ?? []).slice(1).map((fragment) => parsed.bytes.subarray(fragment.start, fragment.start + fragment.length));
+function framesOf(
+  parsed: ParsedDicom,
+  original: Map<number, DicomElement>,
+  pixel: DicomElement,
+): Uint8Array[] {
+  const fragments = (pixel.fragments ?? [])
+    .slice(1)
+    .map((fragment) => parsed.bytes.subarray(fragment.start, fragment.start + fragment.length));
   const frameCount = Number(readValue(parsed, original, Tag.NumberOfFrames)) || 1;
   if (fragments.length === frameCount) return fragments;
   if (frameCount === 1) return [Buffer.concat(fragments)];
@@ -668,11 +927,24 @@ function failed(error: unknown, logger?: Logger): DeidOutcome {
   if (!isAppError(error) && !(error instanceof RangeError)) {
     // Only the stack's frames: a message may quote a value from the file.
     const frames = error instanceof Error ? (error.stack ?? '').split('\n').slice(1, 8).join('\n') : '';
-    logger?.error({ event: 'deid.internal-error', error: error instanceof Error ? error.name : typeof error, frames }, 'de-identification failed (bug)');
+    logger?.error(
+      { event: 'deid.internal-error', error: error instanceof Error ? error.name : typeof error, frames },
+      'de-identification failed (bug)',
+    );
   }
   if (isAppError(error)) return { status: 'failed', error: { code: error.code, message: error.message } };
-  if (error instanceof RangeError) return { status: 'failed', error: { code: ErrorCode.Malformed, message: 'The file has a value too long to rewrite.' } };
-  return { status: 'failed', error: { code: ErrorCode.Internal, message: 'De-identification failed unexpectedly (a bug); the file was not written.' } };
+  if (error instanceof RangeError)
+    return {
+      status: 'failed',
+      error: { code: ErrorCode.Malformed, message: 'The file has a value too long to rewrite.' },
+    };
+  return {
+    status: 'failed',
+    error: {
+      code: ErrorCode.Internal,
+      message: 'De-identification failed unexpectedly (a bug); the file was not written.',
+    },
+  };
 }
 
 /**
@@ -710,18 +982,33 @@ export async function deidentifyObject(
     output.set(chunk, offset);
     offset += chunk.length;
   }
-  return { status: 'done', output: new Uint8Array(output.buffer, output.byteOffset, output.length), report: outcome.report };
+  return {
+    status: 'done',
+    output: new Uint8Array(output.buffer, output.byteOffset, output.length),
+    report: outcome.report,
+  };
 }
 
-async function rewrite(settings: EngineSettings, parsed: ParsedDicom, options: { sourceName?: string; trace?: PreviewRow[] }): Promise<ChunkedOutcome> {
+async function rewrite(
+  settings: EngineSettings,
+  parsed: ParsedDicom,
+  options: { sourceName?: string; trace?: PreviewRow[] },
+): Promise<ChunkedOutcome> {
   const { config, pseudonyms } = settings;
   const original = topLevel(parsed);
   const value = (tag: number): string => readValue(parsed, original, tag);
-  const characterSets = value(Tag.SpecificCharacterSet).split('\\').map((term) => term.trim());
+  const characterSets = value(Tag.SpecificCharacterSet)
+    .split('\\')
+    .map((term) => term.trim());
   const textOf = (tag: number): string => {
     const element = original.get(tag);
     if (!element || element.items) return '';
-    return trimValue(decodeText(parsed.bytes.subarray(element.valueStart, element.valueStart + element.valueLength), characterSets));
+    return trimValue(
+      decodeText(
+        parsed.bytes.subarray(element.valueStart, element.valueStart + element.valueLength),
+        characterSets,
+      ),
+    );
   };
   const patientId = textOf(Tag.PatientID);
   const patientName = textOf(Tag.PatientName);
@@ -729,23 +1016,42 @@ async function rewrite(settings: EngineSettings, parsed: ParsedDicom, options: {
   const pseudonym = pseudonyms.patientPseudonym(patientKey);
   const shifting = settings.options.has('retainLongitudinalModifiedDates');
   const dateOffsetDays = shifting ? pseudonyms.dateOffsetDays(patientKey) : null;
-  const names = [patientName, textOf(Tag.OtherPatientNames), textOf(Tag.PatientBirthName), textOf(Tag.PatientMotherBirthName), textOf(Tag.ReferringPhysicianName)]
+  const names = [
+    patientName,
+    textOf(Tag.OtherPatientNames),
+    textOf(Tag.PatientBirthName),
+    textOf(Tag.PatientMotherBirthName),
+    textOf(Tag.ReferringPhysicianName),
+  ]
     .flatMap((name) => name.split('\\'))
     .filter(Boolean);
   // Mislabelled GBK names: add the GBK reading too, so Hanzi in descriptors are found.
   const nameElement = original.get(Tag.PatientName);
   if (nameElement && !nameElement.items) {
-    const bytes = parsed.bytes.subarray(nameElement.valueStart, nameElement.valueStart + nameElement.valueLength);
-    if (looksLikeMislabelledGbk(bytes) && !['GB18030', 'GBK', 'ISO 2022 IR 58'].includes(characterSets.at(-1) ?? '')) names.push(trimValue(decodeText(bytes, ['GBK'])));
+    const bytes = parsed.bytes.subarray(
+      nameElement.valueStart,
+      nameElement.valueStart + nameElement.valueLength,
+    );
+    if (
+      looksLikeMislabelledGbk(bytes) &&
+      !['GB18030', 'GBK', 'ISO 2022 IR 58'].includes(characterSets.at(-1) ?? '')
+    )
+      names.push(trimValue(decodeText(bytes, ['GBK'])));
   }
-  const ids = [patientId, ...textOf(Tag.OtherPatientIDs).split('\\'), textOf(Tag.AccessionNumber)].filter(Boolean);
+  const ids = [patientId, ...textOf(Tag.OtherPatientIDs).split('\\'), textOf(Tag.AccessionNumber)].filter(
+    Boolean,
+  );
   const birthDate = value(Tag.PatientBirthDate);
   const studyDate = value(Tag.StudyDate);
   const identifying = identifyingValues({
     names,
     ids,
     dates: [birthDate].filter(Boolean),
-    other: [textOf(Tag.PatientAddress), textOf(Tag.PatientTelephoneNumbers), textOf(Tag.InstitutionName)].filter(Boolean),
+    other: [
+      textOf(Tag.PatientAddress),
+      textOf(Tag.PatientTelephoneNumbers),
+      textOf(Tag.InstitutionName),
+    ].filter(Boolean),
   });
 
   const context: ObjectContext = {
@@ -777,38 +1083,93 @@ async function rewrite(settings: EngineSettings, parsed: ParsedDicom, options: {
   const pixel = original.get(Tag.PixelData);
   if (pixel && !pixel.items) {
     const cleaner = await settings.pixelCleaner();
-    if (!cleaner) throw new AppError(ErrorCode.Internal, 'The pixel cleaner is not available; objects with pixel data cannot be de-identified.');
+    if (!cleaner)
+      throw new AppError(
+        ErrorCode.Internal,
+        'The pixel cleaner is not available; objects with pixel data cannot be de-identified.',
+      );
     const needles = [...names, ...ids, birthDate, ...identifying.needles];
-    decision = await cleaner.clean(pixelContextOf(parsed, original, pixel, [...new Set(needles)].filter(Boolean)), {
-      cleanPixelData: settings.options.has('cleanPixelData'),
-      ocr: config.ocr ?? true,
-      rules: config.pixelRules ?? [],
-    });
+    decision = await cleaner.clean(
+      pixelContextOf(parsed, original, pixel, [...new Set(needles)].filter(Boolean)),
+      {
+        cleanPixelData: settings.options.has('cleanPixelData'),
+        ocr: config.ocr ?? true,
+        rules: config.pixelRules ?? [],
+      },
+    );
   }
 
   const forced = context.forced;
-  forced.set(Tag.PatientName, { kind: 'value', tag: Tag.PatientName, vr: 'PN', value: textValue('PN', pseudonym) });
+  forced.set(Tag.PatientName, {
+    kind: 'value',
+    tag: Tag.PatientName,
+    vr: 'PN',
+    value: textValue('PN', pseudonym),
+  });
   forced.set(Tag.PatientID, lo(Tag.PatientID, pseudonym));
-  forced.set(Tag.PatientIdentityRemoved, { kind: 'value', tag: Tag.PatientIdentityRemoved, vr: 'CS', value: textValue('CS', 'YES') });
+  forced.set(Tag.PatientIdentityRemoved, {
+    kind: 'value',
+    tag: Tag.PatientIdentityRemoved,
+    vr: 'CS',
+    value: textValue('CS', 'YES'),
+  });
   const masked = decision?.action === 'masked';
   const codes = methodCodeList(settings.options, masked);
-  forced.set(Tag.DeidentificationMethod, lo(Tag.DeidentificationMethod, `RadLabel ${IMPLEMENTATION_VERSION_NAME} PS3.15 E.1-1`));
-  forced.set(Tag.DeidentificationMethodCodeSequence, { kind: 'sequence', tag: Tag.DeidentificationMethodCodeSequence, undefinedLength: false, items: codes.map(codeItem) });
-  forced.set(Tag.ClinicalTrialSponsorName, lo(Tag.ClinicalTrialSponsorName, config.clinicalTrial.sponsorName));
+  forced.set(
+    Tag.DeidentificationMethod,
+    lo(Tag.DeidentificationMethod, `RadLabel ${IMPLEMENTATION_VERSION_NAME} PS3.15 E.1-1`),
+  );
+  forced.set(Tag.DeidentificationMethodCodeSequence, {
+    kind: 'sequence',
+    tag: Tag.DeidentificationMethodCodeSequence,
+    undefinedLength: false,
+    items: codes.map(codeItem),
+  });
+  forced.set(
+    Tag.ClinicalTrialSponsorName,
+    lo(Tag.ClinicalTrialSponsorName, config.clinicalTrial.sponsorName),
+  );
   forced.set(Tag.ClinicalTrialProtocolID, lo(Tag.ClinicalTrialProtocolID, config.clinicalTrial.protocolId));
-  forced.set(Tag.ClinicalTrialProtocolName, lo(Tag.ClinicalTrialProtocolName, config.clinicalTrial.protocolName ?? ''));
+  forced.set(
+    Tag.ClinicalTrialProtocolName,
+    lo(Tag.ClinicalTrialProtocolName, config.clinicalTrial.protocolName ?? ''),
+  );
   forced.set(Tag.ClinicalTrialSiteID, lo(Tag.ClinicalTrialSiteID, config.clinicalTrial.siteId ?? ''));
   forced.set(Tag.ClinicalTrialSiteName, lo(Tag.ClinicalTrialSiteName, config.clinicalTrial.siteName ?? ''));
   forced.set(Tag.ClinicalTrialSubjectID, lo(Tag.ClinicalTrialSubjectID, pseudonym));
-  const temporal = settings.options.has('retainLongitudinalFullDates') ? 'UNMODIFIED' : shifting ? 'MODIFIED' : 'REMOVED';
-  forced.set(Tag.LongitudinalTemporalInformationModified, { kind: 'value', tag: Tag.LongitudinalTemporalInformationModified, vr: 'CS', value: textValue('CS', temporal) });
+  const temporal = settings.options.has('retainLongitudinalFullDates')
+    ? 'UNMODIFIED'
+    : shifting
+      ? 'MODIFIED'
+      : 'REMOVED';
+  forced.set(Tag.LongitudinalTemporalInformationModified, {
+    kind: 'value',
+    tag: Tag.LongitudinalTemporalInformationModified,
+    vr: 'CS',
+    value: textValue('CS', temporal),
+  });
   let transferSyntaxUID = parsed.transferSyntaxUID;
   if (decision?.action === 'masked' && decision.pixelData && pixel) {
-    forced.set(Tag.BurnedInAnnotation, { kind: 'value', tag: Tag.BurnedInAnnotation, vr: 'CS', value: textValue('CS', 'NO') });
+    forced.set(Tag.BurnedInAnnotation, {
+      kind: 'value',
+      tag: Tag.BurnedInAnnotation,
+      vr: 'CS',
+      value: textValue('CS', 'NO'),
+    });
     const bitsAllocated = readNumber(parsed, original, Tag.BitsAllocated);
-    forced.set(Tag.PixelData, { kind: 'value', tag: Tag.PixelData, vr: bitsAllocated > 8 ? 'OW' : 'OB', value: evenLength(decision.pixelData) });
+    forced.set(Tag.PixelData, {
+      kind: 'value',
+      tag: Tag.PixelData,
+      vr: bitsAllocated > 8 ? 'OW' : 'OB',
+      value: evenLength(decision.pixelData),
+    });
     if (decision.photometricInterpretation) {
-      forced.set(Tag.PhotometricInterpretation, { kind: 'value', tag: Tag.PhotometricInterpretation, vr: 'CS', value: textValue('CS', decision.photometricInterpretation) });
+      forced.set(Tag.PhotometricInterpretation, {
+        kind: 'value',
+        tag: Tag.PhotometricInterpretation,
+        vr: 'CS',
+        value: textValue('CS', decision.photometricInterpretation),
+      });
     }
     if (decision.transferSyntaxUID && decision.transferSyntaxUID !== transferSyntaxUID) {
       transferSyntaxUID = decision.transferSyntaxUID;
@@ -842,21 +1203,33 @@ async function rewrite(settings: EngineSettings, parsed: ParsedDicom, options: {
     : { action: 'none', reasons: [], regions: 0 };
   const linkage = (): LinkageEntry[] => [
     { kind: 'patient', original: patientKey, pseudonym, dateOffsetDays },
-    ...[...context.uidMappings].map(([from, to]): LinkageEntry => ({ kind: 'uid', original: from, pseudonym: to })),
+    ...[...context.uidMappings].map(([from, to]): LinkageEntry => ({
+      kind: 'uid',
+      original: from,
+      pseudonym: to,
+    })),
   ];
 
   if (decision?.action === 'hold') {
     return {
       status: 'held',
       reason: decision.reasons,
-      report: { ...reportBase, actions: context.counts, warnings: context.warnings, pixels, local: { studyInstanceUID: originalStudy, sopInstanceUID: originalSop, linkage: [] } },
+      report: {
+        ...reportBase,
+        actions: context.counts,
+        warnings: context.warnings,
+        pixels,
+        local: { studyInstanceUID: originalStudy, sopInstanceUID: originalSop, linkage: [] },
+      },
     };
   }
 
   // Pixel data is inserted by `forced` when masked; an unmasked element is copied by the walk.
   const dataset = processDataset(context, parsed.dataset, 0).elements;
   const datasetEncoding: Encoding =
-    transferSyntaxUID !== parsed.transferSyntaxUID ? { explicitVr: true, littleEndian: true } : parsed.encoding;
+    transferSyntaxUID !== parsed.transferSyntaxUID
+      ? { explicitVr: true, littleEndian: true }
+      : parsed.encoding;
   if (transferSyntaxUID !== parsed.transferSyntaxUID && !parsed.encoding.explicitVr) {
     throw new AppError(ErrorCode.Internal, 'Masked pixels changed the syntax of an implicit-VR object.');
   }

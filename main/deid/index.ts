@@ -6,15 +6,33 @@ import type { DeidConfig, Deidentifier, DeidOutcome, PreviewRow } from './config
 import { deidentifyObject, deidentifyObjectChunks, engineSettings, type ChunkedOutcome } from './engine.js';
 import type { PixelCleaner } from './pixels/types.js';
 
-export type { DeidConfig, Deidentifier, DeidOutcome, DeidReport, DeidWarning, DeidActionCounts, PreviewRow, DeidProfileName, ClinicalTrialIdentity } from './config.js';
+export type {
+  DeidConfig,
+  Deidentifier,
+  DeidOutcome,
+  DeidReport,
+  DeidWarning,
+  DeidActionCounts,
+  PreviewRow,
+  DeidProfileName,
+  ClinicalTrialIdentity,
+} from './config.js';
 export type { DeidOptionName } from './profile/options.js';
-export { deidOptionNames, isDeidOptionName, optionCodes, basicProfileCode, researchDefaultOptions } from './profile/options.js';
+export {
+  deidOptionNames,
+  isDeidOptionName,
+  optionCodes,
+  basicProfileCode,
+  researchDefaultOptions,
+} from './profile/options.js';
 export type { EngineAction } from './profile/profile.js';
 export type { LinkageEntry, LinkageStore } from './linkage-types.js';
 
 /** The pixel cleaner of main/deid/pixels/, loaded on first use (it pulls in OCR). */
 async function defaultPixelCleaner(): Promise<PixelCleaner & { close?: () => Promise<void> }> {
-  const module = (await import('./pixels/index.js')) as { createPixelCleaner: () => PixelCleaner & { close?: () => Promise<void> } };
+  const module = (await import('./pixels/index.js')) as {
+    createPixelCleaner: () => PixelCleaner & { close?: () => Promise<void> };
+  };
   return module.createPixelCleaner();
 }
 
@@ -35,7 +53,10 @@ export function createDeidentifier(config: DeidConfig): ClosableDeidentifier {
     return cleaner;
   });
   return {
-    deidentify(input: Uint8Array, options?: { sourceName?: string; trace?: PreviewRow[] }): Promise<DeidOutcome> {
+    deidentify(
+      input: Uint8Array,
+      options?: { sourceName?: string; trace?: PreviewRow[] },
+    ): Promise<DeidOutcome> {
       return deidentifyObject(settings, input, options);
     },
     deidentifyToChunks(input: Uint8Array, options?: { sourceName?: string }): Promise<ChunkedOutcome> {

@@ -29,9 +29,14 @@ export interface KeyProvider {
 
 function decodeKey(text: string, where: string): Uint8Array {
   const trimmed = text.trim();
-  const bytes = /^[0-9a-fA-F]{64}$/.test(trimmed) ? Buffer.from(trimmed, 'hex') : Buffer.from(trimmed, 'base64');
+  const bytes = /^[0-9a-fA-F]{64}$/.test(trimmed)
+    ? Buffer.from(trimmed, 'hex')
+    : Buffer.from(trimmed, 'base64');
   if (bytes.length !== 32) {
-    throw new AppError(ErrorCode.InvalidRequest, `The linkage key in ${where} must be 32 bytes, written as 64 hex digits or base64.`);
+    throw new AppError(
+      ErrorCode.InvalidRequest,
+      `The linkage key in ${where} must be 32 bytes, written as 64 hex digits or base64.`,
+    );
   }
   return bytes;
 }
@@ -41,7 +46,11 @@ export function environmentKeyProvider(env: NodeJS.ProcessEnv = process.env): Ke
   return {
     masterKey() {
       const value = env[LINKAGE_KEY_ENV];
-      if (!value) throw new AppError(ErrorCode.InvalidRequest, `Set ${LINKAGE_KEY_ENV} or pass a key file to keep the linkage table.`);
+      if (!value)
+        throw new AppError(
+          ErrorCode.InvalidRequest,
+          `Set ${LINKAGE_KEY_ENV} or pass a key file to keep the linkage table.`,
+        );
       return decodeKey(value, LINKAGE_KEY_ENV);
     },
   };
@@ -67,7 +76,8 @@ interface DerivedKeys {
 }
 
 function derive(master: Uint8Array): DerivedKeys {
-  const expand = (info: string): Buffer => Buffer.from(crypto.hkdfSync('sha256', master, Buffer.from('radlabel-linkage'), Buffer.from(info), 32));
+  const expand = (info: string): Buffer =>
+    Buffer.from(crypto.hkdfSync('sha256', master, Buffer.from('radlabel-linkage'), Buffer.from(info), 32));
   return { encryption: expand('aes-256-gcm'), lookup: expand('hmac-lookup') };
 }
 
@@ -103,13 +113,16 @@ export class EncryptedLinkageStore implements LinkageStore {
       CREATE TABLE IF NOT EXISTS key_check (id INTEGER PRIMARY KEY CHECK (id = 1), mac BLOB NOT NULL);
     `);
     this.#checkKey();
-    this.#insert = this.#db.prepare('INSERT OR IGNORE INTO linkage (kind, lookup, reverse_lookup, payload) VALUES (?, ?, ?, ?)');
+    this.#insert = this.#db.prepare(
+      'INSERT OR IGNORE INTO linkage (kind, lookup, reverse_lookup, payload) VALUES (?, ?, ?, ?)',
+    );
   }
 
   /** A wrong key must fail loudly, not write rows nobody can read. */
   #checkKey(): void {
     const mac = crypto.createHmac('sha256', this.#keys.lookup).update('key-check').digest();
-    const row = this.#db.prepare('SELECT mac FROM key_check WHERE id = 1').get() as { mac: Buffer } | undefined;
+    const row = this.#db.prepare('SELECT mac FROM key_check WHERE id = 1').get() as
+      { mac: Buffer } | undefined;
     if (!row) {
       this.#db.prepare('INSERT INTO key_check (id, mac) VALUES (1, ?)').run(mac);
     } else if (!crypto.timingSafeEqual(row.mac, mac)) {
@@ -119,7 +132,12 @@ export class EncryptedLinkageStore implements LinkageStore {
   }
 
   #lookup(kind: string, value: string): Buffer {
-    return crypto.createHmac('sha256', this.#keys.lookup).update(kind).update('\0').update(value, 'utf8').digest();
+    return crypto
+      .createHmac('sha256', this.#keys.lookup)
+      .update(kind)
+      .update('\0')
+      .update(value, 'utf8')
+      .digest();
   }
 
   #seal(kind: string, lookup: Buffer, entry: LinkageEntry): Buffer {
@@ -131,10 +149,16 @@ export class EncryptedLinkageStore implements LinkageStore {
   }
 
   #open(row: Row): LinkageEntry {
-    const decipher = crypto.createDecipheriv('aes-256-gcm', this.#keys.encryption, row.payload.subarray(0, 12));
+    const decipher = crypto.createDecipheriv(
+      'aes-256-gcm',
+      this.#keys.encryption,
+      row.payload.subarray(0, 12),
+    );
     decipher.setAAD(Buffer.concat([Buffer.from(row.kind), row.lookup]));
     decipher.setAuthTag(row.payload.subarray(12, 28));
-    const text = Buffer.concat([decipher.update(row.payload.subarray(28)), decipher.final()]).toString('utf8');
+    const text = Buffer.concat([decipher.update(row.payload.subarray(28)), decipher.final()]).toString(
+      'utf8',
+    );
     return JSON.parse(text) as LinkageEntry;
   }
 
@@ -142,7 +166,12 @@ export class EncryptedLinkageStore implements LinkageStore {
     const insert = this.#db.transaction((batch: LinkageEntry[]) => {
       for (const entry of batch) {
         const lookup = this.#lookup(entry.kind, entry.original);
-        this.#insert.run(entry.kind, lookup, this.#lookup(entry.kind, entry.pseudonym), this.#seal(entry.kind, lookup, entry));
+        this.#insert.run(
+          entry.kind,
+          lookup,
+          this.#lookup(entry.kind, entry.pseudonym),
+          this.#seal(entry.kind, lookup, entry),
+        );
       }
     });
     insert(entries);
@@ -150,13 +179,17 @@ export class EncryptedLinkageStore implements LinkageStore {
 
   /** The pseudonym (and date offset) of an original UID or patient key, or null. */
   find(kind: LinkageEntry['kind'], original: string): LinkageEntry | null {
-    const row = this.#db.prepare('SELECT kind, lookup, payload FROM linkage WHERE kind = ? AND lookup = ?').get(kind, this.#lookup(kind, original)) as Row | undefined;
+    const row = this.#db
+      .prepare('SELECT kind, lookup, payload FROM linkage WHERE kind = ? AND lookup = ?')
+      .get(kind, this.#lookup(kind, original)) as Row | undefined;
     return row ? this.#open(row) : null;
   }
 
   /** The original behind a pseudonym, or null (re-identification: an admin action). */
   reverse(kind: LinkageEntry['kind'], pseudonym: string): LinkageEntry | null {
-    const row = this.#db.prepare('SELECT kind, lookup, payload FROM linkage WHERE kind = ? AND reverse_lookup = ?').get(kind, this.#lookup(kind, pseudonym)) as Row | undefined;
+    const row = this.#db
+      .prepare('SELECT kind, lookup, payload FROM linkage WHERE kind = ? AND reverse_lookup = ?')
+      .get(kind, this.#lookup(kind, pseudonym)) as Row | undefined;
     return row ? this.#open(row) : null;
   }
 
@@ -167,7 +200,10 @@ export class EncryptedLinkageStore implements LinkageStore {
   /** Every entry, decrypted. Only for an explicit admin export. */
   exportAll(confirmation: string): LinkageEntry[] {
     if (confirmation !== EXPORT_CONFIRMATION) {
-      throw new AppError(ErrorCode.InvalidRequest, 'Exporting the linkage table needs an explicit administrator confirmation.');
+      throw new AppError(
+        ErrorCode.InvalidRequest,
+        'Exporting the linkage table needs an explicit administrator confirmation.',
+      );
     }
     const rows = this.#db.prepare('SELECT kind, lookup, payload FROM linkage').all() as Row[];
     return rows.map((row) => this.#open(row));

@@ -34,7 +34,8 @@ interface Slot {
  * `--import tsx` from a worker's execArgv).
  */
 function startWorker(init: WorkerInit): Worker {
-  if (!import.meta.url.endsWith('.ts')) return new Worker(new URL('./worker.js', import.meta.url), { workerData: init });
+  if (!import.meta.url.endsWith('.ts'))
+    return new Worker(new URL('./worker.js', import.meta.url), { workerData: init });
   const tsxPackage = createRequire(import.meta.url).resolve('tsx/package.json');
   const tsxApi = pathToFileURL(path.join(path.dirname(tsxPackage), 'dist/esm/api/index.mjs')).href;
   const worker = new URL('./worker.ts', import.meta.url).href;
@@ -72,11 +73,17 @@ export class DeidPool {
       busy.resolve(result);
       this.#pump();
     });
-    worker.on('error', () => this.#replace(slot, 'The de-identification worker stopped unexpectedly on this file.', ErrorCode.Internal));
+    worker.on('error', () =>
+      this.#replace(
+        slot,
+        'The de-identification worker stopped unexpectedly on this file.',
+        ErrorCode.Internal,
+      ),
+    );
     return slot;
   }
 
-  #replace(slot: Slot, message: string, code: typeof ErrorCode[keyof typeof ErrorCode]): void {
+  #replace(slot: Slot, message: string, code: (typeof ErrorCode)[keyof typeof ErrorCode]): void {
     const busy = slot.busy;
     slot.busy = null;
     void slot.worker.terminate();
@@ -95,7 +102,12 @@ export class DeidPool {
       const next = this.#queue.shift();
       if (!next) return;
       const timer = setTimeout(
-        () => this.#replace(slot, 'De-identifying this file took too long; it may be malformed.', ErrorCode.Malformed),
+        () =>
+          this.#replace(
+            slot,
+            'De-identifying this file took too long; it may be malformed.',
+            ErrorCode.Malformed,
+          ),
         this.#timeoutMs,
       );
       slot.busy = { id: next.task.id, resolve: next.resolve, timer };
@@ -115,7 +127,10 @@ export class DeidPool {
   /** Drops queued tasks (they resolve as cancelled); running ones finish. */
   cancelQueued(): void {
     for (const queued of this.#queue.splice(0)) {
-      queued.resolve({ id: queued.task.id, outcome: { status: 'failed', error: { code: ErrorCode.Cancelled, message: 'Cancelled.' } } });
+      queued.resolve({
+        id: queued.task.id,
+        outcome: { status: 'failed', error: { code: ErrorCode.Cancelled, message: 'Cancelled.' } },
+      });
     }
   }
 

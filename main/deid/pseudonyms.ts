@@ -23,7 +23,12 @@ export class Pseudonymizer {
   }
 
   #hmac(domain: string, value: string): Buffer {
-    return crypto.createHmac('sha256', this.#secret).update(domain).update('\0').update(value, 'latin1').digest();
+    return crypto
+      .createHmac('sha256', this.#secret)
+      .update(domain)
+      .update('\0')
+      .update(value, 'latin1')
+      .digest();
   }
 
   /** Well-known UIDs (transfer syntaxes, SOP classes, coding schemes) are not identifying. */

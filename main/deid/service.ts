@@ -76,7 +76,17 @@ function workerConfig(config: DeidConfig): WorkerDeidConfig {
 }
 
 function zeroCounts(): DeidActionCounts {
-  return { removed: 0, emptied: 0, dummied: 0, kept: 0, cleaned: 0, uidsRemapped: 0, datesShifted: 0, privateRemoved: 0, privateKept: 0 };
+  return {
+    removed: 0,
+    emptied: 0,
+    dummied: 0,
+    kept: 0,
+    cleaned: 0,
+    uidsRemapped: 0,
+    datesShifted: 0,
+    privateRemoved: 0,
+    privateKept: 0,
+  };
 }
 
 function addCounts(into: DeidActionCounts, from: DeidActionCounts): void {
@@ -104,7 +114,11 @@ export class StudyReports {
     return study;
   }
 
-  add(outcome: { status: 'done' | 'held'; report: DeidReport } | { status: 'failed'; studyInstanceUID: string; error: { code: string; message: string } }): void {
+  add(
+    outcome:
+      | { status: 'done' | 'held'; report: DeidReport }
+      | { status: 'failed'; studyInstanceUID: string; error: { code: string; message: string } },
+  ): void {
     if (outcome.status === 'failed') {
       const study = this.#study(outcome.studyInstanceUID);
       study.objects.failed += 1;
@@ -120,7 +134,8 @@ export class StudyReports {
     } else {
       study.objects.done += 1;
     }
-    for (const [key, value] of Object.entries(report.actions)) study.actions[key] = (study.actions[key] ?? 0) + value;
+    for (const [key, value] of Object.entries(report.actions))
+      study.actions[key] = (study.actions[key] ?? 0) + value;
     for (const warning of report.warnings) {
       const existing = study.warnings.find((entry) => entry.code === warning.code);
       if (existing) existing.count += 1;
@@ -134,7 +149,12 @@ export class StudyReports {
 }
 
 /** Moves a finished file to `<out>/<study>/<series>/<sop>.dcm` (pseudonymous UIDs only). */
-function placeOutput(outputDir: string, temporary: string, report: DeidReport, madeFolders: Set<string>): void {
+function placeOutput(
+  outputDir: string,
+  temporary: string,
+  report: DeidReport,
+  madeFolders: Set<string>,
+): void {
   const folder = path.join(outputDir, report.studyInstanceUID, report.seriesInstanceUID);
   if (!madeFolders.has(folder)) {
     fs.mkdirSync(folder, { recursive: true });
@@ -150,20 +170,54 @@ export async function deidentifyTree(options: DeidRunOptions): Promise<DeidRunSu
   const outputDir = path.resolve(options.outputDir);
   const partialDir = path.join(outputDir, '.partial');
   fs.mkdirSync(partialDir, { recursive: true });
-  const progress: DeidProgress = { filesFound: files.length, filesDone: 0, done: 0, held: 0, failed: 0, skipped: 0, bytesIn: 0, bytesOut: 0 };
-  const summary: DeidRunSummary = { ...progress, cancelled: false, seconds: 0, actions: zeroCounts(), warnings: [], failures: [], heldObjects: [] };
+  const progress: DeidProgress = {
+    filesFound: files.length,
+    filesDone: 0,
+    done: 0,
+    held: 0,
+    failed: 0,
+    skipped: 0,
+    bytesIn: 0,
+    bytesOut: 0,
+  };
+  const summary: DeidRunSummary = {
+    ...progress,
+    cancelled: false,
+    seconds: 0,
+    actions: zeroCounts(),
+    warnings: [],
+    failures: [],
+    heldObjects: [],
+  };
   const linkage: LinkageStore | undefined = options.config.linkage;
   options.onProgress?.({ ...progress });
 
   const workers = options.workers ?? undefined;
-  const pool = workers === 0 ? null : new DeidPool({ config: workerConfig(options.config), ...(workers ? { size: workers } : {}), ...(options.taskTimeoutMs ? { taskTimeoutMs: options.taskTimeoutMs } : {}) });
+  const pool =
+    workers === 0
+      ? null
+      : new DeidPool({
+          config: workerConfig(options.config),
+          ...(workers ? { size: workers } : {}),
+          ...(options.taskTimeoutMs ? { taskTimeoutMs: options.taskTimeoutMs } : {}),
+        });
   // The linkage table is written here, once per object, not by the engine.
-  const local = pool ? null : createDeidentifier({ ...options.config, linkage: undefined, logger: options.config.logger ?? options.logger });
+  const local = pool
+    ? null
+    : createDeidentifier({
+        ...options.config,
+        linkage: undefined,
+        logger: options.config.logger ?? options.logger,
+      });
   const onAbort = (): void => pool?.cancelQueued();
   options.signal?.addEventListener('abort', onAbort);
 
   const madeFolders = new Set<string>();
-  const handle = (entry: { file: string; explicit: boolean; size: number }, temporary: string, result: WorkerResult['outcome']): void => {
+  const handle = (
+    entry: { file: string; explicit: boolean; size: number },
+    temporary: string,
+    result: WorkerResult['outcome'],
+  ): void => {
     progress.filesDone += 1;
     progress.bytesIn += entry.size;
     if (result.status === 'done') {
@@ -202,7 +256,12 @@ export async function deidentifyTree(options: DeidRunOptions): Promise<DeidRunSu
       await Promise.all(
         bySize.map(async (entry) => {
           const temporary = path.join(partialDir, `${crypto.randomUUID()}.dcm`);
-          const result = await pool.run({ kind: 'file', inputPath: entry.file, outputPath: temporary, sourceName: path.basename(entry.file) });
+          const result = await pool.run({
+            kind: 'file',
+            inputPath: entry.file,
+            outputPath: temporary,
+            sourceName: path.basename(entry.file),
+          });
           handle(entry, temporary, result.outcome);
         }),
       );
@@ -212,9 +271,14 @@ export async function deidentifyTree(options: DeidRunOptions): Promise<DeidRunSu
         const temporary = path.join(partialDir, `${crypto.randomUUID()}.dcm`);
         let outcome: ChunkedOutcome;
         try {
-          outcome = await local.deidentifyToChunks(fs.readFileSync(entry.file), { sourceName: path.basename(entry.file) });
+          outcome = await local.deidentifyToChunks(fs.readFileSync(entry.file), {
+            sourceName: path.basename(entry.file),
+          });
         } catch {
-          outcome = { status: 'failed', error: { code: ErrorCode.Io, message: 'The file could not be read.' } };
+          outcome = {
+            status: 'failed',
+            error: { code: ErrorCode.Io, message: 'The file could not be read.' },
+          };
         }
         if (outcome.status === 'done') {
           const { chunks, length, ...rest } = outcome;
@@ -222,7 +286,13 @@ export async function deidentifyTree(options: DeidRunOptions): Promise<DeidRunSu
             writeChunks(temporary, chunks);
             handle(entry, temporary, { ...rest, outputBytes: length });
           } catch {
-            handle(entry, temporary, { status: 'failed', error: { code: ErrorCode.Io, message: 'The de-identified file could not be written (disk full or no permission?).' } });
+            handle(entry, temporary, {
+              status: 'failed',
+              error: {
+                code: ErrorCode.Io,
+                message: 'The de-identified file could not be written (disk full or no permission?).',
+              },
+            });
           }
         } else {
           handle(entry, temporary, outcome);
@@ -239,7 +309,13 @@ export async function deidentifyTree(options: DeidRunOptions): Promise<DeidRunSu
   summary.cancelled = options.signal?.aborted ?? false;
   summary.seconds = (Date.now() - started) / 1000;
   options.logger?.info(
-    { done: progress.done, held: progress.held, failed: progress.failed, skipped: progress.skipped, seconds: summary.seconds },
+    {
+      done: progress.done,
+      held: progress.held,
+      failed: progress.failed,
+      skipped: progress.skipped,
+      seconds: summary.seconds,
+    },
     'deid run finished',
   );
   return summary;
@@ -279,14 +355,19 @@ export function createDeidHandlers(deps: DeidHandlerDependencies): {
   return {
     'deid.preview': async ({ sopInstanceUID }) => {
       const config = deps.config();
-      if (!config) throw new AppError(ErrorCode.InvalidRequest, 'Open a project first: its de-identification profile decides what is kept.');
+      if (!config)
+        throw new AppError(
+          ErrorCode.InvalidRequest,
+          'Open a project first: its de-identification profile decides what is kept.',
+        );
       const bytes = await deps.instanceBytes(sopInstanceUID);
       if (!bytes) throw new AppError(ErrorCode.NotFound, 'This image is not in the local catalog.');
       return previewInstance(bytes, config);
     },
     'deid.studyReport': async ({ studyInstanceUID }) => {
       const report = deps.reports.get(studyInstanceUID);
-      if (!report) throw new AppError(ErrorCode.NotFound, 'This study has not been de-identified in this session.');
+      if (!report)
+        throw new AppError(ErrorCode.NotFound, 'This study has not been de-identified in this session.');
       return report;
     },
   };

@@ -98,7 +98,8 @@ export function decodeText(bytes: Uint8Array, characterSets: string[]): string {
   const first = characterSets[0] ?? '';
   const usesEscapes = bytes.includes(0x1b);
   if (!usesEscapes) {
-    const term = characterSets.length > 1 && (first === '' || first === 'ISO_IR 6') ? (characterSets[1] ?? '') : first;
+    const term =
+      characterSets.length > 1 && (first === '' || first === 'ISO_IR 6') ? (characterSets[1] ?? '') : first;
     return decoder(labelFor(term)).decode(bytes);
   }
   let text = '';
@@ -145,7 +146,8 @@ export function looksLikeMislabelledGbk(bytes: Uint8Array): boolean {
     const lead = bytes[i]!;
     if (lead < 0x80) continue;
     const trail = bytes[i + 1];
-    if (lead < 0x81 || lead > 0xfe || trail === undefined || trail < 0x40 || trail > 0xfe || trail === 0x7f) return false;
+    if (lead < 0x81 || lead > 0xfe || trail === undefined || trail < 0x40 || trail > 0xfe || trail === 0x7f)
+      return false;
     pairs += 1;
     i += 1;
   }
@@ -166,15 +168,33 @@ function dateForms(value: string): string[] {
   const match = /^(\d{4})(\d{2})(\d{2})$/.exec(value.trim());
   if (!match) return [];
   const [, y, m, d] = match as unknown as [string, string, string, string];
-  return [`${y}${m}${d}`, `${y}-${m}-${d}`, `${y}/${m}/${d}`, `${y}.${m}.${d}`, `${d}.${m}.${y}`, `${d}/${m}/${y}`, `${m}/${d}/${y}`, `${y}年${Number(m)}月${Number(d)}日`];
+  return [
+    `${y}${m}${d}`,
+    `${y}-${m}-${d}`,
+    `${y}/${m}/${d}`,
+    `${y}.${m}.${d}`,
+    `${d}.${m}.${y}`,
+    `${d}/${m}/${y}`,
+    `${m}/${d}/${y}`,
+    `${y}年${Number(m)}月${Number(d)}日`,
+  ];
 }
 
 function nameForms(personName: string): string[] {
   const forms: string[] = [];
   for (const group of personName.split('=')) {
-    const parts = group.split('^').map((part) => part.trim()).filter(Boolean);
+    const parts = group
+      .split('^')
+      .map((part) => part.trim())
+      .filter(Boolean);
     if (parts.length === 0) continue;
-    forms.push(...parts, parts.join(' '), parts.join(''), [...parts].reverse().join(' '), [...parts].reverse().join(''));
+    forms.push(
+      ...parts,
+      parts.join(' '),
+      parts.join(''),
+      [...parts].reverse().join(' '),
+      [...parts].reverse().join(''),
+    );
     if (hanPattern.test(group)) {
       const hanzi = parts.join('');
       forms.push(hanzi);
@@ -196,11 +216,17 @@ function nameForms(personName: string): string[] {
  * fragments need 3+ characters (a two-letter surname is still caught inside a full-name form),
  * Han fragments 2+.
  */
-export function identifyingValues(values: { names: string[]; ids: string[]; dates: string[]; other: string[] }): IdentifyingValues {
+export function identifyingValues(values: {
+  names: string[];
+  ids: string[];
+  dates: string[];
+  other: string[];
+}): IdentifyingValues {
   const needles = new Set<string>();
   const add = (value: string): void => {
     const needle = value.trim().toLowerCase();
-    if (hanPattern.test(needle) ? needle.length >= 2 : needle.replace(/[^a-z0-9]/g, '').length >= 3) needles.add(needle);
+    if (hanPattern.test(needle) ? needle.length >= 2 : needle.replace(/[^a-z0-9]/g, '').length >= 3)
+      needles.add(needle);
   };
   for (const name of values.names) for (const form of nameForms(name)) add(form);
   for (const id of values.ids) add(id);
@@ -215,7 +241,11 @@ export function findIdentifying(text: string, values: IdentifyingValues): string
   const squeezed = haystack.replace(/[\s^_,]+/g, '');
   const found: string[] = [];
   for (const needle of values.needles) {
-    if (haystack.includes(needle) || (needle.length >= 4 && squeezed.includes(needle.replace(/[\s^_,]+/g, '')))) found.push(needle);
+    if (
+      haystack.includes(needle) ||
+      (needle.length >= 4 && squeezed.includes(needle.replace(/[\s^_,]+/g, '')))
+    )
+      found.push(needle);
   }
   return found;
 }

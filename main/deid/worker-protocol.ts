@@ -34,4 +34,10 @@ export type WorkerTask =
 /** For file tasks the output is written by the worker and only its size comes back. */
 export type WorkerResult =
   | { id: number; outcome: Exclude<DeidOutcome, { status: 'done' }> }
-  | { id: number; outcome: Omit<Extract<DeidOutcome, { status: 'done' }>, 'output'> & { output?: Uint8Array; outputBytes: number } };
+  | {
+      id: number;
+      outcome: Omit<Extract<DeidOutcome, { status: 'done' }>, 'output'> & {
+        output?: Uint8Array;
+        outputBytes: number;
+      };
+    };

@@ -11,7 +11,10 @@ import type { WorkerInit, WorkerResult, WorkerTask } from './worker-protocol.js'
 import { writeChunks } from './write-chunks.js';
 
 const init = workerData as WorkerInit;
-const deidentifier = createDeidentifier({ ...init.config, projectSecret: new Uint8Array(init.config.projectSecret) });
+const deidentifier = createDeidentifier({
+  ...init.config,
+  projectSecret: new Uint8Array(init.config.projectSecret),
+});
 const port = parentPort;
 if (!port) throw new Error('worker.ts must run as a worker thread');
 
@@ -21,7 +24,10 @@ async function handle(task: WorkerTask): Promise<WorkerResult> {
     try {
       input = fs.readFileSync(task.inputPath);
     } catch {
-      return { id: task.id, outcome: { status: 'failed', error: { code: ErrorCode.Io, message: 'The file could not be read.' } } };
+      return {
+        id: task.id,
+        outcome: { status: 'failed', error: { code: ErrorCode.Io, message: 'The file could not be read.' } },
+      };
     }
   } else {
     input = task.input;
@@ -29,14 +35,33 @@ async function handle(task: WorkerTask): Promise<WorkerResult> {
   const outcome = await deidentifier.deidentifyToChunks(input, { sourceName: task.sourceName });
   if (outcome.status !== 'done') return { id: task.id, outcome };
   if (outcome.length > init.maxOutputBytes) {
-    return { id: task.id, outcome: { status: 'failed', error: { code: ErrorCode.TooLarge, message: 'The de-identified object would be larger than allowed.' } } };
+    return {
+      id: task.id,
+      outcome: {
+        status: 'failed',
+        error: {
+          code: ErrorCode.TooLarge,
+          message: 'The de-identified object would be larger than allowed.',
+        },
+      },
+    };
   }
   const { chunks, length, ...rest } = outcome;
-  if (task.kind === 'bytes') return { id: task.id, outcome: { ...rest, output: Buffer.concat(chunks, length), outputBytes: length } };
+  if (task.kind === 'bytes')
+    return { id: task.id, outcome: { ...rest, output: Buffer.concat(chunks, length), outputBytes: length } };
   try {
     writeChunks(task.outputPath, chunks);
   } catch {
-    return { id: task.id, outcome: { status: 'failed', error: { code: ErrorCode.Io, message: 'The de-identified file could not be written (disk full or no permission?).' } } };
+    return {
+      id: task.id,
+      outcome: {
+        status: 'failed',
+        error: {
+          code: ErrorCode.Io,
+          message: 'The de-identified file could not be written (disk full or no permission?).',
+        },
+      },
+    };
   }
   return { id: task.id, outcome: { ...rest, outputBytes: length } };
 }
@@ -47,7 +72,10 @@ port.on('message', (task: WorkerTask | 'close') => {
     return;
   }
   void handle(task).then((result) => {
-    const transfer = 'output' in result.outcome && result.outcome.output ? [result.outcome.output.buffer as ArrayBuffer] : [];
+    const transfer =
+      'output' in result.outcome && result.outcome.output
+        ? [result.outcome.output.buffer as ArrayBuffer]
+        : [];
     port.postMessage(result, transfer);
   });
 });

@@ -72,12 +72,21 @@ function corpus(): { dir: string; files: number; bytes: number } {
   }
   const input = path.join(dir, 'in');
   const names = fs.readdirSync(input);
-  return { dir: input, files: names.length, bytes: names.reduce((sum, name) => sum + fs.statSync(path.join(input, name)).size, 0) };
+  return {
+    dir: input,
+    files: names.length,
+    bytes: names.reduce((sum, name) => sum + fs.statSync(path.join(input, name)).size, 0),
+  };
 }
 
 const config: DeidConfig = {
   profile: 'basic',
-  options: ['retainLongitudinalModifiedDates', 'retainPatientCharacteristics', 'retainDeviceIdentity', 'cleanDescriptors'],
+  options: [
+    'retainLongitudinalModifiedDates',
+    'retainPatientCharacteristics',
+    'retainDeviceIdentity',
+    'cleanDescriptors',
+  ],
   projectSecret: Buffer.alloc(32, 7),
   projectId: 'BENCH',
   clinicalTrial: { sponsorName: 'Bench', protocolId: 'BENCH-1' },
@@ -90,7 +99,10 @@ async function timeOurs(input: string, workers: number, expected: number): Promi
     const started = performance.now();
     const summary = await deidentifyTree({ inputs: [input], outputDir: output, config, workers });
     const seconds = (performance.now() - started) / 1000;
-    if (summary.done !== expected) throw new Error(`deid wrote ${summary.done} of ${expected} (${JSON.stringify(summary.failures.slice(0, 2))})`);
+    if (summary.done !== expected)
+      throw new Error(
+        `deid wrote ${summary.done} of ${expected} (${JSON.stringify(summary.failures.slice(0, 2))})`,
+      );
     return seconds;
   } finally {
     fs.rmSync(output, { recursive: true, force: true });
@@ -103,11 +115,28 @@ async function timeOursPooled(input: string, expected: number): Promise<number> 
   const pool = new DeidPool({ config: { ...config }, size: 2 });
   try {
     // Largest first, as deidentifyTree schedules them.
-    const files = fs.readdirSync(input).sort((a, b) => fs.statSync(path.join(input, b)).size - fs.statSync(path.join(input, a)).size);
-    await Promise.all([0, 1].map(() => pool.run({ kind: 'bytes', input: fs.readFileSync(path.join(input, files[0]!)), sourceName: 'warm-up' })));
+    const files = fs
+      .readdirSync(input)
+      .sort((a, b) => fs.statSync(path.join(input, b)).size - fs.statSync(path.join(input, a)).size);
+    await Promise.all(
+      [0, 1].map(() =>
+        pool.run({
+          kind: 'bytes',
+          input: fs.readFileSync(path.join(input, files[0]!)),
+          sourceName: 'warm-up',
+        }),
+      ),
+    );
     const started = performance.now();
     const results = await Promise.all(
-      files.map((name, i) => pool.run({ kind: 'file', inputPath: path.join(input, name), outputPath: path.join(output, `${i}.dcm`), sourceName: name })),
+      files.map((name, i) =>
+        pool.run({
+          kind: 'file',
+          inputPath: path.join(input, name),
+          outputPath: path.join(output, `${i}.dcm`),
+          sourceName: name,
+        }),
+      ),
     );
     const seconds = (performance.now() - started) / 1000;
     const done = results.filter((result) => result.outcome.status === 'done').length;
@@ -137,7 +166,25 @@ export const benchmarks: Benchmark[] = [
       const { dir, files, bytes } = corpus();
       const certDir = makeTempDir('bench-deid-cert');
       const certificate = path.join(certDir, 'cert.pem');
-      execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', path.join(certDir, 'key.pem'), '-out', certificate, '-days', '1', '-subj', '/CN=radlabel-bench'], { stdio: 'ignore' });
+      execFileSync(
+        'openssl',
+        [
+          'req',
+          '-x509',
+          '-newkey',
+          'rsa:2048',
+          '-nodes',
+          '-keyout',
+          path.join(certDir, 'key.pem'),
+          '-out',
+          certificate,
+          '-days',
+          '1',
+          '-subj',
+          '/CN=radlabel-bench',
+        ],
+        { stdio: 'ignore' },
+      );
       execFileSync('sync');
       const single: number[] = [];
       const pooled: number[] = [];
@@ -174,7 +221,10 @@ export const benchmarks: Benchmark[] = [
           value: Number(pooledRate.toFixed(1)),
           unit: 'files/s',
           goal: '>= gdcmanon files/s',
-          reference: { what: 'gdcmanon -e -c cert.pem, files/s on the same corpus', value: Number(gdcmRate.toFixed(1)) },
+          reference: {
+            what: 'gdcmanon -e -c cert.pem, files/s on the same corpus',
+            value: Number(gdcmRate.toFixed(1)),
+          },
           details,
         },
         {
@@ -182,7 +232,10 @@ export const benchmarks: Benchmark[] = [
           value: Number((pooledRate / gdcmRate).toFixed(3)),
           unit: 'ratio',
           goal: '>= 1.0',
-          reference: { what: 'gdcmanon -e -c cert.pem, median seconds', value: Number(median(gdcm).toFixed(3)) },
+          reference: {
+            what: 'gdcmanon -e -c cert.pem, median seconds',
+            value: Number(median(gdcm).toFixed(3)),
+          },
           details,
         },
       ];

@@ -4,7 +4,13 @@ import path from 'node:path';
 import cliProgress from 'cli-progress';
 import { resolveDataDir } from '../../core/paths.js';
 import { deidOptionNames, isDeidOptionName, type DeidConfig, type DeidOptionName } from '../../deid/index.js';
-import { EncryptedLinkageStore, environmentKeyProvider, fileKeyProvider, LINKAGE_FILE_NAME, LINKAGE_KEY_ENV } from '../../deid/linkage.js';
+import {
+  EncryptedLinkageStore,
+  environmentKeyProvider,
+  fileKeyProvider,
+  LINKAGE_FILE_NAME,
+  LINKAGE_KEY_ENV,
+} from '../../deid/linkage.js';
 import { deidentifyTree, type DeidProgress, type DeidRunSummary } from '../../deid/service.js';
 import { type CliOutput, type Command, ExitStatus, UsageError } from '../command.js';
 import { parseCommandArgs } from '../options.js';
@@ -67,7 +73,8 @@ Exit status: 0 every object written; 1 some objects failed or were held for revi
     const output = positionals.at(-1)!;
     const inputs = positionals.slice(0, -1);
     const profile = values.profile ?? 'basic';
-    if (profile !== 'basic' && profile !== 'research') throw new UsageError(`Unknown profile "${profile}" (basic or research).`);
+    if (profile !== 'basic' && profile !== 'research')
+      throw new UsageError(`Unknown profile "${profile}" (basic or research).`);
     const chosen: DeidOptionName[] = [];
     for (const raw of values.option ?? []) {
       const name = raw.replace(/-([a-z])/g, (_, letter: string) => letter.toUpperCase());
@@ -76,9 +83,16 @@ Exit status: 0 every object written; 1 some objects failed or were held for revi
     }
     const secret = readSecret(values['secret-file'], context.env);
     const workers = values.workers === undefined ? undefined : Number(values.workers);
-    if (workers !== undefined && (!Number.isInteger(workers) || workers < 0)) throw new UsageError('--workers takes a whole number.');
+    if (workers !== undefined && (!Number.isInteger(workers) || workers < 0))
+      throw new UsageError('--workers takes a whole number.');
     for (const input of inputs) if (!fs.existsSync(input)) throw new UsageError(`Nothing found at ${input}.`);
-    if (inputs.some((input) => path.resolve(output).startsWith(path.resolve(input) + path.sep) || path.resolve(output) === path.resolve(input))) {
+    if (
+      inputs.some(
+        (input) =>
+          path.resolve(output).startsWith(path.resolve(input) + path.sep) ||
+          path.resolve(output) === path.resolve(input),
+      )
+    ) {
       throw new UsageError('The output folder must not be inside an input folder.');
     }
 
@@ -86,9 +100,14 @@ Exit status: 0 every object written; 1 some objects failed or were held for revi
     const keyFile = values['linkage-key-file'];
     if (keyFile || context.env[LINKAGE_KEY_ENV]) {
       const keys = keyFile ? fileKeyProvider(keyFile, { create: true }) : environmentKeyProvider(context.env);
-      linkage = new EncryptedLinkageStore(path.join(resolveDataDir(values['data-dir'], context.env), LINKAGE_FILE_NAME), keys);
+      linkage = new EncryptedLinkageStore(
+        path.join(resolveDataDir(values['data-dir'], context.env), LINKAGE_FILE_NAME),
+        keys,
+      );
     } else {
-      context.stderr.write(`Note: no linkage key (--linkage-key-file or $${LINKAGE_KEY_ENV}), so no re-identification table is kept.\n`);
+      context.stderr.write(
+        `Note: no linkage key (--linkage-key-file or $${LINKAGE_KEY_ENV}), so no re-identification table is kept.\n`,
+      );
     }
 
     const config: DeidConfig = {
@@ -151,8 +170,10 @@ function readSecret(file: string | undefined, env: NodeJS.ProcessEnv): Uint8Arra
 }
 
 function report(summary: DeidRunSummary, stdout: CliOutput, stderr: CliOutput): void {
-  for (const failure of summary.failures) stderr.write(`failed: ${failure.source}: ${failure.message} [${failure.code}]\n`);
-  for (const held of summary.heldObjects) stderr.write(`needs review: ${held.source}: ${held.reasons.join('; ')}\n`);
+  for (const failure of summary.failures)
+    stderr.write(`failed: ${failure.source}: ${failure.message} [${failure.code}]\n`);
+  for (const held of summary.heldObjects)
+    stderr.write(`needs review: ${held.source}: ${held.reasons.join('; ')}\n`);
   const a = summary.actions;
   const mb = summary.bytesIn / 2 ** 20;
   stdout.write(
@@ -162,7 +183,8 @@ function report(summary: DeidRunSummary, stdout: CliOutput, stderr: CliOutput): 
       `Attributes: ${a.removed} removed, ${a.emptied} emptied, ${a.dummied} replaced by dummies, ${a.cleaned} cleaned, ` +
       `${a.uidsRemapped} UIDs remapped, ${a.datesShifted} dates shifted, ${a.privateRemoved} private removed, ${a.privateKept} safe private kept.\n`,
   );
-  for (const warning of summary.warnings) stdout.write(`warning (${warning.count}×): ${warning.message} [${warning.code}]\n`);
+  for (const warning of summary.warnings)
+    stdout.write(`warning (${warning.count}×): ${warning.message} [${warning.code}]\n`);
 }
 
 interface Display {
@@ -172,7 +194,10 @@ interface Display {
 
 class BarDisplay implements Display {
   readonly #bar = new cliProgress.SingleBar(
-    { format: 'deid |{bar}| {value}/{total} files | {done} written, {held} held, {failed} failed', hideCursor: true },
+    {
+      format: 'deid |{bar}| {value}/{total} files | {done} written, {held} held, {failed} failed',
+      hideCursor: true,
+    },
     cliProgress.Presets.shades_classic,
   );
   #started = false;
@@ -200,7 +225,9 @@ class PlainDisplay implements Display {
     const now = Date.now();
     if (now - this.#last < 2000 || progress.filesDone === progress.filesFound) return;
     this.#last = now;
-    this.out.write(`deid: ${progress.filesDone}/${progress.filesFound} files, ${progress.done} written, ${progress.held} held, ${progress.failed} failed\n`);
+    this.out.write(
+      `deid: ${progress.filesDone}/${progress.filesFound} files, ${progress.done} written, ${progress.held} held, ${progress.failed} failed\n`,
+    );
   }
 
   stop(): void {}

@@ -104,7 +104,12 @@ class Walker {
   }
 
   /** Elements from `offset` until `limit`, or until an item delimiter when `limit` is undefined-length. */
-  dataset(offset: number, limit: number, depth: number, untilItemEnd: boolean): { elements: DicomElement[]; end: number } {
+  dataset(
+    offset: number,
+    limit: number,
+    depth: number,
+    untilItemEnd: boolean,
+  ): { elements: DicomElement[]; end: number } {
     if (depth > this.limits.maxDepth) throw malformed('Sequences are nested deeper than any real object.');
     const elements: DicomElement[] = [];
     let position = offset;
@@ -116,14 +121,16 @@ class Walker {
         if (!untilItemEnd) throw malformed('An item delimiter appears outside an item.');
         return { elements, end: position + 8 };
       }
-      if (tag === SEQUENCE_END || tag === ITEM) throw malformed('A sequence delimiter appears outside a sequence.');
+      if (tag === SEQUENCE_END || tag === ITEM)
+        throw malformed('A sequence delimiter appears outside a sequence.');
       const element = this.element(position, limit, depth);
       // Out-of-order tags are tolerated (some writers do it) but duplicates of the previous tag are not.
       if (element.tag === previousTag) throw malformed('An attribute appears twice in a row.');
       previousTag = element.tag;
       elements.push(element);
       position = element.end;
-      if (++this.#elementCount > this.limits.maxElements) throw malformed('The file has more attributes than any real object.');
+      if (++this.#elementCount > this.limits.maxElements)
+        throw malformed('The file has more attributes than any real object.');
     }
     if (untilItemEnd) throw truncated();
     return { elements, end: position };
@@ -153,7 +160,8 @@ class Walker {
     const undefinedLength = length === UNDEFINED;
     if (undefinedLength) {
       if (tag === PIXEL_DATA && vr !== 'SQ') return this.encapsulated(tag, vr, start, valueStart, limit);
-      if (vr === 'SQ' || vr === 'UN') return this.sequence(tag, start, valueStart, undefined, limit, depth, vr === 'UN');
+      if (vr === 'SQ' || vr === 'UN')
+        return this.sequence(tag, start, valueStart, undefined, limit, depth, vr === 'UN');
       throw malformed('An attribute other than a sequence has an undefined length.');
     }
     const end = valueStart + length;
@@ -184,7 +192,9 @@ class Walker {
     unknownVr: boolean,
   ): DicomElement {
     // UN with undefined length is encoded as implicit VR little endian (PS3.5 6.2.2).
-    const inner = unknownVr ? new Walker(this.#bytes, { explicitVr: false, littleEndian: true }, this.limits) : this;
+    const inner = unknownVr
+      ? new Walker(this.#bytes, { explicitVr: false, littleEndian: true }, this.limits)
+      : this;
     const items: DicomItem[] = [];
     const stop = definedEnd ?? limit;
     let position = valueStart;
@@ -196,7 +206,16 @@ class Walker {
       if (itemTag === SEQUENCE_END) {
         if (definedEnd !== undefined) throw malformed('A sequence of defined length has a delimiter.');
         const end = position + 8;
-        return { tag, vr: unknownVr ? 'UN' : 'SQ', start, valueStart, valueLength: position - valueStart, end, undefinedLength: true, items };
+        return {
+          tag,
+          vr: unknownVr ? 'UN' : 'SQ',
+          start,
+          valueStart,
+          valueLength: position - valueStart,
+          end,
+          undefinedLength: true,
+          items,
+        };
       }
       if (itemTag !== ITEM) throw malformed('A sequence holds something other than items.');
       const itemStart = position;
@@ -213,7 +232,16 @@ class Walker {
       }
       this.#elementCount += 1;
     }
-    return { tag, vr: 'SQ', start, valueStart, valueLength: definedEnd - valueStart, end: definedEnd, undefinedLength: false, items };
+    return {
+      tag,
+      vr: 'SQ',
+      start,
+      valueStart,
+      valueLength: definedEnd - valueStart,
+      end: definedEnd,
+      undefinedLength: false,
+      items,
+    };
   }
 
   encapsulated(tag: number, vr: string, start: number, valueStart: number, limit: number): DicomElement {
@@ -224,9 +252,19 @@ class Walker {
       const itemTag = this.tagAt(position);
       const length = this.u32(position + 4);
       if (itemTag === SEQUENCE_END) {
-        return { tag, vr, start, valueStart, valueLength: position - valueStart, end: position + 8, undefinedLength: true, fragments };
+        return {
+          tag,
+          vr,
+          start,
+          valueStart,
+          valueLength: position - valueStart,
+          end: position + 8,
+          undefinedLength: true,
+          fragments,
+        };
       }
-      if (itemTag !== ITEM || length === UNDEFINED) throw malformed('The compressed pixel data is not a list of fragments.');
+      if (itemTag !== ITEM || length === UNDEFINED)
+        throw malformed('The compressed pixel data is not a list of fragments.');
       if (position + 8 + length > limit) throw truncated();
       fragments.push({ start: position + 8, length });
       position += 8 + length;
@@ -237,7 +275,8 @@ class Walker {
 
 function asciiValue(bytes: Uint8Array, element: DicomElement): string {
   let text = '';
-  for (let i = element.valueStart; i < element.valueStart + element.valueLength; i += 1) text += String.fromCharCode(bytes[i]!);
+  for (let i = element.valueStart; i < element.valueStart + element.valueLength; i += 1)
+    text += String.fromCharCode(bytes[i]!);
   return text.replace(/[\0 ]+$/, '').trim();
 }
 
@@ -255,7 +294,13 @@ function guessSyntax(input: Uint8Array, position: number): string {
 
 /** Parses a DICOM Part 10 file: preamble, "DICM", the file meta group, then the dataset. */
 export function parseDicomFile(input: Uint8Array, limits: WalkLimits = defaultLimits): ParsedDicom {
-  if (input.length < 132 + 12 || input[128] !== 0x44 || input[129] !== 0x49 || input[130] !== 0x43 || input[131] !== 0x4d) {
+  if (
+    input.length < 132 + 12 ||
+    input[128] !== 0x44 ||
+    input[129] !== 0x49 ||
+    input[130] !== 0x43 ||
+    input[131] !== 0x4d
+  ) {
     throw new AppError(ErrorCode.NotDicom, 'This file is not a DICOM file (no DICM prefix).');
   }
   const metaWalker = new Walker(input, { explicitVr: true, littleEndian: true }, limits);

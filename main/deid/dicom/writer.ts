@@ -11,7 +11,8 @@ export type OutElement =
   | { kind: 'value'; tag: number; vr: string; value: Uint8Array }
   | { kind: 'sequence'; tag: number; undefinedLength: boolean; items: OutItem[] };
 
-export type OutItem = { kind: 'copy'; source: DicomItem } | { kind: 'item'; undefinedLength: boolean; elements: OutElement[] };
+export type OutItem =
+  { kind: 'copy'; source: DicomItem } | { kind: 'item'; undefinedLength: boolean; elements: OutElement[] };
 
 const longFormVrs = new Set(['OB', 'OD', 'OF', 'OL', 'OV', 'OW', 'SQ', 'UC', 'UN', 'UR', 'UT', 'SV', 'UV']);
 const UNDEFINED = 0xffffffff;
@@ -77,7 +78,11 @@ export class ChunkWriter {
         this.push(element.value);
         return;
       case 'sequence': {
-        this.header(element.tag, 'SQ', element.undefinedLength ? UNDEFINED : itemsLength(element.items, this.encoding));
+        this.header(
+          element.tag,
+          'SQ',
+          element.undefinedLength ? UNDEFINED : itemsLength(element.items, this.encoding),
+        );
         for (const item of element.items) this.item(item);
         if (element.undefinedLength) this.marker(0xfffee0dd, 0);
         return;
@@ -122,7 +127,10 @@ export function elementsLength(elements: OutElement[], encoding: Encoding): numb
         total += headerLength(element.vr, encoding) + element.value.length;
         break;
       case 'sequence':
-        total += headerLength('SQ', encoding) + itemsLength(element.items, encoding) + (element.undefinedLength ? 8 : 0);
+        total +=
+          headerLength('SQ', encoding) +
+          itemsLength(element.items, encoding) +
+          (element.undefinedLength ? 8 : 0);
         break;
     }
   }

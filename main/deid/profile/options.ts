@@ -44,7 +44,10 @@ export const optionCodes: Record<DeidOptionName, MethodCode> = {
   cleanStructuredContent: dcm('113104', 'Clean Structured Content Option'),
   cleanDescriptors: dcm('113105', 'Clean Descriptors Option'),
   retainLongitudinalFullDates: dcm('113106', 'Retain Longitudinal Temporal Information Full Dates Option'),
-  retainLongitudinalModifiedDates: dcm('113107', 'Retain Longitudinal Temporal Information Modified Dates Option'),
+  retainLongitudinalModifiedDates: dcm(
+    '113107',
+    'Retain Longitudinal Temporal Information Modified Dates Option',
+  ),
   retainPatientCharacteristics: dcm('113108', 'Retain Patient Characteristics Option'),
   retainDeviceIdentity: dcm('113109', 'Retain Device Identity Option'),
   retainUIDs: dcm('113110', 'Retain UIDs Option'),

@@ -42,7 +42,8 @@ export function parseTable(source: string = tableE11Source): ProfileRow[] {
     if (!line.trim()) continue;
     const [left = '', name = ''] = line.split(' | ');
     const [tag = '', basic = '', ...columns] = left.trim().split(/\s+/);
-    if (!/^[0-9A-Fx]{4},[0-9A-Fx]{4}$/.test(tag) || !isTableAction(basic)) throw new Error(`bad Table E.1-1 line: ${line}`);
+    if (!/^[0-9A-Fx]{4},[0-9A-Fx]{4}$/.test(tag) || !isTableAction(basic))
+      throw new Error(`bad Table E.1-1 line: ${line}`);
     const options: ProfileRow['options'] = {};
     for (const column of columns) {
       const [key = '', action = ''] = column.split('=');
@@ -112,7 +113,7 @@ export class Profile {
   row(tag: number): ProfileRow | undefined {
     const exact = this.#exact.get(tag);
     if (exact) return exact;
-    for (const entry of this.#repeating) if (((tag & entry.mask) >>> 0) === entry.value) return entry.row;
+    for (const entry of this.#repeating) if ((tag & entry.mask) >>> 0 === entry.value) return entry.row;
     return undefined;
   }
 

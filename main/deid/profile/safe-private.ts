@@ -74,7 +74,8 @@ export class SafePrivateList {
   readonly #keys = new Set<string>();
 
   constructor(attributes: SafePrivateAttribute[]) {
-    for (const attribute of attributes) this.#keys.add(SafePrivateList.key(attribute.creator, attribute.group, attribute.element));
+    for (const attribute of attributes)
+      this.#keys.add(SafePrivateList.key(attribute.creator, attribute.group, attribute.element));
   }
 
   static key(creator: string, group: number, element: number): string {

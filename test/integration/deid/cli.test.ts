@@ -27,7 +27,11 @@ async function cli(args: string[], env: NodeJS.ProcessEnv = {}): Promise<CliRun>
 
 function filesUnder(dir: string): string[] {
   if (!fs.existsSync(dir)) return [];
-  return fs.readdirSync(dir, { withFileTypes: true }).flatMap((entry) => (entry.isDirectory() ? filesUnder(path.join(dir, entry.name)) : [path.join(dir, entry.name)]));
+  return fs
+    .readdirSync(dir, { withFileTypes: true })
+    .flatMap((entry) =>
+      entry.isDirectory() ? filesUnder(path.join(dir, entry.name)) : [path.join(dir, entry.name)],
+    );
 }
 
 let root: string;
@@ -44,12 +48,22 @@ afterAll(() => fs.rmSync(root, { recursive: true, force: true }));
 describe('radlabel deid', () => {
   it('writes every object under pseudonymous study/series folders and exits 0', async () => {
     const out = path.join(root, 'out-ok');
-    const result = await cli([seriesDir, out, '--secret-file', secretFile, '--project-id', 'CLI', '--workers', '0']);
+    const result = await cli([
+      seriesDir,
+      out,
+      '--secret-file',
+      secretFile,
+      '--project-id',
+      'CLI',
+      '--workers',
+      '0',
+    ]);
     expect(result.status).toBe(0);
     expect(result.stdout).toMatch(/3 written, 0 held for review, 0 failed/);
     const written = filesUnder(out);
     expect(written).toHaveLength(3);
-    for (const file of written) expect(path.relative(out, file)).toMatch(/^2\.25\.\d+\/2\.25\.\d+\/2\.25\.\d+\.dcm$/);
+    for (const file of written)
+      expect(path.relative(out, file)).toMatch(/^2\.25\.\d+\/2\.25\.\d+\/2\.25\.\d+\.dcm$/);
   });
 
   it('skips files that are not DICOM inside a folder, but exits 1 when an object fails', async () => {
@@ -59,7 +73,14 @@ describe('radlabel deid', () => {
     const whole = buildDicom(sampleElements());
     fs.writeFileSync(path.join(input, 'truncated.dcm'), whole.subarray(0, whole.length - 7));
     fs.writeFileSync(path.join(input, 'good.dcm'), whole);
-    const result = await cli([input, path.join(root, 'out-broken'), '--secret-file', secretFile, '--workers', '0']);
+    const result = await cli([
+      input,
+      path.join(root, 'out-broken'),
+      '--secret-file',
+      secretFile,
+      '--workers',
+      '0',
+    ]);
     expect(result.status).toBe(1);
     expect(result.stdout).toMatch(/1 written, 0 held for review, 1 failed, 1 not DICOM/);
     expect(result.stderr).toMatch(/failed: .*truncated\.dcm: .*\[truncated\]/);
@@ -88,7 +109,18 @@ describe('radlabel deid', () => {
   it('keeps the encrypted linkage table in the data folder when given a key file', async () => {
     const dataDir = path.join(root, 'data');
     const keyFile = path.join(root, 'linkage.key');
-    const result = await cli([seriesDir, path.join(root, 'out-linkage'), '--secret-file', secretFile, '--linkage-key-file', keyFile, '--data-dir', dataDir, '--workers', '1']);
+    const result = await cli([
+      seriesDir,
+      path.join(root, 'out-linkage'),
+      '--secret-file',
+      secretFile,
+      '--linkage-key-file',
+      keyFile,
+      '--data-dir',
+      dataDir,
+      '--workers',
+      '1',
+    ]);
     expect(result.status).toBe(0);
     expect(fs.existsSync(path.join(dataDir, 'deid-linkage.sqlite'))).toBe(true);
     expect(fs.statSync(keyFile).mode & 0o777).toBe(0o600);
@@ -104,14 +136,32 @@ describe('radlabel deid', () => {
   });
 
   it('refuses an unknown option name with exit 2', async () => {
-    const result = await cli([seriesDir, path.join(root, 'x'), '--secret-file', secretFile, '--option', 'retain-everything']);
+    const result = await cli([
+      seriesDir,
+      path.join(root, 'x'),
+      '--secret-file',
+      secretFile,
+      '--option',
+      'retain-everything',
+    ]);
     expect(result.status).toBe(2);
     expect(result.stderr).toMatch(/Unknown option "retain-everything"/);
   });
 
   it('accepts options in kebab case and records them', async () => {
     const out = path.join(root, 'out-options');
-    const result = await cli([seriesDir, out, '--secret-file', secretFile, '--option', 'retain-longitudinal-modified-dates', '--option', 'clean-descriptors', '--workers', '0']);
+    const result = await cli([
+      seriesDir,
+      out,
+      '--secret-file',
+      secretFile,
+      '--option',
+      'retain-longitudinal-modified-dates',
+      '--option',
+      'clean-descriptors',
+      '--workers',
+      '0',
+    ]);
     expect(result.status).toBe(0);
     const bytes = fs.readFileSync(filesUnder(out)[0]!);
     expect(bytes.includes('113107')).toBe(true);

@@ -30,8 +30,14 @@ describe('DeidPool', () => {
     const { linkage: _linkage, pixelCleaner: _cleaner, ...config } = baseConfig();
     const pool = new DeidPool({ config, size: 1, taskTimeoutMs: 1 });
     pools.push(pool);
-    const slow = await pool.run({ kind: 'bytes', input: buildDicom(sampleElements()), sourceName: 'slow.dcm' });
-    expect(slow.outcome.status === 'failed' ? slow.outcome.error.code : slow.outcome.status).toBe(ErrorCode.Malformed);
+    const slow = await pool.run({
+      kind: 'bytes',
+      input: buildDicom(sampleElements()),
+      sourceName: 'slow.dcm',
+    });
+    expect(slow.outcome.status === 'failed' ? slow.outcome.error.code : slow.outcome.status).toBe(
+      ErrorCode.Malformed,
+    );
     expect(pool.size).toBe(1);
   });
 });

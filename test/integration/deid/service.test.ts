@@ -3,7 +3,12 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DeidPreviewRow, DeidStudyReport } from '../../../shared/contract.js';
-import { createDeidHandlers, deidentifyTree, previewInstance, StudyReports } from '../../../main/deid/service.js';
+import {
+  createDeidHandlers,
+  deidentifyTree,
+  previewInstance,
+  StudyReports,
+} from '../../../main/deid/service.js';
 import { ensureCtSeries, makeTempDir } from '../../fixtures/index.js';
 import { buildDicom } from '../../unit/deid/support/build-dicom.js';
 import { config, sample, sampleElements } from '../../unit/deid/support/sample.js';
@@ -21,9 +26,18 @@ describe('previewInstance', () => {
     const rows = await previewInstance(buildDicom(sampleElements()), projectConfig);
     for (const row of rows) DeidPreviewRow.parse(row);
     const byTag = new Map(rows.filter((row) => row.depth === 0).map((row) => [row.tag, row]));
-    expect(byTag.get('(0010,1040)')).toMatchObject({ keyword: 'PatientAddress', before: '12 Elm Street', after: '', action: 'X' });
+    expect(byTag.get('(0010,1040)')).toMatchObject({
+      keyword: 'PatientAddress',
+      before: '12 Elm Street',
+      after: '',
+      action: 'X',
+    });
     expect(byTag.get('(0008,0050)')).toMatchObject({ before: sample.accession, after: '', action: 'Z' });
-    expect(byTag.get('(0008,1030)')).toMatchObject({ before: 'CT CHEST WITH CONTRAST', after: 'CT CHEST WITH CONTRAST', action: 'C (kept)' });
+    expect(byTag.get('(0008,1030)')).toMatchObject({
+      before: 'CT CHEST WITH CONTRAST',
+      after: 'CT CHEST WITH CONTRAST',
+      action: 'C (kept)',
+    });
     expect(byTag.get('(0020,000D)')?.after).toMatch(/^2\.25\./);
     expect(byTag.get('(0008,0020)')?.action).toBe('C (shifted)');
     expect(rows.some((row) => row.depth === 1 && row.tag === '(0008,1155)' && row.action === 'U')).toBe(true);
@@ -35,12 +49,27 @@ describe('deidentifyTree and study reports', () => {
     const input = path.join(root, 'in');
     fs.mkdirSync(input);
     fs.writeFileSync(path.join(input, 'a.dcm'), buildDicom(sampleElements()));
-    fs.writeFileSync(path.join(input, 'b.dcm'), buildDicom(sampleElements({ sopUid: `${sample.sopUid}.2`, studyDescription: 'CT DOE JANE' })));
+    fs.writeFileSync(
+      path.join(input, 'b.dcm'),
+      buildDicom(sampleElements({ sopUid: `${sample.sopUid}.2`, studyDescription: 'CT DOE JANE' })),
+    );
     const reports = new StudyReports();
-    const summary = await deidentifyTree({ inputs: [input], outputDir: path.join(root, 'out'), config: projectConfig, workers: 0, reports });
+    const summary = await deidentifyTree({
+      inputs: [input],
+      outputDir: path.join(root, 'out'),
+      config: projectConfig,
+      workers: 0,
+      reports,
+    });
     expect(summary.done).toBe(2);
-    const handlers = createDeidHandlers({ config: () => projectConfig, instanceBytes: async () => buildDicom(sampleElements()), reports });
-    const report = DeidStudyReport.parse(await handlers['deid.studyReport']({ studyInstanceUID: sample.studyUid }));
+    const handlers = createDeidHandlers({
+      config: () => projectConfig,
+      instanceBytes: async () => buildDicom(sampleElements()),
+      reports,
+    });
+    const report = DeidStudyReport.parse(
+      await handlers['deid.studyReport']({ studyInstanceUID: sample.studyUid }),
+    );
     expect(report.objects).toEqual({ done: 2, held: 0, failed: 0 });
     expect(report.pseudonymousStudyInstanceUID).toMatch(/^2\.25\./);
     expect(report.actions['uidsRemapped']).toBeGreaterThan(0);
@@ -48,7 +77,9 @@ describe('deidentifyTree and study reports', () => {
     expect(report.warnings).toEqual([expect.objectContaining({ code: 'descriptor-cleaned', count: 3 })]);
     const preview = await handlers['deid.preview']({ sopInstanceUID: sample.sopUid });
     expect(preview.length).toBeGreaterThan(20);
-    await expect(handlers['deid.studyReport']({ studyInstanceUID: '1.2.3' })).rejects.toMatchObject({ code: 'not-found' });
+    await expect(handlers['deid.studyReport']({ studyInstanceUID: '1.2.3' })).rejects.toMatchObject({
+      code: 'not-found',
+    });
   });
 
   it('stops scheduling on cancel and reports the run as cancelled', async () => {

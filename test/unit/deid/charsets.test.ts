@@ -13,7 +13,10 @@ afterAll(async () => {
   for (const engine of engines) await engine.close();
 });
 
-async function deid(input: Uint8Array, overrides: Partial<DeidConfig> = {}): Promise<Extract<DeidOutcome, { status: 'done' }>> {
+async function deid(
+  input: Uint8Array,
+  overrides: Partial<DeidConfig> = {},
+): Promise<Extract<DeidOutcome, { status: 'done' }>> {
   const engine = createDeidentifier(config(overrides));
   engines.push(engine);
   const outcome = await engine.deidentify(input);
@@ -29,7 +32,11 @@ function values(file: Uint8Array): Map<string, string> {
     for (const el of elements) {
       const key = `${prefix}${el.tag.toString(16)}`;
       if (el.items) el.items.forEach((item, i) => walk(item.elements, `${key}/${i}/`));
-      else map.set(key, Buffer.from(parsed.bytes.subarray(el.valueStart, el.valueStart + el.valueLength)).toString('hex'));
+      else
+        map.set(
+          key,
+          Buffer.from(parsed.bytes.subarray(el.valueStart, el.valueStart + el.valueLength)).toString('hex'),
+        );
     }
   };
   walk(parsed.dataset, '');
@@ -40,21 +47,27 @@ const gb18030Description = Buffer.from('e8a281e983a8435420c6bdc9a8', 'hex'); // 
 const gb18030Name = Buffer.from('5a68616e675e53616e3dd5c55ec8fd', 'hex'); // Zhang^San=张^三
 
 describe('text in other character sets', () => {
-  it.each(fs.readdirSync(charsetDir).filter((name) => name.endsWith('.dcm')))('%s: every kept value is byte-identical', async (name) => {
-    const input = fs.readFileSync(path.join(charsetDir, name));
-    const { output } = await deid(input, { options: ['retainLongitudinalFullDates', 'retainUIDs', 'cleanDescriptors'], unlistedText: 'clean' });
-    const before = values(input);
-    const after = values(output);
-    let compared = 0;
-    for (const [key, value] of after) {
-      if (!before.has(key) || key === '80005') continue;
-      if (before.get(key) === value) compared += 1;
-    }
-    expect(after.get('80005')).toBe(before.get('80005')); // SpecificCharacterSet untouched
-    expect(compared).toBeGreaterThan(0);
-    // Identity is gone in every character set.
-    expect(after.get('100010')).not.toBe(before.get('100010'));
-  });
+  it.each(fs.readdirSync(charsetDir).filter((name) => name.endsWith('.dcm')))(
+    '%s: every kept value is byte-identical',
+    async (name) => {
+      const input = fs.readFileSync(path.join(charsetDir, name));
+      const { output } = await deid(input, {
+        options: ['retainLongitudinalFullDates', 'retainUIDs', 'cleanDescriptors'],
+        unlistedText: 'clean',
+      });
+      const before = values(input);
+      const after = values(output);
+      let compared = 0;
+      for (const [key, value] of after) {
+        if (!before.has(key) || key === '80005') continue;
+        if (before.get(key) === value) compared += 1;
+      }
+      expect(after.get('80005')).toBe(before.get('80005')); // SpecificCharacterSet untouched
+      expect(compared).toBeGreaterThan(0);
+      // Identity is gone in every character set.
+      expect(after.get('100010')).not.toBe(before.get('100010'));
+    },
+  );
 
   it('keeps a GB18030 descriptor byte-exact while replacing the Chinese patient name', async () => {
     const elements: El[] = sampleElements({
@@ -65,7 +78,9 @@ describe('text in other character sets', () => {
       ],
     });
     const out = readBack((await deid(buildDicom(elements))).output);
-    expect(out.bytes([T.StudyDescription])?.subarray(0, gb18030Description.length).equals(gb18030Description)).toBe(true);
+    expect(
+      out.bytes([T.StudyDescription])?.subarray(0, gb18030Description.length).equals(gb18030Description),
+    ).toBe(true);
     expect(out.text([T.SpecificCharacterSet])).toBe('GB18030');
     expect(out.text([T.PatientName])).toMatch(/^LUNG01-/);
   });
@@ -87,7 +102,12 @@ describe('text in other character sets', () => {
   });
 
   it('keeps an ISO 2022 IR 58 descriptor byte-exact, escapes included', async () => {
-    const iso2022 = Buffer.concat([Buffer.from('1b242941', 'hex'), Buffer.from('d0d8b2bf', 'hex'), Buffer.from('1b2842', 'hex'), Buffer.from(' CT')]); // 胸部 CT
+    const iso2022 = Buffer.concat([
+      Buffer.from('1b242941', 'hex'),
+      Buffer.from('d0d8b2bf', 'hex'),
+      Buffer.from('1b2842', 'hex'),
+      Buffer.from(' CT'),
+    ]); // 胸部 CT
     const elements = sampleElements({
       extra: [
         { tag: T.SpecificCharacterSet, vr: 'CS', value: '\\ISO 2022 IR 58' },
@@ -103,7 +123,11 @@ describe('text in other character sets', () => {
       extra: [
         { tag: T.SpecificCharacterSet, vr: 'CS', value: 'ISO_IR 100' },
         { tag: T.PatientName, vr: 'PN', value: Buffer.from('d5c5c8fd', 'hex') }, // 张三 in GBK, mislabelled
-        { tag: T.StudyDescription, vr: 'LO', value: Buffer.concat([Buffer.from('d5c5c8fd', 'hex'), Buffer.from(' CT')]) },
+        {
+          tag: T.StudyDescription,
+          vr: 'LO',
+          value: Buffer.concat([Buffer.from('d5c5c8fd', 'hex'), Buffer.from(' CT')]),
+        },
       ],
     });
     const outcome = await deid(buildDicom(elements));

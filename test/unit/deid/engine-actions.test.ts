@@ -9,11 +9,15 @@ afterAll(async () => {
   for (const engine of engines) await engine.close();
 });
 
-async function run(elements: El[], overrides: Partial<DeidConfig> = {}): Promise<Extract<DeidOutcome, { status: 'done' }>> {
+async function run(
+  elements: El[],
+  overrides: Partial<DeidConfig> = {},
+): Promise<Extract<DeidOutcome, { status: 'done' }>> {
   const engine = createDeidentifier(config(overrides));
   engines.push(engine);
   const outcome = await engine.deidentify(buildDicom(elements));
-  if (outcome.status !== 'done') throw new Error(`expected done, got ${JSON.stringify(outcome).slice(0, 300)}`);
+  if (outcome.status !== 'done')
+    throw new Error(`expected done, got ${JSON.stringify(outcome).slice(0, 300)}`);
   return outcome;
 }
 
@@ -42,7 +46,10 @@ describe('actions of the basic profile, per VR', () => {
   });
 
   it('K keeps the value byte for byte', async () => {
-    const out = readBack((await run(sampleElements(), { options: ['retainDeviceIdentity', 'retainPatientCharacteristics'] })).output);
+    const out = readBack(
+      (await run(sampleElements(), { options: ['retainDeviceIdentity', 'retainPatientCharacteristics'] }))
+        .output,
+    );
     expect(out.text([T.DeviceSerialNumber])).toBe('SN-4471');
     expect(out.text([T.StationName])).toBe('CT-ROOM-3');
     expect(out.text([T.PatientSex])).toBe('F');
@@ -55,7 +62,9 @@ describe('actions of the basic profile, per VR', () => {
     expect(study).toMatch(/^2\.25\.\d{1,39}$/);
     expect(study).not.toBe(sample.studyUid);
     expect(out.text([T.SOPClassUID])).toBe('1.2.840.10008.5.1.4.1.1.2');
-    expect(out.text([T.ReferencedImageSequence, 0, T.ReferencedSOPClassUID])).toBe('1.2.840.10008.5.1.4.1.1.2');
+    expect(out.text([T.ReferencedImageSequence, 0, T.ReferencedSOPClassUID])).toBe(
+      '1.2.840.10008.5.1.4.1.1.2',
+    );
   });
 
   it('C keeps a descriptor free of identifying values and cleans one that has them', async () => {
@@ -74,7 +83,9 @@ describe('actions of the basic profile, per VR', () => {
 
   it('removes overlays and curves whatever the options', async () => {
     const curve: El = { tag: 0x50000010, vr: 'US', value: [1] };
-    const out = readBack((await run(sampleElements({ extra: [curve] }), { options: ['cleanGraphics'] })).output);
+    const out = readBack(
+      (await run(sampleElements({ extra: [curve] }), { options: ['cleanGraphics'] })).output,
+    );
     expect(out.element([T.OverlayData])).toBeUndefined();
     expect(out.element([T.OverlayRows])).toBeUndefined();
     expect(out.element([0x50000010])).toBeUndefined();
@@ -83,7 +94,16 @@ describe('actions of the basic profile, per VR', () => {
   it('empties unlisted free text and keeps coded entries', async () => {
     const extra: El[] = [
       { tag: T.WindowCenterWidthExplanation, vr: 'LO', value: 'WINDOW1' },
-      { tag: 0x00189346, vr: 'SQ', value: [[{ tag: T.CodeValue, vr: 'SH', value: '113691' }, { tag: T.CodeMeaning, vr: 'LO', value: 'IEC Body Dosimetry Phantom' }]] },
+      {
+        tag: 0x00189346,
+        vr: 'SQ',
+        value: [
+          [
+            { tag: T.CodeValue, vr: 'SH', value: '113691' },
+            { tag: T.CodeMeaning, vr: 'LO', value: 'IEC Body Dosimetry Phantom' },
+          ],
+        ],
+      },
       { tag: 0x00204001, vr: 'LT', value: 'free narrative by DOE' },
     ];
     const out = readBack((await run(sampleElements({ extra }))).output);
@@ -103,7 +123,9 @@ describe('actions of the basic profile, per VR', () => {
   });
 
   it('applies per-tag overrides from the project over the table', async () => {
-    const out = readBack((await run(sampleElements(), { overrides: { '(0008,1030)': 'X', '(0018,1020)': 'K' } })).output);
+    const out = readBack(
+      (await run(sampleElements(), { overrides: { '(0008,1030)': 'X', '(0018,1020)': 'K' } })).output,
+    );
     expect(out.element([T.StudyDescription])).toBeUndefined();
     expect(out.text([T.SoftwareVersions])).toBe('VA20');
   });
@@ -129,7 +151,9 @@ describe('patient identity and provenance', () => {
   it('rewrites the file meta: new instance UID, our implementation, no source AE title', async () => {
     const engine = createDeidentifier(config());
     engines.push(engine);
-    const input = buildDicom(sampleElements(), 'explicit-le', [{ tag: 0x00020016, vr: 'AE', value: 'HOSPITAL_PACS' }]);
+    const input = buildDicom(sampleElements(), 'explicit-le', [
+      { tag: 0x00020016, vr: 'AE', value: 'HOSPITAL_PACS' },
+    ]);
     const outcome = await engine.deidentify(input);
     if (outcome.status !== 'done') throw new Error(outcome.status);
     const out = readBack(outcome.output);
@@ -157,14 +181,19 @@ describe('private attributes', () => {
 
   it('accepts a project safe-private entry keyed by creator', async () => {
     const out = readBack(
-      (await run(sampleElements(), { safePrivate: [{ creator: 'ACME PRIVATE', group: 0x0009, element: 0x01, name: 'test' }] })).output,
+      (
+        await run(sampleElements(), {
+          safePrivate: [{ creator: 'ACME PRIVATE', group: 0x0009, element: 0x01, name: 'test' }],
+        })
+      ).output,
     );
     expect(out.text([0x00091001])).toBe('private secret');
   });
 });
 
 describe('age', () => {
-  const withAge = (age: string): El[] => sampleElements({ extra: [{ tag: T.PatientAge, vr: 'AS', value: age }] });
+  const withAge = (age: string): El[] =>
+    sampleElements({ extra: [{ tag: T.PatientAge, vr: 'AS', value: age }] });
   it('is removed by the basic profile', async () => {
     expect(readBack((await run(withAge('062Y'))).output).element([T.PatientAge])).toBeUndefined();
   });
@@ -174,7 +203,10 @@ describe('age', () => {
     expect(readBack((await run(withAge('093Y'), options)).output).text([T.PatientAge])).toBe('090Y');
   });
   it('can be recomputed from birth and study dates, or kept as is', async () => {
-    const recomputed = await run(withAge('050Y'), { options: ['retainPatientCharacteristics'], age: 'recompute' });
+    const recomputed = await run(withAge('050Y'), {
+      options: ['retainPatientCharacteristics'],
+      age: 'recompute',
+    });
     expect(readBack(recomputed.output).text([T.PatientAge])).toBe('062Y');
     const kept = await run(withAge('093Y'), { options: ['retainPatientCharacteristics'], age: 'keep' });
     expect(readBack(kept.output).text([T.PatientAge])).toBe('093Y');

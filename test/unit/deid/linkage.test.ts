@@ -2,7 +2,12 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { EncryptedLinkageStore, EXPORT_CONFIRMATION, environmentKeyProvider, fileKeyProvider } from '../../../main/deid/linkage.js';
+import {
+  EncryptedLinkageStore,
+  EXPORT_CONFIRMATION,
+  environmentKeyProvider,
+  fileKeyProvider,
+} from '../../../main/deid/linkage.js';
 import { createDeidentifier } from '../../../main/deid/index.js';
 import { buildDicom } from './support/build-dicom.js';
 import { config, sample, sampleElements } from './support/sample.js';
@@ -39,9 +44,18 @@ describe('the linkage table', () => {
   it('holds no readable original value on disk', () => {
     const file = path.join(tempDir(), 'linkage.sqlite');
     const store = new EncryptedLinkageStore(file, key);
-    store.record([{ kind: 'patient', original: 'HOSP-A\\PID-778812', pseudonym: 'LUNG01-ABCDEFGHJK', dateOffsetDays: -400 }]);
+    store.record([
+      {
+        kind: 'patient',
+        original: 'HOSP-A\\PID-778812',
+        pseudonym: 'LUNG01-ABCDEFGHJK',
+        dateOffsetDays: -400,
+      },
+    ]);
     store.close();
-    const bytes = Buffer.concat(fs.readdirSync(path.dirname(file)).map((name) => fs.readFileSync(path.join(path.dirname(file), name))));
+    const bytes = Buffer.concat(
+      fs.readdirSync(path.dirname(file)).map((name) => fs.readFileSync(path.join(path.dirname(file), name))),
+    );
     expect(bytes.includes('PID-778812')).toBe(false);
     expect(bytes.includes('LUNG01-ABCDEFGHJK')).toBe(false);
   });
@@ -49,20 +63,26 @@ describe('the linkage table', () => {
   it('refuses to open with another key', () => {
     const file = path.join(tempDir(), 'linkage.sqlite');
     new EncryptedLinkageStore(file, key).close();
-    expect(() => new EncryptedLinkageStore(file, { masterKey: () => Buffer.alloc(32, 8) })).toThrow(/does not open/);
+    expect(() => new EncryptedLinkageStore(file, { masterKey: () => Buffer.alloc(32, 8) })).toThrow(
+      /does not open/,
+    );
   });
 
   it('exports only with the explicit administrator confirmation', () => {
     const store = new EncryptedLinkageStore(path.join(tempDir(), 'linkage.sqlite'), key);
     store.record([{ kind: 'uid', original: '1.2.3', pseudonym: '2.25.1' }]);
     expect(() => store.exportAll('yes')).toThrow(/administrator/);
-    expect(store.exportAll(EXPORT_CONFIRMATION)).toEqual([{ kind: 'uid', original: '1.2.3', pseudonym: '2.25.1' }]);
+    expect(store.exportAll(EXPORT_CONFIRMATION)).toEqual([
+      { kind: 'uid', original: '1.2.3', pseudonym: '2.25.1' },
+    ]);
     store.close();
   });
 
   it('takes its key from RADLABEL_LINKAGE_KEY or a key file', () => {
     const hex = 'ab'.repeat(32);
-    expect(Buffer.from(environmentKeyProvider({ RADLABEL_LINKAGE_KEY: hex }).masterKey()).toString('hex')).toBe(hex);
+    expect(
+      Buffer.from(environmentKeyProvider({ RADLABEL_LINKAGE_KEY: hex }).masterKey()).toString('hex'),
+    ).toBe(hex);
     expect(() => environmentKeyProvider({}).masterKey()).toThrow(/RADLABEL_LINKAGE_KEY/);
     const keyFile = path.join(tempDir(), 'linkage.key');
     const created = fileKeyProvider(keyFile, { create: true }).masterKey();

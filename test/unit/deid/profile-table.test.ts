@@ -11,7 +11,11 @@ describe('PS3.15 Table E.1-1 as data', () => {
     // 2025 table has more rows (see docs/deid.md); attributes it names that are not here fall under
     // the engine's rules for unlisted attributes (text emptied, UIDs remapped, dates per option).
     expect(rows).toHaveLength(449);
-    expect(rows.filter((row) => row.tag.includes('x')).map((row) => row.tag)).toEqual(['50xx,xxxx', '60xx,4000', '60xx,3000']);
+    expect(rows.filter((row) => row.tag.includes('x')).map((row) => row.tag)).toEqual([
+      '50xx,xxxx',
+      '60xx,4000',
+      '60xx,3000',
+    ]);
     expect(new Set(rows.map((row) => row.tag)).size).toBe(rows.length);
   });
 
@@ -27,7 +31,12 @@ describe('PS3.15 Table E.1-1 as data', () => {
     ['0010,0020', 'Patient ID', 'Z', {}],
     ['0008,0050', 'Accession Number', 'Z', {}],
     ['0020,000D', 'Study Instance UID', 'U', { retainUIDs: 'K' }],
-    ['0008,0020', 'Study Date', 'Z', { retainLongitudinalFullDates: 'K', retainLongitudinalModifiedDates: 'C' }],
+    [
+      '0008,0020',
+      'Study Date',
+      'Z',
+      { retainLongitudinalFullDates: 'K', retainLongitudinalModifiedDates: 'C' },
+    ],
     ['0010,1010', "Patient's Age", 'X', { retainPatientCharacteristics: 'K' }],
     ['0018,1000', 'Device Serial Number', 'X/Z/D', { retainDeviceIdentity: 'K' }],
     ['0008,0080', 'Institution Name', 'X/Z/D', { retainInstitutionIdentity: 'K' }],
@@ -46,7 +55,12 @@ describe('PS3.15 Table E.1-1 as data', () => {
   it('covers every option column of the table', () => {
     const used = new Set(rows.flatMap((row) => Object.keys(row.options)));
     for (const option of deidOptionNames) {
-      if (option === 'cleanPixelData' || option === 'cleanRecognizableVisualFeatures' || option === 'retainSafePrivate') continue;
+      if (
+        option === 'cleanPixelData' ||
+        option === 'cleanRecognizableVisualFeatures' ||
+        option === 'retainSafePrivate'
+      )
+        continue;
       expect(used).toContain(option);
     }
   });
@@ -57,7 +71,11 @@ describe('resolving a tag', () => {
     const studyDate = 0x00080020;
     expect(new Profile(new Set()).resolve(studyDate)?.action).toBe('Z');
     expect(new Profile(new Set(['retainLongitudinalModifiedDates'])).resolve(studyDate)?.action).toBe('C');
-    expect(new Profile(new Set(['retainLongitudinalModifiedDates']), new Map([[studyDate, 'X']])).resolve(studyDate)?.action).toBe('X');
+    expect(
+      new Profile(new Set(['retainLongitudinalModifiedDates']), new Map([[studyDate, 'X']])).resolve(
+        studyDate,
+      )?.action,
+    ).toBe('X');
   });
 
   it('matches repeating groups (overlays in 6000–601E, curves in 5000–501E)', () => {
@@ -77,7 +95,9 @@ describe('resolving a tag', () => {
 describe('CID 7050 method codes', () => {
   it('has the standard code for the profile and each option', () => {
     expect(basicProfileCode.codeValue).toBe('113100');
-    expect(Object.fromEntries(Object.entries(optionCodes).map(([name, code]) => [name, code.codeValue]))).toEqual({
+    expect(
+      Object.fromEntries(Object.entries(optionCodes).map(([name, code]) => [name, code.codeValue])),
+    ).toEqual({
       cleanPixelData: '113101',
       cleanRecognizableVisualFeatures: '113102',
       cleanGraphics: '113103',

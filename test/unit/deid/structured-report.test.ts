@@ -30,11 +30,30 @@ const report: El[] = [
     tag: ContentSequence,
     vr: 'SQ',
     value: [
-      [{ tag: 0x0040a040, vr: 'CS', value: 'TEXT' }, { tag: TextValue, vr: 'UT', value: 'Nodule stable since 2022. Discussed with Jane Doe (PID-778812).' }],
-      [{ tag: 0x0040a040, vr: 'CS', value: 'TEXT' }, { tag: TextValue, vr: 'UT', value: 'Right upper lobe nodule, 6 mm.' }],
-      [{ tag: 0x0040a040, vr: 'CS', value: 'PNAME' }, { tag: PersonName, vr: 'PN', value: 'HOUSE^GREGORY' }],
-      [{ tag: 0x0040a040, vr: 'CS', value: 'DATETIME' }, { tag: DateTime, vr: 'DT', value: '20240311101500' }],
-      [{ tag: 0x0040a040, vr: 'CS', value: 'UIDREF' }, { tag: UID, vr: 'UI', value: '1.2.826.0.1.3680043.8.498.77' }],
+      [
+        { tag: 0x0040a040, vr: 'CS', value: 'TEXT' },
+        {
+          tag: TextValue,
+          vr: 'UT',
+          value: 'Nodule stable since 2022. Discussed with Jane Doe (PID-778812).',
+        },
+      ],
+      [
+        { tag: 0x0040a040, vr: 'CS', value: 'TEXT' },
+        { tag: TextValue, vr: 'UT', value: 'Right upper lobe nodule, 6 mm.' },
+      ],
+      [
+        { tag: 0x0040a040, vr: 'CS', value: 'PNAME' },
+        { tag: PersonName, vr: 'PN', value: 'HOUSE^GREGORY' },
+      ],
+      [
+        { tag: 0x0040a040, vr: 'CS', value: 'DATETIME' },
+        { tag: DateTime, vr: 'DT', value: '20240311101500' },
+      ],
+      [
+        { tag: 0x0040a040, vr: 'CS', value: 'UIDREF' },
+        { tag: UID, vr: 'UI', value: '1.2.826.0.1.3680043.8.498.77' },
+      ],
     ],
   },
 ];
@@ -46,8 +65,12 @@ describe('structured report content', () => {
   });
 
   it('is cleaned item by item under Clean Structured Content', async () => {
-    const out = await deid(buildDicom(sampleElements({ extra: report })), { options: ['cleanStructuredContent', 'retainLongitudinalModifiedDates'] });
-    expect(out.text([ContentSequence, 0, TextValue])).toBe('Nodule stable since 2022. Discussed with *** (***).');
+    const out = await deid(buildDicom(sampleElements({ extra: report })), {
+      options: ['cleanStructuredContent', 'retainLongitudinalModifiedDates'],
+    });
+    expect(out.text([ContentSequence, 0, TextValue])).toBe(
+      'Nodule stable since 2022. Discussed with *** (***).',
+    );
     expect(out.text([ContentSequence, 1, TextValue])).toBe('Right upper lobe nodule, 6 mm.');
     expect(out.text([ContentSequence, 2, PersonName])).toBe('ANONYMOUS');
     expect(out.text([ContentSequence, 3, DateTime])?.slice(0, 8)).toBe(out.text([T.StudyDate]));

@@ -11,28 +11,46 @@ const engine = createDeidentifier(config());
 afterAll(() => engine.close());
 
 describe('transfer syntaxes', () => {
-  it.each<Syntax>(['explicit-le', 'implicit-le', 'explicit-be', 'deflated'])('%s is rewritten in the same syntax with the same result', async (syntax) => {
-    const reference = await engine.deidentify(buildDicom(sampleElements(), 'explicit-le'));
-    const outcome = await engine.deidentify(buildDicom(sampleElements(), syntax));
-    if (outcome.status !== 'done' || reference.status !== 'done') throw new Error('not done');
-    const out = readBack(outcome.output);
-    const ref = readBack(reference.output);
-    expect(out.meta(0x00020010)).toBe(syntaxUid[syntax]);
-    for (const tag of [T.PatientID, T.SOPInstanceUID, T.StudyDate, T.AccessionNumber]) expect(out.text([tag])).toBe(ref.text([tag]));
-    expect(out.text([T.ReferencedImageSequence, 0, T.ReferencedSOPInstanceUID])).toBe(ref.text([T.ReferencedImageSequence, 0, T.ReferencedSOPInstanceUID]));
-    expect(out.element([T.PatientAddress])).toBeUndefined();
-  });
+  it.each<Syntax>(['explicit-le', 'implicit-le', 'explicit-be', 'deflated'])(
+    '%s is rewritten in the same syntax with the same result',
+    async (syntax) => {
+      const reference = await engine.deidentify(buildDicom(sampleElements(), 'explicit-le'));
+      const outcome = await engine.deidentify(buildDicom(sampleElements(), syntax));
+      if (outcome.status !== 'done' || reference.status !== 'done') throw new Error('not done');
+      const out = readBack(outcome.output);
+      const ref = readBack(reference.output);
+      expect(out.meta(0x00020010)).toBe(syntaxUid[syntax]);
+      for (const tag of [T.PatientID, T.SOPInstanceUID, T.StudyDate, T.AccessionNumber])
+        expect(out.text([tag])).toBe(ref.text([tag]));
+      expect(out.text([T.ReferencedImageSequence, 0, T.ReferencedSOPInstanceUID])).toBe(
+        ref.text([T.ReferencedImageSequence, 0, T.ReferencedSOPInstanceUID]),
+      );
+      expect(out.element([T.PatientAddress])).toBeUndefined();
+    },
+  );
 
   it('copies pixel data untouched', async () => {
     const pixels = Buffer.from(Array.from({ length: 32 }, (_, i) => (i * 7) & 0xff));
-    const outcome = await engine.deidentify(buildDicom(sampleElements({ extra: [{ tag: T.PixelData, vr: 'OW', value: pixels }] })));
+    const outcome = await engine.deidentify(
+      buildDicom(sampleElements({ extra: [{ tag: T.PixelData, vr: 'OW', value: pixels }] })),
+    );
     if (outcome.status !== 'done') throw new Error(outcome.status);
     expect(readBack(outcome.output).bytes([T.PixelData])?.equals(pixels)).toBe(true);
   });
 
   it('reads pydicom reference files in every syntax it ships', async () => {
     const dir = '/usr/lib/python3/dist-packages/pydicom/data/test_files';
-    for (const name of ['CT_small.dcm', 'MR_small_implicit.dcm', 'MR_small_bigendian.dcm', 'image_dfl.dcm', 'JPEG2000.dcm', 'test-SR.dcm', 'rtplan.dcm', 'nested_priv_SQ.dcm', 'priv_SQ.dcm']) {
+    for (const name of [
+      'CT_small.dcm',
+      'MR_small_implicit.dcm',
+      'MR_small_bigendian.dcm',
+      'image_dfl.dcm',
+      'JPEG2000.dcm',
+      'test-SR.dcm',
+      'rtplan.dcm',
+      'nested_priv_SQ.dcm',
+      'priv_SQ.dcm',
+    ]) {
       const input = fs.readFileSync(`${dir}/${name}`);
       const outcome = await engine.deidentify(input);
       expect(outcome.status, name).toBe('done');
@@ -41,19 +59,22 @@ describe('transfer syntaxes', () => {
 });
 
 describe('a file meta without a transfer syntax', () => {
-  it.each<Syntax>(['explicit-le', 'implicit-le'])('is read as %s from its first element and written with the syntax stated', async (syntax) => {
-    const input = buildDicom(sampleElements(), syntax);
-    const uid = Buffer.from(syntaxUid[syntax]);
-    const at = input.indexOf(Buffer.concat([Buffer.from([0x02, 0x00, 0x10, 0x00])]));
-    // Blank out (0002,0010) by renaming it to a private-looking meta tag the reader ignores.
-    input.writeUInt16LE(0x0011, at + 2);
-    expect(input.indexOf(uid)).toBeGreaterThan(0);
-    const outcome = await engine.deidentify(input);
-    if (outcome.status !== 'done') throw new Error(JSON.stringify(outcome));
-    const out = readBack(outcome.output);
-    expect(out.meta(0x00020010)).toBe(syntaxUid[syntax]);
-    expect(out.text([T.PatientID])).toMatch(/^LUNG01-/);
-  });
+  it.each<Syntax>(['explicit-le', 'implicit-le'])(
+    'is read as %s from its first element and written with the syntax stated',
+    async (syntax) => {
+      const input = buildDicom(sampleElements(), syntax);
+      const uid = Buffer.from(syntaxUid[syntax]);
+      const at = input.indexOf(Buffer.concat([Buffer.from([0x02, 0x00, 0x10, 0x00])]));
+      // Blank out (0002,0010) by renaming it to a private-looking meta tag the reader ignores.
+      input.writeUInt16LE(0x0011, at + 2);
+      expect(input.indexOf(uid)).toBeGreaterThan(0);
+      const outcome = await engine.deidentify(input);
+      if (outcome.status !== 'done') throw new Error(JSON.stringify(outcome));
+      const out = readBack(outcome.output);
+      expect(out.meta(0x00020010)).toBe(syntaxUid[syntax]);
+      expect(out.text([T.PatientID])).toMatch(/^LUNG01-/);
+    },
+  );
 });
 
 describe('untrusted input', () => {
@@ -88,7 +109,13 @@ describe('untrusted input', () => {
 describe('outputs the viewer can open', () => {
   it('are parsed by dicom-parser (the viewer’s parser) with their pixel data found', async () => {
     const dir = '/usr/lib/python3/dist-packages/pydicom/data/test_files';
-    for (const name of ['CT_small.dcm', 'MR_small_implicit.dcm', 'MR_small_bigendian.dcm', 'JPEG2000.dcm', 'MR_small_RLE.dcm']) {
+    for (const name of [
+      'CT_small.dcm',
+      'MR_small_implicit.dcm',
+      'MR_small_bigendian.dcm',
+      'JPEG2000.dcm',
+      'MR_small_RLE.dcm',
+    ]) {
       const outcome = await engine.deidentify(fs.readFileSync(`${dir}/${name}`));
       if (outcome.status !== 'done') throw new Error(`${name}: ${outcome.status}`);
       const dataSet = dicomParser.parseDicom(outcome.output);

@@ -18,7 +18,8 @@ async function deid(elements: El[], overrides: Partial<DeidConfig> = {}): Promis
 }
 
 function daysBetween(a: string, b: string): number {
-  const parse = (v: string): number => Date.UTC(Number(v.slice(0, 4)), Number(v.slice(4, 6)) - 1, Number(v.slice(6, 8)));
+  const parse = (v: string): number =>
+    Date.UTC(Number(v.slice(0, 4)), Number(v.slice(4, 6)) - 1, Number(v.slice(6, 8)));
   return (parse(b) - parse(a)) / 86_400_000;
 }
 
@@ -75,7 +76,9 @@ describe('dates', () => {
   });
 
   it('shift dates inside sequences with the same offset', async () => {
-    const extra: El[] = [{ tag: 0x00400275, vr: 'SQ', value: [[{ tag: 0x00400244, vr: 'DA', value: '20240311' }]] }];
+    const extra: El[] = [
+      { tag: 0x00400275, vr: 'SQ', value: [[{ tag: 0x00400244, vr: 'DA', value: '20240311' }]] },
+    ];
     const out = await deid(sampleElements({ extra }), { overrides: { '(0040,0275)': 'K' } });
     expect(out.text([0x00400275, 0, 0x00400244])).toBe(out.text([T.StudyDate]));
   });
@@ -84,7 +87,9 @@ describe('dates', () => {
     const a = await deid(sampleElements());
     const b = await deid(sampleElements({ extra: [{ tag: T.StudyDate, vr: 'DA', value: '20250101' }] }));
     const other = await deid(sampleElements({ patientId: 'PID-OTHER' }));
-    expect(daysBetween(sample.studyDate, a.text([T.StudyDate])!)).toBe(daysBetween('20250101', b.text([T.StudyDate])!));
+    expect(daysBetween(sample.studyDate, a.text([T.StudyDate])!)).toBe(
+      daysBetween('20250101', b.text([T.StudyDate])!),
+    );
     expect(other.text([T.StudyDate])).not.toBe(a.text([T.StudyDate]));
   });
 
@@ -99,7 +104,9 @@ describe('dates', () => {
   });
 
   it('remove a malformed date rather than keep it', async () => {
-    const out = await deid(sampleElements({ extra: [{ tag: T.AcquisitionDate, vr: 'DA', value: '2024-03-12' }] }));
+    const out = await deid(
+      sampleElements({ extra: [{ tag: T.AcquisitionDate, vr: 'DA', value: '2024-03-12' }] }),
+    );
     expect(out.element([T.AcquisitionDate])).toBeUndefined();
   });
 });

@@ -8,17 +8,41 @@ import { sampleElements, T } from '../../../unit/deid/support/sample.js';
 import { baseConfig, deidentifyObjects, type DeidRun } from './run.js';
 
 const linkageDir = makeTempDir('midi-b-linkage');
-const linkage = new EncryptedLinkageStore(path.join(linkageDir, 'linkage.sqlite'), { masterKey: () => Buffer.alloc(32, 5) });
+const linkage = new EncryptedLinkageStore(path.join(linkageDir, 'linkage.sqlite'), {
+  masterKey: () => Buffer.alloc(32, 5),
+});
 
 let run: DeidRun;
 beforeAll(async () => {
   run = await deidentifyObjects(
     [
       { name: 'study-a', elements: sampleElements({ patientId: 'P-1001', patientName: 'LEE^ANN' }) },
-      { name: 'study-b', elements: sampleElements({ patientId: 'P-1001', patientName: 'LEE^ANN', sopUid: '1.2.3.9.1', extra: [{ tag: T.StudyInstanceUID, vr: 'UI', value: '1.2.3.9' }] }), syntax: 'implicit-le' },
-      { name: 'renamed', elements: sampleElements({ patientId: 'P-1001', patientName: 'LEE-SMITH^ANN', sopUid: '1.2.3.10.1' }) },
-      { name: 'other', elements: sampleElements({ patientId: 'P-2002', patientName: 'LEE^ANN', sopUid: '1.2.3.11.1' }) },
-      { name: 'other-issuer', elements: sampleElements({ patientId: 'P-1001', sopUid: '1.2.3.12.1', extra: [{ tag: T.IssuerOfPatientID, vr: 'LO', value: 'HOSP-B' }] }) },
+      {
+        name: 'study-b',
+        elements: sampleElements({
+          patientId: 'P-1001',
+          patientName: 'LEE^ANN',
+          sopUid: '1.2.3.9.1',
+          extra: [{ tag: T.StudyInstanceUID, vr: 'UI', value: '1.2.3.9' }],
+        }),
+        syntax: 'implicit-le',
+      },
+      {
+        name: 'renamed',
+        elements: sampleElements({ patientId: 'P-1001', patientName: 'LEE-SMITH^ANN', sopUid: '1.2.3.10.1' }),
+      },
+      {
+        name: 'other',
+        elements: sampleElements({ patientId: 'P-2002', patientName: 'LEE^ANN', sopUid: '1.2.3.11.1' }),
+      },
+      {
+        name: 'other-issuer',
+        elements: sampleElements({
+          patientId: 'P-1001',
+          sopUid: '1.2.3.12.1',
+          extra: [{ tag: T.IssuerOfPatientID, vr: 'LO', value: 'HOSP-B' }],
+        }),
+      },
     ],
     baseConfig({ linkage }),
   );

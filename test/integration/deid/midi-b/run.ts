@@ -37,7 +37,11 @@ export function baseConfig(overrides: Partial<DeidConfig> = {}): DeidConfig {
 }
 
 /** Objects are numbered (InstanceNumber = position + 1) so outputs can be matched to them. */
-export async function deidentifyObjects(unnumbered: FixtureObject[], config: DeidConfig = baseConfig(), workers = 0): Promise<DeidRun> {
+export async function deidentifyObjects(
+  unnumbered: FixtureObject[],
+  config: DeidConfig = baseConfig(),
+  workers = 0,
+): Promise<DeidRun> {
   const objects = numbered(unnumbered);
   const root = makeTempDir('midi-b');
   const inputDir = path.join(root, 'in');
@@ -51,7 +55,10 @@ export async function deidentifyObjects(unnumbered: FixtureObject[], config: Dei
   }
   const summary = await deidentifyTree({ inputs: [inputDir], outputDir, config, workers });
   const outputs = new Map<string, { bytes: Buffer; read: ReadBack }>();
-  const walk = (dir: string): string[] => fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? walk(path.join(dir, e.name)) : [path.join(dir, e.name)]));
+  const walk = (dir: string): string[] =>
+    fs
+      .readdirSync(dir, { withFileTypes: true })
+      .flatMap((e) => (e.isDirectory() ? walk(path.join(dir, e.name)) : [path.join(dir, e.name)]));
   const written = fs.existsSync(outputDir) ? walk(outputDir) : [];
   // Outputs are named by pseudonymous UIDs; InstanceNumber (kept) tells which fixture each is.
   for (const file of written) {
@@ -67,7 +74,10 @@ export async function deidentifyObjects(unnumbered: FixtureObject[], config: Dei
 export function numbered(objects: FixtureObject[]): FixtureObject[] {
   return objects.map((object, index) => ({
     ...object,
-    elements: [...object.elements.filter((el) => el.tag !== 0x00200013), { tag: 0x00200013, vr: 'IS', value: String(index + 1) }],
+    elements: [
+      ...object.elements.filter((el) => el.tag !== 0x00200013),
+      { tag: 0x00200013, vr: 'IS', value: String(index + 1) },
+    ],
   }));
 }
 

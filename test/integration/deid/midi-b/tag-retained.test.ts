@@ -12,7 +12,17 @@ const extra: El[] = [
   { tag: 0x00200037, vr: 'DS', value: '1\\0\\0\\0\\1\\0' },
   { tag: 0x00180060, vr: 'DS', value: '120' },
   { tag: 0x00180015, vr: 'CS', value: 'CHEST' },
-  { tag: 0x00081032, vr: 'SQ', value: [[{ tag: T.CodeValue, vr: 'SH', value: 'ZU2' }, { tag: 0x00080102, vr: 'SH', value: 'LN' }, { tag: T.CodeMeaning, vr: 'LO', value: 'CT chest' }]] },
+  {
+    tag: 0x00081032,
+    vr: 'SQ',
+    value: [
+      [
+        { tag: T.CodeValue, vr: 'SH', value: 'ZU2' },
+        { tag: 0x00080102, vr: 'SH', value: 'LN' },
+        { tag: T.CodeMeaning, vr: 'LO', value: 'CT chest' },
+      ],
+    ],
+  },
   { tag: T.PixelData, vr: 'OW', value: pixels },
 ];
 
@@ -20,7 +30,15 @@ let run: DeidRun;
 beforeAll(async () => {
   run = await deidentifyObjects(
     [{ name: 'ct', elements: sampleElements({ extra }) }],
-    baseConfig({ options: ['retainPatientCharacteristics', 'retainDeviceIdentity', 'cleanDescriptors', 'retainSafePrivate', 'retainLongitudinalModifiedDates'] }),
+    baseConfig({
+      options: [
+        'retainPatientCharacteristics',
+        'retainDeviceIdentity',
+        'cleanDescriptors',
+        'retainSafePrivate',
+        'retainLongitudinalModifiedDates',
+      ],
+    }),
   );
 });
 afterAll(() => run.cleanup());

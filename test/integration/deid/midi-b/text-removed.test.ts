@@ -35,7 +35,12 @@ const nested: El[] = [
     tag: 0x00400275,
     vr: 'SQ',
     undefinedLength: true,
-    value: [[{ tag: 0x00401001, vr: 'SH', value: identifying.requestedProcedureId }, { tag: 0x00400009, vr: 'SH', value: identifying.stepId }]],
+    value: [
+      [
+        { tag: 0x00401001, vr: 'SH', value: identifying.requestedProcedureId },
+        { tag: 0x00400009, vr: 'SH', value: identifying.stepId },
+      ],
+    ],
   },
   { tag: 0x00091010, vr: 'LO', value: identifying.name },
   { tag: 0x00090010, vr: 'LO', value: 'HOSPITAL PRIVATE' },
@@ -45,22 +50,33 @@ let run: DeidRun;
 beforeAll(async () => {
   run = await deidentifyObjects([
     { name: 'explicit', elements: sampleElements({ extra: nested }) },
-    { name: 'implicit', elements: sampleElements({ extra: nested, sopUid: '1.2.3.4.5.6.7' }), syntax: 'implicit-le' },
-    { name: 'big-endian', elements: sampleElements({ extra: nested, sopUid: '1.2.3.4.5.6.8' }), syntax: 'explicit-be' },
+    {
+      name: 'implicit',
+      elements: sampleElements({ extra: nested, sopUid: '1.2.3.4.5.6.7' }),
+      syntax: 'implicit-le',
+    },
+    {
+      name: 'big-endian',
+      elements: sampleElements({ extra: nested, sopUid: '1.2.3.4.5.6.8' }),
+      syntax: 'explicit-be',
+    },
   ]);
 });
 afterAll(() => run.cleanup());
 
 describe('text removed', () => {
-  it.each(['explicit', 'implicit', 'big-endian'])('%s: no identifying string remains anywhere in the file', (name) => {
-    const output = run.outputs.get(name)!.bytes;
-    for (const [what, value] of Object.entries(identifying)) {
-      expect(contains(output, value), what).toBe(false);
-    }
-    for (const name of [identifying.name, identifying.physician, identifying.operator]) {
-      for (const part of name.split('^')) expect(contains(output, part), part).toBe(false);
-    }
-  });
+  it.each(['explicit', 'implicit', 'big-endian'])(
+    '%s: no identifying string remains anywhere in the file',
+    (name) => {
+      const output = run.outputs.get(name)!.bytes;
+      for (const [what, value] of Object.entries(identifying)) {
+        expect(contains(output, value), what).toBe(false);
+      }
+      for (const name of [identifying.name, identifying.physician, identifying.operator]) {
+        for (const part of name.split('^')) expect(contains(output, part), part).toBe(false);
+      }
+    },
+  );
 
   it('keeps the structure that held the text (Type 2 attributes present, empty)', () => {
     const out = run.outputs.get('explicit')!.read;

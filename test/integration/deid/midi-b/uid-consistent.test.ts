@@ -27,8 +27,24 @@ const reference = (sop: string): El[] => [
 ];
 const seg: El[] = [
   ...common(segSop, '1.2.826.0.1.3680043.8.498.5000.2'),
-  { tag: 0x00081115, vr: 'SQ', value: [[{ tag: 0x0020000e, vr: 'UI', value: ctSeries }, { tag: T.ReferencedImageSequence, vr: 'SQ', value: ct.map(reference) }]] },
-  { tag: 0x52009230, vr: 'SQ', undefinedLength: true, value: ct.map((sop) => [{ tag: 0x00089124, vr: 'SQ', value: [[{ tag: 0x00082112, vr: 'SQ', value: [reference(sop)] }]] }]) },
+  {
+    tag: 0x00081115,
+    vr: 'SQ',
+    value: [
+      [
+        { tag: 0x0020000e, vr: 'UI', value: ctSeries },
+        { tag: T.ReferencedImageSequence, vr: 'SQ', value: ct.map(reference) },
+      ],
+    ],
+  },
+  {
+    tag: 0x52009230,
+    vr: 'SQ',
+    undefinedLength: true,
+    value: ct.map((sop) => [
+      { tag: 0x00089124, vr: 'SQ', value: [[{ tag: 0x00082112, vr: 'SQ', value: [reference(sop)] }]] },
+    ]),
+  },
 ];
 const sr: El[] = [
   ...common(srSop, '1.2.826.0.1.3680043.8.498.5000.3'),
@@ -36,12 +52,40 @@ const sr: El[] = [
   {
     tag: 0x0040a375,
     vr: 'SQ',
-    value: [[{ tag: T.StudyInstanceUID, vr: 'UI', value: study }, { tag: 0x00081115, vr: 'SQ', value: [[{ tag: 0x0020000e, vr: 'UI', value: '1.2.826.0.1.3680043.8.498.5000.2' }, { tag: 0x00081199, vr: 'SQ', value: [[{ tag: T.ReferencedSOPClassUID, vr: 'UI', value: '1.2.840.10008.5.1.4.1.1.66.4' }, { tag: T.ReferencedSOPInstanceUID, vr: 'UI', value: segSop }]] }]] }]],
+    value: [
+      [
+        { tag: T.StudyInstanceUID, vr: 'UI', value: study },
+        {
+          tag: 0x00081115,
+          vr: 'SQ',
+          value: [
+            [
+              { tag: 0x0020000e, vr: 'UI', value: '1.2.826.0.1.3680043.8.498.5000.2' },
+              {
+                tag: 0x00081199,
+                vr: 'SQ',
+                value: [
+                  [
+                    { tag: T.ReferencedSOPClassUID, vr: 'UI', value: '1.2.840.10008.5.1.4.1.1.66.4' },
+                    { tag: T.ReferencedSOPInstanceUID, vr: 'UI', value: segSop },
+                  ],
+                ],
+              },
+            ],
+          ],
+        },
+      ],
+    ],
   },
   {
     tag: 0x0040a730,
     vr: 'SQ',
-    value: [[{ tag: 0x0040a040, vr: 'CS', value: 'IMAGE' }, { tag: 0x00081199, vr: 'SQ', value: [reference(ct[1]!)] }]],
+    value: [
+      [
+        { tag: 0x0040a040, vr: 'CS', value: 'IMAGE' },
+        { tag: 0x00081199, vr: 'SQ', value: [reference(ct[1]!)] },
+      ],
+    ],
   },
 ];
 
@@ -51,7 +95,9 @@ const objects: FixtureObject[] = [
   { name: 'seg', elements: sampleElements({ extra: seg }) },
   { name: 'sr', elements: sampleElements({ extra: sr }) },
 ];
-const config = baseConfig({ options: ['retainLongitudinalModifiedDates', 'cleanDescriptors', 'cleanStructuredContent'] });
+const config = baseConfig({
+  options: ['retainLongitudinalModifiedDates', 'cleanDescriptors', 'cleanStructuredContent'],
+});
 
 let run: DeidRun;
 let rerun: DeidRun;
@@ -61,7 +107,10 @@ beforeAll(async () => {
   run = await deidentifyObjects(objects, config);
   rerun = await deidentifyObjects(objects, config);
   pooled = await deidentifyObjects(objects, config, 2);
-  otherSecret = await deidentifyObjects(objects, { ...config, projectSecret: Buffer.from('another-project-secret-abcdefghij') });
+  otherSecret = await deidentifyObjects(objects, {
+    ...config,
+    projectSecret: Buffer.from('another-project-secret-abcdefghij'),
+  });
 });
 afterAll(() => {
   for (const r of [run, rerun, pooled, otherSecret]) r.cleanup();
@@ -71,26 +120,44 @@ const sopOf = (r: DeidRun, name: string): string => r.outputs.get(name)!.read.te
 
 describe('UID consistent', () => {
   it('keeps every object in the one study, series and frame of reference', () => {
-    const studies = new Set(['ct1', 'ct2', 'seg', 'sr'].map((name) => run.outputs.get(name)!.read.text([T.StudyInstanceUID])));
-    const frames = new Set(['ct1', 'ct2', 'seg', 'sr'].map((name) => run.outputs.get(name)!.read.text([T.FrameOfReferenceUID])));
+    const studies = new Set(
+      ['ct1', 'ct2', 'seg', 'sr'].map((name) => run.outputs.get(name)!.read.text([T.StudyInstanceUID])),
+    );
+    const frames = new Set(
+      ['ct1', 'ct2', 'seg', 'sr'].map((name) => run.outputs.get(name)!.read.text([T.FrameOfReferenceUID])),
+    );
     expect(studies.size).toBe(1);
     expect(frames.size).toBe(1);
-    expect(run.outputs.get('ct1')!.read.text([T.SeriesInstanceUID])).toBe(run.outputs.get('ct2')!.read.text([T.SeriesInstanceUID]));
+    expect(run.outputs.get('ct1')!.read.text([T.SeriesInstanceUID])).toBe(
+      run.outputs.get('ct2')!.read.text([T.SeriesInstanceUID]),
+    );
   });
 
   it('resolves the segmentation’s references to the de-identified CT instances and series', () => {
     const segOut = run.outputs.get('seg')!.read;
-    expect(segOut.text([0x00081115, 0, 0x0020000e])).toBe(run.outputs.get('ct1')!.read.text([T.SeriesInstanceUID]));
-    expect(segOut.text([0x00081115, 0, T.ReferencedImageSequence, 0, T.ReferencedSOPInstanceUID])).toBe(sopOf(run, 'ct1'));
-    expect(segOut.text([0x00081115, 0, T.ReferencedImageSequence, 1, T.ReferencedSOPInstanceUID])).toBe(sopOf(run, 'ct2'));
-    expect(segOut.text([0x52009230, 0, 0x00089124, 0, T.SourceImageSequence, 0, T.ReferencedSOPInstanceUID])).toBe(sopOf(run, 'ct1'));
-    expect(segOut.text([0x52009230, 1, 0x00089124, 0, T.SourceImageSequence, 0, T.ReferencedSOPInstanceUID])).toBe(sopOf(run, 'ct2'));
+    expect(segOut.text([0x00081115, 0, 0x0020000e])).toBe(
+      run.outputs.get('ct1')!.read.text([T.SeriesInstanceUID]),
+    );
+    expect(segOut.text([0x00081115, 0, T.ReferencedImageSequence, 0, T.ReferencedSOPInstanceUID])).toBe(
+      sopOf(run, 'ct1'),
+    );
+    expect(segOut.text([0x00081115, 0, T.ReferencedImageSequence, 1, T.ReferencedSOPInstanceUID])).toBe(
+      sopOf(run, 'ct2'),
+    );
+    expect(
+      segOut.text([0x52009230, 0, 0x00089124, 0, T.SourceImageSequence, 0, T.ReferencedSOPInstanceUID]),
+    ).toBe(sopOf(run, 'ct1'));
+    expect(
+      segOut.text([0x52009230, 1, 0x00089124, 0, T.SourceImageSequence, 0, T.ReferencedSOPInstanceUID]),
+    ).toBe(sopOf(run, 'ct2'));
   });
 
   it('resolves the SR’s evidence and content references', () => {
     const srOut = run.outputs.get('sr')!.read;
     expect(srOut.text([0x0040a375, 0, T.StudyInstanceUID])).toBe(srOut.text([T.StudyInstanceUID]));
-    expect(srOut.text([0x0040a375, 0, 0x00081115, 0, 0x00081199, 0, T.ReferencedSOPInstanceUID])).toBe(sopOf(run, 'seg'));
+    expect(srOut.text([0x0040a375, 0, 0x00081115, 0, 0x00081199, 0, T.ReferencedSOPInstanceUID])).toBe(
+      sopOf(run, 'seg'),
+    );
     expect(srOut.text([0x0040a730, 0, 0x00081199, 0, T.ReferencedSOPInstanceUID])).toBe(sopOf(run, 'ct2'));
   });
 

@@ -45,13 +45,18 @@ function u32(n: number, little: boolean): Buffer {
 
 function valueBytes(el: El, enc: Encoding): Buffer {
   const { value, vr } = el;
-  if (Buffer.isBuffer(value)) return value.length % 2 ? Buffer.concat([value, Buffer.from([vr === 'UI' || vr === 'OB' || vr === 'UN' ? 0 : 0x20])]) : value;
+  if (Buffer.isBuffer(value))
+    return value.length % 2
+      ? Buffer.concat([value, Buffer.from([vr === 'UI' || vr === 'OB' || vr === 'UN' ? 0 : 0x20])])
+      : value;
   if (typeof value === 'string') {
     const b = Buffer.from(value, 'latin1');
     return b.length % 2 ? Buffer.concat([b, Buffer.from([vr === 'UI' ? 0 : 0x20])]) : b;
   }
   if (vr === 'SQ') throw new Error('items are encoded by encodeElement');
-  return Buffer.concat((value as number[]).map((n) => (vr === 'UL' ? u32(n, enc.little) : u16(n, enc.little))));
+  return Buffer.concat(
+    (value as number[]).map((n) => (vr === 'UL' ? u32(n, enc.little) : u16(n, enc.little))),
+  );
 }
 
 function header(tag: number, vr: string, length: number, enc: Encoding): Buffer {
@@ -72,12 +77,31 @@ function encodeElement(el: El, enc: Encoding): Buffer {
     const items = (el.value as El[][]).map((item) => {
       const body = encodeElements(item, enc);
       return el.undefinedLength
-        ? Buffer.concat([u16(0xfffe, enc.little), u16(0xe000, enc.little), u32(0xffffffff, enc.little), body, u16(0xfffe, enc.little), u16(0xe00d, enc.little), u32(0, enc.little)])
-        : Buffer.concat([u16(0xfffe, enc.little), u16(0xe000, enc.little), u32(body.length, enc.little), body]);
+        ? Buffer.concat([
+            u16(0xfffe, enc.little),
+            u16(0xe000, enc.little),
+            u32(0xffffffff, enc.little),
+            body,
+            u16(0xfffe, enc.little),
+            u16(0xe00d, enc.little),
+            u32(0, enc.little),
+          ])
+        : Buffer.concat([
+            u16(0xfffe, enc.little),
+            u16(0xe000, enc.little),
+            u32(body.length, enc.little),
+            body,
+          ]);
     });
     const content = Buffer.concat(items);
     if (el.undefinedLength) {
-      return Buffer.concat([header(el.tag, 'SQ', 0xffffffff, enc), content, u16(0xfffe, enc.little), u16(0xe0dd, enc.little), u32(0, enc.little)]);
+      return Buffer.concat([
+        header(el.tag, 'SQ', 0xffffffff, enc),
+        content,
+        u16(0xfffe, enc.little),
+        u16(0xe0dd, enc.little),
+        u32(0, enc.little),
+      ]);
     }
     return Buffer.concat([header(el.tag, 'SQ', content.length, enc), content]);
   }

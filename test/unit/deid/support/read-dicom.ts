@@ -29,7 +29,8 @@ export function readBack(file: Uint8Array): ReadBack {
     }
     return found;
   };
-  const bytesOf = (el: DicomElement): Buffer => source.subarray(el.valueStart, el.valueStart + el.valueLength);
+  const bytesOf = (el: DicomElement): Buffer =>
+    source.subarray(el.valueStart, el.valueStart + el.valueLength);
   const trim = (text: string): string => text.replace(/[\0 ]+$/, '');
   const all = (tag: number): string[] => {
     const out: string[] = [];
@@ -55,7 +56,9 @@ export function readBack(file: Uint8Array): ReadBack {
     },
     meta: (tag) => {
       const el = parsed.meta.find((m) => m.tag === tag);
-      return el ? trim(Buffer.from(file.buffer, file.byteOffset + el.valueStart, el.valueLength).toString('latin1')) : undefined;
+      return el
+        ? trim(Buffer.from(file.buffer, file.byteOffset + el.valueStart, el.valueLength).toString('latin1'))
+        : undefined;
     },
     all,
   };

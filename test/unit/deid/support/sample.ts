@@ -168,7 +168,10 @@ export function sampleElements(options: SampleOptions = {}): El[] {
     { tag: T.OverlayData, vr: 'OW', value: Buffer.alloc(4, 0xff) },
     { tag: T.PixelData, vr: 'OW', value: Buffer.from(Array.from({ length: 32 }, (_, i) => i)) },
   ];
-  return [...elements.filter((el) => !(options.extra ?? []).some((extra) => extra.tag === el.tag)), ...(options.extra ?? [])];
+  return [
+    ...elements.filter((el) => !(options.extra ?? []).some((extra) => extra.tag === el.tag)),
+    ...(options.extra ?? []),
+  ];
 }
 
 /** Keeps pixels as they are (CT with BurnedInAnnotation absent is low risk for the real cleaner too). */
