@@ -1,7 +1,7 @@
 /**
  * The forward-only migration runner. The schema version is SQLite's PRAGMA user_version; each
  * pending migration runs in its own transaction with the version bump, so a crash mid-upgrade
- * leaves the previous version intact. A database from a newer RadLabel is refused, never touched.
+ * leaves the previous version intact, and two processes opening one catalog do not both migrate. A database from a newer RadLabel is refused, never touched.
  */
 import type { Database } from 'better-sqlite3';
 import { AppError, ErrorCode } from '../../shared/errors.js';
@@ -36,10 +36,17 @@ export function migrate(
   for (const migration of migrations) {
     if (migration.version <= current || migration.version > target) continue;
     const started = performance.now();
-    db.transaction(() => {
-      migration.up(db);
-      db.pragma(`user_version = ${migration.version}`);
-    })();
+    // IMMEDIATE takes the write lock before the version is read again: when the app and the CLI open
+    // an old catalog at the same moment, one migrates and the other finds the work done.
+    const ran = db
+      .transaction(() => {
+        if (schemaVersion(db) >= migration.version) return false;
+        migration.up(db);
+        db.pragma(`user_version = ${migration.version}`);
+        return true;
+      })
+      .immediate();
+    if (!ran) continue;
     applied.push(migration.version);
     options.logger?.info(
       { migration: migration.version, name: migration.name, ms: Math.round(performance.now() - started) },

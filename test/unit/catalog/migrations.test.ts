@@ -83,6 +83,26 @@ describe('catalog migrations', () => {
     db.close();
   });
 
+  it('lets two connections migrate one catalog at once: one does the work, the other finds it done', () => {
+    const file = freshFile();
+    const first = new Database(file);
+    const second = new Database(file);
+    second.pragma('busy_timeout = 5000');
+    // The worst interleaving: `second` has read version 0, then `first` migrates everything, then
+    // `second` goes through its (now stale) list of pending migrations.
+    class AfterOtherConnection extends Array<Migration> {
+      override [Symbol.iterator]() {
+        migrate(first);
+        return super[Symbol.iterator]();
+      }
+    }
+    const interleaved = AfterOtherConnection.from(migrations) as Migration[];
+    expect(migrate(second, { migrations: interleaved })).toEqual([]);
+    expect(schemaVersion(second)).toBe(latestVersion());
+    first.close();
+    second.close();
+  });
+
   it('opens the catalog in WAL mode with foreign keys enforced', () => {
     const file = freshFile();
     Catalog.open(file).close();
