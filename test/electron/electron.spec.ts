@@ -47,17 +47,17 @@ test.describe('Electron shell', () => {
   });
 
   test('the window is sandboxed, isolated and has no Node', async () => {
-    const window = await app.firstWindow();
-    await window.waitForLoadState('domcontentloaded');
+    const page = await app.firstWindow();
+    await page.waitForLoadState('domcontentloaded');
     const prefs = await app.evaluate(({ BrowserWindow }) => {
       const web = BrowserWindow.getAllWindows()[0]!.webContents;
       const p = (web as unknown as { getLastWebPreferences(): Record<string, unknown> }).getLastWebPreferences();
       return { contextIsolation: p['contextIsolation'], sandbox: p['sandbox'], nodeIntegration: p['nodeIntegration'] };
     });
     expect(prefs).toEqual({ contextIsolation: true, sandbox: true, nodeIntegration: false });
-    expect(await window.evaluate(() => typeof (globalThis as { require?: unknown }).require)).toBe('undefined');
-    expect(await window.evaluate(() => typeof (globalThis as { process?: unknown }).process)).toBe('undefined');
-    expect(window.url()).toMatch(/^app:\/\/renderer\//);
+    expect(await page.evaluate(() => typeof (globalThis as { require?: unknown }).require)).toBe('undefined');
+    expect(await page.evaluate(() => typeof (globalThis as { process?: unknown }).process)).toBe('undefined');
+    expect(page.url()).toMatch(/^app:\/\/renderer\//);
   });
 
   test('the user data folder is the one given by --data-dir', async () => {
@@ -65,40 +65,40 @@ test.describe('Electron shell', () => {
   });
 
   test('IPC rejects unknown methods and malformed payloads with typed errors', async () => {
-    const window = await app.firstWindow();
-    const unknown = await window.evaluate(() =>
-      (window as unknown as { radlabel: { invoke(m: string, p: unknown): Promise<unknown> } }).radlabel.invoke('fs.readFile', {}),
+    const page = await app.firstWindow();
+    const unknown = await page.evaluate(() =>
+      (globalThis as unknown as { radlabel: { invoke(m: string, p: unknown): Promise<unknown> } }).radlabel.invoke('fs.readFile', {}),
     );
     expect(unknown).toMatchObject({ ok: false, error: { code: 'invalid-request' } });
-    const malformed = await window.evaluate(() =>
-      (window as unknown as { radlabel: { invoke(m: string, p: unknown): Promise<unknown> } }).radlabel.invoke(
+    const malformed = await page.evaluate(() =>
+      (globalThis as unknown as { radlabel: { invoke(m: string, p: unknown): Promise<unknown> } }).radlabel.invoke(
         'catalog.getStudy',
         { studyInstanceUID: '../../etc/passwd' },
       ),
     );
     expect(malformed).toMatchObject({ ok: false, error: { code: 'invalid-request' } });
-    const info = await window.evaluate(() =>
-      (window as unknown as { radlabel: { invoke(m: string, p: unknown): Promise<unknown> } }).radlabel.invoke('app.info', {}),
+    const info = await page.evaluate(() =>
+      (globalThis as unknown as { radlabel: { invoke(m: string, p: unknown): Promise<unknown> } }).radlabel.invoke('app.info', {}),
     );
     expect(info).toMatchObject({ ok: true, value: { host: 'electron', researchUseOnly: true } });
   });
 
   test('navigation away from the app and new windows are blocked', async () => {
-    const window = await app.firstWindow();
-    const before = window.url();
-    await window.evaluate(() => {
+    const page = await app.firstWindow();
+    const before = page.url();
+    await page.evaluate(() => {
       window.location.href = 'https://example.com/';
     });
-    await window.waitForTimeout(500);
-    expect(window.url()).toBe(before);
-    await window.evaluate(() => window.open('app://renderer/index.html'));
-    await window.waitForTimeout(500);
+    await page.waitForTimeout(500);
+    expect(page.url()).toBe(before);
+    await page.evaluate(() => window.open('app://renderer/index.html'));
+    await page.waitForTimeout(500);
     expect(app.windows()).toHaveLength(1);
   });
 
   test('permission requests are denied', async () => {
-    const window = await app.firstWindow();
-    const state = await window.evaluate(async () => {
+    const page = await app.firstWindow();
+    const state = await page.evaluate(async () => {
       try {
         await navigator.mediaDevices.getUserMedia({ video: true });
         return 'granted';
