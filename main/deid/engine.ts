@@ -1046,7 +1046,8 @@ async function rewrite(
   const identifying = identifyingValues({
     names,
     ids,
-    dates: [birthDate].filter(Boolean),
+    // The study's own dates too: written in a descriptor they would escape the date shift.
+    dates: [birthDate, studyDate, value(0x00080021), value(0x00080022), value(0x00080023)].filter(Boolean),
     other: [
       textOf(Tag.PatientAddress),
       textOf(Tag.PatientTelephoneNumbers),

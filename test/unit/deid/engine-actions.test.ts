@@ -75,6 +75,13 @@ describe('actions of the basic profile, per VR', () => {
     expect(dirty.report.warnings.map((w) => w.code)).toContain('descriptor-cleaned');
   });
 
+  it('C cleans a date of the study written into a descriptor (it would escape the date shift)', async () => {
+    const out = readBack(
+      (await run(sampleElements({ studyDescription: 'CT CHEST 2024-03-11 FOLLOW-UP' }))).output,
+    );
+    expect(out.text([T.StudyDescription])).toBe('CT CHEST *** FOLLOW-UP');
+  });
+
   it('a descriptor is removed (X) when Clean Descriptors is not chosen', async () => {
     const out = readBack((await run(sampleElements(), { options: [] })).output);
     expect(out.element([T.StudyDescription])).toBeUndefined();
