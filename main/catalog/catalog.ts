@@ -392,11 +392,19 @@ export class Catalog {
       .split(' ')
       .filter(Boolean)
       .slice(0, MAX_SEARCH_WORDS);
-    const where =
-      words.length > 0
-        ? `WHERE ${words.map((_, i) => `instr(study.search_text, @w${i}) > 0`).join(' AND ')}`
-        : '';
-    const wordParams = Object.fromEntries(words.map((word, i) => [`w${i}`, word]));
+    // Words of three characters or more go through the trigram index; shorter ones are scanned.
+    const indexed = words.filter((word) => [...word].length >= 3);
+    const scanned = words.filter((word) => [...word].length < 3);
+    const conditions = [
+      ...(indexed.length > 0
+        ? ['study.id IN (SELECT rowid FROM study_search WHERE study_search MATCH @match)']
+        : []),
+      ...scanned.map((_, i) => `instr(study.search_text, @w${i}) > 0`),
+    ];
+    const where = conditions.length > 0 ? `WHERE ${conditions.join(' AND ')}` : '';
+    const wordParams: Record<string, string> = Object.fromEntries(scanned.map((word, i) => [`w${i}`, word]));
+    if (indexed.length > 0)
+      wordParams['match'] = indexed.map((word) => `"${word.replace(/"/g, '""')}"`).join(' AND ');
     const sort = query.sort ?? { field: 'studyDate', direction: 'desc' };
     const direction = sort.direction === 'asc' ? 'ASC' : 'DESC';
     const order = `${SORT_COLUMNS[sort.field].replace('%DIR%', direction)} ${direction}, study.id ${direction}`;

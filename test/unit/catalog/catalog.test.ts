@@ -195,6 +195,8 @@ describe('catalog', () => {
     it('treats search text literally (no SQL wildcards)', () => {
       expect(catalog.listStudies({ limit: 10, offset: 0, search: '%' }).total).toBe(0);
       expect(catalog.listStudies({ limit: 10, offset: 0, search: "'; DROP TABLE study; --" }).total).toBe(0);
+      expect(catalog.listStudies({ limit: 10, offset: 0, search: 'mül"ler OR *' }).total).toBe(0);
+      expect(catalog.listStudies({ limit: 10, offset: 0, search: 'NEAR(ller' }).total).toBe(0);
       expect(catalog.counts().studies).toBe(4);
     });
   });

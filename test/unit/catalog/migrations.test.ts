@@ -46,6 +46,25 @@ describe('catalog migrations', () => {
     });
   }
 
+  it('indexes the studies of a version 1 catalog for search when it upgrades to version 2', () => {
+    const file = freshFile();
+    const db = new Database(file);
+    migrate(db, { target: 1 });
+    db.exec(`
+      INSERT INTO patient (id, patient_key, patient_id, name_alphabetic, name_ideographic, name_phonetic, birth_date, sex)
+        VALUES (1, 'k', 'P1', 'Doe^Jane', '', '', '', '');
+      INSERT INTO study (study_uid, patient_ref, patient_name, patient_id, study_date, study_time, study_description,
+                         accession_number, imported_at, search_text)
+        VALUES ('1.2.3', 1, 'Doe^Jane', 'P1', '20240101', '', 'CT chest', 'A1', '2024-01-01T00:00:00Z', 'doe jane p1 a1 ct chest');
+    `);
+    db.close();
+    const catalog = Catalog.open(file);
+    expect(
+      catalog.listStudies({ limit: 10, offset: 0, search: 'chest' }).studies.map((s) => s.studyInstanceUID),
+    ).toEqual(['1.2.3']);
+    catalog.close();
+  });
+
   it('does nothing on a database that is already current', () => {
     const db = new Database(freshFile());
     migrate(db);
