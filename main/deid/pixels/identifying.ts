@@ -24,19 +24,24 @@ function canonical(text: string): string {
   return result;
 }
 
-function editDistance(a: string, b: string): number {
-  const previous = new Array<number>(b.length + 1);
-  for (let j = 0; j <= b.length; j += 1) previous[j] = j;
-  for (let i = 1; i <= a.length; i += 1) {
-    let diagonal = previous[0]!;
-    previous[0] = i;
-    for (let j = 1; j <= b.length; j += 1) {
-      const above = previous[j]!;
-      previous[j] = Math.min(above + 1, previous[j - 1]! + 1, diagonal + (a[i - 1] === b[j - 1] ? 0 : 1));
-      diagonal = above;
+/** Smallest edit distance between `needle` and any substring of `haystack` (semi-global alignment). */
+function distanceWithin(needle: string, haystack: string): number {
+  let previous = new Array<number>(haystack.length + 1).fill(0);
+  for (let i = 1; i <= needle.length; i += 1) {
+    const current = [i];
+    for (let j = 1; j <= haystack.length; j += 1) {
+      current[j] = Math.min(previous[j]! + 1, current[j - 1]! + 1, previous[j - 1]! + (needle[i - 1] === haystack[j - 1] ? 0 : 1));
     }
+    previous = current;
   }
-  return previous[b.length]!;
+  return Math.min(...previous);
+}
+
+/** OCR errors tolerated in a string of this length: none below 4 characters, then about one in three. */
+function toleratedErrors(length: number): number {
+  if (length < 4) return 0;
+  if (length < 6) return 1;
+  return Math.floor(length / 3);
 }
 
 /** Tokens worth looking for: the parts of each value, and the whole value without separators. */
@@ -54,14 +59,16 @@ export function identifyingTokens(values: readonly string[]): string[] {
   return [...tokens];
 }
 
-/** True when an OCR word is, contains, or is a fragment of an identifying token, allowing OCR errors. */
+/**
+ * True when an OCR word contains an identifying token, or is a fragment of one (4+ characters),
+ * allowing OCR errors (bold digits are often misread: MRK0012 → MRK6612).
+ */
 export function matchesIdentifying(word: string, tokens: readonly string[]): boolean {
   const candidate = canonical(normaliseForMatching(word));
   if (candidate.length < 3 && !/[\u3400-\u9FFF]{2,}/.test(candidate)) return false;
   for (const token of tokens) {
-    if (candidate.includes(token) || (candidate.length >= 4 && token.includes(candidate))) return true;
-    const allowed = Math.floor(Math.min(candidate.length, token.length) / 4);
-    if (allowed > 0 && Math.abs(candidate.length - token.length) <= allowed && editDistance(candidate, token) <= allowed) return true;
+    if (distanceWithin(token, candidate) <= toleratedErrors(token.length)) return true;
+    if (candidate.length >= 4 && distanceWithin(candidate, token) <= toleratedErrors(candidate.length)) return true;
   }
   return false;
 }

@@ -14,6 +14,7 @@
  *
  * Reasons carry no PHI: codes, counts, rule names; never recognised text.
  */
+import { createHash } from 'node:crypto';
 import { silentLogger, type Logger } from '../../core/logger.js';
 import { decodeEncapsulatedFrames } from './decode/index.js';
 import { identifyingTokens, matchesIdentifying } from './identifying.js';
@@ -109,13 +110,26 @@ export function createPixelCleaner(settings: PixelCleanerSettings = {}): Closabl
     return `OCR failed${stage}`;
   }
 
-  async function readFrames(frames: Uint8Array[], layout: PixelLayout, ranges: DisplayRange[], deadline: number): Promise<OcrWord[][]> {
+  /**
+   * Reads every frame at every OCR scale. Identical rendered pictures are read once: a cine's
+   * frames often binarise to the same image (a static overlay over a sector darker than the
+   * ink threshold), and Tesseract's reading of identical input is identical.
+   */
+  async function readFrames(frames: Uint8Array[], layout: PixelLayout, range: DisplayRange, deadline: number): Promise<OcrWord[][]> {
+    const readings = new Map<string, OcrWord[]>();
     const words: OcrWord[][] = [];
-    for (const [index, frame] of frames.entries()) {
+    for (const frame of frames) {
       const frameWords: OcrWord[] = [];
       for (const scale of ocrScalesFor(layout)) {
-        if (Date.now() >= deadline) throw new OcrTimeLimit();
-        frameWords.push(...(await ocrEngine().recognize(renderForOcr(frame, layout, scale, ranges[index]))));
+        const image = renderForOcr(frame, layout, scale, range);
+        const key = `${scale}:${createHash('sha256').update(image.pixels).digest('base64')}`;
+        let reading = readings.get(key);
+        if (!reading) {
+          if (Date.now() >= deadline) throw new OcrTimeLimit();
+          reading = await ocrEngine().recognize(image);
+          readings.set(key, reading);
+        }
+        frameWords.push(...reading);
       }
       words.push(frameWords);
     }
@@ -158,14 +172,14 @@ export function createPixelCleaner(settings: PixelCleanerSettings = {}): Closabl
 
     const deadline = Date.now() + timeLimitMs;
     // Fixed before masking, shared by the first reading and the re-check (see frameBrightness).
-    const ranges = frames.map((frame) => displayRangeOf(frame, layout));
+    const range = displayRangeOf(frames, layout);
     const tokens = identifyingTokens(context.identifyingValues);
     let ocrText = 0;
     let ocrCandidates = 0;
     if (options.ocr) {
       let found: OcrWord[][];
       try {
-        found = await readFrames(frames, layout, ranges, deadline);
+        found = await readFrames(frames, layout, range, deadline);
       } catch (error) {
         return hold([...risk.reasons, ocrFailure(error, '')]);
       }
@@ -202,7 +216,7 @@ export function createPixelCleaner(settings: PixelCleanerSettings = {}): Closabl
         remaining = await readFrames(
           maskedFrames.map((index) => frames[index]!),
           layout,
-          maskedFrames.map((index) => ranges[index]!),
+          range,
           deadline,
         );
       } catch (error) {

@@ -56,10 +56,9 @@ function luminanceOf(frame: Uint8Array, layout: PixelLayout): Float64Array {
  * of levels separates them equally well (two-level pictures: every level between the two), the
  * middle of that range, so that faint changes near either level stay on their side.
  */
-export function otsuThreshold(brightness: Uint8Array): number {
-  const histogram = new Float64Array(256);
-  for (const value of brightness) histogram[value]! += 1;
-  const total = brightness.length;
+export function otsuThreshold(histogram: Float64Array): number {
+  let total = 0;
+  for (const count of histogram) total += count;
   let sumAll = 0;
   for (let level = 0; level < 256; level += 1) sumAll += level * histogram[level]!;
   let weightBelow = 0;
@@ -87,15 +86,29 @@ export function otsuThreshold(brightness: Uint8Array): number {
   return Math.round((first + last) / 2);
 }
 
-export function displayRangeOf(frame: Uint8Array, layout: PixelLayout): DisplayRange {
+/** Counts of each brightness level 0–255. */
+export function histogramOf(brightness: Uint8Array, into: Float64Array = new Float64Array(256)): Float64Array {
+  for (const value of brightness) into[value]! += 1;
+  return into;
+}
+
+/**
+ * One range for all frames of an object: a cine's frames then render the same wherever they are
+ * the same (so identical renderings are read once), and a frame without text cannot stretch its
+ * own speckle to full contrast.
+ */
+export function displayRangeOf(frames: readonly Uint8Array[], layout: PixelLayout): DisplayRange {
   let min = Infinity;
   let max = -Infinity;
-  for (const value of luminanceOf(frame, layout)) {
-    if (value < min) min = value;
-    if (value > max) max = value;
+  for (const frame of frames) {
+    for (const value of luminanceOf(frame, layout)) {
+      if (value < min) min = value;
+      if (value > max) max = value;
+    }
   }
-  const brightness = frameBrightness(frame, layout, { min, max, threshold: 128 });
-  return { min, max, threshold: inkThreshold(brightness) };
+  const histogram = new Float64Array(256);
+  for (const frame of frames) histogramOf(frameBrightness(frame, layout, { min, max, threshold: 128 }), histogram);
+  return { min, max, threshold: inkThreshold(histogram) };
 }
 
 /**
@@ -103,21 +116,25 @@ export function displayRangeOf(frame: Uint8Array, layout: PixelLayout): DisplayR
  * frame is text on a plain background (little ink) or a document (little background). When it
  * splits the picture itself in two (an ultrasound sector, speckle, a textured background), the
  * text is the small bright tail of the histogram: the threshold moves halfway between the 99th
- * percentile and the maximum, which isolates overlay text drawn at the brightest level.
+ * percentile and the maximum, which isolates overlay text drawn at the brightest level (and
+ * keeps the moving picture of a cine out of the rendering, so its frames render alike).
  */
-export function inkThreshold(brightness: Uint8Array): number {
-  const otsu = otsuThreshold(brightness);
-  const histogram = new Float64Array(256);
-  for (const value of brightness) histogram[value]! += 1;
+export function inkThreshold(histogram: Float64Array): number {
+  const otsu = otsuThreshold(histogram);
+  let total = 0;
+  for (const count of histogram) total += count;
   let ink = 0;
   for (let level = otsu; level < 256; level += 1) ink += histogram[level]!;
-  const inkFraction = ink / brightness.length;
-  if (inkFraction <= 0.15 || inkFraction >= 0.85) return otsu;
+  const inkFraction = ink / total;
+  // Text is a few percent of a frame; a larger bright class is picture (a sector, a body). When
+  // the bright class is text after all (a page of text), the 99th percentile lies in it, the
+  // gap to the maximum is small, and Otsu is kept below.
+  if (inkFraction <= 0.05 || inkFraction >= 0.95) return otsu;
   let below = 0;
   let p99 = 255;
   for (let level = 0; level < 256; level += 1) {
     below += histogram[level]!;
-    if (below >= brightness.length * 0.99) {
+    if (below >= total * 0.99) {
       p99 = level;
       break;
     }
@@ -133,7 +150,7 @@ export function inkThreshold(brightness: Uint8Array): number {
  * with the bright text gone, the frame's own range would stretch noise to full contrast and
  * Tesseract would read words in it.
  */
-export function frameBrightness(frame: Uint8Array, layout: PixelLayout, range: DisplayRange = displayRangeOf(frame, layout)): Uint8Array {
+export function frameBrightness(frame: Uint8Array, layout: PixelLayout, range: DisplayRange = displayRangeOf([frame], layout)): Uint8Array {
   const luminance = luminanceOf(frame, layout);
   const span = range.max - range.min || 1;
   const invertDisplay = layout.photometricInterpretation === 'MONOCHROME1';
@@ -152,25 +169,34 @@ export function frameBrightness(frame: Uint8Array, layout: PixelLayout, range: D
  * the re-check; Tesseract's own Otsu would, once the text is gone, split the noise of the
  * background into speckle and read words in it.
  */
-export function renderForOcr(frame: Uint8Array, layout: PixelLayout, scale: number, range: DisplayRange = displayRangeOf(frame, layout)): GreyImage {
+export function renderForOcr(frame: Uint8Array, layout: PixelLayout, scale: number, range: DisplayRange = displayRangeOf([frame], layout)): GreyImage {
   const brightness = frameBrightness(frame, layout, range);
   const { columns, rows } = layout;
   const width = columns * scale;
   const height = rows * scale;
+  // Source columns and weights are the same on every row: computed once.
+  const left = new Int32Array(width);
+  const right = new Int32Array(width);
+  const weight = new Float32Array(width);
+  for (let x = 0; x < width; x += 1) {
+    const sourceX = Math.min(columns - 1, Math.max(0, (x + 0.5) / scale - 0.5));
+    left[x] = Math.floor(sourceX);
+    right[x] = Math.min(columns - 1, left[x]! + 1);
+    weight[x] = sourceX - left[x]!;
+  }
+  const threshold = range.threshold;
   const pixels = new Uint8Array(width * height);
   for (let y = 0; y < height; y += 1) {
     const sourceY = Math.min(rows - 1, Math.max(0, (y + 0.5) / scale - 0.5));
-    const y0 = Math.floor(sourceY);
-    const y1 = Math.min(rows - 1, y0 + 1);
-    const fy = sourceY - y0;
+    const top = Math.floor(sourceY) * columns;
+    const bottom = Math.min(rows - 1, Math.floor(sourceY) + 1) * columns;
+    const fy = sourceY - Math.floor(sourceY);
+    const row = y * width;
     for (let x = 0; x < width; x += 1) {
-      const sourceX = Math.min(columns - 1, Math.max(0, (x + 0.5) / scale - 0.5));
-      const x0 = Math.floor(sourceX);
-      const x1 = Math.min(columns - 1, x0 + 1);
-      const fx = sourceX - x0;
-      const top = brightness[y0 * columns + x0]! * (1 - fx) + brightness[y0 * columns + x1]! * fx;
-      const bottom = brightness[y1 * columns + x0]! * (1 - fx) + brightness[y1 * columns + x1]! * fx;
-      pixels[y * width + x] = top * (1 - fy) + bottom * fy >= range.threshold ? 0 : 255;
+      const fx = weight[x]!;
+      const upper = brightness[top + left[x]!]! + (brightness[top + right[x]!]! - brightness[top + left[x]!]!) * fx;
+      const lower = brightness[bottom + left[x]!]! + (brightness[bottom + right[x]!]! - brightness[bottom + left[x]!]!) * fx;
+      pixels[row + x] = upper + (lower - upper) * fy >= threshold ? 0 : 255;
     }
   }
   return { width, height, pixels, scale };

@@ -177,7 +177,7 @@ describe.each(OPTION_SETS)('leak proof: $name', (optionSet) => {
           expect(ink.before, `${file} ${marker.where}: the fixture drew the marker`).toBeGreaterThan(10);
           expect(ink.after, `${file} ${marker.where}: ink left in the marker's box`).toBeLessThanOrEqual(Math.floor(ink.before * 0.02));
         }
-        expect(await markersReadBack(after, markers.map((marker) => marker.marker), ocr), file).toEqual([]);
+        expect(await markersReadBack(after, markers.map((marker) => marker.marker), ocr, before), file).toEqual([]);
       }
     } finally {
       await ocr.close();

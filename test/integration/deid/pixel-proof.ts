@@ -2,8 +2,9 @@
  * Shared pixel checks of the proof tests: is the ink of a planted pixel marker gone from an
  * output, and can OCR still read the marker anywhere in it.
  */
+import { createHash } from 'node:crypto';
 import { decodeEncapsulatedFrames } from '../../../main/deid/pixels/decode/index.js';
-import { identifyingTokens, matchesIdentifying } from '../../../main/deid/pixels/identifying.js';
+import { normaliseForMatching } from '../../../main/deid/pixels/identifying.js';
 import { FrameSamples, layoutOf, splitNativeFrames, type PixelLayout } from '../../../main/deid/pixels/layout.js';
 import type { OcrEngine } from '../../../main/deid/pixels/ocr.js';
 import { displayRangeOf, frameBrightness, ocrScalesFor, renderForOcr, type DisplayRange } from '../../../main/deid/pixels/render.js';
@@ -39,7 +40,7 @@ export async function decodedImage(bytes: Uint8Array): Promise<DecodedImage> {
  */
 export function inkInBox(before: DecodedImage, after: DecodedImage, marker: PlantedMarker): { before: number; after: number } {
   const frame = marker.frame ?? 0;
-  const range: DisplayRange = displayRangeOf(before.frames[frame]!, before.layout);
+  const range: DisplayRange = displayRangeOf([before.frames[frame]!], before.layout);
   const boxBefore = boxBrightness(frameBrightness(before.frames[frame]!, before.layout, range), before.layout, marker.box!);
   const boxAfter = boxBrightness(frameBrightness(after.frames[frame]!, after.layout, range), after.layout, marker.box!);
   if (marker.polarity !== 'dark') {
@@ -60,14 +61,46 @@ function boxBrightness(brightness: Uint8Array, layout: PixelLayout, box: NonNull
   return values;
 }
 
-/** Words OCR reads in any frame of the image that are close to one of the given markers. */
-export async function markersReadBack(image: DecodedImage, markers: readonly string[], ocr: OcrEngine): Promise<string[]> {
-  const tokens = identifyingTokens(markers);
+/**
+ * A deliberately sensitive test of "this OCR word is (part of) the marker": the marker matched
+ * anywhere inside the word with up to a third of its characters wrong (OCR reads the bold
+ * MRK0012 as MRK6612), or the word matched inside the marker likewise when it has 4+ characters.
+ */
+export function looksLikeMarker(word: string, marker: string): boolean {
+  const text = normaliseForMatching(word);
+  const target = normaliseForMatching(marker);
+  if (text.length < 3) return false;
+  const within = (needle: string, haystack: string): number => {
+    // Smallest edit distance of `needle` against any substring of `haystack`.
+    let previous = new Array<number>(haystack.length + 1).fill(0);
+    for (let i = 1; i <= needle.length; i += 1) {
+      const current = [i];
+      for (let j = 1; j <= haystack.length; j += 1) current[j] = Math.min(previous[j]! + 1, current[j - 1]! + 1, previous[j - 1]! + (needle[i - 1] === haystack[j - 1] ? 0 : 1));
+      previous = current;
+    }
+    return Math.min(...previous);
+  };
+  if (within(target, text) <= Math.floor(target.length / 3)) return true;
+  return text.length >= 4 && within(text, target) <= Math.floor(text.length / 3);
+}
+
+/**
+ * Words OCR reads in any frame of the image that are close to one of the given markers. The
+ * frames are shown as the original was (`displayedLike`: its range and ink threshold), so that
+ * text the original showed would show again; identical renderings are read once.
+ */
+export async function markersReadBack(image: DecodedImage, markers: readonly string[], ocr: OcrEngine, displayedLike: DecodedImage = image): Promise<string[]> {
+  const range = displayRangeOf(displayedLike.frames, displayedLike.layout);
   const found: string[] = [];
+  const seen = new Set<string>();
   for (const frame of image.frames) {
     for (const scale of ocrScalesFor(image.layout)) {
-      for (const word of await ocr.recognize(renderForOcr(frame, image.layout, scale))) {
-        if (matchesIdentifying(word.text, tokens)) found.push(word.text);
+      const rendering = renderForOcr(frame, image.layout, scale, range);
+      const key = `${scale}:${createHash('sha256').update(rendering.pixels).digest('base64')}`;
+      if (seen.has(key)) continue;
+      seen.add(key);
+      for (const word of await ocr.recognize(rendering)) {
+        if (markers.some((marker) => looksLikeMarker(word.text, marker))) found.push(word.text);
       }
     }
   }

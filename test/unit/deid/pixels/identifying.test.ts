@@ -32,3 +32,20 @@ describe('matching OCR words against the header identifying values', () => {
     expect(matchesIdentifying('120kV', tokens)).toBe(false);
   });
 });
+
+describe('OCR errors tolerated when matching', () => {
+  const idTokens = identifyingTokens(['MRK0012', 'DOE^JOHN']);
+
+  it('finds an id read with two wrong digits out of seven', () => {
+    expect(matchesIdentifying('MRK6612', idTokens)).toBe(true);
+  });
+
+  it('finds an id inside a longer word read with an error', () => {
+    expect(matchesIdentifying('ID:MRK0O12x', idTokens)).toBe(true);
+  });
+
+  it('does not stretch short tokens: a three-letter name part must be read exactly', () => {
+    expect(matchesIdentifying('DOG', idTokens)).toBe(false);
+    expect(matchesIdentifying('DOE', idTokens)).toBe(true);
+  });
+});

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { layoutOf, type PixelLayout } from '../../../../main/deid/pixels/layout.js';
-import { displayRangeOf, inkThreshold, otsuThreshold, renderForOcr } from '../../../../main/deid/pixels/render.js';
+import { displayRangeOf, histogramOf, inkThreshold, otsuThreshold, renderForOcr } from '../../../../main/deid/pixels/render.js';
 
 function greyLayout(rows: number, columns: number): PixelLayout {
   const result = layoutOf({ rows, columns, samplesPerPixel: 1, bitsAllocated: 8, bitsStored: 8, pixelRepresentation: 0, planarConfiguration: 0, photometricInterpretation: 'MONOCHROME2', numberOfFrames: 1, transferSyntaxUID: '1.2.840.10008.1.2.1' });
@@ -23,7 +23,7 @@ describe('rendering frames for OCR', () => {
   it("Otsu's threshold separates a two-level picture", () => {
     const values = new Uint8Array(1000).fill(20);
     values.fill(200, 0, 100);
-    const threshold = otsuThreshold(values);
+    const threshold = otsuThreshold(histogramOf(values));
     expect(threshold).toBeGreaterThan(20);
     expect(threshold).toBeLessThanOrEqual(200);
   });
@@ -31,7 +31,7 @@ describe('rendering frames for OCR', () => {
   it('isolates a small bright text tail above speckle instead of splitting the speckle', () => {
     const values = speckle(100_000, 70, 30);
     values.fill(150, 0, 400); // 0.4% "text" pixels, brighter than any speckle
-    const threshold = inkThreshold(values);
+    const threshold = inkThreshold(histogramOf(values));
     expect(threshold).toBeGreaterThan(100);
     expect(threshold).toBeLessThanOrEqual(150);
   });
@@ -47,7 +47,7 @@ describe('rendering frames for OCR', () => {
 
   it('keeps the threshold of the unmasked frame for the re-check', () => {
     const layout = greyLayout(1, 4);
-    const range = displayRangeOf(Uint8Array.from([0, 0, 0, 255]), layout);
+    const range = displayRangeOf([Uint8Array.from([0, 0, 0, 255])], layout);
     // After masking, only faint background differences remain: rendered as all background.
     const image = renderForOcr(Uint8Array.from([0, 3, 6, 0]), layout, 1, range);
     expect(Array.from(image.pixels)).toEqual([255, 255, 255, 255]);
