@@ -3,7 +3,7 @@
  * and, if so, removes it or holds the object for human review. It never lets an object at risk
  * through unexamined:
  *
- *   low risk (header)                          → keep
+ *   low risk (header), no region rule matches   → keep
  *   at risk, Clean Pixel Data off              → hold
  *   at risk, pixels cannot be decoded/handled  → hold
  *   at risk, no rule matched, OCR found nothing → hold (nothing proves the text is gone),
@@ -137,8 +137,13 @@ export function createPixelCleaner(settings: PixelCleanerSettings = {}): Closabl
   }
 
   async function clean(context: PixelContext, options: PixelOptions): Promise<PixelDecision> {
-    const risk = assessBurnedInRisk(context);
-    if (!risk.atRisk) return { action: 'keep', reasons: risk.reasons, regions: [] };
+    const rules = matchingRules(options.rules, context);
+    const headerRisk = assessBurnedInRisk(context);
+    // A matching region rule is the project's own knowledge that this device burns text in,
+    // whatever the header says (old CT scanners write names on localizers without the flag).
+    const ruleRisk = !headerRisk.atRisk && rules.length > 0 && options.cleanPixelData;
+    if (!headerRisk.atRisk && !ruleRisk) return { action: 'keep', reasons: headerRisk.reasons, regions: [] };
+    const risk = ruleRisk ? { atRisk: true, reasons: ['a region rule matches this device'], clearableByOcr: false } : headerRisk;
     if (!options.cleanPixelData) return hold([...risk.reasons, 'Clean Pixel Data option is off']);
 
     const layoutResult = layoutOf(context);
@@ -159,7 +164,6 @@ export function createPixelCleaner(settings: PixelCleanerSettings = {}): Closabl
     if (!isMaskablePhotometric(layout.photometricInterpretation)) return hold([...risk.reasons, `photometric interpretation ${layout.photometricInterpretation} is not supported for masking`]);
 
     const regions: PixelRegion[] = [];
-    const rules = matchingRules(options.rules, context);
     for (let frame = 0; frame < frames.length; frame += 1) {
       for (const rule of rules) for (const region of rule.regions) regions.push({ frame, ...region, source: 'rule' });
     }

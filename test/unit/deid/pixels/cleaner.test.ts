@@ -143,4 +143,11 @@ describe('pixel cleaner decisions', () => {
     const decision = await cleaner.clean(syntheticUltrasound(1, { identifyingValues: ['ZHANG^SAN', '张三', '2024年1月31日'] }), { cleanPixelData: true, ocr: true, rules: [] });
     expect(decision.reasons).toContain('the header has Chinese identifying values, which the OCR cannot read; a region rule is needed');
   });
+
+  it('masks a low-risk object when a project region rule matches its device', async () => {
+    const context = pixelContextFromFile(file('CT_small.dcm'));
+    const decision = await cleaner.clean(context, rulesOnly([topLeftRule({ modality: 'CT', rows: 128, columns: 128 })]));
+    expect(decision.action).toBe('masked');
+    expect(decision.reasons).toEqual(['a region rule matches this device', 'region rule: test: top-left 10×5']);
+  });
 });
