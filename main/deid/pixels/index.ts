@@ -86,6 +86,16 @@ function wordRect(word: OcrWord): Rect {
   return { x: word.x - margin, y: word.y - margin, width: word.width + 2 * margin, height: word.height + 2 * margin };
 }
 
+/** Native frames side by side; views of one buffer (the native case) are returned without copying. */
+function concatenateFrames(frames: Uint8Array[], frameLength: number): Uint8Array {
+  const first = frames[0]!;
+  const contiguous = frames.every((frame, index) => frame.buffer === first.buffer && frame.byteOffset === first.byteOffset + index * frameLength);
+  if (contiguous) return new Uint8Array(first.buffer, first.byteOffset, frameLength * frames.length);
+  const output = new Uint8Array(frameLength * frames.length);
+  frames.forEach((frame, index) => output.set(frame, index * frameLength));
+  return output;
+}
+
 class OcrTimeLimit extends Error {}
 
 const CJK = /[\u3400-\u9fff\uf900-\ufaff]/u;
@@ -151,9 +161,11 @@ export function createPixelCleaner(settings: PixelCleanerSettings = {}): Closabl
     let layout = layoutResult.layout;
     let frames: Uint8Array[];
     if (context.pixelData.kind === 'native') {
-      const split = splitNativeFrames(context.pixelData.bytes, layout);
+      // One copy, masked in place through per-frame views: a 500-frame object is not held twice.
+      const copy = context.pixelData.bytes.slice(0, frameByteLength(layout) * layout.numberOfFrames);
+      const split = splitNativeFrames(copy, layout);
       if (!split) return hold([...risk.reasons, 'pixel data is shorter than the image size']);
-      frames = split.map((frame) => frame.slice());
+      frames = split;
     } else {
       if (context.pixelData.frames.length !== layout.numberOfFrames) return hold([...risk.reasons, 'number of compressed frames differs from NumberOfFrames']);
       const decoded = await decodeEncapsulatedFrames(context.pixelData.frames, context.transferSyntaxUID, layout);
@@ -234,8 +246,7 @@ export function createPixelCleaner(settings: PixelCleanerSettings = {}): Closabl
       reasons.push('OCR re-check found no readable text');
     }
 
-    const output = new Uint8Array(frameByteLength(layout) * frames.length);
-    frames.forEach((frame, index) => output.set(frame, index * frameByteLength(layout)));
+    const output = frames.length === 1 ? frames[0]! : concatenateFrames(frames, frameByteLength(layout));
     logger.debug({ event: 'deid.pixels.masked', regions: regions.length, frames: frames.length }, 'burned-in text masked');
     const decision: PixelDecision = { action: 'masked', reasons, regions, pixelData: output };
     if (context.pixelData.kind === 'encapsulated') {
