@@ -98,12 +98,18 @@ function concatenateFrames(frames: Uint8Array[], frameLength: number): Uint8Arra
 
 class OcrTimeLimit extends Error {}
 
-const CJK = /[\u3400-\u9fff\uf900-\ufaff]/u;
-/** Ideographs used in written dates (2024年1月31日) say nothing about a Chinese name. */
-const DATE_IDEOGRAPHS = /[年月日时時分秒]/gu;
+/** Ideographs and Hangul used in written dates (2024年1月31日, 2024년 1월 31일) name no one. */
+const DATE_CHARACTERS = /[年月日时時分秒년월일시분초]/gu;
 
-function hasChineseText(value: string): boolean {
-  return CJK.test(value.replace(DATE_IDEOGRAPHS, ''));
+/**
+ * True when a value has letters outside the Latin script (Hanzi, Kana, Hangul, Cyrillic, Greek,
+ * Arabic, Hebrew…), which the English OCR model cannot read.
+ */
+function hasUnreadableScript(value: string): boolean {
+  for (const character of value.replace(DATE_CHARACTERS, '')) {
+    if (/\p{L}/u.test(character) && !/\p{Script=Latin}/u.test(character)) return true;
+  }
+  return false;
 }
 
 export function createPixelCleaner(settings: PixelCleanerSettings = {}): ClosablePixelCleaner {
@@ -180,10 +186,11 @@ export function createPixelCleaner(settings: PixelCleanerSettings = {}): Closabl
       for (const rule of rules) for (const region of rule.regions) regions.push({ frame, ...region, source: 'rule' });
     }
 
-    // The OCR model is English: Chinese burned-in names cannot be found or re-checked. When the
-    // header itself names the patient in Hanzi, only configured regions can clear the object.
-    if (rules.length === 0 && context.identifyingValues.some(hasChineseText)) {
-      return hold([...risk.reasons, 'the header has Chinese identifying values, which the OCR cannot read; a region rule is needed']);
+    // The OCR model is English: names burned in another script cannot be found or re-checked.
+    // When the header itself names the patient in such a script, only configured regions can
+    // clear the object.
+    if (rules.length === 0 && context.identifyingValues.some(hasUnreadableScript)) {
+      return hold([...risk.reasons, 'the header has identifying values in a script the OCR cannot read (e.g. Chinese); a region rule is needed']);
     }
 
     const deadline = Date.now() + timeLimitMs;

@@ -141,7 +141,18 @@ describe('pixel cleaner decisions', () => {
 
   it('holds without OCR when the header names the patient in Hanzi and no rule matches', async () => {
     const decision = await cleaner.clean(syntheticUltrasound(1, { identifyingValues: ['ZHANG^SAN', '张三', '2024年1月31日'] }), { cleanPixelData: true, ocr: true, rules: [] });
-    expect(decision.reasons).toContain('the header has Chinese identifying values, which the OCR cannot read; a region rule is needed');
+    expect(decision.reasons).toContain('the header has identifying values in a script the OCR cannot read (e.g. Chinese); a region rule is needed');
+  });
+
+  it('holds likewise for Korean and Cyrillic names, but not for Latin names with accents or written dates', async () => {
+    const options = { cleanPixelData: true, ocr: false, rules: [] };
+    const unreadable = 'the header has identifying values in a script the OCR cannot read (e.g. Chinese); a region rule is needed';
+    for (const name of ['김^민수', 'Иванов^Иван']) {
+      expect((await cleaner.clean(syntheticUltrasound(1, { identifyingValues: [name] }), options)).reasons).toContain(unreadable);
+    }
+    for (const values of [['MÜLLER^JOSÉ'], ['2024年1月31日', '2024년 1월 31일']]) {
+      expect((await cleaner.clean(syntheticUltrasound(1, { identifyingValues: values }), options)).reasons).not.toContain(unreadable);
+    }
   });
 
   it('masks a low-risk object when a project region rule matches its device', async () => {
