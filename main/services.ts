@@ -11,6 +11,9 @@ import { AppError, ErrorCode } from '../shared/errors.js';
 import { Catalog } from './catalog/catalog.js';
 import { FileStore } from './catalog/file-store.js';
 import { EventBus } from './core/events.js';
+import { createDeidApp } from './deid-app/handlers.js';
+import { defaultKeyProvider } from './deid-app/key-provider.js';
+import type { KeyProvider } from './deid/linkage.js';
 import type { Logger } from './core/logger.js';
 import { PRODUCT_NAME } from './core/paths.js';
 import { Importer } from './import/importer.js';
@@ -24,6 +27,13 @@ export interface ServicesOptions {
   importWorkers?: number;
   /** Import limits; the defaults suit real studies (tests lower them to try zip bombs cheaply). */
   importLimits?: { maxFileBytes?: number; zip?: ZipLimits };
+  /**
+   * Protects the de-identification secret and the linkage table. Electron injects its keychain;
+   * otherwise RADLABEL_LINKAGE_KEY, else a key file in the data folder (see deid-app/key-provider.ts).
+   */
+  keyProvider?: KeyProvider;
+  /** Worker threads for de-identified exports; defaults to cores − 1, 0 runs them in this thread. */
+  deidWorkers?: number;
 }
 
 /** Where the bytes of one stored instance live, for the image protocol / HTTP route. */
@@ -79,7 +89,21 @@ export function createServices(options: ServicesOptions): Services {
     ...(options.importLimits?.zip ? { zipLimits: options.importLimits.zip } : {}),
   });
 
+  const deid = createDeidApp({
+    dataDir,
+    keys: options.keyProvider ?? defaultKeyProvider(dataDir),
+    events,
+    logger,
+    studyFiles: (studyInstanceUID) => studyFiles(catalog, store, studyInstanceUID),
+    instancePath: (sopInstanceUID) => {
+      const stored = catalog.storedFile(sopInstanceUID);
+      return stored ? store.absolutePath(stored.filePath) : null;
+    },
+    ...(options.deidWorkers !== undefined ? { workers: options.deidWorkers } : {}),
+  });
+
   const handlers: Handlers = {
+    ...deid.handlers,
     'app.info': async () => ({
       productName: PRODUCT_NAME,
       version: productVersion(),
@@ -131,12 +155,27 @@ export function createServices(options: ServicesOptions): Services {
     close() {
       closed ??= (async () => {
         await importer.close();
+        await deid.close();
         store.close();
         catalog.close();
       })();
       return closed;
     },
   };
+}
+
+/** The stored files of a study, every series, in display order; null when the study is unknown. */
+function studyFiles(catalog: Catalog, store: FileStore, studyInstanceUID: string): string[] | null {
+  const detail = catalog.getStudy(studyInstanceUID);
+  if (!detail) return null;
+  const files: string[] = [];
+  for (const series of detail.series) {
+    for (const instance of catalog.listInstances(series.seriesInstanceUID) ?? []) {
+      const stored = catalog.storedFile(instance.sopInstanceUID);
+      if (stored) files.push(store.absolutePath(stored.filePath));
+    }
+  }
+  return files;
 }
 
 let cachedVersion: string | undefined;

@@ -166,82 +166,111 @@ function method<Req extends z.ZodType, Res extends z.ZodType>(
 
 const Empty = z.object({}).strict();
 
-/** Every method main serves. Names are `<service>.<action>`. */
-export const methods = {
-  'app.info': method(Empty, AppInfo, 'Product, version and host of the running app.'),
-  'catalog.listStudies': method(
-    ListStudiesRequest,
-    ListStudiesResponse,
-    'Studies in the local catalog, filtered, sorted and paged.',
-  ),
-  'catalog.getStudy': method(
-    z.object({ studyInstanceUID: Uid }),
-    StudyDetail,
-    'One study with its series.',
-  ),
-  'catalog.listInstances': method(
-    z.object({ seriesInstanceUID: Uid }),
-    z.array(InstanceSummary),
-    'The instances of a series in display order (geometry, then instance number).',
-  ),
-  'import.start': method(
-    ImportStartRequest,
-    JobRef,
-    'Start importing files, folders, DICOMDIR media and zip archives.',
-  ),
-  'import.cancel': method(JobRef, z.object({ cancelled: z.boolean() }), 'Cancel an import job.'),
-  'import.status': method(JobRef, ImportProgress, 'The latest progress of an import job.'),
-} as const;
-
-export type Methods = typeof methods;
-export type MethodName = keyof Methods;
-/** What a caller passes (defaults not yet applied). */
-export type RequestOf<M extends MethodName> = z.input<Methods[M]['request']>;
-/** What a handler receives (defaults applied, validated). */
-export type ParsedRequestOf<M extends MethodName> = z.output<Methods[M]['request']>;
-export type ResponseOf<M extends MethodName> = z.output<Methods[M]['response']>;
-
-/** The service layer: one async function per method. Served by every adapter. */
-export type Handlers = {
-  [M in MethodName]: (request: ParsedRequestOf<M>) => Promise<ResponseOf<M>>;
-};
-
-export const methodNames = Object.keys(methods) as MethodName[];
-
-export function isMethodName(value: unknown): value is MethodName {
-  return typeof value === 'string' && Object.prototype.hasOwnProperty.call(methods, value);
-}
-
 // ---------------------------------------------------------------------------------------------
-// Events (main → renderer)
+// De-identification (PS3.15 Annex E): the workstation's local settings, the attribute preview,
+// export of a study as a de-identified folder, and what was done to it.
 
-export const events = {
-  'import.progress': ImportProgress,
-  'catalog.changed': z.object({ studyInstanceUIDs: z.array(Uid) }),
-} as const;
+/** The options of PS3.15 Table E.1-1 (the same list as main/deid/profile/options.ts). */
+export const deidOptionNames = [
+  'retainSafePrivate',
+  'retainUIDs',
+  'retainDeviceIdentity',
+  'retainInstitutionIdentity',
+  'retainPatientCharacteristics',
+  'retainLongitudinalFullDates',
+  'retainLongitudinalModifiedDates',
+  'cleanDescriptors',
+  'cleanStructuredContent',
+  'cleanGraphics',
+  'cleanPixelData',
+  'cleanRecognizableVisualFeatures',
+] as const;
+export const DeidOptionName = z.enum(deidOptionNames);
+export type DeidOptionName = z.infer<typeof DeidOptionName>;
 
-export type Events = typeof events;
-export type EventName = keyof Events;
-export type EventOf<E extends EventName> = z.infer<Events[E]>;
-export type AnyEvent = { [E in EventName]: { name: E; payload: EventOf<E> } }[EventName];
+/** A DICOM text value of at most 64 characters (LO), without control characters or backslash. */
+const ShortText = z
+  .string()
+  .trim()
+  .max(64)
+  .refine((value) => !/[\\]/.test(value) && ![...value].some((c) => c.charCodeAt(0) < 0x20), {
+    message: 'no backslash or control characters',
+  });
 
-export function isEventName(value: unknown): value is EventName {
-  return typeof value === 'string' && Object.prototype.hasOwnProperty.call(events, value);
-}
+/** Burned-in text at known places on a device's images: masked before anything leaves. */
+export const DeidPixelRule = z
+  .object({
+    name: z.string().trim().min(1).max(100),
+    match: z
+      .object({
+        modality: ShortText.optional(),
+        manufacturer: ShortText.optional(),
+        manufacturerModelName: ShortText.optional(),
+        rows: z.number().int().min(1).max(65535).optional(),
+        columns: z.number().int().min(1).max(65535).optional(),
+      })
+      .strict(),
+    regions: z
+      .array(
+        z
+          .object({
+            x: z.number().int().min(0),
+            y: z.number().int().min(0),
+            width: z.number().int().min(1),
+            height: z.number().int().min(1),
+          })
+          .strict(),
+      )
+      .min(1)
+      .max(64),
+  })
+  .strict();
+export type DeidPixelRule = z.infer<typeof DeidPixelRule>;
 
-// ---------------------------------------------------------------------------------------------
-// Wire envelope: every reply is a value, never a thrown error across the boundary.
+/**
+ * The workstation's de-identification setup (one, until cloud projects bring theirs). The project
+ * secret that every pseudonym derives from is never part of it: it stays in main, encrypted.
+ */
+export const DeidSettings = z
+  .object({
+    profile: z.enum(['basic', 'research']),
+    options: z.array(DeidOptionName).max(deidOptionNames.length),
+    /** Prefix of patient pseudonyms; letters, digits, `-` and `_`. */
+    projectId: z
+      .string()
+      .trim()
+      .min(1)
+      .max(32)
+      .regex(/^[A-Za-z0-9_-]+$/, 'letters, digits, - and _ only'),
+    clinicalTrial: z
+      .object({
+        sponsorName: ShortText,
+        protocolId: ShortText,
+        protocolName: ShortText.optional(),
+        siteId: ShortText.optional(),
+        siteName: ShortText.optional(),
+      })
+      .strict(),
+    /** Read burned-in text with OCR to mask it (slower); off, objects at risk without a rule are held. */
+    ocr: z.boolean(),
+    pixelRules: z.array(DeidPixelRule).max(200),
+  })
+  .strict();
+export type DeidSettings = z.infer<typeof DeidSettings>;
 
-export const WireError = z.object({
-  code: z.enum(Object.values(ErrorCode) as [ErrorCode, ...ErrorCode[]]),
-  message: z.string(),
+export const DeidSettingsView = DeidSettings.extend({
+  /** Whether the project secret exists yet (it is created on first use, never shown). */
+  secretCreated: z.boolean(),
 });
+export type DeidSettingsView = z.infer<typeof DeidSettingsView>;
 
-export type WireResult<T> = { ok: true; value: T } | { ok: false; error: z.infer<typeof WireError> };
-
-// ---------------------------------------------------------------------------------------------
-// De-identification. Not yet in `methods`: the integrator adds `...deidMethods` there and the
-// handlers from main/deid/service.ts (createDeidHandlers) to createServices, in one change.
+export const DeidExportRequest = z
+  .object({
+    studyInstanceUID: Uid,
+    /** An absolute folder to write to: new, empty, or made by an earlier export. */
+    outputDir: z.string().min(1).max(4096),
+  })
+  .strict();
 
 export const DeidPreviewRow = z.object({
   /** `(gggg,eeee)`. */
@@ -284,11 +313,19 @@ export const deidMethods = {
   'deid.studyReport': method(
     z.object({ studyInstanceUID: Uid }),
     DeidStudyReport,
-    'What de-identification did to a study: counts per action, objects held for review, warnings.',
+    'What the latest export of a study did: counts per action, objects held for review, warnings.',
   ),
+  'deid.getSettings': method(Empty, DeidSettingsView, 'The local de-identification settings (never the secret).'),
+  'deid.saveSettings': method(DeidSettings, DeidSettingsView, 'Replace the local de-identification settings.'),
+  'deid.exportStudy': method(
+    DeidExportRequest,
+    JobRef,
+    'De-identify a stored study into a folder; progress as deid.progress, then deid.studyReport.',
+  ),
+  'deid.cancel': method(JobRef, z.object({ cancelled: z.boolean() }), 'Cancel a de-identification job.'),
 } as const;
 
-/** Progress of a de-identification run (export or sync), for `deid.progress` once wired into `events`. */
+/** Progress of a de-identification run (export or sync). */
 export const DeidProgressEvent = z.object({
   jobId: z.string().uuid(),
   filesFound: z.number().int(),
@@ -303,7 +340,88 @@ export const DeidProgressEvent = z.object({
   bytesIn: z.number(),
   bytesOut: z.number(),
   finished: z.boolean(),
+  /** The run stopped early because it was cancelled (objects already written stay). */
+  cancelled: z.boolean(),
+  /** The run stopped on an error that is not about one object (the study's files went missing). */
+  error: z.string().nullable(),
 });
 export type DeidProgressEvent = z.infer<typeof DeidProgressEvent>;
 
 export const deidEvents = { 'deid.progress': DeidProgressEvent } as const;
+
+
+/** Every method main serves. Names are `<service>.<action>`. */
+export const methods = {
+  'app.info': method(Empty, AppInfo, 'Product, version and host of the running app.'),
+  'catalog.listStudies': method(
+    ListStudiesRequest,
+    ListStudiesResponse,
+    'Studies in the local catalog, filtered, sorted and paged.',
+  ),
+  'catalog.getStudy': method(
+    z.object({ studyInstanceUID: Uid }),
+    StudyDetail,
+    'One study with its series.',
+  ),
+  'catalog.listInstances': method(
+    z.object({ seriesInstanceUID: Uid }),
+    z.array(InstanceSummary),
+    'The instances of a series in display order (geometry, then instance number).',
+  ),
+  'import.start': method(
+    ImportStartRequest,
+    JobRef,
+    'Start importing files, folders, DICOMDIR media and zip archives.',
+  ),
+  'import.cancel': method(JobRef, z.object({ cancelled: z.boolean() }), 'Cancel an import job.'),
+  'import.status': method(JobRef, ImportProgress, 'The latest progress of an import job.'),
+  ...deidMethods,
+} as const;
+
+export type Methods = typeof methods;
+export type MethodName = keyof Methods;
+/** What a caller passes (defaults not yet applied). */
+export type RequestOf<M extends MethodName> = z.input<Methods[M]['request']>;
+/** What a handler receives (defaults applied, validated). */
+export type ParsedRequestOf<M extends MethodName> = z.output<Methods[M]['request']>;
+export type ResponseOf<M extends MethodName> = z.output<Methods[M]['response']>;
+
+/** The service layer: one async function per method. Served by every adapter. */
+export type Handlers = {
+  [M in MethodName]: (request: ParsedRequestOf<M>) => Promise<ResponseOf<M>>;
+};
+
+export const methodNames = Object.keys(methods) as MethodName[];
+
+export function isMethodName(value: unknown): value is MethodName {
+  return typeof value === 'string' && Object.prototype.hasOwnProperty.call(methods, value);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Events (main → renderer)
+
+export const events = {
+  'import.progress': ImportProgress,
+  'catalog.changed': z.object({ studyInstanceUIDs: z.array(Uid) }),
+  ...deidEvents,
+} as const;
+
+export type Events = typeof events;
+export type EventName = keyof Events;
+export type EventOf<E extends EventName> = z.infer<Events[E]>;
+export type AnyEvent = { [E in EventName]: { name: E; payload: EventOf<E> } }[EventName];
+
+export function isEventName(value: unknown): value is EventName {
+  return typeof value === 'string' && Object.prototype.hasOwnProperty.call(events, value);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Wire envelope: every reply is a value, never a thrown error across the boundary.
+
+export const WireError = z.object({
+  code: z.enum(Object.values(ErrorCode) as [ErrorCode, ...ErrorCode[]]),
+  message: z.string(),
+});
+
+export type WireResult<T> = { ok: true; value: T } | { ok: false; error: z.infer<typeof WireError> };
+

@@ -23,6 +23,11 @@ export const ErrorCode = {
   Conflict: 'conflict',
   /** The user cancelled a long-running job. */
   Cancelled: 'cancelled',
+  /**
+   * The key that protects local secrets (the de-identification project secret, the linkage table)
+   * is unavailable (no keychain) or is not the key they were sealed with.
+   */
+  KeyUnavailable: 'key-unavailable',
   /** Reading or writing the local disk failed (permissions, disk full). */
   Io: 'io',
   /** Anything else: a bug. The message says so; details go to the log, never PHI. */

@@ -11,6 +11,7 @@ import { DATA_DIR_ENV, PRODUCT_NAME } from '../core/paths.js';
 import { defaultRendererDir } from '../core/routes.js';
 import { createServices, type Services } from '../services.js';
 import { registerIpc } from './ipc.js';
+import { keychainKeyProvider } from './keychain.js';
 import { handleAppScheme, registerAppScheme } from './protocol.js';
 import { createMainWindow, hardenSessions, hardenWebContents } from './window.js';
 
@@ -55,7 +56,7 @@ if (!app.requestSingleInstanceLock()) {
 
   void app.whenReady().then(() => {
     hardenSessions(logger);
-    services = createServices({ dataDir, host: 'electron', logger });
+    services = createServices({ dataDir, host: 'electron', logger, keyProvider: keychainKeyProvider(dataDir) });
     handleAppScheme(services, defaultRendererDir(buildMainDir));
     disposeIpc = registerIpc(services, logger);
     Menu.setApplicationMenu(buildMenu());

@@ -3,7 +3,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import cliProgress from 'cli-progress';
 import { resolveDataDir } from '../../core/paths.js';
-import { deidOptionNames, isDeidOptionName, type DeidConfig, type DeidOptionName } from '../../deid/index.js';
+import { deidConfigFromSettings, deidOptionFromName } from '../../deid-app/deid-config.js';
+import { deidOptionNames, type DeidOptionName } from '../../deid/index.js';
 import {
   EncryptedLinkageStore,
   environmentKeyProvider,
@@ -77,8 +78,8 @@ Exit status: 0 every object written; 1 some objects failed or were held for revi
       throw new UsageError(`Unknown profile "${profile}" (basic or research).`);
     const chosen: DeidOptionName[] = [];
     for (const raw of values.option ?? []) {
-      const name = raw.replace(/-([a-z])/g, (_, letter: string) => letter.toUpperCase());
-      if (!isDeidOptionName(name)) throw new UsageError(`Unknown option "${raw}".`);
+      const name = deidOptionFromName(raw);
+      if (!name) throw new UsageError(`Unknown option "${raw}".`);
       chosen.push(name);
     }
     const secret = readSecret(values['secret-file'], context.env);
@@ -110,18 +111,24 @@ Exit status: 0 every object written; 1 some objects failed or were held for revi
       );
     }
 
-    const config: DeidConfig = {
-      profile,
-      options: chosen,
-      projectSecret: secret,
-      projectId: values['project-id'] ?? 'PROJECT',
-      clinicalTrial: {
-        sponsorName: values.sponsor ?? '',
-        protocolId: values.protocol ?? values['project-id'] ?? '',
-        ...(values['site-id'] ? { siteId: values['site-id'] } : {}),
+    // The same settings-to-engine mapping as the app; the CLI always reads burned-in text (OCR).
+    const projectId = values['project-id'] ?? 'PROJECT';
+    const config = deidConfigFromSettings(
+      {
+        profile,
+        options: chosen,
+        projectId,
+        clinicalTrial: {
+          sponsorName: values.sponsor ?? '',
+          protocolId: values.protocol ?? values['project-id'] ?? '',
+          ...(values['site-id'] ? { siteId: values['site-id'] } : {}),
+        },
+        ocr: true,
+        pixelRules: [],
       },
-      ...(linkage ? { linkage } : {}),
-    };
+      secret,
+      linkage ? { linkage } : {},
+    );
     const controller = new AbortController();
     const stopInterrupt = context.onInterrupt(() => {
       context.stderr.write('\nCancelling: finishing the objects in progress…\n');

@@ -1,0 +1,140 @@
+/**
+ * Export of a stored study as a de-identified folder: one job per request, run through the
+ * engine's worker pool (deidentifyTree), with `deid.progress` events and cancellation. Objects
+ * held for review are not written; the per-study report lists them.
+ */
+import crypto from 'node:crypto';
+import type { DeidProgressEvent } from '../../shared/contract.js';
+import { isAppError } from '../../shared/errors.js';
+import type { EventBus } from '../core/events.js';
+import type { Logger } from '../core/logger.js';
+import type { DeidConfig } from '../deid/index.js';
+import { deidentifyTree, type DeidProgress, StudyReports } from '../deid/service.js';
+import { describeError } from '../rpc/dispatch.js';
+
+/** Progress events at most this often (the last one always goes out). */
+const PROGRESS_INTERVAL_MS = 100;
+
+/** The report of each study's latest export (a new export of a study replaces its report). */
+export class LatestStudyReports extends StudyReports {
+  readonly #latest = new Map<string, StudyReports>();
+
+  /** A fresh report for a study's new export. */
+  begin(studyInstanceUID: string): StudyReports {
+    const reports = new StudyReports();
+    this.#latest.set(studyInstanceUID, reports);
+    return reports;
+  }
+
+  override get(studyInstanceUID: string) {
+    return this.#latest.get(studyInstanceUID)?.get(studyInstanceUID) ?? null;
+  }
+}
+
+export interface ExportJobDependencies {
+  events: EventBus;
+  logger: Logger;
+  reports: LatestStudyReports;
+  /** Worker threads; undefined = cores − 1, 0 = in this thread. */
+  workers?: number;
+}
+
+export interface ExportRequest {
+  studyInstanceUID: string;
+  /** Absolute paths of the study's stored files. */
+  files: string[];
+  /** Checked and prepared (see output-folder.ts). */
+  outputDir: string;
+  config: DeidConfig;
+}
+
+export class StudyExportJobs {
+  readonly #running = new Map<string, { controller: AbortController; done: Promise<void> }>();
+
+  constructor(private readonly deps: ExportJobDependencies) {}
+
+  start(request: ExportRequest): string {
+    const jobId = crypto.randomUUID();
+    const controller = new AbortController();
+    const done = this.#run(jobId, request, controller.signal).finally(() => this.#running.delete(jobId));
+    this.#running.set(jobId, { controller, done });
+    return jobId;
+  }
+
+  cancel(jobId: string): boolean {
+    const job = this.#running.get(jobId);
+    if (!job) return false;
+    job.controller.abort();
+    return true;
+  }
+
+  /** Cancels every running export and waits for them to stop. */
+  async close(): Promise<void> {
+    for (const job of this.#running.values()) job.controller.abort();
+    await Promise.all([...this.#running.values()].map((job) => job.done));
+  }
+
+  async #run(jobId: string, request: ExportRequest, signal: AbortSignal): Promise<void> {
+    const { events, logger } = this.deps;
+    let last: DeidProgress = {
+      filesFound: request.files.length,
+      filesDone: 0,
+      done: 0,
+      held: 0,
+      failed: 0,
+      skipped: 0,
+      bytesIn: 0,
+      bytesOut: 0,
+    };
+    let lastSent = 0;
+    let failure: string | null = null;
+    // Field by field: the run summary also holds local paths, which stay in main.
+    const emit = (progress: DeidProgress, finished: boolean): void => {
+      const event: DeidProgressEvent = {
+        jobId,
+        filesFound: progress.filesFound,
+        filesDone: progress.filesDone,
+        done: progress.done,
+        held: progress.held,
+        failed: progress.failed,
+        skipped: progress.skipped,
+        bytesIn: progress.bytesIn,
+        bytesOut: progress.bytesOut,
+        finished,
+        cancelled: finished && signal.aborted,
+        error: finished ? failure : null,
+      };
+      events.emit('deid.progress', event);
+    };
+    logger.info({ jobId, objects: request.files.length }, 'deid export started');
+    try {
+      const summary = await deidentifyTree({
+        inputs: request.files,
+        outputDir: request.outputDir,
+        config: request.config,
+        reports: this.deps.reports.begin(request.studyInstanceUID),
+        signal,
+        logger,
+        ...(this.deps.workers !== undefined ? { workers: this.deps.workers } : {}),
+        onProgress: (progress) => {
+          last = progress;
+          const now = Date.now();
+          if (now - lastSent >= PROGRESS_INTERVAL_MS) {
+            lastSent = now;
+            emit(progress, false);
+          }
+        },
+      });
+      last = summary;
+      logger.info(
+        { jobId, done: summary.done, held: summary.held, failed: summary.failed, cancelled: summary.cancelled },
+        'deid export finished',
+      );
+    } catch (error) {
+      // Codes and stack frames only: messages may name files of the patient's study.
+      logger.error({ jobId, code: isAppError(error) ? error.code : undefined, err: describeError(error) }, 'deid export failed');
+      failure = isAppError(error) ? error.message : 'The export stopped on an unexpected error; details are in the log.';
+    }
+    emit(last, true);
+  }
+}

@@ -1,0 +1,110 @@
+/**
+ * The `deid.*` methods of the contract, over the local settings, the sealed secret, the linkage
+ * table and the export jobs. Preview and study report come from the engine's createDeidHandlers.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Handlers } from '../../shared/contract.js';
+import { AppError, ErrorCode } from '../../shared/errors.js';
+import type { EventBus } from '../core/events.js';
+import type { Logger } from '../core/logger.js';
+import { EncryptedLinkageStore, type KeyProvider, LINKAGE_FILE_NAME } from '../deid/linkage.js';
+import { createDeidHandlers } from '../deid/service.js';
+import { deidConfigFromSettings } from './deid-config.js';
+import { LatestStudyReports, StudyExportJobs } from './export-jobs.js';
+import { prepareExportFolder } from './output-folder.js';
+import { completePreview } from './preview.js';
+import { DeidSettingsStore } from './settings-store.js';
+
+type DeidMethodName = Extract<keyof Handlers, `deid.${string}`>;
+
+export interface DeidAppDependencies {
+  dataDir: string;
+  keys: KeyProvider;
+  events: EventBus;
+  logger: Logger;
+  /** Absolute paths of a stored study's files, or null when the study is not in the catalog. */
+  studyFiles(studyInstanceUID: string): string[] | null;
+  /** Absolute path of a stored instance's file, or null. */
+  instancePath(sopInstanceUID: string): string | null;
+  /** Worker threads for exports; undefined = cores − 1, 0 = in the calling thread. */
+  workers?: number;
+}
+
+export interface DeidApp {
+  readonly handlers: Pick<Handlers, DeidMethodName>;
+  close(): Promise<void>;
+}
+
+export function createDeidApp(deps: DeidAppDependencies): DeidApp {
+  const settings = new DeidSettingsStore(deps.dataDir, deps.keys, deps.logger);
+  const reports = new LatestStudyReports();
+  const jobs = new StudyExportJobs({
+    events: deps.events,
+    logger: deps.logger,
+    reports,
+    ...(deps.workers !== undefined ? { workers: deps.workers } : {}),
+  });
+  // Opened on the first export: a data folder that never exports needs no key for it.
+  let linkage: EncryptedLinkageStore | null = null;
+  const linkageStore = (): EncryptedLinkageStore => {
+    if (!linkage) {
+      try {
+        linkage = new EncryptedLinkageStore(path.join(deps.dataDir, LINKAGE_FILE_NAME), deps.keys);
+      } catch (error) {
+        if (error instanceof AppError && error.code === ErrorCode.InvalidRequest)
+          throw new AppError(
+            ErrorCode.KeyUnavailable,
+            'The re-identification table of this data folder was protected with another key. ' +
+              'Use the key this folder was set up with.',
+            { cause: error },
+          );
+        throw error;
+      }
+    }
+    return linkage;
+  };
+
+  const previewConfig = () => deidConfigFromSettings(settings.settings(), settings.projectSecret());
+  const instanceBytes = async (sopInstanceUID: string): Promise<Uint8Array | null> => {
+    const file = deps.instancePath(sopInstanceUID);
+    if (!file) return null;
+    try {
+      return await fs.promises.readFile(file);
+    } catch (error) {
+      throw new AppError(ErrorCode.Io, 'The stored image file cannot be read.', { cause: error });
+    }
+  };
+  const engineHandlers = createDeidHandlers({ config: previewConfig, instanceBytes, reports });
+
+  const handlers: Pick<Handlers, DeidMethodName> = {
+    ...engineHandlers,
+    'deid.preview': async (request) => {
+      const traced = await engineHandlers['deid.preview'](request);
+      const bytes = await instanceBytes(request.sopInstanceUID);
+      return bytes ? completePreview(traced, bytes, previewConfig()) : traced;
+    },
+    'deid.getSettings': async () => settings.view(),
+    'deid.saveSettings': async (request) => settings.save(request),
+    'deid.exportStudy': async ({ studyInstanceUID, outputDir }) => {
+      const files = deps.studyFiles(studyInstanceUID);
+      if (!files) throw new AppError(ErrorCode.NotFound, 'This study is not in the local catalog.');
+      // Settings, secret and linkage first: a key problem is reported before any folder is made.
+      const config = deidConfigFromSettings(settings.settings(), settings.projectSecret(), {
+        linkage: linkageStore(),
+        logger: deps.logger,
+      });
+      const target = prepareExportFolder(outputDir, deps.dataDir);
+      return { jobId: jobs.start({ studyInstanceUID, files, outputDir: target, config }) };
+    },
+    'deid.cancel': async ({ jobId }) => ({ cancelled: jobs.cancel(jobId) }),
+  };
+
+  return {
+    handlers,
+    async close() {
+      await jobs.close();
+      linkage?.close();
+    },
+  };
+}

@@ -1,0 +1,72 @@
+/** Real services on a fresh data folder, with a chosen key, and helpers to run exports to the end. */
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import type { DeidProgressEvent } from '../../../shared/contract.js';
+import { silentLogger } from '../../../main/core/logger.js';
+import type { KeyProvider } from '../../../main/deid/linkage.js';
+import { type Services, createServices } from '../../../main/services.js';
+import { makeTempDir } from '../../fixtures/index.js';
+
+/** A key provider as the Electron keychain or RADLABEL_LINKAGE_KEY would give: 32 fixed bytes. */
+export function fixedKey(seed: string): KeyProvider & { key: Buffer } {
+  const key = crypto.createHash('sha256').update(seed).digest();
+  return { key, masterKey: () => key };
+}
+
+export function openServices(dataDir: string, keyProvider: KeyProvider, deidWorkers = 0): Services {
+  return createServices({ dataDir, host: 'web', logger: silentLogger(), importWorkers: 1, keyProvider, deidWorkers });
+}
+
+export async function importInto(services: Services, paths: string[]): Promise<void> {
+  const { jobId } = await services.handlers['import.start']({ paths });
+  for (;;) {
+    const progress = await services.handlers['import.status']({ jobId });
+    if (progress.finishedAt) {
+      if (progress.failed > 0) throw new Error(`import failed: ${JSON.stringify(progress.errors)}`);
+      return;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+/** Starts an export and resolves with its last progress event (finished). */
+export async function exportStudy(
+  services: Services,
+  studyInstanceUID: string,
+  outputDir: string,
+  afterStart?: (jobId: string) => Promise<void>,
+): Promise<DeidProgressEvent> {
+  const seen: DeidProgressEvent[] = [];
+  let resolveFinished: (event: DeidProgressEvent) => void = () => {};
+  const finished = new Promise<DeidProgressEvent>((resolve) => (resolveFinished = resolve));
+  let jobId: string | null = null;
+  const unsubscribe = services.events.subscribe((event) => {
+    if (event.name !== 'deid.progress') return;
+    seen.push(event.payload);
+    const last = seen.find((payload) => payload.jobId === jobId && payload.finished);
+    if (last) resolveFinished(last);
+  });
+  try {
+    jobId = (await services.handlers['deid.exportStudy']({ studyInstanceUID, outputDir })).jobId;
+    const already = seen.find((payload) => payload.jobId === jobId && payload.finished);
+    if (already) resolveFinished(already);
+    await afterStart?.(jobId);
+    return await finished;
+  } finally {
+    unsubscribe();
+  }
+}
+
+/** Every file under a folder, recursively (absolute paths). */
+export function filesUnder(dir: string): string[] {
+  if (!fs.statSync(dir, { throwIfNoEntry: false })?.isDirectory()) return [];
+  return fs
+    .readdirSync(dir, { recursive: true, withFileTypes: true })
+    .filter((entry) => entry.isFile())
+    .map((entry) => path.join(entry.parentPath, entry.name));
+}
+
+export function freshDir(prefix: string): string {
+  return makeTempDir(`deid-app-${prefix}`);
+}
