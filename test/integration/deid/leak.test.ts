@@ -11,6 +11,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDeidentifier, researchDefaultOptions, type DeidOptionName, type DeidOutcome } from '../../../main/deid/index.js';
+import { EXAMPLE_PIXEL_RULES, type PixelRule } from '../../../main/deid/pixels/index.js';
 import { createTesseractOcr } from '../../../main/deid/pixels/ocr.js';
 import { generateMarkerFixtures, markersFoundIn, type MarkerManifest, type PlantedMarker, type TableRow } from '../../fixtures/deid-markers/index.js';
 import { decodedImage, inkInBox, markersReadBack } from './pixel-proof.js';
@@ -19,6 +20,7 @@ interface OptionSet {
   name: string;
   profile: 'basic' | 'research';
   options: DeidOptionName[];
+  pixelRules?: PixelRule[];
 }
 
 const OPTION_SETS: OptionSet[] = [
@@ -29,6 +31,7 @@ const OPTION_SETS: OptionSet[] = [
     profile: 'basic',
     options: ['retainUIDs', 'retainSafePrivate', 'retainLongitudinalFullDates', 'retainInstitutionIdentity', 'cleanPixelData'],
   },
+  { name: 'research defaults with the example region rules', profile: 'research', options: [], pixelRules: [...EXAMPLE_PIXEL_RULES] },
 ];
 
 /** Table E.1-1 option columns (as transcribed in main/deid/profile/table-e1-1.ts). */
@@ -117,6 +120,7 @@ describe.each(OPTION_SETS)('leak proof: $name', (optionSet) => {
       projectId: 'LEAKTEST',
       clinicalTrial: { sponsorName: 'RadLabel Proof', protocolId: 'PROOF-1' },
       ocr: true,
+      pixelRules: optionSet.pixelRules ?? [],
     });
     try {
       for (const [file, bytes] of inputs) outcomes.set(file, await deidentifier.deidentify(bytes, { sourceName: file }));
