@@ -3,10 +3,13 @@ import { useEffect } from 'react';
 import { AboutDialog } from './components/AboutDialog.js';
 import { Header } from './components/Header.js';
 import { HelpOverlay } from './components/HelpOverlay.js';
+import { DeidExportDialog } from './deid/DeidExportDialog.js';
+import { DeidSettingsDialog } from './deid/DeidSettingsDialog.js';
 import { ResearchBanner } from './components/ResearchBanner.js';
 import { host } from './host/index.js';
 import { DropZone } from './importing/DropZone.js';
 import { ImportDialog } from './importing/ImportDialog.js';
+import { useDeidStore } from './stores/useDeidStore.js';
 import { useImportStore } from './stores/useImportStore.js';
 import { useUiStore } from './stores/useUiStore.js';
 import { useWorklistStore } from './stores/useWorklistStore.js';
@@ -19,9 +22,11 @@ function useMainEvents(): void {
       useImportStore.getState().receive(progress),
     );
     const offChanged = host.api.on('catalog.changed', () => void useWorklistStore.getState().refresh());
+    const offDeid = host.api.on('deid.progress', (progress) => useDeidStore.getState().receive(progress));
     return () => {
       offProgress();
       offChanged();
+      offDeid();
     };
   }, []);
 }
@@ -44,6 +49,7 @@ function useHelpKey(): void {
 export function App() {
   const screen = useUiStore((state) => state.screen);
   const dialog = useUiStore((state) => state.dialog);
+  const closeDialog = useUiStore((state) => state.closeDialog);
   useMainEvents();
   useHelpKey();
 
@@ -55,6 +61,8 @@ export function App() {
       {dialog === 'about' ? <AboutDialog /> : null}
       {dialog === 'help' ? <HelpOverlay /> : null}
       {dialog === 'import' ? <ImportDialog /> : null}
+      {dialog === 'deidSettings' ? <DeidSettingsDialog onClose={closeDialog} /> : null}
+      {dialog === 'deidExport' ? <DeidExportDialog /> : null}
       <DropZone />
     </div>
   );

@@ -39,6 +39,14 @@ export function Header() {
         <LanguageSwitch />
         <button
           type="button"
+          className="button button--ghost"
+          data-testid="open-deid-settings"
+          onClick={() => openDialog('deidSettings')}
+        >
+          {t('deid.settingsButton')}
+        </button>
+        <button
+          type="button"
           className="icon-button"
           data-testid="open-help"
           title={t('header.help')}

@@ -17,6 +17,7 @@ type KeyName =
   | 'reset'
   | 'invert'
   | 'cine'
+  | 'deidPreview'
   | 'back'
   | 'mouse';
 
@@ -46,6 +47,7 @@ const shortcuts: { section: Section; rows: { keys: string[]; action: KeyName }[]
       { keys: ['R'], action: 'reset' },
       { keys: ['I'], action: 'invert' },
       { keys: ['Space'], action: 'cine' },
+      { keys: ['D'], action: 'deidPreview' },
       { keys: ['Esc'], action: 'back' },
       { keys: [], action: 'mouse' },
     ],

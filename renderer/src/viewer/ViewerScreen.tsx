@@ -2,6 +2,8 @@
 import { useCallback } from 'react';
 import { useTranslation } from 'react-i18next';
 import { formatDicomDate, formatPersonName } from '../i18n/format.js';
+import { DeidPreviewPanel } from '../deid/DeidPreviewPanel.js';
+import { useDeidStore } from '../stores/useDeidStore.js';
 import { useUiStore } from '../stores/useUiStore.js';
 import { useViewerStore } from '../stores/useViewerStore.js';
 import { SeriesList } from '../worklist/SeriesList.js';
@@ -17,6 +19,7 @@ export function ViewerScreen() {
   const showSeries = useViewerStore((state) => state.showSeries);
   const stopCine = useViewerStore((state) => state.stopCine);
   const showScreen = useUiStore((state) => state.showScreen);
+  const previewOpen = useDeidStore((state) => state.previewOpen);
 
   const back = useCallback(() => {
     stopCine();
@@ -48,6 +51,7 @@ export function ViewerScreen() {
           />
         </aside>
         <ViewportGrid detail={detail} layout={layout} />
+        {previewOpen ? <DeidPreviewPanel /> : null}
       </div>
     </main>
   );

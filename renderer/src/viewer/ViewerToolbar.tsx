@@ -1,6 +1,7 @@
 import { useTranslation } from 'react-i18next';
 import { applyPreset, resetView, toggleInvert } from '../imaging/viewportCommands.js';
 import { windowPresets } from '../imaging/windowPresets.js';
+import { useDeidStore } from '../stores/useDeidStore.js';
 import { type Layout, useViewerStore } from '../stores/useViewerStore.js';
 import { viewportInSlot } from './viewportRegistry.js';
 
@@ -17,6 +18,8 @@ export function ViewerToolbar({ onBack }: { onBack(): void }) {
   const toggleCine = useViewerStore((state) => state.toggleCine);
   const cineFps = useViewerStore((state) => state.cineFps);
   const setCineFps = useViewerStore((state) => state.setCineFps);
+  const previewOpen = useDeidStore((state) => state.previewOpen);
+  const togglePreview = useDeidStore((state) => state.togglePreview);
 
   const withActive = (command: (handle: NonNullable<ReturnType<typeof viewportInSlot>>) => void) => () => {
     const handle = viewportInSlot(activeViewport);
@@ -100,6 +103,19 @@ export function ViewerToolbar({ onBack }: { onBack(): void }) {
           />
           {t('viewer.fps')}
         </label>
+      </div>
+      <span className="spacer" />
+      <div className="toolbar-group">
+        <button
+          type="button"
+          className={previewOpen ? 'tool-button tool-button--active' : 'tool-button'}
+          data-testid="deid-preview-toggle"
+          aria-pressed={previewOpen}
+          title="D"
+          onClick={togglePreview}
+        >
+          {t('deid.previewToggle')}
+        </button>
       </div>
     </div>
   );

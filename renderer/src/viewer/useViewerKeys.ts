@@ -2,6 +2,7 @@
 import { useEffect } from 'react';
 import { applyPreset, resetView, scrollBy, scrollTo, toggleInvert } from '../imaging/viewportCommands.js';
 import { presetForKey } from '../imaging/windowPresets.js';
+import { useDeidStore } from '../stores/useDeidStore.js';
 import { useUiStore } from '../stores/useUiStore.js';
 import { useViewerStore } from '../stores/useViewerStore.js';
 import { viewportInSlot } from './viewportRegistry.js';
@@ -22,6 +23,11 @@ export function useViewerKeys(onBack: () => void): void {
         return;
       }
       const viewer = useViewerStore.getState();
+      if (event.key === 'd' || event.key === 'D') {
+        event.preventDefault();
+        useDeidStore.getState().togglePreview();
+        return;
+      }
       if (event.key === ' ') {
         event.preventDefault();
         viewer.toggleCine();

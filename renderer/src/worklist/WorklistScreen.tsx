@@ -25,6 +25,7 @@ export function WorklistScreen() {
   const refresh = useWorklistStore((state) => state.refresh);
   const moveSelection = useWorklistStore((state) => state.moveSelection);
   const dialogOpen = useUiStore((state) => state.dialog !== null);
+  const openDialog = useUiStore((state) => state.openDialog);
 
   useEffect(() => {
     void refresh();
@@ -85,14 +86,24 @@ export function WorklistScreen() {
                       .join(' · ')}
                   </div>
                 </div>
-                <button
-                  type="button"
-                  className="button button--primary"
-                  data-testid="open-study"
-                  onClick={() => void openStudy(detail.study.studyInstanceUID)}
-                >
-                  {t('worklist.open')}
-                </button>
+                <div className="worklist__series-actions">
+                  <button
+                    type="button"
+                    className="button"
+                    data-testid="deid-export-open"
+                    onClick={() => openDialog('deidExport')}
+                  >
+                    {t('deid.exportButton')}
+                  </button>
+                  <button
+                    type="button"
+                    className="button button--primary"
+                    data-testid="open-study"
+                    onClick={() => void openStudy(detail.study.studyInstanceUID)}
+                  >
+                    {t('worklist.open')}
+                  </button>
+                </div>
               </div>
               <h3 className="panel-title">{t('worklist.series')}</h3>
               <SeriesList

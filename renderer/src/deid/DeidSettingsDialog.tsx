@@ -1,0 +1,180 @@
+/**
+ * The workstation's de-identification settings: profile, options, project and clinical-trial
+ * identity, OCR. Main validates them again (the contract's zod schema); pixel rules are kept as
+ * they are (edited in the settings file until a rule editor exists).
+ */
+import { type FormEvent, useEffect, useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import { type DeidSettings, deidOptionNames } from '../../../shared/contract.js';
+import { Dialog } from '../components/Dialog.js';
+import { useErrorMessage } from '../components/useErrorMessage.js';
+import { useDeidStore } from '../stores/useDeidStore.js';
+
+type TrialField = keyof DeidSettings['clinicalTrial'];
+const trialFields: TrialField[] = ['sponsorName', 'protocolId', 'protocolName', 'siteId', 'siteName'];
+
+export function DeidSettingsDialog({ onClose }: { onClose(): void }) {
+  const { t } = useTranslation();
+  const errorMessage = useErrorMessage();
+  const loadSettings = useDeidStore((state) => state.loadSettings);
+  const saveSettings = useDeidStore((state) => state.saveSettings);
+  const [draft, setDraft] = useState<DeidSettings | null>(null);
+  const [secretCreated, setSecretCreated] = useState(false);
+  const [error, setError] = useState<{ kind: 'load' | 'save'; error: unknown } | null>(null);
+  const [saving, setSaving] = useState(false);
+
+  useEffect(() => {
+    loadSettings().then(
+      ({ secretCreated: created, ...settings }) => {
+        setDraft(settings);
+        setSecretCreated(created);
+      },
+      (failure: unknown) => setError({ kind: 'load', error: failure }),
+    );
+  }, [loadSettings]);
+
+  const update = (patch: Partial<DeidSettings>) => setDraft((current) => (current ? { ...current, ...patch } : current));
+  const updateTrial = (field: TrialField, value: string) =>
+    setDraft((current) => {
+      if (!current) return current;
+      const clinicalTrial = { ...current.clinicalTrial };
+      if (value === '' && field !== 'sponsorName' && field !== 'protocolId') delete clinicalTrial[field];
+      else clinicalTrial[field] = value;
+      return { ...current, clinicalTrial };
+    });
+  const toggleOption = (option: DeidSettings['options'][number]) =>
+    setDraft((current) =>
+      current
+        ? {
+            ...current,
+            options: current.options.includes(option)
+              ? current.options.filter((item) => item !== option)
+              : deidOptionNames.filter((item) => item === option || current.options.includes(item)),
+          }
+        : current,
+    );
+
+  const submit = async (event: FormEvent) => {
+    event.preventDefault();
+    if (!draft) return;
+    setSaving(true);
+    setError(null);
+    try {
+      await saveSettings(draft);
+      onClose();
+    } catch (failure) {
+      setError({ kind: 'save', error: failure });
+    } finally {
+      setSaving(false);
+    }
+  };
+
+  return (
+    <Dialog
+      title={t('deid.settingsTitle')}
+      testId="deid-settings-dialog"
+      wide
+      onClose={onClose}
+      footer={
+        <>
+          <button type="button" className="button" data-testid="deid-settings-cancel" onClick={onClose}>
+            {t('deid.cancel')}
+          </button>
+          <button
+            type="submit"
+            form="deid-settings-form"
+            className="button button--primary"
+            data-testid="deid-settings-save"
+            disabled={!draft || saving}
+          >
+            {t('deid.save')}
+          </button>
+        </>
+      }
+    >
+      {error ? (
+        <p className="error-text" data-testid="deid-settings-error">
+          {t(error.kind === 'load' ? 'deid.loadFailed' : 'deid.saveFailed', { message: errorMessage(error.error) })}
+        </p>
+      ) : null}
+      {draft ? (
+        <form id="deid-settings-form" className="deid-settings" onSubmit={(event) => void submit(event)}>
+          <fieldset className="deid-settings__group">
+            <legend>{t('deid.profile')}</legend>
+            {(['research', 'basic'] as const).map((profile) => (
+              <label key={profile} className="deid-settings__choice">
+                <input
+                  type="radio"
+                  name="deid-profile"
+                  value={profile}
+                  data-testid={`deid-profile-${profile}`}
+                  checked={draft.profile === profile}
+                  onChange={() => update({ profile })}
+                />
+                {t(`deid.profiles.${profile}`)}
+              </label>
+            ))}
+          </fieldset>
+          <fieldset className="deid-settings__group">
+            <legend>{t('deid.options')}</legend>
+            <div className="deid-settings__options">
+              {deidOptionNames.map((option) => (
+                <label key={option} className="deid-settings__choice">
+                  <input
+                    type="checkbox"
+                    data-testid={`deid-option-${option}`}
+                    checked={draft.options.includes(option)}
+                    onChange={() => toggleOption(option)}
+                  />
+                  {t(`deid.option.${option}`)}
+                </label>
+              ))}
+            </div>
+          </fieldset>
+          <div className="deid-settings__fields">
+            <label>
+              <span>{t('deid.projectId')}</span>
+              <input
+                type="text"
+                data-testid="deid-project-id"
+                value={draft.projectId}
+                maxLength={32}
+                pattern="[A-Za-z0-9_\-]+"
+                required
+                onChange={(event) => update({ projectId: event.target.value })}
+              />
+            </label>
+            {trialFields.map((field) => (
+              <label key={field}>
+                <span>{t(`deid.${field}`)}</span>
+                <input
+                  type="text"
+                  data-testid={`deid-trial-${field}`}
+                  value={draft.clinicalTrial[field] ?? ''}
+                  maxLength={64}
+                  onChange={(event) => updateTrial(field, event.target.value)}
+                />
+              </label>
+            ))}
+          </div>
+          <label className="deid-settings__choice">
+            <input
+              type="checkbox"
+              data-testid="deid-ocr"
+              checked={draft.ocr}
+              onChange={(event) => update({ ocr: event.target.checked })}
+            />
+            {t('deid.ocr')}
+          </label>
+          <p className="hint">
+            {t('deid.pixelRules', { count: draft.pixelRules.length })} ·{' '}
+            {secretCreated ? t('deid.secretCreated') : t('deid.secretNotCreated')}
+          </p>
+          <p className="hint">{t('deid.secretNote')}</p>
+        </form>
+      ) : !error ? (
+        <p>{t('app.loading')}</p>
+      ) : null}
+    </Dialog>
+  );
+}

@@ -1,0 +1,38 @@
+/** The de-identification settings in a few lines, as the export dialog shows them before Start. */
+import { useTranslation } from 'react-i18next';
+import type { DeidSettingsView } from '../../../shared/contract.js';
+
+export function DeidSettingsSummary({ settings }: { settings: DeidSettingsView }) {
+  const { t } = useTranslation();
+  const trial = settings.clinicalTrial;
+  return (
+    <dl className="deid-summary" data-testid="deid-settings-summary">
+      <dt>{t('deid.profile')}</dt>
+      <dd data-testid="deid-summary-profile">{t(`deid.profiles.${settings.profile}`)}</dd>
+      <dt>{t('deid.options')}</dt>
+      <dd>
+        {settings.options.length === 0 ? (
+          <span className="hint">{t('deid.optionsNone')}</span>
+        ) : (
+          <ul className="deid-summary__options">
+            {settings.options.map((option) => (
+              <li key={option}>{t(`deid.option.${option}`)}</li>
+            ))}
+          </ul>
+        )}
+      </dd>
+      <dt>{t('deid.projectIdShort')}</dt>
+      <dd className="deid-summary__mono" data-testid="deid-summary-project">
+        {settings.projectId}
+      </dd>
+      {trial.sponsorName || trial.protocolId ? (
+        <>
+          <dt>{t('deid.protocolId')}</dt>
+          <dd>{[trial.sponsorName, trial.protocolId, trial.siteId].filter(Boolean).join(' · ')}</dd>
+        </>
+      ) : null}
+      <dt>{t('deid.pixelRules', { count: settings.pixelRules.length })}</dt>
+      <dd>{settings.ocr ? t('deid.ocrOn') : t('deid.ocrOff')}</dd>
+    </dl>
+  );
+}
