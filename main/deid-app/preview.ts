@@ -64,6 +64,12 @@ export async function completePreview(
     });
   }
   const tracedTopLevel = new Set(traced.filter((row) => row.depth === 0).map((row) => row.tag));
+  // A traced value the engine left blank although the output carries one (the SOP Class UID, which
+  // is never remapped) is shown as written.
+  const corrected = traced.map((row) => {
+    const written = row.depth === 0 && row.vr !== 'SQ' && row.after === '' ? after.get(row.tag) : undefined;
+    return written?.text ? { ...row, after: written.text } : row;
+  });
   const added: DeidPreviewRow[] = [];
   for (const [tag, written] of after) {
     if (tracedTopLevel.has(tag)) continue;
@@ -79,7 +85,7 @@ export async function completePreview(
     });
   }
   // Top-level order by tag, each traced sequence keeping its nested rows right after it.
-  const rows = [...traced];
+  const rows = [...corrected];
   for (const row of added) {
     const index = rows.findIndex((candidate) => candidate.depth === 0 && candidate.tag > row.tag);
     if (index === -1) rows.push(row);
