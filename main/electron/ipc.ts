@@ -1,5 +1,5 @@
 /**
- * IPC: one validated channel for contract calls, one for events, one for the open dialog. Every
+ * IPC: one validated channel for contract calls, one for events, two for the native dialogs. Every
  * message is checked for its sender (our window, our origin, the main frame) and then goes through
  * `dispatch`, which validates the payload against the contract.
  */
@@ -44,6 +44,19 @@ export function registerIpc(services: Services, logger: Logger): () => void {
     return result.canceled ? [] : result.filePaths;
   });
 
+  // Only a folder name comes back: main still checks it when the export starts (deid.exportStudy).
+  ipcMain.handle(IPC_CHANNELS.pickExportFolder, async (event) => {
+    if (!isTrustedSender(event)) return null;
+    const window = BrowserWindow.fromWebContents(event.sender);
+    const options: Electron.OpenDialogOptions = {
+      title: 'Export de-identified study to',
+      buttonLabel: 'Choose',
+      properties: ['openDirectory', 'createDirectory', 'promptToCreate'],
+    };
+    const result = window ? await dialog.showOpenDialog(window, options) : await dialog.showOpenDialog(options);
+    return result.canceled ? null : (result.filePaths[0] ?? null);
+  });
+
   const unsubscribe = services.events.subscribe((event) => {
     for (const window of BrowserWindow.getAllWindows()) {
       if (!window.isDestroyed()) window.webContents.send(IPC_CHANNELS.event, event);
@@ -54,5 +67,6 @@ export function registerIpc(services: Services, logger: Logger): () => void {
     unsubscribe();
     ipcMain.removeHandler(IPC_CHANNELS.invoke);
     ipcMain.removeHandler(IPC_CHANNELS.pickImportPaths);
+    ipcMain.removeHandler(IPC_CHANNELS.pickExportFolder);
   };
 }

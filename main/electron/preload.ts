@@ -28,6 +28,9 @@ const bridge = {
   pickImportPaths(): Promise<string[]> {
     return ipcRenderer.invoke(IPC_CHANNELS.pickImportPaths) as Promise<string[]>;
   },
+  pickExportFolder(): Promise<string | null> {
+    return ipcRenderer.invoke(IPC_CHANNELS.pickExportFolder) as Promise<string | null>;
+  },
 };
 
 contextBridge.exposeInMainWorld('radlabel', bridge);

@@ -7,6 +7,7 @@ import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Dialog } from '../components/Dialog.js';
 import { useErrorMessage } from '../components/useErrorMessage.js';
+import { host } from '../host/index.js';
 import { formatPersonName } from '../i18n/format.js';
 import { useDeidStore } from '../stores/useDeidStore.js';
 import { useUiStore } from '../stores/useUiStore.js';
@@ -117,17 +118,30 @@ export function DeidExportDialog() {
       {!finished ? (
         <div className="deid-export__folder">
           <label htmlFor="deid-output-dir">{t('deid.outputDir')}</label>
-          <input
-            id="deid-output-dir"
-            type="text"
-            spellCheck={false}
-            autoComplete="off"
-            data-testid="deid-output-dir"
-            placeholder={t('deid.outputDirPlaceholder')}
-            value={outputDir}
-            disabled={running}
-            onChange={(event) => setOutputDir(event.target.value)}
-          />
+          <div className="deid-export__folder-row">
+            <input
+              id="deid-output-dir"
+              type="text"
+              spellCheck={false}
+              autoComplete="off"
+              data-testid="deid-output-dir"
+              placeholder={t('deid.outputDirPlaceholder')}
+              value={outputDir}
+              disabled={running}
+              onChange={(event) => setOutputDir(event.target.value)}
+            />
+            {host.pickExportFolder ? (
+              <button
+                type="button"
+                className="button"
+                data-testid="deid-output-choose"
+                disabled={running}
+                onClick={() => void host.pickExportFolder?.().then((folder) => folder && setOutputDir(folder))}
+              >
+                {t('deid.chooseFolder')}
+              </button>
+            ) : null}
+          </div>
           <p className="hint">{t('deid.outputDirHint')}</p>
         </div>
       ) : (

@@ -13,6 +13,8 @@ export interface ElectronBridge {
   pathsForFiles(files: File[]): string[];
   /** Native "open files/folders" dialog; resolves to [] when the user cancels. */
   pickImportPaths(): Promise<string[]>;
+  /** Native "choose a folder" dialog for exports; resolves to null when the user cancels. */
+  pickExportFolder(): Promise<string | null>;
 }
 
 declare global {

@@ -15,6 +15,8 @@ export interface Host {
   filesToPaths(files: File[]): Promise<string[]>;
   /** Native open dialog (Electron only). */
   pickImportPaths?: () => Promise<string[]>;
+  /** Native folder picker for exports (Electron only); null when cancelled. */
+  pickExportFolder?: () => Promise<string | null>;
 }
 
 function imageIdFor(sopInstanceUID: string, frame?: number): string {
@@ -31,6 +33,7 @@ function electronHost(bridge: ElectronBridge): Host {
     imageIdFor,
     filesToPaths: async (files) => bridge.pathsForFiles(files),
     pickImportPaths: () => bridge.pickImportPaths(),
+    pickExportFolder: () => bridge.pickExportFolder(),
   };
 }
 

@@ -178,6 +178,7 @@ export const en = {
     saveFailed: 'The settings could not be saved: {{message}}',
     editSettings: 'Edit settings…',
     outputDir: 'Export folder',
+    chooseFolder: 'Choose…',
     outputDirPlaceholder: '/path/to/new/export-folder',
     outputDirHint:
       'A new or empty folder (or one made by an earlier export), outside the RadLabel data folder. Files are named by their new UIDs.',

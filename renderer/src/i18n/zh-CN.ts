@@ -178,6 +178,7 @@ export const zhCN: Messages = {
     saveFailed: '无法保存设置：{{message}}',
     editSettings: '编辑设置…',
     outputDir: '导出文件夹',
+    chooseFolder: '选择…',
     outputDirPlaceholder: '/路径/新的导出文件夹',
     outputDirHint: '新的或空的文件夹（或之前导出生成的文件夹），且不在 RadLabel 数据文件夹内。文件按新的 UID 命名。',
     start: '开始',

@@ -74,6 +74,15 @@ describe('exporting a study de-identified', () => {
     ['a folder inside the data folder', () => path.join(dataDir, 'exports'), /data folder/],
     ['the data folder itself', () => dataDir, /data folder/],
     [
+      'a folder reached through a link into the data folder',
+      () => {
+        const link = path.join(outputRoot, 'shortcut');
+        if (!fs.existsSync(link)) fs.symlinkSync(dataDir, link);
+        return path.join(link, 'exports');
+      },
+      /data folder/,
+    ],
+    [
       'a folder with other files',
       () => {
         const dir = path.join(outputRoot, 'somebodys-files');
