@@ -261,6 +261,11 @@ export type DeidSettings = z.infer<typeof DeidSettings>;
 export const DeidSettingsView = DeidSettings.extend({
   /** Whether the project secret exists yet (it is created on first use, never shown). */
   secretCreated: z.boolean(),
+  /**
+   * The settings file could not be read as settings: the defaults are shown so they can be saved
+   * over it, and previews and exports refuse to run until then.
+   */
+  settingsFileDamaged: z.boolean(),
 });
 export type DeidSettingsView = z.infer<typeof DeidSettingsView>;
 

@@ -46,7 +46,13 @@ export class DeidSettingsStore {
   }
 
   view(): DeidSettingsView {
-    return { ...this.settings(), secretCreated: this.#secret.exists() };
+    const secretCreated = this.#secret.exists();
+    try {
+      return { ...this.settings(), secretCreated, settingsFileDamaged: false };
+    } catch (error) {
+      if (!(error instanceof AppError) || error.code !== ErrorCode.Malformed) throw error;
+      return { ...defaultDeidSettings, secretCreated, settingsFileDamaged: true };
+    }
   }
 
   save(settings: DeidSettings): DeidSettingsView {

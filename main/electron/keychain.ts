@@ -9,7 +9,7 @@ import path from 'node:path';
 import { safeStorage } from 'electron';
 import { AppError, ErrorCode } from '../../shared/errors.js';
 import { KEYS_DIR_NAME } from '../deid-app/key-provider.js';
-import type { KeyProvider } from '../deid/linkage.js';
+import { type KeyProvider, LINKAGE_KEY_ENV } from '../deid/linkage.js';
 
 export const KEYCHAIN_KEY_FILE_NAME = 'local-master.safestorage';
 
@@ -19,11 +19,14 @@ export function keychainKeyProvider(dataDir: string): KeyProvider {
   return {
     masterKey() {
       if (cached) return cached;
-      if (!safeStorage.isEncryptionAvailable())
+      // On Linux without a keyring, Electron falls back to `basic_text`: a fixed, public password,
+      // which protects nothing. That is refused like no keychain at all.
+      const plainText = process.platform === 'linux' && safeStorage.getSelectedStorageBackend() === 'basic_text';
+      if (!safeStorage.isEncryptionAvailable() || plainText)
         throw new AppError(
           ErrorCode.KeyUnavailable,
           "This computer's keychain is not available, so RadLabel cannot protect the de-identification secret. " +
-            'On Linux, start a keyring (GNOME Keyring or KWallet) and reopen RadLabel.',
+            `On Linux, start a keyring (GNOME Keyring or KWallet) and reopen RadLabel, or set ${LINKAGE_KEY_ENV}.`,
         );
       if (fs.existsSync(file)) {
         let text: string;

@@ -12,6 +12,7 @@ import { defaultRendererDir } from '../core/routes.js';
 import { createServices, type Services } from '../services.js';
 import { registerIpc } from './ipc.js';
 import { keychainKeyProvider } from './keychain.js';
+import { LINKAGE_KEY_ENV, environmentKeyProvider } from '../deid/linkage.js';
 import { handleAppScheme, registerAppScheme } from './protocol.js';
 import { createMainWindow, hardenSessions, hardenWebContents } from './window.js';
 
@@ -56,7 +57,9 @@ if (!app.requestSingleInstanceLock()) {
 
   void app.whenReady().then(() => {
     hardenSessions(logger);
-    services = createServices({ dataDir, host: 'electron', logger, keyProvider: keychainKeyProvider(dataDir) });
+    // An explicit key (a machine without a keyring, a managed workstation) wins over the keychain.
+    const keyProvider = process.env[LINKAGE_KEY_ENV] ? environmentKeyProvider() : keychainKeyProvider(dataDir);
+    services = createServices({ dataDir, host: 'electron', logger, keyProvider });
     handleAppScheme(services, defaultRendererDir(buildMainDir));
     disposeIpc = registerIpc(services, logger);
     Menu.setApplicationMenu(buildMenu());

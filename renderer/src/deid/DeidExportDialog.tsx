@@ -81,7 +81,7 @@ export function DeidExportDialog() {
               type="button"
               className="button button--primary"
               data-testid="deid-export-start"
-              disabled={running || !detail || !settings || outputDir.trim() === ''}
+              disabled={running || !detail || !settings || settings.settingsFileDamaged || outputDir.trim() === ''}
               onClick={() => detail && void startExport(detail.study.studyInstanceUID, outputDir.trim())}
             >
               {t('deid.start')}
@@ -101,6 +101,7 @@ export function DeidExportDialog() {
         </p>
       ) : null}
       {loadError ? <p className="error-text">{t('deid.loadFailed', { message: errorMessage(loadError) })}</p> : null}
+      {settings?.settingsFileDamaged ? <p className="error-text">{t('deid.settingsDamaged')}</p> : null}
       {settings ? (
         <div className="deid-export__settings">
           <DeidSettingsSummary settings={settings} />

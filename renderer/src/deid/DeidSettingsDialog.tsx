@@ -20,14 +20,16 @@ export function DeidSettingsDialog({ onClose }: { onClose(): void }) {
   const saveSettings = useDeidStore((state) => state.saveSettings);
   const [draft, setDraft] = useState<DeidSettings | null>(null);
   const [secretCreated, setSecretCreated] = useState(false);
+  const [damaged, setDamaged] = useState(false);
   const [error, setError] = useState<{ kind: 'load' | 'save'; error: unknown } | null>(null);
   const [saving, setSaving] = useState(false);
 
   useEffect(() => {
     loadSettings().then(
-      ({ secretCreated: created, ...settings }) => {
+      ({ secretCreated: created, settingsFileDamaged, ...settings }) => {
         setDraft(settings);
         setSecretCreated(created);
+        setDamaged(settingsFileDamaged);
       },
       (failure: unknown) => setError({ kind: 'load', error: failure }),
     );
@@ -95,6 +97,11 @@ export function DeidSettingsDialog({ onClose }: { onClose(): void }) {
       {error ? (
         <p className="error-text" data-testid="deid-settings-error">
           {t(error.kind === 'load' ? 'deid.loadFailed' : 'deid.saveFailed', { message: errorMessage(error.error) })}
+        </p>
+      ) : null}
+      {damaged ? (
+        <p className="error-text" data-testid="deid-settings-damaged">
+          {t('deid.settingsDamaged')}
         </p>
       ) : null}
       {draft ? (

@@ -175,6 +175,8 @@ export const en = {
     cancel: 'Cancel',
     close: 'Close',
     loadFailed: 'The settings could not be loaded: {{message}}',
+    settingsDamaged:
+      'The saved settings file is damaged. These are the defaults: check them and save to replace it. Previews and exports wait until then.',
     saveFailed: 'The settings could not be saved: {{message}}',
     editSettings: 'Edit settings…',
     outputDir: 'Export folder',

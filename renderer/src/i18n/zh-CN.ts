@@ -175,6 +175,7 @@ export const zhCN: Messages = {
     cancel: '取消',
     close: '关闭',
     loadFailed: '无法加载设置：{{message}}',
+    settingsDamaged: '已保存的设置文件已损坏。以下为默认设置：请检查后保存以替换。在此之前无法预览或导出。',
     saveFailed: '无法保存设置：{{message}}',
     editSettings: '编辑设置…',
     outputDir: '导出文件夹',

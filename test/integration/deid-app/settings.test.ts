@@ -1,6 +1,8 @@
 import fs from 'node:fs';
+import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { DeidSettings } from '../../../shared/contract.js';
+import { DEID_DIR_NAME, SETTINGS_FILE_NAME } from '../../../main/deid-app/settings-store.js';
 import { dispatch } from '../../../main/rpc/dispatch.js';
 import type { Services } from '../../../main/services.js';
 import { fixedKey, freshDir, openServices } from './harness.js';
@@ -33,7 +35,14 @@ describe('local de-identification settings', () => {
     const dataDir = freshDir('settings');
     dirs.push(dataDir);
     const view = await start(dataDir).handlers['deid.getSettings']({});
-    expect(view).toMatchObject({ profile: 'research', options: [], ocr: false, pixelRules: [], secretCreated: false });
+    expect(view).toMatchObject({
+      profile: 'research',
+      options: [],
+      ocr: false,
+      pixelRules: [],
+      secretCreated: false,
+      settingsFileDamaged: false,
+    });
   });
 
   it('saved settings come back after a restart, and the answer never carries the secret', async () => {
@@ -43,7 +52,7 @@ describe('local de-identification settings', () => {
     await first.handlers['deid.saveSettings'](chosen);
     await first.close();
     const view = await start(dataDir).handlers['deid.getSettings']({});
-    expect(view).toEqual({ ...chosen, secretCreated: false });
+    expect(view).toEqual({ ...chosen, secretCreated: false, settingsFileDamaged: false });
     expect(Object.keys(view).some((key) => /secret$/i.test(key) && key !== 'secretCreated')).toBe(false);
   });
 
@@ -59,5 +68,19 @@ describe('local de-identification settings', () => {
     });
     expect(unknownOption.ok).toBe(false);
     expect((await services.handlers['deid.getSettings']({})).projectId).toBe('LOCAL');
+  });
+
+  it('a damaged settings file shows the defaults to save over it, and nothing is de-identified meanwhile', async () => {
+    const dataDir = freshDir('settings');
+    dirs.push(dataDir);
+    fs.mkdirSync(path.join(dataDir, DEID_DIR_NAME), { recursive: true });
+    fs.writeFileSync(path.join(dataDir, DEID_DIR_NAME, SETTINGS_FILE_NAME), '{"profile": "basic", "opti');
+    const services = start(dataDir);
+    expect(await services.handlers['deid.getSettings']({})).toMatchObject({ profile: 'research', settingsFileDamaged: true });
+    await expect(services.handlers['deid.preview']({ sopInstanceUID: '1.2.3' })).rejects.toMatchObject({
+      code: 'malformed',
+    });
+    await services.handlers['deid.saveSettings'](chosen);
+    expect(await services.handlers['deid.getSettings']({})).toMatchObject({ projectId: 'LUNG-01', settingsFileDamaged: false });
   });
 });
