@@ -112,3 +112,24 @@ test('a folder holding other files is refused with a message that says what to d
   expect(fs.readdirSync(occupied)).toEqual(['notes.txt']);
   await dialog.getByTestId('deid-export-close').click();
 });
+
+test('the settings dialog saves a project ID and options, and the export dialog shows them', async () => {
+  const { page } = app;
+  await page.getByTestId('open-deid-settings').click();
+  const settings = page.getByTestId('deid-settings-dialog');
+  await expect(settings.getByTestId('deid-profile-research')).toBeChecked();
+  await settings.getByTestId('deid-project-id').fill('LUNG-01');
+  await settings.getByTestId('deid-option-retainSafePrivate').check();
+  await settings.getByTestId('deid-trial-sponsorName').fill('Example Hospital');
+  await screenshot(page, 'deid-settings');
+  await settings.getByTestId('deid-settings-save').click();
+  await expect(settings).toBeHidden();
+
+  await search(page, 'deid-e2e');
+  await page.getByTestId('study-row').first().click();
+  await page.getByTestId('deid-export-open').click();
+  const dialog = page.getByTestId('deid-export-dialog');
+  await expect(dialog.getByTestId('deid-summary-project')).toHaveText('LUNG-01');
+  await expect(dialog.getByTestId('deid-settings-summary')).toContainText('Retain safe private attributes');
+  await dialog.getByTestId('deid-export-close').click();
+});
