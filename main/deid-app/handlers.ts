@@ -49,6 +49,9 @@ export function createDeidApp(deps: DeidAppDependencies): DeidApp {
   let linkage: EncryptedLinkageStore | null = null;
   const linkageStore = (): EncryptedLinkageStore => {
     if (!linkage) {
+      // A missing or malformed key is reported as the provider words it; only then is a refusal
+      // of the table's own key check a key mismatch.
+      deps.keys.masterKey();
       try {
         linkage = new EncryptedLinkageStore(path.join(deps.dataDir, LINKAGE_FILE_NAME), deps.keys);
       } catch (error) {

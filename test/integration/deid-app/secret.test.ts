@@ -5,11 +5,12 @@ import { SealedSecretFile } from '../../../main/deid-app/sealed-secret.js';
 import { DEID_DIR_NAME, SECRET_FILE_NAME } from '../../../main/deid-app/settings-store.js';
 import type { Services } from '../../../main/services.js';
 import { type CtSeries, ensureCtSeries } from '../../fixtures/index.js';
-import { filesUnder, fixedKey, freshDir, importInto, openServices } from './harness.js';
+import { exportStudy, filesUnder, fixedKey, freshDir, importInto, openServices } from './harness.js';
 
 describe('the project secret at rest', () => {
   const key = fixedKey('secret-at-rest');
   let dataDir: string;
+  let outputDir: string;
   let series: CtSeries;
   let pseudonymousPatientId: string;
 
@@ -20,24 +21,32 @@ describe('the project secret at rest', () => {
 
   beforeAll(async () => {
     dataDir = freshDir('secret');
+    outputDir = freshDir('secret-out');
     series = ensureCtSeries({ slices: 3, size: 64, seed: 'deid-app-secret' });
     const services = openServices(dataDir, key);
     try {
       await importInto(services, [series.dir]);
       pseudonymousPatientId = await patientIdAfter(services);
+      // An export also fills the linkage table: it is part of what is scanned below.
+      expect((await exportStudy(services, series.studyInstanceUID, outputDir)).done).toBe(3);
       expect((await services.handlers['deid.getSettings']({})).secretCreated).toBe(true);
     } finally {
       await services.close();
     }
   });
-  afterAll(() => fs.rmSync(dataDir, { recursive: true, force: true }));
+  afterAll(() => {
+    fs.rmSync(dataDir, { recursive: true, force: true });
+    fs.rmSync(outputDir, { recursive: true, force: true });
+  });
 
   it('is created on first use and appears in no file of the data folder, in any spelling', () => {
     const secretFile = new SealedSecretFile(path.join(dataDir, DEID_DIR_NAME, SECRET_FILE_NAME), key);
     const secret = Buffer.from(secretFile.get());
     expect(secret.length).toBe(32);
     const spellings = [secret, Buffer.from(secret.toString('hex')), Buffer.from(secret.toString('base64'))];
-    for (const file of filesUnder(dataDir)) {
+    const files = filesUnder(dataDir);
+    expect(files.some((file) => file.endsWith('deid-linkage.sqlite'))).toBe(true);
+    for (const file of files) {
       const content = fs.readFileSync(file);
       for (const spelling of spellings) expect(content.includes(spelling), file).toBe(false);
     }
@@ -60,6 +69,13 @@ describe('the project secret at rest', () => {
         code: 'key-unavailable',
         message: expect.stringMatching(/another key/),
       });
+      await expect(
+        services.handlers['deid.exportStudy']({
+          studyInstanceUID: series.studyInstanceUID,
+          outputDir: path.join(outputDir, 'other-key'),
+        }),
+      ).rejects.toMatchObject({ code: 'key-unavailable' });
+      expect(fs.existsSync(path.join(outputDir, 'other-key'))).toBe(false);
     } finally {
       await services.close();
     }
