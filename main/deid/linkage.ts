@@ -62,12 +62,28 @@ export function fileKeyProvider(file: string, options: { create?: boolean } = {}
     masterKey() {
       if (!fs.existsSync(file)) {
         if (!options.create) throw new AppError(ErrorCode.NotFound, 'The linkage key file does not exist.');
-        fs.mkdirSync(path.dirname(file), { recursive: true });
-        fs.writeFileSync(file, `${crypto.randomBytes(32).toString('hex')}\n`, { mode: 0o600, flag: 'wx' });
+        createKeyFileOnce(file);
       }
       return decodeKey(fs.readFileSync(file, 'utf8'), 'the key file');
     },
   };
+}
+
+/**
+ * Writes a new random key to a temp file and hard-links it into place: the key file appears whole
+ * or not at all, and when two processes race, the loser reads the winner's key.
+ */
+function createKeyFileOnce(file: string): void {
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  const temp = `${file}.${process.pid}.${crypto.randomBytes(4).toString('hex')}.tmp`;
+  fs.writeFileSync(temp, `${crypto.randomBytes(32).toString('hex')}\n`, { mode: 0o600, flag: 'wx' });
+  try {
+    fs.linkSync(temp, file);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+  } finally {
+    fs.rmSync(temp, { force: true });
+  }
 }
 
 interface DerivedKeys {

@@ -1,3 +1,4 @@
+import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -89,5 +90,25 @@ describe('the linkage table', () => {
     expect(created).toHaveLength(32);
     expect(fs.statSync(keyFile).mode & 0o777).toBe(0o600);
     expect(Buffer.from(fileKeyProvider(keyFile).masterKey()).equals(Buffer.from(created))).toBe(true);
+  });
+
+  it('gives racing processes that create the key file one and the same key', async () => {
+    const keyFile = path.join(tempDir(), 'race', 'linkage.key');
+    const script = `
+      import { fileKeyProvider } from ${JSON.stringify(path.resolve('main/deid/linkage.ts'))};
+      process.stdout.write(Buffer.from(fileKeyProvider(process.argv[1], { create: true }).masterKey()).toString('hex'));
+    `;
+    const run = () =>
+      new Promise<string>((resolve, reject) => {
+        execFile(
+          process.execPath,
+          ['--import', 'tsx', '--input-type=module', '-e', script, keyFile],
+          (error, stdout) => (error ? reject(error) : resolve(stdout)),
+        );
+      });
+    const keys = await Promise.all([run(), run(), run(), run()]);
+    expect(new Set(keys).size).toBe(1);
+    expect(keys[0]).toMatch(/^[0-9a-f]{64}$/);
+    expect(fs.readdirSync(path.dirname(keyFile))).toEqual(['linkage.key']);
   });
 });
