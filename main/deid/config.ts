@@ -46,6 +46,14 @@ export interface DeidConfig {
    * the header's identifying values). Coded-entry and structural text is always kept.
    */
   unlistedText?: 'remove' | 'clean';
+  /**
+   * Remove every public attribute that neither Table E.1-1 nor the keep-list
+   * (profile/keep-list.ts: geometry, pixel encoding, LUTs, acquisition physics, coded and
+   * structural attributes) names: numbers, codes and binary values as well as text. Default: on
+   * for the `research` profile (the safe default for research uploads), off for `basic`, where
+   * only unnamed text is emptied (see unlistedText).
+   */
+  removeUnlisted?: boolean;
   /** Where internal errors (bugs) are logged: codes and stack frames only, never values. */
   logger?: Logger;
 }

@@ -26,7 +26,7 @@ import {
   type ParsedDicom,
 } from './dicom/walker.js';
 import { dictionaryVr, keywordOf, parseTagKey, tagKey } from './dicom/dictionary.js';
-import { Profile, type EngineAction } from './profile/profile.js';
+import { Profile, type EngineAction, type TableAction } from './profile/profile.js';
 import {
   basicProfileCode,
   optionCodes,
@@ -35,6 +35,7 @@ import {
   isDeidOptionName,
 } from './profile/options.js';
 import { SafePrivateList, standardSafePrivateAttributes } from './profile/safe-private.js';
+import { keepListTags } from './profile/keep-list.js';
 import { Pseudonymizer } from './pseudonyms.js';
 import { ageInYears, shiftTemporal, yearsBetween } from './dates.js';
 import {
@@ -108,84 +109,9 @@ const charsetVrs = new Set(['LO', 'LT', 'PN', 'SH', 'ST', 'UC', 'UT']);
 const temporalVrs = new Set(['DA', 'DT', 'TM']);
 
 /**
- * Public text attributes the table does not name but that are structure, not narrative: coded
- * entries, SR item plumbing, display and calibration labels. They are kept under `unlistedText:
- * remove`. Anything else unnamed and textual is removed.
+ * DT attributes that version coding resources, not events. The table (2024b) treats them as dates
+ * (D, or shifted under Modified Dates); a project override that keeps them (K) keeps them as is.
  */
-const structuralText = new Set<number>([
-  0x00080100,
-  0x00080102,
-  0x00080103,
-  0x00080104,
-  0x00080105,
-  0x00080106,
-  0x00080107,
-  0x0008010b,
-  0x0008010f,
-  0x00080117,
-  0x00080118,
-  0x00080119,
-  0x00080120,
-  0x00080121,
-  0x00080122,
-  0x00080070, // Manufacturer: Type 2 in General Equipment; pixel rules need it and it names a vendor, not a person.
-  0x00081090, // Manufacturer's Model Name
-  0x00280030,
-  0x00283003,
-  0x00281055,
-  0x00280051,
-  0x00283010,
-  0x00289444,
-  0x00081150,
-  0x00081160,
-  0x0040a043,
-  0x0040a040,
-  0x0040a010,
-  0x0040a050,
-  0x0040a168,
-  0x0040a504,
-  0x0040db00,
-  0x0040a30a,
-  0x004008ea,
-  0x00189004,
-  0x00189005,
-  0x00189100,
-  0x00180015,
-  0x00185100,
-  0x00180022,
-  0x00180020,
-  0x00180021,
-  0x00180023,
-  0x00180024,
-  0x00282110,
-  0x00282114,
-  0x00280301,
-  0x00280303,
-  0x00281040,
-  0x00281052,
-  0x00281053,
-  0x00281054,
-  0x00120062,
-  0x00120063,
-  0x00540081,
-  0x00541001,
-  0x00541002,
-  0x00541102,
-  0x00541103,
-  0x00541105,
-  0x00620005,
-  0x0062000f,
-  0x00620008,
-  0x00620003,
-  0x00620006,
-  0x00620009, // segment labels and algorithm name
-  0x30060026,
-  0x300600a4,
-  0x30060028,
-  0x30060084,
-]);
-
-/** DT attributes that version coding resources, not events: never shifted. */
 const codingVersions = new Set<number>([0x00080106, 0x00080107]);
 
 interface ObjectContext {
@@ -213,6 +139,8 @@ interface ObjectContext {
   studyDate: string;
   /** > 0 while inside a sequence the profile replaces by dummies (D): its text is not kept either. */
   insideDummy: number;
+  /** Remove every public attribute that neither the table nor the keep-list names. */
+  removeUnlisted: boolean;
 }
 
 function ascii(bytes: Uint8Array, element: DicomElement): string {
@@ -302,11 +230,14 @@ function isRepeatingGroup(tag: number, base: number): boolean {
 }
 
 /** The effective action for one attribute: table (with options and overrides), or the rules for unlisted ones. */
-function decide(
-  context: ObjectContext,
-  element: DicomElement,
-  vr: string,
-): { action: EngineAction; why: string } {
+interface Decision {
+  action: EngineAction;
+  why: string;
+  /** The table row's basic-profile action, when the table decided. */
+  basic?: TableAction;
+}
+
+function decide(context: ObjectContext, element: DicomElement, vr: string): Decision {
   const decided = decideByProfile(context, element, vr);
   // Inside a sequence the table replaces by a dummy (an institution or person code sequence),
   // coded text is as identifying as the rest: it becomes a dummy too.
@@ -315,11 +246,7 @@ function decide(
   return decided;
 }
 
-function decideByProfile(
-  context: ObjectContext,
-  element: DicomElement,
-  vr: string,
-): { action: EngineAction; why: string } {
+function decideByProfile(context: ObjectContext, element: DicomElement, vr: string): Decision {
   const tag = element.tag;
   if (isRepeatingGroup(tag, 0x6000)) return { action: 'X', why: 'overlay' };
   if (isRepeatingGroup(tag, 0x5000)) return { action: 'X', why: 'curve' };
@@ -329,15 +256,17 @@ function decideByProfile(
     // them, e.g. Referenced Study Sequence), so it goes; X is allowed by the table either way.
     if (resolved.tableAction === 'X/Z' && element.items)
       return { action: 'X', why: 'table X/Z on a sequence' };
-    return { action: resolved.action, why: resolved.source };
+    return { action: resolved.action, why: resolved.source, basic: resolved.row?.basic };
   }
+  const named = keepListTags.has(tag);
+  if (!named && context.removeUnlisted) return { action: 'X', why: 'unlisted, removed' };
   if (vr === 'UI') return { action: context.options.has('retainUIDs') ? 'K' : 'U', why: 'unlisted UID' };
-  if (temporalVrs.has(vr) && !codingVersions.has(tag)) {
+  if (temporalVrs.has(vr)) {
     if (context.options.has('retainLongitudinalFullDates')) return { action: 'K', why: 'unlisted date' };
     if (context.options.has('retainLongitudinalModifiedDates')) return { action: 'C', why: 'unlisted date' };
     return { action: 'X', why: 'unlisted date' };
   }
-  if (textVrs.has(vr) && !structuralText.has(tag)) {
+  if (textVrs.has(vr) && !named) {
     // Emptied rather than removed: nothing leaks, and a Type 2 attribute stays present.
     return (context.config.unlistedText ?? 'remove') === 'remove'
       ? { action: 'Z', why: 'unlisted text' }
@@ -503,7 +432,7 @@ function patientAge(context: ObjectContext, element: DicomElement): OutElement {
 
 function apply(context: ObjectContext, element: DicomElement, depth: number): OutElement | null {
   const vr = element.vr === 'UN' ? (dictionaryVr(element.tag) ?? 'UN') : element.vr;
-  const { action } = decide(context, element, vr);
+  const { action, basic } = decide(context, element, vr);
   if (element.vr === 'UN' && vr === 'SQ' && action !== 'X' && action !== 'Z') {
     // A sequence we cannot see into cannot be cleaned: it goes.
     warn(context, {
@@ -561,7 +490,7 @@ function apply(context: ObjectContext, element: DicomElement, depth: number): Ou
       return { kind: 'value', tag: element.tag, vr: element.vr, value: textValue(vr, dummy) };
     }
     case 'C':
-      if (element.items) return recurse(context, element, depth, 'C');
+      if (element.items) return cleanSequence(context, element, depth, basic);
       if (temporalVrs.has(vr)) return shiftDates(context, element, vr, depth);
       if (textVrs.has(vr) || vr === 'UN') return cleanText(context, element, vr, depth);
       return keep(context, element, vr, depth, 'C');
@@ -626,6 +555,26 @@ function recurse(context: ObjectContext, element: DicomElement, depth: number, a
   } finally {
     if (action === 'D') context.insideDummy -= 1;
   }
+}
+
+/**
+ * A sequence an option cleans keeps what its items still hold. When cleaning left every item
+ * empty and the basic profile would remove the sequence (X), it goes: empty items carry nothing
+ * and an empty Type 3 sequence item only adds noise.
+ */
+function cleanSequence(
+  context: ObjectContext,
+  element: DicomElement,
+  depth: number,
+  basic: TableAction | undefined,
+): OutElement | null {
+  const out = recurse(context, element, depth, 'C');
+  const nothingLeft =
+    out.kind === 'sequence' && out.items.every((item) => item.kind === 'item' && item.elements.length === 0);
+  if (basic !== 'X' || !nothingLeft) return out;
+  context.counts.removed += 1;
+  record(context, element, 'SQ', depth, 'X (nothing left after cleaning)', '');
+  return null;
 }
 
 function recurseItems(context: ObjectContext, element: DicomElement, depth: number): OutElement {
@@ -777,7 +726,6 @@ function topLevel(parsed: ParsedDicom): Map<number, DicomElement> {
  * invalid, a dummy value leaks nothing and keeps it valid. Project overrides still win.
  */
 const conformanceOverrides: Array<[number, EngineAction]> = [
-  [0x0040a027, 'D'], // Verifying Organization: Type 1 in SR Document General when the document is verified.
   // Ethics Committee Name (D) is only allowed with the Approval Number, which the table removes (X).
   [0x00120081, 'X'],
   // Responsible Person / Organization: Type 2C for animal patients; emptied leaks as little as removed.
@@ -792,6 +740,8 @@ export interface EngineSettings {
   safePrivate: SafePrivateList;
   pseudonyms: Pseudonymizer;
   pixelCleaner: () => Promise<PixelCleaner | undefined>;
+  /** Whether public attributes that neither the table nor the keep-list names are removed. */
+  removeUnlisted: boolean;
 }
 
 export function engineSettings(
@@ -815,6 +765,7 @@ export function engineSettings(
     safePrivate: new SafePrivateList([...standardSafePrivateAttributes, ...(config.safePrivate ?? [])]),
     pseudonyms: new Pseudonymizer(config.projectSecret, config.projectId),
     pixelCleaner,
+    removeUnlisted: config.removeUnlisted ?? config.profile === 'research',
   };
 }
 
@@ -1077,6 +1028,7 @@ async function rewrite(
     birthDate,
     studyDate,
     insideDummy: 0,
+    removeUnlisted: settings.removeUnlisted,
   };
 
   // Pixels first: a held object is not rewritten at all.

@@ -19,6 +19,7 @@ export interface WorkerDeidConfig {
   ocr?: boolean;
   age?: 'keep' | 'cap' | 'recompute';
   unlistedText?: 'remove' | 'clean';
+  removeUnlisted?: boolean;
 }
 
 export interface WorkerInit {

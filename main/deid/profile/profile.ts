@@ -1,7 +1,7 @@
 /**
  * Turns Table E.1-1 (data) plus a project's options and overrides into one decision per tag.
  */
-import { tableE11Source } from './table-e1-1.js';
+import { engineRowsSource, tableE11Source } from './table-e1-1.js';
 import { optionPrecedence, type DeidOptionName } from './options.js';
 
 /** Actions as written in the table, combined ones included. */
@@ -76,6 +76,11 @@ export function collapse(action: TableAction): EngineAction {
   }
 }
 
+/** The standard's rows, then the engine's own rows for attributes the table does not name (table-e1-1.ts, engineRowsSource). */
+export function profileRows(): ProfileRow[] {
+  return [...parseTable(tableE11Source), ...parseTable(engineRowsSource)];
+}
+
 function tagNumber(tag: string): number {
   return parseInt(tag.replace(',', ''), 16) >>> 0;
 }
@@ -97,7 +102,7 @@ export class Profile {
   constructor(
     readonly options: ReadonlySet<DeidOptionName>,
     overrides: Map<number, EngineAction> = new Map(),
-    readonly rows: ProfileRow[] = parseTable(),
+    readonly rows: ProfileRow[] = profileRows(),
   ) {
     this.#overrides = overrides;
     for (const row of rows) {

@@ -3,6 +3,9 @@ import { createDeidentifier, type DeidConfig, type DeidOutcome } from '../../../
 import { buildDicom, type El } from './support/build-dicom.js';
 import { readBack } from './support/read-dicom.js';
 import { config, sample, sampleElements, T } from './support/sample.js';
+import { dictionaryVr } from '../../../main/deid/dicom/dictionary.js';
+import { parseKeepList } from '../../../main/deid/profile/keep-list.js';
+import { Profile } from '../../../main/deid/profile/profile.js';
 
 const engines: Array<{ close(): Promise<void> }> = [];
 afterAll(async () => {
@@ -119,14 +122,15 @@ describe('actions of the basic profile, per VR', () => {
     expect(out.text([0x00204001])).toBe('');
   });
 
-  it('with unlistedText clean, scans unlisted text of any VR and redacts identifying values', async () => {
+  it('with unlistedText clean, scans unlisted text and redacts identifying values', async () => {
     const engine = createDeidentifier(config({ unlistedText: 'clean' }));
     engines.push(engine);
-    const extra: El[] = [{ tag: 0x00080054, vr: 'AE', value: 'PID-778812' }];
+    const deviceId = 0x00181003; // Device ID (LO): Table E.1-1 does not name it
+    const extra: El[] = [{ tag: deviceId, vr: 'LO', value: 'PID-778812' }];
     // A plain Uint8Array input (not a Buffer), as other callers pass it.
     const outcome = await engine.deidentify(new Uint8Array(buildDicom(sampleElements({ extra }))));
     if (outcome.status !== 'done') throw new Error(outcome.status);
-    expect(readBack(outcome.output).text([0x00080054])).toBe('***');
+    expect(readBack(outcome.output).text([deviceId])).toBe('***');
   });
 
   it('applies per-tag overrides from the project over the table', async () => {
@@ -137,6 +141,108 @@ describe('actions of the basic profile, per VR', () => {
     expect(out.text([T.SoftwareVersions])).toBe('VA20');
   });
 });
+
+describe('removing what the profile does not name (removeUnlisted)', () => {
+  // Public attributes neither Table E.1-1 nor the keep-list names: a number, a code string and
+  // a binary value (text is covered above).
+  const contrastVolume = 0x00181041; // DS
+  const terminationCondition = 0x00180071; // CS
+  const waterEquivalentDiameter = 0x00181271; // FD
+  const unnamed: El[] = [
+    { tag: terminationCondition, vr: 'CS', value: 'TIME' },
+    { tag: contrastVolume, vr: 'DS', value: '100' },
+    { tag: waterEquivalentDiameter, vr: 'FD', value: Buffer.from(new Float64Array([271.5]).buffer) },
+  ];
+
+  it('removes an unnamed number, code string and binary value when on', async () => {
+    const out = readBack((await run(sampleElements({ extra: unnamed }), { removeUnlisted: true })).output);
+    expect(out.element([contrastVolume])).toBeUndefined();
+    expect(out.element([terminationCondition])).toBeUndefined();
+    expect(out.element([waterEquivalentDiameter])).toBeUndefined();
+  });
+
+  it('keeps them byte for byte when off', async () => {
+    const out = readBack((await run(sampleElements({ extra: unnamed }), { removeUnlisted: false })).output);
+    expect(out.text([contrastVolume])).toBe('100');
+    expect(out.text([terminationCondition])).toBe('TIME');
+    expect(out.bytes([waterEquivalentDiameter])?.readDoubleLE(0)).toBe(271.5);
+  });
+
+  it('is on by default for the research profile and off for the basic profile', async () => {
+    const research = readBack(
+      (await run(sampleElements({ extra: unnamed }), { profile: 'research' })).output,
+    );
+    expect(research.element([contrastVolume])).toBeUndefined();
+    const basic = readBack((await run(sampleElements({ extra: unnamed }), { profile: 'basic' })).output);
+    expect(basic.text([contrastVolume])).toBe('100');
+  });
+
+  it('keeps every attribute of the keep-list', async () => {
+    const present = new Set(sampleElements().map((element) => element.tag));
+    const extra: El[] = parseKeepList()
+      .filter((entry) => !present.has(entry.tag))
+      .map((entry) => keepListElement(entry.tag));
+    const out = readBack((await run(sampleElements({ extra }), { profile: 'research' })).output);
+    const lost = parseKeepList()
+      .filter((entry) => out.element([entry.tag]) === undefined)
+      .map((entry) => `${entry.key} ${entry.name}`);
+    expect(lost).toEqual([]);
+  });
+
+  it('names no attribute that Table E.1-1 names (the table always decides first)', () => {
+    const profile = new Profile(new Set());
+    const named = parseKeepList().filter((entry) => profile.row(entry.tag) !== undefined);
+    expect(named.map((entry) => entry.key)).toEqual([]);
+  });
+});
+
+/** A plausible value of the attribute's dictionary VR. */
+function keepListElement(tag: number): El {
+  const vr = dictionaryVr(tag) ?? 'UN';
+  const code: El[] = [
+    { tag: T.CodeValue, vr: 'SH', value: '113691' },
+    { tag: 0x00080102, vr: 'SH', value: 'DCM' },
+    { tag: T.CodeMeaning, vr: 'LO', value: 'IEC Body Dosimetry Phantom' },
+  ];
+  const binary = (bytes: number): Buffer => Buffer.alloc(bytes, 1);
+  switch (vr) {
+    case 'SQ':
+      return { tag, vr, value: [code] };
+    case 'UI':
+      return { tag, vr, value: '1.2.840.10008.5.1.4.1.1.2' };
+    case 'DA':
+      return { tag, vr, value: '20240311' };
+    case 'TM':
+      return { tag, vr, value: '081200' };
+    case 'DT':
+      return { tag, vr, value: '20240311081200' };
+    case 'DS':
+    case 'IS':
+      return { tag, vr, value: '1' };
+    case 'US':
+    case 'SS':
+      return { tag, vr, value: binary(2) };
+    case 'UL':
+    case 'SL':
+    case 'FL':
+    case 'AT':
+      return { tag, vr, value: binary(4) };
+    case 'FD':
+    case 'SV':
+    case 'UV':
+      return { tag, vr, value: binary(8) };
+    case 'OB':
+    case 'OW':
+    case 'OF':
+    case 'OD':
+    case 'OL':
+    case 'OV':
+    case 'UN':
+      return { tag, vr, value: binary(8) };
+    default:
+      return { tag, vr, value: 'STRUCTURE' };
+  }
+}
 
 describe('patient identity and provenance', () => {
   it('replaces PatientID and PatientName with the project pseudonym and records the method', async () => {

@@ -1,22 +1,32 @@
 import { describe, expect, it } from 'vitest';
 import { parseTable, Profile, tableActions } from '../../../main/deid/profile/profile.js';
+import {
+  engineRowsSource,
+  privateAttributesRow,
+  tableE11Edition,
+} from '../../../main/deid/profile/table-e1-1.js';
 import { basicProfileCode, deidOptionNames, optionCodes } from '../../../main/deid/profile/options.js';
 
 const rows = parseTable();
 const byTag = new Map(rows.map((row) => [row.tag, row]));
 
 describe('PS3.15 Table E.1-1 as data', () => {
-  it('has every transcribed row, each tag once, and the three repeating-group rows', () => {
-    // The transcription's row count: a row added or lost changes it on purpose. The standard's
-    // 2025 table has more rows (see docs/deid.md); attributes it names that are not here fall under
-    // the engine's rules for unlisted attributes (text emptied, UIDs remapped, dates per option).
-    expect(rows).toHaveLength(449);
+  it('has every row of the 2024b table: 620 tags plus the Private Attributes row', () => {
+    expect(tableE11Edition).toBe('2024b');
+    expect(rows.length + 1).toBe(621);
+    expect(privateAttributesRow).toMatchObject({ basic: 'X', retainSafePrivate: 'C' });
     expect(rows.filter((row) => row.tag.includes('x')).map((row) => row.tag)).toEqual([
       '50xx,xxxx',
       '60xx,4000',
       '60xx,3000',
     ]);
     expect(new Set(rows.map((row) => row.tag)).size).toBe(rows.length);
+  });
+
+  it('adds engine rows only for tags the table does not name', () => {
+    const engineRows = parseTable(engineRowsSource);
+    expect(engineRows.map((row) => row.name)).toEqual(['Text Value', 'Unformatted Text Value']);
+    for (const row of engineRows) expect(byTag.has(row.tag)).toBe(false);
   });
 
   it('uses only the actions the standard defines', () => {
@@ -27,30 +37,86 @@ describe('PS3.15 Table E.1-1 as data', () => {
   });
 
   it.each([
-    ['0010,0010', "Patient's Name", 'Z', {}],
-    ['0010,0020', 'Patient ID', 'Z', {}],
+    // Simple actions
     ['0008,0050', 'Accession Number', 'Z', {}],
-    ['0020,000D', 'Study Instance UID', 'U', { retainUIDs: 'K' }],
+    ['0010,0010', "Patient's Name", 'Z', {}],
+    ['0010,0030', "Patient's Birth Date", 'Z', {}],
+    ['0400,0115', 'Certificate of Signer', 'D', {}],
+    ['0040,A027', 'Verifying Organization', 'D', {}],
+    ['0040,A124', 'UID', 'U', {}],
+    // Combined actions
+    ['0010,0020', 'Patient ID', 'Z/D', {}],
+    [
+      '0008,0023',
+      'Content Date',
+      'Z/D',
+      { retainLongitudinalFullDates: 'K', retainLongitudinalModifiedDates: 'C' },
+    ],
+    ['0008,0080', 'Institution Name', 'X/Z/D', { retainInstitutionIdentity: 'K' }],
+    ['0018,1000', 'Device Serial Number', 'X/Z/D', { retainDeviceIdentity: 'K' }],
+    ['0008,1070', "Operators' Name", 'X/Z/D', {}],
+    [
+      '0008,002A',
+      'Acquisition DateTime',
+      'X/Z/D',
+      { retainLongitudinalFullDates: 'K', retainLongitudinalModifiedDates: 'C' },
+    ],
+    ['0018,1400', 'Acquisition Device Processing Description', 'X/D', { cleanDescriptors: 'C' }],
+    ['0018,1030', 'Protocol Name', 'X/D', { cleanDescriptors: 'C' }],
+    ['0008,1140', 'Referenced Image Sequence', 'X/Z/U*', { retainUIDs: 'K' }],
+    ['0008,2112', 'Source Image Sequence', 'X/Z/U*', { retainUIDs: 'K' }],
+    ['0040,0555', 'Acquisition Context Sequence', 'X/Z', { cleanStructuredContent: 'C' }],
+    ['300A,00B2', 'Treatment Machine Name', 'X/Z', { retainDeviceIdentity: 'K' }],
+    ['0010,2203', "Patient's Sex Neutered", 'X/Z', { retainPatientCharacteristics: 'K' }],
+    // Option columns
+    ['0010,1010', "Patient's Age", 'X', { retainPatientCharacteristics: 'K' }],
+    ['0010,2160', 'Ethnic Group', 'X', { retainPatientCharacteristics: 'K' }],
     [
       '0008,0020',
       'Study Date',
       'Z',
       { retainLongitudinalFullDates: 'K', retainLongitudinalModifiedDates: 'C' },
     ],
-    ['0010,1010', "Patient's Age", 'X', { retainPatientCharacteristics: 'K' }],
-    ['0018,1000', 'Device Serial Number', 'X/Z/D', { retainDeviceIdentity: 'K' }],
-    ['0008,0080', 'Institution Name', 'X/Z/D', { retainInstitutionIdentity: 'K' }],
+    ['0020,000D', 'Study Instance UID', 'U', { retainUIDs: 'K' }],
+    ['0008,0018', 'SOP Instance UID', 'U', { retainUIDs: 'K' }],
+    ['0020,0052', 'Frame of Reference UID', 'U', { retainUIDs: 'K' }],
+    ['0018,1002', 'Device UID', 'U', { retainUIDs: 'K', retainDeviceIdentity: 'K' }],
+    ['0012,0031', 'Clinical Trial Site Name', 'Z', { retainInstitutionIdentity: 'K' }],
+    ['0008,0081', 'Institution Address', 'X', { retainInstitutionIdentity: 'K' }],
     ['0008,1030', 'Study Description', 'X', { cleanDescriptors: 'C' }],
-    ['0040,A730', 'Content Sequence', 'X', { cleanStructuredContent: 'C' }],
-    ['0008,1140', 'Referenced Image Sequence', 'X/Z/U*', { retainUIDs: 'K' }],
+    ['0016,002B', 'Maker Note', 'X', { cleanDescriptors: 'C' }],
+    ['0040,A730', 'Content Sequence', 'D', { cleanStructuredContent: 'C' }],
+    ['0070,0001', 'Graphic Annotation Sequence', 'D', { cleanGraphics: 'C' }],
+    ['3010,002D', 'Device Label', 'D', { retainDeviceIdentity: 'K' }],
+    ['0008,0055', 'Station AE Title', 'X', { retainDeviceIdentity: 'C' }],
+    // Rows added to the table since the first transcription
+    ['0018,11BB', 'Acquisition Field Of View Label', 'D', { cleanDescriptors: 'C' }],
+    ['006A,0005', 'Annotation Group Label', 'D', { cleanDescriptors: 'C' }],
+    [
+      '0034,0007',
+      'Frame Origin Timestamp',
+      'D',
+      { retainLongitudinalFullDates: 'K', retainLongitudinalModifiedDates: 'C' },
+    ],
+    [
+      '0008,0106',
+      'Context Group Version',
+      'D',
+      { retainLongitudinalFullDates: 'K', retainLongitudinalModifiedDates: 'C' },
+    ],
+    // Repeating groups
     ['60xx,3000', 'Overlay Data', 'X', { cleanGraphics: 'C' }],
+    ['60xx,4000', 'Overlay Comments', 'X', { cleanGraphics: 'C' }],
     ['50xx,xxxx', 'Curve Data', 'X', { cleanGraphics: 'C' }],
-  ])('row %s (%s) has basic action %s and its option columns', (tag, name, basic, options) => {
-    const row = byTag.get(tag);
-    expect(row?.name).toBe(name);
-    expect(row?.basic).toBe(basic);
-    expect(row?.options).toEqual(options);
-  });
+  ] as Array<[string, string, string, Record<string, string>]>)(
+    'row %s (%s) has basic action %s and its option columns',
+    (tag, name, basic, options) => {
+      const row = byTag.get(tag);
+      expect(row?.name).toBe(name);
+      expect(row?.basic).toBe(basic);
+      expect(row?.options).toEqual(options);
+    },
+  );
 
   it('covers every option column of the table', () => {
     const used = new Set(rows.flatMap((row) => Object.keys(row.options)));

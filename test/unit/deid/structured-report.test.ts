@@ -59,9 +59,13 @@ const report: El[] = [
 ];
 
 describe('structured report content', () => {
-  it('is removed by the basic profile', async () => {
+  it('keeps its structure with dummy values under the basic profile (Table E.1-1 2024b: D)', async () => {
     const out = await deid(buildDicom(sampleElements({ extra: report })), { options: [] });
-    expect(out.element([ContentSequence])).toBeUndefined();
+    expect(out.text([ContentSequence, 0, TextValue])).toBe('ANONYMIZED');
+    expect(out.text([ContentSequence, 1, TextValue])).toBe('ANONYMIZED');
+    expect(out.text([ContentSequence, 2, PersonName])).toBe('ANONYMOUS');
+    expect(out.text([ContentSequence, 3, DateTime])).toBe('19000101000000');
+    expect(out.text([ContentSequence, 4, UID])).toMatch(/^2\.25\./);
   });
 
   it('is cleaned item by item under Clean Structured Content', async () => {
