@@ -2,6 +2,7 @@
 import type { Command } from '../command.js';
 import { deidCommand } from './deid.js';
 import { importCommand } from './import.js';
+import { linkageExportCommand } from './linkage-export.js';
 import { lsCommand } from './ls.js';
 
-export const commands: readonly Command[] = [importCommand, lsCommand, deidCommand];
+export const commands: readonly Command[] = [importCommand, lsCommand, deidCommand, linkageExportCommand];

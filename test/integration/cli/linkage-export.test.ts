@@ -1,0 +1,130 @@
+/** `radlabel linkage-export`: re-identification data leaves the table only by an explicit admin action. */
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCli } from '../../../main/cli/run.js';
+import { ensureCtSeries, makeTempDir } from '../../fixtures/index.js';
+
+const CONFIRMATION = 'I am exporting re-identification data';
+
+async function cli(
+  args: string[],
+  env: NodeJS.ProcessEnv = {},
+): Promise<{ status: number; stdout: string; stderr: string }> {
+  let stdout = '';
+  let stderr = '';
+  const status = await runCli(args, {
+    stdout: { write: (text: string) => (stdout += text) },
+    stderr: { write: (text: string) => (stderr += text) },
+    env,
+    onInterrupt: () => () => undefined,
+  });
+  return { status, stdout, stderr };
+}
+
+let root: string;
+let dataDir: string;
+let keyFile: string;
+let series: ReturnType<typeof ensureCtSeries>;
+
+beforeAll(async () => {
+  root = makeTempDir('linkage-export');
+  dataDir = path.join(root, 'data');
+  keyFile = path.join(root, 'linkage.key');
+  const secretFile = path.join(root, 'project.secret');
+  fs.writeFileSync(secretFile, `${'5e'.repeat(32)}\n`);
+  series = ensureCtSeries({ slices: 2, size: 32, seed: 'linkage-export' });
+  const run = await cli([
+    'deid',
+    series.dir,
+    path.join(root, 'out'),
+    '--secret-file',
+    secretFile,
+    '--project-id',
+    'LNK',
+    '--linkage-key-file',
+    keyFile,
+    '--data-dir',
+    dataDir,
+    '--workers',
+    '0',
+  ]);
+  expect(run.status).toBe(0);
+});
+afterAll(() => fs.rmSync(root, { recursive: true, force: true }));
+
+describe('radlabel linkage-export', () => {
+  it('refuses without the typed confirmation and writes nothing', async () => {
+    const out = path.join(root, 'refused.csv');
+    const result = await cli([
+      'linkage-export',
+      '--out',
+      out,
+      '--linkage-key-file',
+      keyFile,
+      '--data-dir',
+      dataDir,
+    ]);
+    expect(result.status).toBe(2);
+    expect(result.stderr).toContain('re-identifies patients');
+    expect(fs.existsSync(out)).toBe(false);
+  });
+
+  it('exports originals and pseudonyms to a file only its owner can read', async () => {
+    const out = path.join(root, 'linkage.csv');
+    const result = await cli([
+      'linkage-export',
+      '--out',
+      out,
+      '--confirm',
+      CONFIRMATION,
+      '--linkage-key-file',
+      keyFile,
+      '--data-dir',
+      dataDir,
+    ]);
+    expect(result.status, result.stderr).toBe(0);
+    expect(fs.statSync(out).mode & 0o777).toBe(0o600);
+    const csv = fs.readFileSync(out, 'utf8');
+    expect(csv.split('\n')[0]).toBe('kind,original,pseudonym,date_offset_days');
+    expect(csv).toContain(series.studyInstanceUID);
+    expect(csv).toMatch(/^patient,[^,\n]*SYN-2-32-linkage-export,LNK-[A-Z0-9]+,-?\d*$/m);
+    expect(fs.readFileSync(path.join(dataDir, 'logs', 'app.log'), 'utf8')).not.toContain('SYN-2-32');
+  });
+
+  it('never overwrites an earlier export', async () => {
+    const out = path.join(root, 'linkage.csv');
+    const before = fs.readFileSync(out);
+    const result = await cli([
+      'linkage-export',
+      '--out',
+      out,
+      '--confirm',
+      CONFIRMATION,
+      '--linkage-key-file',
+      keyFile,
+      '--data-dir',
+      dataDir,
+    ]);
+    expect(result.status).toBe(2);
+    expect(fs.readFileSync(out).equals(before)).toBe(true);
+  });
+
+  it('cannot be opened with another key', async () => {
+    const otherKey = path.join(root, 'other.key');
+    fs.writeFileSync(otherKey, `${'77'.repeat(32)}\n`);
+    const result = await cli([
+      'linkage-export',
+      '--out',
+      path.join(root, 'other.csv'),
+      '--confirm',
+      CONFIRMATION,
+      '--linkage-key-file',
+      otherKey,
+      '--data-dir',
+      dataDir,
+    ]);
+    expect(result.status).not.toBe(0);
+    expect(fs.existsSync(path.join(root, 'other.csv'))).toBe(false);
+  });
+});
