@@ -229,7 +229,6 @@ function isRepeatingGroup(tag: number, base: number): boolean {
   return (group & 0xff00) === base && (group & 1) === 0;
 }
 
-/** The effective action for one attribute: table (with options and overrides), or the rules for unlisted ones. */
 interface Decision {
   action: EngineAction;
   why: string;
@@ -237,6 +236,7 @@ interface Decision {
   basic?: TableAction;
 }
 
+/** The effective action for one attribute: table (with options and overrides), or the rules for unlisted ones. */
 function decide(context: ObjectContext, element: DicomElement, vr: string): Decision {
   const decided = decideByProfile(context, element, vr);
   // Inside a sequence the table replaces by a dummy (an institution or person code sequence),
