@@ -333,6 +333,21 @@ export const keepListSource = `
 0054,0080 | Slice Vector
 0054,0070 | Time Slot Vector
 0054,0060 | R-R Interval Vector
+0018,0070 | Counts Accumulated
+0018,0071 | Acquisition Termination Condition
+0018,1243 | Count Rate
+0018,1131 | Table Traverse
+0018,1300 | Scan Velocity
+0018,1301 | Whole Body Technique
+0018,1302 | Scan Length
+# RT Dose (C.8.8.3): units, scaling and the frame geometry of the dose grid
+3004,0002 | Dose Units
+3004,0004 | Dose Type
+3004,000A | Dose Summation Type
+3004,000C | Grid Frame Offset Vector
+3004,000E | Dose Grid Scaling
+3004,0014 | Tissue Heterogeneity Correction
+3004,0008 | Normalization Point
 # Ultrasound (C.8.5.5, C.8.5.6): calibrated regions
 0028,0014 | Ultrasound Color Data Present
 0018,6011 | Sequence of Ultrasound Regions

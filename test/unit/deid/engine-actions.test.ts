@@ -146,10 +146,10 @@ describe('removing what the profile does not name (removeUnlisted)', () => {
   // Public attributes neither Table E.1-1 nor the keep-list names: a number, a code string and
   // a binary value (text is covered above).
   const contrastVolume = 0x00181041; // DS
-  const terminationCondition = 0x00180071; // CS
+  const interventionStatus = 0x00180038; // CS
   const waterEquivalentDiameter = 0x00181271; // FD
   const unnamed: El[] = [
-    { tag: terminationCondition, vr: 'CS', value: 'TIME' },
+    { tag: interventionStatus, vr: 'CS', value: 'PRE' },
     { tag: contrastVolume, vr: 'DS', value: '100' },
     { tag: waterEquivalentDiameter, vr: 'FD', value: Buffer.from(new Float64Array([271.5]).buffer) },
   ];
@@ -157,14 +157,14 @@ describe('removing what the profile does not name (removeUnlisted)', () => {
   it('removes an unnamed number, code string and binary value when on', async () => {
     const out = readBack((await run(sampleElements({ extra: unnamed }), { removeUnlisted: true })).output);
     expect(out.element([contrastVolume])).toBeUndefined();
-    expect(out.element([terminationCondition])).toBeUndefined();
+    expect(out.element([interventionStatus])).toBeUndefined();
     expect(out.element([waterEquivalentDiameter])).toBeUndefined();
   });
 
   it('keeps them byte for byte when off', async () => {
     const out = readBack((await run(sampleElements({ extra: unnamed }), { removeUnlisted: false })).output);
     expect(out.text([contrastVolume])).toBe('100');
-    expect(out.text([terminationCondition])).toBe('TIME');
+    expect(out.text([interventionStatus])).toBe('PRE');
     expect(out.bytes([waterEquivalentDiameter])?.readDoubleLE(0)).toBe(271.5);
   });
 
