@@ -170,7 +170,7 @@ const Empty = z.object({}).strict();
 // De-identification (PS3.15 Annex E): the workstation's local settings, the attribute preview,
 // export of a study as a de-identified folder, and what was done to it.
 
-/** The options of PS3.15 Table E.1-1 (the same list as main/deid/profile/options.ts). */
+/** The options of PS3.15 Table E.1-1; the engine's CID 7050 codes for them are in main/deid/profile/options.ts. */
 export const deidOptionNames = [
   'retainSafePrivate',
   'retainUIDs',

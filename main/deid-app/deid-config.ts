@@ -8,13 +8,6 @@ import { type DeidConfig, type DeidOptionName, deidOptionNames } from '../deid/i
 import type { LinkageStore } from '../deid/linkage-types.js';
 import type { PixelRule } from '../deid/pixels/types.js';
 
-// The contract lists the option names for the renderer; the engine has its own list. They must
-// be the same set: a compile error here means one side gained an option the other lacks.
-type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
-const optionListsAgree: Same<DeidOptionName, DeidSettings['options'][number]> = true;
-void optionListsAgree;
-void deidOptionNames;
-
 export function deidConfigFromSettings(
   settings: DeidSettings,
   projectSecret: Uint8Array,

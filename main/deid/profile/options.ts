@@ -3,22 +3,11 @@
  * "De-identification Method" codes, recorded in DeidentificationMethodCodeSequence.
  */
 
-export const deidOptionNames = [
-  'retainSafePrivate',
-  'retainUIDs',
-  'retainDeviceIdentity',
-  'retainInstitutionIdentity',
-  'retainPatientCharacteristics',
-  'retainLongitudinalFullDates',
-  'retainLongitudinalModifiedDates',
-  'cleanDescriptors',
-  'cleanStructuredContent',
-  'cleanGraphics',
-  'cleanPixelData',
-  'cleanRecognizableVisualFeatures',
-] as const;
+// The option names are part of the contract (the renderer offers them): one list, in shared/.
+import { type DeidOptionName, deidOptionNames } from '../../../shared/contract.js';
 
-export type DeidOptionName = (typeof deidOptionNames)[number];
+export { deidOptionNames };
+export type { DeidOptionName };
 
 export function isDeidOptionName(value: string): value is DeidOptionName {
   return (deidOptionNames as readonly string[]).includes(value);
