@@ -13,7 +13,6 @@ import { createDeidHandlers } from '../deid/service.js';
 import { deidConfigFromSettings } from './deid-config.js';
 import { LatestStudyReports, StudyExportJobs } from './export-jobs.js';
 import { prepareExportFolder } from './output-folder.js';
-import { completePreview } from './preview.js';
 import { DeidSettingsStore } from './settings-store.js';
 
 type DeidMethodName = Extract<keyof Handlers, `deid.${string}`>;
@@ -82,11 +81,6 @@ export function createDeidApp(deps: DeidAppDependencies): DeidApp {
 
   const handlers: Pick<Handlers, DeidMethodName> = {
     ...engineHandlers,
-    'deid.preview': async (request) => {
-      const traced = await engineHandlers['deid.preview'](request);
-      const bytes = await instanceBytes(request.sopInstanceUID);
-      return bytes ? completePreview(traced, bytes, previewConfig()) : traced;
-    },
     'deid.getSettings': async () => settings.view(),
     'deid.saveSettings': async (request) => settings.save(request),
     'deid.exportStudy': async ({ studyInstanceUID, outputDir }) => {

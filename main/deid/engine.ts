@@ -295,6 +295,55 @@ function record(
   });
 }
 
+/** The text of a value the engine wrote: always ASCII (see the file comment), or a byte count. */
+function writtenText(vr: string, value: Uint8Array): string {
+  if (!textVrs.has(vr) && !temporalVrs.has(vr) && !['CS', 'UI', 'DS', 'IS'].includes(vr))
+    return `<${value.length} bytes>`;
+  return trimValue(Buffer.from(value).toString('latin1'));
+}
+
+/**
+ * The trace of an attribute the engine writes itself (the pseudonym, the provenance attributes,
+ * masked pixels): "D (set)" over an original value, "D (added)" where there was none.
+ */
+function recordWritten(context: ObjectContext, written: OutElement): void {
+  if (!context.trace || written.kind === 'copy') return;
+  const original = context.original.get(written.tag);
+  const vr = written.kind === 'sequence' ? 'SQ' : written.vr;
+  const before = original
+    ? describe(context.source, original, original.items ? 'SQ' : vr, context.characterSets)
+    : '';
+  const action = written.tag === Tag.PixelData ? 'C (pixels masked)' : original ? 'D (set)' : 'D (added)';
+  const row = (
+    tag: number,
+    rowVr: string,
+    depth: number,
+    rowBefore: string,
+    after: string,
+    rowAction: string,
+  ) =>
+    context.trace?.push({
+      tag: tagKey(tag),
+      keyword: keywordOf(tag),
+      vr: rowVr,
+      depth,
+      before: rowBefore,
+      after,
+      action: rowAction,
+    });
+  if (written.kind === 'value') {
+    row(written.tag, vr, 0, before, writtenText(vr, written.value), action);
+    return;
+  }
+  row(written.tag, vr, 0, before, `${written.items.length} item(s)`, action);
+  for (const item of written.items) {
+    if (item.kind !== 'item') continue;
+    for (const element of item.elements)
+      if (element.kind === 'value')
+        row(element.tag, element.vr, 1, '', writtenText(element.vr, element.value), 'D (added)');
+  }
+}
+
 function remapUids(context: ObjectContext, element: DicomElement): OutElement {
   const original = ascii(context.source, element);
   const mapped = original
@@ -309,6 +358,28 @@ function remapUids(context: ObjectContext, element: DicomElement): OutElement {
   if (mapped === trimValue(original)) return { kind: 'copy', source: element };
   context.counts.uidsRemapped += 1;
   return { kind: 'value', tag: element.tag, vr: element.vr, value: textValue('UI', mapped) };
+}
+
+/**
+ * A UID under the profile's action: remapped to its 2.25 pseudonym, or written unchanged when it
+ * is a well-known UID of the standard (a SOP class, a transfer syntax, a coding scheme), which
+ * identifies nobody. The trace says which, so the preview never shows a kept UID as blank.
+ */
+function uid(
+  context: ObjectContext,
+  element: DicomElement,
+  vr: string,
+  depth: number,
+  action: string,
+): OutElement {
+  const out = remapUids(context, element);
+  if (out.kind === 'value') {
+    record(context, element, vr, depth, action, trimValue(Buffer.from(out.value).toString('latin1')));
+  } else {
+    const written = describe(context.source, element, vr, context.characterSets);
+    record(context, element, vr, depth, written === '' ? action : 'K (standard UID)', written);
+  }
+  return out;
 }
 
 /** C on a text value: kept byte-exact when it holds none of the header's identifying values. */
@@ -458,21 +529,12 @@ function apply(context: ObjectContext, element: DicomElement, depth: number): Ou
       if (element.items) return recurse(context, element, depth, 'U');
       if (vr === 'UI') {
         if (context.options.has('retainUIDs')) return keep(context, element, vr, depth, 'K');
-        const out = remapUids(context, element);
-        record(
-          context,
-          element,
-          vr,
-          depth,
-          'U',
-          out.kind === 'value' ? trimValue(Buffer.from(out.value).toString('latin1')) : '',
-        );
-        return out;
+        return uid(context, element, vr, depth, 'U');
       }
       return keep(context, element, vr, depth, 'U');
     case 'D': {
       if (element.items) return recurse(context, element, depth, 'D');
-      if (vr === 'UI') return remapUids(context, element);
+      if (vr === 'UI') return uid(context, element, vr, depth, 'D');
       if (temporalVrs.has(vr) && context.options.has('retainLongitudinalModifiedDates'))
         return shiftDates(context, element, vr, depth);
       context.counts.dummied += 1;
@@ -511,7 +573,7 @@ function apply(context: ObjectContext, element: DicomElement, depth: number): Ou
         );
         return out;
       }
-      if (vr === 'UI' && !context.options.has('retainUIDs')) return remapUids(context, element);
+      if (vr === 'UI' && !context.options.has('retainUIDs')) return uid(context, element, vr, depth, 'K');
       if (
         temporalVrs.has(vr) &&
         !context.options.has('retainLongitudinalFullDates') &&
@@ -628,9 +690,18 @@ function processDataset(
     privateDecisions.set(element, safe);
     if (safe) keptBlocks.add(block);
   }
+  // What the engine writes itself is traced in tag order, in place of any original it replaces.
+  const written = depth === 0 ? [...context.forced.entries()].sort((a, b) => a[0] - b[0]) : [];
+  let tracedWritten = 0;
+  const traceWrittenUpTo = (tag: number): void => {
+    while (tracedWritten < written.length && written[tracedWritten]![0] <= tag)
+      recordWritten(context, written[tracedWritten++]![1]);
+  };
   for (const element of elements) {
     const tag = element.tag;
+    if (depth === 0) traceWrittenUpTo(tag);
     if (depth === 0 && (context.forced.has(tag) || context.dropped.has(tag))) {
+      if (!context.forced.has(tag)) record(context, element, element.vr, depth, 'X (pixels decoded)', '');
       changed = true;
       continue;
     }
@@ -673,8 +744,9 @@ function processDataset(
     out.push(result);
   }
   if (depth === 0) {
+    traceWrittenUpTo(Number.POSITIVE_INFINITY);
     // Insert what the engine writes itself, in tag order.
-    const forced = [...context.forced.entries()].sort((a, b) => a[0] - b[0]);
+    const forced = written;
     const merged: OutElement[] = [];
     let index = 0;
     const tagOf = (element: OutElement): number =>
