@@ -302,8 +302,13 @@ export const DeidStudyReport = z.object({
   objects: z.object({ done: z.number().int(), held: z.number().int(), failed: z.number().int() }),
   /** Attributes per action over the study's objects: removed, emptied, dummied, kept, cleaned, uidsRemapped, datesShifted, privateRemoved, privateKept. */
   actions: z.record(z.string(), z.number().int()),
-  /** Objects held for review (never uploaded): pseudonymous SOP Instance UID and why. */
-  held: z.array(z.object({ sopInstanceUID: z.string(), reasons: z.array(z.string()) })),
+  /**
+   * Objects held for review (never uploaded): pseudonymous SOP Instance UID and why, in English,
+   * with a stable code per reason in the same order (for translation; `other` when unknown).
+   */
+  held: z.array(
+    z.object({ sopInstanceUID: z.string(), reasons: z.array(z.string()), reasonCodes: z.array(z.string()) }),
+  ),
   failed: z.array(z.object({ sopInstanceUID: z.string().nullable(), code: z.string(), message: z.string() })),
   warnings: z.array(DeidWarningSummary),
 });

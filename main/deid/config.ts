@@ -92,7 +92,13 @@ export interface DeidReport {
   methodCodes: string[];
   actions: DeidActionCounts;
   warnings: DeidWarning[];
-  pixels: { action: 'keep' | 'masked' | 'hold' | 'none'; reasons: string[]; regions: number };
+  pixels: {
+    action: 'keep' | 'masked' | 'hold' | 'none';
+    reasons: string[];
+    /** A stable code per reason, in the same order (pixels/reason-codes.ts), for translations. */
+    reasonCodes: string[];
+    regions: number;
+  };
   /**
    * Local only, for the linkage table and the per-study report: original UIDs and identity.
    * Never written to the output, never logged, never synced.

@@ -46,6 +46,7 @@ import {
   type IdentifyingValues,
 } from './text.js';
 import type { PixelCleaner, PixelContext, PixelDecision } from './pixels/types.js';
+import { pixelReasonCode } from './pixels/reason-codes.js';
 import type { LinkageEntry } from './linkage-types.js';
 import type { Logger } from '../core/logger.js';
 
@@ -1224,8 +1225,13 @@ async function rewrite(
     methodCodes: codes.map((code) => code.codeValue),
   };
   const pixels: DeidReport['pixels'] = decision
-    ? { action: decision.action, reasons: decision.reasons, regions: decision.regions.length }
-    : { action: 'none', reasons: [], regions: 0 };
+    ? {
+        action: decision.action,
+        reasons: decision.reasons,
+        reasonCodes: decision.reasons.map(pixelReasonCode),
+        regions: decision.regions.length,
+      }
+    : { action: 'none', reasons: [], reasonCodes: [], regions: 0 };
   const linkage = (): LinkageEntry[] => [
     { kind: 'patient', original: patientKey, pseudonym, dateOffsetDays },
     ...[...context.uidMappings].map(([from, to]): LinkageEntry => ({

@@ -130,7 +130,11 @@ export class StudyReports {
     study.pseudonymousStudyInstanceUID = report.studyInstanceUID;
     if (outcome.status === 'held') {
       study.objects.held += 1;
-      study.held.push({ sopInstanceUID: report.sopInstanceUID, reasons: report.pixels.reasons });
+      study.held.push({
+        sopInstanceUID: report.sopInstanceUID,
+        reasons: report.pixels.reasons,
+        reasonCodes: report.pixels.reasonCodes,
+      });
     } else {
       study.objects.done += 1;
     }

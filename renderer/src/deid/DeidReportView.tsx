@@ -1,6 +1,7 @@
 /** What an export did to a study: objects written/held/failed, attributes per action, held objects and why. */
 import { useTranslation } from 'react-i18next';
 import type { DeidStudyReport } from '../../../shared/contract.js';
+import { heldReasonText, warningText } from './engineText.js';
 
 const actionOrder = [
   'removed',
@@ -69,7 +70,11 @@ export function DeidReportView({ report }: { report: DeidStudyReport }) {
               {report.held.map((held) => (
                 <tr key={held.sopInstanceUID} data-testid="deid-held-row">
                   <td className="deid-table__uid">{held.sopInstanceUID}</td>
-                  <td data-testid="deid-held-reasons">{held.reasons.join('; ')}</td>
+                  <td data-testid="deid-held-reasons">
+                    {held.reasons
+                      .map((reason, index) => heldReasonText(t, held.reasonCodes[index], reason))
+                      .join('; ')}
+                  </td>
                 </tr>
               ))}
             </tbody>
@@ -94,7 +99,7 @@ export function DeidReportView({ report }: { report: DeidStudyReport }) {
           <ul className="deid-report__list" data-testid="deid-report-warnings">
             {report.warnings.map((warning) => (
               <li key={warning.code}>
-                {warning.message} <span className="hint">×{warning.count}</span>
+                {warningText(t, warning.code, warning.message)} <span className="hint">×{warning.count}</span>
               </li>
             ))}
           </ul>

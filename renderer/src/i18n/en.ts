@@ -222,6 +222,51 @@ export const en = {
     previewChangedOnly: 'Changed only',
     previewColumns: { tag: 'Tag', keyword: 'Attribute', before: 'Before', after: 'After', action: 'Action' },
     previewCounts: '{{changed}} of {{total}} attributes change',
+    /**
+     * The engine's warnings by code (main/deid/engine.ts); a code not listed shows the engine's
+     * English message.
+     */
+    warning: {
+      'charset-mislabelled-gbk':
+        'Text declared as Latin-1 looks like Chinese (GBK); it was read as GBK to check it for identifying values.',
+      'descriptor-cleaned': 'A descriptor contained identifying values from the header and was cleaned.',
+      'date-unshiftable': 'A date could not be shifted (malformed or partial) and was removed.',
+      'opaque-sequence-removed': 'A sequence stored with an unknown VR was removed.',
+    },
+    /**
+     * Why an image was held, by reason code (main/deid/pixels/reason-codes.ts). `{{text}}` is the
+     * engine's English reason, for the codes whose reason carries a detail.
+     */
+    heldReason: {
+      'burned-in-annotation': 'BurnedInAnnotation is YES',
+      'burned-in-annotation-unrecognised': 'BurnedInAnnotation has an unrecognised value',
+      ultrasound: 'ultrasound',
+      'secondary-capture': '{{text}}',
+      'conversion-type': '{{text}}',
+      'screen-capture': 'image type marks a screen capture',
+      'secondary-image': 'image type SECONDARY (created after the examination)',
+      photograph: 'photograph or scanned document',
+      'unknown-risk': 'unknown risk: no SOP class and no modality',
+      'no-header-risk': 'no burned-in text risk in the header',
+      'region-rule-matches': 'a region rule matches this device',
+      'region-rule': '{{text}}',
+      'clean-pixel-data-off': 'Clean Pixel Data option is off',
+      'pixel-data-short': 'pixel data is shorter than the image size',
+      'frame-count-mismatch': 'number of compressed frames differs from NumberOfFrames',
+      'photometric-unsupported': '{{text}}',
+      'pixels-unsupported': '{{text}}',
+      'ocr-script-unsupported':
+        'the header has identifying values in a script the OCR cannot read (e.g. Chinese); a region rule is needed',
+      'ocr-no-text': 'OCR found no text',
+      'no-rule-ocr-no-text': 'no region rule matched and OCR found no text to mask',
+      'no-rule-ocr-off': 'no region rule matched and OCR is off',
+      'ocr-found-text': 'OCR found text',
+      'text-remains': 'text remains after masking',
+      'ocr-recheck-clean': 'OCR re-check found no readable text',
+      'ocr-time-limit': '{{text}}',
+      'ocr-failed': '{{text}}',
+      'preview-not-examined': 'pixels are not examined in the preview',
+    },
   },
   errors: {
     'invalid-request': 'The request was not understood.',

@@ -57,6 +57,10 @@ describe('exporting a study de-identified', () => {
     const report = await services.handlers['deid.studyReport']({ studyInstanceUID: ULTRASOUND_STUDY_UID });
     expect(report.held).toHaveLength(1);
     expect(report.held[0]!.reasons).toContain('ultrasound');
+    // A stable code per reason, for the app's translations.
+    expect(report.held[0]!.reasonCodes).toHaveLength(report.held[0]!.reasons.length);
+    expect(report.held[0]!.reasonCodes).toContain('ultrasound');
+    expect(report.held[0]!.reasonCodes).not.toContain('other');
   });
 
   it('adds to a folder made by an earlier export, and a new export replaces the study report', async () => {
