@@ -42,6 +42,11 @@ const prefixes: Array<[string, string]> = [
   ['OCR failed', 'ocr-failed'],
 ];
 
+/** Every code pixelReasonCode gives besides `other` (the app translates each). */
+export const pixelReasonCodes: readonly string[] = [
+  ...new Set([...exact.values(), ...prefixes.map(([, code]) => code), 'pixels-unsupported']),
+];
+
 export function pixelReasonCode(reason: string): string {
   const known = exact.get(reason);
   if (known) return known;
