@@ -374,6 +374,7 @@ function uid(
   action: string,
 ): OutElement {
   const out = remapUids(context, element);
+  if (!context.trace) return out;
   if (out.kind === 'value') {
     record(context, element, vr, depth, action, trimValue(Buffer.from(out.value).toString('latin1')));
   } else {
