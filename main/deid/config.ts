@@ -79,6 +79,21 @@ export interface DeidActionCounts {
   privateKept: number;
 }
 
+/** Counts before anything was done: every action at zero. */
+export function emptyActionCounts(): DeidActionCounts {
+  return {
+    removed: 0,
+    emptied: 0,
+    dummied: 0,
+    kept: 0,
+    cleaned: 0,
+    uidsRemapped: 0,
+    datesShifted: 0,
+    privateRemoved: 0,
+    privateKept: 0,
+  };
+}
+
 export interface DeidReport {
   sourceName?: string;
   sopClassUID: string;

@@ -9,13 +9,14 @@
  */
 import zlib from 'node:zlib';
 import { AppError, ErrorCode, isAppError } from '../../shared/errors.js';
-import type {
-  DeidConfig,
-  DeidActionCounts,
-  DeidOutcome,
-  DeidReport,
-  DeidWarning,
-  PreviewRow,
+import {
+  type DeidConfig,
+  type DeidActionCounts,
+  type DeidOutcome,
+  type DeidReport,
+  type DeidWarning,
+  type PreviewRow,
+  emptyActionCounts,
 } from './config.js';
 import { ChunkWriter, type OutElement, type OutItem } from './dicom/writer.js';
 import {
@@ -205,20 +206,6 @@ function warn(context: ObjectContext, warning: DeidWarning): void {
   if (context.warned.has(key)) return;
   context.warned.add(key);
   context.warnings.push(warning);
-}
-
-function emptyCounts(): DeidActionCounts {
-  return {
-    removed: 0,
-    emptied: 0,
-    dummied: 0,
-    kept: 0,
-    cleaned: 0,
-    uidsRemapped: 0,
-    datesShifted: 0,
-    privateRemoved: 0,
-    privateKept: 0,
-  };
 }
 
 function isPrivate(tag: number): boolean {
@@ -1091,7 +1078,7 @@ async function rewrite(
     characterSets,
     identifying,
     dateOffsetDays,
-    counts: emptyCounts(),
+    counts: emptyActionCounts(),
     warnings: [],
     warned: new Set(),
     uidMappings: new Map(),

@@ -11,7 +11,13 @@ import path from 'node:path';
 import type { DeidPreviewRow, DeidStudyReport } from '../../shared/contract.js';
 import { AppError, ErrorCode, type ErrorCode as ErrorCodeType } from '../../shared/errors.js';
 import type { Logger } from '../core/logger.js';
-import type { DeidActionCounts, DeidConfig, DeidReport, PreviewRow } from './config.js';
+import {
+  type DeidActionCounts,
+  type DeidConfig,
+  type DeidReport,
+  type PreviewRow,
+  emptyActionCounts,
+} from './config.js';
 import { createDeidentifier, type ChunkedOutcome } from './index.js';
 import { writeChunks } from './write-chunks.js';
 import type { LinkageStore } from './linkage-types.js';
@@ -75,20 +81,6 @@ function workerConfig(config: DeidConfig): WorkerDeidConfig {
   return plain;
 }
 
-function zeroCounts(): DeidActionCounts {
-  return {
-    removed: 0,
-    emptied: 0,
-    dummied: 0,
-    kept: 0,
-    cleaned: 0,
-    uidsRemapped: 0,
-    datesShifted: 0,
-    privateRemoved: 0,
-    privateKept: 0,
-  };
-}
-
 function addCounts(into: DeidActionCounts, from: DeidActionCounts): void {
   for (const key of Object.keys(into) as Array<keyof DeidActionCounts>) into[key] += from[key];
 }
@@ -104,7 +96,7 @@ export class StudyReports {
         studyInstanceUID: originalStudyUid,
         pseudonymousStudyInstanceUID: null,
         objects: { done: 0, held: 0, failed: 0 },
-        actions: { ...zeroCounts() },
+        actions: { ...emptyActionCounts() },
         held: [],
         failed: [],
         warnings: [],
@@ -188,7 +180,7 @@ export async function deidentifyTree(options: DeidRunOptions): Promise<DeidRunSu
     ...progress,
     cancelled: false,
     seconds: 0,
-    actions: zeroCounts(),
+    actions: emptyActionCounts(),
     warnings: [],
     failures: [],
     heldObjects: [],
