@@ -52,6 +52,7 @@ export const en = {
     studies_one: '{{count}} study',
     studies_other: '{{count}} studies',
     showingFirst: 'Showing the first {{count}} of {{total}} studies; search to narrow the list.',
+    showMore: 'Show {{count}} more',
     empty: 'No studies yet. Import DICOM files, folders, DICOMDIR media or zip archives.',
     noMatch: 'No study matches “{{search}}”.',
     loadFailed: 'The study list could not be loaded: {{message}}',

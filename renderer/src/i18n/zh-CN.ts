@@ -53,6 +53,7 @@ export const zhCN: Messages = {
     studies_one: '{{count}} 个检查',
     studies_other: '{{count}} 个检查',
     showingFirst: '显示前 {{count}} 个检查，共 {{total}} 个；请搜索以缩小范围。',
+    showMore: '再显示 {{count}} 个',
     empty: '尚无检查。请导入 DICOM 文件、文件夹、DICOMDIR 介质或 zip 压缩包。',
     noMatch: '没有与“{{search}}”匹配的检查。',
     loadFailed: '无法加载检查列表：{{message}}',

@@ -23,12 +23,15 @@ interface WorklistState {
   setSearch(search: string): void;
   toggleSort(field: StudySortField): void;
   refresh(): Promise<void>;
+  /** Appends the next page of the same search and sort (the list keeps what it shows). */
+  loadMore(): Promise<void>;
   selectStudy(studyInstanceUID: string | null): Promise<void>;
   /** Moves the selection up or down the visible list (keyboard navigation). */
   moveSelection(step: number): void;
 }
 
-const PAGE_SIZE = 500;
+/** Studies per request; the worklist offers the next page with "Show more". */
+export const PAGE_SIZE = 500;
 let latestListRequest = 0;
 let latestDetailRequest = 0;
 
@@ -74,6 +77,33 @@ export const useWorklistStore = create<WorklistState>()((set, get) => ({
         error: null,
       });
       if (selectedStudyUID) void get().selectStudy(selectedStudyUID);
+    } catch (error) {
+      if (request !== latestListRequest) return;
+      set({ loading: false, error });
+    }
+  },
+
+  async loadMore() {
+    const { search, sort, studies, total, loading } = get();
+    if (loading || studies.length >= total) return;
+    const request = ++latestListRequest;
+    set({ loading: true });
+    try {
+      const trimmed = search.trim();
+      const result = await host.api.call('catalog.listStudies', {
+        ...(trimmed ? { search: trimmed } : {}),
+        sort,
+        limit: PAGE_SIZE,
+        offset: studies.length,
+      });
+      if (request !== latestListRequest) return;
+      const shown = new Set(studies.map((study) => study.studyInstanceUID));
+      set({
+        studies: [...studies, ...result.studies.filter((study) => !shown.has(study.studyInstanceUID))],
+        total: result.total,
+        loading: false,
+        error: null,
+      });
     } catch (error) {
       if (request !== latestListRequest) return;
       set({ loading: false, error });

@@ -6,7 +6,7 @@ import { ImportButton } from '../importing/ImportButton.js';
 import { ImportStatus } from '../importing/ImportStatus.js';
 import { formatDicomDate, formatPersonName } from '../i18n/format.js';
 import { useUiStore } from '../stores/useUiStore.js';
-import { useWorklistStore } from '../stores/useWorklistStore.js';
+import { PAGE_SIZE, useWorklistStore } from '../stores/useWorklistStore.js';
 import { openStudy } from './openStudy.js';
 import { SearchBox } from './SearchBox.js';
 import { SeriesList } from './SeriesList.js';
@@ -23,6 +23,7 @@ export function WorklistScreen() {
   const detail = useWorklistStore((state) => state.selectedDetail);
   const selected = useWorklistStore((state) => state.selectedStudyUID);
   const refresh = useWorklistStore((state) => state.refresh);
+  const loadMore = useWorklistStore((state) => state.loadMore);
   const moveSelection = useWorklistStore((state) => state.moveSelection);
   const dialogOpen = useUiStore((state) => state.dialog !== null);
   const openDialog = useUiStore((state) => state.openDialog);
@@ -68,6 +69,19 @@ export function WorklistScreen() {
             <p className="error-text">{t('worklist.loadFailed', { message: errorMessage(error) })}</p>
           ) : null}
           <StudyTable onOpen={(study) => void openStudy(study.studyInstanceUID)} />
+          {total > count ? (
+            <div className="worklist__more">
+              <button
+                type="button"
+                className="button"
+                data-testid="worklist-more"
+                disabled={loading}
+                onClick={() => void loadMore()}
+              >
+                {t('worklist.showMore', { count: Math.min(PAGE_SIZE, total - count) })}
+              </button>
+            </div>
+          ) : null}
           {!loading && count === 0 && !error ? (
             <p className="empty-state" data-testid="worklist-empty">
               {search.trim() ? t('worklist.noMatch', { search: search.trim() }) : t('worklist.empty')}
