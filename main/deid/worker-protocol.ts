@@ -1,26 +1,8 @@
 /** Messages between the de-identification pool and its worker threads. */
-import type { DeidOutcome } from './config.js';
-import type { DeidOptionName } from './profile/options.js';
-import type { EngineAction } from './profile/profile.js';
-import type { SafePrivateAttribute } from './profile/safe-private.js';
-import type { PixelRule } from './pixels/types.js';
-import type { DeidProfileName, ClinicalTrialIdentity } from './config.js';
+import type { DeidConfig, DeidOutcome } from './config.js';
 
-/** The part of DeidConfig that crosses a thread boundary (no functions, no stores). */
-export interface WorkerDeidConfig {
-  profile: DeidProfileName;
-  options: DeidOptionName[];
-  projectSecret: Uint8Array;
-  projectId: string;
-  clinicalTrial: ClinicalTrialIdentity;
-  overrides?: Record<string, EngineAction>;
-  safePrivate?: SafePrivateAttribute[];
-  pixelRules?: PixelRule[];
-  ocr?: boolean;
-  age?: 'keep' | 'cap' | 'recompute';
-  unlistedText?: 'remove' | 'clean';
-  removeUnlisted?: boolean;
-}
+/** The part of DeidConfig that crosses a thread boundary: everything but functions and stores. */
+export type WorkerDeidConfig = Omit<DeidConfig, 'pixelCleaner' | 'linkage' | 'logger'>;
 
 export interface WorkerInit {
   config: WorkerDeidConfig;
