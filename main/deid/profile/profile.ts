@@ -11,7 +11,8 @@ export type TableAction = (typeof tableActions)[number];
 /** What the engine does. Combined table actions collapse to the least destructive one that leaks nothing. */
 export type EngineAction = 'D' | 'Z' | 'X' | 'K' | 'C' | 'U';
 
-const optionColumns: Record<string, DeidOptionName> = {
+/** Table E.1-1's option columns, as abbreviated in table-e1-1.ts. */
+export const optionColumns: Record<string, DeidOptionName> = {
   priv: 'retainSafePrivate',
   uid: 'retainUIDs',
   dev: 'retainDeviceIdentity',

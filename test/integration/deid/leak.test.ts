@@ -10,10 +10,22 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createDeidentifier, researchDefaultOptions, type DeidOptionName, type DeidOutcome } from '../../../main/deid/index.js';
+import {
+  createDeidentifier,
+  researchDefaultOptions,
+  type DeidOptionName,
+  type DeidOutcome,
+} from '../../../main/deid/index.js';
 import { EXAMPLE_PIXEL_RULES, type PixelRule } from '../../../main/deid/pixels/index.js';
+import { optionColumns } from '../../../main/deid/profile/profile.js';
 import { createTesseractOcr } from '../../../main/deid/pixels/ocr.js';
-import { generateMarkerFixtures, markersFoundIn, type MarkerManifest, type PlantedMarker, type TableRow } from '../../fixtures/deid-markers/index.js';
+import {
+  generateMarkerFixtures,
+  markersFoundIn,
+  type MarkerManifest,
+  type PlantedMarker,
+  type TableRow,
+} from '../../fixtures/deid-markers/index.js';
 import { decodedImage, inkInBox, markersReadBack } from './pixel-proof.js';
 
 interface OptionSet {
@@ -29,34 +41,34 @@ const OPTION_SETS: OptionSet[] = [
   {
     name: 'basic + Retain UIDs, Safe Private, Full Dates, Institution Identity, Clean Pixel Data',
     profile: 'basic',
-    options: ['retainUIDs', 'retainSafePrivate', 'retainLongitudinalFullDates', 'retainInstitutionIdentity', 'cleanPixelData'],
+    options: [
+      'retainUIDs',
+      'retainSafePrivate',
+      'retainLongitudinalFullDates',
+      'retainInstitutionIdentity',
+      'cleanPixelData',
+    ],
   },
-  { name: 'research defaults with the example region rules', profile: 'research', options: [], pixelRules: [...EXAMPLE_PIXEL_RULES] },
+  {
+    name: 'research defaults with the example region rules',
+    profile: 'research',
+    options: [],
+    pixelRules: [...EXAMPLE_PIXEL_RULES],
+  },
 ];
 
-/** Table E.1-1 option columns (as transcribed in main/deid/profile/table-e1-1.ts). */
-const COLUMN_OPTION: Record<string, DeidOptionName> = {
-  priv: 'retainSafePrivate',
-  uid: 'retainUIDs',
-  dev: 'retainDeviceIdentity',
-  inst: 'retainInstitutionIdentity',
-  pat: 'retainPatientCharacteristics',
-  full: 'retainLongitudinalFullDates',
-  mod: 'retainLongitudinalModifiedDates',
-  desc: 'cleanDescriptors',
-  struct: 'cleanStructuredContent',
-  graph: 'cleanGraphics',
-};
-
 /** The chosen options' actions for a row: e.g. ['K by retainDeviceIdentity', 'C by cleanDescriptors']. */
-function optionActions(row: TableRow | undefined, options: ReadonlySet<DeidOptionName>): Array<{ action: string; option: DeidOptionName }> {
+function optionActions(
+  row: TableRow | undefined,
+  options: ReadonlySet<DeidOptionName>,
+): Array<{ action: string; option: DeidOptionName }> {
   if (!row) return [];
   return row.options
     .split(/\s+/)
     .filter(Boolean)
     .map((column) => column.split('='))
-    .filter(([key]) => COLUMN_OPTION[key!] !== undefined && options.has(COLUMN_OPTION[key!]!))
-    .map(([key, action]) => ({ action: action!, option: COLUMN_OPTION[key!]! }));
+    .filter(([key]) => optionColumns[key!] !== undefined && options.has(optionColumns[key!]!))
+    .map(([key, action]) => ({ action: action!, option: optionColumns[key!]! }));
 }
 
 /**
@@ -65,9 +77,11 @@ function optionActions(row: TableRow | undefined, options: ReadonlySet<DeidOptio
  */
 function keptOnPurpose(marker: PlantedMarker, options: ReadonlySet<DeidOptionName>): string | null {
   // 1. Retain UIDs keeps every UID as it was.
-  if (marker.vr === 'UI' && options.has('retainUIDs') && marker.kind !== 'meta') return 'Retain UIDs keeps original UIDs';
+  if (marker.vr === 'UI' && options.has('retainUIDs') && marker.kind !== 'meta')
+    return 'Retain UIDs keeps original UIDs';
   // 2. Retain Safe Private keeps the attribute on the standard's safe-private list.
-  if (marker.kind === 'safe-private' && options.has('retainSafePrivate')) return 'Retain Safe Private keeps a safe-listed private attribute';
+  if (marker.kind === 'safe-private' && options.has('retainSafePrivate'))
+    return 'Retain Safe Private keeps a safe-listed private attribute';
   for (const { action, option } of optionActions(marker.row, options)) {
     // 3. A column that says K: the option retains the attribute.
     if (action === 'K') return `${option} retains ${marker.where}`;
@@ -87,8 +101,10 @@ function keptOnPurpose(marker: PlantedMarker, options: ReadonlySet<DeidOptionNam
   //    reference sequence whose UIDs are replaced (U*): codes, not identities.
   if (marker.where.endsWith('/(0008,0104)') && marker.containerRow) {
     const container = optionActions(marker.containerRow, options);
-    if (container.some(({ action }) => action === 'K' || action === 'C')) return 'coded entry inside a sequence the options keep or clean';
-    if (marker.containerRow.action.includes('U*')) return 'coded entry inside a reference sequence kept with its UIDs replaced';
+    if (container.some(({ action }) => action === 'K' || action === 'C'))
+      return 'coded entry inside a sequence the options keep or clean';
+    if (marker.containerRow.action.includes('U*'))
+      return 'coded entry inside a reference sequence kept with its UIDs replaced';
   }
   return null;
 }
@@ -101,7 +117,8 @@ const inputs = new Map<string, Uint8Array>();
 beforeAll(() => {
   workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'radlabel-leak-'));
   manifest = generateMarkerFixtures(workDir);
-  for (const file of manifest.files) inputs.set(file, new Uint8Array(fs.readFileSync(path.join(workDir, file))));
+  for (const file of manifest.files)
+    inputs.set(file, new Uint8Array(fs.readFileSync(path.join(workDir, file))));
 });
 
 afterAll(() => {
@@ -110,7 +127,10 @@ afterAll(() => {
 
 describe.each(OPTION_SETS)('leak proof: $name', (optionSet) => {
   const outcomes = new Map<string, DeidOutcome>();
-  const options = new Set<DeidOptionName>([...optionSet.options, ...(optionSet.profile === 'research' ? researchDefaultOptions : [])]);
+  const options = new Set<DeidOptionName>([
+    ...optionSet.options,
+    ...(optionSet.profile === 'research' ? researchDefaultOptions : []),
+  ]);
 
   beforeAll(async () => {
     const deidentifier = createDeidentifier({
@@ -123,14 +143,17 @@ describe.each(OPTION_SETS)('leak proof: $name', (optionSet) => {
       pixelRules: optionSet.pixelRules ?? [],
     });
     try {
-      for (const [file, bytes] of inputs) outcomes.set(file, await deidentifier.deidentify(bytes, { sourceName: file }));
+      for (const [file, bytes] of inputs)
+        outcomes.set(file, await deidentifier.deidentify(bytes, { sourceName: file }));
     } finally {
       await deidentifier.close();
     }
   }, 600_000);
 
   it('de-identifies or holds every object; none fails', () => {
-    const failed = [...outcomes].filter(([, outcome]) => outcome.status === 'failed').map(([file, outcome]) => `${file}: ${outcome.status === 'failed' ? outcome.error.message : ''}`);
+    const failed = [...outcomes]
+      .filter(([, outcome]) => outcome.status === 'failed')
+      .map(([file, outcome]) => `${file}: ${outcome.status === 'failed' ? outcome.error.message : ''}`);
     expect(failed).toEqual([]);
   });
 
@@ -140,7 +163,8 @@ describe.each(OPTION_SETS)('leak proof: $name', (optionSet) => {
       if (outcome.status !== 'done') continue;
       const planted = manifest.markers.filter((marker) => marker.file === file && marker.vr !== 'pixels');
       for (const found of markersFoundIn(outcome.output, planted)) {
-        if (keptOnPurpose(found, options) === null) leaks.push(`${file} ${found.where} (${found.kind}, ${found.vr})`);
+        if (keptOnPurpose(found, options) === null)
+          leaks.push(`${file} ${found.where} (${found.kind}, ${found.vr})`);
       }
     }
     expect(leaks).toEqual([]);
@@ -151,14 +175,20 @@ describe.each(OPTION_SETS)('leak proof: $name', (optionSet) => {
     const leaks: string[] = [];
     for (const [file, outcome] of outcomes) {
       if (outcome.status !== 'done') continue;
-      for (const found of markersFoundIn(outcome.output, identity.filter((marker) => marker.file === file))) leaks.push(`${file} ${found.where}`);
+      for (const found of markersFoundIn(
+        outcome.output,
+        identity.filter((marker) => marker.file === file),
+      ))
+        leaks.push(`${file} ${found.where}`);
     }
     expect(identity.length).toBeGreaterThan(10);
     expect(leaks).toEqual([]);
   });
 
   it('holds every object with burned-in text when Clean Pixel Data is not chosen, and never outputs it', () => {
-    const burned = new Set(manifest.markers.filter((marker) => marker.kind === 'pixels').map((marker) => marker.file));
+    const burned = new Set(
+      manifest.markers.filter((marker) => marker.kind === 'pixels').map((marker) => marker.file),
+    );
     for (const file of burned) {
       const outcome = outcomes.get(file)!;
       if (!options.has('cleanPixelData')) expect(outcome.status, file).toBe('held');
@@ -170,7 +200,8 @@ describe.each(OPTION_SETS)('leak proof: $name', (optionSet) => {
     const ocr = createTesseractOcr();
     try {
       const byFile = new Map<string, PlantedMarker[]>();
-      for (const marker of manifest.markers.filter((entry) => entry.kind === 'pixels')) byFile.set(marker.file, [...(byFile.get(marker.file) ?? []), marker]);
+      for (const marker of manifest.markers.filter((entry) => entry.kind === 'pixels'))
+        byFile.set(marker.file, [...(byFile.get(marker.file) ?? []), marker]);
       for (const [file, markers] of byFile) {
         const outcome = outcomes.get(file)!;
         if (outcome.status !== 'done') continue;
@@ -179,9 +210,19 @@ describe.each(OPTION_SETS)('leak proof: $name', (optionSet) => {
         for (const marker of markers) {
           const ink = inkInBox(before, after, marker);
           expect(ink.before, `${file} ${marker.where}: the fixture drew the marker`).toBeGreaterThan(10);
-          expect(ink.after, `${file} ${marker.where}: ink left in the marker's box`).toBeLessThanOrEqual(Math.floor(ink.before * 0.02));
+          expect(ink.after, `${file} ${marker.where}: ink left in the marker's box`).toBeLessThanOrEqual(
+            Math.floor(ink.before * 0.02),
+          );
         }
-        expect(await markersReadBack(after, markers.map((marker) => marker.marker), ocr, before), file).toEqual([]);
+        expect(
+          await markersReadBack(
+            after,
+            markers.map((marker) => marker.marker),
+            ocr,
+            before,
+          ),
+          file,
+        ).toEqual([]);
       }
     } finally {
       await ocr.close();
