@@ -9,7 +9,7 @@ import { isAppError } from '../../shared/errors.js';
 import type { EventBus } from '../core/events.js';
 import type { Logger } from '../core/logger.js';
 import type { DeidConfig } from '../deid/index.js';
-import { deidentifyTree, type DeidProgress, StudyReports } from '../deid/service.js';
+import { deidentifyTree, type DeidProgress, initialProgress, StudyReports } from '../deid/service.js';
 import { describeError } from '../rpc/dispatch.js';
 
 /** Progress events at most this often (the last one always goes out). */
@@ -76,16 +76,7 @@ export class StudyExportJobs {
 
   async #run(jobId: string, request: ExportRequest, signal: AbortSignal): Promise<void> {
     const { events, logger } = this.deps;
-    let last: DeidProgress = {
-      filesFound: request.files.length,
-      filesDone: 0,
-      done: 0,
-      held: 0,
-      failed: 0,
-      skipped: 0,
-      bytesIn: 0,
-      bytesOut: 0,
-    };
+    let last: DeidProgress = initialProgress(request.files.length);
     let lastSent = 0;
     let failure: string | null = null;
     // Field by field: the run summary also holds local paths, which stay in main.
@@ -127,13 +118,24 @@ export class StudyExportJobs {
       });
       last = summary;
       logger.info(
-        { jobId, done: summary.done, held: summary.held, failed: summary.failed, cancelled: summary.cancelled },
+        {
+          jobId,
+          done: summary.done,
+          held: summary.held,
+          failed: summary.failed,
+          cancelled: summary.cancelled,
+        },
         'deid export finished',
       );
     } catch (error) {
       // Codes and stack frames only: messages may name files of the patient's study.
-      logger.error({ jobId, code: isAppError(error) ? error.code : undefined, err: describeError(error) }, 'deid export failed');
-      failure = isAppError(error) ? error.message : 'The export stopped on an unexpected error; details are in the log.';
+      logger.error(
+        { jobId, code: isAppError(error) ? error.code : undefined, err: describeError(error) },
+        'deid export failed',
+      );
+      failure = isAppError(error)
+        ? error.message
+        : 'The export stopped on an unexpected error; details are in the log.';
     }
     emit(last, true);
   }

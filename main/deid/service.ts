@@ -37,6 +37,11 @@ export interface DeidProgress {
   bytesOut: number;
 }
 
+/** Progress of a run over `filesFound` files that has not started. */
+export function initialProgress(filesFound: number): DeidProgress {
+  return { filesFound, filesDone: 0, done: 0, held: 0, failed: 0, skipped: 0, bytesIn: 0, bytesOut: 0 };
+}
+
 export interface DeidRunSummary extends DeidProgress {
   cancelled: boolean;
   seconds: number;
@@ -166,16 +171,7 @@ export async function deidentifyTree(options: DeidRunOptions): Promise<DeidRunSu
   const outputDir = path.resolve(options.outputDir);
   const partialDir = path.join(outputDir, '.partial');
   fs.mkdirSync(partialDir, { recursive: true });
-  const progress: DeidProgress = {
-    filesFound: files.length,
-    filesDone: 0,
-    done: 0,
-    held: 0,
-    failed: 0,
-    skipped: 0,
-    bytesIn: 0,
-    bytesOut: 0,
-  };
+  const progress = initialProgress(files.length);
   const summary: DeidRunSummary = {
     ...progress,
     cancelled: false,
