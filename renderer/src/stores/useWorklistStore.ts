@@ -4,7 +4,12 @@
  * answer and drops answers that arrive after a newer request was sent.
  */
 import { create } from 'zustand';
-import type { StudyDetail, StudySortField, StudySummary } from '../../../shared/contract.js';
+import type {
+  ListStudiesResponse,
+  StudyDetail,
+  StudySortField,
+  StudySummary,
+} from '../../../shared/contract.js';
 import { host } from '../host/index.js';
 
 export type SortDirection = 'asc' | 'desc';
@@ -58,56 +63,23 @@ export const useWorklistStore = create<WorklistState>()((set, get) => ({
   },
 
   async refresh() {
-    const request = ++latestListRequest;
-    const { search, sort, selectedStudyUID } = get();
-    set({ loading: true });
-    try {
-      const trimmed = search.trim();
-      const result = await host.api.call('catalog.listStudies', {
-        ...(trimmed ? { search: trimmed } : {}),
-        sort,
-        limit: PAGE_SIZE,
-      });
-      if (request !== latestListRequest) return;
-      set({
-        studies: result.studies,
-        total: result.total,
-        shownSearch: trimmed,
-        loading: false,
-        error: null,
-      });
-      if (selectedStudyUID) void get().selectStudy(selectedStudyUID);
-    } catch (error) {
-      if (request !== latestListRequest) return;
-      set({ loading: false, error });
-    }
+    const { selectedStudyUID } = get();
+    const fetched = await fetchPage(0);
+    if (!fetched) return;
+    set({ studies: fetched.result.studies, total: fetched.result.total, shownSearch: fetched.search });
+    if (selectedStudyUID) void get().selectStudy(selectedStudyUID);
   },
 
   async loadMore() {
-    const { search, sort, studies, total, loading } = get();
+    const { studies, total, loading } = get();
     if (loading || studies.length >= total) return;
-    const request = ++latestListRequest;
-    set({ loading: true });
-    try {
-      const trimmed = search.trim();
-      const result = await host.api.call('catalog.listStudies', {
-        ...(trimmed ? { search: trimmed } : {}),
-        sort,
-        limit: PAGE_SIZE,
-        offset: studies.length,
-      });
-      if (request !== latestListRequest) return;
-      const shown = new Set(studies.map((study) => study.studyInstanceUID));
-      set({
-        studies: [...studies, ...result.studies.filter((study) => !shown.has(study.studyInstanceUID))],
-        total: result.total,
-        loading: false,
-        error: null,
-      });
-    } catch (error) {
-      if (request !== latestListRequest) return;
-      set({ loading: false, error });
-    }
+    const fetched = await fetchPage(studies.length);
+    if (!fetched) return;
+    const shown = new Set(studies.map((study) => study.studyInstanceUID));
+    set({
+      studies: [...studies, ...fetched.result.studies.filter((study) => !shown.has(study.studyInstanceUID))],
+      total: fetched.result.total,
+    });
   },
 
   async selectStudy(studyInstanceUID) {
@@ -134,3 +106,28 @@ export const useWorklistStore = create<WorklistState>()((set, get) => ({
     void get().selectStudy(studies[next]!.studyInstanceUID);
   },
 }));
+
+/**
+ * One page of the current search and sort, from `offset`. Keeps `loading`/`error` up to date and
+ * returns null when the request failed or a newer one was sent meanwhile (its answer is stale).
+ */
+async function fetchPage(offset: number): Promise<{ result: ListStudiesResponse; search: string } | null> {
+  const request = ++latestListRequest;
+  const { search, sort } = useWorklistStore.getState();
+  const trimmed = search.trim();
+  useWorklistStore.setState({ loading: true });
+  try {
+    const result = await host.api.call('catalog.listStudies', {
+      ...(trimmed ? { search: trimmed } : {}),
+      sort,
+      limit: PAGE_SIZE,
+      offset,
+    });
+    if (request !== latestListRequest) return null;
+    useWorklistStore.setState({ loading: false, error: null });
+    return { result, search: trimmed };
+  } catch (error) {
+    if (request === latestListRequest) useWorklistStore.setState({ loading: false, error });
+    return null;
+  }
+}
