@@ -61,6 +61,43 @@ export interface CatalogOptions {
   logger?: Logger;
   /** The clock for imported_at; tests pin it. */
   now?: () => Date;
+  /**
+   * better-sqlite3's compiled addon to load instead of the one in node_modules. The Electron shell
+   * passes its own build (see main/electron/native-binding.ts); Node (CLI, web host, tests) omits it.
+   */
+  nativeBinding?: string;
+}
+
+/**
+ * Opens the catalog's SQLite connection with the settings every query relies on: WAL,
+ * synchronous=NORMAL, foreign keys enforced, a busy timeout. Not migrated yet.
+ */
+export function openCatalogConnection(
+  file: string,
+  options: { nativeBinding?: string } = {},
+): Database.Database {
+  let db: Database.Database;
+  try {
+    db = new Database(file, options.nativeBinding ? { nativeBinding: options.nativeBinding } : {});
+  } catch (error) {
+    throw new AppError(
+      ErrorCode.Io,
+      'The local catalog could not be opened (check the data folder permissions).',
+      {
+        cause: error,
+      },
+    );
+  }
+  try {
+    db.pragma('journal_mode = WAL');
+    db.pragma('synchronous = NORMAL');
+    db.pragma('foreign_keys = ON');
+    db.pragma('busy_timeout = 5000');
+    return db;
+  } catch (error) {
+    db.close();
+    throw error;
+  }
 }
 
 const SORT_COLUMNS: Record<StudySortField, string> = {
@@ -211,23 +248,11 @@ export class Catalog {
   /** Opens (creating if needed) and migrates the catalog at `file`. */
   static open(file: string, options: CatalogOptions = {}): Catalog {
     fs.mkdirSync(path.dirname(file), { recursive: true });
-    let db: Database.Database;
+    const db = openCatalogConnection(
+      file,
+      options.nativeBinding ? { nativeBinding: options.nativeBinding } : {},
+    );
     try {
-      db = new Database(file);
-    } catch (error) {
-      throw new AppError(
-        ErrorCode.Io,
-        'The local catalog could not be opened (check the data folder permissions).',
-        {
-          cause: error,
-        },
-      );
-    }
-    try {
-      db.pragma('journal_mode = WAL');
-      db.pragma('synchronous = NORMAL');
-      db.pragma('foreign_keys = ON');
-      db.pragma('busy_timeout = 5000');
       migrate(db, options.logger ? { logger: options.logger } : {});
       return new Catalog(file, db, options);
     } catch (error) {

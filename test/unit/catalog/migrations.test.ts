@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
-import { Catalog } from '../../../main/catalog/catalog.js';
+import { Catalog, openCatalogConnection } from '../../../main/catalog/catalog.js';
 import { latestVersion, migrate, schemaVersion } from '../../../main/catalog/migrate.js';
 import { type Migration, migrations } from '../../../main/catalog/migrations/index.js';
 import { makeTempDir } from '../../fixtures/index.js';
@@ -125,8 +125,19 @@ describe('catalog migrations', () => {
   it('opens the catalog in WAL mode with foreign keys enforced', () => {
     const file = freshFile();
     Catalog.open(file).close();
-    const db = new Database(file);
-    expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
-    db.close();
+    const db = openCatalogConnection(file);
+    try {
+      expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
+      // A study that names a patient who does not exist is refused, not stored.
+      const orphan = db.prepare(
+        `INSERT INTO study (study_uid, patient_ref, patient_name, patient_id, study_date, study_time,
+                           study_description, accession_number, imported_at, search_text)
+         VALUES ('1.2.3', 999, '', '', '', '', '', '', '', '')`,
+      );
+      expect(() => orphan.run()).toThrow(/FOREIGN KEY constraint failed/);
+      expect(db.prepare('SELECT count(*) AS n FROM study').get()).toEqual({ n: 0 });
+    } finally {
+      db.close();
+    }
   });
 });

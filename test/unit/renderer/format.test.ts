@@ -8,7 +8,24 @@ describe('DICOM dates (DA) for display', () => {
   });
 
   it('never move by a day whatever the time zone', () => {
-    expect(parseDicomDate('19700101')?.toISOString()).toBe('1970-01-01T00:00:00.000Z');
+    // Node applies a new TZ at once (process.env.TZ is watched); the offsets prove each zone took effect.
+    const zones = ['UTC', 'Asia/Shanghai', 'America/New_York', 'Pacific/Kiritimati', 'Pacific/Pago_Pago'];
+    const original = process.env['TZ'];
+    const offsets = new Set<number>();
+    try {
+      for (const zone of zones) {
+        process.env['TZ'] = zone;
+        offsets.add(new Date(2024, 0, 15).getTimezoneOffset());
+        expect(parseDicomDate('19700101')?.toISOString(), zone).toBe('1970-01-01T00:00:00.000Z');
+        expect(formatDicomDate('19700101', 'en-US'), zone).toBe('01/01/1970');
+        expect(formatDicomDate('20241231', 'zh-CN'), zone).toBe('2024/12/31');
+        expect(formatDicomDate('20240229', 'en-US'), zone).toBe('02/29/2024');
+      }
+    } finally {
+      if (original === undefined) delete process.env['TZ'];
+      else process.env['TZ'] = original;
+    }
+    expect(offsets.size).toBe(zones.length);
   });
 
   it('are shown as they are when they are not a calendar date', () => {
