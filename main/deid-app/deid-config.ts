@@ -4,17 +4,19 @@
  */
 import type { DeidPixelRule, DeidSettings } from '../../shared/contract.js';
 import type { Logger } from '../core/logger.js';
+import { validateDeidConfig } from '../deid/config.js';
 import { type DeidConfig, type DeidOptionName, deidOptionNames } from '../deid/index.js';
 import type { LinkageStore } from '../deid/linkage-types.js';
 import type { PixelRule } from '../deid/pixels/types.js';
 
+/** Throws an AppError (invalid-request) when the settings ask for options that exclude each other. */
 export function deidConfigFromSettings(
   settings: DeidSettings,
   projectSecret: Uint8Array,
   extras: { linkage?: LinkageStore; logger?: Logger } = {},
 ): DeidConfig {
   const trial = settings.clinicalTrial;
-  return {
+  const config: DeidConfig = {
     profile: settings.profile,
     options: [...settings.options],
     projectSecret,
@@ -31,11 +33,15 @@ export function deidConfigFromSettings(
     ...(extras.linkage ? { linkage: extras.linkage } : {}),
     ...(extras.logger ? { logger: extras.logger } : {}),
   };
+  // Refused here, before any file is read: conflicting options (the CLI exits non-zero with the reason).
+  validateDeidConfig(config);
+  return config;
 }
 
 function pixelRule(rule: DeidPixelRule): PixelRule {
   const match: PixelRule['match'] = {};
-  for (const [key, value] of Object.entries(rule.match)) if (value !== undefined) Object.assign(match, { [key]: value });
+  for (const [key, value] of Object.entries(rule.match))
+    if (value !== undefined) Object.assign(match, { [key]: value });
   return { name: rule.name, match, regions: rule.regions.map((region) => ({ ...region })) };
 }
 

@@ -6,6 +6,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { DeidSettings, type DeidSettingsView } from '../../shared/contract.js';
+import { deidOptionConflicts } from '../../shared/deid-options.js';
 import { AppError, ErrorCode } from '../../shared/errors.js';
 import type { Logger } from '../core/logger.js';
 import type { KeyProvider } from '../deid/linkage.js';
@@ -57,6 +58,12 @@ export class DeidSettingsStore {
 
   save(settings: DeidSettings): DeidSettingsView {
     const valid = DeidSettings.parse(settings);
+    const conflicts = deidOptionConflicts(valid.profile, valid.options);
+    if (conflicts.length > 0)
+      throw new AppError(
+        ErrorCode.InvalidRequest,
+        `The settings were not saved. ${conflicts.map((conflict) => conflict.message).join(' ')}`,
+      );
     const temporary = `${this.#file}.${process.pid}.tmp`;
     try {
       fs.mkdirSync(path.dirname(this.#file), { recursive: true });
@@ -64,12 +71,19 @@ export class DeidSettingsStore {
       fs.renameSync(temporary, this.#file);
     } catch (error) {
       fs.rmSync(temporary, { force: true });
-      throw new AppError(ErrorCode.Io, 'The de-identification settings could not be saved (check the data folder).', {
-        cause: error,
-      });
+      throw new AppError(
+        ErrorCode.Io,
+        'The de-identification settings could not be saved (check the data folder).',
+        {
+          cause: error,
+        },
+      );
     }
     this.#settings = valid;
-    this.logger.info({ profile: valid.profile, options: valid.options.length, ocr: valid.ocr }, 'deid settings saved');
+    this.logger.info(
+      { profile: valid.profile, options: valid.options.length, ocr: valid.ocr },
+      'deid settings saved',
+    );
     return this.view();
   }
 

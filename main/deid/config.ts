@@ -1,10 +1,11 @@
 /**
  * What a project chooses (DeidConfig) and what the engine reports per object (DeidReport).
  */
-import type { ErrorCode } from '../../shared/errors.js';
+import { deidOptionConflicts, effectiveDeidOptions } from '../../shared/deid-options.js';
+import { AppError, ErrorCode } from '../../shared/errors.js';
 import type { Logger } from '../core/logger.js';
 import type { PixelCleaner, PixelRule } from './pixels/types.js';
-import type { DeidOptionName } from './profile/options.js';
+import { type DeidOptionName, isDeidOptionName } from './profile/options.js';
 import type { EngineAction } from './profile/profile.js';
 import type { SafePrivateAttribute } from './profile/safe-private.js';
 import type { LinkageEntry, LinkageStore } from './linkage-types.js';
@@ -56,6 +57,31 @@ export interface DeidConfig {
   removeUnlisted?: boolean;
   /** Where internal errors (bugs) are logged: codes and stack frames only, never values. */
   logger?: Logger;
+}
+
+/**
+ * Checks what a configuration asks for and returns the options that apply (the profile's own and
+ * the chosen ones). Refuses, with an AppError a person can act on, unknown options, options that
+ * exclude each other (shared/deid-options.ts: the one rule the settings dialog and store use too)
+ * and a secret too short to derive pseudonyms from.
+ */
+export function validateDeidConfig(
+  config: Pick<DeidConfig, 'profile' | 'options' | 'projectSecret'>,
+): Set<DeidOptionName> {
+  for (const option of config.options as readonly string[])
+    if (!isDeidOptionName(option))
+      throw new AppError(ErrorCode.InvalidRequest, `Unknown de-identification option "${String(option)}".`);
+  if (config.profile !== 'basic' && config.profile !== 'research')
+    throw new AppError(
+      ErrorCode.InvalidRequest,
+      `Unknown de-identification profile "${String(config.profile)}".`,
+    );
+  const conflicts = deidOptionConflicts(config.profile, config.options);
+  if (conflicts.length > 0)
+    throw new AppError(ErrorCode.InvalidRequest, conflicts.map((conflict) => conflict.message).join(' '));
+  if (config.projectSecret.length < 16)
+    throw new AppError(ErrorCode.InvalidRequest, 'The project secret must have at least 16 bytes.');
+  return new Set(effectiveDeidOptions(config.profile, config.options));
 }
 
 export interface DeidWarning {

@@ -62,13 +62,5 @@ export const optionPrecedence: DeidOptionName[] = [
   'cleanGraphics',
 ];
 
-/** The research-upload default: linked studies, shifted dates, cleaned text, masked pixels. */
-export const researchDefaultOptions: DeidOptionName[] = [
-  'retainLongitudinalModifiedDates',
-  'retainPatientCharacteristics',
-  'retainDeviceIdentity',
-  'cleanDescriptors',
-  'cleanStructuredContent',
-  'cleanGraphics',
-  'cleanPixelData',
-];
+/** The research-upload default (one list, in shared/, with the rule on exclusive options). */
+export { researchDefaultOptions } from '../../../shared/deid-options.js';

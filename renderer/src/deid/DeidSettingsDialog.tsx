@@ -5,7 +5,12 @@
  */
 import { type FormEvent, useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { type DeidSettings, deidOptionNames } from '../../../shared/contract.js';
+import {
+  DeidSettings as DeidSettingsSchema,
+  type DeidSettings,
+  deidOptionNames,
+} from '../../../shared/contract.js';
+import { deidOptionConflicts, impliedDeidOptions } from '../../../shared/deid-options.js';
 import { Dialog } from '../components/Dialog.js';
 import { useErrorMessage } from '../components/useErrorMessage.js';
 import { useDeidStore } from '../stores/useDeidStore.js';
@@ -35,7 +40,8 @@ export function DeidSettingsDialog({ onClose }: { onClose(): void }) {
     );
   }, [loadSettings]);
 
-  const update = (patch: Partial<DeidSettings>) => setDraft((current) => (current ? { ...current, ...patch } : current));
+  const update = (patch: Partial<DeidSettings>) =>
+    setDraft((current) => (current ? { ...current, ...patch } : current));
   const updateTrial = (field: TrialField, value: string) =>
     setDraft((current) => {
       if (!current) return current;
@@ -56,9 +62,15 @@ export function DeidSettingsDialog({ onClose }: { onClose(): void }) {
         : current,
     );
 
+  // The same rule main applies when saving (shared/deid-options.ts), shown while the boxes change.
+  const implied = draft ? impliedDeidOptions(draft.profile) : [];
+  const conflicts = draft ? deidOptionConflicts(draft.profile, draft.options) : [];
+  const projectIdValid = draft ? DeidSettingsSchema.shape.projectId.safeParse(draft.projectId).success : true;
+  const invalid = conflicts.length > 0 || !projectIdValid;
+
   const submit = async (event: FormEvent) => {
     event.preventDefault();
-    if (!draft) return;
+    if (!draft || invalid) return;
     setSaving(true);
     setError(null);
     try {
@@ -87,7 +99,7 @@ export function DeidSettingsDialog({ onClose }: { onClose(): void }) {
             form="deid-settings-form"
             className="button button--primary"
             data-testid="deid-settings-save"
-            disabled={!draft || saving}
+            disabled={!draft || saving || invalid}
           >
             {t('deid.save')}
           </button>
@@ -96,7 +108,9 @@ export function DeidSettingsDialog({ onClose }: { onClose(): void }) {
     >
       {error ? (
         <p className="error-text" data-testid="deid-settings-error">
-          {t(error.kind === 'load' ? 'deid.loadFailed' : 'deid.saveFailed', { message: errorMessage(error.error) })}
+          {t(error.kind === 'load' ? 'deid.loadFailed' : 'deid.saveFailed', {
+            message: errorMessage(error.error),
+          })}
         </p>
       ) : null}
       {damaged ? (
@@ -125,18 +139,46 @@ export function DeidSettingsDialog({ onClose }: { onClose(): void }) {
           <fieldset className="deid-settings__group">
             <legend>{t('deid.options')}</legend>
             <div className="deid-settings__options">
-              {deidOptionNames.map((option) => (
-                <label key={option} className="deid-settings__choice">
-                  <input
-                    type="checkbox"
-                    data-testid={`deid-option-${option}`}
-                    checked={draft.options.includes(option)}
-                    onChange={() => toggleOption(option)}
-                  />
-                  {t(`deid.option.${option}`)}
-                </label>
-              ))}
+              {deidOptionNames.map((option) => {
+                const byProfile = implied.includes(option);
+                return (
+                  <label
+                    key={option}
+                    className="deid-settings__choice"
+                    title={byProfile ? t('deid.impliedByProfile') : undefined}
+                  >
+                    <input
+                      type="checkbox"
+                      data-testid={`deid-option-${option}`}
+                      data-implied={byProfile ? 'true' : undefined}
+                      checked={byProfile || draft.options.includes(option)}
+                      disabled={byProfile}
+                      onChange={() => toggleOption(option)}
+                    />
+                    {t(`deid.option.${option}`)}
+                    {byProfile ? <span className="hint"> · {t('deid.impliedByProfile')}</span> : null}
+                  </label>
+                );
+              })}
             </div>
+            {conflicts.map((conflict) => (
+              <p
+                key={conflict.code}
+                className="error-text"
+                role="alert"
+                data-testid="deid-option-conflict"
+                data-code={conflict.code}
+              >
+                {t(
+                  conflict.impliedByProfile
+                    ? `deid.conflict.${conflict.code}-profile`
+                    : `deid.conflict.${conflict.code}`,
+                  {
+                    defaultValue: conflict.message,
+                  },
+                )}
+              </p>
+            ))}
           </fieldset>
           <div className="deid-settings__fields">
             <label>
@@ -146,10 +188,17 @@ export function DeidSettingsDialog({ onClose }: { onClose(): void }) {
                 data-testid="deid-project-id"
                 value={draft.projectId}
                 maxLength={32}
-                pattern="[A-Za-z0-9_\-]+"
-                required
+                aria-invalid={!projectIdValid}
+                aria-describedby="deid-project-id-hint"
                 onChange={(event) => update({ projectId: event.target.value })}
               />
+              <span
+                id="deid-project-id-hint"
+                className={projectIdValid ? 'hint' : 'error-text'}
+                data-testid={projectIdValid ? 'deid-project-id-hint' : 'deid-project-id-error'}
+              >
+                {t(projectIdValid ? 'deid.projectIdHint' : 'deid.projectIdInvalid')}
+              </span>
             </label>
             {trialFields.map((field) => (
               <label key={field}>

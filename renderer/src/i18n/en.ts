@@ -136,7 +136,8 @@ export const en = {
     profile: 'Profile',
     profiles: {
       basic: 'Basic profile (PS3.15 E.1-1) with the options below',
-      research: 'Research: basic profile + dates shifted, characteristics and device kept, text and pixels cleaned',
+      research:
+        'Research: basic profile + dates shifted, characteristics and device kept, text and pixels cleaned',
     },
     profileShort: { basic: 'Basic', research: 'Research' },
     options: 'Options',
@@ -179,6 +180,17 @@ export const en = {
     settingsDamaged:
       'The saved settings file is damaged. These are the defaults: check them and save to replace it. Previews and exports wait until then.',
     saveFailed: 'The settings could not be saved: {{message}}',
+    impliedByProfile: 'applied by the research profile',
+    conflict: {
+      'dates-full-and-modified':
+        '"Retain full dates" and "Retain dates, shifted per patient" exclude each other: dates are either kept as they are or shifted, not both. Choose one.',
+      'dates-full-and-modified-profile':
+        'The research profile already shifts dates per patient, so full dates cannot be kept as well. Untick "Retain full dates", or choose the basic profile with the options you need.',
+    },
+    projectIdHint:
+      'Up to 32 characters: Latin letters (A–Z, a–z), digits, hyphens (-) and underscores (_); no spaces. Example: LUNG_2026-01.',
+    projectIdInvalid:
+      'This project ID cannot be used. Use 1 to 32 characters: Latin letters (A–Z, a–z), digits, hyphens (-) and underscores (_) only — no spaces, Chinese characters or other signs. Example: LUNG_2026-01.',
     editSettings: 'Edit settings…',
     outputDir: 'Export folder',
     chooseFolder: 'Choose…',
@@ -210,7 +222,8 @@ export const en = {
       privateKept: 'Safe private kept',
     },
     heldTitle: 'Held for review (not written)',
-    heldNote: 'These images may show burned-in patient text that could not be cleared. They were not exported.',
+    heldNote:
+      'These images may show burned-in patient text that could not be cleared. They were not exported.',
     failedTitle: 'Not de-identified',
     warningsTitle: 'Warnings',
     sopInstance: 'Instance (new UID)',

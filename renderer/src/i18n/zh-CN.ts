@@ -178,11 +178,23 @@ export const zhCN: Messages = {
     loadFailed: '无法加载设置：{{message}}',
     settingsDamaged: '已保存的设置文件已损坏。以下为默认设置：请检查后保存以替换。在此之前无法预览或导出。',
     saveFailed: '无法保存设置：{{message}}',
+    impliedByProfile: '科研方案已包含',
+    conflict: {
+      'dates-full-and-modified':
+        '“保留完整日期”与“保留日期（按患者平移）”互斥：日期要么原样保留，要么平移，不能两者兼有。请只选其一。',
+      'dates-full-and-modified-profile':
+        '科研方案已按患者平移日期，因此不能同时保留完整日期。请取消勾选“保留完整日期”，或改用基本方案并选择所需选项。',
+    },
+    projectIdHint:
+      '最多 32 个字符：英文字母（A–Z、a–z）、数字、连字符（-）和下划线（_），不含空格。例如：LUNG_2026-01。',
+    projectIdInvalid:
+      '此项目 ID 不可用。请使用 1 到 32 个字符，只能包含英文字母（A–Z、a–z）、数字、连字符（-）和下划线（_），不能有空格、汉字或其他符号。例如：LUNG_2026-01。',
     editSettings: '编辑设置…',
     outputDir: '导出文件夹',
     chooseFolder: '选择…',
     outputDirPlaceholder: '/路径/新的导出文件夹',
-    outputDirHint: '新的或空的文件夹（或之前导出生成的文件夹），且不在 RadLabel 数据文件夹内。文件按新的 UID 命名。',
+    outputDirHint:
+      '新的或空的文件夹（或之前导出生成的文件夹），且不在 RadLabel 数据文件夹内。文件按新的 UID 命名。',
     start: '开始',
     running: '正在去标识化…',
     finished: '导出完成',
@@ -222,7 +234,8 @@ export const zhCN: Messages = {
     previewColumns: { tag: '标签', keyword: '属性', before: '处理前', after: '处理后', action: '操作' },
     previewCounts: '{{total}} 个属性中 {{changed}} 个有变化',
     warning: {
-      'charset-mislabelled-gbk': '声明为 Latin-1 的文本看起来是中文（GBK）；已按 GBK 读取，以检查其中的身份信息。',
+      'charset-mislabelled-gbk':
+        '声明为 Latin-1 的文本看起来是中文（GBK）；已按 GBK 读取，以检查其中的身份信息。',
       'descriptor-cleaned': '某描述字段含有头信息中的身份信息，已被清除。',
       'date-unshiftable': '某日期无法平移（格式错误或不完整），已被删除。',
       'opaque-sequence-removed': '一个以未知 VR 存储的序列已被删除。',
