@@ -4,6 +4,7 @@
  * thread writes; it never writes and never migrates.
  */
 import Database from 'better-sqlite3';
+import { sqliteBinding } from '../core/sqlite.js';
 
 export class CatalogReader {
   readonly #db: Database.Database;
@@ -17,7 +18,7 @@ export class CatalogReader {
   }
 
   static open(file: string): CatalogReader {
-    const db = new Database(file, { readonly: true, fileMustExist: true });
+    const db = new Database(file, { readonly: true, fileMustExist: true, ...sqliteBinding() });
     db.pragma('busy_timeout = 5000');
     return new CatalogReader(db);
   }

@@ -17,6 +17,7 @@ import type {
 } from '../../shared/contract.js';
 import { AppError, ErrorCode } from '../../shared/errors.js';
 import type { Logger } from '../core/logger.js';
+import { sqliteBinding } from '../core/sqlite.js';
 import type { DicomHeader } from '../dicom/header.js';
 import { displayPersonName, personNameSearchText } from '../dicom/person-name.js';
 import { migrate, schemaVersion } from './migrate.js';
@@ -62,8 +63,8 @@ export interface CatalogOptions {
   /** The clock for imported_at; tests pin it. */
   now?: () => Date;
   /**
-   * better-sqlite3's compiled addon to load instead of the one in node_modules. The Electron shell
-   * passes its own build (see main/electron/native-binding.ts); Node (CLI, web host, tests) omits it.
+   * better-sqlite3's compiled addon to load instead of the process's (main/core/sqlite.ts): the
+   * Electron shell's own build (main/electron/native-binding.ts). Node (CLI, web host, tests) omits it.
    */
   nativeBinding?: string;
 }
@@ -78,7 +79,7 @@ export function openCatalogConnection(
 ): Database.Database {
   let db: Database.Database;
   try {
-    db = new Database(file, options.nativeBinding ? { nativeBinding: options.nativeBinding } : {});
+    db = new Database(file, sqliteBinding(options.nativeBinding));
   } catch (error) {
     throw new AppError(
       ErrorCode.Io,

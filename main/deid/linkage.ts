@@ -17,6 +17,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { AppError, ErrorCode } from '../../shared/errors.js';
+import { sqliteBinding } from '../core/sqlite.js';
 import type { LinkageEntry, LinkageStore } from './linkage-types.js';
 
 export const LINKAGE_KEY_ENV = 'RADLABEL_LINKAGE_KEY';
@@ -114,7 +115,7 @@ export class EncryptedLinkageStore implements LinkageStore {
   constructor(file: string, keys: KeyProvider) {
     this.#keys = derive(keys.masterKey());
     fs.mkdirSync(path.dirname(file), { recursive: true });
-    this.#db = new Database(file);
+    this.#db = new Database(file, sqliteBinding());
     this.#db.pragma('journal_mode = WAL');
     this.#db.pragma('synchronous = NORMAL');
     this.#db.exec(`
@@ -178,10 +179,15 @@ export class EncryptedLinkageStore implements LinkageStore {
     return JSON.parse(text) as LinkageEntry;
   }
 
+  /** An original is looked up within its project: one original has one pseudonym per project. */
+  #originalLookup(kind: string, original: string, project: string | undefined): Buffer {
+    return this.#lookup(kind, project === undefined ? original : `${project}\0${original}`);
+  }
+
   record(entries: LinkageEntry[]): void {
     const insert = this.#db.transaction((batch: LinkageEntry[]) => {
       for (const entry of batch) {
-        const lookup = this.#lookup(entry.kind, entry.original);
+        const lookup = this.#originalLookup(entry.kind, entry.original, entry.project);
         this.#insert.run(
           entry.kind,
           lookup,
@@ -193,11 +199,14 @@ export class EncryptedLinkageStore implements LinkageStore {
     insert(entries);
   }
 
-  /** The pseudonym (and date offset) of an original UID or patient key, or null. */
-  find(kind: LinkageEntry['kind'], original: string): LinkageEntry | null {
+  /**
+   * The pseudonym (and date offset) of an original UID or patient key in a project, or null.
+   * Without a project: the row recorded before per-project keys.
+   */
+  find(kind: LinkageEntry['kind'], original: string, project?: string): LinkageEntry | null {
     const row = this.#db
       .prepare('SELECT kind, lookup, payload FROM linkage WHERE kind = ? AND lookup = ?')
-      .get(kind, this.#lookup(kind, original)) as Row | undefined;
+      .get(kind, this.#originalLookup(kind, original, project)) as Row | undefined;
     return row ? this.#open(row) : null;
   }
 

@@ -3,10 +3,13 @@
  * `app://` protocol, the single-instance lock and the user-data folder, and serves the same
  * services as the web host and the CLI.
  */
+import fs from 'node:fs';
+import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { BrowserWindow, Menu, app, dialog } from 'electron';
 import { createLogger } from '../core/logger.js';
+import { SQLITE_BINDING_ENV } from '../core/sqlite.js';
 import { DATA_DIR_ENV, PRODUCT_NAME } from '../core/paths.js';
 import { defaultRendererDir } from '../core/routes.js';
 import { createServices, type Services } from '../services.js';
@@ -15,10 +18,34 @@ import { keychainKeyProvider } from './keychain.js';
 import { LINKAGE_KEY_ENV, environmentKeyProvider } from '../deid/linkage.js';
 import { handleAppScheme, registerAppScheme } from './protocol.js';
 import { createMainWindow, hardenSessions, hardenWebContents } from './window.js';
+import { chooseBinding } from './native-binding.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const buildMainDir = path.resolve(here, '..');
 const preloadPath = path.resolve(buildMainDir, '..', 'preload', 'preload.cjs');
+
+/**
+ * better-sqlite3 built for this Electron (from a checkout: `npm start` builds it into build/native/),
+ * named for every SQLite opener of this process and its workers. Returns a message when it is missing.
+ */
+function useElectronSqlite(): string | null {
+  if (app.isPackaged) return null;
+  const root = path.resolve(buildMainDir, '..', '..');
+  const manifest = createRequire(import.meta.url).resolve('better-sqlite3/package.json');
+  const choice = chooseBinding({
+    root,
+    isPackaged: false,
+    target: {
+      betterSqlite3: (JSON.parse(fs.readFileSync(manifest, 'utf8')) as { version: string }).version,
+      electron: process.versions.electron,
+      platform: process.platform,
+      arch: process.arch,
+    },
+  });
+  if (choice.kind === 'missing') return choice.message;
+  if (choice.kind === 'file') process.env[SQLITE_BINDING_ENV] = choice.path;
+  return null;
+}
 
 /** `--data-dir DIR` / `--data-dir=DIR`, else RADLABEL_DATA_DIR, else Electron's userData. */
 function dataDirOverride(argv: string[]): string | undefined {
@@ -55,10 +82,20 @@ if (!app.requestSingleInstanceLock()) {
 
   app.on('web-contents-created', (_event, contents) => hardenWebContents(contents, logger));
 
+  const sqliteProblem = useElectronSqlite();
+
   void app.whenReady().then(() => {
+    if (sqliteProblem) {
+      logger.error({ code: 'native-binding-missing' }, 'better-sqlite3 not built for Electron');
+      dialog.showErrorBox(PRODUCT_NAME, sqliteProblem);
+      app.exit(1);
+      return;
+    }
     hardenSessions(logger);
     // An explicit key (a machine without a keyring, a managed workstation) wins over the keychain.
-    const keyProvider = process.env[LINKAGE_KEY_ENV] ? environmentKeyProvider() : keychainKeyProvider(dataDir);
+    const keyProvider = process.env[LINKAGE_KEY_ENV]
+      ? environmentKeyProvider()
+      : keychainKeyProvider(dataDir);
     services = createServices({ dataDir, host: 'electron', logger, keyProvider });
     handleAppScheme(services, defaultRendererDir(buildMainDir));
     disposeIpc = registerIpc(services, logger);

@@ -3,6 +3,7 @@
  * cannot be downloaded on every machine (ELECTRON_SKIP_BINARY_DOWNLOAD=1); there they skip and
  * say why. Everything the shell serves is also covered through the web host.
  */
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -17,7 +18,8 @@ const root = path.resolve(import.meta.dirname, '../..');
  * `require('electron')` would try to download a missing binary from the internet.
  */
 function electronBinary(): string | null {
-  if (process.env['ELECTRON_OVERRIDE_DIST_PATH']) return path.join(process.env['ELECTRON_OVERRIDE_DIST_PATH'], 'electron');
+  if (process.env['ELECTRON_OVERRIDE_DIST_PATH'])
+    return path.join(process.env['ELECTRON_OVERRIDE_DIST_PATH'], 'electron');
   try {
     const packageDir = path.dirname(require.resolve('electron/package.json'));
     const relative = fs.readFileSync(path.join(packageDir, 'path.txt'), 'utf8').trim();
@@ -41,6 +43,12 @@ test.describe('Electron shell', () => {
   let dataDir: string;
 
   test.beforeAll(async () => {
+    // As `npm start` does: better-sqlite3 built for Electron's ABI (build/native/), loaded by the shell.
+    const native = spawnSync(process.execPath, ['--import', 'tsx', 'main/electron/native-build.ts'], {
+      cwd: root,
+      stdio: 'inherit',
+    });
+    expect(native.status).toBe(0);
     dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'radlabel-electron-'));
     app = await electron.launch({
       executablePath: binary!,
@@ -59,8 +67,14 @@ test.describe('Electron shell', () => {
     await page.waitForLoadState('domcontentloaded');
     const prefs = await app.evaluate(({ BrowserWindow }) => {
       const web = BrowserWindow.getAllWindows()[0]!.webContents;
-      const p = (web as unknown as { getLastWebPreferences(): Record<string, unknown> }).getLastWebPreferences();
-      return { contextIsolation: p['contextIsolation'], sandbox: p['sandbox'], nodeIntegration: p['nodeIntegration'] };
+      const p = (
+        web as unknown as { getLastWebPreferences(): Record<string, unknown> }
+      ).getLastWebPreferences();
+      return {
+        contextIsolation: p['contextIsolation'],
+        sandbox: p['sandbox'],
+        nodeIntegration: p['nodeIntegration'],
+      };
     });
     expect(prefs).toEqual({ contextIsolation: true, sandbox: true, nodeIntegration: false });
     expect(await page.evaluate(() => typeof (globalThis as { require?: unknown }).require)).toBe('undefined');
@@ -75,18 +89,21 @@ test.describe('Electron shell', () => {
   test('IPC rejects unknown methods and malformed payloads with typed errors', async () => {
     const page = await app.firstWindow();
     const unknown = await page.evaluate(() =>
-      (globalThis as unknown as { radlabel: { invoke(m: string, p: unknown): Promise<unknown> } }).radlabel.invoke('fs.readFile', {}),
+      (
+        globalThis as unknown as { radlabel: { invoke(m: string, p: unknown): Promise<unknown> } }
+      ).radlabel.invoke('fs.readFile', {}),
     );
     expect(unknown).toMatchObject({ ok: false, error: { code: 'invalid-request' } });
     const malformed = await page.evaluate(() =>
-      (globalThis as unknown as { radlabel: { invoke(m: string, p: unknown): Promise<unknown> } }).radlabel.invoke(
-        'catalog.getStudy',
-        { studyInstanceUID: '../../etc/passwd' },
-      ),
+      (
+        globalThis as unknown as { radlabel: { invoke(m: string, p: unknown): Promise<unknown> } }
+      ).radlabel.invoke('catalog.getStudy', { studyInstanceUID: '../../etc/passwd' }),
     );
     expect(malformed).toMatchObject({ ok: false, error: { code: 'invalid-request' } });
     const info = await page.evaluate(() =>
-      (globalThis as unknown as { radlabel: { invoke(m: string, p: unknown): Promise<unknown> } }).radlabel.invoke('app.info', {}),
+      (
+        globalThis as unknown as { radlabel: { invoke(m: string, p: unknown): Promise<unknown> } }
+      ).radlabel.invoke('app.info', {}),
     );
     expect(info).toMatchObject({ ok: true, value: { host: 'electron', researchUseOnly: true } });
   });
