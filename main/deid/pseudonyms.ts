@@ -1,7 +1,12 @@
 /**
- * Everything derived from the project secret with a keyed hash (HMAC-SHA-256), so the same
- * original always maps to the same pseudonym on any machine holding the secret, and nobody
- * without it can map back or link two projects.
+ * Everything derived from a per-project key with a keyed hash (HMAC-SHA-256), so the same
+ * original always maps to the same pseudonym in a project on any machine holding the secret, and
+ * nobody without it can map back. The key is HKDF-SHA-256 of the project secret with the project
+ * ID as info, so the same patient gets unrelated UIDs, pseudonym and date offset in two projects
+ * even when they share the secret (changing the project ID changes more than the prefix).
+ * The app's default project, `LOCAL`, keeps the key it had before per-project keys (the secret
+ * itself), so its earlier exports stay consistent with new ones: no other project uses the
+ * secret directly, so it stays unrelated to every other project (docs/deid.md, Pseudonyms).
  *
  * - UIDs → `2.25.<decimal of the first 128 bits>` (PS3.5 B.2: a UUID-derived UID).
  * - Patient → `<projectId>-<10 base-32 characters>` from PatientID and IssuerOfPatientID.
@@ -10,8 +15,25 @@
  */
 import crypto from 'node:crypto';
 
+/** The project whose pseudonyms derive from the secret itself, as every project's did before. */
+export const LEGACY_KEY_PROJECT_ID = 'LOCAL';
+
+/** The key a project's pseudonyms derive from: HKDF-SHA-256(secret, salt, info = project ID). */
+export function projectKey(secret: Uint8Array, projectId: string): Uint8Array {
+  if (projectId === LEGACY_KEY_PROJECT_ID) return secret;
+  return Buffer.from(
+    crypto.hkdfSync(
+      'sha256',
+      secret,
+      Buffer.from('radlabel-deid-project-key'),
+      Buffer.from(projectId, 'utf8'),
+      32,
+    ),
+  );
+}
+
 export class Pseudonymizer {
-  readonly #secret: Uint8Array;
+  readonly #key: Uint8Array;
   readonly #uids = new Map<string, string>();
 
   constructor(
@@ -19,12 +41,12 @@ export class Pseudonymizer {
     readonly projectId: string,
   ) {
     if (secret.length < 16) throw new RangeError('project secret must have at least 16 bytes');
-    this.#secret = secret;
+    this.#key = projectKey(secret, projectId);
   }
 
   #hmac(domain: string, value: string): Buffer {
     return crypto
-      .createHmac('sha256', this.#secret)
+      .createHmac('sha256', this.#key)
       .update(domain)
       .update('\0')
       .update(value, 'latin1')

@@ -34,7 +34,7 @@ export const linkageExportCommand: Command = {
                               [--linkage-key-file F] [--data-dir DIR]
 
 Decrypts the linkage table kept by de-identification in the data folder and writes it as CSV
-(kind, original, pseudonym, date offset in days). The file re-identifies patients: it is created
+(kind, original, pseudonym, date offset in days, project). The file re-identifies patients: it is created
 readable by its owner only (mode 0600), never overwrites, and the export is recorded in the log.
 
 Key: --linkage-key-file, else $${LINKAGE_KEY_ENV}, else the data folder's key file. A table kept by the
@@ -89,11 +89,13 @@ function csvField(value: string): string {
 }
 
 function toCsv(entries: LinkageEntry[]): string {
-  const lines = ['kind,original,pseudonym,date_offset_days'];
+  const lines = ['kind,original,pseudonym,date_offset_days,project'];
   for (const entry of entries) {
     const offset =
       entry.kind === 'patient' && entry.dateOffsetDays !== null ? String(entry.dateOffsetDays) : '';
-    lines.push([entry.kind, entry.original, entry.pseudonym, offset].map(csvField).join(','));
+    lines.push(
+      [entry.kind, entry.original, entry.pseudonym, offset, entry.project ?? ''].map(csvField).join(','),
+    );
   }
   return `${lines.join('\n')}\n`;
 }

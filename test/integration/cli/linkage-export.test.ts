@@ -49,7 +49,7 @@ beforeAll(async () => {
     '--workers',
     '0',
   ]);
-  expect(run.status).toBe(0);
+  expect(run.status, run.stderr).toBe(0);
 });
 afterAll(() => fs.rmSync(root, { recursive: true, force: true }));
 
@@ -86,9 +86,9 @@ describe('radlabel linkage-export', () => {
     expect(result.status, result.stderr).toBe(0);
     expect(fs.statSync(out).mode & 0o777).toBe(0o600);
     const csv = fs.readFileSync(out, 'utf8');
-    expect(csv.split('\n')[0]).toBe('kind,original,pseudonym,date_offset_days');
+    expect(csv.split('\n')[0]).toBe('kind,original,pseudonym,date_offset_days,project');
     expect(csv).toContain(series.studyInstanceUID);
-    expect(csv).toMatch(/^patient,[^,\n]*SYN-2-32-linkage-export,LNK-[A-Z0-9]+,-?\d*$/m);
+    expect(csv).toMatch(/^patient,[^,\n]*SYN-2-32-linkage-export,LNK-[A-Z0-9]+,-?\d*,LNK$/m);
     expect(fs.readFileSync(path.join(dataDir, 'logs', 'app.log'), 'utf8')).not.toContain('SYN-2-32');
   });
 

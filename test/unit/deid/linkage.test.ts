@@ -33,7 +33,7 @@ describe('the linkage table', () => {
     const outcome = await engine.deidentify(buildDicom(sampleElements()));
     await engine.close();
     if (outcome.status !== 'done') throw new Error(outcome.status);
-    const study = store.find('uid', sample.studyUid);
+    const study = store.find('uid', sample.studyUid, 'LUNG01');
     expect(study?.pseudonym).toBe(outcome.report.studyInstanceUID);
     expect(store.reverse('uid', outcome.report.studyInstanceUID)?.original).toBe(sample.studyUid);
     const patient = store.reverse('patient', outcome.report.patientPseudonym);
