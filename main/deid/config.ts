@@ -4,7 +4,7 @@
 import { deidOptionConflicts, effectiveDeidOptions } from '../../shared/deid-options.js';
 import { AppError, ErrorCode } from '../../shared/errors.js';
 import type { Logger } from '../core/logger.js';
-import type { PixelCleaner, PixelRule } from './pixels/types.js';
+import type { PixelCleaner, PixelRule, SeriesSample } from './pixels/types.js';
 import { type DeidOptionName, isDeidOptionName } from './profile/options.js';
 import type { EngineAction } from './profile/profile.js';
 import type { SafePrivateAttribute } from './profile/safe-private.js';
@@ -37,6 +37,11 @@ export interface DeidConfig {
   safePrivate?: SafePrivateAttribute[];
   pixelRules?: PixelRule[];
   ocr?: boolean;
+  /**
+   * Set by the service for one run (see series-sample.ts): what OCR of a sample of each series
+   * found, by original Series Instance UID. An object of a series not listed is sampled alone.
+   */
+  seriesSamples?: Record<string, SeriesSample>;
   pixelCleaner?: PixelCleaner;
   linkage?: LinkageStore;
   /** PatientAge when Retain Patient Characteristics keeps it: as is, capped at 90Y, or recomputed from the dates. Default `cap`. */

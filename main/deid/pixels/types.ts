@@ -7,21 +7,65 @@
  */
 
 export interface PixelContext {
-  modality: string; sopClassUID: string; manufacturer: string; manufacturerModelName: string;
-  burnedInAnnotation: string;          // '' when absent
+  modality: string;
+  sopClassUID: string;
+  manufacturer: string;
+  manufacturerModelName: string;
+  burnedInAnnotation: string; // '' when absent
   imageType: string[];
-  conversionType: string;              // (0008,0064), '' when absent
-  rows: number; columns: number; bitsAllocated: number; bitsStored: number; samplesPerPixel: number;
-  photometricInterpretation: string; pixelRepresentation: number; planarConfiguration: number;
-  numberOfFrames: number; transferSyntaxUID: string;
+  conversionType: string; // (0008,0064), '' when absent
+  rows: number;
+  columns: number;
+  bitsAllocated: number;
+  bitsStored: number;
+  samplesPerPixel: number;
+  photometricInterpretation: string;
+  pixelRepresentation: number;
+  planarConfiguration: number;
+  numberOfFrames: number;
+  transferSyntaxUID: string;
   /** Identifying values from the original header (names incl. Hanzi and pinyin, ids, dates in several formats) to boost OCR. */
   identifyingValues: string[];
   /** Native: the PixelData value bytes. Encapsulated: one entry per frame (fragments concatenated). */
   pixelData: { kind: 'native'; bytes: Uint8Array } | { kind: 'encapsulated'; frames: Uint8Array[] };
 }
-export interface PixelOptions { cleanPixelData: boolean; ocr: boolean; rules: PixelRule[] }
-export interface PixelRule { name: string; match: { modality?: string; manufacturer?: string; manufacturerModelName?: string; rows?: number; columns?: number }; regions: Array<{ x: number; y: number; width: number; height: number }> }
-export interface PixelRegion { frame: number; x: number; y: number; width: number; height: number; source: 'rule' | 'ocr' }
+export interface PixelOptions {
+  cleanPixelData: boolean;
+  ocr: boolean;
+  rules: PixelRule[];
+  /**
+   * What OCR of a sample of the object's series found (see series.ts), when the caller sampled
+   * the series before writing it (deidentifyTree). Absent: the object is a series of one, and the
+   * cleaner samples it itself when its header says it is low risk.
+   */
+  series?: SeriesSample;
+}
+/** The verdict of OCR on a sample of a series (first, middle, last image, each image/frame type once). */
+export interface SeriesSample {
+  /** True when a sampled frame showed text the cleaner would mask: every object of the series is then treated as at risk. */
+  textFound: boolean;
+  /** Frames read (0 when none could be read). */
+  framesRead: number;
+}
+export interface PixelRule {
+  name: string;
+  match: {
+    modality?: string;
+    manufacturer?: string;
+    manufacturerModelName?: string;
+    rows?: number;
+    columns?: number;
+  };
+  regions: Array<{ x: number; y: number; width: number; height: number }>;
+}
+export interface PixelRegion {
+  frame: number;
+  x: number;
+  y: number;
+  width: number;
+  height: number;
+  source: 'rule' | 'ocr';
+}
 export interface PixelDecision {
   action: 'keep' | 'masked' | 'hold';
   /** Why (e.g. 'BurnedInAnnotation YES', 'ultrasound', 'secondary capture', 'OCR found text', 'compressed and cannot decode'). No PHI. */
@@ -33,4 +77,6 @@ export interface PixelDecision {
   /** For 'masked' after decoding: new PhotometricInterpretation if it changed (e.g. YBR_FULL_422 → RGB). */
   photometricInterpretation?: string;
 }
-export interface PixelCleaner { clean(context: PixelContext, options: PixelOptions): Promise<PixelDecision> }
+export interface PixelCleaner {
+  clean(context: PixelContext, options: PixelOptions): Promise<PixelDecision>;
+}
