@@ -60,6 +60,23 @@ export function temporalState(options: ReadonlySet<DeidOptionName>): 'UNMODIFIED
 }
 
 /**
+ * The Type 1 attributes of the Clinical Trial Subject module (PS3.3 C.7.1.3), never empty: the
+ * project's sponsor and protocol, or, where the project gives none, defaults derived from its
+ * project ID ("RadLabel research project <projectId>", protocol ID = project ID). The Type 2 ones
+ * (protocol name, site ID and name) may stay empty.
+ */
+export function clinicalTrialType1(config: Pick<DeidConfig, 'clinicalTrial' | 'projectId'>): {
+  sponsorName: string;
+  protocolId: string;
+} {
+  const projectId = config.projectId.trim() || 'RADLABEL';
+  return {
+    sponsorName: config.clinicalTrial.sponsorName.trim() || `RadLabel research project ${projectId}`,
+    protocolId: config.clinicalTrial.protocolId.trim() || projectId,
+  };
+}
+
+/**
  * The provenance attributes of one output, by tag (the walk writes them in place of any original
  * value). `codes` is methodCodeList's answer for this object.
  */
@@ -93,11 +110,9 @@ export function provenanceAttributes(
     undefinedLength: false,
     items: codes.map(codeItem),
   });
-  forced.set(
-    Tag.ClinicalTrialSponsorName,
-    lo(Tag.ClinicalTrialSponsorName, config.clinicalTrial.sponsorName),
-  );
-  forced.set(Tag.ClinicalTrialProtocolID, lo(Tag.ClinicalTrialProtocolID, config.clinicalTrial.protocolId));
+  const trial = clinicalTrialType1(config);
+  forced.set(Tag.ClinicalTrialSponsorName, lo(Tag.ClinicalTrialSponsorName, trial.sponsorName));
+  forced.set(Tag.ClinicalTrialProtocolID, lo(Tag.ClinicalTrialProtocolID, trial.protocolId));
   forced.set(
     Tag.ClinicalTrialProtocolName,
     lo(Tag.ClinicalTrialProtocolName, config.clinicalTrial.protocolName ?? ''),

@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { buildDicom, type El } from './support/build-dicom.js';
 import { readBack } from './support/read-dicom.js';
 import { config, sampleElements, T } from './support/sample.js';
-import type { DeidConfig } from '../../../main/deid/index.js';
+import { createDeidentifier, type DeidConfig } from '../../../main/deid/index.js';
 import { parseDicomFile, type DicomElement } from '../../../main/deid/dicom/walker.js';
 import { ChunkWriter } from '../../../main/deid/dicom/writer.js';
 import { createObjectContext, type ObjectContext } from '../../../main/deid/engine/context.js';
@@ -16,6 +16,7 @@ import { part10Chunks } from '../../../main/deid/engine/file-meta.js';
 import { headerIdentity } from '../../../main/deid/engine/identifying.js';
 import { privateBlocks } from '../../../main/deid/engine/private-blocks.js';
 import {
+  clinicalTrialType1,
   IMPLEMENTATION_CLASS_UID,
   methodCodeList,
   provenanceAttributes,
@@ -115,6 +116,29 @@ describe('engine/provenance: what every output says about its de-identification'
       '113100',
       '113101',
     ]);
+  });
+});
+
+describe('engine/provenance: the Clinical Trial Subject module without a sponsor or protocol', () => {
+  it('never writes an empty Type 1 sponsor or protocol ID: defaults derive from the project ID', async () => {
+    const engine = createDeidentifier(
+      config({ projectId: 'LUNG01', clinicalTrial: { sponsorName: '', protocolId: ' ' } }),
+    );
+    try {
+      const outcome = await engine.deidentify(buildDicom(sampleElements()));
+      if (outcome.status !== 'done') throw new Error(outcome.status);
+      const out = readBack(outcome.output);
+      expect(out.text([T.ClinicalTrialSponsorName])).toBe('RadLabel research project LUNG01');
+      expect(out.text([T.ClinicalTrialProtocolID])).toBe('LUNG01');
+    } finally {
+      await engine.close();
+    }
+  });
+
+  it("uses the project's own sponsor and protocol when it gives them", () => {
+    expect(
+      clinicalTrialType1({ projectId: 'P', clinicalTrial: { sponsorName: 'Acme', protocolId: 'X-1' } }),
+    ).toEqual({ sponsorName: 'Acme', protocolId: 'X-1' });
   });
 });
 
