@@ -138,10 +138,16 @@ export const ImportProgress = z.object({
   duplicates: z.number().int(),
   /** Files that were not DICOM, broken or otherwise refused; see `errors`. */
   failed: z.number().int(),
-  /** Non-image objects that were recognised but not stored (DICOMDIR itself). */
+  /**
+   * Files not read, each with its reason: DICOMDIR itself, hidden files, named pipes, devices.
+   * Conflicts (same SOP Instance UID, other content) count as failed with code `conflict`;
+   * filesFound = added + duplicates + failed + skipped once the job is done.
+   */
   skipped: z.number().int(),
   /** The most recent errors (capped); `failed` holds the full count. */
   errors: z.array(ImportFileError),
+  /** The most recent skipped files with their reason (capped); `skipped` holds the full count. */
+  skippedFiles: z.array(ImportFileError),
   startedAt: z.string(),
   finishedAt: z.string().nullable(),
 });
@@ -299,7 +305,17 @@ export const DeidStudyReport = z.object({
   studyInstanceUID: Uid,
   /** The UID the study has after de-identification (null before any object was processed). */
   pseudonymousStudyInstanceUID: z.string().nullable(),
-  objects: z.object({ done: z.number().int(), held: z.number().int(), failed: z.number().int() }),
+  /**
+   * Objects written, held, failed; duplicates (the same object again, written once) and conflicts
+   * (another object under a SOP Instance UID already written, never written over).
+   */
+  objects: z.object({
+    done: z.number().int(),
+    held: z.number().int(),
+    failed: z.number().int(),
+    duplicates: z.number().int(),
+    conflicts: z.number().int(),
+  }),
   /** Attributes per action over the study's objects: removed, emptied, dummied, kept, cleaned, uidsRemapped, datesShifted, privateRemoved, privateKept. */
   actions: z.record(z.string(), z.number().int()),
   /**
@@ -347,6 +363,10 @@ export const DeidProgressEvent = z.object({
   failed: z.number().int(),
   /** Files that were not DICOM. */
   skipped: z.number().int(),
+  /** The same object again (written once). filesFound = done + held + failed + skipped + duplicates + conflicts. */
+  duplicates: z.number().int(),
+  /** Another object under a SOP Instance UID already written: never written over. */
+  conflicts: z.number().int(),
   bytesIn: z.number(),
   bytesOut: z.number(),
   finished: z.boolean(),

@@ -19,8 +19,9 @@ import { AppError, ErrorCode } from '../../shared/errors.js';
 import type { Logger } from '../core/logger.js';
 import { sqliteBinding } from '../core/sqlite.js';
 import type { DicomHeader } from '../dicom/header.js';
-import { displayPersonName, personNameSearchText } from '../dicom/person-name.js';
+import { displayPersonName } from '../dicom/person-name.js';
 import { migrate, schemaVersion } from './migrate.js';
+import { compactQuery, nameSortKey, searchable, studySearchText } from './search-keys.js';
 
 /** What the catalog stores about one instance: header fields plus where its bytes are. */
 export type InstanceRecord = Omit<DicomHeader, 'kind'> & {
@@ -102,7 +103,8 @@ export function openCatalogConnection(
 }
 
 const SORT_COLUMNS: Record<StudySortField, string> = {
-  patientName: 'study.patient_name',
+  // Hanzi by pinyin among Latin names, diacritics folded (search-keys.ts); the display name breaks ties.
+  patientName: 'study.patient_name_sort %DIR%, study.patient_name',
   patientId: 'study.patient_id',
   studyDate: 'study.study_date %DIR%, study.study_time',
   studyDescription: 'study.study_description',
@@ -164,8 +166,8 @@ export class Catalog {
       ),
       insertStudy: db.prepare(
         `INSERT INTO study (study_uid, patient_ref, patient_name, patient_id, study_date, study_time, study_description,
-                            accession_number, imported_at, search_text)
-         VALUES (@uid, @patientRef, @patientName, @patientId, @studyDate, @studyTime, @description, @accession, @importedAt, @searchText)`,
+                            accession_number, imported_at, search_text, patient_name_sort)
+         VALUES (@uid, @patientRef, @patientName, @patientId, @studyDate, @studyTime, @description, @accession, @importedAt, @searchText, @nameSort)`,
       ),
       seriesByUid: db.prepare<[string], { id: number; study_ref: number }>(
         'SELECT id, study_ref FROM series WHERE series_uid = ?',
@@ -389,11 +391,7 @@ export class Catalog {
       sex: record.patientSex,
     });
     const patientRef = s.patientByKey.get(key)!.id;
-    const searchText = searchable(
-      [personNameSearchText(name), record.patientId, record.accessionNumber, record.studyDescription].join(
-        ' ',
-      ),
-    );
+    const searchText = studySearchText(name, record);
     const info = s.insertStudy.run({
       uid: record.studyInstanceUID,
       patientRef,
@@ -405,32 +403,53 @@ export class Catalog {
       accession: record.accessionNumber,
       importedAt,
       searchText,
+      nameSort: nameSortKey(name),
     });
     return Number(info.lastInsertRowid);
   }
 
   /**
    * The worklist: one page of studies, filtered by free text, sorted; `total` counts all matches.
-   * Every word of the search must occur (in any order), so "doe jane" finds "Doe^Jane".
+   * A study matches when every word of the search occurs (in any order, diacritics folded), so
+   * "doe jane" finds "Doe^Jane", or when the whole search without separators (and tone digits) is
+   * part of a name key (search-keys.ts), so "王小东", "李雷", "lilei" and "Li3 Lei2" find 王^小东 and
+   * 李^雷. Terms of three characters or more go through the trigram index; shorter ones are scanned.
    */
   listStudies(query: ListStudiesQuery): ListStudiesResponse {
     const words = searchable(query.search ?? '')
       .split(' ')
       .filter(Boolean)
       .slice(0, MAX_SEARCH_WORDS);
-    // Words of three characters or more go through the trigram index; shorter ones are scanned.
-    const indexed = words.filter((word) => [...word].length >= 3);
-    const scanned = words.filter((word) => [...word].length < 3);
-    const conditions = [
-      ...(indexed.length > 0
-        ? ['study.id IN (SELECT rowid FROM study_search WHERE study_search MATCH @match)']
-        : []),
-      ...scanned.map((_, i) => `instr(study.search_text, @w${i}) > 0`),
-    ];
-    const where = conditions.length > 0 ? `WHERE ${conditions.join(' AND ')}` : '';
-    const wordParams: Record<string, string> = Object.fromEntries(scanned.map((word, i) => [`w${i}`, word]));
-    if (indexed.length > 0)
-      wordParams['match'] = indexed.map((word) => `"${word.replace(/"/g, '""')}"`).join(' AND ');
+    const whole = words.length > 0 ? compactQuery(query.search ?? '') : '';
+    const useWhole = whole !== '' && !(words.length === 1 && words[0] === whole);
+    const params: Record<string, string> = {};
+    const ftsTerm = (term: string): string => `"${term.replace(/"/g, '""')}"`;
+    const indexedTerm = (term: string): boolean => [...term].length >= 3;
+    const inIndex = (name: string): string =>
+      `study.id IN (SELECT rowid FROM study_search WHERE study_search MATCH @${name})`;
+    let where = '';
+    if (words.length > 0) {
+      const indexed = words.filter(indexedTerm);
+      const scanned = words.filter((word) => !indexedTerm(word));
+      if (useWhole && scanned.length === 0 && indexedTerm(whole)) {
+        // One index query: (every word) OR (the whole name).
+        params['match'] = `(${indexed.map(ftsTerm).join(' AND ')}) OR ${ftsTerm(whole)}`;
+        where = `WHERE ${inIndex('match')}`;
+      } else {
+        const byWords = [
+          ...(indexed.length > 0 ? [inIndex('match')] : []),
+          ...scanned.map((_, i) => `instr(study.search_text, @w${i}) > 0`),
+        ].join(' AND ');
+        if (indexed.length > 0) params['match'] = indexed.map(ftsTerm).join(' AND ');
+        scanned.forEach((word, i) => (params[`w${i}`] = word));
+        if (useWhole) {
+          params['whole'] = indexedTerm(whole) ? ftsTerm(whole) : whole;
+          const byWhole = indexedTerm(whole) ? inIndex('whole') : 'instr(study.search_text, @whole) > 0';
+          where = `WHERE (${byWords}) OR ${byWhole}`;
+        } else where = `WHERE ${byWords}`;
+      }
+    }
+    const wordParams = params;
     const sort = query.sort ?? { field: 'studyDate', direction: 'desc' };
     const direction = sort.direction === 'asc' ? 'ASC' : 'DESC';
     const order = `${SORT_COLUMNS[sort.field].replace('%DIR%', direction)} ${direction}, study.id ${direction}`;
@@ -499,14 +518,6 @@ export class Catalog {
 }
 
 const MAX_SEARCH_WORDS = 8;
-
-/** Lower case, with PN separators and runs of white space as single spaces: the form search compares. */
-function searchable(text: string): string {
-  return text
-    .toLowerCase()
-    .replace(/[\^=\s]+/g, ' ')
-    .trim();
-}
 
 function toStudySummary(row: StudyRow): StudySummary {
   return {

@@ -1,8 +1,9 @@
 /** Every migration, oldest first. Add a file per schema change and append it here; never edit a shipped one. */
 import { initial } from './0001-initial.js';
 import { studySearch } from './0002-study-search.js';
+import { nameSearchKeys } from './0003-name-search-keys.js';
 import type { Migration } from './migration.js';
 
 export type { Migration } from './migration.js';
 
-export const migrations: readonly Migration[] = [initial, studySearch];
+export const migrations: readonly Migration[] = [initial, studySearch, nameSearchKeys];

@@ -149,10 +149,11 @@ describe('catalog', () => {
       expect(uids(catalog.listStudies({ limit: 10, offset: 0 }))).toEqual(['1.3', '1.1', '1.2', '1.4']);
     });
 
-    it('sorts by the displayed patient name (code point order) and by number of instances', () => {
+    it('sorts by patient name (first name group, diacritics folded) and by number of instances', () => {
+      // Alpha, Müller, Yamada (山田 sorts by its alphabetic group), Zeta.
       expect(
         uids(catalog.listStudies({ limit: 10, offset: 0, sort: { field: 'patientName', direction: 'asc' } })),
-      ).toEqual(['1.2', '1.3', '1.1', '1.4']);
+      ).toEqual(['1.2', '1.3', '1.4', '1.1']);
       expect(
         uids(
           catalog.listStudies({
@@ -190,6 +191,11 @@ describe('catalog', () => {
       for (const term of ['yamada', '山田', 'やまだ'])
         expect(uids(catalog.listStudies({ limit: 10, offset: 0, search: term }))).toEqual(['1.4']);
       expect(catalog.getStudy('1.4')!.study.patientName).toBe('山田^太郎 (Yamada^Tarou)');
+    });
+
+    it('finds a name typed without its diacritics', () => {
+      expect(uids(catalog.listStudies({ limit: 10, offset: 0, search: 'muller jurgen' }))).toEqual(['1.3']);
+      expect(uids(catalog.listStudies({ limit: 10, offset: 0, search: 'MüllerJürgen' }))).toEqual(['1.3']);
     });
 
     it('treats search text literally (no SQL wildcards)', () => {
