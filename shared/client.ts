@@ -20,6 +20,37 @@ export interface Transport {
   subscribe(listener: (event: AnyEvent) => void): () => void;
 }
 
+/**
+ * What the Electron preload exposes on `window.radlabel`: the preload's object must satisfy it
+ * (`satisfies RadlabelBridge<File>` in main/electron/preload.ts) and the renderer reads
+ * `window.radlabel` as this type (renderer/src/host/bridge.ts), so the two cannot drift apart.
+ * One generic, validated `invoke` (method names are checked against the contract on both sides)
+ * plus the few platform capabilities a browser page cannot have. `DroppedFile` is the DOM's `File`
+ * (shared/ has no DOM types).
+ */
+export interface RadlabelBridge<DroppedFile = unknown> extends Transport {
+  readonly kind: 'electron';
+  /** Absolute paths of files dropped on the window (Electron's webUtils); files without one are left out. */
+  pathsForFiles(files: DroppedFile[]): string[];
+  /** Native "open files/folders" dialog; resolves to [] when the user cancels. */
+  pickImportPaths(): Promise<string[]>;
+  /** Native "choose a folder" dialog for exports; resolves to null when the user cancels. */
+  pickExportFolder(): Promise<string | null>;
+}
+
+/** Every member of `RadlabelBridge`, for tests of what the preload exposes (the compiler checks it is complete). */
+export const radlabelBridgeKeys = [
+  'kind',
+  'invoke',
+  'subscribe',
+  'pathsForFiles',
+  'pickImportPaths',
+  'pickExportFolder',
+] as const satisfies readonly (keyof RadlabelBridge)[];
+type UnlistedBridgeKey = Exclude<keyof RadlabelBridge, (typeof radlabelBridgeKeys)[number]>;
+const bridgeKeysComplete: [UnlistedBridgeKey] extends [never] ? true : UnlistedBridgeKey = true;
+void bridgeKeysComplete;
+
 export type Api = {
   call<M extends MethodName>(method: M, request: RequestOf<M>): Promise<ResponseOf<M>>;
   on<E extends EventName>(name: E, listener: (payload: EventOf<E>) => void): () => void;

@@ -1,10 +1,17 @@
 /**
- * The preload: the renderer's whole view of the machine. It exposes `window.radlabel` (see
- * renderer/src/host/bridge.ts), derived from the contract: method and event names are checked
- * here and again in main. Bundled to one CommonJS file (sandboxed preloads cannot load modules).
+ * The preload: the renderer's whole view of the machine. It exposes `window.radlabel`, an object
+ * that must satisfy `RadlabelBridge` (shared/client.ts), the type the renderer reads it as; method
+ * and event names are checked here and again in main. Bundled to one CommonJS file (sandboxed preloads cannot load modules).
  */
 import { contextBridge, ipcRenderer, webUtils } from 'electron';
-import { type AnyEvent, type MethodName, type WireResult, isEventName, isMethodName } from '../../shared/contract.js';
+import {
+  type AnyEvent,
+  type MethodName,
+  type WireResult,
+  isEventName,
+  isMethodName,
+} from '../../shared/contract.js';
+import type { RadlabelBridge } from '../../shared/client.js';
 import { IPC_CHANNELS } from './channels.js';
 
 const bridge = {
@@ -31,6 +38,6 @@ const bridge = {
   pickExportFolder(): Promise<string | null> {
     return ipcRenderer.invoke(IPC_CHANNELS.pickExportFolder) as Promise<string | null>;
   },
-};
+} satisfies RadlabelBridge<File>;
 
 contextBridge.exposeInMainWorld('radlabel', bridge);

@@ -1,21 +1,10 @@
 /**
- * The shape of what the Electron preload exposes on `window.radlabel`. Derived from the contract:
- * one generic, validated `invoke` (method names are checked against the contract on both sides)
- * plus the few platform capabilities a browser page cannot have.
+ * `window.radlabel`, as the Electron preload exposes it. The type lives in shared/client.ts
+ * (`RadlabelBridge`), which the preload's object must satisfy: one definition for both sides.
  */
-import type { AnyEvent, MethodName, WireResult } from '../../../shared/contract.js';
+import type { RadlabelBridge } from '../../../shared/client.js';
 
-export interface ElectronBridge {
-  readonly kind: 'electron';
-  invoke(method: MethodName, request: unknown): Promise<WireResult<unknown>>;
-  subscribe(listener: (event: AnyEvent) => void): () => void;
-  /** Absolute paths of files dropped on the window (Electron's webUtils). */
-  pathsForFiles(files: File[]): string[];
-  /** Native "open files/folders" dialog; resolves to [] when the user cancels. */
-  pickImportPaths(): Promise<string[]>;
-  /** Native "choose a folder" dialog for exports; resolves to null when the user cancels. */
-  pickExportFolder(): Promise<string | null>;
-}
+export type ElectronBridge = RadlabelBridge<File>;
 
 declare global {
   interface Window {

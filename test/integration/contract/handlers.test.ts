@@ -1,0 +1,172 @@
+/**
+ * Every method of the contract, called on real services (a fresh data folder, a real imported CT
+ * series, a real export), answers within its response schema; so do the events it emits. A new
+ * method without a sample request here fails the first test.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  type AnyEvent,
+  type MethodName,
+  type RequestOf,
+  events as eventSchemas,
+  methodNames,
+  methods,
+} from '../../../shared/contract.js';
+import { silentLogger } from '../../../main/core/logger.js';
+import { dispatch } from '../../../main/rpc/dispatch.js';
+import { type Services, createServices } from '../../../main/services.js';
+import { type CtSeries, ensureCtSeries, makeTempDir } from '../../fixtures/index.js';
+import { fixedKey } from '../deid-app/harness.js';
+
+let dir: string;
+let services: Services;
+let series: CtSeries;
+const seen: AnyEvent[] = [];
+
+async function until<T>(probe: () => Promise<T | null>): Promise<T> {
+  for (let attempt = 0; attempt < 600; attempt += 1) {
+    const value = await probe();
+    if (value !== null) return value;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  throw new Error('timed out');
+}
+
+beforeAll(async () => {
+  dir = makeTempDir('contract');
+  series = ensureCtSeries({ slices: 3, size: 32, seed: 'contract' });
+  services = createServices({
+    dataDir: path.join(dir, 'data'),
+    host: 'web',
+    logger: silentLogger(),
+    importWorkers: 1,
+    deidWorkers: 0,
+    keyProvider: fixedKey('contract'),
+  });
+  services.events.subscribe((event) => seen.push(event));
+});
+
+afterAll(async () => {
+  await services?.close();
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+/** A valid request for each method, in an order where each finds what it needs. */
+function samples(): { [M in MethodName]: () => Promise<RequestOf<M>> } {
+  let importJob = '';
+  let exportJob = '';
+  return {
+    'app.info': async () => ({}),
+    'import.start': async () => ({ paths: [series.dir] }),
+    'import.status': async () => {
+      importJob = (await services.handlers['import.start']({ paths: [series.dir] })).jobId;
+      await until(async () =>
+        (await services.handlers['import.status']({ jobId: importJob })).finishedAt ? 1 : null,
+      );
+      return { jobId: importJob };
+    },
+    'import.cancel': async () => ({ jobId: importJob }),
+    'catalog.listStudies': async () => ({
+      search: series.patientId,
+      sort: { field: 'studyDate', direction: 'desc' },
+    }),
+    'catalog.getStudy': async () => ({ studyInstanceUID: series.studyInstanceUID }),
+    'catalog.listInstances': async () => ({ seriesInstanceUID: series.seriesInstanceUID }),
+    'deid.getSettings': async () => ({}),
+    'deid.saveSettings': async () => {
+      const {
+        secretCreated: _secret,
+        settingsFileDamaged: _damaged,
+        ...settings
+      } = await services.handlers['deid.getSettings']({});
+      return { ...settings, projectId: 'CONTRACT' };
+    },
+    'deid.preview': async () => ({ sopInstanceUID: series.sopInstanceUIDs[1]! }),
+    'deid.exportStudy': async () => ({
+      studyInstanceUID: series.studyInstanceUID,
+      outputDir: path.join(dir, `export-${Date.now()}`),
+    }),
+    'deid.studyReport': async () => {
+      exportJob = (
+        await services.handlers['deid.exportStudy']({
+          studyInstanceUID: series.studyInstanceUID,
+          outputDir: path.join(dir, 'export-for-report'),
+        })
+      ).jobId;
+      await until(async () =>
+        seen.some(
+          (event) =>
+            event.name === 'deid.progress' && event.payload.jobId === exportJob && event.payload.finished,
+        )
+          ? 1
+          : null,
+      );
+      return { studyInstanceUID: series.studyInstanceUID };
+    },
+    'deid.cancel': async () => ({ jobId: exportJob }),
+  };
+}
+
+describe('the contract at the service edge', () => {
+  it('has a sample request for every method', () => {
+    expect(Object.keys(samples()).sort()).toEqual([...methodNames].sort());
+  });
+
+  it('every handler answers within its response schema, called directly and through dispatch', async () => {
+    const requests = samples();
+    for (const method of Object.keys(requests) as MethodName[]) {
+      const request = await requests[method]();
+      const parsedRequest = methods[method].request.parse(request);
+      const handler = services.handlers[method] as (request: unknown) => Promise<unknown>;
+      const direct = await handler(parsedRequest);
+      const checked = methods[method].response.safeParse(direct);
+      expect(checked.success ? [] : checked.error.issues, method).toEqual([]);
+      const wire = await dispatch(services.handlers, method, request);
+      expect(wire.ok ? 'ok' : wire.error, method).toBe('ok');
+      if (wire.ok) methods[method].response.parse(wire.value);
+    }
+  });
+
+  it('every event emitted on the way matches its schema', () => {
+    const names = new Set(seen.map((event) => event.name));
+    expect(names).toEqual(new Set(['import.progress', 'catalog.changed', 'deid.progress']));
+    for (const event of seen) {
+      const checked = eventSchemas[event.name].safeParse(event.payload);
+      expect(checked.success ? [] : checked.error.issues, event.name).toEqual([]);
+    }
+  });
+});
+
+describe('dispatch', () => {
+  it('refuses an answer outside the contract as an internal error, without sending it', async () => {
+    const broken = {
+      ...services.handlers,
+      'app.info': async () => ({ productName: 'RadLabel', dataDir: '/home/someone/secret' }),
+    } as unknown as Services['handlers'];
+    const logged: unknown[] = [];
+    const logger = {
+      ...silentLogger(),
+      error: (entry: unknown) => logged.push(entry),
+    } as unknown as ReturnType<typeof silentLogger>;
+    const result = await dispatch(broken, 'app.info', {}, logger);
+    expect(result).toEqual({
+      ok: false,
+      error: { code: 'internal', message: 'An unexpected error occurred; details are in the log.' },
+    });
+    expect(JSON.stringify(logged)).toContain('app.info');
+    expect(JSON.stringify(logged)).not.toContain('/home/someone/secret');
+  });
+
+  it('sends only the fields the contract names', async () => {
+    const chatty = {
+      ...services.handlers,
+      'deid.cancel': async () => ({ cancelled: false, localPath: '/home/someone/study' }),
+    } as unknown as Services['handlers'];
+    expect(await dispatch(chatty, 'deid.cancel', { jobId: crypto.randomUUID() })).toEqual({
+      ok: true,
+      value: { cancelled: false },
+    });
+  });
+});
