@@ -53,6 +53,13 @@ export interface DeidConfig {
    */
   unlistedText?: 'remove' | 'clean';
   /**
+   * Free text that is cleaned (C): a word that is neither clinical vocabulary nor a number with a
+   * unit becomes a placeholder (`placeholder`, the default) or stays (`keep`). Deny patterns
+   * (dates, phone numbers, IDs, e-mails, addresses, UIDs) and the object's identifying values are
+   * replaced either way. See docs/deid.md "Free-text cleaning".
+   */
+  unknownWords?: 'placeholder' | 'keep';
+  /**
    * Remove every public attribute that neither Table E.1-1 nor the keep-list
    * (profile/keep-list.ts: geometry, pixel encoding, LUTs, acquisition physics, coded and
    * structural attributes) names: numbers, codes and binary values as well as text. Default: on

@@ -241,3 +241,169 @@ function decodeRun(run: Uint8Array, state: CodeState, high: boolean): string {
   if (g1 === 'gb2312') return decodeWith('gbk', run);
   return decodeWith(g1.singleByte, run);
 }
+
+// ---------------------------------------------------------------------------------------------
+// Encoding: the reverse of decodeText, for a cleaned value written back in the dataset's own
+// character set. Tables are built lazily from the same WHATWG decoders, so encode and decode agree.
+
+type ReverseTable = Map<string, number[]>;
+const reverseTables = new Map<string, ReverseTable>();
+
+function reverseTable(
+  key: string,
+  label: string,
+  leads: [number, number] | null,
+  trails: [number, number],
+): ReverseTable {
+  let table = reverseTables.get(key);
+  if (table) return table;
+  table = new Map();
+  const decoder = decoderFor(label);
+  if (decoder) {
+    if (leads === null) {
+      for (let byte = trails[0]; byte <= trails[1]; byte += 1) {
+        const char = decoder.decode(Uint8Array.of(byte));
+        if (char.length === 1 && char !== '\ufffd' && !table.has(char)) table.set(char, [byte]);
+      }
+    } else {
+      const pair = new Uint8Array(2);
+      for (let lead = leads[0]; lead <= leads[1]; lead += 1) {
+        pair[0] = lead;
+        for (let trail = trails[0]; trail <= trails[1]; trail += 1) {
+          if (trail === 0x7f) continue;
+          pair[1] = trail;
+          const char = decoder.decode(pair);
+          if ([...char].length === 1 && char !== '\ufffd' && !table.has(char)) table.set(char, [lead, trail]);
+        }
+      }
+    }
+  }
+  reverseTables.set(key, table);
+  return table;
+}
+
+const singleByteTable = (label: string): ReverseTable =>
+  reverseTable(`1:${label}`, label, null, [0x80, 0xff]);
+const gbkTable = (): ReverseTable => reverseTable('gbk', 'gbk', [0x81, 0xfe], [0x40, 0xfe]);
+const gb2312Table = (): ReverseTable => reverseTable('gb2312', 'gbk', [0xa1, 0xf7], [0xa1, 0xfe]);
+const ksTable = (): ReverseTable => reverseTable('ks', 'euc-kr', [0xa1, 0xfe], [0xa1, 0xfe]);
+const jisTable = (): ReverseTable => reverseTable('jis', 'euc-jp', [0xa1, 0xfe], [0xa1, 0xfe]);
+const katakanaTable = (): ReverseTable => reverseTable('kana', 'shift_jis', null, [0xa1, 0xdf]);
+
+function encodeWithout(text: string, label: string): number[] | null {
+  if (label === 'utf-8') return [...Buffer.from(text, 'utf8')];
+  const table =
+    label === 'gbk' || label === 'gb18030'
+      ? gbkTable()
+      : label === 'shift_jis'
+        ? null
+        : singleByteTable(label);
+  const out: number[] = [];
+  for (const char of text) {
+    const code = char.codePointAt(0)!;
+    if (code < 0x80) {
+      out.push(code);
+      continue;
+    }
+    const bytes = table?.get(char);
+    if (!bytes) return null;
+    out.push(...bytes);
+  }
+  return out;
+}
+
+interface Designation {
+  /** The escape sequence that designates the set (empty: the set is there initially). */
+  escape: number[];
+  g0: G0 | null;
+  g1: G1 | null;
+  table: () => ReverseTable;
+  /** JIS X 0208 in G0 is written with 7-bit bytes. */
+  sevenBit?: boolean;
+}
+
+function designationsFor(term: string): Designation[] {
+  const esc = (sequence: string): number[] => [ESC, ...[...sequence].map((char) => char.charCodeAt(0))];
+  const normalised = normaliseTerm(term).replace('ISO_IR_', 'ISO_2022_IR_');
+  switch (normalised) {
+    case 'ISO_2022_IR_58':
+      return [{ escape: esc('$)A'), g0: null, g1: 'gb2312', table: gb2312Table }];
+    case 'ISO_2022_IR_149':
+      return [{ escape: esc('$)C'), g0: null, g1: 'ks-x1001', table: ksTable }];
+    case 'ISO_2022_IR_87':
+      return [{ escape: esc('$B'), g0: 'jis-x0208', g1: null, table: jisTable, sevenBit: true }];
+    case 'ISO_2022_IR_13':
+      return [{ escape: esc(')I'), g0: null, g1: 'katakana', table: katakanaTable }];
+    default: {
+      const label = SINGLE_DECODER_TERMS[normalised.replace('ISO_2022_', 'ISO_')];
+      const final = Object.entries(G1_SINGLE_BYTE_BY_FINAL).find(([, value]) => value === label)?.[0];
+      if (!label || !final) return [];
+      return [
+        {
+          escape: esc(`-${final}`),
+          g0: null,
+          g1: { singleByte: label },
+          table: () => singleByteTable(label),
+        },
+      ];
+    }
+  }
+}
+
+function sameG1(a: G1, b: G1 | null): boolean {
+  if (b === null) return false;
+  if (typeof a === 'string' || typeof b === 'string') return a === b;
+  return a.singleByte === b.singleByte;
+}
+
+function encodeWithCodeExtensions(text: string, terms: readonly string[], kind: TextKind): number[] | null {
+  const initial = initialStateFor(terms[0] ?? '');
+  const designations = terms.flatMap((term) => designationsFor(term));
+  let state: CodeState = { ...initial };
+  const out: number[] = [];
+  for (const char of text) {
+    const code = char.codePointAt(0)!;
+    if (code < 0x80) {
+      if (state.g0 !== 'ascii' && state.g0 !== 'jis-roman') {
+        out.push(ESC, 0x28, 0x42); // ESC ( B
+        state.g0 = 'ascii';
+      }
+      out.push(code);
+      if (isDelimiter(code, kind)) state = { ...initial };
+      continue;
+    }
+    const designation = designations.find((candidate) => candidate.table().has(char));
+    if (!designation) return null;
+    const bytes = designation.table().get(char)!;
+    if (designation.g0 !== null && state.g0 !== designation.g0) {
+      out.push(...designation.escape);
+      state.g0 = designation.g0;
+    }
+    if (designation.g1 !== null && !sameG1(state.g1, designation.g1)) {
+      out.push(...designation.escape);
+      state.g1 = designation.g1;
+    }
+    out.push(...(designation.sevenBit ? bytes.map((byte) => byte & 0x7f) : bytes));
+  }
+  if (state.g0 !== initial.g0) out.push(ESC, 0x28, 0x42);
+  return out;
+}
+
+/**
+ * Encodes `text` in the character set(s) a dataset declares: the reverse of decodeText, for a
+ * cleaned value written back. Returns null when a character cannot be written in those sets (or
+ * the bytes would not decode back to the same text): the caller then removes the value instead.
+ * The result is not padded.
+ */
+export function encodeText(
+  text: string,
+  terms: readonly string[],
+  kind: TextKind = 'text',
+): Uint8Array | null {
+  const bytes = usesCodeExtensions(terms)
+    ? encodeWithCodeExtensions(text, terms, kind)
+    : encodeWithout(text, SINGLE_DECODER_TERMS[normaliseTerm(terms[0] ?? '')] ?? 'windows-1252');
+  if (!bytes) return null;
+  const encoded = Uint8Array.from(bytes);
+  return decodeText(encoded, terms, kind) === text.replace(/[\0 ]+$/, '') ? encoded : null;
+}
