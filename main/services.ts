@@ -50,6 +50,8 @@ export interface Services {
   instanceFile(sopInstanceUID: string): InstanceFile | null;
   /** Every error of an import job (progress events carry only the most recent 100). */
   importErrors(jobId: string): readonly ImportFileError[];
+  /** Every file an import job did not read, with the reason (pipes, devices, hidden files, DICOMDIR). */
+  importSkipped(jobId: string): readonly ImportFileError[];
   /** Cancels running jobs, stops workers, closes the database. */
   close(): Promise<void>;
 }
@@ -151,6 +153,9 @@ export function createServices(options: ServicesOptions): Services {
     },
     importErrors(jobId) {
       return importer.job(jobId)?.errors ?? [];
+    },
+    importSkipped(jobId) {
+      return importer.job(jobId)?.skippedFiles ?? [];
     },
     close() {
       closed ??= (async () => {

@@ -89,6 +89,8 @@ export class StudyExportJobs {
         held: progress.held,
         failed: progress.failed,
         skipped: progress.skipped,
+        duplicates: progress.duplicates,
+        conflicts: progress.conflicts,
         bytesIn: progress.bytesIn,
         bytesOut: progress.bytesOut,
         finished,

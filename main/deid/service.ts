@@ -11,6 +11,8 @@ import path from 'node:path';
 import type { DeidPreviewRow, DeidStudyReport } from '../../shared/contract.js';
 import { AppError, ErrorCode, type ErrorCode as ErrorCodeType } from '../../shared/errors.js';
 import type { Logger } from '../core/logger.js';
+import { openRegularFile } from '../core/regular-file.js';
+import { FileWalker, type WalkEntry } from '../core/walk.js';
 import {
   type DeidActionCounts,
   type DeidConfig,
@@ -25,21 +27,40 @@ import type { PixelCleaner } from './pixels/types.js';
 import { DeidPool } from './pool.js';
 import type { WorkerDeidConfig, WorkerResult } from './worker-protocol.js';
 
+/**
+ * Every file found is accounted for exactly once: when a run ends,
+ * filesFound = done + held + failed + skipped + duplicates + conflicts (less what a cancel left).
+ */
 export interface DeidProgress {
   filesFound: number;
   filesDone: number;
   done: number;
   held: number;
   failed: number;
-  /** Files in the folders that are not DICOM (README, DICOMDIR, thumbnails). */
+  /** Files in the folders that are not DICOM (README, DICOMDIR, thumbnails, pipes), each listed. */
   skipped: number;
+  /** The same object again: the same file given twice, or a copy with identical content. Written once. */
+  duplicates: number;
+  /** Another object with a SOP Instance UID already written and different content: never written over. */
+  conflicts: number;
   bytesIn: number;
   bytesOut: number;
 }
 
 /** Progress of a run over `filesFound` files that has not started. */
 export function initialProgress(filesFound: number): DeidProgress {
-  return { filesFound, filesDone: 0, done: 0, held: 0, failed: 0, skipped: 0, bytesIn: 0, bytesOut: 0 };
+  return {
+    filesFound,
+    filesDone: 0,
+    done: 0,
+    held: 0,
+    failed: 0,
+    skipped: 0,
+    duplicates: 0,
+    conflicts: 0,
+    bytesIn: 0,
+    bytesOut: 0,
+  };
 }
 
 export interface DeidRunSummary extends DeidProgress {
@@ -50,6 +71,12 @@ export interface DeidRunSummary extends DeidProgress {
   /** Local paths are shown to the local user only; never logged. */
   failures: Array<{ source: string; code: ErrorCodeType; message: string }>;
   heldObjects: Array<{ source: string; reasons: string[] }>;
+  /** Files not read as DICOM, with the reason (local paths, never logged). */
+  skippedFiles: Array<{ source: string; code: ErrorCodeType; message: string }>;
+  /** Each duplicate and the file it repeats (`sameAs`, the one written or held). */
+  duplicateFiles: Array<{ source: string; sameAs: string }>;
+  /** Each conflicting object and the file kept under its SOP Instance UID. */
+  conflictFiles: Array<{ source: string; kept: string; message: string }>;
 }
 
 export interface DeidRunOptions {
@@ -65,20 +92,59 @@ export interface DeidRunOptions {
   logger?: Logger;
 }
 
-/** Every regular file under the inputs; `explicit` marks files named on the command line. */
-export function listInputFiles(inputs: string[]): Array<{ file: string; explicit: boolean; size: number }> {
-  const files: Array<{ file: string; explicit: boolean; size: number }> = [];
-  const visit = (entry: string, explicit: boolean): void => {
-    const stat = fs.statSync(entry, { throwIfNoEntry: false });
-    if (!stat) throw new AppError(ErrorCode.NotFound, `Nothing found at ${entry}.`);
-    if (stat.isDirectory()) {
-      for (const name of fs.readdirSync(entry).sort()) visit(path.join(entry, name), false);
-    } else if (stat.isFile()) {
-      files.push({ file: entry, explicit, size: stat.size });
+export interface InputFile {
+  file: string;
+  /** Named by the user (not found in a folder): a file that is not DICOM is then a failure. */
+  explicit: boolean;
+  size: number;
+}
+
+/**
+ * Every regular file under the inputs, in order, and a report line for everything else (pipes,
+ * devices, broken links, unreadable folders, the same file twice), by the shared walker
+ * (main/core/walk.ts): symbolic-link loops end, nothing is dropped in silence.
+ */
+export async function listInputFiles(
+  inputs: string[],
+  signal?: AbortSignal,
+): Promise<{ files: InputFile[]; others: Array<Exclude<WalkEntry, { kind: 'file' }>> }> {
+  const files: InputFile[] = [];
+  const others: Array<Exclude<WalkEntry, { kind: 'file' }>> = [];
+  await new FileWalker({
+    ...(signal ? { signal } : {}),
+    onEntry: (entry) => {
+      if (entry.kind === 'file') files.push({ file: entry.path, explicit: entry.explicit, size: entry.size });
+      else others.push(entry);
+    },
+  }).walk(inputs);
+  return { files, others };
+}
+
+/** Whether two files hold the same bytes (read in chunks; only asked when two share a SOP Instance UID). */
+function sameContent(a: string, b: string): boolean {
+  const first = openRegularFile(a);
+  try {
+    const second = openRegularFile(b);
+    try {
+      if (first.size !== second.size) return false;
+      const chunk = 1 << 20;
+      const left = Buffer.allocUnsafe(chunk);
+      const right = Buffer.allocUnsafe(chunk);
+      for (let position = 0; position < first.size; position += chunk) {
+        const length = Math.min(chunk, first.size - position);
+        const readLeft = fs.readSync(first.fd, left, 0, length, position);
+        const readRight = fs.readSync(second.fd, right, 0, length, position);
+        if (readLeft !== readRight || !left.subarray(0, readLeft).equals(right.subarray(0, readRight)))
+          return false;
+        if (readLeft < length) return true;
+      }
+      return true;
+    } finally {
+      fs.closeSync(second.fd);
     }
-  };
-  for (const input of inputs) visit(path.resolve(input), true);
-  return files;
+  } finally {
+    fs.closeSync(first.fd);
+  }
 }
 
 function workerConfig(config: DeidConfig): WorkerDeidConfig {
@@ -100,7 +166,7 @@ export class StudyReports {
       study = {
         studyInstanceUID: originalStudyUid,
         pseudonymousStudyInstanceUID: null,
-        objects: { done: 0, held: 0, failed: 0 },
+        objects: { done: 0, held: 0, failed: 0, duplicates: 0, conflicts: 0 },
         actions: { ...emptyActionCounts() },
         held: [],
         failed: [],
@@ -114,8 +180,15 @@ export class StudyReports {
   add(
     outcome:
       | { status: 'done' | 'held'; report: DeidReport }
-      | { status: 'failed'; studyInstanceUID: string; error: { code: string; message: string } },
+      | { status: 'failed'; studyInstanceUID: string; error: { code: string; message: string } }
+      | { status: 'duplicate' | 'conflict'; studyInstanceUID: string },
   ): void {
+    if (outcome.status === 'duplicate' || outcome.status === 'conflict') {
+      const study = this.#study(outcome.studyInstanceUID);
+      if (outcome.status === 'duplicate') study.objects.duplicates += 1;
+      else study.objects.conflicts += 1;
+      return;
+    }
     if (outcome.status === 'failed') {
       const study = this.#study(outcome.studyInstanceUID);
       study.objects.failed += 1;
@@ -167,11 +240,11 @@ function placeOutput(
 /** De-identifies every DICOM object under `inputs` into `outputDir`. Never throws per file. */
 export async function deidentifyTree(options: DeidRunOptions): Promise<DeidRunSummary> {
   const started = Date.now();
-  const files = listInputFiles(options.inputs);
+  const { files, others } = await listInputFiles(options.inputs, options.signal);
   const outputDir = path.resolve(options.outputDir);
   const partialDir = path.join(outputDir, '.partial');
   fs.mkdirSync(partialDir, { recursive: true });
-  const progress = initialProgress(files.length);
+  const progress = initialProgress(files.length + others.length);
   const summary: DeidRunSummary = {
     ...progress,
     cancelled: false,
@@ -180,7 +253,24 @@ export async function deidentifyTree(options: DeidRunOptions): Promise<DeidRunSu
     warnings: [],
     failures: [],
     heldObjects: [],
+    skippedFiles: [],
+    duplicateFiles: [],
+    conflictFiles: [],
   };
+  // What the walk did not offer for reading still gets its line: pipes, broken links, the same file twice.
+  for (const other of others) {
+    progress.filesDone += 1;
+    if (other.kind === 'duplicate') {
+      progress.duplicates += 1;
+      summary.duplicateFiles.push({ source: other.path, sameAs: other.of });
+    } else if (other.kind === 'skipped') {
+      progress.skipped += 1;
+      summary.skippedFiles.push({ source: other.path, code: other.code, message: other.reason });
+    } else {
+      progress.failed += 1;
+      summary.failures.push({ source: other.path, code: other.code, message: other.reason });
+    }
+  }
   const linkage: LinkageStore | undefined = options.config.linkage;
   options.onProgress?.({ ...progress });
 
@@ -205,14 +295,45 @@ export async function deidentifyTree(options: DeidRunOptions): Promise<DeidRunSu
   options.signal?.addEventListener('abort', onAbort);
 
   const madeFolders = new Set<string>();
-  const handle = (
-    entry: { file: string; explicit: boolean; size: number },
-    temporary: string,
-    result: WorkerResult['outcome'],
-  ): void => {
+  /** The file written (or held) under each original SOP Instance UID: a second one is never written over it. */
+  const bySopInstance = new Map<string, string>();
+  /** A second object with a UID already handled: a duplicate when its bytes are the same, else a conflict. */
+  const repeated = (entry: InputFile, report: DeidReport): boolean => {
+    const first = bySopInstance.get(report.local.sopInstanceUID);
+    if (first === undefined) {
+      bySopInstance.set(report.local.sopInstanceUID, entry.file);
+      return false;
+    }
+    let same = false;
+    try {
+      same = sameContent(first, entry.file);
+    } catch {
+      // Unreadable now: not provably the same, so it is reported as a conflict.
+    }
+    if (same) {
+      progress.duplicates += 1;
+      summary.duplicateFiles.push({ source: entry.file, sameAs: first });
+    } else {
+      progress.conflicts += 1;
+      summary.conflictFiles.push({
+        source: entry.file,
+        kept: first,
+        message:
+          'Another file with the same SOP Instance UID but different content was de-identified first; it was kept and this one was not written.',
+      });
+    }
+    options.reports?.add({
+      status: same ? 'duplicate' : 'conflict',
+      studyInstanceUID: report.local.studyInstanceUID,
+    });
+    return true;
+  };
+  const handle = (entry: InputFile, temporary: string, result: WorkerResult['outcome']): void => {
     progress.filesDone += 1;
     progress.bytesIn += entry.size;
-    if (result.status === 'done') {
+    if (result.status !== 'failed' && repeated(entry, result.report)) {
+      fs.rmSync(temporary, { force: true });
+    } else if (result.status === 'done') {
       progress.done += 1;
       placeOutput(outputDir, temporary, result.report, madeFolders);
       progress.bytesOut += result.outputBytes;
@@ -230,6 +351,11 @@ export async function deidentifyTree(options: DeidRunOptions): Promise<DeidRunSu
       options.reports?.add({ status: 'held', report: result.report });
     } else if (result.error.code === ErrorCode.NotDicom && !entry.explicit) {
       progress.skipped += 1;
+      summary.skippedFiles.push({
+        source: entry.file,
+        code: result.error.code,
+        message: result.error.message,
+      });
     } else if (result.error.code === ErrorCode.Cancelled) {
       progress.filesDone -= 1;
       progress.bytesIn -= entry.size;
@@ -306,6 +432,8 @@ export async function deidentifyTree(options: DeidRunOptions): Promise<DeidRunSu
       held: progress.held,
       failed: progress.failed,
       skipped: progress.skipped,
+      duplicates: progress.duplicates,
+      conflicts: progress.conflicts,
       seconds: summary.seconds,
     },
     'deid run finished',

@@ -1,7 +1,8 @@
 /**
  * Reads what the catalog needs from a DICOM Part 10 file without loading the image: dicom-parser
  * stops at Pixel Data (untilTag), and the file is read in growing chunks from its start so a 2 GB
- * multi-frame costs a few hundred kilobytes. Every failure is an AppError whose code says why
+ * multi-frame costs a few hundred kilobytes. A dataset without preamble (with or without its file
+ * meta group) is read too, through the Part 10 head raw-dataset.ts puts in front of it. Every failure is an AppError whose code says why
  * (not-dicom, truncated, malformed, too-large) and whose message a radiologist can act on.
  */
 import fs from 'node:fs';
@@ -9,7 +10,9 @@ import zlib from 'node:zlib';
 import dicomParser from 'dicom-parser';
 import { AppError, ErrorCode } from '../../shared/errors.js';
 import { decodeText, parseSpecificCharacterSet, type TextKind } from './charset.js';
+import { openRegularFile } from '../core/regular-file.js';
 import { slicePosition } from './geometry.js';
+import { part10Head, sniffLayout } from './raw-dataset.js';
 import { type PersonName, parsePersonName } from './person-name.js';
 
 export const DICOMDIR_SOP_CLASS_UID = '1.2.840.10008.1.3.10';
@@ -52,9 +55,9 @@ export interface DicomHeader {
 
 /** Reads the header of the file at `filePath` with bounded reads. */
 export function readDicomHeaderFromFile(filePath: string): DicomHeader {
-  const fd = fs.openSync(filePath, 'r');
+  // Never blocks on a named pipe or a device: only regular files are read.
+  const { fd, size } = openRegularFile(filePath);
   try {
-    const size = fs.fstatSync(fd).size;
     return readDicomHeader((length) => readHead(fd, length), size);
   } finally {
     fs.closeSync(fd);
@@ -80,10 +83,20 @@ export function readDicomHeader(readFirst: (length: number) => Uint8Array, fileS
   if (fileSize === 0) throw new AppError(ErrorCode.NotDicom, 'The file is empty.');
   let length = Math.min(FIRST_READ_BYTES, fileSize);
   for (;;) {
-    const bytes = readFirst(length);
-    const complete = bytes.length >= fileSize;
+    const raw = readFirst(length);
+    const complete = raw.length >= fileSize;
+    const layout = sniffLayout(raw, fileSize);
+    if (!layout) {
+      if (raw.length < 12 && !complete) throw new AppError(ErrorCode.Truncated, 'The file is too short.');
+      throw new AppError(
+        ErrorCode.NotDicom,
+        'This file is not DICOM: it has no DICOM file header and does not begin like a DICOM dataset.',
+      );
+    }
+    const head = part10Head(layout);
+    const bytes = head.length === 0 ? raw : Buffer.concat([head, raw]);
     const outcome = tryParse(bytes, complete);
-    if (outcome.dataSet) return extractHeader(outcome.dataSet, fileSize);
+    if (outcome.dataSet) return extractHeader(outcome.dataSet, fileSize + head.length);
     if (complete) throw outcome.error;
     if (length >= MAX_HEADER_BYTES) {
       throw new AppError(

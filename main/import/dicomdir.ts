@@ -8,6 +8,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import dicomParser from 'dicom-parser';
 import { AppError, ErrorCode } from '../../shared/errors.js';
+import { readRegularFile } from '../core/regular-file.js';
 
 const MAX_DICOMDIR_BYTES = 256 * 1024 * 1024;
 
@@ -17,12 +18,12 @@ export function isDicomdirName(fileName: string): boolean {
 
 /** The ReferencedFileID of every directory record, as path components. */
 export function readReferencedFileIds(dicomdirPath: string): string[][] {
-  const size = fs.statSync(dicomdirPath).size;
-  if (size > MAX_DICOMDIR_BYTES)
-    throw new AppError(ErrorCode.TooLarge, 'This DICOMDIR is implausibly large.');
+  // Opened non-blocking and checked to be a regular file: a DICOMDIR that is a named pipe would
+  // otherwise block the thread that reads it forever.
+  const bytes = readRegularFile(dicomdirPath, MAX_DICOMDIR_BYTES);
   let dataSet: dicomParser.DataSet;
   try {
-    dataSet = dicomParser.parseDicom(fs.readFileSync(dicomdirPath));
+    dataSet = dicomParser.parseDicom(bytes);
   } catch {
     throw new AppError(ErrorCode.Malformed, 'This DICOMDIR is damaged and cannot be read.');
   }

@@ -14,8 +14,8 @@ import { describeError } from '../rpc/dispatch.js';
 import type { Catalog, InstanceRecord } from '../catalog/catalog.js';
 import type { FileStore, PlacedFile } from '../catalog/file-store.js';
 import type { ReadInstanceResult, ReadInstanceTask } from './import-worker-protocol.js';
-import { type ImportSource, scanInputs } from './scan-inputs.js';
-import type { WorkerPool } from './worker-pool.js';
+import { type ImportSource, type ScanResult, scanInputs } from './scan-inputs.js';
+import type { WorkerPool } from '../core/worker-pool.js';
 import { type ZipLimits, extractZip } from './zip-archive.js';
 
 export interface ImportJobDeps {
@@ -33,6 +33,10 @@ export interface ImportJobDeps {
 const ERRORS_IN_PROGRESS = 100;
 const ERRORS_KEPT = 100_000;
 const PROGRESS_INTERVAL_MS = 100;
+/** What `#untilCancelled` answers when the job was cancelled before the awaited work ended. */
+const CANCELLED = Symbol('cancelled');
+/** How long a cancelled job waits for reads in flight to end (and their temp files to go). */
+const CANCEL_GRACE_MS = 500;
 
 interface ReadUnit {
   /** What the user knows the file as: its path, or `archive.zip!/entry`. */
@@ -54,6 +58,7 @@ export class ImportJob {
   readonly #abort = new AbortController();
   readonly #progress: ImportProgress;
   readonly #errors: ImportFileError[] = [];
+  readonly #skippedFiles: ImportFileError[] = [];
   #lastEmit = 0;
   #window: Array<Promise<ReadOutcome>> = [];
   #commitChain: Promise<void> = Promise.resolve();
@@ -73,6 +78,7 @@ export class ImportJob {
       failed: 0,
       skipped: 0,
       errors: [],
+      skippedFiles: [],
       startedAt: new Date().toISOString(),
       finishedAt: null,
     };
@@ -80,7 +86,16 @@ export class ImportJob {
   }
 
   get progress(): ImportProgress {
-    return { ...this.#progress, errors: this.#errors.slice(-ERRORS_IN_PROGRESS) };
+    return {
+      ...this.#progress,
+      errors: this.#errors.slice(-ERRORS_IN_PROGRESS),
+      skippedFiles: this.#skippedFiles.slice(-ERRORS_IN_PROGRESS),
+    };
+  }
+
+  /** Every file the job did not read, with its reason (up to 100,000), in the order met. */
+  get skippedFiles(): readonly ImportFileError[] {
+    return this.#skippedFiles;
   }
 
   /** Every error of the job so far (up to 100,000), oldest first. */
@@ -105,41 +120,27 @@ export class ImportJob {
     logger.info({ jobId: this.id, inputs: this.#paths.length }, 'import started');
     let phase: ImportPhase = 'done';
     try {
-      const scan = await scanInputs(this.#paths, {
-        signal: this.#abort.signal,
-        zipLimits: this.#deps.limits.zip,
-        onFound: (filesFound) => {
-          this.#progress.filesFound = filesFound;
-          this.#emitProgress(false);
-        },
-      });
-      this.#progress.filesFound = scan.filesFound;
-      this.#progress.skipped += scan.skipped;
-      this.#progress.filesDone += scan.skipped;
-      for (const error of scan.errors) this.#fail(error, 1);
-      this.#setPhase('importing');
-      for (const source of scan.sources) {
-        if (this.#abort.signal.aborted) break;
-        await this.#importSource(source);
+      // A scan waiting on a hung file system must not hold a cancel: the job ends, the scan is left behind.
+      const scan = await this.#untilCancelled(
+        scanInputs(this.#paths, {
+          signal: this.#abort.signal,
+          zipLimits: this.#deps.limits.zip,
+          onFound: (filesFound) => {
+            if (this.#abort.signal.aborted) return;
+            this.#progress.filesFound = filesFound;
+            this.#emitProgress(false);
+          },
+        }),
+      );
+      if (scan === CANCELLED) {
+        phase = 'cancelled';
+      } else {
+        await this.#importScanned(scan);
+        if (this.#abort.signal.aborted) phase = 'cancelled';
       }
-      await this.#flush();
-      await this.#commitChain;
-      if (this.#abort.signal.aborted) phase = 'cancelled';
     } catch (error) {
       phase = 'failed';
-      logger.error({ jobId: this.id, err: describeError(error) }, 'import failed');
-      await this.#commitChain.catch(() => undefined);
-      // Reads still in flight leave temp files; the next start would clean them, but do it now.
-      const stranded = await Promise.all(this.#window.splice(0));
-      await this.#deps.store.discard(stranded.map((outcome) => outcome.unit.tempPath)).catch(() => undefined);
-      const appError =
-        error instanceof AppError
-          ? error
-          : new AppError(
-              ErrorCode.Internal,
-              'The import stopped because of an unexpected error; details are in the log.',
-            );
-      this.#fail({ path: '', code: appError.code, message: appError.message }, 0);
+      await this.#failed(error);
     }
     this.#progress.finishedAt = new Date().toISOString();
     this.#setPhase(phase);
@@ -164,6 +165,75 @@ export class ImportJob {
       'import finished',
     );
     return this.progress;
+  }
+
+  async #importScanned(scan: ScanResult): Promise<void> {
+    this.#progress.filesFound = scan.filesFound;
+    for (const skipped of scan.skippedFiles) this.#skip(skipped);
+    // The same file reached twice (given twice, or through a link) is read once.
+    this.#progress.duplicates += scan.duplicates;
+    this.#progress.filesDone += scan.duplicates;
+    for (const error of scan.errors) this.#fail(error, 1);
+    this.#setPhase('importing');
+    for (const source of scan.sources) {
+      if (this.#abort.signal.aborted) break;
+      await this.#importSource(source);
+    }
+    await this.#flush();
+    await this.#commitChain;
+  }
+
+  async #failed(error: unknown): Promise<void> {
+    this.#deps.logger.error({ jobId: this.id, err: describeError(error) }, 'import failed');
+    await this.#commitChain.catch(() => undefined);
+    await this.#discardWhenRead(this.#window.splice(0));
+    const appError =
+      error instanceof AppError
+        ? error
+        : new AppError(
+            ErrorCode.Internal,
+            'The import stopped because of an unexpected error; details are in the log.',
+          );
+    this.#fail({ path: '', code: appError.code, message: appError.message }, 0);
+  }
+
+  /**
+   * Reads still in flight own temp files: they are discarded when the reads end. The job waits for
+   * that only briefly (CANCEL_GRACE_MS): a read can wait on a hung disk, and the next start would
+   * clean what is left anyway.
+   */
+  async #discardWhenRead(window: Array<Promise<ReadOutcome>>): Promise<void> {
+    if (window.length === 0) return;
+    const discarded = Promise.all(window)
+      .then((outcomes) => this.#deps.store.discard(outcomes.map((outcome) => outcome.unit.tempPath)))
+      .catch(() => undefined);
+    let timer: NodeJS.Timeout | undefined;
+    const grace = new Promise<void>((resolve) => (timer = setTimeout(resolve, CANCEL_GRACE_MS)));
+    await Promise.race([discarded, grace]);
+    clearTimeout(timer);
+  }
+
+  /** `work`, or CANCELLED as soon as the job is cancelled, whichever comes first. */
+  #untilCancelled<T>(work: Promise<T>): Promise<T | typeof CANCELLED> {
+    const signal = this.#abort.signal;
+    if (signal.aborted) {
+      work.catch(() => undefined);
+      return Promise.resolve(CANCELLED);
+    }
+    return new Promise((resolve, reject) => {
+      const onAbort = () => resolve(CANCELLED);
+      signal.addEventListener('abort', onAbort, { once: true });
+      work.then(
+        (value) => {
+          signal.removeEventListener('abort', onAbort);
+          resolve(value);
+        },
+        (error: unknown) => {
+          signal.removeEventListener('abort', onAbort);
+          reject(error);
+        },
+      );
+    });
   }
 
   async #importSource(source: ImportSource): Promise<void> {
@@ -243,7 +313,12 @@ export class ImportJob {
     this.#window = [];
     if (window.length === 0) return;
     const readStarted = performance.now();
-    const outcomes = await Promise.all(window);
+    // A read that never ends (a file on a hung mount) must not hold a cancel.
+    const outcomes = await this.#untilCancelled(Promise.all(window));
+    if (outcomes === CANCELLED) {
+      await this.#discardWhenRead(window);
+      return;
+    }
     const waitStarted = performance.now();
     await this.#commitChain;
     this.#deps.logger.debug(
@@ -281,7 +356,14 @@ export class ImportJob {
       const { header } = result;
       if (header.kind === 'dicomdir') {
         discard.push(unit.tempPath);
-        this.#progress.skipped += 1;
+        this.#skip(
+          {
+            path: unit.displayPath,
+            code: ErrorCode.NotDicom,
+            message: 'DICOMDIR (a media index, not an image): not stored.',
+          },
+          0,
+        );
         continue;
       }
       const earlier = inBatch.get(header.sopInstanceUID);
@@ -365,10 +447,17 @@ export class ImportJob {
         path: displayPath,
         code: ErrorCode.Conflict,
         message:
-          'An image with the same SOP Instance UID but different content is already in the catalog; the stored one was kept.',
+          'Another image with the same SOP Instance UID but different content was stored first (now or earlier); it was kept and this file was not stored.',
       },
       0,
     );
+  }
+
+  /** Records a file not read; `filesDone` grows by `files`. */
+  #skip(entry: ImportFileError, files = 1): void {
+    this.#progress.skipped += 1;
+    this.#progress.filesDone += files;
+    if (this.#skippedFiles.length < ERRORS_KEPT) this.#skippedFiles.push(entry);
   }
 
   /** Records an error; `filesDone` grows by `files` for failures found outside the worker path. */

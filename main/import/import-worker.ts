@@ -8,7 +8,10 @@ import fs from 'node:fs';
 import { parentPort } from 'node:worker_threads';
 import { AppError, ErrorCode } from '../../shared/errors.js';
 import { CatalogReader } from '../catalog/catalog-reader.js';
-import { parseDicomHeader, readDicomHeaderFromFile } from '../dicom/header.js';
+import { openRegularFile } from '../core/regular-file.js';
+import { serveRequests } from '../core/worker-pool.js';
+import { type DicomHeader, parseDicomHeader, readDicomHeader } from '../dicom/header.js';
+import { part10Prefix, sniffLayout } from '../dicom/raw-dataset.js';
 import type { ReadInstanceResult, ReadInstanceTask } from './import-worker-protocol.js';
 
 /** Files up to this size are hashed from one read into memory; larger ones are streamed in chunks. */
@@ -21,10 +24,16 @@ const CHUNK = 4 * 1024 * 1024;
  * temp file, so the catalog describes exactly what is stored even if the source changes meanwhile.
  * A file that is not DICOM is refused before anything is written, and one whose instance the
  * catalog already has is only hashed (re-importing a 2 GB file copies nothing).
+ *
+ * Only regular files are opened, non-blocking (a named pipe would block the worker forever). A
+ * dataset without preamble is stored as a Part 10 file: the preamble, "DICM" and the file meta it
+ * lacks are written in front of its bytes, and the hash and size are those of the stored file.
  */
 export function readInstance(task: ReadInstanceTask): ReadInstanceResult {
+  let opened: { fd: number; size: number } | null = null;
   try {
-    const size = fs.statSync(task.sourcePath).size;
+    opened = openRegularFile(task.sourcePath);
+    const { fd, size } = opened;
     if (size > task.maxFileBytes) {
       throw new AppError(
         ErrorCode.TooLarge,
@@ -32,22 +41,65 @@ export function readInstance(task: ReadInstanceTask): ReadInstanceResult {
       );
     }
     if (size <= IN_MEMORY_LIMIT) {
-      const bytes = readWhole(task.sourcePath, size);
+      const bytes = readWhole(fd, size);
       const header = parseDicomHeader(bytes);
       if (header.kind !== 'image') return { ok: true, header, sha256: '', size: bytes.length, copied: false };
+      const prefix = storedPrefix(bytes, bytes.length, header);
+      const hash = crypto.createHash('sha256').update(prefix).update(bytes);
       const copy = task.copyTo !== null && !alreadyStored(task, header.sopInstanceUID);
-      if (copy) fs.writeFileSync(task.copyTo!, bytes);
-      const sha256 = crypto.createHash('sha256').update(bytes).digest('hex');
-      return { ok: true, header, sha256, size: bytes.length, copied: copy };
+      if (copy) writeParts(task.copyTo!, [prefix, bytes]);
+      // An extracted zip entry is its own temp file: one without preamble is rewritten in place.
+      else if (task.copyTo === null && prefix.length > 0) writeParts(task.sourcePath, [prefix, bytes]);
+      const sha256 = hash.digest('hex');
+      return { ok: true, header, sha256, size: prefix.length + bytes.length, copied: copy };
     }
-    const header = readDicomHeaderFromFile(task.sourcePath);
+    const header = readDicomHeader((length) => readAt(fd, length), size);
     if (header.kind !== 'image') return { ok: true, header, sha256: '', size, copied: false };
+    const prefix = storedPrefix(readAt(fd, 132), size, header);
     const copyTo = task.copyTo !== null && !alreadyStored(task, header.sopInstanceUID) ? task.copyTo : null;
-    const streamed = streamCopy(task.sourcePath, copyTo);
+    if (task.copyTo === null && prefix.length > 0) {
+      const rewritten = `${task.sourcePath}.part10`;
+      const streamed = streamCopy(fd, rewritten, prefix);
+      fs.renameSync(rewritten, task.sourcePath);
+      return { ok: true, header, sha256: streamed.sha256, size: streamed.size, copied: false };
+    }
+    const streamed = streamCopy(fd, copyTo, prefix);
     return { ok: true, header, sha256: streamed.sha256, size: streamed.size, copied: copyTo !== null };
   } catch (error) {
     return failure(error);
+  } finally {
+    if (opened) fs.closeSync(opened.fd);
   }
+}
+
+/** What goes in front of the file's bytes in the store (nothing for a Part 10 file). */
+function storedPrefix(head: Uint8Array, size: number, header: DicomHeader): Uint8Array {
+  const layout = sniffLayout(head, size);
+  return layout ? part10Prefix(layout, header) : new Uint8Array(0);
+}
+
+function writeParts(file: string, parts: Uint8Array[]): void {
+  const fd = fs.openSync(file, 'w');
+  try {
+    for (const part of parts) {
+      let written = 0;
+      while (written < part.length) written += fs.writeSync(fd, part, written, part.length - written);
+    }
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+/** The first `length` bytes of the file (fewer when it is shorter). */
+function readAt(fd: number, length: number): Uint8Array {
+  const buffer = Buffer.allocUnsafe(length);
+  let filled = 0;
+  while (filled < length) {
+    const read = fs.readSync(fd, buffer, filled, length - filled, filled);
+    if (read === 0) break;
+    filled += read;
+  }
+  return buffer.subarray(0, filled);
 }
 
 /**
@@ -56,28 +108,23 @@ export function readInstance(task: ReadInstanceTask): ReadInstanceResult {
  */
 let scratch = Buffer.allocUnsafe(0);
 
-function readWhole(file: string, expectedSize: number): Buffer {
+function readWhole(fd: number, expectedSize: number): Buffer {
   if (scratch.length < expectedSize + 1) {
     // Grows geometrically, but never beyond what an in-memory file can need (≤ 64 MB kept per worker).
     scratch = Buffer.allocUnsafe(
       Math.min(Math.max(expectedSize + 1, 2 * scratch.length, 1 << 20), IN_MEMORY_LIMIT + 1),
     );
   }
-  const fd = fs.openSync(file, 'r');
-  try {
-    let filled = 0;
-    // One byte more than expected: a file that grew since stat is read as it is now, up to the buffer.
-    for (;;) {
-      const read = fs.readSync(fd, scratch, filled, scratch.length - filled, filled);
-      if (read === 0) break;
-      filled += read;
-      if (filled === scratch.length)
-        throw new AppError(ErrorCode.Io, 'The file changed size while it was being read; import it again.');
-    }
-    return scratch.subarray(0, filled);
-  } finally {
-    fs.closeSync(fd);
+  let filled = 0;
+  // One byte more than expected: a file that grew since stat is read as it is now, up to the buffer.
+  for (;;) {
+    const read = fs.readSync(fd, scratch, filled, scratch.length - filled, filled);
+    if (read === 0) break;
+    filled += read;
+    if (filled === scratch.length)
+      throw new AppError(ErrorCode.Io, 'The file changed size while it was being read; import it again.');
   }
+  return scratch.subarray(0, filled);
 }
 
 const readers = new Map<string, CatalogReader>();
@@ -110,16 +157,26 @@ function failure(error: unknown): ReadInstanceResult {
   };
 }
 
-/** Hashes the file and, when `copyTo` is set, copies it there, reading each chunk once. */
-function streamCopy(sourcePath: string, copyTo: string | null): { sha256: string; size: number } {
+/**
+ * Hashes `prefix` and the file and, when `copyTo` is set, writes both there, reading each chunk
+ * once.
+ */
+function streamCopy(
+  input: number,
+  copyTo: string | null,
+  prefix: Uint8Array,
+): { sha256: string; size: number } {
   const hash = crypto.createHash('sha256');
-  const input = fs.openSync(sourcePath, 'r');
   const output = copyTo ? fs.openSync(copyTo, 'w') : null;
-  let size = 0;
+  let size = prefix.length;
+  hash.update(prefix);
+  let position = 0;
   try {
+    if (output !== null && prefix.length > 0) fs.writeSync(output, prefix);
     const buffer = Buffer.allocUnsafe(CHUNK);
     for (;;) {
-      const read = fs.readSync(input, buffer, 0, CHUNK, null);
+      const read = fs.readSync(input, buffer, 0, CHUNK, position);
+      position += read;
       if (read === 0) break;
       const chunk = buffer.subarray(0, read);
       hash.update(chunk);
@@ -127,7 +184,6 @@ function streamCopy(sourcePath: string, copyTo: string | null): { sha256: string
       if (output !== null) fs.writeSync(output, chunk);
     }
   } finally {
-    fs.closeSync(input);
     if (output !== null) fs.closeSync(output);
   }
   return { sha256: hash.digest('hex'), size };
@@ -137,7 +193,5 @@ function formatBytes(bytes: number): string {
   return bytes >= 2 ** 30 ? `${(bytes / 2 ** 30).toFixed(1)} GB` : `${Math.ceil(bytes / 2 ** 20)} MB`;
 }
 
-parentPort?.on('message', (message: { id: number; request: ReadInstanceTask }) => {
-  const response: ReadInstanceResult = readInstance(message.request);
-  parentPort?.postMessage({ id: message.id, response });
-});
+// Imported by tests in the main thread too: it serves requests only as a worker.
+if (parentPort) serveRequests<ReadInstanceTask, ReadInstanceResult>(readInstance);

@@ -61,7 +61,8 @@ Options:
   --data-dir DIR        The RadLabel data folder (for the linkage table)
   -h, --help            Show this help
 
-Exit status: 0 every object written; 1 some objects failed or were held for review (listed);
+Exit status: 0 every object written; 1 some objects failed, were held for review or conflicted
+(same SOP Instance UID, other content; listed);
 2 usage error; 3 could not run; 130 interrupted.`,
 
   async run(args, context) {
@@ -147,7 +148,9 @@ Exit status: 0 every object written; 1 some objects failed or were held for revi
       display.stop();
       report(summary, context.stdout, context.stderr);
       if (summary.cancelled) return ExitStatus.Interrupted;
-      return summary.failed > 0 || summary.held > 0 ? ExitStatus.PartialFailure : ExitStatus.Ok;
+      return summary.failed > 0 || summary.held > 0 || summary.conflicts > 0
+        ? ExitStatus.PartialFailure
+        : ExitStatus.Ok;
     } finally {
       stopInterrupt();
       linkage?.close();
@@ -181,12 +184,20 @@ function report(summary: DeidRunSummary, stdout: CliOutput, stderr: CliOutput): 
     stderr.write(`failed: ${failure.source}: ${failure.message} [${failure.code}]\n`);
   for (const held of summary.heldObjects)
     stderr.write(`needs review: ${held.source}: ${held.reasons.join('; ')}\n`);
+  for (const conflict of summary.conflictFiles)
+    stderr.write(`conflict: ${conflict.source}: ${conflict.message} (kept: ${conflict.kept}) [conflict]\n`);
+  for (const duplicate of summary.duplicateFiles)
+    stderr.write(`duplicate: ${duplicate.source}: the same object as ${duplicate.sameAs} (written once)\n`);
+  for (const skipped of summary.skippedFiles)
+    stderr.write(`skipped: ${skipped.source}: ${skipped.message}\n`);
   const a = summary.actions;
   const mb = summary.bytesIn / 2 ** 20;
   stdout.write(
     `${summary.cancelled ? 'De-identification cancelled' : 'De-identification finished'} in ${summary.seconds.toFixed(1)} s ` +
       `(${(summary.filesDone / Math.max(summary.seconds, 0.001)).toFixed(0)} files/s, ${(mb / Math.max(summary.seconds, 0.001)).toFixed(0)} MB/s): ` +
-      `${summary.done} written, ${summary.held} held for review, ${summary.failed} failed, ${summary.skipped} not DICOM (skipped).\n` +
+      `${summary.done} written, ${summary.held} held for review, ${summary.failed} failed, ${summary.skipped} not DICOM (skipped), ` +
+      `${summary.duplicates} duplicates (written once), ${summary.conflicts} conflicts (not written) ` +
+      `(${summary.filesDone} of ${summary.filesFound} files).\n` +
       `Attributes: ${a.removed} removed, ${a.emptied} emptied, ${a.dummied} replaced by dummies, ${a.cleaned} cleaned, ` +
       `${a.uidsRemapped} UIDs remapped, ${a.datesShifted} dates shifted, ${a.privateRemoved} private removed, ${a.privateKept} safe private kept.\n`,
   );

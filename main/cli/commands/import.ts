@@ -55,6 +55,8 @@ Exit status: 0 all imported; 1 some files failed (listed); 2 usage error; 3 coul
       stopInterrupt();
       unsubscribe();
       display.stop();
+      for (const skipped of services.importSkipped(jobId))
+        context.stderr.write(`skipped: ${skipped.path}: ${skipped.message}\n`);
       const errors = services.importErrors(jobId);
       for (const error of errors)
         context.stderr.write(`${error.path ? `${error.path}: ` : ''}${error.message} [${error.code}]\n`);

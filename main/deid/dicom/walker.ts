@@ -9,6 +9,7 @@
  */
 import zlib from 'node:zlib';
 import { AppError, ErrorCode } from '../../../shared/errors.js';
+import { sniffLayout } from '../../dicom/raw-dataset.js';
 import { dictionaryVr } from './dictionary.js';
 
 export const TransferSyntax = {
@@ -292,27 +293,34 @@ function guessSyntax(input: Uint8Array, position: number): string {
     : TransferSyntax.ImplicitLittle;
 }
 
-/** Parses a DICOM Part 10 file: preamble, "DICM", the file meta group, then the dataset. */
+/**
+ * Parses a DICOM object: a Part 10 file (preamble, "DICM", the file meta group, then the dataset),
+ * the meta group and dataset without the preamble, or a bare dataset (see
+ * main/dicom/raw-dataset.ts for what is recognised). The writer always writes a Part 10 file.
+ */
 export function parseDicomFile(input: Uint8Array, limits: WalkLimits = defaultLimits): ParsedDicom {
-  if (
-    input.length < 132 + 12 ||
-    input[128] !== 0x44 ||
-    input[129] !== 0x49 ||
-    input[130] !== 0x43 ||
-    input[131] !== 0x4d
-  ) {
-    throw new AppError(ErrorCode.NotDicom, 'This file is not a DICOM file (no DICM prefix).');
+  const layout = sniffLayout(input, input.length);
+  if (layout === null || input.length < (layout.kind === 'part10' ? 132 + 12 : 12)) {
+    throw new AppError(
+      ErrorCode.NotDicom,
+      'This file is not DICOM: it has no DICOM file header and does not begin like a DICOM dataset.',
+    );
   }
   const metaWalker = new Walker(input, { explicitVr: true, littleEndian: true }, limits);
   const meta: DicomElement[] = [];
-  let position = 132;
-  while (position + 8 <= input.length && metaWalker.u16(position) === 0x0002) {
+  let position = layout.kind === 'part10' ? 132 : 0;
+  while (layout.kind !== 'dataset' && position + 8 <= input.length && metaWalker.u16(position) === 0x0002) {
     const element = metaWalker.element(position, input.length, 0);
     meta.push(element);
     position = element.end;
   }
   const syntaxElement = meta.find((element) => element.tag === 0x00020010);
-  const transferSyntaxUID = syntaxElement ? asciiValue(input, syntaxElement) : guessSyntax(input, position);
+  const transferSyntaxUID =
+    layout.kind === 'dataset'
+      ? layout.transferSyntaxUID
+      : syntaxElement
+        ? asciiValue(input, syntaxElement)
+        : guessSyntax(input, position);
   let bytes = input;
   let datasetStart = position;
   if (transferSyntaxUID === TransferSyntax.Deflated) {

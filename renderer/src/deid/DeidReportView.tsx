@@ -39,6 +39,18 @@ export function DeidReportView({ report }: { report: DeidStudyReport }) {
           <span className="deid-tile__value">{report.objects.failed}</span>
           <span className="deid-tile__label">{t('deid.objectsFailed')}</span>
         </div>
+        {report.objects.duplicates > 0 ? (
+          <div className="deid-tile" data-testid="deid-report-duplicates">
+            <span className="deid-tile__value">{report.objects.duplicates}</span>
+            <span className="deid-tile__label">{t('deid.objectsDuplicates')}</span>
+          </div>
+        ) : null}
+        {report.objects.conflicts > 0 ? (
+          <div className="deid-tile deid-tile--danger" data-testid="deid-report-conflicts">
+            <span className="deid-tile__value">{report.objects.conflicts}</span>
+            <span className="deid-tile__label">{t('deid.objectsConflicts')}</span>
+          </div>
+        ) : null}
       </div>
       {report.pseudonymousStudyInstanceUID ? (
         <p className="deid-report__uid">

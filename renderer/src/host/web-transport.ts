@@ -4,7 +4,10 @@
  * first opened with `?token=`, so nothing here handles it.
  */
 import { type AnyEvent, type MethodName, type WireResult, isEventName } from '../../../shared/contract.js';
+import type { z } from 'zod';
 import type { Transport } from '../../../shared/client.js';
+import { AppError, ErrorCode } from '../../../shared/errors.js';
+import { UploadRefusal, uploadRoutes } from '../../../shared/uploads.js';
 
 const RECONNECT_DELAYS_MS = [250, 500, 1000, 2000, 5000];
 
@@ -88,38 +91,86 @@ export function createWebTransport(origin: string = window.location.origin): Tra
 /**
  * Upload dropped/picked files to the host's staging area and return the staged folder, which the
  * host can then import like any local path. Relative folder structure is kept (DICOMDIR needs it).
+ * Routes and answers come from the contract (shared/uploads.ts); a refusal becomes an AppError with
+ * the host's code and message (which names the user's file).
  */
 export async function uploadToStaging(
   files: File[],
   origin: string = window.location.origin,
 ): Promise<string[]> {
   if (files.length === 0) return [];
-  const begin = await fetch(new URL('/api/upload', origin), { method: 'POST', credentials: 'same-origin' });
-  if (!begin.ok) throw new Error(`Upload refused (${begin.status}).`);
-  const { uploadId } = (await begin.json()) as { uploadId: string };
+  const { uploadId } = await uploadRequest(
+    origin,
+    uploadRoutes.begin,
+    uploadRoutes.begin.path(),
+    undefined,
+    'The upload',
+  );
   const concurrency = 4;
   let next = 0;
   const worker = async (): Promise<void> => {
     while (next < files.length) {
       const file = files[next++]!;
       const relative = (file as File & { webkitRelativePath?: string }).webkitRelativePath || file.name;
-      const response = await fetch(
-        new URL(`/api/upload/${uploadId}?path=${encodeURIComponent(relative)}`, origin),
-        {
-          method: 'PUT',
-          body: file,
-          credentials: 'same-origin',
-        },
+      await uploadRequest(
+        origin,
+        uploadRoutes.file,
+        uploadRoutes.file.path(uploadId, relative),
+        file,
+        relative,
       );
-      if (!response.ok) throw new Error(`Upload of ${relative} failed (${response.status}).`);
     }
   };
   await Promise.all(Array.from({ length: Math.min(concurrency, files.length) }, worker));
-  const done = await fetch(new URL(`/api/upload/${uploadId}/complete`, origin), {
-    method: 'POST',
-    credentials: 'same-origin',
-  });
-  if (!done.ok) throw new Error(`Upload could not be completed (${done.status}).`);
-  const { path } = (await done.json()) as { path: string };
+  const { path } = await uploadRequest(
+    origin,
+    uploadRoutes.complete,
+    uploadRoutes.complete.path(uploadId),
+    undefined,
+    'The upload',
+  );
   return [path];
+}
+
+/** One call of an upload route; the answer parsed with the route's schema, a refusal thrown as AppError. */
+async function uploadRequest<T>(
+  origin: string,
+  route: { method: string; response: z.ZodType<T> },
+  path: string,
+  body: File | undefined,
+  what: string,
+): Promise<T> {
+  let response: Response;
+  try {
+    response = await fetch(new URL(path, origin), {
+      method: route.method,
+      ...(body ? { body } : {}),
+      credentials: 'same-origin',
+    });
+  } catch {
+    throw new AppError(ErrorCode.Io, 'The RadLabel service is not reachable. Is it still running?');
+  }
+  let answer: unknown = null;
+  try {
+    answer = await response.json();
+  } catch {
+    answer = null;
+  }
+  if (response.ok) {
+    const parsed = route.response.safeParse(answer);
+    if (parsed.success) return parsed.data;
+  } else {
+    const refusal = UploadRefusal.safeParse(answer);
+    if (refusal.success) throw new AppError(refusal.data.error.code, refusal.data.error.message);
+    if (response.status === 401) {
+      throw new AppError(
+        ErrorCode.Unauthorized,
+        'This page is not authorised. Open the link printed by `npm run web` again.',
+      );
+    }
+  }
+  throw new AppError(
+    ErrorCode.Internal,
+    `${what} failed: the service answered ${response.status} unexpectedly.`,
+  );
 }

@@ -208,6 +208,8 @@ export const en = {
     objectsDone: 'Written',
     objectsHeld: 'Held for review',
     objectsFailed: 'Failed',
+    objectsDuplicates: 'Duplicates (written once)',
+    objectsConflicts: 'Conflicts (same UID, other content; not written)',
     pseudonymousStudy: 'New study UID',
     actionsTitle: 'Attributes',
     action: {

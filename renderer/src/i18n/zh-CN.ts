@@ -206,6 +206,8 @@ export const zhCN: Messages = {
     objectsDone: '已写入',
     objectsHeld: '保留待审',
     objectsFailed: '失败',
+    objectsDuplicates: '重复（仅写入一次）',
+    objectsConflicts: '冲突（UID 相同、内容不同；未写入）',
     pseudonymousStudy: '新的检查 UID',
     actionsTitle: '属性',
     action: {

@@ -35,7 +35,7 @@ describe('exporting a study de-identified', () => {
     expect(finished).toMatchObject({ filesFound: 12, done: 12, held: 0, failed: 0, cancelled: false, error: null });
 
     const report = await services.handlers['deid.studyReport']({ studyInstanceUID: series.studyInstanceUID });
-    expect(report.objects).toEqual({ done: 12, held: 0, failed: 0 });
+    expect(report.objects).toEqual({ done: 12, held: 0, failed: 0, duplicates: 0, conflicts: 0 });
     expect(report.actions['uidsRemapped']).toBeGreaterThan(0);
     const written = filesUnder(outputDir).filter((file) => file.endsWith('.dcm'));
     expect(written).toHaveLength(12);

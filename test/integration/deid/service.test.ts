@@ -70,7 +70,7 @@ describe('deidentifyTree and study reports', () => {
     const report = DeidStudyReport.parse(
       await handlers['deid.studyReport']({ studyInstanceUID: sample.studyUid }),
     );
-    expect(report.objects).toEqual({ done: 2, held: 0, failed: 0 });
+    expect(report.objects).toEqual({ done: 2, held: 0, failed: 0, duplicates: 0, conflicts: 0 });
     expect(report.pseudonymousStudyInstanceUID).toMatch(/^2\.25\./);
     expect(report.actions['uidsRemapped']).toBeGreaterThan(0);
     // ImageComments names the patient in both objects; b's StudyDescription too.

@@ -67,17 +67,8 @@ describe('importing folders', () => {
     harness = openHarness();
     const { progress, errors } = await harness.importPaths([pydicomTestFilesDir]);
     const codes = codesByName(errors);
-    // Not DICOM Part 10: no preamble/DICM prefix (raw datasets, JSON, dumps, gzip, text).
-    for (const name of [
-      'no_meta.dcm',
-      'ExplVR_BigEndNoMeta.dcm',
-      'ExplVR_LitEndNoMeta.dcm',
-      'rtstruct.dcm',
-      'README.txt',
-      'test1.json',
-      'zipMR.gz',
-      'rtplan.dump',
-    ]) {
+    // Not DICOM: JSON, dumps, gzip, text, and no_meta.dcm (junk that dcmdump and pydicom refuse too).
+    for (const name of ['no_meta.dcm', 'README.txt', 'test1.json', 'zipMR.gz', 'rtplan.dump']) {
       expect(codes[name], name).toBe('not-dicom');
     }
     expect(codes['MR_truncated.dcm']).toBe('truncated');
@@ -95,20 +86,30 @@ describe('importing folders', () => {
     // pydicom's compressed variants reuse the uncompressed file's SOP Instance UID with other bytes.
     expect(codes['MR_small_RLE.dcm']).toBe('conflict');
     expect(codes['MR_small.dcm']).toBeUndefined();
+    // Datasets without preamble are read: rtstruct.dcm (implicit VR), and the explicit VR big and
+    // little endian encodings of one object (the same SOP Instance UID: the second is a conflict).
+    expect(codes['rtstruct.dcm']).toBeUndefined();
+    expect(codes['ExplVR_BigEndNoMeta.dcm']).toBeUndefined();
+    expect(codes['ExplVR_LitEndNoMeta.dcm']).toBe('conflict');
     // The DICOMDIR of dicomdirtests/ is skipped; its folder is media, so only the files it lists count.
     expect(progress).toMatchObject({
       phase: 'done',
       filesFound: 106,
       filesDone: 106,
-      added: 61,
+      added: 63,
       duplicates: 1,
-      failed: 43,
+      failed: 41,
       skipped: 1,
     });
     expect(progress.added + progress.duplicates + progress.failed + progress.skipped).toBe(
       progress.filesFound,
     );
-    expect(harness.storeContents().files).toHaveLength(61);
+    expect(harness.storeContents().files).toHaveLength(63);
+    // The store holds Part 10 files only: the raw datasets got a preamble, "DICM" and file meta.
+    for (const file of harness.storeContents().files) {
+      const head = fs.readFileSync(path.join(harness.dataDir, 'store', file)).subarray(128, 132);
+      expect(head.toString('latin1'), file).toBe('DICM');
+    }
   });
 
   it('lists broken files with their reasons while the rest goes on', async () => {
