@@ -1,18 +1,36 @@
 /**
- * A pool of de-identification worker threads. Each object gets a time limit: a worker that
- * exceeds it (a pathological file, an OCR that never ends) is terminated and replaced, and only
- * that object fails. Results come back in completion order.
+ * The de-identification pool: the one worker pool (core/worker-pool.ts) running worker.ts, with
+ * the project's configuration given to each thread once. Each object gets a time limit: a worker
+ * that exceeds it (a pathological file, an OCR that never ends) is terminated and replaced, and
+ * only that object fails. Every run resolves with an outcome, never rejects.
  */
-import { createRequire } from 'node:module';
 import os from 'node:os';
-import path from 'node:path';
-import { pathToFileURL } from 'node:url';
-import { Worker } from 'node:worker_threads';
 import { ErrorCode } from '../../shared/errors.js';
-import type { WorkerDeidConfig, WorkerInit, WorkerResult, WorkerTask } from './worker-protocol.js';
+import { WorkerPool, WorkerPoolError } from '../core/worker-pool.js';
+import type { WorkerDeidConfig, WorkerInit, WorkerOutcome, WorkerTask } from './worker-protocol.js';
+
+/** What a caller gives: a task without its run configuration (`run` adds it). */
+export type DeidTask = WorkerTask extends infer T
+  ? T extends WorkerTask
+    ? Omit<T, 'config'>
+    : never
+  : never;
+
+/** A number per configuration object, so workers rebuild their engine only for a new run. */
+const configKeys = new WeakMap<WorkerDeidConfig, number>();
+let nextConfigKey = 1;
+function keyOf(config: WorkerDeidConfig): number {
+  let key = configKeys.get(config);
+  if (key === undefined) {
+    key = nextConfigKey++;
+    configKeys.set(config, key);
+  }
+  return key;
+}
 
 export interface DeidPoolOptions {
-  config: WorkerDeidConfig;
+  /** The configuration of objects run without one of their own. */
+  config?: WorkerDeidConfig;
   /** Threads; default cores − 1, at least 1. */
   size?: number;
   /** Per object; default 120 s (OCR of a large multi-frame object is slow). */
@@ -21,134 +39,103 @@ export interface DeidPoolOptions {
   maxOutputBytes?: number;
 }
 
-type TaskInput = WorkerTask extends infer T ? (T extends WorkerTask ? Omit<T, 'id'> : never) : never;
-
-interface Slot {
-  worker: Worker;
-  busy: { id: number; resolve: (result: WorkerResult) => void; timer: NodeJS.Timeout } | null;
-}
-
-/**
- * Built, the worker is worker.js next to this file. Under tsx/vitest it is worker.ts, started
- * through a trampoline that registers tsx's ESM loader first (Node 20 does not apply
- * `--import tsx` from a worker's execArgv).
- */
-function startWorker(init: WorkerInit): Worker {
-  if (!import.meta.url.endsWith('.ts'))
-    return new Worker(new URL('./worker.js', import.meta.url), { workerData: init });
-  const tsxPackage = createRequire(import.meta.url).resolve('tsx/package.json');
-  const tsxApi = pathToFileURL(path.join(path.dirname(tsxPackage), 'dist/esm/api/index.mjs')).href;
-  const worker = new URL('./worker.ts', import.meta.url).href;
-  const source = `import(${JSON.stringify(tsxApi)}).then((api) => { api.register(); return import(${JSON.stringify(worker)}); })`;
-  return new Worker(source, { eval: true, workerData: init });
-}
-
 export class DeidPool {
-  readonly #slots: Slot[] = [];
-  readonly #queue: Array<{ task: WorkerTask; resolve: (result: WorkerResult) => void }> = [];
-  readonly #init: WorkerInit;
-  readonly #timeoutMs: number;
-  #nextId = 1;
-  #closed = false;
+  readonly #pool: WorkerPool<WorkerTask, WorkerOutcome>;
+  readonly #config: WorkerDeidConfig | undefined;
 
   constructor(options: DeidPoolOptions) {
-    this.#init = { config: options.config, maxOutputBytes: options.maxOutputBytes ?? 2 ** 32 - 1 };
-    this.#timeoutMs = options.taskTimeoutMs ?? 120_000;
-    const size = options.size ?? Math.max(1, os.cpus().length - 1);
-    for (let i = 0; i < size; i += 1) this.#slots.push(this.#spawn());
+    this.#config = options.config;
+    const init: WorkerInit = { maxOutputBytes: options.maxOutputBytes ?? 2 ** 32 - 1 };
+    const typescript = import.meta.url.endsWith('.ts');
+    this.#pool = new WorkerPool(new URL(typescript ? './worker.ts' : './worker.js', import.meta.url), {
+      size: options.size ?? Math.max(1, os.availableParallelism() - 1),
+      workerData: init,
+      taskTimeoutMs: options.taskTimeoutMs ?? 120_000,
+      // One object posted ahead, so a worker goes on to the next file without a round trip.
+      depth: 2,
+    });
   }
 
   get size(): number {
-    return this.#slots.length;
+    return this.#pool.size;
   }
 
-  #spawn(): Slot {
-    const worker = startWorker(this.#init);
-    const slot: Slot = { worker, busy: null };
-    worker.on('message', (result: WorkerResult) => {
-      const busy = slot.busy;
-      if (!busy || busy.id !== result.id) return;
-      clearTimeout(busy.timer);
-      slot.busy = null;
-      busy.resolve(result);
-      this.#pump();
-    });
-    worker.on('error', () =>
-      this.#replace(
-        slot,
-        'The de-identification worker stopped unexpectedly on this file.',
-        ErrorCode.Internal,
-      ),
-    );
-    return slot;
+  /** Thread ids of the live workers (a replaced worker has a new one). */
+  get threadIds(): number[] {
+    return this.#pool.threadIds;
   }
 
-  #replace(slot: Slot, message: string, code: (typeof ErrorCode)[keyof typeof ErrorCode]): void {
-    const busy = slot.busy;
-    slot.busy = null;
-    void slot.worker.terminate();
-    const index = this.#slots.indexOf(slot);
-    if (index >= 0 && !this.#closed) this.#slots[index] = this.#spawn();
-    if (busy) {
-      clearTimeout(busy.timer);
-      busy.resolve({ id: busy.id, outcome: { status: 'failed', error: { code, message } } });
-    }
-    this.#pump();
+  /** Starts the threads now (they load the engine) rather than on the first object. */
+  start(): Promise<void> {
+    return this.#pool.start();
   }
 
-  #pump(): void {
-    for (const slot of this.#slots) {
-      if (slot.busy) continue;
-      const next = this.#queue.shift();
-      if (!next) return;
-      const timer = setTimeout(
-        () =>
-          this.#replace(
-            slot,
-            'De-identifying this file took too long; it may be malformed.',
-            ErrorCode.Malformed,
-          ),
-        this.#timeoutMs,
+  /**
+   * De-identifies one object. With `transferInput`, a `bytes` task's input is handed over to the
+   * worker instead of copied when it owns its whole ArrayBuffer (the caller loses it). Aborting
+   * `signal` drops the object if queued and stops its worker if running. `config`: the run's
+   * configuration (the same object for every object of a run), default the pool's.
+   */
+  async run(
+    task: DeidTask,
+    options: {
+      signal?: AbortSignal;
+      transferInput?: boolean;
+      config?: WorkerDeidConfig;
+      /** This object's time limit instead of the pool's. */
+      timeoutMs?: number;
+    } = {},
+  ): Promise<WorkerOutcome> {
+    const config = options.config ?? this.#config;
+    if (!config) throw new Error('DeidPool.run: no configuration');
+    const input = task.kind === 'bytes' ? task.input : null;
+    const transfer =
+      options.transferInput &&
+      input &&
+      input.buffer instanceof ArrayBuffer &&
+      input.byteOffset === 0 &&
+      input.byteLength === input.buffer.byteLength
+        ? [input.buffer]
+        : [];
+    try {
+      return await this.#pool.run(
+        { ...task, config: { key: keyOf(config), value: config } },
+        {
+          transfer,
+          ...(options.signal ? { signal: options.signal } : {}),
+          ...(options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {}),
+        },
       );
-      slot.busy = { id: next.task.id, resolve: next.resolve, timer };
-      slot.worker.postMessage(next.task);
+    } catch (error) {
+      return { status: 'failed', error: describe(error) };
     }
   }
 
-  run(task: TaskInput): Promise<WorkerResult> {
-    if (this.#closed) return Promise.reject(new Error('pool closed'));
-    const id = this.#nextId++;
-    return new Promise((resolve) => {
-      this.#queue.push({ task: { ...task, id } as WorkerTask, resolve });
-      this.#pump();
-    });
-  }
-
-  /** Drops queued tasks (they resolve as cancelled); running ones finish. */
+  /** Drops queued objects (they resolve as cancelled); running ones finish. */
   cancelQueued(): void {
-    for (const queued of this.#queue.splice(0)) {
-      queued.resolve({
-        id: queued.task.id,
-        outcome: { status: 'failed', error: { code: ErrorCode.Cancelled, message: 'Cancelled.' } },
-      });
-    }
+    this.#pool.cancelQueued();
   }
 
-  async close(): Promise<void> {
-    this.#closed = true;
-    this.cancelQueued();
-    await Promise.all(
-      this.#slots.map(
-        (slot) =>
-          new Promise<void>((resolve) => {
-            const timer = setTimeout(() => void slot.worker.terminate().then(() => resolve()), 5000);
-            slot.worker.once('exit', () => {
-              clearTimeout(timer);
-              resolve();
-            });
-            slot.worker.postMessage('close');
-          }),
-      ),
-    );
+  close(): Promise<void> {
+    return this.#pool.close();
+  }
+}
+
+function describe(error: unknown): { code: ErrorCode; message: string } {
+  const reason = error instanceof WorkerPoolError ? error.reason : 'failed';
+  switch (reason) {
+    case 'timeout':
+      return {
+        code: ErrorCode.Malformed,
+        message: 'De-identifying this file took too long; it may be malformed.',
+      };
+    case 'cancelled':
+    case 'closed':
+      return { code: ErrorCode.Cancelled, message: 'Cancelled.' };
+    default:
+      return {
+        code: ErrorCode.Internal,
+        message: 'The de-identification worker stopped unexpectedly on this file.',
+      };
   }
 }

@@ -7,7 +7,9 @@
  */
 import crypto from 'node:crypto';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { DeidPreviewRow, DeidStudyReport } from '../../shared/contract.js';
 import { AppError, ErrorCode, type ErrorCode as ErrorCodeType } from '../../shared/errors.js';
 import type { Logger } from '../core/logger.js';
@@ -24,8 +26,10 @@ import { createDeidentifier, type ChunkedOutcome } from './index.js';
 import { writeChunks } from './write-chunks.js';
 import type { LinkageStore } from './linkage-types.js';
 import type { PixelCleaner } from './pixels/types.js';
+import { chooseExecution, type DeidExecution } from './execution.js';
 import { DeidPool } from './pool.js';
-import type { WorkerDeidConfig, WorkerResult } from './worker-protocol.js';
+import { InputReader } from './read-input.js';
+import type { WorkerDeidConfig, WorkerOutcome } from './worker-protocol.js';
 
 /**
  * Every file found is accounted for exactly once: when a run ends,
@@ -83,8 +87,16 @@ export interface DeidRunOptions {
   inputs: string[];
   outputDir: string;
   config: DeidConfig;
-  /** Worker threads; 0 runs in this thread (tests, tiny jobs). Default cores − 1. */
+  /**
+   * Worker threads; 0 runs in this thread. Default: chosen from the batch and the machine
+   * (`chooseExecution` in execution.ts).
+   */
   workers?: number;
+  /**
+   * A started pool with this run's configuration, to use when the run goes to worker threads
+   * (the caller keeps it warm across runs and closes it). Default: a pool for this run only.
+   */
+  pool?: DeidPool;
   taskTimeoutMs?: number;
   onProgress?: (progress: DeidProgress) => void;
   signal?: AbortSignal;
@@ -237,6 +249,27 @@ function placeOutput(
   fs.renameSync(temporary, path.join(folder, `${report.sopInstanceUID}.dcm`));
 }
 
+/** In this thread, the event loop gets a turn at least this often. */
+const YIELD_EVERY_MS = 20;
+
+/** The execution of a run over `files` (see execution.ts for the rule). */
+export function chooseRunExecution(
+  files: ReadonlyArray<{ size: number }>,
+  options: Pick<DeidRunOptions, 'workers' | 'pool' | 'config'>,
+  cores = os.availableParallelism(),
+): DeidExecution {
+  return chooseExecution(
+    {
+      files: files.length,
+      totalBytes: files.reduce((sum, file) => sum + file.size, 0),
+      largestBytes: files.reduce((largest, file) => Math.max(largest, file.size), 0),
+      ocr: options.config.ocr !== false && options.config.options.includes('cleanPixelData'),
+    },
+    { cores, poolStarted: options.pool !== undefined },
+    options.workers,
+  );
+}
+
 /** De-identifies every DICOM object under `inputs` into `outputDir`. Never throws per file. */
 export async function deidentifyTree(options: DeidRunOptions): Promise<DeidRunSummary> {
   const started = Date.now();
@@ -274,15 +307,17 @@ export async function deidentifyTree(options: DeidRunOptions): Promise<DeidRunSu
   const linkage: LinkageStore | undefined = options.config.linkage;
   options.onProgress?.({ ...progress });
 
-  const workers = options.workers ?? undefined;
+  const execution = chooseRunExecution(files, options);
+  options.logger?.debug({ execution: execution.mode, reason: execution.reason }, 'deid run execution');
+  const ownPool = execution.mode === 'pool' && !options.pool;
   const pool =
-    workers === 0
+    execution.mode === 'in-thread'
       ? null
-      : new DeidPool({
-          config: workerConfig(options.config),
-          ...(workers ? { size: workers } : {}),
+      : (options.pool ??
+        new DeidPool({
+          size: execution.workers,
           ...(options.taskTimeoutMs ? { taskTimeoutMs: options.taskTimeoutMs } : {}),
-        });
+        }));
   // The linkage table is written here, once per object, not by the engine.
   const local = pool
     ? null
@@ -291,8 +326,6 @@ export async function deidentifyTree(options: DeidRunOptions): Promise<DeidRunSu
         linkage: undefined,
         logger: options.config.logger ?? options.logger,
       });
-  const onAbort = (): void => pool?.cancelQueued();
-  options.signal?.addEventListener('abort', onAbort);
 
   const madeFolders = new Set<string>();
   /** The file written (or held) under each original SOP Instance UID: a second one is never written over it. */
@@ -328,7 +361,7 @@ export async function deidentifyTree(options: DeidRunOptions): Promise<DeidRunSu
     });
     return true;
   };
-  const handle = (entry: InputFile, temporary: string, result: WorkerResult['outcome']): void => {
+  const handle = (entry: InputFile, temporary: string, result: WorkerOutcome): void => {
     progress.filesDone += 1;
     progress.bytesIn += entry.size;
     if (result.status !== 'failed' && repeated(entry, result.report)) {
@@ -371,31 +404,47 @@ export async function deidentifyTree(options: DeidRunOptions): Promise<DeidRunSu
     if (pool) {
       // Largest first: a big multi-frame object started last would leave the other threads idle.
       const bySize = [...files].sort((a, b) => b.size - a.size);
+      const config = workerConfig(options.config);
       await Promise.all(
         bySize.map(async (entry) => {
           const temporary = path.join(partialDir, `${crypto.randomUUID()}.dcm`);
-          const result = await pool.run({
-            kind: 'file',
-            inputPath: entry.file,
-            outputPath: temporary,
-            sourceName: path.basename(entry.file),
-          });
-          handle(entry, temporary, result.outcome);
+          // Cancelling drops queued objects and stops the ones being written.
+          const outcome = await pool.run(
+            {
+              kind: 'file',
+              inputPath: entry.file,
+              outputPath: temporary,
+              sourceName: path.basename(entry.file),
+            },
+            { config, ...(options.signal ? { signal: options.signal } : {}) },
+          );
+          handle(entry, temporary, outcome);
         }),
       );
     } else if (local) {
+      // One read buffer for the run (the output refers to it until written); the event loop gets
+      // a turn every few milliseconds so progress, cancel and the app's requests are served.
+      const reader = new InputReader();
+      let turn = performance.now();
       for (const entry of files) {
+        if (performance.now() - turn > YIELD_EVERY_MS) {
+          await nextTurn();
+          turn = performance.now();
+        }
         if (options.signal?.aborted) break;
         const temporary = path.join(partialDir, `${crypto.randomUUID()}.dcm`);
         let outcome: ChunkedOutcome;
         try {
-          outcome = await local.deidentifyToChunks(fs.readFileSync(entry.file), {
+          outcome = await local.deidentifyToChunks(reader.read(entry.file), {
             sourceName: path.basename(entry.file),
           });
-        } catch {
+        } catch (error) {
           outcome = {
             status: 'failed',
-            error: { code: ErrorCode.Io, message: 'The file could not be read.' },
+            error:
+              error instanceof AppError
+                ? { code: error.code, message: error.message }
+                : { code: ErrorCode.Io, message: 'The file could not be read.' },
           };
         }
         if (outcome.status === 'done') {
@@ -418,8 +467,7 @@ export async function deidentifyTree(options: DeidRunOptions): Promise<DeidRunSu
       }
     }
   } finally {
-    options.signal?.removeEventListener('abort', onAbort);
-    await pool?.close();
+    if (ownPool) await pool?.close();
     await local?.close();
     fs.rmSync(partialDir, { recursive: true, force: true });
   }

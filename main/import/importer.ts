@@ -10,7 +10,7 @@ import type { Catalog } from '../catalog/catalog.js';
 import type { FileStore } from '../catalog/file-store.js';
 import type { ReadInstanceResult, ReadInstanceTask } from './import-worker-protocol.js';
 import { ImportJob } from './import-job.js';
-import { WorkerPool } from './worker-pool.js';
+import { WorkerPool } from '../core/worker-pool.js';
 import { DEFAULT_ZIP_LIMITS, type ZipLimits } from './zip-archive.js';
 
 export interface ImporterOptions {
@@ -20,6 +20,8 @@ export interface ImporterOptions {
   logger: Logger;
   /** Worker threads; defaults to cores − 1 (at least 1). */
   workers?: number;
+  /** Time limit per file read, in ms (default 10 minutes); a worker past it is replaced. */
+  taskTimeoutMs?: number;
   /** Largest single file accepted (default 8 GB). */
   maxFileBytes?: number;
   zipLimits?: ZipLimits;
@@ -40,7 +42,12 @@ export class Importer {
     const typescript = import.meta.url.endsWith('.ts');
     this.#pool = new WorkerPool(
       new URL(typescript ? './import-worker.ts' : './import-worker.js', import.meta.url),
-      workers,
+      {
+        size: workers,
+        // A backstop, not a budget: hashing and copying an 8 GB file takes minutes, not ten.
+        taskTimeoutMs: options.taskTimeoutMs ?? 10 * 60_000,
+        depth: 4,
+      },
     );
   }
 
