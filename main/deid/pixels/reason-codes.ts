@@ -30,6 +30,9 @@ const exact = new Map<string, string>([
   ['text remains after masking', 'text-remains'],
   ['OCR re-check found no readable text', 'ocr-recheck-clean'],
   ['preview: pixels not examined', 'preview-not-examined'],
+  ['OCR found text in a sample of this series', 'series-sample-text'],
+  ['OCR found no text in a sample of this series', 'series-sample-no-text'],
+  ['the series sample could not read these pixels', 'series-sample-unread'],
 ]);
 
 /** Reasons with a detail, by how they start (checked in order). */

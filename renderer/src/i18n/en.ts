@@ -282,6 +282,9 @@ export const en = {
       'ocr-time-limit': '{{text}}',
       'ocr-failed': '{{text}}',
       'preview-not-examined': 'pixels are not examined in the preview',
+      'series-sample-text': 'OCR found text in a sample of this series',
+      'series-sample-no-text': 'OCR found no text in a sample of this series',
+      'series-sample-unread': 'the series sample could not read these pixels',
     },
   },
   errors: {

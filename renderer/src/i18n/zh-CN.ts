@@ -270,6 +270,9 @@ export const zhCN: Messages = {
       'ocr-time-limit': 'OCR 超时（{{text}}）',
       'ocr-failed': 'OCR 失败（{{text}}）',
       'preview-not-examined': '预览时不检查像素',
+      'series-sample-text': 'OCR 在该序列的抽样图像中发现文字',
+      'series-sample-no-text': 'OCR 在该序列的抽样图像中未发现文字',
+      'series-sample-unread': '序列抽样无法读取这些像素',
     },
   },
   errors: {

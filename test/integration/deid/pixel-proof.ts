@@ -2,14 +2,27 @@
  * Shared pixel checks of the proof tests: is the ink of a planted pixel marker gone from an
  * output, and can OCR still read the marker anywhere in it.
  */
+import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
+import fs from 'node:fs';
 import { decodeEncapsulatedFrames } from '../../../main/deid/pixels/decode/index.js';
 import { normaliseForMatching } from '../../../main/deid/pixels/identifying.js';
-import { FrameSamples, layoutOf, splitNativeFrames, type PixelLayout } from '../../../main/deid/pixels/layout.js';
+import {
+  FrameSamples,
+  layoutOf,
+  splitNativeFrames,
+  type PixelLayout,
+} from '../../../main/deid/pixels/layout.js';
 import type { OcrEngine } from '../../../main/deid/pixels/ocr.js';
-import { displayRangeOf, frameBrightness, ocrScalesFor, renderForOcr, type DisplayRange } from '../../../main/deid/pixels/render.js';
+import {
+  displayRangeOf,
+  frameBrightness,
+  ocrScalesFor,
+  renderForOcr,
+  type DisplayRange,
+} from '../../../main/deid/pixels/render.js';
 import type { PixelContext } from '../../../main/deid/pixels/types.js';
-import type { PlantedMarker } from '../../fixtures/deid-markers/index.js';
+import { DEBIAN_PYTHON, type PlantedMarker } from '../../fixtures/deid-markers/index.js';
 import { pixelContextFromBytes } from '../../fixtures/deid-markers/pixel-context.js';
 
 export interface DecodedImage {
@@ -27,7 +40,11 @@ export async function decodedImage(bytes: Uint8Array): Promise<DecodedImage> {
     if (!frames) throw new Error('pixel data shorter than the image');
     return { layout: layout.layout, frames };
   }
-  const decoded = await decodeEncapsulatedFrames(context.pixelData.frames, context.transferSyntaxUID, layout.layout);
+  const decoded = await decodeEncapsulatedFrames(
+    context.pixelData.frames,
+    context.transferSyntaxUID,
+    layout.layout,
+  );
   if (!decoded.ok) throw new Error(decoded.reason);
   return { layout: decoded.layout, frames: decoded.frames };
 }
@@ -38,13 +55,28 @@ export async function decodedImage(bytes: Uint8Array): Promise<DecodedImage> {
  * box's brightest level while the box still has light pixels; once the box is masked to one
  * level there is no print left to see.
  */
-export function inkInBox(before: DecodedImage, after: DecodedImage, marker: PlantedMarker): { before: number; after: number } {
+export function inkInBox(
+  before: DecodedImage,
+  after: DecodedImage,
+  marker: PlantedMarker,
+): { before: number; after: number } {
   const frame = marker.frame ?? 0;
   const range: DisplayRange = displayRangeOf([before.frames[frame]!], before.layout);
-  const boxBefore = boxBrightness(frameBrightness(before.frames[frame]!, before.layout, range), before.layout, marker.box!);
-  const boxAfter = boxBrightness(frameBrightness(after.frames[frame]!, after.layout, range), after.layout, marker.box!);
+  const boxBefore = boxBrightness(
+    frameBrightness(before.frames[frame]!, before.layout, range),
+    before.layout,
+    marker.box!,
+  );
+  const boxAfter = boxBrightness(
+    frameBrightness(after.frames[frame]!, after.layout, range),
+    after.layout,
+    marker.box!,
+  );
   if (marker.polarity !== 'dark') {
-    return { before: boxBefore.filter((value) => value >= range.threshold).length, after: boxAfter.filter((value) => value >= range.threshold).length };
+    return {
+      before: boxBefore.filter((value) => value >= range.threshold).length,
+      after: boxAfter.filter((value) => value >= range.threshold).length,
+    };
   }
   const darkPrint = (values: number[]): number => {
     const paper = Math.max(...values);
@@ -53,7 +85,11 @@ export function inkInBox(before: DecodedImage, after: DecodedImage, marker: Plan
   return { before: darkPrint(boxBefore), after: darkPrint(boxAfter) };
 }
 
-function boxBrightness(brightness: Uint8Array, layout: PixelLayout, box: NonNullable<PlantedMarker['box']>): number[] {
+function boxBrightness(
+  brightness: Uint8Array,
+  layout: PixelLayout,
+  box: NonNullable<PlantedMarker['box']>,
+): number[] {
   const values: number[] = [];
   for (let y = box.y; y < box.y + box.height; y += 1) {
     for (let x = box.x; x < box.x + box.width; x += 1) values.push(brightness[y * layout.columns + x]!);
@@ -75,7 +111,12 @@ export function looksLikeMarker(word: string, marker: string): boolean {
     let previous = new Array<number>(haystack.length + 1).fill(0);
     for (let i = 1; i <= needle.length; i += 1) {
       const current = [i];
-      for (let j = 1; j <= haystack.length; j += 1) current[j] = Math.min(previous[j]! + 1, current[j - 1]! + 1, previous[j - 1]! + (needle[i - 1] === haystack[j - 1] ? 0 : 1));
+      for (let j = 1; j <= haystack.length; j += 1)
+        current[j] = Math.min(
+          previous[j]! + 1,
+          current[j - 1]! + 1,
+          previous[j - 1]! + (needle[i - 1] === haystack[j - 1] ? 0 : 1),
+        );
       previous = current;
     }
     return Math.min(...previous);
@@ -89,7 +130,12 @@ export function looksLikeMarker(word: string, marker: string): boolean {
  * frames are shown as the original was (`displayedLike`: its range and ink threshold), so that
  * text the original showed would show again; identical renderings are read once.
  */
-export async function markersReadBack(image: DecodedImage, markers: readonly string[], ocr: OcrEngine, displayedLike: DecodedImage = image): Promise<string[]> {
+export async function markersReadBack(
+  image: DecodedImage,
+  markers: readonly string[],
+  ocr: OcrEngine,
+  displayedLike: DecodedImage = image,
+): Promise<string[]> {
   const range = displayRangeOf(displayedLike.frames, displayedLike.layout);
   const found: string[] = [];
   const seen = new Set<string>();
@@ -108,7 +154,10 @@ export async function markersReadBack(image: DecodedImage, markers: readonly str
 }
 
 /** Same-size images: the pixels (frame, x, y) any of whose samples differ. */
-export function changedPixels(before: DecodedImage, after: DecodedImage): Array<{ frame: number; x: number; y: number }> {
+export function changedPixels(
+  before: DecodedImage,
+  after: DecodedImage,
+): Array<{ frame: number; x: number; y: number }> {
   const changed: Array<{ frame: number; x: number; y: number }> = [];
   const { rows, columns } = before.layout;
   before.frames.forEach((frameBefore, frame) => {
@@ -117,7 +166,10 @@ export function changedPixels(before: DecodedImage, after: DecodedImage): Array<
     for (let y = 0; y < rows; y += 1) {
       for (let x = 0; x < columns; x += 1) {
         for (let sample = 0; sample < before.layout.samplesPerPixel; sample += 1) {
-          if (samplesBefore.get(samplesBefore.indexOf(x, y, sample)) !== samplesAfter.get(samplesAfter.indexOf(x, y, sample))) {
+          if (
+            samplesBefore.get(samplesBefore.indexOf(x, y, sample)) !==
+            samplesAfter.get(samplesAfter.indexOf(x, y, sample))
+          ) {
             changed.push({ frame, x, y });
             break;
           }
@@ -126,4 +178,103 @@ export function changedPixels(before: DecodedImage, after: DecodedImage): Array<
     }
   });
   return changed;
+}
+
+/** One CT series of `writeCtSeriesWithBurnedText`: which images carry the patient's identity drawn into the pixels. */
+export interface BurnedCtSeriesSpec {
+  /** Distinguishes the series (UIDs, file names). */
+  name: string;
+  slices: number;
+  /** InstanceNumber of the first slice; outputs keep InstanceNumber, which tells them apart. */
+  firstInstance: number;
+  /** 0-based slice indexes whose pixels carry the name, ID and birth date. */
+  textOn: number[];
+  /** BurnedInAnnotation; absent when undefined. */
+  burnedInAnnotation?: 'NO';
+  /** A slice index that is a LOCALIZER (ImageType ORIGINAL\PRIMARY\LOCALIZER) instead of AXIAL. */
+  localizerAt?: number;
+}
+
+export interface BurnedCtSeries {
+  /** File paths by series name, in slice order. */
+  files: Record<string, string[]>;
+  patientName: string;
+  patientId: string;
+  birthDate: string;
+  /** The words drawn into the pixels (what no output may show). */
+  markers: string[];
+}
+
+/**
+ * A patient's CT series in which a scanner drew the patient's name, ID and birth date into the
+ * pixels of some images (bright overlay text in the top-left corner, over air) while the header
+ * calls them ORIGINAL\PRIMARY with BurnedInAnnotation absent or NO. 256² slices of a phantom body
+ * with noise, 16-bit signed. Written by Debian's Python (pydicom, numpy, Pillow, DejaVu font).
+ */
+export function writeCtSeriesWithBurnedText(dir: string, series: BurnedCtSeriesSpec[]): BurnedCtSeries {
+  const patient = { patientName: 'QUOKKA^MARGARET', patientId: 'QK77821', birthDate: '19530917' };
+  const script = String.raw`
+import json, os, sys
+import numpy as np
+from PIL import Image, ImageDraw, ImageFont
+import pydicom
+from pydicom.dataset import Dataset, FileMetaDataset
+from pydicom.uid import ExplicitVRLittleEndian
+spec = json.loads(sys.argv[1]); out = sys.argv[2]
+font = ImageFont.truetype('/usr/share/fonts/truetype/dejavu/DejaVuSansMono-Bold.ttf', 13)
+root = '1.2.826.0.1.3680043.10.1173.77'
+study = root + '.1'
+rng = np.random.default_rng(5)
+files = {}
+for s_index, series in enumerate(spec['series']):
+    files[series['name']] = []
+    for k in range(series['slices']):
+        meta = FileMetaDataset()
+        meta.MediaStorageSOPClassUID = '1.2.840.10008.5.1.4.1.1.2'
+        meta.TransferSyntaxUID = ExplicitVRLittleEndian
+        ds = Dataset(); ds.file_meta = meta; ds.is_little_endian = True; ds.is_implicit_VR = False
+        ds.SpecificCharacterSet = 'ISO_IR 100'
+        ds.ImageType = ['ORIGINAL', 'PRIMARY', 'LOCALIZER' if series.get('localizerAt') == k else 'AXIAL']
+        ds.SOPClassUID = meta.MediaStorageSOPClassUID
+        ds.SOPInstanceUID = meta.MediaStorageSOPInstanceUID = '%s.%d.%d' % (root, 10 + s_index, k + 1)
+        meta.ImplementationClassUID = root + '.0'
+        ds.StudyDate = '20240115'; ds.StudyTime = '101500'; ds.AccessionNumber = 'ACC4471'
+        ds.Modality = 'CT'; ds.Manufacturer = 'RadLabel Test'
+        ds.PatientName = spec['patientName']; ds.PatientID = spec['patientId']; ds.PatientBirthDate = spec['birthDate']; ds.PatientSex = 'F'
+        ds.StudyInstanceUID = study; ds.SeriesInstanceUID = '%s.%d' % (root, 10 + s_index)
+        ds.StudyID = '1'; ds.SeriesNumber = str(s_index + 1); ds.InstanceNumber = str(series['firstInstance'] + k)
+        ds.ImagePositionPatient = [-89.6, -89.6, k * 2.5]; ds.ImageOrientationPatient = [1, 0, 0, 0, 1, 0]
+        ds.PixelSpacing = [0.7, 0.7]; ds.SliceThickness = '2.5'
+        if 'burnedInAnnotation' in series: ds.BurnedInAnnotation = series['burnedInAnnotation']
+        yy, xx = np.mgrid[0:256, 0:256]
+        body = np.where(((xx - 128) / 100.0) ** 2 + ((yy - 140) / 80.0) ** 2 <= 1, 1040, 24) + rng.normal(0, 12, (256, 256))
+        body = np.where(((xx - 100) / 14.0) ** 2 + ((yy - 150) / 14.0) ** 2 <= 1, 1500 + 20 * k, body)
+        pixels = body.astype(np.int16)
+        if k in series['textOn']:
+            canvas = Image.new('L', (256, 256), 0)
+            draw = ImageDraw.Draw(canvas)
+            draw.text((6, 4), spec['patientName'], font=font, fill=255)
+            draw.text((6, 20), 'ID ' + spec['patientId'], font=font, fill=255)
+            draw.text((6, 36), 'DOB ' + spec['birthDate'], font=font, fill=255)
+            pixels[np.asarray(canvas) > 128] = 3071
+        ds.Rows = ds.Columns = 256; ds.SamplesPerPixel = 1; ds.PhotometricInterpretation = 'MONOCHROME2'
+        ds.BitsAllocated = 16; ds.BitsStored = 16; ds.HighBit = 15; ds.PixelRepresentation = 1
+        ds.RescaleIntercept = '-1024'; ds.RescaleSlope = '1'; ds.WindowCenter = '40'; ds.WindowWidth = '400'
+        ds.PixelData = pixels.tobytes()
+        path = os.path.join(out, '%s-%03d.dcm' % (series['name'], k + 1))
+        ds.save_as(path, write_like_original=False)
+        files[series['name']].append(path)
+print(json.dumps(files))
+`;
+  fs.mkdirSync(dir, { recursive: true });
+  const output = execFileSync(
+    DEBIAN_PYTHON,
+    ['-W', 'ignore', '-c', script, JSON.stringify({ ...patient, series }), dir],
+    { encoding: 'utf8' },
+  );
+  return {
+    files: JSON.parse(output) as Record<string, string[]>,
+    ...patient,
+    markers: ['QUOKKA', 'MARGARET', patient.patientId, patient.birthDate],
+  };
 }

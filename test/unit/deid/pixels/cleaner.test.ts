@@ -15,7 +15,11 @@ const file = (name: string): string => path.join(PYDICOM_TEST_FILES, name);
 const cleaner = createPixelCleaner();
 afterAll(() => cleaner.close());
 
-const topLeftRule = (match: PixelRule['match']): PixelRule => ({ name: 'test: top-left 10×5', match, regions: [{ x: 0, y: 0, width: 10, height: 5 }] });
+const topLeftRule = (match: PixelRule['match']): PixelRule => ({
+  name: 'test: top-left 10×5',
+  match,
+  regions: [{ x: 0, y: 0, width: 10, height: 5 }],
+});
 const rulesOnly = (rules: PixelRule[]): PixelOptions => ({ cleanPixelData: true, ocr: false, rules });
 
 function syntheticUltrasound(frames: number, overrides: Partial<PixelContext> = {}): PixelContext {
@@ -23,34 +27,69 @@ function syntheticUltrasound(frames: number, overrides: Partial<PixelContext> = 
   const columns = 30;
   const bytes = new Uint8Array(rows * columns * 3 * frames).fill(90);
   return {
-    modality: 'US', sopClassUID: '1.2.840.10008.5.1.4.1.1.3.1', manufacturer: 'ACME', manufacturerModelName: 'Sono 1', burnedInAnnotation: 'YES',
-    imageType: ['ORIGINAL', 'PRIMARY'], conversionType: '', rows, columns, bitsAllocated: 8, bitsStored: 8, samplesPerPixel: 3,
-    photometricInterpretation: 'RGB', pixelRepresentation: 0, planarConfiguration: 0, numberOfFrames: frames, transferSyntaxUID: '1.2.840.10008.1.2.1',
-    identifyingValues: [], pixelData: { kind: 'native', bytes }, ...overrides,
+    modality: 'US',
+    sopClassUID: '1.2.840.10008.5.1.4.1.1.3.1',
+    manufacturer: 'ACME',
+    manufacturerModelName: 'Sono 1',
+    burnedInAnnotation: 'YES',
+    imageType: ['ORIGINAL', 'PRIMARY'],
+    conversionType: '',
+    rows,
+    columns,
+    bitsAllocated: 8,
+    bitsStored: 8,
+    samplesPerPixel: 3,
+    photometricInterpretation: 'RGB',
+    pixelRepresentation: 0,
+    planarConfiguration: 0,
+    numberOfFrames: frames,
+    transferSyntaxUID: '1.2.840.10008.1.2.1',
+    identifyingValues: [],
+    pixelData: { kind: 'native', bytes },
+    ...overrides,
   };
 }
 
 describe('pixel cleaner decisions', () => {
-  it('keeps an original CT without touching its pixels', async () => {
-    const decision = await cleaner.clean(pixelContextFromFile(file('CT_small.dcm')), { cleanPixelData: true, ocr: true, rules: [] });
-    expect(decision).toEqual({ action: 'keep', reasons: ['no burned-in text risk in the header'], regions: [] });
+  it('keeps an original CT, whose series sample showed no text, without touching its pixels', async () => {
+    const decision = await cleaner.clean(pixelContextFromFile(file('CT_small.dcm')), {
+      cleanPixelData: true,
+      ocr: true,
+      rules: [],
+      series: { textFound: false, framesRead: 3 },
+    });
+    expect(decision).toEqual({
+      action: 'keep',
+      reasons: ['no burned-in text risk in the header', 'OCR found no text in a sample of this series'],
+      regions: [],
+    });
   });
 
   it('holds an object at risk when Clean Pixel Data is off', async () => {
-    const decision = await cleaner.clean(syntheticUltrasound(1), { cleanPixelData: false, ocr: true, rules: [topLeftRule({ modality: 'US' })] });
+    const decision = await cleaner.clean(syntheticUltrasound(1), {
+      cleanPixelData: false,
+      ocr: true,
+      rules: [topLeftRule({ modality: 'US' })],
+    });
     expect(decision.action).toBe('hold');
     expect(decision.reasons).toContain('Clean Pixel Data option is off');
   });
 
   it('holds an object at risk when no rule matches and OCR is off', async () => {
-    const decision = await cleaner.clean(syntheticUltrasound(1), rulesOnly([topLeftRule({ modality: 'CT' })]));
+    const decision = await cleaner.clean(
+      syntheticUltrasound(1),
+      rulesOnly([topLeftRule({ modality: 'CT' })]),
+    );
     expect(decision.action).toBe('hold');
     expect(decision.reasons).toContain('no region rule matched and OCR is off');
   });
 
   it('masks the rule region of every frame of a multi-frame object, and nothing else', async () => {
     const context = syntheticUltrasound(3);
-    const decision = await cleaner.clean(context, rulesOnly([topLeftRule({ modality: 'us', manufacturer: 'acme', rows: 20, columns: 30 })]));
+    const decision = await cleaner.clean(
+      context,
+      rulesOnly([topLeftRule({ modality: 'us', manufacturer: 'acme', rows: 20, columns: 30 })]),
+    );
     expect(decision.action).toBe('masked');
     expect(decision.transferSyntaxUID).toBeUndefined();
     expect(decision.regions.map((region) => region.frame)).toEqual([0, 1, 2]);
@@ -63,23 +102,38 @@ describe('pixel cleaner decisions', () => {
       expect(output[at(9, 5)]).toBe(90);
     }
     // The input is not modified in place.
-    expect(context.pixelData.kind === 'native' && context.pixelData.bytes.every((value) => value === 90)).toBe(true);
+    expect(
+      context.pixelData.kind === 'native' && context.pixelData.bytes.every((value) => value === 90),
+    ).toBe(true);
   });
 
   it('does not apply a rule whose model or size differs', async () => {
-    const decision = await cleaner.clean(syntheticUltrasound(1), rulesOnly([topLeftRule({ modality: 'US', manufacturerModelName: 'Other' }), topLeftRule({ rows: 480 })]));
+    const decision = await cleaner.clean(
+      syntheticUltrasound(1),
+      rulesOnly([
+        topLeftRule({ modality: 'US', manufacturerModelName: 'Other' }),
+        topLeftRule({ rows: 480 }),
+      ]),
+    );
     expect(decision.action).toBe('hold');
   });
 
   it('masks decoded RLE pixels and returns them as explicit VR little endian native data', async () => {
     const context = pixelContextFromFile(file('SC_rgb_rle.dcm'));
-    const decision = await cleaner.clean(context, rulesOnly([topLeftRule({ modality: 'OT', rows: 100, columns: 100 })]));
+    const decision = await cleaner.clean(
+      context,
+      rulesOnly([topLeftRule({ modality: 'OT', rows: 100, columns: 100 })]),
+    );
     expect(decision.action).toBe('masked');
     expect(decision.transferSyntaxUID).toBe('1.2.840.10008.1.2.1');
     expect(decision.photometricInterpretation).toBeUndefined();
     const layout = layoutOf(context);
     if (!layout.ok || context.pixelData.kind !== 'encapsulated') throw new Error('unexpected fixture');
-    const decoded = await decodeEncapsulatedFrames(context.pixelData.frames, context.transferSyntaxUID, layout.layout);
+    const decoded = await decodeEncapsulatedFrames(
+      context.pixelData.frames,
+      context.transferSyntaxUID,
+      layout.layout,
+    );
     if (!decoded.ok) throw new Error(decoded.reason);
     const before = decoded.frames[0]!;
     const after = decision.pixelData!;
@@ -88,13 +142,18 @@ describe('pixel cleaner decisions', () => {
       for (let x = 0; x < 100; x += 1) {
         const index = (y * 100 + x) * 3;
         const masked = x < 10 && y < 5;
-        expect([after[index], after[index + 1], after[index + 2]]).toEqual(masked ? [0, 0, 0] : [before[index], before[index + 1], before[index + 2]]);
+        expect([after[index], after[index + 1], after[index + 2]]).toEqual(
+          masked ? [0, 0, 0] : [before[index], before[index + 1], before[index + 2]],
+        );
       }
     }
   });
 
   it('reports RGB after masking a YBR_FULL baseline JPEG', async () => {
-    const decision = await cleaner.clean(pixelContextFromFile(file('SC_rgb_jpeg_dcmtk.dcm')), rulesOnly([topLeftRule({ modality: 'OT' })]));
+    const decision = await cleaner.clean(
+      pixelContextFromFile(file('SC_rgb_jpeg_dcmtk.dcm')),
+      rulesOnly([topLeftRule({ modality: 'OT' })]),
+    );
     expect(decision.action).toBe('masked');
     expect(decision.photometricInterpretation).toBe('RGB');
   });
@@ -113,13 +172,19 @@ describe('pixel cleaner decisions', () => {
   });
 
   it('holds a flagged object whose compression cannot be decoded (12-bit lossy JPEG)', async () => {
-    const decision = await cleaner.clean(pixelContextFromFile(file('JPGExtended.dcm'), { burnedInAnnotation: 'YES' }), rulesOnly([topLeftRule({})]));
+    const decision = await cleaner.clean(
+      pixelContextFromFile(file('JPGExtended.dcm'), { burnedInAnnotation: 'YES' }),
+      rulesOnly([topLeftRule({})]),
+    );
     expect(decision.action).toBe('hold');
     expect(decision.reasons).toContain('compressed and cannot decode');
   });
 
   it('holds a flagged object with 32-bit samples', async () => {
-    const decision = await cleaner.clean(pixelContextFromFile(file('rtdose.dcm'), { burnedInAnnotation: 'YES' }), rulesOnly([topLeftRule({})]));
+    const decision = await cleaner.clean(
+      pixelContextFromFile(file('rtdose.dcm'), { burnedInAnnotation: 'YES' }),
+      rulesOnly([topLeftRule({})]),
+    );
     expect(decision.action).toBe('hold');
     expect(decision.reasons).toContain('32-bit pixel samples are not supported for masking');
   });
@@ -127,38 +192,61 @@ describe('pixel cleaner decisions', () => {
   it('holds a flagged object whose native pixel data is shorter than its size', async () => {
     const context = syntheticUltrasound(2);
     if (context.pixelData.kind !== 'native') throw new Error('unexpected fixture');
-    const decision = await cleaner.clean({ ...context, pixelData: { kind: 'native', bytes: context.pixelData.bytes.subarray(0, 100) } }, rulesOnly([topLeftRule({})]));
+    const decision = await cleaner.clean(
+      { ...context, pixelData: { kind: 'native', bytes: context.pixelData.bytes.subarray(0, 100) } },
+      rulesOnly([topLeftRule({})]),
+    );
     expect(decision.reasons).toContain('pixel data is shorter than the image size');
   });
 
   it('holds an object whose OCR would exceed the per-object time limit', async () => {
     const hurried = createPixelCleaner({ ocrTimeLimitMs: 0 });
-    const decision = await hurried.clean(syntheticUltrasound(1), { cleanPixelData: true, ocr: true, rules: [] });
+    const decision = await hurried.clean(syntheticUltrasound(1), {
+      cleanPixelData: true,
+      ocr: true,
+      rules: [],
+    });
     await hurried.close();
     expect(decision.action).toBe('hold');
     expect(decision.reasons).toContain('OCR time limit reached');
   });
 
   it('holds without OCR when the header names the patient in Hanzi and no rule matches', async () => {
-    const decision = await cleaner.clean(syntheticUltrasound(1, { identifyingValues: ['ZHANG^SAN', '张三', '2024年1月31日'] }), { cleanPixelData: true, ocr: true, rules: [] });
-    expect(decision.reasons).toContain('the header has identifying values in a script the OCR cannot read (e.g. Chinese); a region rule is needed');
+    const decision = await cleaner.clean(
+      syntheticUltrasound(1, { identifyingValues: ['ZHANG^SAN', '张三', '2024年1月31日'] }),
+      { cleanPixelData: true, ocr: true, rules: [] },
+    );
+    expect(decision.reasons).toContain(
+      'the header has identifying values in a script the OCR cannot read (e.g. Chinese); a region rule is needed',
+    );
   });
 
   it('holds likewise for Korean and Cyrillic names, but not for Latin names with accents or written dates', async () => {
     const options = { cleanPixelData: true, ocr: false, rules: [] };
-    const unreadable = 'the header has identifying values in a script the OCR cannot read (e.g. Chinese); a region rule is needed';
+    const unreadable =
+      'the header has identifying values in a script the OCR cannot read (e.g. Chinese); a region rule is needed';
     for (const name of ['김^민수', 'Иванов^Иван']) {
-      expect((await cleaner.clean(syntheticUltrasound(1, { identifyingValues: [name] }), options)).reasons).toContain(unreadable);
+      expect(
+        (await cleaner.clean(syntheticUltrasound(1, { identifyingValues: [name] }), options)).reasons,
+      ).toContain(unreadable);
     }
     for (const values of [['MÜLLER^JOSÉ'], ['2024年1月31日', '2024년 1월 31일']]) {
-      expect((await cleaner.clean(syntheticUltrasound(1, { identifyingValues: values }), options)).reasons).not.toContain(unreadable);
+      expect(
+        (await cleaner.clean(syntheticUltrasound(1, { identifyingValues: values }), options)).reasons,
+      ).not.toContain(unreadable);
     }
   });
 
   it('masks a low-risk object when a project region rule matches its device', async () => {
     const context = pixelContextFromFile(file('CT_small.dcm'));
-    const decision = await cleaner.clean(context, rulesOnly([topLeftRule({ modality: 'CT', rows: 128, columns: 128 })]));
+    const decision = await cleaner.clean(
+      context,
+      rulesOnly([topLeftRule({ modality: 'CT', rows: 128, columns: 128 })]),
+    );
     expect(decision.action).toBe('masked');
-    expect(decision.reasons).toEqual(['a region rule matches this device', 'region rule: test: top-left 10×5']);
+    expect(decision.reasons).toEqual([
+      'a region rule matches this device',
+      'region rule: test: top-left 10×5',
+    ]);
   });
 });

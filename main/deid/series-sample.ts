@@ -1,0 +1,132 @@
+/**
+ * The series sample of a de-identification run (see main/deid/pixels/series.ts): before any
+ * object is written, the inputs are grouped by Series Instance UID from a bounded header read,
+ * and OCR reads the first, middle and last image of each series and each image/frame type once.
+ * The verdicts go to the engine in `DeidConfig.seriesSamples`; a series with text is then
+ * treated as at risk as a whole.
+ *
+ * Memory stays bounded: only the headers' few facts are kept for every input, and the sampled
+ * objects are read one at a time. Each sampled object goes through the engine itself (with a
+ * cleaner that only samples and never lets the object out), so the cleaner sees exactly the
+ * pixel context and identifying values it would see when writing.
+ */
+import fs from 'node:fs';
+import type { Logger } from '../core/logger.js';
+import type { DeidConfig } from './config.js';
+import { createDeidentifier } from './index.js';
+import { readSeriesMember, seriesSampleFrames, type SeriesMember } from './pixels/series.js';
+import type { PixelCleaner, SeriesSample } from './pixels/types.js';
+import { researchDefaultOptions } from './profile/options.js';
+
+export interface SeriesSampling {
+  /** Verdict by original Series Instance UID, for DeidConfig.seriesSamples. */
+  samples: Record<string, SeriesSample>;
+  /** Series sampled, and those in which text was found. */
+  series: number;
+  seriesWithText: number;
+  framesRead: number;
+}
+
+/**
+ * Whether a run's series are sampled: whenever Clean Pixel Data is on, OCR masking on or off
+ * (without it, a series whose sample shows text is held for review instead of masked).
+ */
+export function seriesSampleApplies(config: DeidConfig): boolean {
+  const options = new Set([
+    ...config.options,
+    ...(config.profile === 'research' ? researchDefaultOptions : []),
+  ]);
+  return options.has('cleanPixelData');
+}
+
+/** Inputs grouped by original Series Instance UID; files without a readable image header are left out. */
+export function groupBySeries(files: readonly string[], config: DeidConfig): Map<string, SeriesMember[]> {
+  const series = new Map<string, SeriesMember[]>();
+  for (const file of files) {
+    const member = readSeriesMember(file, config.pixelRules ?? []);
+    if (!member) continue;
+    const members = series.get(member.seriesInstanceUID);
+    if (members) members.push(member);
+    else series.set(member.seriesInstanceUID, [member]);
+  }
+  return series;
+}
+
+/**
+ * OCR of a sample of every series among `files`. Returns no verdicts when Clean Pixel Data is
+ * off. Stops between objects when `signal` aborts.
+ */
+export async function sampleSeries(
+  files: readonly string[],
+  config: DeidConfig,
+  options: { signal?: AbortSignal; logger?: Logger } = {},
+): Promise<SeriesSampling> {
+  const sampling: SeriesSampling = { samples: {}, series: 0, seriesWithText: 0, framesRead: 0 };
+  if (!seriesSampleApplies(config)) return sampling;
+  const groups = groupBySeries(files, config);
+  const chosen = [...groups]
+    .map(([uid, members]) => [uid, seriesSampleFrames(members)] as const)
+    .filter(([, frames]) => frames.size > 0);
+  if (chosen.length === 0) return sampling;
+
+  // Loaded on first use, like the engine's own cleaner: it pulls in OCR.
+  const { createPixelCleaner } = await import('./pixels/index.js');
+  const cleaner = createPixelCleaner(options.logger ? { logger: options.logger } : {});
+  let frames: readonly number[] = [];
+  let reading: SeriesSample = { textFound: false, framesRead: 0 };
+  const samplingCleaner: PixelCleaner = {
+    async clean(context) {
+      reading = await cleaner.sampleText(context, frames);
+      // Never written: the object is only looked at here.
+      return { action: 'hold', reasons: [], regions: [] };
+    },
+  };
+  const probe = createDeidentifier({
+    ...config,
+    pixelCleaner: samplingCleaner,
+    linkage: undefined,
+    seriesSamples: undefined,
+  });
+  try {
+    for (const [seriesInstanceUID, byFile] of chosen) {
+      if (options.signal?.aborted) break;
+      const verdict: SeriesSample = { textFound: false, framesRead: 0 };
+      for (const [file, fileFrames] of byFile) {
+        if (options.signal?.aborted) break;
+        let bytes: Uint8Array;
+        try {
+          bytes = fs.readFileSync(file);
+        } catch {
+          continue; // the run reports the unreadable file itself
+        }
+        frames = fileFrames;
+        reading = { textFound: false, framesRead: 0 };
+        await probe.deidentify(bytes);
+        verdict.framesRead += reading.framesRead;
+        if (reading.textFound) {
+          verdict.textFound = true;
+          break;
+        }
+      }
+      // A series cut short by cancel gets no verdict (its objects would sample themselves).
+      if (options.signal?.aborted) break;
+      sampling.samples[seriesInstanceUID] = verdict;
+      sampling.series += 1;
+      sampling.framesRead += verdict.framesRead;
+      if (verdict.textFound) sampling.seriesWithText += 1;
+    }
+  } finally {
+    await probe.close();
+    await cleaner.close();
+  }
+  options.logger?.info(
+    {
+      event: 'deid.series-sample',
+      series: sampling.series,
+      seriesWithText: sampling.seriesWithText,
+      framesRead: sampling.framesRead,
+    },
+    'series sampled for burned-in text',
+  );
+  return sampling;
+}
