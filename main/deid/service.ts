@@ -193,7 +193,8 @@ export class StudyReports {
     outcome:
       | { status: 'done' | 'held'; report: DeidReport }
       | { status: 'failed'; studyInstanceUID: string; error: { code: string; message: string } }
-      | { status: 'duplicate' | 'conflict'; studyInstanceUID: string },
+      | { status: 'duplicate'; studyInstanceUID: string }
+      | { status: 'conflict'; studyInstanceUID: string },
   ): void {
     if (outcome.status === 'duplicate' || outcome.status === 'conflict') {
       const study = this.#study(outcome.studyInstanceUID);
