@@ -9,6 +9,10 @@ export const ErrorCode = {
   Unauthorized: 'unauthorized',
   /** A study, series, instance or job that was asked for does not exist. */
   NotFound: 'not-found',
+  /** A file or folder the user named does not exist (a typo, a drive no longer connected). */
+  PathNotFound: 'path-not-found',
+  /** A path goes on below a file as if it were a folder (`/scans/ct.dcm/more`). */
+  NotAFolder: 'not-a-folder',
   /** A file is not DICOM Part 10 (no preamble/prefix and no recognisable dataset). */
   NotDicom: 'not-dicom',
   /** A DICOM file ends before its declared content. */

@@ -44,6 +44,13 @@ export function DeidExportDialog() {
 
   const running = job.stage === 'starting' || job.stage === 'running';
   const finished = job.stage === 'finished';
+  // A run that did not get going (the folder was refused, the study's files went missing) or was
+  // cancelled can be tried again: the folder stays editable and Start becomes Retry.
+  const retryable =
+    finished &&
+    !job.report &&
+    (Boolean(job.error) || Boolean(job.progress?.error) || Boolean(job.progress?.cancelled));
+  const editable = !finished || retryable;
   const progress = job.progress;
   const fraction = progress && progress.filesFound > 0 ? progress.filesDone / progress.filesFound : 0;
   const onClose = () => {
@@ -54,7 +61,8 @@ export function DeidExportDialog() {
 
   let status: string | null = null;
   if (running) status = t('deid.running');
-  else if (finished && job.error && !progress) status = t('deid.startFailed', { message: errorMessage(job.error) });
+  else if (finished && job.error && !progress)
+    status = t('deid.startFailed', { message: errorMessage(job.error) });
   else if (finished && progress?.error) status = t('deid.failed', { message: progress.error });
   else if (finished && progress?.cancelled) status = t('deid.cancelled');
   else if (finished) status = t('deid.finished');
@@ -68,7 +76,12 @@ export function DeidExportDialog() {
       footer={
         <>
           {running ? (
-            <button type="button" className="button" data-testid="deid-export-cancel" onClick={() => void cancelExport()}>
+            <button
+              type="button"
+              className="button"
+              data-testid="deid-export-cancel"
+              onClick={() => void cancelExport()}
+            >
               {t('deid.cancel')}
             </button>
           ) : (
@@ -76,15 +89,17 @@ export function DeidExportDialog() {
               {t('deid.close')}
             </button>
           )}
-          {!finished ? (
+          {editable ? (
             <button
               type="button"
               className="button button--primary"
-              data-testid="deid-export-start"
-              disabled={running || !detail || !settings || settings.settingsFileDamaged || outputDir.trim() === ''}
+              data-testid={retryable ? 'deid-export-retry' : 'deid-export-start'}
+              disabled={
+                running || !detail || !settings || settings.settingsFileDamaged || outputDir.trim() === ''
+              }
               onClick={() => detail && void startExport(detail.study.studyInstanceUID, outputDir.trim())}
             >
-              {t('deid.start')}
+              {retryable ? t('deid.retry') : t('deid.start')}
             </button>
           ) : null}
         </>
@@ -100,7 +115,9 @@ export function DeidExportDialog() {
           </span>
         </p>
       ) : null}
-      {loadError ? <p className="error-text">{t('deid.loadFailed', { message: errorMessage(loadError) })}</p> : null}
+      {loadError ? (
+        <p className="error-text">{t('deid.loadFailed', { message: errorMessage(loadError) })}</p>
+      ) : null}
       {settings?.settingsFileDamaged ? <p className="error-text">{t('deid.settingsDamaged')}</p> : null}
       {settings ? (
         <div className="deid-export__settings">
@@ -116,7 +133,7 @@ export function DeidExportDialog() {
           </button>
         </div>
       ) : null}
-      {!finished ? (
+      {editable ? (
         <div className="deid-export__folder">
           <label htmlFor="deid-output-dir">{t('deid.outputDir')}</label>
           <div className="deid-export__folder-row">
@@ -137,7 +154,9 @@ export function DeidExportDialog() {
                 className="button"
                 data-testid="deid-output-choose"
                 disabled={running}
-                onClick={() => void host.pickExportFolder?.().then((folder) => folder && setOutputDir(folder))}
+                onClick={() =>
+                  void host.pickExportFolder?.().then((folder) => folder && setOutputDir(folder))
+                }
               >
                 {t('deid.chooseFolder')}
               </button>
@@ -152,7 +171,9 @@ export function DeidExportDialog() {
       )}
       {status ? (
         <div className="deid-export__status" data-testid="deid-export-status" data-stage={job.stage}>
-          <strong className={finished && (job.error || progress?.error) ? 'error-text' : undefined}>{status}</strong>
+          <strong className={finished && (job.error || progress?.error) ? 'error-text' : undefined}>
+            {status}
+          </strong>
           {progress ? (
             <span className="hint" data-testid="deid-export-counts">
               {t('deid.progress', progress)}

@@ -198,6 +198,7 @@ export const en = {
     outputDirHint:
       'A new or empty folder (or one made by an earlier export), outside the RadLabel data folder. Files are named by their new UIDs.',
     start: 'Start',
+    retry: 'Retry',
     running: 'De-identifying…',
     finished: 'Export finished',
     cancelled: 'Export cancelled',
@@ -291,6 +292,8 @@ export const en = {
     'invalid-request': 'The request was not understood.',
     unauthorized: 'This window is no longer connected to RadLabel. Reopen it from the app.',
     'not-found': 'It is no longer in the catalog.',
+    'path-not-found': 'This file or folder does not exist',
+    'not-a-folder': 'A part of this path is a file, not a folder',
     'not-dicom': 'Not a DICOM file',
     truncated: 'The file ends early (truncated)',
     malformed: 'The DICOM file is broken',

@@ -196,6 +196,7 @@ export const zhCN: Messages = {
     outputDirHint:
       '新的或空的文件夹（或之前导出生成的文件夹），且不在 RadLabel 数据文件夹内。文件按新的 UID 命名。',
     start: '开始',
+    retry: '重试',
     running: '正在去标识化…',
     finished: '导出完成',
     cancelled: '导出已取消',
@@ -279,6 +280,8 @@ export const zhCN: Messages = {
     'invalid-request': '无法识别该请求。',
     unauthorized: '此窗口已与 RadLabel 断开连接，请从应用中重新打开。',
     'not-found': '目录中已不存在该项。',
+    'path-not-found': '该文件或文件夹不存在',
+    'not-a-folder': '路径中的某一部分是文件，而不是文件夹',
     'not-dicom': '不是 DICOM 文件',
     truncated: '文件不完整（被截断）',
     malformed: 'DICOM 文件已损坏',

@@ -1,11 +1,21 @@
-/** Progress of the current import (bar, counts, cancel) and, afterwards, the files it refused. */
+/**
+ * Progress of the current import (bar, counts, cancel) and, afterwards, the files it refused.
+ * Each refused file is named as the user knows it (an uploaded file by its own name, not the
+ * host's staging path) with its reason said once: main's message, which is specific but English,
+ * in English; the translated reason of its code otherwise, the English message as a tooltip.
+ */
 import { useTranslation } from 'react-i18next';
+import type { ImportFileError } from '../../../shared/contract.js';
 import { useErrorMessage } from '../components/useErrorMessage.js';
 import { useImportStore } from '../stores/useImportStore.js';
 
 export function ImportStatus() {
-  const { t } = useTranslation();
+  const { t, i18n } = useTranslation();
   const errorMessage = useErrorMessage();
+  const stagedRoots = useImportStore((state) => state.stagedRoots);
+  const english = (i18n.resolvedLanguage ?? i18n.language ?? 'en').startsWith('en');
+  const reasonOf = (error: ImportFileError): string =>
+    english && error.message ? error.message : t(`errors.${error.code}`, { defaultValue: error.message });
   const stage = useImportStore((state) => state.stage);
   const progress = useImportStore((state) => state.progress);
   const startError = useImportStore((state) => state.startError);
@@ -89,14 +99,13 @@ export function ImportStatus() {
                     data-testid="import-error-row"
                     data-code={error.code}
                   >
-                    <td className="import-errors__path" title={error.path}>
-                      <span>{error.path}</span>
+                    <td className="import-errors__path" title={displayPath(error.path, stagedRoots)}>
+                      <span>{displayPath(error.path, stagedRoots)}</span>
                     </td>
-                    <td>
-                      <span className="error-code">{t(`errors.${error.code}`)}</span>
-                      {error.message ? (
-                        <span className="import-errors__detail"> — {error.message}</span>
-                      ) : null}
+                    <td title={english ? undefined : error.message}>
+                      <span className="import-errors__reason" data-testid="import-error-reason">
+                        {reasonOf(error)}
+                      </span>
                     </td>
                   </tr>
                 ))}
@@ -107,4 +116,16 @@ export function ImportStatus() {
       ) : null}
     </section>
   );
+}
+
+/** A path inside an upload's staging folder, as the user's own relative name; other paths as they are. */
+export function displayPath(full: string, stagedRoots: readonly string[]): string {
+  for (const root of stagedRoots) {
+    if (full === root) return full;
+    for (const separator of ['/', '\\']) {
+      const prefix = root.endsWith(separator) ? root : `${root}${separator}`;
+      if (full.startsWith(prefix)) return full.slice(prefix.length);
+    }
+  }
+  return full;
 }

@@ -13,9 +13,11 @@ interface ImportState {
   jobId: string | null;
   progress: ImportProgress | null;
   startError: unknown;
+  /** Staging folders of the current upload (web host): their files are shown by the user's names. */
+  stagedRoots: string[];
   /** Upload (web) or path resolution, then `import.start`. */
   importFiles(files: File[]): Promise<void>;
-  importPaths(paths: string[]): Promise<void>;
+  importPaths(paths: string[], stagedRoots?: string[]): Promise<void>;
   cancel(): Promise<void>;
   dismiss(): void;
   receive(progress: ImportProgress): void;
@@ -28,22 +30,24 @@ export const useImportStore = create<ImportState>()((set, get) => ({
   jobId: null,
   progress: null,
   startError: null,
+  stagedRoots: [],
 
   async importFiles(files) {
     if (files.length === 0) return;
-    set({ stage: 'preparing', progress: null, startError: null, jobId: null });
+    set({ stage: 'preparing', progress: null, startError: null, jobId: null, stagedRoots: [] });
     try {
       const paths = await host.filesToPaths(files);
-      await get().importPaths(paths);
+      // In a browser these are the host's staging folders; in Electron the files' own paths.
+      await get().importPaths(paths, host.kind === 'web' ? paths : []);
     } catch (error) {
       set({ stage: 'finished', startError: error });
     }
   },
 
-  async importPaths(paths) {
+  async importPaths(paths, stagedRoots = []) {
     const wanted = paths.map((path) => path.trim()).filter(Boolean);
     if (wanted.length === 0) return;
-    set({ stage: 'preparing', progress: null, startError: null, jobId: null });
+    set({ stage: 'preparing', progress: null, startError: null, jobId: null, stagedRoots });
     try {
       const { jobId } = await host.api.call('import.start', { paths: wanted });
       set({ stage: 'running', jobId });
@@ -61,7 +65,7 @@ export const useImportStore = create<ImportState>()((set, get) => ({
 
   dismiss() {
     if (get().stage === 'running') return;
-    set({ stage: 'idle', jobId: null, progress: null, startError: null });
+    set({ stage: 'idle', jobId: null, progress: null, startError: null, stagedRoots: [] });
   },
 
   receive(progress) {
