@@ -1,6 +1,7 @@
 /**
  * What a project chooses (DeidConfig) and what the engine reports per object (DeidReport).
  */
+import type { DeidPreviewRow } from '../../shared/contract.js';
 import { deidOptionConflicts, effectiveDeidOptions } from '../../shared/deid-options.js';
 import { AppError, ErrorCode } from '../../shared/errors.js';
 import type { Logger } from '../core/logger.js';
@@ -171,14 +172,5 @@ export interface Deidentifier {
   ): Promise<DeidOutcome>;
 }
 
-/** One attribute before and after, for the app's preview. */
-export interface PreviewRow {
-  tag: string;
-  keyword: string;
-  vr: string;
-  /** Nesting depth (0 = top level). */
-  depth: number;
-  before: string;
-  after: string;
-  action: string;
-}
+/** One attribute before and after, for the app's preview: the contract's row, one definition. */
+export type PreviewRow = DeidPreviewRow;

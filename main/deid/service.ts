@@ -10,7 +10,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { setImmediate as nextTurn } from 'node:timers/promises';
-import type { DeidPreviewRow, DeidStudyReport } from '../../shared/contract.js';
+import type { DeidPreviewRow, DeidProgressEvent, DeidStudyReport } from '../../shared/contract.js';
 import { AppError, ErrorCode, type ErrorCode as ErrorCodeType } from '../../shared/errors.js';
 import type { Logger } from '../core/logger.js';
 import { openRegularFile } from '../core/regular-file.js';
@@ -35,21 +35,7 @@ import type { WorkerDeidConfig, WorkerOutcome } from './worker-protocol.js';
  * Every file found is accounted for exactly once: when a run ends,
  * filesFound = done + held + failed + skipped + duplicates + conflicts (less what a cancel left).
  */
-export interface DeidProgress {
-  filesFound: number;
-  filesDone: number;
-  done: number;
-  held: number;
-  failed: number;
-  /** Files in the folders that are not DICOM (README, DICOMDIR, thumbnails, pipes), each listed. */
-  skipped: number;
-  /** The same object again: the same file given twice, or a copy with identical content. Written once. */
-  duplicates: number;
-  /** Another object with a SOP Instance UID already written and different content: never written over. */
-  conflicts: number;
-  bytesIn: number;
-  bytesOut: number;
-}
+export type DeidProgress = Omit<DeidProgressEvent, 'jobId' | 'finished' | 'cancelled' | 'error'>;
 
 /** Progress of a run over `filesFound` files that has not started. */
 export function initialProgress(filesFound: number): DeidProgress {

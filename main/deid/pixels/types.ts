@@ -5,6 +5,7 @@
  * risk and either keeps the pixels, returns masked pixels, or holds the object
  * for human review.
  */
+import type { DeidPixelRule } from '../../../shared/contract.js';
 
 export interface PixelContext {
   modality: string;
@@ -47,17 +48,8 @@ export interface SeriesSample {
   /** Frames read (0 when none could be read). */
   framesRead: number;
 }
-export interface PixelRule {
-  name: string;
-  match: {
-    modality?: string;
-    manufacturer?: string;
-    manufacturerModelName?: string;
-    rows?: number;
-    columns?: number;
-  };
-  regions: Array<{ x: number; y: number; width: number; height: number }>;
-}
+/** Burned-in text at known places on a device's images: the contract's rule (settings), one definition. */
+export type PixelRule = DeidPixelRule;
 export interface PixelRegion {
   frame: number;
   x: number;
