@@ -19,7 +19,9 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
+import { AppError, ErrorCode } from '../../shared/errors.js';
 import type { Logger } from '../core/logger.js';
+import { openServedFile, type ServedFile } from '../core/routes.js';
 
 export interface StagedFile {
   /** A file in `tmpDir`, fully written (not yet synced). */
@@ -161,6 +163,49 @@ export class FileStore {
   async discard(tempPaths: readonly string[]): Promise<void> {
     await Promise.all(tempPaths.map((tempPath) => fs.promises.rm(tempPath, { force: true })));
   }
+}
+
+/**
+ * Opens a stored file to serve its bytes (both hosts' `/instances/<uid>`): only a regular file,
+ * reached through a real fan-out folder of the store (not a link), opened without following a
+ * link (O_NOFOLLOW), checked with fstat on the descriptor: on the store's device and of the size
+ * the catalog recorded. A file replaced by a link, a pipe or another file is never served.
+ * Errors are typed for the viewer: `not-found` when the file is gone, `io` otherwise.
+ */
+export async function openStoredFile(absolutePath: string, expectedSize?: number): Promise<ServedFile> {
+  const folder = path.dirname(absolutePath);
+  const relativePath = `${path.basename(folder)}/${path.basename(absolutePath)}`;
+  if (!RELATIVE_PATH.test(relativePath)) throw new Error('not a file-store path');
+  const folderStat = await fs.promises.lstat(folder).catch(() => null);
+  if (!folderStat) throw missingStoredFile();
+  if (!folderStat.isDirectory()) throw alteredStoredFile();
+  let file: ServedFile;
+  try {
+    file = await openServedFile(absolutePath);
+  } catch (error) {
+    if (error instanceof AppError && error.code === ErrorCode.NotFound) throw missingStoredFile();
+    throw alteredStoredFile(error);
+  }
+  if (file.dev !== folderStat.dev || (expectedSize !== undefined && file.size !== expectedSize)) {
+    await file.handle.close();
+    throw alteredStoredFile();
+  }
+  return file;
+}
+
+function missingStoredFile(): AppError {
+  return new AppError(
+    ErrorCode.NotFound,
+    "This image's file is missing from RadLabel's store. Import the study again to restore it.",
+  );
+}
+
+function alteredStoredFile(cause?: unknown): AppError {
+  return new AppError(
+    ErrorCode.Io,
+    "This image's file in RadLabel's store was changed or replaced outside RadLabel, so it is not shown. Import the study again to restore it.",
+    cause === undefined ? undefined : { cause },
+  );
 }
 
 /** Whether a process with this id runs (signal 0 only checks; EPERM means it exists). */

@@ -4,6 +4,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
+import { AppError, ErrorCode } from '../../shared/errors.js';
 import { MIME_TYPES } from './security.js';
 
 const SOP_UID = /^[0-9.]{1,64}$/;
@@ -44,4 +45,78 @@ export function routeRendererRequest(rendererDir: string, pathname: string): Ren
 /** The folder of the built renderer, next to build/main. */
 export function defaultRendererDir(buildMainDir: string): string {
   return path.resolve(buildMainDir, '..', 'renderer');
+}
+
+/** A file opened for serving; the caller streams from `handle` and closes it. */
+export interface ServedFile {
+  handle: fs.promises.FileHandle;
+  size: number;
+  /** Device of the file, from fstat on the open descriptor. */
+  dev: number;
+}
+
+/**
+ * Without following a link at the last component (O_NOFOLLOW) and without blocking on a named
+ * pipe (O_NONBLOCK): on Windows neither flag exists; there a link is refused by lstat first.
+ */
+const SERVE_FLAGS = fs.constants.O_RDONLY | (fs.constants.O_NOFOLLOW ?? 0) | (fs.constants.O_NONBLOCK ?? 0);
+
+/**
+ * Opens a file both hosts may serve: a regular file, never a symbolic link, a pipe or a device,
+ * checked with fstat on the open descriptor (so the file cannot be swapped between the check and
+ * the read). Missing → `not-found`; anything else that is not a plain file → `io`.
+ */
+export async function openServedFile(filePath: string): Promise<ServedFile> {
+  if (fs.constants.O_NOFOLLOW === undefined) {
+    const link = await fs.promises.lstat(filePath).catch(() => null);
+    if (link?.isSymbolicLink()) throw notServable();
+  }
+  let handle: fs.promises.FileHandle;
+  try {
+    handle = await fs.promises.open(filePath, SERVE_FLAGS);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'ENOTDIR')
+      throw new AppError(ErrorCode.NotFound, 'This file does not exist.');
+    // ELOOP (EMLINK on BSDs): the last component is a symbolic link.
+    if (code === 'ELOOP' || code === 'EMLINK') throw notServable();
+    throw new AppError(ErrorCode.Io, 'This file cannot be read (permissions?).', { cause: error });
+  }
+  try {
+    const stat = await handle.stat();
+    if (!stat.isFile()) throw notServable();
+    return { handle, size: stat.size, dev: stat.dev };
+  } catch (error) {
+    await handle.close();
+    throw error;
+  }
+}
+
+function notServable(): AppError {
+  return new AppError(
+    ErrorCode.Io,
+    'This is not a regular file (a link, a pipe or a device); it is not served.',
+  );
+}
+
+/** HTTP status of a refusal with each error code (the body carries the typed error itself). */
+const HTTP_STATUS: Partial<Record<ErrorCode, number>> = {
+  [ErrorCode.InvalidRequest]: 400,
+  [ErrorCode.NotDicom]: 400,
+  [ErrorCode.Truncated]: 400,
+  [ErrorCode.Malformed]: 400,
+  [ErrorCode.BadArchive]: 400,
+  [ErrorCode.Unauthorized]: 401,
+  [ErrorCode.NotFound]: 404,
+  [ErrorCode.PathNotFound]: 404,
+  [ErrorCode.NotAFolder]: 400,
+  [ErrorCode.Conflict]: 409,
+  [ErrorCode.Cancelled]: 409,
+  [ErrorCode.TooLarge]: 413,
+  [ErrorCode.KeyUnavailable]: 503,
+};
+
+/** 500 for `io`, `internal` and any code not listed. */
+export function httpStatusOf(code: ErrorCode): number {
+  return HTTP_STATUS[code] ?? 500;
 }

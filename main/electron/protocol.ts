@@ -2,11 +2,15 @@
  * The `app://` scheme: the renderer's files and the bytes of stored instances, under the same
  * relative routes as the web host. Registered as privileged (standard, secure, fetch) so the page
  * is a secure context with its own origin; nothing on disk is reachable except these routes.
+ * The serving rules are the web host's: only regular files, opened without following links and
+ * checked on the descriptor (`openStoredFile`, `openServedFile`); a stored file that is missing
+ * or was altered is a typed JSON error with its status, which the viewer shows.
  */
-import fs from 'node:fs';
 import { Readable } from 'node:stream';
 import { protocol } from 'electron';
-import { routeRendererRequest } from '../core/routes.js';
+import { AppError, ErrorCode, isAppError } from '../../shared/errors.js';
+import { openStoredFile } from '../catalog/file-store.js';
+import { httpStatusOf, openServedFile, routeRendererRequest, type ServedFile } from '../core/routes.js';
 import { securityHeaders } from '../core/security.js';
 import type { Services } from '../services.js';
 
@@ -17,12 +21,15 @@ export const APP_ORIGIN = `${APP_SCHEME}://${APP_HOST}`;
 /** Must run before the app is ready. */
 export function registerAppScheme(): void {
   protocol.registerSchemesAsPrivileged([
-    { scheme: APP_SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: true, stream: true, codeCache: true } },
+    {
+      scheme: APP_SCHEME,
+      privileges: { standard: true, secure: true, supportFetchAPI: true, stream: true, codeCache: true },
+    },
   ]);
 }
 
 export function handleAppScheme(services: Services, rendererDir: string): void {
-  protocol.handle(APP_SCHEME, (request) => {
+  protocol.handle(APP_SCHEME, async (request) => {
     const url = new URL(request.url);
     if (url.host !== APP_HOST || (request.method !== 'GET' && request.method !== 'HEAD')) {
       return new Response('Not found.', { status: 404 });
@@ -32,18 +39,52 @@ export function handleAppScheme(services: Services, rendererDir: string): void {
     switch (route.kind) {
       case 'instance': {
         const file = services.instanceFile(route.sopInstanceUID);
-        if (!file) return new Response('Not found.', { status: 404 });
-        const body = Readable.toWeb(fs.createReadStream(file.path)) as ReadableStream;
-        return new Response(body, {
-          headers: { ...headers, 'Content-Type': 'application/dicom', 'Content-Length': String(file.size) },
+        if (!file)
+          return errorResponse(new AppError(ErrorCode.NotFound, 'This image is not in the local catalog.'));
+        let opened: ServedFile;
+        try {
+          opened = await openStoredFile(file.path, file.size);
+        } catch (error) {
+          if (isAppError(error)) return errorResponse(error);
+          throw error;
+        }
+        return fileResponse(opened, request.method, {
+          ...headers,
+          'Content-Type': 'application/dicom',
+          'Content-Length': String(opened.size),
         });
       }
       case 'static': {
-        const body = Readable.toWeb(fs.createReadStream(route.filePath)) as ReadableStream;
-        return new Response(body, { headers: { ...headers, 'Content-Type': route.contentType } });
+        let opened: ServedFile;
+        try {
+          opened = await openServedFile(route.filePath);
+        } catch {
+          return new Response('Not found.', { status: 404 });
+        }
+        return fileResponse(opened, request.method, { ...headers, 'Content-Type': route.contentType });
       }
       case 'not-found':
         return new Response('Not found.', { status: 404 });
     }
+  });
+}
+
+async function fileResponse(
+  file: ServedFile,
+  method: string,
+  headers: Record<string, string>,
+): Promise<Response> {
+  if (method === 'HEAD' || file.size === 0) {
+    await file.handle.close();
+    return new Response(method === 'HEAD' ? null : '', { headers });
+  }
+  const stream = file.handle.createReadStream({ start: 0, end: Math.max(0, file.size - 1) });
+  return new Response(Readable.toWeb(stream) as ReadableStream, { headers });
+}
+
+function errorResponse(error: AppError): Response {
+  return new Response(JSON.stringify({ ok: false, error: error.toJSON() }), {
+    status: httpStatusOf(error.code),
+    headers: { 'Content-Type': 'application/json; charset=utf-8', 'Cache-Control': 'no-store' },
   });
 }

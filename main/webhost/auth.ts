@@ -2,14 +2,25 @@
  * Per-launch token authentication for the web host. The token is printed once in the URL; the
  * first visit trades it for an HttpOnly, SameSite=Strict cookie. Every request must carry the
  * cookie or an `Authorization: Bearer` header. The Host header must name loopback (DNS rebinding).
+ *
+ * Cookies ignore the port: every host on 127.0.0.1 shares one cookie jar in the browser. The
+ * cookie's name is therefore chosen per launch too (`radlabel_<random>`), so a second web host on
+ * the same machine sets its own cookie instead of overwriting the first one's, and both tabs stay
+ * signed in.
  */
 import crypto from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 
-export const TOKEN_COOKIE = 'radlabel_token';
+/** Every session cookie's name starts with this; the rest is random per launch. */
+export const TOKEN_COOKIE_PREFIX = 'radlabel_';
 
 export function newToken(): string {
   return crypto.randomBytes(32).toString('base64url');
+}
+
+/** A per-launch cookie name: `radlabel_` and 16 hex digits (valid cookie-name characters only). */
+export function newCookieName(): string {
+  return `${TOKEN_COOKIE_PREFIX}${crypto.randomBytes(8).toString('hex')}`;
 }
 
 function sameSecret(a: string, b: string): boolean {
@@ -28,15 +39,15 @@ export function parseCookies(header: string | undefined): Map<string, string> {
   return cookies;
 }
 
-/** The token a request presents, from its cookie or bearer header. */
-export function presentedToken(request: IncomingMessage): string | undefined {
+/** The token a request presents, from this launch's cookie or a bearer header. */
+export function presentedToken(request: IncomingMessage, cookieName: string): string | undefined {
   const bearer = /^Bearer\s+(\S+)$/i.exec(request.headers.authorization ?? '');
   if (bearer) return bearer[1];
-  return parseCookies(request.headers.cookie).get(TOKEN_COOKIE);
+  return parseCookies(request.headers.cookie).get(cookieName);
 }
 
-export function isAuthorized(request: IncomingMessage, token: string): boolean {
-  const presented = presentedToken(request);
+export function isAuthorized(request: IncomingMessage, token: string, cookieName: string): boolean {
+  const presented = presentedToken(request, cookieName);
   return presented !== undefined && sameSecret(presented, token);
 }
 
@@ -49,11 +60,13 @@ export function isAllowedHost(hostHeader: string | undefined, port: number): boo
 /** Browsers send Origin on cross-origin requests and WebSocket upgrades; it must be ours. */
 export function isAllowedOrigin(originHeader: string | undefined, port: number): boolean {
   if (originHeader === undefined) return true;
-  return [`http://127.0.0.1:${port}`, `http://localhost:${port}`, `http://[::1]:${port}`].includes(originHeader.toLowerCase());
+  return [`http://127.0.0.1:${port}`, `http://localhost:${port}`, `http://[::1]:${port}`].includes(
+    originHeader.toLowerCase(),
+  );
 }
 
-export function tokenCookie(token: string): string {
-  return `${TOKEN_COOKIE}=${token}; HttpOnly; SameSite=Strict; Path=/`;
+export function tokenCookie(cookieName: string, token: string): string {
+  return `${cookieName}=${token}; HttpOnly; SameSite=Strict; Path=/`;
 }
 
 export function tokensEqual(a: string, b: string): boolean {

@@ -16,19 +16,37 @@ const { values } = parseArgs({
   options: {
     'data-dir': { type: 'string' },
     port: { type: 'string' },
+    'staging-quota-gb': { type: 'string' },
+    'staging-max-age-hours': { type: 'string' },
     help: { type: 'boolean', short: 'h' },
   },
   strict: true,
 });
 
 if (values.help) {
-  console.log(`Usage: npm run web [-- --data-dir DIR] [--port N]
+  console.log(`Usage: npm run web [-- --data-dir DIR] [--port N] [--staging-quota-gb N] [--staging-max-age-hours N]
 
 Serves RadLabel on http://127.0.0.1 (loopback only) and prints the link to open.
 The link carries a token that changes at every launch; requests without it are refused.
-Data folder: --data-dir, else $RADLABEL_DATA_DIR, else the OS user-data folder.`);
+Data folder: --data-dir, else $RADLABEL_DATA_DIR, else the OS user-data folder.
+Files uploaded for import wait in <data folder>/staging until imported: at most
+--staging-quota-gb (default 32) at once; an upload untouched for --staging-max-age-hours
+(default 24) is removed.`);
   process.exit(0);
 }
+
+function positive(name: 'staging-quota-gb' | 'staging-max-age-hours'): number | undefined {
+  const text = values[name];
+  if (text === undefined) return undefined;
+  const value = Number(text);
+  if (!Number.isFinite(value) || value <= 0) {
+    console.error(`--${name} must be a positive number.`);
+    process.exit(2);
+  }
+  return value;
+}
+const quotaGb = positive('staging-quota-gb');
+const maxAgeHours = positive('staging-max-age-hours');
 
 const dataDir = resolveDataDir(values['data-dir']);
 const logger = createLogger({ logDir: path.join(dataDir, 'logs') });
@@ -40,6 +58,10 @@ const host = await startWebHost({
   rendererDir: defaultRendererDir(path.resolve(here, '..')),
   logger,
   ...(values.port ? { port: Number(values.port) } : {}),
+  staging: {
+    ...(quotaGb !== undefined ? { quotaBytes: Math.round(quotaGb * 1024 ** 3) } : {}),
+    ...(maxAgeHours !== undefined ? { maxAgeMs: maxAgeHours * 3600 * 1000 } : {}),
+  },
 });
 
 console.log(`RadLabel is running. Open this link in a browser on this computer:\n\n  ${host.url}\n`);

@@ -21,7 +21,13 @@ function request(
 ): Promise<Reply> {
   return new Promise((resolve, reject) => {
     const req = http.request(
-      { host: '127.0.0.1', port: host.port, path: pathname, method: options.method ?? 'GET', headers: options.headers },
+      {
+        host: '127.0.0.1',
+        port: host.port,
+        path: pathname,
+        method: options.method ?? 'GET',
+        headers: options.headers,
+      },
       (res) => {
         let body = '';
         res.setEncoding('utf8');
@@ -47,7 +53,7 @@ describe('web host', () => {
     fs.writeFileSync(path.join(rendererDir, 'index.html'), '<!doctype html><title>RadLabel</title>');
     services = createServices({ dataDir, host: 'web', logger: silentLogger() });
     host = await startWebHost({ services, dataDir, rendererDir, logger: silentLogger() });
-    cookie = `radlabel_token=${host.token}`;
+    cookie = `${host.cookieName}=${host.token}`;
   });
 
   afterAll(async () => {
@@ -69,14 +75,18 @@ describe('web host', () => {
       ['POST', '/api/rpc/app.info'],
       ['POST', '/api/upload'],
     ] as const) {
-      const reply = await request(host, pathname, { method, headers: { 'content-type': 'application/json' }, body: '{}' });
+      const reply = await request(host, pathname, {
+        method,
+        headers: { 'content-type': 'application/json' },
+        body: '{}',
+      });
       expect(reply.status, `${method} ${pathname}`).toBe(401);
     }
   });
 
   it('refuses a wrong token, in the URL, in a cookie or as a bearer', async () => {
     expect((await request(host, '/?token=wrong')).status).toBe(401);
-    expect((await request(host, '/', { headers: { cookie: 'radlabel_token=wrong' } })).status).toBe(401);
+    expect((await request(host, '/', { headers: { cookie: `${host.cookieName}=wrong` } })).status).toBe(401);
     expect((await request(host, '/', { headers: { authorization: 'Bearer wrong' } })).status).toBe(401);
   });
 
@@ -84,7 +94,9 @@ describe('web host', () => {
     const reply = await request(host, `/?token=${host.token}`);
     expect(reply.status).toBe(303);
     expect(reply.headers.location).toBe('/');
-    expect(reply.headers['set-cookie']?.[0]).toMatch(/radlabel_token=[^;]+; HttpOnly; SameSite=Strict; Path=\//);
+    expect(reply.headers['set-cookie']?.[0]).toMatch(
+      /^radlabel_[0-9a-f]{16}=[^;]+; HttpOnly; SameSite=Strict; Path=\/$/,
+    );
   });
 
   it('serves the renderer with a strict Content-Security-Policy to an authorised browser', async () => {
@@ -109,7 +121,11 @@ describe('web host', () => {
   });
 
   it('does not serve files outside the renderer folder', async () => {
-    for (const pathname of ['/../../etc/passwd', '/%2e%2e/%2e%2e/etc/passwd', '/instances/..%2F..%2Fetc%2Fpasswd']) {
+    for (const pathname of [
+      '/../../etc/passwd',
+      '/%2e%2e/%2e%2e/etc/passwd',
+      '/instances/..%2F..%2Fetc%2Fpasswd',
+    ]) {
       const reply = await request(host, pathname, { headers: { cookie } });
       expect(reply.status, pathname).toBe(404);
     }
@@ -117,10 +133,17 @@ describe('web host', () => {
 
   it('answers contract calls, and malformed ones with typed errors instead of crashing', async () => {
     const call = (method: string, body: string) =>
-      request(host, `/api/rpc/${method}`, { method: 'POST', headers: { cookie, 'content-type': 'application/json' }, body });
+      request(host, `/api/rpc/${method}`, {
+        method: 'POST',
+        headers: { cookie, 'content-type': 'application/json' },
+        body,
+      });
     const info = JSON.parse((await call('app.info', '{}')).body);
     expect(info).toMatchObject({ ok: true, value: { host: 'web', researchUseOnly: true } });
-    expect(JSON.parse((await call('no.such', '{}')).body)).toMatchObject({ ok: false, error: { code: 'invalid-request' } });
+    expect(JSON.parse((await call('no.such', '{}')).body)).toMatchObject({
+      ok: false,
+      error: { code: 'invalid-request' },
+    });
     expect(JSON.parse((await call('catalog.getStudy', '{"studyInstanceUID": 42}')).body)).toMatchObject({
       ok: false,
       error: { code: 'invalid-request' },
@@ -144,14 +167,18 @@ describe('web host', () => {
       socket.once('open', () => resolve());
       socket.once('error', reject);
     });
-    const received = new Promise<unknown>((resolve) => socket.once('message', (data) => resolve(JSON.parse(String(data)))));
+    const received = new Promise<unknown>((resolve) =>
+      socket.once('message', (data) => resolve(JSON.parse(String(data)))),
+    );
     services.events.emit('catalog.changed', { studyInstanceUIDs: ['1.2.3'] });
     expect(await received).toEqual({ name: 'catalog.changed', payload: { studyInstanceUIDs: ['1.2.3'] } });
     socket.close();
   });
 
   it('stages uploads under the data folder and refuses paths that climb out', async () => {
-    const begin = JSON.parse((await request(host, '/api/upload', { method: 'POST', headers: { cookie } })).body);
+    const begin = JSON.parse(
+      (await request(host, '/api/upload', { method: 'POST', headers: { cookie } })).body,
+    );
     const put = (relative: string) =>
       request(host, `/api/upload/${begin.uploadId}?path=${encodeURIComponent(relative)}`, {
         method: 'PUT',
@@ -160,7 +187,10 @@ describe('web host', () => {
       });
     expect((await put('../../escape.dcm')).status).toBe(400);
     expect((await put('series/IM0001')).status).toBe(200);
-    const done = JSON.parse((await request(host, `/api/upload/${begin.uploadId}/complete`, { method: 'POST', headers: { cookie } })).body);
+    const done = JSON.parse(
+      (await request(host, `/api/upload/${begin.uploadId}/complete`, { method: 'POST', headers: { cookie } }))
+        .body,
+    );
     expect(done.path.startsWith(path.join(dataDir, 'staging'))).toBe(true);
     expect(fs.readFileSync(path.join(done.path, 'series', 'IM0001'), 'utf8')).toBe('DICM');
     expect(fs.existsSync(path.join(dataDir, '..', 'escape.dcm'))).toBe(false);
