@@ -468,6 +468,399 @@ export const keepListSource = `
 3006,0039 | ROI Contour Sequence
 3006,00A4 | RT ROI Interpreted Type
 3006,0082 | Observation Number
+# RT Structure Set (C.8.8.5): the structure set's frame of reference, images and ROIs; without them ROIs lose their links
+3006,0010 | Referenced Frame of Reference Sequence
+3006,0012 | RT Referenced Study Sequence
+3006,0014 | RT Referenced Series Sequence
+3006,0016 | Contour Image Sequence
+3006,0018 | Predecessor Structure Set Sequence
+3006,0020 | Structure Set ROI Sequence
+3006,002C | ROI Volume
+# ROI Contour (C.8.8.6): contour geometry
+3006,0048 | Contour Number
+3006,0049 | Attached Contours
+3006,0044 | Contour Slab Thickness
+3006,0045 | Contour Offset Vector
+# RT ROI Observations (C.8.8.8): what each ROI is and its physical properties
+3006,0080 | RT ROI Observations Sequence
+3006,0030 | RT Related ROI Sequence
+3006,0033 | RT ROI Relationship
+3006,0086 | RT ROI Identification Code Sequence
+3006,00B0 | ROI Physical Properties Sequence
+3006,00B2 | ROI Physical Property
+3006,00B4 | ROI Physical Property Value
+3006,00B6 | ROI Elemental Composition Sequence
+3006,00B7 | ROI Elemental Composition Atomic Number
+3006,00B8 | ROI Elemental Composition Atomic Mass Fraction
+3006,00A0 | Related RT ROI Observations Sequence
+# RT Dose and DVH (C.8.8.3, C.8.8.4): plan references and dose-volume histograms
+300C,0020 | Referenced Fraction Group Sequence
+300C,0022 | Referenced Fraction Group Number
+300C,0004 | Referenced Beam Sequence
+300C,0006 | Referenced Beam Number
+300C,00F2 | Referenced Control Point Sequence
+300C,00F4 | Referenced Start Control Point Index
+300C,00F6 | Referenced Stop Control Point Index
+300C,000A | Referenced Brachy Application Setup Sequence
+300C,000C | Referenced Brachy Application Setup Number
+3004,0050 | DVH Sequence
+3004,0001 | DVH Type
+3004,0052 | DVH Dose Scaling
+3004,0054 | DVH Volume Units
+3004,0056 | DVH Number of Bins
+3004,0058 | DVH Data
+3004,0060 | DVH Referenced ROI Sequence
+3004,0062 | DVH ROI Contribution Type
+3004,0070 | DVH Minimum Dose
+3004,0072 | DVH Maximum Dose
+3004,0074 | DVH Mean Dose
+3004,0040 | DVH Normalization Point
+3004,0042 | DVH Normalization Dose Value
+# RT Prescription and Tolerance Tables (C.8.8.10, C.8.8.11)
+300A,0010 | Dose Reference Sequence
+300A,0012 | Dose Reference Number
+300A,0014 | Dose Reference Structure Type
+300A,0018 | Dose Reference Point Coordinates
+300A,001A | Nominal Prior Dose
+300A,0020 | Dose Reference Type
+300A,0021 | Constraint Weight
+300A,0022 | Delivery Warning Dose
+300A,0023 | Delivery Maximum Dose
+300A,0025 | Target Minimum Dose
+300A,0026 | Target Prescription Dose
+300A,0027 | Target Maximum Dose
+300A,0028 | Target Underdose Volume Fraction
+300A,002A | Organ at Risk Full-volume Dose
+300A,002B | Organ at Risk Limit Dose
+300A,002C | Organ at Risk Maximum Dose
+300A,002D | Organ at Risk Overdose Volume Fraction
+300A,0040 | Tolerance Table Sequence
+300A,0042 | Tolerance Table Number
+300A,0044 | Gantry Angle Tolerance
+300A,0046 | Beam Limiting Device Angle Tolerance
+300A,0048 | Beam Limiting Device Tolerance Sequence
+300A,004A | Beam Limiting Device Position Tolerance
+300A,004C | Patient Support Angle Tolerance
+300A,004E | Table Top Eccentric Angle Tolerance
+300A,0051 | Table Top Vertical Position Tolerance
+300A,0052 | Table Top Longitudinal Position Tolerance
+300A,0053 | Table Top Lateral Position Tolerance
+300C,00A0 | Referenced Tolerance Table Number
+# RT Patient Setup (C.8.8.12)
+300A,0180 | Patient Setup Sequence
+300A,0182 | Patient Setup Number
+300A,0190 | Fixation Device Sequence
+300A,0192 | Fixation Device Type
+300A,01A0 | Shielding Device Sequence
+300A,01A2 | Shielding Device Type
+300A,01B0 | Setup Technique
+300A,01D2 | Table Top Vertical Setup Displacement
+300A,01D4 | Table Top Longitudinal Setup Displacement
+300A,01D6 | Table Top Lateral Setup Displacement
+300C,006A | Referenced Patient Setup Number
+# RT Fraction Scheme (C.8.8.13)
+300A,0070 | Fraction Group Sequence
+300A,0071 | Fraction Group Number
+300A,0078 | Number of Fractions Planned
+300A,0079 | Number of Fraction Pattern Digits Per Day
+300A,007A | Repeat Fraction Cycle Length
+300A,007B | Fraction Pattern
+300A,0080 | Number of Beams
+300A,0082 | Beam Dose Specification Point
+300A,0084 | Beam Dose
+300A,0086 | Beam Meterset
+300A,00A0 | Number of Brachy Application Setups
+300C,0050 | Referenced Dose Reference Sequence
+300C,0051 | Referenced Dose Reference Number
+# RT Beams (C.8.8.14): beams, beam limiting devices, accessories and control points
+300A,00B0 | Beam Sequence
+300A,00B3 | Primary Dosimeter Unit
+300A,00B4 | Source-Axis Distance
+300A,00B6 | Beam Limiting Device Sequence
+300A,00B8 | RT Beam Limiting Device Type
+300A,00BA | Source to Beam Limiting Device Distance
+300A,00BB | Isocenter to Beam Limiting Device Distance
+300A,00BC | Number of Leaf/Jaw Pairs
+300A,00BE | Leaf Position Boundaries
+300A,00C0 | Beam Number
+300A,00C2 | Beam Name
+300A,00C4 | Beam Type
+300A,00C6 | Radiation Type
+300A,00C7 | High-Dose Technique Type
+300A,00C8 | Reference Image Number
+300A,00CE | Treatment Delivery Type
+300A,00D0 | Number of Wedges
+300A,00D1 | Wedge Sequence
+300A,00D2 | Wedge Number
+300A,00D3 | Wedge Type
+300A,00D5 | Wedge Angle
+300A,00D6 | Wedge Factor
+300A,00D8 | Wedge Orientation
+300A,00DA | Source to Wedge Tray Distance
+300A,00E0 | Number of Compensators
+300A,00E3 | Compensator Sequence
+300A,00E4 | Compensator Number
+300A,00EE | Compensator Type
+300A,00ED | Number of Boli
+300A,00F0 | Number of Blocks
+300A,00F2 | Total Block Tray Factor
+300A,00F4 | Block Sequence
+300A,00F6 | Source to Block Tray Distance
+300A,00F8 | Block Type
+300A,00FA | Block Divergence
+300A,00FC | Block Number
+300A,0100 | Block Thickness
+300A,0104 | Block Number of Points
+300A,0106 | Block Data
+300A,0107 | Applicator Sequence
+300A,0109 | Applicator Type
+300A,010C | Cumulative Dose Reference Coefficient
+300A,010E | Final Cumulative Meterset Weight
+300A,0110 | Number of Control Points
+300A,0111 | Control Point Sequence
+300A,0112 | Control Point Index
+300A,0114 | Nominal Beam Energy
+300A,0115 | Dose Rate Set
+300A,011A | Beam Limiting Device Position Sequence
+300A,011C | Leaf/Jaw Positions
+300A,011E | Gantry Angle
+300A,011F | Gantry Rotation Direction
+300A,0120 | Beam Limiting Device Angle
+300A,0121 | Beam Limiting Device Rotation Direction
+300A,0122 | Patient Support Angle
+300A,0123 | Patient Support Rotation Direction
+300A,0124 | Table Top Eccentric Axis Distance
+300A,0125 | Table Top Eccentric Angle
+300A,0126 | Table Top Eccentric Rotation Direction
+300A,0128 | Table Top Vertical Position
+300A,0129 | Table Top Longitudinal Position
+300A,012A | Table Top Lateral Position
+300A,012C | Isocenter Position
+300A,012E | Surface Entry Point
+300A,0130 | Source to Surface Distance
+300A,0134 | Cumulative Meterset Weight
+300A,0140 | Table Top Pitch Angle
+300A,0142 | Table Top Pitch Rotation Direction
+300A,0144 | Table Top Roll Angle
+300A,0146 | Table Top Roll Rotation Direction
+300A,014A | Gantry Pitch Angle
+300A,014C | Gantry Pitch Rotation Direction
+300C,00B0 | Referenced Bolus Sequence
+300C,00C0 | Referenced Wedge Number
+300C,00D0 | Referenced Compensator Number
+300C,00E0 | Referenced Block Number
+300C,00F0 | Referenced Control Point Index
+300C,0042 | Referenced Reference Image Sequence
+300C,0007 | Referenced Reference Image Number
+# Approval (C.8.8.16)
+300E,0002 | Approval Status
+# Enhanced multi-frame macros (C.7.6.16.2): anatomy, contrast, synchronization, real-world values
+0020,9071 | Frame Anatomy Sequence
+0020,9072 | Frame Laterality
+0020,9421 | Dimension Description Label
+0018,9341 | Contrast/Bolus Usage Sequence
+0018,9337 | Contrast/Bolus Agent Number
+0018,9342 | Contrast/Bolus Agent Administered
+0018,9343 | Contrast/Bolus Agent Detected
+0018,9344 | Contrast/Bolus Agent Phase
+0018,9118 | Cardiac Synchronization Sequence
+0020,9153 | Nominal Cardiac Trigger Delay Time
+0018,9037 | Cardiac Synchronization Technique
+0018,9085 | Cardiac Signal Source
+0018,9070 | Cardiac R-R Interval Specified
+0018,9169 | Cardiac Beat Rejection Technique
+0020,9253 | Respiratory Synchronization Sequence
+0018,9170 | Respiratory Motion Compensation Technique
+0018,9171 | Respiratory Signal Source
+0040,9096 | Real World Value Mapping Sequence
+0040,9224 | Real World Value Intercept
+0040,9225 | Real World Value Slope
+0040,9216 | Real World Value First Value Mapped
+0040,9211 | Real World Value Last Value Mapped
+0040,9210 | LUT Label
+0018,9477 | Irradiation Event Identification Sequence
+0028,9415 | Frame Pixel Shift Sequence
+0028,9416 | Subtraction Item ID
+0028,6114 | Mask Sub-pixel Shift
+0008,1200 | Studies Containing Other Referenced Instances Sequence
+# Enhanced CT Image (C.8.15): the CT functional group macros
+0018,9073 | Acquisition Duration
+0018,9301 | CT Acquisition Type Sequence
+0018,9302 | Acquisition Type
+0018,9303 | Tube Angle
+0018,9333 | Constant Volume Flag
+0018,9334 | Fluoroscopy Flag
+0018,9304 | CT Acquisition Details Sequence
+0018,9308 | CT Table Dynamics Sequence
+0018,9312 | CT Geometry Sequence
+0018,9335 | Distance Source to Data Collection Center
+0018,9314 | CT Reconstruction Sequence
+0018,9315 | Reconstruction Algorithm
+0018,9316 | Convolution Kernel Group
+0018,9317 | Reconstruction Field of View
+0018,9322 | Reconstruction Pixel Spacing
+0018,9319 | Reconstruction Angle
+0018,9320 | Image Filter
+0018,9321 | CT Exposure Sequence
+0018,9328 | Exposure Time in ms
+0018,9330 | X-Ray Tube Current in mA
+0018,9332 | Exposure in mAs
+0018,9346 | CTDI Phantom Type Code Sequence
+0018,9325 | CT X-Ray Details Sequence
+0018,9326 | CT Position Sequence
+0018,9327 | Table Position
+0018,9329 | CT Image Frame Type Sequence
+# Enhanced MR Image (C.8.13): the MR functional group macros and pulse sequence
+0008,9208 | Complex Image Component
+0008,9209 | Acquisition Contrast
+0018,9064 | k-space Filtering
+0018,9174 | Applicable Safety Standard Agency
+0018,9226 | MR Image Frame Type Sequence
+0018,9112 | MR Timing and Related Parameters Sequence
+0018,9240 | RF Echo Train Length
+0018,9241 | Gradient Echo Train Length
+0018,9239 | Specific Absorption Rate Sequence
+0018,9179 | Specific Absorption Rate Definition
+0018,9181 | Specific Absorption Rate Value
+0018,9180 | Gradient Output Type
+0018,9182 | Gradient Output
+0018,9176 | Operating Mode Sequence
+0018,9177 | Operating Mode Type
+0018,9178 | Operating Mode
+0018,9125 | MR FOV/Geometry Sequence
+0018,9058 | MR Acquisition Frequency Encoding Steps
+0018,9231 | MR Acquisition Phase Encoding Steps in-plane
+0018,9232 | MR Acquisition Phase Encoding Steps out-of-plane
+0018,9114 | MR Echo Sequence
+0018,9082 | Effective Echo Time
+0018,9115 | MR Modifier Sequence
+0018,9009 | Inversion Recovery
+0018,9079 | Inversion Times
+0018,9010 | Flow Compensation
+0018,9183 | Flow Compensation Direction
+0018,9016 | Spoiling
+0018,9021 | T2 Preparation
+0018,9026 | Spectrally Selected Excitation
+0018,9027 | Spatial Pre-saturation
+0018,9081 | Partial Fourier
+0018,9036 | Partial Fourier Direction
+0018,9077 | Parallel Acquisition
+0018,9078 | Parallel Acquisition Technique
+0018,9069 | Parallel Reduction Factor In-plane
+0018,9155 | Parallel Reduction Factor out-of-plane
+0018,9168 | Parallel Reduction Factor Second In-plane
+0018,9006 | MR Imaging Modifier Sequence
+0018,9020 | Magnetization Transfer
+0018,9022 | Blood Signal Nulling
+0018,9028 | Tagging
+0018,9030 | Tag Spacing First Dimension
+0018,9019 | Tag Angle First Axis
+0018,9184 | Tagging Delay
+0018,9098 | Transmitter Frequency
+0018,9053 | Chemical Shift Reference
+0018,9054 | Volume Localization Technique
+0018,9059 | De-coupling
+0018,9060 | De-coupled Nucleus
+0018,9061 | De-coupling Frequency
+0018,9062 | De-coupling Method
+0018,9042 | MR Receive Coil Sequence
+0018,9041 | Receive Coil Manufacturer Name
+0018,9043 | Receive Coil Type
+0018,9044 | Quadrature Receive Coil
+0018,9045 | Multi-Coil Definition Sequence
+0018,9046 | Multi-Coil Configuration
+0018,9047 | Multi-Coil Element Name
+0018,9048 | Multi-Coil Element Used
+0018,9049 | MR Transmit Coil Sequence
+0018,9050 | Transmit Coil Manufacturer Name
+0018,9051 | Transmit Coil Type
+0018,9119 | MR Averages Sequence
+0018,9008 | Echo Pulse Sequence
+0018,9011 | Multiple Spin Echo
+0018,9012 | Multi-planar Excitation
+0018,9014 | Phase Contrast
+0018,9015 | Time of Flight Contrast
+0018,9250 | Arterial Spin Labeling Contrast
+0018,9017 | Steady State Pulse Sequence
+0018,9018 | Echo Planar Pulse Sequence
+0018,9024 | Saturation Recovery
+0018,9025 | Spectrally Selected Suppression
+0018,9029 | Oversampling Phase
+0018,9032 | Geometry of k-Space Traversal
+0018,9034 | Rectilinear Phase Encode Reordering
+0018,9033 | Segmented k-Space Traversal
+0018,9094 | Coverage of k-Space
+0018,9093 | Number of k-Space Trajectories
+0018,9107 | MR Spatial Saturation Sequence
+0018,9104 | Slab Thickness
+0018,9105 | Slab Orientation
+0018,9106 | Mid Slab Position
+0018,9197 | MR Velocity Encoding Sequence
+0018,9090 | Velocity Encoding Direction
+0018,9091 | Velocity Encoding Minimum Value
+0018,9217 | Velocity Encoding Maximum Value
+0018,9147 | Diffusion Anisotropy Type
+# Presentation states (C.11.8-C.11.13, C.10.4): displayed area, graphic annotations and layers, spatial transformation, softcopy VOI/presentation LUT, shutters
+0070,005A | Displayed Area Selection Sequence
+0070,0052 | Displayed Area Top Left Hand Corner
+0070,0053 | Displayed Area Bottom Right Hand Corner
+0070,0100 | Presentation Size Mode
+0070,0101 | Presentation Pixel Spacing
+0070,0102 | Presentation Pixel Aspect Ratio
+0070,0103 | Presentation Pixel Magnification Ratio
+0070,0002 | Graphic Layer
+0070,0003 | Bounding Box Annotation Units
+0070,0004 | Anchor Point Annotation Units
+0070,0005 | Graphic Annotation Units
+0070,0008 | Text Object Sequence
+0070,0009 | Graphic Object Sequence
+0070,0010 | Bounding Box Top Left Hand Corner
+0070,0011 | Bounding Box Bottom Right Hand Corner
+0070,0012 | Bounding Box Text Horizontal Justification
+0070,0014 | Anchor Point
+0070,0015 | Anchor Point Visibility
+0070,0020 | Graphic Dimensions
+0070,0021 | Number of Graphic Points
+0070,0024 | Graphic Filled
+0070,0209 | Compound Graphic Sequence
+0070,0295 | Graphic Group ID
+0070,0234 | Graphic Group Sequence
+0070,0231 | Text Style Sequence
+0070,0232 | Line Style Sequence
+0070,0233 | Fill Style Sequence
+0070,0041 | Image Horizontal Flip
+0070,0042 | Image Rotation
+0070,0060 | Graphic Layer Sequence
+0070,0062 | Graphic Layer Order
+0070,0066 | Graphic Layer Recommended Display Grayscale Value
+0070,0401 | Graphic Layer Recommended Display CIELab Value
+0070,0068 | Graphic Layer Description
+0028,3110 | Softcopy VOI LUT Sequence
+2050,0010 | Presentation LUT Sequence
+0018,1602 | Shutter Left Vertical Edge
+0018,1604 | Shutter Right Vertical Edge
+0018,1606 | Shutter Upper Horizontal Edge
+0018,1608 | Shutter Lower Horizontal Edge
+0018,1610 | Center of Circular Shutter
+0018,1612 | Radius of Circular Shutter
+0018,1620 | Vertices of the Polygonal Shutter
+0018,1622 | Shutter Presentation Value
+0018,1624 | Shutter Presentation Color CIELab Value
+0028,6100 | Mask Subtraction Sequence
+0028,6101 | Mask Operation
+0028,6102 | Applicable Frame Range
+0028,6110 | Mask Frame Numbers
+# SR and Key Object Selection documents (C.17.2, C.17.6): coding schemes and document references
+0008,0110 | Coding Scheme Identification Sequence
+0008,010C | Coding Scheme UID
+0008,0115 | Coding Scheme Name
+0008,0116 | Coding Scheme Responsible Organization
+0040,A360 | Predecessor Documents Sequence
+0040,A525 | Identical Documents Sequence
+0040,A385 | Pertinent Other Evidence Sequence
+0040,A136 | Referenced Frame Numbers
+# Segmentation, additional (C.8.20.2)
+0062,0013 | Segments Overlap
 `;
 
 export interface KeepListEntry {
