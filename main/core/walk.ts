@@ -227,9 +227,17 @@ export function statFailure(error: unknown): { code: ErrorCode; reason: string }
   if (error instanceof AppError) return { code: error.code, reason: error.message };
   const code = (error as NodeJS.ErrnoException | null)?.code;
   if (code === 'ENOENT')
-    return { code: ErrorCode.NotFound, reason: 'This file or folder does not exist (or is a broken link).' };
+    return {
+      code: ErrorCode.PathNotFound,
+      reason: 'This file or folder does not exist (or is a broken link).',
+    };
+  if (code === 'ENOTDIR')
+    return {
+      code: ErrorCode.NotAFolder,
+      reason: 'This path goes on below a file, as if the file were a folder. Check the path.',
+    };
   if (code === 'ELOOP')
-    return { code: ErrorCode.NotFound, reason: 'This link leads to itself (a loop of symbolic links).' };
+    return { code: ErrorCode.PathNotFound, reason: 'This link leads to itself (a loop of symbolic links).' };
   if (code === 'EACCES' || code === 'EPERM')
     return { code: ErrorCode.Io, reason: 'RadLabel is not allowed to read this file or folder.' };
   return {

@@ -143,7 +143,7 @@ function failure(error: unknown): ReadInstanceResult {
   if (error instanceof AppError) return { ok: false, code: error.code, message: error.message };
   const code = (error as NodeJS.ErrnoException).code;
   if (code === 'ENOENT')
-    return { ok: false, code: ErrorCode.NotFound, message: 'The file disappeared during the import.' };
+    return { ok: false, code: ErrorCode.PathNotFound, message: 'The file disappeared during the import.' };
   if (code === 'EACCES' || code === 'EPERM')
     return { ok: false, code: ErrorCode.Io, message: 'RadLabel is not allowed to read this file.' };
   if (code === 'ENOSPC') return { ok: false, code: ErrorCode.Io, message: 'The disk is full.' };

@@ -119,7 +119,7 @@ export async function scanInputs(paths: readonly string[], options: ScanOptions 
       else
         fail(
           path.join(path.dirname(dicomdirPath), ...components),
-          ErrorCode.NotFound,
+          ErrorCode.PathNotFound,
           'The DICOMDIR lists this file, but it is not on the media.',
         );
     }

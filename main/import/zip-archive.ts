@@ -56,7 +56,7 @@ function archiveError(error: unknown): AppError {
     );
   }
   if ((error as NodeJS.ErrnoException).code === 'ENOENT')
-    return new AppError(ErrorCode.NotFound, 'The archive no longer exists.');
+    return new AppError(ErrorCode.PathNotFound, 'The archive no longer exists.');
   return new AppError(ErrorCode.BadArchive, 'This zip archive is damaged or not a zip archive.');
 }
 

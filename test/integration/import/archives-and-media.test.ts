@@ -179,7 +179,7 @@ describe('DICOMDIR media', () => {
     expect(errors).toEqual([
       {
         path: path.join(media.root, 'DICOM', 'IM000002'),
-        code: 'not-found',
+        code: 'path-not-found',
         message: expect.stringContaining('not on the media'),
       },
     ]);

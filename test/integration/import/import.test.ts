@@ -183,11 +183,23 @@ describe('importing folders', () => {
     ]);
   });
 
-  it('reports a path that does not exist', async () => {
+  it('reports a path that does not exist as such, not as a study missing from the catalog', async () => {
     harness = openHarness();
     const { progress, errors } = await harness.importPaths([path.join(scratch, 'nowhere')]);
     expect(progress.failed).toBe(1);
-    expect(errors[0]!.code).toBe('not-found');
+    expect(errors[0]).toMatchObject({
+      code: 'path-not-found',
+      message: expect.stringMatching(/does not exist/),
+    });
+  });
+
+  it('reports a path that goes on below a file as not a folder', async () => {
+    harness = openHarness();
+    const file = path.join(scratch, 'plain-file.txt');
+    fs.writeFileSync(file, 'not a folder');
+    const { progress, errors } = await harness.importPaths([path.join(file, 'below')]);
+    expect(progress.failed).toBe(1);
+    expect(errors[0]).toMatchObject({ code: 'not-a-folder', message: expect.stringMatching(/below a file/) });
   });
 });
 
