@@ -1,4 +1,4 @@
-// ESLint flat config. Besides style, it enforces the process boundaries of DESIGN.md:
+// ESLint flat config. Besides style, it enforces the process boundaries of docs/design.md (rules 1–3):
 // shared/ imports nothing that does I/O, main/ services never import electron (only
 // main/electron/ may), and renderer/ never reaches into main/.
 import js from '@eslint/js';

@@ -4,7 +4,7 @@
  * no inline scripts, no eval; codecs are WebAssembly (allowed by 'wasm-unsafe-eval') and the
  * image decoder runs in a same-origin module worker.
  *
- * Cornerstone3D 5.14 needs the dependency-optimiser lists below (see docs ENVIRONMENT notes):
+ * Cornerstone3D 5.14 needs the dependency-optimiser lists below (see docs/environment.md):
  * without them the codec wrappers lose their default export, or the metadata registry is
  * bundled twice and pixel data is not found.
  */

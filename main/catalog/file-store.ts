@@ -3,7 +3,7 @@
  * `<sha256[0:2]>/<sha256>.dcm`, so a path says nothing about the patient and identical bytes are
  * stored once.
  *
- * Crash safety (DESIGN.md rule 5): files are written as temp files in this process's session
+ * Crash safety (docs/design.md, rule 5): files are written as temp files in this process's session
  * folder, store/tmp/<pid>-<random>, and a batch is committed in this order:
  *   1. a journal listing the batch's final paths is written next to the temp files;
  *   2. the temp files and the journal are fdatasync'ed, concurrently, then the session folder;
