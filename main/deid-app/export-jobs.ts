@@ -14,6 +14,14 @@ import { describeError } from '../rpc/dispatch.js';
 
 /** Progress events at most this often (the last one always goes out). */
 const PROGRESS_INTERVAL_MS = 100;
+/**
+ * After Cancel, how long the job waits for the run to stop by itself. Past it the job ends as
+ * cancelled at once, whatever the run still waits on (OCR of a large object, a disk that does
+ * not answer); the run is left to finish in the background and its events are dropped.
+ */
+export const CANCEL_GRACE_MS = 500;
+/** How long close() waits for runs left behind by Cancel. */
+const CLOSE_GRACE_MS = 5_000;
 
 /** The report of each study's latest export (a new export of a study replaces its report). */
 export class LatestStudyReports extends StudyReports {
@@ -50,6 +58,8 @@ export interface ExportRequest {
 
 export class StudyExportJobs {
   readonly #running = new Map<string, { controller: AbortController; done: Promise<void> }>();
+  /** Runs that a Cancel stopped waiting for; close() gives them a last chance to finish. */
+  readonly #leftBehind = new Set<Promise<unknown>>();
 
   constructor(private readonly deps: ExportJobDependencies) {}
 
@@ -72,6 +82,11 @@ export class StudyExportJobs {
   async close(): Promise<void> {
     for (const job of this.#running.values()) job.controller.abort();
     await Promise.all([...this.#running.values()].map((job) => job.done));
+    if (this.#leftBehind.size > 0)
+      await Promise.race([
+        Promise.allSettled([...this.#leftBehind]),
+        new Promise((resolve) => setTimeout(resolve, CLOSE_GRACE_MS).unref()),
+      ]);
   }
 
   async #run(jobId: string, request: ExportRequest, signal: AbortSignal): Promise<void> {
@@ -80,7 +95,11 @@ export class StudyExportJobs {
     let lastSent = 0;
     let failure: string | null = null;
     // Field by field: the run summary also holds local paths, which stay in main.
+    let ended = false;
     const emit = (progress: DeidProgress, finished: boolean): void => {
+      // Nothing after the final event (a run left behind by Cancel still reports).
+      if (ended) return;
+      ended = finished;
       const event: DeidProgressEvent = {
         jobId,
         filesFound: progress.filesFound,
@@ -101,7 +120,7 @@ export class StudyExportJobs {
     };
     logger.info({ jobId, objects: request.files.length }, 'deid export started');
     try {
-      const summary = await deidentifyTree({
+      const run = deidentifyTree({
         inputs: request.files,
         outputDir: request.outputDir,
         config: request.config,
@@ -118,6 +137,14 @@ export class StudyExportJobs {
           }
         },
       });
+      const summary = await untilCancelled(run, signal, CANCEL_GRACE_MS);
+      if (!summary) {
+        this.#leftBehind.add(run);
+        void run.catch(() => undefined).finally(() => this.#leftBehind.delete(run));
+        logger.warn({ jobId }, 'deid export cancelled while a step was still running');
+        emit(last, true);
+        return;
+      }
       last = summary;
       logger.info(
         {
@@ -141,4 +168,23 @@ export class StudyExportJobs {
     }
     emit(last, true);
   }
+}
+
+/**
+ * The run's result; or null when `signal` aborts and the run has not ended `graceMs` later (the
+ * caller stops waiting for it).
+ */
+function untilCancelled<T>(run: Promise<T>, signal: AbortSignal, graceMs: number): Promise<T | null> {
+  return new Promise<T | null>((resolve, reject) => {
+    let timer: NodeJS.Timeout | undefined;
+    const onAbort = (): void => {
+      timer = setTimeout(() => resolve(null), graceMs);
+    };
+    if (signal.aborted) onAbort();
+    else signal.addEventListener('abort', onAbort, { once: true });
+    run.then(resolve, reject).finally(() => {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', onAbort);
+    });
+  });
 }

@@ -91,7 +91,7 @@ export function createDeidApp(deps: DeidAppDependencies): DeidApp {
         linkage: linkageStore(),
         logger: deps.logger,
       });
-      const target = prepareExportFolder(outputDir, deps.dataDir);
+      const target = await prepareExportFolder(outputDir, deps.dataDir);
       return { jobId: jobs.start({ studyInstanceUID, files, outputDir: target, config }) };
     },
     'deid.cancel': async ({ jobId }) => ({ cancelled: jobs.cancel(jobId) }),
