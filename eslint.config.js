@@ -6,12 +6,38 @@ import tseslint from 'typescript-eslint';
 import reactHooks from 'eslint-plugin-react-hooks';
 import globals from 'globals';
 
-const nodeBuiltins = ['fs', 'path', 'os', 'child_process', 'worker_threads', 'crypto', 'http', 'net', 'stream', 'url', 'zlib', 'util', 'events', 'buffer', 'readline', 'tty'];
+const nodeBuiltins = [
+  'fs',
+  'path',
+  'os',
+  'child_process',
+  'worker_threads',
+  'crypto',
+  'http',
+  'net',
+  'stream',
+  'url',
+  'zlib',
+  'util',
+  'events',
+  'buffer',
+  'readline',
+  'tty',
+];
 const nodeModules = nodeBuiltins.flatMap((name) => [name, `node:${name}`, `${name}/*`, `node:${name}/*`]);
 
 export default tseslint.config(
   {
-    ignores: ['build/', 'dist/', 'out/', 'node_modules/', 'test-results/', 'playwright-report/', 'bench-results/', '.tmp/'],
+    ignores: [
+      'build/',
+      'dist/',
+      'out/',
+      'node_modules/',
+      'test-results/',
+      'playwright-report/',
+      'bench-results/',
+      '.tmp/',
+    ],
   },
   js.configs.recommended,
   ...tseslint.configs.recommended,
@@ -34,7 +60,10 @@ export default tseslint.config(
           paths: ['electron', 'react', 'better-sqlite3'],
           patterns: [
             { group: nodeModules, message: 'shared/ is pure: no Node APIs.' },
-            { group: ['**/main/**', '**/renderer/**'], message: 'shared/ depends on nothing in the project.' },
+            {
+              group: ['**/main/**', '**/renderer/**'],
+              message: 'shared/ depends on nothing in the project.',
+            },
           ],
         },
       ],
@@ -47,8 +76,15 @@ export default tseslint.config(
       'no-restricted-imports': [
         'error',
         {
-          paths: [{ name: 'electron', message: 'Only main/electron/ imports electron; services stay Electron-free.' }],
-          patterns: [{ group: ['**/renderer/**', '**/electron/**'], message: 'Services do not depend on an adapter.' }],
+          paths: [
+            {
+              name: 'electron',
+              message: 'Only main/electron/ imports electron; services stay Electron-free.',
+            },
+          ],
+          patterns: [
+            { group: ['**/renderer/**', '**/electron/**'], message: 'Services do not depend on an adapter.' },
+          ],
         },
       ],
     },
@@ -64,7 +100,10 @@ export default tseslint.config(
         {
           paths: ['electron', 'better-sqlite3'],
           patterns: [
-            { group: ['**/main/**'], message: 'The renderer talks to main only through the contract client.' },
+            {
+              group: ['**/main/**'],
+              message: 'The renderer talks to main only through the contract client.',
+            },
             { group: nodeModules, message: 'The renderer runs in a sandbox: no Node APIs.' },
           ],
         },

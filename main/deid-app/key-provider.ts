@@ -6,7 +6,12 @@
  * app's keychain (Electron safeStorage) is stronger.
  */
 import path from 'node:path';
-import { environmentKeyProvider, fileKeyProvider, type KeyProvider, LINKAGE_KEY_ENV } from '../deid/linkage.js';
+import {
+  environmentKeyProvider,
+  fileKeyProvider,
+  type KeyProvider,
+  LINKAGE_KEY_ENV,
+} from '../deid/linkage.js';
 
 export const KEYS_DIR_NAME = 'keys';
 export const KEY_FILE_NAME = 'local-master.key';

@@ -21,7 +21,13 @@ interface SealedFile {
 
 function sealingKey(keys: KeyProvider): Buffer {
   return Buffer.from(
-    crypto.hkdfSync('sha256', keys.masterKey(), Buffer.from('radlabel-project-secret'), Buffer.from('aes-256-gcm'), 32),
+    crypto.hkdfSync(
+      'sha256',
+      keys.masterKey(),
+      Buffer.from('radlabel-project-secret'),
+      Buffer.from('aes-256-gcm'),
+      32,
+    ),
   );
 }
 
@@ -40,7 +46,11 @@ function seal(secret: Uint8Array, keys: KeyProvider): SealedFile {
 
 function open(sealed: SealedFile, keys: KeyProvider): Uint8Array {
   try {
-    const decipher = crypto.createDecipheriv('aes-256-gcm', sealingKey(keys), Buffer.from(sealed.iv, 'base64'));
+    const decipher = crypto.createDecipheriv(
+      'aes-256-gcm',
+      sealingKey(keys),
+      Buffer.from(sealed.iv, 'base64'),
+    );
     decipher.setAAD(Buffer.from(FORMAT));
     decipher.setAuthTag(Buffer.from(sealed.tag, 'base64'));
     return Buffer.concat([decipher.update(Buffer.from(sealed.ciphertext, 'base64')), decipher.final()]);
@@ -76,10 +86,15 @@ export class SealedSecretFile {
       sealed = JSON.parse(fs.readFileSync(this.file, 'utf8')) as SealedFile;
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'ENOENT')
-        throw new AppError(ErrorCode.Io, 'The de-identification secret file cannot be read.', { cause: error });
+        throw new AppError(ErrorCode.Io, 'The de-identification secret file cannot be read.', {
+          cause: error,
+        });
     }
     if (sealed && sealed.format !== FORMAT)
-      throw new AppError(ErrorCode.Io, 'The de-identification secret file is not in a format this version knows.');
+      throw new AppError(
+        ErrorCode.Io,
+        'The de-identification secret file is not in a format this version knows.',
+      );
     this.#secret = sealed ? open(sealed, this.keys) : this.#create();
     return this.#secret;
   }

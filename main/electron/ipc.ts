@@ -36,11 +36,11 @@ export function registerIpc(services: Services, logger: Logger): () => void {
     const options: Electron.OpenDialogOptions = {
       title: 'Import DICOM',
       properties: ['openFile', 'openDirectory', 'multiSelections'],
-      filters: [
-        { name: 'DICOM, DICOMDIR, zip', extensions: ['dcm', 'dicom', 'zip', '*'] },
-      ],
+      filters: [{ name: 'DICOM, DICOMDIR, zip', extensions: ['dcm', 'dicom', 'zip', '*'] }],
     };
-    const result = window ? await dialog.showOpenDialog(window, options) : await dialog.showOpenDialog(options);
+    const result = window
+      ? await dialog.showOpenDialog(window, options)
+      : await dialog.showOpenDialog(options);
     return result.canceled ? [] : result.filePaths;
   });
 
@@ -53,7 +53,9 @@ export function registerIpc(services: Services, logger: Logger): () => void {
       buttonLabel: 'Choose',
       properties: ['openDirectory', 'createDirectory', 'promptToCreate'],
     };
-    const result = window ? await dialog.showOpenDialog(window, options) : await dialog.showOpenDialog(options);
+    const result = window
+      ? await dialog.showOpenDialog(window, options)
+      : await dialog.showOpenDialog(options);
     return result.canceled ? null : (result.filePaths[0] ?? null);
   });
 

@@ -21,7 +21,8 @@ export function keychainKeyProvider(dataDir: string): KeyProvider {
       if (cached) return cached;
       // On Linux without a keyring, Electron falls back to `basic_text`: a fixed, public password,
       // which protects nothing. That is refused like no keychain at all.
-      const plainText = process.platform === 'linux' && safeStorage.getSelectedStorageBackend() === 'basic_text';
+      const plainText =
+        process.platform === 'linux' && safeStorage.getSelectedStorageBackend() === 'basic_text';
       if (!safeStorage.isEncryptionAvailable() || plainText)
         throw new AppError(
           ErrorCode.KeyUnavailable,
@@ -49,7 +50,10 @@ export function keychainKeyProvider(dataDir: string): KeyProvider {
         cached = key;
       }
       if (cached.length !== 32)
-        throw new AppError(ErrorCode.KeyUnavailable, 'The de-identification key file of this data folder is damaged.');
+        throw new AppError(
+          ErrorCode.KeyUnavailable,
+          'The de-identification key file of this data folder is damaged.',
+        );
       return cached;
     },
   };

@@ -79,7 +79,9 @@ export const benchmarks: Benchmark[] = [
         const exportTimes: number[] = [];
         const treeTimes: number[] = [];
         for (let run = 0; run < RUNS; run += 1) {
-          exportTimes.push(await exportOnce(services, series.studyInstanceUID, path.join(outputs, `app-${run}`)));
+          exportTimes.push(
+            await exportOnce(services, series.studyInstanceUID, path.join(outputs, `app-${run}`)),
+          );
           const started = performance.now();
           await deidentifyTree({ inputs: storedFiles, outputDir: path.join(outputs, `tree-${run}`), config });
           treeTimes.push((performance.now() - started) / 1000);
@@ -101,7 +103,10 @@ export const benchmarks: Benchmark[] = [
             value: treeSeconds / exportSeconds,
             unit: 'ratio',
             goal: '>= 0.9',
-            reference: { what: 'deidentifyTree over the stored files, same config, median s', value: treeSeconds },
+            reference: {
+              what: 'deidentifyTree over the stored files, same config, median s',
+              value: treeSeconds,
+            },
             details: {
               exportSecondsMedian: exportSeconds,
               objectsPerSecond: series.slices / exportSeconds,

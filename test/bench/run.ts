@@ -49,7 +49,9 @@ async function main(): Promise<void> {
           ...(figure.details ? { details: figure.details } : {}),
         };
         fs.writeFileSync(path.join(outDir, `${figure.id}.json`), `${JSON.stringify(record, null, 2)}\n`);
-        console.log(`  ${figure.id} = ${figure.value} ${figure.unit} (goal ${figure.goal}; ${figure.reference.what}: ${figure.reference.value})`);
+        console.log(
+          `  ${figure.id} = ${figure.value} ${figure.unit} (goal ${figure.goal}; ${figure.reference.what}: ${figure.reference.value})`,
+        );
       }
     } catch (error) {
       failures += 1;

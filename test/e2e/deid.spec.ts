@@ -67,7 +67,9 @@ test('exporting the CT study writes every image de-identified and reports what w
   const outputDir = path.join(exportRoot, 'ct');
   await dialog.getByTestId('deid-output-dir').fill(outputDir);
   await dialog.getByTestId('deid-export-start').click();
-  await expect(dialog.getByTestId('deid-export-status')).toHaveAttribute('data-stage', 'finished', { timeout: 120_000 });
+  await expect(dialog.getByTestId('deid-export-status')).toHaveAttribute('data-stage', 'finished', {
+    timeout: 120_000,
+  });
   await expect(dialog.getByTestId('deid-report-done')).toContainText('24');
   await expect(dialog.getByTestId('deid-report-held')).toContainText('0');
   const studyUid = (await dialog.getByTestId('deid-report-study-uid').textContent()) ?? '';
@@ -91,7 +93,9 @@ test('exporting the ultrasound study holds its image for review and says why', a
   // The folder of the CT export: made by an export, so another export may add to it.
   await dialog.getByTestId('deid-output-dir').fill(path.join(exportRoot, 'ct'));
   await dialog.getByTestId('deid-export-start').click();
-  await expect(dialog.getByTestId('deid-export-status')).toHaveAttribute('data-stage', 'finished', { timeout: 120_000 });
+  await expect(dialog.getByTestId('deid-export-status')).toHaveAttribute('data-stage', 'finished', {
+    timeout: 120_000,
+  });
   await expect(dialog.getByTestId('deid-report-held')).toContainText('1');
   await expect(dialog.getByTestId('deid-held-reasons')).toContainText('ultrasound');
   await expect(dialog.getByTestId('deid-held-reasons')).toContainText('OCR is off');

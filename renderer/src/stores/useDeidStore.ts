@@ -3,7 +3,12 @@
  * the preview panel's visibility, and the export job of the dialog, fed by `deid.progress`.
  */
 import { create } from 'zustand';
-import type { DeidProgressEvent, DeidSettings, DeidSettingsView, DeidStudyReport } from '../../../shared/contract.js';
+import type {
+  DeidProgressEvent,
+  DeidSettings,
+  DeidSettingsView,
+  DeidStudyReport,
+} from '../../../shared/contract.js';
 import { host } from '../host/index.js';
 
 type ExportStage = 'idle' | 'starting' | 'running' | 'finished';

@@ -15,7 +15,14 @@ export function fixedKey(seed: string): KeyProvider & { key: Buffer } {
 }
 
 export function openServices(dataDir: string, keyProvider: KeyProvider, deidWorkers = 0): Services {
-  return createServices({ dataDir, host: 'web', logger: silentLogger(), importWorkers: 1, keyProvider, deidWorkers });
+  return createServices({
+    dataDir,
+    host: 'web',
+    logger: silentLogger(),
+    importWorkers: 1,
+    keyProvider,
+    deidWorkers,
+  });
 }
 
 export async function importInto(services: Services, paths: string[]): Promise<void> {

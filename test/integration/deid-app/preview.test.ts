@@ -10,7 +10,8 @@ describe('the attribute preview of a stored image', () => {
   let services: Services;
   let series: CtSeries;
   let rows: DeidPreviewRow[];
-  const row = (keyword: string) => rows.find((candidate) => candidate.keyword === keyword && candidate.depth === 0);
+  const row = (keyword: string) =>
+    rows.find((candidate) => candidate.keyword === keyword && candidate.depth === 0);
 
   beforeAll(async () => {
     dataDir = freshDir('preview');

@@ -11,10 +11,19 @@ const chosen: DeidSettings = {
   profile: 'basic',
   options: ['retainLongitudinalModifiedDates', 'cleanDescriptors'],
   projectId: 'LUNG-01',
-  clinicalTrial: { sponsorName: 'Example Hospital', protocolId: 'P-2026-7', siteId: 'S1', siteName: 'Radiology' },
+  clinicalTrial: {
+    sponsorName: 'Example Hospital',
+    protocolId: 'P-2026-7',
+    siteId: 'S1',
+    siteName: 'Radiology',
+  },
   ocr: true,
   pixelRules: [
-    { name: 'Vendor header strip', match: { modality: 'US' }, regions: [{ x: 0, y: 0, width: 640, height: 40 }] },
+    {
+      name: 'Vendor header strip',
+      match: { modality: 'US' },
+      regions: [{ x: 0, y: 0, width: 640, height: 40 }],
+    },
   ],
 };
 
@@ -60,7 +69,10 @@ describe('local de-identification settings', () => {
     const dataDir = freshDir('settings');
     dirs.push(dataDir);
     const services = start(dataDir);
-    const result = await dispatch(services.handlers, 'deid.saveSettings', { ...chosen, projectId: 'has space' });
+    const result = await dispatch(services.handlers, 'deid.saveSettings', {
+      ...chosen,
+      projectId: 'has space',
+    });
     expect(result).toMatchObject({ ok: false, error: { code: 'invalid-request' } });
     const unknownOption = await dispatch(services.handlers, 'deid.saveSettings', {
       ...chosen,
@@ -76,11 +88,17 @@ describe('local de-identification settings', () => {
     fs.mkdirSync(path.join(dataDir, DEID_DIR_NAME), { recursive: true });
     fs.writeFileSync(path.join(dataDir, DEID_DIR_NAME, SETTINGS_FILE_NAME), '{"profile": "basic", "opti');
     const services = start(dataDir);
-    expect(await services.handlers['deid.getSettings']({})).toMatchObject({ profile: 'research', settingsFileDamaged: true });
+    expect(await services.handlers['deid.getSettings']({})).toMatchObject({
+      profile: 'research',
+      settingsFileDamaged: true,
+    });
     await expect(services.handlers['deid.preview']({ sopInstanceUID: '1.2.3' })).rejects.toMatchObject({
       code: 'malformed',
     });
     await services.handlers['deid.saveSettings'](chosen);
-    expect(await services.handlers['deid.getSettings']({})).toMatchObject({ projectId: 'LUNG-01', settingsFileDamaged: false });
+    expect(await services.handlers['deid.getSettings']({})).toMatchObject({
+      projectId: 'LUNG-01',
+      settingsFileDamaged: false,
+    });
   });
 });

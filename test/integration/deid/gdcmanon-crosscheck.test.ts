@@ -17,7 +17,10 @@ import { DEBIAN_PYTHON, generateMarkerFixtures } from '../../fixtures/deid-marke
 import { ensureCtSeries, pydicomCharsetFilesDir, pydicomTestFilesDir } from '../../fixtures/index.js';
 
 const run = promisify(execFile);
-const CROSSCHECK_DOC = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../docs/deid-crosscheck.md');
+const CROSSCHECK_DOC = path.resolve(
+  path.dirname(fileURLToPath(import.meta.url)),
+  '../../../docs/deid-crosscheck.md',
+);
 
 const CONFIGS: Array<{ name: 'basic' | 'research'; options: DeidOptionName[] }> = [
   // The basic profile alone, plus Clean Pixel Data so that burned-in objects are compared too.
@@ -69,7 +72,15 @@ const referenceFailures: string[] = [];
 async function gdcmanon(inputDir: string, outputDir: string, cert: string): Promise<void> {
   fs.mkdirSync(outputDir, { recursive: true });
   for (const name of fs.readdirSync(inputDir)) {
-    await run('gdcmanon', ['-e', '-c', cert, '-i', path.join(inputDir, name), '-o', path.join(outputDir, name)]).catch(() => referenceFailures.push(name));
+    await run('gdcmanon', [
+      '-e',
+      '-c',
+      cert,
+      '-i',
+      path.join(inputDir, name),
+      '-o',
+      path.join(outputDir, name),
+    ]).catch(() => referenceFailures.push(name));
   }
 }
 
@@ -82,14 +93,30 @@ beforeAll(async () => {
   const series = ensureCtSeries({ slices: 3, size: 128, seed: 'deid-crosscheck' });
   const corpus = [
     ...markers.files.map((file) => path.join(markerDir, file)),
-    ...['CT_small.dcm', 'MR_small.dcm', 'rtplan.dcm', 'reportsi.dcm', 'test-SR.dcm', 'waveform_ecg.dcm'].map((name) => path.join(pydicomTestFilesDir, name)),
+    ...['CT_small.dcm', 'MR_small.dcm', 'rtplan.dcm', 'reportsi.dcm', 'test-SR.dcm', 'waveform_ecg.dcm'].map(
+      (name) => path.join(pydicomTestFilesDir, name),
+    ),
     ...['chrH31.dcm', 'chrX1.dcm', 'chrGerm.dcm'].map((name) => path.join(pydicomCharsetFilesDir, name)),
     ...series.files,
   ];
   for (const file of corpus) fs.copyFileSync(file, path.join(inputDir, path.basename(file)));
 
   const cert = path.join(workDir, 'cert.pem');
-  await run('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', path.join(workDir, 'key.pem'), '-out', cert, '-days', '1', '-subj', '/CN=radlabel-crosscheck']);
+  await run('openssl', [
+    'req',
+    '-x509',
+    '-newkey',
+    'rsa:2048',
+    '-nodes',
+    '-keyout',
+    path.join(workDir, 'key.pem'),
+    '-out',
+    cert,
+    '-days',
+    '1',
+    '-subj',
+    '/CN=radlabel-crosscheck',
+  ]);
   await gdcmanon(inputDir, path.join(workDir, 'gdcmanon'), cert);
 
   for (const config of CONFIGS) {
@@ -104,13 +131,19 @@ beforeAll(async () => {
     });
     try {
       for (const name of fs.readdirSync(inputDir)) {
-        const outcome = await deidentifier.deidentify(new Uint8Array(fs.readFileSync(path.join(inputDir, name))));
+        const outcome = await deidentifier.deidentify(
+          new Uint8Array(fs.readFileSync(path.join(inputDir, name))),
+        );
         if (outcome.status === 'done') fs.writeFileSync(path.join(outputDir, name), outcome.output);
       }
     } finally {
       await deidentifier.close();
     }
-    const { stdout } = await run(DEBIAN_PYTHON, ['-c', DIFF_SCRIPT, inputDir, path.join(workDir, 'gdcmanon'), outputDir], { maxBuffer: 16 * 1024 * 1024 });
+    const { stdout } = await run(
+      DEBIAN_PYTHON,
+      ['-c', DIFF_SCRIPT, inputDir, path.join(workDir, 'gdcmanon'), outputDir],
+      { maxBuffer: 16 * 1024 * 1024 },
+    );
     differences.set(config.name, JSON.parse(stdout) as Difference[]);
   }
 }, 600_000);
@@ -123,7 +156,9 @@ afterAll(() => {
 function justifiedInDoc(): Set<string> {
   const justified = new Set<string>();
   for (const line of fs.readFileSync(CROSSCHECK_DOC, 'utf8').split('\n')) {
-    const match = /^\|\s*(basic|research)\s*\|\s*(\([0-9A-F]{4},[0-9A-F]{4}\))\s*\|[^|]+\|\s*\S[^|]*\|/.exec(line);
+    const match = /^\|\s*(basic|research)\s*\|\s*(\([0-9A-F]{4},[0-9A-F]{4}\))\s*\|[^|]+\|\s*\S[^|]*\|/.exec(
+      line,
+    );
     if (match) justified.add(`${match[1]} ${match[2]}`);
   }
   return justified;
@@ -135,9 +170,16 @@ describe('cross-check with gdcmanon (GDCM basic profile)', () => {
     expect(referenceFailures.filter((name) => !doc.includes(`\`${name}\``))).toEqual([]);
   });
 
-  it.each(CONFIGS.map((config) => config.name))('every attribute gdcmanon removes or empties that we keep (%s) is justified in docs/deid-crosscheck.md', (name) => {
-    const justified = justifiedInDoc();
-    const unjustified = [...new Set(differences.get(name)!.map((difference) => `${name} ${difference.tag} ${difference.keyword}`))].filter((entry) => !justified.has(entry.split(' ').slice(0, 2).join(' ')));
-    expect(unjustified).toEqual([]);
-  });
+  it.each(CONFIGS.map((config) => config.name))(
+    'every attribute gdcmanon removes or empties that we keep (%s) is justified in docs/deid-crosscheck.md',
+    (name) => {
+      const justified = justifiedInDoc();
+      const unjustified = [
+        ...new Set(
+          differences.get(name)!.map((difference) => `${name} ${difference.tag} ${difference.keyword}`),
+        ),
+      ].filter((entry) => !justified.has(entry.split(' ').slice(0, 2).join(' ')));
+      expect(unjustified).toEqual([]);
+    },
+  );
 });

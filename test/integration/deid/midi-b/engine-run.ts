@@ -11,7 +11,11 @@ export interface CorpusRun {
   outcomes: Map<string, DeidOutcome>;
 }
 
-export async function deidentifyCorpus(dir: string, files: readonly string[], pixelRules: PixelRule[] = []): Promise<CorpusRun> {
+export async function deidentifyCorpus(
+  dir: string,
+  files: readonly string[],
+  pixelRules: PixelRule[] = [],
+): Promise<CorpusRun> {
   const deidentifier = createDeidentifier({
     profile: 'research',
     options: [],

@@ -11,7 +11,11 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTesseractOcr } from '../../../../main/deid/pixels/ocr.js';
-import { generateMarkerFixtures, type MarkerManifest, type PlantedMarker } from '../../../fixtures/deid-markers/index.js';
+import {
+  generateMarkerFixtures,
+  type MarkerManifest,
+  type PlantedMarker,
+} from '../../../fixtures/deid-markers/index.js';
 import { decodedImage, inkInBox, markersReadBack } from '../pixel-proof.js';
 import { deidentifyCorpus, type CorpusRun } from './engine-run.js';
 
@@ -38,9 +42,17 @@ beforeAll(async () => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'radlabel-pixels-hidden-'));
   manifest = generateMarkerFixtures(dir, 'pixels-hidden');
   ocrOnly = await deidentifyCorpus(dir, manifest.files);
-  withRule = await deidentifyCorpus(dir, ['hidden-us-hanzi-name.dcm'], [
-    { name: 'project rule: 640×480 ultrasound top bar', match: { modality: 'US', rows: 480, columns: 640 }, regions: [{ x: 0, y: 0, width: 640, height: 64 }] },
-  ]);
+  withRule = await deidentifyCorpus(
+    dir,
+    ['hidden-us-hanzi-name.dcm'],
+    [
+      {
+        name: 'project rule: 640×480 ultrasound top bar',
+        match: { modality: 'US', rows: 480, columns: 640 },
+        regions: [{ x: 0, y: 0, width: 640, height: 64 }],
+      },
+    ],
+  );
 }, 600_000);
 
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
@@ -59,12 +71,16 @@ async function hiddenProblems(run: CorpusRun, file: string): Promise<string[]> {
   for (const marker of pixelMarkers(file)) {
     const ink = inkInBox(before, after, marker);
     if (ink.before === 0) problems.push(`${file} ${marker.where}: the fixture drew no ink`);
-    if (ink.after > Math.floor(ink.before * 0.02)) problems.push(`${file} ${marker.where}: ${ink.after} of ${ink.before} ink pixels remain`);
+    if (ink.after > Math.floor(ink.before * 0.02))
+      problems.push(`${file} ${marker.where}: ${ink.after} of ${ink.before} ink pixels remain`);
   }
   const ocr = createTesseractOcr();
   try {
-    const latin = pixelMarkers(file).filter((marker) => marker.script !== 'hanzi').map((marker) => marker.marker);
-    for (const word of await markersReadBack(after, latin, ocr, before)) problems.push(`${file}: OCR still reads "${word}"`);
+    const latin = pixelMarkers(file)
+      .filter((marker) => marker.script !== 'hanzi')
+      .map((marker) => marker.marker);
+    for (const word of await markersReadBack(after, latin, ocr, before))
+      problems.push(`${file}: OCR still reads "${word}"`);
   } finally {
     await ocr.close();
   }
@@ -83,7 +99,10 @@ describe('MIDI-B pixels hidden', () => {
     try {
       for (const file of ['hidden-mono8-sc.dcm', 'hidden-us-rgb-planar.dcm', 'hidden-us-jpeg-cine.dcm']) {
         const latin = pixelMarkers(file).map((marker) => marker.marker);
-        expect((await markersReadBack(await decodedImage(ocrOnly.inputs.get(file)!), latin, ocr)).length, file).toBeGreaterThan(0);
+        expect(
+          (await markersReadBack(await decodedImage(ocrOnly.inputs.get(file)!), latin, ocr)).length,
+          file,
+        ).toBeGreaterThan(0);
       }
     } finally {
       await ocr.close();

@@ -33,22 +33,31 @@ function output(file: string): Uint8Array {
 
 function pixelValue(bytes: Uint8Array): Buffer[] {
   const context = pixelContextFromBytes(bytes);
-  return context.pixelData.kind === 'native' ? [Buffer.from(context.pixelData.bytes)] : context.pixelData.frames.map((frame) => Buffer.from(frame));
+  return context.pixelData.kind === 'native'
+    ? [Buffer.from(context.pixelData.bytes)]
+    : context.pixelData.frames.map((frame) => Buffer.from(frame));
 }
 
 describe('MIDI-B pixels retained', () => {
-  it.each(['retained-ct-native.dcm', 'retained-mr-rle.dcm'])('keeps the pixel data of %s (no risk) byte for byte', (file) => {
-    const before = pixelValue(run.inputs.get(file)!);
-    const after = pixelValue(output(file));
-    expect(after.length).toBe(before.length);
-    after.forEach((frame, index) => expect(frame.equals(before[index]!)).toBe(true));
-  });
+  it.each(['retained-ct-native.dcm', 'retained-mr-rle.dcm'])(
+    'keeps the pixel data of %s (no risk) byte for byte',
+    (file) => {
+      const before = pixelValue(run.inputs.get(file)!);
+      const after = pixelValue(output(file));
+      expect(after.length).toBe(before.length);
+      after.forEach((frame, index) => expect(frame.equals(before[index]!)).toBe(true));
+    },
+  );
 
   it('keeps a reformat (ImageType SECONDARY) unchanged when OCR finds no text in it', () => {
     const outcome = run.outcomes.get('retained-ct-mpr-secondary.dcm')!;
     expect(outcome.status).toBe('done');
     expect(outcome.status === 'done' && outcome.report.pixels.action).toBe('keep');
-    expect(pixelValue(output('retained-ct-mpr-secondary.dcm'))[0]!.equals(pixelValue(run.inputs.get('retained-ct-mpr-secondary.dcm')!)[0]!)).toBe(true);
+    expect(
+      pixelValue(output('retained-ct-mpr-secondary.dcm'))[0]!.equals(
+        pixelValue(run.inputs.get('retained-ct-mpr-secondary.dcm')!)[0]!,
+      ),
+    ).toBe(true);
   });
 
   it('changes no pixel outside the burned-in text when it masks', async () => {
@@ -57,9 +66,18 @@ describe('MIDI-B pixels retained', () => {
     const box = marker!.box!;
     // The mask may cover the word's box plus a margin of about a third of the glyph height.
     const margin = Math.ceil(box.height * 0.6) + 2;
-    const changed = changedPixels(await decodedImage(run.inputs.get(file)!), await decodedImage(output(file)));
+    const changed = changedPixels(
+      await decodedImage(run.inputs.get(file)!),
+      await decodedImage(output(file)),
+    );
     expect(changed.length).toBeGreaterThan(0);
-    const outside = changed.filter(({ x, y }) => x < box.x - margin || x >= box.x + box.width + margin || y < box.y - margin || y >= box.y + box.height + margin);
+    const outside = changed.filter(
+      ({ x, y }) =>
+        x < box.x - margin ||
+        x >= box.x + box.width + margin ||
+        y < box.y - margin ||
+        y >= box.y + box.height + margin,
+    );
     expect(outside).toEqual([]);
   });
 });
