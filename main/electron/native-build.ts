@@ -169,6 +169,17 @@ function main(argv: string[]): number {
   }
 }
 
-if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
-  process.exitCode = main(process.argv.slice(2));
+/** Whether this module is the script node was asked to run (real paths: drive-letter case, links). */
+function isEntryPoint(): boolean {
+  if (!process.argv[1]) return false;
+  const real = (file: string): string => {
+    try {
+      return fs.realpathSync.native(file).toLowerCase();
+    } catch {
+      return path.resolve(file).toLowerCase();
+    }
+  };
+  return real(process.argv[1]) === real(fileURLToPath(import.meta.url));
 }
+
+if (isEntryPoint()) process.exitCode = main(process.argv.slice(2));
