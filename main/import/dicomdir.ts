@@ -41,10 +41,15 @@ export function readReferencedFileIds(dicomdirPath: string): string[][] {
   return ids;
 }
 
-/** Resolves ReferencedFileID components under `root`, tolerant of case and ISO 9660 suffixes. */
+/**
+ * Resolves ReferencedFileID components under `root`, tolerant of case and ISO 9660 suffixes.
+ * A resolved path may still pass through a symbolic link that leads off the media (a record
+ * "DICOM\LINK\PASSWD" where LINK points at /etc): `leavesMedia` tells, from real paths.
+ */
 export class MediaResolver {
   readonly #root: string;
   readonly #listings = new Map<string, Map<string, string>>();
+  #realRoot: string | null = null;
 
   constructor(root: string) {
     this.#root = root;
@@ -60,6 +65,19 @@ export class MediaResolver {
       current = path.join(current, match);
     }
     return current;
+  }
+
+  /**
+   * Whether a resolved file lies outside the media once every link on its way is followed
+   * (fs.realpath of both). A file that cannot be resolved (a broken link) is not outside: reading
+   * it fails and is reported as such.
+   */
+  async leavesMedia(file: string): Promise<boolean> {
+    this.#realRoot ??= await fs.promises.realpath(this.#root).catch(() => path.resolve(this.#root));
+    const real = await fs.promises.realpath(file).catch(() => null);
+    if (real === null) return false;
+    const relative = path.relative(this.#realRoot, real);
+    return relative === '' || relative.startsWith('..') || path.isAbsolute(relative);
   }
 
   #listing(dir: string): Map<string, string> {

@@ -115,7 +115,13 @@ export async function scanInputs(paths: readonly string[], options: ScanOptions 
     for (const components of ids) {
       if (options.signal?.aborted) return;
       const file = resolver.resolve(components);
-      if (file) await walker.visit(file, { explicit: false, fileOnly: true });
+      if (file && (await resolver.leavesMedia(file)))
+        skip(
+          path.join(path.dirname(dicomdirPath), ...components),
+          ErrorCode.BadArchive,
+          'The DICOMDIR lists this file through a link that leads off the media; it was not read.',
+        );
+      else if (file) await walker.visit(file, { explicit: false, fileOnly: true });
       else
         fail(
           path.join(path.dirname(dicomdirPath), ...components),
