@@ -78,13 +78,41 @@ describe('services', () => {
   });
 
   it('reopens a data folder with everything in it', async () => {
+    const series = ensureCtSeries({ slices: 3, size: 32, seed: 'reopen' });
     harness = openHarness();
-    await harness.importPaths([path.join(pydicomTestFilesDir, 'MR_small.dcm')]);
+    await harness.importPaths([path.join(pydicomTestFilesDir, 'MR_small.dcm'), series.dir]);
+    const before = {
+      studies: await harness.services.handlers['catalog.listStudies']({ limit: 10, offset: 0 }),
+      study: await harness.services.handlers['catalog.getStudy']({
+        studyInstanceUID: series.studyInstanceUID,
+      }),
+      instances: await harness.services.handlers['catalog.listInstances']({
+        seriesInstanceUID: series.seriesInstanceUID,
+      }),
+    };
     await harness.services.close();
     const { createServices } = await import('../../../main/services.js');
     const { silentLogger } = await import('../../../main/core/logger.js');
     const reopened = createServices({ dataDir: harness.dataDir, host: 'web', logger: silentLogger() });
-    expect((await reopened.handlers['catalog.listStudies']({ limit: 10, offset: 0 })).total).toBe(1);
-    await reopened.close();
+    try {
+      // The catalog answers as before, and every stored instance's bytes are still served.
+      expect(before.studies.total).toBe(2);
+      expect(await reopened.handlers['catalog.listStudies']({ limit: 10, offset: 0 })).toEqual(
+        before.studies,
+      );
+      expect(
+        await reopened.handlers['catalog.getStudy']({ studyInstanceUID: series.studyInstanceUID }),
+      ).toEqual(before.study);
+      expect(
+        await reopened.handlers['catalog.listInstances']({ seriesInstanceUID: series.seriesInstanceUID }),
+      ).toEqual(before.instances);
+      series.sopInstanceUIDs.forEach((sop, index) => {
+        const file = reopened.instanceFile(sop);
+        expect(file, sop).not.toBeNull();
+        expect(fs.readFileSync(file!.path).equals(fs.readFileSync(series.files[index]!)), sop).toBe(true);
+      });
+    } finally {
+      await reopened.close();
+    }
   });
 });
