@@ -52,7 +52,7 @@ test('importing a folder lists every broken or non-DICOM file with its reason', 
     await expect(row).toHaveAttribute('data-code', file.expectedCode);
   }
   await expect(errors.getByTestId('import-error-row').filter({ hasText: 'notes.txt' })).toContainText(
-    'Not a DICOM file',
+    'This file is not DICOM',
   );
   await screenshot(page, 'import-errors');
   await page.getByTestId('import-dismiss').click();

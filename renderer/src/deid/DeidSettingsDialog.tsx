@@ -156,11 +156,15 @@ export function DeidSettingsDialog({ onClose }: { onClose(): void }) {
                       onChange={() => toggleOption(option)}
                     />
                     {t(`deid.option.${option}`)}
-                    {byProfile ? <span className="hint"> · {t('deid.impliedByProfile')}</span> : null}
                   </label>
                 );
               })}
             </div>
+            {implied.length > 0 ? (
+              <p className="hint" data-testid="deid-options-implied-note">
+                {t('deid.impliedNote')}
+              </p>
+            ) : null}
             {conflicts.map((conflict) => (
               <p
                 key={conflict.code}

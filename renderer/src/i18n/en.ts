@@ -181,6 +181,8 @@ export const en = {
       'The saved settings file is damaged. These are the defaults: check them and save to replace it. Previews and exports wait until then.',
     saveFailed: 'The settings could not be saved: {{message}}',
     impliedByProfile: 'applied by the research profile',
+    impliedNote:
+      'Ticked and locked: options the research profile always applies. Choose the basic profile to pick every option yourself.',
     conflict: {
       'dates-full-and-modified':
         '"Retain full dates" and "Retain dates, shifted per patient" exclude each other: dates are either kept as they are or shifted, not both. Choose one.',

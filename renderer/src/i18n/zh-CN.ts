@@ -179,6 +179,7 @@ export const zhCN: Messages = {
     settingsDamaged: '已保存的设置文件已损坏。以下为默认设置：请检查后保存以替换。在此之前无法预览或导出。',
     saveFailed: '无法保存设置：{{message}}',
     impliedByProfile: '科研方案已包含',
+    impliedNote: '已勾选并锁定的是科研方案始终应用的选项。如需自行选择每个选项，请改用基本方案。',
     conflict: {
       'dates-full-and-modified':
         '“保留完整日期”与“保留日期（按患者平移）”互斥：日期要么原样保留，要么平移，不能两者兼有。请只选其一。',
