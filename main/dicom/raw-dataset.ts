@@ -23,6 +23,8 @@ export type DatasetLayout =
   | { kind: 'part10' }
   /** File meta group then dataset, without the preamble and "DICM". */
   | { kind: 'meta-without-preamble' }
+  /** "DICM", file meta, dataset: only the 128-byte preamble is missing. */
+  | { kind: 'prefix-without-preamble' }
   /** The dataset alone; its transfer syntax is told by the first element's form. */
   | { kind: 'dataset'; transferSyntaxUID: string };
 
@@ -48,6 +50,15 @@ export function sniffLayout(head: Uint8Array, fileSize: number): DatasetLayout |
     return { kind: 'part10' };
   if (head.length < 8) return null;
   const view = new DataView(head.buffer, head.byteOffset, head.byteLength);
+  if (
+    head.length >= 12 &&
+    head[0] === 0x44 &&
+    head[1] === 0x49 &&
+    head[2] === 0x43 &&
+    head[3] === 0x4d &&
+    view.getUint16(4, true) === 0x0002
+  )
+    return { kind: 'prefix-without-preamble' };
   const group = view.getUint16(0, true);
   // Explicit VR big endian (retired, still met): group 0008 written most significant byte first.
   if (view.getUint16(0, false) === 0x0008 && explicitLengthAt(head, view, fileSize, false) !== null)
@@ -87,6 +98,7 @@ function explicitLengthAt(
  */
 export function part10Head(layout: DatasetLayout): Uint8Array {
   if (layout.kind === 'part10') return new Uint8Array(0);
+  if (layout.kind === 'prefix-without-preamble') return new Uint8Array(128);
   if (layout.kind === 'meta-without-preamble') return preamble();
   return concat([preamble(), metaGroup([[0x0010, 'UI', layout.transferSyntaxUID]])]);
 }

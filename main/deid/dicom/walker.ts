@@ -308,7 +308,7 @@ export function parseDicomFile(input: Uint8Array, limits: WalkLimits = defaultLi
   }
   const metaWalker = new Walker(input, { explicitVr: true, littleEndian: true }, limits);
   const meta: DicomElement[] = [];
-  let position = layout.kind === 'part10' ? 132 : 0;
+  let position = layout.kind === 'part10' ? 132 : layout.kind === 'prefix-without-preamble' ? 4 : 0;
   while (layout.kind !== 'dataset' && position + 8 <= input.length && metaWalker.u16(position) === 0x0002) {
     const element = metaWalker.element(position, input.length, 0);
     meta.push(element);
