@@ -8,11 +8,11 @@
  * that set cannot hold it.
  */
 import { TextDecoder } from 'node:util';
-import { decodeText, encodeText } from '../dicom/charset.js';
+import { decodeText, encodeText, textKindFor } from '../dicom/charset.js';
 import { cleanFreeText, type CleanOptions, type Replacement } from './clean/cleaner.js';
 import type { IdentifyingValues } from './clean/identifying.js';
 
-export { decodeText, encodeText } from '../dicom/charset.js';
+export { decodeText, encodeText, textKindFor, type TextKind } from '../dicom/charset.js';
 export {
   identifyingValues,
   findIdentifying,
@@ -71,7 +71,7 @@ export function cleanTextValue(
   identifying: IdentifyingValues,
   options: CleanOptions = {},
 ): CleanedValue {
-  const kind = vr === 'PN' ? 'pn' : 'text';
+  const kind = textKindFor(vr);
   const text = decodeText(bytes, characterSets, kind);
   const cleaned = cleanFreeText(text, identifying, options);
   if (cleaned.replacements.length === 0) return { status: 'kept', text };

@@ -14,8 +14,18 @@
  */
 import { TextDecoder } from 'node:util';
 
-/** How delimiters reset code extensions: PN resets on ^ and =, other text on \ and control chars. */
-export type TextKind = 'pn' | 'text';
+/**
+ * How delimiters reset code extensions (PS3.5 6.1.2.5.3): PN resets on ^ and = (and \ between
+ * values); multi-valued text (SH, LO, UC) on \ and the control characters CR, LF, TAB, FF;
+ * single-valued text (ST, LT, UT), where \ is an ordinary character, on the control characters only.
+ */
+export type TextKind = 'pn' | 'text' | 'single';
+
+/** The TextKind of a value representation. */
+export function textKindFor(vr: string): TextKind {
+  if (vr === 'PN') return 'pn';
+  return vr === 'ST' || vr === 'LT' || vr === 'UT' ? 'single' : 'text';
+}
 
 type G0 = 'ascii' | 'jis-roman' | 'jis-x0208' | 'jis-x0212';
 type G1 = 'none' | 'katakana' | 'ks-x1001' | 'gb2312' | { singleByte: string };
@@ -146,7 +156,8 @@ const ESC = 0x1b;
 
 function isDelimiter(byte: number, kind: TextKind): boolean {
   if (kind === 'pn') return byte === 0x5e /* ^ */ || byte === 0x3d /* = */ || byte === 0x5c; /* \ */
-  return byte === 0x5c || byte === 0x0d || byte === 0x0a || byte === 0x09 || byte === 0x0c;
+  if (byte === 0x5c) return kind === 'text';
+  return byte === 0x0d || byte === 0x0a || byte === 0x09 || byte === 0x0c;
 }
 
 function decodeWithCodeExtensions(bytes: Uint8Array, terms: readonly string[], kind: TextKind): string {

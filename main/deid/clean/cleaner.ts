@@ -41,7 +41,16 @@ export interface CleanOptions {
   remapUid?: (uid: string) => string | null;
   /** Default `***`. ASCII, so the cleaned value can be written in any character set. */
   placeholder?: string;
+  /**
+   * `free-text` (default): everything above. `kept-value`: for text the profile keeps (device
+   * names, coded meanings, code values): only the object's identifying values, names after a
+   * title, e-mails, URLs, phone and identity numbers and UIDs are replaced — no vocabulary check,
+   * no record-number or generic date rule (a code value such as RID10312 is not a record number).
+   */
+  scope?: 'free-text' | 'kept-value';
 }
+
+const keptValueKinds = new Set<ReplacementKind>(['email', 'url', 'phone', 'national-id', 'uid']);
 
 export interface CleanResult {
   text: string;
@@ -256,6 +265,11 @@ function hanSpans(text: string, token: Token, keepUnknown: boolean, spans: Span[
 }
 
 function identifyingSpans(text: string, identifying: IdentifyingValues, spans: Span[]): void {
+  if (identifying.datePattern) {
+    identifying.datePattern.lastIndex = 0;
+    for (const match of text.matchAll(identifying.datePattern))
+      spans.push({ start: match.index, end: match.index + match[0].length, kind: 'date' });
+  }
   if (identifying.idPattern) {
     identifying.idPattern.lastIndex = 0;
     for (const match of text.matchAll(identifying.idPattern))
@@ -301,10 +315,21 @@ export function cleanFreeText(
   options: CleanOptions = {},
 ): CleanResult {
   const placeholder = options.placeholder ?? '***';
-  const keepUnknown = options.unknownWords === 'keep';
+  const keptValue = options.scope === 'kept-value';
+  const keepUnknown = keptValue || options.unknownWords === 'keep';
   const vocabulary = englishWords();
 
-  const found: Span[] = denySpans(text);
+  const found: Span[] = denySpans(text).filter((span) => !keptValue || keptValueKinds.has(span.kind));
+  if (options.remapUid) {
+    // A UID the remapper leaves as it is (a well-known UID, or Retain UIDs) is not a replacement.
+    const remap = options.remapUid;
+    for (let index = found.length - 1; index >= 0; index -= 1) {
+      const span = found[index]!;
+      if (span.kind !== 'uid') continue;
+      const uid = text.slice(span.start, span.end);
+      if (remap(uid) === uid) found.splice(index, 1);
+    }
+  }
   identifyingSpans(text, identifying, found);
   const fixed = merge(found);
 
@@ -345,6 +370,7 @@ export function cleanFreeText(
       if (!allCaps || !isVocabulary(fold(token.text), vocabulary)) kind = 'name';
     }
     if (titleBefore && kind === 'unknown-word') kind = 'name';
+    if (keptValue && (kind === 'number' || kind === 'id')) kind = null;
     titleBefore = honorifics.has(fold(token.text).replace(/\.$/, '')) && /^[\s.:,]*$/.test(between);
     if (kind === null || (kind === 'unknown-word' && keepUnknown)) continue;
     spans.push({ start: token.start, end: token.end, kind });

@@ -23,6 +23,8 @@ export interface IdentifyingValues {
   hanPlaces: string[];
   /** IDs with any separators between their characters, and their digits alone; null when none. */
   idPattern: RegExp | null;
+  /** The object's own dates (birth, study, series…) in the forms text writes them; null when none. */
+  datePattern: RegExp | null;
 }
 
 const hanPattern = /\p{Script=Han}/u;
@@ -205,7 +207,12 @@ export function identifyingValues(values: IdentifyingInput): IdentifyingValues {
       // Family name last as well ("Zoë Ångström" → "za" and "az" both covered by addInitials).
     }
   }
-  for (const date of values.dates) for (const form of dateForms(date)) addNeedle(form);
+  const dateAlternatives = new Set<string>();
+  for (const date of values.dates)
+    for (const form of dateForms(date)) {
+      addNeedle(form);
+      dateAlternatives.add(escapeRegExp(form));
+    }
 
   const placeWords = new Set<string>();
   const hanPlaces = new Set<string>();
@@ -249,6 +256,11 @@ export function identifyingValues(values: IdentifyingInput): IdentifyingValues {
           'giu',
         );
 
+  const datePattern =
+    dateAlternatives.size === 0
+      ? null
+      : new RegExp(`(?<!\\d)(?:${[...dateAlternatives].join('|')})(?!\\d)`, 'gu');
+
   const fuzzyNameWords = [...nameWords].filter((word) => word.length >= 5 && /^\p{L}+$/u.test(word));
   const byLength = (a: string, b: string): number => b.length - a.length;
   return {
@@ -260,6 +272,7 @@ export function identifyingValues(values: IdentifyingInput): IdentifyingValues {
     placeWords,
     hanPlaces: [...hanPlaces].sort(byLength),
     idPattern,
+    datePattern,
   };
 }
 

@@ -78,6 +78,42 @@ available unavailable obtained performed perform performing repeat repeated repe
 additional additionally including include includes included excluding other others
 free-text text description descriptions note
 
+# general report verbs and words
+detect detected detection detectable undetectable observe observed observation found find finds
+confirm confirmed confirms confirmation consider considered considering represent represents
+representing represented reflect reflects reflecting reflected involve involves involved indicate
+indicates indicated indicating raise raised raises favour favor favoured favored favours favors
+exclude excludes excluding exclusion include demonstrate demonstrating require requires required
+requiring need needs needed warrant warrants warranted allow allows allowed limit limits limiting
+obscure obscured obscures obscuring mimic mimics mimicking cause causes caused causing result
+results resulting related relating relation relationship associated association adjacent
+adjacency extend extends extended contain contains contained containing measure measure
+sample samples sampled specimen specimens inferred infer line lines new-line text texts code codes
+key keys item items content contents entry entries field fields list lists table tables figure
+figures point points mark marked marks marker label labels labelled labeled annotation
+annotations region-of-interest roi rois contour contours structure structures outline outlined
+delineated delineation target targets planning plan plans dose doses fraction fractions field
+beam beams isocenter isocentre gtv ctv ptv oar oars organ organs risk risks external body
+couch bolus setup set-up verification verify verified qa check checked checks checking
+information info detail details data dataset record-keeping summary summaries overview
+examine examined examining consult consultation consulted opinion opinions second-opinion
+return returned returns visit visits attend attended attendance appointment appointments
+ordered order orders ordering scheduled schedule booked booking cancelled canceled postponed
+performed obtain obtaining acquire acquired acquiring completed complete incomplete
+repeat done undertaken carried given giving give receive received receiving administered
+injected injection infused infusion rate volume ml/s flow pressure pressures
+clear clearly unclear well poorly better worse best worst similar similarly different
+difference differences significant significantly insignificant important minor major
+mild-moderate moderate-severe slight slightly obvious obviously apparent apparently
+grossly essentially virtually predominantly predominant dominant chiefly primarily partly
+newly-diagnosed diagnosed diagnose diagnostic diagnoses treated untreated status state
+condition conditions disease diseases disorder disorders syndrome syndromes process processes
+pattern patterns feature features component components element elements morphology
+configuration orientation alignment aligned malalignment position location located locate
+localized localised localisation localization distribution distributed spread spreading
+burden load number count counted several numerous innumerable countless
+A B C D E F G H I J K L M N O P Q R S T U V W X Y Z
+
 # labels around identifiers (the identifier goes, the label stays)
 call called calls phone telephone tel mobile cell fax pager contact contacted address lives live
 living resides home email e-mail mail website web mrn mr id ids identifier number numbers no nr

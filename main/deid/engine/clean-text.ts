@@ -1,18 +1,17 @@
 /**
- * C on a free-text value (and every kept free-text value): kept byte-exact when it holds none of
- * the object's identifying values; otherwise the matches are redacted (pure ASCII) or the value
- * is emptied (never transcoded).
+ * C on a free-text value (and every kept free-text value), through the free-text cleaner
+ * (../clean/cleaner.ts): kept byte-exact when nothing is replaced; otherwise the cleaned text is
+ * written in the dataset's own character set, or the value is emptied when that set cannot hold it.
  */
 import { tagKey } from '../dicom/dictionary.js';
 import type { DicomElement } from '../dicom/walker.js';
 import type { OutElement } from '../dicom/writer.js';
-import { decodeText, findIdentifying, looksLikeMislabelledGbk } from '../text.js';
+import { cleanTextValue, describeReplacements, looksLikeMislabelledGbk } from '../text.js';
 import { warn, type ObjectContext } from './context.js';
 import { charsetVrs } from './tags.js';
 import { record, shown } from './trace.js';
-import { textValue, trimValue } from './values.js';
 
-/** C on a text value: kept byte-exact when it holds none of the header's identifying values. */
+/** C on a text value: kept byte-exact when the cleaner replaces nothing. */
 export function cleanText(
   context: ObjectContext,
   element: DicomElement,
@@ -25,7 +24,9 @@ export function cleanText(
   if (
     charsetVrs.has(vr) &&
     bytes.some((byte) => byte >= 0x80) &&
+    sets.length === 1 && // ISO 2022 code extensions declare their own multi-byte sets
     ['', 'ISO_IR 100', 'ISO_IR 6'].includes(sets[0] ?? '') &&
+    !bytes.includes(0x1b) &&
     looksLikeMislabelledGbk(bytes)
   ) {
     warn(context, {
@@ -36,11 +37,19 @@ export function cleanText(
     });
     sets = ['GBK'];
   }
-  const text = charsetVrs.has(vr)
-    ? decodeText(bytes, sets)
-    : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('latin1');
-  const found = findIdentifying(text, context.identifying);
-  if (found.length === 0) {
+  // Text the profile cleans (C) goes through the whole cleaner; text it keeps (K, U) only loses
+  // identifying values (see clean/cleaner.ts, scope).
+  const cleaned = cleanTextValue(bytes, vr, charsetVrs.has(vr) ? sets : [''], context.identifying, {
+    unknownWords: context.config.unknownWords ?? 'placeholder',
+    scope: label === 'C' ? 'free-text' : 'kept-value',
+    remapUid: (uid) => {
+      if (context.options.has('retainUIDs')) return uid;
+      const pseudonym = context.pseudonyms.uid(uid);
+      if (pseudonym !== uid) context.uidMappings.set(uid, pseudonym);
+      return pseudonym;
+    },
+  });
+  if (cleaned.status === 'kept') {
     context.counts.kept += 1;
     if (context.trace)
       record(context, element, vr, depth, label === 'C' ? 'C (kept)' : label, shown(context, element, vr));
@@ -49,24 +58,16 @@ export function cleanText(
   context.counts.cleaned += 1;
   warn(context, {
     code: 'descriptor-cleaned',
-    message: 'A descriptor contained identifying values from the header and was cleaned.',
+    message:
+      'Free text was cleaned: identifying values, and words outside the clinical vocabulary, were replaced.',
     tag: tagKey(element.tag),
   });
-  // Pure ASCII: redact just the matches. Anything else: the value goes (we never transcode).
-  if (!bytes.some((byte) => byte >= 0x80 || byte === 0x1b)) {
-    let redacted = Buffer.from(bytes).toString('latin1');
-    for (const needle of found) {
-      const pattern = new RegExp(
-        needle.replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replace(/ /g, '[\\s^_]*'),
-        'gi',
-      );
-      redacted = redacted.replace(pattern, '***');
-    }
-    if (findIdentifying(redacted, context.identifying).length === 0) {
-      record(context, element, vr, depth, `${label} (redacted)`, trimValue(redacted));
-      return { kind: 'value', tag: element.tag, vr: element.vr, value: textValue(vr, trimValue(redacted)) };
-    }
+  // The trace names what was replaced (kinds and counts), never the replaced text.
+  const what = describeReplacements(cleaned.replacements);
+  if (cleaned.status === 'cleaned') {
+    record(context, element, vr, depth, `${label} (cleaned: ${what})`, cleaned.text);
+    return { kind: 'value', tag: element.tag, vr: element.vr, value: cleaned.bytes };
   }
-  record(context, element, vr, depth, `${label} (emptied)`, '');
+  record(context, element, vr, depth, `${label} (emptied: ${what})`, '');
   return { kind: 'value', tag: element.tag, vr: element.vr, value: new Uint8Array(0) };
 }

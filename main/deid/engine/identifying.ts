@@ -6,6 +6,7 @@
 import type { DicomElement, ParsedDicom } from '../dicom/walker.js';
 import { Pseudonymizer } from '../pseudonyms.js';
 import { decodeText, identifyingValues, looksLikeMislabelledGbk, type IdentifyingValues } from '../text.js';
+import { personNamesIn } from '../clean/person-names.js';
 import { Tag } from './tags.js';
 import { readValue, trimValue } from './values.js';
 
@@ -44,6 +45,7 @@ export function headerIdentity(
       decodeText(
         parsed.bytes.subarray(element.valueStart, element.valueStart + element.valueLength),
         characterSets,
+        tag === Tag.PatientName ? 'pn' : 'text',
       ),
     );
   };
@@ -60,6 +62,8 @@ export function headerIdentity(
   ]
     .flatMap((name) => name.split('\\'))
     .filter(Boolean);
+  // Every other person name in the object, at any depth (operators, physicians in sequences…).
+  for (const name of personNamesIn(parsed, characterSets)) if (!names.includes(name)) names.push(name);
   // Mislabelled GBK names: add the GBK reading too, so Hanzi in descriptors are found.
   const nameElement = original.get(Tag.PatientName);
   if (nameElement && !nameElement.items) {

@@ -5,7 +5,7 @@
 import type { DicomElement } from '../dicom/walker.js';
 import type { OutElement } from '../dicom/writer.js';
 import { keywordOf, tagKey } from '../dicom/dictionary.js';
-import { decodeText } from '../text.js';
+import { decodeText, textKindFor } from '../text.js';
 import type { ObjectContext } from './context.js';
 import { Tag, charsetVrs, shownAsTextVrs, temporalVrs, textVrs } from './tags.js';
 import { ascii, trimValue } from './values.js';
@@ -19,7 +19,9 @@ export function describe(
   if (element.items) return `${element.items.length} item(s)`;
   if (textVrs.has(vr) || temporalVrs.has(vr) || shownAsTextVrs.has(vr)) {
     const value = bytes.subarray(element.valueStart, element.valueStart + element.valueLength);
-    const text = charsetVrs.has(vr) ? decodeText(value, characterSets) : ascii(bytes, element);
+    const text = charsetVrs.has(vr)
+      ? decodeText(value, characterSets, textKindFor(vr))
+      : ascii(bytes, element);
     const trimmed = trimValue(text);
     return trimmed.length > 80 ? `${trimmed.slice(0, 77)}…` : trimmed;
   }
