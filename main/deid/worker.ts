@@ -14,6 +14,9 @@ import { writeChunks } from './write-chunks.js';
 
 const init = workerData as WorkerInit;
 const reader = new InputReader();
+/** A worker left idle this long lets go of a large read buffer. */
+const RELEASE_AFTER_MS = 2000;
+let release: NodeJS.Timeout | undefined;
 /** The engine of the run being served, rebuilt when a task of another run arrives. */
 let engine: { key: number; deidentifier: ClosableDeidentifier } | null = null;
 
@@ -32,6 +35,16 @@ async function deidentifierFor(config: WorkerRunConfig): Promise<ClosableDeident
 }
 
 async function handle(task: WorkerTask): Promise<WorkerOutcome | Transfer<WorkerOutcome>> {
+  clearTimeout(release);
+  try {
+    return await deidentifyTask(task);
+  } finally {
+    release = setTimeout(() => reader.release(), RELEASE_AFTER_MS);
+    release.unref();
+  }
+}
+
+async function deidentifyTask(task: WorkerTask): Promise<WorkerOutcome | Transfer<WorkerOutcome>> {
   let input: Uint8Array;
   if (task.kind === 'file') {
     try {
