@@ -15,6 +15,7 @@ import type { Duplex } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { AppError, type AppErrorShape, ErrorCode, isAppError } from '../../shared/errors.js';
+import { UPLOAD_PATH_PATTERN } from '../../shared/uploads.js';
 import { openStoredFile } from '../catalog/file-store.js';
 import type { Logger } from '../core/logger.js';
 import { httpStatusOf, openServedFile, routeRendererRequest, type ServedFile } from '../core/routes.js';
@@ -154,7 +155,7 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
     if (url.pathname === '/api/upload' && request.method === 'POST') {
       return sendJson(response, 200, { uploadId: staging.begin() });
     }
-    const upload = /^\/api\/upload\/([0-9a-f-]{36})(\/complete)?$/.exec(url.pathname);
+    const upload = UPLOAD_PATH_PATTERN.exec(url.pathname);
     if (upload) {
       try {
         if (upload[2] && request.method === 'POST')
