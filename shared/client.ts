@@ -10,9 +10,10 @@ import {
   type RequestOf,
   type ResponseOf,
   type WireResult,
+  WireError,
   methodNames,
 } from './contract.js';
-import { AppError } from './errors.js';
+import { AppError, ErrorCode } from './errors.js';
 
 export interface Transport {
   invoke(method: MethodName, request: unknown): Promise<WireResult<unknown>>;
@@ -60,9 +61,17 @@ export function createClient(transport: Transport): Api {
   return {
     async call(method, request) {
       if (!methodNames.includes(method)) throw new AppError('invalid-request', `Unknown method ${method}`);
-      const result = await transport.invoke(method, request);
-      if (result.ok) return result.value as never;
-      throw new AppError(result.error.code, result.error.message);
+      // Main checked the answer against the contract (main/rpc/dispatch.ts); here only its envelope
+      // is checked, so that a broken reply is a typed error rather than `undefined` in a store.
+      const result: unknown = await transport.invoke(method, request);
+      if (isRecord(result) && result['ok'] === true && 'value' in result) return result['value'] as never;
+      const refusal =
+        isRecord(result) && result['ok'] === false ? WireError.safeParse(result['error']) : null;
+      if (refusal?.success) throw new AppError(refusal.data.code, refusal.data.message);
+      throw new AppError(
+        ErrorCode.Internal,
+        'The RadLabel service answered something unexpected; details are in its log.',
+      );
     },
     on(name, listener) {
       return transport.subscribe((event) => {
@@ -70,4 +79,8 @@ export function createClient(transport: Transport): Api {
       });
     },
   };
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null;
 }
