@@ -11,6 +11,7 @@
  * pixel context and identifying values it would see when writing.
  */
 import fs from 'node:fs';
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { Logger } from '../core/logger.js';
 import type { DeidConfig } from './config.js';
 import { createDeidentifier } from './index.js';
@@ -39,10 +40,17 @@ export function seriesSampleApplies(config: DeidConfig): boolean {
   return options.has('cleanPixelData');
 }
 
-/** Inputs grouped by original Series Instance UID; files without a readable image header are left out. */
-export function groupBySeries(files: readonly string[], config: DeidConfig): Map<string, SeriesMember[]> {
+/**
+ * Inputs grouped by original Series Instance UID; files without a readable image header are left
+ * out. Yields to the event loop now and then, so that the OCR worker starts meanwhile.
+ */
+export async function groupBySeries(
+  files: readonly string[],
+  config: DeidConfig,
+): Promise<Map<string, SeriesMember[]>> {
   const series = new Map<string, SeriesMember[]>();
-  for (const file of files) {
+  for (const [index, file] of files.entries()) {
+    if (index % 32 === 31) await nextTurn();
     const member = readSeriesMember(file, config.pixelRules ?? []);
     if (!member) continue;
     const members = series.get(member.seriesInstanceUID);
@@ -62,16 +70,27 @@ export async function sampleSeries(
   options: { signal?: AbortSignal; logger?: Logger } = {},
 ): Promise<SeriesSampling> {
   const sampling: SeriesSampling = { samples: {}, series: 0, seriesWithText: 0, framesRead: 0 };
-  if (!seriesSampleApplies(config)) return sampling;
-  const groups = groupBySeries(files, config);
+  if (!seriesSampleApplies(config) || files.length === 0) return sampling;
+  // Loaded on first use, like the engine's own cleaner: it pulls in OCR. The OCR worker takes a
+  // second or two to start: it starts now, while the headers are read.
+  const [{ createPixelCleaner }, { createTesseractOcr }] = await Promise.all([
+    import('./pixels/index.js'),
+    import('./pixels/ocr.js'),
+  ]);
+  const ocr = createTesseractOcr();
+  const warmUp = ocr
+    .recognize({ width: 8, height: 8, pixels: new Uint8Array(64).fill(255), scale: 1 })
+    .catch(() => []);
+  const groups = await groupBySeries(files, config);
   const chosen = [...groups]
     .map(([uid, members]) => [uid, seriesSampleFrames(members)] as const)
     .filter(([, frames]) => frames.size > 0);
-  if (chosen.length === 0) return sampling;
-
-  // Loaded on first use, like the engine's own cleaner: it pulls in OCR.
-  const { createPixelCleaner } = await import('./pixels/index.js');
-  const cleaner = createPixelCleaner(options.logger ? { logger: options.logger } : {});
+  if (chosen.length === 0) {
+    void ocr.close();
+    return sampling;
+  }
+  await warmUp;
+  const cleaner = createPixelCleaner({ ocr, ...(options.logger ? { logger: options.logger } : {}) });
   let frames: readonly number[] = [];
   let reading: SeriesSample = { textFound: false, framesRead: 0 };
   const samplingCleaner: PixelCleaner = {
@@ -118,6 +137,7 @@ export async function sampleSeries(
   } finally {
     await probe.close();
     await cleaner.close();
+    await ocr.close();
   }
   options.logger?.info(
     {

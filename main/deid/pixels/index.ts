@@ -31,7 +31,13 @@ import {
 } from './layout.js';
 import { clipRect, maskFrame, type Rect } from './mask.js';
 import { createTesseractOcr, type OcrEngine, type OcrWord } from './ocr.js';
-import { displayRangeOf, ocrScalesFor, renderForOcr, type DisplayRange } from './render.js';
+import {
+  displayRangeOf,
+  ocrScalesFor,
+  renderForOcr,
+  renderFrameInOwnRange,
+  type DisplayRange,
+} from './render.js';
 import { assessBurnedInRisk } from './risk.js';
 import { matchingRules } from './rules.js';
 import { sampleFrameIndexes, SERIES_NOT_READ, SERIES_NO_TEXT, SERIES_TEXT } from './series.js';
@@ -237,9 +243,7 @@ export function createPixelCleaner(settings: PixelCleanerSettings = {}): Closabl
       let words: OcrWord[];
       try {
         if (Date.now() >= deadline) throw new OcrTimeLimit();
-        words = await ocrEngine().recognize(
-          renderForOcr(frame, layout, scale, displayRangeOf([frame], layout)),
-        );
+        words = await ocrEngine().recognize(renderFrameInOwnRange(frame, layout, scale));
       } catch (error) {
         // Whatever stopped OCR, the sample did not show the pixels clean.
         ocrFailure(error, ' while sampling the series');

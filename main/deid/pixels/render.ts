@@ -44,7 +44,9 @@ function luminanceOf(frame: Uint8Array, layout: PixelLayout): Float64Array {
     for (let x = 0; x < columns; x += 1) {
       luminance[y * columns + x] =
         photometricInterpretation === 'RGB'
-          ? 0.299 * samples.get(samples.indexOf(x, y, 0)) + 0.587 * samples.get(samples.indexOf(x, y, 1)) + 0.114 * samples.get(samples.indexOf(x, y, 2))
+          ? 0.299 * samples.get(samples.indexOf(x, y, 0)) +
+            0.587 * samples.get(samples.indexOf(x, y, 1)) +
+            0.114 * samples.get(samples.indexOf(x, y, 2))
           : samples.get(samples.indexOf(x, y, 0)); // MONOCHROME1/2, PALETTE COLOR index, Y of YBR_FULL
     }
   }
@@ -87,7 +89,10 @@ export function otsuThreshold(histogram: Float64Array): number {
 }
 
 /** Counts of each brightness level 0–255. */
-export function histogramOf(brightness: Uint8Array, into: Float64Array = new Float64Array(256)): Float64Array {
+export function histogramOf(
+  brightness: Uint8Array,
+  into: Float64Array = new Float64Array(256),
+): Float64Array {
   for (const value of brightness) into[value]! += 1;
   return into;
 }
@@ -107,7 +112,8 @@ export function displayRangeOf(frames: readonly Uint8Array[], layout: PixelLayou
     }
   }
   const histogram = new Float64Array(256);
-  for (const frame of frames) histogramOf(frameBrightness(frame, layout, { min, max, threshold: 128 }), histogram);
+  for (const frame of frames)
+    histogramOf(frameBrightness(frame, layout, { min, max, threshold: 128 }), histogram);
   return { min, max, threshold: inkThreshold(histogram) };
 }
 
@@ -150,8 +156,19 @@ export function inkThreshold(histogram: Float64Array): number {
  * with the bright text gone, the frame's own range would stretch noise to full contrast and
  * Tesseract would read words in it.
  */
-export function frameBrightness(frame: Uint8Array, layout: PixelLayout, range: DisplayRange = displayRangeOf([frame], layout)): Uint8Array {
-  const luminance = luminanceOf(frame, layout);
+export function frameBrightness(
+  frame: Uint8Array,
+  layout: PixelLayout,
+  range: DisplayRange = displayRangeOf([frame], layout),
+): Uint8Array {
+  return brightnessOf(luminanceOf(frame, layout), layout, range);
+}
+
+function brightnessOf(
+  luminance: Float64Array,
+  layout: PixelLayout,
+  range: Pick<DisplayRange, 'min' | 'max'>,
+): Uint8Array {
   const span = range.max - range.min || 1;
   const invertDisplay = layout.photometricInterpretation === 'MONOCHROME1';
   const brightness = new Uint8Array(luminance.length);
@@ -169,8 +186,38 @@ export function frameBrightness(frame: Uint8Array, layout: PixelLayout, range: D
  * the re-check; Tesseract's own Otsu would, once the text is gone, split the noise of the
  * background into speckle and read words in it.
  */
-export function renderForOcr(frame: Uint8Array, layout: PixelLayout, scale: number, range: DisplayRange = displayRangeOf([frame], layout)): GreyImage {
-  const brightness = frameBrightness(frame, layout, range);
+export function renderForOcr(
+  frame: Uint8Array,
+  layout: PixelLayout,
+  scale: number,
+  range: DisplayRange = displayRangeOf([frame], layout),
+): GreyImage {
+  return enlargeAndBinarise(frameBrightness(frame, layout, range), layout, scale, range.threshold);
+}
+
+/**
+ * The same picture as `renderForOcr(frame, layout, scale, displayRangeOf([frame], layout))`, with
+ * the frame's luminance computed once instead of three times: what the series sample reads,
+ * where rendering is a good part of the cost.
+ */
+export function renderFrameInOwnRange(frame: Uint8Array, layout: PixelLayout, scale: number): GreyImage {
+  const luminance = luminanceOf(frame, layout);
+  let min = Infinity;
+  let max = -Infinity;
+  for (const value of luminance) {
+    if (value < min) min = value;
+    if (value > max) max = value;
+  }
+  const brightness = brightnessOf(luminance, layout, { min, max });
+  return enlargeAndBinarise(brightness, layout, scale, inkThreshold(histogramOf(brightness)));
+}
+
+function enlargeAndBinarise(
+  brightness: Uint8Array,
+  layout: PixelLayout,
+  scale: number,
+  threshold: number,
+): GreyImage {
   const { columns, rows } = layout;
   const width = columns * scale;
   const height = rows * scale;
@@ -184,7 +231,6 @@ export function renderForOcr(frame: Uint8Array, layout: PixelLayout, scale: numb
     right[x] = Math.min(columns - 1, left[x]! + 1);
     weight[x] = sourceX - left[x]!;
   }
-  const threshold = range.threshold;
   const pixels = new Uint8Array(width * height);
   for (let y = 0; y < height; y += 1) {
     const sourceY = Math.min(rows - 1, Math.max(0, (y + 0.5) / scale - 0.5));
@@ -194,8 +240,11 @@ export function renderForOcr(frame: Uint8Array, layout: PixelLayout, scale: numb
     const row = y * width;
     for (let x = 0; x < width; x += 1) {
       const fx = weight[x]!;
-      const upper = brightness[top + left[x]!]! + (brightness[top + right[x]!]! - brightness[top + left[x]!]!) * fx;
-      const lower = brightness[bottom + left[x]!]! + (brightness[bottom + right[x]!]! - brightness[bottom + left[x]!]!) * fx;
+      const upper =
+        brightness[top + left[x]!]! + (brightness[top + right[x]!]! - brightness[top + left[x]!]!) * fx;
+      const lower =
+        brightness[bottom + left[x]!]! +
+        (brightness[bottom + right[x]!]! - brightness[bottom + left[x]!]!) * fx;
       pixels[row + x] = upper + (lower - upper) * fy >= threshold ? 0 : 255;
     }
   }

@@ -208,10 +208,14 @@ export interface BurnedCtSeries {
 /**
  * A patient's CT series in which a scanner drew the patient's name, ID and birth date into the
  * pixels of some images (bright overlay text in the top-left corner, over air) while the header
- * calls them ORIGINAL\PRIMARY with BurnedInAnnotation absent or NO. 256² slices of a phantom body
+ * calls them ORIGINAL\PRIMARY with BurnedInAnnotation absent or NO. 256² slices (or `size`) of a phantom body
  * with noise, 16-bit signed. Written by Debian's Python (pydicom, numpy, Pillow, DejaVu font).
  */
-export function writeCtSeriesWithBurnedText(dir: string, series: BurnedCtSeriesSpec[]): BurnedCtSeries {
+export function writeCtSeriesWithBurnedText(
+  dir: string,
+  series: BurnedCtSeriesSpec[],
+  options: { size?: number } = {},
+): BurnedCtSeries {
   const patient = { patientName: 'QUOKKA^MARGARET', patientId: 'QK77821', birthDate: '19530917' };
   const script = String.raw`
 import json, os, sys
@@ -221,7 +225,8 @@ import pydicom
 from pydicom.dataset import Dataset, FileMetaDataset
 from pydicom.uid import ExplicitVRLittleEndian
 spec = json.loads(sys.argv[1]); out = sys.argv[2]
-font = ImageFont.truetype('/usr/share/fonts/truetype/dejavu/DejaVuSansMono-Bold.ttf', 13)
+N = spec['size']; u = N / 256.0
+font = ImageFont.truetype('/usr/share/fonts/truetype/dejavu/DejaVuSansMono-Bold.ttf', round(13 * u))
 root = '1.2.826.0.1.3680043.10.1173.77'
 study = root + '.1'
 rng = np.random.default_rng(5)
@@ -246,18 +251,18 @@ for s_index, series in enumerate(spec['series']):
         ds.ImagePositionPatient = [-89.6, -89.6, k * 2.5]; ds.ImageOrientationPatient = [1, 0, 0, 0, 1, 0]
         ds.PixelSpacing = [0.7, 0.7]; ds.SliceThickness = '2.5'
         if 'burnedInAnnotation' in series: ds.BurnedInAnnotation = series['burnedInAnnotation']
-        yy, xx = np.mgrid[0:256, 0:256]
-        body = np.where(((xx - 128) / 100.0) ** 2 + ((yy - 140) / 80.0) ** 2 <= 1, 1040, 24) + rng.normal(0, 12, (256, 256))
+        yy, xx = np.mgrid[0:N, 0:N] / u
+        body = np.where(((xx - 128) / 100.0) ** 2 + ((yy - 140) / 80.0) ** 2 <= 1, 1040, 24) + rng.normal(0, 12, (N, N))
         body = np.where(((xx - 100) / 14.0) ** 2 + ((yy - 150) / 14.0) ** 2 <= 1, 1500 + 20 * k, body)
         pixels = body.astype(np.int16)
         if k in series['textOn']:
-            canvas = Image.new('L', (256, 256), 0)
+            canvas = Image.new('L', (N, N), 0)
             draw = ImageDraw.Draw(canvas)
-            draw.text((6, 4), spec['patientName'], font=font, fill=255)
-            draw.text((6, 20), 'ID ' + spec['patientId'], font=font, fill=255)
-            draw.text((6, 36), 'DOB ' + spec['birthDate'], font=font, fill=255)
+            draw.text((6 * u, 4 * u), spec['patientName'], font=font, fill=255)
+            draw.text((6 * u, 20 * u), 'ID ' + spec['patientId'], font=font, fill=255)
+            draw.text((6 * u, 36 * u), 'DOB ' + spec['birthDate'], font=font, fill=255)
             pixels[np.asarray(canvas) > 128] = 3071
-        ds.Rows = ds.Columns = 256; ds.SamplesPerPixel = 1; ds.PhotometricInterpretation = 'MONOCHROME2'
+        ds.Rows = ds.Columns = N; ds.SamplesPerPixel = 1; ds.PhotometricInterpretation = 'MONOCHROME2'
         ds.BitsAllocated = 16; ds.BitsStored = 16; ds.HighBit = 15; ds.PixelRepresentation = 1
         ds.RescaleIntercept = '-1024'; ds.RescaleSlope = '1'; ds.WindowCenter = '40'; ds.WindowWidth = '400'
         ds.PixelData = pixels.tobytes()
@@ -269,7 +274,7 @@ print(json.dumps(files))
   fs.mkdirSync(dir, { recursive: true });
   const output = execFileSync(
     DEBIAN_PYTHON,
-    ['-W', 'ignore', '-c', script, JSON.stringify({ ...patient, series }), dir],
+    ['-W', 'ignore', '-c', script, JSON.stringify({ ...patient, series, size: options.size ?? 256 }), dir],
     { encoding: 'utf8' },
   );
   return {

@@ -1,9 +1,27 @@
 import { describe, expect, it } from 'vitest';
 import { layoutOf, type PixelLayout } from '../../../../main/deid/pixels/layout.js';
-import { displayRangeOf, histogramOf, inkThreshold, otsuThreshold, renderForOcr } from '../../../../main/deid/pixels/render.js';
+import {
+  displayRangeOf,
+  histogramOf,
+  inkThreshold,
+  otsuThreshold,
+  renderForOcr,
+  renderFrameInOwnRange,
+} from '../../../../main/deid/pixels/render.js';
 
 function greyLayout(rows: number, columns: number): PixelLayout {
-  const result = layoutOf({ rows, columns, samplesPerPixel: 1, bitsAllocated: 8, bitsStored: 8, pixelRepresentation: 0, planarConfiguration: 0, photometricInterpretation: 'MONOCHROME2', numberOfFrames: 1, transferSyntaxUID: '1.2.840.10008.1.2.1' });
+  const result = layoutOf({
+    rows,
+    columns,
+    samplesPerPixel: 1,
+    bitsAllocated: 8,
+    bitsStored: 8,
+    pixelRepresentation: 0,
+    planarConfiguration: 0,
+    photometricInterpretation: 'MONOCHROME2',
+    numberOfFrames: 1,
+    transferSyntaxUID: '1.2.840.10008.1.2.1',
+  });
   if (!result.ok) throw new Error(result.reason);
   return result.layout;
 }
@@ -51,5 +69,19 @@ describe('rendering frames for OCR', () => {
     // After masking, only faint background differences remain: rendered as all background.
     const image = renderForOcr(Uint8Array.from([0, 3, 6, 0]), layout, 1, range);
     expect(Array.from(image.pixels)).toEqual([255, 255, 255, 255]);
+  });
+});
+
+describe('rendering a frame in its own range (the series sample)', () => {
+  it('draws exactly what renderForOcr draws with the frame’s own display range', () => {
+    const layout = greyLayout(40, 60);
+    const frame = speckle(40 * 60, 60, 40);
+    for (let index = 300; index < 340; index += 1) frame[index] = 250; // a bright stroke
+    for (const scale of [1, 2, 3]) {
+      const expected = renderForOcr(frame, layout, scale, displayRangeOf([frame], layout));
+      const drawn = renderFrameInOwnRange(frame, layout, scale);
+      expect(drawn.width).toBe(expected.width);
+      expect(Buffer.from(drawn.pixels).equals(Buffer.from(expected.pixels))).toBe(true);
+    }
   });
 });
