@@ -52,7 +52,9 @@ Options:
   --option NAME         An option, repeatable: ${deidOptionNames.map(kebab).join(', ')}
   --secret-file F       The project secret (16+ bytes; hex or base64 text, or raw bytes).
                         Default: $${DEID_SECRET_ENV}. The same secret gives the same pseudonyms.
-  --project-id ID       Prefix of patient pseudonyms (default: PROJECT)
+  --project-id ID       The project (default: PROJECT): prefix of patient pseudonyms, and part of
+                        the key they derive from: another ID gives unrelated pseudonyms, UIDs and
+                        date offsets for the same patient
   --sponsor S, --protocol P, --site-id S
                         Clinical-trial attributes written into every object
   --linkage-key-file F  Keep the encrypted linkage table (original ↔ pseudonym) in the data
