@@ -11,6 +11,7 @@ import {
   type ResponseOf,
   type WireResult,
   WireError,
+  events,
   methodNames,
 } from './contract.js';
 import { AppError, ErrorCode } from './errors.js';
@@ -74,8 +75,12 @@ export function createClient(transport: Transport): Api {
       );
     },
     on(name, listener) {
+      const schema = events[name];
       return transport.subscribe((event) => {
-        if (event.name === name) listener(event.payload as never);
+        if (event.name !== name) return;
+        // An event outside the contract (another version of main, a broken frame) is dropped.
+        const checked = schema.safeParse(event.payload);
+        if (checked.success) listener(checked.data as never);
       });
     },
   };

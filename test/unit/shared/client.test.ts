@@ -66,3 +66,22 @@ describe('the contract client', () => {
     expect(called).toBe(false);
   });
 });
+
+describe('events through the contract client', () => {
+  it('reach a listener of their name when they match their schema, and are dropped otherwise', () => {
+    let emit: (event: unknown) => void = () => {};
+    const client = createClient({
+      invoke: async () => ({ ok: true, value: null }),
+      subscribe: (listener) => {
+        emit = listener as (event: unknown) => void;
+        return () => {};
+      },
+    });
+    const seen: unknown[] = [];
+    client.on('catalog.changed', (payload) => seen.push(payload));
+    emit({ name: 'catalog.changed', payload: { studyInstanceUIDs: ['1.2.3'] } });
+    emit({ name: 'catalog.changed', payload: { studyInstanceUIDs: 'not a list' } });
+    emit({ name: 'import.progress', payload: { studyInstanceUIDs: ['1.2.3'] } });
+    expect(seen).toEqual([{ studyInstanceUIDs: ['1.2.3'] }]);
+  });
+});
