@@ -169,7 +169,7 @@ export const en = {
     pixelRules_one: '{{count}} pixel region rule',
     pixelRules_other: '{{count}} pixel region rules',
     secretNote:
-      'Pseudonyms derive from a project secret created on first use and kept encrypted on this computer. It is never shown.',
+      'Pseudonyms derive from a project secret created on first use and kept encrypted on this computer (it is never shown), and from the project ID: another project ID gives the same patient unrelated pseudonyms.',
     secretCreated: 'Project secret: created',
     secretNotCreated: 'Project secret: not created yet',
     save: 'Save',

@@ -168,7 +168,8 @@ export const zhCN: Messages = {
     ocrOff: 'OCR 已关闭：可能含烧录文字的图像将保留待审',
     pixelRules_one: '{{count}} 条像素区域规则',
     pixelRules_other: '{{count}} 条像素区域规则',
-    secretNote: '假名由首次使用时生成的项目密钥派生，密钥加密保存在本机，从不显示。',
+    secretNote:
+      '假名由首次使用时生成的项目密钥（加密保存在本机，从不显示）和项目 ID 共同派生：换一个项目 ID，同一患者的假名将毫无关联。',
     secretCreated: '项目密钥：已生成',
     secretNotCreated: '项目密钥：尚未生成',
     save: '保存',
