@@ -43,7 +43,7 @@ export interface ExportJobDependencies {
   events: EventBus;
   logger: Logger;
   reports: LatestStudyReports;
-  /** Worker threads; undefined = cores − 1, 0 = in this thread. */
+  /** Worker threads; undefined = chosen per run (deid/execution.ts), 0 = in this thread. */
   workers?: number;
 }
 

@@ -26,7 +26,7 @@ export interface DeidAppDependencies {
   studyFiles(studyInstanceUID: string): string[] | null;
   /** Absolute path of a stored instance's file, or null. */
   instancePath(sopInstanceUID: string): string | null;
-  /** Worker threads for exports; undefined = cores − 1, 0 = in the calling thread. */
+  /** Worker threads for exports; undefined = chosen per run (deid/execution.ts), 0 = in the calling thread. */
   workers?: number;
 }
 

@@ -59,7 +59,7 @@ Options:
                         Clinical-trial attributes written into every object
   --linkage-key-file F  Keep the encrypted linkage table (original ↔ pseudonym) in the data
                         folder, with this key file (created if missing). Default: $${LINKAGE_KEY_ENV}.
-  --workers N           Worker threads (default: cores − 1; 0 = none)
+  --workers N           Worker threads (default: chosen from the files and the cores; 0 = none)
   --data-dir DIR        The RadLabel data folder (for the linkage table)
   -h, --help            Show this help
 
