@@ -320,14 +320,16 @@ export function cleanFreeText(
   const vocabulary = englishWords();
 
   const found: Span[] = denySpans(text).filter((span) => !keptValue || keptValueKinds.has(span.kind));
+  // A UID the remapper leaves as it is (a well-known UID, or Retain UIDs) is not a replacement,
+  // and its digits are not words either.
+  const protectedSpans: Span[] = [];
   if (options.remapUid) {
-    // A UID the remapper leaves as it is (a well-known UID, or Retain UIDs) is not a replacement.
     const remap = options.remapUid;
     for (let index = found.length - 1; index >= 0; index -= 1) {
       const span = found[index]!;
       if (span.kind !== 'uid') continue;
       const uid = text.slice(span.start, span.end);
-      if (remap(uid) === uid) found.splice(index, 1);
+      if (remap(uid) === uid) protectedSpans.push(...found.splice(index, 1));
     }
   }
   identifyingSpans(text, identifying, found);
@@ -336,7 +338,8 @@ export function cleanFreeText(
   // Words outside the fixed spans.
   const tokens: Token[] = [];
   let cursor = 0;
-  for (const span of [...fixed, { start: text.length, end: text.length, kind: 'name' as const }]) {
+  const boundaries = merge([...fixed, ...protectedSpans]);
+  for (const span of [...boundaries, { start: text.length, end: text.length, kind: 'name' as const }]) {
     if (span.start > cursor) {
       tokenPattern.lastIndex = 0;
       const gap = text.slice(cursor, span.start);
@@ -391,12 +394,7 @@ export function cleanFreeText(
       const mapped = uidShape.test(uid) && options.remapUid ? options.remapUid(uid) : null;
       written = mapped ?? placeholder;
     }
-    if (
-      written === placeholder &&
-      lastWasPlaceholder &&
-      /^[\s^_\-/,;:.]*$/.test(between) &&
-      !between.includes('\\')
-    ) {
+    if (written === placeholder && lastWasPlaceholder && /^[\s^_]*$/.test(between)) {
       replacements.push({ kind: span.kind, start: span.start, end: span.end, written: '' });
     } else {
       out += between + written;

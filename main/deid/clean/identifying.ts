@@ -247,6 +247,10 @@ export function identifyingValues(values: IdentifyingInput): IdentifyingValues {
     // Telephone numbers and postcodes in the header: their digits with any separators.
     const digits = other.replace(/\D/g, '');
     if (digits.length >= 6) idAlternatives.add(digits.split('').join('[\\s\\-_./()]*'));
+    // Written without the country or area code: the last 8 (or 7) digits alone.
+    for (const local of [8, 7])
+      if (digits.length > local + 1 && /^\+?[\d\s().-]+$/.test(other.trim()))
+        idAlternatives.add(digits.slice(-local).split('').join('[\\s\\-_./()]*'));
   }
   const idPattern =
     idAlternatives.size === 0

@@ -140,6 +140,8 @@ const finders: Finder[] = [
         // Chinese landline 010-65295000, 0571-8888 7777.
         '(?<!\\d)0\\d{2,3}[\\s-]\\d{7,8}(?!\\d)',
         '(?<!\\d)0\\d{2,3}[\\s-]\\d{3,4}[\\s-]\\d{4}(?!\\d)',
+        // Two-digit area codes: 02 9876 5432, 030 1234 5678.
+        '(?<![\\d.])0\\d{1,2}[\\s-]\\d{4}[\\s-]?\\d{4}(?![\\d.])',
         // North American 617-555-0199, 617.555.0199, 617 555 0199.
         '(?<![\\d.])\\d{3}[\\s.-]\\d{3}[\\s.-]\\d{4}(?![\\d.])',
         // Local 555-0199 / 6529-5000 after a telephone word is caught by the label rule below.

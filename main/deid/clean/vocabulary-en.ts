@@ -114,6 +114,9 @@ localized localised localisation localization distribution distributed spread sp
 burden load number count counted several numerous innumerable countless
 A B C D E F G H I J K L M N O P Q R S T U V W X Y Z
 
+merge merged merging duplicate duplicated duplicates archive archived copy copies film-library
+request requests correction corrected amend amendment
+
 # labels around identifiers (the identifier goes, the label stays)
 call called calls phone telephone tel mobile cell fax pager contact contacted address lives live
 living resides home email e-mail mail website web mrn mr id ids identifier number numbers no nr

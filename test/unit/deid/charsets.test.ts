@@ -1,7 +1,12 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { createDeidentifier, type DeidConfig, type DeidOutcome } from '../../../main/deid/index.js';
+import {
+  createDeidentifier,
+  type DeidConfig,
+  type DeidOutcome,
+  type PreviewRow,
+} from '../../../main/deid/index.js';
 import { parseDicomFile, type DicomElement } from '../../../main/deid/dicom/walker.js';
 import { buildDicom, type El } from './support/build-dicom.js';
 import { readBack } from './support/read-dicom.js';
@@ -43,6 +48,64 @@ function values(file: Uint8Array): Map<string, string> {
   return map;
 }
 
+async function deidWithTrace(input: Uint8Array): Promise<{ output: Uint8Array; trace: PreviewRow[] }> {
+  const trace: PreviewRow[] = [];
+  const engine = createDeidentifier(
+    config({
+      options: ['retainLongitudinalFullDates', 'retainUIDs', 'cleanDescriptors'],
+      unlistedText: 'clean',
+    }),
+  );
+  engines.push(engine);
+  const outcome = await engine.deidentify(input, { trace });
+  if (outcome.status !== 'done') throw new Error(outcome.status);
+  return { output: outcome.output, trace };
+}
+
+/** The element at a `values()` key. */
+function elementAt(file: Uint8Array, key: string): DicomElement {
+  const parts = key.split('/');
+  let elements = parseDicomFile(file).dataset;
+  for (let i = 0; i < parts.length - 1; i += 2) {
+    const sequence = elements.find((el) => el.tag.toString(16) === parts[i]);
+    elements = sequence?.items?.[Number(parts[i + 1])]?.elements ?? [];
+  }
+  const found = elements.find((el) => el.tag.toString(16) === parts.at(-1));
+  if (!found) throw new Error(`no element at ${key}`);
+  return found;
+}
+
+/**
+ * Compares every value the trace says was kept (K, U on a non-UID, C (kept), K (standard UID))
+ * with the input's bytes at the same path. A tag counts when every row for it says kept (a tag
+ * kept in one item and cleaned in another is left out).
+ */
+function keptValueMismatches(
+  input: Uint8Array,
+  output: Uint8Array,
+  trace: PreviewRow[],
+): { compared: number; keptRows: number; mismatches: string[]; keys: string[] } {
+  const keptAction = (row: PreviewRow): boolean =>
+    ['K', 'C (kept)', 'K (standard UID)'].includes(row.action) || (row.action === 'U' && row.vr !== 'UI');
+  const rowsByTag = new Map<string, PreviewRow[]>();
+  for (const row of trace) {
+    if (row.vr === 'SQ') continue;
+    const tag = Number.parseInt(row.tag.replace(/[(),]/g, ''), 16).toString(16);
+    rowsByTag.set(tag, [...(rowsByTag.get(tag) ?? []), row]);
+  }
+  const keptTags = new Set([...rowsByTag].filter(([, rows]) => rows.every(keptAction)).map(([tag]) => tag));
+  const keptRows = [...keptTags].reduce((sum, tag) => sum + (rowsByTag.get(tag)?.length ?? 0), 0);
+  const before = values(input);
+  const mismatches: string[] = [];
+  const keys: string[] = [];
+  for (const [key, value] of values(output)) {
+    if (!keptTags.has(key.split('/').at(-1)!)) continue;
+    keys.push(key);
+    if (before.get(key) !== value) mismatches.push(key);
+  }
+  return { compared: keys.length, keptRows, mismatches, keys };
+}
+
 const gb18030Description = Buffer.from('d0d8b2bf435420c6bdc9a8', 'hex'); // 胸部CT 平扫 in GB18030
 const gb18030Name = Buffer.from('5a68616e675e53616e3dd5c55ec8fd', 'hex'); // Zhang^San=张^三
 
@@ -51,23 +114,35 @@ describe('text in other character sets', () => {
     '%s: every kept value is byte-identical',
     async (name) => {
       const input = fs.readFileSync(path.join(charsetDir, name));
-      const { output } = await deid(input, {
-        options: ['retainLongitudinalFullDates', 'retainUIDs', 'cleanDescriptors'],
-        unlistedText: 'clean',
-      });
+      const { output, trace } = await deidWithTrace(input);
+      const check = keptValueMismatches(input, output, trace);
+      expect(check.mismatches).toEqual([]);
+      // Every kept value was found in the output and compared, not just one of them.
+      expect(check.compared).toBe(check.keptRows);
+      expect(check.compared).toBeGreaterThan(0);
       const before = values(input);
       const after = values(output);
-      let compared = 0;
-      for (const [key, value] of after) {
-        if (!before.has(key) || key === '80005') continue;
-        if (before.get(key) === value) compared += 1;
-      }
       expect(after.get('80005')).toBe(before.get('80005')); // SpecificCharacterSet untouched
-      expect(compared).toBeGreaterThan(0);
       // Identity is gone in every character set.
       expect(after.get('100010')).not.toBe(before.get('100010'));
     },
   );
+
+  it('the byte-identity check catches a single altered kept value (the old check, one equal value, did not)', async () => {
+    const input = fs.readFileSync(path.join(charsetDir, 'chrFrenMulti.dcm'));
+    const { output, trace } = await deidWithTrace(input);
+    const kept = keptValueMismatches(input, output, trace);
+    // Alter the last kept value of the output by one byte.
+    const key = kept.keys.filter((candidate) => elementAt(output, candidate).valueLength > 0).at(-1)!;
+    const element = elementAt(output, key);
+    const tampered = Uint8Array.from(output);
+    tampered[element.valueStart] = tampered[element.valueStart]! ^ 0x01;
+    expect(keptValueMismatches(input, tampered, trace).mismatches).toEqual([key]);
+    // The check before this one only required some kept value to be equal.
+    const before = values(input);
+    const equal = [...values(tampered)].filter(([k, v]) => k !== '80005' && before.get(k) === v).length;
+    expect(equal).toBeGreaterThan(0);
+  });
 
   it('keeps a GB18030 descriptor byte-exact while replacing the Chinese patient name', async () => {
     const elements: El[] = sampleElements({
