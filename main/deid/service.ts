@@ -230,10 +230,45 @@ function placeOutput(
 ): void {
   const folder = path.join(outputDir, report.studyInstanceUID, report.seriesInstanceUID);
   if (!madeFolders.has(folder)) {
-    fs.mkdirSync(folder, { recursive: true });
+    makeOwnFolder(path.dirname(folder));
+    makeOwnFolder(folder);
     madeFolders.add(folder);
   }
   fs.renameSync(temporary, path.join(folder, `${report.sopInstanceUID}.dcm`));
+}
+
+/**
+ * Makes one folder level in the export, or accepts a folder that is already there; never
+ * Node's recursive mkdir, which loops forever where a link leads into /proc, and never through
+ * a link (a study folder of an earlier export replaced by a link to elsewhere is refused).
+ */
+function makeOwnFolder(dir: string): void {
+  try {
+    fs.mkdirSync(dir);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST')
+      throw new AppError(
+        ErrorCode.Io,
+        'The output folder could not be created (check its path and permissions).',
+        {
+          cause: error,
+        },
+      );
+    if (!fs.lstatSync(dir).isDirectory())
+      throw new AppError(
+        ErrorCode.Io,
+        'A folder inside the output folder is a link or a file, not a folder RadLabel made. Choose another output folder.',
+        { cause: error },
+      );
+  }
+}
+
+/** The output folder and its missing parents, one level at a time (at most 32 new levels). */
+function makeOwnFolders(dir: string): void {
+  const missing: string[] = [];
+  for (let current = dir; !fs.existsSync(current) && missing.length < 32; current = path.dirname(current))
+    missing.unshift(current);
+  for (const level of missing) makeOwnFolder(level);
 }
 
 /** In this thread, the event loop gets a turn at least this often. */
@@ -263,7 +298,8 @@ export async function deidentifyTree(options: DeidRunOptions): Promise<DeidRunSu
   const { files, others } = await listInputFiles(options.inputs, options.signal);
   const outputDir = path.resolve(options.outputDir);
   const partialDir = path.join(outputDir, '.partial');
-  fs.mkdirSync(partialDir, { recursive: true });
+  makeOwnFolders(outputDir);
+  makeOwnFolder(partialDir);
   const progress = initialProgress(files.length + others.length);
   const summary: DeidRunSummary = {
     ...progress,

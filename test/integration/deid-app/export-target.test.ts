@@ -109,6 +109,61 @@ describe('export folders that could hang the app', () => {
   });
 });
 
+/** Runs deidentifyTree in a separate process with a deadline; resolves with what it said, or 'hung'. */
+function exportInChildProcess(
+  inputs: string[],
+  outputDir: string,
+): { failed?: string; done?: number } | 'hung' {
+  const script = `
+    const { deidentifyTree } = await import(${JSON.stringify(path.join(repoRoot, 'main/deid/service.ts'))});
+    const { config } = await import(${JSON.stringify(path.join(repoRoot, 'test/unit/deid/support/sample.ts'))});
+    try {
+      const summary = await deidentifyTree({ inputs: ${JSON.stringify(inputs)}, outputDir: ${JSON.stringify(outputDir)}, config: config(), workers: 0 });
+      console.log(JSON.stringify({ done: summary.done, failures: summary.failures.map((f) => f.message) }));
+    } catch (error) {
+      console.log(JSON.stringify({ failed: error.message }));
+    }
+    process.exit(0);
+  `;
+  const result = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
+    cwd: repoRoot,
+    timeout: 15_000,
+    killSignal: 'SIGKILL',
+    encoding: 'utf8',
+  });
+  if (result.error || result.status !== 0) return 'hung';
+  return JSON.parse(result.stdout.trim().split('\n').pop()!) as {
+    failed?: string;
+    done?: number;
+    failures?: string[];
+  };
+}
+
+describe('folders inside an export folder', () => {
+  it('a study folder of an earlier export replaced by a link into /proc ends the export with an error instead of hanging', () => {
+    const series = ensureCtSeries({ slices: 1, size: 32, seed: 'export-target-link' });
+    const outputDir = makeTempDir('export-target-link');
+    expect(exportInChildProcess(series.files, outputDir)).toEqual({ done: 1, failures: [] });
+    const [study] = fs.readdirSync(outputDir).filter((name) => !name.startsWith('.'));
+    fs.rmSync(path.join(outputDir, study!), { recursive: true });
+    fs.symlinkSync('/proc/sys', path.join(outputDir, study!));
+    const outcome = exportInChildProcess(series.files, outputDir);
+    expect(outcome).not.toBe('hung');
+    // The run ends and the object is reported as not written (or the run fails as a whole).
+    const said =
+      outcome === 'hung' ? [] : [outcome.failed ?? '', ...(outcome.failures ?? [])].filter(Boolean);
+    expect(said, JSON.stringify(outcome)).toHaveLength(1);
+    fs.rmSync(outputDir, { recursive: true, force: true });
+  });
+
+  it('an output folder under /proc given to the command line fails at once instead of looping', () => {
+    const series = ensureCtSeries({ slices: 1, size: 32, seed: 'export-target-link' });
+    const outcome = exportInChildProcess(series.files, '/proc/sys/new');
+    expect(outcome).not.toBe('hung');
+    expect(outcome).toMatchObject({ failed: expect.stringMatching(/could not be created/) });
+  });
+});
+
 describe('Cancel of an export', () => {
   it('ends the job within a second, whatever the export waits on', { timeout: 20_000 }, async () => {
     const series = ensureCtSeries({ slices: 2, size: 32, seed: 'export-target-cancel' });
