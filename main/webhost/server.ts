@@ -15,7 +15,13 @@ import type { Duplex } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { AppError, type AppErrorShape, ErrorCode, isAppError } from '../../shared/errors.js';
-import { UPLOAD_PATH_PATTERN } from '../../shared/uploads.js';
+import {
+  UPLOAD_PATH_PATTERN,
+  type UploadBegun,
+  type UploadCompleted,
+  type UploadReceived,
+  uploadRoutes,
+} from '../../shared/uploads.js';
 import { openStoredFile } from '../catalog/file-store.js';
 import type { Logger } from '../core/logger.js';
 import { httpStatusOf, openServedFile, routeRendererRequest, type ServedFile } from '../core/routes.js';
@@ -152,15 +158,15 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
       return sendJson(response, result.ok ? 200 : httpStatusOf(result.error.code), result);
     }
 
-    if (url.pathname === '/api/upload' && request.method === 'POST') {
-      return sendJson(response, 200, { uploadId: staging.begin() });
+    if (url.pathname === uploadRoutes.begin.path() && request.method === uploadRoutes.begin.method) {
+      return sendJson(response, 200, { uploadId: staging.begin() } satisfies UploadBegun);
     }
     const upload = UPLOAD_PATH_PATTERN.exec(url.pathname);
     if (upload) {
       try {
-        if (upload[2] && request.method === 'POST')
-          return sendJson(response, 200, { path: staging.complete(upload[1]!) });
-        if (!upload[2] && request.method === 'PUT') {
+        if (upload[2] && request.method === uploadRoutes.complete.method)
+          return sendJson(response, 200, { path: staging.complete(upload[1]!) } satisfies UploadCompleted);
+        if (!upload[2] && request.method === uploadRoutes.file.method) {
           const length = request.headers['content-length'];
           await staging.receive(
             upload[1]!,
@@ -168,7 +174,7 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
             request,
             length ? Number(length) : undefined,
           );
-          return sendJson(response, 200, { ok: true });
+          return sendJson(response, 200, { ok: true } satisfies UploadReceived);
         }
       } catch (error) {
         if (isAppError(error)) return sendError(response, error);
