@@ -122,7 +122,7 @@ export function processDataset(
       continue;
     }
     const result = isPrivate(tag)
-      ? privateElement(context, blocks, element, depth)
+      ? privateElement(context, blocks, element, depth, (sequence, at) => recurse(context, sequence, at, 'C'))
       : apply(context, element, depth);
     if (result === null) {
       changed = true;

@@ -251,6 +251,10 @@ export const en = {
       'descriptor-cleaned': 'A descriptor contained identifying values from the header and was cleaned.',
       'date-unshiftable': 'A date could not be shifted (malformed or partial) and was removed.',
       'opaque-sequence-removed': 'A sequence stored with an unknown VR was removed.',
+      'safe-private-unexpected-value':
+        'A safe private attribute did not hold the kind of value the safe list expects (for example text where a number belongs) and was removed.',
+      'safe-private-identifying-number':
+        "A safe private number repeated one of the patient's identifying numbers (an ID or a date) and was removed.",
     },
     /**
      * Why an image was held, by reason code (main/deid/pixels/reason-codes.ts). `{{text}}` is the

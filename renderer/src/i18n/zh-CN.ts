@@ -244,6 +244,9 @@ export const zhCN: Messages = {
       'descriptor-cleaned': '某描述字段含有头信息中的身份信息，已被清除。',
       'date-unshiftable': '某日期无法平移（格式错误或不完整），已被删除。',
       'opaque-sequence-removed': '一个以未知 VR 存储的序列已被删除。',
+      'safe-private-unexpected-value':
+        '某安全私有属性的值不是安全列表所要求的类型（例如本应是数字却是文本），已被删除。',
+      'safe-private-identifying-number': '某安全私有数值与患者的身份编号（ID 或日期）相同，已被删除。',
     },
     heldReason: {
       'burned-in-annotation': 'BurnedInAnnotation（烧录注释）为 YES',
