@@ -86,6 +86,10 @@ describe('the repository', () => {
     expect(readme).toContain('asar: false');
     expect(builder).toMatch(/^npmRebuild: true$/m);
     expect(readme).toContain('npmRebuild');
+    // electron-builder rebuilds node_modules in place for Electron: the Node build comes back after.
+    const { scripts } = JSON.parse(read('package.json')) as { scripts: Record<string, string> };
+    expect(scripts['postdist']).toBe('npm rebuild better-sqlite3');
+    expect(readme).toMatch(/postdist[^.]*npm rebuild\s+better-sqlite3/);
   });
 
   it('checks formatting in npm test', () => {
