@@ -95,11 +95,12 @@ export const en = {
       failed: 'Import failed',
     },
     counts:
-      '{{filesDone}} / {{filesFound}} files · {{added}} added · {{duplicates}} already present · {{failed}} failed',
+      '{{filesDone}} / {{filesFound}} files · {{added}} added · {{duplicates}} already present · {{failed}} failed · {{skipped}} skipped',
     cancel: 'Cancel',
     dismiss: 'Dismiss',
     errorsTitle: 'Files that were not imported ({{count}})',
     errorsMore: 'Showing the latest {{shown}} of {{count}}.',
+    skippedTitle: 'Files that were not read ({{count}}): folders, pipes, devices, hidden files, DICOMDIR',
     errorPath: 'File',
     errorReason: 'Reason',
     startFailed: 'The import could not start: {{message}}',

@@ -96,11 +96,12 @@ export const zhCN: Messages = {
       failed: '导入失败',
     },
     counts:
-      '{{filesDone}} / {{filesFound}} 个文件 · 新增 {{added}} · 已存在 {{duplicates}} · 失败 {{failed}}',
+      '{{filesDone}} / {{filesFound}} 个文件 · 新增 {{added}} · 已存在 {{duplicates}} · 失败 {{failed}} · 跳过 {{skipped}}',
     cancel: '取消',
     dismiss: '关闭',
     errorsTitle: '未导入的文件（{{count}}）',
     errorsMore: '显示最近的 {{shown}} 个，共 {{count}} 个。',
+    skippedTitle: '未读取的文件（{{count}}）：管道、设备、隐藏文件、DICOMDIR',
     errorPath: '文件',
     errorReason: '原因',
     startFailed: '无法开始导入：{{message}}',

@@ -1,5 +1,6 @@
 /**
- * Progress of the current import (bar, counts, cancel) and, afterwards, the files it refused.
+ * Progress of the current import (bar, counts, cancel) and, afterwards, the files it refused and
+ * the files it did not read (pipes, devices, hidden files, DICOMDIR), each with its reason.
  * Each refused file is named as the user knows it (an uploaded file by its own name, not the
  * host's staging path) with its reason said once: main's message, which is specific but English,
  * in English; the translated reason of its code otherwise, the English message as a tooltip.
@@ -106,6 +107,33 @@ export function ImportStatus() {
                       <span className="import-errors__reason" data-testid="import-error-reason">
                         {reasonOf(error)}
                       </span>
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        </details>
+      ) : null}
+      {progress && progress.skippedFiles.length > 0 ? (
+        <details className="import-errors" data-testid="import-skipped">
+          <summary>{t('import.skippedTitle', { count: progress.skipped })}</summary>
+          <div className="import-errors__scroll">
+            <table className="import-errors__table">
+              <thead>
+                <tr>
+                  <th scope="col">{t('import.errorPath')}</th>
+                  <th scope="col">{t('import.errorReason')}</th>
+                </tr>
+              </thead>
+              <tbody>
+                {progress.skippedFiles.map((skipped) => (
+                  <tr key={skipped.path} data-testid="import-skipped-row">
+                    <td className="import-errors__path" title={displayPath(skipped.path, stagedRoots)}>
+                      <span>{displayPath(skipped.path, stagedRoots)}</span>
+                    </td>
+                    <td title={english ? undefined : skipped.message}>
+                      <span className="import-errors__reason">{reasonOf(skipped)}</span>
                     </td>
                   </tr>
                 ))}
