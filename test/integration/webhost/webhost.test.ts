@@ -72,8 +72,14 @@ describe('web host', () => {
       ['GET', '/'],
       ['GET', '/index.html'],
       ['GET', '/instances/1.2.3'],
+      ['GET', '/assets/index.js'],
+      ['GET', '/instances/1.2.3?frame=1'],
       ['POST', '/api/rpc/app.info'],
+      ['POST', '/api/rpc/no.such.method'],
       ['POST', '/api/upload'],
+      ['PUT', `/api/upload/${crypto.randomUUID()}?path=a.dcm`],
+      ['POST', `/api/upload/${crypto.randomUUID()}/complete`],
+      ['DELETE', '/'],
     ] as const) {
       const reply = await request(host, pathname, {
         method,
