@@ -22,7 +22,7 @@ import {
   type PreviewRow,
   emptyActionCounts,
 } from './config.js';
-import { createDeidentifier, type ChunkedOutcome } from './index.js';
+import { createDeidentifier, researchDefaultOptions, type ChunkedOutcome } from './index.js';
 import { writeChunks } from './write-chunks.js';
 import type { LinkageStore } from './linkage-types.js';
 import type { PixelCleaner } from './pixels/types.js';
@@ -280,12 +280,17 @@ export function chooseRunExecution(
   options: Pick<DeidRunOptions, 'workers' | 'pool' | 'config'>,
   cores = os.availableParallelism(),
 ): DeidExecution {
+  const { config } = options;
+  // Clean Pixel Data, named or implied by the research profile, with OCR not turned off.
+  const cleansPixels =
+    config.options.includes('cleanPixelData') ||
+    (config.profile === 'research' && researchDefaultOptions.includes('cleanPixelData'));
   return chooseExecution(
     {
       files: files.length,
       totalBytes: files.reduce((sum, file) => sum + file.size, 0),
       largestBytes: files.reduce((largest, file) => Math.max(largest, file.size), 0),
-      ocr: options.config.ocr !== false && options.config.options.includes('cleanPixelData'),
+      ocr: config.ocr !== false && cleansPixels,
     },
     { cores, poolStarted: options.pool !== undefined },
     options.workers,
