@@ -83,11 +83,13 @@ describe('chooseRunExecution', () => {
     expect(chooseRunExecution([...files, { size: 250 * MB }], { config }, 2)).toMatchObject({ mode: 'pool' });
   });
 
-  it('counts OCR only when Clean Pixel Data is on and OCR is not turned off', () => {
+  it('counts OCR only when Clean Pixel Data is on (named, or implied by the research profile) and OCR is not turned off', () => {
     const few = files.slice(0, 4);
     const cleaning = { options: ['cleanPixelData'] } as unknown as DeidConfig;
     expect(chooseRunExecution(few, { config: cleaning }, 2).mode).toBe('pool');
     expect(chooseRunExecution(few, { config: { ...cleaning, ocr: false } }, 2).mode).toBe('in-thread');
     expect(chooseRunExecution(few, { config }, 2).mode).toBe('in-thread');
+    const research = { profile: 'research', options: [] } as unknown as DeidConfig;
+    expect(chooseRunExecution(few, { config: research }, 2).mode).toBe('pool');
   });
 });
