@@ -137,6 +137,25 @@ describe('Retain Safe Private, by the kind of value', () => {
     expect(readBack(outcome.output).element([0x0019119e])).toBeDefined();
   });
 
+  it('walks a safe-listed sequence like any kept sequence: what its items hold is under the profile', async () => {
+    const outcome = await run([
+      { tag: 0x20010010, vr: 'LO', value: 'Philips Imaging DD 001' },
+      {
+        tag: 0x20011069, // Display Shutter Sequence (SQ on the safe list)
+        vr: 'SQ',
+        value: [
+          [
+            { tag: 0x00181600, vr: 'CS', value: 'RECTANGULAR' },
+            { tag: T.PatientName, vr: 'PN', value: sample.patientName },
+          ],
+        ],
+      },
+    ]);
+    const out = readBack(outcome.output);
+    expect(out.text([0x20011069, 0, 0x00181600])).toBe('RECTANGULAR');
+    expect(leaks(outcome.output)).toEqual([]);
+  });
+
   it('remaps a safe UID and shifts a safe date like the public ones', async () => {
     const safePrivate = [
       { creator: 'ACME PRIVATE', group: 0x0009, element: 0x02, vr: 'UI', name: 'study reference' },
