@@ -219,6 +219,8 @@ export const benchmarks: Benchmark[] = [
         oursMBps: Number((megabytes / median(times.ours)).toFixed(1)),
         gdcmanonFilesPerSecond: Number((files / median(times.gdcm)).toFixed(1)),
         gdcmanonMBps: Number((megabytes / median(times.gdcm)).toFixed(1)),
+        ratioBestOfRoundsVsGdcmanon: round3(Math.min(...times.gdcm) / Math.min(...times.ours)),
+        ratioBestOfRoundsVsCopy: round3(Math.min(...flushed.copy) / Math.min(...flushed.ours)),
         ratioInThreadVsGdcmanon: round3(median(ratios(times.gdcm, times.single))),
         ratioOwnPoolVsGdcmanon: round3(median(times.gdcm) / times.cold[0]!),
         note: 'ownPool starts its workers under tsx (slower than the built .js); in-thread is workers: 0',
