@@ -131,8 +131,10 @@ const units = new Set([
   ),
 ]);
 
-const tokenPattern =
-  /\p{Script=Han}+|(?:(?!\p{Script=Han})[\p{L}\p{M}\p{N}])+(?:[.'’](?:(?!\p{Script=Han})[\p{L}\p{M}\p{N}])+)*/gu;
+/** Runs of letters and digits (with inner . ' ’); a run mixing Hanzi and Latin is split below. */
+const tokenPattern = /[\p{L}\p{M}\p{N}]+(?:[.'’][\p{L}\p{M}\p{N}]+)*/gu;
+const hanRun = /\p{Script=Han}/u;
+const scriptRuns = /\p{Script=Han}+|[^\p{Script=Han}]+/gu;
 const uidShape = /^[0-2](?:\.(?:0|[1-9]\d*)){3,}$/;
 
 interface Token {
@@ -142,22 +144,28 @@ interface Token {
   han: boolean;
 }
 
+/** Suffixes tried when a word is not in the vocabulary as written: [suffix, replacement]. */
+const stems: ReadonlyArray<readonly [string, string]> = [
+  ["'s", ''],
+  ['s', ''],
+  ['es', ''],
+  ['ies', 'y'],
+  ['ed', ''],
+  ['ed', 'e'],
+  ['d', ''],
+  ['ing', ''],
+  ['ing', 'e'],
+  ['ly', ''],
+  ['al', ''],
+];
+
 function isVocabulary(word: string, vocabulary: Set<string>): boolean {
   if (vocabulary.has(word)) return true;
-  const stems = [
-    word.replace(/'s$/, ''),
-    word.replace(/s$/, ''),
-    word.replace(/es$/, ''),
-    word.replace(/ies$/, 'y'),
-    word.replace(/ed$/, ''),
-    word.replace(/ed$/, 'e'),
-    word.replace(/d$/, ''),
-    word.replace(/ing$/, ''),
-    word.replace(/ing$/, 'e'),
-    word.replace(/ly$/, ''),
-    word.replace(/al$/, ''),
-  ];
-  return stems.some((stem) => stem !== word && stem.length >= 2 && vocabulary.has(stem));
+  for (const [suffix, replacement] of stems) {
+    if (!word.endsWith(suffix) || word.length - suffix.length + replacement.length < 2) continue;
+    if (vocabulary.has(word.slice(0, word.length - suffix.length) + replacement)) return true;
+  }
+  return false;
 }
 
 /** Why a Latin-script word or number must go, or null when it may stay. */
@@ -264,17 +272,58 @@ function hanSpans(text: string, token: Token, keepUnknown: boolean, spans: Span[
   }
 }
 
+const alphanumeric = /[\p{L}\p{N}]/u;
+const isDigit = (char: string): boolean => char >= '0' && char <= '9';
+const isAlphanumeric = (char: string): boolean => alphanumeric.test(char);
+
+/** Finds `forms` in the characters of `text` that `keep` accepts, mapped back to whole-word spans. */
+function compactSearch(
+  text: string,
+  forms: readonly string[],
+  keep: (char: string) => boolean,
+  spans: Span[],
+): void {
+  if (forms.length === 0) return;
+  let compact = '';
+  const at: number[] = [];
+  for (let i = 0; i < text.length; i += 1) {
+    const char = text[i]!;
+    if (!keep(char)) continue;
+    const lower = char.toLowerCase();
+    if (lower.length !== 1) continue; // a letter whose lower case is longer is no ID character
+    compact += lower;
+    at.push(i);
+  }
+  for (const form of forms) {
+    let found = compact.indexOf(form);
+    while (found >= 0) {
+      const start = at[found]!;
+      const end = at[found + form.length - 1]! + 1;
+      const before = text[start - 1];
+      const after = text[end];
+      if ((before === undefined || !keep(before)) && (after === undefined || !keep(after)))
+        spans.push({ start, end, kind: 'id' });
+      found = compact.indexOf(form, found + 1);
+    }
+  }
+}
+
+/**
+ * The object's IDs in `text` whatever separates their characters ("PID-884422", "p i d 884422",
+ * and "884422" alone for PID884422): searched in the text's letters and digits, mapped back.
+ */
+function idSpans(text: string, identifying: IdentifyingValues, spans: Span[]): void {
+  compactSearch(text, identifying.idForms, isAlphanumeric, spans);
+  compactSearch(text, identifying.idDigits, isDigit, spans);
+}
+
 function identifyingSpans(text: string, identifying: IdentifyingValues, spans: Span[]): void {
-  if (identifying.datePattern) {
+  if (identifying.datePattern && /\d/.test(text)) {
     identifying.datePattern.lastIndex = 0;
     for (const match of text.matchAll(identifying.datePattern))
       spans.push({ start: match.index, end: match.index + match[0].length, kind: 'date' });
   }
-  if (identifying.idPattern) {
-    identifying.idPattern.lastIndex = 0;
-    for (const match of text.matchAll(identifying.idPattern))
-      spans.push({ start: match.index, end: match.index + match[0].length, kind: 'id' });
-  }
+  if (identifying.idForms.length > 0 || identifying.idDigits.length > 0) idSpans(text, identifying, spans);
   const addAll = (needles: string[], kind: Span['kind']): void => {
     for (const needle of needles) {
       let at = text.indexOf(needle);
@@ -343,13 +392,22 @@ export function cleanFreeText(
     if (span.start > cursor) {
       tokenPattern.lastIndex = 0;
       const gap = text.slice(cursor, span.start);
-      for (const match of gap.matchAll(tokenPattern))
-        tokens.push({
-          start: cursor + match.index,
-          end: cursor + match.index + match[0].length,
-          text: match[0],
-          han: /^\p{Script=Han}/u.test(match[0]),
-        });
+      for (const match of gap.matchAll(tokenPattern)) {
+        const start = cursor + match.index;
+        const word = match[0];
+        if (!hanRun.test(word)) {
+          tokens.push({ start, end: start + word.length, text: word, han: false });
+          continue;
+        }
+        scriptRuns.lastIndex = 0;
+        for (const run of word.matchAll(scriptRuns)) {
+          const text = run[0];
+          const han = hanRun.test(text);
+          // "CT.平扫": the Latin part loses the dots and quotes the token pattern let in.
+          if (!han && !/[\p{L}\p{N}]/u.test(text)) continue;
+          tokens.push({ start: start + run.index, end: start + run.index + text.length, text, han });
+        }
+      }
     }
     cursor = Math.max(cursor, span.end);
   }

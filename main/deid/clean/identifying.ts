@@ -21,8 +21,10 @@ export interface IdentifyingValues {
   placeWords: Set<string>;
   /** Hanzi institution and address strings (whole, and without generic suffixes), longest first. */
   hanPlaces: string[];
-  /** IDs with any separators between their characters, and their digits alone; null when none. */
-  idPattern: RegExp | null;
+  /** IDs as their letters and digits alone (lower case): found in text whatever separates them. */
+  idForms: string[];
+  /** IDs (and header phone numbers) as their digits alone, 4+ digits. */
+  idDigits: string[];
   /** The object's own dates (birth, study, series…) in the forms text writes them; null when none. */
   datePattern: RegExp | null;
 }
@@ -31,6 +33,7 @@ const hanPattern = /\p{Script=Han}/u;
 
 /** Lower case, diacritics removed (Ångström → angstrom, Zoë → zoe, Łukasz → lukasz). */
 export function fold(text: string): string {
+  if (/^[\x20-\x7e]*$/.test(text)) return text.toLowerCase();
   return text
     .toLowerCase()
     .normalize('NFD')
@@ -234,31 +237,24 @@ export function identifyingValues(values: IdentifyingInput): IdentifyingValues {
     }
   }
 
-  const idAlternatives = new Set<string>();
+  const idForms = new Set<string>();
+  const idDigits = new Set<string>();
   for (const id of values.ids) {
     addNeedle(id);
     const chars = fold(id).replace(/[^\p{L}\p{N}]/gu, '');
     if (chars.length < 3) continue;
-    idAlternatives.add([...chars].map(escapeRegExp).join('[\\s\\-_./#:]*'));
+    idForms.add(chars);
     const digits = chars.replace(/\D/g, '');
-    if (digits.length >= 4 && digits !== chars) idAlternatives.add(digits.split('').join('[\\s\\-_./]*'));
+    if (digits.length >= 4 && digits !== chars) idDigits.add(digits);
   }
   for (const other of values.other) {
-    // Telephone numbers and postcodes in the header: their digits with any separators.
+    // Telephone numbers and postcodes in the header: their digits; a phone number also without
+    // its country or area code (the last 8 or 7 digits).
     const digits = other.replace(/\D/g, '');
-    if (digits.length >= 6) idAlternatives.add(digits.split('').join('[\\s\\-_./()]*'));
-    // Written without the country or area code: the last 8 (or 7) digits alone.
-    for (const local of [8, 7])
-      if (digits.length > local + 1 && /^\+?[\d\s().-]+$/.test(other.trim()))
-        idAlternatives.add(digits.slice(-local).split('').join('[\\s\\-_./()]*'));
+    if (digits.length >= 6) idDigits.add(digits);
+    if (/^\+?[\d\s().-]+$/.test(other.trim()))
+      for (const local of [8, 7]) if (digits.length > local + 1) idDigits.add(digits.slice(-local));
   }
-  const idPattern =
-    idAlternatives.size === 0
-      ? null
-      : new RegExp(
-          `(?<![\\p{L}\\p{N}])(?:${[...idAlternatives].sort((a, b) => b.length - a.length).join('|')})(?![\\p{L}\\p{N}])`,
-          'giu',
-        );
 
   const datePattern =
     dateAlternatives.size === 0
@@ -275,7 +271,8 @@ export function identifyingValues(values: IdentifyingInput): IdentifyingValues {
     hanNames: [...hanNames].sort(byLength),
     placeWords,
     hanPlaces: [...hanPlaces].sort(byLength),
-    idPattern,
+    idForms: [...idForms].sort(byLength),
+    idDigits: [...idDigits].sort(byLength),
     datePattern,
   };
 }
