@@ -56,7 +56,9 @@ Options:
                         the key they derive from: another ID gives unrelated pseudonyms, UIDs and
                         date offsets for the same patient
   --sponsor S, --protocol P, --site-id S
-                        Clinical-trial attributes written into every object
+                        Clinical-trial attributes written into every object. Sponsor and
+                        protocol are never empty: by default "RadLabel research project <ID>"
+                        and the project ID
   --linkage-key-file F  Keep the encrypted linkage table (original ↔ pseudonym) in the data
                         folder, with this key file (created if missing). Default: $${LINKAGE_KEY_ENV}.
   --workers N           Worker threads (default: chosen from the files and the cores; 0 = none)
