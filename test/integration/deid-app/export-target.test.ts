@@ -113,7 +113,7 @@ describe('export folders that could hang the app', () => {
 function exportInChildProcess(
   inputs: string[],
   outputDir: string,
-): { failed?: string; done?: number } | 'hung' {
+): { failed?: string; done?: number; failures?: string[] } | 'hung' {
   const script = `
     const { deidentifyTree } = await import(${JSON.stringify(path.join(repoRoot, 'main/deid/service.ts'))});
     const { config } = await import(${JSON.stringify(path.join(repoRoot, 'test/unit/deid/support/sample.ts'))});
