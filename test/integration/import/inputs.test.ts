@@ -10,7 +10,7 @@ import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { ImportProgress } from '../../../shared/contract.js';
 import { runCli } from '../../../main/cli/run.js';
-import { ensureCtSeries, makeTempDir, pydicomTestFilesDir } from '../../fixtures/index.js';
+import { ensureCtSeries, makeTempDir, pydicomTestFilesDir, writeZip } from '../../fixtures/index.js';
 import { type Harness, codesByName, openHarness } from './harness.js';
 import { dcmdumpSopInstanceUID, makeRawDatasets, pydicomReadsAsPart10 } from './raw-fixtures.js';
 
@@ -96,6 +96,22 @@ describe('datasets without preamble (item 7)', () => {
     harness = openHarness();
     expect((await harness.importPaths([fixture!.path])).progress).toMatchObject({ added: 1, failed: 0 });
     expect((await harness.importPaths([fixture!.path])).progress).toMatchObject({ added: 0, duplicates: 1 });
+  });
+
+  it('stores one found in a zip archive as a Part 10 file', async () => {
+    const fixtures = makeRawDatasets(path.join(scratch, 'raw-zip'), 'raw-zip');
+    const archive = path.join(scratch, 'raw.zip');
+    writeZip(
+      archive,
+      fixtures.map((fixture) => ({ name: `study/${fixture.name}`, data: fs.readFileSync(fixture.path) })),
+    );
+    harness = openHarness();
+    const { progress } = await harness.importPaths([archive]);
+    expect(progress).toMatchObject({ added: fixtures.length, failed: 0 });
+    for (const fixture of fixtures) {
+      const stored = harness.services.instanceFile(fixture.sopInstanceUID);
+      expect(pydicomReadsAsPart10(stored!.path).sop, fixture.how).toBe(fixture.sopInstanceUID);
+    }
   });
 });
 
