@@ -404,12 +404,12 @@ describe('requests and uploads (#7 item 14)', () => {
   });
 
   it('removes an upload left untouched longer than the age limit', async () => {
-    const aging = await openSession('aging', { maxAgeMs: 300 });
+    const aging = await openSession('aging', { maxAgeMs: 1000 });
     try {
       const uploadId = await begin(aging);
       expect((await put(uploadId, 'IM0001', 'DICM', aging)).status).toBe(200);
       expect(stagedFiles(aging)).toHaveLength(1);
-      await new Promise((resolve) => setTimeout(resolve, 400));
+      await new Promise((resolve) => setTimeout(resolve, 1200));
       await begin(aging);
       expect(await until(() => stagedFiles(aging).length === 0)).toBe(true);
       expect((await put(uploadId, 'IM0002', 'DICM', aging)).status).toBe(404);
