@@ -21,6 +21,8 @@ import {
   type SeriesMember,
 } from '../../../../main/deid/pixels/series.js';
 import type { PixelContext, PixelOptions } from '../../../../main/deid/pixels/types.js';
+import type { DeidConfig } from '../../../../main/deid/config.js';
+import { groupBySeries, sampleSeries, seriesSampleApplies } from '../../../../main/deid/series-sample.js';
 import { ensureCtSeries, makeTempDir, pydicomTestFilesDir } from '../../../fixtures/index.js';
 
 /** An OCR that answers from a script of readings and counts what it was asked. */
@@ -292,5 +294,51 @@ describe('a low-risk object decided by its series sample', () => {
       'series-sample-no-text',
       'series-sample-unread',
     ]);
+  });
+});
+
+describe('the series sample of a run', () => {
+  const config = (overrides: Partial<DeidConfig> = {}): DeidConfig => ({
+    profile: 'basic',
+    options: ['cleanPixelData'],
+    projectSecret: new Uint8Array(32).fill(3),
+    projectId: 'SAMPLE',
+    clinicalTrial: { sponsorName: 'RadLabel', protocolId: 'SAMPLE' },
+    ...overrides,
+  });
+
+  it('applies whenever Clean Pixel Data is on (the research profile implies it), OCR masking on or off', () => {
+    expect(seriesSampleApplies(config())).toBe(true);
+    expect(seriesSampleApplies(config({ ocr: false }))).toBe(true);
+    expect(seriesSampleApplies(config({ profile: 'research', options: [] }))).toBe(true);
+    expect(seriesSampleApplies(config({ options: [] }))).toBe(false);
+  });
+
+  it('groups the inputs by Series Instance UID, leaving out files without image pixels', async () => {
+    const first = ensureCtSeries({ slices: 3, size: 64, seed: 'series-sample-group-a' });
+    const second = ensureCtSeries({ slices: 2, size: 64, seed: 'series-sample-group-b' });
+    const groups = await groupBySeries(
+      [...first.files, path.join(pydicomTestFilesDir, 'rtplan.dcm'), ...second.files],
+      config(),
+    );
+    expect(new Map([...groups].map(([uid, members]) => [uid, members.map((entry) => entry.file)]))).toEqual(
+      new Map([
+        [first.seriesInstanceUID, first.files],
+        [second.seriesInstanceUID, second.files],
+      ]),
+    );
+  });
+
+  it('reads nothing when Clean Pixel Data is off, and gives no verdict to a series a cancel cut short', async () => {
+    const series = ensureCtSeries({ slices: 3, size: 64, seed: 'series-sample-cancel' });
+    expect(await sampleSeries(series.files, config({ options: [] }))).toEqual({
+      samples: {},
+      series: 0,
+      seriesWithText: 0,
+      framesRead: 0,
+    });
+    const cancelled = new AbortController();
+    cancelled.abort();
+    expect((await sampleSeries(series.files, config(), { signal: cancelled.signal })).samples).toEqual({});
   });
 });
