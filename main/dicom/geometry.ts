@@ -1,8 +1,15 @@
 /**
- * Slice geometry for display ordering. The position of a slice along its stack is the projection
- * of ImagePositionPatient on the slice normal (row direction × column direction from
- * ImageOrientationPatient), which is right for any orientation, unlike SliceLocation (optional,
- * vendor-defined) or the z coordinate (wrong for sagittal and coronal stacks).
+ * Slice geometry for display ordering, in the reading room's convention: axial stacks run from
+ * head to feet, sagittal from the patient's right to left, coronal from anterior to posterior,
+ * whichever way ImageOrientationPatient happens to point the slice normal.
+ *
+ * The position of a slice is the projection of ImagePositionPatient on the slice normal (row
+ * direction × column direction from ImageOrientationPatient), which is right for any orientation,
+ * unlike SliceLocation (optional, vendor-defined) or the z coordinate (wrong for sagittal and
+ * coronal stacks). Its sign is then chosen so that the position grows in the reading direction of
+ * the patient axis closest to the normal (DICOM patient coordinates, LPS: +x left, +y posterior,
+ * +z head): towards the feet (−z), the left (+x) or the back (+y). Oblique stacks follow the axis
+ * they are closest to.
  */
 export function slicePosition(
   imagePositionPatient: readonly number[] | null,
@@ -23,7 +30,20 @@ export function slicePosition(
   if (!Number.isFinite(length) || length < 1e-6) return null; // degenerate orientation
   const [px, py, pz] = imagePositionPatient as [number, number, number];
   const position = (px * normal[0] + py * normal[1] + pz * normal[2]) / length;
-  return Number.isFinite(position) ? position : null;
+  if (!Number.isFinite(position)) return null;
+  return position * readingSign(normal);
+}
+
+/**
+ * +1 when the normal points the reading way of its closest patient axis, −1 otherwise. Axial
+ * (z closest) reads towards the feet, sagittal (x) towards the left, coronal (y) towards the back;
+ * ties go to z, then x.
+ */
+function readingSign(normal: readonly [number, number, number]): 1 | -1 {
+  const [x, y, z] = normal.map(Math.abs) as [number, number, number];
+  if (z >= x && z >= y) return normal[2] > 0 ? -1 : 1;
+  if (x >= y) return normal[0] > 0 ? 1 : -1;
+  return normal[1] > 0 ? 1 : -1;
 }
 
 export interface OrderableInstance {
@@ -33,7 +53,8 @@ export interface OrderableInstance {
 }
 
 /**
- * Display order: by position along the normal (ascending) when known, then by InstanceNumber,
+ * Display order: by position in the reading direction (ascending: head to feet, right to left,
+ * front to back) when known, then by InstanceNumber,
  * then by UID so the order is total and stable. Instances without a position come after those
  * with one. The catalog's SQL ORDER BY implements the same rule; this function is its reference.
  */

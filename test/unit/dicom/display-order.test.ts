@@ -1,24 +1,37 @@
 import { describe, expect, it } from 'vitest';
 import { type OrderableInstance, compareForDisplay, slicePosition } from '../../../main/dicom/geometry.js';
 
-describe('slice position along the normal', () => {
-  it('is z for axial slices', () => {
-    expect(slicePosition([-100, -100, 42.5], [1, 0, 0, 0, 1, 0])).toBeCloseTo(42.5);
+describe('slice position in the reading direction', () => {
+  it('grows from head to feet for axial slices, whichever way the normal points', () => {
+    // normal (0,0,1): towards the head, so the position is −z.
+    expect(slicePosition([-100, -100, 42.5], [1, 0, 0, 0, 1, 0])).toBeCloseTo(-42.5);
+    // Rows right-to-left flip the normal to (0,0,−1); the reading position is still −z.
+    expect(slicePosition([-100, -100, 42.5], [-1, 0, 0, 0, 1, 0])).toBeCloseTo(-42.5);
+    const headFirst = [60, 30, 0].map((z) => slicePosition([0, 0, z], [1, 0, 0, 0, 1, 0])!);
+    expect(headFirst[0]).toBeLessThan(headFirst[1]!);
+    expect(headFirst[1]).toBeLessThan(headFirst[2]!);
   });
 
-  it('is x for sagittal slices (rows along y, columns along −z)', () => {
-    // normal = (0,1,0) × (0,0,−1) = (−1,0,0): position grows towards the patient's right.
-    expect(slicePosition([12, -80, 90], [0, 1, 0, 0, 0, -1])).toBeCloseTo(-12);
+  it('grows from the patient’s right to left for sagittal slices (+x in LPS)', () => {
+    // normal = (0,1,0) × (0,0,−1) = (−1,0,0); the reading position is +x.
+    expect(slicePosition([12, -80, 90], [0, 1, 0, 0, 0, -1])).toBeCloseTo(12);
+    expect(slicePosition([12, -80, 90], [0, -1, 0, 0, 0, -1])).toBeCloseTo(12);
   });
 
-  it('is y for coronal slices', () => {
+  it('grows from anterior to posterior for coronal slices (+y in LPS)', () => {
     // normal = (1,0,0) × (0,0,−1) = (0,1,0)
     expect(slicePosition([-90, 33, 80], [1, 0, 0, 0, 0, -1])).toBeCloseTo(33);
+    expect(slicePosition([-90, 33, 80], [-1, 0, 0, 0, 0, -1])).toBeCloseTo(33);
   });
 
-  it('follows an oblique orientation', () => {
+  it('follows an oblique orientation along its normal, read as the closest axis', () => {
     const s = Math.SQRT1_2;
-    expect(slicePosition([0, 10, 10], [1, 0, 0, 0, s, -s])).toBeCloseTo(Math.hypot(10, 10));
+    // normal (0, s, s): tie between y and z goes to z (axial), read towards the feet.
+    expect(slicePosition([0, 10, 10], [1, 0, 0, 0, s, -s])).toBeCloseTo(-Math.hypot(10, 10));
+    const c = Math.cos(0.3);
+    const n = Math.sin(0.3);
+    // An axial stack tilted by 0.3 rad: distance along the normal, negated (head first).
+    expect(slicePosition([0, 0, 10], [1, 0, 0, 0, c, n])).toBeCloseTo(-10 * c);
   });
 
   it('is unknown without geometry or with a degenerate orientation', () => {
