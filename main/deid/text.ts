@@ -52,6 +52,27 @@ export function looksLikeMislabelledGbk(bytes: Uint8Array): boolean {
   return han >= Math.max(1, pairs * 0.6);
 }
 
+/** PS3.5 Table 6.2-1 maximum lengths in characters (per value; PN per component group). */
+const maxCharacters: Record<string, number> = { AE: 16, AS: 4, SH: 16, LO: 64, PN: 64, ST: 1024, LT: 10240 };
+
+/**
+ * A placeholder or a remapped UID can be longer than what it replaced: each value (each name
+ * group) is cut to its VR's maximum so the output stays valid.
+ */
+function withinLength(text: string, vr: string): string {
+  const max = maxCharacters[vr];
+  if (max === undefined) return text;
+  const cut = (value: string): string =>
+    [...value].length > max ? [...value].slice(0, max).join('') : value;
+  if (vr === 'PN')
+    return text
+      .split('\\')
+      .map((name) => name.split('=').map(cut).join('='))
+      .join('\\');
+  if (vr === 'ST' || vr === 'LT') return cut(text);
+  return text.split('\\').map(cut).join('\\');
+}
+
 export type CleanedValue =
   /** Nothing to replace: copy the original bytes. */
   | { status: 'kept'; text: string }
@@ -75,7 +96,7 @@ export function cleanTextValue(
   const text = decodeText(bytes, characterSets, kind);
   const cleaned = cleanFreeText(text, identifying, options);
   if (cleaned.replacements.length === 0) return { status: 'kept', text };
-  const trimmed = cleaned.text.replace(/^ +/, '').replace(/[\0 ]+$/, '');
+  const trimmed = withinLength(cleaned.text.replace(/^ +/, '').replace(/[\0 ]+$/, ''), vr);
   const encoded = encodeText(trimmed, characterSets, kind);
   if (!encoded) return { status: 'emptied', text: '', replacements: cleaned.replacements };
   const padded = new Uint8Array(encoded.length + (encoded.length % 2));

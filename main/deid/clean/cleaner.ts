@@ -339,6 +339,39 @@ function identifyingSpans(text: string, identifying: IdentifyingValues, spans: S
   }
 }
 
+/**
+ * Single capital letters in a row ("Z. A.", "Z A") that spell the initials of a name: first token
+ * index → last token index.
+ */
+function spacedInitials(
+  text: string,
+  tokens: readonly Token[],
+  identifying: IdentifyingValues,
+): Map<number, number> {
+  const found = new Map<number, number>();
+  if (identifying.initials.size === 0) return found;
+  const single = (token: Token | undefined): boolean => !!token && /^\p{Lu}$/u.test(token.text);
+  for (let index = 0; index < tokens.length; index += 1) {
+    if (!single(tokens[index])) continue;
+    let end = index;
+    while (
+      end + 1 < tokens.length &&
+      end - index < 3 &&
+      single(tokens[end + 1]) &&
+      /^[\s.]+$/.test(text.slice(tokens[end]!.end, tokens[end + 1]!.start))
+    )
+      end += 1;
+    if (end === index) continue;
+    const letters = tokens
+      .slice(index, end + 1)
+      .map((token) => fold(token.text))
+      .join('');
+    if (identifying.initials.has(letters)) found.set(index, end);
+    index = end;
+  }
+  return found;
+}
+
 /** Overlapping or touching spans become one (the kind of the longest). */
 function merge(spans: Span[]): Span[] {
   spans.sort((a, b) => a.start - b.start || b.end - a.end);
@@ -413,9 +446,17 @@ export function cleanFreeText(
   }
 
   const spans: Span[] = [...fixed];
+  const initialsAt = spacedInitials(text, tokens, identifying);
   let titleBefore = false;
   for (let index = 0; index < tokens.length; index += 1) {
     const token = tokens[index]!;
+    const initialsEnd = initialsAt.get(index);
+    if (initialsEnd !== undefined) {
+      spans.push({ start: token.start, end: tokens[initialsEnd]!.end, kind: 'name' });
+      index = initialsEnd;
+      titleBefore = false;
+      continue;
+    }
     if (token.han) {
       hanSpans(text, token, keepUnknown, spans);
       titleBefore = false;

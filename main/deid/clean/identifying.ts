@@ -168,11 +168,12 @@ export function identifyingValues(values: IdentifyingInput): IdentifyingValues {
       if (clean.length >= 3 || (clean.length === 2 && !vocabulary.has(clean))) nameWords.add(clean);
     }
   };
-  const addInitials = (letters: string[]): void => {
-    const usable = letters.filter(Boolean);
-    if (usable.length < 2) return;
-    initials.add(usable.join(''));
-    initials.add([...usable.slice(1), usable[0]].join(''));
+  /** Family first ("SJM") and given names first ("MSJ"), as names are written both ways. */
+  const addInitials = (family: string[], given: string[]): void => {
+    const first = (words: string[]): string => words.map((word) => fold(word)[0] ?? '').join('');
+    if (family.length + given.length < 2) return;
+    initials.add(first(family) + first(given));
+    initials.add(first(given) + first(family));
   };
 
   for (const name of values.names) {
@@ -196,7 +197,7 @@ export function identifyingValues(values: IdentifyingInput): IdentifyingValues {
         addNameWord(familySyllables.join(''));
         addNameWord(givenSyllables.join(''));
         addNameWord([...familySyllables, ...givenSyllables].join(''));
-        addInitials([...familySyllables, ...givenSyllables].map((syllable) => syllable[0] ?? ''));
+        addInitials(familySyllables, givenSyllables);
         continue;
       }
       const words: string[] = [];
@@ -205,9 +206,9 @@ export function identifyingValues(values: IdentifyingInput): IdentifyingValues {
       for (const word of words) addNameWord(word);
       // Hyphenated and multi-word parts also as one word: "Smith-Jones" → "smithjones".
       for (const component of components) addNameWord(component);
-      const letters = words.map((word) => fold(word)[0] ?? '');
-      addInitials(letters);
-      // Family name last as well ("Zoë Ångström" → "za" and "az" both covered by addInitials).
+      const wordsOf = (parts: string[]): string[] =>
+        parts.flatMap((part) => part.split(/[\s\-'’.,]+/)).filter(Boolean);
+      addInitials(wordsOf(components.slice(0, 1)), wordsOf(components.slice(1)));
     }
   }
   const dateAlternatives = new Set<string>();

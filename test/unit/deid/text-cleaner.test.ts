@@ -4,6 +4,9 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { createDeidentifier, type DeidConfig, type PreviewRow } from '../../../main/deid/index.js';
 import {
   cleanFreeText,
+  cleanTextValue,
+  decodeText,
+  encodeText,
   fold,
   identifyingValues,
   type CleanOptions,
@@ -148,6 +151,9 @@ describe('free-text cleaner: what it replaces', () => {
     expect(clean('ANGSTROM ZOE MRI brain').text).toBe('*** MRI brain');
     expect(clean('Angstroem, Zoe').text).toBe('***, ***');
     expect(clean('Z.A. seen').text).toBe('***. seen');
+    expect(clean('Z. A. seen').text).toBe('***. seen');
+    expect(clean('seen by M S J').text).toBe('seen by ***');
+    expect(clean('Type A lesion').text).toBe('Type A lesion');
     expect(clean('zhang wei chest pain').text).toBe('*** chest pain');
     expect(clean('Angstrem CT').text).toBe('*** CT'); // one edit away
     expect(clean('Okafor').replacements[0]?.kind).toBe('name');
@@ -250,5 +256,38 @@ describe('free-text cleaning in the engine', () => {
   it('keeps unknown words under unknownWords: keep, still removing the name', async () => {
     const { text } = await run('Dr Echidna requested Wibble protocol', { unknownWords: 'keep' });
     expect(text).toBe('Dr *** requested Wibble protocol');
+  });
+});
+
+describe('cleaned values written back', () => {
+  it('keeps each value within its VR’s maximum length when a placeholder or remapped UID is longer', () => {
+    const uid = '1.2.3.4.5';
+    const cleaned = cleanTextValue(Buffer.from(`CT ref ${uid} Li`), 'SH', ['ISO_IR 100'], header, {
+      remapUid: () => '2.25.123456789012345678901234567890',
+    });
+    expect(cleaned.status).toBe('cleaned');
+    if (cleaned.status !== 'cleaned') return;
+    expect(cleaned.text.length).toBeLessThanOrEqual(16);
+    expect(cleaned.text.startsWith('CT ref 2.25.')).toBe(true);
+  });
+
+  it('writes a cleaned value back in the dataset’s own character set (GB18030, ISO 2022 IR 58, UTF-8)', () => {
+    const text = '王建国 右肺上叶结节';
+    for (const terms of [['GB18030'], ['', 'ISO 2022 IR 58'], ['ISO_IR 192']]) {
+      const bytes = encodeText(text, terms);
+      expect(bytes, terms.join('\\')).not.toBeNull();
+      const cleaned = cleanTextValue(bytes!, 'LO', terms, header);
+      expect(cleaned.status).toBe('cleaned');
+      if (cleaned.status !== 'cleaned') continue;
+      expect(decodeText(cleaned.bytes, terms)).toBe('*** 右肺上叶结节');
+    }
+  });
+
+  it('empties a cleaned value its character set cannot hold', () => {
+    // Half-width katakana under ISO_IR 13 (Shift_JIS without code extensions): no encoder here.
+    const bytes = Uint8Array.from([0xd4, 0xcf, 0xc0, 0xde, ...Buffer.from(' CT 13812345678')]);
+    const cleaned = cleanTextValue(bytes, 'LO', ['ISO_IR 13'], header, { unknownWords: 'keep' });
+    expect(cleaned.status).toBe('emptied');
+    expect(cleaned.text).toBe('');
   });
 });
