@@ -9,6 +9,7 @@ import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { SeriesSummary, StudySummary } from '../../../shared/contract.js';
 import { useErrorMessage } from '../components/useErrorMessage.js';
+import { imageLoadError } from './load-error.js';
 import { RENDERING_ENGINE_ID, initImaging, renderingChoice } from '../imaging/initImaging.js';
 import { stackToolGroup } from '../imaging/stackToolGroup.js';
 import { playCine, stopCine } from '../imaging/viewportCommands.js';
@@ -107,7 +108,7 @@ export function StackViewportPane({ slot, study, series }: StackViewportPaneProp
         if (imageIds.length > 1) toolUtilities.stackPrefetch.enable(element);
       })
       .catch((error: unknown) => {
-        if (current) setStack({ imageIds, ok: false, error });
+        if (current) setStack({ imageIds, ok: false, error: imageLoadError(error) });
       });
     return () => {
       current = false;
