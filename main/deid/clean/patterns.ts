@@ -82,7 +82,11 @@ export function isChineseResidentId(value: string): boolean {
 const finders: Finder[] = [
   // UIDs before dates and numbers: 1.2.840.113619.2.55.3 is neither.
   { kind: 'uid', needs: /\d\.\d+\.\d+\.\d/, pattern: /(?<![\d.])[0-2](?:\.(?:0|[1-9]\d*)){3,}(?![\d.]*\d)/g },
-  { kind: 'email', needs: /@/, pattern: /[\p{L}\p{N}._%+-]+@[\p{L}\p{N}-]+(?:\.[\p{L}\p{N}-]+)+/gu },
+  {
+    kind: 'email',
+    needs: /@/,
+    pattern: /(?<![\p{L}\p{N}._%+-])[\p{L}\p{N}._%+-]{1,64}@[\p{L}\p{N}-]{1,63}(?:\.[\p{L}\p{N}-]{1,63})+/gu,
+  },
   {
     kind: 'url',
     needs: /:\/\/|www\.|\.(?:com|org|net|edu|gov|cn|uk|de|fr|jp|au)\b/i,

@@ -225,6 +225,27 @@ describe('free-text cleaner: what it replaces', () => {
   });
 });
 
+describe('free-text cleaner: untrusted input', () => {
+  it('cleans long and pathological values in linear time (no pattern backtracks over the whole value)', () => {
+    const long = (unit: string, length = 50_000) => unit.repeat(Math.ceil(length / unit.length));
+    for (const value of [
+      long('a') + '@',
+      long('1'),
+      '+1' + long(' 2', 20_000),
+      long('王肺'),
+      long('nodule Zoe right lobe 5mm '),
+      long('1.'),
+      long('Dr. A. B. C. '),
+      'tel ' + long('1 '),
+      '12 ' + long('Abc '),
+    ]) {
+      const started = performance.now();
+      cleanFreeText(value, header);
+      expect(performance.now() - started, value.slice(0, 12)).toBeLessThan(3000);
+    }
+  });
+});
+
 describe('free-text cleaning in the engine', () => {
   const engines: Array<{ close(): Promise<void> }> = [];
   afterAll(async () => {
