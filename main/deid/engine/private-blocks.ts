@@ -4,7 +4,8 @@
  * creators of the blocks that keep one. A safe-listed element is not kept whatever it holds:
  *
  * - its value must be what the list says (its VR; an element stored as UN or in implicit VR must
- *   parse as that VR: a number where a number is expected, a code where a code is), otherwise
+ *   parse as that VR: a number where a number is expected, a code where a code is, no text in a
+ *   binary number), otherwise
  *   it is removed; a sequence where the list expects a value is removed;
  * - then it is cleaned as its kind requires (C): free text through the free-text cleaner, codes
  *   for the object's identifying values, UIDs remapped, dates shifted or removed with the
@@ -69,6 +70,38 @@ function stringValues(context: ObjectContext, element: DicomElement): string[] {
 }
 
 /**
+ * Any bytes decode as numbers, so a binary value is checked for what numbers are not: text (a run
+ * of four or more printable ASCII bytes with a letter, in a 4- or 8-byte type: a name written into
+ * a float) and, for floats, NaN or infinities.
+ */
+function plausibleBinary(context: ObjectContext, element: DicomElement, vr: string, width: number): boolean {
+  const bytes = context.source.subarray(element.valueStart, element.valueStart + element.valueLength);
+  if (width >= 4 && bytes.length >= 4) {
+    let run = 0;
+    let letter = false;
+    for (const byte of bytes) {
+      if (byte >= 0x20 && byte <= 0x7e) {
+        run += 1;
+        letter ||= (byte | 0x20) >= 0x61 && (byte | 0x20) <= 0x7a;
+        if (run >= 4 && letter) return false;
+      } else {
+        run = 0;
+        letter = false;
+      }
+    }
+  }
+  if (vr === 'FL' || vr === 'FD' || vr === 'OF' || vr === 'OD') {
+    const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    const little = context.encoding.littleEndian;
+    for (let offset = 0; offset + width <= bytes.length; offset += width) {
+      const value = width === 4 ? view.getFloat32(offset, little) : view.getFloat64(offset, little);
+      if (!Number.isFinite(value)) return false;
+    }
+  }
+  return true;
+}
+
+/**
  * Whether an element's value is what a safe-list entry expects: stored with that VR, or stored as
  * UN (implicit VR, or UN in explicit VR) and parsing as that VR.
  */
@@ -78,7 +111,7 @@ export function holdsExpectedVr(context: ObjectContext, element: DicomElement, e
   if (element.vr !== 'UN' && element.vr !== expected) return false;
   const length = element.valueLength;
   const width = binaryWidths[expected];
-  if (width !== undefined) return length % width === 0;
+  if (width !== undefined) return length % width === 0 && plausibleBinary(context, element, expected, width);
   if (['OB', 'OW', 'UN'].includes(expected)) return true;
   const bytes = context.source.subarray(element.valueStart, element.valueStart + length);
   const values = stringValues(context, element);

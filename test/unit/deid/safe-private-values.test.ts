@@ -98,6 +98,20 @@ describe.each<Syntax>(['explicit-le', 'implicit-le'])('Retain Safe Private (%s)'
     expect(out.element([0x00190011])).toBeUndefined(); // nothing kept: no creator either
   });
 
+  it('removes text written into a binary number (FL), and keeps a real one', async () => {
+    const float = Buffer.alloc(4);
+    float.writeFloatLE(1000, 0);
+    const philips = (value: Buffer): El[] => [
+      { tag: 0x20010010, vr: 'LO', value: 'Philips Imaging DD 001' },
+      { tag: 0x20011003, vr: syntax === 'implicit-le' ? 'UN' : 'FL', value }, // MR Image Diffusion B-Factor
+    ];
+    const text = await run(philips(Buffer.from('DOE^JANE', 'latin1')), syntax);
+    expect(readBack(text.output).element([0x20011003])).toBeUndefined();
+    expect(leaks(text.output)).toEqual([]);
+    const number = readBack((await run(philips(float), syntax)).output);
+    expect(number.bytes([0x20011003])).toEqual(float);
+  });
+
   it('compares creators as PS3.5 does: trailing spaces are padding, case is significant', async () => {
     const padded = readBack((await run(gems('GEMS_ACQU_01  ', [[0x23, 'DS', '39.37']]), syntax)).output);
     expect(padded.text([0x00191123])).toBe('39.37');
