@@ -5,7 +5,7 @@ import type { DeidPreviewRow } from '../../shared/contract.js';
 import { deidOptionConflicts, effectiveDeidOptions } from '../../shared/deid-options.js';
 import { AppError, ErrorCode } from '../../shared/errors.js';
 import type { Logger } from '../core/logger.js';
-import type { PixelCleaner, PixelRule, SeriesSample } from './pixels/types.js';
+import type { PixelCleaner, PixelRule, SeriesSamples } from './pixels/types.js';
 import { type DeidOptionName, isDeidOptionName } from './profile/options.js';
 import type { EngineAction } from './profile/profile.js';
 import type { SafePrivateAttribute } from './profile/safe-private.js';
@@ -42,7 +42,7 @@ export interface DeidConfig {
    * Set by the service for one run (see series-sample.ts): what OCR of a sample of each series
    * found, by original Series Instance UID. An object of a series not listed is sampled alone.
    */
-  seriesSamples?: Record<string, SeriesSample>;
+  seriesSamples?: SeriesSamples;
   pixelCleaner?: PixelCleaner;
   linkage?: LinkageStore;
   /** PatientAge when Retain Patient Characteristics keeps it: as is, capped at 90Y, or recomputed from the dates. Default `cap`. */

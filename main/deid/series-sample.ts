@@ -16,12 +16,12 @@ import type { Logger } from '../core/logger.js';
 import type { DeidConfig } from './config.js';
 import { createDeidentifier } from './index.js';
 import { readSeriesMember, seriesSampleFrames, type SeriesMember } from './pixels/series.js';
-import type { PixelCleaner, SeriesSample } from './pixels/types.js';
+import type { PixelCleaner, SeriesSample, SeriesSamples } from './pixels/types.js';
 import { researchDefaultOptions } from './profile/options.js';
 
 export interface SeriesSampling {
-  /** Verdict by original Series Instance UID, for DeidConfig.seriesSamples. */
-  samples: Record<string, SeriesSample>;
+  /** Verdicts by original Series Instance UID, for DeidConfig.seriesSamples. */
+  samples: SeriesSamples;
   /** Series sampled, and those in which text was found. */
   series: number;
   seriesWithText: number;
@@ -69,7 +69,12 @@ export async function sampleSeries(
   config: DeidConfig,
   options: { signal?: AbortSignal; logger?: Logger } = {},
 ): Promise<SeriesSampling> {
-  const sampling: SeriesSampling = { samples: {}, series: 0, seriesWithText: 0, framesRead: 0 };
+  const sampling: SeriesSampling = {
+    samples: { withText: [], withoutText: [], unread: [] },
+    series: 0,
+    seriesWithText: 0,
+    framesRead: 0,
+  };
   if (!seriesSampleApplies(config) || files.length === 0) return sampling;
   // Loaded on first use, like the engine's own cleaner: it pulls in OCR. The OCR worker takes a
   // second or two to start: it starts now, while the headers are read.
@@ -129,7 +134,8 @@ export async function sampleSeries(
       }
       // A series cut short by cancel gets no verdict (its objects would sample themselves).
       if (options.signal?.aborted) break;
-      sampling.samples[seriesInstanceUID] = verdict;
+      const list = verdict.textFound ? 'withText' : verdict.framesRead > 0 ? 'withoutText' : 'unread';
+      sampling.samples[list].push(seriesInstanceUID);
       sampling.series += 1;
       sampling.framesRead += verdict.framesRead;
       if (verdict.textFound) sampling.seriesWithText += 1;

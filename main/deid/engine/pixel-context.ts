@@ -9,6 +9,7 @@ import type { DeidConfig } from '../config.js';
 import type { DicomElement, ParsedDicom } from '../dicom/walker.js';
 import type { OutElement } from '../dicom/writer.js';
 import type { DeidOptionName } from '../profile/options.js';
+import { seriesVerdictOf } from '../pixels/series.js';
 import type { PixelCleaner, PixelContext, PixelDecision } from '../pixels/types.js';
 import { Tag } from './tags.js';
 import { evenLength, readNumber, readValue, textValue } from './values.js';
@@ -111,7 +112,10 @@ export async function decidePixels(
     ocr: settings.config.ocr ?? true,
     rules: settings.config.pixelRules ?? [],
     // What OCR of a sample of the series found, when the service sampled it (series-sample.ts).
-    series: settings.config.seriesSamples?.[readValue(parsed, original, Tag.SeriesInstanceUID)],
+    series: seriesVerdictOf(
+      settings.config.seriesSamples,
+      readValue(parsed, original, Tag.SeriesInstanceUID),
+    ),
   });
 }
 

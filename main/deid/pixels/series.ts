@@ -13,7 +13,7 @@ import fs from 'node:fs';
 import dicomParser from 'dicom-parser';
 import { assessBurnedInRisk } from './risk.js';
 import { matchingRules } from './rules.js';
-import type { PixelRule } from './types.js';
+import type { PixelRule, SeriesSample, SeriesSamples } from './types.js';
 
 /** Reasons (no PHI) of the series sample, shown in reports; see reason-codes.ts. */
 export const SERIES_TEXT = 'OCR found text in a sample of this series';
@@ -24,6 +24,18 @@ export const SERIES_NOT_READ = 'the series sample could not read these pixels';
 export function sampleFrameIndexes(count: number): number[] {
   if (count <= 0) return [];
   return [...new Set([0, Math.floor((count - 1) / 2), count - 1])];
+}
+
+/** The verdict for an object's series, or undefined when its series was not sampled. */
+export function seriesVerdictOf(
+  samples: SeriesSamples | undefined,
+  seriesInstanceUID: string,
+): SeriesSample | undefined {
+  if (!samples || !seriesInstanceUID) return undefined;
+  if (samples.withText.includes(seriesInstanceUID)) return { textFound: true, framesRead: 1 };
+  if (samples.withoutText.includes(seriesInstanceUID)) return { textFound: false, framesRead: 1 };
+  if (samples.unread.includes(seriesInstanceUID)) return { textFound: false, framesRead: 0 };
+  return undefined;
 }
 
 /** What the series sample needs to know about one input file, from its header. */

@@ -48,6 +48,17 @@ export interface SeriesSample {
   /** Frames read (0 when none could be read). */
   framesRead: number;
 }
+/**
+ * The verdicts of a run's series samples, by original Series Instance UID, as lists: the run's
+ * configuration travels to the worker threads with every object, and lists of strings cost a
+ * fraction of a record of objects to copy. A series in none of the lists was not sampled.
+ */
+export interface SeriesSamples {
+  withText: string[];
+  withoutText: string[];
+  /** Sampled, but no sampled frame could be rendered (unsupported pixel layout or codec). */
+  unread: string[];
+}
 /** Burned-in text at known places on a device's images: the contract's rule (settings), one definition. */
 export type PixelRule = DeidPixelRule;
 export interface PixelRegion {

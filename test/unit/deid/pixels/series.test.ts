@@ -18,6 +18,7 @@ import {
   SERIES_NOT_READ,
   SERIES_TEXT,
   seriesSampleFrames,
+  seriesVerdictOf,
   type SeriesMember,
 } from '../../../../main/deid/pixels/series.js';
 import type { PixelContext, PixelOptions } from '../../../../main/deid/pixels/types.js';
@@ -332,13 +333,30 @@ describe('the series sample of a run', () => {
   it('reads nothing when Clean Pixel Data is off, and gives no verdict to a series a cancel cut short', async () => {
     const series = ensureCtSeries({ slices: 3, size: 64, seed: 'series-sample-cancel' });
     expect(await sampleSeries(series.files, config({ options: [] }))).toEqual({
-      samples: {},
+      samples: { withText: [], withoutText: [], unread: [] },
       series: 0,
       seriesWithText: 0,
       framesRead: 0,
     });
     const cancelled = new AbortController();
     cancelled.abort();
-    expect((await sampleSeries(series.files, config(), { signal: cancelled.signal })).samples).toEqual({});
+    expect((await sampleSeries(series.files, config(), { signal: cancelled.signal })).samples).toEqual({
+      withText: [],
+      withoutText: [],
+      unread: [],
+    });
+  });
+});
+
+describe('the verdict the engine finds for an object', () => {
+  const samples = { withText: ['1.2.1'], withoutText: ['1.2.2'], unread: ['1.2.3'] };
+
+  it('finds its series in the run’s lists, and nothing for a series the run did not sample', () => {
+    expect(seriesVerdictOf(samples, '1.2.1')).toEqual({ textFound: true, framesRead: 1 });
+    expect(seriesVerdictOf(samples, '1.2.2')).toEqual({ textFound: false, framesRead: 1 });
+    expect(seriesVerdictOf(samples, '1.2.3')).toEqual({ textFound: false, framesRead: 0 });
+    expect(seriesVerdictOf(samples, '1.2.4')).toBeUndefined();
+    expect(seriesVerdictOf(samples, '')).toBeUndefined();
+    expect(seriesVerdictOf(undefined, '1.2.1')).toBeUndefined();
   });
 });
