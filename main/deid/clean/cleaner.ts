@@ -209,6 +209,9 @@ function classifyNumber(
   const digits = word.replace(/\D/g, '').length;
   if (digits >= 5) return 'id';
   const letters = word.replace(/[^\p{L}]/gu, '');
+  // MRK0012, AB1234: a record number, unless the letters are a clinical word (TR2000, b1000).
+  if (digits >= 4 && letters.length >= 2 && !isVocabulary(letters, vocabulary) && !units.has(letters))
+    return 'id';
   if (letters.length <= 4) return null; // T2, b800, L4, 3D, p2, C5, 64ch
   const runs = word.match(/\p{L}+/gu) ?? [];
   return runs.every((run) => run.length <= 2 || isVocabulary(run, vocabulary)) ? null : 'unknown-word';

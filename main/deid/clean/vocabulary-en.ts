@@ -116,6 +116,8 @@ A B C D E F G H I J K L M N O P Q R S T U V W X Y Z
 
 merge merged merging duplicate duplicated duplicates archive archived copy copies film-library
 request requests correction corrected amend amendment
+place placed placing placement displaced replace replaced replacing insert inserted insertion
+remove removed removal retrieve retrieved
 
 # labels around identifiers (the identifier goes, the label stays)
 call called calls phone telephone tel mobile cell fax pager contact contacted address lives live

@@ -163,6 +163,9 @@ describe('free-text cleaner: what it replaces', () => {
     expect(clean('old id PID 884422').text).toBe('old id ***');
     expect(clean('p-i-d 884422 merged').text).toBe('*** merged');
     expect(clean('see ACC-20210917').text).toBe('see ***');
+    // Letter+digit record numbers that are not in the header; clinical letter+digit terms stay.
+    expect(clean('marker MRK0012 placed').text).toBe('marker *** placed');
+    expect(clean('DWI b1000 TR2000 T2W L4').replacements).toEqual([]);
     expect(clean('call 02 9876 5432').text).toBe('call ***');
   });
 
