@@ -389,14 +389,32 @@ export async function deidentifyTree(options: DeidRunOptions): Promise<DeidRunSu
     });
     return true;
   };
-  const handle = (entry: InputFile, temporary: string, result: WorkerOutcome): void => {
+  const handle = (entry: InputFile, temporary: string, outcome: WorkerOutcome): void => {
     progress.filesDone += 1;
     progress.bytesIn += entry.size;
-    if (result.status !== 'failed' && repeated(entry, result.report)) {
+    let result = outcome;
+    const isRepeat = result.status !== 'failed' && repeated(entry, result.report);
+    if (!isRepeat && result.status === 'done') {
+      try {
+        placeOutput(outputDir, temporary, result.report, madeFolders);
+      } catch (error) {
+        // Counted once, as a failure: the object is not in the output.
+        result = {
+          status: 'failed',
+          error:
+            error instanceof AppError
+              ? { code: error.code, message: error.message }
+              : {
+                  code: ErrorCode.Io,
+                  message: 'The de-identified file could not be placed in the output folder.',
+                },
+        };
+      }
+    }
+    if (isRepeat) {
       fs.rmSync(temporary, { force: true });
     } else if (result.status === 'done') {
       progress.done += 1;
-      placeOutput(outputDir, temporary, result.report, madeFolders);
       progress.bytesOut += result.outputBytes;
       linkage?.record(result.report.local.linkage);
       addCounts(summary.actions, result.report.actions);

@@ -99,3 +99,34 @@ describe('deidentifyTree and study reports', () => {
     expect(summary.done).toBe(5);
   });
 });
+
+describe('an object that cannot be placed in the output', () => {
+  it('is counted once, as a failure, and the counts still add up to the inputs', async () => {
+    const input = path.join(root, 'place-in');
+    fs.mkdirSync(input);
+    fs.writeFileSync(path.join(input, 'a.dcm'), buildDicom(sampleElements()));
+    // The first run tells where the study goes; in a second output folder a plain file stands there.
+    const first = await deidentifyTree({
+      inputs: [input],
+      outputDir: path.join(root, 'place-out-1'),
+      config: projectConfig,
+      workers: 0,
+    });
+    expect(first.done).toBe(1);
+    const [studyFolder] = fs
+      .readdirSync(path.join(root, 'place-out-1'))
+      .filter((name) => name.startsWith('2.25.'));
+    expect(studyFolder).toBeDefined();
+    const blocked = path.join(root, 'place-out-2');
+    fs.mkdirSync(blocked);
+    fs.writeFileSync(path.join(blocked, studyFolder!), 'not a folder');
+    const summary = await deidentifyTree({
+      inputs: [input],
+      outputDir: blocked,
+      config: projectConfig,
+      workers: 0,
+    });
+    expect(summary).toMatchObject({ filesFound: 1, filesDone: 1, done: 0, failed: 1 });
+    expect(summary.failures).toHaveLength(1);
+  });
+});
