@@ -181,11 +181,17 @@ export class WorkerPool<Req, Res> {
         .sort((a, b) => a.inFlight.length - b.inFlight.length)[0];
       if (!slot) return;
       const pending = this.#queue.shift()!;
+      try {
+        slot.worker.postMessage({ id: pending.id, request: pending.request } satisfies ToWorker, [
+          ...pending.transfer,
+        ]);
+      } catch (error) {
+        // Not cloneable (a function, a detached buffer): this request fails, the worker is fine.
+        this.#settle(pending, new WorkerPoolError('failed', (error as Error).message));
+        continue;
+      }
       pending.slot = slot;
       slot.inFlight.push(pending);
-      slot.worker.postMessage({ id: pending.id, request: pending.request } satisfies ToWorker, [
-        ...pending.transfer,
-      ]);
       if (slot.inFlight.length === 1) this.#startTimer(slot);
     }
   }
@@ -253,13 +259,22 @@ export class WorkerPool<Req, Res> {
     const index = this.#slots.indexOf(slot);
     if (index >= 0) this.#slots.splice(index, 1);
     void slot.worker.terminate();
+    // A worker that dies before serving anything (its module does not load) would die again.
+    const cannotStart = !slot.ready && error.reason === 'crashed';
+    const failure = cannotStart
+      ? new WorkerPoolError('crashed', `The worker could not start: ${error.message}`)
+      : error;
     const [current, ...behind] = slot.inFlight.splice(0);
     if (current) {
       current.slot = null;
-      this.#settle(current, error);
+      this.#settle(current, failure);
     }
     const retry = behind.filter((pending) => !pending.settled);
     for (const pending of retry) pending.slot = null;
+    if (cannotStart) {
+      for (const pending of [...retry, ...this.#queue.splice(0)]) this.#settle(pending, failure);
+      return;
+    }
     this.#queue.unshift(...retry);
     this.#pump();
   }

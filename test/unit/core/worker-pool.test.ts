@@ -132,6 +132,28 @@ describe('worker pool', () => {
     await workers.close();
   });
 
+  it('fails the requests of a worker that cannot start instead of starting it again and again', async () => {
+    const broken = path.join(dir, 'broken-worker.ts');
+    fs.writeFileSync(broken, `throw new Error('this module does not load');\n`);
+    const workers = new WorkerPool<Request, Response>(pathToFileURL(broken), { size: 1 });
+    const results = await Promise.allSettled([1, 2, 3].map((value) => workers.run({ op: 'double', value })));
+    for (const result of results) {
+      expect(result.status).toBe('rejected');
+      const error = (result as PromiseRejectedResult).reason as WorkerPoolError;
+      expect(error.reason).toBe('crashed');
+      expect(error.message).toMatch(/could not start/);
+    }
+    await workers.close();
+  });
+
+  it('fails a request that cannot be sent to a worker, and goes on', async () => {
+    const workers = pool({ size: 1 });
+    const error = await failure(workers.run({ op: 'double', value: (() => 1) as unknown as number }));
+    expect(error.reason).toBe('failed');
+    await expect(workers.run({ op: 'double', value: 4 })).resolves.toMatchObject({ value: 8 });
+    await workers.close();
+  });
+
   it('fails a request whose handler throws, and keeps its worker', async () => {
     const workers = pool({ size: 1 });
     const first = await workers.run({ op: 'double', value: 1 });
