@@ -16,8 +16,12 @@ import type { Logger } from '../core/logger.js';
 import type { DeidConfig } from './config.js';
 import { createDeidentifier } from './index.js';
 import { readSeriesMember, seriesSampleFrames, type SeriesMember } from './pixels/series.js';
+import type { OcrEngine } from './pixels/ocr.js';
 import type { PixelCleaner, SeriesSample, SeriesSamples } from './pixels/types.js';
 import { researchDefaultOptions } from './profile/options.js';
+
+/** From this many inputs on, the header reads take long enough to hide part of the OCR start. */
+const EARLY_OCR_START_FILES = 64;
 
 export interface SeriesSampling {
   /** Verdicts by original Series Instance UID, for DeidConfig.seriesSamples. */
@@ -77,24 +81,29 @@ export async function sampleSeries(
   };
   if (!seriesSampleApplies(config) || files.length === 0) return sampling;
   // Loaded on first use, like the engine's own cleaner: it pulls in OCR. The OCR worker takes a
-  // second or two to start: it starts now, while the headers are read.
+  // second or two to start: for many inputs it starts while their headers are read; for a few,
+  // only once some series needs it (a run of reports or ultrasound never starts it).
   const [{ createPixelCleaner }, { createTesseractOcr }] = await Promise.all([
     import('./pixels/index.js'),
     import('./pixels/ocr.js'),
   ]);
-  const ocr = createTesseractOcr();
-  const warmUp = ocr
-    .recognize({ width: 8, height: 8, pixels: new Uint8Array(64).fill(255), scale: 1 })
-    .catch(() => []);
+  const startOcr = (): { ocr: OcrEngine; warmUp: Promise<unknown> } => {
+    const engine = createTesseractOcr();
+    const blank = { width: 8, height: 8, pixels: new Uint8Array(64).fill(255), scale: 1 };
+    return { ocr: engine, warmUp: engine.recognize(blank).catch(() => []) };
+  };
+  let started = files.length > EARLY_OCR_START_FILES ? startOcr() : null;
   const groups = await groupBySeries(files, config);
   const chosen = [...groups]
     .map(([uid, members]) => [uid, seriesSampleFrames(members)] as const)
     .filter(([, frames]) => frames.size > 0);
   if (chosen.length === 0) {
-    void ocr.close();
+    if (started) void started.ocr.close();
     return sampling;
   }
-  await warmUp;
+  started ??= startOcr();
+  const { ocr } = started;
+  await started.warmUp;
   const cleaner = createPixelCleaner({ ocr, ...(options.logger ? { logger: options.logger } : {}) });
   let frames: readonly number[] = [];
   let reading: SeriesSample = { textFound: false, framesRead: 0 };
