@@ -6,7 +6,7 @@
  * treated as at risk as a whole.
  *
  * Memory stays bounded: only the headers' few facts are kept for every input, and the sampled
- * objects are read one at a time. Each sampled object goes through the engine itself (with a
+ * objects are read two at a time. Each sampled object goes through the engine itself (with a
  * cleaner that only samples and never lets the object out), so the cleaner sees exactly the
  * pixel context and identifying values it would see when writing.
  */
@@ -105,54 +105,68 @@ export async function sampleSeries(
   const { ocr } = started;
   await started.warmUp;
   const cleaner = createPixelCleaner({ ocr, ...(options.logger ? { logger: options.logger } : {}) });
-  let frames: readonly number[] = [];
-  let reading: SeriesSample = { textFound: false, framesRead: 0 };
-  const samplingCleaner: PixelCleaner = {
-    async clean(context) {
-      reading = await cleaner.sampleText(context, frames);
-      // Never written: the object is only looked at here.
-      return { action: 'hold', reasons: [], regions: [] };
-    },
-  };
-  const probe = createDeidentifier({
-    ...config,
-    pixelCleaner: samplingCleaner,
-    linkage: undefined,
-    seriesSamples: undefined,
-  });
-  try {
-    for (const [seriesInstanceUID, byFile] of chosen) {
-      if (options.signal?.aborted) break;
-      const verdict: SeriesSample = { textFound: false, framesRead: 0 };
-      for (const [file, fileFrames] of byFile) {
-        if (options.signal?.aborted) break;
+  const jobs = chosen.flatMap(([series, byFile]) =>
+    [...byFile].map(([file, frames]) => ({ series, file, frames })),
+  );
+  const verdicts = new Map<string, SeriesSample>(
+    chosen.map(([series]) => [series, { textFound: false, framesRead: 0 }]),
+  );
+  let next = 0;
+  /**
+   * Two objects in flight: one is read, parsed and rendered while OCR reads the other (OCR itself
+   * runs one picture at a time). Each lane has its own engine, whose cleaner only samples the
+   * frames asked for and never lets the object out.
+   */
+  const lane = async (): Promise<void> => {
+    let frames: readonly number[] = [];
+    let reading: SeriesSample = { textFound: false, framesRead: 0 };
+    const samplingCleaner: PixelCleaner = {
+      async clean(context) {
+        reading = await cleaner.sampleText(context, frames);
+        return { action: 'hold', reasons: [], regions: [] };
+      },
+    };
+    const probe = createDeidentifier({
+      ...config,
+      pixelCleaner: samplingCleaner,
+      linkage: undefined,
+      seriesSamples: undefined,
+    });
+    try {
+      while (next < jobs.length && !options.signal?.aborted) {
+        const job = jobs[next++]!;
+        const verdict = verdicts.get(job.series)!;
+        if (verdict.textFound) continue; // another image of the series already showed text
         let bytes: Uint8Array;
         try {
-          bytes = fs.readFileSync(file);
+          bytes = fs.readFileSync(job.file);
         } catch {
           continue; // the run reports the unreadable file itself
         }
-        frames = fileFrames;
+        frames = job.frames;
         reading = { textFound: false, framesRead: 0 };
         await probe.deidentify(bytes);
         verdict.framesRead += reading.framesRead;
-        if (reading.textFound) {
-          verdict.textFound = true;
-          break;
-        }
+        if (reading.textFound) verdict.textFound = true;
       }
-      // A series cut short by cancel gets no verdict (its objects would sample themselves).
-      if (options.signal?.aborted) break;
-      const list = verdict.textFound ? 'withText' : verdict.framesRead > 0 ? 'withoutText' : 'unread';
-      sampling.samples[list].push(seriesInstanceUID);
-      sampling.series += 1;
-      sampling.framesRead += verdict.framesRead;
-      if (verdict.textFound) sampling.seriesWithText += 1;
+    } finally {
+      await probe.close();
     }
+  };
+  try {
+    await Promise.all([lane(), lane()]);
   } finally {
-    await probe.close();
     await cleaner.close();
     await ocr.close();
+  }
+  // A run cut short by cancel gives no verdicts (objects of an unsampled series sample themselves).
+  if (options.signal?.aborted) return sampling;
+  for (const [series, verdict] of verdicts) {
+    const list = verdict.textFound ? 'withText' : verdict.framesRead > 0 ? 'withoutText' : 'unread';
+    sampling.samples[list].push(series);
+    sampling.series += 1;
+    sampling.framesRead += verdict.framesRead;
+    if (verdict.textFound) sampling.seriesWithText += 1;
   }
   options.logger?.info(
     {
