@@ -16,6 +16,7 @@ import { defaultKeyProvider } from './deid-app/key-provider.js';
 import type { KeyProvider } from './deid/linkage.js';
 import type { Logger } from './core/logger.js';
 import { PRODUCT_NAME } from './core/paths.js';
+import { instanceTagRows } from './dicom/tag-tree.js';
 import { Importer } from './import/importer.js';
 import type { ZipLimits } from './import/zip-archive.js';
 
@@ -124,6 +125,17 @@ export function createServices(options: ServicesOptions): Services {
       const instances = catalog.listInstances(seriesInstanceUID);
       if (!instances) throw new AppError(ErrorCode.NotFound, 'This series is not in the local catalog.');
       return instances;
+    },
+    'catalog.instanceTags': async ({ sopInstanceUID }) => {
+      const stored = catalog.storedFile(sopInstanceUID);
+      if (!stored) throw new AppError(ErrorCode.NotFound, 'This image is not in the local catalog.');
+      let bytes: Uint8Array;
+      try {
+        bytes = await fs.promises.readFile(store.absolutePath(stored.filePath));
+      } catch (error) {
+        throw new AppError(ErrorCode.Io, 'The stored image file cannot be read.', { cause: error });
+      }
+      return { sopInstanceUID, ...instanceTagRows(bytes) };
     },
     'import.start': async ({ paths }) => ({ jobId: importer.start(paths).id }),
     'import.cancel': async ({ jobId }) => ({ cancelled: importer.cancel(jobId) }),

@@ -108,6 +108,46 @@ export const InstanceSummary = z.object({
 });
 export type InstanceSummary = z.infer<typeof InstanceSummary>;
 
+/** One row of an instance's attributes (catalog.instanceTags): an element, a sequence or an item. */
+export const DicomTagRow = z.object({
+  /** `(gggg,eeee)`; items are `(FFFE,E000)`. */
+  tag: z.string(),
+  /** PS3.6 keyword; '' for private data elements (see `creator`) and unknown tags. */
+  keyword: z.string(),
+  /** The VR as stored (implicit VR: the dictionary's; private: UN); '' for items. */
+  vr: z.string(),
+  kind: z.enum(['element', 'sequence', 'item']),
+  /** Nesting depth, 0 = top level (file meta included). */
+  depth: z.number().int().min(0),
+  /** Index of the row this one is nested in (an item's sequence, an element's item), null at the top. */
+  parent: z.number().int().min(0).nullable(),
+  /** Bytes of the value as stored. */
+  length: z.number().int().min(0),
+  /** The value decoded in the dataset's character set, at most 256 characters ('' for sequences, items and bulk data). */
+  value: z.string(),
+  /** The value was longer than shown. */
+  truncated: z.boolean(),
+  /** Bulk data (pixel data, binary values over 1 KiB): shown as its byte count only. */
+  bulk: z.boolean(),
+  /** Private data elements: the Private Creator of their block ('' when the block has none). */
+  creator: z.string().optional(),
+  /** Sequences: their number of items. */
+  items: z.number().int().optional(),
+});
+export type DicomTagRow = z.infer<typeof DicomTagRow>;
+
+export const InstanceTags = z.object({
+  sopInstanceUID: Uid,
+  transferSyntaxUID: z.string(),
+  /** SpecificCharacterSet of the dataset ('' = default repertoire). */
+  characterSet: z.string(),
+  /** Every attribute in file order, each sequence followed by its items and their attributes. */
+  rows: z.array(DicomTagRow),
+  /** Rows left out past the limit (100,000 rows). */
+  omitted: z.number().int().min(0),
+});
+export type InstanceTags = z.infer<typeof InstanceTags>;
+
 export const ImportStartRequest = z.object({
   /** Files, folders (recursive), DICOMDIR files or media roots, and .zip archives. */
   paths: z.array(z.string().min(1).max(4096)).min(1).max(10_000),
@@ -397,6 +437,11 @@ export const methods = {
     z.object({ seriesInstanceUID: Uid }),
     z.array(InstanceSummary),
     'The instances of a series in display order (geometry, then instance number).',
+  ),
+  'catalog.instanceTags': method(
+    z.object({ sopInstanceUID: Uid }),
+    InstanceTags,
+    "Every attribute of one stored instance (the tag browser): nested sequences, private creators, values decoded in the image's character set.",
   ),
   'import.start': method(
     ImportStartRequest,

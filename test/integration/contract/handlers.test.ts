@@ -74,6 +74,7 @@ function samples(): { [M in MethodName]: () => Promise<RequestOf<M>> } {
     }),
     'catalog.getStudy': async () => ({ studyInstanceUID: series.studyInstanceUID }),
     'catalog.listInstances': async () => ({ seriesInstanceUID: series.seriesInstanceUID }),
+    'catalog.instanceTags': async () => ({ sopInstanceUID: series.sopInstanceUIDs[0]! }),
     'deid.getSettings': async () => ({}),
     'deid.saveSettings': async () => {
       const {
