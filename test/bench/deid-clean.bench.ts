@@ -47,12 +47,8 @@ export const benchmarks: Benchmark[] = [
         names: ['Ångström^Zoë', 'Smith-Jones^Mary', 'Zhang^Wei=张^伟', 'Okafor^Chidi'],
         ids: ['PID884422', 'ACC20210917'],
         dates: ['19800101', '20210917'],
-        other: [
-          'Wombat General Hospital',
-          '12 Kangaroo Road, Springfield',
-          '+61 2 9876 5432',
-          '北京协和医院',
-        ],
+        other: ['12 Kangaroo Road, Springfield', '+61 2 9876 5432'],
+        institutions: ['Wombat General Hospital', '北京协和医院'],
       });
       const remapUid = (): string => '2.25.1';
       const cleaner = perValue(values, (value) => cleanFreeText(value, identifying, { remapUid }));

@@ -48,6 +48,8 @@ export interface CleanOptions {
    * no record-number or generic date rule (a code value such as RID10312 is not a record number).
    */
   scope?: 'free-text' | 'kept-value';
+  /** The institution's own name is not replaced (the project retains institution identity). */
+  keepInstitution?: boolean;
 }
 
 const keptValueKinds = new Set<ReplacementKind>(['email', 'url', 'phone', 'national-id', 'uid']);
@@ -178,7 +180,8 @@ function classifyWord(
   const folded = fold(token.text);
   const compact = folded.replace(/[.'’]/g, '');
   if (identifying.nameWords.has(compact)) return 'name';
-  if (identifying.placeWords.has(compact)) return 'institution';
+  if (identifying.placeWords.has(compact)) return 'address';
+  if (identifying.institutionWords.has(compact)) return 'institution';
   const known = isVocabulary(compact, vocabulary) || isVocabulary(folded, vocabulary);
   if (identifying.initials.has(compact) && !known && (/\p{Lu}/u.test(token.text) || token.text.includes('.')))
     return 'name';
@@ -338,7 +341,8 @@ function identifyingSpans(text: string, identifying: IdentifyingValues, spans: S
   };
   if (/\p{Script=Han}/u.test(text)) {
     addAll(identifying.hanNames, 'name');
-    addAll(identifying.hanPlaces, 'institution');
+    addAll(identifying.hanPlaces, 'address');
+    addAll(identifying.hanInstitutions, 'institution');
   }
 }
 
@@ -481,7 +485,7 @@ export function cleanFreeText(
     spans.push({ start: token.start, end: token.end, kind });
   }
 
-  const all = merge(spans);
+  const all = merge(options.keepInstitution ? spans.filter((span) => span.kind !== 'institution') : spans);
   if (all.length === 0) return { text, replacements: [] };
 
   let out = '';

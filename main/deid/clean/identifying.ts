@@ -17,10 +17,14 @@ export interface IdentifyingValues {
   initials: Set<string>;
   /** Hanzi name forms (full names, given names of 2+ characters), longest first. */
   hanNames: string[];
-  /** Folded words of the institution name and the patient's address, 3+ letters, not stop words. */
+  /** Folded words of the patient's address (and of `other` values), 3+ letters, not stop words. */
   placeWords: Set<string>;
-  /** Hanzi institution and address strings (whole, and without generic suffixes), longest first. */
+  /** Hanzi address strings (whole, and without generic suffixes), longest first. */
   hanPlaces: string[];
+  /** Folded words of the institution names, 3+ letters, not stop words. */
+  institutionWords: Set<string>;
+  /** Hanzi institution names (whole, and without 医院/大学… suffixes), longest first. */
+  hanInstitutions: string[];
   /** IDs as their letters and digits alone (lower case): found in text whatever separates them. */
   idForms: string[];
   /** IDs (and header phone numbers) as their digits alone, 4+ digits. */
@@ -138,8 +142,13 @@ export interface IdentifyingInput {
   ids: string[];
   /** DA values (YYYYMMDD). */
   dates: string[];
-  /** Address, telephone numbers, institution name. */
+  /** Address, telephone numbers (and anything else identifying). */
   other: string[];
+  /**
+   * Institution names. Separate from `other` so that a project retaining institution identity
+   * can keep them (CleanOptions.keepInstitution).
+   */
+  institutions?: string[];
 }
 
 function escapeRegExp(text: string): string {
@@ -220,23 +229,28 @@ export function identifyingValues(values: IdentifyingInput): IdentifyingValues {
 
   const placeWords = new Set<string>();
   const hanPlaces = new Set<string>();
-  for (const other of values.other) {
-    addNeedle(other);
-    for (const word of other.split(/[^\p{L}\p{N}]+/u)) {
+  const institutionWords = new Set<string>();
+  const hanInstitutions = new Set<string>();
+  const addPlace = (value: string, words: Set<string>, hanzi: Set<string>): void => {
+    addNeedle(value);
+    for (const word of value.split(/[^\p{L}\p{N}]+/u)) {
       if (!word) continue;
       if (hanPattern.test(word)) {
         for (const run of word.match(/\p{Script=Han}+/gu) ?? []) {
-          if ([...run].length >= 2) hanPlaces.add(run);
+          if ([...run].length >= 2) hanzi.add(run);
           const core = run.replace(hanInstitutionSuffixes, '');
-          if ([...core].length >= 2 && core !== run) hanPlaces.add(core);
+          if ([...core].length >= 2 && core !== run) hanzi.add(core);
         }
         continue;
       }
       const folded = fold(word);
       if (/^\d+$/.test(folded)) continue; // house numbers: the ID and phone rules cover long ones
-      if (folded.length >= 3 && !stopWords.has(folded)) placeWords.add(folded);
+      if (folded.length >= 3 && !stopWords.has(folded)) words.add(folded);
     }
-  }
+  };
+  for (const other of values.other) addPlace(other, placeWords, hanPlaces);
+  for (const institution of values.institutions ?? [])
+    addPlace(institution, institutionWords, hanInstitutions);
 
   const idForms = new Set<string>();
   const idDigits = new Set<string>();
@@ -272,6 +286,8 @@ export function identifyingValues(values: IdentifyingInput): IdentifyingValues {
     hanNames: [...hanNames].sort(byLength),
     placeWords,
     hanPlaces: [...hanPlaces].sort(byLength),
+    institutionWords,
+    hanInstitutions: [...hanInstitutions].sort(byLength),
     idForms: [...idForms].sort(byLength),
     idDigits: [...idDigits].sort(byLength),
     datePattern,

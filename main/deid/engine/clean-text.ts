@@ -42,6 +42,7 @@ export function cleanText(
   const cleaned = cleanTextValue(bytes, vr, charsetVrs.has(vr) ? sets : [''], context.identifying, {
     unknownWords: context.config.unknownWords ?? 'placeholder',
     scope: label === 'C' ? 'free-text' : 'kept-value',
+    keepInstitution: context.options.has('retainInstitutionIdentity'),
     remapUid: (uid) => {
       if (context.options.has('retainUIDs')) return uid;
       const pseudonym = context.pseudonyms.uid(uid);

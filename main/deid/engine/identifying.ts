@@ -93,11 +93,8 @@ export function headerIdentity(
       value(Tag.AcquisitionDate),
       value(Tag.ContentDate),
     ].filter(Boolean),
-    other: [
-      textOf(Tag.PatientAddress),
-      textOf(Tag.PatientTelephoneNumbers),
-      textOf(Tag.InstitutionName),
-    ].filter(Boolean),
+    other: [textOf(Tag.PatientAddress), textOf(Tag.PatientTelephoneNumbers)].filter(Boolean),
+    institutions: [textOf(Tag.InstitutionName)].filter(Boolean),
   });
   return { characterSets, patientKey, pseudonym, names, ids, birthDate, studyDate, identifying };
 }

@@ -25,7 +25,8 @@ const header: IdentifyingValues = identifyingValues({
   names: ['Ångström^Zoë', 'Smith-Jones^Mary', 'Zhang^Wei=张^伟', 'Okafor^Chidi'],
   ids: ['PID884422', 'ACC20210917'],
   dates: ['19800101', '20210917'],
-  other: ['Wombat General Hospital', '12 Kangaroo Road, Springfield', '+61 2 9876 5432', '北京协和医院'],
+  other: ['12 Kangaroo Road, Springfield', '+61 2 9876 5432'],
+  institutions: ['Wombat General Hospital', '北京协和医院'],
 });
 
 interface Line {
@@ -275,6 +276,20 @@ describe('free-text cleaning in the engine', () => {
     expect(row?.after).toBe(text);
     expect(row?.action).not.toMatch(/Echidna|1381|2021/);
     expect(report.actions.cleaned).toBeGreaterThan(0);
+  });
+
+  it('keeps the institution under Retain Institution Identity, in its attribute and in free text', async () => {
+    const description = 'transfer from St Elsewhere, Dr Echidna';
+    const options: DeidConfig['options'] = ['cleanDescriptors', 'retainInstitutionIdentity'];
+    const engine = createDeidentifier(config({ options }));
+    engines.push(engine);
+    const outcome = await engine.deidentify(buildDicom(sampleElements({ studyDescription: description })));
+    if (outcome.status !== 'done') throw new Error(outcome.status);
+    const out = readBack(outcome.output);
+    expect(out.text([T.InstitutionName])).toBe('St Elsewhere Hospital');
+    expect(out.text([T.StudyDescription])).toBe('transfer from St Elsewhere, Dr ***');
+    // Without the option the institution's words go.
+    expect((await run(description)).text).toBe('transfer from St ***, Dr ***');
   });
 
   it('keeps unknown words under unknownWords: keep, still removing the name', async () => {
