@@ -79,9 +79,8 @@ function keptOnPurpose(marker: PlantedMarker, options: ReadonlySet<DeidOptionNam
   // 1. Retain UIDs keeps every UID as it was.
   if (marker.vr === 'UI' && options.has('retainUIDs') && marker.kind !== 'meta')
     return 'Retain UIDs keeps original UIDs';
-  // 2. Retain Safe Private keeps the attribute on the standard's safe-private list.
-  if (marker.kind === 'safe-private' && options.has('retainSafePrivate'))
-    return 'Retain Safe Private keeps a safe-listed private attribute';
+  // 2. (No exemption for Retain Safe Private: a kept private value must have its expected VR and
+  //    is cleaned like any other value, so no planted marker may survive there.)
   for (const { action, option } of optionActions(marker.row, options)) {
     // 3. A column that says K: the option retains the attribute.
     if (action === 'K') return `${option} retains ${marker.where}`;
@@ -92,9 +91,12 @@ function keptOnPurpose(marker: PlantedMarker, options: ReadonlySet<DeidOptionNam
         if (marker.vr !== 'DA' && marker.vr !== 'DT') return `${option} keeps the non-date ${marker.where}`;
         continue;
       }
-      // 5. A clean column: the value is kept when it holds none of the header's identifying
-      //    values (the fixtures put the patient's name in such values, and that must be gone).
-      return `${option} cleans ${marker.where}: kept when free of identifying values`;
+      // 5. A code string (CS) that a clean column keeps: defined terms, checked against the
+      //    object's identifying values only (free text goes through the free-text cleaner, which
+      //    must catch every planted marker: no exemption for it).
+      if (marker.vr === 'CS')
+        return `${option} cleans the code string ${marker.where}: defined terms are kept`;
+      continue;
     }
   }
   // 6. A coded entry (CodeMeaning) inside a sequence the options keep or clean, or inside a
