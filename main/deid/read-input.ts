@@ -7,13 +7,12 @@
  * valid until the next one. `release()` drops the buffer when it is large, so an idle thread
  * does not keep the memory of its largest file.
  *
- * Only regular files are read: the file is opened non-blocking and checked with fstat on the
- * descriptor, so a named pipe or a device never blocks the thread.
+ * Only regular files are read (core/regular-file.ts), so a named pipe or a device never blocks
+ * the thread.
  */
 import fs from 'node:fs';
-import { AppError, ErrorCode } from '../../shared/errors.js';
+import { openRegularFile } from '../core/regular-file.js';
 
-const OPEN_FLAGS = fs.constants.O_RDONLY | (fs.constants.O_NONBLOCK ?? 0);
 /** Kept across `release()`: enough for any single-frame image. */
 const SMALL = 16 * 2 ** 20;
 
@@ -22,12 +21,8 @@ export class InputReader {
 
   /** The file's bytes; valid until the next call. */
   read(file: string): Buffer {
-    const fd = fs.openSync(file, OPEN_FLAGS);
+    const { fd, size } = openRegularFile(file);
     try {
-      const stat = fs.fstatSync(fd);
-      if (!stat.isFile())
-        throw new AppError(ErrorCode.NotDicom, 'This is not a regular file; it was not read.');
-      const size = stat.size;
       if (this.#scratch.length < size)
         this.#scratch = Buffer.allocUnsafe(Math.max(size, Math.min(2 * this.#scratch.length, SMALL)));
       let filled = 0;
