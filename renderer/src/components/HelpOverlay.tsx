@@ -16,6 +16,8 @@ type KeyName =
   | 'presets'
   | 'reset'
   | 'invert'
+  | 'flip'
+  | 'rotate'
   | 'cine'
   | 'deidPreview'
   | 'back'
@@ -46,6 +48,8 @@ const shortcuts: { section: Section; rows: { keys: string[]; action: KeyName }[]
       { keys: ['1', '2', '3', '4'], action: 'presets' },
       { keys: ['R'], action: 'reset' },
       { keys: ['I'], action: 'invert' },
+      { keys: ['H', 'V'], action: 'flip' },
+      { keys: ['[', ']'], action: 'rotate' },
       { keys: ['Space'], action: 'cine' },
       { keys: ['D'], action: 'deidPreview' },
       { keys: ['Esc'], action: 'back' },

@@ -13,6 +13,8 @@ import {
   addTool,
   init as initTools,
 } from '@cornerstonejs/tools';
+import { installDataDerivedWindows } from './imageWindow.js';
+import { ReadingScrollTool } from './readingScrollTool.js';
 import { type RenderingChoice, chooseRenderingMode } from './renderingMode.js';
 
 export const RENDERING_ENGINE_ID = 'radlabel';
@@ -56,8 +58,9 @@ export function initImaging(): Imaging {
   const choice = renderingChoice();
   initCore({ rendering: { useCPURendering: choice.mode === 'cpu' }, debug: {} });
   initDicomImageLoader({ maxWebWorkers: decoderWorkerCount() });
+  installDataDerivedWindows();
   initTools();
-  for (const tool of [WindowLevelTool, ZoomTool, PanTool, StackScrollTool]) addTool(tool);
+  for (const tool of [WindowLevelTool, ZoomTool, PanTool, StackScrollTool, ReadingScrollTool]) addTool(tool);
   cache.setMaxCacheSize(CACHE_BYTES);
   imageLoadPoolManager.setMaxSimultaneousRequests(Enums.RequestType.Prefetch, PREFETCH_IN_FLIGHT);
   started = { rendering: choice, engine: new RenderingEngine(RENDERING_ENGINE_ID) };

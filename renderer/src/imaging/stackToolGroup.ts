@@ -1,16 +1,17 @@
 /**
  * The mouse bindings every stack viewport shares: left drag window/level, right drag zoom,
- * middle drag pan, wheel scroll. One tool group holds all viewports of the layout.
+ * middle drag pan, wheel scroll (one slice per notch; trackpad deltas add up: readingScrollTool.ts).
+ * One tool group holds all viewports of the layout.
  */
 import {
   Enums as ToolEnums,
   PanTool,
-  StackScrollTool,
   ToolGroupManager,
   WindowLevelTool,
   ZoomTool,
 } from '@cornerstonejs/tools';
 import type { Types as ToolTypes } from '@cornerstonejs/tools';
+import { ReadingScrollTool } from './readingScrollTool.js';
 
 const TOOL_GROUP_ID = 'radlabel-stack';
 const { MouseBindings } = ToolEnums;
@@ -23,10 +24,10 @@ export function stackToolGroup(): ToolTypes.IToolGroup {
   group.addTool(WindowLevelTool.toolName);
   group.addTool(ZoomTool.toolName);
   group.addTool(PanTool.toolName);
-  group.addTool(StackScrollTool.toolName);
+  group.addTool(ReadingScrollTool.toolName);
   group.setToolActive(WindowLevelTool.toolName, { bindings: [{ mouseButton: MouseBindings.Primary }] });
   group.setToolActive(ZoomTool.toolName, { bindings: [{ mouseButton: MouseBindings.Secondary }] });
   group.setToolActive(PanTool.toolName, { bindings: [{ mouseButton: MouseBindings.Auxiliary }] });
-  group.setToolActive(StackScrollTool.toolName, { bindings: [{ mouseButton: MouseBindings.Wheel }] });
+  group.setToolActive(ReadingScrollTool.toolName, { bindings: [{ mouseButton: MouseBindings.Wheel }] });
   return group;
 }

@@ -16,3 +16,21 @@ export const windowPresets: readonly WindowPreset[] = [
 export function presetForKey(key: string): WindowPreset | undefined {
   return windowPresets.find((preset) => preset.key === key);
 }
+
+/**
+ * Windows for MR and other images whose values have no fixed scale. "auto" and "full" are
+ * computed from the image on screen (imageWindow.ts); the brain ones suit typical 12-bit MR.
+ */
+export type DataPresetId = 'auto' | 'full';
+export interface FixedPreset {
+  id: 'mrT1' | 'mrT2';
+  width: number;
+  center: number;
+}
+
+export const mrWindowPresets: readonly FixedPreset[] = [
+  { id: 'mrT1', width: 600, center: 300 },
+  { id: 'mrT2', width: 1200, center: 600 },
+];
+
+export const dataPresetIds: readonly DataPresetId[] = ['auto', 'full'];

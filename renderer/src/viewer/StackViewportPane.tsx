@@ -13,6 +13,7 @@ import { imageLoadError } from './load-error.js';
 import { RENDERING_ENGINE_ID, initImaging, renderingChoice } from '../imaging/initImaging.js';
 import { stackToolGroup } from '../imaging/stackToolGroup.js';
 import { playCine, stopCine } from '../imaging/viewportCommands.js';
+import { orderedForReading, useReadingStore } from '../stores/useReadingStore.js';
 import { type SeriesImages, useViewerStore } from '../stores/useViewerStore.js';
 import { ImageSlider } from './ImageSlider.js';
 import { ViewportOverlay } from './ViewportOverlay.js';
@@ -92,6 +93,7 @@ export function StackViewportPane({ slot, study, series }: StackViewportPaneProp
 
   // Show the series' images once their ids are known.
   const imageIds = images?.state === 'ready' ? images.imageIds : null;
+  const reverseStacks = useReadingStore((store) => store.reverseStacks);
   useEffect(() => {
     if (!element || !imageIds) return;
     // Enabled by the effect above, which runs first on the same commit.
@@ -100,7 +102,7 @@ export function StackViewportPane({ slot, study, series }: StackViewportPaneProp
     let current = true;
     toolUtilities.stackPrefetch.disable(element);
     viewport
-      .setStack(imageIds, 0)
+      .setStack(orderedForReading(imageIds, reverseStacks), 0)
       .then(() => {
         if (!current) return;
         viewport.render();
@@ -113,7 +115,7 @@ export function StackViewportPane({ slot, study, series }: StackViewportPaneProp
     return () => {
       current = false;
     };
-  }, [slot, element, imageIds]);
+  }, [slot, element, imageIds, reverseStacks]);
 
   const ready = state.kind === 'ready';
   useEffect(() => {

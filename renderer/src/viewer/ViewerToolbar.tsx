@@ -3,6 +3,7 @@ import { applyPreset, resetView, toggleInvert } from '../imaging/viewportCommand
 import { windowPresets } from '../imaging/windowPresets.js';
 import { useDeidStore } from '../stores/useDeidStore.js';
 import { type Layout, useViewerStore } from '../stores/useViewerStore.js';
+import { ReadingTools } from './ReadingTools.js';
 import { viewportInSlot } from './viewportRegistry.js';
 
 const layouts: Layout[] = ['1x1', '1x2', '2x2'];
@@ -81,6 +82,7 @@ export function ViewerToolbar({ onBack }: { onBack(): void }) {
           {t('viewer.invert')}
         </button>
       </div>
+      <ReadingTools />
       <div className="toolbar-group">
         <button
           type="button"

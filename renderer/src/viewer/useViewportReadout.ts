@@ -1,9 +1,20 @@
 /**
- * What the overlay shows about a viewport (image index, window, zoom), refreshed on every render.
- * Cornerstone dispatches its events on the viewport element; they do not bubble.
+ * What the overlay shows about a viewport, refreshed on every render: image index, window, zoom,
+ * the patient directions at its edges, the image's attributes, and the pixel under the pointer.
+ * Cornerstone dispatches its events on the viewport element; they do not bubble. While the overlay
+ * is up, each image is also fitted when its size differs from the previous one (imageHandling.ts).
  */
-import { Enums, type StackViewport, getEnabledElement } from '@cornerstonejs/core';
+import { Enums, type StackViewport, type Types, getEnabledElement } from '@cornerstonejs/core';
 import { useEffect, useState } from 'react';
+import { fitEachImage } from '../imaging/imageHandling.js';
+import {
+  type EdgeMarkers,
+  type ImageAttributes,
+  type PixelReadout,
+  edgeMarkers,
+  imageAttributes,
+  pixelAt,
+} from '../imaging/imageReadout.js';
 import { currentWindow } from '../imaging/viewportCommands.js';
 
 export interface ViewportReadout {
@@ -13,19 +24,40 @@ export interface ViewportReadout {
   center: number | null;
   zoomPercent: number;
   inverted: boolean;
+  imageId: string;
+  markers: EdgeMarkers | null;
+  attributes: ImageAttributes;
+  /** The pixel under the pointer, while the pointer is over the image. */
+  pointer: PixelReadout | null;
 }
 
-function readoutOf(viewport: StackViewport): ViewportReadout {
+/** Window values as a reader reads them: whole numbers, unless the whole range is small (dose). */
+export function roundWindowValue(value: number): number {
+  return Math.abs(value) >= 10 ? Math.round(value) : Number(value.toPrecision(3));
+}
+
+function readoutOf(viewport: StackViewport, pointer: Types.Point2 | null): ViewportReadout {
   const window = currentWindow(viewport);
+  const imageId = viewport.getCurrentImageId();
+  const widthValue = window ? roundWindowValue(window.width) : null;
   return {
     index: viewport.getCurrentImageIdIndex(),
     total: viewport.getImageIds().length,
-    width: window ? Math.round(window.width) : null,
-    center: window ? Math.round(window.center) : null,
+    width: widthValue,
+    center: window ? roundWindowValue(window.center) : null,
     zoomPercent: Math.round(viewport.getZoom() * 100),
     inverted: Boolean(viewport.getProperties().invert),
+    imageId,
+    markers: edgeMarkers(viewport),
+    attributes: imageAttributes(imageId),
+    pointer: pointer ? pixelAt(viewport, pointer) : null,
   };
 }
+
+const markersKey = (markers: EdgeMarkers | null) =>
+  markers ? `${markers.top}|${markers.right}|${markers.bottom}|${markers.left}` : '';
+const pointerKey = (pointer: PixelReadout | null) =>
+  pointer ? `${pointer.column},${pointer.row}:${pointer.values.join(',')}` : '';
 
 function sameReadout(a: ViewportReadout | null, b: ViewportReadout): boolean {
   return (
@@ -35,7 +67,10 @@ function sameReadout(a: ViewportReadout | null, b: ViewportReadout): boolean {
     a.width === b.width &&
     a.center === b.center &&
     a.zoomPercent === b.zoomPercent &&
-    a.inverted === b.inverted
+    a.inverted === b.inverted &&
+    a.imageId === b.imageId &&
+    markersKey(a.markers) === markersKey(b.markers) &&
+    pointerKey(a.pointer) === pointerKey(b.pointer)
   );
 }
 
@@ -47,18 +82,40 @@ export function useViewportReadout(element: HTMLDivElement | null): ViewportRead
       ? (getEnabledElement(element)?.viewport as StackViewport | undefined)
       : undefined;
     if (!element || !viewport) return;
+    let pointer: Types.Point2 | null = null;
+    let frame = 0;
     const update = () => {
-      if (viewport.getImageIds().length === 0) return;
-      const next = readoutOf(viewport);
+      frame = 0;
+      if (viewport.getImageIds().length === 0 || !viewport.getCurrentImageId()) return;
+      const next = readoutOf(viewport, pointer);
       setReadout((previous) => (sameReadout(previous, next) ? previous : next));
+    };
+    // Pointer moves come faster than frames: read the pixel once per frame.
+    const scheduleUpdate = () => {
+      if (frame === 0) frame = requestAnimationFrame(update);
+    };
+    const onPointerMove = (event: PointerEvent) => {
+      const box = element.getBoundingClientRect();
+      pointer = [event.clientX - box.left, event.clientY - box.top];
+      scheduleUpdate();
+    };
+    const onPointerLeave = () => {
+      pointer = null;
+      scheduleUpdate();
     };
     const events = [Enums.Events.IMAGE_RENDERED, Enums.Events.VOI_MODIFIED, Enums.Events.CAMERA_MODIFIED];
     for (const name of events) element.addEventListener(name, update);
+    element.addEventListener('pointermove', onPointerMove);
+    element.addEventListener('pointerleave', onPointerLeave);
+    const stopFitting = fitEachImage(element, viewport);
     // The first image may have been drawn before this subscription; read it on the next frame.
-    const initial = requestAnimationFrame(update);
+    scheduleUpdate();
     return () => {
-      cancelAnimationFrame(initial);
+      if (frame !== 0) cancelAnimationFrame(frame);
+      stopFitting();
       for (const name of events) element.removeEventListener(name, update);
+      element.removeEventListener('pointermove', onPointerMove);
+      element.removeEventListener('pointerleave', onPointerLeave);
     };
   }, [element]);
 

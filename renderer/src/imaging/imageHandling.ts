@@ -1,0 +1,58 @@
+/**
+ * Flip, rotate and per-image fit for stack viewports, through Cornerstone's camera and view
+ * presentation (the same calls on the CPU and the GPU path).
+ *
+ * Per-image fit: Cornerstone keeps the zoom and displayed area of the previous image when the next
+ * one has another size (a 3×3 localiser followed by 100×100 images stayed at 29433 %). When the
+ * size or spacing of the displayed image changes, the camera is reset to fit the new one; flips and
+ * rotation stay as the reader set them. Images of the same geometry keep the reader's zoom and pan.
+ */
+import { Enums, type StackViewport, type Types } from '@cornerstonejs/core';
+
+export function flipHorizontal(viewport: StackViewport): void {
+  viewport.setCamera({ flipHorizontal: !viewport.getCamera().flipHorizontal });
+  viewport.render();
+}
+
+export function flipVertical(viewport: StackViewport): void {
+  viewport.setCamera({ flipVertical: !viewport.getCamera().flipVertical });
+  viewport.render();
+}
+
+/** Rotates by a quarter turn: +90 clockwise, −90 counter-clockwise. */
+export function rotateBy(viewport: StackViewport, degrees: 90 | -90): void {
+  const rotation = (((viewport.getRotation() + degrees) % 360) + 360) % 360;
+  viewport.setViewPresentation({ rotation });
+  viewport.render();
+}
+
+function geometryKey(image: Types.IImage): string {
+  return `${image.rows}x${image.columns}@${image.rowPixelSpacing ?? 1}x${image.columnPixelSpacing ?? 1}`;
+}
+
+/** Fits each image whose size differs from the one before it. Returns the unsubscribe function. */
+export function fitEachImage(element: HTMLDivElement, viewport: StackViewport): () => void {
+  let shown: string | null = null;
+  const onNewImage = (event: Event) => {
+    const { image } = (event as CustomEvent<{ image?: Types.IImage }>).detail;
+    if (!image) return;
+    const key = geometryKey(image);
+    const previous = shown;
+    shown = key;
+    if (previous === null || previous === key) return;
+    // Cornerstone announces the image before it takes it in (CPU path): fit once it has.
+    queueMicrotask(() => {
+      if (viewport.getCornerstoneImage() !== image) return;
+      const { flipHorizontal: flippedH, flipVertical: flippedV } = viewport.getCamera();
+      const rotation = viewport.getRotation();
+      viewport.resetCamera({ resetPan: true, resetZoom: true, resetToCenter: true });
+      viewport.setViewPresentation({ rotation, flipHorizontal: flippedH, flipVertical: flippedV });
+      viewport.render();
+    });
+  };
+  // The image already on screen (the first of the stack) sets the starting geometry.
+  const image = viewport.getCurrentImageId() ? viewport.getCornerstoneImage() : undefined;
+  if (image) shown = geometryKey(image);
+  element.addEventListener(Enums.Events.STACK_NEW_IMAGE, onNewImage);
+  return () => element.removeEventListener(Enums.Events.STACK_NEW_IMAGE, onNewImage);
+}

@@ -1,0 +1,134 @@
+/**
+ * Every image gets a window that shows it. The window (VOI) of the header is kept when it makes
+ * sense; when the header has none, or one that cannot show this image (not finite, not positive,
+ * or entirely outside the image's values — pydicom's rtdose.dcm opened black), the window is
+ * derived from the image's own data: its minimum to maximum in modality units (after rescale or
+ * dose grid scaling). Applied in the image loader, before any viewport sees the image, so a reset
+ * (R) returns to the same window.
+ */
+import { type Types, imageLoader, metaData } from '@cornerstonejs/core';
+import { wadouri } from '@cornerstonejs/dicom-image-loader';
+
+interface HeaderWindow {
+  width: number;
+  center: number;
+}
+
+type LoadedImage = Types.IImage & { preScale?: { scaled?: boolean } };
+
+/** The first window of the header's VOI LUT module, if any. */
+function headerWindow(imageId: string): HeaderWindow | null {
+  const voi = metaData.get('voiLutModule', imageId) as
+    { windowWidth?: number | number[]; windowCenter?: number | number[] } | undefined;
+  const first = (value: number | number[] | undefined) => (Array.isArray(value) ? value[0] : value);
+  const width = first(voi?.windowWidth);
+  const center = first(voi?.windowCenter);
+  if (width === undefined || center === undefined) return null;
+  return { width: Number(width), center: Number(center) };
+}
+
+/** Minimum and maximum of the pixel data as stored in the image (before any rescale). */
+function dataRange(image: LoadedImage): { min: number; max: number } | null {
+  const data = image.getPixelData();
+  if (!data || data.length === 0) return null;
+  let min = Infinity;
+  let max = -Infinity;
+  for (let i = 0; i < data.length; i += 1) {
+    const value = data[i]!;
+    if (value < min) min = value;
+    if (value > max) max = value;
+  }
+  return Number.isFinite(min) && Number.isFinite(max) ? { min, max } : null;
+}
+
+/** Minimum and maximum of the image in modality units (rescaled unless the loader did it). */
+export function modalityRange(image: LoadedImage): { min: number; max: number } | null {
+  const range = dataRange(image);
+  if (!range) return null;
+  const { min, max } = range;
+  if (image.preScale?.scaled) return { min, max };
+  const slope = image.slope || 1;
+  const intercept = image.intercept || 0;
+  const [a, b] = [min * slope + intercept, max * slope + intercept];
+  return { min: Math.min(a, b), max: Math.max(a, b) };
+}
+
+/** Whether a header window can show an image whose values span [min, max]. */
+export function windowShowsRange(window: HeaderWindow, range: { min: number; max: number }): boolean {
+  if (!Number.isFinite(window.width) || !Number.isFinite(window.center) || window.width <= 0) return false;
+  const lower = window.center - window.width / 2;
+  const upper = window.center + window.width / 2;
+  return upper >= range.min && lower <= range.max;
+}
+
+/** The window from the data: minimum to maximum (a flat image gets a width of 1 around it). */
+export function windowFromRange(range: { min: number; max: number }): HeaderWindow {
+  const width = range.max > range.min ? range.max - range.min : 1;
+  return { width, center: range.min + width / 2 };
+}
+
+function giveSensibleWindow(image: LoadedImage): void {
+  if (image.color) return;
+  const header = headerWindow(image.imageId);
+  // The loader's own extremes settle the usual case (a CT or MR window) without a pass over the
+  // pixels; only a missing or doubtful window costs one.
+  const { minPixelValue, maxPixelValue } = image;
+  if (header && Number.isFinite(minPixelValue) && Number.isFinite(maxPixelValue)) {
+    if (windowShowsRange(header, { min: minPixelValue, max: maxPixelValue })) return;
+  }
+  const stored = dataRange(image);
+  const range = modalityRange(image);
+  if (!stored || !range) return;
+  // The loader's extremes can be those of the raw frame while the data it hands over is scaled
+  // (RT Dose: DoseGridScaling): Cornerstone's CPU path then squeezed every dose to 0 (black).
+  image.minPixelValue = stored.min;
+  image.maxPixelValue = stored.max;
+  if (header && windowShowsRange(header, range)) return;
+  const derived = windowFromRange(range);
+  image.windowWidth = derived.width;
+  image.windowCenter = derived.center;
+}
+
+let installed = false;
+
+/** Wraps the wadouri loader (call once, after the DICOM image loader's init). */
+export function installDataDerivedWindows(): void {
+  if (installed) return;
+  installed = true;
+  // The loader init registers for wadouri: (the naturalized-metadata one, not the legacy loadImage).
+  const load = wadouri.loadImageFromNaturalizedMetadata as unknown as (
+    imageId: string,
+    options?: Record<string, unknown>,
+  ) => Types.IImageLoadObject;
+  imageLoader.registerImageLoader('wadouri', ((imageId: string, options?: Record<string, unknown>) => {
+    const loaded = load(imageId, options);
+    return {
+      ...loaded,
+      promise: loaded.promise.then((image) => {
+        giveSensibleWindow(image as LoadedImage);
+        return image;
+      }),
+    };
+  }) as unknown as Types.ImageLoaderFn);
+}
+
+/**
+ * The window of a data preset for an image: "full" spans its minimum to maximum, "auto" its 2nd
+ * to 98th percentile (what MR readers start from: a few bright pixels do not wash it out).
+ */
+export function dataWindow(image: Types.IImage, preset: 'auto' | 'full'): HeaderWindow | null {
+  const range = modalityRange(image as LoadedImage);
+  if (!range) return null;
+  if (preset === 'full') return windowFromRange(range);
+  const data = image.getPixelData();
+  const scaled = (image as LoadedImage).preScale?.scaled === true;
+  const slope = scaled ? 1 : image.slope || 1;
+  const intercept = scaled ? 0 : image.intercept || 0;
+  // A sample of at most 65,536 pixels is plenty for two percentiles.
+  const step = Math.max(1, Math.floor(data.length / 65536));
+  const sample: number[] = [];
+  for (let i = 0; i < data.length; i += step) sample.push(data[i]! * slope + intercept);
+  sample.sort((a, b) => a - b);
+  const at = (p: number) => sample[Math.min(sample.length - 1, Math.floor(p * sample.length))]!;
+  return windowFromRange({ min: at(0.02), max: at(0.98) });
+}

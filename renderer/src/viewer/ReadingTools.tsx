@@ -1,0 +1,320 @@
+/**
+ * Image tools of the toolbar: flip, rotate, window presets beyond the CT ones (MR, computed from
+ * the image, the reader's own — saved and kept across restarts), and the overlay settings (fields
+ * shown, stack direction). Their keys (H, V, [, ]) are listed in the help sheet.
+ */
+import { type StackViewport } from '@cornerstonejs/core';
+import { useEffect, useRef, useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import { flipHorizontal, flipVertical, rotateBy } from '../imaging/imageHandling.js';
+import { dataWindow } from '../imaging/imageWindow.js';
+import { applyWindow, currentWindow } from '../imaging/viewportCommands.js';
+import { dataPresetIds, mrWindowPresets, windowPresets } from '../imaging/windowPresets.js';
+import { overlayFields, useReadingStore } from '../stores/useReadingStore.js';
+import { useUiStore } from '../stores/useUiStore.js';
+import { useViewerStore } from '../stores/useViewerStore.js';
+import { formatValue } from '../imaging/imageReadout.js';
+import { viewportInSlot } from './viewportRegistry.js';
+import './reading.css';
+
+type Popover = 'windows' | 'settings' | null;
+
+function activeViewport(): StackViewport | null {
+  return viewportInSlot(useViewerStore.getState().activeViewport)?.viewport ?? null;
+}
+
+function withActive(command: (viewport: StackViewport) => void): () => void {
+  return () => {
+    const viewport = activeViewport();
+    if (viewport) command(viewport);
+  };
+}
+
+function applyDataPreset(viewport: StackViewport, preset: 'auto' | 'full'): void {
+  const window = dataWindow(viewport.getCornerstoneImage(), preset);
+  if (window) applyWindow(viewport, window.width, window.center);
+}
+
+/** H, V, [ and ] act on the active viewport, as the other viewer keys do (useViewerKeys.ts). */
+function useReadingKeys(): void {
+  useEffect(() => {
+    const onKey = (event: KeyboardEvent) => {
+      if (useUiStore.getState().dialog !== null) return;
+      if (event.ctrlKey || event.metaKey || event.altKey) return;
+      const target = event.target;
+      if (target instanceof HTMLInputElement && target.type !== 'range' && target.type !== 'checkbox') return;
+      if (target instanceof HTMLSelectElement || target instanceof HTMLTextAreaElement) return;
+      const commands: Record<string, (viewport: StackViewport) => void> = {
+        h: flipHorizontal,
+        H: flipHorizontal,
+        v: flipVertical,
+        V: flipVertical,
+        '[': (viewport) => rotateBy(viewport, -90),
+        ']': (viewport) => rotateBy(viewport, 90),
+      };
+      const command = commands[event.key];
+      const viewport = command ? activeViewport() : null;
+      if (!command || !viewport) return;
+      event.preventDefault();
+      command(viewport);
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, []);
+}
+
+export function ReadingTools() {
+  const { t } = useTranslation();
+  const [open, setOpen] = useState<Popover>(null);
+  const [presetName, setPresetName] = useState('');
+  const root = useRef<HTMLDivElement>(null);
+  const hidden = useReadingStore((state) => state.hiddenFields);
+  const setFieldShown = useReadingStore((state) => state.setFieldShown);
+  const reverseStacks = useReadingStore((state) => state.reverseStacks);
+  const setReverseStacks = useReadingStore((state) => state.setReverseStacks);
+  const userPresets = useReadingStore((state) => state.userPresets);
+  const savePreset = useReadingStore((state) => state.savePreset);
+  const deletePreset = useReadingStore((state) => state.deletePreset);
+  useReadingKeys();
+
+  // A click elsewhere or Escape closes the popover (Escape then does not also leave the viewer).
+  useEffect(() => {
+    if (!open) return;
+    const onPointerDown = (event: PointerEvent) => {
+      if (root.current && !root.current.contains(event.target as Node)) setOpen(null);
+    };
+    const onKey = (event: KeyboardEvent) => {
+      if (event.key !== 'Escape') return;
+      event.preventDefault();
+      event.stopImmediatePropagation();
+      setOpen(null);
+    };
+    window.addEventListener('pointerdown', onPointerDown);
+    window.addEventListener('keydown', onKey, { capture: true });
+    return () => {
+      window.removeEventListener('pointerdown', onPointerDown);
+      window.removeEventListener('keydown', onKey, { capture: true });
+    };
+  }, [open]);
+
+  const toggle = (popover: Popover) => setOpen((current) => (current === popover ? null : popover));
+
+  const saveCurrent = () => {
+    const viewport = activeViewport();
+    const window = viewport ? currentWindow(viewport) : null;
+    const name = presetName.trim();
+    if (!window || !name) return;
+    savePreset(name, window.width, window.center);
+    setPresetName('');
+  };
+
+  return (
+    <div className="toolbar-group reading-tools" ref={root}>
+      <button
+        type="button"
+        className="tool-button"
+        data-testid="viewer-flip-h"
+        title={t('reading.flipHTitle')}
+        onClick={withActive(flipHorizontal)}
+      >
+        {t('reading.flipH')}
+      </button>
+      <button
+        type="button"
+        className="tool-button"
+        data-testid="viewer-flip-v"
+        title={t('reading.flipVTitle')}
+        onClick={withActive(flipVertical)}
+      >
+        {t('reading.flipV')}
+      </button>
+      <button
+        type="button"
+        className="tool-button"
+        data-testid="viewer-rotate-left"
+        title={t('reading.rotateLeftTitle')}
+        aria-label={t('reading.rotateLeftTitle')}
+        onClick={withActive((viewport) => rotateBy(viewport, -90))}
+      >
+        {t('reading.rotateLeft')}
+      </button>
+      <button
+        type="button"
+        className="tool-button"
+        data-testid="viewer-rotate-right"
+        title={t('reading.rotateRightTitle')}
+        aria-label={t('reading.rotateRightTitle')}
+        onClick={withActive((viewport) => rotateBy(viewport, 90))}
+      >
+        {t('reading.rotateRight')}
+      </button>
+      <button
+        type="button"
+        className={open === 'windows' ? 'tool-button tool-button--active' : 'tool-button'}
+        data-testid="window-presets-toggle"
+        aria-expanded={open === 'windows'}
+        onClick={() => toggle('windows')}
+      >
+        {t('reading.windows')} ▾
+      </button>
+      <button
+        type="button"
+        className={open === 'settings' ? 'tool-button tool-button--active' : 'tool-button'}
+        data-testid="overlay-settings-toggle"
+        aria-expanded={open === 'settings'}
+        title={t('reading.settingsTitle')}
+        onClick={() => toggle('settings')}
+      >
+        ⚙ {t('reading.settings')}
+      </button>
+
+      {open === 'windows' ? (
+        <div
+          className="reading-popover"
+          role="dialog"
+          aria-label={t('reading.windows')}
+          data-testid="window-presets"
+        >
+          <h4>{t('reading.ctPresets')}</h4>
+          {windowPresets.map((preset) => (
+            <button
+              key={preset.id}
+              type="button"
+              className="tool-button"
+              onClick={withActive((viewport) => applyWindow(viewport, preset.width, preset.center))}
+            >
+              {t(`viewer.preset.${preset.id}`)}
+              <span className="reading-popover__values">
+                W {preset.width} L {preset.center}
+              </span>
+            </button>
+          ))}
+          <h4>{t('reading.mrPresets')}</h4>
+          {mrWindowPresets.map((preset) => (
+            <button
+              key={preset.id}
+              type="button"
+              className="tool-button"
+              data-testid={`preset-${preset.id}`}
+              onClick={withActive((viewport) => applyWindow(viewport, preset.width, preset.center))}
+            >
+              {t(`reading.preset.${preset.id}`)}
+              <span className="reading-popover__values">
+                W {preset.width} L {preset.center}
+              </span>
+            </button>
+          ))}
+          {dataPresetIds.map((id) => (
+            <button
+              key={id}
+              type="button"
+              className="tool-button"
+              data-testid={`preset-${id}`}
+              onClick={withActive((viewport) => applyDataPreset(viewport, id))}
+            >
+              {t(`reading.preset.${id}`)}
+            </button>
+          ))}
+          <h4>{t('reading.userPresets')}</h4>
+          {userPresets.length === 0 ? (
+            <div className="reading-popover__values">{t('reading.noUserPresets')}</div>
+          ) : null}
+          {userPresets.map((preset) => (
+            <div key={preset.id} className="reading-popover__preset">
+              <button
+                type="button"
+                className="tool-button"
+                data-testid="user-preset"
+                data-name={preset.name}
+                onClick={withActive((viewport) => applyWindow(viewport, preset.width, preset.center))}
+              >
+                {preset.name}
+                <span className="reading-popover__values">
+                  W {formatValue(Math.round(preset.width * 100) / 100)} L{' '}
+                  {formatValue(Math.round(preset.center * 100) / 100)}
+                </span>
+              </button>
+              <button
+                type="button"
+                className="tool-button"
+                aria-label={t('reading.deletePreset', { name: preset.name })}
+                title={t('reading.deletePreset', { name: preset.name })}
+                onClick={() => deletePreset(preset.id)}
+              >
+                ✕
+              </button>
+            </div>
+          ))}
+          <form
+            className="reading-popover__save"
+            onSubmit={(event) => {
+              event.preventDefault();
+              saveCurrent();
+            }}
+          >
+            <input
+              type="text"
+              value={presetName}
+              maxLength={40}
+              placeholder={t('reading.presetName')}
+              aria-label={t('reading.presetName')}
+              data-testid="preset-name"
+              onChange={(event) => setPresetName(event.target.value)}
+            />
+            <button
+              type="submit"
+              className="tool-button"
+              data-testid="preset-save"
+              disabled={!presetName.trim()}
+            >
+              {t('reading.savePreset')}
+            </button>
+          </form>
+        </div>
+      ) : null}
+
+      {open === 'settings' ? (
+        <div
+          className="reading-popover"
+          role="dialog"
+          aria-label={t('reading.settingsTitle')}
+          data-testid="overlay-settings"
+        >
+          <h4>{t('reading.fields')}</h4>
+          {overlayFields.map((field) => (
+            <label key={field}>
+              <input
+                type="checkbox"
+                checked={!hidden.includes(field)}
+                data-testid={`overlay-field-${field}`}
+                onChange={(event) => setFieldShown(field, event.target.checked)}
+              />
+              {t(`reading.field.${field}`)}
+            </label>
+          ))}
+          <h4>{t('reading.direction')}</h4>
+          <label>
+            <input
+              type="radio"
+              name="stack-direction"
+              checked={!reverseStacks}
+              data-testid="stack-direction-reading"
+              onChange={() => setReverseStacks(false)}
+            />
+            {t('reading.directionReading')}
+          </label>
+          <label>
+            <input
+              type="radio"
+              name="stack-direction"
+              checked={reverseStacks}
+              data-testid="stack-direction-reversed"
+              onChange={() => setReverseStacks(true)}
+            />
+            {t('reading.directionReversed')}
+          </label>
+        </div>
+      ) : null}
+    </div>
+  );
+}
