@@ -5,6 +5,7 @@ import type { DeidPreviewRow } from '../../shared/contract.js';
 import { deidOptionConflicts, effectiveDeidOptions } from '../../shared/deid-options.js';
 import { AppError, ErrorCode } from '../../shared/errors.js';
 import type { Logger } from '../core/logger.js';
+import type { DefaceCut, DefacePlan } from './deface/types.js';
 import type { PixelCleaner, PixelRule, SeriesSamples } from './pixels/types.js';
 import { type DeidOptionName, isDeidOptionName } from './profile/options.js';
 import type { EngineAction } from './profile/profile.js';
@@ -43,6 +44,13 @@ export interface DeidConfig {
    * found, by original Series Instance UID. An object of a series not listed is sampled alone.
    */
   seriesSamples?: SeriesSamples;
+  /**
+   * Set by the service for one run when Clean Recognizable Visual Features applies (deface/):
+   * the series that show a face, held unless their accepted cut is given.
+   */
+  deface?: DefacePlan;
+  /** Cuts the reader accepted, by original Series Instance UID (the app's deface store). */
+  defaceCuts?: Record<string, DefaceCut>;
   pixelCleaner?: PixelCleaner;
   linkage?: LinkageStore;
   /** PatientAge when Retain Patient Characteristics keeps it: as is, capped at 90Y, or recomputed from the dates. Default `cap`. */

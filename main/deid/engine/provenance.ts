@@ -19,8 +19,15 @@ export interface MethodCode {
   codeMeaning: string;
 }
 
-/** 113100 and the options applied, in code order; Clean Pixel Data only when pixels were masked. */
-export function methodCodeList(options: ReadonlySet<DeidOptionName>, pixelsMasked: boolean): MethodCode[] {
+/**
+ * 113100 and the options applied, in code order; Clean Pixel Data only when burned-in text was
+ * masked, Clean Recognizable Visual Features only when the object was defaced.
+ */
+export function methodCodeList(
+  options: ReadonlySet<DeidOptionName>,
+  pixelsMasked: boolean,
+  defaced = false,
+): MethodCode[] {
   const codes = [basicProfileCode];
   for (const option of Object.keys(optionCodes) as DeidOptionName[]) {
     if (option === 'cleanPixelData') continue;
@@ -28,6 +35,7 @@ export function methodCodeList(options: ReadonlySet<DeidOptionName>, pixelsMaske
     if (options.has(option)) codes.push(optionCodes[option]);
   }
   if (pixelsMasked) codes.push(optionCodes.cleanPixelData);
+  if (defaced) codes.push(optionCodes.cleanRecognizableVisualFeatures);
   return codes.sort((a, b) => a.codeValue.localeCompare(b.codeValue));
 }
 

@@ -13,6 +13,7 @@ import type { Logger } from '../../core/logger.js';
 import { createObjectContext } from './context.js';
 import { part10Chunks } from './file-meta.js';
 import { headerIdentity } from './identifying.js';
+import { defaceStep } from '../deface/engine-step.js';
 import { decidePixels, maskedPixelAttributes } from './pixel-context.js';
 import { methodCodeList, provenanceAttributes } from './provenance.js';
 import type { EngineSettings } from './settings.js';
@@ -100,14 +101,17 @@ async function rewrite(
   const { dateOffsetDays } = context;
 
   // Pixels first: a held object is not rewritten at all.
-  const decision = await decidePixels(parsed, original, settings, [
+  const pixelDecision = await decidePixels(parsed, original, settings, [
     ...identity.names,
     ...identity.ids,
     identity.birthDate,
     ...identifying.needles,
   ]);
+  // Faces (Clean Recognizable Visual Features): held, or defaced with the accepted cut.
+  const face = await defaceStep(parsed, original, config, pixelDecision);
+  const decision = face.decision;
 
-  const codes = methodCodeList(settings.options, decision?.action === 'masked');
+  const codes = methodCodeList(settings.options, pixelDecision?.action === 'masked', face.defaced);
   for (const [tag, element] of provenanceAttributes(config, settings.options, pseudonym, codes))
     context.forced.set(tag, element);
   const masked = maskedPixelAttributes(parsed, original, decision);

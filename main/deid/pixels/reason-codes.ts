@@ -33,6 +33,8 @@ const exact = new Map<string, string>([
   ['OCR found text in a sample of this series', 'series-sample-text'],
   ['OCR found no text in a sample of this series', 'series-sample-no-text'],
   ['the series sample could not read these pixels', 'series-sample-unread'],
+  ['thin-slice head series may show the face and was not defaced', 'face'],
+  ['defaced: the face in front of the accepted cut was set to air', 'defaced'],
 ]);
 
 /** Reasons with a detail, by how they start (checked in order). */
@@ -43,6 +45,7 @@ const prefixes: Array<[string, string]> = [
   ['photometric interpretation ', 'photometric-unsupported'],
   ['OCR time limit reached', 'ocr-time-limit'],
   ['OCR failed', 'ocr-failed'],
+  ['thin-slice head series may show the face and was not defaced (', 'face'],
 ];
 
 /** Every code pixelReasonCode gives besides `other` (the app translates each). */

@@ -1,0 +1,109 @@
+/**
+ * The series as the automatic surface needs it: every slice's geometry and its stored values
+ * turned into modality values (HU for CT), ordered from head to feet. Only stacks of axial
+ * single-frame images are read (the surface is found on their mid-sagittal line).
+ */
+import fs from 'node:fs';
+import { parseDicomFile } from '../dicom/walker.js';
+import { Tag } from '../engine/tags.js';
+import { readValue, topLevel } from '../engine/values.js';
+import {
+  rescaleOf,
+  sampleAt,
+  sliceGeometryOf,
+  storedFrameOf,
+  TAG_BODY_PART,
+  TAG_SERIES_DESCRIPTION,
+  TAG_SLICE_THICKNESS,
+  TAG_STUDY_DESCRIPTION,
+  type SliceGeometry,
+} from './geometry.js';
+
+export interface SeriesHeader {
+  seriesInstanceUID: string;
+  modality: string;
+  bodyPart: string;
+  studyDescription: string;
+  seriesDescription: string;
+  sliceThickness: number | null;
+}
+
+export interface VolumeSlice {
+  file: string;
+  geometry: SliceGeometry;
+  /** Modality values (HU for CT), row by row. */
+  values: Float32Array;
+}
+
+export interface HeadVolume {
+  header: SeriesHeader;
+  /** Superior first (decreasing z). */
+  slices: VolumeSlice[];
+  /** Millimetres between neighbouring slices (median). */
+  sliceSpacing: number;
+}
+
+/** Why the volume could not be read, for the reader; no PHI. */
+export class VolumeUnreadable extends Error {}
+
+export function headerOfFile(file: string): SeriesHeader & { geometry: SliceGeometry | null } {
+  const parsed = parseDicomFile(fs.readFileSync(file));
+  const original = topLevel(parsed);
+  const value = (tag: number): string => readValue(parsed, original, tag);
+  const thickness = Number(value(TAG_SLICE_THICKNESS));
+  return {
+    seriesInstanceUID: value(Tag.SeriesInstanceUID),
+    modality: value(Tag.Modality).toUpperCase(),
+    bodyPart: value(TAG_BODY_PART),
+    studyDescription: value(TAG_STUDY_DESCRIPTION),
+    seriesDescription: value(TAG_SERIES_DESCRIPTION),
+    sliceThickness: value(TAG_SLICE_THICKNESS) && Number.isFinite(thickness) ? thickness : null,
+    geometry: sliceGeometryOf(parsed, original),
+  };
+}
+
+/** True when the slices are axial: their normal runs along the patient's feet–head axis. */
+export function isAxial(geometry: SliceGeometry): boolean {
+  const [r, c] = [geometry.rowDirection, geometry.columnDirection];
+  const normalZ = r[0] * c[1] - r[1] * c[0];
+  return Math.abs(normalZ) > 0.9;
+}
+
+export async function loadHeadVolume(files: readonly string[]): Promise<HeadVolume> {
+  const slices: VolumeSlice[] = [];
+  let header: SeriesHeader | null = null;
+  for (const file of files) {
+    const parsed = parseDicomFile(fs.readFileSync(file));
+    const original = topLevel(parsed);
+    const value = (tag: number): string => readValue(parsed, original, tag);
+    const geometry = sliceGeometryOf(parsed, original);
+    if (!geometry) throw new VolumeUnreadable('an image of the series has no position or orientation');
+    if (!isAxial(geometry)) throw new VolumeUnreadable('the automatic surface needs axial slices');
+    const frame = await storedFrameOf(parsed, original);
+    if ('reason' in frame) throw new VolumeUnreadable(frame.reason);
+    const rescale = rescaleOf(parsed, original);
+    const count = geometry.rows * geometry.columns;
+    const values = new Float32Array(count);
+    for (let index = 0; index < count; index += 1)
+      values[index] = sampleAt(frame, index) * rescale.slope + rescale.intercept;
+    if (!header) {
+      const thickness = Number(value(TAG_SLICE_THICKNESS));
+      header = {
+        seriesInstanceUID: value(Tag.SeriesInstanceUID),
+        modality: value(Tag.Modality).toUpperCase(),
+        bodyPart: value(TAG_BODY_PART),
+        studyDescription: value(TAG_STUDY_DESCRIPTION),
+        seriesDescription: value(TAG_SERIES_DESCRIPTION),
+        sliceThickness: Number.isFinite(thickness) && value(TAG_SLICE_THICKNESS) ? thickness : null,
+      };
+    }
+    slices.push({ file, geometry, values });
+  }
+  if (!header || slices.length < 3) throw new VolumeUnreadable('the series has fewer than three images');
+  slices.sort((a, b) => b.geometry.position[2] - a.geometry.position[2]);
+  const gaps = slices
+    .slice(1)
+    .map((slice, index) => Math.abs(slices[index]!.geometry.position[2] - slice.geometry.position[2]))
+    .sort((a, b) => a - b);
+  return { header, slices, sliceSpacing: gaps[Math.floor(gaps.length / 2)]! };
+}
