@@ -19,6 +19,7 @@ import { PRODUCT_NAME } from './core/paths.js';
 import { instanceTagRows } from './dicom/tag-tree.js';
 import { Importer } from './import/importer.js';
 import type { ZipLimits } from './import/zip-archive.js';
+import { UiSessionStore } from './session/ui-session-store.js';
 
 export interface ServicesOptions {
   dataDir: string;
@@ -105,8 +106,15 @@ export function createServices(options: ServicesOptions): Services {
     ...(options.deidWorkers !== undefined ? { workers: options.deidWorkers } : {}),
   });
 
+  const uiSession = new UiSessionStore(dataDir, logger);
+
   const handlers: Handlers = {
     ...deid.handlers,
+    'session.load': async () => uiSession.load(),
+    'session.save': async (session) => {
+      uiSession.save(session);
+      return {};
+    },
     'app.info': async () => ({
       productName: PRODUCT_NAME,
       version: productVersion(),

@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { ErrorCode } from './errors.js';
+import { UiSession } from './ui-session.js';
 
 // ---------------------------------------------------------------------------------------------
 // Building blocks
@@ -450,6 +451,12 @@ export const methods = {
   ),
   'import.cancel': method(JobRef, z.object({ cancelled: z.boolean() }), 'Cancel an import job.'),
   'import.status': method(JobRef, ImportProgress, 'The latest progress of an import job.'),
+  'session.load': method(
+    Empty,
+    UiSession.nullable(),
+    'Where the reader was (screen, search, open study, layout, slices, windows), or null.',
+  ),
+  'session.save': method(UiSession, Empty, 'Remember where the reader is, in the data folder.'),
   ...deidMethods,
 } as const;
 

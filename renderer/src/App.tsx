@@ -14,6 +14,7 @@ import { useImportStore } from './stores/useImportStore.js';
 import { useUiStore } from './stores/useUiStore.js';
 import { useWorklistStore } from './stores/useWorklistStore.js';
 import { ViewerScreen } from './viewer/ViewerScreen.js';
+import { isTextEntry } from './viewer/panels.js';
 import { WorklistScreen } from './worklist/WorklistScreen.js';
 
 function useMainEvents(): void {
@@ -35,9 +36,7 @@ function useHelpKey(): void {
   useEffect(() => {
     const onKey = (event: KeyboardEvent) => {
       if (event.key !== '?') return;
-      const target = event.target;
-      if (target instanceof HTMLInputElement && target.type !== 'range') return;
-      if (target instanceof HTMLTextAreaElement) return;
+      if (isTextEntry(event.target)) return;
       event.preventDefault();
       useUiStore.getState().toggleDialog('help');
     };

@@ -3,6 +3,7 @@ import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { App } from './App.js';
 import { initI18n } from './i18n/index.js';
+import { restoreSession, startSessionPersistence } from './session/session.js';
 import { useSettingsStore } from './stores/useSettingsStore.js';
 import './styles/app.css';
 
@@ -10,8 +11,12 @@ initI18n(useSettingsStore.getState().language);
 
 const root = document.getElementById('root');
 if (!root) throw new Error('index.html has no #root element');
-createRoot(root).render(
-  <StrictMode>
-    <App />
-  </StrictMode>,
-);
+// Back to where the reader was (search, study, layout, slices, windows) before the first paint.
+void restoreSession().finally(() => {
+  startSessionPersistence();
+  createRoot(root).render(
+    <StrictMode>
+      <App />
+    </StrictMode>,
+  );
+});

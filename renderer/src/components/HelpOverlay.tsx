@@ -21,6 +21,9 @@ type KeyName =
   | 'cine'
   | 'deidPreview'
   | 'back'
+  | 'closePanel'
+  | 'locate'
+  | 'dragSeries'
   | 'mouse';
 
 const shortcuts: { section: Section; rows: { keys: string[]; action: KeyName }[] }[] = [
@@ -52,7 +55,10 @@ const shortcuts: { section: Section; rows: { keys: string[]; action: KeyName }[]
       { keys: ['[', ']'], action: 'rotate' },
       { keys: ['Space'], action: 'cine' },
       { keys: ['D'], action: 'deidPreview' },
-      { keys: ['Esc'], action: 'back' },
+      { keys: ['Esc'], action: 'closePanel' },
+      { keys: ['Backspace', 'Alt+←'], action: 'back' },
+      { keys: ['Shift+click'], action: 'locate' },
+      { keys: [], action: 'dragSeries' },
       { keys: [], action: 'mouse' },
     ],
   },

@@ -1,11 +1,16 @@
 /**
- * The viewer: the open study, the layout, which series each viewport shows, and which viewport
- * receives keyboard commands and series clicks. Image ids of a series are fetched once
- * (catalog.listInstances) and kept while the study is open.
+ * The viewer: the open study (and a prior of the same patient beside it), the layout, which series
+ * each viewport shows, and which viewport receives keyboard commands and series clicks. Image ids
+ * of a series are fetched once (catalog.listInstances) and kept while the study is open.
+ *
+ * A study opens in the layout its hanging protocol chooses (viewer/hangingProtocols.ts); a layout
+ * the reader picks is remembered per modality. `startViews` says where a viewport starts when its
+ * series is shown (the image, and the window when restoring a session); the pane consumes it.
  */
 import { create } from 'zustand';
-import type { InstanceSummary, StudyDetail } from '../../../shared/contract.js';
+import type { InstanceSummary, SeriesSummary, StudyDetail } from '../../../shared/contract.js';
 import { host } from '../host/index.js';
+import { hangStudy, primaryModality } from '../viewer/hangingProtocols.js';
 
 export type Layout = '1x1' | '1x2' | '2x2';
 
@@ -19,22 +24,61 @@ export type SeriesImages =
   | { state: 'no-images' }
   | { state: 'failed'; error: unknown };
 
+/** Where a viewport starts when its series is (re)shown. */
+export interface StartView {
+  seriesInstanceUID: string;
+  imageIndex: number;
+  /** The image to find in the stack (wins over imageIndex when it is there). */
+  sopInstanceUID?: string | null;
+  frame?: number | null;
+  windowWidth?: number | null;
+  windowCenter?: number | null;
+}
+
+/** A restored viewer: what shared/ui-session.ts keeps, with the study details fetched. */
+export interface RestoredViewer {
+  detail: StudyDetail;
+  comparison: StudyDetail | null;
+  layout: Layout;
+  activeViewport: number;
+  views: (StartView | null)[];
+}
+
 interface ViewerState {
   detail: StudyDetail | null;
+  /** A prior study of the same patient, opened beside the current one. */
+  comparison: StudyDetail | null;
   layout: Layout;
   activeViewport: number;
   /** Series shown in each of the MAX_VIEWPORTS slots (those beyond the layout are hidden). */
   assignments: (string | null)[];
+  /** Where each slot starts when its series is next shown; consumed by the pane. */
+  startViews: (StartView | null)[];
   images: Record<string, SeriesImages>;
+  /** Layout chosen by the reader per modality (persisted with the session). */
+  layoutByModality: Record<string, string>;
   cineFps: number;
   /** The viewport playing cine, if any (one at a time, like a light box). */
   cineViewport: number | null;
   openStudy(detail: StudyDetail, seriesInstanceUID?: string): void;
+  /** Puts back a saved viewer (reload, restart). */
+  restore(restored: RestoredViewer): void;
   closeStudy(): void;
+  /** The reader's choice of layout; remembered for the study's modality. */
   setLayout(layout: Layout): void;
   setActiveViewport(index: number): void;
   /** Shows a series in the active viewport. */
   showSeries(seriesInstanceUID: string): void;
+  /** Shows a series in a given viewport (a thumbnail dropped on it), from its first image. */
+  assignSeries(slot: number, seriesInstanceUID: string, imageIndex?: number): void;
+  /** Opens a prior study beside the current one: current series left, the prior's match right. */
+  openComparison(prior: StudyDetail): void;
+  closeComparison(): void;
+  setLayoutMemory(memory: Record<string, string>): void;
+  /** The start view of a slot for the series it is about to show, if any. */
+  startViewFor(slot: number, seriesInstanceUID: string): StartView | null;
+  /** Forgets a start view once the viewport has applied it. */
+  clearStartView(slot: number, view: StartView): void;
   setCineFps(fps: number): void;
   toggleCine(): void;
   stopCine(): void;
@@ -56,6 +100,35 @@ export function imageIdsOf(instances: InstanceSummary[]): string[] {
     );
 }
 
+/** The series with this UID in the open study or its comparison, with its study. */
+export function findSeries(
+  state: Pick<ViewerState, 'detail' | 'comparison'>,
+  seriesInstanceUID: string | null,
+): { detail: StudyDetail; series: SeriesSummary } | null {
+  if (!seriesInstanceUID) return null;
+  for (const detail of [state.detail, state.comparison]) {
+    const series = detail?.series.find((item) => item.seriesInstanceUID === seriesInstanceUID);
+    if (detail && series) return { detail, series };
+  }
+  return null;
+}
+
+/** The prior's series that best matches one of the current study (modality, then description). */
+export function matchingSeries(prior: StudyDetail, current: SeriesSummary | null): SeriesSummary | null {
+  const candidates = prior.series.filter((series) => series.numberOfInstances > 0);
+  if (candidates.length === 0) return null;
+  if (!current) return candidates[0]!;
+  const sameModality = candidates.filter((series) => series.modality === current.modality);
+  const pool = sameModality.length > 0 ? sameModality : candidates;
+  const sameDescription = pool.find(
+    (series) =>
+      series.seriesDescription.trim().toLowerCase() === current.seriesDescription.trim().toLowerCase(),
+  );
+  return sameDescription ?? [...pool].sort((a, b) => b.numberOfInstances - a.numberOfInstances)[0]!;
+}
+
+const emptySlots = <T>(): (T | null)[] => Array<T | null>(MAX_VIEWPORTS).fill(null);
+
 export const useViewerStore = create<ViewerState>()((set, get) => {
   async function loadImages(seriesInstanceUID: string): Promise<void> {
     if (get().images[seriesInstanceUID]) return;
@@ -71,38 +144,71 @@ export const useViewerStore = create<ViewerState>()((set, get) => {
     set((state) => ({ images: { ...state.images, [seriesInstanceUID]: result } }));
   }
 
+  function loadAssigned(assignments: (string | null)[]): void {
+    for (const uid of new Set(assignments)) if (uid) void loadImages(uid);
+  }
+
   return {
     detail: null,
+    comparison: null,
     layout: '1x1',
     activeViewport: 0,
-    assignments: Array<string | null>(MAX_VIEWPORTS).fill(null),
+    assignments: emptySlots<string>(),
+    startViews: emptySlots<StartView>(),
     images: {},
+    layoutByModality: {},
     cineFps: 20,
     cineViewport: null,
 
     openStudy(detail, seriesInstanceUID) {
-      const first =
-        seriesInstanceUID ??
-        detail.series.find((series) => series.numberOfInstances > 0)?.seriesInstanceUID ??
-        null;
+      const plan = hangStudy(detail, get().layoutByModality, seriesInstanceUID);
       const sameStudy = get().detail?.study.studyInstanceUID === detail.study.studyInstanceUID;
-      const assignments = Array<string | null>(MAX_VIEWPORTS).fill(null);
-      assignments[0] = first;
+      const assignments = emptySlots<string>();
+      const startViews = emptySlots<StartView>();
+      plan.views.forEach((view, slot) => {
+        assignments[slot] = view.seriesInstanceUID;
+        startViews[slot] = { seriesInstanceUID: view.seriesInstanceUID, imageIndex: view.imageIndex };
+      });
       set({
         detail,
+        comparison: null,
         activeViewport: 0,
         assignments,
-        layout: '1x1',
+        startViews,
+        layout: plan.layout,
         cineViewport: null,
         images: sameStudy ? get().images : {},
       });
-      if (first) void loadImages(first);
+      loadAssigned(assignments);
+    },
+
+    restore({ detail, comparison, layout, activeViewport, views }) {
+      const assignments = emptySlots<string>();
+      const startViews = emptySlots<StartView>();
+      views.slice(0, MAX_VIEWPORTS).forEach((view, slot) => {
+        if (!view || !findSeries({ detail, comparison }, view.seriesInstanceUID)) return;
+        assignments[slot] = view.seriesInstanceUID;
+        startViews[slot] = view;
+      });
+      set({
+        detail,
+        comparison,
+        layout,
+        activeViewport: Math.min(activeViewport, viewportCountOf[layout] - 1),
+        assignments,
+        startViews,
+        cineViewport: null,
+        images: {},
+      });
+      loadAssigned(assignments);
     },
 
     closeStudy() {
       set({
         detail: null,
-        assignments: Array<string | null>(MAX_VIEWPORTS).fill(null),
+        comparison: null,
+        assignments: emptySlots<string>(),
+        startViews: emptySlots<StartView>(),
         images: {},
         activeViewport: 0,
         cineViewport: null,
@@ -111,23 +217,85 @@ export const useViewerStore = create<ViewerState>()((set, get) => {
 
     setLayout(layout) {
       const count = viewportCountOf[layout];
+      const { detail } = get();
+      const modality = detail ? primaryModality(detail) : '';
       set((state) => ({
         layout,
         activeViewport: Math.min(state.activeViewport, count - 1),
         cineViewport: state.cineViewport !== null && state.cineViewport < count ? state.cineViewport : null,
+        layoutByModality: modality
+          ? { ...state.layoutByModality, [modality]: layout }
+          : state.layoutByModality,
       }));
     },
 
     setActiveViewport(index) {
-      set({ activeViewport: index });
+      if (get().activeViewport !== index) set({ activeViewport: index });
     },
 
     showSeries(seriesInstanceUID) {
-      const { activeViewport, assignments } = get();
-      const next = [...assignments];
-      next[activeViewport] = seriesInstanceUID;
-      set({ assignments: next });
+      get().assignSeries(get().activeViewport, seriesInstanceUID);
+    },
+
+    assignSeries(slot, seriesInstanceUID, imageIndex = 0) {
+      const assignments = [...get().assignments];
+      const startViews = [...get().startViews];
+      assignments[slot] = seriesInstanceUID;
+      startViews[slot] = { seriesInstanceUID, imageIndex };
+      set({ assignments, startViews, activeViewport: slot });
       void loadImages(seriesInstanceUID);
+    },
+
+    openComparison(prior) {
+      const state = get();
+      const current = findSeries(state, state.assignments[state.activeViewport] ?? null)?.series ?? null;
+      const match = matchingSeries(prior, current);
+      const assignments = emptySlots<string>();
+      const startViews = emptySlots<StartView>();
+      const left = current?.seriesInstanceUID ?? state.assignments.find((uid) => uid !== null) ?? null;
+      if (left) {
+        assignments[0] = left;
+        startViews[0] = { seriesInstanceUID: left, imageIndex: 0 };
+      }
+      if (match) {
+        assignments[1] = match.seriesInstanceUID;
+        startViews[1] = { seriesInstanceUID: match.seriesInstanceUID, imageIndex: 0 };
+      }
+      set({
+        comparison: prior,
+        layout: '1x2',
+        assignments,
+        startViews,
+        activeViewport: 0,
+        cineViewport: null,
+      });
+      loadAssigned(assignments);
+    },
+
+    closeComparison() {
+      const { comparison, assignments } = get();
+      if (!comparison) return;
+      const priorSeries = new Set(comparison.series.map((series) => series.seriesInstanceUID));
+      set({
+        comparison: null,
+        assignments: assignments.map((uid) => (uid && priorSeries.has(uid) ? null : uid)),
+      });
+    },
+
+    setLayoutMemory(memory) {
+      set({ layoutByModality: { ...memory } });
+    },
+
+    startViewFor(slot, seriesInstanceUID) {
+      const view = get().startViews[slot] ?? null;
+      return view && view.seriesInstanceUID === seriesInstanceUID ? view : null;
+    },
+
+    clearStartView(slot, view) {
+      if (get().startViews[slot] !== view) return;
+      const startViews = [...get().startViews];
+      startViews[slot] = null;
+      set({ startViews });
     },
 
     setCineFps(fps) {

@@ -15,6 +15,7 @@ import { stackToolGroup } from '../imaging/stackToolGroup.js';
 import { playCine, stopCine } from '../imaging/viewportCommands.js';
 import { orderedForReading, useReadingStore } from '../stores/useReadingStore.js';
 import { type SeriesImages, useViewerStore } from '../stores/useViewerStore.js';
+import { applyStartWindow, startIndexOf } from '../session/startView.js';
 import { ImageSlider } from './ImageSlider.js';
 import { ViewportOverlay } from './ViewportOverlay.js';
 import { registerViewport } from './viewportRegistry.js';
@@ -94,17 +95,23 @@ export function StackViewportPane({ slot, study, series }: StackViewportPaneProp
   // Show the series' images once their ids are known.
   const imageIds = images?.state === 'ready' ? images.imageIds : null;
   const reverseStacks = useReadingStore((store) => store.reverseStacks);
+  const seriesUID = series?.seriesInstanceUID ?? null;
   useEffect(() => {
-    if (!element || !imageIds) return;
+    if (!element || !imageIds || !seriesUID) return;
     // Enabled by the effect above, which runs first on the same commit.
     const viewport = initImaging().engine.getViewport(viewportIdOf(slot)) as StackViewport | undefined;
     if (!viewport) return;
     let current = true;
     toolUtilities.stackPrefetch.disable(element);
+    // Where this viewport starts (hanging protocol, restored session): image and window.
+    const start = useViewerStore.getState().startViewFor(slot, seriesUID);
+    const ordered = orderedForReading(imageIds, reverseStacks);
     viewport
-      .setStack(orderedForReading(imageIds, reverseStacks), 0)
+      .setStack(ordered, startIndexOf(start, ordered))
       .then(() => {
         if (!current) return;
+        applyStartWindow(viewport, start);
+        if (start) useViewerStore.getState().clearStartView(slot, start);
         viewport.render();
         setStack({ imageIds, ok: true });
         if (imageIds.length > 1) toolUtilities.stackPrefetch.enable(element);
@@ -115,7 +122,7 @@ export function StackViewportPane({ slot, study, series }: StackViewportPaneProp
     return () => {
       current = false;
     };
-  }, [slot, element, imageIds, reverseStacks]);
+  }, [slot, element, imageIds, reverseStacks, seriesUID]);
 
   const ready = state.kind === 'ready';
   useEffect(() => {

@@ -5,6 +5,7 @@ import { presetForKey } from '../imaging/windowPresets.js';
 import { useDeidStore } from '../stores/useDeidStore.js';
 import { useUiStore } from '../stores/useUiStore.js';
 import { useViewerStore } from '../stores/useViewerStore.js';
+import { closeTopPanel, isTextEntry } from './panels.js';
 import { viewportInSlot } from './viewportRegistry.js';
 
 const PAGE = 10;
@@ -13,13 +14,19 @@ export function useViewerKeys(onBack: () => void): void {
   useEffect(() => {
     const onKey = (event: KeyboardEvent) => {
       if (useUiStore.getState().dialog !== null) return;
-      if (event.ctrlKey || event.metaKey || event.altKey) return;
-      const target = event.target;
-      if (target instanceof HTMLInputElement && target.type !== 'range') return;
-      if (target instanceof HTMLSelectElement || target instanceof HTMLTextAreaElement) return;
-      if (event.key === 'Escape') {
+      // Only text fields keep their keys: after a click on a checkbox or button, shortcuts work.
+      if (isTextEntry(event.target)) return;
+      // Leaving the viewer: Backspace or Alt+← (and the Back button); Esc only closes panels.
+      if ((event.key === 'ArrowLeft' && event.altKey) || (event.key === 'Backspace' && !event.altKey)) {
+        if (event.ctrlKey || event.metaKey) return;
         event.preventDefault();
         onBack();
+        return;
+      }
+      if (event.ctrlKey || event.metaKey || event.altKey) return;
+      if (event.key === 'Escape') {
+        event.preventDefault();
+        closeTopPanel();
         return;
       }
       const viewer = useViewerStore.getState();

@@ -1,6 +1,7 @@
 /** Series of one study as thumbnails; used by the worklist's side panel and the viewer's strip. */
 import { useTranslation } from 'react-i18next';
 import type { SeriesSummary } from '../../../shared/contract.js';
+import { startSeriesDrag } from '../viewer/seriesDrag.js';
 import { SeriesThumbnail } from './SeriesThumbnail.js';
 
 interface SeriesListProps {
@@ -8,9 +9,11 @@ interface SeriesListProps {
   highlighted?: ReadonlySet<string>;
   onPick(series: SeriesSummary): void;
   onOpen?(series: SeriesSummary): void;
+  /** Cards can be dragged onto a viewport (in the viewer). */
+  draggable?: boolean;
 }
 
-export function SeriesList({ series, highlighted, onPick, onOpen }: SeriesListProps) {
+export function SeriesList({ series, highlighted, onPick, onOpen, draggable }: SeriesListProps) {
   const { t } = useTranslation();
   return (
     <ul className="series-list" data-testid="series-list">
@@ -25,6 +28,8 @@ export function SeriesList({ series, highlighted, onPick, onOpen }: SeriesListPr
             data-series-uid={item.seriesInstanceUID}
             onClick={() => onPick(item)}
             onDoubleClick={() => onOpen?.(item)}
+            draggable={draggable}
+            onDragStart={draggable ? (event) => startSeriesDrag(event, item.seriesInstanceUID) : undefined}
           >
             <SeriesThumbnail sopInstanceUID={item.thumbnailSopInstanceUID} modality={item.modality} />
             <span className="series-card__text">

@@ -1,0 +1,123 @@
+/**
+ * Viewports working together, with Cornerstone's own tools:
+ *
+ * - linked scrolling: every stack viewport whose images share the active one's FrameOfReferenceUID
+ *   (and a parallel plane) follows it to the nearest slice by ImagePositionPatient. Series of
+ *   another frame of reference (a prior study) are not linked.
+ * - reference lines (ReferenceLinesTool): the active viewport's plane drawn as a line across the
+ *   other viewports that show a non-parallel plane of the same frame of reference;
+ * - locate (LocateTool, Shift+click): the other viewports jump to the clicked point.
+ *
+ * Checked every few frames (cheap: at most four viewports) and whenever the active viewport changes.
+ */
+import { type StackViewport, type Types, getRenderingEngine, metaData, utilities } from '@cornerstonejs/core';
+import { Enums as ToolEnums, ReferenceLinesTool, addTool } from '@cornerstonejs/tools';
+import { RENDERING_ENGINE_ID } from '../../imaging/initImaging.js';
+import { stackToolGroup } from '../../imaging/stackToolGroup.js';
+import { MAX_VIEWPORTS } from '../../stores/useViewerStore.js';
+import { viewportInSlot } from '../viewportRegistry.js';
+import { LocateTool } from './locateTool.js';
+
+let toolsReady = false;
+
+function ensureTools(): void {
+  if (toolsReady) return;
+  const group = stackToolGroup();
+  addTool(ReferenceLinesTool);
+  addTool(LocateTool);
+  if (!group.hasTool(ReferenceLinesTool.toolName)) group.addTool(ReferenceLinesTool.toolName);
+  if (!group.hasTool(LocateTool.toolName)) group.addTool(LocateTool.toolName, { displayThreshold: 3 });
+  group.setToolEnabled(ReferenceLinesTool.toolName);
+  group.setToolActive(LocateTool.toolName, {
+    bindings: [
+      { mouseButton: ToolEnums.MouseBindings.Primary, modifierKey: ToolEnums.KeyboardBindings.Shift },
+    ],
+  });
+  toolsReady = true;
+}
+
+/** Viewports on screen with a stack, by slot. */
+function liveViewports(): { slot: number; viewport: StackViewport }[] {
+  const live: { slot: number; viewport: StackViewport }[] = [];
+  for (let slot = 0; slot < MAX_VIEWPORTS; slot += 1) {
+    const handle = viewportInSlot(slot);
+    if (handle && getRenderingEngine(RENDERING_ENGINE_ID)?.getViewport(handle.viewport.id)) {
+      live.push({ slot, viewport: handle.viewport });
+    }
+  }
+  return live;
+}
+
+function frameOfReferenceOf(viewport: StackViewport): string | null {
+  try {
+    return viewport.getFrameOfReferenceUID() || null;
+  } catch {
+    return null;
+  }
+}
+
+function parallel(a: StackViewport, b: StackViewport): boolean {
+  const n1 = a.getCamera().viewPlaneNormal;
+  const n2 = b.getCamera().viewPlaneNormal;
+  if (!n1 || !n2) return false;
+  return Math.abs(n1[0] * n2[0] + n1[1] * n2[1] + n1[2] * n2[2]) > 0.9;
+}
+
+/** Slices this module asked followers to go to, and when. */
+const requested = new Map<string, { index: number; at: number }>();
+const RETRY_MS = 400;
+
+/**
+ * Linked scrolling: the active viewport (the one the reader clicked, or scrolls with the wheel)
+ * leads; every other viewport of the same frame of reference with a parallel plane goes to its
+ * slice nearest the leader's ImagePositionPatient (Cornerstone's getClosestStackImageIndexForPoint,
+ * the rule of its image-slice synchronizer). Cornerstone's synchronizer itself drops images that
+ * arrive while it is still moving the others (a held arrow key left the group slices short), so
+ * the followers are checked here until they are where they should be.
+ */
+function follow(activeSlot: number): void {
+  const leader = viewportInSlot(activeSlot)?.viewport;
+  const imageId = leader?.getCurrentImageId();
+  if (!leader || !imageId) return;
+  const frame = frameOfReferenceOf(leader);
+  const plane = metaData.get('imagePlaneModule', imageId) as
+    { imagePositionPatient?: Types.Point3 } | undefined;
+  const position = plane?.imagePositionPatient;
+  if (!frame || !position) return;
+  const now = performance.now();
+  for (const { viewport } of liveViewports()) {
+    if (viewport === leader || frameOfReferenceOf(viewport) !== frame || !parallel(leader, viewport))
+      continue;
+    const index = utilities.getClosestStackImageIndexForPoint(position, viewport);
+    if (index === null || index === undefined || index === viewport.getCurrentImageIdIndex()) continue;
+    const asked = requested.get(viewport.id);
+    if (asked && asked.index === index && now - asked.at < RETRY_MS) continue;
+    requested.set(viewport.id, { index, at: now });
+    void viewport.setImageIdIndex(index);
+  }
+}
+
+let referenceSource: string | null = null;
+
+/** Makes the active viewport the reference lines' source; true when it changed. */
+function reconcileReferenceLines(activeSlot: number): boolean {
+  const handle = viewportInSlot(activeSlot);
+  const source = handle?.viewport.id ?? '';
+  if (source === referenceSource) return false;
+  referenceSource = source;
+  stackToolGroup().setToolConfiguration(ReferenceLinesTool.toolName, { sourceViewportId: source });
+  return true;
+}
+
+/** Brings the synchronizers and the reference-line source up to date. */
+export function reconcileLinking(activeSlot: number, linked: boolean): void {
+  ensureTools();
+  reconcileReferenceLines(activeSlot);
+  if (linked) follow(activeSlot);
+}
+
+/** Forgets the viewer's linking state (the viewer closes). */
+export function stopLinking(): void {
+  requested.clear();
+  referenceSource = null;
+}
