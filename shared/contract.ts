@@ -368,8 +368,44 @@ export const DeidStudyReport = z.object({
   ),
   failed: z.array(z.object({ sopInstanceUID: z.string().nullable(), code: z.string(), message: z.string() })),
   warnings: z.array(DeidWarningSummary),
+  /** Held objects the reader excluded on the review screen (pseudonymous SOP Instance UIDs); never written. */
+  excluded: z.array(z.object({ sopInstanceUID: z.string() })).optional(),
 });
 export type DeidStudyReport = z.infer<typeof DeidStudyReport>;
+
+/** A rectangle of an image, in pixels (columns from the left, rows from the top). */
+export const DeidPixelRect = z
+  .object({
+    x: z.number().int().min(0).max(65535),
+    y: z.number().int().min(0).max(65535),
+    width: z.number().int().min(1).max(65535),
+    height: z.number().int().min(1).max(65535),
+  })
+  .strict();
+export type DeidPixelRect = z.infer<typeof DeidPixelRect>;
+
+/** An object the latest export of a study held for burned-in text, as the review screen needs it. */
+export const DeidHeldObject = z.object({
+  /** The original instance, in the local catalog (the review renders it from there). */
+  sopInstanceUID: Uid,
+  /** The UID it has in the export (as the report lists it). */
+  pseudonymousSopInstanceUID: z.string(),
+  reasons: z.array(z.string()),
+  reasonCodes: z.array(z.string()),
+  modality: z.string(),
+  manufacturer: z.string(),
+  manufacturerModelName: z.string(),
+  rows: z.number().int(),
+  columns: z.number().int(),
+  /** Where text was read (OCR), in image pixels; the text itself is not part of it. */
+  ocrBoxes: z.array(DeidPixelRect),
+  /** Regions of the saved pixel rules that already match this device and image size. */
+  ruleRegions: z.array(DeidPixelRect),
+  status: z.enum(['held', 'released', 'excluded']),
+});
+export type DeidHeldObject = z.infer<typeof DeidHeldObject>;
+
+const HeldRef = z.object({ studyInstanceUID: Uid, sopInstanceUID: Uid }).strict();
 
 export const deidMethods = {
   'deid.preview': method(
@@ -390,6 +426,26 @@ export const deidMethods = {
     'De-identify a stored study into a folder; progress as deid.progress, then deid.studyReport.',
   ),
   'deid.cancel': method(JobRef, z.object({ cancelled: z.boolean() }), 'Cancel a de-identification job.'),
+  'deid.heldObjects': method(
+    z.object({ studyInstanceUID: Uid }).strict(),
+    z.array(DeidHeldObject),
+    'The objects the latest export of a study held for burned-in text, with what the review screen shows.',
+  ),
+  'deid.releaseHeld': method(
+    HeldRef.extend({ regions: z.array(DeidPixelRect).min(1).max(64) }).strict(),
+    z.object({
+      status: z.enum(['released', 'held']),
+      ruleName: z.string(),
+      reasons: z.array(z.string()),
+      reasonCodes: z.array(z.string()),
+    }),
+    'Save the regions as a pixel rule for the device and image size, and write the held object masked into the export.',
+  ),
+  'deid.excludeHeld': method(
+    HeldRef,
+    z.object({ excluded: z.boolean() }),
+    'Leave a held object out of the export for good (recorded in the report).',
+  ),
 } as const;
 
 /** Progress of a de-identification run (export or sync). */

@@ -8,7 +8,7 @@ import type { DeidProgressEvent } from '../../shared/contract.js';
 import { isAppError } from '../../shared/errors.js';
 import type { EventBus } from '../core/events.js';
 import type { Logger } from '../core/logger.js';
-import type { DeidConfig } from '../deid/index.js';
+import type { DeidConfig, DeidReport } from '../deid/index.js';
 import { deidentifyTree, type DeidProgress, initialProgress, StudyReports } from '../deid/service.js';
 import { describeError } from '../rpc/dispatch.js';
 
@@ -26,16 +26,36 @@ const CLOSE_GRACE_MS = 5_000;
 /** The report of each study's latest export (a new export of a study replaces its report). */
 export class LatestStudyReports extends StudyReports {
   readonly #latest = new Map<string, StudyReports>();
+  /** Told of each export's start and of each object it holds (the review screen's list, held-review.ts). */
+  heldObserver: HeldObserver | null = null;
 
-  /** A fresh report for a study's new export. */
-  begin(studyInstanceUID: string): StudyReports {
-    const reports = new StudyReports();
+  /** A fresh report for a study's new export into `outputDir`. */
+  begin(studyInstanceUID: string, outputDir?: string): StudyReports {
+    const observer = this.heldObserver;
+    observer?.exportStarted(studyInstanceUID, outputDir ?? null);
+    const reports = observer ? new ObservedStudyReports(observer) : new StudyReports();
     this.#latest.set(studyInstanceUID, reports);
     return reports;
   }
 
   override get(studyInstanceUID: string) {
     return this.#latest.get(studyInstanceUID)?.get(studyInstanceUID) ?? null;
+  }
+}
+
+export interface HeldObserver {
+  exportStarted(studyInstanceUID: string, outputDir: string | null): void;
+  held(report: DeidReport): void;
+}
+
+class ObservedStudyReports extends StudyReports {
+  constructor(private readonly observer: HeldObserver) {
+    super();
+  }
+
+  override add(outcome: Parameters<StudyReports['add']>[0]): void {
+    super.add(outcome);
+    if (outcome.status === 'held') this.observer.held(outcome.report);
   }
 }
 
@@ -54,6 +74,8 @@ export interface ExportRequest {
   /** Checked and prepared (see output-folder.ts). */
   outputDir: string;
   config: DeidConfig;
+  /** Completes the configuration inside the job before anything is written (the defacing plan, deface.ts). */
+  prepareConfig?: (config: DeidConfig) => Promise<DeidConfig>;
 }
 
 export class StudyExportJobs {
@@ -120,11 +142,12 @@ export class StudyExportJobs {
     };
     logger.info({ jobId, objects: request.files.length }, 'deid export started');
     try {
+      const config = request.prepareConfig ? await request.prepareConfig(request.config) : request.config;
       const run = deidentifyTree({
         inputs: request.files,
         outputDir: request.outputDir,
-        config: request.config,
-        reports: this.deps.reports.begin(request.studyInstanceUID),
+        config,
+        reports: this.deps.reports.begin(request.studyInstanceUID, request.outputDir),
         signal,
         logger,
         ...(this.deps.workers !== undefined ? { workers: this.deps.workers } : {}),

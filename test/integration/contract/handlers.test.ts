@@ -18,7 +18,12 @@ import { silentLogger } from '../../../main/core/logger.js';
 import { dispatch } from '../../../main/rpc/dispatch.js';
 import { type Services, createServices } from '../../../main/services.js';
 import { type CtSeries, ensureCtSeries, makeTempDir } from '../../fixtures/index.js';
-import { fixedKey } from '../deid-app/harness.js';
+import {
+  HELD_ULTRASOUND_SOP_UID,
+  HELD_ULTRASOUND_STUDY_UID,
+  heldUltrasoundFile,
+} from '../../fixtures/held-ultrasound.js';
+import { exportStudy, fixedKey, importInto } from '../deid-app/harness.js';
 
 let dir: string;
 let services: Services;
@@ -107,7 +112,20 @@ function samples(): { [M in MethodName]: () => Promise<RequestOf<M>> } {
       return { studyInstanceUID: series.studyInstanceUID };
     },
     'deid.cancel': async () => ({ jobId: exportJob }),
+    'deid.heldObjects': async () => ({ studyInstanceUID: series.studyInstanceUID }),
+    // Each export of the ultrasound image holds it again (no rule yet for its device).
+    'deid.excludeHeld': async () => holdUltrasound('held-to-exclude'),
+    'deid.releaseHeld': async () => ({
+      ...(await holdUltrasound('held-to-release')),
+      regions: [{ x: 0, y: 0, width: 80, height: 12 }],
+    }),
   };
+}
+
+async function holdUltrasound(folder: string): Promise<{ studyInstanceUID: string; sopInstanceUID: string }> {
+  await importInto(services, [heldUltrasoundFile]);
+  await exportStudy(services, HELD_ULTRASOUND_STUDY_UID, path.join(dir, folder));
+  return { studyInstanceUID: HELD_ULTRASOUND_STUDY_UID, sopInstanceUID: HELD_ULTRASOUND_SOP_UID };
 }
 
 describe('the contract at the service edge', () => {
