@@ -20,6 +20,7 @@ type KeyName =
   | 'rotate'
   | 'cine'
   | 'deidPreview'
+  | 'mpr'
   | 'back'
   | 'closePanel'
   | 'locate'
@@ -55,6 +56,7 @@ const shortcuts: { section: Section; rows: { keys: string[]; action: KeyName }[]
       { keys: ['[', ']'], action: 'rotate' },
       { keys: ['Space'], action: 'cine' },
       { keys: ['D'], action: 'deidPreview' },
+      { keys: ['M'], action: 'mpr' },
       { keys: ['Esc'], action: 'closePanel' },
       { keys: ['Backspace', 'Alt+←'], action: 'back' },
       { keys: ['Shift+click'], action: 'locate' },

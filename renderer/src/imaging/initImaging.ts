@@ -3,9 +3,18 @@
  * decoder workers and codecs, the tools, and a cache big enough to hold whole series, so that
  * once a stack is prefetched scrolling never waits for the network or a decoder again.
  */
-import { Enums, RenderingEngine, cache, imageLoadPoolManager, init as initCore } from '@cornerstonejs/core';
+import {
+  Enums,
+  RenderingEngine,
+  cache,
+  cornerstoneStreamingImageVolumeLoader,
+  imageLoadPoolManager,
+  init as initCore,
+  volumeLoader,
+} from '@cornerstonejs/core';
 import { init as initDicomImageLoader } from '@cornerstonejs/dicom-image-loader';
 import {
+  CrosshairsTool,
   PanTool,
   StackScrollTool,
   WindowLevelTool,
@@ -60,7 +69,15 @@ export function initImaging(): Imaging {
   initDicomImageLoader({ maxWebWorkers: decoderWorkerCount() });
   installDataDerivedWindows();
   initTools();
-  for (const tool of [WindowLevelTool, ZoomTool, PanTool, StackScrollTool, ReadingScrollTool]) addTool(tool);
+  for (const tool of [WindowLevelTool, ZoomTool, PanTool, StackScrollTool, ReadingScrollTool, CrosshairsTool])
+    addTool(tool);
+  // MPR (viewer/mpr): volumes streamed slice by slice from the same image ids and cache.
+  volumeLoader.registerVolumeLoader(
+    'cornerstoneStreamingImageVolume',
+    cornerstoneStreamingImageVolumeLoader as unknown as Parameters<
+      typeof volumeLoader.registerVolumeLoader
+    >[1],
+  );
   cache.setMaxCacheSize(CACHE_BYTES);
   imageLoadPoolManager.setMaxSimultaneousRequests(Enums.RequestType.Prefetch, PREFETCH_IN_FLIGHT);
   started = { rendering: choice, engine: new RenderingEngine(RENDERING_ENGINE_ID) };

@@ -13,6 +13,7 @@ import { SeriesList } from '../worklist/SeriesList.js';
 import { ComparePrior } from './ComparePrior.js';
 import { ViewerToolbar } from './ViewerToolbar.js';
 import { ViewportGrid } from './ViewportGrid.js';
+import { MprScreen, useMprSeries } from './mpr/MprScreen.js';
 import { useEscapeCloses } from './panels.js';
 import { reconcileLinking, stopLinking } from './sync/linking.js';
 import { useViewerKeys } from './useViewerKeys.js';
@@ -44,6 +45,7 @@ export function ViewerScreen() {
   const showScreen = useUiStore((state) => state.showScreen);
   const previewOpen = useDeidStore((state) => state.previewOpen);
   const [linked, setLinked] = useState(true);
+  const mprSeries = useMprSeries();
 
   const back = useCallback(() => {
     stopCine();
@@ -113,7 +115,7 @@ export function ViewerScreen() {
             </section>
           ) : null}
         </aside>
-        <ViewportGrid detail={detail} layout={layout} />
+        {mprSeries ? <MprScreen series={mprSeries} /> : <ViewportGrid detail={detail} layout={layout} />}
         {previewOpen ? <DeidPreviewPanel /> : null}
       </div>
     </main>

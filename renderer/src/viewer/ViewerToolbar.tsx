@@ -4,6 +4,7 @@ import { windowPresets } from '../imaging/windowPresets.js';
 import { useDeidStore } from '../stores/useDeidStore.js';
 import { type Layout, useViewerStore } from '../stores/useViewerStore.js';
 import { ReadingTools } from './ReadingTools.js';
+import { MprButton } from './mpr/MprButton.js';
 import { viewportInSlot } from './viewportRegistry.js';
 
 const layouts: Layout[] = ['1x1', '1x2', '2x2'];
@@ -83,6 +84,7 @@ export function ViewerToolbar({ onBack }: { onBack(): void }) {
         </button>
       </div>
       <ReadingTools />
+      <MprButton />
       <div className="toolbar-group">
         <button
           type="button"

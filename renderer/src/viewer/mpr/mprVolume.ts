@@ -1,0 +1,279 @@
+/**
+ * The MPR machinery, kept apart from React: a rendering engine of its own with three ORTHOGRAPHIC
+ * volume viewports (axial, sagittal, coronal), a tool group (crosshairs or window/level on the left
+ * button, zoom right, pan middle, wheel through slices), window/level kept equal on the three
+ * planes, and the series streamed into a Cornerstone volume with progress.
+ *
+ * Volume viewports have no CPU path in Cornerstone ("VolumeViewports cannot be used whilst CPU
+ * Fallback Rendering is enabled"). Where the stack viewer renders on the CPU (software WebGL, see
+ * imaging/renderingMode.ts), the MPR engine switches Cornerstone to WebGL while it is open (the
+ * stack viewports are unmounted then) and back when it closes.
+ *
+ * Memory: the volume is image-based in Cornerstone 5 (its voxels are the cached images of the
+ * series), so a series already scrolled through is not held twice; the image cache limit
+ * (initImaging.ts) bounds both. Closing MPR removes the volume from the cache.
+ */
+import {
+  Enums,
+  RenderingEngine,
+  type Types,
+  type VolumeViewport,
+  cache,
+  eventTarget,
+  getShouldUseCPURendering,
+  setUseCPURendering,
+  setVolumesForViewports,
+  utilities,
+  volumeLoader,
+} from '@cornerstonejs/core';
+import {
+  CrosshairsTool,
+  Enums as ToolEnums,
+  PanTool,
+  StackScrollTool,
+  SynchronizerManager,
+  ToolGroupManager,
+  WindowLevelTool,
+  ZoomTool,
+  synchronizers,
+} from '@cornerstonejs/tools';
+import type { Types as ToolTypes } from '@cornerstonejs/tools';
+import { initImaging } from '../../imaging/initImaging.js';
+
+export const MPR_ENGINE_ID = 'radlabel-mpr';
+const TOOL_GROUP_ID = 'radlabel-mpr';
+const VOI_SYNC_ID = 'radlabel-mpr-voi';
+
+export type MprPlane = 'axial' | 'sagittal' | 'coronal';
+export const MPR_PLANES: readonly MprPlane[] = ['axial', 'sagittal', 'coronal'];
+export const mprViewportId = (plane: MprPlane): string => `mpr-${plane}`;
+
+const orientationOf: Record<MprPlane, Enums.OrientationAxis> = {
+  axial: Enums.OrientationAxis.AXIAL,
+  sagittal: Enums.OrientationAxis.SAGITTAL,
+  coronal: Enums.OrientationAxis.CORONAL,
+};
+
+/** What the left mouse button does in MPR. */
+export type MprLeftTool = 'crosshairs' | 'windowLevel';
+
+export interface MprEngine {
+  engine: RenderingEngine;
+  viewport(plane: MprPlane): VolumeViewport;
+  setLeftTool(tool: MprLeftTool): void;
+  dispose(): void;
+}
+
+/** Colours of each plane's reference lines (as in OHIF / Slicer: axial red, sagittal yellow, coronal green). */
+export const planeColour: Record<MprPlane, string> = {
+  axial: 'rgb(230, 70, 70)',
+  sagittal: 'rgb(230, 200, 60)',
+  coronal: 'rgb(80, 200, 110)',
+};
+
+function planeOfViewportId(viewportId: string): MprPlane | undefined {
+  return MPR_PLANES.find((plane) => mprViewportId(plane) === viewportId);
+}
+
+/** Starts the engine on the three elements; the caller disposes it (closing MPR). */
+export function createMprEngine(elements: Record<MprPlane, HTMLDivElement>): MprEngine {
+  initImaging();
+  const cpuBefore = getShouldUseCPURendering();
+  if (cpuBefore) setUseCPURendering(false, false);
+  const engine = new RenderingEngine(MPR_ENGINE_ID);
+  engine.setViewports(
+    MPR_PLANES.map((plane) => ({
+      viewportId: mprViewportId(plane),
+      type: Enums.ViewportType.ORTHOGRAPHIC,
+      element: elements[plane],
+      defaultOptions: { orientation: orientationOf[plane], background: [0, 0, 0] as Types.Point3 },
+    })),
+  );
+  ToolGroupManager.destroyToolGroup(TOOL_GROUP_ID);
+  const group = ToolGroupManager.createToolGroup(TOOL_GROUP_ID) as ToolTypes.IToolGroup;
+  for (const plane of MPR_PLANES) group.addViewport(mprViewportId(plane), MPR_ENGINE_ID);
+  group.addTool(CrosshairsTool.toolName, {
+    getReferenceLineColor: (viewportId: string) => {
+      const plane = planeOfViewportId(viewportId);
+      return plane ? planeColour[plane] : 'rgb(200, 200, 200)';
+    },
+    getReferenceLineControllable: () => true,
+    // Needed for a click to move the other planes (CrosshairsTool._jump); lines can also be rotated.
+    getReferenceLineDraggableRotatable: () => true,
+    getReferenceLineSlabThicknessControlsOn: () => false,
+  });
+  group.addTool(WindowLevelTool.toolName);
+  group.addTool(ZoomTool.toolName);
+  group.addTool(PanTool.toolName);
+  group.addTool(StackScrollTool.toolName);
+  const { MouseBindings } = ToolEnums;
+  group.setToolActive(ZoomTool.toolName, { bindings: [{ mouseButton: MouseBindings.Secondary }] });
+  group.setToolActive(PanTool.toolName, { bindings: [{ mouseButton: MouseBindings.Auxiliary }] });
+  group.setToolActive(StackScrollTool.toolName, { bindings: [{ mouseButton: MouseBindings.Wheel }] });
+
+  SynchronizerManager.destroySynchronizer(VOI_SYNC_ID);
+  const voiSync = synchronizers.createVOISynchronizer(VOI_SYNC_ID, {
+    syncInvertState: true,
+    syncColormap: false,
+  });
+  for (const plane of MPR_PLANES)
+    voiSync.add({ renderingEngineId: MPR_ENGINE_ID, viewportId: mprViewportId(plane) });
+
+  const setLeftTool = (tool: MprLeftTool) => {
+    const primary = { bindings: [{ mouseButton: MouseBindings.Primary }] };
+    if (tool === 'crosshairs') {
+      group.setToolPassive(WindowLevelTool.toolName);
+      group.setToolActive(CrosshairsTool.toolName, primary);
+    } else {
+      // Passive crosshairs stay drawn and their lines can still be dragged.
+      group.setToolPassive(CrosshairsTool.toolName);
+      group.setToolActive(WindowLevelTool.toolName, primary);
+    }
+  };
+  setLeftTool('crosshairs');
+
+  return {
+    engine,
+    viewport: (plane) => engine.getViewport(mprViewportId(plane)) as VolumeViewport,
+    setLeftTool,
+    dispose() {
+      SynchronizerManager.destroySynchronizer(VOI_SYNC_ID);
+      ToolGroupManager.destroyToolGroup(TOOL_GROUP_ID);
+      engine.destroy();
+      if (cpuBefore) setUseCPURendering(true, false);
+    },
+  };
+}
+
+export const volumeIdOf = (seriesInstanceUID: string): string =>
+  `cornerstoneStreamingImageVolume:radlabel-mpr-${seriesInstanceUID}`;
+
+/**
+ * Creates the volume of a series (image ids in spatial order, as the catalog lists them), shows
+ * it in the three viewports and streams its slices; `onProgress` gets the percentage of slices
+ * loaded whenever it changes. Resolves when every slice is in (or failed).
+ */
+export async function loadMprVolume(
+  mpr: MprEngine,
+  volumeId: string,
+  imageIds: readonly string[],
+  onProgress: (percent: number, failed: number) => void,
+  isCurrent: () => boolean,
+  onShown: () => void,
+): Promise<{ failed: number }> {
+  const volume = (await volumeLoader.createAndCacheVolume(volumeId, {
+    imageIds: [...imageIds],
+  })) as unknown as { load(callback: () => void): void };
+  if (!isCurrent()) return { failed: 0 };
+  let lastPercent = -1;
+  let failed = 0;
+  const total = imageIds.length;
+  const done = new Promise<void>((resolve) => {
+    const onModified = (event: Event) => {
+      const detail = (event as CustomEvent<{ volumeId: string; framesProcessed?: number }>).detail;
+      if (detail.volumeId !== volumeId) return;
+      const percent = Math.floor((100 * (detail.framesProcessed ?? 0)) / total);
+      if (percent !== lastPercent) {
+        lastPercent = percent;
+        onProgress(percent, failed);
+      }
+    };
+    const onError = (event: Event) => {
+      const detail = (event as CustomEvent<{ imageId?: string }>).detail;
+      if (detail.imageId && imageIds.includes(detail.imageId)) failed += 1;
+    };
+    eventTarget.addEventListener(Enums.Events.IMAGE_VOLUME_MODIFIED, onModified);
+    eventTarget.addEventListener(Enums.Events.IMAGE_LOAD_ERROR, onError);
+    volume.load(() => {
+      eventTarget.removeEventListener(Enums.Events.IMAGE_VOLUME_MODIFIED, onModified);
+      eventTarget.removeEventListener(Enums.Events.IMAGE_LOAD_ERROR, onError);
+      onProgress(100, failed);
+      resolve();
+    });
+  });
+  await setVolumesForViewports(
+    mpr.engine,
+    [{ volumeId }],
+    MPR_PLANES.map((plane) => mprViewportId(plane)),
+  );
+  if (isCurrent()) {
+    onShown();
+    mpr.engine.renderViewports(MPR_PLANES.map((plane) => mprViewportId(plane)));
+  }
+  await done;
+  return { failed };
+}
+
+/** Frees the volume (closing MPR). */
+export function releaseMprVolume(volumeId: string): void {
+  const loadObject = cache.getVolumeLoadObject(volumeId);
+  loadObject?.cancelFn?.();
+  cache.removeVolumeLoadObject(volumeId);
+}
+
+export interface VoxelUnderPoint {
+  /** Voxel index (column, row, slice of the acquisition). */
+  ijk: [number, number, number];
+  /** Modality value (HU for CT): the volume holds rescaled values. */
+  value: number;
+}
+
+/** The voxel nearest a canvas point of a plane (CSS pixels), if the point is inside the volume. */
+export function voxelAt(viewport: VolumeViewport, canvasPoint: Types.Point2): VoxelUnderPoint | null {
+  const data = viewport.getImageData();
+  if (!data?.voxelManager) return null;
+  const world = viewport.canvasToWorld(canvasPoint);
+  const ijk = utilities.transformWorldToIndex(data.imageData, world) as [number, number, number];
+  const [width, height, depth] = data.dimensions;
+  const [i, j, k] = ijk;
+  if (i < 0 || j < 0 || k < 0 || i >= width || j >= height || k >= depth) return null;
+  const value = data.voxelManager.getAtIJK(i, j, k);
+  return typeof value === 'number' ? { ijk, value } : null;
+}
+
+/** The plane's slice: 0-based index along its normal and the count (volume index space). */
+export function sliceOf(viewport: VolumeViewport): { index: number; count: number } {
+  return { index: viewport.getSliceIndex(), count: viewport.getNumberOfSlices() };
+}
+
+/** Window width/center shown by a plane (the three are kept equal). */
+export function windowOf(viewport: VolumeViewport): { width: number; center: number } | null {
+  const voiRange = viewport.getProperties()?.voiRange;
+  if (!voiRange) return null;
+  const { windowWidth, windowCenter } = utilities.windowLevel.toWindowLevel(voiRange.lower, voiRange.upper);
+  return { width: windowWidth, center: windowCenter };
+}
+
+export function setWindow(mpr: MprEngine, width: number, center: number): void {
+  const voiRange = utilities.windowLevel.toLowHighRange(width, center);
+  for (const plane of MPR_PLANES) mpr.viewport(plane).setProperties({ voiRange });
+  mpr.engine.render();
+}
+
+/**
+ * Slab: 0 (or less than a slice) shows the thin plane; otherwise each plane shows the maximum
+ * intensity projection over `thicknessMm` around it.
+ */
+export function setSlab(mpr: MprEngine, thicknessMm: number): void {
+  for (const plane of MPR_PLANES) {
+    const viewport = mpr.viewport(plane);
+    if (thicknessMm > 0) {
+      viewport.setBlendMode(Enums.BlendModes.MAXIMUM_INTENSITY_BLEND);
+      viewport.setSlabThickness(thicknessMm);
+    } else {
+      viewport.setBlendMode(Enums.BlendModes.COMPOSITE);
+      viewport.resetSlabThickness();
+    }
+  }
+  mpr.engine.render();
+}
+
+/** Back to the volume's window, no zoom/pan, crosshairs centred. */
+export function resetMpr(mpr: MprEngine): void {
+  for (const plane of MPR_PLANES) {
+    const viewport = mpr.viewport(plane);
+    viewport.resetProperties();
+    viewport.resetCamera();
+  }
+  mpr.engine.render();
+}

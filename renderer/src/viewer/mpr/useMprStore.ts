@@ -1,0 +1,23 @@
+/**
+ * Whether the viewer shows MPR, and of which series. MPR replaces the layout's stack viewports
+ * while it is open (they come back as they were when it closes: the viewer store is untouched).
+ */
+import { create } from 'zustand';
+
+interface MprState {
+  /** The series shown in MPR, or null when the stack layout is shown. */
+  seriesInstanceUID: string | null;
+  open(seriesInstanceUID: string): void;
+  close(): void;
+}
+
+export const useMprStore = create<MprState>()((set) => ({
+  seriesInstanceUID: null,
+  open(seriesInstanceUID) {
+    performance.mark('radlabel:mpr-open');
+    set({ seriesInstanceUID });
+  },
+  close() {
+    set({ seriesInstanceUID: null });
+  },
+}));
