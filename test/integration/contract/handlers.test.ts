@@ -80,6 +80,31 @@ function samples(): { [M in MethodName]: () => Promise<RequestOf<M>> } {
     'catalog.getStudy': async () => ({ studyInstanceUID: series.studyInstanceUID }),
     'catalog.listInstances': async () => ({ seriesInstanceUID: series.seriesInstanceUID }),
     'catalog.instanceTags': async () => ({ sopInstanceUID: series.sopInstanceUIDs[0]! }),
+    'session.save': async () => ({
+      version: 1,
+      savedAt: Date.now(),
+      screen: 'viewer',
+      worklist: { search: series.patientId, selectedStudyUID: series.studyInstanceUID },
+      viewer: {
+        studyInstanceUID: series.studyInstanceUID,
+        comparisonStudyUID: null,
+        layout: '1x1',
+        activeViewport: 0,
+        viewports: [
+          {
+            studyInstanceUID: series.studyInstanceUID,
+            seriesInstanceUID: series.seriesInstanceUID,
+            sopInstanceUID: series.sopInstanceUIDs[1]!,
+            frame: null,
+            imageIndex: 1,
+            windowWidth: 400,
+            windowCenter: 40,
+          },
+        ],
+      },
+      layoutByModality: { CT: '1x1' },
+    }),
+    'session.load': async () => ({}),
     'deid.getSettings': async () => ({}),
     'deid.saveSettings': async () => {
       const {
