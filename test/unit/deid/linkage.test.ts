@@ -110,5 +110,6 @@ describe('the linkage table', () => {
     expect(new Set(keys).size).toBe(1);
     expect(keys[0]).toMatch(/^[0-9a-f]{64}$/);
     expect(fs.readdirSync(path.dirname(keyFile))).toEqual(['linkage.key']);
-  });
+    // Four Node processes that compile TypeScript at start: seconds on a busy 2-core machine.
+  }, 60_000);
 });
