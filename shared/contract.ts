@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import { ErrorCode } from './errors.js';
 import { UiSession } from './ui-session.js';
+import { DefaceSeriesSummary, DefaceView, defaceRequests } from './deface-contract.js';
 
 // ---------------------------------------------------------------------------------------------
 // Building blocks
@@ -42,9 +43,7 @@ export type StudySortField = z.infer<typeof StudySortField>;
 export const ListStudiesRequest = z.object({
   /** Free text matched against patient name/id, accession, description (case-insensitive). */
   search: z.string().max(200).optional(),
-  sort: z
-    .object({ field: StudySortField, direction: z.enum(['asc', 'desc']) })
-    .optional(),
+  sort: z.object({ field: StudySortField, direction: z.enum(['asc', 'desc']) }).optional(),
   limit: z.number().int().min(1).max(1000).default(200),
   offset: z.number().int().min(0).default(0),
 });
@@ -340,7 +339,11 @@ export const DeidPreviewRow = z.object({
 });
 export type DeidPreviewRow = z.infer<typeof DeidPreviewRow>;
 
-export const DeidWarningSummary = z.object({ code: z.string(), message: z.string(), count: z.number().int() });
+export const DeidWarningSummary = z.object({
+  code: z.string(),
+  message: z.string(),
+  count: z.number().int(),
+});
 
 export const DeidStudyReport = z.object({
   studyInstanceUID: Uid,
@@ -418,8 +421,16 @@ export const deidMethods = {
     DeidStudyReport,
     'What the latest export of a study did: counts per action, objects held for review, warnings.',
   ),
-  'deid.getSettings': method(Empty, DeidSettingsView, 'The local de-identification settings (never the secret).'),
-  'deid.saveSettings': method(DeidSettings, DeidSettingsView, 'Replace the local de-identification settings.'),
+  'deid.getSettings': method(
+    Empty,
+    DeidSettingsView,
+    'The local de-identification settings (never the secret).',
+  ),
+  'deid.saveSettings': method(
+    DeidSettings,
+    DeidSettingsView,
+    'Replace the local de-identification settings.',
+  ),
   'deid.exportStudy': method(
     DeidExportRequest,
     JobRef,
@@ -445,6 +456,26 @@ export const deidMethods = {
     HeldRef,
     z.object({ excluded: z.boolean() }),
     'Leave a held object out of the export for good (recorded in the report).',
+  ),
+  'deid.defaceSeries': method(
+    defaceRequests.series,
+    z.array(DefaceSeriesSummary),
+    "The study's series that show a face (thin-slice head CT/MR): held at export unless defaced.",
+  ),
+  'deid.defaceView': method(
+    defaceRequests.view,
+    DefaceView,
+    'The cutting surface of a face-bearing series (accepted, else automatic) and its three planes.',
+  ),
+  'deid.defaceAccept': method(
+    defaceRequests.accept,
+    z.object({ accepted: z.boolean() }),
+    'Accept a cutting surface for a series: its export is written defaced (113102).',
+  ),
+  'deid.defaceClear': method(
+    defaceRequests.clear,
+    z.object({ cleared: z.boolean() }),
+    "Forget a series' accepted cut: its export is held again.",
   ),
 } as const;
 
@@ -476,7 +507,6 @@ export type DeidProgressEvent = z.infer<typeof DeidProgressEvent>;
 
 export const deidEvents = { 'deid.progress': DeidProgressEvent } as const;
 
-
 /** Every method main serves. Names are `<service>.<action>`. */
 export const methods = {
   'app.info': method(Empty, AppInfo, 'Product, version and host of the running app.'),
@@ -485,11 +515,7 @@ export const methods = {
     ListStudiesResponse,
     'Studies in the local catalog, filtered, sorted and paged.',
   ),
-  'catalog.getStudy': method(
-    z.object({ studyInstanceUID: Uid }),
-    StudyDetail,
-    'One study with its series.',
-  ),
+  'catalog.getStudy': method(z.object({ studyInstanceUID: Uid }), StudyDetail, 'One study with its series.'),
   'catalog.listInstances': method(
     z.object({ seriesInstanceUID: Uid }),
     z.array(InstanceSummary),
@@ -562,4 +588,3 @@ export const WireError = z.object({
 });
 
 export type WireResult<T> = { ok: true; value: T } | { ok: false; error: z.infer<typeof WireError> };
-

@@ -5,3 +5,4 @@ export { findFaceSurface, type FaceSurface } from './surface.js';
 export { headerSuggestsFace } from './detect.js';
 export { loadHeadVolume, type HeadVolume } from './volume.js';
 export { cutHalfSpace } from './geometry.js';
+export { defacePlanes, type Plane } from './planes.js';

@@ -144,6 +144,20 @@ function samples(): { [M in MethodName]: () => Promise<RequestOf<M>> } {
       ...(await holdUltrasound('held-to-release')),
       regions: [{ x: 0, y: 0, width: 80, height: 12 }],
     }),
+    'deid.defaceSeries': async () => ({ studyInstanceUID: series.studyInstanceUID }),
+    'deid.defaceView': async () => ({
+      studyInstanceUID: series.studyInstanceUID,
+      seriesInstanceUID: series.seriesInstanceUID,
+    }),
+    'deid.defaceAccept': async () => ({
+      studyInstanceUID: series.studyInstanceUID,
+      seriesInstanceUID: series.seriesInstanceUID,
+      cut: { superior: [0, -60, 0], inferior: [0, -55, -50] },
+    }),
+    'deid.defaceClear': async () => ({
+      studyInstanceUID: series.studyInstanceUID,
+      seriesInstanceUID: series.seriesInstanceUID,
+    }),
   };
 }
 
