@@ -20,6 +20,10 @@ type KeyName =
   | 'rotate'
   | 'cine'
   | 'deidPreview'
+  | 'tagBrowser'
+  | 'multiSelect'
+  | 'selectAll'
+  | 'studyMenu'
   | 'mpr'
   | 'back'
   | 'closePanel'
@@ -41,6 +45,9 @@ const shortcuts: { section: Section; rows: { keys: string[]; action: KeyName }[]
       { keys: ['/'], action: 'search' },
       { keys: ['↑', '↓'], action: 'moveSelection' },
       { keys: ['Enter'], action: 'open' },
+      { keys: ['Ctrl+click', 'Shift+click'], action: 'multiSelect' },
+      { keys: ['Ctrl+A'], action: 'selectAll' },
+      { keys: ['Shift+F10', '≣'], action: 'studyMenu' },
     ],
   },
   {
@@ -56,6 +63,7 @@ const shortcuts: { section: Section; rows: { keys: string[]; action: KeyName }[]
       { keys: ['[', ']'], action: 'rotate' },
       { keys: ['Space'], action: 'cine' },
       { keys: ['D'], action: 'deidPreview' },
+      { keys: ['T'], action: 'tagBrowser' },
       { keys: ['M'], action: 'mpr' },
       { keys: ['Esc'], action: 'closePanel' },
       { keys: ['Backspace', 'Alt+←'], action: 'back' },

@@ -6,8 +6,9 @@
  * dose grid scaling). Applied in the image loader, before any viewport sees the image, so a reset
  * (R) returns to the same window.
  */
-import { type Types, imageLoader, metaData } from '@cornerstonejs/core';
+import { type Types, imageLoader, metaData, utilities } from '@cornerstonejs/core';
 import { wadouri } from '@cornerstonejs/dicom-image-loader';
+import { renderingChoice } from './initImaging.js';
 
 interface HeaderWindow {
   width: number;
@@ -61,10 +62,14 @@ export function windowShowsRange(window: HeaderWindow, range: { min: number; max
   return upper >= range.min && lower <= range.max;
 }
 
-/** The window from the data: minimum to maximum (a flat image gets a width of 1 around it). */
+/**
+ * The window from the data: exactly minimum to maximum under the DICOM linear function (PS3.3
+ * C.11.2.1.2: width = max − min + 1, centre = (min + max + 1) / 2), which keeps windows of
+ * sub-unit data (doses in Gy) valid where a width of max − min, below 1, turned them inside out.
+ */
 export function windowFromRange(range: { min: number; max: number }): HeaderWindow {
-  const width = range.max > range.min ? range.max - range.min : 1;
-  return { width, center: range.min + width / 2 };
+  const { windowWidth, windowCenter } = utilities.windowLevel.toWindowLevel(range.min, range.max);
+  return { width: windowWidth, center: windowCenter };
 }
 
 function giveSensibleWindow(image: LoadedImage): void {
@@ -87,6 +92,35 @@ function giveSensibleWindow(image: LoadedImage): void {
   const derived = windowFromRange(range);
   image.windowWidth = derived.width;
   image.windowCenter = derived.center;
+  if (renderingChoice().mode === 'cpu') integerPixelsForCpu(image);
+}
+
+/**
+ * Cornerstone's CPU path draws through a lookup table indexed by integer stored values: float
+ * pixel data whose values are not integers (doses scaled by DoseGridScaling) fell between its
+ * entries and came out black. Such data becomes 16-bit integers with a slope and intercept that
+ * give back the same modality values (what Cornerstone itself does for float rescales).
+ */
+function integerPixelsForCpu(image: LoadedImage): void {
+  const data = image.getPixelData();
+  if (!(data instanceof Float32Array || data instanceof Float64Array)) return;
+  if (!image.preScale?.scaled) return;
+  let integral = true;
+  for (let i = 0; i < data.length && integral; i += 1) integral = Number.isInteger(data[i]);
+  if (integral) return;
+  const range = dataRange(image);
+  if (!range) return;
+  const slope = range.max > range.min ? (range.max - range.min) / 65535 : 1;
+  const integers = new Uint16Array(data.length);
+  for (let i = 0; i < data.length; i += 1) integers[i] = Math.round((data[i]! - range.min) / slope);
+  image.slope = slope;
+  image.intercept = range.min;
+  image.minPixelValue = 0;
+  image.maxPixelValue = range.max > range.min ? 65535 : 0;
+  image.preScale = { ...image.preScale, scaled: false };
+  image.getPixelData = () => integers;
+  const voxels = image.voxelManager as { getScalarData?: () => unknown } | undefined;
+  if (voxels?.getScalarData) voxels.getScalarData = () => integers;
 }
 
 let installed = false;

@@ -18,7 +18,7 @@ import type { Types as ToolTypes } from '@cornerstonejs/tools';
 export const NOTCH_PX = 100;
 /** A single event at least this large is a wheel notch, not a trackpad delta. */
 export const NOTCH_MIN_PX = 50;
-export const ACCUMULATION_IDLE_MS = 300;
+export const ACCUMULATION_IDLE_MS = 1000;
 
 /** Slices to move for one wheel event, given what earlier small deltas left over. */
 export function wheelSlices(

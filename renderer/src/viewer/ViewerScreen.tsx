@@ -6,6 +6,7 @@ import { useCallback, useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { formatDicomDate, formatPersonName } from '../i18n/format.js';
 import { DeidPreviewPanel } from '../deid/DeidPreviewPanel.js';
+import { TagBrowser } from '../tags/TagBrowser.js';
 import { useDeidStore } from '../stores/useDeidStore.js';
 import { useUiStore } from '../stores/useUiStore.js';
 import { useViewerStore } from '../stores/useViewerStore.js';
@@ -117,6 +118,7 @@ export function ViewerScreen() {
         </aside>
         {mprSeries ? <MprScreen series={mprSeries} /> : <ViewportGrid detail={detail} layout={layout} />}
         {previewOpen ? <DeidPreviewPanel /> : null}
+        <TagBrowser />
       </div>
     </main>
   );

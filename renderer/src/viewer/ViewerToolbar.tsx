@@ -6,6 +6,7 @@ import { type Layout, useViewerStore } from '../stores/useViewerStore.js';
 import { ReadingTools } from './ReadingTools.js';
 import { MprButton } from './mpr/MprButton.js';
 import { viewportInSlot } from './viewportRegistry.js';
+import { TagBrowserToggle } from '../tags/TagBrowser.js';
 
 const layouts: Layout[] = ['1x1', '1x2', '2x2'];
 
@@ -120,6 +121,7 @@ export function ViewerToolbar({ onBack }: { onBack(): void }) {
         >
           {t('deid.previewToggle')}
         </button>
+        <TagBrowserToggle />
       </div>
     </div>
   );

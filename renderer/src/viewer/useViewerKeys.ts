@@ -7,6 +7,7 @@ import { useUiStore } from '../stores/useUiStore.js';
 import { useViewerStore } from '../stores/useViewerStore.js';
 import { closeTopPanel, isTextEntry } from './panels.js';
 import { viewportInSlot } from './viewportRegistry.js';
+import { useTagBrowserStore } from '../tags/useTagBrowserStore.js';
 
 const PAGE = 10;
 
@@ -30,6 +31,11 @@ export function useViewerKeys(onBack: () => void): void {
         return;
       }
       const viewer = useViewerStore.getState();
+      if (event.key === 't' || event.key === 'T') {
+        event.preventDefault();
+        useTagBrowserStore.getState().toggle();
+        return;
+      }
       if (event.key === 'd' || event.key === 'D') {
         event.preventDefault();
         useDeidStore.getState().togglePreview();

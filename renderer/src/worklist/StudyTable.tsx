@@ -1,8 +1,15 @@
-/** The studies table. Sorting is server-side on the contract's sortable fields. */
+/**
+ * The studies table. Sorting is server-side on the contract's sortable fields (patient names by
+ * their pinyin/folded key, catalog/search-keys.ts). Click, Ctrl/⌘+click and Shift+click choose
+ * studies; right-click opens the study menu. At narrow widths the table scrolls sideways with the
+ * patient's name kept in view (worklist.css).
+ */
+import type { MouseEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { StudySortField, StudySummary } from '../../../shared/contract.js';
 import { formatDicomDate, formatNumber, formatPersonName } from '../i18n/format.js';
 import { useWorklistStore } from '../stores/useWorklistStore.js';
+import './worklist.css';
 
 type Column =
   | 'patientName'
@@ -29,18 +36,33 @@ const columns: { id: Column; sortField?: StudySortField; numeric?: boolean }[] =
 
 interface StudyTableProps {
   onOpen(study: StudySummary): void;
+  /** Right-click on a study (already chosen by then): where, and which. */
+  onMenu(study: StudySummary, x: number, y: number): void;
 }
 
-export function StudyTable({ onOpen }: StudyTableProps) {
+export function StudyTable({ onOpen, onMenu }: StudyTableProps) {
   const { t, i18n } = useTranslation();
   const locale = i18n.language;
   const studies = useWorklistStore((state) => state.studies);
   const sort = useWorklistStore((state) => state.sort);
   const selected = useWorklistStore((state) => state.selectedStudyUID);
+  const selection = useWorklistStore((state) => state.selection);
   const shownSearch = useWorklistStore((state) => state.shownSearch);
   const loading = useWorklistStore((state) => state.loading);
   const toggleSort = useWorklistStore((state) => state.toggleSort);
-  const selectStudy = useWorklistStore((state) => state.selectStudy);
+  const clickStudy = useWorklistStore((state) => state.clickStudy);
+  const chosen = new Set(selection);
+
+  const onRowClick = (event: MouseEvent, study: StudySummary) => {
+    const mode = event.shiftKey ? 'range' : event.ctrlKey || event.metaKey ? 'toggle' : 'single';
+    clickStudy(study.studyInstanceUID, mode);
+  };
+  const onRowMenu = (event: MouseEvent, study: StudySummary) => {
+    event.preventDefault();
+    // A right-click outside the chosen studies chooses that one; inside, the choice stays.
+    if (!chosen.has(study.studyInstanceUID)) clickStudy(study.studyInstanceUID, 'single');
+    onMenu(study, event.clientX, event.clientY);
+  };
 
   const cell = (study: StudySummary, column: Column): string => {
     switch (column) {
@@ -65,14 +87,27 @@ export function StudyTable({ onOpen }: StudyTableProps) {
   };
 
   return (
-    <table className="study-table" data-testid="study-table" data-search={shownSearch} aria-busy={loading}>
+    <table
+      className="study-table"
+      data-testid="study-table"
+      data-search={shownSearch}
+      aria-busy={loading}
+      aria-multiselectable="true"
+      data-sort={`${sort.field}:${sort.direction}`}
+    >
       <thead>
         <tr>
           {columns.map(({ id, sortField, numeric }) => {
             const active = sortField !== undefined && sort.field === sortField;
             const ariaSort = active ? (sort.direction === 'asc' ? 'ascending' : 'descending') : undefined;
             return (
-              <th key={id} className={numeric ? 'numeric' : undefined} aria-sort={ariaSort} scope="col">
+              <th
+                key={id}
+                className={numeric ? 'numeric' : undefined}
+                aria-sort={ariaSort}
+                scope="col"
+                data-column={id}
+              >
                 {sortField ? (
                   <button
                     type="button"
@@ -96,22 +131,40 @@ export function StudyTable({ onOpen }: StudyTableProps) {
       </thead>
       <tbody>
         {studies.map((study) => {
-          const isSelected = study.studyInstanceUID === selected;
+          const isFocused = study.studyInstanceUID === selected;
+          const isChosen = chosen.has(study.studyInstanceUID);
           return (
             <tr
               key={study.studyInstanceUID}
-              className={isSelected ? 'selected' : undefined}
-              aria-selected={isSelected}
+              className={
+                [isChosen ? 'selected' : '', isFocused ? 'focused' : ''].filter(Boolean).join(' ') ||
+                undefined
+              }
+              aria-selected={isChosen}
+              data-focused={isFocused || undefined}
               data-testid="study-row"
               data-study-uid={study.studyInstanceUID}
-              onClick={() => void selectStudy(study.studyInstanceUID)}
+              onMouseDown={(event) => {
+                // Shift+click chooses a range; it should not select the page's text too.
+                if (event.shiftKey) event.preventDefault();
+              }}
+              onClick={(event) => onRowClick(event, study)}
               onDoubleClick={() => onOpen(study)}
+              onContextMenu={(event) => onRowMenu(event, study)}
             >
-              {columns.map(({ id, numeric }) => (
-                <td key={id} className={numeric ? 'numeric' : undefined} data-column={id}>
-                  {cell(study, id)}
-                </td>
-              ))}
+              {columns.map(({ id, numeric }) => {
+                const text = cell(study, id);
+                return (
+                  <td
+                    key={id}
+                    className={numeric ? 'numeric' : undefined}
+                    data-column={id}
+                    title={text || undefined}
+                  >
+                    {text}
+                  </td>
+                );
+              })}
             </tr>
           );
         })}

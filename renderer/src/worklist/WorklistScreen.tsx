@@ -1,5 +1,9 @@
-/** Studies on the left, the selected study's series on the right; Enter or double-click opens. */
-import { useEffect } from 'react';
+/**
+ * Studies on the left, the focused study's series on the right; Enter or double-click opens.
+ * Several studies can be chosen (Ctrl/⌘+click, Shift+click, Shift+↑/↓, Ctrl+A) for export; the
+ * study menu opens on right-click, the context-menu key or Shift+F10.
+ */
+import { useCallback, useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useErrorMessage } from '../components/useErrorMessage.js';
 import { ImportButton } from '../importing/ImportButton.js';
@@ -8,8 +12,10 @@ import { formatDicomDate, formatPersonName } from '../i18n/format.js';
 import { useUiStore } from '../stores/useUiStore.js';
 import { PAGE_SIZE, useWorklistStore } from '../stores/useWorklistStore.js';
 import { openStudy } from './openStudy.js';
+import { ExportStudiesDialog } from './ExportStudiesDialog.js';
 import { SearchBox } from './SearchBox.js';
 import { SeriesList } from './SeriesList.js';
+import { type MenuPlace, StudyContextMenu } from './StudyContextMenu.js';
 import { StudyTable } from './StudyTable.js';
 
 export function WorklistScreen() {
@@ -25,8 +31,29 @@ export function WorklistScreen() {
   const refresh = useWorklistStore((state) => state.refresh);
   const loadMore = useWorklistStore((state) => state.loadMore);
   const moveSelection = useWorklistStore((state) => state.moveSelection);
-  const dialogOpen = useUiStore((state) => state.dialog !== null);
+  const selection = useWorklistStore((state) => state.selection);
+  const studies = useWorklistStore((state) => state.studies);
+  const searchRevision = useWorklistStore((state) => state.searchRevision);
   const openDialog = useUiStore((state) => state.openDialog);
+  const [menu, setMenu] = useState<MenuPlace | null>(null);
+  const [exportMany, setExportMany] = useState<string[] | null>(null);
+  const [toast, setToast] = useState<string | null>(null);
+  const dialogOpen = useUiStore((state) => state.dialog !== null) || exportMany !== null || menu !== null;
+
+  /** Export of the chosen studies: the single-study dialog for one, the list dialog for several. */
+  const exportChosen = useCallback(() => {
+    const chosen = useWorklistStore.getState().selection;
+    if (chosen.length > 1) setExportMany(chosen);
+    else openDialog('deidExport');
+  }, [openDialog]);
+
+  const closeMenu = useCallback(() => setMenu(null), []);
+
+  useEffect(() => {
+    if (!toast) return;
+    const timer = window.setTimeout(() => setToast(null), 4000);
+    return () => window.clearTimeout(timer);
+  }, [toast]);
 
   useEffect(() => {
     void refresh();
@@ -39,9 +66,22 @@ export function WorklistScreen() {
       if (event.key === '/' && !typing) {
         event.preventDefault();
         document.getElementById('worklist-search')?.focus();
+      } else if ((event.key === 'a' || event.key === 'A') && (event.ctrlKey || event.metaKey) && !typing) {
+        event.preventDefault();
+        useWorklistStore.getState().selectAll();
+      } else if ((event.key === 'ContextMenu' || (event.key === 'F10' && event.shiftKey)) && selected) {
+        // The keyboard's way to the study menu: placed at the focused study's row.
+        const study = useWorklistStore
+          .getState()
+          .studies.find((entry) => entry.studyInstanceUID === selected);
+        const row = document.querySelector(`[data-testid="study-row"][data-study-uid="${selected}"]`);
+        if (!study || !row) return;
+        event.preventDefault();
+        const box = row.getBoundingClientRect();
+        setMenu({ study, x: box.left + 24, y: box.bottom });
       } else if (event.key === 'ArrowDown' || event.key === 'ArrowUp') {
         event.preventDefault();
-        moveSelection(event.key === 'ArrowDown' ? 1 : -1);
+        moveSelection(event.key === 'ArrowDown' ? 1 : -1, event.shiftKey);
       } else if (event.key === 'Enter' && selected && !(event.target instanceof HTMLButtonElement)) {
         event.preventDefault();
         void openStudy(selected);
@@ -54,10 +94,30 @@ export function WorklistScreen() {
   return (
     <main className="worklist" data-testid="worklist">
       <div className="worklist__toolbar">
-        <SearchBox />
+        <SearchBox key={searchRevision} />
         <span className="worklist__count" data-testid="study-count" aria-live="polite">
           {t('worklist.studies', { count: total })}
         </span>
+        {selection.length > 1 ? (
+          <>
+            <span className="worklist__selection" data-testid="selection-count">
+              {t('worklist.selectedCount', { count: selection.length })}
+            </span>
+            <button
+              type="button"
+              className="button button--ghost"
+              data-testid="selection-clear"
+              onClick={() => useWorklistStore.getState().clickStudy(selected ?? selection[0]!, 'single')}
+            >
+              {t('worklist.clearSelection')}
+            </button>
+          </>
+        ) : null}
+        {toast ? (
+          <span className="worklist__toast" data-testid="worklist-toast" role="status">
+            {toast}
+          </span>
+        ) : null}
         {total > count ? <span className="hint">{t('worklist.showingFirst', { count, total })}</span> : null}
         <span className="spacer" />
         <ImportButton />
@@ -68,7 +128,10 @@ export function WorklistScreen() {
           {error ? (
             <p className="error-text">{t('worklist.loadFailed', { message: errorMessage(error) })}</p>
           ) : null}
-          <StudyTable onOpen={(study) => void openStudy(study.studyInstanceUID)} />
+          <StudyTable
+            onOpen={(study) => void openStudy(study.studyInstanceUID)}
+            onMenu={(study, x, y) => setMenu({ study, x, y })}
+          />
           {total > count ? (
             <div className="worklist__more">
               <button
@@ -105,9 +168,11 @@ export function WorklistScreen() {
                     type="button"
                     className="button"
                     data-testid="deid-export-open"
-                    onClick={() => openDialog('deidExport')}
+                    onClick={exportChosen}
                   >
-                    {t('deid.exportButton')}
+                    {selection.length > 1
+                      ? t('worklist.menu.exportSelected', { count: selection.length })
+                      : t('deid.exportButton')}
                   </button>
                   <button
                     type="button"
@@ -131,6 +196,25 @@ export function WorklistScreen() {
           )}
         </aside>
       </div>
+      {menu ? (
+        <StudyContextMenu
+          place={menu}
+          onClose={closeMenu}
+          onOpen={(study) => void openStudy(study.studyInstanceUID)}
+          onExport={exportChosen}
+          onCopied={(value) =>
+            setToast(value === null ? t('worklist.copyFailed') : t('worklist.copied', { value }))
+          }
+        />
+      ) : null}
+      {exportMany ? (
+        <ExportStudiesDialog
+          studies={exportMany
+            .map((uid) => studies.find((study) => study.studyInstanceUID === uid))
+            .filter((study): study is NonNullable<typeof study> => study !== undefined)}
+          onClose={() => setExportMany(null)}
+        />
+      ) : null}
     </main>
   );
 }
