@@ -15,6 +15,7 @@ import { useWorklistStore } from '../stores/useWorklistStore.js';
 import { DeidReportView } from './DeidReportView.js';
 import { DeidSettingsDialog } from './DeidSettingsDialog.js';
 import { DeidSettingsSummary } from './DeidSettingsSummary.js';
+import { DefaceSeriesList } from './deface/DefaceSeriesList.js';
 
 export function DeidExportDialog() {
   const { t } = useTranslation();
@@ -133,6 +134,7 @@ export function DeidExportDialog() {
           </button>
         </div>
       ) : null}
+      {detail && !running ? <DefaceSeriesList studyInstanceUID={detail.study.studyInstanceUID} /> : null}
       {editable ? (
         <div className="deid-export__folder">
           <label htmlFor="deid-output-dir">{t('deid.outputDir')}</label>
