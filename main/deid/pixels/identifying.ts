@@ -16,7 +16,19 @@ export function normaliseForMatching(text: string): string {
 }
 
 /** Characters Tesseract swaps for each other in these fonts; compared as equal. */
-const CONFUSABLE: Readonly<Record<string, string>> = { O: '0', Q: '0', D: '0', I: '1', L: '1', J: '1', T: '1', Z: '2', S: '5', B: '8', G: '6' };
+const CONFUSABLE: Readonly<Record<string, string>> = {
+  O: '0',
+  Q: '0',
+  D: '0',
+  I: '1',
+  L: '1',
+  J: '1',
+  T: '1',
+  Z: '2',
+  S: '5',
+  B: '8',
+  G: '6',
+};
 
 function canonical(text: string): string {
   let result = '';
@@ -30,7 +42,11 @@ function distanceWithin(needle: string, haystack: string): number {
   for (let i = 1; i <= needle.length; i += 1) {
     const current = [i];
     for (let j = 1; j <= haystack.length; j += 1) {
-      current[j] = Math.min(previous[j]! + 1, current[j - 1]! + 1, previous[j - 1]! + (needle[i - 1] === haystack[j - 1] ? 0 : 1));
+      current[j] = Math.min(
+        previous[j]! + 1,
+        current[j - 1]! + 1,
+        previous[j - 1]! + (needle[i - 1] === haystack[j - 1] ? 0 : 1),
+      );
     }
     previous = current;
   }
@@ -68,7 +84,8 @@ export function matchesIdentifying(word: string, tokens: readonly string[]): boo
   if (candidate.length < 3 && !/[\u3400-\u9FFF]{2,}/.test(candidate)) return false;
   for (const token of tokens) {
     if (distanceWithin(token, candidate) <= toleratedErrors(token.length)) return true;
-    if (candidate.length >= 4 && distanceWithin(candidate, token) <= toleratedErrors(candidate.length)) return true;
+    if (candidate.length >= 4 && distanceWithin(candidate, token) <= toleratedErrors(candidate.length))
+      return true;
   }
   return false;
 }

@@ -37,14 +37,31 @@ export function isMaskablePhotometric(photometric: string): boolean {
   return MASKABLE_PHOTOMETRIC.has(photometric);
 }
 
-export function layoutOf(context: Pick<PixelContext, 'rows' | 'columns' | 'samplesPerPixel' | 'bitsAllocated' | 'bitsStored' | 'pixelRepresentation' | 'planarConfiguration' | 'photometricInterpretation' | 'numberOfFrames' | 'transferSyntaxUID'>): LayoutResult {
+export function layoutOf(
+  context: Pick<
+    PixelContext,
+    | 'rows'
+    | 'columns'
+    | 'samplesPerPixel'
+    | 'bitsAllocated'
+    | 'bitsStored'
+    | 'pixelRepresentation'
+    | 'planarConfiguration'
+    | 'photometricInterpretation'
+    | 'numberOfFrames'
+    | 'transferSyntaxUID'
+  >,
+): LayoutResult {
   const { rows, columns, samplesPerPixel, bitsAllocated } = context;
   if (!(rows > 0 && columns > 0)) return { ok: false, reason: 'image has no rows or columns' };
-  if (bitsAllocated !== 8 && bitsAllocated !== 16) return { ok: false, reason: `${bitsAllocated}-bit pixel samples are not supported for masking` };
-  if (samplesPerPixel !== 1 && samplesPerPixel !== 3) return { ok: false, reason: `${samplesPerPixel} samples per pixel are not supported for masking` };
+  if (bitsAllocated !== 8 && bitsAllocated !== 16)
+    return { ok: false, reason: `${bitsAllocated}-bit pixel samples are not supported for masking` };
+  if (samplesPerPixel !== 1 && samplesPerPixel !== 3)
+    return { ok: false, reason: `${samplesPerPixel} samples per pixel are not supported for masking` };
   const photometric = context.photometricInterpretation.trim().toUpperCase();
   if (photometric === '') return { ok: false, reason: 'image has no photometric interpretation' };
-  const bitsStored = context.bitsStored > 0 && context.bitsStored <= bitsAllocated ? context.bitsStored : bitsAllocated;
+  const bitsStored =
+    context.bitsStored > 0 && context.bitsStored <= bitsAllocated ? context.bitsStored : bitsAllocated;
   return {
     ok: true,
     layout: {
@@ -90,9 +107,12 @@ export class FrameSamples {
 
   /** The value of the stored bits, sign-extended when PixelRepresentation is 1. */
   get(index: number): number {
-    const raw = this.layout.bitsAllocated === 8 ? this.bytes[index]! : this.view.getUint16(index * 2, this.littleEndian);
+    const raw =
+      this.layout.bitsAllocated === 8
+        ? this.bytes[index]!
+        : this.view.getUint16(index * 2, this.littleEndian);
     // Bits above BitsStored may carry overlays or garbage: keep only the stored bits.
-    return this.layout.signed ? (raw << this.shift) >> this.shift : ((raw << this.shift) >>> this.shift);
+    return this.layout.signed ? (raw << this.shift) >> this.shift : (raw << this.shift) >>> this.shift;
   }
 
   set(index: number, value: number): void {
@@ -115,6 +135,7 @@ export function splitNativeFrames(bytes: Uint8Array, layout: PixelLayout): Uint8
   const length = frameByteLength(layout);
   if (bytes.byteLength < length * layout.numberOfFrames) return null;
   const frames: Uint8Array[] = [];
-  for (let frame = 0; frame < layout.numberOfFrames; frame += 1) frames.push(bytes.subarray(frame * length, (frame + 1) * length));
+  for (let frame = 0; frame < layout.numberOfFrames; frame += 1)
+    frames.push(bytes.subarray(frame * length, (frame + 1) * length));
   return frames;
 }

@@ -50,7 +50,8 @@ export function maskFrame(frame: Uint8Array, layout: PixelLayout, rects: Rect[])
     if (!clipped) continue;
     for (let y = clipped.y; y < clipped.y + clipped.height; y += 1) {
       for (let x = clipped.x; x < clipped.x + clipped.width; x += 1) {
-        for (let sample = 0; sample < layout.samplesPerPixel; sample += 1) samples.set(samples.indexOf(x, y, sample), black[sample]!);
+        for (let sample = 0; sample < layout.samplesPerPixel; sample += 1)
+          samples.set(samples.indexOf(x, y, sample), black[sample]!);
         changed += 1;
       }
     }

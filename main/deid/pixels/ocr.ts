@@ -39,7 +39,12 @@ interface LanguageData {
 }
 
 /** Where tesseract.js finds its parts on this machine. Throws when a package is missing. */
-export function localTesseractPaths(): { workerPath: string; corePath: string; langPath: string; gzip: boolean } {
+export function localTesseractPaths(): {
+  workerPath: string;
+  corePath: string;
+  langPath: string;
+  gzip: boolean;
+} {
   const tesseractEntry = require.resolve('tesseract.js');
   const fromTesseract = createRequire(tesseractEntry);
   const english = require('@tesseract.js-data/eng') as LanguageData;
@@ -95,7 +100,9 @@ export function createTesseractOcr(options: TesseractOcrOptions = {}): OcrEngine
 
   async function recognizeNow(image: GreyImage): Promise<OcrWord[]> {
     worker ??= startWorker();
-    const result = await (await worker).recognize(Buffer.from(toPgm(image)), {}, { blocks: true, text: false });
+    const result = await (
+      await worker
+    ).recognize(Buffer.from(toPgm(image)), {}, { blocks: true, text: false });
     const words: OcrWord[] = [];
     for (const block of result.data.blocks ?? []) {
       for (const paragraph of block.paragraphs) {

@@ -59,7 +59,12 @@ const CAPTURED_CONVERSION_TYPES = new Set(['WSD', 'SD', 'SI', 'SYN', 'DV', 'DI',
 const SCREEN_IMAGE_TYPES = new Set(['SCREEN SAVE', 'SCREENSHOT', 'CAPTURE']);
 const SECONDARY_IMAGE_TYPE_REASON = 'image type SECONDARY (created after the examination)';
 
-export function assessBurnedInRisk(context: Pick<PixelContext, 'modality' | 'sopClassUID' | 'burnedInAnnotation' | 'imageType' | 'conversionType'>): BurnedInRisk {
+export function assessBurnedInRisk(
+  context: Pick<
+    PixelContext,
+    'modality' | 'sopClassUID' | 'burnedInAnnotation' | 'imageType' | 'conversionType'
+  >,
+): BurnedInRisk {
   const reasons: string[] = [];
   const flag = context.burnedInAnnotation.trim().toUpperCase();
   const modality = context.modality.trim().toUpperCase();
@@ -73,13 +78,20 @@ export function assessBurnedInRisk(context: Pick<PixelContext, 'modality' | 'sop
   const captureKind = SECONDARY_CAPTURE_CLASSES.get(sopClass);
   if (captureKind) reasons.push(captureKind);
   if (CAPTURED_CONVERSION_TYPES.has(conversion)) reasons.push(`conversion type ${conversion}`);
-  if (imageType.some((value) => SCREEN_IMAGE_TYPES.has(value))) reasons.push('image type marks a screen capture');
+  if (imageType.some((value) => SCREEN_IMAGE_TYPES.has(value)))
+    reasons.push('image type marks a screen capture');
   if (imageType.includes('SECONDARY')) reasons.push(SECONDARY_IMAGE_TYPE_REASON);
-  if (PHOTOGRAPHIC_CLASSES.has(sopClass) || PHOTOGRAPHIC_MODALITIES.has(modality)) reasons.push('photograph or scanned document');
+  if (PHOTOGRAPHIC_CLASSES.has(sopClass) || PHOTOGRAPHIC_MODALITIES.has(modality))
+    reasons.push('photograph or scanned document');
   if (sopClass === '' && modality === '') reasons.push('unknown risk: no SOP class and no modality');
 
   // BurnedInAnnotation NO clears nothing listed above: ultrasound devices and capture software
   // routinely write NO over text they burned in themselves.
-  if (reasons.length === 0) return { atRisk: false, reasons: ['no burned-in text risk in the header'], clearableByOcr: false };
-  return { atRisk: true, reasons, clearableByOcr: reasons.every((reason) => reason === SECONDARY_IMAGE_TYPE_REASON) };
+  if (reasons.length === 0)
+    return { atRisk: false, reasons: ['no burned-in text risk in the header'], clearableByOcr: false };
+  return {
+    atRisk: true,
+    reasons,
+    clearableByOcr: reasons.every((reason) => reason === SECONDARY_IMAGE_TYPE_REASON),
+  };
 }

@@ -12,7 +12,10 @@ function sameText(wanted: string | undefined, actual: string): boolean {
   return wanted === undefined || wanted.trim().toUpperCase() === actual.trim().toUpperCase();
 }
 
-export function ruleMatches(rule: PixelRule, context: Pick<PixelContext, 'modality' | 'manufacturer' | 'manufacturerModelName' | 'rows' | 'columns'>): boolean {
+export function ruleMatches(
+  rule: PixelRule,
+  context: Pick<PixelContext, 'modality' | 'manufacturer' | 'manufacturerModelName' | 'rows' | 'columns'>,
+): boolean {
   const { match } = rule;
   return (
     sameText(match.modality, context.modality) &&
@@ -23,7 +26,10 @@ export function ruleMatches(rule: PixelRule, context: Pick<PixelContext, 'modali
   );
 }
 
-export function matchingRules(rules: readonly PixelRule[], context: Pick<PixelContext, 'modality' | 'manufacturer' | 'manufacturerModelName' | 'rows' | 'columns'>): PixelRule[] {
+export function matchingRules(
+  rules: readonly PixelRule[],
+  context: Pick<PixelContext, 'modality' | 'manufacturer' | 'manufacturerModelName' | 'rows' | 'columns'>,
+): PixelRule[] {
   return rules.filter((rule) => ruleMatches(rule, context));
 }
 

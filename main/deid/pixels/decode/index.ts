@@ -12,8 +12,7 @@ import { decodeRleFrame } from './rle.js';
 import { decodeWithWasmCodec, type DecodedFrame, type WasmCodecName } from './wasm-codecs.js';
 
 export type DecodeResult =
-  | { ok: true; frames: Uint8Array[]; layout: PixelLayout }
-  | { ok: false; reason: string };
+  { ok: true; frames: Uint8Array[]; layout: PixelLayout } | { ok: false; reason: string };
 
 type Codec = 'rle' | 'jpeg-lossless' | 'encapsulated-uncompressed' | WasmCodecName;
 
@@ -31,7 +30,13 @@ const CODEC_BY_TRANSFER_SYNTAX: ReadonlyMap<string, Codec> = new Map([
 ]);
 
 /** Colour spaces a decoder converts to RGB while decoding (JPEG YCbCr, JPEG 2000 RCT/ICT). */
-const CONVERTED_TO_RGB = new Set(['YBR_FULL_422', 'YBR_PARTIAL_422', 'YBR_PARTIAL_420', 'YBR_ICT', 'YBR_RCT']);
+const CONVERTED_TO_RGB = new Set([
+  'YBR_FULL_422',
+  'YBR_PARTIAL_422',
+  'YBR_PARTIAL_420',
+  'YBR_ICT',
+  'YBR_RCT',
+]);
 
 export function canDecode(transferSyntaxUID: string): boolean {
   return CODEC_BY_TRANSFER_SYNTAX.has(transferSyntaxUID);
@@ -61,9 +66,12 @@ function toHeaderPlanarOrder(interleaved: Uint8Array, layout: PixelLayout): Uint
 }
 
 function checkDecoded(decoded: DecodedFrame, layout: PixelLayout): string | null {
-  if (decoded.width !== layout.columns || decoded.height !== layout.rows) return 'decoded frame size differs from the header';
-  if (decoded.componentCount !== layout.samplesPerPixel) return 'decoded frame has a different number of samples than the header';
-  if (decoded.bytes.byteLength !== frameByteLength(layout)) return 'decoded frame length differs from the header';
+  if (decoded.width !== layout.columns || decoded.height !== layout.rows)
+    return 'decoded frame size differs from the header';
+  if (decoded.componentCount !== layout.samplesPerPixel)
+    return 'decoded frame has a different number of samples than the header';
+  if (decoded.bytes.byteLength !== frameByteLength(layout))
+    return 'decoded frame length differs from the header';
   return null;
 }
 
@@ -74,10 +82,15 @@ function decodeJpegLossless(frame: Uint8Array, layout: PixelLayout): Uint8Array 
   return new Uint8Array(decoded.buffer, decoded.byteOffset, decoded.byteLength).slice();
 }
 
-export async function decodeEncapsulatedFrames(frames: Uint8Array[], transferSyntaxUID: string, headerLayout: PixelLayout): Promise<DecodeResult> {
+export async function decodeEncapsulatedFrames(
+  frames: Uint8Array[],
+  transferSyntaxUID: string,
+  headerLayout: PixelLayout,
+): Promise<DecodeResult> {
   const codec = CODEC_BY_TRANSFER_SYNTAX.get(transferSyntaxUID);
   if (!codec) return { ok: false, reason: 'compressed and cannot decode' };
-  if (codec === 'jpeg-baseline' && headerLayout.bitsAllocated !== 8) return { ok: false, reason: 'compressed and cannot decode' };
+  if (codec === 'jpeg-baseline' && headerLayout.bitsAllocated !== 8)
+    return { ok: false, reason: 'compressed and cannot decode' };
   const layout: PixelLayout = {
     ...headerLayout,
     bigEndian: false,
@@ -89,14 +102,16 @@ export async function decodeEncapsulatedFrames(frames: Uint8Array[], transferSyn
       let bytes: Uint8Array;
       if (codec === 'rle') bytes = decodeRleFrame(frame, layout);
       else if (codec === 'encapsulated-uncompressed') bytes = frame.slice();
-      else if (codec === 'jpeg-lossless') bytes = toHeaderPlanarOrder(decodeJpegLossless(frame, layout), layout);
+      else if (codec === 'jpeg-lossless')
+        bytes = toHeaderPlanarOrder(decodeJpegLossless(frame, layout), layout);
       else {
         const result = await decodeWithWasmCodec(codec, frame);
         const problem = checkDecoded(result, layout);
         if (problem) return { ok: false, reason: problem };
         bytes = toHeaderPlanarOrder(result.bytes, layout);
       }
-      if (bytes.byteLength !== frameByteLength(layout)) return { ok: false, reason: 'decoded frame length differs from the header' };
+      if (bytes.byteLength !== frameByteLength(layout))
+        return { ok: false, reason: 'decoded frame length differs from the header' };
       decoded.push(bytes);
     }
   } catch {

@@ -36,7 +36,8 @@ export function decodeRleFrame(frame: Uint8Array, layout: PixelLayout): Uint8Arr
   const view = new DataView(frame.buffer, frame.byteOffset, frame.byteLength);
   const segmentCount = view.getUint32(0, true);
   const bytesPerSample = layout.bitsAllocated / 8;
-  if (segmentCount !== layout.samplesPerPixel * bytesPerSample) throw new RleDecodeError('RLE segment count does not match the image');
+  if (segmentCount !== layout.samplesPerPixel * bytesPerSample)
+    throw new RleDecodeError('RLE segment count does not match the image');
   const offsets: number[] = [];
   for (let index = 0; index < segmentCount; index += 1) offsets.push(view.getUint32(4 + index * 4, true));
   offsets.push(frame.byteLength);
@@ -49,12 +50,16 @@ export function decodeRleFrame(frame: Uint8Array, layout: PixelLayout): Uint8Arr
       const index = sample * bytesPerSample + byte;
       const start = offsets[index]!;
       const end = offsets[index + 1]!;
-      if (start < 64 || end > frame.byteLength || end < start) throw new RleDecodeError('RLE segment offsets are out of range');
+      if (start < 64 || end > frame.byteLength || end < start)
+        throw new RleDecodeError('RLE segment offsets are out of range');
       decodeSegment(frame, start, end, segment);
       // Segment 0 of a sample is its most significant byte; native output is little endian.
       const byteInSample = bytesPerSample - 1 - byte;
       for (let pixel = 0; pixel < pixels; pixel += 1) {
-        const sampleIndex = layout.planarConfiguration === 1 ? sample * pixels + pixel : pixel * layout.samplesPerPixel + sample;
+        const sampleIndex =
+          layout.planarConfiguration === 1
+            ? sample * pixels + pixel
+            : pixel * layout.samplesPerPixel + sample;
         output[sampleIndex * bytesPerSample + byteInSample] = segment[pixel]!;
       }
     }

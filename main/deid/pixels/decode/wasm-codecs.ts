@@ -24,14 +24,30 @@ interface WasmDecoder {
   getDecodedBuffer(): Uint8Array;
 }
 type DecoderClass = new () => WasmDecoder;
-type CodecFactory = (module: { locateFile: (file: string) => string; print: (text: string) => void; printErr: (text: string) => void }) => Promise<Record<string, unknown>>;
+type CodecFactory = (module: {
+  locateFile: (file: string) => string;
+  print: (text: string) => void;
+  printErr: (text: string) => void;
+}) => Promise<Record<string, unknown>>;
 
 export type WasmCodecName = 'jpeg-baseline' | 'jpeg-ls' | 'jpeg-2000';
 
 const CODECS: Record<WasmCodecName, { entry: string; wasm: string; decoderClass: string }> = {
-  'jpeg-baseline': { entry: '@cornerstonejs/codec-libjpeg-turbo-8bit/decodewasmjs', wasm: 'libjpegturbowasm_decode.wasm', decoderClass: 'JPEGDecoder' },
-  'jpeg-ls': { entry: '@cornerstonejs/codec-charls/decodewasmjs', wasm: 'charlswasm_decode.wasm', decoderClass: 'JpegLSDecoder' },
-  'jpeg-2000': { entry: '@cornerstonejs/codec-openjpeg/decodewasmjs', wasm: 'openjpegwasm_decode.wasm', decoderClass: 'J2KDecoder' },
+  'jpeg-baseline': {
+    entry: '@cornerstonejs/codec-libjpeg-turbo-8bit/decodewasmjs',
+    wasm: 'libjpegturbowasm_decode.wasm',
+    decoderClass: 'JPEGDecoder',
+  },
+  'jpeg-ls': {
+    entry: '@cornerstonejs/codec-charls/decodewasmjs',
+    wasm: 'charlswasm_decode.wasm',
+    decoderClass: 'JpegLSDecoder',
+  },
+  'jpeg-2000': {
+    entry: '@cornerstonejs/codec-openjpeg/decodewasmjs',
+    wasm: 'openjpegwasm_decode.wasm',
+    decoderClass: 'J2KDecoder',
+  },
 };
 
 const decoders = new Map<WasmCodecName, Promise<WasmDecoder>>();
@@ -63,8 +79,16 @@ export async function decodeWithWasmCodec(name: WasmCodecName, encoded: Uint8Arr
     decoder.decode();
   } catch (error) {
     // Emscripten throws a bare pointer (a number) for C++ exceptions: not useful to anyone.
-    throw new Error(`${name} decoder rejected the frame`, { cause: typeof error === 'number' ? undefined : error });
+    throw new Error(`${name} decoder rejected the frame`, {
+      cause: typeof error === 'number' ? undefined : error,
+    });
   }
   const info = decoder.getFrameInfo();
-  return { width: info.width, height: info.height, bitsPerSample: info.bitsPerSample, componentCount: info.componentCount, bytes: decoder.getDecodedBuffer().slice() };
+  return {
+    width: info.width,
+    height: info.height,
+    bitsPerSample: info.bitsPerSample,
+    componentCount: info.componentCount,
+    bytes: decoder.getDecodedBuffer().slice(),
+  };
 }

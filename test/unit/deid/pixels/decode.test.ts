@@ -17,7 +17,11 @@ function layoutFor(context: PixelContext): PixelLayout {
 async function decode(name: string): Promise<{ frames: Uint8Array[]; layout: PixelLayout }> {
   const context = pixelContextFromFile(file(name));
   if (context.pixelData.kind !== 'encapsulated') throw new Error(`${name} is not encapsulated`);
-  const result = await decodeEncapsulatedFrames(context.pixelData.frames, context.transferSyntaxUID, layoutFor(context));
+  const result = await decodeEncapsulatedFrames(
+    context.pixelData.frames,
+    context.transferSyntaxUID,
+    layoutFor(context),
+  );
   if (!result.ok) throw new Error(result.reason);
   return result;
 }
@@ -29,11 +33,14 @@ function nativeBytes(name: string): Uint8Array {
 }
 
 describe('decoding compressed pixel data for masking', () => {
-  it.each(['MR_small_RLE.dcm', 'MR_small_jpeg_ls_lossless.dcm', 'MR_small_jp2klossless.dcm'])('decodes lossless %s to exactly the uncompressed pixels', async (name) => {
-    const { frames } = await decode(name);
-    expect(frames).toHaveLength(1);
-    expect(Buffer.from(frames[0]!).equals(Buffer.from(nativeBytes('MR_small.dcm')))).toBe(true);
-  });
+  it.each(['MR_small_RLE.dcm', 'MR_small_jpeg_ls_lossless.dcm', 'MR_small_jp2klossless.dcm'])(
+    'decodes lossless %s to exactly the uncompressed pixels',
+    async (name) => {
+      const { frames } = await decode(name);
+      expect(frames).toHaveLength(1);
+      expect(Buffer.from(frames[0]!).equals(Buffer.from(nativeBytes('MR_small.dcm')))).toBe(true);
+    },
+  );
 
   it('decodes RGB RLE and RGB JPEG lossless of the same picture to the same pixels', async () => {
     const rle = await decode('SC_rgb_rle.dcm');
@@ -63,7 +70,11 @@ describe('decoding compressed pixel data for masking', () => {
     const eightBit = await decode('SC_rgb_rle.dcm');
     expect(frames[0]!.byteLength).toBe(100 * 100 * 3 * 2);
     // The 16-bit test picture is the 8-bit one scaled by 257: brightness is the same.
-    expect(Buffer.from(frameBrightness(frames[0]!, layout)).equals(Buffer.from(frameBrightness(eightBit.frames[0]!, eightBit.layout)))).toBe(true);
+    expect(
+      Buffer.from(frameBrightness(frames[0]!, layout)).equals(
+        Buffer.from(frameBrightness(eightBit.frames[0]!, eightBit.layout)),
+      ),
+    ).toBe(true);
   });
 
   it('decodes a 16-bit signed JPEG 2000 image', async () => {
@@ -74,21 +85,34 @@ describe('decoding compressed pixel data for masking', () => {
   it('reports 12-bit lossy JPEG as not decodable rather than guessing', async () => {
     const context = pixelContextFromFile(file('JPGExtended.dcm'));
     if (context.pixelData.kind !== 'encapsulated') throw new Error('expected encapsulated');
-    const result = await decodeEncapsulatedFrames(context.pixelData.frames, context.transferSyntaxUID, layoutFor(context));
+    const result = await decodeEncapsulatedFrames(
+      context.pixelData.frames,
+      context.transferSyntaxUID,
+      layoutFor(context),
+    );
     expect(result).toEqual({ ok: false, reason: 'compressed and cannot decode' });
   });
 
   it('reports an unknown compressed transfer syntax as not decodable', async () => {
     const context = pixelContextFromFile(file('MR_small_RLE.dcm'));
     if (context.pixelData.kind !== 'encapsulated') throw new Error('expected encapsulated');
-    const result = await decodeEncapsulatedFrames(context.pixelData.frames, '1.2.840.10008.1.2.4.100', layoutFor(context));
+    const result = await decodeEncapsulatedFrames(
+      context.pixelData.frames,
+      '1.2.840.10008.1.2.4.100',
+      layoutFor(context),
+    );
     expect(result.ok).toBe(false);
   });
 
   it('renders big-endian native pixels the same as little-endian ones', () => {
     const little = pixelContextFromFile(file('MR_small.dcm'));
     const big = pixelContextFromFile(file('MR_small_bigendian.dcm'));
-    if (little.pixelData.kind !== 'native' || big.pixelData.kind !== 'native') throw new Error('expected native');
-    expect(Buffer.from(frameBrightness(big.pixelData.bytes, layoutFor(big))).equals(Buffer.from(frameBrightness(little.pixelData.bytes, layoutFor(little))))).toBe(true);
+    if (little.pixelData.kind !== 'native' || big.pixelData.kind !== 'native')
+      throw new Error('expected native');
+    expect(
+      Buffer.from(frameBrightness(big.pixelData.bytes, layoutFor(big))).equals(
+        Buffer.from(frameBrightness(little.pixelData.bytes, layoutFor(little))),
+      ),
+    ).toBe(true);
   });
 });

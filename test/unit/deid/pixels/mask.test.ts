@@ -4,8 +4,17 @@ import { maskFrame } from '../../../../main/deid/pixels/mask.js';
 
 function layout(overrides: Partial<Parameters<typeof layoutOf>[0]>): PixelLayout {
   const result = layoutOf({
-    rows: 4, columns: 4, samplesPerPixel: 1, bitsAllocated: 16, bitsStored: 16, pixelRepresentation: 0, planarConfiguration: 0,
-    photometricInterpretation: 'MONOCHROME2', numberOfFrames: 1, transferSyntaxUID: '1.2.840.10008.1.2.1', ...overrides,
+    rows: 4,
+    columns: 4,
+    samplesPerPixel: 1,
+    bitsAllocated: 16,
+    bitsStored: 16,
+    pixelRepresentation: 0,
+    planarConfiguration: 0,
+    photometricInterpretation: 'MONOCHROME2',
+    numberOfFrames: 1,
+    transferSyntaxUID: '1.2.840.10008.1.2.1',
+    ...overrides,
   });
   if (!result.ok) throw new Error(result.reason);
   return result.layout;
@@ -33,7 +42,9 @@ describe('masking native pixel data with black in display terms', () => {
     expect(maskFrame(frame, l, topLeft2x2)).toBe(4);
     const values = valuesOf(frame, l);
     expect([values[0], values[1], values[4], values[5]]).toEqual([100, 100, 100, 100]);
-    expect(values.filter((_, index) => ![0, 1, 4, 5].includes(index))).toEqual(ramp.filter((_, index) => ![0, 1, 4, 5].includes(index)));
+    expect(values.filter((_, index) => ![0, 1, 4, 5].includes(index))).toEqual(
+      ramp.filter((_, index) => ![0, 1, 4, 5].includes(index)),
+    );
   });
 
   it('MONOCHROME1: the masked pixels take the frame maximum (black when inverted)', () => {
@@ -60,20 +71,34 @@ describe('masking native pixel data with black in display terms', () => {
 
   it('big-endian 16-bit samples are written big endian', () => {
     const l = layout({ transferSyntaxUID: '1.2.840.10008.1.2.2' });
-    const frame = frameOf(ramp.map((value) => value + 0x100), l);
+    const frame = frameOf(
+      ramp.map((value) => value + 0x100),
+      l,
+    );
     maskFrame(frame, l, topLeft2x2);
     expect([frame[0], frame[1]]).toEqual([0x01, 100]);
   });
 
   it('RGB interleaved: masked pixels become 0,0,0 and neighbours keep their colour', () => {
-    const l = layout({ samplesPerPixel: 3, bitsAllocated: 8, bitsStored: 8, photometricInterpretation: 'RGB' });
+    const l = layout({
+      samplesPerPixel: 3,
+      bitsAllocated: 8,
+      bitsStored: 8,
+      photometricInterpretation: 'RGB',
+    });
     const frame = new Uint8Array(16 * 3).fill(200);
     maskFrame(frame, l, [{ x: 1, y: 0, width: 1, height: 1 }]);
     expect(Array.from(frame.subarray(0, 9))).toEqual([200, 200, 200, 0, 0, 0, 200, 200, 200]);
   });
 
   it('RGB planar: each plane is masked at the same pixel', () => {
-    const l = layout({ samplesPerPixel: 3, bitsAllocated: 8, bitsStored: 8, photometricInterpretation: 'RGB', planarConfiguration: 1 });
+    const l = layout({
+      samplesPerPixel: 3,
+      bitsAllocated: 8,
+      bitsStored: 8,
+      photometricInterpretation: 'RGB',
+      planarConfiguration: 1,
+    });
     const frame = new Uint8Array(16 * 3).fill(200);
     maskFrame(frame, l, [{ x: 1, y: 0, width: 1, height: 1 }]);
     expect([frame[1], frame[17], frame[33]]).toEqual([0, 0, 0]);
@@ -81,7 +106,12 @@ describe('masking native pixel data with black in display terms', () => {
   });
 
   it('YBR_FULL: black is Y 0 with neutral chroma', () => {
-    const l = layout({ samplesPerPixel: 3, bitsAllocated: 8, bitsStored: 8, photometricInterpretation: 'YBR_FULL' });
+    const l = layout({
+      samplesPerPixel: 3,
+      bitsAllocated: 8,
+      bitsStored: 8,
+      photometricInterpretation: 'YBR_FULL',
+    });
     const frame = new Uint8Array(16 * 3).fill(200);
     maskFrame(frame, l, [{ x: 0, y: 0, width: 1, height: 1 }]);
     expect(Array.from(frame.subarray(0, 3))).toEqual([0, 128, 128]);

@@ -43,7 +43,11 @@ describe('offline OCR', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'radlabel-ocr-offline-'));
     try {
       fs.writeFileSync(path.join(dir, 'probe.mts'), script);
-      const output = execFileSync('unshare', ['-n', process.execPath, '--import', 'tsx', path.join(dir, 'probe.mts')], { cwd: repoRoot, encoding: 'utf8', timeout: 60_000 });
+      const output = execFileSync(
+        'unshare',
+        ['-n', process.execPath, '--import', 'tsx', path.join(dir, 'probe.mts')],
+        { cwd: repoRoot, encoding: 'utf8', timeout: 60_000 },
+      );
       expect(JSON.parse(output.trim().split('\n').pop()!)).toEqual(['HELLO', '42']);
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
