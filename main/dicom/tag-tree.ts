@@ -89,7 +89,11 @@ export function instanceTagRows(input: Uint8Array): Omit<InstanceTags, 'sopInsta
     if (element.fragments || PIXEL_DATA_TAGS.has(element.tag))
       return { value: '', truncated: false, bulk: true };
     let text: string;
-    if (CHARSET_VRS.has(vr)) text = decodeText(raw, scope.terms, textKindFor(vr));
+    if (CHARSET_VRS.has(vr))
+      // ASCII without escape sequences reads the same in every DICOM character set.
+      text = isPlainAscii(raw)
+        ? latin1(raw).replace(/[\0 ]+$/, '')
+        : decodeText(raw, scope.terms, textKindFor(vr));
     else if (ASCII_VRS.has(vr)) text = latin1(raw).replace(/[\0 ]+$/, '');
     else if (NUMBER_VRS[vr] && !(vr.startsWith('O') && valueLength > BULK_BYTES)) {
       const { size, read } = NUMBER_VRS[vr];
@@ -154,7 +158,7 @@ export function instanceTagRows(input: Uint8Array): Omit<InstanceTags, 'sopInsta
         isPrivate && low >= 0x1000 ? (creators.get((group << 8) | (low >>> 8)) ?? '') : undefined;
       const base = {
         tag: tagKey(element.tag),
-        keyword: isPrivate && low >= 0x1000 ? '' : keywordOf(element.tag),
+        keyword: isPrivate && low >= 0x1000 ? '' : keyword(element.tag),
         depth: here.depth,
         parent: here.parent,
         length: element.valueLength,
@@ -208,6 +212,22 @@ export function instanceTagRows(input: Uint8Array): Omit<InstanceTags, 'sopInsta
         .trim()
     : '';
   return { transferSyntaxUID: parsed.transferSyntaxUID, characterSet, rows, omitted };
+}
+
+const keywords = new Map<number, string>();
+/** keywordOf, remembered (a sequence of thousands of items repeats a few tags). */
+function keyword(tag: number): string {
+  let known = keywords.get(tag);
+  if (known === undefined) {
+    known = keywordOf(tag);
+    keywords.set(tag, known);
+  }
+  return known;
+}
+
+function isPlainAscii(bytes: Uint8Array): boolean {
+  for (const byte of bytes) if (byte >= 0x80 || byte === 0x1b) return false;
+  return true;
 }
 
 /** Private creators of one dataset by block: (gggg << 8 | xx) → creator (trailing spaces removed). */

@@ -5,6 +5,7 @@
  * Files: pydicom's CT_small.dcm (GE private blocks, OtherPatientIDsSequence) and chrX2.dcm
  * (GB18030, Wang^XiaoDong=王^小东=).
  */
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { type Locator, type Page, expect, test } from '@playwright/test';
@@ -20,6 +21,32 @@ test.beforeAll(async ({ browser }) => {
   dir = makeTempDir('e2e-tags');
   fs.copyFileSync(path.join(pydicomTestFilesDir, 'CT_small.dcm'), path.join(dir, 'CT_small.dcm'));
   fs.copyFileSync(path.join(pydicomCharsetFilesDir, 'chrX2.dcm'), path.join(dir, 'chrX2.dcm'));
+  // 2,500 referenced images in one sequence: 7,500 rows under one sequence, 7,773 in all.
+  execFileSync(
+    '/usr/bin/python3',
+    [
+      '-c',
+      `import sys, pydicom
+from pydicom.dataset import Dataset
+from pydicom.sequence import Sequence
+ds = pydicom.dcmread(sys.argv[1])
+ds.PatientID = 'TAGS5000'
+ds.StudyInstanceUID = '1.2.826.0.1.3680043.8.498.5000.1'
+ds.SeriesInstanceUID = '1.2.826.0.1.3680043.8.498.5000.2'
+ds.SOPInstanceUID = ds.file_meta.MediaStorageSOPInstanceUID = '1.2.826.0.1.3680043.8.498.5000.3'
+items = []
+for i in range(2500):
+    item = Dataset()
+    item.ReferencedSOPClassUID = '1.2.840.10008.5.1.4.1.1.2'
+    item.ReferencedSOPInstanceUID = '1.2.826.0.1.3680043.8.498.5000.9.%d' % i
+    items.append(item)
+ds.ReferencedImageSequence = Sequence(items)
+ds.save_as(sys.argv[2])`,
+      path.join(pydicomTestFilesDir, 'CT_small.dcm'),
+      path.join(dir, 'many-tags.dcm'),
+    ],
+    { stdio: 'inherit' },
+  );
   app = await openApp(browser, 'tags');
   await importPath(app.page, dir);
 });
@@ -151,4 +178,39 @@ test('values are decoded in the image character set: GB18030 王^小东', async 
     '(0010,0010)',
   );
   await screenshot(page, 'tags-gb18030');
+});
+
+test('thousands of attributes open, scroll and filter at once (rows drawn only where visible)', async () => {
+  const { page } = app;
+  if ((await page.getByTestId('tag-browser').count()) > 0)
+    await page.getByTestId('tag-browser-close').click();
+  if ((await page.getByTestId('viewer').count()) > 0) await page.getByTestId('viewer-back').click();
+  await openStudyOf(page, 'TAGS5000');
+  await expect(page.getByTestId('viewport-0')).toHaveAttribute('data-state', 'ready');
+  const opened = Date.now();
+  await page.keyboard.press('t');
+  await expect(page.getByTestId('tag-counts')).toContainText('7773 attributes', { timeout: 5000 });
+  const openMs = Date.now() - opened;
+  const sequence = await scrollTo(page, '(0008,1140)');
+  await expect(sequence).toContainText('2500 items');
+  // Opened, the sequence adds 7,500 rows; only the visible ones are in the page.
+  const toggled = Date.now();
+  await sequence.click();
+  await expect(sequence).toHaveAttribute('aria-expanded', 'true');
+  const toggleMs = Date.now() - toggled;
+  expect(await page.getByTestId('tag-rows').evaluate((element) => element.scrollHeight)).toBeGreaterThan(
+    7700 * 24,
+  );
+  expect(await page.getByTestId('tag-row').count()).toBeLessThan(120);
+  const filtered = Date.now();
+  await page.getByTestId('tag-search').fill('5000.9.2499');
+  await expect(page.locator('[data-testid="tag-row"][data-match="true"]')).toHaveCount(1);
+  const filterMs = Date.now() - filtered;
+  console.log(
+    `tag browser, 7,773 rows: open ${openMs} ms, sequence of 2,500 items opened ${toggleMs} ms, filter ${filterMs} ms`,
+  );
+  expect(openMs).toBeLessThan(3000);
+  expect(toggleMs).toBeLessThan(1000);
+  expect(filterMs).toBeLessThan(1000);
+  await screenshot(page, 'tags-many');
 });

@@ -219,7 +219,18 @@ function TagRow({ shown, top, value, itemLabel, privateLabel, onToggle }: TagRow
       data-kind={row.kind}
       data-depth={row.depth}
       data-match={match || undefined}
+      tabIndex={expandable ? 0 : undefined}
       onClick={expandable ? () => onToggle(index) : undefined}
+      onKeyDown={
+        expandable
+          ? (event) => {
+              if (event.key !== 'Enter' && event.key !== ' ') return;
+              event.preventDefault();
+              event.stopPropagation();
+              onToggle(index);
+            }
+          : undefined
+      }
     >
       <span className="tag-row__tag" style={{ paddingLeft: row.depth * 14 }}>
         <span className="tag-row__twisty" aria-hidden="true">
