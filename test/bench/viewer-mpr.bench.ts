@@ -1,0 +1,319 @@
+/**
+ * MPR in headless Chromium against the web host (issue #8 item 4):
+ *
+ * - viewer.mpr_first_image_ms: on the generated 300-slice 512² CT, from choosing MPR (the app marks
+ *   `radlabel:mpr-open` on the click) to all three planes drawn from the volume
+ *   (`radlabel:mpr-drawn`: each plane's first IMAGE_RENDERED once the volume is set on it), in a
+ *   fresh browser context each run, MPR chosen as soon as the stack's first image is on screen
+ *   (the series is still streaming: the planes fill in as slices arrive). The details give the
+ *   time until every slice is in the volume (`radlabel:mpr-loaded`), and both figures when MPR is
+ *   chosen after the stack has been prefetched (the usual case: the reader has been scrolling).
+ * - viewer.renderer_mb_1000: on a 1000-slice 512² CT (500 MiB of pixels), after scrolling through
+ *   every slice in the stack viewer and then opening MPR on it (fully loaded), the resident memory
+ *   (RSS, /proc/<pid>/status VmRSS) of the page's renderer process, found through CDP
+ *   SystemInfo.getProcessInfo. It includes everything the renderer holds (JS heap, the decoded
+ *   images and their ArrayBuffers, the parsed files, the WebGL client side), not the GPU process,
+ *   which holds the volume's texture: that and the JS heap (CDP Performance.getMetrics
+ *   JSHeapUsedSize) are in the details, with the same after closing MPR.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import { type Browser, type BrowserContext, type Page, chromium } from 'playwright-core';
+import { ensureCtSeries, makeTempDir } from '../fixtures/index.js';
+import { startWebHost } from '../e2e/support/webhost.js';
+import { type BenchFigure, type Benchmark, median } from './lib.js';
+
+const CHROMIUM = '/usr/lib/chromium/chromium';
+const CHROMIUM_ARGS = [
+  '--no-sandbox',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+];
+const VIEWPORT = { width: 1440, height: 900 };
+const RUNS = 3;
+/** tsx wraps named functions in `__name(...)`; functions passed to page.evaluate need it in the page. */
+const TSX_NAME_HELPER = 'globalThis.__name = (target) => target;';
+
+const round = (value: number, digits = 1) => Math.round(value * 10 ** digits) / 10 ** digits;
+
+async function newContext(browser: Browser): Promise<BrowserContext> {
+  const context = await browser.newContext({ viewport: VIEWPORT });
+  await context.addInitScript({ content: TSX_NAME_HELPER });
+  return context;
+}
+
+async function importThroughUi(browser: Browser, url: string, dir: string): Promise<void> {
+  const context = await newContext(browser);
+  try {
+    const page = await context.newPage();
+    await page.goto(url);
+    await page.getByTestId('import-button').click();
+    await page.getByTestId('import-path').fill(dir);
+    await page.getByTestId('import-path-submit').click();
+    await page.locator('[data-testid="import-phase"][data-phase="done"]').waitFor({ timeout: 600_000 });
+  } finally {
+    await context.close();
+  }
+}
+
+async function openStudy(page: Page, url: string, patientId: string): Promise<void> {
+  await page.goto(url);
+  // The app restores the reader's last screen (the data folder keeps it): back to the worklist.
+  await page.locator('[data-testid="worklist"], [data-testid="viewer"]').first().waitFor({ timeout: 60_000 });
+  if (await page.getByTestId('viewer').isVisible()) await page.getByTestId('viewer-back').click();
+  await page.getByTestId('worklist-search').fill(patientId);
+  const row = page
+    .locator(`[data-testid="study-table"][data-search="${patientId}"] [data-testid="study-row"]`)
+    .first();
+  await row.waitFor();
+  await row.dblclick();
+  await page.locator('[data-testid="viewport-0"][data-state="ready"]').waitFor({ timeout: 60_000 });
+}
+
+/** Waits until the browser has fetched every file of the series (the stack prefetch is done). */
+async function waitForPrefetch(page: Page, count: number): Promise<void> {
+  await page.waitForFunction(
+    (total) =>
+      performance.getEntriesByType('resource').filter((entry) => entry.name.includes('/instances/')).length >=
+      total,
+    count,
+    { timeout: 300_000, polling: 250 },
+  );
+}
+
+interface MprTiming {
+  drawnMs: number;
+  loadedMs: number;
+  /** Volume created (first, middle and last slices read), then set on the three viewports. */
+  createdMs: number;
+  setMs: number;
+}
+
+async function openMpr(page: Page): Promise<MprTiming> {
+  await page.evaluate(() => performance.setResourceTimingBufferSize(100_000));
+  await page.getByTestId('mpr-toggle').click();
+  await page.locator('[data-testid="mpr"][data-state="ready"]').waitFor({ timeout: 600_000 });
+  return page.evaluate(() => {
+    const at = (name: string) => performance.getEntriesByName(name).at(-1)!.startTime;
+    const open = at('radlabel:mpr-open');
+    return {
+      drawnMs: at('radlabel:mpr-drawn') - open,
+      loadedMs: at('radlabel:mpr-loaded') - open,
+      createdMs: at('radlabel:mpr-volume-created') - open,
+      setMs: at('radlabel:mpr-volume-set') - open,
+    };
+  });
+}
+
+async function mprRun(
+  browser: Browser,
+  url: string,
+  patientId: string,
+  slices: number,
+  warm: boolean,
+): Promise<MprTiming> {
+  const context = await newContext(browser);
+  try {
+    const page = await context.newPage();
+    await page.evaluate(() => undefined);
+    await openStudy(page, url, patientId);
+    await page.evaluate(() => performance.setResourceTimingBufferSize(100_000));
+    if (warm) {
+      await waitForPrefetch(page, slices);
+      await page.waitForTimeout(500);
+    }
+    return await openMpr(page);
+  } finally {
+    await context.close();
+  }
+}
+
+async function measureFirstImage(browser: Browser, url: string): Promise<BenchFigure[]> {
+  const series = ensureCtSeries({ slices: 300, size: 512, seed: 'mpr-bench' });
+  await importThroughUi(browser, url, series.dir);
+  const cold: MprTiming[] = [];
+  const warm: MprTiming[] = [];
+  for (let run = 0; run < RUNS; run += 1) {
+    cold.push(await mprRun(browser, url, series.patientId, series.slices, false));
+    warm.push(await mprRun(browser, url, series.patientId, series.slices, true));
+  }
+  return [
+    {
+      id: 'viewer.mpr_first_image_ms',
+      value: round(median(cold.map((r) => r.drawnMs))),
+      unit: 'ms',
+      goal: '< 1500',
+      reference: {
+        what: 'the same after the stack was prefetched (ms)',
+        value: round(median(warm.map((r) => r.drawnMs))),
+      },
+      details: {
+        series: `${series.slices} × ${series.size}² CT, ${round(series.totalBytes / 2 ** 20)} MiB, uncompressed`,
+        runs: RUNS,
+        coldDrawnMs: cold.map((r) => round(r.drawnMs)),
+        coldAllSlicesLoadedMs: cold.map((r) => round(r.loadedMs)),
+        warmDrawnMs: warm.map((r) => round(r.drawnMs)),
+        warmAllSlicesLoadedMs: warm.map((r) => round(r.loadedMs)),
+        coldVolumeCreatedMs: cold.map((r) => round(r.createdMs)),
+        coldVolumeSetMs: cold.map((r) => round(r.setMs)),
+        warmVolumeCreatedMs: warm.map((r) => round(r.createdMs)),
+        warmVolumeSetMs: warm.map((r) => round(r.setMs)),
+        loadAverage: os.loadavg().map((value) => round(value, 2)),
+        viewport: `${VIEWPORT.width}×${VIEWPORT.height} window; MPR renders with WebGL (SwiftShader here)`,
+      },
+    },
+  ];
+}
+
+/** In the page: ArrowDown through the whole stack, one key per drawn slice. */
+async function scrollThrough(page: Page): Promise<number> {
+  return page.evaluate(async () => {
+    const element = document.querySelector('[data-testid="viewport-element-0"]')!;
+    const overlay = () => document.querySelector('[data-testid="overlay-image"]')!;
+    const total = Number(overlay().getAttribute('data-total'));
+    const start = performance.now();
+    for (let index = Number(overlay().getAttribute('data-index')); index < total; index += 1) {
+      const drawn = new Promise<void>((resolve) => {
+        let wanted = false;
+        const onNew = (event: Event) => {
+          wanted = (event as CustomEvent<{ imageIdIndex: number }>).detail.imageIdIndex === index;
+        };
+        const onRendered = () => {
+          if (!wanted) return;
+          element.removeEventListener('CORNERSTONE_STACK_NEW_IMAGE', onNew);
+          element.removeEventListener('CORNERSTONE_IMAGE_RENDERED', onRendered);
+          resolve();
+        };
+        element.addEventListener('CORNERSTONE_STACK_NEW_IMAGE', onNew);
+        element.addEventListener('CORNERSTONE_IMAGE_RENDERED', onRendered);
+      });
+      window.dispatchEvent(new KeyboardEvent('keydown', { key: 'ArrowDown', bubbles: true }));
+      await drawn;
+    }
+    return performance.now() - start;
+  });
+}
+
+interface MemorySample {
+  rendererMb: number;
+  gpuMb: number | null;
+  jsHeapMb: number;
+  renderers: number;
+}
+
+function rssMb(pid: number): number | null {
+  try {
+    const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
+    const match = /VmRSS:\s+(\d+) kB/.exec(status);
+    return match ? Number(match[1]) / 1024 : null;
+  } catch {
+    return null;
+  }
+}
+
+async function sampleMemory(browser: Browser, page: Page): Promise<MemorySample> {
+  const session = await page.context().newCDPSession(page);
+  await session.send('HeapProfiler.collectGarbage');
+  await session.send('Performance.enable');
+  const { metrics } = (await session.send('Performance.getMetrics')) as {
+    metrics: { name: string; value: number }[];
+  };
+  const jsHeap = metrics.find((metric) => metric.name === 'JSHeapUsedSize')?.value ?? Number.NaN;
+  const browserSession = await browser.newBrowserCDPSession();
+  const { processInfo } = (await browserSession.send('SystemInfo.getProcessInfo')) as {
+    processInfo: { type: string; id: number }[];
+  };
+  await browserSession.detach();
+  await session.detach();
+  const renderers = processInfo.filter((info) => info.type === 'renderer').map((info) => rssMb(info.id) ?? 0);
+  const gpu = processInfo.filter((info) => info.type === 'GPU').map((info) => rssMb(info.id) ?? 0);
+  return {
+    // One page is open: the largest renderer is its process (others are spare or utility pages).
+    rendererMb: Math.max(...renderers),
+    gpuMb: gpu.length > 0 ? gpu.reduce((a, b) => a + b, 0) : null,
+    jsHeapMb: jsHeap / 2 ** 20,
+    renderers: renderers.length,
+  };
+}
+
+async function measureMemory(browser: Browser, url: string): Promise<BenchFigure[]> {
+  const series = ensureCtSeries({ slices: 1000, size: 512, seed: 'mpr-memory' });
+  await importThroughUi(browser, url, series.dir);
+  const context = await newContext(browser);
+  try {
+    const page = await context.newPage();
+    await openStudy(page, url, series.patientId);
+    const scrollMs = await scrollThrough(page);
+    const afterScroll = await sampleMemory(browser, page);
+    const timing = await openMpr(page);
+    await page.waitForTimeout(1000);
+    const withMpr = await sampleMemory(browser, page);
+    await page.getByTestId('mpr-close').click();
+    await page.locator('[data-testid="viewport-0"][data-state="ready"]').waitFor();
+    await page.waitForTimeout(1000);
+    const afterClose = await sampleMemory(browser, page);
+    const mb = (sample: MemorySample) => ({
+      rendererRssMb: round(sample.rendererMb),
+      gpuProcessRssMb: sample.gpuMb === null ? null : round(sample.gpuMb),
+      jsHeapUsedMb: round(sample.jsHeapMb),
+    });
+    return [
+      {
+        id: 'viewer.renderer_mb_1000',
+        value: round(withMpr.rendererMb),
+        unit: 'MB (MiB)',
+        goal: '< 1500',
+        reference: {
+          what: 'pixel data of the series, 16-bit (MiB)',
+          value: round((series.slices * series.size ** 2 * 2) / 2 ** 20),
+        },
+        details: {
+          series: `${series.slices} × ${series.size}² CT, ${round(series.totalBytes / 2 ** 20)} MiB on disk`,
+          measured:
+            'VmRSS of the page renderer process (CDP SystemInfo.getProcessInfo → /proc); JS heap from CDP Performance.getMetrics after a forced GC',
+          afterScrolling: mb(afterScroll),
+          withMprOpen: mb(withMpr),
+          afterClosingMpr: mb(afterClose),
+          scrollSeconds: round(scrollMs / 1000),
+          mprAllSlicesLoadedMs: round(timing.loadedMs),
+          rendererProcesses: withMpr.renderers,
+          loadAverage: os.loadavg().map((value) => round(value, 2)),
+        },
+      },
+    ];
+  } finally {
+    await context.close();
+  }
+}
+
+function benchmark(
+  ids: string[],
+  body: (browser: Browser, url: string) => Promise<BenchFigure[]>,
+): Benchmark {
+  return {
+    ids,
+    async run() {
+      const dataDir = makeTempDir('bench-mpr');
+      const host = await startWebHost({ dataDir });
+      const browser = await chromium.launch({
+        executablePath: CHROMIUM,
+        headless: true,
+        args: CHROMIUM_ARGS,
+      });
+      try {
+        return await body(browser, host.url);
+      } finally {
+        await browser.close();
+        await host.stop();
+        fs.rmSync(dataDir, { recursive: true, force: true });
+      }
+    },
+  };
+}
+
+export const benchmarks: Benchmark[] = [
+  benchmark(['viewer.mpr_first_image_ms'], measureFirstImage),
+  benchmark(['viewer.renderer_mb_1000'], measureMemory),
+];
