@@ -48,6 +48,7 @@ for src, dst, name, pid in json.loads(sys.argv[1]):
     ds.PatientName = name
     ds.PatientID = pid
     ds.AccessionNumber = 'ACC-' + pid
+    ds.StudyDescription = 'CT thorax abdomen pelvis with contrast, arterial and portal venous phases'
     ds.save_as(dst)`,
       JSON.stringify(renames),
     ],
@@ -235,6 +236,11 @@ test('at 1280×720 every column can be reached and the patient name stays in vie
     const cellBox = (await cell.boundingBox())!;
     expect(cellBox.x + cellBox.width, column).toBeLessThanOrEqual(paneBox.x + paneBox.width + 1);
   }
+  // A long description ends in an ellipsis inside its column; the whole text is on hover.
+  await expect(rows(page).first().locator('[data-column="studyDescription"]')).toHaveAttribute(
+    'title',
+    'CT thorax abdomen pelvis with contrast, arterial and portal venous phases',
+  );
   // Scrolled to the last column, the name is still there, left in the pane.
   const name = rows(page).first().locator('[data-column="patientName"]');
   const nameBox = (await name.boundingBox())!;
