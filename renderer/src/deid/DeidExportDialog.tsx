@@ -15,6 +15,7 @@ import { useWorklistStore } from '../stores/useWorklistStore.js';
 import { DeidReportView } from './DeidReportView.js';
 import { DeidSettingsDialog } from './DeidSettingsDialog.js';
 import { DeidSettingsSummary } from './DeidSettingsSummary.js';
+import { HeldReviewScreen } from './HeldReviewScreen.js';
 import { DefaceSeriesList } from './deface/DefaceSeriesList.js';
 
 export function DeidExportDialog() {
@@ -31,6 +32,8 @@ export function DeidExportDialog() {
   const [outputDir, setOutputDir] = useState('');
   const [loadError, setLoadError] = useState<unknown>(null);
   const [editing, setEditing] = useState(false);
+  const [reviewing, setReviewing] = useState(false);
+  const refreshReport = useDeidStore((state) => state.refreshReport);
 
   useEffect(() => {
     loadSettings().catch(setLoadError);
@@ -192,7 +195,16 @@ export function DeidExportDialog() {
         />
       ) : null}
       {finished && job.error && progress ? <p className="error-text">{errorMessage(job.error)}</p> : null}
-      {job.report ? <DeidReportView report={job.report} /> : null}
+      {job.report ? <DeidReportView report={job.report} onReview={() => setReviewing(true)} /> : null}
+      {reviewing && job.studyInstanceUID ? (
+        <HeldReviewScreen
+          studyInstanceUID={job.studyInstanceUID}
+          onClose={() => {
+            setReviewing(false);
+            void refreshReport();
+          }}
+        />
+      ) : null}
       {editing ? <DeidSettingsDialog onClose={() => setEditing(false)} /> : null}
     </Dialog>
   );

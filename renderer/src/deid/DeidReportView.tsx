@@ -15,7 +15,7 @@ const actionOrder = [
   'privateKept',
 ] as const;
 
-export function DeidReportView({ report }: { report: DeidStudyReport }) {
+export function DeidReportView({ report, onReview }: { report: DeidStudyReport; onReview?: () => void }) {
   const { t } = useTranslation();
   return (
     <section className="deid-report" data-testid="deid-report">
@@ -71,6 +71,16 @@ export function DeidReportView({ report }: { report: DeidStudyReport }) {
         <>
           <h4 className="deid-report__heading deid-report__heading--warn">{t('deid.heldTitle')}</h4>
           <p className="hint">{t('deid.heldNote')}</p>
+          {onReview ? (
+            <button
+              type="button"
+              className="button button--primary"
+              data-testid="deid-review-open"
+              onClick={onReview}
+            >
+              {t('deid.review.open')}
+            </button>
+          ) : null}
           <table className="deid-table">
             <thead>
               <tr>
@@ -92,6 +102,11 @@ export function DeidReportView({ report }: { report: DeidStudyReport }) {
             </tbody>
           </table>
         </>
+      ) : null}
+      {report.excluded && report.excluded.length > 0 ? (
+        <p className="hint" data-testid="deid-report-excluded">
+          {t('deid.review.excludedCount', { count: report.excluded.length })}
+        </p>
       ) : null}
       {report.failed.length > 0 ? (
         <>

@@ -33,6 +33,8 @@ interface DeidState {
   cancelExport(): Promise<void>;
   resetExport(): void;
   receive(progress: DeidProgressEvent): void;
+  /** Reads the finished export's report again (after held images were released or excluded). */
+  refreshReport(): Promise<void>;
 }
 
 const idleExport: ExportState = {
@@ -86,6 +88,17 @@ export const useDeidStore = create<DeidState>()((set, get) => ({
   resetExport() {
     if (get().export.stage === 'running') return;
     set({ export: idleExport });
+  },
+
+  async refreshReport() {
+    const { studyInstanceUID, stage } = get().export;
+    if (!studyInstanceUID || stage !== 'finished') return;
+    try {
+      const report = await host.api.call('deid.studyReport', { studyInstanceUID });
+      set((state) => ({ export: { ...state.export, report } }));
+    } catch (error) {
+      set((state) => ({ export: { ...state.export, error } }));
+    }
   },
 
   receive(progress) {
