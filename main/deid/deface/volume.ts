@@ -4,6 +4,7 @@
  * single-frame images are read (the surface is found on their mid-sagittal line).
  */
 import fs from 'node:fs';
+import dicomParser from 'dicom-parser';
 import { parseDicomFile } from '../dicom/walker.js';
 import { Tag } from '../engine/tags.js';
 import { readValue, topLevel } from '../engine/values.js';
@@ -18,6 +19,7 @@ import {
   TAG_STUDY_DESCRIPTION,
   type SliceGeometry,
 } from './geometry.js';
+import type { Point3 } from './types.js';
 
 export interface SeriesHeader {
   seriesInstanceUID: string;
@@ -46,7 +48,66 @@ export interface HeadVolume {
 /** Why the volume could not be read, for the reader; no PHI. */
 export class VolumeUnreadable extends Error {}
 
+const PIXEL_DATA = 'x7fe00010';
+const FIRST_READ_BYTES = 64 * 1024;
+
+function numbers(text: string | undefined): number[] {
+  return (text ?? '')
+    .split('\\')
+    .map((part) => Number(part.trim()))
+    .filter((value) => Number.isFinite(value));
+}
+
+/** The header from the file's first 64 KiB (dicom-parser up to Pixel Data); null when that is not enough. */
+function quickHeader(file: string): (SeriesHeader & { geometry: SliceGeometry | null }) | null {
+  let bytes: Buffer;
+  const fd = fs.openSync(file, 'r');
+  try {
+    bytes = Buffer.allocUnsafe(FIRST_READ_BYTES);
+    bytes = bytes.subarray(0, fs.readSync(fd, bytes, 0, FIRST_READ_BYTES, 0));
+  } finally {
+    fs.closeSync(fd);
+  }
+  let dataSet: dicomParser.DataSet;
+  try {
+    dataSet = dicomParser.parseDicom(bytes, { untilTag: PIXEL_DATA });
+  } catch {
+    return null;
+  }
+  if (!dataSet.elements[PIXEL_DATA]) return null;
+  const text = (tag: string): string => (dataSet.string(tag) ?? '').trim();
+  const position = numbers(dataSet.string('x00200032'));
+  const orientation = numbers(dataSet.string('x00200037'));
+  const spacing = numbers(dataSet.string('x00280030'));
+  const rows = dataSet.uint16('x00280010') ?? 0;
+  const columns = dataSet.uint16('x00280011') ?? 0;
+  const thickness = Number(text('x00180050'));
+  return {
+    seriesInstanceUID: text('x0020000e'),
+    modality: text('x00080060').toUpperCase(),
+    bodyPart: text('x00180015'),
+    studyDescription: text('x00081030'),
+    seriesDescription: text('x0008103e'),
+    sliceThickness: text('x00180050') && Number.isFinite(thickness) ? thickness : null,
+    geometry:
+      position.length === 3 && orientation.length === 6 && spacing.length === 2 && rows && columns
+        ? {
+            position: position as Point3,
+            rowDirection: orientation.slice(0, 3) as Point3,
+            columnDirection: orientation.slice(3, 6) as Point3,
+            rowSpacing: spacing[0]!,
+            columnSpacing: spacing[1]!,
+            rows,
+            columns,
+          }
+        : null,
+  };
+}
+
+/** What detection needs from one file's header: read from its first 64 KiB when it can be. */
 export function headerOfFile(file: string): SeriesHeader & { geometry: SliceGeometry | null } {
+  const quick = quickHeader(file);
+  if (quick) return quick;
   const parsed = parseDicomFile(fs.readFileSync(file));
   const original = topLevel(parsed);
   const value = (tag: number): string => readValue(parsed, original, tag);

@@ -17,6 +17,14 @@ import './deface.css';
 
 const DISPLAY_HEIGHT = 260;
 
+/** Patient-direction letters at the low and high end of a plane axis (LPS: +x left, +y posterior, +z head). */
+const LETTERS = { x: ['R', 'L'], y: ['A', 'P'], z: ['I', 'S'] } as const;
+
+function axisLetters(axis: 'x' | 'y' | 'z', step: number): [string, string] {
+  const [low, high] = LETTERS[axis];
+  return step > 0 ? [low, high] : [high, low];
+}
+
 function PlaneCanvas({ plane }: { plane: DefacePlane }) {
   const ref = useRef<HTMLCanvasElement>(null);
   useEffect(() => {
@@ -83,6 +91,11 @@ function PlaneView({ name, plane, cut, onCut }: PlaneProps) {
   } else if (line && name === 'axial') {
     const edge = anteriorTop ? 0 : plane.height;
     tint = `0,${line[0].j} ${plane.width},${line[0].j} ${plane.width},${edge} 0,${edge}`;
+  } else if (line && name === 'coronal') {
+    // Removed where the cut lies behind this coronal plane: check one row past the line.
+    const below = plane.v0 + (line[0].j + 1) * plane.dv;
+    const edge = cutYAt(cut, below) > plane.at ? plane.height : 0;
+    tint = `0,${line[0].j} ${plane.width},${line[0].j} ${plane.width},${edge} 0,${edge}`;
   }
   const handle = (which: 'superior' | 'inferior') => {
     const pixel = toPixel(plane, cut[which]);
@@ -136,6 +149,18 @@ function PlaneView({ name, plane, cut, onCut }: PlaneProps) {
           ) : null}
           {name === 'sagittal' ? [handle('superior'), handle('inferior')] : null}
         </svg>
+        <span className="deface-plane__letter deface-plane__letter--left">
+          {axisLetters(plane.u, plane.du)[0]}
+        </span>
+        <span className="deface-plane__letter deface-plane__letter--right">
+          {axisLetters(plane.u, plane.du)[1]}
+        </span>
+        <span className="deface-plane__letter deface-plane__letter--top">
+          {axisLetters(plane.v, plane.dv)[0]}
+        </span>
+        <span className="deface-plane__letter deface-plane__letter--bottom">
+          {axisLetters(plane.v, plane.dv)[1]}
+        </span>
       </div>
       <figcaption>{t(`deface.${name}`)}</figcaption>
     </figure>
