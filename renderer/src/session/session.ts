@@ -11,22 +11,25 @@
  * At start the newer of the two copies is applied before the first render, so the worklist's
  * search field and the viewer come up as they were. Nothing of it is logged.
  */
-import type { StackViewport } from '@cornerstonejs/core';
+import { type StackViewport, imageLoader } from '@cornerstonejs/core';
 import { UiSession, type ViewportSession } from '../../../shared/ui-session.js';
 import { host } from '../host/index.js';
+import { initImaging } from '../imaging/initImaging.js';
 import { currentWindow } from '../imaging/viewportCommands.js';
 import { useUiStore } from '../stores/useUiStore.js';
 import {
   type Layout,
+  type SeriesImages,
   type StartView,
   findSeries,
+  imageIdsOf,
   useViewerStore,
   viewportCountOf,
 } from '../stores/useViewerStore.js';
 import { useWorklistStore } from '../stores/useWorklistStore.js';
 import { isLayout } from '../viewer/hangingProtocols.js';
 import { viewportInSlot } from '../viewer/viewportRegistry.js';
-import { imageOf } from './startView.js';
+import { imageOf, startIndexOf } from './startView.js';
 
 export const LOCAL_STORAGE_KEY = 'radlabel.session.v1';
 /** How often the place is compared with the last saved one. */
@@ -118,9 +121,21 @@ async function readSaved(): Promise<UiSession | null> {
   return Promise.race([saved, timeout]);
 }
 
+/**
+ * How long a page that has its own copy waits for main's (a reload: this page's copy is written
+ * when the page is left, so it is the newer unless another window saved since).
+ */
+const LOCAL_GRACE_MS = 150;
+
 /** The newer of the data folder's copy and this page's. */
 export async function loadSession(): Promise<UiSession | null> {
-  const [saved, local] = [await readSaved(), readLocal()];
+  const local = readLocal();
+  const saved = local
+    ? await Promise.race([
+        readSaved(),
+        new Promise<null>((resolve) => window.setTimeout(() => resolve(null), LOCAL_GRACE_MS)),
+      ])
+    : await readSaved();
   if (saved && local) return local.savedAt > saved.savedAt ? local : saved;
   return saved ?? local;
 }
@@ -133,6 +148,22 @@ export async function applySession(session: UiSession): Promise<void> {
     void useWorklistStore.getState().selectStudy(session.worklist.selectedStudyUID);
   const viewer = session.viewer;
   if (session.screen !== 'viewer' || !viewer) return;
+  // The series' image lists are asked for alongside the studies (one round trip, not two).
+  const seriesUIDs = [...new Set(viewer.viewports.flatMap((view) => (view ? [view.seriesInstanceUID] : [])))];
+  const images = Promise.all(
+    seriesUIDs.map(async (seriesInstanceUID): Promise<[string, SeriesImages]> => {
+      try {
+        const instances = await host.api.call('catalog.listInstances', { seriesInstanceUID });
+        const imageIds = imageIdsOf(instances);
+        return [
+          seriesInstanceUID,
+          imageIds.length > 0 ? { state: 'ready', imageIds } : { state: 'no-images' },
+        ];
+      } catch (error) {
+        return [seriesInstanceUID, { state: 'failed', error }];
+      }
+    }),
+  );
   try {
     const [detail, comparison] = await Promise.all([
       host.api.call('catalog.getStudy', { studyInstanceUID: viewer.studyInstanceUID }),
@@ -142,12 +173,30 @@ export async function applySession(session: UiSession): Promise<void> {
     ]);
     const layout: Layout = isLayout(viewer.layout) ? viewer.layout : '1x1';
     const views: (StartView | null)[] = viewer.viewports.map((view) => (view ? { ...view } : null));
-    useViewerStore
-      .getState()
-      .restore({ detail, comparison, layout, activeViewport: viewer.activeViewport, views });
+    useViewerStore.getState().restore({
+      detail,
+      comparison,
+      layout,
+      activeViewport: viewer.activeViewport,
+      views,
+      images: Object.fromEntries(await images),
+    });
+    prefetchStartImages(views);
     useUiStore.getState().showScreen('viewer');
   } catch {
     // The study is gone (deleted, another data folder): the worklist it is.
+  }
+}
+
+/** Starts loading each viewport's image now, while the viewer renders (the panes then find it). */
+function prefetchStartImages(views: (StartView | null)[]): void {
+  const { images } = useViewerStore.getState();
+  initImaging();
+  for (const view of views) {
+    const series = view ? images[view.seriesInstanceUID] : undefined;
+    if (!view || series?.state !== 'ready') continue;
+    const imageId = series.imageIds[startIndexOf(view, series.imageIds)];
+    if (imageId) void imageLoader.loadAndCacheImage(imageId).catch(() => undefined);
   }
 }
 

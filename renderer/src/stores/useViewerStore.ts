@@ -11,6 +11,7 @@ import { create } from 'zustand';
 import type { InstanceSummary, SeriesSummary, StudyDetail } from '../../../shared/contract.js';
 import { host } from '../host/index.js';
 import { hangStudy, primaryModality } from '../viewer/hangingProtocols.js';
+import { rememberPosition } from '../viewer/sync/slicePositions.js';
 
 export type Layout = '1x1' | '1x2' | '2x2';
 
@@ -42,6 +43,8 @@ export interface RestoredViewer {
   layout: Layout;
   activeViewport: number;
   views: (StartView | null)[];
+  /** Image lists already fetched for the restored series. */
+  images?: Record<string, SeriesImages>;
 }
 
 interface ViewerState {
@@ -89,15 +92,20 @@ interface ViewerState {
  * without pixel data (no Rows) are not images and are left out.
  */
 export function imageIdsOf(instances: InstanceSummary[]): string[] {
-  return instances
+  const imageIds = instances
     .filter((instance) => instance.rows !== null && instance.columns !== null)
     .flatMap((instance) =>
-      instance.numberOfFrames > 1
+      (instance.numberOfFrames > 1
         ? Array.from({ length: instance.numberOfFrames }, (_, frame) =>
             host.imageIdFor(instance.sopInstanceUID, frame + 1),
           )
-        : [host.imageIdFor(instance.sopInstanceUID)],
+        : [host.imageIdFor(instance.sopInstanceUID)]
+      ).map((imageId) => {
+        rememberPosition(imageId, instance.sliceLocation);
+        return imageId;
+      }),
     );
+  return imageIds;
 }
 
 /** The series with this UID in the open study or its comparison, with its study. */
@@ -182,7 +190,7 @@ export const useViewerStore = create<ViewerState>()((set, get) => {
       loadAssigned(assignments);
     },
 
-    restore({ detail, comparison, layout, activeViewport, views }) {
+    restore({ detail, comparison, layout, activeViewport, views, images = {} }) {
       const assignments = emptySlots<string>();
       const startViews = emptySlots<StartView>();
       views.slice(0, MAX_VIEWPORTS).forEach((view, slot) => {
@@ -198,7 +206,7 @@ export const useViewerStore = create<ViewerState>()((set, get) => {
         assignments,
         startViews,
         cineViewport: null,
-        images: {},
+        images,
       });
       loadAssigned(assignments);
     },

@@ -11,12 +11,18 @@
  * Checked every few frames (cheap: at most four viewports) and whenever the active viewport changes.
  */
 import { type StackViewport, type Types, getRenderingEngine, metaData, utilities } from '@cornerstonejs/core';
-import { Enums as ToolEnums, ReferenceLinesTool, addTool } from '@cornerstonejs/tools';
+import {
+  Enums as ToolEnums,
+  ReferenceLinesTool,
+  addTool,
+  utilities as toolUtilities,
+} from '@cornerstonejs/tools';
 import { RENDERING_ENGINE_ID } from '../../imaging/initImaging.js';
 import { stackToolGroup } from '../../imaging/stackToolGroup.js';
 import { MAX_VIEWPORTS } from '../../stores/useViewerStore.js';
 import { viewportInSlot } from '../viewportRegistry.js';
 import { LocateTool } from './locateTool.js';
+import { nearestIndex, positionOf } from './slicePositions.js';
 
 let toolsReady = false;
 
@@ -70,8 +76,9 @@ const RETRY_MS = 400;
 /**
  * Linked scrolling: the active viewport (the one the reader clicked, or scrolls with the wheel)
  * leads; every other viewport of the same frame of reference with a parallel plane goes to its
- * slice nearest the leader's ImagePositionPatient (Cornerstone's getClosestStackImageIndexForPoint,
- * the rule of its image-slice synchronizer). Cornerstone's synchronizer itself drops images that
+ * slice nearest the leader's position along the normal (the catalog's slice positions, known
+ * before the images are loaded; else Cornerstone's getClosestStackImageIndexForPoint on the
+ * headers, the rule of its image-slice synchronizer). Cornerstone's synchronizer itself drops images that
  * arrive while it is still moving the others (a held arrow key left the group slices short), so
  * the followers are checked here until they are where they should be.
  */
@@ -80,16 +87,17 @@ function follow(activeSlot: number): void {
   const imageId = leader?.getCurrentImageId();
   if (!leader || !imageId) return;
   const frame = frameOfReferenceOf(leader);
-  const plane = metaData.get('imagePlaneModule', imageId) as
-    { imagePositionPatient?: Types.Point3 } | undefined;
-  const position = plane?.imagePositionPatient;
-  if (!frame || !position) return;
+  if (!frame) return;
+  const leaderPosition = positionOf(imageId);
   const now = performance.now();
   for (const { viewport } of liveViewports()) {
     if (viewport === leader || frameOfReferenceOf(viewport) !== frame || !parallel(leader, viewport))
       continue;
-    const index = utilities.getClosestStackImageIndexForPoint(position, viewport);
-    if (index === null || index === undefined || index === viewport.getCurrentImageIdIndex()) continue;
+    const index =
+      leaderPosition !== null
+        ? nearestIndex(viewport.getImageIds(), leaderPosition)
+        : closestByHeader(imageId, viewport);
+    if (index === null || index === viewport.getCurrentImageIdIndex()) continue;
     const asked = requested.get(viewport.id);
     if (asked && asked.index === index && now - asked.at < RETRY_MS) continue;
     requested.set(viewport.id, { index, at: now });
@@ -97,16 +105,33 @@ function follow(activeSlot: number): void {
   }
 }
 
+/** Without catalog positions: Cornerstone's rule, which needs every image's header loaded. */
+function closestByHeader(imageId: string, viewport: StackViewport): number | null {
+  const plane = metaData.get('imagePlaneModule', imageId) as
+    { imagePositionPatient?: Types.Point3 } | undefined;
+  if (!plane?.imagePositionPatient) return null;
+  try {
+    return utilities.getClosestStackImageIndexForPoint(plane.imagePositionPatient, viewport) ?? null;
+  } catch {
+    return null; // Some of the follower's headers are not loaded yet; tried again on the next check.
+  }
+}
+
 let referenceSource: string | null = null;
 
-/** Makes the active viewport the reference lines' source; true when it changed. */
-function reconcileReferenceLines(activeSlot: number): boolean {
-  const handle = viewportInSlot(activeSlot);
-  const source = handle?.viewport.id ?? '';
-  if (source === referenceSource) return false;
-  referenceSource = source;
+/**
+ * Makes the active viewport the reference lines' source. The tool reads the source's plane when
+ * configured, so it is configured again whenever the source shows another image (or a new stack).
+ */
+function reconcileReferenceLines(activeSlot: number): void {
+  const viewport = viewportInSlot(activeSlot)?.viewport;
+  const source = viewport?.id ?? '';
+  const key = `${source}|${viewport?.getCurrentImageId() ?? ''}`;
+  if (key === referenceSource) return;
+  referenceSource = key;
   stackToolGroup().setToolConfiguration(ReferenceLinesTool.toolName, { sourceViewportId: source });
-  return true;
+  // The tool redraws only the other viewports: the new source would keep its old line.
+  toolUtilities.triggerAnnotationRenderForViewportIds(liveViewports().map(({ viewport: item }) => item.id));
 }
 
 /** Brings the synchronizers and the reference-line source up to date. */
