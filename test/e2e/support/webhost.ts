@@ -8,7 +8,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
-const entry = path.join(root, 'build/main/webhost/start.js');
+/** A copy of the build elsewhere (RADLABEL_WEBHOST_ENTRY) keeps a long run apart from rebuilds. */
+const entry = process.env['RADLABEL_WEBHOST_ENTRY'] ?? path.join(root, 'build/main/webhost/start.js');
 
 export interface RunningWebHost {
   /** The link with the token, as a user would open it. */
