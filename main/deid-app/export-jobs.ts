@@ -74,6 +74,8 @@ export interface ExportRequest {
   /** Checked and prepared (see output-folder.ts). */
   outputDir: string;
   config: DeidConfig;
+  /** Completes the configuration inside the job before anything is written (the defacing plan, deface.ts). */
+  prepareConfig?: (config: DeidConfig) => Promise<DeidConfig>;
 }
 
 export class StudyExportJobs {
@@ -140,10 +142,11 @@ export class StudyExportJobs {
     };
     logger.info({ jobId, objects: request.files.length }, 'deid export started');
     try {
+      const config = request.prepareConfig ? await request.prepareConfig(request.config) : request.config;
       const run = deidentifyTree({
         inputs: request.files,
         outputDir: request.outputDir,
-        config: request.config,
+        config,
         reports: this.deps.reports.begin(request.studyInstanceUID, request.outputDir),
         signal,
         logger,

@@ -10,6 +10,7 @@ import type { EventBus } from '../core/events.js';
 import type { Logger } from '../core/logger.js';
 import { EncryptedLinkageStore, type KeyProvider, LINKAGE_FILE_NAME } from '../deid/linkage.js';
 import { createDeidHandlers } from '../deid/service.js';
+import { createDefaceHandlers, DefaceStore, withDefacePlan } from './deface.js';
 import { deidConfigFromSettings } from './deid-config.js';
 import { LatestStudyReports, StudyExportJobs } from './export-jobs.js';
 import { HeldReview } from './held-review.js';
@@ -38,6 +39,7 @@ export interface DeidApp {
 
 export function createDeidApp(deps: DeidAppDependencies): DeidApp {
   const settings = new DeidSettingsStore(deps.dataDir, deps.keys, deps.logger);
+  const defaceStore = new DefaceStore(deps.dataDir, deps.logger);
   const reports = new LatestStudyReports();
   const jobs = new StudyExportJobs({
     events: deps.events,
@@ -106,9 +108,19 @@ export function createDeidApp(deps: DeidAppDependencies): DeidApp {
         logger: deps.logger,
       });
       const target = await prepareExportFolder(outputDir, deps.dataDir);
-      return { jobId: jobs.start({ studyInstanceUID, files, outputDir: target, config }) };
+      return {
+        jobId: jobs.start({
+          studyInstanceUID,
+          files,
+          outputDir: target,
+          config,
+          // Faces: which series show one, and the cuts the reader accepted (deface.ts).
+          prepareConfig: (base) => withDefacePlan(base, files, defaceStore),
+        }),
+      };
     },
     'deid.cancel': async ({ jobId }) => ({ cancelled: jobs.cancel(jobId) }),
+    ...createDefaceHandlers({ store: defaceStore, studyFiles: deps.studyFiles }),
     'deid.heldObjects': async ({ studyInstanceUID }) => review.list(studyInstanceUID),
     'deid.releaseHeld': async ({ studyInstanceUID, sopInstanceUID, regions }) =>
       review.release(studyInstanceUID, sopInstanceUID, regions),
