@@ -28,6 +28,7 @@ import type { LinkageStore } from './linkage-types.js';
 import type { PixelCleaner } from './pixels/types.js';
 import { chooseExecution, type DeidExecution } from './execution.js';
 import { DeidPool } from './pool.js';
+import { sampleSeries } from './series-sample.js';
 import { InputReader } from './read-input.js';
 import type { WorkerDeidConfig, WorkerOutcome } from './worker-protocol.js';
 
@@ -250,9 +251,7 @@ function makeOwnFolder(dir: string): void {
       throw new AppError(
         ErrorCode.Io,
         'The output folder could not be created (check its path and permissions).',
-        {
-          cause: error,
-        },
+        { cause: error },
       );
     if (!fs.lstatSync(dir).isDirectory())
       throw new AppError(
@@ -334,6 +333,17 @@ export async function deidentifyTree(options: DeidRunOptions): Promise<DeidRunSu
   }
   const linkage: LinkageStore | undefined = options.config.linkage;
   options.onProgress?.({ ...progress });
+  // Burned-in text: a sample of every series is read before any of its objects is written, and
+  // the engine is told what it found (series-sample.ts).
+  const sampling = await sampleSeries(
+    files.map((entry) => entry.file),
+    options.config,
+    {
+      ...(options.signal ? { signal: options.signal } : {}),
+      ...(options.logger ? { logger: options.logger } : {}),
+    },
+  );
+  options = { ...options, config: { ...options.config, seriesSamples: sampling.samples } };
 
   const execution = chooseRunExecution(files, options);
   options.logger?.debug({ execution: execution.mode, reason: execution.reason }, 'deid run execution');
