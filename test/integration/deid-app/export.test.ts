@@ -32,7 +32,14 @@ describe('exporting a study de-identified', () => {
   it('writes every object under the pseudonymous study folder, with no trace of the patient or the UIDs', async () => {
     const outputDir = path.join(outputRoot, 'ct');
     const finished = await exportStudy(services, series.studyInstanceUID, outputDir);
-    expect(finished).toMatchObject({ filesFound: 12, done: 12, held: 0, failed: 0, cancelled: false, error: null });
+    expect(finished).toMatchObject({
+      filesFound: 12,
+      done: 12,
+      held: 0,
+      failed: 0,
+      cancelled: false,
+      error: null,
+    });
 
     const report = await services.handlers['deid.studyReport']({ studyInstanceUID: series.studyInstanceUID });
     expect(report.objects).toEqual({ done: 12, held: 0, failed: 0, duplicates: 0, conflicts: 0 });
@@ -42,7 +49,12 @@ describe('exporting a study de-identified', () => {
     for (const file of written)
       expect(path.relative(outputDir, file).split(path.sep)[0]).toBe(report.pseudonymousStudyInstanceUID);
 
-    const identifying = [series.patientName, series.patientId, series.studyInstanceUID, series.seriesInstanceUID];
+    const identifying = [
+      series.patientName,
+      series.patientId,
+      series.studyInstanceUID,
+      series.seriesInstanceUID,
+    ];
     for (const file of filesUnder(outputDir)) {
       const bytes = fs.readFileSync(file);
       for (const value of identifying) expect(bytes.includes(Buffer.from(value, 'latin1')), file).toBe(false);
@@ -116,7 +128,10 @@ describe('exporting a study de-identified', () => {
 
   it('refuses a study that is not in the catalog', async () => {
     await expect(
-      services.handlers['deid.exportStudy']({ studyInstanceUID: '1.2.3.4', outputDir: path.join(outputRoot, 'none') }),
+      services.handlers['deid.exportStudy']({
+        studyInstanceUID: '1.2.3.4',
+        outputDir: path.join(outputRoot, 'none'),
+      }),
     ).rejects.toMatchObject({ code: 'not-found' });
   });
 });
