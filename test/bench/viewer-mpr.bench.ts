@@ -44,11 +44,30 @@ async function newContext(browser: Browser): Promise<BrowserContext> {
   return context;
 }
 
+/**
+ * Opens the app; other work on this machine may be rewriting build/ at that moment (the page then
+ * fails to start), so a page that shows neither screen is reloaded, up to three times.
+ */
+async function gotoApp(page: Page, url: string): Promise<void> {
+  for (let attempt = 1; ; attempt += 1) {
+    await page.goto(url);
+    try {
+      await page
+        .locator('[data-testid="worklist"], [data-testid="viewer"]')
+        .first()
+        .waitFor({ timeout: 30_000 });
+      return;
+    } catch (error) {
+      if (attempt >= 3) throw error;
+    }
+  }
+}
+
 async function importThroughUi(browser: Browser, url: string, dir: string): Promise<void> {
   const context = await newContext(browser);
   try {
     const page = await context.newPage();
-    await page.goto(url);
+    await gotoApp(page, url);
     await page.getByTestId('import-button').click();
     await page.getByTestId('import-path').fill(dir);
     await page.getByTestId('import-path-submit').click();
@@ -59,9 +78,8 @@ async function importThroughUi(browser: Browser, url: string, dir: string): Prom
 }
 
 async function openStudy(page: Page, url: string, patientId: string): Promise<void> {
-  await page.goto(url);
   // The app restores the reader's last screen (the data folder keeps it): back to the worklist.
-  await page.locator('[data-testid="worklist"], [data-testid="viewer"]').first().waitFor({ timeout: 60_000 });
+  await gotoApp(page, url);
   if (await page.getByTestId('viewer').isVisible()) await page.getByTestId('viewer-back').click();
   await page.getByTestId('worklist-search').fill(patientId);
   const row = page
