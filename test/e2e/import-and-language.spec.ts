@@ -110,7 +110,8 @@ test('the keyboard walks the list and Enter opens the selected study', async () 
   await page.keyboard.press('Enter');
   await expect(page.getByTestId('viewer')).toBeVisible();
   await expect(page.getByTestId('overlay-patient')).toContainText('Wang XiaoDong');
-  await page.keyboard.press('Escape');
+  // Backspace leaves the viewer (Esc only closes its panels).
+  await page.keyboard.press('Backspace');
 });
 
 test('a study without images (a structured report) opens with a message instead of a broken viewport', async () => {
@@ -119,7 +120,7 @@ test('a study without images (a structured report) opens with a message instead 
   await page.getByTestId('study-row').first().dblclick();
   await expect(page.getByTestId('viewport-0')).toHaveAttribute('data-state', 'no-images');
   await expect(page.getByTestId('viewport-0')).toContainText('no images to show');
-  await page.keyboard.press('Escape');
+  await page.keyboard.press('Backspace');
   await expect(page.getByTestId('worklist')).toBeVisible();
 });
 

@@ -255,9 +255,11 @@ test('Space plays the stack as cine and stops it again', async () => {
   await expect(overlay).toHaveAttribute('data-index', stoppedAt!);
 });
 
-test('Escape goes back to the worklist', async () => {
+test('Backspace goes back to the worklist (Esc only closes panels)', async () => {
   const { page } = app;
   await page.keyboard.press('Escape');
+  await expect(page.getByTestId('viewer')).toBeVisible();
+  await page.keyboard.press('Backspace');
   await expect(page.getByTestId('worklist')).toBeVisible();
 });
 
@@ -275,7 +277,7 @@ test('each lossless codec shows exactly the pixels of the uncompressed original'
     await expect(page.getByTestId('overlay-patient')).toHaveText(study.patientName.replace('^', ' '));
     await nextFrames(page);
     profiles.set(study.codec, await canvasProfile(page));
-    await page.keyboard.press('Escape');
+    await page.keyboard.press('Backspace');
   }
   const reference = profiles.get('Uncompressed')!;
   // Not a blank image: CT_small has anatomy, so the centre row varies.
@@ -302,7 +304,7 @@ test('a multi-frame object is a stack of its frames', async () => {
   await page.keyboard.press('End');
   await expectImage(page, study.frames, study.frames);
   await expect(page.getByTestId('viewport-0')).toHaveAttribute('data-state', 'ready');
-  await page.keyboard.press('Escape');
+  await page.keyboard.press('Backspace');
 });
 
 test('nothing the viewer did was blocked by the Content Security Policy', () => {

@@ -109,6 +109,11 @@ export function hangStudy(
       ];
     }
   }
+  if (views.length === 0) {
+    // Nothing to hang (a report, a plan): the first series, which says it has no images.
+    const first = detail.series.find((series) => series.numberOfInstances > 0) ?? detail.series[0];
+    if (first) views = [{ seriesInstanceUID: first.seriesInstanceUID, imageIndex: 0 }];
+  }
   const memory = remembered[modality];
   const layout = memory && isLayout(memory) ? memory : defaultLayout(modality, views.length);
   return { layout, views: views.slice(0, viewportCountOf[layout]) };

@@ -75,7 +75,7 @@ const RETRY_MS = 400;
 
 /**
  * Linked scrolling: the active viewport (the one the reader clicked, or scrolls with the wheel)
- * leads; every other viewport of the same frame of reference with a parallel plane goes to its
+ * leads (another viewport showing the same series is left alone); every other viewport of the same frame of reference with a parallel plane goes to its
  * slice nearest the leader's position along the normal (the catalog's slice positions, known
  * before the images are loaded; else Cornerstone's getClosestStackImageIndexForPoint on the
  * headers, the rule of its image-slice synchronizer). Cornerstone's synchronizer itself drops images that
@@ -93,6 +93,8 @@ function follow(activeSlot: number): void {
   for (const { viewport } of liveViewports()) {
     if (viewport === leader || frameOfReferenceOf(viewport) !== frame || !parallel(leader, viewport))
       continue;
+    // The same series twice is there to show two of its slices: not linked.
+    if (viewport.getImageIds()[0] === leader.getImageIds()[0]) continue;
     const index =
       leaderPosition !== null
         ? nearestIndex(viewport.getImageIds(), leaderPosition)
