@@ -132,19 +132,6 @@ export const en = {
     startFailed: 'The import could not start: {{message}}',
     close: 'Close',
   },
-  layouts: {
-    compare: 'Compare with prior…',
-    compareTitle: 'Open another study of this patient beside this one',
-    priorsTitle: 'Other studies of this patient',
-    noPriors: 'No other study of this patient in the catalog.',
-    priorsFailed: 'The patient’s other studies could not be listed: {{message}}',
-    closePrior: 'Close prior',
-    prior: 'Prior',
-    linkScrolling: 'Link scrolling',
-    linkScrollingTitle:
-      'Viewports of the same frame of reference scroll together (Shift+click locates a point in all of them)',
-    dropHere: 'Drop the series here',
-  },
   viewer: {
     back: 'Worklist',
     layout: 'Layout',
@@ -166,6 +153,19 @@ export const en = {
     slider: 'Image',
     renderingCpu: 'CPU rendering',
     renderingGpu: 'GPU rendering',
+  },
+  layouts: {
+    compare: 'Compare with prior…',
+    compareTitle: 'Open another study of this patient beside this one',
+    priorsTitle: 'Other studies of this patient',
+    noPriors: 'No other study of this patient in the catalog.',
+    priorsFailed: 'The patient’s other studies could not be listed: {{message}}',
+    closePrior: 'Close prior',
+    prior: 'Prior',
+    linkScrolling: 'Link scrolling',
+    linkScrollingTitle:
+      'Viewports of the same frame of reference scroll together (Shift+click locates a point in all of them)',
+    dropHere: 'Drop the series here',
   },
   reading: {
     flipH: 'Flip ↔',
