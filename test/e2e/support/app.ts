@@ -28,8 +28,14 @@ export async function openApp(browser: Browser, name: string): Promise<AppSessio
   page.on('console', (message) => {
     if (/Content Security Policy/i.test(message.text())) cspViolations.push(message.text());
   });
-  await page.goto(host.url);
-  await expect(page.getByTestId('worklist')).toBeVisible();
+  try {
+    await page.goto(host.url);
+    await expect(page.getByTestId('worklist')).toBeVisible();
+  } catch (error) {
+    await context.close();
+    await host.stop();
+    throw error;
+  }
   return {
     page,
     host,

@@ -30,6 +30,12 @@ export async function startWebHost(options: {
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, RADLABEL_LOG_LEVEL: process.env['RADLABEL_LOG_LEVEL'] ?? 'info' },
   });
+  // A host outlives nothing: whatever ends this test process (a failed setup included) ends it.
+  const killOnExit = (): void => {
+    if (child.exitCode === null) child.kill('SIGKILL');
+  };
+  process.once('exit', killOnExit);
+  child.once('exit', () => process.off('exit', killOnExit));
   let output = '';
   const url = await new Promise<string>((resolve, reject) => {
     const timer = setTimeout(
