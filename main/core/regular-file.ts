@@ -53,15 +53,20 @@ export function readRegularFile(file: string, maxBytes = 2 ** 32 - 1): Buffer {
   try {
     if (size > maxBytes)
       throw new AppError(ErrorCode.TooLarge, 'This file is larger than RadLabel can read at once.');
-    const buffer = Buffer.allocUnsafe(size);
-    let filled = 0;
-    while (filled < size) {
-      const read = fs.readSync(fd, buffer, filled, size - filled, filled);
-      if (read === 0) break;
-      filled += read;
-    }
-    return filled === size ? buffer : buffer.subarray(0, filled);
+    return readHead(fd, size);
   } finally {
     fs.closeSync(fd);
   }
+}
+
+/** The first `length` bytes of an open file (fewer when it is shorter). */
+export function readHead(fd: number, length: number): Buffer {
+  const buffer = Buffer.allocUnsafe(length);
+  let filled = 0;
+  while (filled < length) {
+    const read = fs.readSync(fd, buffer, filled, length - filled, filled);
+    if (read === 0) break;
+    filled += read;
+  }
+  return buffer.subarray(0, filled);
 }

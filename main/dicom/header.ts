@@ -10,7 +10,7 @@ import zlib from 'node:zlib';
 import dicomParser from 'dicom-parser';
 import { AppError, ErrorCode } from '../../shared/errors.js';
 import { decodeText, parseSpecificCharacterSet, type TextKind } from './charset.js';
-import { openRegularFile } from '../core/regular-file.js';
+import { openRegularFile, readHead } from '../core/regular-file.js';
 import { slicePosition } from './geometry.js';
 import { part10Head, sniffLayout } from './raw-dataset.js';
 import { type PersonName, parsePersonName } from './person-name.js';
@@ -62,17 +62,6 @@ export function readDicomHeaderFromFile(filePath: string): DicomHeader {
   } finally {
     fs.closeSync(fd);
   }
-}
-
-function readHead(fd: number, length: number): Uint8Array {
-  const buffer = Buffer.allocUnsafe(length);
-  let filled = 0;
-  while (filled < length) {
-    const read = fs.readSync(fd, buffer, filled, length - filled, filled);
-    if (read === 0) break;
-    filled += read;
-  }
-  return buffer.subarray(0, filled);
 }
 
 /**

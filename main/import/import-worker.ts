@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import { parentPort } from 'node:worker_threads';
 import { AppError, ErrorCode } from '../../shared/errors.js';
 import { CatalogReader } from '../catalog/catalog-reader.js';
-import { openRegularFile } from '../core/regular-file.js';
+import { openRegularFile, readHead } from '../core/regular-file.js';
 import { serveRequests } from '../core/worker-pool.js';
 import { type DicomHeader, parseDicomHeader, readDicomHeader } from '../dicom/header.js';
 import { part10Prefix, sniffLayout } from '../dicom/raw-dataset.js';
@@ -53,9 +53,9 @@ export function readInstance(task: ReadInstanceTask): ReadInstanceResult {
       const sha256 = hash.digest('hex');
       return { ok: true, header, sha256, size: prefix.length + bytes.length, copied: copy };
     }
-    const header = readDicomHeader((length) => readAt(fd, length), size);
+    const header = readDicomHeader((length) => readHead(fd, length), size);
     if (header.kind !== 'image') return { ok: true, header, sha256: '', size, copied: false };
-    const prefix = storedPrefix(readAt(fd, 132), size, header);
+    const prefix = storedPrefix(readHead(fd, 132), size, header);
     const copyTo = task.copyTo !== null && !alreadyStored(task, header.sopInstanceUID) ? task.copyTo : null;
     if (task.copyTo === null && prefix.length > 0) {
       const rewritten = `${task.sourcePath}.part10`;
@@ -88,18 +88,6 @@ function writeParts(file: string, parts: Uint8Array[]): void {
   } finally {
     fs.closeSync(fd);
   }
-}
-
-/** The first `length` bytes of the file (fewer when it is shorter). */
-function readAt(fd: number, length: number): Uint8Array {
-  const buffer = Buffer.allocUnsafe(length);
-  let filled = 0;
-  while (filled < length) {
-    const read = fs.readSync(fd, buffer, filled, length - filled, filled);
-    if (read === 0) break;
-    filled += read;
-  }
-  return buffer.subarray(0, filled);
 }
 
 /**
