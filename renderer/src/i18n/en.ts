@@ -436,6 +436,8 @@ export const en = {
      * engine's English reason, for the codes whose reason carries a detail.
      */
     heldReason: {
+      face: 'thin-slice head series may show the face and was not defaced',
+      defaced: 'defaced: the face in front of the accepted cut was set to air',
       'burned-in-annotation': 'BurnedInAnnotation is YES',
       'burned-in-annotation-unrecognised': 'BurnedInAnnotation has an unrecognised value',
       ultrasound: 'ultrasound',

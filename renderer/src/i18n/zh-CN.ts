@@ -423,6 +423,8 @@ export const zhCN: Messages = {
       'safe-private-identifying-number': '某安全私有数值与患者的身份编号（ID 或日期）相同，已被删除。',
     },
     heldReason: {
+      face: '薄层头部序列可能显示面部，且未去面部特征',
+      defaced: '已去面部特征：已接受切割面前方的部分被设为空气',
       'burned-in-annotation': 'BurnedInAnnotation（烧录注释）为 YES',
       'burned-in-annotation-unrecognised': 'BurnedInAnnotation（烧录注释）的值无法识别',
       ultrasound: '超声图像（ultrasound）',

@@ -1,16 +1,10 @@
 /**
- * The deface view's strings, in English and 简体中文, added to the app's resources (deep merge:
- * the held-reason codes join deid.heldReason).
+ * The deface view's strings, in English and 简体中文, added to the app's resources (deep merge).
+ * The held-reason codes face and defaced live with the other reason codes in i18n/en.ts and zh-CN.ts.
  */
 import i18next from 'i18next';
 
 const en = {
-  deid: {
-    heldReason: {
-      face: 'thin-slice head series may show the face and was not defaced',
-      defaced: 'defaced: the face in front of the accepted cut was set to air',
-    },
-  },
   deface: {
     listTitle: 'Faces (Clean Recognizable Visual Features)',
     listHint:
@@ -37,12 +31,6 @@ const en = {
 };
 
 const zhCN = {
-  deid: {
-    heldReason: {
-      face: '薄层头部序列可能显示面部，且未去面部特征',
-      defaced: '已去面部特征：已接受切割面前方的部分被设为空气',
-    },
-  },
   deface: {
     listTitle: '面部（清除可识别的视觉特征）',
     listHint: '这些薄层头部序列可重建出面部。启用该选项时，导出会暂扣每个序列，直到您接受一个切割面。',
