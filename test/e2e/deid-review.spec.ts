@@ -211,7 +211,10 @@ test('the review screen in Chinese', async () => {
   await page.getByTestId('language-switch').selectOption('zh-CN');
   await search(page, 'deid-review-e2e');
   await page.getByTestId('study-row').first().dblclick();
+  // The viewer's keys work once it shows the study's image.
+  await expectImage(page, 1, 6);
   await page.keyboard.press('d');
+  await expect(page.getByTestId('deid-preview').getByTestId('deid-preview-table')).toBeVisible();
   const legend = page.getByTestId('deid-preview-legend');
   await legend.locator('summary').click();
   await expect(legend).toContainText('操作代码说明');
