@@ -7,6 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Handlers, ImportFileError } from '../shared/contract.js';
+import { createAnnotationApp } from './annotation/handlers.js';
 import { AppError, ErrorCode } from '../shared/errors.js';
 import { Catalog } from './catalog/catalog.js';
 import { FileStore } from './catalog/file-store.js';
@@ -107,9 +108,11 @@ export function createServices(options: ServicesOptions): Services {
   });
 
   const uiSession = new UiSessionStore(dataDir, logger);
+  const annotation = createAnnotationApp({ dataDir, catalogFile: catalog.file, events, logger });
 
   const handlers: Handlers = {
     ...deid.handlers,
+    ...annotation.handlers,
     'session.load': async () => uiSession.load(),
     'session.save': async (session) => {
       uiSession.save(session);
@@ -123,7 +126,7 @@ export function createServices(options: ServicesOptions): Services {
       dataDir,
       researchUseOnly: true,
     }),
-    'catalog.listStudies': async (request) => catalog.listStudies(request),
+    'catalog.listStudies': async (request) => annotation.withStatus(catalog.listStudies(request)),
     'catalog.getStudy': async ({ studyInstanceUID }) => {
       const detail = catalog.getStudy(studyInstanceUID);
       if (!detail) throw new AppError(ErrorCode.NotFound, 'This study is not in the local catalog.');
@@ -181,6 +184,7 @@ export function createServices(options: ServicesOptions): Services {
       closed ??= (async () => {
         await importer.close();
         await deid.close();
+        annotation.close();
         store.close();
         catalog.close();
       })();

@@ -7,6 +7,7 @@ import { z } from 'zod';
 import { ErrorCode } from './errors.js';
 import { UiSession } from './ui-session.js';
 import { DefaceSeriesSummary, DefaceView, defaceRequests } from './deface-contract.js';
+import { StudyAnnotationSummary, annotationEvents, annotationMethods } from './annotation.js';
 
 // ---------------------------------------------------------------------------------------------
 // Building blocks
@@ -66,6 +67,8 @@ export const StudySummary = z.object({
   numberOfInstances: z.number().int(),
   /** ISO 8601 time of the first import. */
   importedAt: z.string(),
+  /** The study's annotation status (worklist column); absent where not computed. */
+  annotation: StudyAnnotationSummary.optional(),
 });
 export type StudySummary = z.infer<typeof StudySummary>;
 
@@ -540,6 +543,7 @@ export const methods = {
   ),
   'session.save': method(UiSession, Empty, 'Remember where the reader is, in the data folder.'),
   ...deidMethods,
+  ...annotationMethods,
 } as const;
 
 export type Methods = typeof methods;
@@ -568,6 +572,7 @@ export const events = {
   'import.progress': ImportProgress,
   'catalog.changed': z.object({ studyInstanceUIDs: z.array(Uid) }),
   ...deidEvents,
+  ...annotationEvents,
 } as const;
 
 export type Events = typeof events;

@@ -14,6 +14,7 @@ import {
   methodNames,
   methods,
 } from '../../../shared/contract.js';
+import { DEFAULT_LABEL_SCHEMA } from '../../../shared/default-label-schema.js';
 import { silentLogger } from '../../../main/core/logger.js';
 import { dispatch } from '../../../main/rpc/dispatch.js';
 import { type Services, createServices } from '../../../main/services.js';
@@ -158,8 +159,45 @@ function samples(): { [M in MethodName]: () => Promise<RequestOf<M>> } {
       studyInstanceUID: series.studyInstanceUID,
       seriesInstanceUID: series.seriesInstanceUID,
     }),
+    'schema.get': async () => ({}),
+    'schema.load': async () => ({ json: JSON.stringify(DEFAULT_LABEL_SCHEMA) }),
+    'annotation.save': async () => ({
+      versions: [
+        {
+          versionId: CONTRACT_VERSION_ID,
+          annotationUid: 'contract-length',
+          parentIds: [],
+          studyInstanceUID: series.studyInstanceUID,
+          seriesInstanceUID: series.seriesInstanceUID,
+          sopInstanceUID: series.sopInstanceUIDs[1]!,
+          kind: 'measurement',
+          tool: 'Length',
+          labelId: 'lesion',
+          attributes: {},
+          data: {
+            data: {
+              handles: {
+                points: [
+                  [0, 0, 0],
+                  [10, 0, 0],
+                ],
+              },
+            },
+          },
+        },
+      ],
+    }),
+    'annotation.list': async () => ({ studyInstanceUID: series.studyInstanceUID }),
+    'annotation.history': async () => ({ annotationUid: 'contract-length' }),
+    'annotation.studyStatus': async () => ({ studyInstanceUID: series.studyInstanceUID }),
+    'annotation.setStudyStatus': async () => ({
+      studyInstanceUID: series.studyInstanceUID,
+      status: 'complete',
+    }),
   };
 }
+
+const CONTRACT_VERSION_ID = '6f1c1c9e-3b52-4c8e-9a51-0d7b7c1e2a10';
 
 async function holdUltrasound(folder: string): Promise<{ studyInstanceUID: string; sopInstanceUID: string }> {
   await importInto(services, [heldUltrasoundFile]);
@@ -189,7 +227,15 @@ describe('the contract at the service edge', () => {
 
   it('every event emitted on the way matches its schema', () => {
     const names = new Set(seen.map((event) => event.name));
-    expect(names).toEqual(new Set(['import.progress', 'catalog.changed', 'deid.progress']));
+    expect(names).toEqual(
+      new Set([
+        'import.progress',
+        'catalog.changed',
+        'deid.progress',
+        'annotation.changed',
+        'annotation.statusChanged',
+      ]),
+    );
     for (const event of seen) {
       const checked = eventSchemas[event.name].safeParse(event.payload);
       expect(checked.success ? [] : checked.error.issues, event.name).toEqual([]);
