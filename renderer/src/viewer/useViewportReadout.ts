@@ -16,6 +16,7 @@ import {
   pixelAt,
 } from '../imaging/imageReadout.js';
 import { currentWindow } from '../imaging/viewportCommands.js';
+import { displayZoomPercent } from './zoomReadout.js';
 
 export interface ViewportReadout {
   index: number;
@@ -45,7 +46,7 @@ function readoutOf(viewport: StackViewport, pointer: Types.Point2 | null): Viewp
     total: viewport.getImageIds().length,
     width: widthValue,
     center: window ? roundWindowValue(window.center) : null,
-    zoomPercent: Math.round(viewport.getZoom() * 100),
+    zoomPercent: displayZoomPercent(viewport),
     inverted: Boolean(viewport.getProperties().invert),
     imageId,
     markers: edgeMarkers(viewport),
