@@ -76,6 +76,7 @@ export const en = {
       modalities: 'Modalities',
       numberOfSeries: 'Series',
       numberOfInstances: 'Images',
+      annotation: 'Annotation',
     },
     sortBy: 'Sort by {{column}}',
     series: 'Series',
@@ -501,6 +502,21 @@ export const en = {
       orientation: 'the images differ in orientation',
       'pixel-spacing': 'the images differ in pixel spacing',
     },
+  },
+  annotationSave: {
+    saved: 'Saved',
+    saving: 'Saving…',
+    unsaved: 'Not saved yet',
+    savedTitle: 'Every annotation is stored in the local data folder.',
+    savingTitle: '{{count}} change(s) being stored.',
+    unsavedTitle:
+      '{{count}} change(s) wait to be stored; retrying. They are kept in this page until then. {{error}}',
+  },
+  annotationStatus: {
+    none: '—',
+    draft: 'Draft · {{count}}',
+    complete: 'Complete',
+    verified: 'Verified',
   },
   errors: {
     'invalid-request': 'The request was not understood.',

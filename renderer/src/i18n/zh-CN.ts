@@ -77,6 +77,7 @@ export const zhCN: Messages = {
       modalities: '模态',
       numberOfSeries: '序列',
       numberOfInstances: '图像',
+      annotation: '标注',
     },
     sortBy: '按{{column}}排序',
     series: '序列',
@@ -487,6 +488,20 @@ export const zhCN: Messages = {
       orientation: '图像方向不一致',
       'pixel-spacing': '图像像素间距不一致',
     },
+  },
+  annotationSave: {
+    saved: '已保存',
+    saving: '正在保存…',
+    unsaved: '尚未保存',
+    savedTitle: '所有标注均已保存在本地数据文件夹中。',
+    savingTitle: '正在保存 {{count}} 项更改。',
+    unsavedTitle: '{{count}} 项更改等待保存，正在重试；在此之前它们保留在本页面中。{{error}}',
+  },
+  annotationStatus: {
+    none: '—',
+    draft: '草稿 · {{count}}',
+    complete: '已完成',
+    verified: '已审核',
   },
   errors: {
     'invalid-request': '无法识别该请求。',

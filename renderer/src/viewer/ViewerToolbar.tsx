@@ -7,6 +7,7 @@ import { ReadingTools } from './ReadingTools.js';
 import { MprButton } from './mpr/MprButton.js';
 import { viewportInSlot } from './viewportRegistry.js';
 import { TagBrowserToggle } from '../tags/TagBrowser.js';
+import { SaveIndicator } from '../annotation/SaveIndicator.js';
 
 const layouts: Layout[] = ['1x1', '1x2', '2x2'];
 
@@ -110,6 +111,7 @@ export function ViewerToolbar({ onBack }: { onBack(): void }) {
         </label>
       </div>
       <span className="spacer" />
+      <SaveIndicator />
       <div className="toolbar-group">
         <button
           type="button"

@@ -20,7 +20,8 @@ type Column =
   | 'studyDescription'
   | 'modalities'
   | 'numberOfSeries'
-  | 'numberOfInstances';
+  | 'numberOfInstances'
+  | 'annotation';
 
 const columns: { id: Column; sortField?: StudySortField; numeric?: boolean }[] = [
   { id: 'patientName', sortField: 'patientName' },
@@ -32,6 +33,7 @@ const columns: { id: Column; sortField?: StudySortField; numeric?: boolean }[] =
   { id: 'modalities', sortField: 'modalities' },
   { id: 'numberOfSeries', numeric: true },
   { id: 'numberOfInstances', sortField: 'numberOfInstances', numeric: true },
+  { id: 'annotation' },
 ];
 
 interface StudyTableProps {
@@ -81,6 +83,14 @@ export function StudyTable({ onOpen, onMenu }: StudyTableProps) {
       case 'numberOfSeries':
       case 'numberOfInstances':
         return formatNumber(study[column], locale);
+      case 'annotation': {
+        // none / draft n / complete / verified (main/annotation/store.ts studyStatus).
+        const annotation = study.annotation;
+        if (!annotation || annotation.status === 'none') return t('annotationStatus.none');
+        return annotation.status === 'draft'
+          ? t('annotationStatus.draft', { count: annotation.annotations })
+          : t(`annotationStatus.${annotation.status}`);
+      }
       default:
         return study[column];
     }
@@ -159,6 +169,7 @@ export function StudyTable({ onOpen, onMenu }: StudyTableProps) {
                     key={id}
                     className={numeric ? 'numeric' : undefined}
                     data-column={id}
+                    data-status={id === 'annotation' ? (study.annotation?.status ?? 'none') : undefined}
                     title={text || undefined}
                   >
                     {text}

@@ -1,0 +1,348 @@
+/**
+ * Measurements between Cornerstone and the store (docs/annotation.md "Saving"):
+ *
+ * - When a study opens (or a prior beside it), its stored heads are put into Cornerstone's
+ *   annotation state exactly as saved (handles, cached statistics, label text) and drawn; the
+ *   annotations of studies no longer open leave the state (without being deleted).
+ * - Every change is queued as a new version: a completed drawing at once, modifications (drags,
+ *   undo/redo of an edit) throttled per annotation, a removal as a deletion, an annotation brought
+ *   back by undo/redo as a new version that is not deleted.
+ * - Anything waiting is sent when the page is hidden or closed; the queue's localStorage copy
+ *   covers what the page cannot send in time.
+ */
+import { eventTarget } from '@cornerstonejs/core';
+import {
+  Enums as ToolEnums,
+  annotation as csAnnotation,
+  utilities as toolUtilities,
+} from '@cornerstonejs/tools';
+import type { Types as ToolTypes } from '@cornerstonejs/tools';
+import type { AnnotationVersion } from '../../../shared/annotation.js';
+import { host } from '../host/index.js';
+import { initImaging } from '../imaging/initImaging.js';
+import { useViewerStore } from '../stores/useViewerStore.js';
+import { drained, flushNow, restorePending } from './saveQueue.js';
+import { type AnnotationEntry, entryOfVersion, saveEntry, useAnnotationStore } from './useAnnotationStore.js';
+
+/** Cornerstone tools whose annotations are measurements kept as versions. */
+export const PERSISTED_TOOLS = new Set([
+  'Length',
+  'Angle',
+  'CobbAngle',
+  'Bidirectional',
+  'RectangleROI',
+  'EllipticalROI',
+  'CircleROI',
+  'PlanarFreehandROI',
+  'SplineROI',
+  'LivewireContour',
+  'ArrowAnnotate',
+  'Probe',
+  'Height',
+]);
+
+/** Big derived arrays Cornerstone recomputes from the handles: not stored. */
+const DERIVED_KEYS = new Set(['pointsInShape', 'pointsInVolume']);
+
+type CsAnnotation = ToolTypes.Annotation;
+
+/** Events Cornerstone raises while we load or unload annotations are not edits. */
+let quiet = 0;
+let installed = false;
+/** performance.now() of the edit each queued save carries, by annotation (for the benchmark). */
+
+/** Where an image of the open studies is: its study, series, instance and frame. */
+interface ImageLocation {
+  studyInstanceUID: string;
+  seriesInstanceUID?: string;
+  sopInstanceUID?: string;
+  frameNumber?: number;
+}
+
+const INSTANCE_ROUTE = /\/instances\/([0-9.]+)(?:\?frame=(\d+))?$/;
+
+function parseImageId(imageId: string): { sopInstanceUID: string; frameNumber?: number } | null {
+  const match = INSTANCE_ROUTE.exec(imageId);
+  if (!match) return null;
+  return {
+    sopInstanceUID: decodeURIComponent(match[1]!),
+    ...(match[2] ? { frameNumber: Number(match[2]) } : {}),
+  };
+}
+
+function locate(annotation: CsAnnotation): ImageLocation | null {
+  const viewer = useViewerStore.getState();
+  const imageId = annotation.metadata?.referencedImageId;
+  const parsed = imageId ? parseImageId(imageId) : null;
+  if (imageId && parsed) {
+    for (const [seriesInstanceUID, images] of Object.entries(viewer.images)) {
+      if (images.state !== 'ready' || !images.imageIds.includes(imageId)) continue;
+      for (const detail of [viewer.detail, viewer.comparison]) {
+        if (detail?.series.some((series) => series.seriesInstanceUID === seriesInstanceUID)) {
+          return { studyInstanceUID: detail.study.studyInstanceUID, seriesInstanceUID, ...parsed };
+        }
+      }
+    }
+  }
+  // A volume (MPR) annotation names no image: it belongs to the open study.
+  const study = viewer.detail?.study.studyInstanceUID;
+  return study ? { studyInstanceUID: study, ...(parsed ?? {}) } : null;
+}
+
+/** Cornerstone's `{ metadata, data }` as plain JSON (typed arrays as arrays, derived arrays left out). */
+export function serializeAnnotation(annotation: CsAnnotation): { metadata: unknown; data: unknown } {
+  const replacer = (key: string, value: unknown): unknown => {
+    if (DERIVED_KEYS.has(key)) return undefined;
+    if (ArrayBuffer.isView(value) && !(value instanceof DataView)) {
+      return Array.from(value as unknown as ArrayLike<number>);
+    }
+    if (typeof value === 'function') return undefined;
+    return value;
+  };
+  return JSON.parse(JSON.stringify({ metadata: annotation.metadata, data: annotation.data }, replacer)) as {
+    metadata: unknown;
+    data: unknown;
+  };
+}
+
+function isPersisted(annotation: CsAnnotation | undefined): annotation is CsAnnotation {
+  const toolName = annotation?.metadata?.toolName;
+  return Boolean(annotation?.annotationUID && toolName && PERSISTED_TOOLS.has(toolName));
+}
+
+/** A new or changed Cornerstone annotation as the entry to save. */
+function entryFor(annotation: CsAnnotation, previous: AnnotationEntry | undefined): AnnotationEntry | null {
+  const location = previous ?? locate(annotation);
+  if (!location) return null;
+  const serialized = serializeAnnotation(annotation);
+  return {
+    annotationUid: annotation.annotationUID!,
+    studyInstanceUID: location.studyInstanceUID,
+    ...(location.seriesInstanceUID ? { seriesInstanceUID: location.seriesInstanceUID } : {}),
+    ...(location.sopInstanceUID ? { sopInstanceUID: location.sopInstanceUID } : {}),
+    ...(location.frameNumber !== undefined ? { frameNumber: location.frameNumber } : {}),
+    kind: 'measurement',
+    tool: annotation.metadata?.toolName ?? '',
+    ...(previous?.labelId ? { labelId: previous.labelId } : {}),
+    attributes: previous?.attributes ?? {},
+    status: previous?.status ?? 'draft',
+    hidden: previous?.hidden ?? false,
+    locked: previous?.locked ?? false,
+    deleted: false,
+    source: previous?.source ?? 'human',
+    versionId: previous?.versionId ?? null,
+    otherHeads: previous?.otherHeads ?? [],
+    data: { ...serialized, hidden: previous?.hidden ?? false, locked: previous?.locked ?? false },
+  };
+}
+
+function sameContent(a: AnnotationEntry, b: AnnotationEntry): boolean {
+  return JSON.stringify(a.data) === JSON.stringify(b.data) && a.deleted === b.deleted;
+}
+
+type AnnotationEvent = CustomEvent<{ annotation: CsAnnotation; changeType?: string }>;
+
+function onCompleted(event: Event): void {
+  if (quiet > 0) return;
+  const { annotation } = (event as AnnotationEvent).detail;
+  if (!isPersisted(annotation)) return;
+  const previous = useAnnotationStore.getState().entries[annotation.annotationUID!];
+  const entry = entryFor(annotation, previous);
+  if (entry) saveEntry(entry);
+}
+
+function onModified(event: Event): void {
+  if (quiet > 0) return;
+  const { annotation } = (event as AnnotationEvent).detail;
+  if (!isPersisted(annotation)) return;
+  const previous = useAnnotationStore.getState().entries[annotation.annotationUID!];
+  // Not completed yet (being drawn): saved when completed.
+  if (!previous) return;
+  const entry = entryFor(annotation, previous);
+  if (!entry || (sameContent(entry, previous) && !previous.deleted)) return;
+  saveEntry(entry, { throttled: true });
+}
+
+function onRemoved(event: Event): void {
+  if (quiet > 0) return;
+  const { annotation } = (event as AnnotationEvent).detail;
+  if (!isPersisted(annotation)) return;
+  useAnnotationStore.getState().markDeleted(annotation.annotationUID!);
+}
+
+/** Undo of a deletion or redo of a drawing puts the annotation back: a new version, not deleted. */
+function onAdded(event: Event): void {
+  if (quiet > 0) return;
+  const { annotation } = (event as AnnotationEvent).detail;
+  if (!isPersisted(annotation)) return;
+  const previous = useAnnotationStore.getState().entries[annotation.annotationUID!];
+  if (!previous?.deleted) return;
+  const entry = entryFor(annotation, previous);
+  if (entry) saveEntry(entry);
+}
+
+/** A stored head as a Cornerstone annotation, its image ids those of this page's host. */
+function toCornerstone(entry: AnnotationEntry): CsAnnotation | null {
+  const stored = entry.data as { metadata?: Record<string, unknown>; data?: Record<string, unknown> };
+  if (!stored.metadata || !stored.data) return null;
+  const metadata = { ...stored.metadata } as unknown as NonNullable<CsAnnotation['metadata']>;
+  const data = structuredClone(stored.data) as CsAnnotation['data'];
+  if (entry.sopInstanceUID && metadata.referencedImageId) {
+    const previousId = metadata.referencedImageId;
+    const imageId = host.imageIdFor(entry.sopInstanceUID, entry.frameNumber);
+    metadata.referencedImageId = imageId;
+    const stats = (data as { cachedStats?: Record<string, unknown> }).cachedStats;
+    if (stats && previousId !== imageId) {
+      for (const key of Object.keys(stats)) {
+        if (key === `imageId:${previousId}`) {
+          stats[`imageId:${imageId}`] = stats[key];
+          delete stats[key];
+        }
+      }
+    }
+  }
+  return {
+    annotationUID: entry.annotationUid,
+    metadata,
+    data,
+    highlighted: false,
+    invalidated: false,
+    isLocked: entry.locked,
+    isVisible: !entry.hidden,
+  } as CsAnnotation;
+}
+
+function renderAll(): void {
+  const viewportIds = initImaging()
+    .engine.getViewports()
+    .map((viewport) => viewport.id);
+  if (viewportIds.length > 0) toolUtilities.triggerAnnotationRenderForViewportIds(viewportIds);
+}
+
+/** Puts heads into Cornerstone without their events counting as edits. */
+function addToCornerstone(entries: AnnotationEntry[]): void {
+  quiet += 1;
+  try {
+    for (const entry of entries) {
+      if (entry.kind !== 'measurement' || entry.deleted) continue;
+      if (csAnnotation.state.getAnnotation(entry.annotationUid)) continue;
+      const annotation = toCornerstone(entry);
+      if (!annotation) continue;
+      const group = annotation.metadata?.FrameOfReferenceUID;
+      if (!group) continue;
+      csAnnotation.state.addAnnotation(annotation, group);
+      if (entry.hidden) csAnnotation.visibility.setAnnotationVisibility(entry.annotationUid, false);
+      if (entry.locked) csAnnotation.locking.setAnnotationLocked(entry.annotationUid, true);
+    }
+  } finally {
+    quiet -= 1;
+  }
+  renderAll();
+}
+
+function removeFromCornerstone(annotationUids: string[]): void {
+  quiet += 1;
+  try {
+    for (const uid of annotationUids) csAnnotation.state.removeAnnotation(uid);
+  } finally {
+    quiet -= 1;
+  }
+}
+
+/** The newest head of each annotation; the others are named as parents by its next version. */
+function currentHeads(heads: AnnotationVersion[]): AnnotationEntry[] {
+  const byUid = new Map<string, AnnotationVersion[]>();
+  for (const head of heads) byUid.set(head.annotationUid, [...(byUid.get(head.annotationUid) ?? []), head]);
+  return [...byUid.values()].map((versions) => {
+    const sorted = [...versions].sort((a, b) => b.createdAt - a.createdAt);
+    return entryOfVersion(
+      sorted[0]!,
+      sorted.slice(1).map((version) => version.versionId),
+    );
+  });
+}
+
+/** Loads a study's stored annotations into the store and Cornerstone (once per opening). */
+export async function loadStudyAnnotations(studyInstanceUID: string): Promise<void> {
+  const store = useAnnotationStore;
+  store.setState((state) => ({ studies: { ...state.studies, [studyInstanceUID]: 'loading' } }));
+  // Versions a previous page left unsent go first, so the list below includes them.
+  await drained(5_000);
+  try {
+    const { heads } = await host.api.call('annotation.list', { studyInstanceUID });
+    if (!isOpen(studyInstanceUID)) return;
+    const entries = currentHeads(heads);
+    store.setState((state) => {
+      const next = { ...state.entries };
+      for (const entry of entries) if (!next[entry.annotationUid]) next[entry.annotationUid] = entry;
+      return { entries: next, studies: { ...state.studies, [studyInstanceUID]: 'ready' } };
+    });
+    addToCornerstone(entries.map((entry) => store.getState().entries[entry.annotationUid] ?? entry));
+  } catch (error) {
+    console.error('annotations could not be loaded', error);
+    store.setState((state) => ({ studies: { ...state.studies, [studyInstanceUID]: 'failed' } }));
+  }
+}
+
+function openStudies(): Set<string> {
+  const { detail, comparison } = useViewerStore.getState();
+  return new Set(
+    [detail?.study.studyInstanceUID, comparison?.study.studyInstanceUID].filter((uid): uid is string =>
+      Boolean(uid),
+    ),
+  );
+}
+
+function isOpen(studyInstanceUID: string): boolean {
+  return openStudies().has(studyInstanceUID);
+}
+
+/** Follows the viewer: loads studies that open, unloads those that close. */
+function reconcileStudies(): void {
+  const open = openStudies();
+  const state = useAnnotationStore.getState();
+  const closing = Object.keys(state.studies).filter((uid) => !open.has(uid));
+  if (closing.length > 0) {
+    flushNow();
+    const leaving = Object.values(state.entries).filter((entry) => closing.includes(entry.studyInstanceUID));
+    removeFromCornerstone(leaving.map((entry) => entry.annotationUid));
+    useAnnotationStore.setState((current) => ({
+      entries: Object.fromEntries(
+        Object.entries(current.entries).filter(([, entry]) => !closing.includes(entry.studyInstanceUID)),
+      ),
+      studies: Object.fromEntries(Object.entries(current.studies).filter(([uid]) => open.has(uid))),
+    }));
+    renderAll();
+  }
+  for (const uid of open) {
+    if (!useAnnotationStore.getState().studies[uid]) void loadStudyAnnotations(uid);
+  }
+}
+
+/**
+ * Starts persistence once for the page: Cornerstone's annotation events, the viewer's open
+ * studies, the unsent versions of an earlier page, and a last flush when the page goes away.
+ */
+export function installAnnotationPersistence(): void {
+  if (installed) return;
+  installed = true;
+  eventTarget.addEventListener(ToolEnums.Events.ANNOTATION_COMPLETED, onCompleted);
+  eventTarget.addEventListener(ToolEnums.Events.ANNOTATION_MODIFIED, onModified);
+  eventTarget.addEventListener(ToolEnums.Events.ANNOTATION_REMOVED, onRemoved);
+  eventTarget.addEventListener(ToolEnums.Events.ANNOTATION_ADDED, onAdded);
+  restorePending();
+  let last = '';
+  const follow = (): void => {
+    const key = [...openStudies()].join(',');
+    if (key === last) return;
+    last = key;
+    reconcileStudies();
+  };
+  useViewerStore.subscribe(follow);
+  follow();
+  window.addEventListener('pagehide', flushNow);
+  window.addEventListener('beforeunload', flushNow);
+  document.addEventListener('visibilitychange', () => {
+    if (document.visibilityState === 'hidden') flushNow();
+  });
+}
