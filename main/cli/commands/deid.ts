@@ -2,9 +2,13 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import cliProgress from 'cli-progress';
+import { effectiveDeidOptions } from '../../../shared/deid-options.js';
+import { silentLogger } from '../../core/logger.js';
 import { resolveDataDir } from '../../core/paths.js';
+import { DefaceStore } from '../../deid-app/deface.js';
 import { deidConfigFromSettings, deidOptionFromName } from '../../deid-app/deid-config.js';
-import { deidOptionNames, type DeidOptionName } from '../../deid/index.js';
+import { findFaceSeries, planOfFindings, type FaceSeriesFinding } from '../../deid/deface/index.js';
+import { deidOptionNames, type DeidConfig, type DeidOptionName } from '../../deid/index.js';
 import {
   EncryptedLinkageStore,
   environmentKeyProvider,
@@ -12,7 +16,12 @@ import {
   LINKAGE_FILE_NAME,
   LINKAGE_KEY_ENV,
 } from '../../deid/linkage.js';
-import { deidentifyTree, type DeidProgress, type DeidRunSummary } from '../../deid/service.js';
+import {
+  deidentifyTree,
+  listInputFiles,
+  type DeidProgress,
+  type DeidRunSummary,
+} from '../../deid/service.js';
 import { type CliOutput, type Command, ExitStatus, UsageError } from '../command.js';
 import { parseCommandArgs } from '../options.js';
 
@@ -30,6 +39,7 @@ const options = {
   'site-id': { type: 'string' },
   'linkage-key-file': { type: 'string' },
   workers: { type: 'string' },
+  deface: { type: 'boolean' },
   'data-dir': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
@@ -39,7 +49,7 @@ export const deidCommand: Command = {
   summary: 'De-identify DICOM files or folders into a new folder (PS3.15 basic profile + options).',
   usage: `Usage: radlabel deid <input…> <output> [--profile basic|research] [--option NAME…]
                      [--secret-file F] [--project-id ID] [--sponsor S] [--protocol P] [--site-id S]
-                     [--linkage-key-file F] [--workers N] [--data-dir DIR]
+                     [--linkage-key-file F] [--deface] [--workers N] [--data-dir DIR]
 
 De-identifies every DICOM object found in the inputs (files or folders, recursively) and writes
 <output>/<study>/<series>/<instance>.dcm, named by the new pseudonymous UIDs. Objects that may
@@ -61,6 +71,12 @@ Options:
                         and the project ID
   --linkage-key-file F  Keep the encrypted linkage table (original ↔ pseudonym) in the data
                         folder, with this key file (created if missing). Default: $${LINKAGE_KEY_ENV}.
+  --deface              Deface thin-slice head CT/MR (Clean Recognizable Visual Features, code
+                        113102): every series that shows a face is cut along its automatic
+                        surface (or the cut accepted for it in the app's data folder) and written
+                        with everything in front of the face set to air; a series without a
+                        surface is held. With --option clean-recognizable-visual-features alone,
+                        only series with a cut accepted in the app are written; the others are held
   --workers N           Worker threads (default: chosen from the files and the cores; 0 = none)
   --data-dir DIR        The RadLabel data folder (for the linkage table)
   -h, --help            Show this help
@@ -87,6 +103,8 @@ Exit status: 0 every object written; 1 some objects failed, were held for review
       if (!name) throw new UsageError(`Unknown option "${raw}".`);
       chosen.push(name);
     }
+    if (values.deface && !chosen.includes('cleanRecognizableVisualFeatures'))
+      chosen.push('cleanRecognizableVisualFeatures');
     const secret = readSecret(values['secret-file'], context.env);
     const workers = values.workers === undefined ? undefined : Number(values.workers);
     if (workers !== undefined && (!Number.isInteger(workers) || workers < 0))
@@ -141,10 +159,16 @@ Exit status: 0 every object written; 1 some objects failed, were held for review
     });
     const display = context.stdout.isTTY ? new BarDisplay() : new PlainDisplay(context.stdout);
     try {
+      const runConfig = await withFaces(config, inputs, {
+        automatic: Boolean(values.deface),
+        dataDir: resolveDataDir(values['data-dir'], context.env),
+        stdout: context.stdout,
+        signal: controller.signal,
+      });
       const summary = await deidentifyTree({
         inputs,
         outputDir: output,
-        config,
+        config: runConfig,
         ...(workers !== undefined ? { workers } : {}),
         signal: controller.signal,
         onProgress: (progress) => display.update(progress),
@@ -161,6 +185,42 @@ Exit status: 0 every object written; 1 some objects failed, were held for review
     }
   },
 };
+
+/**
+ * When Clean Recognizable Visual Features applies: which series show a face (read once, before
+ * anything is written), and the cut for each: the one accepted in the app's data folder, else with
+ * --deface the automatic surface. One line per face-bearing series says what happens to it.
+ */
+async function withFaces(
+  config: DeidConfig,
+  inputs: string[],
+  options: { automatic: boolean; dataDir: string; stdout: CliOutput; signal: AbortSignal },
+): Promise<DeidConfig> {
+  if (!effectiveDeidOptions(config.profile, config.options).includes('cleanRecognizableVisualFeatures'))
+    return config;
+  const { files } = await listInputFiles(inputs, options.signal);
+  const findings = await findFaceSeries(files.map((file) => file.file));
+  const accepted = new DefaceStore(options.dataDir, silentLogger()).cuts();
+  const plan = planOfFindings(findings, accepted, { automatic: options.automatic });
+  for (const finding of findings)
+    options.stdout.write(`${faceLine(finding, plan.cuts, accepted)}
+`);
+  return { ...config, deface: plan };
+}
+
+function faceLine(
+  finding: FaceSeriesFinding,
+  cuts: Readonly<Record<string, unknown>>,
+  accepted: Readonly<Record<string, unknown>>,
+): string {
+  const where = `${path.dirname(finding.files[0]!)} (${finding.files.length} images)`;
+  if (finding.seriesInstanceUID in accepted)
+    return `face: ${where}: defaced with the cut accepted in the app`;
+  if (finding.seriesInstanceUID in cuts)
+    return `face: ${where}: defaced with the automatic cut (${(finding.surfaceMs / 1000).toFixed(1)} s to find it)`;
+  if (finding.unreadable) return `face: ${where}: held, no automatic cut (${finding.unreadable})`;
+  return `face: ${where}: held until defaced (add --deface, or accept a cut in the app)`;
+}
 
 function readSecret(file: string | undefined, env: NodeJS.ProcessEnv): Uint8Array {
   let raw: Buffer;

@@ -81,16 +81,30 @@ export async function findFaceSeries(files: readonly string[]): Promise<FaceSeri
   return findings;
 }
 
+/**
+ * The run's plan: the face-bearing series and, of them, the cuts to apply: the accepted ones, and
+ * with `automatic` (the command line's --deface) the automatic surface of every other series that
+ * has one. A series without a cut is held.
+ */
+export function planOfFindings(
+  findings: readonly FaceSeriesFinding[],
+  accepted: Readonly<Record<string, DefaceCut>>,
+  options: { automatic?: boolean } = {},
+): DefacePlan {
+  const cuts: Record<string, DefaceCut> = {};
+  for (const finding of findings) {
+    const cut =
+      accepted[finding.seriesInstanceUID] ?? (options.automatic ? finding.surface?.cut : undefined) ?? null;
+    if (cut) cuts[finding.seriesInstanceUID] = cut;
+  }
+  return { faceSeries: findings.map((finding) => finding.seriesInstanceUID), cuts };
+}
+
 /** The run's plan: the face-bearing series and, of them, the accepted cuts. */
 export async function planDeface(
   files: readonly string[],
   accepted: Readonly<Record<string, DefaceCut>>,
+  options: { automatic?: boolean } = {},
 ): Promise<DefacePlan> {
-  const findings = await findFaceSeries(files);
-  const cuts: Record<string, DefaceCut> = {};
-  for (const finding of findings) {
-    const cut = accepted[finding.seriesInstanceUID];
-    if (cut) cuts[finding.seriesInstanceUID] = cut;
-  }
-  return { faceSeries: findings.map((finding) => finding.seriesInstanceUID), cuts };
+  return planOfFindings(await findFaceSeries(files), accepted, options);
 }

@@ -33,8 +33,12 @@ export interface SeriesHeader {
 export interface VolumeSlice {
   file: string;
   geometry: SliceGeometry;
-  /** Modality values (HU for CT), row by row. */
-  values: Float32Array;
+  /**
+   * Modality values (HU for CT), row by row: 16-bit integers when the rescale keeps them whole
+   * and within ±32767 (every CT and MR series seen so far: half the memory of 32-bit values),
+   * else 32-bit floats.
+   */
+  values: Int16Array | Float32Array;
 }
 
 export interface HeadVolume {
@@ -130,6 +134,31 @@ export function isAxial(geometry: SliceGeometry): boolean {
   return Math.abs(normalZ) > 0.9;
 }
 
+/**
+ * A slice's modality values at the stored bit depth when they fit: a whole-number rescale of
+ * values that stay within Int16 (checked value by value; one outside turns the slice to floats).
+ */
+export function modalityValues(
+  frame: Parameters<typeof sampleAt>[0],
+  rescale: { slope: number; intercept: number },
+  count: number,
+): Int16Array | Float32Array {
+  if (Number.isInteger(rescale.slope) && Number.isInteger(rescale.intercept)) {
+    const whole = new Int16Array(count);
+    let index = 0;
+    for (; index < count; index += 1) {
+      const value = sampleAt(frame, index) * rescale.slope + rescale.intercept;
+      if (value < -32768 || value > 32767) break;
+      whole[index] = value;
+    }
+    if (index === count) return whole;
+  }
+  const values = new Float32Array(count);
+  for (let index = 0; index < count; index += 1)
+    values[index] = sampleAt(frame, index) * rescale.slope + rescale.intercept;
+  return values;
+}
+
 export async function loadHeadVolume(files: readonly string[]): Promise<HeadVolume> {
   const slices: VolumeSlice[] = [];
   let header: SeriesHeader | null = null;
@@ -142,11 +171,7 @@ export async function loadHeadVolume(files: readonly string[]): Promise<HeadVolu
     if (!isAxial(geometry)) throw new VolumeUnreadable('the automatic surface needs axial slices');
     const frame = await storedFrameOf(parsed, original);
     if ('reason' in frame) throw new VolumeUnreadable(frame.reason);
-    const rescale = rescaleOf(parsed, original);
-    const count = geometry.rows * geometry.columns;
-    const values = new Float32Array(count);
-    for (let index = 0; index < count; index += 1)
-      values[index] = sampleAt(frame, index) * rescale.slope + rescale.intercept;
+    const values = modalityValues(frame, rescaleOf(parsed, original), geometry.rows * geometry.columns);
     if (!header) {
       const thickness = Number(value(TAG_SLICE_THICKNESS));
       header = {
