@@ -19,6 +19,8 @@ import type { Logger } from './core/logger.js';
 import { PRODUCT_NAME } from './core/paths.js';
 import { instanceTagRows } from './dicom/tag-tree.js';
 import { Importer } from './import/importer.js';
+import { type PacsApp, createPacsApp } from './pacs/service.js';
+import type { ScpLimits } from './pacs/scp.js';
 import type { ZipLimits } from './import/zip-archive.js';
 import { UiSessionStore } from './session/ui-session-store.js';
 
@@ -37,6 +39,8 @@ export interface ServicesOptions {
   keyProvider?: KeyProvider;
   /** Worker threads for de-identified exports; defaults to cores − 1, 0 runs them in this thread. */
   deidWorkers?: number;
+  /** Limits of the receiving DICOM SCP (tests lower them). */
+  pacsLimits?: Partial<ScpLimits>;
 }
 
 /** Where the bytes of one stored instance live, for the image protocol / HTTP route. */
@@ -49,6 +53,8 @@ export interface InstanceFile {
 export interface Services {
   readonly handlers: Handlers;
   readonly events: EventBus;
+  /** The PACS service: hosts start its receiver (`pacs.start()`) when they start. */
+  readonly pacs: PacsApp;
   /** Resolves a SOP Instance UID to its file in the store, or null. Never takes a path from outside. */
   instanceFile(sopInstanceUID: string): InstanceFile | null;
   /** Every error of an import job (progress events carry only the most recent 100). */
@@ -108,11 +114,33 @@ export function createServices(options: ServicesOptions): Services {
   });
 
   const uiSession = new UiSessionStore(dataDir, logger);
+  const pacs = createPacsApp({
+    dataDir,
+    catalogFile: catalog.file,
+    events,
+    logger,
+    // Each received object is one import of its own: its outcome is the sender's C-STORE status.
+    importReceived: async ({ file }) => {
+      const job = importer.start([file]);
+      const progress = await job.done;
+      if (progress.added > 0) return { status: 'stored', studyInstanceUID: null };
+      const error = job.errors[0];
+      if (progress.duplicates > 0 && !error) return { status: 'duplicate', studyInstanceUID: null };
+      return {
+        status: 'failed',
+        code: error?.code ?? ErrorCode.Internal,
+        message: error?.message ?? 'The received object was not stored.',
+      };
+    },
+    hasStudy: (studyInstanceUID) => catalog.getStudy(studyInstanceUID) !== null,
+    ...(options.pacsLimits ? { scpLimits: options.pacsLimits } : {}),
+  });
   const annotation = createAnnotationApp({ dataDir, catalogFile: catalog.file, events, logger });
 
   const handlers: Handlers = {
     ...deid.handlers,
     ...annotation.handlers,
+    ...pacs.handlers,
     'session.load': async () => uiSession.load(),
     'session.save': async (session) => {
       uiSession.save(session);
@@ -165,6 +193,7 @@ export function createServices(options: ServicesOptions): Services {
   return {
     handlers,
     events,
+    pacs,
     instanceFile(sopInstanceUID) {
       const stored = catalog.storedFile(sopInstanceUID);
       if (!stored) return null;
@@ -182,6 +211,7 @@ export function createServices(options: ServicesOptions): Services {
     },
     close() {
       closed ??= (async () => {
+        await pacs.close();
         await importer.close();
         await deid.close();
         annotation.close();

@@ -8,6 +8,7 @@ import { ErrorCode } from './errors.js';
 import { UiSession } from './ui-session.js';
 import { DefaceSeriesSummary, DefaceView, defaceRequests } from './deface-contract.js';
 import { StudyAnnotationSummary, annotationEvents, annotationMethods } from './annotation.js';
+import { pacsEvents, pacsMethods } from './pacs.js';
 
 // ---------------------------------------------------------------------------------------------
 // Building blocks
@@ -544,6 +545,7 @@ export const methods = {
   'session.save': method(UiSession, Empty, 'Remember where the reader is, in the data folder.'),
   ...deidMethods,
   ...annotationMethods,
+  ...pacsMethods,
 } as const;
 
 export type Methods = typeof methods;
@@ -573,6 +575,7 @@ export const events = {
   'catalog.changed': z.object({ studyInstanceUIDs: z.array(Uid) }),
   ...deidEvents,
   ...annotationEvents,
+  ...pacsEvents,
 } as const;
 
 export type Events = typeof events;

@@ -3,8 +3,15 @@ import { initial } from './0001-initial.js';
 import { studySearch } from './0002-study-search.js';
 import { nameSearchKeys } from './0003-name-search-keys.js';
 import { annotations } from './0005-annotations.js';
+import { pacsNodes } from './0009-pacs-nodes.js';
 import type { Migration } from './migration.js';
 
 export type { Migration } from './migration.js';
 
-export const migrations: readonly Migration[] = [initial, studySearch, nameSearchKeys, annotations];
+export const migrations: readonly Migration[] = [
+  initial,
+  studySearch,
+  nameSearchKeys,
+  annotations,
+  pacsNodes,
+];

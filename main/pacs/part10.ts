@@ -1,0 +1,68 @@
+/**
+ * The Part 10 file meta group for a received C-STORE dataset. Everything it holds is known before
+ * the first dataset byte arrives (the SOP class and instance from the command, the transfer syntax
+ * from the accepted presentation context), so the SCP writes it first and then streams the
+ * dataset bytes exactly as received: private tags and text in any character set stay byte-exact.
+ */
+
+/** Our implementation class UID (under the dcmjs-dimse root the SCP already announces) and version. */
+export const IMPLEMENTATION_CLASS_UID = '1.2.826.0.1.3680043.10.854.1';
+export const IMPLEMENTATION_VERSION_NAME = 'RADLABEL';
+
+const UID_PATTERN = /^[0-9]+(\.[0-9]+)*$/;
+
+/** A DICOM UID as the standard allows it: digits and dots, at most 64 characters. */
+export function isValidUid(value: unknown): value is string {
+  return typeof value === 'string' && value.length > 0 && value.length <= 64 && UID_PATTERN.test(value);
+}
+
+export interface FileMetaFields {
+  sopClassUID: string;
+  sopInstanceUID: string;
+  transferSyntaxUID: string;
+  /** The calling AE title of the association the object came on (0002,0016). */
+  sourceAeTitle: string;
+}
+
+/** 128-byte preamble, `DICM`, and the file meta group in explicit VR little endian. */
+export function part10Header(fields: FileMetaFields): Buffer {
+  const elements = [
+    element(0x0001, 'OB', Buffer.from([0, 1])),
+    element(0x0002, 'UI', uidValue(fields.sopClassUID)),
+    element(0x0003, 'UI', uidValue(fields.sopInstanceUID)),
+    element(0x0010, 'UI', uidValue(fields.transferSyntaxUID)),
+    element(0x0012, 'UI', uidValue(IMPLEMENTATION_CLASS_UID)),
+    element(0x0013, 'SH', textValue(IMPLEMENTATION_VERSION_NAME)),
+    element(0x0016, 'AE', textValue(fields.sourceAeTitle.trim().slice(0, 16) || 'UNKNOWN')),
+  ];
+  const body = Buffer.concat(elements);
+  const groupLength = Buffer.alloc(4);
+  groupLength.writeUInt32LE(body.length);
+  return Buffer.concat([
+    Buffer.alloc(128),
+    Buffer.from('DICM', 'ascii'),
+    element(0x0000, 'UL', groupLength),
+    body,
+  ]);
+}
+
+function uidValue(uid: string): Buffer {
+  const bytes = Buffer.from(uid, 'ascii');
+  return bytes.length % 2 === 0 ? bytes : Buffer.concat([bytes, Buffer.from([0])]);
+}
+
+function textValue(text: string): Buffer {
+  const bytes = Buffer.from(text.replace(/[^\x20-\x7e]/g, '_'), 'ascii');
+  return bytes.length % 2 === 0 ? bytes : Buffer.concat([bytes, Buffer.from(' ', 'ascii')]);
+}
+
+function element(elementNumber: number, vr: 'OB' | 'UI' | 'SH' | 'AE' | 'UL', value: Buffer): Buffer {
+  const long = vr === 'OB';
+  const head = Buffer.alloc(long ? 12 : 8);
+  head.writeUInt16LE(0x0002, 0);
+  head.writeUInt16LE(elementNumber, 2);
+  head.write(vr, 4, 'ascii');
+  if (long) head.writeUInt32LE(value.length, 8);
+  else head.writeUInt16LE(value.length, 6);
+  return Buffer.concat([head, value]);
+}

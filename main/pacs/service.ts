@@ -1,0 +1,350 @@
+/**
+ * The PACS service: the receiving SCP's life (started with the app when enabled, restarted when
+ * its settings change), the remote nodes, and query/retrieve (C-FIND; C-MOVE to our own SCP, so
+ * retrieved objects arrive through the same receive path and the normal import).
+ */
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Handlers } from '../../shared/contract.js';
+import { AppError, ErrorCode } from '../../shared/errors.js';
+import type {
+  PacsLocalSettings,
+  PacsNode,
+  PacsRetrieveProgress,
+  PacsScpStatus,
+  PacsStudyMatch,
+} from '../../shared/pacs.js';
+import type { EventBus } from '../core/events.js';
+import type { Logger } from '../core/logger.js';
+import { type ScpLimits, type StoreOutcome, type ReceivedObject, StoreScp } from './scp.js';
+import { echo, type FindMatch, findStudies, moveStudy, type RemoteAe } from './scu.js';
+import { PacsSettingsStore } from './settings-store.js';
+
+export const PACS_SPOOL_DIR_NAME = 'pacs-incoming';
+
+type PacsMethod =
+  | 'pacs.getSettings'
+  | 'pacs.saveSettings'
+  | 'pacs.listNodes'
+  | 'pacs.saveNode'
+  | 'pacs.deleteNode'
+  | 'pacs.echo'
+  | 'pacs.find'
+  | 'pacs.retrieve'
+  | 'pacs.cancelRetrieve';
+
+export interface PacsAppDeps {
+  dataDir: string;
+  /** The catalog database (already migrated); null keeps the settings in memory (tests). */
+  catalogFile: string | null;
+  events: EventBus;
+  logger: Logger;
+  /** The normal import of one received Part 10 file. */
+  importReceived(object: ReceivedObject): Promise<StoreOutcome>;
+  /** Whether a study is already in the local catalog. */
+  hasStudy(studyInstanceUID: string): boolean;
+  scpLimits?: Partial<ScpLimits>;
+}
+
+export interface PacsApp {
+  readonly handlers: Pick<Handlers, PacsMethod>;
+  /** Starts the SCP if the settings enable it (the app's start); `overrides` win over the settings (CLI). */
+  start(overrides?: Partial<PacsLocalSettings>): Promise<PacsScpStatus>;
+  status(): PacsScpStatus;
+  close(): Promise<void>;
+}
+
+export function createPacsApp(deps: PacsAppDeps): PacsApp {
+  const { logger, events } = deps;
+  const settings = new PacsSettingsStore(deps.catalogFile);
+  const spoolDir = path.join(
+    deps.dataDir,
+    PACS_SPOOL_DIR_NAME,
+    `${process.pid}-${crypto.randomUUID().slice(0, 8)}`,
+  );
+  removeDeadSpools(path.join(deps.dataDir, PACS_SPOOL_DIR_NAME));
+  let scp: StoreScp | null = null;
+  let overrides: Partial<PacsLocalSettings> = {};
+  let lastError: string | null = null;
+  let lifecycle: Promise<unknown> = Promise.resolve();
+  const retrieves = new Map<string, { cancel(): void; progress: PacsRetrieveProgress }>();
+
+  const effective = (): PacsLocalSettings => ({ ...settings.local(), ...overrides });
+
+  const status = (): PacsScpStatus => ({ running: scp !== null, port: scp?.port ?? null, error: lastError });
+
+  /** Stops the running SCP and starts one with the current settings (serialised). */
+  const restart = (): Promise<PacsScpStatus> => {
+    const next = lifecycle.then(async () => {
+      if (scp) {
+        await scp.stop();
+        scp = null;
+      }
+      lastError = null;
+      const local = effective();
+      if (!local.enabled) return status();
+      const nodes = settings.nodes();
+      try {
+        scp = await StoreScp.start(
+          {
+            aeTitle: local.aeTitle,
+            port: local.port,
+            bindAddress: local.bindAddress,
+            acceptAnyCaller: local.acceptAnyCaller,
+            allowedCallers: [
+              ...local.allowedCallers.map((caller) => ({
+                aeTitle: caller.aeTitle,
+                host: caller.host || null,
+              })),
+              // A node we query may always send to us, from its own host (C-MOVE answers).
+              ...nodes.map((node) => ({ aeTitle: node.aeTitle, host: node.host })),
+            ],
+          },
+          { spoolDir, logger, store: (object) => deps.importReceived(object) },
+          deps.scpLimits,
+        );
+      } catch (error) {
+        lastError = listenError(error, local);
+        logger.error(
+          { err: (error as NodeJS.ErrnoException).code ?? 'unknown', port: local.port },
+          'pacs scp not started',
+        );
+      }
+      return status();
+    });
+    lifecycle = next.catch(() => undefined);
+    return next;
+  };
+
+  const remoteOf = (nodeId: number): PacsNode => {
+    const node = settings.node(nodeId);
+    if (!node) throw new AppError(ErrorCode.NotFound, 'This PACS node is no longer configured.');
+    return node;
+  };
+
+  const callingAeTitle = () => effective().aeTitle;
+
+  const emitRetrieve = (progress: PacsRetrieveProgress) =>
+    events.emit('pacs.retrieveProgress', { ...progress });
+
+  const handlers: Pick<Handlers, PacsMethod> = {
+    'pacs.getSettings': async () => ({ local: settings.local(), status: status() }),
+    'pacs.saveSettings': async (local) => {
+      settings.saveLocal(local);
+      const now = await restart();
+      return { local: settings.local(), status: now };
+    },
+    'pacs.listNodes': async () => settings.nodes(),
+    'pacs.saveNode': async (node) => {
+      const saved = settings.saveNode(node);
+      // The allowed callers include the nodes: a running SCP picks the change up.
+      if (scp) await restart();
+      return saved;
+    },
+    'pacs.deleteNode': async ({ id }) => {
+      settings.deleteNode(id);
+      if (scp) await restart();
+      return {};
+    },
+    'pacs.echo': async (request) => {
+      const remote: RemoteAe = 'nodeId' in request ? remoteOf(request.nodeId) : request;
+      const started = performance.now();
+      try {
+        const ms = await echo(remote, { callingAeTitle: callingAeTitle(), timeoutMs: 10_000 });
+        return { ok: true, ms: Math.round(ms), message: null };
+      } catch (error) {
+        return {
+          ok: false,
+          ms: Math.round(performance.now() - started),
+          message: error instanceof AppError ? error.message : 'The connection test failed.',
+        };
+      }
+    },
+    'pacs.find': async (request) => {
+      const remote = remoteOf(request.nodeId);
+      const { matches, truncated } = await findStudies(remote, request, { callingAeTitle: callingAeTitle() });
+      const studies: PacsStudyMatch[] = [];
+      for (const match of matches) {
+        const study = studyMatchOf(match);
+        if (study) studies.push({ ...study, local: deps.hasStudy(study.studyInstanceUID) });
+      }
+      return { studies, truncated };
+    },
+    'pacs.retrieve': async ({ nodeId, studyInstanceUIDs }) => {
+      const remote = remoteOf(nodeId);
+      if (!scp)
+        throw new AppError(
+          ErrorCode.InvalidRequest,
+          'Receiving from the PACS is off: turn it on in the PACS settings (a retrieve arrives through it).',
+        );
+      const jobId = crypto.randomUUID();
+      const progress: PacsRetrieveProgress = {
+        jobId,
+        nodeId,
+        studyInstanceUIDs,
+        total: null,
+        completed: 0,
+        failed: 0,
+        warnings: 0,
+        phase: 'running',
+        error: null,
+      };
+      let cancelled = false;
+      let cancelCurrent: () => void = () => undefined;
+      retrieves.set(jobId, {
+        progress,
+        cancel() {
+          cancelled = true;
+          cancelCurrent();
+        },
+      });
+      const destination = callingAeTitle();
+      void (async () => {
+        const before = { completed: 0, failed: 0, warnings: 0, total: 0 };
+        try {
+          for (const studyInstanceUID of studyInstanceUIDs) {
+            if (cancelled) break;
+            const move = moveStudy(remote, studyInstanceUID, destination, {
+              callingAeTitle: destination,
+              onProgress: (step) => {
+                progress.completed = before.completed + step.completed;
+                progress.failed = before.failed + step.failed;
+                progress.warnings = before.warnings + step.warnings;
+                if (step.remaining !== null)
+                  progress.total =
+                    before.total + step.completed + step.failed + step.warnings + step.remaining;
+                emitRetrieve(progress);
+              },
+            });
+            cancelCurrent = () => move.cancel();
+            const result = await move.done;
+            before.completed += result.completed;
+            before.failed += result.failed;
+            before.warnings += result.warnings;
+            before.total += result.completed + result.failed + result.warnings;
+            Object.assign(progress, { ...before });
+          }
+          progress.phase = cancelled ? 'cancelled' : 'done';
+          if (!cancelled && progress.failed > 0)
+            progress.error = `${progress.failed} image(s) could not be retrieved (the PACS log or ours says why).`;
+        } catch (error) {
+          if (error instanceof AppError && error.code === ErrorCode.Cancelled) progress.phase = 'cancelled';
+          else {
+            progress.phase = 'failed';
+            progress.error = error instanceof AppError ? error.message : 'The retrieve failed unexpectedly.';
+          }
+        }
+        logger.info(
+          {
+            jobId,
+            studies: studyInstanceUIDs.length,
+            completed: progress.completed,
+            failed: progress.failed,
+            phase: progress.phase,
+          },
+          'pacs retrieve finished',
+        );
+        emitRetrieve(progress);
+        setTimeout(() => retrieves.delete(jobId), 10 * 60_000).unref();
+      })();
+      emitRetrieve(progress);
+      return { jobId };
+    },
+    'pacs.cancelRetrieve': async ({ jobId }) => {
+      const retrieve = retrieves.get(jobId);
+      if (!retrieve || retrieve.progress.phase !== 'running') return { cancelled: false };
+      retrieve.cancel();
+      return { cancelled: true };
+    },
+  };
+
+  return {
+    handlers,
+    start(startOverrides = {}) {
+      overrides = startOverrides;
+      return restart();
+    },
+    status,
+    async close() {
+      for (const retrieve of retrieves.values()) retrieve.cancel();
+      await lifecycle;
+      if (scp) {
+        await scp.stop();
+        scp = null;
+      }
+      fs.rmSync(spoolDir, { recursive: true, force: true });
+      settings.close();
+    },
+  };
+}
+
+function listenError(error: unknown, local: PacsLocalSettings): string {
+  const code = (error as NodeJS.ErrnoException).code;
+  if (code === 'EADDRINUSE')
+    return `Port ${local.port} is already in use on this computer (another DICOM receiver?): choose another port.`;
+  if (code === 'EACCES')
+    return `Port ${local.port} needs administrator rights on this computer: choose a port above 1023 (11112 is usual).`;
+  if (code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND')
+    return `${local.bindAddress} is not an address of this computer: use 0.0.0.0 (all interfaces) or one of its addresses.`;
+  return 'The DICOM receiver could not start; details are in the log.';
+}
+
+/** Spool folders of processes that are gone (a crash mid-receive): their files were never catalogued. */
+function removeDeadSpools(root: string): void {
+  let entries: string[];
+  try {
+    entries = fs.readdirSync(root);
+  } catch {
+    return;
+  }
+  for (const entry of entries) {
+    const pid = Number(entry.split('-')[0]);
+    if (Number.isInteger(pid) && pid > 0 && pid !== process.pid && processAlive(pid)) continue;
+    if (pid === process.pid) continue;
+    fs.rmSync(path.join(root, entry), { recursive: true, force: true });
+  }
+}
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+function text(value: unknown): string {
+  if (typeof value === 'string') return value;
+  if (typeof value === 'number') return String(value);
+  if (Array.isArray(value)) return value.map(text).filter(Boolean).join('\\');
+  if (value && typeof value === 'object') {
+    // dcmjs person names: { Alphabetic, Ideographic, Phonetic }.
+    const name = value as { Alphabetic?: unknown; Ideographic?: unknown; Phonetic?: unknown };
+    return [name.Alphabetic, name.Ideographic, name.Phonetic]
+      .map((part) => (typeof part === 'string' ? part : ''))
+      .join('=')
+      .replace(/=+$/, '');
+  }
+  return '';
+}
+
+function studyMatchOf(match: FindMatch): Omit<PacsStudyMatch, 'local'> | null {
+  const studyInstanceUID = text(match['StudyInstanceUID']).trim();
+  if (!/^[0-9.]{1,64}$/.test(studyInstanceUID)) return null;
+  const count = Number(text(match['NumberOfStudyRelatedInstances']));
+  return {
+    studyInstanceUID,
+    patientName: text(match['PatientName']),
+    patientId: text(match['PatientID']),
+    birthDate: text(match['PatientBirthDate']),
+    studyDate: text(match['StudyDate']),
+    studyTime: text(match['StudyTime']),
+    studyDescription: text(match['StudyDescription']),
+    accessionNumber: text(match['AccessionNumber']),
+    modalities: text(match['ModalitiesInStudy']),
+    numberOfInstances:
+      Number.isInteger(count) && text(match['NumberOfStudyRelatedInstances']) !== '' ? count : null,
+  };
+}

@@ -1,0 +1,194 @@
+/**
+ * PACS in the contract: the local AE (the C-STORE SCP that receives studies), the remote nodes
+ * the reader queries (C-FIND) and retrieves from (C-MOVE to our own SCP), and the `pacs.*`
+ * methods and events. AE titles, hosts and ports; query results carry what a worklist shows.
+ */
+import { z } from 'zod';
+
+const Uid = z
+  .string()
+  .min(1)
+  .max(64)
+  .regex(/^[0-9.]+$/, 'a DICOM UID has only digits and dots');
+
+/** An AE title: 1–16 printable ASCII characters, no backslash, not only spaces (PS3.5 AE). */
+export const AeTitle = z
+  .string()
+  .max(16)
+  .regex(/^[\x20-\x5b\x5d-\x7e]*$/, 'an AE title has printable ASCII characters only (no backslash)')
+  .transform((value) => value.trim())
+  .refine((value) => value.length > 0, 'an AE title cannot be empty');
+
+export const Port = z.number().int().min(1).max(65_535);
+
+/** A host name or an IP address (no scheme, no port). */
+export const HostName = z
+  .string()
+  .trim()
+  .min(1)
+  .max(253)
+  .regex(/^[A-Za-z0-9.:_-]+$/, 'a host is a name or an IP address');
+
+export const PacsAllowedCaller = z.object({
+  aeTitle: AeTitle,
+  /** Empty: from any host. */
+  host: z.union([HostName, z.literal('')]).default(''),
+});
+export type PacsAllowedCaller = z.infer<typeof PacsAllowedCaller>;
+
+export const PacsLocalSettings = z.object({
+  /** Receive studies (start the SCP with the app). */
+  enabled: z.boolean(),
+  aeTitle: AeTitle,
+  port: Port,
+  /** The interface to listen on: 0.0.0.0 for all, 127.0.0.1 for this machine only, or one address. */
+  bindAddress: HostName,
+  /** Callers allowed besides the remote nodes (which may always send, from their host). */
+  allowedCallers: z.array(PacsAllowedCaller).max(200),
+  /** Accept any caller (not recommended outside a closed network). */
+  acceptAnyCaller: z.boolean(),
+});
+export type PacsLocalSettings = z.infer<typeof PacsLocalSettings>;
+
+export const PacsScpStatus = z.object({
+  running: z.boolean(),
+  /** The port actually listened on (the configured one, or the one the system chose for 0). */
+  port: z.number().int().nullable(),
+  /** Why it does not run when it should (the port is in use, the address is not this machine's). */
+  error: z.string().nullable(),
+});
+export type PacsScpStatus = z.infer<typeof PacsScpStatus>;
+
+export const PacsSettingsView = z.object({ local: PacsLocalSettings, status: PacsScpStatus });
+export type PacsSettingsView = z.infer<typeof PacsSettingsView>;
+
+export const PacsNodeInput = z.object({
+  /** Absent: a new node. */
+  id: z.number().int().positive().optional(),
+  name: z.string().trim().min(1).max(64),
+  aeTitle: AeTitle,
+  host: HostName,
+  port: Port,
+});
+export type PacsNodeInput = z.input<typeof PacsNodeInput>;
+
+export const PacsNode = z.object({
+  id: z.number().int().positive(),
+  name: z.string(),
+  aeTitle: z.string(),
+  host: z.string(),
+  port: z.number().int(),
+});
+export type PacsNode = z.infer<typeof PacsNode>;
+
+export const PacsEchoResult = z.object({
+  ok: z.boolean(),
+  /** Round trip of the association and the C-ECHO, in ms. */
+  ms: z.number(),
+  /** When not ok: what went wrong, for an IT administrator. */
+  message: z.string().nullable(),
+});
+export type PacsEchoResult = z.infer<typeof PacsEchoResult>;
+
+const DicomDate = z.string().regex(/^(\d{8})?$/, 'a date as YYYYMMDD');
+
+export const PacsFindRequest = z.object({
+  nodeId: z.number().int().positive(),
+  /** Wildcards * and ? as DICOM allows; empty fields match anything. */
+  patientName: z.string().max(64).default(''),
+  patientId: z.string().max(64).default(''),
+  accessionNumber: z.string().max(16).default(''),
+  /** YYYYMMDD; either end may be empty. */
+  dateFrom: DicomDate.default(''),
+  dateTo: DicomDate.default(''),
+  modality: z.string().max(16).default(''),
+  /** Results beyond this are not read (the PACS is asked to cancel). */
+  limit: z.number().int().min(1).max(1000).default(200),
+});
+export type PacsFindRequest = z.input<typeof PacsFindRequest>;
+
+export const PacsStudyMatch = z.object({
+  studyInstanceUID: Uid,
+  patientName: z.string(),
+  patientId: z.string(),
+  birthDate: z.string(),
+  studyDate: z.string(),
+  studyTime: z.string(),
+  studyDescription: z.string(),
+  accessionNumber: z.string(),
+  modalities: z.string(),
+  numberOfInstances: z.number().int().nullable(),
+  /** Already in the local catalog. */
+  local: z.boolean(),
+});
+export type PacsStudyMatch = z.infer<typeof PacsStudyMatch>;
+
+export const PacsFindResponse = z.object({
+  studies: z.array(PacsStudyMatch),
+  /** More matched than `limit`. */
+  truncated: z.boolean(),
+});
+export type PacsFindResponse = z.infer<typeof PacsFindResponse>;
+
+export const PacsRetrieveProgress = z.object({
+  jobId: z.string().uuid(),
+  nodeId: z.number().int(),
+  studyInstanceUIDs: z.array(Uid),
+  /** Sub-operations the PACS reported (images); null until it says. */
+  total: z.number().int().nullable(),
+  completed: z.number().int(),
+  failed: z.number().int(),
+  warnings: z.number().int(),
+  phase: z.enum(['running', 'done', 'failed', 'cancelled']),
+  /** Why it failed, for the reader or an IT administrator. */
+  error: z.string().nullable(),
+});
+export type PacsRetrieveProgress = z.infer<typeof PacsRetrieveProgress>;
+
+const JobRef = z.object({ jobId: z.string().uuid() });
+const Empty = z.object({}).strict();
+
+function method<Req extends z.ZodType, Res extends z.ZodType>(request: Req, response: Res, summary: string) {
+  return { request, response, summary };
+}
+
+export const pacsMethods = {
+  'pacs.getSettings': method(
+    Empty,
+    PacsSettingsView,
+    'The local AE (receiving SCP) settings and whether it runs.',
+  ),
+  'pacs.saveSettings': method(
+    PacsLocalSettings,
+    PacsSettingsView,
+    'Save the local AE settings; the SCP restarts with them.',
+  ),
+  'pacs.listNodes': method(Empty, z.array(PacsNode), 'The remote PACS nodes.'),
+  'pacs.saveNode': method(PacsNodeInput, PacsNode, 'Add or change a remote PACS node.'),
+  'pacs.deleteNode': method(
+    z.object({ id: z.number().int().positive() }),
+    Empty,
+    'Forget a remote PACS node.',
+  ),
+  'pacs.echo': method(
+    z.union([
+      z.object({ nodeId: z.number().int().positive() }),
+      z.object({ aeTitle: AeTitle, host: HostName, port: Port }),
+    ]),
+    PacsEchoResult,
+    'Test the connection to a node (C-ECHO).',
+  ),
+  'pacs.find': method(PacsFindRequest, PacsFindResponse, 'Find studies on a node (C-FIND, study level).'),
+  'pacs.retrieve': method(
+    z.object({ nodeId: z.number().int().positive(), studyInstanceUIDs: z.array(Uid).min(1).max(100) }),
+    JobRef,
+    'Retrieve studies from a node into the local catalog (C-MOVE to our own SCP); progress as pacs.retrieveProgress.',
+  ),
+  'pacs.cancelRetrieve': method(
+    JobRef,
+    z.object({ cancelled: z.boolean() }),
+    'Cancel a retrieve (C-CANCEL).',
+  ),
+} as const;
+
+export const pacsEvents = { 'pacs.retrieveProgress': PacsRetrieveProgress } as const;

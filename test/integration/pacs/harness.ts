@@ -1,0 +1,203 @@
+/**
+ * A receiving workstation for the PACS tests: the catalog, the file store, the importer and the
+ * PACS service wired as main/services.ts wires them (without the other services, so these tests
+ * fail only for PACS reasons), plus helpers for dcmtk and Orthanc.
+ */
+import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import type { EventOf } from '../../../shared/contract.js';
+import { ErrorCode } from '../../../shared/errors.js';
+import type { PacsLocalSettings } from '../../../shared/pacs.js';
+import { Catalog } from '../../../main/catalog/catalog.js';
+import { FileStore } from '../../../main/catalog/file-store.js';
+import { EventBus } from '../../../main/core/events.js';
+import { silentLogger } from '../../../main/core/logger.js';
+import { Importer } from '../../../main/import/importer.js';
+import type { ScpLimits } from '../../../main/pacs/scp.js';
+import { type PacsApp, createPacsApp } from '../../../main/pacs/service.js';
+import { makeTempDir } from '../../fixtures/index.js';
+
+export const execFileAsync = promisify(execFile);
+
+export interface Workstation {
+  dataDir: string;
+  catalog: Catalog;
+  events: EventBus;
+  pacs: PacsApp;
+  port: number;
+  /** Every catalog.changed event so far. */
+  changed: Array<EventOf<'catalog.changed'>>;
+  retrieveEvents: Array<EventOf<'pacs.retrieveProgress'>>;
+  close(): Promise<void>;
+}
+
+export const LOCAL_AE = 'RADLABEL';
+
+export async function openWorkstation(
+  local: Partial<PacsLocalSettings> = {},
+  limits: Partial<ScpLimits> = {},
+): Promise<Workstation> {
+  const dataDir = makeTempDir('pacs-ws');
+  const logger = silentLogger();
+  const catalog = Catalog.open(path.join(dataDir, 'catalog.sqlite'));
+  const store = FileStore.open(
+    path.join(dataDir, 'store'),
+    (relative) => catalog.isFileReferenced(relative),
+    logger,
+  );
+  const events = new EventBus();
+  const importer = new Importer({ catalog, store, events, logger, workers: 1 });
+  const pacs = createPacsApp({
+    dataDir,
+    catalogFile: catalog.file,
+    events,
+    logger,
+    importReceived: async ({ file }) => {
+      const job = importer.start([file]);
+      const progress = await job.done;
+      if (progress.added > 0) return { status: 'stored', studyInstanceUID: null };
+      const error = job.errors[0];
+      if (progress.duplicates > 0 && !error) return { status: 'duplicate', studyInstanceUID: null };
+      return {
+        status: 'failed',
+        code: error?.code ?? ErrorCode.Internal,
+        message: error?.message ?? 'not stored',
+      };
+    },
+    hasStudy: (uid) => catalog.getStudy(uid) !== null,
+    scpLimits: limits,
+  });
+  const changed: Workstation['changed'] = [];
+  const retrieveEvents: Workstation['retrieveEvents'] = [];
+  events.subscribe((event) => {
+    if (event.name === 'catalog.changed') changed.push(event.payload);
+    if (event.name === 'pacs.retrieveProgress') retrieveEvents.push(event.payload);
+  });
+  const status = await pacs.start({
+    enabled: true,
+    aeTitle: LOCAL_AE,
+    port: 0,
+    bindAddress: '127.0.0.1',
+    ...local,
+  });
+  if (!status.running) throw new Error(`SCP did not start: ${status.error}`);
+  return {
+    dataDir,
+    catalog,
+    events,
+    pacs,
+    port: status.port!,
+    changed,
+    retrieveEvents,
+    async close() {
+      await pacs.close();
+      await importer.close();
+      store.close();
+      catalog.close();
+      fs.rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Every file under `dir` (recursively), for "nothing left behind" checks. */
+export function filesUnder(dir: string): string[] {
+  if (!fs.existsSync(dir)) return [];
+  return fs
+    .readdirSync(dir, { recursive: true, withFileTypes: true })
+    .filter((entry) => entry.isFile())
+    .map((entry) => path.join(entry.parentPath, entry.name));
+}
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+export interface Orthanc {
+  aeTitle: string;
+  dicomPort: number;
+  httpPort: number;
+  dir: string;
+  process: ChildProcess;
+  /** GET/POST on its REST API (user:secret). */
+  rest(pathname: string, init?: RequestInit): Promise<Response>;
+  stop(): Promise<void>;
+}
+
+export const ORTHANC_AUTH = `Basic ${Buffer.from('user:secret').toString('base64')}`;
+
+/** Orthanc on loopback in a temp dir, with `modalities` (our SCP) it may C-MOVE to. */
+export async function startOrthanc(
+  modalities: Record<string, [string, string, number]> = {},
+  extra: Record<string, unknown> = {},
+): Promise<Orthanc> {
+  const dir = makeTempDir('orthanc');
+  const httpPort = await freePort();
+  const dicomPort = await freePort();
+  const config = {
+    Name: 'TEST',
+    StorageDirectory: dir,
+    IndexDirectory: dir,
+    HttpPort: httpPort,
+    RemoteAccessAllowed: false,
+    AuthenticationEnabled: true,
+    RegisteredUsers: { user: 'secret' },
+    DicomServerEnabled: true,
+    DicomAet: 'ORTHANC',
+    DicomPort: dicomPort,
+    DicomModalities: modalities,
+    DicomCheckCalledAet: false,
+    StorageCompression: false,
+    ConcurrentJobs: 2,
+    ...extra,
+  };
+  fs.writeFileSync(path.join(dir, 'orthanc.json'), JSON.stringify(config));
+  const out = fs.openSync(path.join(dir, 'stdout'), 'w');
+  const child = spawn('/usr/sbin/Orthanc', [`--logdir=${dir}`, path.join(dir, 'orthanc.json')], {
+    stdio: ['ignore', out, out],
+  });
+  fs.closeSync(out);
+  const rest = (pathname: string, init: RequestInit = {}) =>
+    fetch(`http://127.0.0.1:${httpPort}${pathname}`, {
+      ...init,
+      headers: { Authorization: ORTHANC_AUTH, ...(init.headers ?? {}) },
+    });
+  const deadline = Date.now() + 20_000;
+  for (;;) {
+    try {
+      if ((await rest('/system')).ok) break;
+    } catch {
+      // Not up yet.
+    }
+    if (Date.now() > deadline || child.exitCode !== null)
+      throw new Error(
+        `Orthanc did not start: ${fs.readFileSync(path.join(dir, 'stdout'), 'utf8').slice(-2000)}`,
+      );
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  return {
+    aeTitle: 'ORTHANC',
+    dicomPort,
+    httpPort,
+    dir,
+    process: child,
+    rest,
+    async stop() {
+      if (child.exitCode === null) {
+        const exited = new Promise((resolve) => child.once('exit', resolve));
+        child.kill('SIGTERM');
+        await exited;
+      }
+      fs.rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
