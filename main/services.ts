@@ -11,6 +11,8 @@ import { createAnnotationApp } from './annotation/handlers.js';
 import { AppError, ErrorCode } from '../shared/errors.js';
 import { Catalog } from './catalog/catalog.js';
 import { FileStore } from './catalog/file-store.js';
+import { applyPendingRestore } from './backup/backup.js';
+import { catalogKeyFor, createCacheApp } from './cache/cache-app.js';
 import { EventBus } from './core/events.js';
 import { createDeidApp } from './deid-app/handlers.js';
 import { defaultKeyProvider } from './deid-app/key-provider.js';
@@ -71,7 +73,12 @@ export const STORE_DIR_NAME = 'store';
 export function createServices(options: ServicesOptions): Services {
   const { dataDir, logger } = options;
   fs.mkdirSync(dataDir, { recursive: true });
-  const catalog = Catalog.open(path.join(dataDir, CATALOG_FILE_NAME), { logger });
+  const keys = options.keyProvider ?? defaultKeyProvider(dataDir);
+  // A restore staged by backup.restore is moved into place before anything opens the folder.
+  if (applyPendingRestore(dataDir)) logger.warn({}, 'backup restored into the data folder');
+  const catalogFile = path.join(dataDir, CATALOG_FILE_NAME);
+  const catalogKey = catalogKeyFor(catalogFile, dataDir, keys);
+  const catalog = Catalog.open(catalogFile, { logger, ...(catalogKey ? { key: catalogKey } : {}) });
   let store: FileStore;
   try {
     store = FileStore.open(
@@ -102,7 +109,7 @@ export function createServices(options: ServicesOptions): Services {
 
   const deid = createDeidApp({
     dataDir,
-    keys: options.keyProvider ?? defaultKeyProvider(dataDir),
+    keys,
     events,
     logger,
     studyFiles: (studyInstanceUID) => studyFiles(catalog, store, studyInstanceUID),
@@ -114,6 +121,15 @@ export function createServices(options: ServicesOptions): Services {
   });
 
   const uiSession = new UiSessionStore(dataDir, logger);
+  const cache = createCacheApp({
+    dataDir,
+    catalogFile: catalog.file,
+    store,
+    keys,
+    events,
+    logger,
+    background: true,
+  });
   const pacs = createPacsApp({
     dataDir,
     catalogFile: catalog.file,
@@ -139,6 +155,7 @@ export function createServices(options: ServicesOptions): Services {
 
   const handlers: Handlers = {
     ...deid.handlers,
+    ...cache.handlers,
     ...annotation.handlers,
     ...pacs.handlers,
     'session.load': async () => uiSession.load(),
@@ -214,6 +231,7 @@ export function createServices(options: ServicesOptions): Services {
         await pacs.close();
         await importer.close();
         await deid.close();
+        cache.close();
         annotation.close();
         store.close();
         catalog.close();

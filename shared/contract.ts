@@ -8,6 +8,7 @@ import { ErrorCode } from './errors.js';
 import { UiSession } from './ui-session.js';
 import { DefaceSeriesSummary, DefaceView, defaceRequests } from './deface-contract.js';
 import { StudyAnnotationSummary, annotationEvents, annotationMethods } from './annotation.js';
+import { cacheMethods } from './cache.js';
 import { pacsEvents, pacsMethods } from './pacs.js';
 
 // ---------------------------------------------------------------------------------------------
@@ -545,6 +546,7 @@ export const methods = {
   'session.save': method(UiSession, Empty, 'Remember where the reader is, in the data folder.'),
   ...deidMethods,
   ...annotationMethods,
+  ...cacheMethods,
   ...pacsMethods,
 } as const;
 

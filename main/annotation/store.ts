@@ -11,7 +11,7 @@
  *
  * The store has its own connection to the catalog database (the catalog has migrated it first).
  */
-import Database from 'better-sqlite3';
+import Database from 'better-sqlite3-multiple-ciphers';
 import {
   AnnotationVersion,
   AnnotationVersionInput,
@@ -20,7 +20,7 @@ import {
   type StudyAnnotationSummary,
 } from '../../shared/annotation.js';
 import { AppError, ErrorCode } from '../../shared/errors.js';
-import { sqliteBinding } from '../core/sqlite.js';
+import { keyConnection, sqliteBinding } from '../core/sqlite.js';
 
 interface VersionRow {
   seq: number;
@@ -69,6 +69,7 @@ export class AnnotationStore {
   constructor(file: string, options: AnnotationStoreOptions) {
     try {
       this.#db = new Database(file, { fileMustExist: true, ...sqliteBinding(options.nativeBinding) });
+      keyConnection(this.#db, file);
       this.#db.pragma('journal_mode = WAL');
       // Per connection: an acknowledged save is on disk, not only in the OS cache.
       this.#db.pragma('synchronous = FULL');

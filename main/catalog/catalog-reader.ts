@@ -3,7 +3,8 @@
  * "is this instance already stored, and with which content?". WAL lets it read while the main
  * thread writes; it never writes and never migrates.
  */
-import Database from 'better-sqlite3';
+import Database from 'better-sqlite3-multiple-ciphers';
+import { applyDatabaseKey } from '../cache/sqlite-cipher.js';
 import { sqliteBinding } from '../core/sqlite.js';
 
 export class CatalogReader {
@@ -17,8 +18,10 @@ export class CatalogReader {
     );
   }
 
-  static open(file: string): CatalogReader {
+  /** `key`: the catalog's SQLCipher key (hex) when it is encrypted (the worker's task carries it). */
+  static open(file: string, key?: string): CatalogReader {
     const db = new Database(file, { readonly: true, fileMustExist: true, ...sqliteBinding() });
+    if (key) applyDatabaseKey(db, key);
     db.pragma('busy_timeout = 5000');
     return new CatalogReader(db);
   }

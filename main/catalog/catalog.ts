@@ -1,12 +1,13 @@
 /**
- * The local catalog: a SQLite database (better-sqlite3, WAL) of patients, studies, series and
+ * The local catalog: a SQLite database (better-sqlite3-multiple-ciphers, WAL; encrypted at rest,
+ * main/cache/sqlite-cipher.ts) of patients, studies, series and
  * instances. The class exposes an explicit list of operations; nothing outside it writes SQL.
  * better-sqlite3 is synchronous and every query here is indexed and small, so it runs on the main
  * thread; the heavy work of an import (parsing, hashing, copying) happens in workers before it.
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import Database from 'better-sqlite3';
+import Database from 'better-sqlite3-multiple-ciphers';
 import type {
   InstanceSummary,
   ListStudiesResponse,
@@ -18,6 +19,8 @@ import type {
 import { AppError, ErrorCode } from '../../shared/errors.js';
 import type { Logger } from '../core/logger.js';
 import { sqliteBinding } from '../core/sqlite.js';
+import { registerDatabaseKey, registeredDatabaseKey } from '../cache/cache-key.js';
+import { applyDatabaseKey, encryptPlainDatabase } from '../cache/sqlite-cipher.js';
 import type { DicomHeader } from '../dicom/header.js';
 import { displayPersonName } from '../dicom/person-name.js';
 import { migrate, schemaVersion } from './migrate.js';
@@ -68,15 +71,22 @@ export interface CatalogOptions {
    * Electron shell's own build (main/electron/native-binding.ts). Node (CLI, web host, tests) omits it.
    */
   nativeBinding?: string;
+  /**
+   * The SQLCipher key (32 bytes, hex; main/cache/cache-key.ts). Given: the catalog is encrypted,
+   * a plain one is migrated first, and every later connection to this file in this process
+   * (openCatalogConnection) is keyed with it. Omitted: a plain catalog stays plain.
+   */
+  key?: string;
 }
 
 /**
- * Opens the catalog's SQLite connection with the settings every query relies on: WAL,
- * synchronous=NORMAL, foreign keys enforced, a busy timeout. Not migrated yet.
+ * Opens the catalog's SQLite connection with the settings every query relies on: the key
+ * registered for this file (if any), WAL, synchronous=NORMAL, foreign keys enforced, a busy
+ * timeout. Not migrated yet.
  */
 export function openCatalogConnection(
   file: string,
-  options: { nativeBinding?: string } = {},
+  options: { nativeBinding?: string; key?: string } = {},
 ): Database.Database {
   let db: Database.Database;
   try {
@@ -91,6 +101,8 @@ export function openCatalogConnection(
     );
   }
   try {
+    const key = options.key ?? registeredDatabaseKey(file);
+    if (key) applyDatabaseKey(db, key);
     db.pragma('journal_mode = WAL');
     db.pragma('synchronous = NORMAL');
     db.pragma('foreign_keys = ON');
@@ -251,6 +263,17 @@ export class Catalog {
   /** Opens (creating if needed) and migrates the catalog at `file`. */
   static open(file: string, options: CatalogOptions = {}): Catalog {
     fs.mkdirSync(path.dirname(file), { recursive: true });
+    if (options.key) {
+      if (
+        encryptPlainDatabase(
+          file,
+          options.key,
+          options.nativeBinding ? { nativeBinding: options.nativeBinding } : {},
+        )
+      )
+        options.logger?.info({}, 'catalog encrypted (one-time migration of a plain catalog)');
+      registerDatabaseKey(file, options.key);
+    }
     const db = openCatalogConnection(
       file,
       options.nativeBinding ? { nativeBinding: options.nativeBinding } : {},
@@ -262,6 +285,11 @@ export class Catalog {
       db.close();
       throw error;
     }
+  }
+
+  /** The catalog's SQLCipher key (hex) when it is encrypted, for read-only views in workers. */
+  get key(): string | undefined {
+    return registeredDatabaseKey(this.file);
   }
 
   get schemaVersion(): number {

@@ -159,6 +159,38 @@ export class FileStore {
     return result;
   }
 
+  /**
+   * Removes stored files together with the rows that reference them (deleting studies): the files
+   * are journaled first (as in commit), then `deleteRows` runs, then every journaled file no row
+   * references any more is removed. A crash in between is finished by the next open's recovery.
+   * Returns how many files were removed.
+   */
+  async removeFiles(
+    relativePaths: readonly string[],
+    deleteRows: () => void,
+    isReferenced: (relativePath: string) => boolean,
+  ): Promise<number> {
+    const listed = [...new Set(relativePaths)].filter((relativePath) => RELATIVE_PATH.test(relativePath));
+    const journal = path.join(this.tmpDir, `${crypto.randomUUID()}.journal`);
+    if (listed.length > 0) {
+      await fs.promises.writeFile(journal, JSON.stringify(listed));
+      await datasync(journal);
+      await fsyncDir(this.tmpDir);
+    }
+    deleteRows();
+    let removed = 0;
+    const touched = new Set<string>();
+    for (const relativePath of listed) {
+      if (isReferenced(relativePath)) continue;
+      await fs.promises.rm(path.join(this.root, relativePath), { force: true });
+      touched.add(path.join(this.root, path.dirname(relativePath)));
+      removed += 1;
+    }
+    await Promise.all([...touched].map(fsyncDir));
+    if (listed.length > 0) await fs.promises.rm(journal, { force: true });
+    return removed;
+  }
+
   /** Removes temp files that will not be committed (duplicates, failures, cancelled work). */
   async discard(tempPaths: readonly string[]): Promise<void> {
     await Promise.all(tempPaths.map((tempPath) => fs.promises.rm(tempPath, { force: true })));

@@ -3,7 +3,7 @@
  * pending migration runs in its own transaction with the version bump, so a crash mid-upgrade
  * leaves the previous version intact, and two processes opening one catalog do not both migrate. A database from a newer RadLabel is refused, never touched.
  */
-import type { Database } from 'better-sqlite3';
+import type { Database } from 'better-sqlite3-multiple-ciphers';
 import { AppError, ErrorCode } from '../../shared/errors.js';
 import type { Logger } from '../core/logger.js';
 import { type Migration, migrations as allMigrations } from './migrations/index.js';

@@ -15,7 +15,7 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import Database from 'better-sqlite3';
+import Database from 'better-sqlite3-multiple-ciphers';
 import { AppError, ErrorCode } from '../../shared/errors.js';
 import { sqliteBinding } from '../core/sqlite.js';
 import type { LinkageEntry, LinkageStore } from './linkage-types.js';
@@ -220,6 +220,23 @@ export class EncryptedLinkageStore implements LinkageStore {
 
   count(): number {
     return (this.#db.prepare('SELECT count(*) AS n FROM linkage').get() as { n: number }).n;
+  }
+
+  /**
+   * Removes the entries `matches` selects (deleting studies from the workstation: main/cache/delete.ts);
+   * freed pages are zeroed and the WAL truncated. Returns how many went.
+   */
+  forget(matches: (entry: LinkageEntry) => boolean): number {
+    const rows = this.#db.prepare('SELECT kind, lookup, payload FROM linkage').all() as Row[];
+    const doomed = rows.filter((row) => matches(this.#open(row)));
+    if (doomed.length === 0) return 0;
+    this.#db.pragma('secure_delete = ON');
+    const remove = this.#db.prepare('DELETE FROM linkage WHERE kind = ? AND lookup = ?');
+    this.#db.transaction(() => {
+      for (const row of doomed) remove.run(row.kind, row.lookup);
+    })();
+    this.#db.pragma('wal_checkpoint(TRUNCATE)');
+    return doomed.length;
   }
 
   /** Every entry, decrypted. Only for an explicit admin export. */

@@ -264,6 +264,7 @@ export class ImportJob {
               copyTo: null,
               maxFileBytes: this.#deps.limits.maxFileBytes,
               catalogFile: this.#deps.catalog.file,
+              ...(this.#deps.catalog.key ? { catalogKey: this.#deps.catalog.key } : {}),
             },
           });
         },
@@ -287,6 +288,7 @@ export class ImportJob {
       copyTo,
       maxFileBytes: this.#deps.limits.maxFileBytes,
       catalogFile: this.#deps.catalog.file,
+      ...(this.#deps.catalog.key ? { catalogKey: this.#deps.catalog.key } : {}),
     };
   }
 

@@ -16,6 +16,8 @@ export interface ReadInstanceTask {
    * then only hashed, not copied, and the importer calls it a duplicate or a conflict.
    */
   catalogFile: string;
+  /** The catalog's SQLCipher key (hex) when it is encrypted (main/cache/sqlite-cipher.ts). */
+  catalogKey?: string;
 }
 
 export type ReadInstanceResult =

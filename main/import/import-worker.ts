@@ -121,7 +121,7 @@ const readers = new Map<string, CatalogReader>();
 function alreadyStored(task: ReadInstanceTask, sopInstanceUID: string): boolean {
   let reader = readers.get(task.catalogFile);
   if (!reader) {
-    reader = CatalogReader.open(task.catalogFile);
+    reader = CatalogReader.open(task.catalogFile, task.catalogKey);
     readers.set(task.catalogFile, reader);
   }
   return reader.storedHash(sopInstanceUID) !== null;

@@ -4,6 +4,7 @@ import { studySearch } from './0002-study-search.js';
 import { nameSearchKeys } from './0003-name-search-keys.js';
 import { annotations } from './0005-annotations.js';
 import { pacsNodes } from './0009-pacs-nodes.js';
+import { retention } from './0010-retention.js';
 import type { Migration } from './migration.js';
 
 export type { Migration } from './migration.js';
@@ -14,4 +15,5 @@ export const migrations: readonly Migration[] = [
   nameSearchKeys,
   annotations,
   pacsNodes,
+  retention,
 ];

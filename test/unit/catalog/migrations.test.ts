@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import Database from 'better-sqlite3';
+import Database from 'better-sqlite3-multiple-ciphers';
 import { afterAll, describe, expect, it } from 'vitest';
 import { Catalog, openCatalogConnection } from '../../../main/catalog/catalog.js';
 import { latestVersion, migrate, schemaVersion } from '../../../main/catalog/migrate.js';

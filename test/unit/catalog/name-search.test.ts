@@ -5,7 +5,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import Database from 'better-sqlite3';
+import Database from 'better-sqlite3-multiple-ciphers';
 import { afterAll, describe, expect, it } from 'vitest';
 import { Catalog } from '../../../main/catalog/catalog.js';
 import { migrate } from '../../../main/catalog/migrate.js';
