@@ -99,6 +99,8 @@ if (!app.requestSingleInstanceLock()) {
     services = createServices({ dataDir, host: 'electron', logger, keyProvider });
     handleAppScheme(services, defaultRendererDir(buildMainDir));
     disposeIpc = registerIpc(services, logger);
+    // The DICOM receiver starts with the app when its settings enable it; its errors show on the PACS settings page.
+    void services.pacs.start();
     Menu.setApplicationMenu(buildMenu());
     createMainWindow(preloadPath);
     app.on('activate', () => {

@@ -66,6 +66,10 @@ const host = await startWebHost({
 
 console.log(`RadLabel is running. Open this link in a browser on this computer:\n\n  ${host.url}\n`);
 console.log(`Data folder: ${dataDir}\nResearch use only — not for diagnosis. Press Ctrl+C to stop.`);
+// The DICOM receiver starts with the app when its settings enable it (the PACS settings page).
+const pacs = await services.pacs.start();
+if (pacs.running) console.log(`Receiving DICOM (C-STORE) on port ${pacs.port}.`);
+else if (pacs.error) console.log(`The DICOM receiver did not start: ${pacs.error}`);
 
 let stopping = false;
 async function stop(): Promise<void> {
