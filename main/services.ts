@@ -113,6 +113,7 @@ export function createServices(options: ServicesOptions): Services {
     events,
     logger,
     studyFiles: (studyInstanceUID) => studyFiles(catalog, store, studyInstanceUID),
+    catalogFile: catalog.file,
     instancePath: (sopInstanceUID) => {
       const stored = catalog.storedFile(sopInstanceUID);
       return stored ? store.absolutePath(stored.filePath) : null;

@@ -462,6 +462,11 @@ export const deidMethods = {
     z.object({ excluded: z.boolean() }),
     'Leave a held object out of the export for good (recorded in the report).',
   ),
+  'deid.heldTextBoxes': method(
+    HeldRef,
+    z.object({ boxes: z.array(DeidPixelRect) }),
+    "Where OCR finds text on a held image's first frame (image pixels): the export's reading, else the image is read now and the boxes kept with it.",
+  ),
   'deid.defaceSeries': method(
     defaceRequests.series,
     z.array(DefaceSeriesSummary),

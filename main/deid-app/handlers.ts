@@ -14,6 +14,7 @@ import { createDefaceHandlers, DefaceStore, withDefacePlan } from './deface.js';
 import { deidConfigFromSettings } from './deid-config.js';
 import { LatestStudyReports, StudyExportJobs } from './export-jobs.js';
 import { HeldReview } from './held-review.js';
+import { HeldStore } from './held-store.js';
 import { prepareExportFolder } from './output-folder.js';
 import { DeidSettingsStore } from './settings-store.js';
 
@@ -30,6 +31,8 @@ export interface DeidAppDependencies {
   instancePath(sopInstanceUID: string): string | null;
   /** Worker threads for exports; undefined = chosen per run (deid/execution.ts), 0 = in the calling thread. */
   workers?: number;
+  /** The catalog database (migrated), where the held images of each export are kept; in memory when omitted. */
+  catalogFile?: string;
 }
 
 export interface DeidApp {
@@ -70,7 +73,10 @@ export function createDeidApp(deps: DeidAppDependencies): DeidApp {
     return linkage;
   };
 
+  const heldStore = new HeldStore(deps.catalogFile);
   const review = new HeldReview({
+    store: heldStore,
+    previewConfig: () => deidConfigFromSettings(settings.settings(), settings.projectSecret()),
     reports,
     logger: deps.logger,
     instancePath: deps.instancePath,
@@ -126,12 +132,17 @@ export function createDeidApp(deps: DeidAppDependencies): DeidApp {
       review.release(studyInstanceUID, sopInstanceUID, regions),
     'deid.excludeHeld': async ({ studyInstanceUID, sopInstanceUID }) =>
       review.exclude(studyInstanceUID, sopInstanceUID),
+    'deid.heldTextBoxes': async ({ studyInstanceUID, sopInstanceUID }) => ({
+      boxes: await review.textBoxes(studyInstanceUID, sopInstanceUID),
+    }),
   };
 
   return {
     handlers,
     async close() {
       await jobs.close();
+      await review.close();
+      heldStore.close();
       linkage?.close();
     },
   };

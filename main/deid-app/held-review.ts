@@ -17,32 +17,15 @@ import dicomParser from 'dicom-parser';
 import type { DeidHeldObject, DeidPixelRect, DeidPixelRule, DeidSettings } from '../../shared/contract.js';
 import { AppError, ErrorCode } from '../../shared/errors.js';
 import type { Logger } from '../core/logger.js';
-import type { DeidConfig, DeidReport } from '../deid/index.js';
+import { createDeidentifier, type DeidConfig, type DeidReport } from '../deid/index.js';
+import { firstFrameTextBoxes } from '../deid/pixels/text-boxes.js';
+import type { PixelCleaner } from '../deid/pixels/types.js';
 import { ruleMatches } from '../deid/pixels/rules.js';
 import { deidentifyTree, StudyReports } from '../deid/service.js';
 import type { HeldObserver, LatestStudyReports } from './export-jobs.js';
+import { type HeldRecord, type HeldRelease, HeldStore } from './held-store.js';
 
-interface HeldEntry {
-  sopInstanceUID: string;
-  pseudonymousSopInstanceUID: string;
-  reasons: string[];
-  reasonCodes: string[];
-  status: DeidHeldObject['status'];
-  /** The answer of the release, repeated to a release asked again (a retry after a lost answer). */
-  released?: ReleaseResult;
-}
-
-export interface ReleaseResult {
-  status: 'released' | 'held';
-  ruleName: string;
-  reasons: string[];
-  reasonCodes: string[];
-}
-
-interface StudyHeld {
-  outputDir: string | null;
-  entries: Map<string, HeldEntry>;
-}
+export type { HeldRelease as ReleaseResult } from './held-store.js';
 
 /** What the review needs of an image's header: the device and the image size. */
 export interface DeviceHeader {
@@ -61,6 +44,10 @@ export interface HeldReviewDependencies {
   saveSettings(settings: DeidSettings): unknown;
   /** The engine configuration for writing (secret, linkage, logger), from the given settings. */
   exportConfig(settings: DeidSettings): DeidConfig;
+  /** The engine configuration without linkage (reading an image with OCR writes nothing). */
+  previewConfig(): DeidConfig;
+  /** Where the held list lives; an in-memory store when omitted. */
+  store?: HeldStore;
 }
 
 /** Reads the device and image size of a stored file (header only, pixel data not read). */
@@ -140,44 +127,52 @@ export function withRule(settings: DeidSettings, rule: DeidPixelRule): DeidSetti
 }
 
 export class HeldReview implements HeldObserver {
-  readonly #studies = new Map<string, StudyHeld>();
+  readonly #store: HeldStore;
+  readonly #ownsStore: boolean;
   /** One decision at a time per object. */
   readonly #busy = new Set<string>();
+  /** OCR readings in flight, by SOP Instance UID (asked twice, read once). */
+  readonly #reading = new Map<string, Promise<DeidPixelRect[]>>();
+  /** OCR reads one image at a time. */
+  #ocrQueue: Promise<unknown> = Promise.resolve();
 
   constructor(private readonly deps: HeldReviewDependencies) {
     deps.reports.heldObserver = this;
+    this.#ownsStore = !deps.store;
+    this.#store = deps.store ?? new HeldStore();
   }
 
   exportStarted(studyInstanceUID: string, outputDir: string | null): void {
-    this.#studies.set(studyInstanceUID, { outputDir, entries: new Map() });
+    this.#store.exportStarted(studyInstanceUID, outputDir);
   }
 
   held(report: DeidReport): void {
-    const study = this.#studies.get(report.local.studyInstanceUID);
-    if (!study) return;
-    study.entries.set(report.local.sopInstanceUID, {
+    this.#store.held(report.local.studyInstanceUID, {
       sopInstanceUID: report.local.sopInstanceUID,
       pseudonymousSopInstanceUID: report.sopInstanceUID,
       reasons: [...report.pixels.reasons],
       reasonCodes: [...report.pixels.reasonCodes],
-      status: 'held',
+      // The cleaner's own reading, when it read the image (OCR on); otherwise read on review.
+      ocrBoxes: report.pixels.textBoxes ? [...report.pixels.textBoxes] : null,
     });
   }
 
   list(studyInstanceUID: string): DeidHeldObject[] {
-    const study = this.#studies.get(studyInstanceUID);
-    if (!study) return [];
     const rules = this.deps.settings().pixelRules;
     const objects: DeidHeldObject[] = [];
-    for (const entry of study.entries.values()) {
+    for (const entry of this.#store.list(studyInstanceUID)) {
       const file = this.deps.instancePath(entry.sopInstanceUID);
       // An instance deleted from the catalog since the export cannot be reviewed.
       if (!file) continue;
       const header = readDeviceHeader(file);
       objects.push({
-        ...entry,
+        sopInstanceUID: entry.sopInstanceUID,
+        pseudonymousSopInstanceUID: entry.pseudonymousSopInstanceUID,
+        reasons: entry.reasons,
+        reasonCodes: entry.reasonCodes,
+        status: entry.status,
         ...header,
-        ocrBoxes: [],
+        ocrBoxes: entry.ocrBoxes ?? [],
         ruleRegions: rules
           .filter((rule) => ruleMatches(rule, header))
           .flatMap((rule) => rule.regions.map((region) => ({ ...region }))),
@@ -186,20 +181,89 @@ export class HeldReview implements HeldObserver {
     return objects;
   }
 
+  /**
+   * Where OCR finds text on a held image (first frame, image pixels): the export's own reading
+   * when it had one, else the image is read now with the pixel cleaner (both OCR scales, as if
+   * OCR masking were on, no rule) and the boxes are kept with the held object.
+   */
+  async textBoxes(studyInstanceUID: string, sopInstanceUID: string): Promise<DeidPixelRect[]> {
+    const entry = this.#store.get(studyInstanceUID, sopInstanceUID);
+    if (!entry)
+      throw new AppError(ErrorCode.NotFound, 'This image is not held by the latest export of its study.');
+    if (entry.ocrBoxes) return entry.ocrBoxes;
+    const running = this.#reading.get(sopInstanceUID);
+    if (running) return running;
+    const file = this.deps.instancePath(sopInstanceUID);
+    if (!file) throw new AppError(ErrorCode.NotFound, 'This image is no longer in the local catalog.');
+    const reading = this.#ocrQueue
+      .then(() => this.#readText(file))
+      .then((boxes) => {
+        // Stored unless a new export replaced the held list meanwhile.
+        if (this.#store.get(studyInstanceUID, sopInstanceUID))
+          this.#store.setOcrBoxes(studyInstanceUID, sopInstanceUID, boxes);
+        this.deps.logger.info({ boxes: boxes.length }, 'deid held image read by OCR for the review');
+        return boxes;
+      })
+      .finally(() => this.#reading.delete(sopInstanceUID));
+    this.#ocrQueue = reading.catch(() => undefined);
+    this.#reading.set(sopInstanceUID, reading);
+    return reading;
+  }
+
+  async #readText(file: string): Promise<DeidPixelRect[]> {
+    let bytes: Uint8Array;
+    try {
+      bytes = await fs.promises.readFile(file);
+    } catch (error) {
+      throw new AppError(ErrorCode.Io, 'The stored image file cannot be read.', { cause: error });
+    }
+    const { createPixelCleaner } = await import('../deid/pixels/index.js');
+    const cleaner = createPixelCleaner({ logger: this.deps.logger });
+    let boxes: DeidPixelRect[] = [];
+    // The engine hands the cleaner the image as the export saw it (pixel layout, codec, the
+    // header's identifying values); this cleaner only reads it and lets nothing out.
+    const reader: PixelCleaner = {
+      async clean(context) {
+        const decision = await cleaner.clean(context, {
+          cleanPixelData: true,
+          ocr: true,
+          rules: [],
+          series: { textFound: true, framesRead: 1 },
+        });
+        boxes = firstFrameTextBoxes(decision.regions);
+        return { action: 'hold', reasons: [], regions: [] };
+      },
+    };
+    const probe = createDeidentifier({
+      ...this.deps.previewConfig(),
+      options: [...new Set([...this.deps.previewConfig().options, 'cleanPixelData' as const])],
+      pixelCleaner: reader,
+      linkage: undefined,
+      seriesSamples: undefined,
+    });
+    try {
+      await probe.deidentify(bytes);
+    } finally {
+      await probe.close();
+      await cleaner.close();
+    }
+    return boxes;
+  }
+
   async release(
     studyInstanceUID: string,
     sopInstanceUID: string,
     regions: readonly DeidPixelRect[],
-  ): Promise<ReleaseResult> {
-    const repeated = this.#studies.get(studyInstanceUID)?.entries.get(sopInstanceUID)?.released;
+  ): Promise<HeldRelease> {
+    const repeated = this.#store.get(studyInstanceUID, sopInstanceUID)?.released;
     if (repeated) return repeated;
-    const { study, entry, file } = this.#pending(studyInstanceUID, sopInstanceUID);
-    if (!study.outputDir)
+    const { entry, file } = this.#pending(studyInstanceUID, sopInstanceUID);
+    const outputDir = this.#store.outputDir(studyInstanceUID);
+    if (!outputDir)
       throw new AppError(
         ErrorCode.InvalidRequest,
         'This export has no output folder to write the image into.',
       );
-    const outputDir = study.outputDir;
     this.#busy.add(sopInstanceUID);
     try {
       const header = readDeviceHeader(file);
@@ -225,7 +289,6 @@ export class HeldReview implements HeldObserver {
       }
       const report = this.deps.reports.get(studyInstanceUID);
       if (summary.done === 1) {
-        entry.status = 'released';
         if (report) {
           report.held = report.held.filter(
             (held) => held.sopInstanceUID !== entry.pseudonymousSopInstanceUID,
@@ -237,23 +300,35 @@ export class HeldReview implements HeldObserver {
           { regions: rule.regions.length },
           'deid held object released with a new pixel rule',
         );
-        entry.released = {
+        const released: HeldRelease = {
           status: 'released',
           ruleName: rule.name,
           reasons: releasedReport.pixels.reasons,
           reasonCodes: releasedReport.pixels.reasonCodes,
         };
-        return entry.released;
+        this.#store.decide(studyInstanceUID, sopInstanceUID, {
+          reasons: entry.reasons,
+          reasonCodes: entry.reasonCodes,
+          status: 'released',
+          released,
+        });
+        return released;
       }
       // Still held (text remains outside the regions, or the pixels cannot be masked): new reasons.
-      entry.reasons = [...releasedReport.pixels.reasons];
-      entry.reasonCodes = [...releasedReport.pixels.reasonCodes];
+      const reasons = [...releasedReport.pixels.reasons];
+      const reasonCodes = [...releasedReport.pixels.reasonCodes];
+      this.#store.decide(studyInstanceUID, sopInstanceUID, {
+        reasons,
+        reasonCodes,
+        status: 'held',
+        released: null,
+      });
       const listed = report?.held.find((held) => held.sopInstanceUID === entry.pseudonymousSopInstanceUID);
       if (listed) {
-        listed.reasons = [...entry.reasons];
-        listed.reasonCodes = [...entry.reasonCodes];
+        listed.reasons = [...reasons];
+        listed.reasonCodes = [...reasonCodes];
       }
-      return { status: 'held', ruleName: rule.name, reasons: entry.reasons, reasonCodes: entry.reasonCodes };
+      return { status: 'held', ruleName: rule.name, reasons, reasonCodes };
     } finally {
       this.#busy.delete(sopInstanceUID);
     }
@@ -261,10 +336,14 @@ export class HeldReview implements HeldObserver {
 
   exclude(studyInstanceUID: string, sopInstanceUID: string): { excluded: boolean } {
     // Asked again (a retry after a lost answer): already done.
-    if (this.#studies.get(studyInstanceUID)?.entries.get(sopInstanceUID)?.status === 'excluded')
-      return { excluded: true };
+    if (this.#store.get(studyInstanceUID, sopInstanceUID)?.status === 'excluded') return { excluded: true };
     const { entry } = this.#pending(studyInstanceUID, sopInstanceUID);
-    entry.status = 'excluded';
+    this.#store.decide(studyInstanceUID, sopInstanceUID, {
+      reasons: entry.reasons,
+      reasonCodes: entry.reasonCodes,
+      status: 'excluded',
+      released: null,
+    });
     const report = this.deps.reports.get(studyInstanceUID);
     if (report) {
       report.held = report.held.filter((held) => held.sopInstanceUID !== entry.pseudonymousSopInstanceUID);
@@ -275,13 +354,15 @@ export class HeldReview implements HeldObserver {
     return { excluded: true };
   }
 
-  #pending(
-    studyInstanceUID: string,
-    sopInstanceUID: string,
-  ): { study: StudyHeld; entry: HeldEntry; file: string } {
-    const study = this.#studies.get(studyInstanceUID);
-    const entry = study?.entries.get(sopInstanceUID);
-    if (!study || !entry)
+  /** Waits for OCR readings in flight; closes the store it opened itself. */
+  async close(): Promise<void> {
+    await this.#ocrQueue;
+    if (this.#ownsStore) this.#store.close();
+  }
+
+  #pending(studyInstanceUID: string, sopInstanceUID: string): { entry: HeldRecord; file: string } {
+    const entry = this.#store.get(studyInstanceUID, sopInstanceUID);
+    if (!entry)
       throw new AppError(ErrorCode.NotFound, 'This image is not held by the latest export of its study.');
     if (entry.status !== 'held')
       throw new AppError(
@@ -292,6 +373,6 @@ export class HeldReview implements HeldObserver {
       throw new AppError(ErrorCode.InvalidRequest, 'This image is being written; wait for it to finish.');
     const file = this.deps.instancePath(sopInstanceUID);
     if (!file) throw new AppError(ErrorCode.NotFound, 'This image is no longer in the local catalog.');
-    return { study, entry, file };
+    return { entry, file };
   }
 }

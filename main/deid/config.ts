@@ -160,6 +160,11 @@ export interface DeidReport {
     /** A stable code per reason, in the same order (pixels/reason-codes.ts), for translations. */
     reasonCodes: string[];
     regions: number;
+    /**
+     * Held objects only, when OCR read them: where it found text on the first frame (image
+     * pixels, never the text), for the review of held images (main/deid-app/held-review.ts).
+     */
+    textBoxes?: { x: number; y: number; width: number; height: number }[];
   };
   /**
    * Local only, for the linkage table and the per-study report: original UIDs and identity.

@@ -2,7 +2,9 @@
 import { initial } from './0001-initial.js';
 import { studySearch } from './0002-study-search.js';
 import { nameSearchKeys } from './0003-name-search-keys.js';
+import { heldObjects } from './0004-held-objects.js';
 import { annotations } from './0005-annotations.js';
+import { labelmapSlices } from './0006-labelmap-slices.js';
 import { pacsNodes } from './0009-pacs-nodes.js';
 import { retention } from './0010-retention.js';
 import type { Migration } from './migration.js';
@@ -13,7 +15,9 @@ export const migrations: readonly Migration[] = [
   initial,
   studySearch,
   nameSearchKeys,
+  heldObjects,
   annotations,
+  labelmapSlices,
   pacsNodes,
   retention,
 ];

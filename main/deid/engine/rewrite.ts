@@ -8,6 +8,7 @@ import type { DeidOutcome, DeidReport, PreviewRow } from '../config.js';
 import { ChunkWriter } from '../dicom/writer.js';
 import { parseDicomFile, TransferSyntax, type Encoding, type ParsedDicom } from '../dicom/walker.js';
 import { pixelReasonCode } from '../pixels/reason-codes.js';
+import { firstFrameTextBoxes } from '../pixels/text-boxes.js';
 import type { LinkageEntry } from '../linkage-types.js';
 import type { Logger } from '../../core/logger.js';
 import { createObjectContext } from './context.js';
@@ -144,6 +145,9 @@ async function rewrite(
         reasons: decision.reasons,
         reasonCodes: decision.reasons.map(pixelReasonCode),
         regions: decision.regions.length,
+        ...(decision.action === 'hold' && decision.regions.some((region) => region.source === 'ocr')
+          ? { textBoxes: firstFrameTextBoxes(decision.regions) }
+          : {}),
       }
     : { action: 'none', reasons: [], reasonCodes: [], regions: 0 };
   // Each project has its own pseudonyms: the linkage table keys an original within its project.

@@ -34,6 +34,8 @@ export function DeidExportDialog() {
   const [editing, setEditing] = useState(false);
   const [reviewing, setReviewing] = useState(false);
   const refreshReport = useDeidStore((state) => state.refreshReport);
+  /** Images the study's last export held (kept in the catalog: also after a restart), when no report is shown. */
+  const [lastHeld, setLastHeld] = useState<{ held: number; total: number } | null>(null);
 
   useEffect(() => {
     loadSettings().catch(setLoadError);
@@ -47,6 +49,23 @@ export function DeidExportDialog() {
   }, [studyUID, resetExport]);
 
   const running = job.stage === 'starting' || job.stage === 'running';
+  const showsReport = Boolean(job.report);
+  useEffect(() => {
+    if (!studyUID || running || showsReport || reviewing) return;
+    let live = true;
+    host.api.call('deid.heldObjects', { studyInstanceUID: studyUID }).then(
+      (objects) =>
+        live &&
+        setLastHeld({
+          held: objects.filter((object) => object.status === 'held').length,
+          total: objects.length,
+        }),
+      () => live && setLastHeld(null),
+    );
+    return () => {
+      live = false;
+    };
+  }, [studyUID, running, showsReport, reviewing]);
   const finished = job.stage === 'finished';
   // A run that did not get going (the folder was refused, the study's files went missing) or was
   // cancelled can be tried again: the folder stays editable and Start becomes Retry.
@@ -196,9 +215,24 @@ export function DeidExportDialog() {
       ) : null}
       {finished && job.error && progress ? <p className="error-text">{errorMessage(job.error)}</p> : null}
       {job.report ? <DeidReportView report={job.report} onReview={() => setReviewing(true)} /> : null}
-      {reviewing && job.studyInstanceUID ? (
+      {!job.report && !running && lastHeld && lastHeld.total > 0 ? (
+        <p className="deid-export__last-held" data-testid="deid-last-held">
+          <span className="hint">
+            {t('deid.review.lastExport', { held: lastHeld.held, total: lastHeld.total })}
+          </span>{' '}
+          <button
+            type="button"
+            className="button"
+            data-testid="deid-review-last"
+            onClick={() => setReviewing(true)}
+          >
+            {t('deid.review.open')}
+          </button>
+        </p>
+      ) : null}
+      {reviewing && (job.studyInstanceUID ?? studyUID) ? (
         <HeldReviewScreen
-          studyInstanceUID={job.studyInstanceUID}
+          studyInstanceUID={(job.studyInstanceUID ?? studyUID)!}
           onClose={() => {
             setReviewing(false);
             void refreshReport();

@@ -1,12 +1,13 @@
 /**
  * The review of images an export held for burned-in text: each held image as stored (rendered
- * by Cornerstone from the catalog), the reason, boxes where OCR found text and where saved rules
- * mask; the reader drags regions over the text, previews them as black boxes over the image,
- * then releases the image (main saves the regions as a pixel rule for the device and image size
+ * by Cornerstone from the catalog), the reason, boxes where OCR found text (the export's reading,
+ * or read when the image is first reviewed) and where saved rules mask; the reader drags regions
+ * over the text, resizes them by their corner and edge handles or with the arrow keys (Alt: the
+ * size, Shift: ten pixels), previews them as black boxes over the image, then releases the image (main saves the regions as a pixel rule for the device and image size
  * and writes the image masked into the export) or excludes it.
  */
 import { Enums, type StackViewport, utilities, type Types } from '@cornerstonejs/core';
-import { type PointerEvent as ReactPointerEvent, useCallback, useEffect, useState } from 'react';
+import { type PointerEvent as ReactPointerEvent, useCallback, useEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { DeidHeldObject, DeidPixelRect } from '../../../shared/contract.js';
 import { Dialog } from '../components/Dialog.js';
@@ -14,6 +15,7 @@ import { useErrorMessage } from '../components/useErrorMessage.js';
 import { host } from '../host/index.js';
 import { initImaging } from '../imaging/initImaging.js';
 import { heldReasonText } from './engineText.js';
+import { editRegion, handlePoint, nudgeRegion, RESIZE_HANDLES, type RegionHandle } from './regionEdit.js';
 import './deid-review.css';
 
 const VIEWPORT_ID = 'deid-held-review';
@@ -77,7 +79,15 @@ export function HeldReviewScreen({
   const [outcome, setOutcome] = useState<Outcome | null>(null);
   const [element, setElement] = useState<HTMLDivElement | null>(null);
   const [placed, setPlaced] = useState<{ sop: string; frame: Frame | null } | null>(null);
-  const [drag, setDrag] = useState<{ from: [number, number]; to: [number, number] } | null>(null);
+  const [drag, setDrag] = useState<
+    | { kind: 'draw'; from: [number, number]; to: [number, number] }
+    | { kind: 'edit'; index: number; handle: RegionHandle; from: [number, number]; start: DeidPixelRect }
+    | null
+  >(null);
+  /** The region the handles and the arrow keys act on. */
+  const [active, setActive] = useState<number | null>(null);
+  /** Where OCR found text, per image: asked of main when the image is shown (read once, then kept). */
+  const [found, setFound] = useState<Record<string, DeidPixelRect[] | 'failed'>>({});
 
   const load = useCallback(() => {
     host.api.call('deid.heldObjects', { studyInstanceUID }).then(setObjects, setLoadError);
@@ -85,12 +95,27 @@ export function HeldReviewScreen({
   useEffect(load, [load]);
 
   const current = objects?.[selected] ?? null;
+  const currentFound = current ? found[current.sopInstanceUID] : undefined;
+  const textBoxes = Array.isArray(currentFound) ? currentFound : (current?.ocrBoxes ?? []);
   const currentRegions = current ? (regions[current.sopInstanceUID] ?? null) : null;
   // Until the reader draws, the proposal is what a saved rule and OCR already mark.
-  const shownRegions = current ? (currentRegions ?? [...current.ruleRegions, ...current.ocrBoxes]) : [];
+  const shownRegions = current ? (currentRegions ?? [...current.ruleRegions, ...textBoxes]) : [];
   const setCurrentRegions = (next: DeidPixelRect[]) => {
     if (current) setRegions((all) => ({ ...all, [current.sopInstanceUID]: next }));
   };
+
+  // The text boxes of the image shown: main answers from the export's reading or reads it now.
+  const shownSop = current?.sopInstanceUID ?? null;
+  const askedFound = shownSop ? found[shownSop] : undefined;
+  const asked = useRef(new Set<string>());
+  useEffect(() => {
+    if (!shownSop || askedFound !== undefined || asked.current.has(shownSop)) return;
+    asked.current.add(shownSop);
+    host.api.call('deid.heldTextBoxes', { studyInstanceUID, sopInstanceUID: shownSop }).then(
+      ({ boxes }) => setFound((all) => ({ ...all, [shownSop]: boxes })),
+      () => setFound((all) => ({ ...all, [shownSop]: 'failed' })),
+    );
+  }, [shownSop, askedFound, studyInstanceUID]);
 
   // One stack viewport for the screen's lifetime; no tools: the mouse draws regions.
   useEffect(() => {
@@ -136,14 +161,12 @@ export function HeldReviewScreen({
   // Drawing starts anywhere on the stage (a bar along an edge starts outside the image); points
   // are clamped to the image.
   const [overlayElement, setOverlayElement] = useState<SVGSVGElement | null>(null);
-  const toImage = (event: ReactPointerEvent<HTMLDivElement>): [number, number] => {
+  const toImagePoint = (clientX: number, clientY: number): [number, number] => {
     if (!overlayElement) return [0, 0];
     const box = overlayElement.getBoundingClientRect();
-    return [
-      ((event.clientX - box.left) / box.width) * columns,
-      ((event.clientY - box.top) / box.height) * rows,
-    ];
+    return [((clientX - box.left) / box.width) * columns, ((clientY - box.top) / box.height) * rows];
   };
+  const toImage = (event: ReactPointerEvent<Element>) => toImagePoint(event.clientX, event.clientY);
 
   const pending = current?.status === 'held' && outcome?.kind !== 'busy';
   const release = async () => {
@@ -183,8 +206,19 @@ export function HeldReviewScreen({
   };
 
   const frame = placed && placed.sop === sop ? placed.frame : null;
-  const drawing = drag ? rectBetween(drag.from, drag.to, columns, rows) : null;
+  const drawing = drag?.kind === 'draw' ? rectBetween(drag.from, drag.to, columns, rows) : null;
   const stroke = Math.max(1, Math.max(columns, rows) / 300);
+  // Handles about ten screen pixels wide, whatever the image's size on screen.
+  const handleSize = frame && frame.width > 0 ? (10 * columns) / frame.width : stroke * 4;
+  const activeRegion = active !== null && pending ? (shownRegions[active] ?? null) : null;
+  const startEdit = (event: ReactPointerEvent<SVGElement>, index: number, handle: RegionHandle) => {
+    if (!pending || event.button !== 0) return;
+    event.stopPropagation();
+    event.currentTarget.setPointerCapture(event.pointerId);
+    setActive(index);
+    const point = toImagePoint(event.clientX, event.clientY);
+    setDrag({ kind: 'edit', index, handle, from: point, start: shownRegions[index]! });
+  };
 
   return (
     <Dialog
@@ -217,6 +251,7 @@ export function HeldReviewScreen({
                   setSelected(index);
                   setOutcome(null);
                   setPreview(false);
+                  setActive(null);
                 }}
               >
                 <span className="held-review__item-name">
@@ -233,18 +268,60 @@ export function HeldReviewScreen({
           <div
             className={pending ? 'held-review__stage held-review__stage--draw' : 'held-review__stage'}
             data-testid="held-review-stage"
+            tabIndex={0}
             onPointerDown={(event) => {
               if (!pending || !overlayElement || event.button !== 0) return;
               event.currentTarget.setPointerCapture(event.pointerId);
               const point = toImage(event);
-              setDrag({ from: point, to: point });
+              setActive(null);
+              setDrag({ kind: 'draw', from: point, to: point });
             }}
-            onPointerMove={(event) => drag && setDrag({ ...drag, to: toImage(event) })}
+            onPointerMove={(event) => {
+              if (!drag) return;
+              if (drag.kind === 'draw') {
+                setDrag({ ...drag, to: toImage(event) });
+                return;
+              }
+              const [x, y] = toImage(event);
+              const next = editRegion(
+                drag.start,
+                drag.handle,
+                x - drag.from[0],
+                y - drag.from[1],
+                columns,
+                rows,
+              );
+              setCurrentRegions(shownRegions.map((region, index) => (index === drag.index ? next : region)));
+            }}
             onPointerUp={(event) => {
               if (!drag) return;
-              const rect = rectBetween(drag.from, toImage(event), columns, rows);
               setDrag(null);
-              if (rect.width >= 1 && rect.height >= 1) setCurrentRegions([...shownRegions, rect]);
+              if (drag.kind !== 'draw') return;
+              const rect = rectBetween(drag.from, toImage(event), columns, rows);
+              if (rect.width >= 1 && rect.height >= 1) {
+                setCurrentRegions([...shownRegions, rect]);
+                setActive(shownRegions.length);
+              }
+            }}
+            onKeyDown={(event) => {
+              if (!activeRegion || active === null) return;
+              if (event.key === 'Delete' || event.key === 'Backspace') {
+                event.preventDefault();
+                setCurrentRegions(shownRegions.filter((_, index) => index !== active));
+                setActive(null);
+                return;
+              }
+              const next = nudgeRegion(
+                activeRegion,
+                event.key,
+                { shift: event.shiftKey, alt: event.altKey },
+                columns,
+                rows,
+              );
+              if (!next) return;
+              event.preventDefault();
+              event.stopPropagation();
+              setCurrentRegions(shownRegions.map((region, index) => (index === active ? next : region)));
             }}
           >
             <div className="held-review__image" ref={setElement} data-testid="held-review-image" />
@@ -259,7 +336,7 @@ export function HeldReviewScreen({
                 preserveAspectRatio="none"
                 ref={setOverlayElement}
               >
-                {current.ocrBoxes.map((box, index) => (
+                {textBoxes.map((box, index) => (
                   <rect
                     key={`ocr-${index}`}
                     className="held-review__ocr"
@@ -274,10 +351,17 @@ export function HeldReviewScreen({
                 {shownRegions.map((region, index) => (
                   <rect
                     key={`region-${index}`}
-                    className={
-                      preview ? 'held-review__region held-review__region--masked' : 'held-review__region'
-                    }
+                    className={[
+                      'held-review__region',
+                      preview ? 'held-review__region--masked' : '',
+                      index === active && pending ? 'held-review__region--active' : '',
+                      pending ? 'held-review__region--editable' : '',
+                    ]
+                      .filter(Boolean)
+                      .join(' ')}
                     data-testid="held-review-region"
+                    data-active={index === active && pending ? 'true' : undefined}
+                    onPointerDown={(event) => startEdit(event, index, 'move')}
                     data-x={region.x}
                     data-y={region.y}
                     data-width={region.width}
@@ -289,6 +373,24 @@ export function HeldReviewScreen({
                     strokeWidth={stroke}
                   />
                 ))}
+                {activeRegion && active !== null && !preview
+                  ? RESIZE_HANDLES.map((handle) => {
+                      const [x, y] = handlePoint(activeRegion, handle);
+                      return (
+                        <rect
+                          key={`handle-${handle}`}
+                          className={`held-review__handle held-review__handle--${handle}`}
+                          data-testid="held-review-handle"
+                          data-handle={handle}
+                          x={x - handleSize / 2}
+                          y={y - handleSize / 2}
+                          width={handleSize}
+                          height={handleSize}
+                          onPointerDown={(event) => startEdit(event, active, handle)}
+                        />
+                      );
+                    })
+                  : null}
                 {drawing ? (
                   <rect
                     className="held-review__drawing"
@@ -325,6 +427,20 @@ export function HeldReviewScreen({
                 {t('deid.review.ruleRegions')}
               </p>
               <p className="hint">{t('deid.review.drawHint')}</p>
+              <p className="hint">{t('deid.review.editHint')}</p>
+              <p
+                className="hint"
+                data-testid="held-review-ocr-status"
+                data-state={
+                  currentFound === undefined ? 'reading' : currentFound === 'failed' ? 'failed' : 'done'
+                }
+              >
+                {currentFound === undefined
+                  ? t('deid.review.ocrReading')
+                  : currentFound === 'failed'
+                    ? t('deid.review.ocrFailed')
+                    : t('deid.review.ocrFound', { count: textBoxes.length })}
+              </p>
               <p data-testid="held-review-region-count">
                 {t('deid.review.regions', { count: shownRegions.length })}
               </p>
@@ -340,7 +456,10 @@ export function HeldReviewScreen({
                       aria-label={t('deid.review.removeRegion', { index: index + 1 })}
                       title={t('deid.review.removeRegion', { index: index + 1 })}
                       disabled={!pending}
-                      onClick={() => setCurrentRegions(shownRegions.filter((_, other) => other !== index))}
+                      onClick={() => {
+                        setCurrentRegions(shownRegions.filter((_, other) => other !== index));
+                        setActive(null);
+                      }}
                     >
                       ×
                     </button>
@@ -353,7 +472,10 @@ export function HeldReviewScreen({
                   className="button"
                   data-testid="held-review-clear"
                   disabled={!pending || shownRegions.length === 0}
-                  onClick={() => setCurrentRegions([])}
+                  onClick={() => {
+                    setCurrentRegions([]);
+                    setActive(null);
+                  }}
                 >
                   {t('deid.review.clearRegions')}
                 </button>

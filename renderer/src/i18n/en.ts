@@ -414,6 +414,12 @@ export const en = {
       failed: 'Not done: {{message}}',
       status: { held: 'Held', released: 'Released', excluded: 'Excluded' },
       drawHint: 'Drag on the image to draw a region.',
+      lastExport: 'The last export of this study held {{total}} image(s); {{held}} still wait for review.',
+      editHint:
+        'Click a region to select it: drag it or its handles; arrow keys move it (Shift: 10 pixels, Alt: resize), Delete removes it.',
+      ocrReading: 'Reading the image for text…',
+      ocrFound: 'Text boxes found by OCR: {{count}}',
+      ocrFailed: 'The image could not be read for text.',
       excludedCount: 'Excluded by the reader (not written): {{count}}',
       close: 'Done',
     },

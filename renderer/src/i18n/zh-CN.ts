@@ -410,6 +410,12 @@ export const zhCN: Messages = {
       failed: '未完成：{{message}}',
       status: { held: '保留', released: '已放行', excluded: '已排除' },
       drawHint: '在图像上拖动以画出区域。',
+      lastExport: '本检查上次导出保留了 {{total}} 张图像，其中 {{held}} 张仍待审核。',
+      editHint:
+        '点击区域以选中：拖动区域或其控制点；方向键移动（Shift：10 像素，Alt：调整大小），Delete 删除。',
+      ocrReading: '正在识别图像中的文字…',
+      ocrFound: 'OCR 找到的文字框：{{count}}',
+      ocrFailed: '无法识别图像中的文字。',
       excludedCount: '审核者排除（未写入）：{{count}}',
       close: '完成',
     },

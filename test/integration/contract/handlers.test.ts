@@ -141,6 +141,7 @@ function samples(): { [M in MethodName]: () => Promise<RequestOf<M>> } {
     'deid.heldObjects': async () => ({ studyInstanceUID: series.studyInstanceUID }),
     // Each export of the ultrasound image holds it again (no rule yet for its device).
     'deid.excludeHeld': async () => holdUltrasound('held-to-exclude'),
+    'deid.heldTextBoxes': async () => holdUltrasound('held-to-read'),
     'deid.releaseHeld': async () => ({
       ...(await holdUltrasound('held-to-release')),
       regions: [{ x: 0, y: 0, width: 80, height: 12 }],
