@@ -102,7 +102,10 @@ export interface SegmentInfo {
   color: string;
   visible?: boolean;
   locked?: boolean;
-  opacity?: number;
+  opacity?: number | undefined;
+  /** The layer the segment's voxels are on and the value they hold there (A-SEG's store); when absent, voxels equal to segmentIndex on any layer. */
+  layer?: number;
+  labelValue?: number;
 }
 
 /** A labelmap: per layer, per source slice (SOP Instance UID), the segment number of each voxel. */

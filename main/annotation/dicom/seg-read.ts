@@ -169,9 +169,10 @@ export function readSegmentation(dataset: Dataset, options: SegReadOptions): Seg
         for (let i = 0; i < size; i++) target[i] = view.getUint16(i * 2, true);
       } else target.set(pixels.subarray(start, start + size));
     }
-    for (const value of new Set(
-      layers[0]?.values() ? [...layers[0].values()].flatMap((s) => [...new Set(s)]) : [],
-    ))
+    const values = new Set<number>();
+    for (const voxels of layers[0]?.values() ?? []) for (const value of new Set(voxels)) values.add(value);
+    for (const s of segments) Object.assign(s, { layer: 0, labelValue: s.segmentIndex });
+    for (const value of values)
       if (value !== 0 && !segments.some((s) => s.segmentIndex === value))
         segments.push({
           segmentIndex: value,
@@ -179,6 +180,8 @@ export function readSegmentation(dataset: Dataset, options: SegReadOptions): Seg
           color: '#ff0000',
           visible: true,
           locked: false,
+          layer: 0,
+          labelValue: value,
         });
   } else {
     // Frames of each segment, decoded into voxel index lists, then placed on a layer.
@@ -243,6 +246,8 @@ export function readSegmentation(dataset: Dataset, options: SegReadOptions): Seg
         if (!clash) break;
         layer++;
       }
+      const info = segments.find((s) => s.segmentIndex === segment);
+      if (info) Object.assign(info, { layer, labelValue: segment });
       for (const { slice, voxels } of decoded) {
         if (voxels.length === 0) continue;
         const target = sliceArray(layer, slice);

@@ -100,28 +100,46 @@ interface Frame {
   bits: Uint8Array;
 }
 
-/** Per segment and slice, the voxels of the segment in any layer, as one mask per present frame. */
+/** Per segment and slice, the voxels of the segment (on its layer, or any), one mask per present frame. */
 export function framesOf(labelmap: LabelmapLike, geometry: SeriesGeometry): Frame[] {
   const { width, height } = labelmap;
   const size = width * height;
-  const wanted = new Set(labelmap.segments.map((s) => s.segmentIndex));
+  // Per layer: voxel value → segment numbers it stands for.
+  const byLayer = labelmap.layers.map((_, layer) => {
+    const table = new Map<number, number[]>();
+    for (const s of labelmap.segments) {
+      if (s.layer !== undefined && s.layer !== layer) continue;
+      const value = s.labelValue ?? s.segmentIndex;
+      table.set(value, [...(table.get(value) ?? []), s.segmentIndex]);
+    }
+    return table;
+  });
   const frames = new Map<number, Map<number, Uint8Array>>();
   geometry.slices.forEach((slice, index) => {
-    for (const layer of labelmap.layers) {
+    labelmap.layers.forEach((layer, layerIndex) => {
       const voxels = layer.get(slice.sopInstanceUID);
-      if (!voxels) continue;
+      if (!voxels) return;
       if (voxels.length !== size)
         throw new AppError(ErrorCode.Internal, 'A labelmap slice does not match the image size.');
+      const table = byLayer[layerIndex]!;
+      let lastValue = -1;
+      let masks: Uint8Array[] = [];
       for (let i = 0; i < size; i++) {
         const value = voxels[i]!;
-        if (value === 0 || !wanted.has(value)) continue;
-        let bySlice = frames.get(value);
-        if (!bySlice) frames.set(value, (bySlice = new Map()));
-        let mask = bySlice.get(index);
-        if (!mask) bySlice.set(index, (mask = new Uint8Array(size)));
-        mask[i] = 1;
+        if (value === 0) continue;
+        if (value !== lastValue) {
+          lastValue = value;
+          masks = (table.get(value) ?? []).map((segment) => {
+            let bySlice = frames.get(segment);
+            if (!bySlice) frames.set(segment, (bySlice = new Map()));
+            let mask = bySlice.get(index);
+            if (!mask) bySlice.set(index, (mask = new Uint8Array(size)));
+            return mask;
+          });
+        }
+        for (const mask of masks) mask[i] = 1;
       }
-    }
+    });
   });
   const out: Frame[] = [];
   for (const segment of [...frames.keys()].sort((a, b) => a - b))

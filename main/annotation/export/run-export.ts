@@ -1,0 +1,493 @@
+/**
+ * Export of annotations (issue #9 item 7): for a list of studies (or the whole catalog), read
+ * through the service handlers (the same calls the app makes, so the CLI needs no renderer), and
+ * write one format:
+ *   sr      <out>/<study>/SR.dcm               TID 1500 Comprehensive 3D SR of the measurements
+ *   seg     <out>/<study>/SEG_<n>.dcm          one BINARY SEG per labelmap segmentation
+ *   nifti   <out>/<study>/<series>_image.nii.gz and <series>_seg_<n>.nii.gz (segment numbers)
+ *   nnunet  <out>/imagesTr/case_NNN_0000.nii.gz, labelsTr/case_NNN.nii.gz, dataset.json
+ *   csv     <out>/measurements.csv, <out>/classifications.csv
+ *   json    <out>/annotations.json
+ * With de-identification (`deid`), SR and SEG are written to a private temporary folder and then
+ * de-identified into the output by the project's engine like any other object; NIfTI, CSV and JSON
+ * carry no names, and their ids become the project's pseudonyms (the same UIDs the engine gives the
+ * DICOM objects). Every export carries a README saying it is for research use only.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import zlib from 'node:zlib';
+import type { AnnotationVersion, LabelSchema } from '../../../shared/annotation.js';
+import type { Handlers, StudySummary } from '../../../shared/contract.js';
+import { AppError, ErrorCode } from '../../../shared/errors.js';
+import type { DeidConfig } from '../../deid/index.js';
+import { Pseudonymizer } from '../../deid/pseudonyms.js';
+import { deidentifyTree } from '../../deid/service.js';
+import { type SeriesGeometry, readSeriesGeometry } from '../dicom/geometry.js';
+import type { AnnotationVersionLike, CornerstoneAnnotationData, LabelmapLike } from '../dicom/model.js';
+import { writeSegmentation } from '../dicom/seg-write.js';
+import { statsOf, writeMeasurementSR } from '../dicom/sr-write.js';
+import { encodeNifti, rasAffine, readSeriesVoxels } from './nifti.js';
+
+export const EXPORT_FORMATS = ['sr', 'seg', 'nifti', 'nnunet', 'csv', 'json'] as const;
+export type ExportFormat = (typeof EXPORT_FORMATS)[number];
+
+export interface ExportSource {
+  handlers: Pick<
+    Handlers,
+    | 'catalog.listStudies'
+    | 'catalog.getStudy'
+    | 'catalog.listInstances'
+    | 'annotation.list'
+    | 'schema.get'
+    | 'segmentation.list'
+    | 'segmentation.load'
+  >;
+  instanceFile(sopInstanceUID: string): { path: string } | null;
+}
+
+export interface ExportProgress {
+  studiesDone: number;
+  studiesTotal: number;
+  filesWritten: number;
+}
+
+export interface ExportOptions {
+  source: ExportSource;
+  format: ExportFormat;
+  outputDir: string;
+  /** Study Instance UIDs; all studies of the catalog when absent or empty. */
+  studies?: readonly string[];
+  /** De-identify with this configuration (the project's settings). */
+  deid?: DeidConfig;
+  reader: string;
+  softwareVersion: string;
+  signal?: AbortSignal;
+  onProgress?: (progress: ExportProgress) => void;
+}
+
+export interface ExportSummary extends ExportProgress {
+  files: string[];
+  cancelled: boolean;
+  /** Studies or objects left out, with the reason (no measurements, compressed images…). */
+  notes: string[];
+}
+
+export const RESEARCH_NOTE = 'Exported by RadLabel. For research use only; not for diagnosis or treatment.\n';
+
+/** Decodes a labelmap version of `segmentation.load` into voxel maps keyed by SOP Instance UID. */
+export function decodeLabelmap(view: Awaited<ReturnType<Handlers['segmentation.load']>>): LabelmapLike {
+  const layers: Array<Map<string, Uint8Array | Uint16Array>> = Array.from(
+    { length: view.layers },
+    () => new Map(),
+  );
+  for (const chunk of view.slices) {
+    if (chunk.data === '' || chunk.frame !== 1) continue;
+    const raw = zlib.inflateSync(Buffer.from(chunk.data, 'base64'));
+    const voxels =
+      view.bits === 8
+        ? new Uint8Array(raw.buffer, raw.byteOffset, raw.byteLength)
+        : new Uint16Array(raw.buffer.slice(raw.byteOffset, raw.byteOffset + raw.byteLength));
+    while (layers.length <= chunk.layer) layers.push(new Map());
+    layers[chunk.layer]!.set(chunk.sopInstanceUID, voxels);
+  }
+  return { layers, segments: view.segments, width: view.width, height: view.height };
+}
+
+/** Flattens a labelmap's layers into one volume of segment numbers (or mapped values), in geometry order. */
+export function flattenLabelmap(
+  labelmap: LabelmapLike,
+  geometry: SeriesGeometry,
+  valueOf: (segmentIndex: number) => number = (s) => s,
+): Uint8Array | Uint16Array {
+  const size = labelmap.width * labelmap.height;
+  const maxValue = Math.max(0, ...labelmap.segments.map((s) => valueOf(s.segmentIndex)));
+  const out =
+    maxValue > 255
+      ? new Uint16Array(size * geometry.slices.length)
+      : new Uint8Array(size * geometry.slices.length);
+  labelmap.layers.forEach((layer, layerIndex) => {
+    const table = new Map<number, number>();
+    for (const s of labelmap.segments)
+      if (s.layer === undefined || s.layer === layerIndex)
+        table.set(s.labelValue ?? s.segmentIndex, valueOf(s.segmentIndex));
+    geometry.slices.forEach((slice, k) => {
+      const voxels = layer.get(slice.sopInstanceUID);
+      if (!voxels) return;
+      const base = k * size;
+      for (let i = 0; i < size; i++) {
+        const v = voxels[i]!;
+        // Overlaps: the first layer keeps the voxel (NIfTI holds one label per voxel).
+        if (v !== 0 && out[base + i] === 0) out[base + i] = table.get(v) ?? 0;
+      }
+    });
+  });
+  return out;
+}
+
+function csvCell(value: unknown): string {
+  if (value === undefined || value === null) return '';
+  const text =
+    typeof value === 'string' ? value : typeof value === 'number' ? String(value) : JSON.stringify(value);
+  return /[",\n\r]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+}
+
+export async function runExport(options: ExportOptions): Promise<ExportSummary> {
+  const { source, format, deid } = options;
+  const { handlers } = source;
+  const outputDir = path.resolve(options.outputDir);
+  fs.mkdirSync(outputDir, { recursive: true });
+  const pseudo = deid ? new Pseudonymizer(deid.projectSecret, deid.projectId) : null;
+  const uid = (value: string | undefined) => (value && pseudo ? pseudo.uid(value) : (value ?? ''));
+  const patientOf = (study: StudySummary) =>
+    pseudo ? pseudo.patientPseudonym(Pseudonymizer.patientKey(study.patientId, '', '')) : study.patientId;
+
+  const studies = await studyList(handlers, options.studies);
+  const schema: LabelSchema = (await handlers['schema.get']({})).schema;
+  const labelName = (id: string | undefined) =>
+    id ? (schema.labels.find((l) => l.id === id)?.name.en ?? id) : '';
+  const summary: ExportSummary = {
+    studiesDone: 0,
+    studiesTotal: studies.length,
+    filesWritten: 0,
+    files: [],
+    cancelled: false,
+    notes: [],
+  };
+  const dicomDir =
+    deid && (format === 'sr' || format === 'seg')
+      ? fs.mkdtempSync(path.join(os.tmpdir(), 'radlabel-export-'))
+      : outputDir;
+  const write = (file: string, bytes: Uint8Array | string) => {
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    fs.writeFileSync(file, bytes);
+    if (!file.startsWith(dicomDir) || dicomDir === outputDir) summary.files.push(file);
+    summary.filesWritten++;
+  };
+  const measurementRows: string[][] = [];
+  const classificationRows: string[][] = [];
+  const jsonStudies: unknown[] = [];
+  const nnunetCases: Array<{ id: string }> = [];
+  const nnunetLabels = new Map<string, number>();
+  let modality = 'CT';
+
+  try {
+    for (const study of studies) {
+      if (options.signal?.aborted) {
+        summary.cancelled = true;
+        break;
+      }
+      const studyUid = study.studyInstanceUID;
+      const studyKey = uid(studyUid);
+      const detail = await handlers['catalog.getStudy']({ studyInstanceUID: studyUid });
+      const heads = (await handlers['annotation.list']({ studyInstanceUID: studyUid })).heads.filter(
+        (v) => !v.deleted,
+      );
+      const geometries = new Map<string, SeriesGeometry | null>();
+      const geometryOf = async (seriesUid: string): Promise<SeriesGeometry | null> => {
+        if (!geometries.has(seriesUid)) {
+          const instances = await handlers['catalog.listInstances']({ seriesInstanceUID: seriesUid }).catch(
+            () => [],
+          );
+          const files = instances
+            .map((i) => source.instanceFile(i.sopInstanceUID)?.path)
+            .filter((p): p is string => !!p);
+          let geometry: SeriesGeometry | null = null;
+          try {
+            geometry = files.length > 0 ? readSeriesGeometry(files) : null;
+          } catch (error) {
+            summary.notes.push(`${studyKey}: a series has no usable geometry (${(error as Error).message})`);
+          }
+          geometries.set(seriesUid, geometry);
+        }
+        return geometries.get(seriesUid) ?? null;
+      };
+      const segmentations: Array<{
+        seriesUid: string;
+        labelmap: LabelmapLike;
+        author: string;
+        annotationUid: string;
+      }> = [];
+      if (format === 'seg' || format === 'nifti' || format === 'nnunet' || format === 'json')
+        for (const series of detail.series)
+          for (const head of await handlers['segmentation.list']({
+            seriesInstanceUID: series.seriesInstanceUID,
+          })) {
+            const view = await handlers['segmentation.load']({
+              annotationUid: head.annotationUid,
+              versionId: head.versionId,
+            });
+            segmentations.push({
+              seriesUid: series.seriesInstanceUID,
+              labelmap: decodeLabelmap(view),
+              author: view.author,
+              annotationUid: head.annotationUid,
+            });
+          }
+      const measurements = heads.filter((v) => v.kind === 'measurement');
+
+      switch (format) {
+        case 'sr': {
+          if (measurements.length === 0) {
+            summary.notes.push(`${studyKey}: no measurements`);
+            break;
+          }
+          for (const v of measurements) if (v.seriesInstanceUID) await geometryOf(v.seriesInstanceUID);
+          const bytes = writeMeasurementSR({
+            versions: measurements as AnnotationVersionLike[],
+            geometry: (s) => geometries.get(s) ?? null,
+            schema,
+            reader: options.reader,
+            softwareVersion: options.softwareVersion,
+          });
+          write(path.join(dicomDir, studyUid, 'SR.dcm'), bytes);
+          break;
+        }
+        case 'seg': {
+          let n = 0;
+          for (const seg of segmentations) {
+            const geometry = await geometryOf(seg.seriesUid);
+            if (!geometry) continue;
+            try {
+              const bytes = writeSegmentation({
+                labelmap: seg.labelmap,
+                geometry,
+                schema,
+                source: 'human',
+                author: seg.author,
+                softwareVersion: options.softwareVersion,
+              });
+              write(path.join(dicomDir, studyUid, `SEG_${++n}.dcm`), bytes);
+            } catch (error) {
+              if (error instanceof AppError && error.code === ErrorCode.NotFound)
+                summary.notes.push(`${studyKey}: an empty segmentation was left out`);
+              else throw error;
+            }
+          }
+          if (n === 0) summary.notes.push(`${studyKey}: no segmentations`);
+          break;
+        }
+        case 'nifti':
+        case 'nnunet': {
+          const bySeries = new Map<string, typeof segmentations>();
+          for (const seg of segmentations)
+            bySeries.set(seg.seriesUid, [...(bySeries.get(seg.seriesUid) ?? []), seg]);
+          for (const [seriesUid, segs] of bySeries) {
+            const geometry = await geometryOf(seriesUid);
+            if (!geometry) continue;
+            const image = readSeriesVoxels(geometry);
+            modality = geometry.modality || modality;
+            const affine = rasAffine(geometry);
+            const dims: [number, number, number] = [geometry.columns, geometry.rows, geometry.slices.length];
+            const imageBytes = encodeNifti(image.data, dims, affine, {
+              slope: image.slope,
+              intercept: image.intercept,
+            });
+            if (format === 'nifti') {
+              const base = path.join(outputDir, studyKey, uid(seriesUid));
+              write(`${base}_image.nii.gz`, imageBytes);
+              segs.forEach((seg, i) =>
+                write(
+                  `${base}_seg_${i + 1}.nii.gz`,
+                  encodeNifti(flattenLabelmap(seg.labelmap, geometry), dims, affine),
+                ),
+              );
+            } else {
+              // One case per series: every segmentation of it merged, labels numbered across the dataset.
+              const id = `case_${String(nnunetCases.length + 1).padStart(3, '0')}`;
+              nnunetCases.push({ id });
+              const merged: LabelmapLike = { ...segs[0]!.labelmap, layers: [], segments: [] };
+              const valueOfSegment = new Map<string, number>();
+              segs.forEach((seg, si) => {
+                const offset = merged.layers.length;
+                merged.layers.push(...seg.labelmap.layers);
+                for (const s of seg.labelmap.segments) {
+                  const name = s.labelId ? labelName(s.labelId) : s.name;
+                  if (!nnunetLabels.has(name)) nnunetLabels.set(name, nnunetLabels.size + 1);
+                  valueOfSegment.set(`${si}:${s.segmentIndex}`, nnunetLabels.get(name)!);
+                  merged.segments.push({
+                    ...s,
+                    segmentIndex: 1 + merged.segments.length,
+                    layer: (s.layer ?? 0) + offset,
+                  });
+                }
+              });
+              const keys = segs.flatMap((seg, si) =>
+                seg.labelmap.segments.map((s) => `${si}:${s.segmentIndex}`),
+              );
+              const labels = flattenLabelmap(
+                merged,
+                geometry,
+                (index) => valueOfSegment.get(keys[index - 1]!) ?? 0,
+              );
+              write(path.join(outputDir, 'imagesTr', `${id}_0000.nii.gz`), imageBytes);
+              write(path.join(outputDir, 'labelsTr', `${id}.nii.gz`), encodeNifti(labels, dims, affine));
+            }
+          }
+          break;
+        }
+        case 'csv': {
+          for (const v of measurements) {
+            const stats = statsOf(v.data as unknown as CornerstoneAnnotationData) as Record<string, unknown>;
+            measurementRows.push(
+              [
+                uid(studyUid),
+                patientOf(study),
+                uid(v.seriesInstanceUID),
+                uid(v.sopInstanceUID),
+                v.annotationUid,
+                v.versionId,
+                v.tool,
+                v.labelId ?? '',
+                labelName(v.labelId),
+                stats['length'],
+                stats['width'],
+                stats['angle'],
+                stats['area'],
+                stats['perimeter'],
+                stats['mean'],
+                stats['stdDev'],
+                stats['min'],
+                stats['max'],
+                stats['modalityUnit'] ?? '',
+                v.status,
+                v.source,
+                pseudo ? '' : v.author,
+                Object.keys(v.attributes).length > 0 ? v.attributes : '',
+              ].map(csvCell),
+            );
+          }
+          for (const v of heads.filter((h) => h.kind === 'classification')) {
+            const data = v.data as {
+              questionId?: string;
+              level?: string;
+              seriesInstanceUID?: string;
+              answer?: string[];
+            };
+            classificationRows.push(
+              [
+                uid(studyUid),
+                patientOf(study),
+                uid(data.seriesInstanceUID ?? v.seriesInstanceUID),
+                data.level ?? '',
+                data.questionId ?? '',
+                (data.answer ?? []).join('|'),
+                v.status,
+                v.source,
+                pseudo ? '' : v.author,
+              ].map(csvCell),
+            );
+          }
+          break;
+        }
+        case 'json': {
+          jsonStudies.push({
+            studyInstanceUID: uid(studyUid),
+            patient: patientOf(study),
+            annotations: heads.map((v: AnnotationVersion) => ({
+              ...v,
+              studyInstanceUID: uid(v.studyInstanceUID),
+              ...(v.seriesInstanceUID ? { seriesInstanceUID: uid(v.seriesInstanceUID) } : {}),
+              ...(v.sopInstanceUID ? { sopInstanceUID: uid(v.sopInstanceUID) } : {}),
+              ...(pseudo ? { author: '' } : {}),
+              ...(pseudo && v.kind === 'measurement' ? { data: scrubImageIds(v.data, uid) } : {}),
+            })),
+            segmentations: segmentations.map((s) => ({
+              annotationUid: s.annotationUid,
+              seriesInstanceUID: uid(s.seriesUid),
+              segments: s.labelmap.segments,
+            })),
+          });
+          break;
+        }
+      }
+      summary.studiesDone++;
+      options.onProgress?.({
+        studiesDone: summary.studiesDone,
+        studiesTotal: summary.studiesTotal,
+        filesWritten: summary.filesWritten,
+      });
+    }
+
+    if (format === 'csv') {
+      write(
+        path.join(outputDir, 'measurements.csv'),
+        [
+          'study_uid,patient,series_uid,sop_uid,annotation_uid,version_id,tool,label_id,label,length_mm,width_mm,angle_deg,area_mm2,perimeter_mm,mean,std_dev,min,max,modality_unit,status,source,author,attributes',
+          ...measurementRows.map((r) => r.join(',')),
+        ].join('\n') + '\n',
+      );
+      write(
+        path.join(outputDir, 'classifications.csv'),
+        [
+          'study_uid,patient,series_uid,level,question_id,answer,status,source,author',
+          ...classificationRows.map((r) => r.join(',')),
+        ].join('\n') + '\n',
+      );
+    }
+    if (format === 'json')
+      write(
+        path.join(outputDir, 'annotations.json'),
+        `${JSON.stringify({ researchUseOnly: true, schema: schema.id, studies: jsonStudies }, null, 2)}\n`,
+      );
+    if (format === 'nnunet')
+      write(
+        path.join(outputDir, 'dataset.json'),
+        `${JSON.stringify({ channel_names: { '0': modality }, labels: { background: 0, ...Object.fromEntries(nnunetLabels) }, numTraining: nnunetCases.length, file_ending: '.nii.gz', description: RESEARCH_NOTE.trim() }, null, 2)}\n`,
+      );
+    if (deid && dicomDir !== outputDir && !summary.cancelled && summary.filesWritten > 0) {
+      const run = await deidentifyTree({
+        inputs: [dicomDir],
+        outputDir,
+        config: deid,
+        ...(options.signal ? { signal: options.signal } : {}),
+        workers: 0,
+      });
+      if (run.failed > 0 || run.held > 0)
+        summary.notes.push(`de-identification: ${run.failed} failed, ${run.held} held for review`);
+      summary.files = listFiles(outputDir);
+    }
+    write(path.join(outputDir, 'README-RESEARCH-USE-ONLY.txt'), RESEARCH_NOTE);
+  } finally {
+    if (dicomDir !== outputDir) fs.rmSync(dicomDir, { recursive: true, force: true });
+  }
+  return summary;
+}
+
+function scrubImageIds(data: unknown, uid: (v: string) => string): unknown {
+  // Image ids and cachedStats keys name SOP Instance UIDs; replace them by their pseudonyms.
+  return JSON.parse(JSON.stringify(data), (_key, value: unknown) =>
+    typeof value === 'string' ? value.replace(/\b\d+(\.\d+){4,}\b/g, (m) => uid(m)) : value,
+  ) as unknown;
+}
+
+function listFiles(dir: string): string[] {
+  return fs
+    .readdirSync(dir, { recursive: true, withFileTypes: true })
+    .filter((e) => e.isFile())
+    .map((e) => path.join(e.parentPath, e.name));
+}
+
+async function studyList(
+  handlers: ExportSource['handlers'],
+  wanted: readonly string[] | undefined,
+): Promise<StudySummary[]> {
+  const all: StudySummary[] = [];
+  for (let offset = 0; ; offset += 1000) {
+    const page = await handlers['catalog.listStudies']({
+      limit: 1000,
+      offset,
+      sort: { field: 'studyDate', direction: 'asc' },
+    });
+    all.push(...page.studies);
+    if (all.length >= page.total || page.studies.length === 0) break;
+  }
+  if (!wanted || wanted.length === 0) return all;
+  const missing = wanted.filter((w) => !all.some((s) => s.studyInstanceUID === w));
+  if (missing.length > 0)
+    throw new AppError(
+      ErrorCode.NotFound,
+      `${missing.length} of the studies asked for are not in the catalog.`,
+    );
+  return all.filter((s) => wanted.includes(s.studyInstanceUID));
+}

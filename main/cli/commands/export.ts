@@ -1,0 +1,88 @@
+/** `radlabel export`: writes the catalog's annotations as SR, SEG, NIfTI, an nnU-Net dataset, CSV or JSON. */
+import path from 'node:path';
+import { createLogger } from '../../core/logger.js';
+import { resolveDataDir } from '../../core/paths.js';
+import { currentReader } from '../../annotation/reader.js';
+import { EXPORT_FORMATS, type ExportFormat, runExport } from '../../annotation/export/run-export.js';
+import { deidConfigFromSettings } from '../../deid-app/deid-config.js';
+import { defaultKeyProvider } from '../../deid-app/key-provider.js';
+import { DeidSettingsStore } from '../../deid-app/settings-store.js';
+import { productVersion } from '../../services.js';
+import { type Command, ExitStatus, UsageError } from '../command.js';
+import { dataDirOption, openServices, parseCommandArgs } from '../options.js';
+
+export const exportCommand: Command = {
+  name: 'export',
+  summary: 'Export annotations as DICOM SR/SEG, NIfTI, an nnU-Net dataset, CSV or JSON.',
+  usage: `Usage: radlabel export --format sr|seg|nifti|nnunet|csv|json <output> [--study UID…] [--deid] [--data-dir DIR]
+
+Writes the annotations of the catalog (or of the studies named) into the folder <output>:
+  sr      <study>/SR.dcm: measurements and ROIs as a TID 1500 Comprehensive 3D SR
+  seg     <study>/SEG_<n>.dcm: each segmentation as a BINARY DICOM SEG (overlaps kept)
+  nifti   <study>/<series>_image.nii.gz and <series>_seg_<n>.nii.gz (RAS affine in sform and qform)
+  nnunet  imagesTr/case_NNN_0000.nii.gz, labelsTr/case_NNN.nii.gz, dataset.json (nnU-Net v2)
+  csv     measurements.csv and classifications.csv
+  json    annotations.json
+Exports are for research use only.
+
+Options:
+  --format F      One of ${EXPORT_FORMATS.join(', ')} (required)
+  --study UID     Only this study (repeatable); default: every study in the catalog
+  --deid          De-identify with the project's settings (SR/SEG through the de-identification
+                  engine; NIfTI/CSV/JSON with pseudonymous ids only)
+  --data-dir DIR  The RadLabel data folder (default: $RADLABEL_DATA_DIR, else the user data folder)
+  -h, --help      Show this help`,
+
+  async run(args, context) {
+    const { values, positionals } = parseCommandArgs(args, {
+      ...dataDirOption,
+      format: { type: 'string' },
+      study: { type: 'string', multiple: true },
+      deid: { type: 'boolean' },
+    });
+    if (values.help) {
+      context.stdout.write(`${this.usage}\n`);
+      return ExitStatus.Ok;
+    }
+    const format = values.format as ExportFormat | undefined;
+    if (!format || !EXPORT_FORMATS.includes(format))
+      throw new UsageError(`--format must be one of ${EXPORT_FORMATS.join(', ')}.`);
+    if (positionals.length !== 1) throw new UsageError('Give exactly one output folder.');
+    const output = path.resolve(positionals[0]!);
+    const dataDir = resolveDataDir(values['data-dir'], context.env);
+    let deid;
+    if (values.deid) {
+      const logger = createLogger({ logDir: path.join(dataDir, 'logs') });
+      const settings = new DeidSettingsStore(dataDir, defaultKeyProvider(dataDir), logger);
+      deid = deidConfigFromSettings(settings.settings(), settings.projectSecret());
+    }
+    const { services } = openServices(values['data-dir'], context.env);
+    const controller = new AbortController();
+    const stopInterrupt = context.onInterrupt(() => controller.abort());
+    try {
+      const summary = await runExport({
+        source: services,
+        format,
+        outputDir: output,
+        ...(values.study ? { studies: values.study } : {}),
+        ...(deid ? { deid } : {}),
+        reader: currentReader(),
+        softwareVersion: productVersion(),
+        signal: controller.signal,
+        onProgress: (p) => {
+          if (context.stdout.isTTY)
+            context.stdout.write(`\rexport: ${p.studiesDone}/${p.studiesTotal} studies`);
+        },
+      });
+      if (context.stdout.isTTY) context.stdout.write('\n');
+      for (const note of summary.notes) context.stderr.write(`note: ${note}\n`);
+      context.stdout.write(
+        `export ${format}: ${summary.studiesDone}/${summary.studiesTotal} studies, ${summary.files.length} files in ${output} (research use only)\n`,
+      );
+      return summary.cancelled ? ExitStatus.Interrupted : ExitStatus.Ok;
+    } finally {
+      stopInterrupt();
+      await services.close();
+    }
+  },
+};
