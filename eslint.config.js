@@ -57,7 +57,7 @@ export default tseslint.config(
       'no-restricted-imports': [
         'error',
         {
-          paths: ['electron', 'react', 'better-sqlite3'],
+          paths: ['electron', 'react', 'better-sqlite3', 'better-sqlite3-multiple-ciphers'],
           patterns: [
             { group: nodeModules, message: 'shared/ is pure: no Node APIs.' },
             {
@@ -81,6 +81,11 @@ export default tseslint.config(
               name: 'electron',
               message: 'Only main/electron/ imports electron; services stay Electron-free.',
             },
+            {
+              name: 'better-sqlite3',
+              message:
+                'Use better-sqlite3-multiple-ciphers: the catalog is encrypted (key a connection with keyConnection, main/core/sqlite.ts).',
+            },
           ],
           patterns: [
             { group: ['**/renderer/**', '**/electron/**'], message: 'Services do not depend on an adapter.' },
@@ -98,7 +103,7 @@ export default tseslint.config(
       'no-restricted-imports': [
         'error',
         {
-          paths: ['electron', 'better-sqlite3'],
+          paths: ['electron', 'better-sqlite3', 'better-sqlite3-multiple-ciphers'],
           patterns: [
             {
               group: ['**/main/**'],

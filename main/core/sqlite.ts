@@ -8,6 +8,12 @@ import path from 'node:path';
 
 export const SQLITE_BINDING_ENV = 'RADLABEL_SQLITE_BINDING';
 
+/**
+ * The SQLite module: better-sqlite3-multiple-ciphers, better-sqlite3 with SQLite3 Multiple Ciphers
+ * (the catalog is encrypted at rest, main/cache/). Its addon is still named better_sqlite3.node.
+ */
+export const SQLITE_PACKAGE = 'better-sqlite3-multiple-ciphers';
+
 /** better-sqlite3's `nativeBinding` option: the explicit path, else the process's, else none. */
 export function sqliteBinding(explicit?: string): { nativeBinding?: string } {
   const file = explicit ?? process.env[SQLITE_BINDING_ENV];

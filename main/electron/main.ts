@@ -9,7 +9,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { BrowserWindow, Menu, app, dialog } from 'electron';
 import { createLogger } from '../core/logger.js';
-import { SQLITE_BINDING_ENV } from '../core/sqlite.js';
+import { SQLITE_BINDING_ENV, SQLITE_PACKAGE } from '../core/sqlite.js';
 import { DATA_DIR_ENV, PRODUCT_NAME } from '../core/paths.js';
 import { defaultRendererDir } from '../core/routes.js';
 import { createServices, type Services } from '../services.js';
@@ -31,7 +31,7 @@ const preloadPath = path.resolve(buildMainDir, '..', 'preload', 'preload.cjs');
 function useElectronSqlite(): string | null {
   if (app.isPackaged) return null;
   const root = path.resolve(buildMainDir, '..', '..');
-  const manifest = createRequire(import.meta.url).resolve('better-sqlite3/package.json');
+  const manifest = createRequire(import.meta.url).resolve(`${SQLITE_PACKAGE}/package.json`);
   const choice = chooseBinding({
     root,
     isPackaged: false,
@@ -96,7 +96,19 @@ if (!app.requestSingleInstanceLock()) {
     const keyProvider = process.env[LINKAGE_KEY_ENV]
       ? environmentKeyProvider()
       : keychainKeyProvider(dataDir);
-    services = createServices({ dataDir, host: 'electron', logger, keyProvider });
+    try {
+      services = createServices({ dataDir, host: 'electron', logger, keyProvider });
+    } catch (error) {
+      // An encrypted catalog without its key (no keychain, another computer's folder) or an unusable
+      // data folder: said in the administrator's words, no half-started window.
+      logger.error(
+        { code: (error as { code?: string }).code ?? 'internal' },
+        'data folder could not be opened',
+      );
+      dialog.showErrorBox(PRODUCT_NAME, error instanceof Error ? error.message : String(error));
+      app.exit(1);
+      return;
+    }
     handleAppScheme(services, defaultRendererDir(buildMainDir));
     disposeIpc = registerIpc(services, logger);
     // The DICOM receiver starts with the app when its settings enable it; its errors show on the PACS settings page.

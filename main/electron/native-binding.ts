@@ -1,5 +1,6 @@
 /**
- * Which better-sqlite3 addon the Electron shell loads. `npm ci` compiles better-sqlite3 for the
+ * Which SQLite addon (better-sqlite3-multiple-ciphers, core/sqlite.ts) the Electron shell loads.
+ * `npm ci` compiles it for the
  * system Node (the CLI, the web host and the tests use that build); Electron has its own Node ABI
  * and cannot load it. `npm start` therefore builds a second copy for Electron into
  * `build/native/<key>/better_sqlite3.node` (native-build.ts), and the shell hands that path to
@@ -10,9 +11,10 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
+import { SQLITE_PACKAGE } from '../core/sqlite.js';
 
 export interface BindingTarget {
-  /** better-sqlite3's version (its package.json). */
+  /** better-sqlite3-multiple-ciphers' version (its package.json). */
   betterSqlite3: string;
   /** Electron's version (process.versions.electron, or electron/package.json). */
   electron: string;
@@ -23,7 +25,7 @@ export interface BindingTarget {
 /** One folder per combination that changes the compiled addon; a new one of any of them builds anew. */
 export function bindingKey(target: BindingTarget): string {
   const safe = (value: string): string => value.replace(/[^A-Za-z0-9._-]/g, '_');
-  return `better-sqlite3-${safe(target.betterSqlite3)}-electron-${safe(target.electron)}-${safe(target.platform)}-${safe(target.arch)}`;
+  return `${SQLITE_PACKAGE}-${safe(target.betterSqlite3)}-electron-${safe(target.electron)}-${safe(target.platform)}-${safe(target.arch)}`;
 }
 
 /** Where the Electron build of better-sqlite3 lives in a checkout at `root`. */

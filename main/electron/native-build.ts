@@ -1,5 +1,6 @@
 /**
- * `npm start`'s first step (plain Node, run before `electron .`): make sure better-sqlite3 exists
+ * `npm start`'s first step (plain Node, run before `electron .`): make sure the SQLite module
+ * (better-sqlite3-multiple-ciphers, a fork of better-sqlite3 with encryption) exists
  * compiled for the installed Electron, in `build/native/<key>/better_sqlite3.node` (see
  * native-binding.ts). node_modules keeps the build for the system Node that the CLI, the web host
  * and the tests load; this one is a separate copy, built once per better-sqlite3 version,
@@ -24,6 +25,7 @@ import {
   electronBindingPath,
   electronExecutable,
 } from './native-binding.js';
+import { SQLITE_PACKAGE } from '../core/sqlite.js';
 
 const require = createRequire(import.meta.url);
 
@@ -80,7 +82,7 @@ export function buildElectronBinding(options: {
 
   const nativeDir = path.join(root, 'build', 'native');
   const work = path.join(nativeDir, `.work-${bindingKey(target)}-${process.pid}`);
-  const packageCopy = path.join(work, 'better-sqlite3');
+  const packageCopy = path.join(work, SQLITE_PACKAGE);
   fs.rmSync(work, { recursive: true, force: true });
   fs.mkdirSync(work, { recursive: true });
   try {
@@ -92,7 +94,7 @@ export function buildElectronBinding(options: {
     const built = path.join(packageCopy, 'build', 'Release', 'better_sqlite3.node');
     let how: 'prebuilt' | 'compiled' = 'prebuilt';
     log(
-      `Preparing better-sqlite3 ${target.betterSqlite3} for Electron ${target.electron} (${target.platform}-${target.arch})…`,
+      `Preparing ${SQLITE_PACKAGE} ${target.betterSqlite3} for Electron ${target.electron} (${target.platform}-${target.arch})…`,
     );
     const prebuild = spawnSync(
       process.execPath,
@@ -123,7 +125,7 @@ export function buildElectronBinding(options: {
       );
       if (compile.status !== 0 || !fs.existsSync(built)) {
         throw new Error(
-          `better-sqlite3 could not be built for Electron ${target.electron}: no prebuilt addon could be downloaded ` +
+          `${SQLITE_PACKAGE} could not be built for Electron ${target.electron}: no prebuilt addon could be downloaded ` +
             'and node-gyp failed (it needs internet access for Electron’s headers, Python and a C++ compiler).',
         );
       }
@@ -151,7 +153,7 @@ function main(argv: string[]): number {
     console.error(MISSING_ELECTRON_MESSAGE);
     return 1;
   }
-  const betterSqlite3Dir = path.dirname(require.resolve('better-sqlite3/package.json', { paths: [root] }));
+  const betterSqlite3Dir = path.dirname(require.resolve(`${SQLITE_PACKAGE}/package.json`, { paths: [root] }));
   const target: BindingTarget = {
     betterSqlite3: packageVersion(betterSqlite3Dir),
     electron: packageVersion(electronDir),
@@ -161,7 +163,7 @@ function main(argv: string[]): number {
   try {
     const result = buildElectronBinding({ root, target, betterSqlite3Dir, force: argv.includes('--force') });
     if (result.status === 'built')
-      console.log(`better-sqlite3 for Electron: ${path.relative(root, result.path)}`);
+      console.log(`${SQLITE_PACKAGE} for Electron: ${path.relative(root, result.path)}`);
     return 0;
   } catch (error) {
     console.error(error instanceof Error ? error.message : String(error));

@@ -7,7 +7,7 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import Database from 'better-sqlite3';
+import Database from 'better-sqlite3-multiple-ciphers';
 import { afterAll, describe, expect, it } from 'vitest';
 import {
   type BindingTarget,
@@ -34,15 +34,15 @@ describe('the better-sqlite3 addon the Electron shell loads', () => {
         '/repo',
         'build',
         'native',
-        'better-sqlite3-12.11.1-electron-45.5.0-linux-x64',
+        'better-sqlite3-multiple-ciphers-12.11.1-electron-45.5.0-linux-x64',
         'better_sqlite3.node',
       ),
     );
     expect(bindingKey({ ...linux, platform: 'win32' })).toBe(
-      'better-sqlite3-12.11.1-electron-45.5.0-win32-x64',
+      'better-sqlite3-multiple-ciphers-12.11.1-electron-45.5.0-win32-x64',
     );
     expect(bindingKey({ ...linux, platform: 'darwin', arch: 'arm64' })).toBe(
-      'better-sqlite3-12.11.1-electron-45.5.0-darwin-arm64',
+      'better-sqlite3-multiple-ciphers-12.11.1-electron-45.5.0-darwin-arm64',
     );
   });
 
@@ -138,7 +138,7 @@ describe('building better-sqlite3 for Electron', () => {
     'gives an addon Electron loads, leaves node_modules’ Node build untouched, and is skipped when up to date',
     { timeout: 600_000 },
     () => {
-      const betterSqlite3Dir = path.dirname(require.resolve('better-sqlite3/package.json'));
+      const betterSqlite3Dir = path.dirname(require.resolve('better-sqlite3-multiple-ciphers/package.json'));
       const nodeBuild = path.join(betterSqlite3Dir, 'build', 'Release', 'better_sqlite3.node');
       const hash = (file: string) => crypto.createHash('sha256').update(fs.readFileSync(file)).digest('hex');
       const before = hash(nodeBuild);
@@ -161,7 +161,7 @@ describe('building better-sqlite3 for Electron', () => {
         electron!,
         [
           '-e',
-          `const D = require(${JSON.stringify(require.resolve('better-sqlite3'))});` +
+          `const D = require(${JSON.stringify(require.resolve('better-sqlite3-multiple-ciphers'))});` +
             `const db = new D(':memory:', { nativeBinding: ${JSON.stringify(first.path)} });` +
             `process.stdout.write(String(db.prepare('select 6*7 as n').get().n));`,
         ],

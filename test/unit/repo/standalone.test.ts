@@ -88,8 +88,8 @@ describe('the repository', () => {
     expect(readme).toContain('npmRebuild');
     // electron-builder rebuilds node_modules in place for Electron: the Node build comes back after.
     const { scripts } = JSON.parse(read('package.json')) as { scripts: Record<string, string> };
-    expect(scripts['postdist']).toBe('npm rebuild better-sqlite3');
-    expect(readme).toMatch(/postdist[^.]*npm rebuild\s+better-sqlite3/);
+    expect(scripts['postdist']).toBe('npm rebuild better-sqlite3-multiple-ciphers');
+    expect(readme).toMatch(/postdist[^.]*npm rebuild\s+better-sqlite3-multiple-ciphers/);
   });
 
   it('checks formatting in npm test', () => {
