@@ -81,6 +81,21 @@ function runAssociation(remote: RemoteAe, request: AnyRequest, options: ScuOptio
     } catch (error) {
       finish(new AppError(ErrorCode.Io, `The association could not be opened: ${(error as Error).message}`));
     }
+    // The client does not pass an A-ABORT on: a PACS that aborts (an AE title it does not allow) would look hung.
+    const network = (
+      client as unknown as {
+        network?: { on(event: 'abort', listener: () => void): void; socket?: { destroy(): void } };
+      }
+    ).network;
+    network?.on('abort', () => {
+      network.socket?.destroy();
+      finish(
+        new AppError(
+          ErrorCode.Io,
+          `${remote.aeTitle} aborted the association: it may not allow our AE title "${options.callingAeTitle}" (add this workstation on the PACS with its AE title, address and port).`,
+        ),
+      );
+    });
     const timer = setTimeout(() => {
       try {
         client.abort();
