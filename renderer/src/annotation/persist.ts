@@ -21,7 +21,7 @@ import type { AnnotationVersion } from '../../../shared/annotation.js';
 import { host } from '../host/index.js';
 import { initImaging } from '../imaging/initImaging.js';
 import { useViewerStore } from '../stores/useViewerStore.js';
-import { drained, flushNow, restorePending } from './saveQueue.js';
+import { drained, flushNow, queueStatus, restorePending, saveLatencies } from './saveQueue.js';
 import { type AnnotationEntry, entryOfVersion, saveEntry, useAnnotationStore } from './useAnnotationStore.js';
 
 /** Cornerstone tools whose annotations are measurements kept as versions. */
@@ -213,8 +213,18 @@ function toCornerstone(entry: AnnotationEntry): CsAnnotation | null {
 }
 
 function renderAll(): void {
+  // Only viewports that show an image: drawing annotations on one still loading throws inside
+  // Cornerstone's annotation render loop (CPU path) and stops it. The others draw them with
+  // their first image.
   const viewportIds = initImaging()
     .engine.getViewports()
+    .filter((viewport) => {
+      try {
+        return Boolean((viewport as { getImageData?: () => unknown }).getImageData?.());
+      } catch {
+        return false;
+      }
+    })
     .map((viewport) => viewport.id);
   if (viewportIds.length > 0) toolUtilities.triggerAnnotationRenderForViewportIds(viewportIds);
 }
@@ -319,6 +329,32 @@ function reconcileStudies(): void {
   }
 }
 
+/** What tests and benchmarks read (never write): the measurements Cornerstone holds, save timings. */
+export interface AnnotationProbe {
+  /** Edit → acknowledged (committed) times, ms. */
+  saveLatencies: number[];
+  status(): ReturnType<typeof queueStatus>;
+  /** Persisted measurements in Cornerstone's state: uid, tool, handle points (world, mm). */
+  shown(): { annotationUID: string; toolName: string; points: number[][] }[];
+}
+
+function exposeForTests(): void {
+  const probe: AnnotationProbe = {
+    saveLatencies,
+    status: queueStatus,
+    shown: () =>
+      csAnnotation.state
+        .getAllAnnotations()
+        .filter(isPersisted)
+        .map((annotation) => ({
+          annotationUID: annotation.annotationUID!,
+          toolName: annotation.metadata?.toolName ?? '',
+          points: (annotation.data?.handles?.points ?? []).map((point) => Array.from(point)),
+        })),
+  };
+  (window as unknown as { __radlabelAnnotations?: AnnotationProbe }).__radlabelAnnotations = probe;
+}
+
 /**
  * Starts persistence once for the page: Cornerstone's annotation events, the viewer's open
  * studies, the unsent versions of an earlier page, and a last flush when the page goes away.
@@ -340,6 +376,7 @@ export function installAnnotationPersistence(): void {
   };
   useViewerStore.subscribe(follow);
   follow();
+  exposeForTests();
   window.addEventListener('pagehide', flushNow);
   window.addEventListener('beforeunload', flushNow);
   document.addEventListener('visibilitychange', () => {

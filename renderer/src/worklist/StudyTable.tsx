@@ -29,11 +29,12 @@ const columns: { id: Column; sortField?: StudySortField; numeric?: boolean }[] =
   { id: 'patientBirthDate' },
   { id: 'patientSex' },
   { id: 'studyDate', sortField: 'studyDate' },
+  // The labeling status, where it is seen without scrolling sideways.
+  { id: 'annotation' },
   { id: 'studyDescription', sortField: 'studyDescription' },
   { id: 'modalities', sortField: 'modalities' },
   { id: 'numberOfSeries', numeric: true },
   { id: 'numberOfInstances', sortField: 'numberOfInstances', numeric: true },
-  { id: 'annotation' },
 ];
 
 interface StudyTableProps {
