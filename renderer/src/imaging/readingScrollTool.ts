@@ -10,7 +10,7 @@
  *
  * Wheel down (positive deltaY) moves to the next image: towards the feet in the reading order.
  */
-import { type Types, getEnabledElement, utilities } from '@cornerstonejs/core';
+import { type StackViewport, type Types, cache, getEnabledElement, utilities } from '@cornerstonejs/core';
 import { StackScrollTool } from '@cornerstonejs/tools';
 import type { Types as ToolTypes } from '@cornerstonejs/tools';
 
@@ -58,5 +58,9 @@ export class ReadingScrollTool extends StackScrollTool {
       delta: invert ? -slices : slices,
       debounceLoading: true,
     });
+    // A decoded image gets its frame at once (see showImage in viewportCommands.ts).
+    const stack = target as StackViewport;
+    const imageId = stack.getImageIds()[stack.getTargetImageIdIndex()];
+    if (imageId !== undefined && cache.isLoaded(imageId)) stack.render();
   }
 }

@@ -2,7 +2,7 @@
  * What the keyboard, the toolbar and the slider do to a stack viewport. Kept apart from React so
  * every input path issues the same command.
  */
-import { type StackViewport, type Types, utilities } from '@cornerstonejs/core';
+import { type StackViewport, type Types, cache, utilities } from '@cornerstonejs/core';
 import { utilities as toolUtilities } from '@cornerstonejs/tools';
 import type { WindowPreset } from './windowPresets.js';
 
@@ -14,7 +14,22 @@ export function scrollTo(viewport: StackViewport, index: number): void {
   const last = viewport.getImageIds().length - 1;
   if (last < 0) return;
   const target = Math.min(last, Math.max(0, Math.round(index)));
-  if (target !== viewport.getCurrentImageIdIndex()) void viewport.setImageIdIndex(target);
+  if (target !== viewport.getCurrentImageIdIndex()) showImage(viewport, target);
+}
+
+/**
+ * Sets the image at `index` and, when it is already decoded, asks for the frame that draws it right
+ * away. Cornerstone takes a cached image in a moment later (a promise callback) and only then asks
+ * for an animation frame; input handled inside an animation frame (cine, scripted scrolling, a key
+ * per display frame) then got that frame one display frame late, and the next step replaced the
+ * image before it was drawn: every second image was skipped. Asked for now, the frame comes first
+ * and draws the image that arrived in between. An image still loading asks nothing (the frame would
+ * only redraw the previous image).
+ */
+export function showImage(viewport: StackViewport, index: number): void {
+  const imageId = viewport.getImageIds()[index];
+  void viewport.setImageIdIndex(index);
+  if (imageId !== undefined && cache.isLoaded(imageId)) viewport.render();
 }
 
 export function applyWindow(viewport: StackViewport, width: number, center: number): void {

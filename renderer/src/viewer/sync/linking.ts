@@ -11,17 +11,14 @@
  * Checked every few frames (cheap: at most four viewports) and whenever the active viewport changes.
  */
 import { type StackViewport, type Types, getRenderingEngine, metaData, utilities } from '@cornerstonejs/core';
-import {
-  Enums as ToolEnums,
-  ReferenceLinesTool,
-  addTool,
-  utilities as toolUtilities,
-} from '@cornerstonejs/tools';
+import { Enums as ToolEnums, addTool, utilities as toolUtilities } from '@cornerstonejs/tools';
 import { RENDERING_ENGINE_ID } from '../../imaging/initImaging.js';
 import { stackToolGroup } from '../../imaging/stackToolGroup.js';
+import { showImage } from '../../imaging/viewportCommands.js';
 import { MAX_VIEWPORTS } from '../../stores/useViewerStore.js';
 import { viewportInSlot } from '../viewportRegistry.js';
 import { LocateTool } from './locateTool.js';
+import { DrawnReferenceLinesTool as ReferenceLinesTool } from './referenceLinesTool.js';
 import { nearestIndex, positionOf } from './slicePositions.js';
 
 let toolsReady = false;
@@ -103,7 +100,7 @@ function follow(activeSlot: number): void {
     const asked = requested.get(viewport.id);
     if (asked && asked.index === index && now - asked.at < RETRY_MS) continue;
     requested.set(viewport.id, { index, at: now });
-    void viewport.setImageIdIndex(index);
+    showImage(viewport, index);
   }
 }
 
