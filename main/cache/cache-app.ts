@@ -3,6 +3,7 @@
  * study / patient, the retention record and purge, backups with rotation and restore; and the
  * two background jobs (the daily backup and the retention purge), checked hourly while running.
  */
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import type Database from 'better-sqlite3-multiple-ciphers';
@@ -20,6 +21,7 @@ import { deleteStudies, studiesOfPatient } from './delete.js';
 import { markSynced, studiesDue } from './retention.js';
 import { CacheSettingsStore } from './settings.js';
 import { isPlainDatabase } from './sqlite-cipher.js';
+import { encryptFile, isStoreFileEncrypted, readStoredFile } from './store-cipher.js';
 
 type CacheHandlers = Pick<
   Handlers,
@@ -46,6 +48,12 @@ export function catalogKeyFor(catalogFile: string, dataDir: string, keys: KeyPro
   return catalogKeyHex(keys);
 }
 
+/** The file store's key when the setting encrypts the cache (new files are then encrypted). */
+export function storeKeyFor(dataDir: string, keys: KeyProvider): Buffer | undefined {
+  if (!new CacheSettingsStore(dataDir).get().encrypt) return undefined;
+  return subKey(cacheKey(keys), 'store');
+}
+
 /** The catalog's SQLCipher key (hex) under `keys` (or RADLABEL_CACHE_KEY). */
 export function catalogKeyHex(keys: KeyProvider): string {
   return subKey(cacheKey(keys), 'sqlite').toString('hex');
@@ -56,6 +64,8 @@ export interface CacheAppDependencies {
   catalogFile: string;
   store: FileStore;
   keys: KeyProvider;
+  /** The store key when the cache is encrypted: plain store files are then encrypted in the background. */
+  storeKey?: Buffer;
   events: EventBus;
   logger: Logger;
   now?: () => Date;
@@ -65,6 +75,8 @@ export interface CacheAppDependencies {
 
 export interface CacheApp {
   handlers: CacheHandlers;
+  /** The background encryption of a plain store (resolves with the files encrypted). */
+  readonly storeMigration: Promise<number>;
   /** One round of the background jobs (what the hourly timer runs). */
   tick(): Promise<void>;
   close(): void;
@@ -167,6 +179,47 @@ export function createCacheApp(deps: CacheAppDependencies): CacheApp {
       );
     }
   };
+  /**
+   * Encrypts the store files still plain (a store from before encryption), one at a time: each is
+   * encrypted into the store's temp folder, checked (its plain bytes hash to its name), and renamed
+   * over the plain file. Resumable: each run handles what is still plain.
+   */
+  const encryptStore = async (): Promise<number> => {
+    const storeKey = deps.storeKey;
+    if (!storeKey) return 0;
+    let done = 0;
+    for (const fan of fs.existsSync(deps.store.root) ? fs.readdirSync(deps.store.root) : []) {
+      if (!/^[0-9a-f]{2}$/.test(fan) || closed) continue;
+      for (const name of fs.readdirSync(path.join(deps.store.root, fan))) {
+        if (closed) return done;
+        const match = /^([0-9a-f]{64})\.dcm$/.exec(name);
+        if (!match) continue;
+        const file = path.join(deps.store.root, fan, name);
+        const sealed = deps.store.newTempPath();
+        try {
+          if (isStoreFileEncrypted(file)) continue;
+          await encryptFile(file, sealed, storeKey);
+          const plain = await readStoredFile(sealed);
+          if (crypto.createHash('sha256').update(plain).digest('hex') !== match[1])
+            throw new AppError(ErrorCode.Io, 'A stored file changed while it was being encrypted.');
+          await fs.promises.rename(sealed, file);
+          done += 1;
+        } catch (error) {
+          await fs.promises.rm(sealed, { force: true });
+          if ((error as NodeJS.ErrnoException).code === 'ENOENT') continue; // deleted meanwhile
+          deps.logger.warn(
+            { code: error instanceof AppError ? error.code : 'io' },
+            'a store file was not encrypted',
+          );
+        }
+      }
+    }
+    if (done > 0) deps.logger.info({ files: done }, 'store files encrypted');
+    return done;
+  };
+  let closed = false;
+  const migration = deps.background && deps.storeKey ? serial(encryptStore) : Promise.resolve(0);
+
   const timer = deps.background ? setInterval(() => void tick(), HOUR) : null;
   timer?.unref();
   const first = deps.background ? setTimeout(() => void tick(), 60_000) : null;
@@ -205,7 +258,9 @@ export function createCacheApp(deps: CacheAppDependencies): CacheApp {
   return {
     handlers,
     tick,
+    storeMigration: migration,
     close() {
+      closed = true;
       if (timer) clearInterval(timer);
       if (first) clearTimeout(first);
       if (db?.open) db.close();

@@ -22,6 +22,7 @@ import path from 'node:path';
 import { AppError, ErrorCode } from '../../shared/errors.js';
 import type { Logger } from '../core/logger.js';
 import { openServedFile, type ServedFile } from '../core/routes.js';
+import { decryptedStream, encryptFile, storedFileView } from '../cache/store-cipher.js';
 
 export interface StagedFile {
   /** A file in `tmpDir`, fully written (not yet synced). */
@@ -43,9 +44,12 @@ export class FileStore {
   readonly tmpDir: string;
   readonly #sessionsDir: string;
   readonly #logger: Logger | undefined;
+  /** With a key, committed files are encrypted (main/cache/store-cipher.ts). */
+  readonly #encryptionKey: Buffer | null;
 
-  private constructor(root: string, logger?: Logger) {
+  private constructor(root: string, logger?: Logger, encryptionKey?: Buffer) {
     this.root = root;
+    this.#encryptionKey = encryptionKey ?? null;
     this.#sessionsDir = path.join(root, 'tmp');
     this.tmpDir = path.join(this.#sessionsDir, `${process.pid}-${crypto.randomUUID().slice(0, 8)}`);
     this.#logger = logger;
@@ -55,8 +59,13 @@ export class FileStore {
    * Opens the store, creating its folders, and recovers from a crash: `isReferenced` tells which
    * relative paths the catalog knows (journaled files that it does not know are removed).
    */
-  static open(root: string, isReferenced: (relativePath: string) => boolean, logger?: Logger): FileStore {
-    const store = new FileStore(root, logger);
+  static open(
+    root: string,
+    isReferenced: (relativePath: string) => boolean,
+    logger?: Logger,
+    options: { encryptionKey?: Buffer } = {},
+  ): FileStore {
+    const store = new FileStore(root, logger, options.encryptionKey);
     store.#createLayout();
     store.#recover(isReferenced);
     fs.mkdirSync(store.tmpDir);
@@ -140,6 +149,18 @@ export class FileStore {
     writeRows: (placed: PlacedFile[]) => { result: T; unreferenced: string[] },
   ): Promise<T> {
     const placed = files.map((file) => ({ ...file, relativePath: this.relativePathFor(file.sha256) }));
+    const key = this.#encryptionKey;
+    if (key && placed.length > 0) {
+      // Encrypted next to the plain temp file, which goes at once; the batch then commits as before.
+      await Promise.all(
+        placed.map(async (file) => {
+          const sealed = `${file.tempPath}.sealed`;
+          await encryptFile(file.tempPath, sealed, key);
+          await fs.promises.rm(file.tempPath, { force: true });
+          file.tempPath = sealed;
+        }),
+      );
+    }
     const journal = path.join(this.tmpDir, `${crypto.randomUUID()}.journal`);
     if (placed.length > 0) {
       await fs.promises.writeFile(journal, JSON.stringify(placed.map((file) => file.relativePath)));
@@ -218,11 +239,24 @@ export async function openStoredFile(absolutePath: string, expectedSize?: number
     if (error instanceof AppError && error.code === ErrorCode.NotFound) throw missingStoredFile();
     throw alteredStoredFile(error);
   }
-  if (file.dev !== folderStat.dev || (expectedSize !== undefined && file.size !== expectedSize)) {
+  let view: { plainSize: number; encrypted: boolean };
+  try {
+    view = await storedFileView(file.handle, file.size);
+  } catch (error) {
+    await file.handle.close();
+    throw error;
+  }
+  if (file.dev !== folderStat.dev || (expectedSize !== undefined && view.plainSize !== expectedSize)) {
     await file.handle.close();
     throw alteredStoredFile();
   }
-  return file;
+  if (!view.encrypted) return file;
+  const { handle, size } = file;
+  return {
+    ...file,
+    size: view.plainSize,
+    readable: () => decryptedStream(handle, size).once('close', () => void handle.close()),
+  };
 }
 
 function missingStoredFile(): AppError {

@@ -3,6 +3,7 @@
  * of stored instances. Paths from outside are never joined onto the file system unchecked.
  */
 import fs from 'node:fs';
+import type { Readable } from 'node:stream';
 import path from 'node:path';
 import { AppError, ErrorCode } from '../../shared/errors.js';
 import { MIME_TYPES } from './security.js';
@@ -53,6 +54,11 @@ export interface ServedFile {
   size: number;
   /** Device of the file, from fstat on the open descriptor. */
   dev: number;
+  /**
+   * The bytes to send when they are not the file's own (an encrypted stored file: its plain bytes,
+   * main/cache/store-cipher.ts); the stream closes `handle` when it ends. Absent: stream `handle`.
+   */
+  readable?: () => Readable;
 }
 
 /**

@@ -2,7 +2,6 @@
  * The `deid.*` methods of the contract, over the local settings, the sealed secret, the linkage
  * table and the export jobs. Preview and study report come from the engine's createDeidHandlers.
  */
-import fs from 'node:fs';
 import path from 'node:path';
 import type { Handlers } from '../../shared/contract.js';
 import { AppError, ErrorCode } from '../../shared/errors.js';
@@ -17,6 +16,7 @@ import { HeldReview } from './held-review.js';
 import { HeldStore } from './held-store.js';
 import { prepareExportFolder } from './output-folder.js';
 import { DeidSettingsStore } from './settings-store.js';
+import { readStoredFile } from '../cache/store-cipher.js';
 
 type DeidMethodName = Extract<keyof Handlers, `deid.${string}`>;
 
@@ -94,7 +94,7 @@ export function createDeidApp(deps: DeidAppDependencies): DeidApp {
     const file = deps.instancePath(sopInstanceUID);
     if (!file) return null;
     try {
-      return await fs.promises.readFile(file);
+      return await readStoredFile(file);
     } catch (error) {
       throw new AppError(ErrorCode.Io, 'The stored image file cannot be read.', { cause: error });
     }

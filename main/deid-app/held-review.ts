@@ -12,7 +12,6 @@
  *
  * Nothing here logs UIDs, text read by OCR or local paths.
  */
-import fs from 'node:fs';
 import dicomParser from 'dicom-parser';
 import type { DeidHeldObject, DeidPixelRect, DeidPixelRule, DeidSettings } from '../../shared/contract.js';
 import { AppError, ErrorCode } from '../../shared/errors.js';
@@ -24,6 +23,7 @@ import { ruleMatches } from '../deid/pixels/rules.js';
 import { deidentifyTree, StudyReports } from '../deid/service.js';
 import type { HeldObserver, LatestStudyReports } from './export-jobs.js';
 import { type HeldRecord, type HeldRelease, HeldStore } from './held-store.js';
+import { readStoredFile, readStoredFileSync } from '../cache/store-cipher.js';
 
 export type { HeldRelease as ReleaseResult } from './held-store.js';
 
@@ -54,7 +54,7 @@ export interface HeldReviewDependencies {
 export function readDeviceHeader(file: string): DeviceHeader {
   let bytes: Uint8Array;
   try {
-    bytes = fs.readFileSync(file);
+    bytes = readStoredFileSync(file);
   } catch (error) {
     throw new AppError(ErrorCode.Io, 'The stored image file cannot be read.', { cause: error });
   }
@@ -213,7 +213,7 @@ export class HeldReview implements HeldObserver {
   async #readText(file: string): Promise<DeidPixelRect[]> {
     let bytes: Uint8Array;
     try {
-      bytes = await fs.promises.readFile(file);
+      bytes = await readStoredFile(file);
     } catch (error) {
       throw new AppError(ErrorCode.Io, 'The stored image file cannot be read.', { cause: error });
     }

@@ -12,6 +12,7 @@
  */
 import fs from 'node:fs';
 import { openRegularFile } from '../core/regular-file.js';
+import { readStoredHead, storedPlainSize } from '../cache/store-cipher.js';
 
 /** Kept across `release()`: enough for any single-frame image. */
 const SMALL = 16 * 2 ** 20;
@@ -23,6 +24,9 @@ export class InputReader {
   read(file: string): Buffer {
     const { fd, size } = openRegularFile(file);
     try {
+      // A stored file of an encrypted store: its plain bytes (main/cache/store-cipher.ts).
+      const plainSize = storedPlainSize(fd, size);
+      if (plainSize !== size) return readStoredHead(fd, plainSize, size);
       if (this.#scratch.length < size)
         this.#scratch = Buffer.allocUnsafe(Math.max(size, Math.min(2 * this.#scratch.length, SMALL)));
       let filled = 0;

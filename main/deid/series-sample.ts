@@ -10,7 +10,6 @@
  * cleaner that only samples and never lets the object out), so the cleaner sees exactly the
  * pixel context and identifying values it would see when writing.
  */
-import fs from 'node:fs';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { Logger } from '../core/logger.js';
 import type { DeidConfig } from './config.js';
@@ -19,6 +18,7 @@ import { readSeriesMember, seriesSampleFrames, type SeriesMember } from './pixel
 import type { OcrEngine } from './pixels/ocr.js';
 import type { PixelCleaner, SeriesSample, SeriesSamples } from './pixels/types.js';
 import { researchDefaultOptions } from './profile/options.js';
+import { readStoredFileSync } from '../cache/store-cipher.js';
 
 /** From this many inputs on, the header reads take long enough to hide part of the OCR start. */
 const EARLY_OCR_START_FILES = 64;
@@ -139,7 +139,7 @@ export async function sampleSeries(
         if (verdict.textFound) continue; // another image of the series already showed text
         let bytes: Uint8Array;
         try {
-          bytes = fs.readFileSync(job.file);
+          bytes = readStoredFileSync(job.file);
         } catch {
           continue; // the run reports the unreadable file itself
         }

@@ -10,10 +10,11 @@ import zlib from 'node:zlib';
 import dicomParser from 'dicom-parser';
 import { AppError, ErrorCode } from '../../shared/errors.js';
 import { decodeText, parseSpecificCharacterSet, type TextKind } from './charset.js';
-import { openRegularFile, readHead } from '../core/regular-file.js';
+import { openRegularFile } from '../core/regular-file.js';
 import { slicePosition } from './geometry.js';
 import { part10Head, sniffLayout } from './raw-dataset.js';
 import { type PersonName, parsePersonName } from './person-name.js';
+import { readStoredHead, storedPlainSize } from '../cache/store-cipher.js';
 
 export const DICOMDIR_SOP_CLASS_UID = '1.2.840.10008.1.3.10';
 const DEFLATED_TRANSFER_SYNTAX = '1.2.840.10008.1.2.1.99';
@@ -58,7 +59,8 @@ export function readDicomHeaderFromFile(filePath: string): DicomHeader {
   // Never blocks on a named pipe or a device: only regular files are read.
   const { fd, size } = openRegularFile(filePath);
   try {
-    return readDicomHeader((length) => readHead(fd, length), size);
+    // A stored file of an encrypted store is read as its plain bytes (main/cache/store-cipher.ts).
+    return readDicomHeader((length) => readStoredHead(fd, length, size), storedPlainSize(fd, size));
   } finally {
     fs.closeSync(fd);
   }

@@ -78,7 +78,8 @@ async function fileResponse(
     await file.handle.close();
     return new Response(method === 'HEAD' ? null : '', { headers });
   }
-  const stream = file.handle.createReadStream({ start: 0, end: Math.max(0, file.size - 1) });
+  const stream =
+    file.readable?.() ?? file.handle.createReadStream({ start: 0, end: Math.max(0, file.size - 1) });
   return new Response(Readable.toWeb(stream) as ReadableStream, { headers });
 }
 

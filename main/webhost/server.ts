@@ -248,7 +248,7 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
     }
     // The stream closes the descriptor; a reader that goes away ends it (pipeline destroys both).
     await pipeline(
-      file.handle.createReadStream({ start: 0, end: Math.max(0, file.size - 1) }),
+      file.readable?.() ?? file.handle.createReadStream({ start: 0, end: Math.max(0, file.size - 1) }),
       response,
     ).catch(() => {
       response.destroy();

@@ -6,10 +6,10 @@
  * coordinates as DICOM SCOORD and Cornerstone use them: (0, 0) is the top-left corner of the first
  * pixel, (0.5, 0.5) its centre; x runs along a row (columns), y down the columns (rows).
  */
-import fs from 'node:fs';
 import dicomParser from 'dicom-parser';
 import { AppError, ErrorCode } from '../../../shared/errors.js';
 import { decodeText, parseSpecificCharacterSet, textKindFor } from '../../dicom/charset.js';
+import { readStoredFileSync } from '../../cache/store-cipher.js';
 
 export type Vec3 = [number, number, number];
 
@@ -152,7 +152,7 @@ export function readSeriesGeometry(files: readonly string[]): SeriesGeometry {
 function readUntilPixels(file: string): Uint8Array {
   let bytes: Buffer;
   try {
-    bytes = fs.readFileSync(file);
+    bytes = readStoredFileSync(file);
   } catch (error) {
     throw new AppError(ErrorCode.Io, 'A stored image file cannot be read.', { cause: error });
   }

@@ -7,11 +7,11 @@
  * the same way. Images keep their stored integers with the rescale as scl_slope/scl_inter when
  * every slice has the same rescale; otherwise they are written rescaled as float32.
  */
-import fs from 'node:fs';
 import zlib from 'node:zlib';
 import dicomParser from 'dicom-parser';
 import { AppError, ErrorCode } from '../../../shared/errors.js';
 import { type SeriesGeometry, sliceSpacing } from '../dicom/geometry.js';
+import { readStoredFileSync } from '../../cache/store-cipher.js';
 
 export type Matrix4 = number[][];
 
@@ -139,7 +139,7 @@ export function readSeriesVoxels(geometry: SeriesGeometry): {
   const raw: Array<{ values: Int16Array | Uint16Array; slope: number; intercept: number }> = [];
   for (const slice of geometry.slices) {
     if (!slice.file) throw new AppError(ErrorCode.NotFound, 'An image of the series is not stored.');
-    const bytes = fs.readFileSync(slice.file);
+    const bytes = readStoredFileSync(slice.file);
     const dataSet = dicomParser.parseDicom(bytes);
     const syntax = dataSet.string('x00020010') ?? '';
     if (syntax !== '1.2.840.10008.1.2' && syntax !== '1.2.840.10008.1.2.1')

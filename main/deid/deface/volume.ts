@@ -20,6 +20,7 @@ import {
   type SliceGeometry,
 } from './geometry.js';
 import type { Point3 } from './types.js';
+import { readStoredFileSync, readStoredHead } from '../../cache/store-cipher.js';
 
 export interface SeriesHeader {
   seriesInstanceUID: string;
@@ -67,8 +68,7 @@ function quickHeader(file: string): (SeriesHeader & { geometry: SliceGeometry | 
   let bytes: Buffer;
   const fd = fs.openSync(file, 'r');
   try {
-    bytes = Buffer.allocUnsafe(FIRST_READ_BYTES);
-    bytes = bytes.subarray(0, fs.readSync(fd, bytes, 0, FIRST_READ_BYTES, 0));
+    bytes = readStoredHead(fd, FIRST_READ_BYTES);
   } finally {
     fs.closeSync(fd);
   }
@@ -112,7 +112,7 @@ function quickHeader(file: string): (SeriesHeader & { geometry: SliceGeometry | 
 export function headerOfFile(file: string): SeriesHeader & { geometry: SliceGeometry | null } {
   const quick = quickHeader(file);
   if (quick) return quick;
-  const parsed = parseDicomFile(fs.readFileSync(file));
+  const parsed = parseDicomFile(readStoredFileSync(file));
   const original = topLevel(parsed);
   const value = (tag: number): string => readValue(parsed, original, tag);
   const thickness = Number(value(TAG_SLICE_THICKNESS));
@@ -163,7 +163,7 @@ export async function loadHeadVolume(files: readonly string[]): Promise<HeadVolu
   const slices: VolumeSlice[] = [];
   let header: SeriesHeader | null = null;
   for (const file of files) {
-    const parsed = parseDicomFile(fs.readFileSync(file));
+    const parsed = parseDicomFile(readStoredFileSync(file));
     const original = topLevel(parsed);
     const value = (tag: number): string => readValue(parsed, original, tag);
     const geometry = sliceGeometryOf(parsed, original);

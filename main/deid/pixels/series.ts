@@ -14,6 +14,7 @@ import dicomParser from 'dicom-parser';
 import { assessBurnedInRisk } from './risk.js';
 import { matchingRules } from './rules.js';
 import type { PixelRule, SeriesSample, SeriesSamples } from './types.js';
+import { readStoredHead, storedPlainSize } from '../../cache/store-cipher.js';
 
 /** Reasons (no PHI) of the series sample, shown in reports; see reason-codes.ts. */
 export const SERIES_TEXT = 'OCR found text in a sample of this series';
@@ -58,17 +59,6 @@ const PIXEL_DATA = 'x7fe00010';
 const FIRST_READ_BYTES = 16 * 1024;
 const MAX_HEADER_BYTES = 64 * 1024 * 1024;
 
-function readHead(fd: number, length: number): Uint8Array {
-  const buffer = Buffer.allocUnsafe(length);
-  let filled = 0;
-  while (filled < length) {
-    const read = fs.readSync(fd, buffer, filled, length - filled, filled);
-    if (read === 0) break;
-    filled += read;
-  }
-  return buffer.subarray(0, filled);
-}
-
 /** The header up to Pixel Data, read in growing chunks; null when it is not a plain Part 10 header. */
 function parseHeader(file: string): dicomParser.DataSet | null {
   let fd: number;
@@ -78,13 +68,14 @@ function parseHeader(file: string): dicomParser.DataSet | null {
     return null;
   }
   try {
-    const size = fs.fstatSync(fd).size;
+    const fileSize = fs.fstatSync(fd).size;
+    const size = storedPlainSize(fd, fileSize);
     for (
       let length = Math.min(FIRST_READ_BYTES, size);
       ;
       length = Math.min(length * 4, MAX_HEADER_BYTES, size)
     ) {
-      const bytes = readHead(fd, length);
+      const bytes = readStoredHead(fd, length, fileSize);
       const complete = bytes.length >= size;
       try {
         const dataSet = dicomParser.parseDicom(bytes, { untilTag: PIXEL_DATA });

@@ -10,6 +10,8 @@ import Database from 'better-sqlite3-multiple-ciphers';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { CacheSettingsStore, DEFAULT_CACHE_SETTINGS } from '../../../main/cache/settings.js';
 import { isPlainDatabase } from '../../../main/cache/sqlite-cipher.js';
+import { isStoreFileEncrypted } from '../../../main/cache/store-cipher.js';
+import { openStoredFile } from '../../../main/catalog/file-store.js';
 import { silentLogger } from '../../../main/core/logger.js';
 import { defaultKeyProvider } from '../../../main/deid-app/key-provider.js';
 import { EncryptedLinkageStore, LINKAGE_FILE_NAME } from '../../../main/deid/linkage.js';
@@ -139,8 +141,10 @@ describe.each([
     await stop(services);
 
     expect(scanFolder(dataDir, needles(gone))).toEqual([]);
-    // The scan does see what is there: the kept study's files carry its marker in the clear.
-    expect(scanFolder(dataDir, [kept.marker]).length).toBeGreaterThan(0);
+    // The scan does see what is there: unencrypted, the kept study's files carry its marker in the
+    // clear; encrypted, nothing of it is readable either.
+    if (encrypt) expect(scanFolder(dataDir, needles(kept))).toEqual([]);
+    else expect(scanFolder(dataDir, [kept.marker]).length).toBeGreaterThan(0);
     const after = new EncryptedLinkageStore(
       path.join(dataDir, LINKAGE_FILE_NAME),
       defaultKeyProvider(dataDir),
@@ -185,6 +189,80 @@ import { catalogKeyHex } from '../../../main/cache/cache-app.js';
 function catalogKey(dataDir: string): string {
   return catalogKeyHex(defaultKeyProvider(dataDir));
 }
+
+async function servedBytes(services: Services, sopInstanceUID: string): Promise<Buffer> {
+  const file = services.instanceFile(sopInstanceUID)!;
+  const opened = await openStoredFile(file.path, file.size);
+  const stream = opened.readable?.() ?? opened.handle.createReadStream();
+  const chunks: Buffer[] = [];
+  for await (const chunk of stream) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks);
+}
+
+function storeFiles(dataDir: string): string[] {
+  const root = path.join(dataDir, 'store');
+  return fs
+    .readdirSync(root, { recursive: true, encoding: 'utf8' })
+    .filter((name) => name.endsWith('.dcm'))
+    .map((name) => path.join(root, name));
+}
+
+describe('the encrypted file store', () => {
+  it('stores images encrypted (no planted marker or UID in plain bytes) and serves and tags their original bytes', async () => {
+    const dataDir = freshDataDir(true);
+    const services = start(dataDir);
+    const study = plantStudy(scratch, 'STOREENC', 3);
+    await importPaths(services, [study.dir]);
+    expect(storeFiles(dataDir).every((file) => isStoreFileEncrypted(file))).toBe(true);
+    expect(scanFolder(path.join(dataDir, 'store'), needles(study))).toEqual([]);
+    for (const [k, sop] of study.sopInstanceUIDs.entries()) {
+      const original = fs.readFileSync(path.join(study.dir, `${k}.dcm`));
+      expect((await servedBytes(services, sop)).equals(original)).toBe(true);
+      // The catalog's size is of the plain bytes (the route's Content-Length).
+      expect(services.instanceFile(sop)!.size).toBe(original.length);
+    }
+    const tags = await services.handlers['catalog.instanceTags']({
+      sopInstanceUID: study.sopInstanceUIDs[0]!,
+    });
+    expect(JSON.stringify(tags)).toContain(study.marker);
+  });
+
+  it('a changed byte in an encrypted store file is refused, not served', async () => {
+    const dataDir = freshDataDir(true);
+    const services = start(dataDir);
+    const study = plantStudy(scratch, 'TAMPER', 1);
+    await importPaths(services, [study.dir]);
+    const [file] = storeFiles(dataDir);
+    const bytes = fs.readFileSync(file!);
+    bytes[100]! ^= 0x40;
+    fs.writeFileSync(file!, bytes);
+    await expect(servedBytes(services, study.sopInstanceUIDs[0]!)).rejects.toMatchObject({ code: 'io' });
+    await expect(
+      services.handlers['catalog.instanceTags']({ sopInstanceUID: study.sopInstanceUIDs[0]! }),
+    ).rejects.toMatchObject({ code: 'io' });
+  });
+
+  it('a plain store is encrypted in the background once encryption is on, every image still readable', async () => {
+    const dataDir = freshDataDir(false);
+    let services = start(dataDir);
+    const study = plantStudy(scratch, 'STOREMIG', 4);
+    await importPaths(services, [study.dir]);
+    await stop(services);
+    expect(storeFiles(dataDir).some((file) => isStoreFileEncrypted(file))).toBe(false);
+
+    new CacheSettingsStore(dataDir).save(DEFAULT_CACHE_SETTINGS);
+    services = start(dataDir);
+    const deadline = Date.now() + 30_000;
+    while (!storeFiles(dataDir).every((file) => isStoreFileEncrypted(file)) && Date.now() < deadline)
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(storeFiles(dataDir).every((file) => isStoreFileEncrypted(file))).toBe(true);
+    expect(scanFolder(dataDir, needles(study))).toEqual([]);
+    for (const [k, sop] of study.sopInstanceUIDs.entries())
+      expect(
+        (await servedBytes(services, sop)).equals(fs.readFileSync(path.join(study.dir, `${k}.dcm`))),
+      ).toBe(true);
+  });
+});
 
 describe('retention', () => {
   it('purges the originals of studies synced more than N days ago and keeps the rest', async () => {
