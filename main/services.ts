@@ -1,0 +1,289 @@
+/**
+ * The service layer, assembled. Adapters (Electron IPC, web host, CLI, tests) create it once and
+ * serve `handlers` through `dispatch`; none of them knows how a handler works.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Handlers, ImportFileError } from '../shared/contract.js';
+import { createAnnotationApp } from './annotation/handlers.js';
+import { AppError, ErrorCode } from '../shared/errors.js';
+import { Catalog } from './catalog/catalog.js';
+import { FileStore } from './catalog/file-store.js';
+import { applyPendingRestore } from './backup/backup.js';
+import { catalogKeyFor, createCacheApp, storeKeyFor } from './cache/cache-app.js';
+import { readStoredFile, registerStoreKey } from './cache/store-cipher.js';
+import { EventBus } from './core/events.js';
+import { createDeidApp } from './deid-app/handlers.js';
+import { defaultKeyProvider } from './deid-app/key-provider.js';
+import type { KeyProvider } from './deid/linkage.js';
+import type { Logger } from './core/logger.js';
+import { PRODUCT_NAME } from './core/paths.js';
+import { instanceTagRows } from './dicom/tag-tree.js';
+import { Importer } from './import/importer.js';
+import { type PacsApp, createPacsApp } from './pacs/service.js';
+import type { ScpLimits } from './pacs/scp.js';
+import type { ZipLimits } from './import/zip-archive.js';
+import { UiSessionStore } from './session/ui-session-store.js';
+
+export interface ServicesOptions {
+  dataDir: string;
+  host: 'electron' | 'web';
+  logger: Logger;
+  /** Worker threads for import parsing; defaults to cores − 1 (at least 1). */
+  importWorkers?: number;
+  /** Import limits; the defaults suit real studies (tests lower them to try zip bombs cheaply). */
+  importLimits?: { maxFileBytes?: number; zip?: ZipLimits };
+  /**
+   * Protects the de-identification secret and the linkage table. Electron injects its keychain;
+   * otherwise RADLABEL_LINKAGE_KEY, else a key file in the data folder (see deid-app/key-provider.ts).
+   */
+  keyProvider?: KeyProvider;
+  /** Worker threads for de-identified exports; defaults to cores − 1, 0 runs them in this thread. */
+  deidWorkers?: number;
+  /** Limits of the receiving DICOM SCP (tests lower them). */
+  pacsLimits?: Partial<ScpLimits>;
+}
+
+/** Where the bytes of one stored instance live, for the image protocol / HTTP route. */
+export interface InstanceFile {
+  path: string;
+  size: number;
+  transferSyntaxUID: string;
+}
+
+export interface Services {
+  readonly handlers: Handlers;
+  readonly events: EventBus;
+  /** The PACS service: hosts start its receiver (`pacs.start()`) when they start. */
+  readonly pacs: PacsApp;
+  /** Resolves a SOP Instance UID to its file in the store, or null. Never takes a path from outside. */
+  instanceFile(sopInstanceUID: string): InstanceFile | null;
+  /** Every error of an import job (progress events carry only the most recent 100). */
+  importErrors(jobId: string): readonly ImportFileError[];
+  /** Every file an import job did not read, with the reason (pipes, devices, hidden files, DICOMDIR). */
+  importSkipped(jobId: string): readonly ImportFileError[];
+  /** Cancels running jobs, stops workers, closes the database. */
+  close(): Promise<void>;
+}
+
+export const CATALOG_FILE_NAME = 'catalog.sqlite';
+export const STORE_DIR_NAME = 'store';
+
+export function createServices(options: ServicesOptions): Services {
+  const { dataDir, logger } = options;
+  fs.mkdirSync(dataDir, { recursive: true });
+  const keys = options.keyProvider ?? defaultKeyProvider(dataDir);
+  // A restore staged by backup.restore is moved into place before anything opens the folder.
+  if (applyPendingRestore(dataDir)) logger.warn({}, 'backup restored into the data folder');
+  const catalogFile = path.join(dataDir, CATALOG_FILE_NAME);
+  const catalogKey = catalogKeyFor(catalogFile, dataDir, keys);
+  const catalog = Catalog.open(catalogFile, { logger, ...(catalogKey ? { key: catalogKey } : {}) });
+  // New store files are encrypted when the cache is (main/cache/store-cipher.ts); readers find the key.
+  const storeKey = storeKeyFor(dataDir, keys);
+  if (storeKey) registerStoreKey(storeKey);
+  let store: FileStore;
+  try {
+    store = FileStore.open(
+      path.join(dataDir, STORE_DIR_NAME),
+      (relativePath) => catalog.isFileReferenced(relativePath),
+      logger,
+      storeKey ? { encryptionKey: storeKey } : {},
+    );
+  } catch (error) {
+    catalog.close();
+    throw new AppError(
+      ErrorCode.Io,
+      'The image store in the data folder could not be opened (check its permissions).',
+      { cause: error },
+    );
+  }
+  const events = new EventBus();
+  const importer = new Importer({
+    catalog,
+    store,
+    events,
+    logger,
+    ...(options.importWorkers !== undefined ? { workers: options.importWorkers } : {}),
+    ...(options.importLimits?.maxFileBytes !== undefined
+      ? { maxFileBytes: options.importLimits.maxFileBytes }
+      : {}),
+    ...(options.importLimits?.zip ? { zipLimits: options.importLimits.zip } : {}),
+  });
+
+  const deid = createDeidApp({
+    dataDir,
+    keys,
+    events,
+    logger,
+    studyFiles: (studyInstanceUID) => studyFiles(catalog, store, studyInstanceUID),
+    catalogFile: catalog.file,
+    instancePath: (sopInstanceUID) => {
+      const stored = catalog.storedFile(sopInstanceUID);
+      return stored ? store.absolutePath(stored.filePath) : null;
+    },
+    ...(options.deidWorkers !== undefined ? { workers: options.deidWorkers } : {}),
+  });
+
+  const uiSession = new UiSessionStore(dataDir, logger);
+  const cache = createCacheApp({
+    dataDir,
+    catalogFile: catalog.file,
+    store,
+    keys,
+    events,
+    logger,
+    background: true,
+    ...(storeKey ? { storeKey } : {}),
+  });
+  const pacs = createPacsApp({
+    dataDir,
+    catalogFile: catalog.file,
+    events,
+    logger,
+    // Each received object is one import of its own: its outcome is the sender's C-STORE status.
+    importReceived: async ({ file }) => {
+      const job = importer.start([file]);
+      const progress = await job.done;
+      if (progress.added > 0) return { status: 'stored', studyInstanceUID: null };
+      const error = job.errors[0];
+      if (progress.duplicates > 0 && !error) return { status: 'duplicate', studyInstanceUID: null };
+      return {
+        status: 'failed',
+        code: error?.code ?? ErrorCode.Internal,
+        message: error?.message ?? 'The received object was not stored.',
+      };
+    },
+    hasStudy: (studyInstanceUID) => catalog.getStudy(studyInstanceUID) !== null,
+    ...(options.pacsLimits ? { scpLimits: options.pacsLimits } : {}),
+  });
+  const annotation = createAnnotationApp({ dataDir, catalogFile: catalog.file, events, logger });
+
+  const handlers: Handlers = {
+    ...deid.handlers,
+    ...cache.handlers,
+    ...annotation.handlers,
+    ...pacs.handlers,
+    'session.load': async () => uiSession.load(),
+    'session.save': async (session) => {
+      uiSession.save(session);
+      return {};
+    },
+    'app.info': async () => ({
+      productName: PRODUCT_NAME,
+      version: productVersion(),
+      host: options.host,
+      platform: `${os.platform()}-${os.arch()}`,
+      dataDir,
+      researchUseOnly: true,
+    }),
+    'catalog.listStudies': async (request) => annotation.withStatus(catalog.listStudies(request)),
+    'catalog.getStudy': async ({ studyInstanceUID }) => {
+      const detail = catalog.getStudy(studyInstanceUID);
+      if (!detail) throw new AppError(ErrorCode.NotFound, 'This study is not in the local catalog.');
+      return detail;
+    },
+    'catalog.listInstances': async ({ seriesInstanceUID }) => {
+      const instances = catalog.listInstances(seriesInstanceUID);
+      if (!instances) throw new AppError(ErrorCode.NotFound, 'This series is not in the local catalog.');
+      return instances;
+    },
+    'catalog.instanceTags': async ({ sopInstanceUID }) => {
+      const stored = catalog.storedFile(sopInstanceUID);
+      if (!stored) throw new AppError(ErrorCode.NotFound, 'This image is not in the local catalog.');
+      let bytes: Uint8Array;
+      try {
+        bytes = await readStoredFile(store.absolutePath(stored.filePath));
+      } catch (error) {
+        throw new AppError(ErrorCode.Io, 'The stored image file cannot be read.', { cause: error });
+      }
+      return { sopInstanceUID, ...instanceTagRows(bytes) };
+    },
+    'import.start': async ({ paths }) => ({ jobId: importer.start(paths).id }),
+    'import.cancel': async ({ jobId }) => ({ cancelled: importer.cancel(jobId) }),
+    'import.status': async ({ jobId }) => {
+      const progress = importer.status(jobId);
+      if (!progress)
+        throw new AppError(
+          ErrorCode.NotFound,
+          'This import job is unknown (finished long ago, or from a previous session).',
+        );
+      return progress;
+    },
+  };
+
+  let closed: Promise<void> | null = null;
+  return {
+    handlers,
+    events,
+    pacs,
+    instanceFile(sopInstanceUID) {
+      const stored = catalog.storedFile(sopInstanceUID);
+      if (!stored) return null;
+      return {
+        path: store.absolutePath(stored.filePath),
+        size: stored.fileSize,
+        transferSyntaxUID: stored.transferSyntaxUID,
+      };
+    },
+    importErrors(jobId) {
+      return importer.job(jobId)?.errors ?? [];
+    },
+    importSkipped(jobId) {
+      return importer.job(jobId)?.skippedFiles ?? [];
+    },
+    close() {
+      closed ??= (async () => {
+        await pacs.close();
+        await importer.close();
+        await deid.close();
+        cache.close();
+        annotation.close();
+        store.close();
+        catalog.close();
+      })();
+      return closed;
+    },
+  };
+}
+
+/** The stored files of a study, every series, in display order; null when the study is unknown. */
+function studyFiles(catalog: Catalog, store: FileStore, studyInstanceUID: string): string[] | null {
+  const detail = catalog.getStudy(studyInstanceUID);
+  if (!detail) return null;
+  const files: string[] = [];
+  for (const series of detail.series) {
+    for (const instance of catalog.listInstances(series.seriesInstanceUID) ?? []) {
+      const stored = catalog.storedFile(instance.sopInstanceUID);
+      if (stored) files.push(store.absolutePath(stored.filePath));
+    }
+  }
+  return files;
+}
+
+let cachedVersion: string | undefined;
+
+/** The product version from package.json, one level above main/ (sources) or two above build/main/. */
+export function productVersion(): string {
+  if (cachedVersion === undefined) {
+    for (const relative of ['../package.json', '../../package.json']) {
+      try {
+        const manifest = JSON.parse(
+          fs.readFileSync(fileURLToPath(new URL(relative, import.meta.url)), 'utf8'),
+        ) as {
+          name?: string;
+          version?: string;
+        };
+        if (manifest.name === 'radlabel' && manifest.version) {
+          cachedVersion = manifest.version;
+          break;
+        }
+      } catch {
+        // Not at this location; try the next.
+      }
+    }
+    cachedVersion ??= '0.0.0';
+  }
+  return cachedVersion;
+}
