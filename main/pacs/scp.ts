@@ -498,12 +498,20 @@ class ReceivingAssociation extends Scp {
       return;
     }
     if (writer.tooLarge) {
-      fs.rm(writer.file, { force: true }, () => undefined);
       const usable = isValidUid(request.getAffectedSopInstanceUid());
-      respond(
-        usable ? StoreStatus.OutOfResources : StoreStatus.CannotUnderstand,
-        usable ? `Object larger than ${this.#ctx.limits.maxObjectBytes} bytes` : 'Invalid SOP UID in command',
-      );
+      const refusal = fs.promises
+        .rm(writer.file, { force: true })
+        .catch(() => undefined)
+        .then(() =>
+          respond(
+            usable ? StoreStatus.OutOfResources : StoreStatus.CannotUnderstand,
+            usable
+              ? `Object larger than ${this.#ctx.limits.maxObjectBytes} bytes`
+              : 'Invalid SOP UID in command',
+          ),
+        );
+      this.#inFlight.add(refusal);
+      void refusal.finally(() => this.#inFlight.delete(refusal));
       return;
     }
     const work = this.#ctx.deps
@@ -518,8 +526,9 @@ class ReceivingAssociation extends Scp {
         code: 'internal',
         message: error instanceof Error ? error.message : 'import failed',
       }))
-      .then((outcome) => {
-        fs.rm(writer.file, { force: true }, () => undefined);
+      .then(async (outcome) => {
+        // The spool file goes before the answer: once the sender has its status, nothing of it is left here.
+        await fs.promises.rm(writer.file, { force: true }).catch(() => undefined);
         if (outcome.status !== 'failed') respond(StoreStatus.Success);
         else if (outcome.code === 'malformed' || outcome.code === 'truncated' || outcome.code === 'not-dicom')
           respond(StoreStatus.CannotUnderstand, outcome.message);
