@@ -8,6 +8,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Handlers, ImportFileError } from '../shared/contract.js';
 import { createAnnotationApp } from './annotation/handlers.js';
+import { createInterchangeApp } from './annotation/interchange-handlers.js';
+import { createSegmentationApp } from './annotation/segmentation-handlers.js';
 import { AppError, ErrorCode } from '../shared/errors.js';
 import { Catalog } from './catalog/catalog.js';
 import { FileStore } from './catalog/file-store.js';
@@ -159,12 +161,32 @@ export function createServices(options: ServicesOptions): Services {
     ...(options.pacsLimits ? { scpLimits: options.pacsLimits } : {}),
   });
   const annotation = createAnnotationApp({ dataDir, catalogFile: catalog.file, events, logger });
+  const interchange = createInterchangeApp({
+    dataDir,
+    keys,
+    events,
+    logger,
+    softwareVersion: productVersion(),
+    source: {
+      // Read at request time, once the handlers below exist.
+      get handlers() {
+        return handlers;
+      },
+      instanceFile: (sopInstanceUID) => {
+        const stored = catalog.storedFile(sopInstanceUID);
+        return stored ? { path: store.absolutePath(stored.filePath) } : null;
+      },
+    },
+  });
+  const segmentation = createSegmentationApp({ catalogFile: catalog.file, logger });
 
   const handlers: Handlers = {
     ...deid.handlers,
     ...cache.handlers,
     ...annotation.handlers,
+    ...interchange.handlers,
     ...pacs.handlers,
+    ...segmentation.handlers,
     'session.load': async () => uiSession.load(),
     'session.save': async (session) => {
       uiSession.save(session);
@@ -237,9 +259,11 @@ export function createServices(options: ServicesOptions): Services {
       closed ??= (async () => {
         await pacs.close();
         await importer.close();
+        await interchange.close();
         await deid.close();
         cache.close();
         annotation.close();
+        segmentation.close();
         store.close();
         catalog.close();
       })();

@@ -8,8 +8,10 @@ import { ErrorCode } from './errors.js';
 import { UiSession } from './ui-session.js';
 import { DefaceSeriesSummary, DefaceView, defaceRequests } from './deface-contract.js';
 import { StudyAnnotationSummary, annotationEvents, annotationMethods } from './annotation.js';
+import { segmentationMethods } from './segmentation.js';
 import { cacheMethods } from './cache.js';
 import { pacsEvents, pacsMethods } from './pacs.js';
+import { interchangeEvents, interchangeMethods } from './interchange.js';
 
 // ---------------------------------------------------------------------------------------------
 // Building blocks
@@ -551,8 +553,10 @@ export const methods = {
   'session.save': method(UiSession, Empty, 'Remember where the reader is, in the data folder.'),
   ...deidMethods,
   ...annotationMethods,
-  ...cacheMethods,
+  ...interchangeMethods,
   ...pacsMethods,
+  ...segmentationMethods,
+  ...cacheMethods,
 } as const;
 
 export type Methods = typeof methods;
@@ -582,6 +586,7 @@ export const events = {
   'catalog.changed': z.object({ studyInstanceUIDs: z.array(Uid) }),
   ...deidEvents,
   ...annotationEvents,
+  ...interchangeEvents,
   ...pacsEvents,
 } as const;
 

@@ -86,8 +86,11 @@ function observerOf(item: Dataset): Observer | null {
     else if (sameCode(concept, CODES.deviceObserverName)) device = text(child['TextValue']);
     else if (sameCode(concept, CODES.deviceObserverUid) && !device) device = text(child['UID']);
   }
-  if (sameCode(type, CODES.device) || (!type && device && !person))
-    return { source: `ai:${device || 'unknown'}`, author: device || 'unknown' };
+  if (sameCode(type, CODES.device) || (!type && device && !person)) {
+    // The contract's source is 'ai:<model>' without spaces.
+    const model = (device || 'unknown').replace(/\s+/g, '-').slice(0, 128);
+    return { source: `ai:${model}`, author: device || 'unknown' };
+  }
   if (person) return { source: 'human', author: person };
   return null;
 }

@@ -1,0 +1,275 @@
+/**
+ * SR and SEG files → annotation versions and labelmaps (`annotation.importFiles`, and every SR/SEG
+ * the normal import brings into the catalog). Measurements become versions through
+ * `annotation.save`; a segmentation becomes a labelmap version through `segmentation.saveSlices`
+ * (split under the request size limit). Ids are derived from the file (its SOP Instance UID and the
+ * tracking UID), so importing the same file twice adds nothing, and an SR of an annotation that is
+ * already here (same tracking UID) becomes a new version on top of its head. The images the
+ * objects refer to must be in the catalog (their geometry places the coordinates and voxels).
+ */
+import crypto from 'node:crypto';
+import zlib from 'node:zlib';
+import dicomParser from 'dicom-parser';
+import type { LabelSchema } from '../../../shared/annotation.js';
+import type { Handlers } from '../../../shared/contract.js';
+import { isAppError } from '../../../shared/errors.js';
+import { readStoredFileSync } from '../../cache/store-cipher.js';
+import { MAX_SAVE_CHARS } from '../../../shared/segmentation.js';
+import { type Dataset, readPart10 } from './dataset.js';
+import { type SeriesGeometry, readSeriesGeometry } from './geometry.js';
+import type { SegmentInfo } from './model.js';
+import { SEG_SOP_CLASSES, readSegmentation } from './seg-read.js';
+import { SR_SOP_CLASSES, readMeasurementSR } from './sr-read.js';
+
+export interface ImportSource {
+  handlers: Pick<
+    Handlers,
+    | 'catalog.listInstances'
+    | 'annotation.list'
+    | 'annotation.save'
+    | 'annotation.history'
+    | 'schema.get'
+    | 'segmentation.list'
+    | 'segmentation.saveSlices'
+  >;
+  instanceFile(sopInstanceUID: string): { path: string } | null;
+}
+
+export interface ImportFileOutcome {
+  file: string;
+  kind: 'sr' | 'seg' | 'other';
+  /** Versions (SR) or labelmap versions (SEG) added. */
+  added: number;
+  /** Already imported before. */
+  unchanged: number;
+  /** What could not be read, in words (no PHI). */
+  problems: string[];
+}
+
+/** A UUID (version 4 layout) derived from the parts. */
+export function derivedUuid(...parts: string[]): string {
+  const hex = crypto.createHash('sha256').update(parts.join('|')).digest('hex');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-4${hex.slice(13, 16)}-${'89ab'[Number.parseInt(hex[16]!, 16) % 4]}${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
+}
+
+/** Whether a file is an SR or SEG (reads only its header). */
+export function annotationObjectKind(bytes: Uint8Array): 'sr' | 'seg' | 'other' {
+  try {
+    const sopClass = dicomParser.parseDicom(bytes, { untilTag: 'x7fe00010' }).string('x00080016') ?? '';
+    if (SR_SOP_CLASSES.has(sopClass)) return 'sr';
+    if (SEG_SOP_CLASSES.has(sopClass)) return 'seg';
+  } catch {
+    // Not DICOM: not an annotation object.
+  }
+  return 'other';
+}
+
+export class AnnotationImporter {
+  readonly #geometries = new Map<string, SeriesGeometry | null>();
+  readonly #seriesOfSop = new Map<string, string | null>();
+  #schema: LabelSchema | null = null;
+
+  constructor(private readonly source: ImportSource) {}
+
+  async #schemaOf(): Promise<LabelSchema> {
+    this.#schema ??= (await this.source.handlers['schema.get']({})).schema;
+    return this.#schema;
+  }
+
+  async #geometry(seriesUid: string): Promise<SeriesGeometry | null> {
+    if (!this.#geometries.has(seriesUid)) {
+      let geometry: SeriesGeometry | null = null;
+      try {
+        const instances = await this.source.handlers['catalog.listInstances']({
+          seriesInstanceUID: seriesUid,
+        });
+        const files = instances
+          .filter((i) => !SR_SOP_CLASSES.has(i.sopClassUID) && !SEG_SOP_CLASSES.has(i.sopClassUID))
+          .map((i) => this.source.instanceFile(i.sopInstanceUID)?.path)
+          .filter((p): p is string => !!p);
+        geometry = files.length > 0 ? readSeriesGeometry(files) : null;
+      } catch {
+        geometry = null;
+      }
+      this.#geometries.set(seriesUid, geometry);
+      for (const slice of geometry?.slices ?? []) this.#seriesOfSop.set(slice.sopInstanceUID, seriesUid);
+    }
+    return this.#geometries.get(seriesUid) ?? null;
+  }
+
+  /** The series of a stored image (read from its header once). */
+  #seriesOf(sop: string): string | null {
+    if (!this.#seriesOfSop.has(sop)) {
+      const file = this.source.instanceFile(sop)?.path;
+      let series: string | null = null;
+      if (file) {
+        try {
+          series =
+            dicomParser.parseDicom(readStoredFileSync(file), { untilTag: 'x7fe00010' }).string('x0020000e') ??
+            null;
+        } catch {
+          series = null;
+        }
+      }
+      this.#seriesOfSop.set(sop, series);
+    }
+    return this.#seriesOfSop.get(sop) ?? null;
+  }
+
+  async importFile(file: string): Promise<ImportFileOutcome> {
+    const outcome: ImportFileOutcome = { file, kind: 'other', added: 0, unchanged: 0, problems: [] };
+    let bytes: Uint8Array;
+    try {
+      // Stored files may be encrypted (docs/cache.md); a user's own file is read as it is.
+      bytes = readStoredFileSync(file);
+    } catch {
+      outcome.problems.push('The file cannot be read.');
+      return outcome;
+    }
+    outcome.kind = annotationObjectKind(bytes);
+    if (outcome.kind === 'other') return outcome;
+    try {
+      const dataset = readPart10(bytes);
+      if (outcome.kind === 'sr') await this.#importSR(dataset, outcome);
+      else await this.#importSEG(dataset, outcome);
+    } catch (error) {
+      outcome.problems.push(isAppError(error) ? error.message : 'The object could not be read.');
+    }
+    return outcome;
+  }
+
+  async #importSR(dataset: Dataset, outcome: ImportFileOutcome): Promise<void> {
+    const sop = String(dataset['SOPInstanceUID'] ?? '');
+    // Geometry of every referenced image's series, before the synchronous reader needs it.
+    const referenced = new Set<string>();
+    JSON.stringify(dataset, (key, value: unknown) => {
+      if (key === 'ReferencedSOPInstanceUID' && typeof value === 'string') referenced.add(value);
+      return value;
+    });
+    for (const ref of referenced) {
+      const series = this.#seriesOf(ref);
+      if (series) await this.#geometry(series);
+    }
+    const result = readMeasurementSR(dataset, {
+      resolve: (ref) => {
+        const series = this.#seriesOfSop.get(ref);
+        const geometry = series ? this.#geometries.get(series) : null;
+        const slice = geometry?.slices.find((s) => s.sopInstanceUID === ref);
+        return geometry && slice ? { geometry, slice } : null;
+      },
+      schema: await this.#schemaOf(),
+      newVersionId: () => '',
+    });
+    outcome.problems.push(...result.skipped);
+    const heads = new Map(
+      (
+        await this.source.handlers['annotation.list']({
+          studyInstanceUID: String(dataset['StudyInstanceUID']),
+        })
+      ).heads.map((h) => [h.annotationUid, h]),
+    );
+    const versions = [];
+    for (const version of result.versions) {
+      const versionId = derivedUuid('radlabel-sr-import', sop, version.annotationUid);
+      const history = await this.source.handlers['annotation.history']({
+        annotationUid: version.annotationUid,
+      }).catch(() => []);
+      if (history.some((h) => h.versionId === versionId)) {
+        outcome.unchanged++;
+        continue;
+      }
+      const head = heads.get(version.annotationUid);
+      versions.push({
+        ...version,
+        versionId,
+        parentIds: head ? [head.versionId] : [],
+        author: version.author || 'unknown',
+        source: version.source as 'human',
+        attributes: version.attributes,
+        data: version.data as Record<string, unknown>,
+      });
+    }
+    if (versions.length > 0) {
+      await this.source.handlers['annotation.save']({ versions });
+      outcome.added += versions.length;
+    }
+  }
+
+  async #importSEG(dataset: Dataset, outcome: ImportFileOutcome): Promise<void> {
+    const sop = String(dataset['SOPInstanceUID'] ?? '');
+    // The synchronous reader gets geometry from the cache: fill it for the referenced series first.
+    const seriesUid = String(
+      (dataset['ReferencedSeriesSequence'] as Dataset[] | undefined)?.[0]?.['SeriesInstanceUID'] ?? '',
+    );
+    if (seriesUid) await this.#geometry(seriesUid);
+    const result = readSegmentation(dataset, {
+      seriesGeometry: (uid) => this.#geometries.get(uid) ?? null,
+      seriesOfInstance: (ref) => this.#seriesOf(ref),
+      schema: await this.#schemaOf(),
+    });
+    if (!this.#geometries.has(result.seriesInstanceUID)) await this.#geometry(result.seriesInstanceUID);
+    const annotationUid = derivedUuid('radlabel-seg-import', sop);
+    const versionId = derivedUuid('radlabel-seg-import-version', sop);
+    const existing = await this.source.handlers['segmentation.list']({
+      seriesInstanceUID: result.seriesInstanceUID,
+    });
+    if (existing.some((h) => h.versionId === versionId)) {
+      outcome.unchanged++;
+      return;
+    }
+    const { labelmap } = result;
+    const bits = labelmap.segments.some((s) => (s.labelValue ?? s.segmentIndex) > 255) ? 16 : 8;
+    const chunks: Array<{ layer: number; sopInstanceUID: string; frame: number; data: string }> = [];
+    labelmap.layers.forEach((layer, index) => {
+      for (const [sopInstanceUID, voxels] of layer) {
+        const raw =
+          bits === 8 ? Buffer.from(Uint8Array.from(voxels)) : Buffer.from(Uint16Array.from(voxels).buffer);
+        chunks.push({
+          layer: index,
+          sopInstanceUID,
+          frame: 1,
+          data: zlib.deflateSync(raw, { level: 1 }).toString('base64'),
+        });
+      }
+    });
+    const segments = labelmap.segments.map((s: SegmentInfo) => ({
+      segmentIndex: s.segmentIndex,
+      ...(s.labelId ? { labelId: s.labelId } : {}),
+      name: s.name.slice(0, 200),
+      color: /^#[0-9a-f]{6}$/i.test(s.color) ? s.color : '#ff0000',
+      visible: true,
+      locked: false,
+      layer: s.layer ?? 0,
+      labelValue: s.labelValue ?? s.segmentIndex,
+    }));
+    // Requests under the size limit: the first carries the header, the rest add slices to it.
+    let batch: typeof chunks = [];
+    let chars = 0;
+    const send = async () => {
+      await this.source.handlers['segmentation.saveSlices']({
+        annotationUid,
+        versionId,
+        parentVersionId: null,
+        studyInstanceUID: result.studyInstanceUID,
+        seriesInstanceUID: result.seriesInstanceUID,
+        width: labelmap.width,
+        height: labelmap.height,
+        bits,
+        layers: Math.max(1, labelmap.layers.length),
+        segments,
+        deleted: false,
+        slices: batch,
+      });
+      batch = [];
+      chars = 0;
+    };
+    for (const chunk of chunks) {
+      if (batch.length > 0 && (chars + chunk.data.length > MAX_SAVE_CHARS || batch.length >= 4096))
+        await send();
+      batch.push(chunk);
+      chars += chunk.data.length;
+    }
+    if (batch.length > 0 || chunks.length === 0) await send();
+    outcome.added++;
+  }
+}
