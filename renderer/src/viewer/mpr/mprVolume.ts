@@ -11,7 +11,9 @@
  *
  * Memory: the volume is image-based in Cornerstone 5 (its voxels are the cached images of the
  * series), so a series already scrolled through is not held twice; the image cache limit
- * (initImaging.ts) bounds both. Closing MPR removes the volume from the cache.
+ * (initImaging.ts) bounds both. Closing MPR removes the volume from the cache (which deletes its
+ * texture) and gives up the engine's WebGL contexts, so the GPU process frees the volume's texture
+ * memory at once instead of at some later garbage collection.
  */
 import {
   Enums,
@@ -75,9 +77,39 @@ function planeOfViewportId(viewportId: string): MprPlane | undefined {
   return MPR_PLANES.find((plane) => mprViewportId(plane) === viewportId);
 }
 
+/**
+ * Cornerstone looks for the image nearest a plane (getClosestImageId) on every camera change of a
+ * volume viewport (the crosshairs ask several times per change) and warns once for each image
+ * whose header is not loaded yet: while a volume streams in, hundreds of console messages per
+ * camera change, which took most of the seconds between choosing MPR and the planes drawn
+ * (measured: 7 of 10 s). Those images are skipped with or without the warning.
+ */
+function quietPerImageWarnings(): void {
+  utilities.logger.getLogger('cs3d', 'core', 'utilities', 'getClosestImageId').setLevel('error');
+}
+
+/** The WebGL contexts of an engine's context pool (Cornerstone keeps the pool private). */
+function webglContextsOf(engine: RenderingEngine): WebGLRenderingContext[] {
+  const pool = (
+    engine as unknown as {
+      contextPool?: {
+        getAllContexts(): { getOpenGLRenderWindow?(): { getContext?(): unknown } | undefined }[];
+      };
+    }
+  ).contextPool;
+  const contexts: WebGLRenderingContext[] = [];
+  for (const window of pool?.getAllContexts() ?? []) {
+    const context = window.getOpenGLRenderWindow?.()?.getContext?.();
+    if (context instanceof WebGL2RenderingContext || context instanceof WebGLRenderingContext)
+      contexts.push(context);
+  }
+  return contexts;
+}
+
 /** Starts the engine on the three elements; the caller disposes it (closing MPR). */
 export function createMprEngine(elements: Record<MprPlane, HTMLDivElement>): MprEngine {
   initImaging();
+  quietPerImageWarnings();
   const cpuBefore = getShouldUseCPURendering();
   if (cpuBefore) setUseCPURendering(false, false);
   const engine = new RenderingEngine(MPR_ENGINE_ID);
@@ -137,9 +169,13 @@ export function createMprEngine(elements: Record<MprPlane, HTMLDivElement>): Mpr
     viewport: (plane) => engine.getViewport(mprViewportId(plane)) as VolumeViewport,
     setLeftTool,
     dispose() {
+      const contexts = webglContextsOf(engine);
       SynchronizerManager.destroySynchronizer(VOI_SYNC_ID);
       ToolGroupManager.destroyToolGroup(TOOL_GROUP_ID);
       engine.destroy();
+      // Destroying the engine deletes its textures but keeps its WebGL contexts (and the GPU
+      // process's share of them) until garbage collection, which may be long after closing MPR.
+      for (const context of contexts) context.getExtension('WEBGL_lose_context')?.loseContext();
       if (cpuBefore) setUseCPURendering(true, false);
     },
   };
