@@ -68,7 +68,9 @@ export function initImaging(): Imaging {
   initCore({ rendering: { useCPURendering: choice.mode === 'cpu' }, debug: {} });
   initDicomImageLoader({ maxWebWorkers: decoderWorkerCount() });
   installDataDerivedWindows();
-  initTools();
+  // A segment painted over another keeps both: Cornerstone moves it to a layer of its own
+  // (annotation/segmentation/segmentationSession.ts) instead of overwriting.
+  initTools({ segmentation: { overwriteMode: 'none' } } as Parameters<typeof initTools>[0]);
   for (const tool of [WindowLevelTool, ZoomTool, PanTool, StackScrollTool, ReadingScrollTool, CrosshairsTool])
     addTool(tool);
   // MPR (viewer/mpr): volumes streamed slice by slice from the same image ids and cache.

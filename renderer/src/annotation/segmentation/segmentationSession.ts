@@ -1,0 +1,698 @@
+/**
+ * Labelmap segmentation of the active viewport's series with Cornerstone 5 (issue #9 item 2).
+ *
+ * One segmentation per series and reader session (its annotationUid is the Cornerstone
+ * segmentationId). Its voxels are stack labelmap images derived from the series' images, one set
+ * per layer: Cornerstone 5 keeps overlapping segments apart by moving a segment painted over
+ * another onto a private layer (tools config `segmentation.overwriteMode: 'none'`, set in
+ * imaging/initImaging.ts), and each segment is bound to a (layer, label value).
+ *
+ * Saving: every labelmap write goes through an image's voxel manager, which records the slice as
+ * modified; a save (at most ~300 ms after a stroke, undo, redo, fill or interpolation) sends the
+ * modified slices of every layer, compressed, as a new version whose parent is the previous one
+ * (main/annotation/labelmap-store.ts), then clears the marks. Saves are serialised.
+ *
+ * Undo/redo: the labelmap tools push Cornerstone's labelmap memos on the shared
+ * `DefaultHistoryMemo` (A-TOOLS's Ctrl+Z). Those memos keep only the changed voxels (an RLE map
+ * of previous values; the redo map is built from the same voxels at commit), so memory grows with
+ * what was painted, never with whole slices. Interpolation pushes a memo of the same kind.
+ */
+import {
+  type StackViewport,
+  cache,
+  eventTarget,
+  getEnabledElementByViewportId,
+  imageLoader,
+  utilities as coreUtilities,
+} from '@cornerstonejs/core';
+import {
+  BrushTool,
+  CircleScissorsTool,
+  Enums as ToolEnums,
+  PaintFillTool,
+  RectangleScissorsTool,
+  WindowLevelTool,
+  addTool,
+  segmentation,
+  utilities as toolUtilities,
+} from '@cornerstonejs/tools';
+import type { Label } from '../../../../shared/annotation.js';
+import {
+  MAX_SAVE_CHARS,
+  type LabelmapSliceChunk,
+  type SegmentInfo,
+} from '../../../../shared/segmentation.js';
+import { sopInstanceUIDOfImageId } from '../../deid/currentInstance.js';
+import { host } from '../../host/index.js';
+import { initImaging, renderingChoice } from '../../imaging/initImaging.js';
+import { stackToolGroup } from '../../imaging/stackToolGroup.js';
+import { useViewerStore } from '../../stores/useViewerStore.js';
+import { viewportInSlot } from '../../viewer/viewportRegistry.js';
+import { useToolStore } from '../tools/useToolStore.js';
+import { decodeSlice, encodeSlice, sliceSha256 } from './labelmapCodec.js';
+import { type SegmentToolName, SEGMENT_TOOLS, useSegmentationStore } from './useSegmentationStore.js';
+
+const { MouseBindings, KeyboardBindings, SegmentationRepresentations, Events: ToolEvents } = ToolEnums;
+const Labelmap = SegmentationRepresentations.Labelmap;
+
+/** Cornerstone tool instance per labelmap tool. */
+const TOOL_INSTANCES: Record<SegmentToolName, { instance: string; base: string; config?: object }> = {
+  Brush: { instance: 'SegBrush', base: BrushTool.toolName, config: { activeStrategy: 'FILL_INSIDE_CIRCLE' } },
+  Eraser: {
+    instance: 'SegEraser',
+    base: BrushTool.toolName,
+    config: { activeStrategy: 'ERASE_INSIDE_CIRCLE' },
+  },
+  ThresholdBrush: {
+    instance: 'SegThresholdBrush',
+    base: BrushTool.toolName,
+    config: { activeStrategy: 'THRESHOLD_INSIDE_CIRCLE' },
+  },
+  RectangleScissor: { instance: RectangleScissorsTool.toolName, base: RectangleScissorsTool.toolName },
+  CircleScissor: { instance: CircleScissorsTool.toolName, base: CircleScissorsTool.toolName },
+  PaintFill: { instance: PaintFillTool.toolName, base: PaintFillTool.toolName },
+};
+
+const SAVE_DELAY_MS = 300;
+
+interface Session {
+  slot: number;
+  viewportId: string;
+  studyInstanceUID: string;
+  seriesInstanceUID: string;
+  annotationUid: string;
+  /** The series' image ids in stack order, and the stored key of each. */
+  imageIds: string[];
+  keys: Array<{ sopInstanceUID: string; frame: number }>;
+  width: number;
+  height: number;
+  /** Cornerstone labelmap ids in stored layer order (index = layer). */
+  layerIds: string[];
+  /** The last version saved (the parent of the next); null before the first save. */
+  versionId: string | null;
+  dirtyMeta: boolean;
+  disposed: boolean;
+}
+
+let session: Session | null = null;
+let saveTimer: number | null = null;
+let saving: Promise<void> | null = null;
+let toolsReady = false;
+
+const store = useSegmentationStore;
+
+// ---------------------------------------------------------------------------------------------
+// Tools
+
+function ensureSegmentationTools() {
+  initImaging();
+  const group = stackToolGroup();
+  if (!toolsReady) {
+    for (const ToolClass of [BrushTool, RectangleScissorsTool, CircleScissorsTool, PaintFillTool])
+      addTool(ToolClass as Parameters<typeof addTool>[0]);
+    toolsReady = true;
+  }
+  for (const name of SEGMENT_TOOLS) {
+    const { instance, base, config } = TOOL_INSTANCES[name];
+    if (group.hasTool(instance)) continue;
+    if (instance === base) group.addTool(base, config);
+    else group.addToolInstance(instance, base, config);
+    group.setToolDisabled(instance);
+  }
+  return group;
+}
+
+/**
+ * Puts a labelmap tool on the left button (null: back to reading). Window/level moves to Ctrl +
+ * left drag meanwhile, as with the measurement tools, and any measurement tool is put down.
+ */
+export function activateSegmentTool(name: SegmentToolName | null): void {
+  const group = ensureSegmentationTools();
+  if (name && useToolStore.getState().activeTool !== null) useToolStore.getState().setActiveTool(null);
+  for (const tool of SEGMENT_TOOLS) {
+    if (tool !== name) group.setToolDisabled(TOOL_INSTANCES[tool].instance);
+  }
+  if (name) {
+    group.setToolPassive(WindowLevelTool.toolName, { removeAllBindings: true });
+    group.setToolActive(WindowLevelTool.toolName, {
+      bindings: [{ mouseButton: MouseBindings.Primary, modifierKey: KeyboardBindings.Ctrl }],
+    });
+    group.setToolActive(TOOL_INSTANCES[name].instance, {
+      bindings: [{ mouseButton: MouseBindings.Primary }],
+    });
+    applyBrushSettings();
+  } else if (store.getState().tool !== null && useToolStore.getState().activeTool === null) {
+    group.setToolPassive(WindowLevelTool.toolName, { removeAllBindings: true });
+    group.setToolActive(WindowLevelTool.toolName, { bindings: [{ mouseButton: MouseBindings.Primary }] });
+  }
+  store.setState({ tool: name });
+}
+
+// A measurement tool picked in the palette puts the labelmap tool down.
+useToolStore.subscribe((state, previous) => {
+  if (
+    state.activeTool !== null &&
+    previous.activeTool !== state.activeTool &&
+    store.getState().tool !== null
+  ) {
+    const group = ensureSegmentationTools();
+    for (const tool of SEGMENT_TOOLS) group.setToolDisabled(TOOL_INSTANCES[tool].instance);
+    store.setState({ tool: null });
+  }
+});
+
+export function setBrushSize(size: number): void {
+  store.setState({ brushSize: size });
+  applyBrushSettings();
+}
+
+export function setThreshold(threshold: { lower: number; upper: number }): void {
+  store.setState({ threshold });
+  applyBrushSettings();
+}
+
+function applyBrushSettings() {
+  const group = ensureSegmentationTools();
+  const { brushSize, threshold } = store.getState();
+  for (const name of ['Brush', 'Eraser', 'ThresholdBrush'] as const)
+    toolUtilities.segmentation.setBrushSizeForToolGroup(group.id, brushSize, TOOL_INSTANCES[name].instance);
+  const range = threshold ?? windowRange();
+  if (range) {
+    if (!threshold) store.setState({ threshold: range });
+    group.setToolConfiguration(TOOL_INSTANCES.ThresholdBrush.instance, {
+      threshold: { range: [range.lower, range.upper], isDynamic: false, dynamicRadius: 0 },
+    });
+  }
+}
+
+/** The active viewport's window as a modality range: the threshold brush's default. */
+export function windowRange(): { lower: number; upper: number } | null {
+  const handle = viewportInSlot(useViewerStore.getState().activeViewport);
+  const voi = handle?.viewport.getProperties().voiRange;
+  return voi ? { lower: Math.round(voi.lower), upper: Math.round(voi.upper) } : null;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Opening a series
+
+/** Image geometry and keys of every image of the stack; loads the images Cornerstone still lacks. */
+async function loadStack(imageIds: string[]) {
+  await Promise.all(imageIds.map((imageId) => imageLoader.loadAndCacheImage(imageId)));
+  const first = cache.getImage(imageIds[0]!);
+  if (!first) throw new Error('The series images could not be loaded.');
+  const keys = imageIds.map((imageId) => {
+    const sopInstanceUID = sopInstanceUIDOfImageId(imageId) ?? '';
+    const frame = Number(/[?&]frame=(\d+)/.exec(imageId)?.[1] ?? '1');
+    return { sopInstanceUID, frame };
+  });
+  return { keys, width: first.columns, height: first.rows };
+}
+
+function layerImageIds(annotationUid: string, layer: number, imageIds: string[]): string[] {
+  const images = imageLoader.createAndCacheDerivedImages(imageIds, {
+    targetBuffer: { type: 'Uint8Array' },
+    voxelRepresentation: imageLoader.getDefaultLabelmapVoxelRepresentation(),
+    getDerivedImageId: (referencedImageId) => `labelmap:${annotationUid}:${layer}:${referencedImageId}`,
+  });
+  return images.map((image) => image.imageId);
+}
+
+function scalarsOf(imageId: string): Uint8Array {
+  const image = cache.getImage(imageId);
+  if (!image) throw new Error('A labelmap image left the cache.');
+  return image.voxelManager!.getScalarData() as Uint8Array;
+}
+
+function resetModified(imageId: string) {
+  cache.getImage(imageId)?.voxelManager?.resetModifiedSlices();
+}
+
+/**
+ * Shows the segmentation of the series in `slot` (the stored one, else a new one), ready to
+ * paint. A segmentation already open elsewhere is saved and closed first.
+ */
+export async function openSegmentation(slot: number): Promise<void> {
+  const viewer = useViewerStore.getState();
+  const handle = viewportInSlot(slot);
+  const seriesInstanceUID = viewer.assignments[slot] ?? null;
+  const studyInstanceUID = viewer.detail?.study.studyInstanceUID ?? null;
+  if (!handle || !seriesInstanceUID || !studyInstanceUID) {
+    store.setState({ status: 'failed', error: 'no-series' });
+    return;
+  }
+  if (session && session.seriesInstanceUID === seriesInstanceUID && session.viewportId === handle.viewport.id)
+    return;
+  // Cornerstone 5.14 draws and edits labelmaps on GPU stack viewports only (its CPU stack path
+  // has no actors for them): the panel offers to reload with GPU rendering.
+  if (renderingChoice().mode === 'cpu') {
+    store.setState({ status: 'failed', error: 'cpu-rendering' });
+    return;
+  }
+  await closeSegmentation();
+  store.setState({ status: 'loading', error: null, seriesInstanceUID, segments: [], activeSegment: null });
+  try {
+    const viewport = handle.viewport;
+    const imageIds = viewport.getImageIds();
+    const [{ keys, width, height }, heads] = await Promise.all([
+      loadStack(imageIds),
+      host.api.call('segmentation.list', { seriesInstanceUID }),
+    ]);
+    const head = heads.at(-1);
+    const stored = head
+      ? await host.api.call('segmentation.load', { annotationUid: head.annotationUid })
+      : null;
+    const annotationUid = stored?.annotationUid ?? coreUtilities.uuidv4();
+    const layers = Math.max(1, stored?.layers ?? 1);
+    const layerIds: string[] = [];
+    const labelmaps: Record<
+      string,
+      { labelmapId: string; storageKind: 'stack'; imageIds: string[]; referencedImageIds: string[] }
+    > = {};
+    for (let layer = 0; layer < layers; layer++) {
+      const labelmapId = layer === 0 ? `${annotationUid}-storage-0` : `${annotationUid}-storage-L${layer}`;
+      const ids = layerImageIds(annotationUid, layer, imageIds);
+      labelmaps[labelmapId] = {
+        labelmapId,
+        storageKind: 'stack',
+        imageIds: ids,
+        referencedImageIds: imageIds,
+      };
+      layerIds.push(labelmapId);
+    }
+    if (stored) {
+      const indexOf = new Map(keys.map((key, index) => [`${key.sopInstanceUID}#${key.frame}`, index]));
+      for (const slice of stored.slices) {
+        const index = indexOf.get(`${slice.sopInstanceUID}#${slice.frame}`);
+        const labelmapId = layerIds[slice.layer];
+        if (index === undefined || !labelmapId) continue;
+        const imageId = labelmaps[labelmapId]!.imageIds[index]!;
+        scalarsOf(imageId).set(decodeSlice(slice.data, width * height));
+      }
+    }
+    const segments = stored?.segments ?? [];
+    const segmentBindings: Record<number, { labelmapId: string; labelValue: number }> = {};
+    for (const segment of segments)
+      segmentBindings[segment.segmentIndex] = {
+        labelmapId: layerIds[segment.layer]!,
+        labelValue: segment.labelValue,
+      };
+    segmentation.addSegmentations([
+      {
+        segmentationId: annotationUid,
+        representation: {
+          type: Labelmap,
+          data: {
+            imageIds: labelmaps[layerIds[0]!]!.imageIds,
+            referencedImageIds: imageIds,
+            labelmaps,
+            segmentBindings,
+            primaryLabelmapId: layerIds[0],
+          } as never,
+        },
+        config: {
+          label: 'Segmentation',
+          segments: Object.fromEntries(
+            segments.map((segment) => [
+              segment.segmentIndex,
+              {
+                segmentIndex: segment.segmentIndex,
+                label: segment.name,
+                locked: segment.locked,
+                active: false,
+              },
+            ]),
+          ) as never,
+        },
+      },
+    ]);
+    for (const ids of Object.values(labelmaps)) for (const id of ids.imageIds) resetModified(id);
+    segmentation.addLabelmapRepresentationToViewport(viewport.id, [{ segmentationId: annotationUid }]);
+    session = {
+      slot,
+      viewportId: viewport.id,
+      studyInstanceUID,
+      seriesInstanceUID,
+      annotationUid,
+      imageIds,
+      keys,
+      width,
+      height,
+      layerIds,
+      versionId: stored?.versionId ?? null,
+      dirtyMeta: false,
+      disposed: false,
+    };
+    store.setState({
+      status: 'ready',
+      annotationUid,
+      segments,
+      activeSegment: segments[0]?.segmentIndex ?? null,
+      save: 'saved',
+      interpolation: { phase: 'idle' },
+    });
+    for (const segment of segments) applySegmentDisplay(segment);
+    if (segments[0]) segmentation.segmentIndex.setActiveSegmentIndex(annotationUid, segments[0].segmentIndex);
+    viewport.render();
+  } catch (error) {
+    store.setState({ status: 'failed', error: error instanceof Error ? error.message : String(error) });
+  }
+}
+
+/** Reloads the page with GPU rendering (`?rendering=gpu`); the session brings the reader back. */
+export function reloadWithGpuRendering(): void {
+  const url = new URL(window.location.href);
+  url.searchParams.set('rendering', 'gpu');
+  url.searchParams.set('segment', '1');
+  window.location.assign(url.href);
+}
+
+/** Saves what is pending and takes the segmentation off its viewport. */
+export async function closeSegmentation(): Promise<void> {
+  const current = session;
+  if (!current) return;
+  await flushSave();
+  current.disposed = true;
+  session = null;
+  activateSegmentTool(null);
+  try {
+    segmentation.removeSegmentationRepresentations(current.viewportId, {
+      segmentationId: current.annotationUid,
+    });
+    segmentation.removeSegmentation(current.annotationUid);
+  } catch {
+    // The viewport went away with its layout slot.
+  }
+  store.setState({
+    status: 'idle',
+    annotationUid: null,
+    segments: [],
+    activeSegment: null,
+    seriesInstanceUID: null,
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Segments
+
+function rgbOf(hex: string): [number, number, number, number] {
+  const value = Number.parseInt(hex.slice(1), 16);
+  return [(value >> 16) & 255, (value >> 8) & 255, value & 255, 255];
+}
+
+function applySegmentDisplay(segment: SegmentInfo) {
+  if (!session) return;
+  const { viewportId, annotationUid } = session;
+  segmentation.config.color.setSegmentIndexColor(
+    viewportId,
+    annotationUid,
+    segment.segmentIndex,
+    rgbOf(segment.color),
+  );
+  segmentation.config.visibility.setSegmentIndexVisibility(
+    viewportId,
+    { segmentationId: annotationUid, type: Labelmap },
+    segment.segmentIndex,
+    segment.visible,
+  );
+  segmentation.segmentLocking.setSegmentIndexLocked(annotationUid, segment.segmentIndex, segment.locked);
+  if (segment.opacity !== undefined)
+    segmentation.config.style.setStyle(
+      { viewportId, segmentationId: annotationUid, type: Labelmap, segmentIndex: segment.segmentIndex },
+      { fillAlpha: segment.opacity, fillAlphaInactive: segment.opacity },
+    );
+}
+
+/** A new segment for a schema label; it becomes the one the tools paint. */
+export function addSegment(label: Label, language: string): number | null {
+  if (!session) return null;
+  const { segments } = store.getState();
+  const segmentIndex = Math.max(0, ...segments.map((segment) => segment.segmentIndex)) + 1;
+  if (segmentIndex > 255) return null;
+  segmentation.segmentIndex.setActiveSegmentIndex(session.annotationUid, segmentIndex);
+  const binding = bindingOf(segmentIndex);
+  const segment: SegmentInfo = {
+    segmentIndex,
+    labelId: label.id,
+    name: language.startsWith('zh') ? label.name['zh-CN'] : label.name.en,
+    color: label.color,
+    visible: true,
+    locked: false,
+    opacity: 0.5,
+    layer: binding.layer,
+    labelValue: binding.labelValue,
+  };
+  const state = segmentation.state.getSegmentation(session.annotationUid);
+  if (state?.segments[segmentIndex]) state.segments[segmentIndex].label = segment.name;
+  store.setState({ segments: [...segments, segment], activeSegment: segmentIndex });
+  applySegmentDisplay(segment);
+  markMetaChanged();
+  return segmentIndex;
+}
+
+export function selectSegment(segmentIndex: number): void {
+  if (!session) return;
+  segmentation.segmentIndex.setActiveSegmentIndex(session.annotationUid, segmentIndex);
+  store.setState({ activeSegment: segmentIndex });
+}
+
+export function updateSegment(
+  segmentIndex: number,
+  patch: Partial<Pick<SegmentInfo, 'visible' | 'locked' | 'color' | 'opacity'>>,
+): void {
+  if (!session) return;
+  const segments = store
+    .getState()
+    .segments.map((segment) => (segment.segmentIndex === segmentIndex ? { ...segment, ...patch } : segment));
+  store.setState({ segments });
+  const segment = segments.find((item) => item.segmentIndex === segmentIndex);
+  if (segment) applySegmentDisplay(segment);
+  markMetaChanged();
+  getEnabledElementByViewportId(session.viewportId)?.viewport.render();
+}
+
+/** The (layer, label value) Cornerstone holds a segment's voxels under now. */
+function bindingOf(segmentIndex: number): { layer: number; labelValue: number } {
+  const data = session
+    ? (segmentation.state.getSegmentation(session.annotationUid)?.representationData.Labelmap as
+        { segmentBindings?: Record<number, { labelmapId: string; labelValue: number }> } | undefined)
+    : undefined;
+  const binding = data?.segmentBindings?.[segmentIndex];
+  if (!binding || !session) return { layer: 0, labelValue: segmentIndex };
+  return { layer: layerIndexOf(binding.labelmapId), labelValue: binding.labelValue };
+}
+
+/** A layer's stored index; a private layer Cornerstone just made gets the next one. */
+function layerIndexOf(labelmapId: string): number {
+  if (!session) return 0;
+  let index = session.layerIds.indexOf(labelmapId);
+  if (index < 0) {
+    session.layerIds.push(labelmapId);
+    index = session.layerIds.length - 1;
+  }
+  return index;
+}
+
+/** Every layer Cornerstone has, by labelmapId, with its labelmap image ids. */
+function layersNow(): Map<string, string[]> {
+  const layers = new Map<string, string[]>();
+  if (!session) return layers;
+  const data = segmentation.state.getSegmentation(session.annotationUid)?.representationData.Labelmap as
+    { labelmaps?: Record<string, { imageIds?: string[] }> } | undefined;
+  for (const [labelmapId, layer] of Object.entries(data?.labelmaps ?? {}))
+    if (layer.imageIds) layers.set(labelmapId, layer.imageIds);
+  return layers;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Saving
+
+function markMetaChanged() {
+  if (!session) return;
+  session.dirtyMeta = true;
+  scheduleSave();
+}
+
+function scheduleSave() {
+  store.setState({ save: 'unsaved' });
+  if (saveTimer !== null) window.clearTimeout(saveTimer);
+  saveTimer = window.setTimeout(() => {
+    saveTimer = null;
+    void flushSave();
+  }, SAVE_DELAY_MS);
+}
+
+eventTarget.addEventListener(ToolEvents.SEGMENTATION_DATA_MODIFIED, (event: Event) => {
+  const detail = (event as CustomEvent<{ segmentationId?: string }>).detail;
+  if (session && detail?.segmentationId === session.annotationUid) scheduleSave();
+});
+
+/** Saves now what changed (waits for a save in flight first). */
+export async function flushSave(): Promise<void> {
+  if (saveTimer !== null) {
+    window.clearTimeout(saveTimer);
+    saveTimer = null;
+  }
+  while (saving) await saving;
+  const current = session;
+  if (!current) return;
+  saving = saveOnce(current).finally(() => {
+    saving = null;
+  });
+  await saving;
+}
+
+async function saveOnce(current: Session): Promise<void> {
+  const slices: LabelmapSliceChunk[] = [];
+  const cleared: string[] = [];
+  for (const [labelmapId, imageIds] of layersNow()) {
+    const layer = layerIndexOf(labelmapId);
+    imageIds.forEach((imageId, index) => {
+      const voxelManager = cache.getImage(imageId)?.voxelManager;
+      if (!voxelManager || voxelManager.modifiedSlices.size === 0) return;
+      const key = current.keys[index]!;
+      slices.push({
+        layer,
+        sopInstanceUID: key.sopInstanceUID,
+        frame: key.frame,
+        data: encodeSlice(scalarsOf(imageId)),
+      });
+      cleared.push(imageId);
+    });
+  }
+  if (slices.length === 0 && !current.dirtyMeta) {
+    store.setState({ save: 'saved' });
+    return;
+  }
+  // The bindings may have changed (a segment moved to a private layer by an overlapping stroke).
+  const segments = store
+    .getState()
+    .segments.map((segment) => ({ ...segment, ...bindingOf(segment.segmentIndex) }));
+  store.setState({ save: 'saving', segments });
+  for (const imageId of cleared) resetModified(imageId);
+  current.dirtyMeta = false;
+  const versionId = coreUtilities.uuidv4();
+  const header = {
+    annotationUid: current.annotationUid,
+    versionId,
+    parentVersionId: current.versionId,
+    studyInstanceUID: current.studyInstanceUID,
+    seriesInstanceUID: current.seriesInstanceUID,
+    width: current.width,
+    height: current.height,
+    bits: 8 as const,
+    layers: Math.max(1, current.layerIds.length),
+    segments,
+  };
+  try {
+    // Split under the web host's request limit: later parts add slices to the same version.
+    let batch: LabelmapSliceChunk[] = [];
+    let chars = 0;
+    let sent = false;
+    for (const slice of slices) {
+      if (batch.length > 0 && chars + slice.data.length > MAX_SAVE_CHARS) {
+        await host.api.call('segmentation.saveSlices', { ...header, slices: batch });
+        sent = true;
+        batch = [];
+        chars = 0;
+      }
+      batch.push(slice);
+      chars += slice.data.length;
+    }
+    if (batch.length > 0 || !sent)
+      await host.api.call('segmentation.saveSlices', { ...header, slices: batch });
+    current.versionId = versionId;
+    if (session === current) store.setState({ save: saveTimer === null ? 'saved' : 'unsaved' });
+  } catch {
+    // Keep the marks so the next save sends these slices again.
+    for (const imageId of cleared) cache.getImage(imageId)?.voxelManager?.modifiedSlices.add(0);
+    current.dirtyMeta = true;
+    if (session === current) store.setState({ save: 'failed' });
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// For interpolation and tests
+
+export interface OpenSegmentation {
+  annotationUid: string;
+  viewportId: string;
+  imageIds: string[];
+  width: number;
+  height: number;
+  /** Labelmap image ids of the layer a segment is on, and its label value there. */
+  segmentVoxels(segmentIndex: number): { imageIds: string[]; labelValue: number } | null;
+}
+
+export function currentSegmentation(): OpenSegmentation | null {
+  const current = session;
+  if (!current) return null;
+  return {
+    annotationUid: current.annotationUid,
+    viewportId: current.viewportId,
+    imageIds: current.imageIds,
+    width: current.width,
+    height: current.height,
+    segmentVoxels(segmentIndex) {
+      const binding = bindingOf(segmentIndex);
+      const labelmapId = current.layerIds[binding.layer];
+      const imageIds = labelmapId ? layersNow().get(labelmapId) : undefined;
+      return imageIds ? { imageIds, labelValue: binding.labelValue } : null;
+    },
+  };
+}
+
+/** What the page holds now, per non-empty (layer, image): the same digest main computes. */
+export async function sliceHashesNow(): Promise<
+  Array<{ layer: number; sopInstanceUID: string; frame: number; sha256: string; labelled: number }>
+> {
+  const current = session;
+  if (!current) return [];
+  const hashes = [];
+  for (const [labelmapId, imageIds] of layersNow()) {
+    const layer = layerIndexOf(labelmapId);
+    for (let index = 0; index < imageIds.length; index++) {
+      const voxels = scalarsOf(imageIds[index]!);
+      let labelled = 0;
+      for (const value of voxels) if (value !== 0) labelled++;
+      if (labelled === 0) continue;
+      const key = current.keys[index]!;
+      hashes.push({ layer, ...key, sha256: await sliceSha256(voxels), labelled });
+    }
+  }
+  return hashes.sort(
+    (a, b) => a.layer - b.layer || a.sopInstanceUID.localeCompare(b.sopInstanceUID) || a.frame - b.frame,
+  );
+}
+
+/** Voxels of a segment on each image of the stack (end-to-end tests and the benchmark read it). */
+export function segmentVoxelCounts(segmentIndex: number): number[] {
+  const voxels = currentSegmentation()?.segmentVoxels(segmentIndex);
+  if (!voxels) return [];
+  return voxels.imageIds.map((imageId) => {
+    let count = 0;
+    for (const value of scalarsOf(imageId)) if (value === voxels.labelValue) count++;
+    return count;
+  });
+}
+
+export function stackViewportOf(segmentationNow: OpenSegmentation): StackViewport | null {
+  return (getEnabledElementByViewportId(segmentationNow.viewportId)?.viewport as StackViewport) ?? null;
+}
+
+/**
+ * What end-to-end tests and the benchmark read from the page: the labelmap as the page holds it.
+ * Read-only views of data the page already shows; nothing here changes state except saving.
+ */
+export interface SegmentationProbe {
+  sliceHashes: typeof sliceHashesNow;
+  voxelCounts: typeof segmentVoxelCounts;
+  flushSave: typeof flushSave;
+}
+
+declare global {
+  interface Window {
+    radlabelSegmentation?: SegmentationProbe;
+  }
+}
+
+window.radlabelSegmentation = { sliceHashes: sliceHashesNow, voxelCounts: segmentVoxelCounts, flushSave };
