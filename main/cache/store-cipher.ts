@@ -253,25 +253,39 @@ export async function storedFileView(
   return { plainSize, encrypted: true };
 }
 
-/** The plain bytes of the encrypted file open as `handle`, chunk by chunk; closes nothing. */
+/** Chunks read and decrypted per read from disk by the stream (about 1 MiB in memory at most). */
+const STREAM_BATCH = 16;
+
+/**
+ * The plain bytes of the encrypted file open as `handle`, a batch of chunks at a time (each
+ * authenticated before any of its bytes is passed on); closes nothing.
+ */
 export function decryptedStream(handle: fs.promises.FileHandle, fileSize: number): Readable {
-  async function* chunks(): AsyncGenerator<Buffer> {
+  async function* batches(): AsyncGenerator<Buffer> {
     const header = Buffer.alloc(STORE_HEADER_BYTES);
     await handle.read(header, 0, STORE_HEADER_BYTES, 0);
     const plainSize = Number(header.readBigUInt64LE(16));
     if (!header.subarray(0, 8).equals(MAGIC) || encryptedSize(plainSize) !== fileSize) throw tampered();
     const n = chunkCount(plainSize);
-    const sealed = Buffer.allocUnsafe(STORE_CHUNK_BYTES + TAG_BYTES);
-    for (let i = 0; i < n; i += 1) {
-      const length = Math.min(STORE_CHUNK_BYTES, plainSize - i * STORE_CHUNK_BYTES) + TAG_BYTES;
+    const sealed = Buffer.allocUnsafe(STREAM_BATCH * (STORE_CHUNK_BYTES + TAG_BYTES));
+    for (let first = 0; first < n; first += STREAM_BATCH) {
+      const last = Math.min(n, first + STREAM_BATCH) - 1;
+      const start = chunkPosition(first);
+      const end = last === n - 1 ? fileSize : chunkPosition(last + 1);
       let filled = 0;
-      while (filled < length) {
-        const { bytesRead } = await handle.read(sealed, filled, length - filled, chunkPosition(i) + filled);
+      while (filled < end - start) {
+        const { bytesRead } = await handle.read(sealed, filled, end - start - filled, start + filled);
         if (bytesRead === 0) throw tampered();
         filled += bytesRead;
       }
-      yield decryptChunk(header, plainSize, i, sealed.subarray(0, length));
+      const plain: Buffer[] = [];
+      for (let i = first; i <= last; i += 1) {
+        const offset = chunkPosition(i) - start;
+        const length = Math.min(STORE_CHUNK_BYTES, plainSize - i * STORE_CHUNK_BYTES) + TAG_BYTES;
+        plain.push(decryptChunk(header, plainSize, i, sealed.subarray(offset, offset + length)));
+      }
+      yield plain.length === 1 ? plain[0]! : Buffer.concat(plain);
     }
   }
-  return Readable.from(chunks(), { objectMode: false });
+  return Readable.from(batches(), { objectMode: false });
 }

@@ -22,8 +22,8 @@ function uid(): string {
   return `2.25.${BigInt(`0x${crypto.randomBytes(15).toString('hex')}`).toString()}`;
 }
 
-/** Writes a 3-slice CT study whose patient name, ID and description carry `MARK<tag><random>`. */
-export function plantStudy(parent: string, tag: string, slices = 3): PlantedStudy {
+/** Writes a CT study (3 slices of 16 × 16 unless told) whose patient name, ID and description carry `MARK<tag><random>`. */
+export function plantStudy(parent: string, tag: string, slices = 3, size = 16): PlantedStudy {
   const marker = `MARK${tag}${crypto.randomBytes(4).toString('hex').toUpperCase()}`;
   const dir = path.join(parent, `study-${marker}`);
   fs.mkdirSync(dir, { recursive: true });
@@ -39,7 +39,7 @@ export function plantStudy(parent: string, tag: string, slices = 3): PlantedStud
   for (let k = 0; k < slices; k += 1) {
     const sop = uid();
     study.sopInstanceUIDs.push(sop);
-    const pixels = crypto.randomBytes(16 * 16 * 2);
+    const pixels = crypto.randomBytes(size * size * 2);
     fs.writeFileSync(
       path.join(dir, `${k}.dcm`),
       encodePart10({
@@ -58,8 +58,8 @@ export function plantStudy(parent: string, tag: string, slices = 3): PlantedStud
           { tag: 0x00200013, vr: 'IS', value: String(k + 1) },
           { tag: 0x00280002, vr: 'US', value: [1] },
           { tag: 0x00280004, vr: 'CS', value: 'MONOCHROME2' },
-          { tag: 0x00280010, vr: 'US', value: [16] },
-          { tag: 0x00280011, vr: 'US', value: [16] },
+          { tag: 0x00280010, vr: 'US', value: [size] },
+          { tag: 0x00280011, vr: 'US', value: [size] },
           { tag: 0x00280100, vr: 'US', value: [16] },
           { tag: 0x00280101, vr: 'US', value: [16] },
           { tag: 0x00280102, vr: 'US', value: [15] },

@@ -212,6 +212,18 @@ describe('the encrypted file store', () => {
     const dataDir = freshDataDir(true);
     const services = start(dataDir);
     const study = plantStudy(scratch, 'STOREENC', 3);
+    // Files of one chunk, of three (the last partial) and of 33 (more than one read batch of the stream).
+    const larger = [plantStudy(scratch, 'STOREENC3', 1, 300), plantStudy(scratch, 'STOREENC33', 1, 1024)];
+    await importPaths(
+      services,
+      larger.map((s) => s.dir),
+    );
+    for (const big of larger)
+      expect(
+        (await servedBytes(services, big.sopInstanceUIDs[0]!)).equals(
+          fs.readFileSync(path.join(big.dir, '0.dcm')),
+        ),
+      ).toBe(true);
     await importPaths(services, [study.dir]);
     expect(storeFiles(dataDir).every((file) => isStoreFileEncrypted(file))).toBe(true);
     expect(scanFolder(path.join(dataDir, 'store'), needles(study))).toEqual([]);
