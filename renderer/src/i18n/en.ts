@@ -1,5 +1,8 @@
 /** English UI strings. Every key here must exist in zh-CN.ts (the type there enforces it). */
+import { pacsEn } from '../pacs/strings.js';
+
 export const en = {
+  pacs: pacsEn,
   app: {
     productName: 'RadLabel',
     researchUseOnly: 'Research use only — not for diagnosis',

@@ -1,7 +1,9 @@
 /** Simplified Chinese UI strings; the `Messages` type keeps the keys identical to en.ts. */
 import type { Messages } from './en.js';
+import { pacsZhCN } from '../pacs/strings.js';
 
 export const zhCN: Messages = {
+  pacs: pacsZhCN,
   app: {
     productName: 'RadLabel',
     researchUseOnly: '仅供科研使用 — 不得用于诊断',

@@ -8,6 +8,8 @@ import { useTranslation } from 'react-i18next';
 import { useErrorMessage } from '../components/useErrorMessage.js';
 import { ImportButton } from '../importing/ImportButton.js';
 import { ImportStatus } from '../importing/ImportStatus.js';
+import { PacsSettingsDialog } from '../pacs/PacsSettingsDialog.js';
+import { QueryPacsDialog } from '../pacs/QueryPacsDialog.js';
 import { formatDicomDate, formatPersonName } from '../i18n/format.js';
 import { useUiStore } from '../stores/useUiStore.js';
 import { PAGE_SIZE, useWorklistStore } from '../stores/useWorklistStore.js';
@@ -37,8 +39,13 @@ export function WorklistScreen() {
   const openDialog = useUiStore((state) => state.openDialog);
   const [menu, setMenu] = useState<MenuPlace | null>(null);
   const [exportMany, setExportMany] = useState<string[] | null>(null);
+  const [pacsDialog, setPacsDialog] = useState<'settings' | 'query' | null>(null);
   const [toast, setToast] = useState<string | null>(null);
-  const dialogOpen = useUiStore((state) => state.dialog !== null) || exportMany !== null || menu !== null;
+  const dialogOpen =
+    useUiStore((state) => state.dialog !== null) ||
+    exportMany !== null ||
+    menu !== null ||
+    pacsDialog !== null;
 
   /** Export of the chosen studies: the single-study dialog for one, the list dialog for several. */
   const exportChosen = useCallback(() => {
@@ -120,6 +127,22 @@ export function WorklistScreen() {
         ) : null}
         {total > count ? <span className="hint">{t('worklist.showingFirst', { count, total })}</span> : null}
         <span className="spacer" />
+        <button
+          type="button"
+          className="button"
+          data-testid="pacs-query-open"
+          onClick={() => setPacsDialog('query')}
+        >
+          {t('pacs.queryButton')}
+        </button>
+        <button
+          type="button"
+          className="button button--ghost"
+          data-testid="pacs-settings-open"
+          onClick={() => setPacsDialog('settings')}
+        >
+          {t('pacs.settingsButton')}
+        </button>
         <ImportButton />
       </div>
       <ImportStatus />
@@ -215,6 +238,8 @@ export function WorklistScreen() {
           onClose={() => setExportMany(null)}
         />
       ) : null}
+      {pacsDialog === 'settings' ? <PacsSettingsDialog onClose={() => setPacsDialog(null)} /> : null}
+      {pacsDialog === 'query' ? <QueryPacsDialog onClose={() => setPacsDialog(null)} /> : null}
     </main>
   );
 }

@@ -1,0 +1,97 @@
+/** Orthanc as the hospital PACS on loopback, in a temp folder, stopped by its pid (tests and e2e). */
+import { type ChildProcess, spawn } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import path from 'node:path';
+import { makeTempDir } from '../../fixtures/paths.js';
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+export interface Orthanc {
+  aeTitle: string;
+  dicomPort: number;
+  httpPort: number;
+  dir: string;
+  process: ChildProcess;
+  /** GET/POST on its REST API (user:secret). */
+  rest(pathname: string, init?: RequestInit): Promise<Response>;
+  stop(): Promise<void>;
+}
+
+export const ORTHANC_AUTH = `Basic ${Buffer.from('user:secret').toString('base64')}`;
+
+/** Orthanc on loopback in a temp dir, with `modalities` (our SCP) it may C-MOVE to. */
+export async function startOrthanc(
+  modalities: Record<string, [string, string, number]> = {},
+  extra: Record<string, unknown> = {},
+): Promise<Orthanc> {
+  const dir = makeTempDir('orthanc');
+  const httpPort = await freePort();
+  const dicomPort = await freePort();
+  const config = {
+    Name: 'TEST',
+    StorageDirectory: dir,
+    IndexDirectory: dir,
+    HttpPort: httpPort,
+    RemoteAccessAllowed: false,
+    AuthenticationEnabled: true,
+    RegisteredUsers: { user: 'secret' },
+    DicomServerEnabled: true,
+    DicomAet: 'ORTHANC',
+    DicomPort: dicomPort,
+    DicomModalities: modalities,
+    DicomCheckCalledAet: false,
+    StorageCompression: false,
+    ConcurrentJobs: 2,
+    ...extra,
+  };
+  fs.writeFileSync(path.join(dir, 'orthanc.json'), JSON.stringify(config));
+  const out = fs.openSync(path.join(dir, 'stdout'), 'w');
+  const child = spawn('/usr/sbin/Orthanc', [`--logdir=${dir}`, path.join(dir, 'orthanc.json')], {
+    stdio: ['ignore', out, out],
+  });
+  fs.closeSync(out);
+  const rest = (pathname: string, init: RequestInit = {}) =>
+    fetch(`http://127.0.0.1:${httpPort}${pathname}`, {
+      ...init,
+      headers: { Authorization: ORTHANC_AUTH, ...(init.headers ?? {}) },
+    });
+  const deadline = Date.now() + 20_000;
+  for (;;) {
+    try {
+      if ((await rest('/system')).ok) break;
+    } catch {
+      // Not up yet.
+    }
+    if (Date.now() > deadline || child.exitCode !== null)
+      throw new Error(
+        `Orthanc did not start: ${fs.readFileSync(path.join(dir, 'stdout'), 'utf8').slice(-2000)}`,
+      );
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  return {
+    aeTitle: 'ORTHANC',
+    dicomPort,
+    httpPort,
+    dir,
+    process: child,
+    rest,
+    async stop() {
+      if (child.exitCode === null) {
+        const exited = new Promise((resolve) => child.once('exit', resolve));
+        child.kill('SIGTERM');
+        await exited;
+      }
+      fs.rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
