@@ -18,64 +18,12 @@
  */
 import fs from 'node:fs';
 import os from 'node:os';
-import { type Browser, type BrowserContext, type Page, chromium } from 'playwright-core';
-import { ensureCtSeries, makeTempDir } from '../fixtures/index.js';
-import { startWebHost } from '../e2e/support/webhost.js';
+import type { Browser, Page } from 'playwright-core';
+import { ensureCtSeries } from '../fixtures/index.js';
 import { type BenchFigure, type Benchmark, median } from './lib.js';
+import { type ViewerBench, VIEWPORT, gotoApp, round, withViewerBench } from './viewer-lib.js';
 
-const CHROMIUM = '/usr/lib/chromium/chromium';
-const CHROMIUM_ARGS = [
-  '--no-sandbox',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-];
-const VIEWPORT = { width: 1440, height: 900 };
 const RUNS = 3;
-/** tsx wraps named functions in `__name(...)`; functions passed to page.evaluate need it in the page. */
-const TSX_NAME_HELPER = 'globalThis.__name = (target) => target;';
-
-const round = (value: number, digits = 1) => Math.round(value * 10 ** digits) / 10 ** digits;
-
-async function newContext(browser: Browser): Promise<BrowserContext> {
-  const context = await browser.newContext({ viewport: VIEWPORT });
-  await context.addInitScript({ content: TSX_NAME_HELPER });
-  return context;
-}
-
-/**
- * Opens the app; other work on this machine may be rewriting build/ at that moment (the page then
- * fails to start), so a page that shows neither screen is reloaded, up to three times.
- */
-async function gotoApp(page: Page, url: string): Promise<void> {
-  for (let attempt = 1; ; attempt += 1) {
-    await page.goto(url);
-    try {
-      await page
-        .locator('[data-testid="worklist"], [data-testid="viewer"]')
-        .first()
-        .waitFor({ timeout: 30_000 });
-      return;
-    } catch (error) {
-      if (attempt >= 3) throw error;
-    }
-  }
-}
-
-async function importThroughUi(browser: Browser, url: string, dir: string): Promise<void> {
-  const context = await newContext(browser);
-  try {
-    const page = await context.newPage();
-    await gotoApp(page, url);
-    await page.getByTestId('import-button').click();
-    await page.getByTestId('import-path').fill(dir);
-    await page.getByTestId('import-path-submit').click();
-    await page.locator('[data-testid="import-phase"][data-phase="done"]').waitFor({ timeout: 600_000 });
-  } finally {
-    await context.close();
-  }
-}
 
 async function openStudy(page: Page, url: string, patientId: string): Promise<void> {
   // The app restores the reader's last screen (the data folder keeps it): back to the worklist.
@@ -126,17 +74,15 @@ async function openMpr(page: Page): Promise<MprTiming> {
 }
 
 async function mprRun(
-  browser: Browser,
-  url: string,
+  bench: ViewerBench,
   patientId: string,
   slices: number,
   warm: boolean,
 ): Promise<MprTiming> {
-  const context = await newContext(browser);
+  const context = await bench.newContext();
   try {
     const page = await context.newPage();
-    await page.evaluate(() => undefined);
-    await openStudy(page, url, patientId);
+    await openStudy(page, bench.url, patientId);
     await page.evaluate(() => performance.setResourceTimingBufferSize(100_000));
     if (warm) {
       await waitForPrefetch(page, slices);
@@ -148,14 +94,14 @@ async function mprRun(
   }
 }
 
-async function measureFirstImage(browser: Browser, url: string): Promise<BenchFigure[]> {
+async function measureFirstImage(bench: ViewerBench): Promise<BenchFigure[]> {
   const series = ensureCtSeries({ slices: 300, size: 512, seed: 'mpr-bench' });
-  await importThroughUi(browser, url, series.dir);
+  await bench.importSeries(series.dir);
   const cold: MprTiming[] = [];
   const warm: MprTiming[] = [];
   for (let run = 0; run < RUNS; run += 1) {
-    cold.push(await mprRun(browser, url, series.patientId, series.slices, false));
-    warm.push(await mprRun(browser, url, series.patientId, series.slices, true));
+    cold.push(await mprRun(bench, series.patientId, series.slices, false));
+    warm.push(await mprRun(bench, series.patientId, series.slices, true));
   }
   return [
     {
@@ -256,10 +202,11 @@ async function sampleMemory(browser: Browser, page: Page): Promise<MemorySample>
   };
 }
 
-async function measureMemory(browser: Browser, url: string): Promise<BenchFigure[]> {
+async function measureMemory(bench: ViewerBench): Promise<BenchFigure[]> {
+  const { browser, url } = bench;
   const series = ensureCtSeries({ slices: 1000, size: 512, seed: 'mpr-memory' });
-  await importThroughUi(browser, url, series.dir);
-  const context = await newContext(browser);
+  await bench.importSeries(series.dir);
+  const context = await bench.newContext();
   try {
     const page = await context.newPage();
     await openStudy(page, url, series.patientId);
@@ -306,32 +253,7 @@ async function measureMemory(browser: Browser, url: string): Promise<BenchFigure
   }
 }
 
-function benchmark(
-  ids: string[],
-  body: (browser: Browser, url: string) => Promise<BenchFigure[]>,
-): Benchmark {
-  return {
-    ids,
-    async run() {
-      const dataDir = makeTempDir('bench-mpr');
-      const host = await startWebHost({ dataDir });
-      const browser = await chromium.launch({
-        executablePath: CHROMIUM,
-        headless: true,
-        args: CHROMIUM_ARGS,
-      });
-      try {
-        return await body(browser, host.url);
-      } finally {
-        await browser.close();
-        await host.stop();
-        fs.rmSync(dataDir, { recursive: true, force: true });
-      }
-    },
-  };
-}
-
 export const benchmarks: Benchmark[] = [
-  benchmark(['viewer.mpr_first_image_ms'], measureFirstImage),
-  benchmark(['viewer.renderer_mb_1000'], measureMemory),
+  { ids: ['viewer.mpr_first_image_ms'], run: () => withViewerBench('bench-mpr', measureFirstImage) },
+  { ids: ['viewer.renderer_mb_1000'], run: () => withViewerBench('bench-mpr', measureMemory) },
 ];

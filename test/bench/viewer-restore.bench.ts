@@ -9,33 +9,20 @@
  * "restart" (a new browser profile on the same data folder: no HTTP cache, no localStorage, the
  * place read from main's copy).
  */
-import fs from 'node:fs';
-import { type Browser, type BrowserContext, type Page, chromium } from 'playwright-core';
-import { ensureCtSeries, makeTempDir } from '../fixtures/index.js';
-import { startWebHost } from '../e2e/support/webhost.js';
+import type { Page } from 'playwright-core';
+import { ensureCtSeries } from '../fixtures/index.js';
 import { type Benchmark, type BenchFigure, median } from './lib.js';
+import { type ViewerBench, gotoApp, importThroughUi, round, withViewerBench } from './viewer-lib.js';
 
-const CHROMIUM = '/usr/lib/chromium/chromium';
-const CHROMIUM_ARGS = [
-  '--no-sandbox',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-];
-const VIEWPORT = { width: 1440, height: 900 };
 const RUNS = 7;
 /** 1-based image the reader left the study at. */
 const TARGET = 120;
-/** tsx wraps named functions in `__name(...)`; pages need the helper (see viewer.bench.ts). */
-const TSX_NAME_HELPER = 'globalThis.__name = (target) => target;';
 
 /**
  * In every page: Date.now() when viewport 1 draws image TARGET after setting it (any
  * STACK_NEW_IMAGE for that index, then the next IMAGE_RENDERED), and when the DOM was loaded.
  */
 const PROBE = `
-${TSX_NAME_HELPER}
 (() => {
   const target = ${TARGET - 1};
   window.addEventListener('DOMContentLoaded', () => { window.__domAt = Date.now(); });
@@ -60,12 +47,6 @@ ${TSX_NAME_HELPER}
 })();
 `;
 
-async function newContext(browser: Browser): Promise<BrowserContext> {
-  const context = await browser.newContext({ viewport: VIEWPORT });
-  await context.addInitScript({ content: PROBE });
-  return context;
-}
-
 async function restoredAfter(page: Page, startedAt: number): Promise<{ restoreMs: number; domMs: number }> {
   const handle = await page.waitForFunction(
     () => {
@@ -81,86 +62,74 @@ async function restoredAfter(page: Page, startedAt: number): Promise<{ restoreMs
   return { restoreMs: restoredAt - startedAt, domMs: domAt - startedAt };
 }
 
-const round = (value: number) => Math.round(value * 10) / 10;
-
-async function measure(): Promise<BenchFigure[]> {
+async function measure(bench: ViewerBench): Promise<BenchFigure[]> {
   const series = ensureCtSeries({ slices: 200, size: 512 });
-  const dataDir = makeTempDir('bench-restore');
-  const host = await startWebHost({ dataDir });
-  const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
-  try {
-    const context = await newContext(browser);
-    const page = await context.newPage();
-    await page.goto(host.url);
-    await page.getByTestId('import-button').click();
-    await page.getByTestId('import-path').fill(series.dir);
-    await page.getByTestId('import-path-submit').click();
-    await page.locator('[data-testid="import-phase"][data-phase="done"]').waitFor({ timeout: 300_000 });
-    await page.getByTestId('import-dismiss').click();
-    await page.getByTestId('worklist-search').fill('Synthetic');
-    const row = page
-      .locator('[data-testid="study-table"][data-search="Synthetic"] [data-testid="study-row"]')
-      .first();
-    await row.dblclick();
-    await page.locator('[data-testid="viewport-0"] [data-testid="overlay-image"][data-index="1"]').waitFor();
-    await page.getByTestId('viewport-0').click();
-    await page.keyboard.press('End');
-    for (let index = 200; index > TARGET; index -= 1) await page.keyboard.press('ArrowUp');
+  const context = await bench.newContext(PROBE);
+  const page = await context.newPage();
+  await gotoApp(page, bench.url);
+  await importThroughUi(page, series.dir);
+  await page.getByTestId('import-dismiss').click();
+  await page.getByTestId('worklist-search').fill('Synthetic');
+  const row = page
+    .locator('[data-testid="study-table"][data-search="Synthetic"] [data-testid="study-row"]')
+    .first();
+  await row.dblclick();
+  await page.locator('[data-testid="viewport-0"] [data-testid="overlay-image"][data-index="1"]').waitFor();
+  await page.getByTestId('viewport-0').click();
+  await page.keyboard.press('End');
+  for (let index = 200; index > TARGET; index -= 1) await page.keyboard.press('ArrowUp');
+  await page
+    .locator(`[data-testid="viewport-0"] [data-testid="overlay-image"][data-index="${TARGET}"]`)
+    .waitFor();
+  await page.getByTestId('preset-abdomen').click();
+  // The session is saved within half a second of a change.
+  await page.waitForTimeout(1500);
+
+  const reloads: { restoreMs: number; domMs: number }[] = [];
+  for (let run = 0; run < RUNS; run += 1) {
+    const startedAt = Date.now();
+    await page.reload({ waitUntil: 'commit' });
+    reloads.push(await restoredAfter(page, startedAt));
     await page
       .locator(`[data-testid="viewport-0"] [data-testid="overlay-image"][data-index="${TARGET}"]`)
       .waitFor();
-    await page.getByTestId('preset-abdomen').click();
-    // The session is saved within half a second of a change.
-    await page.waitForTimeout(1500);
-
-    const reloads: { restoreMs: number; domMs: number }[] = [];
-    for (let run = 0; run < RUNS; run += 1) {
-      const startedAt = Date.now();
-      await page.reload({ waitUntil: 'commit' });
-      reloads.push(await restoredAfter(page, startedAt));
-      await page
-        .locator(`[data-testid="viewport-0"] [data-testid="overlay-image"][data-index="${TARGET}"]`)
-        .waitFor();
-      await page.waitForTimeout(300);
-    }
-    const width = await page
-      .locator('[data-testid="viewport-0"] [data-testid="overlay-window"]')
-      .getAttribute('data-width');
-    await context.close();
-
-    const restarts: number[] = [];
-    for (let run = 0; run < 3; run += 1) {
-      const fresh = await newContext(browser);
-      const freshPage = await fresh.newPage();
-      const startedAt = Date.now();
-      await freshPage.goto(host.url, { waitUntil: 'commit' });
-      restarts.push((await restoredAfter(freshPage, startedAt)).restoreMs);
-      await fresh.close();
-    }
-
-    return [
-      {
-        id: 'viewer.restore_ms',
-        value: round(median(reloads.map((r) => r.restoreMs))),
-        unit: 'ms',
-        goal: '< 1000',
-        reference: {
-          what: 'same reload: time to DOMContentLoaded (loading the app, before any restoring)',
-          value: round(median(reloads.map((r) => r.domMs))),
-        },
-        details: {
-          series: `${series.slices} × ${series.size}² CT, image ${TARGET}, window W ${width}`,
-          runs: RUNS,
-          all: reloads.map((r) => round(r.restoreMs)),
-          restartNewProfileMs: restarts.map(round),
-        },
-      },
-    ];
-  } finally {
-    await browser.close();
-    await host.stop();
-    fs.rmSync(dataDir, { recursive: true, force: true });
+    await page.waitForTimeout(300);
   }
+  const width = await page
+    .locator('[data-testid="viewport-0"] [data-testid="overlay-window"]')
+    .getAttribute('data-width');
+  await context.close();
+
+  const restarts: number[] = [];
+  for (let run = 0; run < 3; run += 1) {
+    const fresh = await bench.newContext(PROBE);
+    const freshPage = await fresh.newPage();
+    const startedAt = Date.now();
+    await freshPage.goto(bench.url, { waitUntil: 'commit' });
+    restarts.push((await restoredAfter(freshPage, startedAt)).restoreMs);
+    await fresh.close();
+  }
+
+  return [
+    {
+      id: 'viewer.restore_ms',
+      value: round(median(reloads.map((r) => r.restoreMs))),
+      unit: 'ms',
+      goal: '< 1000',
+      reference: {
+        what: 'same reload: time to DOMContentLoaded (loading the app, before any restoring)',
+        value: round(median(reloads.map((r) => r.domMs))),
+      },
+      details: {
+        series: `${series.slices} × ${series.size}² CT, image ${TARGET}, window W ${width}`,
+        runs: RUNS,
+        all: reloads.map((r) => round(r.restoreMs)),
+        restartNewProfileMs: restarts.map((ms) => round(ms)),
+      },
+    },
+  ];
 }
 
-export const benchmarks: Benchmark[] = [{ ids: ['viewer.restore_ms'], run: measure }];
+export const benchmarks: Benchmark[] = [
+  { ids: ['viewer.restore_ms'], run: () => withViewerBench('bench-restore', measure) },
+];

@@ -18,27 +18,12 @@
  * same page right before each pass (the most any display rate can be), and the bare fetch of all
  * 200 files (files/s: what a cold pass could reach if decoding and drawing were free).
  */
-import fs from 'node:fs';
-import { type Browser, type Page, chromium } from 'playwright-core';
-import { ensureCtSeries, makeTempDir } from '../fixtures/index.js';
-import { startWebHost } from '../e2e/support/webhost.js';
+import type { Page } from 'playwright-core';
+import { ensureCtSeries } from '../fixtures/index.js';
 import { type Benchmark, type BenchFigure, median } from './lib.js';
+import { type ViewerBench, VIEWPORT, gotoApp, round, withViewerBench } from './viewer-lib.js';
 
-const CHROMIUM = '/usr/lib/chromium/chromium';
-const CHROMIUM_ARGS = [
-  '--no-sandbox',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-];
 const RUNS = 5;
-/**
- * The runner loads this file through tsx, whose esbuild transform wraps named functions in
- * `__name(...)`; functions passed to page.evaluate then need that helper in the page too.
- */
-const TSX_NAME_HELPER = 'globalThis.__name = (target) => target;';
-const VIEWPORT = { width: 1440, height: 900 };
 
 interface Pass {
   frames: number;
@@ -62,13 +47,6 @@ interface RunResult {
   cached: DisplayPass;
   coldLatency: Pass;
   rendering: string;
-}
-
-async function importThroughUi(page: Page, dir: string): Promise<void> {
-  await page.getByTestId('import-button').click();
-  await page.getByTestId('import-path').fill(dir);
-  await page.getByTestId('import-path-submit').click();
-  await page.locator('[data-testid="import-phase"][data-phase="done"]').waitFor({ timeout: 300_000 });
 }
 
 /**
@@ -224,11 +202,11 @@ async function openSynthetic(page: Page): Promise<number> {
 }
 
 /** The older latency-chained pass, in a fresh context (cold), for comparison with earlier runs. */
-async function latencyRun(browser: Browser, url: string): Promise<Pass> {
-  const context = await browser.newContext({ viewport: VIEWPORT });
+async function latencyRun(bench: ViewerBench): Promise<Pass> {
+  const context = await bench.newContext();
   try {
     const page = await context.newPage();
-    await page.goto(url);
+    await gotoApp(page, bench.url);
     await openSynthetic(page);
     const pass = await scrollPass(page);
     await leaveViewer(page);
@@ -238,11 +216,11 @@ async function latencyRun(browser: Browser, url: string): Promise<Pass> {
   }
 }
 
-async function oneRun(browser: Browser, url: string, query: string): Promise<Omit<RunResult, 'coldLatency'>> {
-  const context = await browser.newContext({ viewport: VIEWPORT });
+async function oneRun(bench: ViewerBench, query: string): Promise<Omit<RunResult, 'coldLatency'>> {
+  const context = await bench.newContext();
   try {
     const page = await context.newPage();
-    await page.goto(url + query);
+    await gotoApp(page, bench.url + query);
     const firstImageMs = await openSynthetic(page);
     const cold = await displayPass(page);
     await page.keyboard.press('Home');
@@ -260,14 +238,13 @@ async function oneRun(browser: Browser, url: string, query: string): Promise<Omi
 
 /** Bare fetch of every file of the series from the host, in sequence, in a fresh context. */
 async function fetchReference(
-  browser: Browser,
-  url: string,
+  bench: ViewerBench,
   sopInstanceUIDs: string[],
 ): Promise<{ ms: number; bytes: number }> {
-  const context = await browser.newContext({ viewport: VIEWPORT });
+  const context = await bench.newContext();
   try {
     const page = await context.newPage();
-    await page.goto(url);
+    await gotoApp(page, bench.url);
     return await page.evaluate(async (uids) => {
       const start = performance.now();
       let bytes = 0;
@@ -279,9 +256,10 @@ async function fetchReference(
   }
 }
 
-async function frameRate(browser: Browser): Promise<number> {
-  const page = await browser.newPage();
+async function frameRate(bench: ViewerBench): Promise<number> {
+  const context = await bench.newContext();
   try {
+    const page = await context.newPage();
     return await page.evaluate(
       () =>
         new Promise<number>((resolve) => {
@@ -296,128 +274,94 @@ async function frameRate(browser: Browser): Promise<number> {
         }),
     );
   } finally {
-    await page.close();
+    await context.close();
   }
 }
 
-/** Every context and page made through the returned browser gets the tsx helper first. */
-function withNameHelper(browser: Browser): Browser {
-  const newContext = browser.newContext.bind(browser);
-  const patched = Object.create(browser) as Browser;
-  patched.newContext = async (options) => {
-    const context = await newContext(options);
-    await context.addInitScript({ content: TSX_NAME_HELPER });
-    return context;
-  };
-  patched.newPage = async (options) => {
-    const context = await patched.newContext(options);
-    const page = await context.newPage();
-    page.once('close', () => void context.close());
-    return page;
-  };
-  return patched;
-}
-
-const round = (value: number, digits = 1) => Math.round(value * 10 ** digits) / 10 ** digits;
-
-async function measure(): Promise<BenchFigure[]> {
+async function measure(bench: ViewerBench): Promise<BenchFigure[]> {
   const series = ensureCtSeries({ slices: 200, size: 512 });
-  const dataDir = makeTempDir('bench-viewer');
-  const host = await startWebHost({ dataDir });
-  const launched = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
-  const browser = withNameHelper(launched);
-  try {
-    const setup = await browser.newPage({ viewport: VIEWPORT });
-    await setup.goto(host.url);
-    await importThroughUi(setup, series.dir);
-    await setup.close();
-
-    const runs: RunResult[] = [];
-    const fetches: { ms: number; bytes: number }[] = [];
-    for (let run = 0; run < RUNS; run += 1) {
-      // Interleaved, so a noisy moment on the machine affects both sides alike.
-      fetches.push(await fetchReference(browser, host.url, series.sopInstanceUIDs));
-      const run = await oneRun(browser, host.url, '');
-      runs.push({ ...run, coldLatency: await latencyRun(browser, host.url) });
-    }
-    const gpu = await oneRun(browser, host.url, '&rendering=gpu');
-    const rafFps = await frameRate(browser);
-
-    const fetchMs = median(fetches.map((f) => f.ms));
-    const fetchFilesPerSecond = (series.slices * 1000) / fetchMs;
-    const fps = (pass: Pass) => (pass.frames * 1000) / pass.ms;
-    const displayFps = (pass: DisplayPass) => (pass.drawn * 1000) / pass.ms;
-    const firstImageMs = median(runs.map((r) => r.firstImageMs));
-    const coldFps = median(runs.map((r) => displayFps(r.cold)));
-    const cachedFps = median(runs.map((r) => displayFps(r.cached)));
-    const latencyFps = median(runs.map((r) => fps(r.coldLatency)));
-    const pageRafFps = median(runs.map((r) => r.cold.rafFps));
-    const common = {
-      series: `${series.slices} × ${series.size}² CT, ${round(series.totalBytes / 2 ** 20)} MiB, uncompressed`,
-      runs: RUNS,
-      rendering: runs[0]?.rendering,
-      viewport: `${VIEWPORT.width}×${VIEWPORT.height} window, 1×1 layout`,
-      gpuOverride: {
-        firstImageMs: round(gpu.firstImageMs),
-        scrollFpsCold: round(displayFps(gpu.cold)),
-        scrollFps: round(displayFps(gpu.cached)),
-      },
-    };
-    return [
-      {
-        id: 'viewer.first_image_ms',
-        value: round(firstImageMs),
-        unit: 'ms',
-        goal: '< 100',
-        reference: {
-          what: 'bare fetch of one file (mean over the series)',
-          value: round(fetchMs / series.slices, 2),
-        },
-        details: { ...common, all: runs.map((r) => round(r.firstImageMs)) },
-      },
-      {
-        id: 'viewer.scroll_fps_cold',
-        value: round(coldFps),
-        unit: 'images drawn/s',
-        goal: '>= 58',
-        reference: {
-          what: 'requestAnimationFrame rate of the same page right before the pass (frames/s)',
-          value: round(pageRafFps),
-        },
-        details: {
-          ...common,
-          method: 'ArrowDown once per display frame through the series, first pass; images drawn per second',
-          all: runs.map((r) => round(displayFps(r.cold))),
-          drawnOfSlices: runs.map((r) => `${r.cold.drawn} in ${round(r.cold.ms)} ms, ${r.cold.keys} keys`),
-          bareFetchFilesPerSecond: round(fetchFilesPerSecond),
-          fetchMsMedian: round(fetchMs),
-        },
-      },
-      {
-        id: 'viewer.scroll_latency_fps_cold',
-        value: round(latencyFps),
-        unit: 'frames/s',
-        goal: 'none (comparison with the earlier measure)',
-        reference: {
-          what: 'bare sequential fetch of the 200 files (files/s)',
-          value: round(fetchFilesPerSecond),
-        },
-        details: { ...common, all: runs.map((r) => round(fps(r.coldLatency))) },
-      },
-      {
-        id: 'viewer.scroll_fps',
-        value: round(cachedFps),
-        unit: 'frames/s',
-        goal: '>= 60 (frame cap)',
-        reference: { what: 'requestAnimationFrame rate of the page (frames/s)', value: round(rafFps) },
-        details: { ...common, all: runs.map((r) => round(displayFps(r.cached))) },
-      },
-    ];
-  } finally {
-    await launched.close();
-    await host.stop();
-    fs.rmSync(dataDir, { recursive: true, force: true });
+  await bench.importSeries(series.dir);
+  const runs: RunResult[] = [];
+  const fetches: { ms: number; bytes: number }[] = [];
+  for (let run = 0; run < RUNS; run += 1) {
+    // Interleaved, so a noisy moment on the machine affects both sides alike.
+    fetches.push(await fetchReference(bench, series.sopInstanceUIDs));
+    const run = await oneRun(bench, '');
+    runs.push({ ...run, coldLatency: await latencyRun(bench) });
   }
+  const gpu = await oneRun(bench, '&rendering=gpu');
+  const rafFps = await frameRate(bench);
+
+  const fetchMs = median(fetches.map((f) => f.ms));
+  const fetchFilesPerSecond = (series.slices * 1000) / fetchMs;
+  const fps = (pass: Pass) => (pass.frames * 1000) / pass.ms;
+  const displayFps = (pass: DisplayPass) => (pass.drawn * 1000) / pass.ms;
+  const firstImageMs = median(runs.map((r) => r.firstImageMs));
+  const coldFps = median(runs.map((r) => displayFps(r.cold)));
+  const cachedFps = median(runs.map((r) => displayFps(r.cached)));
+  const latencyFps = median(runs.map((r) => fps(r.coldLatency)));
+  const pageRafFps = median(runs.map((r) => r.cold.rafFps));
+  const common = {
+    series: `${series.slices} × ${series.size}² CT, ${round(series.totalBytes / 2 ** 20)} MiB, uncompressed`,
+    runs: RUNS,
+    rendering: runs[0]?.rendering,
+    viewport: `${VIEWPORT.width}×${VIEWPORT.height} window, 1×1 layout`,
+    gpuOverride: {
+      firstImageMs: round(gpu.firstImageMs),
+      scrollFpsCold: round(displayFps(gpu.cold)),
+      scrollFps: round(displayFps(gpu.cached)),
+    },
+  };
+  return [
+    {
+      id: 'viewer.first_image_ms',
+      value: round(firstImageMs),
+      unit: 'ms',
+      goal: '< 100',
+      reference: {
+        what: 'bare fetch of one file (mean over the series)',
+        value: round(fetchMs / series.slices, 2),
+      },
+      details: { ...common, all: runs.map((r) => round(r.firstImageMs)) },
+    },
+    {
+      id: 'viewer.scroll_fps_cold',
+      value: round(coldFps),
+      unit: 'images drawn/s',
+      goal: '>= 58',
+      reference: {
+        what: 'requestAnimationFrame rate of the same page right before the pass (frames/s)',
+        value: round(pageRafFps),
+      },
+      details: {
+        ...common,
+        method: 'ArrowDown once per display frame through the series, first pass; images drawn per second',
+        all: runs.map((r) => round(displayFps(r.cold))),
+        drawnOfSlices: runs.map((r) => `${r.cold.drawn} in ${round(r.cold.ms)} ms, ${r.cold.keys} keys`),
+        bareFetchFilesPerSecond: round(fetchFilesPerSecond),
+        fetchMsMedian: round(fetchMs),
+      },
+    },
+    {
+      id: 'viewer.scroll_latency_fps_cold',
+      value: round(latencyFps),
+      unit: 'frames/s',
+      goal: 'none (comparison with the earlier measure)',
+      reference: {
+        what: 'bare sequential fetch of the 200 files (files/s)',
+        value: round(fetchFilesPerSecond),
+      },
+      details: { ...common, all: runs.map((r) => round(fps(r.coldLatency))) },
+    },
+    {
+      id: 'viewer.scroll_fps',
+      value: round(cachedFps),
+      unit: 'frames/s',
+      goal: '>= 60 (frame cap)',
+      reference: { what: 'requestAnimationFrame rate of the page (frames/s)', value: round(rafFps) },
+      details: { ...common, all: runs.map((r) => round(displayFps(r.cached))) },
+    },
+  ];
 }
 
 export const benchmarks: Benchmark[] = [
@@ -428,6 +372,6 @@ export const benchmarks: Benchmark[] = [
       'viewer.scroll_fps',
       'viewer.scroll_latency_fps_cold',
     ],
-    run: measure,
+    run: () => withViewerBench('bench-viewer', measure),
   },
 ];
