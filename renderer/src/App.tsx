@@ -1,5 +1,7 @@
 /** The app shell: header, research-use banner, the current screen, dialogs and global wiring. */
 import { useEffect } from 'react';
+import { CacheSettingsDialog } from './cache/CacheSettingsDialog.js';
+import { DeleteStudyDialog } from './cache/DeleteStudyDialog.js';
 import { AboutDialog } from './components/AboutDialog.js';
 import { Header } from './components/Header.js';
 import { HelpOverlay } from './components/HelpOverlay.js';
@@ -62,6 +64,8 @@ export function App() {
       {dialog === 'import' ? <ImportDialog /> : null}
       {dialog === 'deidSettings' ? <DeidSettingsDialog onClose={closeDialog} /> : null}
       {dialog === 'deidExport' ? <DeidExportDialog /> : null}
+      {dialog === 'cacheSettings' ? <CacheSettingsDialog onClose={closeDialog} /> : null}
+      <DeleteStudyDialog />
       <DropZone />
     </div>
   );

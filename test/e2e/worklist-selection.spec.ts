@@ -175,6 +175,8 @@ test('the study menu opens on right-click and Shift+F10, and its actions work', 
     'Copy patient ID',
     'Copy accession number',
     'Select all shown',
+    'Delete study from this workstation…',
+    'Delete all studies of this patient…',
   ]);
   await screenshot(page, 'worklist-study-menu');
   await menu.getByTestId('study-menu-copy-study-uid').click();

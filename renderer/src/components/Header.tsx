@@ -47,6 +47,14 @@ export function Header() {
         </button>
         <button
           type="button"
+          className="button button--ghost"
+          data-testid="open-cache-settings"
+          onClick={() => openDialog('cacheSettings')}
+        >
+          {t('cache.settingsButton')}
+        </button>
+        <button
+          type="button"
           className="icon-button"
           data-testid="open-help"
           title={t('header.help')}

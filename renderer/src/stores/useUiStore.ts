@@ -2,7 +2,7 @@
 import { create } from 'zustand';
 
 export type Screen = 'worklist' | 'viewer';
-export type Dialog = 'about' | 'help' | 'import' | 'deidSettings' | 'deidExport' | null;
+export type Dialog = 'about' | 'help' | 'import' | 'deidSettings' | 'deidExport' | 'cacheSettings' | null;
 
 interface UiState {
   screen: Screen;

@@ -1,11 +1,12 @@
 /**
  * The worklist's context menu (right-click on a study, the context-menu key or Shift+F10): open,
  * de-identify & export the chosen studies, show every study of the patient, copy the study's UID,
- * patient ID or accession number, select all. Arrow keys move, Enter chooses, Esc closes.
+ * patient ID or accession number, select all, delete the study or the patient from the workstation. Arrow keys move, Enter chooses, Esc closes.
  */
 import { type KeyboardEvent, useEffect, useLayoutEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { StudySummary } from '../../../shared/contract.js';
+import { useCacheStore } from '../stores/useCacheStore.js';
 import { useWorklistStore } from '../stores/useWorklistStore.js';
 
 export interface MenuPlace {
@@ -68,6 +69,17 @@ export function StudyContextMenu({ place, onClose, onOpen, onExport, onCopied }:
       id: 'select-all',
       label: t('worklist.menu.selectAll'),
       run: () => useWorklistStore.getState().selectAll(),
+    },
+    {
+      id: 'delete-study',
+      label: t('worklist.menu.deleteStudy'),
+      run: () => useCacheStore.getState().askDelete({ kind: 'study', study }),
+    },
+    {
+      id: 'delete-patient',
+      label: t('worklist.menu.deletePatient'),
+      disabled: !study.patientId,
+      run: () => useCacheStore.getState().askDelete({ kind: 'patient', study }),
     },
   ];
 
