@@ -2,6 +2,7 @@
 import { useTranslation } from 'react-i18next';
 import { useUiStore } from '../stores/useUiStore.js';
 import { Dialog } from './Dialog.js';
+import { AnnotationShortcutsSection } from '../annotation/shortcutsEditor.js';
 
 type Section = 'general' | 'worklist' | 'viewer';
 type KeyName =
@@ -109,6 +110,7 @@ export function HelpOverlay() {
             </table>
           </section>
         ))}
+        <AnnotationShortcutsSection />
       </div>
     </Dialog>
   );

@@ -1,7 +1,10 @@
 /** English UI strings. Every key here must exist in zh-CN.ts (the type there enforces it). */
+import { annotateEn } from '../annotation/tools/strings.js';
+
 import { pacsEn } from '../pacs/strings.js';
 
 export const en = {
+  annotate: annotateEn,
   pacs: pacsEn,
   app: {
     productName: 'RadLabel',

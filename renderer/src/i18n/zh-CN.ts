@@ -1,8 +1,10 @@
 /** Simplified Chinese UI strings; the `Messages` type keeps the keys identical to en.ts. */
 import type { Messages } from './en.js';
+import { annotateZhCN } from '../annotation/tools/strings.js';
 import { pacsZhCN } from '../pacs/strings.js';
 
 export const zhCN: Messages = {
+  annotate: annotateZhCN,
   pacs: pacsZhCN,
   app: {
     productName: 'RadLabel',

@@ -7,6 +7,7 @@ import { ReadingTools } from './ReadingTools.js';
 import { MprButton } from './mpr/MprButton.js';
 import { viewportInSlot } from './viewportRegistry.js';
 import { TagBrowserToggle } from '../tags/TagBrowser.js';
+import { ToolPalette } from '../annotation/tools/ToolPalette.js';
 import { SaveIndicator } from '../annotation/SaveIndicator.js';
 
 const layouts: Layout[] = ['1x1', '1x2', '2x2'];
@@ -86,6 +87,7 @@ export function ViewerToolbar({ onBack }: { onBack(): void }) {
         </button>
       </div>
       <ReadingTools />
+      <ToolPalette />
       <MprButton />
       <div className="toolbar-group">
         <button

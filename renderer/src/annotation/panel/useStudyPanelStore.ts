@@ -1,0 +1,143 @@
+/**
+ * The study-level side of the panel: the classification answers (saved as `classification`
+ * versions through the annotation store's save queue, one chain per question and series) and the
+ * study's annotation status (draft → complete, per reader; main keeps every change).
+ */
+import { useMemo } from 'react';
+import { create } from 'zustand';
+import type { StudyAnnotationStatus } from '../../../../shared/annotation.js';
+import { host } from '../../host/index.js';
+import { recordChange } from '../tools/history.js';
+import { type AnnotationEntry, saveEntry, useAnnotationStore } from '../useAnnotationStore.js';
+import { type Answers, type Missing, answerKey } from './completeness.js';
+
+interface ClassificationContent {
+  questionId?: string;
+  level?: 'study' | 'series';
+  seriesInstanceUID?: string;
+  answer?: unknown;
+}
+
+function classificationEntries(
+  entries: Record<string, AnnotationEntry>,
+  studyInstanceUID: string,
+): Array<{ key: string; entry: AnnotationEntry; answer: string[] }> {
+  const found: Array<{ key: string; entry: AnnotationEntry; answer: string[] }> = [];
+  for (const entry of Object.values(entries)) {
+    if (entry.kind !== 'classification' || entry.deleted || entry.studyInstanceUID !== studyInstanceUID)
+      continue;
+    const data = entry.data as ClassificationContent;
+    if (!data.questionId || !Array.isArray(data.answer)) continue;
+    found.push({
+      key: answerKey(data.questionId, data.seriesInstanceUID),
+      entry,
+      answer: data.answer.filter((item): item is string => typeof item === 'string'),
+    });
+  }
+  return found;
+}
+
+export function answersOf(entries: Record<string, AnnotationEntry>, studyInstanceUID: string): Answers {
+  return Object.fromEntries(
+    classificationEntries(entries, studyInstanceUID).map(({ key, answer }) => [key, answer]),
+  );
+}
+
+/** The open study's answers, `questionId` or `questionId@seriesUID` → chosen options. */
+export function useAnswers(studyInstanceUID: string): Answers {
+  const entries = useAnnotationStore((state) => state.entries);
+  return useMemo(() => answersOf(entries, studyInstanceUID), [entries, studyInstanceUID]);
+}
+
+/** Saves one answer as the next version of the question's chain (a new chain for a first answer). */
+function saveAnswer(
+  studyInstanceUID: string,
+  questionId: string,
+  level: 'study' | 'series',
+  answer: string[],
+  seriesInstanceUID?: string,
+): void {
+  const key = answerKey(questionId, seriesInstanceUID);
+  const existing = classificationEntries(useAnnotationStore.getState().entries, studyInstanceUID).find(
+    (item) => item.key === key,
+  )?.entry;
+  const data = { questionId, level, ...(seriesInstanceUID ? { seriesInstanceUID } : {}), answer };
+  saveEntry(
+    existing
+      ? { ...existing, data }
+      : {
+          annotationUid: crypto.randomUUID(),
+          studyInstanceUID,
+          ...(seriesInstanceUID ? { seriesInstanceUID } : {}),
+          kind: 'classification',
+          tool: 'Classification',
+          attributes: {},
+          status: 'draft',
+          hidden: false,
+          locked: false,
+          deleted: false,
+          source: 'human',
+          versionId: null,
+          otherHeads: [],
+          data,
+        },
+  );
+}
+
+interface StudyPanelState {
+  studyInstanceUID: string | null;
+  status: StudyAnnotationStatus | null;
+  /** What the last refused "mark complete" found missing (cleared by the next change). */
+  refused: Missing[] | null;
+  error: unknown;
+  load(studyInstanceUID: string): Promise<void>;
+  answer(questionId: string, level: 'study' | 'series', answer: string[], seriesInstanceUID?: string): void;
+  setStatus(status: 'draft' | 'complete'): Promise<void>;
+  refuse(missing: Missing[] | null): void;
+}
+
+export const useStudyPanelStore = create<StudyPanelState>()((set, get) => ({
+  studyInstanceUID: null,
+  status: null,
+  refused: null,
+  error: null,
+
+  async load(studyInstanceUID) {
+    set({ studyInstanceUID, status: null, refused: null, error: null });
+    try {
+      const status = await host.api.call('annotation.studyStatus', { studyInstanceUID });
+      if (get().studyInstanceUID === studyInstanceUID) set({ status });
+    } catch (error) {
+      set({ error });
+    }
+  },
+
+  answer(questionId, level, answer, seriesInstanceUID) {
+    const studyInstanceUID = get().studyInstanceUID;
+    if (!studyInstanceUID) return;
+    const before =
+      answersOf(useAnnotationStore.getState().entries, studyInstanceUID)[
+        answerKey(questionId, seriesInstanceUID)
+      ] ?? [];
+    const apply = (value: string[]) =>
+      saveAnswer(studyInstanceUID, questionId, level, value, seriesInstanceUID);
+    apply(answer);
+    recordChange(`classification:${questionId}`, before, answer, apply);
+    set({ refused: null });
+  },
+
+  async setStatus(status) {
+    const studyInstanceUID = get().studyInstanceUID;
+    if (!studyInstanceUID) return;
+    try {
+      const result = await host.api.call('annotation.setStudyStatus', { studyInstanceUID, status });
+      if (get().studyInstanceUID === studyInstanceUID) set({ status: result, refused: null, error: null });
+    } catch (error) {
+      set({ error });
+    }
+  },
+
+  refuse(refused) {
+    set({ refused });
+  },
+}));
