@@ -8,7 +8,8 @@
  *   other viewports that show a non-parallel plane of the same frame of reference;
  * - locate (LocateTool, Shift+click): the other viewports jump to the clicked point.
  *
- * Checked every few frames (cheap: at most four viewports) and whenever the active viewport changes.
+ * Checked every few frames (cheap: at most four viewports) and whenever the active viewport changes;
+ * a viewport alone on screen costs nothing per image (no reference line to move).
  */
 import { type StackViewport, type Types, getRenderingEngine, metaData, utilities } from '@cornerstonejs/core';
 import { Enums as ToolEnums, addTool, utilities as toolUtilities } from '@cornerstonejs/tools';
@@ -125,12 +126,15 @@ let referenceSource: string | null = null;
 function reconcileReferenceLines(activeSlot: number): void {
   const viewport = viewportInSlot(activeSlot)?.viewport;
   const source = viewport?.id ?? '';
-  const key = `${source}|${viewport?.getCurrentImageId() ?? ''}`;
+  const live = liveViewports();
+  // Alone on screen there is no other viewport to draw the line on: nothing to redo per image.
+  const key =
+    live.length > 1 ? `${source}|${viewport?.getCurrentImageId() ?? ''}|${live.length}` : `${source}|alone`;
   if (key === referenceSource) return;
   referenceSource = key;
   stackToolGroup().setToolConfiguration(ReferenceLinesTool.toolName, { sourceViewportId: source });
   // The tool redraws only the other viewports: the new source would keep its old line.
-  toolUtilities.triggerAnnotationRenderForViewportIds(liveViewports().map(({ viewport: item }) => item.id));
+  toolUtilities.triggerAnnotationRenderForViewportIds(live.map(({ viewport: item }) => item.id));
 }
 
 /** Brings the synchronizers and the reference-line source up to date. */
