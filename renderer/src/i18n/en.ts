@@ -491,6 +491,14 @@ export const en = {
     buttonTitle: 'Axial, sagittal and coronal planes of this series with crosshairs',
     title: 'MPR',
     close: 'Close MPR',
+    stackOnly: {
+      layout: 'MPR shows its three planes: close MPR to change the layout.',
+      cine: 'Cine plays the stack viewports; in MPR scroll a plane with the wheel.',
+      tools: 'Annotation and segmentation tools draw on the stack viewports: close MPR to use them.',
+      flipRotate: 'Flip and rotate apply to the stack viewports; MPR planes keep the patient orientation.',
+      dataWindow:
+        'This window is computed from one image of the stack: in MPR use a preset or drag with window/level.',
+    },
     leftButton: 'Left button',
     tool: { crosshairs: 'Crosshairs', windowLevel: 'Window/level' },
     plane: { axial: 'Axial', sagittal: 'Sagittal', coronal: 'Coronal' },

@@ -475,6 +475,13 @@ export const zhCN: Messages = {
     buttonTitle: '以十字线显示本序列的轴位、矢状位和冠状位',
     title: '多平面重建（MPR）',
     close: '关闭 MPR',
+    stackOnly: {
+      layout: 'MPR 显示三个平面：关闭 MPR 后才能更改布局。',
+      cine: '电影播放用于堆栈视口；在 MPR 中请用滚轮滚动平面。',
+      tools: '标注和分割工具在堆栈视口上绘制：请关闭 MPR 后使用。',
+      flipRotate: '翻转和旋转作用于堆栈视口；MPR 平面保持患者方向。',
+      dataWindow: '此窗由堆栈中的一张图像计算：在 MPR 中请使用预设或拖动调节窗宽窗位。',
+    },
     leftButton: '左键',
     tool: { crosshairs: '十字线', windowLevel: '窗宽窗位' },
     plane: { axial: '轴位', sagittal: '矢状位', coronal: '冠状位' },

@@ -15,6 +15,7 @@ import { useUiStore } from '../stores/useUiStore.js';
 import { useViewerStore } from '../stores/useViewerStore.js';
 import { formatValue } from '../imaging/imageReadout.js';
 import { viewportInSlot } from './viewportRegistry.js';
+import { applyMprWindow, mprEngineNow, mprWindow, useMprOpen } from './mpr/mprToolbar.js';
 import './reading.css';
 
 type Popover = 'windows' | 'settings' | null;
@@ -25,10 +26,42 @@ function activeViewport(): StackViewport | null {
 
 function withActive(command: (viewport: StackViewport) => void): () => void {
   return () => {
+    // While MPR is open the stack viewports are hidden: nothing may change them unseen.
+    if (mprEngineNow()) return;
     const viewport = activeViewport();
     if (viewport) command(viewport);
   };
 }
+
+/** A window preset: on the MPR planes while MPR is open, else on the active viewport. */
+function windowCommand(width: number, center: number): () => void {
+  return () => {
+    const mpr = mprEngineNow();
+    if (mpr) applyMprWindow(mpr, width, center);
+    else {
+      const viewport = activeViewport();
+      if (viewport) applyWindow(viewport, width, center);
+    }
+  };
+}
+
+/** Flip and rotate of the active stack viewport, as one list (keys in useReadingKeys). */
+const imageCommands = [
+  { id: 'flip-h', label: 'reading.flipH', title: 'reading.flipHTitle', command: flipHorizontal },
+  { id: 'flip-v', label: 'reading.flipV', title: 'reading.flipVTitle', command: flipVertical },
+  {
+    id: 'rotate-left',
+    label: 'reading.rotateLeft',
+    title: 'reading.rotateLeftTitle',
+    command: (viewport: StackViewport) => rotateBy(viewport, -90),
+  },
+  {
+    id: 'rotate-right',
+    label: 'reading.rotateRight',
+    title: 'reading.rotateRightTitle',
+    command: (viewport: StackViewport) => rotateBy(viewport, 90),
+  },
+] as const;
 
 function applyDataPreset(viewport: StackViewport, preset: 'auto' | 'full'): void {
   const window = dataWindow(viewport.getCornerstoneImage(), preset);
@@ -53,7 +86,7 @@ function useReadingKeys(): void {
         ']': (viewport) => rotateBy(viewport, 90),
       };
       const command = commands[event.key];
-      const viewport = command ? activeViewport() : null;
+      const viewport = command && !mprEngineNow() ? activeViewport() : null;
       if (!command || !viewport) return;
       event.preventDefault();
       command(viewport);
@@ -75,6 +108,7 @@ export function ReadingTools() {
   const userPresets = useReadingStore((state) => state.userPresets);
   const savePreset = useReadingStore((state) => state.savePreset);
   const deletePreset = useReadingStore((state) => state.deletePreset);
+  const mprOpen = useMprOpen();
   useReadingKeys();
 
   // A click elsewhere or Escape closes the popover (Escape then does not also leave the viewer).
@@ -100,8 +134,9 @@ export function ReadingTools() {
   const toggle = (popover: Popover) => setOpen((current) => (current === popover ? null : popover));
 
   const saveCurrent = () => {
+    const mpr = mprEngineNow();
     const viewport = activeViewport();
-    const window = viewport ? currentWindow(viewport) : null;
+    const window = mpr ? mprWindow(mpr) : viewport ? currentWindow(viewport) : null;
     const name = presetName.trim();
     if (!window || !name) return;
     savePreset(name, window.width, window.center);
@@ -110,44 +145,20 @@ export function ReadingTools() {
 
   return (
     <div className="toolbar-group reading-tools" ref={root}>
-      <button
-        type="button"
-        className="tool-button"
-        data-testid="viewer-flip-h"
-        title={t('reading.flipHTitle')}
-        onClick={withActive(flipHorizontal)}
-      >
-        {t('reading.flipH')}
-      </button>
-      <button
-        type="button"
-        className="tool-button"
-        data-testid="viewer-flip-v"
-        title={t('reading.flipVTitle')}
-        onClick={withActive(flipVertical)}
-      >
-        {t('reading.flipV')}
-      </button>
-      <button
-        type="button"
-        className="tool-button"
-        data-testid="viewer-rotate-left"
-        title={t('reading.rotateLeftTitle')}
-        aria-label={t('reading.rotateLeftTitle')}
-        onClick={withActive((viewport) => rotateBy(viewport, -90))}
-      >
-        {t('reading.rotateLeft')}
-      </button>
-      <button
-        type="button"
-        className="tool-button"
-        data-testid="viewer-rotate-right"
-        title={t('reading.rotateRightTitle')}
-        aria-label={t('reading.rotateRightTitle')}
-        onClick={withActive((viewport) => rotateBy(viewport, 90))}
-      >
-        {t('reading.rotateRight')}
-      </button>
+      {imageCommands.map((item) => (
+        <button
+          key={item.id}
+          type="button"
+          className="tool-button"
+          data-testid={`viewer-${item.id}`}
+          title={mprOpen ? t('mpr.stackOnly.flipRotate') : t(item.title)}
+          aria-label={t(item.title)}
+          disabled={mprOpen}
+          onClick={withActive(item.command)}
+        >
+          {t(item.label)}
+        </button>
+      ))}
       <button
         type="button"
         className={open === 'windows' ? 'tool-button tool-button--active' : 'tool-button'}
@@ -181,7 +192,7 @@ export function ReadingTools() {
               key={preset.id}
               type="button"
               className="tool-button"
-              onClick={withActive((viewport) => applyWindow(viewport, preset.width, preset.center))}
+              onClick={windowCommand(preset.width, preset.center)}
             >
               {t(`viewer.preset.${preset.id}`)}
               <span className="reading-popover__values">
@@ -196,7 +207,7 @@ export function ReadingTools() {
               type="button"
               className="tool-button"
               data-testid={`preset-${preset.id}`}
-              onClick={withActive((viewport) => applyWindow(viewport, preset.width, preset.center))}
+              onClick={windowCommand(preset.width, preset.center)}
             >
               {t(`reading.preset.${preset.id}`)}
               <span className="reading-popover__values">
@@ -210,6 +221,8 @@ export function ReadingTools() {
               type="button"
               className="tool-button"
               data-testid={`preset-${id}`}
+              disabled={mprOpen}
+              {...(mprOpen ? { title: t('mpr.stackOnly.dataWindow') } : {})}
               onClick={withActive((viewport) => applyDataPreset(viewport, id))}
             >
               {t(`reading.preset.${id}`)}
@@ -226,7 +239,7 @@ export function ReadingTools() {
                 className="tool-button"
                 data-testid="user-preset"
                 data-name={preset.name}
-                onClick={withActive((viewport) => applyWindow(viewport, preset.width, preset.center))}
+                onClick={windowCommand(preset.width, preset.center)}
               >
                 {preset.name}
                 <span className="reading-popover__values">

@@ -5,6 +5,7 @@ import { useDeidStore } from '../stores/useDeidStore.js';
 import { type Layout, useViewerStore } from '../stores/useViewerStore.js';
 import { ReadingTools } from './ReadingTools.js';
 import { MprButton } from './mpr/MprButton.js';
+import { applyMprWindow, resetMprView, toggleMprInvert, useMprEngine, useMprOpen } from './mpr/mprToolbar.js';
 import { viewportInSlot } from './viewportRegistry.js';
 import { TagBrowserToggle } from '../tags/TagBrowser.js';
 import { ToolPalette } from '../annotation/tools/ToolPalette.js';
@@ -25,6 +26,9 @@ export function ViewerToolbar({ onBack }: { onBack(): void }) {
   const setCineFps = useViewerStore((state) => state.setCineFps);
   const previewOpen = useDeidStore((state) => state.previewOpen);
   const togglePreview = useDeidStore((state) => state.togglePreview);
+  // While MPR is open, presets, Reset and Invert act on its planes; stack-only controls are disabled.
+  const mpr = useMprEngine();
+  const mprOpen = useMprOpen();
 
   const withActive = (command: (handle: NonNullable<ReturnType<typeof viewportInSlot>>) => void) => () => {
     const handle = viewportInSlot(activeViewport);
@@ -45,6 +49,8 @@ export function ViewerToolbar({ onBack }: { onBack(): void }) {
             className={item === layout ? 'tool-button tool-button--active' : 'tool-button'}
             data-testid={`layout-${item}`}
             aria-pressed={item === layout}
+            disabled={mprOpen}
+            {...(mprOpen ? { title: t('mpr.stackOnly.layout') } : {})}
             onClick={() => setLayout(item)}
           >
             {item.replace('x', '×')}
@@ -60,7 +66,11 @@ export function ViewerToolbar({ onBack }: { onBack(): void }) {
             className="tool-button"
             data-testid={`preset-${preset.id}`}
             title={`${preset.key} · W ${preset.width} L ${preset.center}`}
-            onClick={withActive(({ viewport }) => applyPreset(viewport, preset))}
+            onClick={
+              mpr
+                ? () => applyMprWindow(mpr, preset.width, preset.center)
+                : withActive(({ viewport }) => applyPreset(viewport, preset))
+            }
           >
             {t(`viewer.preset.${preset.id}`)}
           </button>
@@ -72,7 +82,7 @@ export function ViewerToolbar({ onBack }: { onBack(): void }) {
           className="tool-button"
           data-testid="viewer-reset"
           title="R"
-          onClick={withActive(({ viewport }) => resetView(viewport))}
+          onClick={mpr ? () => resetMprView(mpr) : withActive(({ viewport }) => resetView(viewport))}
         >
           {t('viewer.reset')}
         </button>
@@ -81,7 +91,7 @@ export function ViewerToolbar({ onBack }: { onBack(): void }) {
           className="tool-button"
           data-testid="viewer-invert"
           title="I"
-          onClick={withActive(({ viewport }) => toggleInvert(viewport))}
+          onClick={mpr ? () => toggleMprInvert(mpr) : withActive(({ viewport }) => toggleInvert(viewport))}
         >
           {t('viewer.invert')}
         </button>
@@ -95,7 +105,8 @@ export function ViewerToolbar({ onBack }: { onBack(): void }) {
           className={playing ? 'tool-button tool-button--active' : 'tool-button'}
           data-testid="cine-toggle"
           aria-pressed={playing}
-          title="Space"
+          title={mprOpen ? t('mpr.stackOnly.cine') : 'Space'}
+          disabled={mprOpen}
           onClick={toggleCine}
         >
           {playing ? `❚❚ ${t('viewer.pause')}` : `▶ ${t('viewer.play')}`}
@@ -106,6 +117,7 @@ export function ViewerToolbar({ onBack }: { onBack(): void }) {
             min={1}
             max={60}
             value={cineFps}
+            disabled={mprOpen}
             data-testid="cine-fps"
             onChange={(event) => setCineFps(Number(event.target.value) || 1)}
           />

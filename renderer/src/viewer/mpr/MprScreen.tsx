@@ -34,8 +34,13 @@ import {
   voxelAt,
   windowOf,
 } from './mprVolume.js';
+import { planeEdgeMarkers } from './mprOrientation.js';
 import { useMprStore } from './useMprStore.js';
+import type { EdgeMarkers } from '../../imaging/imageReadout.js';
+import { useReadingStore } from '../../stores/useReadingStore.js';
 import './mpr.css';
+
+const markerSides = ['top', 'right', 'bottom', 'left'] as const;
 
 type LoadState =
   | { kind: 'loading'; percent: number }
@@ -84,6 +89,8 @@ function PlanePane({
   const { t } = useTranslation();
   const [element, setOwnElement] = useState<HTMLDivElement | null>(null);
   const [readout, setReadout] = useState<PlaneReadout | null>(null);
+  const [markers, setMarkers] = useState<EdgeMarkers | null>(null);
+  const orientationShown = useReadingStore((state) => !state.hiddenFields.includes('orientation'));
   const [probe, setProbe] = useState<VoxelUnderPoint | null>(null);
   const slab = useMprSlab();
 
@@ -94,7 +101,13 @@ function PlanePane({
   useEffect(() => {
     if (!element || !mpr || !drawn) return;
     const viewport = mpr.viewport(plane);
-    const update = () => setReadout(readoutOf(viewport));
+    const update = () => {
+      setReadout(readoutOf(viewport));
+      setMarkers((current) => {
+        const next = planeEdgeMarkers(viewport);
+        return current && next && markerSides.every((side) => current[side] === next[side]) ? current : next;
+      });
+    };
     update();
     element.addEventListener(Enums.Events.IMAGE_RENDERED, update);
     return () => element.removeEventListener(Enums.Events.IMAGE_RENDERED, update);
@@ -155,6 +168,17 @@ function PlanePane({
             </div>
           ) : null}
         </div>
+        {orientationShown && markers
+          ? markerSides.map((side) => (
+              <div
+                key={side}
+                className={`viewport-overlay__marker viewport-overlay__marker--${side}`}
+                data-testid={`mpr-marker-${side}`}
+              >
+                {markers[side]}
+              </div>
+            ))
+          : null}
       </div>
       {overlay}
     </div>
@@ -435,7 +459,10 @@ export function MprScreen({ series }: { series: SeriesSummary }) {
         <MprGrid
           seriesInstanceUID={series.seriesInstanceUID}
           imageIds={imageIds}
-          onEngine={setMpr}
+          onEngine={(engine) => {
+            setMpr(engine);
+            useMprStore.getState().setEngine(engine);
+          }}
           onState={setState}
         />
       ) : (
