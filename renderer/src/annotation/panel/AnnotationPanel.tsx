@@ -260,6 +260,7 @@ function PanelBody({ detail }: { detail: StudyDetail }) {
   const atEnd = endReached?.study === studyUID ? endReached.end : null;
   useEffect(() => {
     void useStudyPanelStore.getState().load(studyUID);
+    return useStudyPanelStore.getState().follow(studyUID);
   }, [studyUID]);
 
   // Follow Cornerstone's selection (a click on an annotation in the image).

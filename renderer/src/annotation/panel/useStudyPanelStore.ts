@@ -91,6 +91,8 @@ interface StudyPanelState {
   refused: Missing[] | null;
   error: unknown;
   load(studyInstanceUID: string): Promise<void>;
+  /** Keeps the status in step with main (a first measurement makes the study a draft). */
+  follow(studyInstanceUID: string): () => void;
   answer(questionId: string, level: 'study' | 'series', answer: string[], seriesInstanceUID?: string): void;
   setStatus(status: 'draft' | 'complete'): Promise<void>;
   refuse(missing: Missing[] | null): void;
@@ -110,6 +112,33 @@ export const useStudyPanelStore = create<StudyPanelState>()((set, get) => ({
     } catch (error) {
       set({ error });
     }
+  },
+
+  follow(studyInstanceUID) {
+    let timer = 0;
+    const reread = () => {
+      window.clearTimeout(timer);
+      timer = window.setTimeout(() => {
+        host.api
+          .call('annotation.studyStatus', { studyInstanceUID })
+          .then((status) => {
+            if (get().studyInstanceUID === studyInstanceUID) set({ status });
+          })
+          .catch(() => undefined);
+      }, 200);
+    };
+    const offChanged = host.api.on('annotation.changed', (event) => {
+      if (event.studyInstanceUID === studyInstanceUID) reread();
+    });
+    const offStatus = host.api.on('annotation.statusChanged', (status) => {
+      if (status.studyInstanceUID === studyInstanceUID && get().studyInstanceUID === studyInstanceUID)
+        set({ status });
+    });
+    return () => {
+      window.clearTimeout(timer);
+      offChanged();
+      offStatus();
+    };
   },
 
   answer(questionId, level, answer, seriesInstanceUID) {
