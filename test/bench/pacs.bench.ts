@@ -3,7 +3,7 @@
  * - pacs.cstore_ratio_vs_orthanc: the same storescu run sends the same study (200 CT images of
  *   512 KB) to our SCP and to Orthanc; the ratio of throughputs (ours / Orthanc's), median of
  *   interleaved runs, each into an empty data folder;
- * - pacs.cstore_peak_rss_mb: the peak resident memory (VmHWM) of the serve process while it
+ * - pacs.cstore_peak_rss_mb: the peak resident memory (VmHWM) of the receiving process while it
  *   receives a 2 GB study (4000 × 512 KB images, generated in a temp folder).
  */
 import { type ChildProcess, execFile, spawn, spawnSync } from 'node:child_process';
@@ -69,6 +69,8 @@ function writeStudy(dir: string, count: number, tag: string): string[] {
 interface Serve {
   child: ChildProcess;
   port: number;
+  /** The receiving process, as `serve` prints it. */
+  receiverPid: number;
   stop(): Promise<void>;
 }
 
@@ -91,17 +93,18 @@ async function startServe(dataDir: string): Promise<Serve> {
     { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, RADLABEL_DATA_DIR: dataDir } },
   );
   let stdout = '';
-  const port = await new Promise<number>((resolve, reject) => {
+  const [port, receiverPid] = await new Promise<[number, number]>((resolve, reject) => {
     child.stdout!.on('data', (chunk: Buffer) => {
       stdout += chunk.toString();
-      const match = /listening \S+ \S+:(\d+)/.exec(stdout);
-      if (match) resolve(Number(match[1]));
+      const match = /listening \S+ \S+:(\d+) pid (\d+)/.exec(stdout);
+      if (match) resolve([Number(match[1]), Number(match[2])]);
     });
     child.once('exit', (code) => reject(new Error(`radlabel serve exited with ${code}`)));
   });
   return {
     child,
     port,
+    receiverPid,
     async stop() {
       if (child.exitCode !== null) return;
       const exited = new Promise((resolve) => child.once('exit', resolve));
@@ -214,9 +217,9 @@ export const benchmarks: Benchmark[] = [
         let peak: number;
         let ms: number;
         try {
-          const idle = peakRssMb(serve.child.pid!);
+          const idle = peakRssMb(serve.receiverPid);
           ms = await storescu(serve.port, 'RADLABEL', studyDir);
-          peak = peakRssMb(serve.child.pid!);
+          peak = peakRssMb(serve.receiverPid);
           const listed = spawnSync(process.execPath, [cli, 'ls', '--json', '--data-dir', dataDir], {
             encoding: 'utf8',
             maxBuffer: 64 * 2 ** 20,

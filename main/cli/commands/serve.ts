@@ -32,7 +32,7 @@ Options:
   --accept-any        Accept any caller (only on a closed network)
   -h, --help          Show this help
 
-Prints "listening <AE> <address>:<port>" once ready. Ctrl-C (SIGINT) or SIGTERM stops it cleanly:
+Prints "listening <AE> <address>:<port> pid <pid>" once ready. Ctrl-C (SIGINT) or SIGTERM stops it cleanly:
 objects not complete are discarded, those answered stay imported.
 Exit status: 0 stopped; 2 usage error; 3 could not start (port in use, data folder unusable).`,
 
@@ -71,7 +71,9 @@ Exit status: 0 stopped; 2 usage error; 3 could not start (port in use, data fold
         context.stderr.write(`radlabel serve: ${status.error ?? 'the receiver did not start'}\n`);
         return ExitStatus.Fatal;
       }
-      context.stdout.write(`listening ${checked.data.aeTitle} ${checked.data.bindAddress}:${status.port}\n`);
+      context.stdout.write(
+        `listening ${checked.data.aeTitle} ${checked.data.bindAddress}:${status.port} pid ${process.pid}\n`,
+      );
       await new Promise<void>((resolve) => {
         const stopInterrupt = context.onInterrupt(() => {
           stopInterrupt();
