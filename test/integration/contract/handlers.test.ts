@@ -25,10 +25,14 @@ import {
   heldUltrasoundFile,
 } from '../../fixtures/held-ultrasound.js';
 import { exportStudy, fixedKey, importInto } from '../deid-app/harness.js';
+import { type Orthanc, freePort, startOrthanc } from '../pacs/orthanc.js';
 
 let dir: string;
 let services: Services;
 let series: CtSeries;
+/** The PACS the pacs.* methods query (C-FIND, C-MOVE) and our receiver's port. */
+let orthanc: Orthanc;
+let scpPort: number;
 const seen: AnyEvent[] = [];
 
 async function until<T>(probe: () => Promise<T | null>): Promise<T> {
@@ -42,6 +46,8 @@ async function until<T>(probe: () => Promise<T | null>): Promise<T> {
 
 beforeAll(async () => {
   dir = makeTempDir('contract');
+  scpPort = await freePort();
+  orthanc = await startOrthanc({ radlabel: ['RADLABEL', '127.0.0.1', scpPort] });
   series = ensureCtSeries({ slices: 3, size: 32, seed: 'contract' });
   services = createServices({
     dataDir: path.join(dir, 'data'),
@@ -56,12 +62,15 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await services?.close();
+  await orthanc?.stop();
   fs.rmSync(dir, { recursive: true, force: true });
 });
 
 /** A valid request for each method, in an order where each finds what it needs. */
 function samples(): { [M in MethodName]: () => Promise<RequestOf<M>> } {
   let importJob = '';
+  let retrieveJob = '';
+  const pacsNode = async () => (await services.handlers['pacs.listNodes']({}))[0]!.id;
   let exportJob = '';
   return {
     'app.info': async () => ({}),
@@ -188,6 +197,35 @@ function samples(): { [M in MethodName]: () => Promise<RequestOf<M>> } {
         },
       ],
     }),
+    'pacs.getSettings': async () => ({}),
+    'pacs.saveSettings': async () => ({
+      enabled: true,
+      aeTitle: 'RADLABEL',
+      port: scpPort,
+      bindAddress: '127.0.0.1',
+      allowedCallers: [{ aeTitle: 'MODALITY', host: '' }],
+      acceptAnyCaller: false,
+    }),
+    'pacs.saveNode': async () => ({
+      name: 'Orthanc',
+      aeTitle: 'ORTHANC',
+      host: '127.0.0.1',
+      port: orthanc.dicomPort,
+    }),
+    'pacs.listNodes': async () => ({}),
+    'pacs.echo': async () => ({ nodeId: await pacsNode() }),
+    'pacs.find': async () => ({ nodeId: await pacsNode(), patientId: series.patientId }),
+    'pacs.retrieve': async () => ({ nodeId: await pacsNode(), studyInstanceUIDs: [series.studyInstanceUID] }),
+    'pacs.cancelRetrieve': async () => {
+      retrieveJob = (
+        await services.handlers['pacs.retrieve']({
+          nodeId: await pacsNode(),
+          studyInstanceUIDs: [series.studyInstanceUID],
+        })
+      ).jobId;
+      return { jobId: retrieveJob };
+    },
+    'pacs.deleteNode': async () => ({ id: await pacsNode() }),
     'annotation.list': async () => ({ studyInstanceUID: series.studyInstanceUID }),
     'annotation.history': async () => ({ annotationUid: 'contract-length' }),
     'annotation.studyStatus': async () => ({ studyInstanceUID: series.studyInstanceUID }),
@@ -235,6 +273,7 @@ describe('the contract at the service edge', () => {
         'deid.progress',
         'annotation.changed',
         'annotation.statusChanged',
+        'pacs.retrieveProgress',
       ]),
     );
     for (const event of seen) {
