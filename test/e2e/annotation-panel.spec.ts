@@ -226,3 +226,23 @@ test('next and previous study follow the worklist without going back to it', asy
     .locator('[data-column="annotation"]');
   await expect(statusCell).toHaveAttribute('data-status', 'complete');
 });
+
+test('the panel, the tools and the picker speak Chinese when the interface does', async () => {
+  const { page } = app;
+  await page.getByTestId('language-switch').selectOption('zh-CN');
+  await page.getByTestId('study-row').filter({ hasText: order[0]! }).dblclick();
+  await expect(page.getByTestId('viewer')).toBeVisible();
+  await expect(page.getByTestId('study-status')).toHaveText('已完成');
+  await expect(page.getByTestId('reopen-study')).toHaveText('重新打开');
+  await expect(page.getByTestId('tool-Length')).toHaveAttribute('title', '长度 (L)');
+  await expect(page.getByTestId('annotation-group').first()).toContainText('病灶');
+  await page.keyboard.press('L');
+  await drag(page, pageAt(frame, 100, 450), pageAt(frame, 200, 470));
+  await expect(page.getByTestId('label-option').first()).toContainText('病灶');
+  await page.keyboard.type('结');
+  await expect(page.getByTestId('label-option')).toHaveText([/结节/]);
+  await screenshot(page, 'annotation-panel-zh');
+  await page.keyboard.press('Enter');
+  await expect(page.locator('[data-testid="annotation-group"][data-label="nodule"]')).toContainText('结节');
+  await page.getByTestId('language-switch').selectOption('en');
+});
