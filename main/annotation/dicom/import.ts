@@ -18,6 +18,7 @@ import { MAX_SAVE_CHARS } from '../../../shared/segmentation.js';
 import { type Dataset, readPart10 } from './dataset.js';
 import { type SeriesGeometry, readSeriesGeometry } from './geometry.js';
 import type { SegmentInfo } from './model.js';
+import { parseSegmentationFile } from './seg-parse.js';
 import { SEG_SOP_CLASSES, readSegmentation } from './seg-read.js';
 import { SR_SOP_CLASSES, readMeasurementSR } from './sr-read.js';
 
@@ -55,7 +56,9 @@ export function derivedUuid(...parts: string[]): string {
 /** Whether a file is an SR or SEG (reads only its header). */
 export function annotationObjectKind(bytes: Uint8Array): 'sr' | 'seg' | 'other' {
   try {
-    const sopClass = dicomParser.parseDicom(bytes, { untilTag: 'x7fe00010' }).string('x00080016') ?? '';
+    // The SOP Class UID comes first: the head of the file is enough (a SEG's header can be megabytes).
+    const head = bytes.subarray(0, Math.min(bytes.length, 64 * 1024));
+    const sopClass = dicomParser.parseDicom(head, { untilTag: 'x00080016' }).string('x00080016') ?? '';
     if (SR_SOP_CLASSES.has(sopClass)) return 'sr';
     if (SEG_SOP_CLASSES.has(sopClass)) return 'seg';
   } catch {
@@ -129,9 +132,8 @@ export class AnnotationImporter {
     outcome.kind = annotationObjectKind(bytes);
     if (outcome.kind === 'other') return outcome;
     try {
-      const dataset = readPart10(bytes);
-      if (outcome.kind === 'sr') await this.#importSR(dataset, outcome);
-      else await this.#importSEG(dataset, outcome);
+      if (outcome.kind === 'sr') await this.#importSR(readPart10(bytes), outcome);
+      else await this.#importSEG(parseSegmentationFile(bytes), outcome);
     } catch (error) {
       outcome.problems.push(isAppError(error) ? error.message : 'The object could not be read.');
     }
@@ -223,7 +225,11 @@ export class AnnotationImporter {
     labelmap.layers.forEach((layer, index) => {
       for (const [sopInstanceUID, voxels] of layer) {
         const raw =
-          bits === 8 ? Buffer.from(Uint8Array.from(voxels)) : Buffer.from(Uint16Array.from(voxels).buffer);
+          bits === 8 && voxels instanceof Uint8Array
+            ? Buffer.from(voxels.buffer, voxels.byteOffset, voxels.byteLength)
+            : bits === 8
+              ? Buffer.from(Uint8Array.from(voxels))
+              : Buffer.from(Uint16Array.from(voxels).buffer);
         chunks.push({
           layer: index,
           sopInstanceUID,

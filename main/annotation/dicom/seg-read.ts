@@ -35,9 +35,10 @@ export interface SegReadResult {
   seriesInstanceUID: string;
 }
 
-/** Pixel Data of a dataset read by dcmjs (one ArrayBuffer, or one per frame). */
+/** Pixel Data: a byte view (seg-parse.ts), one ArrayBuffer, or one per frame (dcmjs). */
 function pixelBytes(dataset: Dataset): Uint8Array {
   const value = dataset['PixelData'];
+  if (value instanceof Uint8Array) return value;
   const parts = (Array.isArray(value) ? value : [value]).filter(
     (v): v is ArrayBuffer => v instanceof ArrayBuffer,
   );
@@ -147,7 +148,10 @@ export function readSegmentation(dataset: Dataset, options: SegReadOptions): Seg
   const maxSegment = Math.max(0, ...segments.map((s) => s.segmentIndex));
   const Voxels = maxSegment > 255 ? Uint16Array : Uint8Array;
 
-  const pixels = pixelBytes(dataset);
+  // A view at an odd offset of the file is copied once so that frames can be read as 32-bit words.
+  const rawPixels = pixelBytes(dataset);
+  const pixels =
+    rawPixels.byteOffset % 4 === 0 && !Buffer.isBuffer(rawPixels) ? rawPixels : new Uint8Array(rawPixels);
   const layers: Array<Map<string, Uint8Array | Uint16Array>> = [];
   const sliceArray = (layer: number, slice: number): Uint8Array | Uint16Array => {
     while (layers.length <= layer) layers.push(new Map());
@@ -211,7 +215,16 @@ export function readSegmentation(dataset: Dataset, options: SegReadOptions): Seg
         if (startBit % 8 === 0) {
           const startByte = startBit >> 3;
           const bytes = Math.ceil(size / 8);
+          // Whole 32-bit words of zeros (most of a mask) are skipped at once.
+          const wordAligned = (pixels.byteOffset + startByte) % 4 === 0;
+          const words = wordAligned
+            ? new Uint32Array(pixels.buffer, pixels.byteOffset + startByte, bytes >> 2)
+            : null;
           for (let b = 0; b < bytes; b++) {
+            if (words && (b & 3) === 0 && b + 4 <= bytes && words[b >> 2] === 0) {
+              b += 3;
+              continue;
+            }
             const byte = pixels[startByte + b]!;
             if (byte === 0) continue;
             const base = b << 3;

@@ -10,7 +10,8 @@ import { RADLABEL_SCHEME, code, codeItem } from './codes.js';
 import { type Dataset, dicomDateTime, newUid, writePart10 } from './dataset.js';
 import { type SeriesGeometry, sliceSpacing } from './geometry.js';
 import type { Code, LabelSchemaLike, LabelmapLike, SegmentInfo } from './model.js';
-import { MANUFACTURER, patientStudy } from './sr-write.js';
+import { ExplicitLittleEndianWriter } from './encode.js';
+import { MANUFACTURER, decimalString, patientStudy } from './sr-write.js';
 
 export const SEGMENTATION_STORAGE = '1.2.840.10008.5.1.4.1.1.66.4';
 export const LABEL_MAP_SEGMENTATION_STORAGE = '1.2.840.10008.5.1.4.1.1.66.7';
@@ -97,13 +98,18 @@ function segmentItem(segment: SegmentInfo, options: SegWriteOptions): Dataset {
 interface Frame {
   segment: number;
   slice: number;
+  /** The frame's pixels, bit-packed (lowest bit first). */
   bits: Uint8Array;
 }
 
-/** Per segment and slice, the voxels of the segment (on its layer, or any), one mask per present frame. */
+/**
+ * Per segment and slice where the segment is present, its voxels (on its layer, or any layer when
+ * the segment names none) as a bit-packed mask. Zero voxels are skipped four at a time.
+ */
 export function framesOf(labelmap: LabelmapLike, geometry: SeriesGeometry): Frame[] {
   const { width, height } = labelmap;
   const size = width * height;
+  const maskBytes = Math.ceil(size / 8);
   // Per layer: voxel value → segment numbers it stands for.
   const byLayer = labelmap.layers.map((_, layer) => {
     const table = new Map<number, number[]>();
@@ -115,32 +121,45 @@ export function framesOf(labelmap: LabelmapLike, geometry: SeriesGeometry): Fram
     return table;
   });
   const frames = new Map<number, Map<number, Uint8Array>>();
-  geometry.slices.forEach((slice, index) => {
-    labelmap.layers.forEach((layer, layerIndex) => {
-      const voxels = layer.get(slice.sopInstanceUID);
-      if (!voxels) return;
+  const masksOf = (table: Map<number, number[]>, value: number, index: number): Uint8Array[] =>
+    (table.get(value) ?? []).map((segment) => {
+      let bySlice = frames.get(segment);
+      if (!bySlice) frames.set(segment, (bySlice = new Map()));
+      let mask = bySlice.get(index);
+      if (!mask) bySlice.set(index, (mask = new Uint8Array(maskBytes)));
+      return mask;
+    });
+  for (let index = 0; index < geometry.slices.length; index++) {
+    const sop = geometry.slices[index]!.sopInstanceUID;
+    for (let layerIndex = 0; layerIndex < labelmap.layers.length; layerIndex++) {
+      const voxels = labelmap.layers[layerIndex]!.get(sop);
+      if (!voxels) continue;
       if (voxels.length !== size)
         throw new AppError(ErrorCode.Internal, 'A labelmap slice does not match the image size.');
       const table = byLayer[layerIndex]!;
+      // Four 8-bit (or two 16-bit) voxels per 32-bit word: all-zero words are skipped.
+      const perWord = 4 / voxels.BYTES_PER_ELEMENT;
+      const aligned = voxels.byteOffset % 4 === 0 && voxels.byteLength % 4 === 0;
+      const words = aligned ? new Uint32Array(voxels.buffer, voxels.byteOffset, voxels.byteLength / 4) : null;
       let lastValue = -1;
       let masks: Uint8Array[] = [];
-      for (let i = 0; i < size; i++) {
-        const value = voxels[i]!;
-        if (value === 0) continue;
-        if (value !== lastValue) {
-          lastValue = value;
-          masks = (table.get(value) ?? []).map((segment) => {
-            let bySlice = frames.get(segment);
-            if (!bySlice) frames.set(segment, (bySlice = new Map()));
-            let mask = bySlice.get(index);
-            if (!mask) bySlice.set(index, (mask = new Uint8Array(size)));
-            return mask;
-          });
+      const wordCount = words ? words.length : size;
+      for (let w = 0; w < wordCount; w++) {
+        if (words && words[w] === 0) continue;
+        const from = words ? w * perWord : w;
+        const to = words ? from + perWord : w + 1;
+        for (let i = from; i < to; i++) {
+          const value = voxels[i]!;
+          if (value === 0) continue;
+          if (value !== lastValue) {
+            lastValue = value;
+            masks = masksOf(table, value, index);
+          }
+          for (const mask of masks) mask[i >> 3]! |= 1 << (i & 7);
         }
-        for (const mask of masks) mask[i] = 1;
       }
-    });
-  });
+    }
+  }
   const out: Frame[] = [];
   for (const segment of [...frames.keys()].sort((a, b) => a - b))
     for (const [slice, bits] of [...frames.get(segment)!].sort((a, b) => a[0] - b[0]))
@@ -148,29 +167,17 @@ export function framesOf(labelmap: LabelmapLike, geometry: SeriesGeometry): Fram
   return out;
 }
 
-/** Packs frames of 0/1 bytes into one bit stream (lowest bit first, no padding between frames). */
+/** Concatenates bit-packed frames into one bit stream (no padding between frames, PS3.5 8.1.1). */
 export function packFrames(masks: readonly Uint8Array[], size: number): Uint8Array {
   const out = new Uint8Array(Math.ceil((masks.length * size) / 8));
-  let bit = 0;
-  for (const mask of masks) {
-    if (bit % 8 === 0 && size % 8 === 0) {
-      let byte = bit >> 3;
-      for (let i = 0; i < size; i += 8, byte++) {
-        out[byte] =
-          mask[i]! |
-          (mask[i + 1]! << 1) |
-          (mask[i + 2]! << 2) |
-          (mask[i + 3]! << 3) |
-          (mask[i + 4]! << 4) |
-          (mask[i + 5]! << 5) |
-          (mask[i + 6]! << 6) |
-          (mask[i + 7]! << 7);
-      }
-      bit += size;
-    } else {
-      for (let i = 0; i < size; i++, bit++) if (mask[i]) out[bit >> 3]! |= 1 << (bit & 7);
-    }
+  if (size % 8 === 0) {
+    masks.forEach((mask, f) => out.set(mask, (f * size) / 8));
+    return out;
   }
+  let bit = 0;
+  for (const mask of masks)
+    for (let i = 0; i < size; i++, bit++)
+      if (mask[i >> 3]! & (1 << (i & 7))) out[bit >> 3]! |= 1 << (bit & 7);
   return out;
 }
 
@@ -188,28 +195,38 @@ export function writeSegmentation(options: SegWriteOptions): Uint8Array {
     .sort((a, b) => a.segmentIndex - b.segmentIndex);
   const { date, time } = dicomDateTime(options.now);
   const spacing = sliceSpacing(geometry);
-  const perFrame = frames.map((frame) => {
-    const slice = geometry.slices[frame.slice]!;
-    return {
-      DerivationImageSequence: [
-        {
-          SourceImageSequence: [
-            {
-              ReferencedSOPClassUID: slice.sopClassUID,
-              ReferencedSOPInstanceUID: slice.sopInstanceUID,
-              PurposeOfReferenceCodeSequence: [
-                codeItem(code('121322', 'DCM', 'Source image for image processing operation')),
-              ],
-            },
-          ],
-          DerivationCodeSequence: [codeItem(code('113076', 'DCM', 'Segmentation'))],
-        },
-      ],
-      FrameContentSequence: [{ DimensionIndexValues: [frame.segment, frame.slice + 1] }],
-      PlanePositionSequence: [{ ImagePositionPatient: slice.position }],
-      SegmentIdentificationSequence: [{ ReferencedSegmentNumber: frame.segment }],
-    };
-  });
+  // The per-frame functional groups are encoded here, not by dcmjs (see encode.ts).
+  const sourceCode = code('121322', 'DCM', 'Source image for image processing operation');
+  const derivationCode = code('113076', 'DCM', 'Segmentation');
+  const codeItemWriter = (c: Code) => (w: ExplicitLittleEndianWriter) => {
+    w.text(0x0008, 0x0100, 'SH', c.value)
+      .text(0x0008, 0x0102, 'SH', c.scheme)
+      .text(0x0008, 0x0104, 'LO', c.meaning);
+  };
+  const perFrame = new ExplicitLittleEndianWriter().sequence(
+    0x5200,
+    0x9230,
+    frames.map((frame) => (w) => {
+      const slice = geometry.slices[frame.slice]!;
+      w.sequence(0x0008, 0x9124, [
+        (d) =>
+          d
+            .sequence(0x0008, 0x2112, [
+              (src) =>
+                src
+                  .text(0x0008, 0x1150, 'UI', slice.sopClassUID)
+                  .text(0x0008, 0x1155, 'UI', slice.sopInstanceUID)
+                  .sequence(0x0040, 0xa170, [codeItemWriter(sourceCode)]),
+            ])
+            .sequence(0x0008, 0x9215, [codeItemWriter(derivationCode)]),
+      ])
+        .sequence(0x0020, 0x9111, [(f) => f.ul(0x0020, 0x9157, [frame.segment, frame.slice + 1])])
+        .sequence(0x0020, 0x9113, [
+          (p) => p.text(0x0020, 0x0032, 'DS', slice.position.map(decimalString).join('\\')),
+        ])
+        .sequence(0x0062, 0x000a, [(s) => s.us(0x0062, 0x000b, [frame.segment])]);
+    }),
+  );
   const dimensionOrganizationUID = newUid();
   const dataset: Dataset = {
     SOPClassUID: SEGMENTATION_STORAGE,
@@ -273,7 +290,6 @@ export function writeSegmentation(options: SegWriteOptions): Uint8Array {
         ],
       },
     ],
-    PerFrameFunctionalGroupsSequence: perFrame,
     ReferencedSeriesSequence: [
       {
         SeriesInstanceUID: geometry.seriesInstanceUID,
@@ -284,7 +300,7 @@ export function writeSegmentation(options: SegWriteOptions): Uint8Array {
       },
     ],
   };
-  const header = writePart10(dataset);
+  const header = Buffer.concat([writePart10(dataset), perFrame.bytes()]);
   const pixels = packFrames(
     frames.map((f) => f.bits),
     geometry.rows * geometry.columns,
