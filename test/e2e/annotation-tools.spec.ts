@@ -140,6 +140,28 @@ test('Esc in the picker keeps the measurement with the preselected (last used) l
   await expect(page.getByTestId('annotation-incomplete')).toHaveCount(1);
 });
 
+test('drawing on while the picker asks gives the previous measurement its preselected label', async () => {
+  const { page } = app;
+  await drag(page, pageAt(frame, 400, 100), pageAt(frame, 440, 110));
+  const picker = page.getByTestId('label-picker');
+  await expect(picker).toBeVisible();
+  const firstUid = await picker.getAttribute('data-uid');
+  await drag(page, pageAt(frame, 400, 140), pageAt(frame, 440, 150));
+  await expect(picker).not.toHaveAttribute('data-uid', firstUid ?? '');
+  await expect(page.locator(`[data-testid="annotation-row"][data-uid="${firstUid}"]`)).toHaveAttribute(
+    'data-label',
+    'lesion',
+  );
+  const secondUid = await picker.getAttribute('data-uid');
+  await page.keyboard.press('Delete');
+  await expect(picker).toBeHidden();
+  await expect(page.locator(`[data-testid="annotation-row"][data-uid="${secondUid}"]`)).toHaveCount(0);
+  await page
+    .locator(`[data-testid="annotation-row"][data-uid="${firstUid}"]`)
+    .getByTestId('annotation-delete')
+    .click();
+});
+
 test('region tools measure area, mean, std dev, min and max in HU', async () => {
   const { page } = app;
   // Inside the disc (centre 256, radius 128) every pixel is HU −24.

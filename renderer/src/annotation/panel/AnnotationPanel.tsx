@@ -31,6 +31,7 @@ import { localized } from '../tools/labels.js';
 import { useSchema } from '../tools/storeLink.js';
 import { type StudyCommands, useAnnotationKeys } from '../tools/useAnnotationKeys.js';
 import { useToolStore } from '../tools/useToolStore.js';
+import { labelAsPreselected } from '../tools/completion.js';
 import { ClassificationQuestions } from './ClassificationQuestions.js';
 import { type Missing, missingForComplete } from './completeness.js';
 import { goToStudy } from './studyNavigation.js';
@@ -260,7 +261,15 @@ function PanelBody({ detail }: { detail: StudyDetail }) {
   const atEnd = endReached?.study === studyUID ? endReached.end : null;
   useEffect(() => {
     void useStudyPanelStore.getState().load(studyUID);
-    return useStudyPanelStore.getState().follow(studyUID);
+    const stopFollowing = useStudyPanelStore.getState().follow(studyUID);
+    return () => {
+      stopFollowing();
+      // Leaving the study: an open picker keeps its measurement with the preselected label.
+      const picker = useToolStore.getState().picker;
+      if (picker?.stage === 'label') labelAsPreselected(picker.annotationUID, picker.toolName);
+      useToolStore.getState().closePicker();
+      useToolStore.getState().select(null);
+    };
   }, [studyUID]);
 
   // Follow Cornerstone's selection (a click on an annotation in the image).
