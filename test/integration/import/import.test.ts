@@ -10,6 +10,7 @@ import {
   pydicomTestFilesDir,
 } from '../../fixtures/index.js';
 import { type Harness, codesByName, openHarness } from './harness.js';
+import { readStoredFileSync } from '../../../main/cache/store-cipher.js';
 
 const scratch = makeTempDir('import-inputs');
 afterAll(() => fs.rmSync(scratch, { recursive: true, force: true }));
@@ -107,7 +108,8 @@ describe('importing folders', () => {
     expect(harness.storeContents().files).toHaveLength(63);
     // The store holds Part 10 files only: the raw datasets got a preamble, "DICM" and file meta.
     for (const file of harness.storeContents().files) {
-      const head = fs.readFileSync(path.join(harness.dataDir, 'store', file)).subarray(128, 132);
+      // Read as RadLabel reads it (the store may be encrypted, docs/cache.md).
+      const head = readStoredFileSync(path.join(harness.dataDir, 'store', file)).subarray(128, 132);
       expect(head.toString('latin1'), file).toBe('DICM');
     }
   });
@@ -163,8 +165,8 @@ describe('importing folders', () => {
     harness = openHarness();
     expect((await harness.importPaths([file])).progress).toMatchObject({ added: 1, failed: 0 });
     const stored = harness.services.instanceFile(sop)!;
-    const digest = (f: string) => crypto.createHash('sha256').update(fs.readFileSync(f)).digest('hex');
-    expect(digest(stored.path)).toBe(digest(file));
+    const digest = (bytes: Buffer) => crypto.createHash('sha256').update(bytes).digest('hex');
+    expect(digest(readStoredFileSync(stored.path))).toBe(digest(fs.readFileSync(file)));
     const instances = await harness.services.handlers['catalog.listInstances']({
       seriesInstanceUID: '1.2.826.0.1.3680043.10.1466.77.0',
     });

@@ -6,6 +6,7 @@
  */
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { ImportProgress } from '../../../shared/contract.js';
@@ -13,6 +14,14 @@ import { runCli } from '../../../main/cli/run.js';
 import { ensureCtSeries, makeTempDir, pydicomTestFilesDir, writeZip } from '../../fixtures/index.js';
 import { type Harness, codesByName, openHarness } from './harness.js';
 import { dcmdumpSopInstanceUID, makeRawDatasets, pydicomReadsAsPart10 } from './raw-fixtures.js';
+import { readStoredFileSync } from '../../../main/cache/store-cipher.js';
+
+/** The plain bytes of a stored file in a temp file, for pydicom (the store may be encrypted, docs/cache.md). */
+function plainCopy(storedPath: string): string {
+  const copy = path.join(os.tmpdir(), `radlabel-plain-${path.basename(storedPath)}`);
+  fs.writeFileSync(copy, readStoredFileSync(storedPath));
+  return copy;
+}
 
 let scratch: string;
 let harness: Harness | undefined;
@@ -87,7 +96,7 @@ describe('datasets without preamble (item 7)', () => {
       const stored = harness.services.instanceFile(fixture.sopInstanceUID);
       expect(stored, fixture.how).not.toBeNull();
       // pydicom without force reads the stored file as Part 10, with a file meta naming the instance.
-      expect(pydicomReadsAsPart10(stored!.path).sop, fixture.how).toBe(fixture.sopInstanceUID);
+      expect(pydicomReadsAsPart10(plainCopy(stored!.path)).sop, fixture.how).toBe(fixture.sopInstanceUID);
     }
   });
 
@@ -110,7 +119,7 @@ describe('datasets without preamble (item 7)', () => {
     expect(progress).toMatchObject({ added: fixtures.length, failed: 0 });
     for (const fixture of fixtures) {
       const stored = harness.services.instanceFile(fixture.sopInstanceUID);
-      expect(pydicomReadsAsPart10(stored!.path).sop, fixture.how).toBe(fixture.sopInstanceUID);
+      expect(pydicomReadsAsPart10(plainCopy(stored!.path)).sop, fixture.how).toBe(fixture.sopInstanceUID);
     }
   });
 });

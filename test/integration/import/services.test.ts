@@ -6,6 +6,7 @@ import { type AnyEvent, events } from '../../../shared/contract.js';
 import { dispatch } from '../../../main/rpc/dispatch.js';
 import { ensureCtSeries, pydicomTestFilesDir } from '../../fixtures/index.js';
 import { type Harness, openHarness } from './harness.js';
+import { readStoredFileSync } from '../../../main/cache/store-cipher.js';
 
 let harness: Harness;
 afterEach(async () => harness?.close());
@@ -35,7 +36,7 @@ describe('services', () => {
       transferSyntaxUID: '1.2.840.10008.1.2.1',
     });
     const digest = (bytes: Buffer) => crypto.createHash('sha256').update(bytes).digest('hex');
-    expect(digest(fs.readFileSync(file.path))).toBe(digest(fs.readFileSync(series.files[1]!)));
+    expect(digest(readStoredFileSync(file.path))).toBe(digest(fs.readFileSync(series.files[1]!)));
     expect(harness.services.instanceFile('1.2.3.4.5')).toBeNull();
   });
 
@@ -109,7 +110,7 @@ describe('services', () => {
       series.sopInstanceUIDs.forEach((sop, index) => {
         const file = reopened.instanceFile(sop);
         expect(file, sop).not.toBeNull();
-        expect(fs.readFileSync(file!.path).equals(fs.readFileSync(series.files[index]!)), sop).toBe(true);
+        expect(readStoredFileSync(file!.path).equals(fs.readFileSync(series.files[index]!)), sop).toBe(true);
       });
     } finally {
       await reopened.close();

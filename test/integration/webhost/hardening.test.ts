@@ -15,6 +15,7 @@ import { silentLogger } from '../../../main/core/logger.js';
 import { createServices, type Services } from '../../../main/services.js';
 import { type WebHost, type WebHostOptions, startWebHost } from '../../../main/webhost/server.js';
 import { type CtSeries, ensureCtSeries, makeTempDir, repoRoot } from '../../fixtures/index.js';
+import { readStoredFileSync } from '../../../main/cache/store-cipher.js';
 
 interface Reply {
   status: number;
@@ -496,7 +497,8 @@ describe('files outside the store (#7 item 15)', () => {
     const reply = await get(uid!);
     expect(reply.status).toBe(200);
     expect(Number(reply.headers['content-length'])).toBe(
-      fs.statSync(session.services.instanceFile(uid!)!.path).size,
+      // The plain bytes (the store may be encrypted, docs/cache.md).
+      readStoredFileSync(session.services.instanceFile(uid!)!.path).length,
     );
   });
 
