@@ -293,7 +293,11 @@ export const annotationMethods = {
   ),
   'annotation.save': method(
     z.object({ versions: z.array(AnnotationVersionInput).min(1).max(500) }).strict(),
-    z.object({ versionIds: z.array(z.string()) }),
+    z.object({
+      versionIds: z.array(z.string()),
+      /** Main's clock (epoch ms) when the transaction committed. */
+      committedAt: z.number(),
+    }),
     'Store new versions (in order, one transaction); answers once committed. Saving a stored version again is a no-op.',
   ),
   'annotation.history': method(

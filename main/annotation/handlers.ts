@@ -63,7 +63,7 @@ export function createAnnotationApp(options: {
         },
         'annotation versions saved',
       );
-      return { versionIds: result.versionIds };
+      return { versionIds: result.versionIds, committedAt: result.committedAt };
     },
     'annotation.history': async ({ annotationUid }) => store.history(annotationUid),
     'annotation.studyStatus': async ({ studyInstanceUID }) => store.studyStatus(studyInstanceUID),

@@ -58,6 +58,8 @@ export interface SaveResult {
   versionIds: string[];
   /** Versions newly stored (not already there), grouped by study. */
   stored: AnnotationVersion[];
+  /** Epoch ms right after the commit. */
+  committedAt: number;
 }
 
 export class AnnotationStore {
@@ -183,7 +185,7 @@ export class AnnotationStore {
     });
     try {
       const stored = run.immediate();
-      return { versionIds: parsed.map((input) => input.versionId), stored };
+      return { versionIds: parsed.map((input) => input.versionId), stored, committedAt: Date.now() };
     } catch (error) {
       if (error instanceof AppError) throw error;
       throw new AppError(ErrorCode.Io, 'The annotations could not be saved to the data folder.', {

@@ -54,9 +54,14 @@ async function drawLength(page: Page, from: [number, number], to: [number, numbe
   await page.mouse.move(box.x + (from[0] + to[0]) / 2, box.y + (from[1] + to[1]) / 2, { steps: 4 });
   await page.mouse.move(box.x + to[0], box.y + to[1], { steps: 4 });
   await page.mouse.up();
-  // The label picker opens for a new measurement; this spec is about saving, not labels.
+  // The label picker opens for a new measurement: Esc keeps the preselected label, its
+  // attribute form is left for later (this spec is about saving).
   const picker = page.getByTestId('label-picker');
-  if (await picker.isVisible().catch(() => false)) await page.keyboard.press('Escape');
+  await expect(picker).toBeVisible();
+  await page.keyboard.press('Escape');
+  const later = page.getByTestId('attribute-skip');
+  if (await later.isVisible().catch(() => false)) await later.click();
+  await expect(picker).toBeHidden();
 }
 
 function expectSameHandles(after: Shown[], before: Shown[]): void {

@@ -21,7 +21,14 @@ import type { AnnotationVersion } from '../../../shared/annotation.js';
 import { host } from '../host/index.js';
 import { initImaging } from '../imaging/initImaging.js';
 import { useViewerStore } from '../stores/useViewerStore.js';
-import { drained, flushNow, queueStatus, restorePending, saveLatencies } from './saveQueue.js';
+import {
+  drained,
+  flushNow,
+  queueStatus,
+  restorePending,
+  saveLatencies,
+  throttledSaveLatencies,
+} from './saveQueue.js';
 import { type AnnotationEntry, entryOfVersion, saveEntry, useAnnotationStore } from './useAnnotationStore.js';
 
 /** Cornerstone tools whose annotations are measurements kept as versions. */
@@ -160,8 +167,18 @@ function onModified(event: Event): void {
   if (!previous) return;
   const entry = entryFor(annotation, previous);
   if (!entry || (sameContent(entry, previous) && !previous.deleted)) return;
-  saveEntry(entry, { throttled: true });
+  // Dragging (and what Cornerstone derives from it) is throttled; a discrete change — a label,
+  // undo/redo — is saved at once.
+  const changeType = (event as AnnotationEvent).detail.changeType;
+  saveEntry(entry, { throttled: changeType === undefined || THROTTLED_CHANGES.has(changeType) });
 }
+
+const THROTTLED_CHANGES = new Set<string>([
+  ToolEnums.ChangeTypes.HandlesUpdated,
+  ToolEnums.ChangeTypes.Interaction,
+  ToolEnums.ChangeTypes.StatsUpdated,
+  ToolEnums.ChangeTypes.InterpolationUpdated,
+]);
 
 function onRemoved(event: Event): void {
   if (quiet > 0) return;
@@ -331,8 +348,9 @@ function reconcileStudies(): void {
 
 /** What tests and benchmarks read (never write): the measurements Cornerstone holds, save timings. */
 export interface AnnotationProbe {
-  /** Edit → acknowledged (committed) times, ms. */
+  /** Edit → acknowledged (committed) times, ms: discrete edits, and throttled drags apart. */
   saveLatencies: number[];
+  throttledSaveLatencies: number[];
   status(): ReturnType<typeof queueStatus>;
   /** Persisted measurements in Cornerstone's state: uid, tool, handle points (world, mm). */
   shown(): { annotationUID: string; toolName: string; points: number[][] }[];
@@ -341,6 +359,7 @@ export interface AnnotationProbe {
 function exposeForTests(): void {
   const probe: AnnotationProbe = {
     saveLatencies,
+    throttledSaveLatencies,
     status: queueStatus,
     shown: () =>
       csAnnotation.state

@@ -25,8 +25,10 @@ export type SaveState = 'saved' | 'saving' | 'unsaved';
 
 interface Pending {
   version: AnnotationVersionInput;
-  /** performance.now() of the first edit this version carries (for the save latency). */
+  /** performance.now() of the first edit this version carries. */
   editedAt: number;
+  /** performance.now() of the first edit sent at once (not throttled) it carries, if any. */
+  immediateAt: number | null;
   /** Not sent before this time (throttled modifications). */
   notBefore: number;
 }
@@ -49,8 +51,13 @@ let lastError: string | null = null;
 const lastSentAt = new Map<string, number>();
 const listeners = new Set<Listener>();
 const acknowledgedListeners = new Set<(versions: AnnotationVersionInput[]) => void>();
-/** Edit → acknowledged, ms, for the benchmark (annotation.save_ms) and diagnostics. */
+/**
+ * Edit → acknowledged (committed), ms, for the benchmark (annotation.save_ms) and diagnostics:
+ * edits sent at once (drawing completed, label, attributes, deletion, undo/redo) in
+ * `saveLatencies`; versions of throttled modifications (drags) apart, from their first edit.
+ */
 export const saveLatencies: number[] = [];
+export const throttledSaveLatencies: number[] = [];
 
 export function queueStatus(): QueueStatus {
   const pending = waiting.length + inFlight.length;
@@ -103,8 +110,9 @@ export function enqueue(version: AnnotationVersionInput, options: { throttled?: 
     versionId = existing.version.versionId;
     existing.version = { ...version, versionId, parentIds: existing.version.parentIds };
     existing.notBefore = Math.min(existing.notBefore, notBefore);
+    if (!options.throttled) existing.immediateAt ??= now;
   } else {
-    waiting.push({ version, editedAt: now, notBefore });
+    waiting.push({ version, editedAt: now, immediateAt: options.throttled ? null : now, notBefore });
   }
   mirror();
   notify();
@@ -126,11 +134,26 @@ function schedule(delay?: number): void {
   const now = performance.now();
   const due = delay ?? Math.max(0, Math.min(...waiting.map((item) => item.notBefore)) - now);
   if (timer !== null) clearTimeout(timer);
+  timer = null;
+  if (due === 0) {
+    // Right after the event that made the edit, before the page renders: the request is on its
+    // way while the viewport redraws.
+    if (!flushQueued) {
+      flushQueued = true;
+      queueMicrotask(() => {
+        flushQueued = false;
+        void flush();
+      });
+    }
+    return;
+  }
   timer = setTimeout(() => {
     timer = null;
     void flush();
   }, due);
 }
+
+let flushQueued = false;
 
 async function flush(): Promise<void> {
   if (inFlight.length > 0) return;
@@ -153,10 +176,19 @@ async function flush(): Promise<void> {
   for (const item of batch) lastSentAt.set(item.version.annotationUid, now);
   notify();
   try {
-    await host.api.call('annotation.save', { versions: batch.map((item) => item.version) });
-    const done = performance.now();
-    for (const item of batch) saveLatencies.push(done - item.editedAt);
-    if (saveLatencies.length > 10_000) saveLatencies.splice(0, saveLatencies.length - 10_000);
+    const { committedAt } = await host.api.call('annotation.save', {
+      versions: batch.map((item) => item.version),
+    });
+    // Main's clock at the commit, on this machine: edit → row committed, whatever keeps this
+    // page's thread busy before it reads the answer.
+    const committed = committedAt - performance.timeOrigin;
+    for (const item of batch) {
+      if (item.immediateAt !== null) saveLatencies.push(committed - item.immediateAt);
+      else throttledSaveLatencies.push(committed - item.editedAt);
+    }
+    for (const list of [saveLatencies, throttledSaveLatencies]) {
+      if (list.length > 10_000) list.splice(0, list.length - 10_000);
+    }
     inFlight = [];
     failures = 0;
     lastError = null;
@@ -225,7 +257,7 @@ export function restorePending(): void {
   const now = performance.now();
   for (const version of stored as AnnotationVersionInput[]) {
     if (version && typeof version === 'object' && typeof version.versionId === 'string') {
-      waiting.push({ version, editedAt: now, notBefore: 0 });
+      waiting.push({ version, editedAt: now, immediateAt: null, notBefore: 0 });
     }
   }
   notify();
