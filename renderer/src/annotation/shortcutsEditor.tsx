@@ -16,6 +16,7 @@ import {
 } from './shortcuts.js';
 import { localized } from './tools/labels.js';
 import { useSchema } from './tools/storeLink.js';
+import './tools/tools.css';
 
 type Translate = TFunction;
 
@@ -87,7 +88,7 @@ export function AnnotationShortcutsSection() {
   });
 
   return (
-    <section className="help__section" data-testid="shortcuts-annotation">
+    <section className="help__section help__section--annotation" data-testid="shortcuts-annotation">
       <h3>{t('annotate.shortcuts.title')}</h3>
       <table className="help__table">
         <tbody>
