@@ -5,6 +5,8 @@ import { nameSearchKeys } from './0003-name-search-keys.js';
 import { heldObjects } from './0004-held-objects.js';
 import { annotations } from './0005-annotations.js';
 import { labelmapSlices } from './0006-labelmap-slices.js';
+import { auditLog } from './0007-audit-log.js';
+import { accounts } from './0008-accounts.js';
 import { pacsNodes } from './0009-pacs-nodes.js';
 import { retention } from './0010-retention.js';
 import type { Migration } from './migration.js';
@@ -18,6 +20,8 @@ export const migrations: readonly Migration[] = [
   heldObjects,
   annotations,
   labelmapSlices,
+  auditLog,
+  accounts,
   pacsNodes,
   retention,
 ];
