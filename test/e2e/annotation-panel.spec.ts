@@ -242,7 +242,10 @@ test('the panel, the tools and the picker speak Chinese when the interface does'
   await page.keyboard.type('结');
   await expect(page.getByTestId('label-option')).toHaveText([/结节/]);
   await screenshot(page, 'annotation-panel-zh');
+  // A measurement drawn after the study was marked complete: the panel says what is missing now.
+  await expect(page.getByTestId('complete-now-missing')).toContainText('缺少 1 项');
   await page.keyboard.press('Enter');
   await expect(page.locator('[data-testid="annotation-group"][data-label="nodule"]')).toContainText('结节');
+  await expect(page.getByTestId('complete-now-missing')).toHaveCount(0);
   await page.getByTestId('language-switch').selectOption('en');
 });

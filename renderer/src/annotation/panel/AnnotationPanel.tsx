@@ -388,6 +388,11 @@ function PanelBody({ detail }: { detail: StudyDetail }) {
             </button>
           )}
         </div>
+        {complete && missingCount > 0 ? (
+          <div className="annotation-panel__refused" role="status" data-testid="complete-now-missing">
+            {t('annotate.changedAfterComplete', { count: missingCount })}
+          </div>
+        ) : null}
         {!complete && missingCount > 0 && !refused ? (
           <div className="annotation-panel__hint">{t('annotate.stillMissing', { count: missingCount })}</div>
         ) : null}

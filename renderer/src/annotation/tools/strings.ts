@@ -45,6 +45,10 @@ export const annotateEn = {
   stillMissing_one: '{{count}} required item missing',
   stillMissing_other: '{{count}} required items missing',
   refused: 'Not marked complete — still missing:',
+  changedAfterComplete_one:
+    'Changed since it was marked complete: {{count}} required item is missing (Reopen to finish it).',
+  changedAfterComplete_other:
+    'Changed since it was marked complete: {{count}} required items are missing (Reopen to finish them).',
   andMore: '… and {{count}} more',
   missingLabel: 'a label for a {{tool}} measurement',
   missingAttribute: '{{attribute}} of a {{label}}',
@@ -136,6 +140,8 @@ export const annotateZhCN: typeof annotateEn = {
   stillMissing_one: '缺少 {{count}} 项必填内容',
   stillMissing_other: '缺少 {{count}} 项必填内容',
   refused: '未能标记为完成 — 仍缺少：',
+  changedAfterComplete_one: '标记为完成后又有更改：缺少 {{count}} 项必填内容（请重新打开以补全）。',
+  changedAfterComplete_other: '标记为完成后又有更改：缺少 {{count}} 项必填内容（请重新打开以补全）。',
   andMore: '… 另有 {{count}} 项',
   missingLabel: '一个{{tool}}测量的标签',
   missingAttribute: '{{label}}的{{attribute}}',
