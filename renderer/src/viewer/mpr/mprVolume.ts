@@ -11,9 +11,8 @@
  *
  * Memory: the volume is image-based in Cornerstone 5 (its voxels are the cached images of the
  * series), so a series already scrolled through is not held twice; the image cache limit
- * (initImaging.ts) bounds both. Closing MPR removes the volume from the cache (which deletes its
- * texture) and gives up the engine's WebGL contexts, so the GPU process frees the volume's texture
- * memory at once instead of at some later garbage collection.
+ * (initImaging.ts) bounds both. Closing MPR deletes the volume's texture in the engine's WebGL
+ * context (releaseMprVolume), removes the volume from the cache and marks the context lost.
  */
 import {
   Enums,
@@ -22,6 +21,7 @@ import {
   type VolumeViewport,
   cache,
   eventTarget,
+  getConfiguration,
   getShouldUseCPURendering,
   setUseCPURendering,
   setVolumesForViewports,
@@ -90,6 +90,23 @@ function quietPerImageWarnings(): void {
   utilities.logger.getLogger('cs3d', 'core', 'utilities', 'getClosestImageId').setLevel('error');
 }
 
+/**
+ * Cornerstone's context-pool engine opens `webGlContextCount` (7) WebGL contexts, but puts every
+ * volume viewport on the first one (the others serve stack viewports): the MPR engine is made with
+ * a pool of one, so opening MPR creates one context instead of seven.
+ */
+function withOneWebGLContext<T>(create: () => T): T {
+  const { rendering } = getConfiguration();
+  if (!rendering) return create();
+  const count = rendering.webGlContextCount;
+  rendering.webGlContextCount = 1;
+  try {
+    return create();
+  } finally {
+    rendering.webGlContextCount = count;
+  }
+}
+
 /** The WebGL contexts of an engine's context pool (Cornerstone keeps the pool private). */
 function webglContextsOf(engine: RenderingEngine): WebGLRenderingContext[] {
   const pool = (
@@ -114,7 +131,7 @@ export function createMprEngine(elements: Record<MprPlane, HTMLDivElement>): Mpr
   quietPerImageWarnings();
   const cpuBefore = getShouldUseCPURendering();
   if (cpuBefore) setUseCPURendering(false, false);
-  const engine = new RenderingEngine(MPR_ENGINE_ID);
+  const engine = withOneWebGLContext(() => new RenderingEngine(MPR_ENGINE_ID));
   engine.setViewports(
     MPR_PLANES.map((plane) => ({
       viewportId: mprViewportId(plane),
@@ -187,9 +204,14 @@ export function createMprEngine(elements: Record<MprPlane, HTMLDivElement>): Mpr
       SynchronizerManager.destroySynchronizer(VOI_SYNC_ID);
       ToolGroupManager.destroyToolGroup(TOOL_GROUP_ID);
       engine.destroy();
-      // Destroying the engine deletes its textures but keeps its WebGL contexts (and the GPU
-      // process's share of them) until garbage collection, which may be long after closing MPR.
-      for (const context of contexts) context.getExtension('WEBGL_lose_context')?.loseContext();
+      // Destroying the engine keeps its WebGL context until garbage collection, which may be long
+      // after closing MPR: it is marked lost now.
+      // Flushed first: the texture deletions still waiting in the command buffer must reach the
+      // GPU process before the context is gone.
+      for (const context of contexts) {
+        context.flush();
+        context.getExtension('WEBGL_lose_context')?.loseContext();
+      }
       if (cpuBefore) setUseCPURendering(true, false);
     },
   };
@@ -271,8 +293,22 @@ export async function loadMprVolume(
   return { failed };
 }
 
-/** Frees the volume (closing MPR). */
+interface VtkTexture {
+  get?(name: string): { _openGLRenderWindow?: unknown };
+  releaseGraphicsResources(renderWindow?: unknown): void;
+}
+
+/**
+ * Frees the volume (closing MPR), while the MPR engine is still there: first its texture in the
+ * engine's WebGL context, then the volume itself. Cornerstone's volume destroy releases the texture
+ * without naming its render window, which vtk.js takes as "nothing to delete", so the texture
+ * stayed in the GPU process until the context itself was collected.
+ */
 export function releaseMprVolume(volumeId: string): void {
+  const volume = cache.getVolume(volumeId) as unknown as { vtkOpenGLTexture?: VtkTexture } | undefined;
+  const texture = volume?.vtkOpenGLTexture;
+  const renderWindow = texture?.get?.('_openGLRenderWindow')._openGLRenderWindow;
+  if (texture && renderWindow) texture.releaseGraphicsResources(renderWindow);
   const loadObject = cache.getVolumeLoadObject(volumeId);
   loadObject?.cancelFn?.();
   cache.removeVolumeLoadObject(volumeId);
