@@ -14,7 +14,8 @@ import { useUiStore } from '../stores/useUiStore.js';
 import { useWorklistStore } from '../stores/useWorklistStore.js';
 import { DeidReportView } from './DeidReportView.js';
 import { DeidSettingsDialog } from './DeidSettingsDialog.js';
-import { DeidSettingsSummary } from './DeidSettingsSummary.js';
+import { DeidSettingsBlock } from './DeidSettingsSummary.js';
+import { ExportFolderField } from './ExportFolderField.js';
 import { HeldReviewScreen } from './HeldReviewScreen.js';
 import { DefaceSeriesList } from './deface/DefaceSeriesList.js';
 
@@ -138,56 +139,27 @@ export function DeidExportDialog() {
           </span>
         </p>
       ) : null}
-      {loadError ? (
-        <p className="error-text">{t('deid.loadFailed', { message: errorMessage(loadError) })}</p>
-      ) : null}
-      {settings?.settingsFileDamaged ? <p className="error-text">{t('deid.settingsDamaged')}</p> : null}
-      {settings ? (
-        <div className="deid-export__settings">
-          <DeidSettingsSummary settings={settings} />
-          <button
-            type="button"
-            className="button button--ghost deid-export__edit"
-            data-testid="deid-export-edit-settings"
-            disabled={running}
-            onClick={() => setEditing(true)}
-          >
-            {t('deid.editSettings')}
-          </button>
-        </div>
-      ) : null}
+      <DeidSettingsBlock settings={settings} loadError={loadError}>
+        <button
+          type="button"
+          className="button button--ghost deid-export__edit"
+          data-testid="deid-export-edit-settings"
+          disabled={running}
+          onClick={() => setEditing(true)}
+        >
+          {t('deid.editSettings')}
+        </button>
+      </DeidSettingsBlock>
       {detail && !running ? <DefaceSeriesList studyInstanceUID={detail.study.studyInstanceUID} /> : null}
       {editable ? (
-        <div className="deid-export__folder">
-          <label htmlFor="deid-output-dir">{t('deid.outputDir')}</label>
-          <div className="deid-export__folder-row">
-            <input
-              id="deid-output-dir"
-              type="text"
-              spellCheck={false}
-              autoComplete="off"
-              data-testid="deid-output-dir"
-              placeholder={t('deid.outputDirPlaceholder')}
-              value={outputDir}
-              disabled={running}
-              onChange={(event) => setOutputDir(event.target.value)}
-            />
-            {host.pickExportFolder ? (
-              <button
-                type="button"
-                className="button"
-                data-testid="deid-output-choose"
-                disabled={running}
-                onClick={() =>
-                  void host.pickExportFolder?.().then((folder) => folder && setOutputDir(folder))
-                }
-              >
-                {t('deid.chooseFolder')}
-              </button>
-            ) : null}
-          </div>
-          <p className="hint">{t('deid.outputDirHint')}</p>
-        </div>
+        <ExportFolderField
+          id="deid-output-dir"
+          value={outputDir}
+          disabled={running}
+          onChange={setOutputDir}
+          inputTestId="deid-output-dir"
+          chooseTestId="deid-output-choose"
+        />
       ) : (
         <p className="deid-export__path" data-testid="deid-export-path">
           <span className="hint">{t('deid.outputDir')}</span> <code>{outputDir}</code>

@@ -1,6 +1,39 @@
-/** The de-identification settings in a few lines, as the export dialog shows them before Start. */
+/** The de-identification settings in a few lines, as the export dialogs show them before Start. */
+import type { ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { DeidSettingsView } from '../../../shared/contract.js';
+import { useErrorMessage } from '../components/useErrorMessage.js';
+
+/**
+ * The settings an export will apply, for both export dialogs: why they could not be read, a
+ * damaged settings file, or the summary with `children` beside it (the Edit button).
+ */
+export function DeidSettingsBlock({
+  settings,
+  loadError,
+  children,
+}: {
+  settings: DeidSettingsView | null;
+  loadError: unknown;
+  children?: ReactNode;
+}) {
+  const { t } = useTranslation();
+  const errorMessage = useErrorMessage();
+  return (
+    <>
+      {loadError ? (
+        <p className="error-text">{t('deid.loadFailed', { message: errorMessage(loadError) })}</p>
+      ) : null}
+      {settings?.settingsFileDamaged ? <p className="error-text">{t('deid.settingsDamaged')}</p> : null}
+      {settings ? (
+        <div className="deid-export__settings">
+          <DeidSettingsSummary settings={settings} />
+          {children}
+        </div>
+      ) : null}
+    </>
+  );
+}
 
 export function DeidSettingsSummary({ settings }: { settings: DeidSettingsView }) {
   const { t } = useTranslation();

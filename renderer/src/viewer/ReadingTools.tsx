@@ -4,7 +4,7 @@
  * shown, stack direction). Their keys (H, V, [, ]) are listed in the help sheet.
  */
 import { type StackViewport } from '@cornerstonejs/core';
-import { useEffect, useRef, useState } from 'react';
+import { type ReactNode, useEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { flipHorizontal, flipVertical, rotateBy } from '../imaging/imageHandling.js';
 import { dataWindow } from '../imaging/imageWindow.js';
@@ -96,6 +96,15 @@ function useReadingKeys(): void {
   }, []);
 }
 
+/** One of the toolbar's popovers (window presets, overlay settings). */
+function ReadingPopover({ label, testId, children }: { label: string; testId: string; children: ReactNode }) {
+  return (
+    <div className="reading-popover" role="dialog" aria-label={label} data-testid={testId}>
+      {children}
+    </div>
+  );
+}
+
 export function ReadingTools() {
   const { t } = useTranslation();
   const [open, setOpen] = useState<Popover>(null);
@@ -180,12 +189,7 @@ export function ReadingTools() {
       </button>
 
       {open === 'windows' ? (
-        <div
-          className="reading-popover"
-          role="dialog"
-          aria-label={t('reading.windows')}
-          data-testid="window-presets"
-        >
+        <ReadingPopover label={t('reading.windows')} testId="window-presets">
           <h4>{t('reading.ctPresets')}</h4>
           {windowPresets.map((preset) => (
             <button
@@ -283,16 +287,11 @@ export function ReadingTools() {
               {t('reading.savePreset')}
             </button>
           </form>
-        </div>
+        </ReadingPopover>
       ) : null}
 
       {open === 'settings' ? (
-        <div
-          className="reading-popover"
-          role="dialog"
-          aria-label={t('reading.settingsTitle')}
-          data-testid="overlay-settings"
-        >
+        <ReadingPopover label={t('reading.settingsTitle')} testId="overlay-settings">
           <h4>{t('reading.fields')}</h4>
           {overlayFields.map((field) => (
             <label key={field}>
@@ -326,7 +325,7 @@ export function ReadingTools() {
             />
             {t('reading.directionReversed')}
           </label>
-        </div>
+        </ReadingPopover>
       ) : null}
     </div>
   );

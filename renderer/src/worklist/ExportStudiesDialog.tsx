@@ -8,8 +8,8 @@ import { useTranslation } from 'react-i18next';
 import type { DeidProgressEvent, StudySummary } from '../../../shared/contract.js';
 import { Dialog } from '../components/Dialog.js';
 import { useErrorMessage } from '../components/useErrorMessage.js';
-import { DeidSettingsSummary } from '../deid/DeidSettingsSummary.js';
-import { host } from '../host/index.js';
+import { DeidSettingsBlock } from '../deid/DeidSettingsSummary.js';
+import { ExportFolderField } from '../deid/ExportFolderField.js';
 import { formatDicomDate, formatPersonName } from '../i18n/format.js';
 import { useDeidStore } from '../stores/useDeidStore.js';
 
@@ -168,42 +168,14 @@ export function ExportStudiesDialog({ studies, onClose }: ExportStudiesDialogPro
           </li>
         ))}
       </ol>
-      {loadError ? (
-        <p className="error-text">{t('deid.loadFailed', { message: errorMessage(loadError) })}</p>
-      ) : null}
-      {settings?.settingsFileDamaged ? <p className="error-text">{t('deid.settingsDamaged')}</p> : null}
-      {settings ? (
-        <div className="deid-export__settings">
-          <DeidSettingsSummary settings={settings} />
-        </div>
-      ) : null}
-      <div className="deid-export__folder">
-        <label htmlFor="deid-many-output-dir">{t('deid.outputDir')}</label>
-        <div className="deid-export__folder-row">
-          <input
-            id="deid-many-output-dir"
-            type="text"
-            spellCheck={false}
-            autoComplete="off"
-            data-testid="deid-export-many-dir"
-            placeholder={t('deid.outputDirPlaceholder')}
-            value={outputDir}
-            disabled={Boolean(running) || finished}
-            onChange={(event) => setOutputDir(event.target.value)}
-          />
-          {host.pickExportFolder ? (
-            <button
-              type="button"
-              className="button"
-              disabled={Boolean(running) || finished}
-              onClick={() => void host.pickExportFolder?.().then((folder) => folder && setOutputDir(folder))}
-            >
-              {t('deid.chooseFolder')}
-            </button>
-          ) : null}
-        </div>
-        <p className="hint">{t('deid.outputDirHint')}</p>
-      </div>
+      <DeidSettingsBlock settings={settings} loadError={loadError} />
+      <ExportFolderField
+        id="deid-many-output-dir"
+        value={outputDir}
+        disabled={Boolean(running) || finished}
+        onChange={setOutputDir}
+        inputTestId="deid-export-many-dir"
+      />
       {finished ? (
         <p data-testid="deid-export-many-status">
           <strong>{wasCancelled ? t('deid.cancelled') : t('deid.finished')}</strong>

@@ -14,6 +14,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { deterministicUid, ds, encodePart10, makeTempDir, type Element } from '../../fixtures/index.js';
+import { signed16ImageElements } from '../../fixtures/image-module.js';
 
 const SIZE = 128;
 const CT = '1.2.840.10008.5.1.4.1.1.2';
@@ -158,15 +159,10 @@ export const uidOf = {
   frame: (study: StudySpec) => deterministicUid('layout-for', study.key),
 };
 
-function pixels(series: SeriesSpec, k: number): Buffer {
-  const data = Buffer.alloc(SIZE * SIZE * 2);
+/** Stored value at (x, y) of slice k: a bright disc on axial slices, the slice's own grey elsewhere. */
+function storedValue(series: SeriesSpec, k: number): (x: number, y: number) => number {
   const axial = series.orientation === AXIAL;
-  for (let y = 0; y < SIZE; y += 1)
-    for (let x = 0; x < SIZE; x += 1) {
-      const disc = axial && (x - half) ** 2 + (y - half) ** 2 <= (SIZE / 4) ** 2;
-      data.writeInt16LE(disc ? 1000 : 100 + k, 2 * (y * SIZE + x));
-    }
-  return data;
+  return (x, y) => (axial && (x - half) ** 2 + (y - half) ** 2 <= (SIZE / 4) ** 2 ? 1000 : 100 + k);
 }
 
 function encode(study: StudySpec, series: SeriesSpec, k: number): Buffer {
@@ -189,20 +185,13 @@ function encode(study: StudySpec, series: SeriesSpec, k: number): Buffer {
     { tag: 0x00200032, vr: 'DS', value: ds(...series.position(k)) },
     { tag: 0x00200037, vr: 'DS', value: ds(...series.orientation) },
     { tag: 0x00200052, vr: 'UI', value: uidOf.frame(study) },
-    { tag: 0x00280002, vr: 'US', value: [1] },
-    { tag: 0x00280004, vr: 'CS', value: 'MONOCHROME2' },
-    { tag: 0x00280010, vr: 'US', value: [SIZE] },
-    { tag: 0x00280011, vr: 'US', value: [SIZE] },
-    { tag: 0x00280030, vr: 'DS', value: ds(1, 1) },
-    { tag: 0x00280100, vr: 'US', value: [16] },
-    { tag: 0x00280101, vr: 'US', value: [16] },
-    { tag: 0x00280102, vr: 'US', value: [15] },
-    { tag: 0x00280103, vr: 'US', value: [1] },
-    { tag: 0x00281050, vr: 'DS', value: ds(500) },
-    { tag: 0x00281051, vr: 'DS', value: ds(1200) },
-    { tag: 0x00281052, vr: 'DS', value: ds(0) },
-    { tag: 0x00281053, vr: 'DS', value: ds(1) },
-    { tag: 0x7fe00010, vr: 'OW', value: pixels(series, k) },
+    ...signed16ImageElements({
+      size: SIZE,
+      spacing: 1,
+      window: { center: 500, width: 1200 },
+      rescale: { intercept: 0 },
+      stored: storedValue(series, k),
+    }),
   ];
   return encodePart10({ sopClassUID: study.sopClass, sopInstanceUID, elements });
 }

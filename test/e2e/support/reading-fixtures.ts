@@ -7,7 +7,8 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { CT_IMAGE_STORAGE } from '../../fixtures/ct-series.js';
-import { type Element, deterministicUid, ds, encodePart10 } from '../../fixtures/index.js';
+import { type Element, deterministicUid, encodePart10 } from '../../fixtures/index.js';
+import { signed16ImageElements } from '../../fixtures/image-module.js';
 
 export const MIXED_PATIENT = 'Mixed^Sizes';
 /** Stored value of the 100×100 images inside their 10-pixel black border. */
@@ -21,10 +22,6 @@ function image(options: {
   size: number;
   pixel(x: number, y: number): number;
 }): Buffer {
-  const { size } = options;
-  const pixels = Buffer.alloc(size * size * 2);
-  for (let y = 0; y < size; y += 1)
-    for (let x = 0; x < size; x += 1) pixels.writeInt16LE(options.pixel(x, y), 2 * (y * size + x));
   const elements: Element[] = [
     { tag: 0x00080016, vr: 'UI', value: CT_IMAGE_STORAGE },
     { tag: 0x00080018, vr: 'UI', value: options.sop },
@@ -37,20 +34,13 @@ function image(options: {
     { tag: 0x0020000e, vr: 'UI', value: options.series },
     { tag: 0x00200011, vr: 'IS', value: '1' },
     { tag: 0x00200013, vr: 'IS', value: String(options.instance) },
-    { tag: 0x00280002, vr: 'US', value: [1] },
-    { tag: 0x00280004, vr: 'CS', value: 'MONOCHROME2' },
-    { tag: 0x00280010, vr: 'US', value: [size] },
-    { tag: 0x00280011, vr: 'US', value: [size] },
-    { tag: 0x00280030, vr: 'DS', value: ds(1, 1) },
-    { tag: 0x00280100, vr: 'US', value: [16] },
-    { tag: 0x00280101, vr: 'US', value: [16] },
-    { tag: 0x00280102, vr: 'US', value: [15] },
-    { tag: 0x00280103, vr: 'US', value: [1] },
-    { tag: 0x00281050, vr: 'DS', value: ds(500) },
-    { tag: 0x00281051, vr: 'DS', value: ds(1000) },
-    { tag: 0x00281052, vr: 'DS', value: ds(0) },
-    { tag: 0x00281053, vr: 'DS', value: ds(1) },
-    { tag: 0x7fe00010, vr: 'OW', value: pixels },
+    ...signed16ImageElements({
+      size: options.size,
+      spacing: 1,
+      window: { center: 500, width: 1000 },
+      rescale: { intercept: 0 },
+      stored: options.pixel,
+    }),
   ];
   return encodePart10({ sopClassUID: CT_IMAGE_STORAGE, sopInstanceUID: options.sop, elements });
 }

@@ -149,16 +149,25 @@ function PlaneView({ name, plane, cut, onCut }: PlaneProps) {
           ) : null}
           {name === 'sagittal' ? [handle('superior'), handle('inferior')] : null}
         </svg>
-        <span className="deface-plane__letter deface-plane__letter--left">
+        <span
+          className="deface-plane__letter viewport-overlay__marker--left"
+          data-testid="deface-letter-left"
+        >
           {axisLetters(plane.u, plane.du)[0]}
         </span>
-        <span className="deface-plane__letter deface-plane__letter--right">
+        <span
+          className="deface-plane__letter viewport-overlay__marker--right"
+          data-testid="deface-letter-right"
+        >
           {axisLetters(plane.u, plane.du)[1]}
         </span>
-        <span className="deface-plane__letter deface-plane__letter--top">
+        <span className="deface-plane__letter viewport-overlay__marker--top" data-testid="deface-letter-top">
           {axisLetters(plane.v, plane.dv)[0]}
         </span>
-        <span className="deface-plane__letter deface-plane__letter--bottom">
+        <span
+          className="deface-plane__letter viewport-overlay__marker--bottom"
+          data-testid="deface-letter-bottom"
+        >
           {axisLetters(plane.v, plane.dv)[1]}
         </span>
       </div>
