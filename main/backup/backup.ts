@@ -32,8 +32,18 @@ export const MANIFEST_NAME = 'manifest.json';
 const FORMAT = 'radlabel-backup/1';
 export const PENDING_RESTORE_DIR = 'restore-pending';
 
-/** Never copied: the store (only with files), logs, the plain key, temp and restore folders. */
-const EXCLUDED_TOP = new Set(['logs', 'store', PENDING_RESTORE_DIR, `${PENDING_RESTORE_DIR}.partial`]);
+/**
+ * Never copied: the store (only with files), logs, the plain key, restore folders, and transient
+ * folders of plain received data (web uploads being staged, the PACS receiver's spool).
+ */
+const EXCLUDED_TOP = new Set([
+  'logs',
+  'store',
+  'staging',
+  'pacs-incoming', // PACS_SPOOL_DIR_NAME in main/pacs/service.ts
+  PENDING_RESTORE_DIR,
+  `${PENDING_RESTORE_DIR}.partial`,
+]);
 const EXCLUDED_FILES = new Set(['keys/local-master.key']);
 
 export interface ManifestPart {

@@ -10,6 +10,7 @@ import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { listBackups } from '../../../main/backup/backup.js';
 import { CACHE_KEY_ENV } from '../../../main/cache/cache-key.js';
+import { readStoredFileSync } from '../../../main/cache/store-cipher.js';
 import { silentLogger } from '../../../main/core/logger.js';
 import { type Services, createServices } from '../../../main/services.js';
 import { ensureCtSeries, makeTempDir, repoRoot } from '../../fixtures/index.js';
@@ -151,9 +152,31 @@ describe('backup and restore', () => {
     const { studies } = await services.handlers['catalog.listStudies']({ limit: 10, offset: 0 });
     expect(studies.map((s) => s.studyInstanceUID)).toEqual([study.studyInstanceUID]);
     const file = services.instanceFile(study.sopInstanceUIDs[0]!);
-    expect(file && fs.readFileSync(file.path).equals(fs.readFileSync(path.join(study.dir, '0.dcm')))).toBe(
+    expect(file && readStoredFileSync(file.path).equals(fs.readFileSync(path.join(study.dir, '0.dcm')))).toBe(
       true,
     );
+  });
+
+  it('leaves out the plain key file and transient plain data (upload staging, the PACS spool, logs)', async () => {
+    const dataDir = freshDir('excluded');
+    const services = start(dataDir);
+    await importPaths(services, [plantStudy(scratch, 'EXCLUDED').dir]);
+    fs.mkdirSync(path.join(dataDir, 'keys'), { recursive: true });
+    fs.writeFileSync(path.join(dataDir, 'keys', 'local-master.key'), `${'1'.repeat(64)}\n`);
+    for (const transient of ['staging/1-abc/upload.dcm', 'pacs-incoming/2-def/received.dcm']) {
+      fs.mkdirSync(path.dirname(path.join(dataDir, transient)), { recursive: true });
+      fs.writeFileSync(path.join(dataDir, transient), 'PLAIN-PHI');
+    }
+    const backup = await services.handlers['backup.create']({ folder: freshDir('excluded-backups') });
+    const parts = (
+      JSON.parse(fs.readFileSync(path.join(backup.path, 'manifest.json'), 'utf8')) as {
+        parts: { path: string }[];
+      }
+    ).parts.map((part) => part.path);
+    expect(parts).toContain('catalog.sqlite');
+    expect(
+      parts.filter((part) => /^(keys\/local-master\.key|staging|pacs-incoming|logs|store)/.test(part)),
+    ).toEqual([]);
   });
 
   it('keeps the N newest backups in the folder', async () => {
