@@ -5,6 +5,8 @@
  */
 import { useCallback, useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
+import { AnnotationExportDialog } from '../annotation/export/AnnotationExportDialog.js';
+import { ensureExportStrings } from '../annotation/export/strings.js';
 import { useErrorMessage } from '../components/useErrorMessage.js';
 import { ImportButton } from '../importing/ImportButton.js';
 import { ImportStatus } from '../importing/ImportStatus.js';
@@ -39,11 +41,13 @@ export function WorklistScreen() {
   const openDialog = useUiStore((state) => state.openDialog);
   const [menu, setMenu] = useState<MenuPlace | null>(null);
   const [exportMany, setExportMany] = useState<string[] | null>(null);
+  const [annotationExport, setAnnotationExport] = useState<string[] | null>(null);
   const [pacsDialog, setPacsDialog] = useState<'settings' | 'query' | null>(null);
   const [toast, setToast] = useState<string | null>(null);
   const dialogOpen =
     useUiStore((state) => state.dialog !== null) ||
     exportMany !== null ||
+    annotationExport !== null ||
     menu !== null ||
     pacsDialog !== null;
 
@@ -199,6 +203,17 @@ export function WorklistScreen() {
                   </button>
                   <button
                     type="button"
+                    className="button"
+                    data-testid="annotation-export-open"
+                    onClick={() => {
+                      const chosen = useWorklistStore.getState().selection;
+                      setAnnotationExport(chosen.length > 0 ? chosen : [detail.study.studyInstanceUID]);
+                    }}
+                  >
+                    {(ensureExportStrings(i18n), t('annotationExport.open'))}
+                  </button>
+                  <button
+                    type="button"
                     className="button button--primary"
                     data-testid="open-study"
                     onClick={() => void openStudy(detail.study.studyInstanceUID)}
@@ -228,6 +243,12 @@ export function WorklistScreen() {
           onCopied={(value) =>
             setToast(value === null ? t('worklist.copyFailed') : t('worklist.copied', { value }))
           }
+        />
+      ) : null}
+      {annotationExport ? (
+        <AnnotationExportDialog
+          studyInstanceUIDs={annotationExport}
+          onClose={() => setAnnotationExport(null)}
         />
       ) : null}
       {exportMany ? (

@@ -1,0 +1,222 @@
+/**
+ * Export from the app (#9 item 7): annotations seeded through the contract (a Length, a CircleROI
+ * and a two-segment labelmap), then the worklist's "Export annotations" dialog writes SR, SEG,
+ * NIfTI and CSV into a folder with progress; the files are checked as a user's tools would:
+ * dciodvfy for SR and SEG, nibabel for NIfTI, the CSV's lengths against the stored ones.
+ */
+import { spawnSync } from 'node:child_process';
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import zlib from 'node:zlib';
+import { expect, test, type Page } from '@playwright/test';
+import { imageToWorld, readSeriesGeometry } from '../../main/annotation/dicom/geometry.js';
+import { type CtSeries, ensureCtSeries, makeTempDir } from '../fixtures/index.js';
+import { type AppSession, importPath, openApp, screenshot, search } from './support/app.js';
+
+test.describe.configure({ mode: 'serial' });
+
+let app: AppSession;
+let ct: CtSeries;
+let exportRoot: string;
+const LENGTH_MM = 21.7;
+
+async function rpc(page: Page, method: string, request: unknown): Promise<unknown> {
+  return page.evaluate(
+    async ({ method, request }) => {
+      const response = await fetch(`/api/rpc/${method}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(request),
+        credentials: 'same-origin',
+      });
+      return (await response.json()) as unknown;
+    },
+    { method, request },
+  );
+}
+
+test.beforeAll(async ({ browser }) => {
+  test.setTimeout(300_000);
+  ct = ensureCtSeries({ slices: 8, size: 128, seed: 'annotation-export-e2e' });
+  exportRoot = makeTempDir('e2e-annotation-export');
+  app = await openApp(browser, 'annotation-export');
+  await importPath(app.page, ct.dir);
+  await app.page.getByTestId('import-dismiss').click();
+  const geometry = readSeriesGeometry(ct.files);
+  const slice = geometry.slices[3]!;
+  const p = (x: number, y: number) => imageToWorld(geometry, slice, [x, y]);
+  const base = {
+    parentIds: [],
+    studyInstanceUID: ct.studyInstanceUID,
+    seriesInstanceUID: ct.seriesInstanceUID,
+    sopInstanceUID: slice.sopInstanceUID,
+    kind: 'measurement',
+    source: 'human',
+    status: 'complete',
+    deleted: false,
+    attributes: {},
+  };
+  const saved = await rpc(app.page, 'annotation.save', {
+    versions: [
+      {
+        ...base,
+        versionId: crypto.randomUUID(),
+        annotationUid: crypto.randomUUID(),
+        tool: 'Length',
+        data: {
+          metadata: { toolName: 'Length' },
+          data: {
+            handles: { points: [p(20, 20), p(51, 20)] },
+            cachedStats: { a: { length: LENGTH_MM, unit: 'mm' } },
+          },
+        },
+      },
+      {
+        ...base,
+        versionId: crypto.randomUUID(),
+        annotationUid: crypto.randomUUID(),
+        tool: 'CircleROI',
+        data: {
+          metadata: { toolName: 'CircleROI' },
+          data: {
+            handles: { points: [p(64, 64), p(74, 64)] },
+            cachedStats: {
+              a: { area: 153.9, mean: 12, stdDev: 3, min: 1, max: 40, areaUnit: 'mm²', modalityUnit: 'HU' },
+            },
+          },
+        },
+      },
+    ],
+  });
+  expect(saved).toMatchObject({ ok: true });
+  const a = new Uint8Array(128 * 128).fill(1, 128 * 30, 128 * 60);
+  const b = new Uint8Array(128 * 128).fill(1, 128 * 50, 128 * 80);
+  const seg = await rpc(app.page, 'segmentation.saveSlices', {
+    annotationUid: 'export-e2e-seg',
+    versionId: 'export-e2e-seg-1',
+    parentVersionId: null,
+    studyInstanceUID: ct.studyInstanceUID,
+    seriesInstanceUID: ct.seriesInstanceUID,
+    width: 128,
+    height: 128,
+    bits: 8,
+    layers: 2,
+    deleted: false,
+    segments: [
+      {
+        segmentIndex: 1,
+        name: 'Liver',
+        color: '#cc0000',
+        visible: true,
+        locked: false,
+        layer: 0,
+        labelValue: 1,
+      },
+      {
+        segmentIndex: 2,
+        name: 'Lesion',
+        color: '#00cc00',
+        visible: true,
+        locked: false,
+        layer: 1,
+        labelValue: 1,
+      },
+    ],
+    slices: [
+      {
+        layer: 0,
+        sopInstanceUID: slice.sopInstanceUID,
+        frame: 1,
+        data: zlib.deflateSync(a).toString('base64'),
+      },
+      {
+        layer: 1,
+        sopInstanceUID: slice.sopInstanceUID,
+        frame: 1,
+        data: zlib.deflateSync(b).toString('base64'),
+      },
+    ],
+  });
+  expect(seg).toMatchObject({ ok: true });
+});
+
+test.afterAll(async () => {
+  await app?.close();
+  if (exportRoot) fs.rmSync(exportRoot, { recursive: true, force: true });
+});
+
+async function exportAs(page: Page, format: string): Promise<string> {
+  const folder = path.join(exportRoot, format);
+  await page.getByTestId('annotation-export-open').click();
+  const dialog = page.getByTestId('annotation-export-dialog');
+  await expect(dialog).toBeVisible();
+  await dialog.getByTestId('annotation-export-format').selectOption(format);
+  await dialog.getByTestId('annotation-export-dir').fill(folder);
+  await dialog.getByTestId('annotation-export-start').click();
+  await expect(dialog.getByTestId('annotation-export-status')).toHaveAttribute('data-finished', 'true', {
+    timeout: 60_000,
+  });
+  await expect(dialog.getByTestId('annotation-export-status')).toContainText('Export finished.');
+  await expect(dialog.getByTestId('annotation-export-counts')).toContainText('1 of 1 studies');
+  await screenshot(page, `annotation-export-${format}`);
+  await dialog.getByTestId('annotation-export-close').click();
+  return folder;
+}
+
+const filesUnder = (dir: string) =>
+  fs
+    .readdirSync(dir, { recursive: true, withFileTypes: true })
+    .filter((e) => e.isFile())
+    .map((e) => path.join(e.parentPath, e.name));
+
+test('export and check the files: SR and SEG pass dciodvfy, NIfTI has the RAS affine, CSV lengths match the stored ones', async () => {
+  const { page } = app;
+  await search(page, 'annotation-export-e2e');
+  await page.getByTestId('study-row').first().click();
+
+  const sr = filesUnder(await exportAs(page, 'sr')).find((f) => f.endsWith('SR.dcm'))!;
+  const seg = filesUnder(await exportAs(page, 'seg')).find((f) => f.endsWith('.dcm'))!;
+  for (const file of [sr, seg]) {
+    const out = spawnSync('dciodvfy', [file], { encoding: 'utf8' });
+    expect(`${out.stdout}${out.stderr}`.split('\n').filter((l) => l.startsWith('Error'))).toEqual([]);
+  }
+
+  const csv = fs
+    .readFileSync(path.join(await exportAs(page, 'csv'), 'measurements.csv'), 'utf8')
+    .trim()
+    .split('\n');
+  const header = csv[0]!.split(',');
+  const length = csv
+    .slice(1)
+    .map((r) => r.split(','))
+    .find((r) => r[header.indexOf('tool')] === 'Length')!;
+  expect(Math.abs(Number(length[header.indexOf('length_mm')]) - LENGTH_MM)).toBeLessThan(0.1);
+
+  const nifti = filesUnder(await exportAs(page, 'nifti'));
+  const image = nifti.find((f) => f.endsWith('_image.nii.gz'))!;
+  const label = nifti.find((f) => f.endsWith('_seg_1.nii.gz'))!;
+  const check = spawnSync(
+    '/usr/bin/python3',
+    [
+      '-c',
+      `import sys,json,nibabel as nib,numpy as np
+i=nib.load(sys.argv[1]); l=nib.load(sys.argv[2]); m=np.asarray(l.dataobj)
+print(json.dumps({'affine':i.affine.tolist(),'same':bool(np.allclose(i.affine,l.affine)),'labels':sorted(np.unique(m).tolist()),'shape':list(i.shape)}))`,
+      image,
+      label,
+    ],
+    { encoding: 'utf8' },
+  );
+  const report = JSON.parse(check.stdout) as {
+    affine: number[][];
+    same: boolean;
+    labels: number[];
+    shape: number[];
+  };
+  expect(report.shape).toEqual([128, 128, 8]);
+  expect(report.same).toBe(true);
+  expect(report.labels).toEqual([0, 1, 2]);
+  expect(report.affine[0]![0]).toBeCloseTo(-0.7, 5);
+  expect(report.affine[1]![1]).toBeCloseTo(-0.7, 5);
+});
