@@ -97,7 +97,14 @@ export function ViewerToolbar({ onBack }: { onBack(): void }) {
         </button>
       </div>
       <ReadingTools />
-      <ToolPalette />
+      <fieldset
+        className="toolbar-fieldset"
+        data-testid="stack-tools"
+        disabled={mprOpen}
+        {...(mprOpen ? { title: t('mpr.stackOnly.tools') } : {})}
+      >
+        <ToolPalette />
+      </fieldset>
       <MprButton />
       <div className="toolbar-group">
         <button
