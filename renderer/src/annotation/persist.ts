@@ -296,7 +296,9 @@ export async function loadStudyAnnotations(studyInstanceUID: string): Promise<vo
   // Versions a previous page left unsent go first, so the list below includes them.
   await drained(5_000);
   try {
+    const started = performance.now();
     const { heads } = await host.api.call('annotation.list', { studyInstanceUID });
+    const listed = performance.now();
     if (!isOpen(studyInstanceUID)) return;
     const entries = currentHeads(heads);
     store.setState((state) => {
@@ -304,7 +306,14 @@ export async function loadStudyAnnotations(studyInstanceUID: string): Promise<vo
       for (const entry of entries) if (!next[entry.annotationUid]) next[entry.annotationUid] = entry;
       return { entries: next, studies: { ...state.studies, [studyInstanceUID]: 'ready' } };
     });
+    const stored = performance.now();
     addToCornerstone(entries.map((entry) => store.getState().entries[entry.annotationUid] ?? entry));
+    loadTimings.push({
+      annotations: entries.length,
+      listMs: listed - started,
+      storeMs: stored - listed,
+      cornerstoneMs: performance.now() - stored,
+    });
   } catch (error) {
     console.error('annotations could not be loaded', error);
     store.setState((state) => ({ studies: { ...state.studies, [studyInstanceUID]: 'failed' } }));
@@ -346,11 +355,15 @@ function reconcileStudies(): void {
   }
 }
 
+const loadTimings: { annotations: number; listMs: number; storeMs: number; cornerstoneMs: number }[] = [];
+
 /** What tests and benchmarks read (never write): the measurements Cornerstone holds, save timings. */
 export interface AnnotationProbe {
   /** Edit → acknowledged (committed) times, ms: discrete edits, and throttled drags apart. */
   saveLatencies: number[];
   throttledSaveLatencies: number[];
+  /** Per study opened: annotations loaded, ms listing them, keeping them, putting them into Cornerstone. */
+  loadTimings: typeof loadTimings;
   status(): ReturnType<typeof queueStatus>;
   /** Persisted measurements in Cornerstone's state: uid, tool, handle points (world, mm). */
   shown(): { annotationUID: string; toolName: string; points: number[][] }[];
@@ -360,6 +373,7 @@ function exposeForTests(): void {
   const probe: AnnotationProbe = {
     saveLatencies,
     throttledSaveLatencies,
+    loadTimings,
     status: queueStatus,
     shown: () =>
       csAnnotation.state
