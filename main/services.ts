@@ -7,7 +7,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Handlers, ImportFileError } from '../shared/contract.js';
+import { type AccountApp, createAccountApp } from './account/account-app.js';
 import { createAnnotationApp } from './annotation/handlers.js';
+import { auditHooks, withAudit } from './audit/hooks.js';
 import { createInterchangeApp } from './annotation/interchange-handlers.js';
 import { createSegmentationApp } from './annotation/segmentation-handlers.js';
 import { AppError, ErrorCode } from '../shared/errors.js';
@@ -58,6 +60,8 @@ export interface InstanceFile {
 export interface Services {
   readonly handlers: Handlers;
   readonly events: EventBus;
+  /** Sign-in sessions and the audit log (hosts run requests inside `runInSession`). */
+  readonly account: AccountApp;
   /** The PACS service: hosts start its receiver (`pacs.start()`) when they start. */
   readonly pacs: PacsApp;
   /** Resolves a SOP Instance UID to its file in the store, or null. Never takes a path from outside. */
@@ -180,7 +184,11 @@ export function createServices(options: ServicesOptions): Services {
   });
   const segmentation = createSegmentationApp({ catalogFile: catalog.file, logger });
 
+  // Sign-in, the audit log and its hooks (docs/accounts.md, docs/audit.md).
+  const account = createAccountApp({ catalogFile: catalog.file, masterKey: () => keys.masterKey(), logger });
+
   const handlers: Handlers = {
+    ...account.handlers,
     ...deid.handlers,
     ...cache.handlers,
     ...annotation.handlers,
@@ -234,11 +242,32 @@ export function createServices(options: ServicesOptions): Services {
       return progress;
     },
   };
+  const served = account.guard(
+    withAudit(
+      handlers,
+      auditHooks({
+        record: account.record,
+        importDone: async (jobId) => {
+          const job = importer.job(jobId);
+          if (!job) return null;
+          const done = await job.done;
+          return {
+            added: done.added,
+            duplicates: done.duplicates,
+            failed: done.failed,
+            skipped: done.skipped,
+          };
+        },
+      }),
+      account.record,
+    ),
+  );
 
   let closed: Promise<void> | null = null;
   return {
-    handlers,
+    handlers: served,
     events,
+    account,
     pacs,
     instanceFile(sopInstanceUID) {
       const stored = catalog.storedFile(sopInstanceUID);
@@ -264,6 +293,7 @@ export function createServices(options: ServicesOptions): Services {
         cache.close();
         annotation.close();
         segmentation.close();
+        account.close();
         store.close();
         catalog.close();
       })();

@@ -10,6 +10,7 @@ import { DefaceSeriesSummary, DefaceView, defaceRequests } from './deface-contra
 import { StudyAnnotationSummary, annotationEvents, annotationMethods } from './annotation.js';
 import { segmentationMethods } from './segmentation.js';
 import { cacheMethods } from './cache.js';
+import { accountMethods, auditMethods } from './audit.js';
 import { pacsEvents, pacsMethods } from './pacs.js';
 import { interchangeEvents, interchangeMethods } from './interchange.js';
 
@@ -557,6 +558,8 @@ export const methods = {
   ...pacsMethods,
   ...segmentationMethods,
   ...cacheMethods,
+  ...auditMethods,
+  ...accountMethods,
 } as const;
 
 export type Methods = typeof methods;

@@ -32,6 +32,12 @@ export const ErrorCode = {
    * is unavailable (no keychain) or is not the key they were sealed with.
    */
   KeyUnavailable: 'key-unavailable',
+  /** Sign-in is required on this workstation and nobody is signed in (docs/accounts.md). */
+  SignedOut: 'signed-out',
+  /** The reader's session is locked after idle time; unlock with the password (docs/accounts.md). */
+  SessionLocked: 'session-locked',
+  /** The signed-in reader is not allowed to do this (an administrator's task). */
+  Forbidden: 'forbidden',
   /** Reading or writing the local disk failed (permissions, disk full). */
   Io: 'io',
   /** Anything else: a bug. The message says so; details go to the log, never PHI. */

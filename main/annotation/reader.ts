@@ -1,7 +1,7 @@
 /**
  * Who is annotating. Every annotation version and status row carries this reader id. For now it
- * is the configured reader name (RADLABEL_READER) or the operating system's user name; sign-in
- * (#12) will replace what it returns.
+ * is the reader signed in to the request's session (main/account/, docs/accounts.md); while no
+ * account exists, the configured reader name (RADLABEL_READER) or the operating system's user name.
  */
 import os from 'node:os';
 
@@ -11,6 +11,11 @@ let override: (() => string) | null = null;
 
 export function currentReader(): string {
   if (override) return override();
+  return defaultReader();
+}
+
+/** The reader when nobody is signed in (no accounts on this workstation, or tests). */
+export function defaultReader(): string {
   const configured = process.env[READER_ENV]?.trim();
   if (configured) return configured.slice(0, 128);
   try {

@@ -27,6 +27,7 @@ import type { Logger } from '../core/logger.js';
 import { httpStatusOf, openServedFile, routeRendererRequest, type ServedFile } from '../core/routes.js';
 import { securityHeaders } from '../core/security.js';
 import { describeError, dispatch } from '../rpc/dispatch.js';
+import { DEFAULT_SESSION_ID, SESSION_HEADER, runInSession } from '../account/sessions.js';
 import type { Services } from '../services.js';
 import {
   isAllowedHost,
@@ -150,7 +151,15 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
             : new AppError(ErrorCode.InvalidRequest, 'The request body is not valid JSON.'),
         );
       }
-      const result = await dispatch(services.handlers, rpc[1], payload, logger);
+      // Each browser page signs in on its own (main/account/sessions.ts): its id rides in a header.
+      const sessionHeader = request.headers[SESSION_HEADER];
+      const sessionId =
+        typeof sessionHeader === 'string' && /^[A-Za-z0-9-]{8,64}$/.test(sessionHeader)
+          ? sessionHeader
+          : DEFAULT_SESSION_ID;
+      const result = await runInSession(sessionId, () =>
+        dispatch(services.handlers, rpc[1]!, payload, logger),
+      );
       if (result.ok && rpc[1] === 'import.start') {
         const { paths } = payload as { paths: string[] };
         staging.importStarted((result.value as { jobId: string }).jobId, paths);

@@ -597,6 +597,9 @@ export const en = {
     cancelled: 'Cancelled',
     io: 'The disk could not be read or written',
     'key-unavailable': 'The key that protects the de-identification secret is not available',
+    'signed-out': 'Sign in to continue.',
+    'session-locked': 'The session is locked. Enter your password to continue.',
+    forbidden: 'Only an administrator can do this.',
     internal: 'An unexpected error occurred',
   },
 };

@@ -578,6 +578,9 @@ export const zhCN: Messages = {
     cancelled: '已取消',
     io: '无法读写磁盘',
     'key-unavailable': '保护去标识化密钥的钥匙不可用',
+    'signed-out': '请先登录。',
+    'session-locked': '会话已锁定，请输入密码继续。',
+    forbidden: '只有管理员可以执行此操作。',
     internal: '发生意外错误',
   },
 };

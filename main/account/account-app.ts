@@ -1,0 +1,303 @@
+/**
+ * The `account.*` and `audit.*` handlers (shared/audit.ts), the sign-in gate every other method
+ * passes through, and the audit log the services record into. Assembled by main/services.ts.
+ * docs/accounts.md, docs/audit.md.
+ */
+import type { AccountState, accountMethods, auditMethods } from '../../shared/audit.js';
+import type { Handlers, MethodName } from '../../shared/contract.js';
+import { AppError, ErrorCode } from '../../shared/errors.js';
+import { type AuditEvent, AuditLog } from '../audit/audit-log.js';
+import type { Logger } from '../core/logger.js';
+import { currentReader, defaultReader, setReaderSource } from '../annotation/reader.js';
+import { AccountStore, type ReaderAccount } from './accounts.js';
+import { SessionRegistry } from './sessions.js';
+
+type AccountHandlers = Pick<Handlers, keyof typeof accountMethods | keyof typeof auditMethods>;
+
+/** Methods a signed-out or locked session may still call. */
+const OPEN_METHODS = new Set<string>(['app.info']);
+
+export interface AccountApp {
+  readonly handlers: AccountHandlers;
+  readonly audit: AuditLog;
+  readonly accounts: AccountStore;
+  readonly sessions: SessionRegistry;
+  /** Records an audit entry; never throws (a failure is logged without the entry's content). */
+  record(event: AuditEvent): void;
+  /** Wraps every handler with the sign-in gate. */
+  guard(handlers: Handlers): Handlers;
+  /** Whether the current session's reader may see another reader's annotations (blinded reading). */
+  visibleAuthor(): string | null;
+  close(): void;
+}
+
+export function createAccountApp(options: {
+  catalogFile: string;
+  masterKey: () => Uint8Array;
+  logger: Logger;
+  now?: () => number;
+}): AccountApp {
+  const accounts = new AccountStore(options.catalogFile, options.now ? { now: options.now } : {});
+  const sessions = new SessionRegistry({
+    ...(options.now ? { now: options.now } : {}),
+    idleLockSeconds: () => accounts.settings().idleLockSeconds,
+  });
+  // The signed-in reader of the request's session is the author of annotations and audit entries.
+  setReaderSource(() => sessions.readerId() ?? defaultReader());
+  const audit = new AuditLog(options.catalogFile, {
+    masterKey: options.masterKey,
+    reader: currentReader,
+    ...(options.now ? { now: options.now } : {}),
+  });
+
+  function record(event: AuditEvent): void {
+    try {
+      audit.record(event);
+    } catch (error) {
+      options.logger.error(
+        { action: event.action, err: String((error as Error).name) },
+        'audit entry not written',
+      );
+    }
+  }
+
+  let required = accounts.count() > 0;
+
+  function state(): AccountState {
+    const session = sessions.get();
+    return {
+      firstRun: !required,
+      required,
+      signedIn: session !== null,
+      locked: session?.locked ?? false,
+      reader: session ? view(session.account) : null,
+      settings: accounts.settings(),
+    };
+  }
+
+  function requireAdmin(): void {
+    if (!required) return;
+    const session = sessions.get();
+    if (!session) throw new AppError(ErrorCode.SignedOut, 'Sign in to continue.');
+    if (session.locked) throw new AppError(ErrorCode.SessionLocked, 'The session is locked.');
+    if (session.account.role !== 'admin')
+      throw new AppError(ErrorCode.Forbidden, 'Only an administrator can do this.');
+  }
+
+  function requireActive(): void {
+    if (!required) return;
+    const session = sessions.get();
+    if (!session) throw new AppError(ErrorCode.SignedOut, 'Sign in to continue.');
+    if (session.locked)
+      throw new AppError(ErrorCode.SessionLocked, 'The session is locked. Enter your password to continue.');
+    sessions.touch();
+  }
+
+  async function signIn(username: string, password: string): Promise<AccountState> {
+    const result = await accounts.verify(username, password);
+    if (!result.ok) {
+      record({
+        action: 'sign-in-failed',
+        subjectKind: 'reader',
+        subject: username.trim().toLowerCase().slice(0, 64),
+        outcome: 'refused',
+        detail: { reason: result.reason },
+        reader: '-',
+      });
+      if (result.reason === 'locked')
+        throw new AppError(
+          ErrorCode.Unauthorized,
+          `Too many failed attempts: try again in ${Math.ceil((result.retryAfterMs ?? 0) / 1000)} s.`,
+        );
+      if (result.reason === 'disabled')
+        throw new AppError(ErrorCode.Unauthorized, 'This account is disabled; ask an administrator.');
+      throw new AppError(ErrorCode.Unauthorized, 'The user name or password is not right.');
+    }
+    sessions.signIn(result.account);
+    record({ action: 'sign-in', subjectKind: 'reader', subject: result.account.readerId });
+    return state();
+  }
+
+  function blindedAuthor(): string | null {
+    if (!required || !accounts.settings().blinded) return null;
+    return sessions.readerId();
+  }
+
+  const handlers: AccountHandlers = {
+    'account.state': async () => state(),
+    'account.createFirst': async ({ username, password, displayName }) => {
+      if (accounts.count() > 0)
+        throw new AppError(ErrorCode.Conflict, 'The administrator account exists already: sign in.');
+      const account = await accounts.create({
+        username,
+        password,
+        role: 'admin',
+        ...(displayName ? { displayName } : {}),
+      });
+      required = true;
+      sessions.signIn(account);
+      record({
+        action: 'account',
+        subjectKind: 'reader',
+        subject: account.readerId,
+        detail: { created: 'admin' },
+      });
+      record({ action: 'sign-in', subjectKind: 'reader', subject: account.readerId });
+      return state();
+    },
+    'account.signIn': async ({ username, password }) => signIn(username, password),
+    'account.signOut': async () => {
+      const session = sessions.signOut();
+      if (session)
+        record({
+          action: 'sign-out',
+          subjectKind: 'reader',
+          subject: session.account.readerId,
+          reader: session.account.readerId,
+        });
+      return state();
+    },
+    'account.lock': async () => {
+      const session = sessions.get();
+      if (session && !session.locked) {
+        sessions.lock();
+        record({ action: 'lock', subjectKind: 'reader', subject: session.account.readerId });
+      }
+      return state();
+    },
+    'account.unlock': async ({ password }) => {
+      const session = sessions.get();
+      if (!session) throw new AppError(ErrorCode.SignedOut, 'Sign in to continue.');
+      const result = await accounts.verify(session.account.username, password);
+      if (!result.ok) {
+        record({
+          action: 'sign-in-failed',
+          subjectKind: 'reader',
+          subject: session.account.readerId,
+          outcome: 'refused',
+          detail: { reason: result.reason, unlock: true },
+        });
+        throw new AppError(
+          ErrorCode.Unauthorized,
+          result.reason === 'locked'
+            ? `Too many failed attempts: try again in ${Math.ceil((result.retryAfterMs ?? 0) / 1000)} s.`
+            : 'The password is not right.',
+        );
+      }
+      sessions.unlock();
+      record({ action: 'unlock', subjectKind: 'reader', subject: session.account.readerId });
+      return state();
+    },
+    'account.list': async () => {
+      requireAdmin();
+      return accounts.list().map(view);
+    },
+    'account.create': async ({ username, password, displayName, role }) => {
+      requireAdmin();
+      const account = await accounts.create({
+        username,
+        password,
+        role,
+        ...(displayName ? { displayName } : {}),
+      });
+      if (!required) {
+        // The first account made here is the administrator: sign-in is on from now.
+        required = true;
+        sessions.signIn(account);
+      }
+      record({
+        action: 'account',
+        subjectKind: 'reader',
+        subject: account.readerId,
+        detail: { created: account.role },
+      });
+      return view(account);
+    },
+    'account.saveSettings': async (settings) => {
+      requireAdmin();
+      const saved = accounts.saveSettings(settings);
+      record({
+        action: 'settings',
+        subjectKind: 'installation',
+        subject: 'accounts',
+        detail: { idleLockSeconds: saved.idleLockSeconds, blinded: saved.blinded },
+      });
+      return saved;
+    },
+    'audit.list': async (filter) => {
+      requireAdmin();
+      return audit.list(filter);
+    },
+    'audit.verify': async () => {
+      requireAdmin();
+      return audit.verify();
+    },
+    'audit.exportCsv': async (filter) => {
+      requireAdmin();
+      const csv = audit.csv(filter);
+      record({
+        action: 'export',
+        subjectKind: 'installation',
+        subject: 'audit-log',
+        detail: { format: 'csv' },
+      });
+      return { csv, rows: csv.split('\r\n').length - 2 };
+    },
+  };
+
+  return {
+    handlers,
+    audit,
+    accounts,
+    sessions,
+    record,
+    guard(all) {
+      const guarded = { ...all } as Record<string, (request: unknown) => Promise<unknown>>;
+      for (const name of Object.keys(all) as MethodName[]) {
+        if (name.startsWith('account.') || OPEN_METHODS.has(name)) continue;
+        const handler = all[name] as (request: unknown) => Promise<unknown>;
+        guarded[name] = async (request) => {
+          requireActive();
+          return handler(request);
+        };
+      }
+      // Blinded reading: a reader sees only the annotations they wrote.
+      const list = guarded['annotation.list'];
+      if (list)
+        guarded['annotation.list'] = async (request) => {
+          const result = (await list(request)) as Awaited<ReturnType<Handlers['annotation.list']>>;
+          const author = blindedAuthor();
+          if (author === null) return result;
+          const heads = result.heads.filter((head) => head.author === author);
+          const kept = new Set(heads.map((head) => head.versionId));
+          return {
+            heads,
+            conflicts: result.conflicts
+              .map((conflict) => ({
+                ...conflict,
+                versionIds: conflict.versionIds.filter((id) => kept.has(id)),
+              }))
+              .filter((conflict) => conflict.versionIds.length > 1),
+          };
+        };
+      return guarded as Handlers;
+    },
+    visibleAuthor: blindedAuthor,
+    close() {
+      setReaderSource(null);
+      audit.close();
+      accounts.close();
+    },
+  };
+}
+
+function view(account: ReaderAccount) {
+  return {
+    readerId: account.readerId,
+    username: account.username,
+    displayName: account.displayName,
+    role: account.role,
+    kind: account.kind,
+    disabled: account.disabled,
+  };
+}
