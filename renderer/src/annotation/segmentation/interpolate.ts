@@ -3,7 +3,7 @@
  * interpolation (@itk-wasm/morphological-contour-interpolation 2.0.0), run in ITK-Wasm's web
  * worker, off the main thread. Both hosts serve the pipeline from the app's own assets
  * (`itk/pipelines/`, emitted by renderer/vite-plugins/itk-wasm-assets.ts; the worker is bundled
- * by Vite): nothing is fetched from a CDN, the app works offline and its CSP allows only itself.
+ * by Vite from itkPipelineWorker.ts): nothing is fetched from a CDN, the app works offline and its CSP allows only itself.
  *
  * The segment's voxels between its first and last painted slice are cropped to their bounding box
  * (plus a margin), interpolated along the slice axis, and the new voxels are written where the
@@ -16,7 +16,7 @@ import {
   morphologicalContourInterpolation,
   setPipelinesBaseUrl,
 } from '@itk-wasm/morphological-contour-interpolation';
-import { type Image, createWebWorker } from 'itk-wasm';
+import type { Image } from 'itk-wasm';
 import { currentSegmentation, stackViewportOf } from './segmentationSession.js';
 import { useSegmentationStore } from './useSegmentationStore.js';
 
@@ -27,15 +27,15 @@ interface Job {
   cancelled: boolean;
   /** Rejects when the job is cancelled: a terminated worker never answers. */
   stopped: Promise<never>;
-  stop(): void;
+  stop(error?: Error): void;
 }
 
 let running: Job | null = null;
 
 function newJob(): Job {
-  let stop = () => {};
+  let stop: (error?: Error) => void = () => {};
   const stopped = new Promise<never>((_, reject) => {
-    stop = () => reject(new DOMException('cancelled', 'AbortError'));
+    stop = (error) => reject(error ?? new DOMException('cancelled', 'AbortError'));
   });
   stopped.catch(() => undefined);
   return { worker: null, cancelled: false, stopped, stop };
@@ -125,7 +125,11 @@ export async function interpolateSegment(segmentIndex: number): Promise<{ slices
     };
     setStep('loading', startedAt);
     setPipelinesBaseUrl(pipelinesBaseUrl());
-    job.worker = await Promise.race([createWebWorker(null), job.stopped]);
+    job.worker = new Worker(new URL('./itkPipelineWorker.ts', import.meta.url), { type: 'module' });
+    // A worker that fails to start never answers: its error ends the job.
+    job.worker.addEventListener('error', (event) =>
+      job.stop(new InterpolationError('pipeline', event.message || 'the interpolation worker did not start')),
+    );
     if (job.cancelled) throw new DOMException('cancelled', 'AbortError');
     setStep('interpolating', startedAt);
     let result;
@@ -187,6 +191,8 @@ export async function interpolateSegment(segmentIndex: number): Promise<{ slices
       useSegmentationStore.setState({ interpolation: { phase: 'cancelled' } });
     } else {
       const reason = error instanceof InterpolationError ? error.reason : 'pipeline';
+      // The cause for support (geometry and pipeline messages only, no patient data).
+      console.warn('segment interpolation failed:', error instanceof Error ? error.message : String(error));
       useSegmentationStore.setState({ interpolation: { phase: 'failed', message: reason } });
     }
     throw error;
