@@ -173,6 +173,8 @@ export async function runExport(options: ExportOptions): Promise<ExportSummary> 
 
   try {
     for (const study of studies) {
+      // Let other requests in between studies (a Cancel, the app's own calls).
+      await new Promise((resolve) => setImmediate(resolve));
       if (options.signal?.aborted) {
         summary.cancelled = true;
         break;

@@ -400,3 +400,48 @@ describe('radlabel export --format csv and json', () => {
     expect(dump.trim().endsWith('YES')).toBe(true);
   });
 });
+
+describe('export.start and export.cancel', () => {
+  it('an export job reports progress to its end, and a cancelled one ends cancelled', async () => {
+    const services = open();
+    const seen: Array<{
+      jobId: string;
+      finished: boolean;
+      cancelled: boolean;
+      studiesDone: number;
+      filesWritten: number;
+    }> = [];
+    const unsubscribe = services.events.subscribe((event) => {
+      if (event.name === 'export.progress') seen.push(event.payload);
+    });
+    const finished = async (jobId: string) => {
+      for (let i = 0; i < 200 && !seen.some((e) => e.jobId === jobId && e.finished); i++)
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      return seen.find((e) => e.jobId === jobId && e.finished);
+    };
+    try {
+      const { jobId } = await services.handlers['export.start']({
+        format: 'json',
+        outputDir: path.join(scratch, 'job-json'),
+        studyInstanceUIDs: [ct.studyInstanceUID],
+        deid: false,
+      });
+      expect(await finished(jobId)).toMatchObject({ cancelled: false, studiesDone: 1, filesWritten: 2 });
+      expect(fs.existsSync(path.join(scratch, 'job-json', 'annotations.json'))).toBe(true);
+
+      const cancelled = await services.handlers['export.start']({
+        format: 'csv',
+        outputDir: path.join(scratch, 'job-cancel'),
+        studyInstanceUIDs: [],
+        deid: false,
+      });
+      expect(await services.handlers['export.cancel']({ jobId: cancelled.jobId })).toEqual({
+        cancelled: true,
+      });
+      expect(await finished(cancelled.jobId)).toMatchObject({ cancelled: true, studiesDone: 0 });
+    } finally {
+      unsubscribe();
+      await services.close();
+    }
+  });
+});
