@@ -107,7 +107,7 @@ describe('audit log through the services', () => {
   });
 });
 
-describe('shared workstation sign-in', () => {
+describe('shared workstation sign-in', { timeout: 60_000 }, () => {
   it('is open until the first account exists, then refuses signed-out and locked sessions', async () => {
     const services = start();
     expect(await ok(services, 'page-a-0001', 'account.state')).toMatchObject({
