@@ -2,10 +2,12 @@
 import type { Messages } from './en.js';
 import { annotateZhCN } from '../annotation/tools/strings.js';
 import { pacsZhCN } from '../pacs/strings.js';
+import { segmentationZhCN } from '../annotation/segmentation/strings.js';
 
 export const zhCN: Messages = {
   annotate: annotateZhCN,
   pacs: pacsZhCN,
+  segmentation: segmentationZhCN,
   app: {
     productName: 'RadLabel',
     researchUseOnly: '仅供科研使用 — 不得用于诊断',

@@ -7,6 +7,7 @@ import { useTranslation } from 'react-i18next';
 import { formatDicomDate, formatPersonName } from '../i18n/format.js';
 import { DeidPreviewPanel } from '../deid/DeidPreviewPanel.js';
 import { TagBrowser } from '../tags/TagBrowser.js';
+import { SegmentationPanel } from '../annotation/segmentation/SegmentationPanel.js';
 import { AnnotationPanel } from '../annotation/panel/AnnotationPanel.js';
 import { useDeidStore } from '../stores/useDeidStore.js';
 import { useUiStore } from '../stores/useUiStore.js';
@@ -120,6 +121,7 @@ export function ViewerScreen() {
         {mprSeries ? <MprScreen series={mprSeries} /> : <ViewportGrid detail={detail} layout={layout} />}
         {previewOpen ? <DeidPreviewPanel /> : null}
         <TagBrowser />
+        <SegmentationPanel />
         <AnnotationPanel />
       </div>
     </main>

@@ -8,6 +8,7 @@ import { MprButton } from './mpr/MprButton.js';
 import { applyMprWindow, resetMprView, toggleMprInvert, useMprEngine, useMprOpen } from './mpr/mprToolbar.js';
 import { viewportInSlot } from './viewportRegistry.js';
 import { TagBrowserToggle } from '../tags/TagBrowser.js';
+import { SegmentationToggle } from '../annotation/segmentation/SegmentationPanel.js';
 import { ToolPalette } from '../annotation/tools/ToolPalette.js';
 import { SaveIndicator } from '../annotation/SaveIndicator.js';
 
@@ -104,6 +105,7 @@ export function ViewerToolbar({ onBack }: { onBack(): void }) {
         {...(mprOpen ? { title: t('mpr.stackOnly.tools') } : {})}
       >
         <ToolPalette />
+        <SegmentationToggle />
       </fieldset>
       <MprButton />
       <div className="toolbar-group">
