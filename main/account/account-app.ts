@@ -10,7 +10,7 @@ import { type AuditEvent, AuditLog } from '../audit/audit-log.js';
 import type { Logger } from '../core/logger.js';
 import { currentReader, defaultReader, setReaderSource } from '../annotation/reader.js';
 import { AccountStore, type ReaderAccount } from './accounts.js';
-import { SessionRegistry } from './sessions.js';
+import { CLI_SESSION_ID, SessionRegistry, currentSessionId } from './sessions.js';
 
 type AccountHandlers = Pick<Handlers, keyof typeof accountMethods | keyof typeof auditMethods>;
 
@@ -43,7 +43,11 @@ export function createAccountApp(options: {
     idleLockSeconds: () => accounts.settings().idleLockSeconds,
   });
   // The signed-in reader of the request's session is the author of annotations and audit entries.
-  setReaderSource(() => sessions.readerId() ?? defaultReader());
+  setReaderSource(
+    () =>
+      sessions.readerId() ??
+      (currentSessionId() === CLI_SESSION_ID ? `cli:${defaultReader()}` : defaultReader()),
+  );
   const audit = new AuditLog(options.catalogFile, {
     masterKey: options.masterKey,
     reader: currentReader,
@@ -76,7 +80,7 @@ export function createAccountApp(options: {
   }
 
   function requireAdmin(): void {
-    if (!required) return;
+    if (!required || currentSessionId() === CLI_SESSION_ID) return;
     const session = sessions.get();
     if (!session) throw new AppError(ErrorCode.SignedOut, 'Sign in to continue.');
     if (session.locked) throw new AppError(ErrorCode.SessionLocked, 'The session is locked.');
@@ -85,7 +89,7 @@ export function createAccountApp(options: {
   }
 
   function requireActive(): void {
-    if (!required) return;
+    if (!required || currentSessionId() === CLI_SESSION_ID) return;
     const session = sessions.get();
     if (!session) throw new AppError(ErrorCode.SignedOut, 'Sign in to continue.');
     if (session.locked)

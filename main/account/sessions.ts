@@ -18,6 +18,8 @@ import type { ReaderAccount } from './accounts.js';
 
 export const DEFAULT_SESSION_ID = 'default';
 export const SESSION_HEADER = 'x-radlabel-session';
+/** The command line's session: the operating system's user, who holds the data folder and its key. */
+export const CLI_SESSION_ID = 'cli';
 
 const context = new AsyncLocalStorage<string>();
 

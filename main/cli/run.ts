@@ -1,4 +1,5 @@
 /** The CLI without the process: parses argv, dispatches to a subcommand, returns the exit status. */
+import { CLI_SESSION_ID, runInSession } from '../account/sessions.js';
 import { isAppError } from '../../shared/errors.js';
 import { PRODUCT_NAME } from '../core/paths.js';
 import { productVersion } from '../services.js';
@@ -21,7 +22,8 @@ export async function runCli(argv: string[], context: CliContext): Promise<numbe
     return ExitStatus.Usage;
   }
   try {
-    return await command.run(rest, context);
+    // The CLI runs as the operating system's user with the data folder's key: no reader sign-in (docs/accounts.md).
+    return await runInSession(CLI_SESSION_ID, () => command.run(rest, context));
   } catch (error) {
     if (error instanceof UsageError) {
       context.stderr.write(`radlabel ${command.name}: ${error.message}\n\n${command.usage}\n`);

@@ -1,5 +1,6 @@
 /** Every `radlabel` subcommand, in the order `--help` lists them. A new command is a file here plus one line. */
 import type { Command } from '../command.js';
+import { auditCommand } from './audit.js';
 import { backupCommand, restoreCommand } from './backup.js';
 import { deidCommand } from './deid.js';
 import { deleteCommand } from './delete.js';
@@ -9,4 +10,15 @@ import { linkageExportCommand } from './linkage-export.js';
 import { lsCommand } from './ls.js';
 import { serveCommand } from './serve.js';
 
-export const commands: readonly Command[] = [importCommand, lsCommand, deidCommand, linkageExportCommand, exportCommand, deleteCommand, backupCommand, restoreCommand, serveCommand];
+export const commands: readonly Command[] = [
+  importCommand,
+  lsCommand,
+  deidCommand,
+  linkageExportCommand,
+  exportCommand,
+  deleteCommand,
+  backupCommand,
+  restoreCommand,
+  auditCommand,
+  serveCommand,
+];
