@@ -44,9 +44,26 @@ export function hardenWebContents(contents: WebContents, logger: Logger): void {
   contents.on('will-attach-webview', (event) => event.preventDefault());
   contents.setWindowOpenHandler(({ url }) => {
     // Documentation links (https) open in the user's browser; nothing opens inside the app.
-    if (url.startsWith('https://')) void shell.openExternal(url);
+    const external = externalLink(url);
+    // Reviewed (docs/security.md): only a parsed https URL without credentials reaches openExternal.
+    if (external) void shell.openExternal(external); // eng-disable OPEN_EXTERNAL_JS_CHECK
     return { action: 'deny' };
   });
+}
+
+/**
+ * The URL a link may open in the user's browser: https only, no user name or password in it
+ * (file:, smb:, custom protocol handlers and javascript: never reach the shell). Null otherwise.
+ */
+export function externalLink(url: string): string | null {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return null;
+  }
+  if (parsed.protocol !== 'https:' || parsed.username || parsed.password || !parsed.hostname) return null;
+  return parsed.href;
 }
 
 export function createMainWindow(preloadPath: string): BrowserWindow {
@@ -59,7 +76,8 @@ export function createMainWindow(preloadPath: string): BrowserWindow {
     backgroundColor: '#0b0d10',
     title: 'RadLabel — research use only',
     webPreferences: {
-      preload: path.resolve(preloadPath),
+      // Reviewed (docs/security.md): the preload exposes one narrow contextBridge API.
+      preload: path.resolve(preloadPath), // eng-disable PRELOAD_JS_CHECK
       contextIsolation: true,
       sandbox: true,
       nodeIntegration: false,
@@ -69,6 +87,8 @@ export function createMainWindow(preloadPath: string): BrowserWindow {
       allowRunningInsecureContent: false,
       webviewTag: false,
       spellcheck: false,
+      // Middle-click would otherwise open links in a new window (the open handler denies it too).
+      disableBlinkFeatures: 'Auxclick',
       devTools: !app.isPackaged,
     },
   });
