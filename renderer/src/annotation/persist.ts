@@ -246,6 +246,25 @@ function renderAll(): void {
   if (viewportIds.length > 0) toolUtilities.triggerAnnotationRenderForViewportIds(viewportIds);
 }
 
+/** Resolves once no viewport has a frame of reference without its image (at most 10 s). */
+async function viewportsReady(): Promise<void> {
+  const deadline = performance.now() + 10_000;
+  const loading = (): boolean =>
+    initImaging()
+      .engine.getViewports()
+      .some((viewport) => {
+        try {
+          const v = viewport as { getFrameOfReferenceUID?: () => unknown; getImageData?: () => unknown };
+          return Boolean(v.getFrameOfReferenceUID?.()) && !v.getImageData?.();
+        } catch {
+          return true;
+        }
+      });
+  while (loading() && performance.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, 30));
+  }
+}
+
 /** Puts heads into Cornerstone without their events counting as edits. */
 function addToCornerstone(entries: AnnotationEntry[]): void {
   quiet += 1;
@@ -306,6 +325,10 @@ export async function loadStudyAnnotations(studyInstanceUID: string): Promise<vo
       for (const entry of entries) if (!next[entry.annotationUid]) next[entry.annotationUid] = entry;
       return { entries: next, studies: { ...state.studies, [studyInstanceUID]: 'ready' } };
     });
+    // Cornerstone draws an added annotation at once on viewports of its frame of reference; one
+    // whose image is still loading throws there (CPU path) and its annotation loop stops for good.
+    await viewportsReady();
+    if (!isOpen(studyInstanceUID)) return;
     const stored = performance.now();
     addToCornerstone(entries.map((entry) => store.getState().entries[entry.annotationUid] ?? entry));
     loadTimings.push({
