@@ -272,16 +272,20 @@ function readGroup(
   const observer = observerOf(group) ?? document ?? { source: 'human', author: '' };
   const main = graphics[0]!;
   const labelId = labelIdOf(finding, options.schema);
+  // A placeholder image id naming the SOP Instance: the renderer (persist.ts) replaces it, and the
+  // `imageId:` key of the statistics, by its host's image id when it loads the annotation.
+  const imageId = main.sopInstanceUID ? `sop:${main.sopInstanceUID}` : undefined;
   const data: CornerstoneAnnotationData = {
     metadata: {
       toolName: tool,
+      ...(imageId ? { referencedImageId: imageId } : {}),
       ...(main.frameOfReferenceUID ? { FrameOfReferenceUID: main.frameOfReferenceUID } : {}),
       ...(main.normal ? { viewPlaneNormal: scale(main.normal, -1) } : {}),
       ...(main.columnCosines ? { viewUp: scale(main.columnCosines, -1) } : {}),
     },
     data: {
       ...handlesOf(tool, graphics),
-      cachedStats: { [main.sopInstanceUID ? `sop:${main.sopInstanceUID}` : 'world']: stats },
+      cachedStats: { [imageId ? `imageId:${imageId}` : 'world']: stats },
       ...(note !== undefined ? (tool === 'ArrowAnnotate' ? { text: note } : { label: note }) : {}),
     },
   };
