@@ -5,6 +5,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
+import zlib from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   type AnyEvent,
@@ -23,8 +24,9 @@ import {
   HELD_ULTRASOUND_SOP_UID,
   HELD_ULTRASOUND_STUDY_UID,
   heldUltrasoundFile,
+  writeUltrasoundCopy,
 } from '../../fixtures/held-ultrasound.js';
-import { exportStudy, fixedKey, importInto } from '../deid-app/harness.js';
+import { exportStudy, filesUnder, fixedKey, importInto } from '../deid-app/harness.js';
 import { type Orthanc, freePort, startOrthanc } from '../pacs/orthanc.js';
 
 let dir: string;
@@ -184,13 +186,21 @@ function samples(): { [M in MethodName]: () => Promise<RequestOf<M>> } {
           tool: 'Length',
           labelId: 'lesion',
           attributes: {},
+          // A Cornerstone Length annotation as the viewer saves it (tool name, image, world points).
           data: {
+            metadata: {
+              toolName: 'Length',
+              referencedImageId: `wadouri:/instances/${series.sopInstanceUIDs[1]!}`,
+            },
             data: {
               handles: {
                 points: [
                   [0, 0, 0],
                   [10, 0, 0],
                 ],
+              },
+              cachedStats: {
+                [`imageId:wadouri:/instances/${series.sopInstanceUIDs[1]!}`]: { length: 10, unit: 'mm' },
               },
             },
           },
@@ -233,8 +243,129 @@ function samples(): { [M in MethodName]: () => Promise<RequestOf<M>> } {
       studyInstanceUID: series.studyInstanceUID,
       status: 'complete',
     }),
+    'segmentation.saveSlices': async () => ({
+      annotationUid: CONTRACT_SEGMENTATION_UID,
+      versionId: 'contract-seg-v1',
+      parentVersionId: null,
+      studyInstanceUID: series.studyInstanceUID,
+      seriesInstanceUID: series.seriesInstanceUID,
+      width: 32,
+      height: 32,
+      bits: 8,
+      layers: 1,
+      segments: [
+        {
+          segmentIndex: 1,
+          name: 'Lesion',
+          color: '#ff0000',
+          visible: true,
+          locked: false,
+          layer: 0,
+          labelValue: 1,
+        },
+      ],
+      slices: [
+        { layer: 0, sopInstanceUID: series.sopInstanceUIDs[1]!, frame: 1, data: squareSlice(32, 8, 20) },
+        { layer: 0, sopInstanceUID: series.sopInstanceUIDs[2]!, frame: 1, data: squareSlice(32, 10, 18) },
+      ],
+    }),
+    'segmentation.list': async () => ({ seriesInstanceUID: series.seriesInstanceUID }),
+    'segmentation.load': async () => ({ annotationUid: CONTRACT_SEGMENTATION_UID }),
+    'segmentation.sliceHashes': async () => ({
+      annotationUid: CONTRACT_SEGMENTATION_UID,
+      versionId: 'contract-seg-v1',
+    }),
+    'export.start': async () => ({
+      format: 'csv',
+      outputDir: path.join(dir, `annotations-csv-${Date.now()}`),
+      studyInstanceUIDs: [series.studyInstanceUID],
+    }),
+    'export.cancel': async () => {
+      const { jobId } = await exportAnnotations('json', path.join(dir, 'annotations-json'));
+      return { jobId };
+    },
+    // The study's measurements written as DICOM SR and read back (unchanged versions).
+    'annotation.importFiles': async () => {
+      const folder = path.join(dir, 'annotations-sr');
+      await exportAnnotations('sr', folder);
+      return { paths: filesUnder(folder).filter((file) => file.endsWith('.dcm')) };
+    },
+    'cache.status': async () => ({}),
+    'cache.saveSettings': async () => ({
+      encrypt: (await services.handlers['cache.status']({})).settings.encrypt,
+      retentionDays: 30,
+      backup: { folder: path.join(dir, 'backups'), daily: false, keep: 3, withFiles: false },
+    }),
+    'cache.markSynced': async () => ({ studyInstanceUID: series.studyInstanceUID }),
+    'cache.purge': async () => ({}),
+    'backup.create': async () => ({ withFiles: false }),
+    'backup.list': async () => ({}),
+    'backup.restore': async () => ({ path: (await services.handlers['backup.list']({}))[0]!.path }),
+    'cache.deleteStudy': async () => {
+      await importInto(services, [heldUltrasoundFile]);
+      return { studyInstanceUID: HELD_ULTRASOUND_STUDY_UID };
+    },
+    // A new patient each time: deleting one leaves nothing to delete a second time.
+    'cache.deletePatient': async () => {
+      patients += 1;
+      const file = path.join(dir, `patient-${patients}.dcm`);
+      writeUltrasoundCopy(file, `C${patients}`);
+      await importInto(services, [file]);
+      return { patientId: `USC${patients}` };
+    },
+    // Sign-in turns on with the first account: from here every method needs the signed-in session.
+    'account.state': async () => ({}),
+    'account.createFirst': async () => ({ ...ADMIN, displayName: 'Contract Administrator' }),
+    'account.create': async () => {
+      readers += 1;
+      return { username: `reader${readers}`, password: 'reader-password', role: 'reader' };
+    },
+    'account.list': async () => ({}),
+    'account.saveSettings': async () => ({ idleLockSeconds: 900, blinded: false }),
+    'audit.list': async () => ({ action: 'import', limit: 50 }),
+    'audit.verify': async () => ({}),
+    'audit.exportCsv': async () => ({ subject: series.studyInstanceUID }),
+    'account.lock': async () => ({}),
+    'account.unlock': async () => ({ password: ADMIN.password }),
+    'account.signOut': async () => ({}),
+    'account.signIn': async () => ADMIN,
   };
 }
+
+const CONTRACT_SEGMENTATION_UID = 'contract-segmentation';
+const ADMIN = { username: 'admin', password: 'contract-admin-password' };
+let patients = 0;
+let readers = 0;
+
+/** A zlib-deflated, base64 8-bit slice of `size`² voxels with a square of label 1 from `from` to `to`. */
+function squareSlice(size: number, from: number, to: number): string {
+  const voxels = new Uint8Array(size * size);
+  for (let y = from; y < to; y += 1) voxels.fill(1, y * size + from, y * size + to);
+  return zlib.deflateSync(voxels).toString('base64');
+}
+
+/** Exports the CT study's annotations and resolves when the export has finished. */
+async function exportAnnotations(format: 'sr' | 'json', outputDir: string): Promise<{ jobId: string }> {
+  const { jobId } = await services.handlers['export.start']({
+    format,
+    outputDir,
+    studyInstanceUIDs: [series.studyInstanceUID],
+    deid: false,
+  });
+  await until(async () =>
+    seen.some(
+      (event) => event.name === 'export.progress' && event.payload.jobId === jobId && event.payload.finished,
+    )
+      ? 1
+      : null,
+  );
+  return { jobId };
+}
+
+/** Methods that cannot take the same request twice: the call through dispatch gets a new sample. */
+const FRESH_SAMPLE_FOR_DISPATCH = new Set<MethodName>(['account.create', 'cache.deletePatient']);
+/** The first administrator can be made once: through dispatch the second try is a conflict. */
+const REFUSED_THROUGH_DISPATCH: Partial<Record<MethodName, string>> = { 'account.createFirst': 'conflict' };
 
 const CONTRACT_VERSION_ID = '6f1c1c9e-3b52-4c8e-9a51-0d7b7c1e2a10';
 
@@ -258,7 +389,13 @@ describe('the contract at the service edge', () => {
       const direct = await handler(parsedRequest);
       const checked = methods[method].response.safeParse(direct);
       expect(checked.success ? [] : checked.error.issues, method).toEqual([]);
-      const wire = await dispatch(services.handlers, method, request);
+      const again = FRESH_SAMPLE_FOR_DISPATCH.has(method) ? await requests[method]() : request;
+      const wire = await dispatch(services.handlers, method, again);
+      const refused = REFUSED_THROUGH_DISPATCH[method];
+      if (refused) {
+        expect(wire.ok ? 'ok' : wire.error.code, method).toBe(refused);
+        continue;
+      }
       expect(wire.ok ? 'ok' : wire.error, method).toBe('ok');
       if (wire.ok) methods[method].response.parse(wire.value);
     }
@@ -274,6 +411,7 @@ describe('the contract at the service edge', () => {
         'annotation.changed',
         'annotation.statusChanged',
         'pacs.retrieveProgress',
+        'export.progress',
       ]),
     );
     for (const event of seen) {
