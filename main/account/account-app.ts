@@ -110,12 +110,12 @@ export function createAccountApp(options: {
       });
       if (result.reason === 'locked')
         throw new AppError(
-          ErrorCode.Unauthorized,
+          ErrorCode.SignedOut,
           `Too many failed attempts: try again in ${Math.ceil((result.retryAfterMs ?? 0) / 1000)} s.`,
         );
       if (result.reason === 'disabled')
-        throw new AppError(ErrorCode.Unauthorized, 'This account is disabled; ask an administrator.');
-      throw new AppError(ErrorCode.Unauthorized, 'The user name or password is not right.');
+        throw new AppError(ErrorCode.SignedOut, 'This account is disabled; ask an administrator.');
+      throw new AppError(ErrorCode.SignedOut, 'The user name or password is not right.');
     }
     sessions.signIn(result.account);
     record({ action: 'sign-in', subjectKind: 'reader', subject: result.account.readerId });
@@ -182,7 +182,7 @@ export function createAccountApp(options: {
           detail: { reason: result.reason, unlock: true },
         });
         throw new AppError(
-          ErrorCode.Unauthorized,
+          ErrorCode.SessionLocked,
           result.reason === 'locked'
             ? `Too many failed attempts: try again in ${Math.ceil((result.retryAfterMs ?? 0) / 1000)} s.`
             : 'The password is not right.',

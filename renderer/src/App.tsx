@@ -1,5 +1,6 @@
 /** The app shell: header, research-use banner, the current screen, dialogs and global wiring. */
 import { useEffect } from 'react';
+import { AccountGate } from './account/AccountGate.js';
 import { CacheSettingsDialog } from './cache/CacheSettingsDialog.js';
 import { DeleteStudyDialog } from './cache/DeleteStudyDialog.js';
 import { AboutDialog } from './components/AboutDialog.js';
@@ -67,6 +68,7 @@ export function App() {
       {dialog === 'cacheSettings' ? <CacheSettingsDialog onClose={closeDialog} /> : null}
       <DeleteStudyDialog />
       <DropZone />
+      <AccountGate />
     </div>
   );
 }

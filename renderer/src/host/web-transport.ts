@@ -11,6 +11,9 @@ import { UploadRefusal, uploadRoutes } from '../../../shared/uploads.js';
 
 const RECONNECT_DELAYS_MS = [250, 500, 1000, 2000, 5000];
 
+/** This page's sign-in session (main/account/sessions.ts): in memory only, new at every load. */
+const SESSION_ID = crypto.randomUUID();
+
 export function createWebTransport(origin: string = window.location.origin): Transport {
   const listeners = new Set<(event: AnyEvent) => void>();
   let socket: WebSocket | null = null;
@@ -49,7 +52,7 @@ export function createWebTransport(origin: string = window.location.origin): Tra
       try {
         response = await fetch(new URL(`/api/rpc/${method}`, origin), {
           method: 'POST',
-          headers: { 'content-type': 'application/json' },
+          headers: { 'content-type': 'application/json', 'x-radlabel-session': SESSION_ID },
           body: JSON.stringify(request ?? {}),
           credentials: 'same-origin',
         });

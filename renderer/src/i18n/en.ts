@@ -1,11 +1,13 @@
 /** English UI strings. Every key here must exist in zh-CN.ts (the type there enforces it). */
 import { annotateEn } from '../annotation/tools/strings.js';
 import { pacsEn } from '../pacs/strings.js';
+import { accountEn } from '../account/strings.js';
 import { segmentationEn } from '../annotation/segmentation/strings.js';
 
 export const en = {
   annotate: annotateEn,
   pacs: pacsEn,
+  account: accountEn,
   segmentation: segmentationEn,
   app: {
     productName: 'RadLabel',

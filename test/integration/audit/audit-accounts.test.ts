@@ -133,7 +133,7 @@ describe('shared workstation sign-in', { timeout: 60_000 }, () => {
       await call(services, 'page-a-0001', 'account.unlock', { password: 'wrong password' }),
     ).toMatchObject({
       ok: false,
-      error: { code: 'unauthorized' },
+      error: { code: 'session-locked' },
     });
     await ok(services, 'page-a-0001', 'account.unlock', { password: 'correct horse 1' });
     expect((await call(services, 'page-a-0001', 'catalog.listStudies', {})).ok).toBe(true);
