@@ -109,7 +109,7 @@ describe('annotation store', () => {
 
   it('never updates or deletes a stored version', async () => {
     store.save([version('a', [])]);
-    const { default: Database } = await import('better-sqlite3');
+    const { default: Database } = await import('better-sqlite3-multiple-ciphers');
     const db = new Database(file);
     expect(() => db.prepare("UPDATE annotation_version SET tool = 'Angle'").run()).toThrow(/immutable/);
     expect(() => db.prepare('DELETE FROM annotation_version').run()).toThrow(/immutable/);
