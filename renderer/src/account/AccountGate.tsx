@@ -63,16 +63,17 @@ export function AccountGate() {
     const request = state?.locked
       ? host.api.call('account.unlock', { password })
       : host.api.call('account.signIn', { username, password });
-    request.then(
-      (next) => {
-        setState(next);
-        setPassword('');
-        lastInput.current = Date.now();
-        if (!wasSignedIn) void useWorklistStore.getState().refresh();
-      },
-      (failure: unknown) => setError(failure),
-    );
-    void request.finally(() => setBusy(false));
+    request
+      .then(
+        (next) => {
+          setState(next);
+          setPassword('');
+          lastInput.current = Date.now();
+          if (!wasSignedIn) void useWorklistStore.getState().refresh();
+        },
+        (failure: unknown) => setError(failure),
+      )
+      .finally(() => setBusy(false));
   };
 
   if (!state?.required) return null;
@@ -82,10 +83,16 @@ export function AccountGate() {
     return (
       <div className="account-bar" data-testid="account-bar">
         <span>{t('account.signedInAs', { name })}</span>
-        <button type="button" onClick={() => void host.api.call('account.lock', {}).then(setState)}>
+        <button
+          type="button"
+          onClick={() => void host.api.call('account.lock', {}).then(setState, () => undefined)}
+        >
           {t('account.lockNow')}
         </button>
-        <button type="button" onClick={() => void host.api.call('account.signOut', {}).then(setState)}>
+        <button
+          type="button"
+          onClick={() => void host.api.call('account.signOut', {}).then(setState, () => undefined)}
+        >
           {t('account.signOut')}
         </button>
       </div>
@@ -127,7 +134,10 @@ export function AccountGate() {
         ) : null}
         <div className="account-gate-actions">
           {locked ? (
-            <button type="button" onClick={() => void host.api.call('account.signOut', {}).then(setState)}>
+            <button
+              type="button"
+              onClick={() => void host.api.call('account.signOut', {}).then(setState, () => undefined)}
+            >
               {t('account.signOut')}
             </button>
           ) : null}
