@@ -3,7 +3,7 @@
  * versions main stores, the study annotation status, and the `schema.*` / `annotation.*` methods.
  * The seams between the four annotation modules are described in docs/annotation.md.
  *
- * Data model (DESIGN.md "Data model"): an annotation is a chain of immutable versions that share
+ * Data model (docs/design.md "Data model"): an annotation is a chain of immutable versions that share
  * an `annotationUid`; each version names its parents. The current view of a study is the set of
  * heads (versions nobody names as parent). A deletion is a version with `deleted: true`. Two
  * versions with the same parent make two heads: a conflict, kept until a version names both.
