@@ -85,6 +85,16 @@ test('window presets, Reset and Invert of the stack toolbar act on the MPR plane
   await expect.poll(centreGrey).toBeCloseTo(255 - before, -1);
 });
 
+test('Esc with the More windows popover open closes the popover, not MPR', async () => {
+  const { page } = app;
+  await page.getByTestId('window-presets-toggle').click();
+  await expect(page.getByTestId('window-presets')).toBeVisible();
+  await page.keyboard.press('Escape');
+  await expect(page.getByTestId('window-presets')).toHaveCount(0);
+  await expect(page.getByTestId('mpr')).toBeVisible();
+  await expect(page.getByTestId('mpr-toggle')).toHaveAttribute('aria-pressed', 'true');
+});
+
 test('stack-only controls are disabled in MPR, each saying why', async () => {
   const { page } = app;
   for (const [testId, reason] of [

@@ -322,18 +322,25 @@ export function MprScreen({ series }: { series: SeriesSummary }) {
 
   // Esc and M leave MPR; 1–4 window presets and R reset act on the three planes.
   useEffect(() => {
-    const onKey = (event: KeyboardEvent) => {
-      if (useUiStore.getState().dialog !== null || event.ctrlKey || event.metaKey || event.altKey) return;
+    const ignored = (event: KeyboardEvent): boolean => {
+      if (useUiStore.getState().dialog !== null || event.ctrlKey || event.metaKey || event.altKey)
+        return true;
       const target = event.target;
-      if (target instanceof HTMLInputElement && target.type !== 'range' && target.type !== 'checkbox') return;
-      if (target instanceof HTMLSelectElement || target instanceof HTMLTextAreaElement) return;
-      if (event.key === 'Escape') {
-        // Before the viewer's own Esc (back to the worklist): leaving MPR comes first.
-        event.preventDefault();
-        event.stopImmediatePropagation();
-        close();
-        return;
-      }
+      if (target instanceof HTMLInputElement && target.type !== 'range' && target.type !== 'checkbox')
+        return true;
+      return target instanceof HTMLSelectElement || target instanceof HTMLTextAreaElement;
+    };
+    // Esc listens in the document's capture phase: after the window's capture listeners of what is
+    // open on top (a toolbar popover closes first and stops the key), before the viewer's own Esc
+    // (back to the worklist), which leaving MPR must come before.
+    const onEscape = (event: KeyboardEvent) => {
+      if (event.key !== 'Escape' || ignored(event)) return;
+      event.preventDefault();
+      event.stopImmediatePropagation();
+      close();
+    };
+    const onKey = (event: KeyboardEvent) => {
+      if (event.key === 'Escape' || ignored(event)) return;
       if (!mpr) return;
       const preset = presetForKey(event.key);
       if (preset) setWindow(mpr, preset.width, preset.center);
@@ -344,7 +351,11 @@ export function MprScreen({ series }: { series: SeriesSummary }) {
       event.preventDefault();
     };
     window.addEventListener('keydown', onKey, { capture: true });
-    return () => window.removeEventListener('keydown', onKey, { capture: true });
+    document.addEventListener('keydown', onEscape, { capture: true });
+    return () => {
+      window.removeEventListener('keydown', onKey, { capture: true });
+      document.removeEventListener('keydown', onEscape, { capture: true });
+    };
   }, [mpr, close]);
 
   const imageIds = images?.state === 'ready' ? images.imageIds : null;
