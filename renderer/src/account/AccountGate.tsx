@@ -11,6 +11,7 @@ import type { AccountState } from '../../../shared/audit.js';
 import { useErrorMessage } from '../components/useErrorMessage.js';
 import { host } from '../host/index.js';
 import { useWorklistStore } from '../stores/useWorklistStore.js';
+import { AuditDialog } from './AuditDialog.js';
 import './account.css';
 
 const INPUT_EVENTS = ['pointerdown', 'pointermove', 'keydown', 'wheel', 'touchstart'] as const;
@@ -23,6 +24,7 @@ export function AccountGate() {
   const [password, setPassword] = useState('');
   const [error, setError] = useState<unknown>(null);
   const [busy, setBusy] = useState(false);
+  const [auditOpen, setAuditOpen] = useState(false);
   const lastInput = useRef(0);
 
   const refresh = useCallback(() => {
@@ -83,6 +85,12 @@ export function AccountGate() {
     return (
       <div className="account-bar" data-testid="account-bar">
         <span>{t('account.signedInAs', { name })}</span>
+        {state.reader?.role === 'admin' ? (
+          <button type="button" data-testid="audit-open" onClick={() => setAuditOpen(true)}>
+            {t('account.auditButton')}
+          </button>
+        ) : null}
+        {auditOpen ? <AuditDialog onClose={() => setAuditOpen(false)} /> : null}
         <button
           type="button"
           onClick={() => void host.api.call('account.lock', {}).then(setState, () => undefined)}

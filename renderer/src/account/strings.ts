@@ -14,6 +14,21 @@ export const accountEn = {
   signOut: 'Sign out',
   signedInAs: 'Signed in as {{name}}',
   lockNow: 'Lock',
+  auditButton: 'Audit log',
+  audit: {
+    title: 'Audit log',
+    action: 'Action',
+    all: 'All',
+    reader: 'Reader',
+    verify: 'Check integrity',
+    export: 'Export CSV',
+    intact: 'Intact: all {{count}} entries are linked and unchanged.',
+    broken: 'Broken at entry {{seq}}: {{reason}}',
+    shown: '{{shown}} of {{total}} entries',
+    time: 'Time',
+    subject: 'Subject (pseudonym)',
+    outcome: 'Outcome',
+  },
 };
 
 export const accountZhCN: typeof accountEn = {
@@ -28,4 +43,19 @@ export const accountZhCN: typeof accountEn = {
   signOut: '退出登录',
   signedInAs: '当前用户：{{name}}',
   lockNow: '锁定',
+  auditButton: '审计日志',
+  audit: {
+    title: '审计日志',
+    action: '操作',
+    all: '全部',
+    reader: '阅片者',
+    verify: '检查完整性',
+    export: '导出 CSV',
+    intact: '完整：全部 {{count}} 条记录链接正确且未被修改。',
+    broken: '在第 {{seq}} 条记录处断开：{{reason}}',
+    shown: '显示 {{shown}} 条，共 {{total}} 条',
+    time: '时间',
+    subject: '对象（假名）',
+    outcome: '结果',
+  },
 };
