@@ -12,6 +12,7 @@
  *   before) to all of its 500 stored measurements drawn on the image (500 text boxes in the
  *   viewport's SVG layer). Reference: the same opening's time to its first image.
  */
+import { writeFileSync } from 'node:fs';
 import { type Browser, type Page, chromium } from 'playwright-core';
 import { type CtSeries, ensureCtSeries, makeTempDir } from '../fixtures/index.js';
 import { type RunningWebHost, startWebHost } from '../e2e/support/webhost.js';
@@ -280,9 +281,21 @@ const open500Ms: Benchmark = {
               }),
             OPEN_COUNT,
           );
+          // RADLABEL_BENCH_PROFILE=<file.cpuprofile>: the page's CPU profile of the last opening.
+          const profileFile = run === OPEN_RUNS - 1 ? process.env['RADLABEL_BENCH_PROFILE'] : undefined;
+          const cdp = profileFile ? await page.context().newCDPSession(page) : null;
+          if (cdp) {
+            await cdp.send('Profiler.enable');
+            await cdp.send('Profiler.setSamplingInterval', { interval: 200 });
+            await cdp.send('Profiler.start');
+          }
           const startedAt = Date.now();
           await row.dblclick();
           const { imageAt, drawnAt } = await waiting;
+          if (cdp && profileFile) {
+            const { profile } = await cdp.send('Profiler.stop');
+            writeFileSync(profileFile, JSON.stringify(profile));
+          }
           opens.push(drawnAt - startedAt);
           firstImages.push(imageAt - startedAt);
         }

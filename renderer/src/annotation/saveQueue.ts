@@ -115,8 +115,10 @@ export function enqueue(version: AnnotationVersionInput, options: { throttled?: 
     waiting.push({ version, editedAt: now, immediateAt: options.throttled ? null : now, notBefore });
   }
   mirror();
-  notify();
+  // The flush's microtask is queued before the status listeners' (React re-renders on the store
+  // change): the request leaves before the page renders, not after (docs/annotation.md "Speed").
   schedule();
+  notify();
   return versionId;
 }
 

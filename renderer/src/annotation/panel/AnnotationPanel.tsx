@@ -8,7 +8,7 @@
  * picker.
  */
 import { annotation as csAnnotation } from '@cornerstonejs/tools';
-import { useEffect, useMemo, useState } from 'react';
+import { memo, useEffect, useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { TFunction } from 'i18next';
 import type { Label } from '../../../../shared/annotation.js';
@@ -102,15 +102,40 @@ function missingText(
     : t('annotate.missingQuestion', { question: questionName(missing.questionId) });
 }
 
-function AnnotationRow({
-  item,
-  labels,
-  selected,
-}: {
+interface RowProps {
   item: StudyAnnotation;
   labels: Label[];
   selected: boolean;
-}) {
+}
+
+/**
+ * A row renders again only when what it shows changed: the panel's list is rebuilt whenever any
+ * annotation changes (and many times while a study of hundreds opens), and re-rendering every row
+ * each time made opening 500 annotations spend most of its script time here (docs/annotation.md
+ * "Speed").
+ */
+function sameRow(a: RowProps, b: RowProps): boolean {
+  return (
+    a.selected === b.selected &&
+    a.labels === b.labels &&
+    a.item.uid === b.item.uid &&
+    a.item.tool === b.item.tool &&
+    a.item.imageNumber === b.item.imageNumber &&
+    a.item.annotation === b.item.annotation &&
+    a.item.sopInstanceUID === b.item.sopInstanceUID &&
+    a.item.frame === b.item.frame &&
+    a.item.record.labelId === b.item.record.labelId &&
+    a.item.record.attributes === b.item.record.attributes &&
+    a.item.record.hidden === b.item.record.hidden &&
+    a.item.record.locked === b.item.record.locked &&
+    a.item.facts.summary === b.item.facts.summary &&
+    JSON.stringify(a.item.facts.values) === JSON.stringify(b.item.facts.values)
+  );
+}
+
+const AnnotationRow = memo(AnnotationRowView, sameRow);
+
+function AnnotationRowView({ item, labels, selected }: RowProps) {
   const { t, i18n } = useTranslation();
   const label = labels.find((candidate) => candidate.id === item.record.labelId);
   const missingRequired =
@@ -323,7 +348,9 @@ function PanelBody({ detail }: { detail: StudyDetail }) {
     for (const item of annotations) {
       const known = schema.labels.some((label) => label.id === item.record.labelId);
       const key = known ? item.record.labelId : undefined;
-      byLabel.set(key, [...(byLabel.get(key) ?? []), item]);
+      const list = byLabel.get(key);
+      if (list) list.push(item);
+      else byLabel.set(key, [item]);
     }
     return order
       .filter((key) => byLabel.has(key))
@@ -332,7 +359,9 @@ function PanelBody({ detail }: { detail: StudyDetail }) {
         const bySeries = new Map<string, StudyAnnotation[]>();
         for (const item of items) {
           const seriesKey = item.seriesInstanceUID ?? '';
-          bySeries.set(seriesKey, [...(bySeries.get(seriesKey) ?? []), item]);
+          const list = bySeries.get(seriesKey);
+          if (list) list.push(item);
+          else bySeries.set(seriesKey, [item]);
         }
         return {
           labelId: key,
