@@ -284,6 +284,13 @@ export function createAccountApp(options: {
               .filter((conflict) => conflict.versionIds.length > 1),
           };
         };
+      const history = guarded['annotation.history'];
+      if (history)
+        guarded['annotation.history'] = async (request) => {
+          const versions = (await history(request)) as Awaited<ReturnType<Handlers['annotation.history']>>;
+          const author = blindedAuthor();
+          return author === null ? versions : versions.filter((version) => version.author === author);
+        };
       return guarded as Handlers;
     },
     visibleAuthor: blindedAuthor,

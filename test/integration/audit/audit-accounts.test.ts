@@ -175,6 +175,11 @@ describe('shared workstation sign-in', { timeout: 60_000 }, () => {
       studyInstanceUID: study.studyInstanceUID,
     });
     expect(bob.heads).toEqual([]);
+    const uid = (alice.heads[0] as unknown as { annotationUid: string }).annotationUid;
+    expect(await ok(services, 'bob-page-001', 'annotation.history', { annotationUid: uid })).toEqual([]);
+    expect(
+      await ok<unknown[]>(services, 'alice-page-1', 'annotation.history', { annotationUid: uid }),
+    ).toHaveLength(1);
 
     const { entries } = await ok<{ entries: { action: string; reader: string }[] }>(
       services,
