@@ -147,6 +147,32 @@ export type AttributeValue = z.infer<typeof AttributeValue>;
 /** `human`, or `ai:<model>` for annotations a model proposed. */
 export const AnnotationSource = z.string().regex(/^(human|ai:[^\s]{1,128})$/, "'human' or 'ai:<model>'");
 
+/** The measurement tools a reader draws with, in palette order (Cornerstone tool names). */
+export const MEASUREMENT_TOOLS = [
+  'Length',
+  'Angle',
+  'CobbAngle',
+  'Bidirectional',
+  'RectangleROI',
+  'EllipticalROI',
+  'CircleROI',
+  'PlanarFreehandROI',
+  'ArrowAnnotate',
+  'Probe',
+] as const;
+export type MeasurementToolName = (typeof MEASUREMENT_TOOLS)[number];
+
+/**
+ * Every Cornerstone tool whose annotations are kept as measurement versions and read back from an SR:
+ * the palette's, and those other tools (or other readers' files) may bring.
+ */
+export const MEASUREMENT_TOOL_NAMES: ReadonlySet<string> = new Set<string>([
+  ...MEASUREMENT_TOOLS,
+  'SplineROI',
+  'LivewireContour',
+  'Height',
+]);
+
 /** JSON of one version: measurement = Cornerstone's `{ metadata, data }` + `hidden`, `locked`. */
 export const AnnotationData = z.record(z.string(), z.unknown());
 

@@ -5,6 +5,7 @@
  * items (NUMs with an INFERRED FROM SCOORD below them). Every statistic is read from the NUM whose
  * concept names it (never "the first numeric value"), FloatingPointValue first.
  */
+import { MEASUREMENT_TOOL_NAMES } from '../../../shared/annotation.js';
 import { AppError, ErrorCode } from '../../../shared/errors.js';
 import { CODES, RADLABEL_SCHEME, annotationUidOf, codeOf, sameCode, statKeyOf, unitOf } from './codes.js';
 import { type Dataset, first, items, numbersOf, text } from './dataset.js';
@@ -43,20 +44,7 @@ export interface SrReadResult {
   skipped: string[];
 }
 
-const KNOWN_TOOLS = new Set([
-  'Length',
-  'Angle',
-  'CobbAngle',
-  'Bidirectional',
-  'RectangleROI',
-  'EllipticalROI',
-  'CircleROI',
-  'PlanarFreehandROI',
-  'ArrowAnnotate',
-  'Probe',
-  'SplineROI',
-  'LivewireContour',
-]);
+const KNOWN_TOOLS = MEASUREMENT_TOOL_NAMES;
 
 const conceptOf = (item: Dataset): Code | undefined => codeOf(first(item['ConceptNameCodeSequence']));
 const valueCodeOf = (item: Dataset): Code | undefined => codeOf(first(item['ConceptCodeSequence']));

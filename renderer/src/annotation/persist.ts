@@ -17,7 +17,7 @@ import {
   utilities as toolUtilities,
 } from '@cornerstonejs/tools';
 import type { Types as ToolTypes } from '@cornerstonejs/tools';
-import type { AnnotationVersion } from '../../../shared/annotation.js';
+import { type AnnotationVersion, MEASUREMENT_TOOL_NAMES } from '../../../shared/annotation.js';
 import { host } from '../host/index.js';
 import { initImaging } from '../imaging/initImaging.js';
 import { useViewerStore } from '../stores/useViewerStore.js';
@@ -27,26 +27,13 @@ import {
   queueStatus,
   restorePending,
   saveLatencies,
+  saveSendDelays,
   throttledSaveLatencies,
 } from './saveQueue.js';
 import { type AnnotationEntry, entryOfVersion, saveEntry, useAnnotationStore } from './useAnnotationStore.js';
 
 /** Cornerstone tools whose annotations are measurements kept as versions. */
-export const PERSISTED_TOOLS = new Set([
-  'Length',
-  'Angle',
-  'CobbAngle',
-  'Bidirectional',
-  'RectangleROI',
-  'EllipticalROI',
-  'CircleROI',
-  'PlanarFreehandROI',
-  'SplineROI',
-  'LivewireContour',
-  'ArrowAnnotate',
-  'Probe',
-  'Height',
-]);
+export const PERSISTED_TOOLS = MEASUREMENT_TOOL_NAMES;
 
 /** Big derived arrays Cornerstone recomputes from the handles: not stored. */
 const DERIVED_KEYS = new Set(['pointsInShape', 'pointsInVolume']);
@@ -385,6 +372,8 @@ export interface AnnotationProbe {
   /** Edit → acknowledged (committed) times, ms: discrete edits, and throttled drags apart. */
   saveLatencies: number[];
   throttledSaveLatencies: number[];
+  /** Edit → request sent, ms, of the edits in `saveLatencies` (the renderer's share). */
+  saveSendDelays: number[];
   /** Per study opened: annotations loaded, ms listing them, keeping them, putting them into Cornerstone. */
   loadTimings: typeof loadTimings;
   status(): ReturnType<typeof queueStatus>;
@@ -396,6 +385,7 @@ function exposeForTests(): void {
   const probe: AnnotationProbe = {
     saveLatencies,
     throttledSaveLatencies,
+    saveSendDelays,
     loadTimings,
     status: queueStatus,
     shown: () =>

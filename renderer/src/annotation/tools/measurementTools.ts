@@ -27,26 +27,14 @@ import {
   addTool,
 } from '@cornerstonejs/tools';
 import type { Types as ToolTypes } from '@cornerstonejs/tools';
+import { MEASUREMENT_TOOLS, type MeasurementToolName } from '../../../../shared/annotation.js';
 import { initImaging } from '../../imaging/initImaging.js';
 import { stackToolGroup } from '../../imaging/stackToolGroup.js';
 import { arrowTextCallbacks } from './arrowText.js';
 
 const { MouseBindings, KeyboardBindings } = ToolEnums;
 
-/** The measurement tools, in palette order. */
-export const MEASUREMENT_TOOLS = [
-  'Length',
-  'Angle',
-  'CobbAngle',
-  'Bidirectional',
-  'RectangleROI',
-  'EllipticalROI',
-  'CircleROI',
-  'PlanarFreehandROI',
-  'ArrowAnnotate',
-  'Probe',
-] as const;
-export type MeasurementToolName = (typeof MEASUREMENT_TOOLS)[number];
+export { MEASUREMENT_TOOLS, type MeasurementToolName } from '../../../../shared/annotation.js';
 
 /** The tools the statistics of a region apply to (area, mean, std dev, min, max). */
 export const REGION_TOOLS: ReadonlySet<string> = new Set([
