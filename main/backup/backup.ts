@@ -270,7 +270,10 @@ function safePart(rel: unknown): rel is string {
 export async function verifyBackup(dir: string): Promise<Manifest> {
   const manifest = readManifest(dir);
   if (!manifest) throw damaged('no readable manifest');
-  for (const part of manifest.parts) {
+  for (const listed of manifest.parts as unknown[]) {
+    // A hand-edited or hostile manifest may list anything: only objects with a safe path are parts.
+    if (typeof listed !== 'object' || listed === null) throw damaged('a part that is not an object');
+    const part = listed as ManifestPart;
     if (!safePart(part.path)) throw damaged('a part outside the data folder');
     const file = path.join(dir, ...part.path.split('/'));
     let stat: fs.Stats;
