@@ -10,6 +10,7 @@ import type { Handlers, ImportFileError } from '../shared/contract.js';
 import { type AccountApp, createAccountApp } from './account/account-app.js';
 import { createAnnotationApp } from './annotation/handlers.js';
 import { auditHooks, withAudit } from './audit/hooks.js';
+import { ReceiveAuditor } from './audit/receive-log.js';
 import { createInterchangeApp } from './annotation/interchange-handlers.js';
 import { createSegmentationApp } from './annotation/segmentation-handlers.js';
 import { AppError, ErrorCode } from '../shared/errors.js';
@@ -143,23 +144,27 @@ export function createServices(options: ServicesOptions): Services {
     background: true,
     ...(storeKey ? { storeKey } : {}),
   });
+  // One audit entry per burst of received objects from a sender (main/audit/receive-log.ts).
+  const receiveAudit = new ReceiveAuditor((event) => account.record(event));
   const pacs = createPacsApp({
     dataDir,
     catalogFile: catalog.file,
     events,
     logger,
     // Each received object is one import of its own: its outcome is the sender's C-STORE status.
-    importReceived: async ({ file }) => {
+    importReceived: async ({ file, callingAeTitle }) => {
       const job = importer.start([file]);
       const progress = await job.done;
-      if (progress.added > 0) return { status: 'stored', studyInstanceUID: null };
+      if (progress.added > 0)
+        return receiveAudit.noted(callingAeTitle, { status: 'stored', studyInstanceUID: null });
       const error = job.errors[0];
-      if (progress.duplicates > 0 && !error) return { status: 'duplicate', studyInstanceUID: null };
-      return {
+      if (progress.duplicates > 0 && !error)
+        return receiveAudit.noted(callingAeTitle, { status: 'duplicate', studyInstanceUID: null });
+      return receiveAudit.noted(callingAeTitle, {
         status: 'failed',
         code: error?.code ?? ErrorCode.Internal,
         message: error?.message ?? 'The received object was not stored.',
-      };
+      });
     },
     hasStudy: (studyInstanceUID) => catalog.getStudy(studyInstanceUID) !== null,
     ...(options.pacsLimits ? { scpLimits: options.pacsLimits } : {}),
@@ -287,6 +292,7 @@ export function createServices(options: ServicesOptions): Services {
     close() {
       closed ??= (async () => {
         await pacs.close();
+        receiveAudit.close();
         await importer.close();
         await interchange.close();
         await deid.close();
