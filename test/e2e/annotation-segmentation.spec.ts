@@ -153,8 +153,12 @@ test('a segment painted on slices 10, 15 and 20 is interpolated on the slices be
   await backInViewer(page);
   await expect(page.getByTestId('viewport-0')).toHaveAttribute('data-rendering', 'gpu');
   await expect(page.getByTestId('seg-add')).toBeVisible({ timeout: 60_000 });
-  await page.getByTestId('seg-label').selectOption('mass');
+  // The label comes from the measurement tools' picker: type to filter, Enter adds the segment.
   await page.getByTestId('seg-add').click();
+  await expect(page.getByTestId('label-picker')).toHaveAttribute('data-tool', 'segment');
+  await page.getByTestId('label-picker-search').fill('mass');
+  await page.getByTestId('label-picker-search').press('Enter');
+  await expect(page.getByTestId('label-picker')).toBeHidden();
   await expect(page.getByTestId('segment-1')).toContainText('Mass');
   await expect(page.getByTestId('seg-tool-Brush')).toHaveAttribute('aria-pressed', 'true');
 
@@ -190,8 +194,11 @@ test('a second segment painted over the first keeps both, on separate layers', a
   const { page } = app;
   await goToSlice(page, 15);
   const before = await voxelCounts(page, 1);
-  await page.getByTestId('seg-label').selectOption('organ');
   await page.getByTestId('seg-add').click();
+  await page
+    .getByTestId('label-picker')
+    .locator('[data-testid="label-option"][data-label-id="organ"]')
+    .click();
   await expect(page.getByTestId('segment-2')).toContainText('Organ');
   await stroke(page, [0.5, 0.3], [0.5, 0.7]);
   await expectSaved(page);

@@ -37,15 +37,10 @@ function placeAt(at: ScreenPoint): { left: number; top: number } {
 }
 
 function LabelStep({ request }: { request: PickerRequest }) {
-  const { t, i18n } = useTranslation();
   const schema = useSchema();
   const lastLabel = useToolStore((state) => state.lastLabelByTool[request.toolName]);
   const allowed = useMemo(() => labelsForTool(schema, request.toolName), [schema, request.toolName]);
   const preselected = allowed.find((label) => label.id === lastLabel) ?? allowed[0];
-  const [query, setQuery] = useState('');
-  const shown = useMemo(() => filterLabels(allowed, query), [allowed, query]);
-  const [highlight, setHighlight] = useState<string | undefined>(preselected?.id);
-  const highlighted = shown.find((label) => label.id === highlight) ?? shown[0];
 
   const pick = (label: Label | undefined) => {
     if (!label) return;
@@ -54,6 +49,49 @@ function LabelStep({ request }: { request: PickerRequest }) {
     setLabel(request.annotationUID, label.id);
     if (label.attributes.length > 0) store.openPicker({ ...request, stage: 'attributes', labelId: label.id });
     else store.closePicker();
+  };
+
+  return (
+    <LabelChooser
+      labels={allowed}
+      preselected={preselected}
+      onPick={pick}
+      onEscape={() => pick(preselected)}
+      onDelete={() => {
+        deleteAnnotation(request.annotationUID);
+        useToolStore.getState().closePicker();
+      }}
+    />
+  );
+}
+
+/**
+ * The picker's label list: type-ahead search, ↑/↓, Enter, 1–9, a label's own shortcut with
+ * Ctrl/Alt or on F-keys. Also used where a segment is made (the segmentation panel).
+ */
+export function LabelChooser({
+  labels: allowed,
+  preselected,
+  onPick,
+  onEscape,
+  onDelete,
+  hint,
+}: {
+  labels: Label[];
+  /** The line under the list; the measurement picker's by default. */
+  hint?: string;
+  preselected: Label | undefined;
+  onPick(label: Label): void;
+  onEscape(): void;
+  onDelete?(): void;
+}) {
+  const { t, i18n } = useTranslation();
+  const [query, setQuery] = useState('');
+  const shown = useMemo(() => filterLabels(allowed, query), [allowed, query]);
+  const [highlight, setHighlight] = useState<string | undefined>(preselected?.id);
+  const highlighted = shown.find((label) => label.id === highlight) ?? shown[0];
+  const pick = (label: Label | undefined) => {
+    if (label) onPick(label);
   };
 
   const onKeyDown = (event: ReactKeyboardEvent<HTMLInputElement>) => {
@@ -78,13 +116,12 @@ function LabelStep({ request }: { request: PickerRequest }) {
     if (key === 'Escape') {
       event.preventDefault();
       event.stopPropagation();
-      pick(preselected);
+      onEscape();
       return;
     }
-    if (key === 'Delete') {
+    if (key === 'Delete' && onDelete) {
       event.preventDefault();
-      deleteAnnotation(request.annotationUID);
-      useToolStore.getState().closePicker();
+      onDelete();
       return;
     }
     const combo = comboOf(event.nativeEvent);
@@ -141,7 +178,8 @@ function LabelStep({ request }: { request: PickerRequest }) {
         {shown.length === 0 ? <li className="label-picker__empty">{t('annotate.noLabelMatches')}</li> : null}
       </ul>
       <div className="label-picker__hint">
-        {t('annotate.pickerHint', { label: preselected ? localized(preselected.name, i18n.language) : '—' })}
+        {hint ??
+          t('annotate.pickerHint', { label: preselected ? localized(preselected.name, i18n.language) : '—' })}
       </div>
     </>
   );

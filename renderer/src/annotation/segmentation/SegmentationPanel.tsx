@@ -1,13 +1,14 @@
 /**
  * The segmentation panel beside the viewports: labelmap tools, the segment list (visibility,
- * lock, colour, opacity; each segment made for a schema label of kind 'segment'), undo/redo,
+ * lock, colour, opacity; each segment made for a schema label of kind 'segment', chosen in the
+ * measurement tools' label picker: type-ahead, 1–9, the last label preselected), undo/redo,
  * interpolation with its progress and cancel, and whether the voxels are saved.
  */
 import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useViewerStore } from '../../stores/useViewerStore.js';
 import { redo, undo } from '../tools/history.js';
-import { localized } from '../tools/labels.js';
+import { LabelChooser } from '../LabelPicker.js';
 import { useSchema } from '../tools/storeLink.js';
 import { cancelInterpolation, interpolateSegment } from './interpolate.js';
 import {
@@ -82,6 +83,7 @@ export function SegmentationPanel() {
   const schema = useSchema();
   const segmentLabels = schema.labels.filter((label) => label.kind === 'segment');
   const [labelId, setLabelId] = useState('');
+  const [picking, setPicking] = useState(false);
   const chosenLabel = segmentLabels.find((label) => label.id === labelId) ?? segmentLabels[0];
   const [now, setNow] = useState(() => Date.now());
   useEffect(() => {
@@ -186,34 +188,41 @@ export function SegmentationPanel() {
             {segmentLabels.length === 0 ? (
               <span className="seg-note">{t('segmentation.noLabels')}</span>
             ) : (
-              <>
-                <select
-                  aria-label={t('segmentation.label')}
-                  data-testid="seg-label"
-                  value={chosenLabel?.id ?? ''}
-                  onChange={(event) => setLabelId(event.target.value)}
-                >
-                  {segmentLabels.map((label) => (
-                    <option key={label.id} value={label.id}>
-                      {localized(label.name, i18n.language)}
-                    </option>
-                  ))}
-                </select>
-                <button
-                  type="button"
-                  className="button"
-                  data-testid="seg-add"
-                  onClick={() => {
-                    if (!chosenLabel) return;
-                    addSegment(chosenLabel, i18n.language);
-                    if (!useSegmentationStore.getState().tool) activateSegmentTool('Brush');
-                  }}
-                >
-                  {t('segmentation.addSegment')}
-                </button>
-              </>
+              <button
+                type="button"
+                className="button"
+                data-testid="seg-add"
+                aria-expanded={picking}
+                onClick={() => setPicking(!picking)}
+              >
+                {t('segmentation.addSegment')}
+              </button>
             )}
           </div>
+          {picking && segmentLabels.length > 0 ? (
+            // The measurement tools' label picker: type-ahead, ↑/↓, Enter, 1–9; Esc adds nothing.
+            <div
+              className="label-picker seg-label-picker"
+              role="dialog"
+              aria-label={t('segmentation.label')}
+              data-testid="label-picker"
+              data-stage="label"
+              data-tool="segment"
+            >
+              <LabelChooser
+                labels={segmentLabels}
+                preselected={chosenLabel}
+                onPick={(label) => {
+                  setPicking(false);
+                  setLabelId(label.id);
+                  addSegment(label, i18n.language);
+                  if (!useSegmentationStore.getState().tool) activateSegmentTool('Brush');
+                }}
+                onEscape={() => setPicking(false)}
+                hint={t('segmentation.pickerHint')}
+              />
+            </div>
+          ) : null}
           {segments.length === 0 ? <p className="seg-note">{t('segmentation.noSegments')}</p> : null}
           <ul className="segment-list" data-testid="segment-list">
             {segments.map((segment) => (
