@@ -13,7 +13,7 @@
  * - Sort key: the first name group folded, Hanzi as pinyin ("li lei"), so Chinese names sort by
  *   pinyin among Latin ones (the order zh-CN readers expect, and a usable one in English).
  */
-import { pinyin } from 'pinyin-pro';
+import { pinyinSyllables } from '../core/pinyin.js';
 import type { PersonName } from '../dicom/person-name.js';
 
 const HAN = /\p{Script=Han}/u;
@@ -56,7 +56,7 @@ function compact(text: string): string {
 
 /** Hanzi runs replaced by their toneless pinyin syllables, space-separated ("李雷" → "li lei"). */
 function withPinyin(text: string): string {
-  return text.replace(HAN_RUN, (run) => ` ${pinyin(run, { toneType: 'none', type: 'array' }).join(' ')} `);
+  return text.replace(HAN_RUN, (run) => ` ${pinyinSyllables(run).join(' ')} `);
 }
 
 /** The name keys of a patient (see the module comment), unique, for the search text. */

@@ -3,7 +3,7 @@
  * (each part, hyphenated parts, diacritics folded, pinyin of Hanzi, initials), IDs with or
  * without separators and as digits only, dates, institution and address words.
  */
-import { pinyin } from 'pinyin-pro';
+import { pinyinSyllables } from '../../core/pinyin.js';
 import { englishWords } from './vocabulary.js';
 
 export interface IdentifyingValues {
@@ -80,7 +80,7 @@ function dateForms(value: string): string[] {
 }
 
 function pinyinOf(hanzi: string): string[] {
-  return pinyin(hanzi, { toneType: 'none', type: 'array' }).map((syllable) => syllable.toLowerCase());
+  return pinyinSyllables(hanzi).map((syllable) => syllable.toLowerCase());
 }
 
 /** Substring needles for one person name (what the scan before the cleaner looked for). */
