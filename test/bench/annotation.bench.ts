@@ -119,14 +119,24 @@ async function saved(page: Page): Promise<void> {
     .waitFor({ timeout: 30_000 });
 }
 
-async function saveLatencies(page: Page): Promise<{ immediate: number[]; throttled: number[] }> {
+async function saveLatencies(
+  page: Page,
+): Promise<{ immediate: number[]; throttled: number[]; sendDelays: number[] }> {
   return page.evaluate(() => {
     const probe = (
       window as unknown as {
-        __radlabelAnnotations?: { saveLatencies: number[]; throttledSaveLatencies: number[] };
+        __radlabelAnnotations?: {
+          saveLatencies: number[];
+          throttledSaveLatencies: number[];
+          saveSendDelays?: number[];
+        };
       }
     ).__radlabelAnnotations;
-    return { immediate: probe?.saveLatencies ?? [], throttled: probe?.throttledSaveLatencies ?? [] };
+    return {
+      immediate: probe?.saveLatencies ?? [],
+      throttled: probe?.throttledSaveLatencies ?? [],
+      sendDelays: probe?.saveSendDelays ?? [],
+    };
   });
 }
 
@@ -149,7 +159,7 @@ const saveMs: Benchmark = {
           // One edit at a time: the figure is the latency of a save, not of a queue.
           await saved(page);
         }
-        const { immediate: latencies, throttled } = await saveLatencies(page);
+        const { immediate: latencies, throttled, sendDelays } = await saveLatencies(page);
         const roundTrips = await page.evaluate(async (count) => {
           const times: number[] = [];
           for (let i = 0; i < count; i += 1) {
@@ -177,6 +187,9 @@ const saveMs: Benchmark = {
               saves: latencies.length,
               medianMs: round(median(latencies)),
               maxMs: round(Math.max(...latencies)),
+              // The renderer's share: edit → request sent.
+              sendDelayMedianMs: round(median(sendDelays)),
+              sendDelayP95Ms: round(percentile(sendDelays, 95)),
               throttledSaves: throttled.length,
               throttledMedianMs: round(median(throttled)),
               drawings: DRAWINGS,

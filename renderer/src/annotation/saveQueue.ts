@@ -58,6 +58,8 @@ const acknowledgedListeners = new Set<(versions: AnnotationVersionInput[]) => vo
  */
 export const saveLatencies: number[] = [];
 export const throttledSaveLatencies: number[] = [];
+/** Edit → request sent, ms (the renderer's share of `saveLatencies`), for the benchmark. */
+export const saveSendDelays: number[] = [];
 
 export function queueStatus(): QueueStatus {
   const pending = waiting.length + inFlight.length;
@@ -175,7 +177,10 @@ async function flush(): Promise<void> {
   }
   waiting = waiting.filter((item) => !batch.includes(item));
   inFlight = batch;
-  for (const item of batch) lastSentAt.set(item.version.annotationUid, now);
+  for (const item of batch) {
+    lastSentAt.set(item.version.annotationUid, now);
+    if (item.immediateAt !== null) saveSendDelays.push(now - item.immediateAt);
+  }
   notify();
   try {
     const { committedAt } = await host.api.call('annotation.save', {
@@ -188,7 +193,7 @@ async function flush(): Promise<void> {
       if (item.immediateAt !== null) saveLatencies.push(committed - item.immediateAt);
       else throttledSaveLatencies.push(committed - item.editedAt);
     }
-    for (const list of [saveLatencies, throttledSaveLatencies]) {
+    for (const list of [saveLatencies, throttledSaveLatencies, saveSendDelays]) {
       if (list.length > 10_000) list.splice(0, list.length - 10_000);
     }
     inFlight = [];
