@@ -7,9 +7,16 @@
  *   follows it (Cornerstone draws in that frame); the figure is the p95 over all events of 20
  *   strokes. Reference: the same drags in reading mode (window/level), which redraw the image.
  *
- * annotation.labelmap_mb (20 segments × 300 slices after 200 strokes) is not written yet.
+ * - annotation.labelmap_mb: renderer memory held for a segmentation of 20 segments on a 512×512×300
+ *   series after 200 undoable brush strokes (10 slices × one short stroke per segment, in a grid
+ *   apart from each other, as a reader outlines neighbouring structures). Measured after a forced garbage collection with
+ *   CDP Runtime.getHeapUsage: the V8 heap plus ArrayBuffer backing stores (labelmap voxels, undo
+ *   memos). The figure is after minus before, where "before" is the same page with the series
+ *   loaded and every image decoded (all 300 slices visited), no segmentation. The renderer
+ *   processes' resident memory (/proc/<pid>/status VmRSS) is kept as details.
  */
-import type { Page } from 'playwright-core';
+import fs from 'node:fs';
+import type { Browser, Page } from 'playwright-core';
 import { withViewer } from './annotation.bench.js';
 import { type Benchmark, percentile } from './lib.js';
 
@@ -70,8 +77,8 @@ const paintMs: Benchmark = {
       await page.locator('[data-testid="viewport-0"][data-state="ready"]').waitFor();
       await page.getByTestId('segmentation-toggle').click();
       await page.getByTestId('seg-add').waitFor({ timeout: 120_000 });
-      await page.getByTestId('seg-label').selectOption('mass');
       await page.getByTestId('seg-add').click();
+      await page.locator('[data-testid="label-option"][data-label-id="mass"]').click();
       await page.locator('[data-testid="seg-tool-Brush"][aria-pressed="true"]').waitFor();
       const painting = await dragLatencies(page);
       return [
@@ -97,4 +104,161 @@ const paintMs: Benchmark = {
   },
 };
 
-export const benchmarks: Benchmark[] = [paintMs];
+/** Heap + ArrayBuffer bytes of the page after a forced GC, and the renderers' resident bytes. */
+async function memoryNow(
+  page: Page,
+  browser: Browser,
+): Promise<{ heap: number; buffers: number; rss: number }> {
+  const cdp = await page.context().newCDPSession(page);
+  try {
+    await cdp.send('HeapProfiler.enable');
+    for (let i = 0; i < 3; i += 1) await cdp.send('HeapProfiler.collectGarbage');
+    await page.waitForTimeout(500);
+    await cdp.send('HeapProfiler.collectGarbage');
+    const usage = (await cdp.send('Runtime.getHeapUsage')) as {
+      usedSize: number;
+      backingStorageSize?: number;
+    };
+    const browserCdp = await browser.newBrowserCDPSession();
+    let rss = 0;
+    try {
+      const info = (await browserCdp.send('SystemInfo.getProcessInfo')) as {
+        processInfo: Array<{ type: string; id: number }>;
+      };
+      for (const process of info.processInfo) {
+        if (process.type !== 'renderer') continue;
+        try {
+          const status = fs.readFileSync(`/proc/${process.id}/status`, 'utf8');
+          rss += Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0) * 1024;
+        } catch {
+          // The process ended.
+        }
+      }
+    } finally {
+      await browserCdp.detach();
+    }
+    return { heap: usage.usedSize, buffers: usage.backingStorageSize ?? 0, rss };
+  } finally {
+    await cdp.detach();
+  }
+}
+
+const SEGMENTS = 20;
+const STROKE_SLICES = 10;
+const SERIES_SLICES = 300;
+const MB = 2 ** 20;
+
+const labelmapMb: Benchmark = {
+  ids: ['annotation.labelmap_mb'],
+  async run() {
+    return withViewer(
+      [{ slices: SERIES_SLICES, size: 512, seed: 'labelmap-mb' }],
+      async ({ page, series, openStudy, browser }) => {
+        const url = new URL(page.url());
+        url.searchParams.set('rendering', 'gpu');
+        await page.goto(url.href);
+        await page.getByTestId('worklist').waitFor();
+        await openStudy(series[0]!);
+        await page.locator('[data-testid="viewport-0"][data-state="ready"]').waitFor();
+        const image = page.getByTestId('viewport-0').getByTestId('overlay-image');
+        // Every image decoded and cached: the series' own memory is in the baseline.
+        await page.getByTestId('viewport-element-0').click({ position: { x: 5, y: 5 } });
+        for (let index = 1; index < SERIES_SLICES; index += 1) await page.keyboard.press('ArrowDown');
+        await page.waitForFunction(
+          (total) =>
+            document
+              .querySelector('[data-testid="viewport-0"] [data-testid="overlay-image"]')
+              ?.getAttribute('data-index') === String(total),
+          SERIES_SLICES,
+          { timeout: 300_000 },
+        );
+        await page.keyboard.press('Home');
+        await page.waitForTimeout(2000);
+        const before = await memoryNow(page, browser);
+
+        await page.getByTestId('segmentation-toggle').click();
+        await page.getByTestId('seg-add').waitFor({ timeout: 300_000 });
+        for (let segment = 0; segment < SEGMENTS; segment += 1) {
+          await page.getByTestId('seg-add').click();
+          const options = page.getByTestId('label-picker').getByTestId('label-option');
+          await options.nth(segment % (await options.count())).click();
+          await page.getByTestId(`segment-${segment + 1}`).waitFor();
+        }
+        await page.locator('[data-testid="seg-tool-Brush"][aria-pressed="true"]').waitFor();
+        const box = (await page.getByTestId('viewport-element-0').boundingBox())!;
+        let strokes = 0;
+        for (let group = 0; group < STROKE_SLICES; group += 1) {
+          const slice = group * (SERIES_SLICES / STROKE_SLICES) + 15;
+          const shown = Number(await image.getAttribute('data-index'));
+          for (let step = shown; step < slice; step += 1) await page.keyboard.press('ArrowDown');
+          await page.waitForFunction(
+            (index) =>
+              document
+                .querySelector('[data-testid="viewport-0"] [data-testid="overlay-image"]')
+                ?.getAttribute('data-index') === String(index),
+            slice,
+          );
+          for (let segment = 1; segment <= SEGMENTS; segment += 1) {
+            await page.getByTestId(`segment-${segment}`).locator('.segment-row__name').click();
+            // A 4 × 5 grid of short strokes, apart: neighbouring structures, no overlap.
+            const x = 0.12 + 0.2 * ((segment - 1) % 4);
+            const y = box.y + box.height * (0.15 + 0.16 * Math.floor((segment - 1) / 4));
+            await page.mouse.move(box.x + box.width * x, y);
+            await page.mouse.down();
+            for (let move = 1; move <= 4; move += 1)
+              await page.mouse.move(box.x + box.width * (x + (0.1 * move) / 4), y);
+            await page.mouse.up();
+            strokes += 1;
+          }
+        }
+        await page.waitForTimeout(1000);
+        await page.evaluate(() =>
+          (
+            window as unknown as { radlabelSegmentation: { flushSave(): Promise<void> } }
+          ).radlabelSegmentation.flushSave(),
+        );
+        const layers = await page
+          .locator('[data-testid="segment-list"] [data-layer]')
+          .evaluateAll((rows) => new Set(rows.map((row) => row.getAttribute('data-layer'))).size);
+        const painted = await page.evaluate((count) => {
+          const probe = (window as unknown as { radlabelSegmentation: { voxelCounts(i: number): number[] } })
+            .radlabelSegmentation;
+          let voxels = 0;
+          for (let segment = 1; segment <= count; segment += 1)
+            for (const value of probe.voxelCounts(segment)) voxels += value;
+          return voxels;
+        }, SEGMENTS);
+        const after = await memoryNow(page, browser);
+        const held = (after.heap + after.buffers - before.heap - before.buffers) / MB;
+        return [
+          {
+            id: 'annotation.labelmap_mb',
+            value: round(held),
+            unit: 'MB',
+            goal: '< 200',
+            reference: {
+              what: 'one 512×512×300 labelmap layer of 8-bit voxels, MB',
+              value: round((512 * 512 * SERIES_SLICES) / MB),
+            },
+            details: {
+              strokes,
+              segments: SEGMENTS,
+              layers,
+              paintedVoxels: painted,
+              heapBeforeMb: round(before.heap / MB),
+              buffersBeforeMb: round(before.buffers / MB),
+              heapAfterMb: round(after.heap / MB),
+              buffersAfterMb: round(after.buffers / MB),
+              rendererRssBeforeMb: round(before.rss / MB),
+              rendererRssAfterMb: round(after.rss / MB),
+              rendererRssDeltaMb: round((after.rss - before.rss) / MB),
+              rendering: 'gpu',
+            },
+          },
+        ];
+      },
+    );
+  },
+};
+
+export const benchmarks: Benchmark[] = [paintMs, labelmapMb];
