@@ -133,7 +133,8 @@ export function createServices(options: ServicesOptions): Services {
     ...(options.deidWorkers !== undefined ? { workers: options.deidWorkers } : {}),
   });
 
-  const uiSession = new UiSessionStore(dataDir, logger);
+  // The reader's place never names a study the catalog no longer has (deleted, purged).
+  const uiSession = new UiSessionStore(dataDir, logger, (uid) => catalog.getStudy(uid) !== null);
   const cache = createCacheApp({
     dataDir,
     catalogFile: catalog.file,
@@ -143,6 +144,7 @@ export function createServices(options: ServicesOptions): Services {
     logger,
     background: true,
     ...(storeKey ? { storeKey } : {}),
+    forgetStudies: (uids) => uiSession.forget(uids),
   });
   // One audit entry per burst of received objects from a sender (main/audit/receive-log.ts).
   const receiveAudit = new ReceiveAuditor((event) => account.record(event));

@@ -71,6 +71,8 @@ export interface CacheAppDependencies {
   now?: () => Date;
   /** Run the hourly background check (daily backup, retention); tests call `tick` instead. */
   background?: boolean;
+  /** Told the studies just deleted, so that what else remembers them (the reader's place) forgets them. */
+  forgetStudies?: (studyUids: readonly string[]) => void;
 }
 
 export interface CacheApp {
@@ -119,6 +121,7 @@ export function createCacheApp(deps: CacheAppDependencies): CacheApp {
           linkage: () => (opened = linkage()),
           logger: deps.logger,
         });
+        deps.forgetStudies?.(studyUids);
         if (result.studies > 0) deps.events.emit('catalog.changed', { studyInstanceUIDs: studyUids });
         return result;
       } finally {

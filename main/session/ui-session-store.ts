@@ -20,8 +20,23 @@ export class UiSessionStore {
   constructor(
     dataDir: string,
     private readonly logger: Logger,
+    /** Whether the catalog still has a study: a saved place never names one it does not. */
+    private readonly studyExists: (studyInstanceUID: string) => boolean = () => true,
   ) {
     this.#file = path.join(dataDir, UI_SESSION_FILE_NAME);
+  }
+
+  /**
+   * Forgets deleted studies: the place is rewritten without them, and without the search text, which
+   * may be the deleted patient's name. A page saving its place a moment later is pruned in `save`.
+   */
+  forget(studyUids: readonly string[]): void {
+    const session = this.load();
+    if (!session) return;
+    const gone = new Set(studyUids);
+    const pruned = prune(session, (uid) => !gone.has(uid));
+    if (pruned === session) return;
+    this.#write({ ...pruned, worklist: { ...pruned.worklist, search: '' } });
   }
 
   load(): UiSession | null {
@@ -43,6 +58,12 @@ export class UiSessionStore {
 
   save(session: UiSession): void {
     const valid = UiSessionSchema.parse(session);
+    const pruned = prune(valid, this.studyExists);
+    // A page that still shows a deleted study may also still show the search that found it.
+    this.#write(pruned === valid ? valid : { ...pruned, worklist: { ...pruned.worklist, search: '' } });
+  }
+
+  #write(valid: UiSession): void {
     const temporary = `${this.#file}.${process.pid}.${(this.#sequence += 1)}.tmp`;
     try {
       fs.writeFileSync(temporary, JSON.stringify(valid));
@@ -58,4 +79,30 @@ export class UiSessionStore {
       );
     }
   }
+}
+
+/** The session without the studies `keep` refuses; the same object when nothing changes. */
+export function prune(session: UiSession, keep: (studyInstanceUID: string) => boolean): UiSession {
+  const selected = session.worklist.selectedStudyUID;
+  const viewer = session.viewer;
+  const selectionGone = selected !== null && !keep(selected);
+  const viewerGone = viewer !== null && !keep(viewer.studyInstanceUID);
+  const comparisonGone =
+    viewer !== null && !viewerGone && viewer.comparisonStudyUID !== null && !keep(viewer.comparisonStudyUID);
+  const viewportsGone =
+    viewer !== null && !viewerGone && viewer.viewports.some((v) => v !== null && !keep(v.studyInstanceUID));
+  if (!selectionGone && !viewerGone && !comparisonGone && !viewportsGone) return session;
+  return {
+    ...session,
+    screen: viewerGone ? 'worklist' : session.screen,
+    worklist: { ...session.worklist, selectedStudyUID: selectionGone ? null : selected },
+    viewer:
+      viewer === null || viewerGone
+        ? null
+        : {
+            ...viewer,
+            comparisonStudyUID: comparisonGone ? null : viewer.comparisonStudyUID,
+            viewports: viewer.viewports.map((v) => (v !== null && !keep(v.studyInstanceUID) ? null : v)),
+          },
+  };
 }

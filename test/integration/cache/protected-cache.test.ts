@@ -16,6 +16,7 @@ import { silentLogger } from '../../../main/core/logger.js';
 import { defaultKeyProvider } from '../../../main/deid-app/key-provider.js';
 import { EncryptedLinkageStore, LINKAGE_FILE_NAME } from '../../../main/deid/linkage.js';
 import { type Services, createServices } from '../../../main/services.js';
+import type { UiSession } from '../../../shared/ui-session.js';
 import { makeTempDir } from '../../fixtures/index.js';
 import { type PlantedStudy, importPaths, plantStudy, scanFolder } from './planted.js';
 
@@ -128,8 +129,19 @@ describe.each([
     linkage.close();
     await services.handlers['cache.markSynced']({ studyInstanceUID: gone.studyInstanceUID });
     plantAnnotation(dataDir, gone, encrypt);
+    // The reader had the study open, found by a search for the patient's name (ui-session.json).
+    const place = sessionOn(gone);
+    await services.handlers['session.save'](place);
 
     const result = await services.handlers['cache.deleteStudy']({ studyInstanceUID: gone.studyInstanceUID });
+    // A page that saves its place a moment after the delete does not bring the study back.
+    await services.handlers['session.save']({ ...place, savedAt: place.savedAt + 1 });
+    const restored = await services.handlers['session.load']({});
+    expect(restored).toMatchObject({
+      screen: 'worklist',
+      viewer: null,
+      worklist: { selectedStudyUID: null },
+    });
     expect(result).toEqual({
       studies: 1,
       instances: gone.sopInstanceUIDs.length,
@@ -153,6 +165,34 @@ describe.each([
     after.close();
   });
 });
+
+/** The reader's place with the study open and selected, found by a search for its marker. */
+function sessionOn(study: PlantedStudy): UiSession {
+  return {
+    version: 1,
+    savedAt: Date.now(),
+    screen: 'viewer',
+    worklist: { search: study.marker, selectedStudyUID: study.studyInstanceUID },
+    viewer: {
+      studyInstanceUID: study.studyInstanceUID,
+      comparisonStudyUID: null,
+      layout: '1x1',
+      activeViewport: 0,
+      viewports: [
+        {
+          studyInstanceUID: study.studyInstanceUID,
+          seriesInstanceUID: study.seriesInstanceUID,
+          sopInstanceUID: study.sopInstanceUIDs[0] ?? null,
+          frame: null,
+          imageIndex: 0,
+          windowWidth: null,
+          windowCenter: null,
+        },
+      ],
+    },
+    layoutByModality: {},
+  };
+}
 
 /** An annotation version of the study, written the way the annotation store writes (when that table exists). */
 function plantAnnotation(dataDir: string, study: PlantedStudy, encrypted: boolean): void {
