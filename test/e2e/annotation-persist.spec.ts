@@ -31,7 +31,8 @@ async function shown(page: Page): Promise<Shown[]> {
 async function textsOnImage(page: Page): Promise<Record<string, string>> {
   return page.evaluate(() => {
     const texts: Record<string, string> = {};
-    for (const group of document.querySelectorAll('[data-testid="viewport-0"] g[data-annotation-uid]')) {
+    const groups = document.querySelectorAll('[data-testid="viewport-0"] g[data-annotation-uid]');
+    for (const group of Array.from(groups)) {
       texts[group.getAttribute('data-annotation-uid')!] = group.textContent ?? '';
     }
     return texts;
