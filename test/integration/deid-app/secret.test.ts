@@ -62,22 +62,12 @@ describe('the project secret at rest', () => {
     }
   });
 
-  it('does not open with another key, and says so', async () => {
-    const services = openServices(dataDir, fixedKey('someone else'));
-    try {
-      await expect(patientIdAfter(services)).rejects.toMatchObject({
-        code: 'key-unavailable',
-        message: expect.stringMatching(/another key/),
-      });
-      await expect(
-        services.handlers['deid.exportStudy']({
-          studyInstanceUID: series.studyInstanceUID,
-          outputDir: path.join(outputDir, 'other-key'),
-        }),
-      ).rejects.toMatchObject({ code: 'key-unavailable' });
-      expect(fs.existsSync(path.join(outputDir, 'other-key'))).toBe(false);
-    } finally {
-      await services.close();
-    }
+  it('does not open with another key, and says so', () => {
+    // The key also encrypts the catalog (docs/cache.md): with another key nothing opens, so no
+    // pseudonym or export can be made with the wrong secret.
+    expect(() => openServices(dataDir, fixedKey('someone else'))).toThrow(
+      expect.objectContaining({ code: 'key-unavailable', message: expect.stringMatching(/another key/) }),
+    );
+    expect(fs.existsSync(path.join(outputDir, 'other-key'))).toBe(false);
   });
 });
