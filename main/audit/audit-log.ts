@@ -12,29 +12,13 @@
  */
 import crypto from 'node:crypto';
 import type Database from 'better-sqlite3-multiple-ciphers';
+import { AuditActionName } from '../../shared/audit.js';
 import { AppError, ErrorCode } from '../../shared/errors.js';
 import { openCatalogConnection } from '../catalog/catalog.js';
 
-export const AUDIT_ACTIONS = [
-  'import',
-  'receive',
-  'view',
-  'annotate',
-  'deidentify',
-  'export',
-  'sync',
-  'delete',
-  'backup',
-  'restore',
-  'sign-in',
-  'sign-in-failed',
-  'sign-out',
-  'lock',
-  'unlock',
-  'account',
-  'settings',
-] as const;
-export type AuditAction = (typeof AUDIT_ACTIONS)[number];
+/** The actions the log records: one list, the contract's (shared/audit.ts). */
+export const AUDIT_ACTIONS = AuditActionName.options;
+export type AuditAction = AuditActionName;
 
 export const AUDIT_SUBJECT_KINDS = ['study', 'patient', 'job', 'reader', 'installation'] as const;
 export type AuditSubjectKind = (typeof AUDIT_SUBJECT_KINDS)[number];
