@@ -8,7 +8,14 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureCtSeries, pydicomTestFilesDir } from '../../fixtures/index.js';
 import { MUTATION_KINDS, mutate, rng, sendToScp, storeObjectOf } from '../../fuzz/send-to-scp.js';
-import { LOCAL_AE, type Workstation, execFileAsync, filesUnder, openWorkstation } from './harness.js';
+import {
+  LOCAL_AE,
+  type Workstation,
+  execFileAsync,
+  filesUnder,
+  openWorkstation,
+  storedFiles,
+} from './harness.js';
 
 const COUNT = Number(process.env['RADLABEL_FUZZ_SCP_COUNT'] ?? 50);
 const SEED = Number(process.env['RADLABEL_FUZZ_SEED'] ?? 20261202);
@@ -61,9 +68,7 @@ describe('SCP fuzz', () => {
     expect(intact).toMatchObject({ outcome: 'status', status: 0 });
     // Nothing half-stored: the spool is empty, and every stored file is a catalogued instance.
     expect(filesUnder(path.join(ws.dataDir, 'pacs-incoming'))).toEqual([]);
-    const stored = filesUnder(path.join(ws.dataDir, 'store')).filter(
-      (file) => file.endsWith('.dcm') && !file.includes(`${path.sep}tmp${path.sep}`),
-    );
+    const stored = storedFiles(ws);
     expect(stored, stored.join('\n')).toHaveLength(ws.catalog.counts().instances);
   }, 600_000);
 

@@ -111,3 +111,14 @@ export function filesUnder(dir: string): string[] {
 }
 
 export { ORTHANC_AUTH, type Orthanc, freePort, startOrthanc } from './orthanc.js';
+
+/**
+ * The instance files of a workstation's store, without the store's own temporary folder (`store/tmp/`).
+ * Judged on the path inside the store: the data folder itself may well lie under a `/tmp/`.
+ */
+export function storedFiles(workstation: Pick<Workstation, 'dataDir'>): string[] {
+  const root = path.join(workstation.dataDir, 'store');
+  return filesUnder(root).filter(
+    (file) => file.endsWith('.dcm') && path.relative(root, file).split(path.sep)[0] !== 'tmp',
+  );
+}

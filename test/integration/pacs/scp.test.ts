@@ -8,7 +8,14 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { encodePart10, ensureCtSeries, makeTempDir, pydicomTestFilesDir } from '../../fixtures/index.js';
-import { LOCAL_AE, type Workstation, execFileAsync, filesUnder, openWorkstation } from './harness.js';
+import {
+  LOCAL_AE,
+  type Workstation,
+  execFileAsync,
+  filesUnder,
+  openWorkstation,
+  storedFiles,
+} from './harness.js';
 
 const scratch = makeTempDir('pacs-scp');
 afterAll(() => fs.rmSync(scratch, { recursive: true, force: true }));
@@ -46,12 +53,6 @@ function datasetBytes(file: string): Buffer {
   const bytes = fs.readFileSync(file);
   const groupLength = bytes.readUInt32LE(132 + 8);
   return bytes.subarray(132 + 12 + groupLength);
-}
-
-function storedFiles(workstation: Workstation): string[] {
-  return filesUnder(path.join(workstation.dataDir, 'store')).filter(
-    (file) => file.endsWith('.dcm') && !file.includes(`${path.sep}tmp${path.sep}`),
-  );
 }
 
 describe('C-STORE SCP', () => {
