@@ -227,7 +227,7 @@ test('at 1280×720 every column can be reached and the patient name stays in vie
   const columns = await headers.evaluateAll((cells) =>
     cells.map((cell) => cell.getAttribute('data-column')!),
   );
-  expect(columns).toHaveLength(9);
+  expect(columns).toHaveLength(10); // the nine header columns and the annotation status
   for (const column of columns) {
     const header = page.locator(`.study-table th[data-column="${column}"]`);
     await header.scrollIntoViewIfNeeded();
