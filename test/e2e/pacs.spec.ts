@@ -6,7 +6,7 @@
 import fs from 'node:fs';
 import { expect, test } from '@playwright/test';
 import { ensureCtSeries } from '../fixtures/index.js';
-import { type Orthanc, freePort, startOrthanc } from '../integration/pacs/orthanc.js';
+import { type Orthanc, freePort, startOrthanc } from '../support/orthanc.js';
 import { type AppSession, openApp, screenshot } from './support/app.js';
 
 test.describe.configure({ mode: 'serial' });

@@ -27,7 +27,7 @@ import {
   writeUltrasoundCopy,
 } from '../../fixtures/held-ultrasound.js';
 import { exportStudy, filesUnder, fixedKey, importInto } from '../deid-app/harness.js';
-import { type Orthanc, freePort, startOrthanc } from '../pacs/orthanc.js';
+import { type Orthanc, freePort, startOrthanc } from '../../support/orthanc.js';
 
 let dir: string;
 let services: Services;

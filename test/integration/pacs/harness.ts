@@ -110,7 +110,7 @@ export function filesUnder(dir: string): string[] {
     .map((entry) => path.join(entry.parentPath, entry.name));
 }
 
-export { ORTHANC_AUTH, type Orthanc, freePort, startOrthanc } from './orthanc.js';
+export { ORTHANC_AUTH, type Orthanc, freePort, startOrthanc } from '../../support/orthanc.js';
 
 /**
  * The instance files of a workstation's store, without the store's own temporary folder (`store/tmp/`).

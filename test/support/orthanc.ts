@@ -1,9 +1,13 @@
-/** Orthanc as the hospital PACS on loopback, in a temp folder, stopped by its pid (tests and e2e). */
+/**
+ * Orthanc on loopback, in a temp folder, stopped by its pid: the hospital PACS (tests and e2e) and, with
+ * `{ dicomWeb: true }`, the cloud project's DICOMweb server (sync tests, benchmarks, `npm run cloud:local`).
+ * One harness for every test that needs a real Orthanc.
+ */
 import { type ChildProcess, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
-import { makeTempDir } from '../../fixtures/paths.js';
+import { makeTempDir } from '../fixtures/paths.js';
 
 export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -22,20 +26,34 @@ export interface Orthanc {
   httpPort: number;
   dir: string;
   process: ChildProcess;
+  /** `http://127.0.0.1:<port>/dicom-web` when started with `{ dicomWeb: true }`, else undefined. */
+  dicomWebUrl: string | undefined;
   /** GET/POST on its REST API (user:secret). */
   rest(pathname: string, init?: RequestInit): Promise<Response>;
   stop(): Promise<void>;
 }
 
 export const ORTHANC_AUTH = `Basic ${Buffer.from('user:secret').toString('base64')}`;
+export const ORTHANC_DICOMWEB_PLUGIN = '/usr/share/orthanc/plugins/libOrthancDicomWeb.so';
+
+export interface OrthancOptions {
+  /** Load the DICOMweb plugin (STOW-RS, QIDO-RS, WADO-RS under /dicom-web/). */
+  dicomWeb?: boolean;
+  /** Storage folder to use (kept on stop) instead of a fresh temp folder (removed on stop). */
+  dir?: string;
+  /** HTTP port; a free one when omitted. */
+  httpPort?: number;
+}
 
 /** Orthanc on loopback in a temp dir, with `modalities` (our SCP) it may C-MOVE to. */
 export async function startOrthanc(
   modalities: Record<string, [string, string, number]> = {},
   extra: Record<string, unknown> = {},
+  options: OrthancOptions = {},
 ): Promise<Orthanc> {
-  const dir = makeTempDir('orthanc');
-  const httpPort = await freePort();
+  const dir = options.dir ?? makeTempDir('orthanc');
+  fs.mkdirSync(dir, { recursive: true });
+  const httpPort = options.httpPort ?? (await freePort());
   const dicomPort = await freePort();
   const config = {
     Name: 'TEST',
@@ -52,6 +70,17 @@ export async function startOrthanc(
     DicomCheckCalledAet: false,
     StorageCompression: false,
     ConcurrentJobs: 2,
+    ...(options.dicomWeb
+      ? {
+          Plugins: [ORTHANC_DICOMWEB_PLUGIN],
+          DicomWeb: {
+            Enable: true,
+            Root: '/dicom-web/',
+            StudiesMetadata: 'Full',
+            SeriesMetadata: 'Full',
+          },
+        }
+      : {}),
     ...extra,
   };
   fs.writeFileSync(path.join(dir, 'orthanc.json'), JSON.stringify(config));
@@ -84,6 +113,7 @@ export async function startOrthanc(
     httpPort,
     dir,
     process: child,
+    dicomWebUrl: options.dicomWeb ? `http://127.0.0.1:${httpPort}/dicom-web` : undefined,
     rest,
     async stop() {
       if (child.exitCode === null) {
@@ -91,7 +121,7 @@ export async function startOrthanc(
         child.kill('SIGTERM');
         await exited;
       }
-      fs.rmSync(dir, { recursive: true, force: true });
+      if (options.dir === undefined) fs.rmSync(dir, { recursive: true, force: true });
     },
   };
 }
