@@ -38,6 +38,17 @@ export const ErrorCode = {
   SessionLocked: 'session-locked',
   /** The signed-in reader is not allowed to do this (an administrator's task). */
   Forbidden: 'forbidden',
+  /** A sync project manifest is unreadable or invalid; the message names the field (docs/sync.md). */
+  ProjectInvalid: 'project-invalid',
+  /**
+   * The project's server could not be reached: offline, name not found, refused or reset connection,
+   * TLS or proxy failure, timeout. Worth retrying later.
+   */
+  Network: 'network',
+  /** The project's server refused the sign-in: no credentials configured, or wrong ones (HTTP 401/403). */
+  ServerAuth: 'server-auth',
+  /** The project's server answered with an error or with a response that cannot be read. */
+  ServerError: 'server-error',
   /** Reading or writing the local disk failed (permissions, disk full). */
   Io: 'io',
   /** Anything else: a bug. The message says so; details go to the log, never PHI. */
