@@ -106,8 +106,12 @@ test('the deface view shows the three planes with the cut; dragging adjusts it; 
   const dialog = await openExport(page);
   await dialog.getByTestId('deface-open').click();
   const screen = page.getByTestId('deface-screen');
+  await expect(screen).toBeVisible();
   const planes = screen.getByTestId('deface-planes');
-  await expect(planes).toBeVisible({ timeout: 30_000 });
+  // Main reads the 96 slices and finds the skin surface: planes, or an error that says why not.
+  await expect(planes.or(screen.locator('.error-text'))).toBeVisible({ timeout: 60_000 });
+  await expect(screen.locator('.error-text')).toHaveCount(0);
+  await expect(planes).toBeVisible();
   for (const name of ['sagittal', 'axial', 'coronal'])
     await expect(screen.getByTestId(`deface-line-${name}`)).toBeAttached();
   await expect(screen.getByTestId('deface-plane-sagittal').locator('canvas')).toBeVisible();

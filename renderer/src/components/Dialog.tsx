@@ -1,4 +1,4 @@
-/** A modal dialog on the native <dialog> element: focus trapping, Esc and backdrop for free. */
+/** A modal dialog on the native <dialog> element: focus trapping, Esc and a click on the backdrop close it. */
 import { type ReactNode, useEffect, useRef } from 'react';
 
 interface DialogProps {
@@ -30,7 +30,16 @@ export function Dialog({ title, testId, onClose, children, footer, wide }: Dialo
         onClose();
       }}
       onClick={(event) => {
-        if (event.target === ref.current) onClose();
+        // The backdrop closes it; a click on the dialog's own padding (the target is the dialog
+        // element there too) must not, nor a click that a layout shift moved off a button.
+        if (event.target !== ref.current) return;
+        const box = ref.current.getBoundingClientRect();
+        const inside =
+          event.clientX >= box.left &&
+          event.clientX <= box.right &&
+          event.clientY >= box.top &&
+          event.clientY <= box.bottom;
+        if (!inside) onClose();
       }}
     >
       <header className="dialog__header">
