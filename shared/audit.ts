@@ -69,13 +69,25 @@ export const AuditVerification = z.object({
 });
 export type AuditVerification = z.infer<typeof AuditVerification>;
 
+export const ReaderRole = z.enum(['admin', 'reader']);
+export type ReaderRole = z.infer<typeof ReaderRole>;
+
 export const ReaderAccountView = z.object({
   readerId: z.string(),
   username: z.string(),
   displayName: z.string(),
-  role: z.enum(['admin', 'reader']),
+  role: ReaderRole,
   kind: z.enum(['local', 'project']),
+  /** A disabled reader cannot sign in; their annotations stay and keep their author. */
   disabled: z.boolean(),
+  /** Milliseconds since the epoch. */
+  createdAt: z.number(),
+  /** The last successful sign-in (ms since the epoch), or null: never signed in. */
+  lastSignInAt: z.number().nullable(),
+  /** Locked out after failed attempts until this time (ms since the epoch); 0: not locked out. */
+  lockedUntil: z.number(),
+  /** An administrator reset the password: the reader must choose a new one before anything else. */
+  mustChangePassword: z.boolean(),
 });
 export type ReaderAccountView = z.infer<typeof ReaderAccountView>;
 
@@ -85,6 +97,12 @@ export const AccountSettingsView = z
     idleLockSeconds: z.number().int().min(0).max(86_400),
     /** Blinded reading: each reader sees only their own annotations. */
     blinded: z.boolean(),
+    /** Failed sign-ins in a row before the account is locked out. */
+    lockoutAfter: z.number().int().min(1).max(100),
+    /** The first lockout's length in seconds; it doubles with every further failure... */
+    lockoutSeconds: z.number().int().min(1).max(86_400),
+    /** ...up to this many seconds. */
+    lockoutMaxSeconds: z.number().int().min(1).max(86_400),
   })
   .strict();
 export type AccountSettingsView = z.infer<typeof AccountSettingsView>;
@@ -100,6 +118,28 @@ export const AccountState = z.object({
   settings: AccountSettingsView,
 });
 export type AccountState = z.infer<typeof AccountState>;
+
+/** The password rule (docs/accounts.md), checked in main and shown live in the Accounts screen. */
+export const MIN_PASSWORD_LENGTH = 8;
+export type PasswordProblem = 'too-short' | 'one-kind' | 'is-username';
+
+/** Why a password is too weak, or null: at least 8 characters, of at least two kinds (letters, digits, others), not the user name. */
+export function passwordProblem(password: string, username = ''): PasswordProblem | null {
+  if ([...password].length < MIN_PASSWORD_LENGTH) return 'too-short';
+  const kinds = [/\p{L}/u, /\p{N}/u, /[^\p{L}\p{N}]/u].filter((kind) => kind.test(password)).length;
+  if (kinds < 2) return 'one-kind';
+  if (username && password.trim().toLowerCase() === username.trim().toLowerCase()) return 'is-username';
+  return null;
+}
+
+export const PASSWORD_RULE_TEXT: Record<PasswordProblem, string> = {
+  'too-short': `A password has at least ${MIN_PASSWORD_LENGTH} characters.`,
+  'one-kind': 'A password mixes at least two kinds of characters: letters, digits, other signs.',
+  'is-username': 'A password is not the user name.',
+};
+
+const ReaderId = z.string().min(1).max(64);
+const NewPassword = z.string().min(1).max(1024);
 
 const Credentials = z
   .object({ username: z.string().min(1).max(64), password: z.string().min(1).max(1024) })
@@ -143,13 +183,41 @@ export const accountMethods = {
     Credentials.extend({
       displayName: z.string().max(128).optional(),
       role: z.enum(['admin', 'reader']).default('reader'),
+      /** The reader chooses their own password at the first sign-in (the initial one came from the administrator). */
+      mustChangePassword: z.boolean().default(false),
     }).strict(),
     ReaderAccountView,
     'Create a local reader account (administrators only).',
   ),
   'account.saveSettings': method(
+    AccountSettingsView.partial().strict(),
     AccountSettingsView,
-    AccountSettingsView,
-    'Idle lock time and blinded reading (administrators only).',
+    'Idle lock time, blinded reading and the lockout policy; fields left out keep their value (administrators only).',
+  ),
+  'account.update': method(
+    z
+      .object({
+        readerId: ReaderId,
+        displayName: z.string().min(1).max(128).optional(),
+        role: ReaderRole.optional(),
+      })
+      .strict(),
+    ReaderAccountView,
+    'Rename an account or change its role; the last enabled administrator keeps the role (administrators only).',
+  ),
+  'account.resetPassword': method(
+    z.object({ readerId: ReaderId, password: NewPassword }).strict(),
+    ReaderAccountView,
+    'Set a temporary password the reader must change at the next sign-in; ends their sessions (administrators only).',
+  ),
+  'account.setDisabled': method(
+    z.object({ readerId: ReaderId, disabled: z.boolean() }).strict(),
+    ReaderAccountView,
+    'Disable (cannot sign in; sessions end; annotations stay) or enable an account (administrators only).',
+  ),
+  'account.changePassword': method(
+    z.object({ currentPassword: z.string().min(1).max(1024), newPassword: NewPassword }).strict(),
+    AccountState,
+    'The signed-in reader changes their own password.',
   ),
 } as const;

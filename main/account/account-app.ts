@@ -3,7 +3,7 @@
  * passes through, and the audit log the services record into. Assembled by main/services.ts.
  * docs/accounts.md, docs/audit.md.
  */
-import type { AccountState, accountMethods, auditMethods } from '../../shared/audit.js';
+import type { AccountState, ReaderAccountView, accountMethods, auditMethods } from '../../shared/audit.js';
 import type { Handlers, MethodName } from '../../shared/contract.js';
 import { AppError, ErrorCode } from '../../shared/errors.js';
 import { type AuditEvent, AuditLog } from '../audit/audit-log.js';
@@ -84,8 +84,31 @@ export function createAccountApp(options: {
     const session = sessions.get();
     if (!session) throw new AppError(ErrorCode.SignedOut, 'Sign in to continue.');
     if (session.locked) throw new AppError(ErrorCode.SessionLocked, 'The session is locked.');
+    if (session.account.mustChangePassword) throw mustChange();
     if (session.account.role !== 'admin')
       throw new AppError(ErrorCode.Forbidden, 'Only an administrator can do this.');
+  }
+
+  function mustChange(): AppError {
+    return new AppError(
+      ErrorCode.Forbidden,
+      'An administrator reset your password: choose a new one to continue.',
+    );
+  }
+
+  /** The signed-in (not locked) session of the request, for a reader's own account changes. */
+  function requireSignedIn() {
+    const session = sessions.get();
+    if (!session) throw new AppError(ErrorCode.SignedOut, 'Sign in to continue.');
+    if (session.locked) throw new AppError(ErrorCode.SessionLocked, 'The session is locked.');
+    return session;
+  }
+
+  /** The account an administrator acts on; an unknown id is `not-found`. */
+  function target(readerId: string): ReaderAccount {
+    const account = accounts.get(readerId);
+    if (!account) throw new AppError(ErrorCode.NotFound, 'This account does not exist.');
+    return account;
   }
 
   function requireActive(): void {
@@ -94,6 +117,7 @@ export function createAccountApp(options: {
     if (!session) throw new AppError(ErrorCode.SignedOut, 'Sign in to continue.');
     if (session.locked)
       throw new AppError(ErrorCode.SessionLocked, 'The session is locked. Enter your password to continue.');
+    if (session.account.mustChangePassword) throw mustChange();
     sessions.touch();
   }
 
@@ -117,8 +141,14 @@ export function createAccountApp(options: {
         throw new AppError(ErrorCode.SignedOut, 'This account is disabled; ask an administrator.');
       throw new AppError(ErrorCode.SignedOut, 'The user name or password is not right.');
     }
+    accounts.recordSignIn(result.account.readerId);
     sessions.signIn(result.account);
-    record({ action: 'sign-in', subjectKind: 'reader', subject: result.account.readerId });
+    record({
+      action: 'sign-in',
+      subjectKind: 'reader',
+      subject: result.account.readerId,
+      ...(result.account.mustChangePassword ? { detail: { mustChangePassword: true } } : {}),
+    });
     return state();
   }
 
@@ -139,6 +169,7 @@ export function createAccountApp(options: {
         ...(displayName ? { displayName } : {}),
       });
       required = true;
+      accounts.recordSignIn(account.readerId);
       sessions.signIn(account);
       record({
         action: 'account',
@@ -196,12 +227,14 @@ export function createAccountApp(options: {
       requireAdmin();
       return accounts.list().map(view);
     },
-    'account.create': async ({ username, password, displayName, role }) => {
+    'account.create': async ({ username, password, displayName, role, mustChangePassword }) => {
       requireAdmin();
       const account = await accounts.create({
         username,
         password,
         role,
+        // The first account is the administrator signed in here: nobody to hand a password to.
+        mustChangePassword: required && mustChangePassword,
         ...(displayName ? { displayName } : {}),
       });
       if (!required) {
@@ -213,9 +246,82 @@ export function createAccountApp(options: {
         action: 'account',
         subjectKind: 'reader',
         subject: account.readerId,
-        detail: { created: account.role },
+        detail: { created: account.role, mustChangePassword: account.mustChangePassword },
       });
       return view(account);
+    },
+    'account.update': async ({ readerId, displayName, role }) => {
+      requireAdmin();
+      const before = target(readerId);
+      const account = accounts.update(readerId, {
+        ...(displayName ? { displayName } : {}),
+        ...(role ? { role } : {}),
+      });
+      sessions.refreshAccount(account);
+      const detail: Record<string, string | boolean> = {};
+      if (account.role !== before.role) detail.role = `${before.role}->${account.role}`;
+      if (account.displayName !== before.displayName) detail.renamed = true;
+      record({ action: 'account', subjectKind: 'reader', subject: readerId, detail });
+      return view(account);
+    },
+    'account.resetPassword': async ({ readerId, password }) => {
+      requireAdmin();
+      target(readerId);
+      await accounts.setPassword(readerId, password, { mustChange: true });
+      // Whoever is signed in as this reader signs in again, with the temporary password.
+      const ended = sessions.signOutReader(readerId);
+      record({
+        action: 'account',
+        subjectKind: 'reader',
+        subject: readerId,
+        detail: { passwordReset: true, sessionsEnded: ended },
+      });
+      return view(target(readerId));
+    },
+    'account.setDisabled': async ({ readerId, disabled }) => {
+      requireAdmin();
+      const before = target(readerId);
+      const account = accounts.setDisabled(readerId, disabled);
+      const ended = disabled ? sessions.signOutReader(readerId) : 0;
+      if (before.disabled !== disabled)
+        record({
+          action: 'account',
+          subjectKind: 'reader',
+          subject: readerId,
+          detail: disabled ? { disabled: true, sessionsEnded: ended } : { enabled: true },
+        });
+      return view(account);
+    },
+    'account.changePassword': async ({ currentPassword, newPassword }) => {
+      const session = requireSignedIn();
+      const readerId = session.account.readerId;
+      const result = await accounts.verify(session.account.username, currentPassword);
+      if (!result.ok) {
+        record({
+          action: 'sign-in-failed',
+          subjectKind: 'reader',
+          subject: readerId,
+          outcome: 'refused',
+          detail: { reason: result.reason, changePassword: true },
+        });
+        if (result.reason === 'locked')
+          throw new AppError(
+            ErrorCode.SignedOut,
+            `Too many failed attempts: try again in ${Math.ceil((result.retryAfterMs ?? 0) / 1000)} s.`,
+          );
+        throw new AppError(ErrorCode.InvalidRequest, 'The current password is not right.');
+      }
+      if (currentPassword === newPassword)
+        throw new AppError(ErrorCode.InvalidRequest, 'Choose a password other than the current one.');
+      await accounts.setPassword(readerId, newPassword);
+      sessions.refreshAccount(target(readerId));
+      record({
+        action: 'account',
+        subjectKind: 'reader',
+        subject: readerId,
+        detail: { passwordChanged: true },
+      });
+      return state();
     },
     'account.saveSettings': async (settings) => {
       requireAdmin();
@@ -224,7 +330,7 @@ export function createAccountApp(options: {
         action: 'settings',
         subjectKind: 'installation',
         subject: 'accounts',
-        detail: { idleLockSeconds: saved.idleLockSeconds, blinded: saved.blinded },
+        detail: { ...saved },
       });
       return saved;
     },
@@ -302,7 +408,7 @@ export function createAccountApp(options: {
   };
 }
 
-function view(account: ReaderAccount) {
+function view(account: ReaderAccount): ReaderAccountView {
   return {
     readerId: account.readerId,
     username: account.username,
@@ -310,5 +416,9 @@ function view(account: ReaderAccount) {
     role: account.role,
     kind: account.kind,
     disabled: account.disabled,
+    createdAt: account.createdAt,
+    lastSignInAt: account.lastSignInAt,
+    lockedUntil: account.lockedUntil,
+    mustChangePassword: account.mustChangePassword,
   };
 }

@@ -88,6 +88,23 @@ export class SessionRegistry {
     return session;
   }
 
+  /** Ends every session of a reader (disabled, or their password reset); returns how many. */
+  signOutReader(readerId: string): number {
+    let ended = 0;
+    for (const [id, session] of this.sessions)
+      if (session.account.readerId === readerId) {
+        this.sessions.delete(id);
+        ended += 1;
+      }
+    return ended;
+  }
+
+  /** Gives every session of this reader the account as it is now (a new role, name or password state). */
+  refreshAccount(account: ReaderAccount): void {
+    for (const session of this.sessions.values())
+      if (session.account.readerId === account.readerId) session.account = account;
+  }
+
   /** The reader of the current request's session, when signed in (locked or not). */
   readerId(sessionId = currentSessionId()): string | null {
     return this.sessions.get(sessionId)?.account.readerId ?? null;

@@ -239,6 +239,7 @@ function samples(): { [M in MethodName]: () => Promise<RequestOf<M>> } {
     'annotation.list': async () => ({ studyInstanceUID: series.studyInstanceUID }),
     'annotation.history': async () => ({ annotationUid: 'contract-length' }),
     'annotation.studyStatus': async () => ({ studyInstanceUID: series.studyInstanceUID }),
+    'annotation.completeness': async () => ({ studyInstanceUID: series.studyInstanceUID }),
     'annotation.setStudyStatus': async () => ({
       studyInstanceUID: series.studyInstanceUID,
       status: 'complete',
@@ -322,6 +323,17 @@ function samples(): { [M in MethodName]: () => Promise<RequestOf<M>> } {
     },
     'account.list': async () => ({}),
     'account.saveSettings': async () => ({ idleLockSeconds: 900, blinded: false }),
+    'account.update': async () => ({ readerId: 'reader1', displayName: 'Contract Reader' }),
+    'account.resetPassword': async () => ({ readerId: 'reader1', password: 'reset-password-1' }),
+    'account.setDisabled': async () => ({ readerId: 'reader1', disabled: false }),
+    // Called twice (directly, then through dispatch): there and back, so the administrator's password stays.
+    'account.changePassword': async () => {
+      passwordChanges += 1;
+      const changed = `${ADMIN.password}-2`;
+      return passwordChanges % 2 === 1
+        ? { currentPassword: ADMIN.password, newPassword: changed }
+        : { currentPassword: changed, newPassword: ADMIN.password };
+    },
     'audit.list': async () => ({ action: 'import', limit: 50 }),
     'audit.verify': async () => ({}),
     'audit.exportCsv': async () => ({ subject: series.studyInstanceUID }),
@@ -336,6 +348,7 @@ const CONTRACT_SEGMENTATION_UID = 'contract-segmentation';
 const ADMIN = { username: 'admin', password: 'contract-admin-password' };
 let patients = 0;
 let readers = 0;
+let passwordChanges = 0;
 
 /** A zlib-deflated, base64 8-bit slice of `size`² voxels with a square of label 1 from `from` to `to`. */
 function squareSlice(size: number, from: number, to: number): string {
@@ -363,7 +376,11 @@ async function exportAnnotations(format: 'sr' | 'json', outputDir: string): Prom
 }
 
 /** Methods that cannot take the same request twice: the call through dispatch gets a new sample. */
-const FRESH_SAMPLE_FOR_DISPATCH = new Set<MethodName>(['account.create', 'cache.deletePatient']);
+const FRESH_SAMPLE_FOR_DISPATCH = new Set<MethodName>([
+  'account.create',
+  'account.changePassword',
+  'cache.deletePatient',
+]);
 /** The first administrator can be made once: through dispatch the second try is a conflict. */
 const REFUSED_THROUGH_DISPATCH: Partial<Record<MethodName, string>> = { 'account.createFirst': 'conflict' };
 

@@ -118,6 +118,9 @@ describe('client sessions', () => {
       kind: 'local' as const,
       disabled: false,
       createdAt: 0,
+      lastSignInAt: null,
+      lockedUntil: 0,
+      mustChangePassword: false,
     };
     runInSession('one', () => registry.signIn(account));
     runInSession('two', () => registry.signIn({ ...account, readerId: 'b' }));

@@ -20,8 +20,12 @@ function schemaOf(db: Database.Database): string[] {
 }
 
 describe('catalog migrations', () => {
-  it('numbers migrations 1, 2, 3, … without gaps', () => {
-    expect(migrations.map((migration) => migration.version)).toEqual(migrations.map((_, index) => index + 1));
+  // Numbers are assigned per area ahead of time, so one may land before a lower one (a gap until it does).
+  it('numbers migrations in strictly increasing order, starting at 1', () => {
+    const versions = migrations.map((migration) => migration.version);
+    expect(versions[0]).toBe(1);
+    for (let index = 1; index < versions.length; index += 1)
+      expect(versions[index]).toBeGreaterThan(versions[index - 1]!);
   });
 
   it('brings an empty file to the latest version', () => {
@@ -31,7 +35,7 @@ describe('catalog migrations', () => {
     catalog.close();
   });
 
-  for (let from = 0; from < latestVersion(); from += 1) {
+  for (const from of [0, ...migrations.slice(0, -1).map((migration) => migration.version)]) {
     it(`upgrades a version ${from} database to the same schema as a fresh one`, () => {
       const reference = new Database(freshFile());
       migrate(reference);
