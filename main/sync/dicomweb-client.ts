@@ -1,0 +1,669 @@
+/**
+ * A DICOMweb client for the cloud project (PS3.18): STOW-RS, QIDO-RS, WADO-RS, streamed and bounded.
+ *
+ * - STOW-RS (`stow`): files go up in a streamed multipart body (multipart.ts), never a whole study
+ *   in memory, in requests bounded by instance count and bytes. Each instance gets its own outcome:
+ *   stored (ReferencedSOPSequence), failed with the server's reason (FailedSOPSequence: 202 or 409),
+ *   or, when the server says nothing about it (the Orthanc 1.10 in Debian answers 200 and lists only
+ *   what it stored), looked up by QIDO-RS: on the server → stored, else failed and retryable.
+ *   A request refused as a whole with a 4xx is sent again one instance per request, so one bad
+ *   object fails alone with its reason and the rest goes on.
+ * - QIDO-RS (`qidoStudies`, `qidoSeries`, `qidoInstances`): by UID or any attribute (the clinical
+ *   trial ones), paged with limit/offset, each answer bounded in size.
+ * - WADO-RS (`wadoInstance`): one instance streamed into a temp file next to its destination, then
+ *   verified (a DICOM Part 10 file whose SOP Instance UID is the one asked for) and renamed; a
+ *   failure leaves nothing at the destination.
+ *
+ * Failures of a whole request are DicomWebError (an AppError: network, server-auth, server-error)
+ * with the HTTP status (undefined: no answer at all) and whether trying again may help. Messages
+ * never carry credentials.
+ */
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { Readable } from 'node:stream';
+import { type Dispatcher, request } from 'undici';
+import { AppError, ErrorCode } from '../../shared/errors.js';
+import { readDicomHeaderFromFile } from '../dicom/header.js';
+import { authorizationHeader, type SyncCredentials } from './credentials.js';
+import { createDispatcher } from './http.js';
+import { multipartBody, newBoundary, type PartSink, readMultipart, stowContentType } from './multipart.js';
+
+/** One file to send by STOW-RS. */
+export interface StowFile {
+  path: string;
+  sopInstanceUID: string;
+  /** The file's size in bytes. */
+  size: number;
+}
+
+/** The server's answer for one instance of a STOW-RS request. */
+export interface StowItemOutcome {
+  sopInstanceUID: string;
+  stored: boolean;
+  /** Worth trying again (a server-side or transient failure); false: the server refused this object. */
+  retryable: boolean;
+  /** Why it failed, in words; null when stored. */
+  reason: string | null;
+}
+
+/** DICOM JSON (PS3.18 F.2): tag → { vr, Value }. */
+export type DicomJson = Record<
+  string,
+  { vr: string; Value?: unknown[]; InlineBinary?: string; BulkDataURI?: string }
+>;
+
+export interface InstanceRef {
+  studyInstanceUID: string;
+  seriesInstanceUID: string;
+  sopInstanceUID: string;
+}
+
+export interface DicomWebClientOptions {
+  /** The DICOMweb root (`http://127.0.0.1:8042/dicom-web`). */
+  baseUrl: string;
+  credentials: SyncCredentials | null;
+  caFile?: string | undefined;
+  proxy?: string | undefined;
+  env?: NodeJS.ProcessEnv;
+  /** Timeout on silence (connect, first byte, between bytes). */
+  timeoutMs?: number;
+  /** Bounds of one STOW-RS request. */
+  batchInstances?: number;
+  batchBytes?: number;
+  /** Largest WADO-RS instance accepted. */
+  maxInstanceBytes?: number;
+  /** Largest QIDO-RS or STOW-RS JSON answer accepted. */
+  maxJsonBytes?: number;
+  /** Results per QIDO-RS page. */
+  qidoPageSize?: number;
+  /** A dispatcher of the caller's (tests); otherwise one is made from caFile/proxy/env. */
+  dispatcher?: Dispatcher;
+}
+
+export interface CallOptions {
+  signal?: AbortSignal | undefined;
+}
+
+/** A failure of a whole request. */
+export class DicomWebError extends AppError {
+  constructor(
+    code: ErrorCode,
+    message: string,
+    /** The HTTP status; undefined when no answer came (refused, reset, DNS, timeout). */
+    readonly status: number | undefined,
+    options?: { cause?: unknown },
+  ) {
+    super(code, message, options);
+    this.name = 'DicomWebError';
+  }
+
+  /** No answer: the network or the server is gone. */
+  get offline(): boolean {
+    return this.status === undefined && this.code === ErrorCode.Network;
+  }
+
+  /** Worth trying again later: no answer, 408, 429, 5xx. */
+  get retryable(): boolean {
+    if (this.status === undefined) return this.code === ErrorCode.Network;
+    return this.status === 408 || this.status === 429 || this.status >= 500;
+  }
+}
+
+const Tag = {
+  StudyInstanceUID: '0020000D',
+  SeriesInstanceUID: '0020000E',
+  SOPInstanceUID: '00080018',
+  FailedSOPSequence: '00081198',
+  ReferencedSOPSequence: '00081199',
+  ReferencedSOPInstanceUID: '00081155',
+  FailureReason: '00081197',
+  WarningReason: '00081196',
+} as const;
+
+/** PS3.4 C.4.2.1.4 / PS3.18 failure reasons, in words. */
+const FAILURE_REASONS: Record<number, string> = {
+  0x0110: 'processing failure',
+  0x0111: 'duplicate SOP instance',
+  0x0112: 'no such object instance',
+  0x0117: 'invalid object instance',
+  0x0118: 'no such SOP class',
+  0x0119: 'class-instance conflict',
+  0x0122: 'SOP class not supported',
+  0x0124: 'not authorized',
+  0xa700: 'out of resources',
+  0xa900: 'data set does not match SOP class',
+  0xc000: 'cannot understand',
+  0xc122: 'referenced transfer syntax not supported',
+};
+
+/** Reasons where trying again may succeed: the server's trouble, not the object's. */
+function retryableReason(code: number): boolean {
+  return code === 0x0110 || code === 0x0124 || (code >= 0xa700 && code <= 0xa7ff);
+}
+
+/** The first string value of `tag` in a DICOM JSON object. */
+export function jsonString(object: DicomJson | undefined, tag: string): string | undefined {
+  const value = object?.[tag]?.Value?.[0];
+  return typeof value === 'string' ? value : undefined;
+}
+
+function jsonNumber(object: DicomJson | undefined, tag: string): number | undefined {
+  const value = object?.[tag]?.Value?.[0];
+  return typeof value === 'number' ? value : undefined;
+}
+
+function jsonItems(object: DicomJson | undefined, tag: string): DicomJson[] {
+  const value = object?.[tag]?.Value;
+  return Array.isArray(value)
+    ? value.filter((item): item is DicomJson => !!item && typeof item === 'object')
+    : [];
+}
+
+const NETWORK_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ENETDOWN',
+  'ETIMEDOUT',
+  'EPIPE',
+  'ECONNABORTED',
+]);
+
+function errorCode(error: unknown): string | undefined {
+  let current: unknown = error;
+  for (let depth = 0; depth < 5 && current && typeof current === 'object'; depth += 1) {
+    const code = (current as { code?: unknown }).code;
+    if (
+      typeof code === 'string' &&
+      (NETWORK_CODES.has(code) ||
+        code.startsWith('UND_ERR') ||
+        code.startsWith('ERR_TLS') ||
+        /CERT|SSL/.test(code))
+    )
+      return code;
+    current = (current as { cause?: unknown }).cause;
+  }
+  return undefined;
+}
+
+/** A DICOMweb client for one project server. */
+export class DicomWebClient {
+  readonly baseUrl: string;
+  readonly #authorization: string | null;
+  readonly #dispatcher: Dispatcher;
+  readonly #ownsDispatcher: boolean;
+  readonly #batchInstances: number;
+  readonly #batchBytes: number;
+  readonly #maxInstanceBytes: number;
+  readonly #maxJsonBytes: number;
+  readonly #pageSize: number;
+
+  constructor(options: DicomWebClientOptions) {
+    this.baseUrl = options.baseUrl.replace(/\/+$/, '');
+    this.#authorization = authorizationHeader(options.credentials);
+    this.#ownsDispatcher = !options.dispatcher;
+    this.#dispatcher =
+      options.dispatcher ??
+      createDispatcher({
+        caFile: options.caFile,
+        proxy: options.proxy,
+        ...(options.env ? { env: options.env } : {}),
+        timeoutMs: options.timeoutMs ?? 120_000,
+      });
+    this.#batchInstances = options.batchInstances ?? 100;
+    this.#batchBytes = options.batchBytes ?? 256 * 1024 * 1024;
+    this.#maxInstanceBytes = options.maxInstanceBytes ?? 8 * 1024 * 1024 * 1024;
+    this.#maxJsonBytes = options.maxJsonBytes ?? 64 * 1024 * 1024;
+    this.#pageSize = options.qidoPageSize ?? 1000;
+  }
+
+  async close(): Promise<void> {
+    if (this.#ownsDispatcher) await this.#dispatcher.close();
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // STOW-RS
+
+  /** Splits `files` into requests bounded by count and bytes (a file larger than the bound goes alone). */
+  batches(files: readonly StowFile[]): StowFile[][] {
+    const batches: StowFile[][] = [];
+    let current: StowFile[] = [];
+    let bytes = 0;
+    for (const file of files) {
+      if (
+        current.length > 0 &&
+        (current.length >= this.#batchInstances || bytes + file.size > this.#batchBytes)
+      ) {
+        batches.push(current);
+        current = [];
+        bytes = 0;
+      }
+      current.push(file);
+      bytes += file.size;
+    }
+    if (current.length > 0) batches.push(current);
+    return batches;
+  }
+
+  /**
+   * Sends `files` by STOW-RS in bounded requests; one outcome per file, in order. Throws
+   * DicomWebError only when the server cannot be reached or refuses the whole exchange (sign-in,
+   * 5xx, 408, 429): then nothing is known of the files of the failing request and after.
+   */
+  async stow(files: readonly StowFile[], options: CallOptions = {}): Promise<StowItemOutcome[]> {
+    const outcomes: StowItemOutcome[] = [];
+    for (const batch of this.batches(files)) outcomes.push(...(await this.#stowBatch(batch, options)));
+    return outcomes;
+  }
+
+  async #stowBatch(files: readonly StowFile[], options: CallOptions): Promise<StowItemOutcome[]> {
+    const boundary = newBoundary();
+    const body = multipartBody(files, boundary);
+    const response = await this.#request(
+      'POST',
+      '/studies',
+      {
+        'content-type': stowContentType(boundary),
+        'content-length': String(body.length),
+        accept: 'application/dicom+json',
+      },
+      body.chunks(),
+      options,
+    );
+    const status = response.statusCode;
+    if (status === 401 || status === 403 || status === 407) {
+      await response.body.dump();
+      throw this.#statusError(status, 'STOW-RS');
+    }
+    let answer: DicomJson | null = null;
+    const text = await this.#readText(response.body, 'STOW-RS');
+    if (text.trim()) {
+      try {
+        const parsed: unknown = JSON.parse(text);
+        answer = (Array.isArray(parsed) ? parsed[0] : parsed) as DicomJson;
+      } catch {
+        answer = null;
+      }
+    }
+    const stored = new Set(
+      jsonItems(answer ?? undefined, Tag.ReferencedSOPSequence)
+        .map((item) => jsonString(item, Tag.ReferencedSOPInstanceUID))
+        .filter((uid): uid is string => !!uid),
+    );
+    const failed = new Map<string, number>();
+    for (const item of jsonItems(answer ?? undefined, Tag.FailedSOPSequence)) {
+      const uid = jsonString(item, Tag.ReferencedSOPInstanceUID);
+      if (uid) failed.set(uid, jsonNumber(item, Tag.FailureReason) ?? 0x0110);
+    }
+    if (status >= 200 && status < 300) return this.#outcomes(files, stored, failed, options);
+    if (status === 409 && (failed.size > 0 || stored.size > 0))
+      return this.#outcomes(files, stored, failed, options);
+    const transient = status === 408 || status === 429 || status >= 500;
+    if (transient) throw this.#statusError(status, 'STOW-RS', text);
+    // Refused as a whole with a 4xx: one instance per request, so each gets its own answer.
+    if (files.length > 1) {
+      const outcomes: StowItemOutcome[] = [];
+      for (const file of files) outcomes.push(...(await this.#stowBatch([file], options)));
+      return outcomes;
+    }
+    return [
+      {
+        sopInstanceUID: files[0]!.sopInstanceUID,
+        stored: false,
+        retryable: false,
+        reason: `The server refused it (HTTP ${status}${this.#snippet(text)}).`,
+      },
+    ];
+  }
+
+  async #outcomes(
+    files: readonly StowFile[],
+    stored: Set<string>,
+    failed: Map<string, number>,
+    options: CallOptions,
+  ): Promise<StowItemOutcome[]> {
+    // Files the answer does not mention (Orthanc 1.10 lists only what it stored): ask the server.
+    const unknown = files.filter(
+      (file) => !stored.has(file.sopInstanceUID) && !failed.has(file.sopInstanceUID),
+    );
+    const present =
+      unknown.length > 0
+        ? await this.#present(
+            unknown.map((file) => file.sopInstanceUID),
+            options,
+          )
+        : new Set<string>();
+    return files.map((file): StowItemOutcome => {
+      const uid = file.sopInstanceUID;
+      if (stored.has(uid) || present.has(uid))
+        return { sopInstanceUID: uid, stored: true, retryable: false, reason: null };
+      const code = failed.get(uid);
+      // A duplicate is already on the server: what was asked for holds.
+      if (code === 0x0111) return { sopInstanceUID: uid, stored: true, retryable: false, reason: null };
+      if (code !== undefined)
+        return {
+          sopInstanceUID: uid,
+          stored: false,
+          retryable: retryableReason(code),
+          reason: `The server refused it: ${FAILURE_REASONS[code] ?? 'failure'} (0x${code.toString(16).toUpperCase().padStart(4, '0')}).`,
+        };
+      return {
+        sopInstanceUID: uid,
+        stored: false,
+        retryable: true,
+        reason: 'The server did not store it and gave no reason.',
+      };
+    });
+  }
+
+  /** Which of `uids` the server holds (QIDO-RS on SOPInstanceUID, a few at a time). */
+  async #present(uids: readonly string[], options: CallOptions): Promise<Set<string>> {
+    const present = new Set<string>();
+    for (let start = 0; start < uids.length; start += 50) {
+      const chunk = uids.slice(start, start + 50);
+      const found = await this.#qidoAll(
+        '/instances',
+        { SOPInstanceUID: chunk.join(','), includefield: Tag.SOPInstanceUID },
+        options,
+      );
+      for (const item of found) {
+        const uid = jsonString(item, Tag.SOPInstanceUID);
+        if (uid && chunk.includes(uid)) present.add(uid);
+      }
+    }
+    return present;
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // QIDO-RS
+
+  /** Studies matching `query` (`{ StudyInstanceUID }`, `{ '00120020': protocol }`, …). */
+  qidoStudies(query: Record<string, string> = {}, options: CallOptions = {}): Promise<DicomJson[]> {
+    return this.#qidoAll('/studies', query, options);
+  }
+
+  qidoSeries(
+    studyInstanceUID: string,
+    query: Record<string, string> = {},
+    options: CallOptions = {},
+  ): Promise<DicomJson[]> {
+    return this.#qidoAll(`/studies/${encodeURIComponent(studyInstanceUID)}/series`, query, options);
+  }
+
+  /** The instances of a study (of one series when `seriesInstanceUID` is given). */
+  qidoInstances(
+    studyInstanceUID: string,
+    seriesInstanceUID?: string,
+    query: Record<string, string> = {},
+    options: CallOptions = {},
+  ): Promise<DicomJson[]> {
+    const base = `/studies/${encodeURIComponent(studyInstanceUID)}`;
+    return this.#qidoAll(
+      seriesInstanceUID
+        ? `${base}/series/${encodeURIComponent(seriesInstanceUID)}/instances`
+        : `${base}/instances`,
+      query,
+      options,
+    );
+  }
+
+  /** Every instance of a study as references (what WADO-RS needs). */
+  async studyInstances(studyInstanceUID: string, options: CallOptions = {}): Promise<InstanceRef[]> {
+    const found = await this.qidoInstances(studyInstanceUID, undefined, {}, options);
+    return found.flatMap((item) => {
+      const series = jsonString(item, Tag.SeriesInstanceUID);
+      const sop = jsonString(item, Tag.SOPInstanceUID);
+      return series && sop ? [{ studyInstanceUID, seriesInstanceUID: series, sopInstanceUID: sop }] : [];
+    });
+  }
+
+  async #qidoAll(
+    pathname: string,
+    query: Record<string, string>,
+    options: CallOptions,
+  ): Promise<DicomJson[]> {
+    const results: DicomJson[] = [];
+    for (let offset = 0; ; offset += this.#pageSize) {
+      const params = new URLSearchParams({ ...query, limit: String(this.#pageSize), offset: String(offset) });
+      const response = await this.#request(
+        'GET',
+        `${pathname}?${params.toString()}`,
+        { accept: 'application/dicom+json' },
+        null,
+        options,
+      );
+      if (response.statusCode === 204 || response.statusCode === 404) {
+        await response.body.dump();
+        return results;
+      }
+      const text = await this.#readText(response.body, 'QIDO-RS');
+      if (response.statusCode !== 200) throw this.#statusError(response.statusCode, 'QIDO-RS', text);
+      let page: unknown;
+      try {
+        page = text.trim() ? JSON.parse(text) : [];
+      } catch (error) {
+        throw new DicomWebError(
+          ErrorCode.ServerError,
+          'The server answered a search (QIDO-RS) with something that is not JSON.',
+          response.statusCode,
+          { cause: error },
+        );
+      }
+      if (!Array.isArray(page))
+        throw new DicomWebError(
+          ErrorCode.ServerError,
+          'The server answered a search (QIDO-RS) with something that is not a list.',
+          response.statusCode,
+        );
+      results.push(...(page as DicomJson[]));
+      if (page.length < this.#pageSize) return results;
+    }
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // WADO-RS
+
+  /**
+   * Retrieves one instance into `destination`: streamed to a temp file beside it, verified (a Part
+   * 10 file with the SOP Instance UID asked for) and renamed. Nothing is left at `destination` (nor
+   * a temp file) when it fails. Resolves to the file's size.
+   */
+  async wadoInstance(ref: InstanceRef, destination: string, options: CallOptions = {}): Promise<number> {
+    const pathname =
+      `/studies/${encodeURIComponent(ref.studyInstanceUID)}/series/${encodeURIComponent(ref.seriesInstanceUID)}` +
+      `/instances/${encodeURIComponent(ref.sopInstanceUID)}`;
+    const response = await this.#request(
+      'GET',
+      pathname,
+      { accept: 'multipart/related; type="application/dicom"; transfer-syntax=*' },
+      null,
+      options,
+    );
+    if (response.statusCode !== 200) {
+      const text = await this.#readText(response.body, 'WADO-RS');
+      throw this.#statusError(response.statusCode, 'WADO-RS', text);
+    }
+    fs.mkdirSync(path.dirname(destination), { recursive: true });
+    const temporary = `${destination}.${crypto.randomBytes(6).toString('hex')}.partial`;
+    let handle: fs.promises.FileHandle | null = null;
+    let size = 0;
+    try {
+      handle = await fs.promises.open(temporary, 'wx', 0o600);
+      const file = handle;
+      const sink: PartSink = {
+        async write(chunk) {
+          size += chunk.length;
+          await file.write(chunk);
+        },
+        end() {},
+      };
+      const contentType = response.headers['content-type'];
+      const parts = await readMultipart(
+        response.body,
+        Array.isArray(contentType) ? contentType[0] : contentType,
+        (_headers, index) => {
+          if (index > 0)
+            throw new DicomWebError(
+              ErrorCode.ServerError,
+              'The server sent more than the one instance asked for.',
+              200,
+            );
+          return sink;
+        },
+        { maxParts: 1, maxPartBytes: this.#maxInstanceBytes },
+      ).catch((error: unknown) => {
+        response.body.destroy();
+        throw this.#wrap(error, 'WADO-RS');
+      });
+      if (parts !== 1) throw new DicomWebError(ErrorCode.ServerError, 'The server sent no instance.', 200);
+      await handle.sync();
+      await handle.close();
+      handle = null;
+      this.#verify(temporary, ref.sopInstanceUID);
+      fs.renameSync(temporary, destination);
+      return size;
+    } catch (error) {
+      await handle?.close().catch(() => undefined);
+      fs.rmSync(temporary, { force: true });
+      throw error;
+    }
+  }
+
+  #verify(file: string, sopInstanceUID: string): void {
+    const head = Buffer.alloc(132);
+    const fd = fs.openSync(file, 'r');
+    try {
+      fs.readSync(fd, head, 0, 132, 0);
+    } finally {
+      fs.closeSync(fd);
+    }
+    if (head.toString('latin1', 128, 132) !== 'DICM')
+      throw new DicomWebError(
+        ErrorCode.ServerError,
+        'The server sent an instance that is not a DICOM Part 10 file.',
+        200,
+      );
+    let uid: string;
+    try {
+      uid = readDicomHeaderFromFile(file).sopInstanceUID;
+    } catch (error) {
+      throw new DicomWebError(
+        ErrorCode.ServerError,
+        'The server sent an instance that cannot be read as DICOM.',
+        200,
+        { cause: error },
+      );
+    }
+    if (uid !== sopInstanceUID)
+      throw new DicomWebError(
+        ErrorCode.ServerError,
+        'The server sent another instance than the one asked for.',
+        200,
+      );
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // HTTP
+
+  async #request(
+    method: 'GET' | 'POST',
+    pathAndQuery: string,
+    headers: Record<string, string>,
+    body: AsyncIterable<Buffer> | null,
+    options: CallOptions,
+  ): Promise<Dispatcher.ResponseData> {
+    const allHeaders: Record<string, string> = { ...headers };
+    if (this.#authorization) allHeaders.authorization = this.#authorization;
+    try {
+      return await request(`${this.baseUrl}${pathAndQuery}`, {
+        method,
+        headers: allHeaders,
+        body: body ? Readable.from(body, { objectMode: false }) : null,
+        dispatcher: this.#dispatcher,
+        ...(options.signal ? { signal: options.signal } : {}),
+      });
+    } catch (error) {
+      throw this.#wrap(error, method === 'POST' ? 'STOW-RS' : 'request');
+    }
+  }
+
+  #wrap(error: unknown, what: string): unknown {
+    if (error instanceof AppError) return error;
+    if (
+      error instanceof Error &&
+      (error.name === 'AbortError' || (error as { code?: string }).code === 'UND_ERR_ABORTED')
+    )
+      return new AppError(ErrorCode.Cancelled, 'Sync was stopped.', { cause: error });
+    const code = errorCode(error);
+    const why =
+      code === 'ECONNREFUSED'
+        ? 'the connection was refused'
+        : code === 'ENOTFOUND' || code === 'EAI_AGAIN'
+          ? 'its name was not found'
+          : code?.includes('TIMEOUT') || code === 'ETIMEDOUT'
+            ? 'it did not answer in time'
+            : code && (code.startsWith('ERR_TLS') || /CERT|SSL/.test(code))
+              ? 'the secure connection failed (certificate not trusted? a hospital proxy needs its CA file, server.caFile)'
+              : 'the connection failed';
+    return new DicomWebError(
+      ErrorCode.Network,
+      `The project server cannot be reached (${what}): ${why}.`,
+      undefined,
+      {
+        cause: error,
+      },
+    );
+  }
+
+  #statusError(status: number, what: string, text = ''): DicomWebError {
+    if (status === 401 || status === 403)
+      return new DicomWebError(
+        ErrorCode.ServerAuth,
+        `The project server refused the sign-in (HTTP ${status}). Check the user name and secret.`,
+        status,
+      );
+    if (status === 407)
+      return new DicomWebError(
+        ErrorCode.Network,
+        'The proxy asks for a sign-in (HTTP 407); proxy credentials go in its URL.',
+        status,
+      );
+    return new DicomWebError(
+      ErrorCode.ServerError,
+      `The project server answered ${what} with HTTP ${status}${this.#snippet(text)}.`,
+      status,
+    );
+  }
+
+  /** A short, single-line excerpt of a server's error text. */
+  #snippet(text: string): string {
+    const line = text.replace(/\s+/g, ' ').trim().slice(0, 200);
+    return line ? `: ${line}` : '';
+  }
+
+  async #readText(body: Dispatcher.ResponseData['body'], what: string): Promise<string> {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    try {
+      for await (const chunk of body as AsyncIterable<Buffer>) {
+        size += chunk.length;
+        if (size > this.#maxJsonBytes) {
+          body.destroy();
+          throw new DicomWebError(
+            ErrorCode.ServerError,
+            `The server's answer to ${what} is larger than ${this.#maxJsonBytes} bytes.`,
+            undefined,
+          );
+        }
+        chunks.push(chunk);
+      }
+    } catch (error) {
+      throw this.#wrap(error, what);
+    }
+    return Buffer.concat(chunks).toString('utf8');
+  }
+}

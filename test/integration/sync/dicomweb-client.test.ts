@@ -1,0 +1,174 @@
+/**
+ * The DICOMweb client against a real Orthanc with its DICOMweb plugin (apt): STOW-RS a study in
+ * bounded streamed requests, find it by QIDO-RS (by UID and by clinical-trial attributes), fetch
+ * every instance by WADO-RS into a second folder (verified, byte-identical), per-instance outcomes
+ * for a refused object, and the errors a radiologist sees for a wrong password or no server.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ErrorCode } from '../../../shared/errors.js';
+import {
+  DicomWebClient,
+  DicomWebError,
+  type StowFile,
+  jsonString,
+} from '../../../main/sync/dicomweb-client.js';
+import { readDicomHeaderFromFile } from '../../../main/dicom/header.js';
+import { encodePart10, ensureCtSeries, makeTempDir } from '../../fixtures/index.js';
+import { type Orthanc, freePort, startOrthanc } from '../../support/orthanc.js';
+
+const ct = ensureCtSeries({ slices: 12, size: 64, seed: 'dicomweb-client' });
+const dir = makeTempDir('dicomweb-client');
+let orthanc: Orthanc;
+let client: DicomWebClient;
+
+function stowFiles(files: readonly string[]): StowFile[] {
+  return files.map((file) => ({
+    path: file,
+    sopInstanceUID: readDicomHeaderFromFile(file).sopInstanceUID,
+    size: fs.statSync(file).size,
+  }));
+}
+
+beforeAll(async () => {
+  orthanc = await startOrthanc({}, {}, { dicomWeb: true });
+  client = new DicomWebClient({
+    baseUrl: orthanc.dicomWebUrl!,
+    credentials: { type: 'basic', username: 'user', password: 'secret' },
+    batchInstances: 5,
+    timeoutMs: 60_000,
+  });
+}, 60_000);
+
+afterAll(async () => {
+  await client?.close();
+  await orthanc?.stop();
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+describe('the DICOMweb client against Orthanc', () => {
+  it('uploads a study in requests of at most 5 instances and every instance is stored', async () => {
+    const files = stowFiles(ct.files);
+    expect(client.batches(files).map((batch) => batch.length)).toEqual([5, 5, 2]);
+    const outcomes = await client.stow(files);
+    expect(outcomes.map((outcome) => outcome.sopInstanceUID)).toEqual(ct.sopInstanceUIDs);
+    expect(outcomes.every((outcome) => outcome.stored && outcome.reason === null)).toBe(true);
+    const instances = (await (await orthanc.rest('/instances')).json()) as string[];
+    expect(instances).toHaveLength(ct.slices);
+  });
+
+  it('a repeated upload changes nothing on the server', async () => {
+    const outcomes = await client.stow(stowFiles(ct.files));
+    expect(outcomes.every((outcome) => outcome.stored)).toBe(true);
+    const instances = (await (await orthanc.rest('/instances')).json()) as string[];
+    expect(instances).toHaveLength(ct.slices);
+  });
+
+  it('finds the study by QIDO-RS, by its UID, with its series and instances', async () => {
+    const studies = await client.qidoStudies({ StudyInstanceUID: ct.studyInstanceUID });
+    expect(studies.map((study) => jsonString(study, '0020000D'))).toEqual([ct.studyInstanceUID]);
+    const series = await client.qidoSeries(ct.studyInstanceUID);
+    expect(series.map((item) => jsonString(item, '0020000E'))).toEqual([ct.seriesInstanceUID]);
+    const refs = await client.studyInstances(ct.studyInstanceUID);
+    expect(refs.map((ref) => ref.sopInstanceUID).sort()).toEqual([...ct.sopInstanceUIDs].sort());
+    expect(await client.qidoStudies({ StudyInstanceUID: '1.2.3.4.5.6.7.8.9' })).toEqual([]);
+  });
+
+  it('pages through QIDO-RS results larger than a page', async () => {
+    const paged = new DicomWebClient({
+      baseUrl: orthanc.dicomWebUrl!,
+      credentials: { type: 'basic', username: 'user', password: 'secret' },
+      qidoPageSize: 5,
+    });
+    try {
+      expect(await paged.studyInstances(ct.studyInstanceUID)).toHaveLength(ct.slices);
+    } finally {
+      await paged.close();
+    }
+  });
+
+  it('retrieves every instance by WADO-RS into another folder, verified and byte-identical', async () => {
+    const refs = await client.studyInstances(ct.studyInstanceUID);
+    const target = path.join(dir, 'second-machine');
+    for (const ref of refs) {
+      const destination = path.join(target, `${ref.sopInstanceUID}.dcm`);
+      const size = await client.wadoInstance(ref, destination);
+      expect(size).toBe(fs.statSync(destination).size);
+    }
+    const original = new Map(ct.files.map((file) => [readDicomHeaderFromFile(file).sopInstanceUID, file]));
+    for (const ref of refs) {
+      const fetched = fs.readFileSync(path.join(target, `${ref.sopInstanceUID}.dcm`));
+      expect(fetched.equals(fs.readFileSync(original.get(ref.sopInstanceUID)!))).toBe(true);
+    }
+    expect(fs.readdirSync(target).filter((name) => name.endsWith('.partial'))).toEqual([]);
+  });
+
+  it('a WADO-RS request for an instance the server lacks fails and leaves no file', async () => {
+    const destination = path.join(dir, 'missing', 'x.dcm');
+    await expect(
+      client.wadoInstance(
+        {
+          studyInstanceUID: ct.studyInstanceUID,
+          seriesInstanceUID: ct.seriesInstanceUID,
+          sopInstanceUID: '1.2.3.999',
+        },
+        destination,
+      ),
+    ).rejects.toMatchObject({ code: ErrorCode.ServerError, status: 404 });
+    expect(fs.existsSync(path.dirname(destination)) ? fs.readdirSync(path.dirname(destination)) : []).toEqual(
+      [],
+    );
+  });
+
+  it('an object the server cannot store fails alone with a reason; the others in its request are stored', async () => {
+    // A Part 10 file whose dataset lacks the UIDs Orthanc needs to store it.
+    const broken = path.join(dir, 'broken.dcm');
+    fs.writeFileSync(
+      broken,
+      encodePart10({
+        sopClassUID: '1.2.840.10008.5.1.4.1.1.7',
+        sopInstanceUID: '2.25.4242424242',
+        elements: [{ tag: 0x00100010, vr: 'PN', value: 'NO^UIDS' }],
+      }),
+    );
+    const second = ensureCtSeries({ slices: 2, size: 32, seed: 'dicomweb-client-second' });
+    const files = [
+      ...stowFiles(second.files.slice(0, 1)),
+      { path: broken, sopInstanceUID: '2.25.4242424242', size: fs.statSync(broken).size },
+      ...stowFiles(second.files.slice(1)),
+    ];
+    const outcomes = await client.stow(files);
+    expect(outcomes.map((outcome) => outcome.stored)).toEqual([true, false, true]);
+    expect(outcomes[1]!.reason).toMatch(/server/i);
+  });
+
+  it('a wrong password is a sign-in error (server-auth, 401), never a network error', async () => {
+    const wrong = new DicomWebClient({
+      baseUrl: orthanc.dicomWebUrl!,
+      credentials: { type: 'basic', username: 'user', password: 'wrong' },
+    });
+    try {
+      const error = await wrong.qidoStudies().catch((caught: unknown) => caught);
+      expect(error).toBeInstanceOf(DicomWebError);
+      expect(error).toMatchObject({ code: ErrorCode.ServerAuth, status: 401, retryable: false });
+      expect((error as Error).message).not.toContain('wrong');
+    } finally {
+      await wrong.close();
+    }
+  });
+
+  it('no server listening is a network error the engine may retry', async () => {
+    const nobody = new DicomWebClient({
+      baseUrl: `http://127.0.0.1:${await freePort()}/dicom-web`,
+      credentials: null,
+      timeoutMs: 10_000,
+    });
+    try {
+      const error = await nobody.qidoStudies().catch((caught: unknown) => caught);
+      expect(error).toMatchObject({ code: ErrorCode.Network, offline: true, retryable: true });
+    } finally {
+      await nobody.close();
+    }
+  });
+});
