@@ -171,7 +171,13 @@ export function createServices(options: ServicesOptions): Services {
     hasStudy: (studyInstanceUID) => catalog.getStudy(studyInstanceUID) !== null,
     ...(options.pacsLimits ? { scpLimits: options.pacsLimits } : {}),
   });
-  const annotation = createAnnotationApp({ dataDir, catalogFile: catalog.file, events, logger });
+  const annotation = createAnnotationApp({
+    dataDir,
+    catalogFile: catalog.file,
+    events,
+    logger,
+    seriesOf: (studyInstanceUID) => catalog.getStudy(studyInstanceUID)?.series ?? [],
+  });
   const interchange = createInterchangeApp({
     dataDir,
     keys,

@@ -9,6 +9,7 @@
  * versions with the same parent make two heads: a conflict, kept until a version names both.
  */
 import { z } from 'zod';
+import { MissingItem } from './completeness.js';
 
 const Uid = z
   .string()
@@ -339,7 +340,12 @@ export const annotationMethods = {
   'annotation.setStudyStatus': method(
     z.object({ studyInstanceUID: Uid, status: AnnotationStatus }).strict(),
     StudyAnnotationStatus,
-    'Mark a study draft (reopen), complete or verified, for the current reader (appended, never overwritten).',
+    'Mark a study draft (reopen), complete or verified, for the current reader (appended, never overwritten). Complete and verified are refused (`incomplete`) while a required attribute or answer is missing.',
+  ),
+  'annotation.completeness': method(
+    z.object({ studyInstanceUID: Uid }).strict(),
+    z.object({ missing: z.array(MissingItem) }),
+    "What keeps a study from being complete under the schema in use (main's rule; empty when nothing).",
   ),
 } as const;
 

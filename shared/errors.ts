@@ -38,6 +38,11 @@ export const ErrorCode = {
   SessionLocked: 'session-locked',
   /** The signed-in reader is not allowed to do this (an administrator's task). */
   Forbidden: 'forbidden',
+  /**
+   * A study cannot be marked complete: required attributes or classification answers are missing
+   * (main/annotation/completeness.ts; `annotation.completeness` lists them).
+   */
+  Incomplete: 'incomplete',
   /** A sync project manifest is unreadable or invalid; the message names the field (docs/sync.md). */
   ProjectInvalid: 'project-invalid',
   /**

@@ -7,6 +7,7 @@ import type { annotationMethods } from '../../shared/annotation.js';
 import type { Handlers, StudySummary } from '../../shared/contract.js';
 import type { EventBus } from '../core/events.js';
 import type { Logger } from '../core/logger.js';
+import { missingForStudy, setStudyStatusChecked } from './completeness.js';
 import { currentReader } from './reader.js';
 import { SchemaService } from './schema.js';
 import { AnnotationStore } from './store.js';
@@ -27,9 +28,20 @@ export function createAnnotationApp(options: {
   catalogFile: string;
   events: EventBus;
   logger: Logger;
+  /** The study's series in the catalog (the completeness rule asks series questions of each). */
+  seriesOf?: (studyInstanceUID: string) => ReadonlyArray<{
+    seriesInstanceUID: string;
+    modality: string;
+    numberOfInstances: number;
+  }>;
 }): AnnotationApp {
   const store = new AnnotationStore(options.catalogFile, { reader: currentReader });
   const schemas = new SchemaService(options.dataDir);
+  const completeness = {
+    store,
+    schema: () => schemas.get().schema,
+    seriesOf: options.seriesOf ?? (() => []),
+  };
   const handlers: AnnotationHandlers = {
     'schema.get': async () => schemas.get(),
     'schema.load': async (request) => {
@@ -65,10 +77,13 @@ export function createAnnotationApp(options: {
       );
       return { versionIds: result.versionIds, committedAt: result.committedAt };
     },
+    'annotation.completeness': async ({ studyInstanceUID }) => ({
+      missing: missingForStudy(completeness, studyInstanceUID),
+    }),
     'annotation.history': async ({ annotationUid }) => store.history(annotationUid),
     'annotation.studyStatus': async ({ studyInstanceUID }) => store.studyStatus(studyInstanceUID),
     'annotation.setStudyStatus': async ({ studyInstanceUID, status }) => {
-      const result = store.setStudyStatus(studyInstanceUID, status);
+      const result = setStudyStatusChecked(completeness, studyInstanceUID, status);
       options.events.emit('annotation.statusChanged', result);
       return result;
     },

@@ -121,6 +121,7 @@ const HTTP_STATUS: Partial<Record<ErrorCode, number>> = {
   [ErrorCode.NotAFolder]: 400,
   [ErrorCode.Conflict]: 409,
   [ErrorCode.Cancelled]: 409,
+  [ErrorCode.Incomplete]: 409,
   [ErrorCode.TooLarge]: 413,
   [ErrorCode.KeyUnavailable]: 503,
 };

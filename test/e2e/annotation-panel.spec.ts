@@ -152,9 +152,20 @@ test('hide, lock and delete act on what the image shows', async () => {
   await expect(rows()).toHaveCount(2);
 });
 
-test('mark complete is refused while anything required is missing, with the list of what', async () => {
+test('mark complete is refused by main while anything required is missing, with the list of what', async () => {
   const { page } = app;
+  // Main decides: its answer to setStudyStatus is the refusal `incomplete`, and the panel lists
+  // what main found missing (annotation.completeness), in the reader's language.
+  const answer = page.waitForResponse((response) =>
+    response.url().endsWith('/api/rpc/annotation.setStudyStatus'),
+  );
   await page.getByTestId('mark-complete').click();
+  const refusal = await answer;
+  expect(refusal.status()).toBe(409);
+  expect(((await refusal.json()) as { error: { code: string; message: string } }).error).toMatchObject({
+    code: 'incomplete',
+    message: expect.stringContaining('“Margin” of a Lesion'),
+  });
   const refused = page.getByTestId('complete-refused');
   await expect(refused).toBeVisible();
   await expect(refused.locator('li')).toHaveText([

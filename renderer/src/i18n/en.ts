@@ -608,6 +608,7 @@ export const en = {
     'session-locked': 'The session is locked. Enter your password to continue.',
     forbidden: 'Only an administrator can do this.',
     internal: 'An unexpected error occurred',
+    incomplete: 'Required attributes or answers are missing; the study was not marked complete.',
   },
 };
 

@@ -590,5 +590,6 @@ export const zhCN: Messages = {
     'session-locked': '会话已锁定，请输入密码继续。',
     forbidden: '只有管理员可以执行此操作。',
     internal: '发生意外错误',
+    incomplete: '缺少必填属性或回答，检查未标记为完成。',
   },
 };

@@ -36,8 +36,7 @@ import { ClassificationQuestions } from './ClassificationQuestions.js';
 import { type Missing, missingForComplete } from './completeness.js';
 import { goToStudy } from './studyNavigation.js';
 import { type StudyAnnotation, useStudyAnnotations } from './useStudyAnnotations.js';
-import { answersOf, useAnswers, useStudyPanelStore } from './useStudyPanelStore.js';
-import { useAnnotationStore } from '../useAnnotationStore.js';
+import { useAnswers, useStudyPanelStore } from './useStudyPanelStore.js';
 import './panel.css';
 
 const OPEN_KEY = 'radlabel.annotationPanelOpen';
@@ -320,24 +319,10 @@ function PanelBody({ detail }: { detail: StudyDetail }) {
         void goToStudy(1).then((moved) => setAtEnd(moved ? null : { study: studyUID, end: 'next' })),
       previous: () =>
         void goToStudy(-1).then((moved) => setAtEnd(moved ? null : { study: studyUID, end: 'previous' })),
-      complete: () => {
-        const state = useStudyPanelStore.getState();
-        const missing = missingForComplete(
-          schema,
-          annotations.map((item) => ({
-            uid: item.uid,
-            tool: item.tool,
-            labelId: item.record.labelId,
-            attributes: item.record.attributes,
-          })),
-          answersOf(useAnnotationStore.getState().entries, studyUID),
-          detail.series,
-        );
-        if (missing.length > 0) state.refuse(missing);
-        else void state.setStatus('complete');
-      },
+      // Main decides (it checks the stored heads against the schema); a refusal lists what is missing.
+      complete: () => void useStudyPanelStore.getState().setStatus('complete'),
     }),
-    [schema, annotations, detail, studyUID],
+    [studyUID],
   );
   useAnnotationKeys(commands);
 

@@ -6,7 +6,9 @@
 import { useMemo } from 'react';
 import { create } from 'zustand';
 import type { StudyAnnotationStatus } from '../../../../shared/annotation.js';
+import { isAppError } from '../../../../shared/errors.js';
 import { host } from '../../host/index.js';
+import { drained } from '../saveQueue.js';
 import { recordChange } from '../tools/history.js';
 import { type AnnotationEntry, saveEntry, useAnnotationStore } from '../useAnnotationStore.js';
 import { type Answers, type Missing, answerKey } from './completeness.js';
@@ -87,7 +89,7 @@ function saveAnswer(
 interface StudyPanelState {
   studyInstanceUID: string | null;
   status: StudyAnnotationStatus | null;
-  /** What the last refused "mark complete" found missing (cleared by the next change). */
+  /** What main found missing when it refused the last "mark complete" (cleared by the next change). */
   refused: Missing[] | null;
   error: unknown;
   load(studyInstanceUID: string): Promise<void>;
@@ -159,9 +161,20 @@ export const useStudyPanelStore = create<StudyPanelState>()((set, get) => ({
     const studyInstanceUID = get().studyInstanceUID;
     if (!studyInstanceUID) return;
     try {
+      // Main judges the stored heads: what the reader just changed is saved first.
+      if (status !== 'draft') await drained();
       const result = await host.api.call('annotation.setStudyStatus', { studyInstanceUID, status });
       if (get().studyInstanceUID === studyInstanceUID) set({ status: result, refused: null, error: null });
     } catch (error) {
+      if (isAppError(error) && error.code === 'incomplete') {
+        // Main's reason, as data, shown in the reader's language.
+        const { missing } = await host.api
+          .call('annotation.completeness', { studyInstanceUID })
+          .catch(() => ({ missing: [] }));
+        if (get().studyInstanceUID === studyInstanceUID)
+          set({ refused: missing.length > 0 ? missing : null, error: missing.length > 0 ? null : error });
+        return;
+      }
       set({ error });
     }
   },
