@@ -6,10 +6,11 @@
  * coordinates as DICOM SCOORD and Cornerstone use them: (0, 0) is the top-left corner of the first
  * pixel, (0.5, 0.5) its centre; x runs along a row (columns), y down the columns (rows).
  */
+import fs from 'node:fs';
 import dicomParser from 'dicom-parser';
 import { AppError, ErrorCode } from '../../../shared/errors.js';
 import { decodeText, parseSpecificCharacterSet, textKindFor } from '../../dicom/charset.js';
-import { readStoredFileSync } from '../../cache/store-cipher.js';
+import { readStoredFileSync, readStoredHead } from '../../cache/store-cipher.js';
 
 export type Vec3 = [number, number, number];
 
@@ -96,7 +97,7 @@ export function readSeriesGeometry(files: readonly string[]): SeriesGeometry {
   const slices: SliceGeometry[] = [];
   let orientation: number[] | null = null;
   for (const file of files) {
-    const header = parseHeader(readUntilPixels(file));
+    const header = readHeader(file);
     const { dataSet } = header;
     const position = numbers(dataSet, 'x00200032');
     const iop = numbers(dataSet, 'x00200037');
@@ -149,14 +150,39 @@ export function readSeriesGeometry(files: readonly string[]): SeriesGeometry {
 }
 
 /** Reads a stored file (the parser stops at Pixel Data). */
-function readUntilPixels(file: string): Uint8Array {
-  let bytes: Buffer;
+/** Headers are read from the first 64 KiB (not the whole, decrypted image); longer ones whole. */
+const HEAD_BYTES = 64 * 1024;
+
+function readHeader(file: string): ParsedHeader {
+  let head: Buffer;
+  let whole = false;
   try {
-    bytes = readStoredFileSync(file);
+    const fd = fs.openSync(file, 'r');
+    try {
+      const size = fs.fstatSync(fd).size;
+      head = readStoredHead(fd, HEAD_BYTES, size);
+      whole = head.length < HEAD_BYTES;
+    } finally {
+      fs.closeSync(fd);
+    }
   } catch (error) {
     throw new AppError(ErrorCode.Io, 'A stored image file cannot be read.', { cause: error });
   }
-  return bytes;
+  if (!whole) {
+    try {
+      const dataSet = dicomParser.parseDicom(head, { untilTag: 'x7fe00010' });
+      // Complete only when the parse reached the pixel data inside the head.
+      if (dataSet.elements['x7fe00010']) return { dataSet, bytes: head };
+    } catch {
+      // The header goes on past the head: read the whole file.
+    }
+    try {
+      head = readStoredFileSync(file);
+    } catch (error) {
+      throw new AppError(ErrorCode.Io, 'A stored image file cannot be read.', { cause: error });
+    }
+  }
+  return parseHeader(head);
 }
 
 export function dot(a: readonly number[], b: readonly number[]): number {

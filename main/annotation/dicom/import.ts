@@ -8,6 +8,7 @@
  * objects refer to must be in the catalog (their geometry places the coordinates and voxels).
  */
 import crypto from 'node:crypto';
+import { promisify } from 'node:util';
 import zlib from 'node:zlib';
 import dicomParser from 'dicom-parser';
 import type { LabelSchema } from '../../../shared/annotation.js';
@@ -21,6 +22,8 @@ import type { SegmentInfo } from './model.js';
 import { parseSegmentationFile } from './seg-parse.js';
 import { SEG_SOP_CLASSES, readSegmentation } from './seg-read.js';
 import { SR_SOP_CLASSES, readMeasurementSR } from './sr-read.js';
+
+const deflate = promisify(zlib.deflate);
 
 export interface ImportSource {
   handlers: Pick<
@@ -221,7 +224,10 @@ export class AnnotationImporter {
     }
     const { labelmap } = result;
     const bits = labelmap.segments.some((s) => (s.labelValue ?? s.segmentIndex) > 255) ? 16 : 8;
-    const chunks: Array<{ layer: number; sopInstanceUID: string; frame: number; data: string }> = [];
+    // Slices are compressed on libuv's thread pool, several at a time (both cores, and the event
+    // loop stays free), in the order they are sent.
+    const pending: Array<Promise<{ layer: number; sopInstanceUID: string; frame: number; data: string }>> =
+      [];
     labelmap.layers.forEach((layer, index) => {
       for (const [sopInstanceUID, voxels] of layer) {
         const raw =
@@ -230,14 +236,17 @@ export class AnnotationImporter {
             : bits === 8
               ? Buffer.from(Uint8Array.from(voxels))
               : Buffer.from(Uint16Array.from(voxels).buffer);
-        chunks.push({
-          layer: index,
-          sopInstanceUID,
-          frame: 1,
-          data: zlib.deflateSync(raw, { level: 1 }).toString('base64'),
-        });
+        pending.push(
+          deflate(raw, { level: 1 }).then((compressed) => ({
+            layer: index,
+            sopInstanceUID,
+            frame: 1,
+            data: compressed.toString('base64'),
+          })),
+        );
       }
     });
+    const chunks = await Promise.all(pending);
     const segments = labelmap.segments.map((s: SegmentInfo) => ({
       segmentIndex: s.segmentIndex,
       ...(s.labelId ? { labelId: s.labelId } : {}),

@@ -148,10 +148,10 @@ export function readSegmentation(dataset: Dataset, options: SegReadOptions): Seg
   const maxSegment = Math.max(0, ...segments.map((s) => s.segmentIndex));
   const Voxels = maxSegment > 255 ? Uint16Array : Uint8Array;
 
-  // A view at an odd offset of the file is copied once so that frames can be read as 32-bit words.
+  // Read in place (a view on the file's bytes); only a view at an offset that is not a multiple of
+  // 4 is copied, once, so that frames can be read as 32-bit words.
   const rawPixels = pixelBytes(dataset);
-  const pixels =
-    rawPixels.byteOffset % 4 === 0 && !Buffer.isBuffer(rawPixels) ? rawPixels : new Uint8Array(rawPixels);
+  const pixels = rawPixels.byteOffset % 4 === 0 ? rawPixels : new Uint8Array(rawPixels);
   const layers: Array<Map<string, Uint8Array | Uint16Array>> = [];
   const sliceArray = (layer: number, slice: number): Uint8Array | Uint16Array => {
     while (layers.length <= layer) layers.push(new Map());
@@ -206,65 +206,39 @@ export function readSegmentation(dataset: Dataset, options: SegReadOptions): Seg
       if (!list) framesBySegment.set(segment, (list = []));
       list.push({ slice, frame: f });
     }
-    const indices = new Int32Array(size);
-    const decode = (frame: number): Int32Array => {
-      // Returns the set voxels' indices in `indices` (length in the returned view).
-      let count = 0;
-      if (type === 'BINARY') {
-        const startBit = frame * size;
-        if (startBit % 8 === 0) {
-          const startByte = startBit >> 3;
-          const bytes = Math.ceil(size / 8);
-          // Whole 32-bit words of zeros (most of a mask) are skipped at once.
-          const wordAligned = (pixels.byteOffset + startByte) % 4 === 0;
-          const words = wordAligned
-            ? new Uint32Array(pixels.buffer, pixels.byteOffset + startByte, bytes >> 2)
-            : null;
-          for (let b = 0; b < bytes; b++) {
-            if (words && (b & 3) === 0 && b + 4 <= bytes && words[b >> 2] === 0) {
-              b += 3;
-              continue;
-            }
-            const byte = pixels[startByte + b]!;
-            if (byte === 0) continue;
-            const base = b << 3;
-            for (let bit = 0; bit < 8; bit++)
-              if (byte & (1 << bit) && base + bit < size) indices[count++] = base + bit;
-          }
-        } else {
-          for (let i = 0; i < size; i++) {
-            const bit = startBit + i;
-            if (pixels[bit >> 3]! & (1 << (bit & 7))) indices[count++] = i;
-          }
-        }
-      } else {
-        const start = frame * size;
-        for (let i = 0; i < size; i++) if (pixels[start + i]! >= threshold) indices[count++] = i;
-      }
-      return indices.subarray(0, count);
-    };
+    // Each segment's frames are decoded once into voxel indices (one growing buffer for all of
+    // them), checked against a layer, then painted.
+    let pool = new Int32Array(1 << 16);
     for (const [segment, frames] of [...framesBySegment].sort((a, b) => a[0] - b[0])) {
-      const decoded = frames.map(({ slice, frame }) => ({ slice, voxels: Int32Array.from(decode(frame)) }));
-      let layer = 0;
-      for (;;) {
-        const clash = decoded.some(({ slice, voxels }) => {
-          const existing = layers[layer]?.get(geometry.slices[slice]!.sopInstanceUID);
-          if (!existing) return false;
-          for (let i = 0; i < voxels.length; i++) {
-            const v = existing[voxels[i]!]!;
-            if (v !== 0 && v !== segment) return true;
-          }
-          return false;
-        });
-        if (!clash) break;
-        layer++;
+      const ranges: Array<{ slice: number; start: number; end: number }> = [];
+      let used = 0;
+      for (const { slice, frame } of frames) {
+        if (pool.length - used < size) {
+          const grown = new Int32Array(Math.max(pool.length * 2, used + size));
+          grown.set(pool.subarray(0, used));
+          pool = grown;
+        }
+        const end = decodeFrame(pixels, frame, size, type === 'BINARY' ? 0 : threshold, pool, used);
+        if (end > used) ranges.push({ slice, start: used, end });
+        used = end;
       }
+      // The first layer where none of the segment's voxels meets another segment.
+      let layer = 0;
+      const clashes = ({ slice, start, end }: { slice: number; start: number; end: number }): boolean => {
+        const existing = layers[layer]?.get(geometry.slices[slice]!.sopInstanceUID);
+        if (!existing) return false;
+        for (let i = start; i < end; i++) {
+          const v = existing[pool[i]!]!;
+          if (v !== 0 && v !== segment) return true;
+        }
+        return false;
+      };
+      while (ranges.some(clashes)) layer++;
       const info = segments.find((s) => s.segmentIndex === segment);
       if (info) Object.assign(info, { layer, labelValue: segment });
-      for (const { slice, voxels } of decoded) {
-        if (voxels.length === 0) continue;
+      for (const { slice, start, end } of ranges) {
         const target = sliceArray(layer, slice);
-        for (let i = 0; i < voxels.length; i++) target[voxels[i]!] = segment;
+        for (let i = start; i < end; i++) target[pool[i]!] = segment;
       }
     }
   }
@@ -278,4 +252,62 @@ export function readSegmentation(dataset: Dataset, options: SegReadOptions): Seg
     studyInstanceUID: text(dataset['StudyInstanceUID']),
     seriesInstanceUID: geometry.seriesInstanceUID,
   };
+}
+
+/**
+ * Writes the indices of a frame's set voxels into `out` from `at`; returns where they end.
+ * BINARY (`threshold` 0): bit-packed, read a 32-bit word at a time where aligned (zero words, most
+ * of a mask, cost one comparison), then a byte at a time. FRACTIONAL: a byte per voxel, set from
+ * `threshold` up.
+ */
+function decodeFrame(
+  pixels: Uint8Array,
+  frame: number,
+  size: number,
+  threshold: number,
+  out: Int32Array,
+  at: number,
+): number {
+  let count = at;
+  if (threshold > 0) {
+    const start = frame * size;
+    for (let i = 0; i < size; i++) if (pixels[start + i]! >= threshold) out[count++] = i;
+    return count;
+  }
+  const startBit = frame * size;
+  if (startBit % 8 !== 0) {
+    for (let i = 0; i < size; i++) {
+      const bit = startBit + i;
+      if (pixels[bit >> 3]! & (1 << (bit & 7))) out[count++] = i;
+    }
+    return count;
+  }
+  const startByte = startBit >> 3;
+  const byteCount = Math.ceil(size / 8);
+  const aligned = (pixels.byteOffset + startByte) % 4 === 0;
+  const wordCount = aligned ? byteCount >> 2 : 0;
+  const words =
+    wordCount > 0 ? new Uint32Array(pixels.buffer, pixels.byteOffset + startByte, wordCount) : null;
+  let b = 0;
+  for (;;) {
+    if (words && b < wordCount << 2) {
+      const w = b >> 2;
+      if (words[w] === 0) {
+        b += 4;
+        continue;
+      }
+    } else if (b >= byteCount) break;
+    const byte = pixels[startByte + b]!;
+    if (byte !== 0) {
+      const base = b << 3;
+      if (byte === 0xff && base + 8 <= size) {
+        for (let bit = 0; bit < 8; bit++) out[count++] = base + bit;
+      } else {
+        for (let bit = 0; bit < 8; bit++)
+          if (byte & (1 << bit) && base + bit < size) out[count++] = base + bit;
+      }
+    }
+    b++;
+  }
+  return count;
 }
