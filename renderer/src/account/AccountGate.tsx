@@ -2,16 +2,20 @@
  * Sign-in on a shared workstation (docs/accounts.md): once an account exists, a full-window
  * sign-in form until the reader signs in, and a lock screen after the configured idle time
  * without input (or when main says the session is locked). The app stays mounted underneath:
- * locking hides the work, it does not close it. A small bar shows who is signed in, with Lock and
- * Sign out.
+ * locking hides the work, it does not close it. After an administrator's password reset the
+ * reader must choose a new password before anything else. A small bar shows who is signed in,
+ * with Change password, Lock and Sign out (administrators: Accounts and Audit log).
  */
 import { type FormEvent, useCallback, useEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { AccountState } from '../../../shared/audit.js';
+import { Dialog } from '../components/Dialog.js';
 import { useErrorMessage } from '../components/useErrorMessage.js';
 import { host } from '../host/index.js';
 import { useWorklistStore } from '../stores/useWorklistStore.js';
+import { AccountsDialog } from './AccountsDialog.js';
 import { AuditDialog } from './AuditDialog.js';
+import { ChangePasswordForm } from './ChangePasswordForm.js';
 import './account.css';
 
 const INPUT_EVENTS = ['pointerdown', 'pointermove', 'keydown', 'wheel', 'touchstart'] as const;
@@ -25,6 +29,8 @@ export function AccountGate() {
   const [error, setError] = useState<unknown>(null);
   const [busy, setBusy] = useState(false);
   const [auditOpen, setAuditOpen] = useState(false);
+  const [accountsOpen, setAccountsOpen] = useState(false);
+  const [changingPassword, setChangingPassword] = useState(false);
   const lastInput = useRef(0);
 
   const refresh = useCallback(() => {
@@ -80,17 +86,70 @@ export function AccountGate() {
 
   if (!state?.required) return null;
   const name = state.reader?.displayName ?? '';
+  const signOut = () => void host.api.call('account.signOut', {}).then(setState, () => undefined);
+
+  // An administrator reset the password: nothing else works until the reader chooses their own.
+  if (state.signedIn && !state.locked && state.reader?.mustChangePassword)
+    return (
+      <div className="account-gate" role="dialog" aria-modal="true" aria-labelledby="account-gate-title">
+        <div className="account-gate-form">
+          <h2 id="account-gate-title">{t('account.changePassword.title')}</h2>
+          <p>{t('account.changePassword.requiredHint')}</p>
+          <ChangePasswordForm
+            username={state.reader.username}
+            onChanged={(next) => {
+              setState(next);
+              void useWorklistStore.getState().refresh();
+            }}
+            onCancel={signOut}
+          />
+        </div>
+      </div>
+    );
 
   if (state.signedIn && !state.locked)
     return (
       <div className="account-bar" data-testid="account-bar">
         <span>{t('account.signedInAs', { name })}</span>
         {state.reader?.role === 'admin' ? (
-          <button type="button" data-testid="audit-open" onClick={() => setAuditOpen(true)}>
-            {t('account.auditButton')}
-          </button>
+          <>
+            <button type="button" data-testid="accounts-open" onClick={() => setAccountsOpen(true)}>
+              {t('account.accountsButton')}
+            </button>
+            <button type="button" data-testid="audit-open" onClick={() => setAuditOpen(true)}>
+              {t('account.auditButton')}
+            </button>
+          </>
         ) : null}
+        <button type="button" data-testid="change-password-open" onClick={() => setChangingPassword(true)}>
+          {t('account.changePasswordButton')}
+        </button>
         {auditOpen ? <AuditDialog onClose={() => setAuditOpen(false)} /> : null}
+        {accountsOpen && state.reader ? (
+          <AccountsDialog
+            selfId={state.reader.readerId}
+            onClose={() => {
+              setAccountsOpen(false);
+              refresh();
+            }}
+          />
+        ) : null}
+        {changingPassword && state.reader ? (
+          <Dialog
+            title={t('account.changePassword.title')}
+            testId="change-password-dialog"
+            onClose={() => setChangingPassword(false)}
+          >
+            <ChangePasswordForm
+              username={state.reader.username}
+              onChanged={(next) => {
+                setState(next);
+                setChangingPassword(false);
+              }}
+              onCancel={() => setChangingPassword(false)}
+            />
+          </Dialog>
+        ) : null}
         <button
           type="button"
           onClick={() => void host.api.call('account.lock', {}).then(setState, () => undefined)}
