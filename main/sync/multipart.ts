@@ -84,7 +84,7 @@ export function multipartBody(
 /** The boundary parameter of a multipart Content-Type, or null (RFC 2046 5.1.1: 1–70 characters). */
 export function boundaryOf(contentType: string | undefined | null): string | null {
   if (!contentType || !/^\s*multipart\//i.test(contentType)) return null;
-  const match = /;\s*boundary\s*=\s*(?:"([^"]{1,70})"|([^\s;"]{1,70}))/i.exec(contentType);
+  const match = /;\s*boundary\s*=\s*(?:"([^"]{1,70})"|([^\s;"]{1,70}))\s*(?:;|$)/i.exec(contentType);
   const boundary = match?.[1] ?? match?.[2] ?? null;
   return boundary && /^[0-9A-Za-z'()+_,\-./:=? ]+$/.test(boundary) ? boundary : null;
 }
