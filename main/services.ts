@@ -31,6 +31,8 @@ import { type PacsApp, createPacsApp } from './pacs/service.js';
 import type { ScpLimits } from './pacs/scp.js';
 import type { ZipLimits } from './import/zip-archive.js';
 import { UiSessionStore } from './session/ui-session-store.js';
+import { loadSyncProject } from './sync/project.js';
+import { type SyncApp, type SyncAppDependencies, createSyncApp } from './sync/sync-app.js';
 
 export interface ServicesOptions {
   dataDir: string;
@@ -49,6 +51,10 @@ export interface ServicesOptions {
   deidWorkers?: number;
   /** Limits of the receiving DICOM SCP (tests lower them). */
   pacsLimits?: Partial<ScpLimits>;
+  /** Sync with the cloud project in the background at its interval (the app; default true). The CLI drives it. */
+  syncBackground?: boolean;
+  /** How a sync project is loaded (tests inject a transport); default: its manifest and DICOMweb client. */
+  syncLoadProject?: SyncAppDependencies['loadProject'];
 }
 
 /** Where the bytes of one stored instance live, for the image protocol / HTTP route. */
@@ -65,6 +71,8 @@ export interface Services {
   readonly account: AccountApp;
   /** The PACS service: hosts start its receiver (`pacs.start()`) when they start. */
   readonly pacs: PacsApp;
+  /** Sync with the cloud project (main/sync/; `radlabel sync` drives it). */
+  readonly sync: SyncApp;
   /** Resolves a SOP Instance UID to its file in the store, or null. Never takes a path from outside. */
   instanceFile(sopInstanceUID: string): InstanceFile | null;
   /** Every error of an import job (progress events carry only the most recent 100). */
@@ -200,8 +208,29 @@ export function createServices(options: ServicesOptions): Services {
   // Sign-in, the audit log and its hooks (docs/accounts.md, docs/audit.md).
   const account = createAccountApp({ catalogFile: catalog.file, masterKey: () => keys.masterKey(), logger });
 
+  // Sync with the cloud project: de-identified copies up (through deid.uploadConfig only), tasks down.
+  const sync = createSyncApp({
+    dataDir,
+    catalogFile: catalog.file,
+    events,
+    logger,
+    loadProject:
+      options.syncLoadProject ?? ((source) => loadSyncProject(source, { env: process.env, dataDir })),
+    uploadConfig: (project, files) => deid.uploadConfig(project, files),
+    studyFiles: (studyInstanceUID) => studyFiles(catalog, store, studyInstanceUID),
+    hasInstance: (sopInstanceUID) => catalog.storedFile(sopInstanceUID) !== null,
+    importFiles: async (paths) => {
+      const job = importer.start(paths);
+      await job.done;
+      return new Map(job.errors.map((error) => [error.path, error.message]));
+    },
+    background: options.syncBackground ?? true,
+    ...(options.deidWorkers !== undefined ? { deidWorkers: options.deidWorkers } : {}),
+  });
+
   const handlers: Handlers = {
     ...account.handlers,
+    ...sync.handlers,
     ...deid.handlers,
     ...cache.handlers,
     ...annotation.handlers,
@@ -282,6 +311,7 @@ export function createServices(options: ServicesOptions): Services {
     events,
     account,
     pacs,
+    sync,
     instanceFile(sopInstanceUID) {
       const stored = catalog.storedFile(sopInstanceUID);
       if (!stored) return null;
@@ -299,6 +329,7 @@ export function createServices(options: ServicesOptions): Services {
     },
     close() {
       closed ??= (async () => {
+        await sync.close();
         await pacs.close();
         receiveAudit.close();
         await importer.close();

@@ -27,9 +27,12 @@ export function parseCommandArgs<O extends NonNullable<ParseArgsConfig['options'
 export function openServices(
   dataDirFlag: string | undefined,
   env: NodeJS.ProcessEnv,
+  extra: { syncBackground?: boolean } = {},
 ): { services: Services; dataDir: string } {
   const dataDir = resolveDataDir(dataDirFlag, env);
   // The CLI keeps stdout and stderr for the user; its structured log goes next to the catalog.
   const logger = createLogger({ logDir: path.join(dataDir, 'logs') });
-  return { services: createServices({ dataDir, host: 'web', logger }), dataDir };
+  // A command syncs only when asked (`radlabel sync`, `radlabel serve`), never behind an import.
+  const syncBackground = extra.syncBackground ?? false;
+  return { services: createServices({ dataDir, host: 'web', logger, syncBackground }), dataDir };
 }

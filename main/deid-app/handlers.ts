@@ -3,10 +3,11 @@
  * table and the export jobs. Preview and study report come from the engine's createDeidHandlers.
  */
 import path from 'node:path';
-import type { Handlers } from '../../shared/contract.js';
+import type { DeidSettings, Handlers } from '../../shared/contract.js';
 import { AppError, ErrorCode } from '../../shared/errors.js';
 import type { EventBus } from '../core/events.js';
 import type { Logger } from '../core/logger.js';
+import type { DeidConfig } from '../deid/index.js';
 import { EncryptedLinkageStore, type KeyProvider, LINKAGE_FILE_NAME } from '../deid/linkage.js';
 import { createDeidHandlers } from '../deid/service.js';
 import { createDefaceHandlers, DefaceStore, withDefacePlan } from './deface.js';
@@ -35,8 +36,22 @@ export interface DeidAppDependencies {
   catalogFile?: string;
 }
 
+/** What a cloud project (main/sync/) decides of the de-identification; the rest is this workstation's. */
+export interface ProjectDeidSettings {
+  profile: DeidSettings['profile'];
+  options: DeidSettings['options'];
+  projectId: string;
+  clinicalTrial?: Partial<DeidSettings['clinicalTrial']>;
+}
+
 export interface DeidApp {
   readonly handlers: Pick<Handlers, DeidMethodName>;
+  /**
+   * The engine configuration for uploading `files` to a cloud project (the sync outbox): the
+   * project's profile, options and id over this workstation's secret, linkage table, pixel rules
+   * and accepted defacing, exactly as an export of the study would run.
+   */
+  uploadConfig(project: ProjectDeidSettings, files: readonly string[]): Promise<DeidConfig>;
   close(): Promise<void>;
 }
 
@@ -139,6 +154,21 @@ export function createDeidApp(deps: DeidAppDependencies): DeidApp {
 
   return {
     handlers,
+    async uploadConfig(project, files) {
+      const local = settings.settings();
+      const config = deidConfigFromSettings(
+        {
+          ...local,
+          profile: project.profile,
+          options: [...project.options],
+          projectId: project.projectId,
+          clinicalTrial: { ...local.clinicalTrial, ...project.clinicalTrial },
+        },
+        settings.projectSecret(),
+        { linkage: linkageStore(), logger: deps.logger },
+      );
+      return withDefacePlan(config, files, defaceStore);
+    },
     async close() {
       await jobs.close();
       await review.close();

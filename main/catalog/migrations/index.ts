@@ -9,6 +9,7 @@ import { auditLog } from './0007-audit-log.js';
 import { accounts } from './0008-accounts.js';
 import { pacsNodes } from './0009-pacs-nodes.js';
 import { retention } from './0010-retention.js';
+import { syncOutbox } from './0011-sync-outbox.js';
 import { accountAdmin } from './0014-account-admin.js';
 import type { Migration } from './migration.js';
 
@@ -25,5 +26,6 @@ export const migrations: readonly Migration[] = [
   accounts,
   pacsNodes,
   retention,
+  syncOutbox,
   accountAdmin,
 ];

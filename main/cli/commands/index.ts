@@ -9,6 +9,7 @@ import { importCommand } from './import.js';
 import { linkageExportCommand } from './linkage-export.js';
 import { lsCommand } from './ls.js';
 import { serveCommand } from './serve.js';
+import { syncCommand } from './sync.js';
 
 export const commands: readonly Command[] = [
   importCommand,
@@ -20,5 +21,6 @@ export const commands: readonly Command[] = [
   backupCommand,
   restoreCommand,
   auditCommand,
+  syncCommand,
   serveCommand,
 ];

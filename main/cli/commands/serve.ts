@@ -49,7 +49,7 @@ Exit status: 0 stopped; 2 usage error; 3 could not start (port in use, data fold
       const [aeTitle = '', host = ''] = entry.split('@');
       return { aeTitle, host };
     });
-    const { services } = openServices(values['data-dir'], context.env);
+    const { services } = openServices(values['data-dir'], context.env, { syncBackground: true });
     try {
       const saved = (await services.handlers['pacs.getSettings']({})).local;
       const wanted = {

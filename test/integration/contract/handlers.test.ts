@@ -28,6 +28,7 @@ import {
 } from '../../fixtures/held-ultrasound.js';
 import { exportStudy, filesUnder, fixedKey, importInto } from '../deid-app/harness.js';
 import { type Orthanc, freePort, startOrthanc } from '../../support/orthanc.js';
+import { writeTestManifest } from '../../support/sync-project.js';
 
 let dir: string;
 let services: Services;
@@ -291,6 +292,17 @@ function samples(): { [M in MethodName]: () => Promise<RequestOf<M>> } {
       await exportAnnotations('sr', folder);
       return { paths: filesUnder(folder).filter((file) => file.endsWith('.dcm')) };
     },
+    // Sync: a project whose server is never reached here (paused at the end, so no pass runs on).
+    'sync.status': async () => ({}),
+    'sync.loadProject': async () => ({
+      source: writeTestManifest(path.join(dir, 'sync-project'), {
+        url: `http://127.0.0.1:${orthanc.httpPort}/dicom-web`,
+      }),
+    }),
+    'sync.selectStudies': async () => ({ studyInstanceUIDs: [series.studyInstanceUID] }),
+    'sync.resume': async () => ({}),
+    'sync.now': async () => ({}),
+    'sync.pause': async () => ({}),
     'cache.status': async () => ({}),
     'cache.saveSettings': async () => ({
       encrypt: (await services.handlers['cache.status']({})).settings.encrypt,

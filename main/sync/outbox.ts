@@ -1,0 +1,232 @@
+/**
+ * The outbox: what goes up to the cloud project. Its only way in is `prepareStudy` /
+ * `prepareAnnotations`: the study's stored files (or its annotations as SR/SEG) de-identified with
+ * the project's settings by the de-identification engine (main/deid-app's upload configuration,
+ * the same as an export) into the outbox's own folder, then registered in one transaction with the
+ * SHA-256 of each file. Before a file is sent it is checked against that hash (`verifiedFile`):
+ * a file put there or changed by anything else is refused. Nothing else can enqueue.
+ *
+ * Layout: `<data>/sync/outbox/<project key>/<study key>/<study>/<series>/<sop>.dcm`, named by the
+ * de-identified UIDs under keys that are hashes (no original UID in a path). A folder being
+ * written is `<study key>.partial` until registered; a crash leaves it, and `cleanup` removes it.
+ */
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { AppError, ErrorCode } from '../../shared/errors.js';
+import type { Logger } from '../core/logger.js';
+import type { DeidConfig } from '../deid/index.js';
+import { deidentifyTree } from '../deid/service.js';
+import { readDicomHeaderFromFile } from '../dicom/header.js';
+import type { ProjectDeidSettings } from '../deid-app/handlers.js';
+import type { NewItem, SyncStateStore } from './state-store.js';
+
+export interface OutboxDependencies {
+  state: SyncStateStore;
+  /** `<data>/sync/outbox`. */
+  root: string;
+  projectId: string;
+  deid: ProjectDeidSettings;
+  uploadConfig(project: ProjectDeidSettings, files: readonly string[]): Promise<DeidConfig>;
+  studyFiles(studyInstanceUID: string): string[] | null;
+  /** SR/SEG of a study's annotations written (not yet de-identified) into a folder; the files. */
+  writeAnnotations?(studyInstanceUID: string, folder: string, signal: AbortSignal): Promise<string[]>;
+  logger: Logger;
+  /** Worker threads for the engine (0: this thread). */
+  workers?: number;
+}
+
+export interface PreparedStudy {
+  remoteStudyUid: string | null;
+  items: number;
+  held: number;
+  failed: number;
+}
+
+const hashOf = (...parts: string[]): string =>
+  crypto.createHash('sha256').update(parts.join('\u0000')).digest('hex').slice(0, 24);
+
+export class Outbox {
+  readonly #dir: string;
+
+  constructor(private readonly deps: OutboxDependencies) {
+    this.#dir = path.join(deps.root, hashOf('project', deps.projectId));
+  }
+
+  get folder(): string {
+    return this.#dir;
+  }
+
+  /**
+   * De-identifies a chosen study into the outbox and registers its instances (pending). Objects
+   * the engine holds for review (burned-in text) are not written, so never sent; their count is
+   * the study's `held`.
+   */
+  async prepareStudy(studyUid: string, signal: AbortSignal): Promise<PreparedStudy> {
+    const files = this.deps.studyFiles(studyUid);
+    if (!files) throw new AppError(ErrorCode.NotFound, 'This study is not in the local catalog.');
+    const config = await this.deps.uploadConfig(this.deps.deid, files);
+    return this.#deidentifyAndRegister(studyUid, 'image', hashOf('study', studyUid), files, config, signal);
+  }
+
+  /** Writes a study's annotations as SR/SEG, de-identifies them likewise and registers them. */
+  async prepareAnnotations(studyUid: string, key: string, signal: AbortSignal): Promise<PreparedStudy> {
+    const write = this.deps.writeAnnotations;
+    if (!write) return { remoteStudyUid: null, items: 0, held: 0, failed: 0 };
+    const scratch = path.join(this.#dir, `${hashOf('annotations', studyUid, key)}.source`);
+    fs.rmSync(scratch, { recursive: true, force: true });
+    fs.mkdirSync(scratch, { recursive: true, mode: 0o700 });
+    try {
+      const files = await write(studyUid, scratch, signal);
+      if (files.length === 0) return { remoteStudyUid: null, items: 0, held: 0, failed: 0 };
+      const config = await this.deps.uploadConfig(this.deps.deid, this.deps.studyFiles(studyUid) ?? []);
+      return await this.#deidentifyAndRegister(
+        studyUid,
+        'annotation',
+        hashOf('annotations', studyUid, key),
+        files,
+        config,
+        signal,
+      );
+    } finally {
+      fs.rmSync(scratch, { recursive: true, force: true });
+    }
+  }
+
+  async #deidentifyAndRegister(
+    studyUid: string,
+    kind: 'image' | 'annotation',
+    key: string,
+    files: readonly string[],
+    config: DeidConfig,
+    signal: AbortSignal,
+  ): Promise<PreparedStudy> {
+    const final = path.join(this.#dir, key);
+    const partial = `${final}.partial`;
+    fs.rmSync(partial, { recursive: true, force: true });
+    fs.mkdirSync(this.#dir, { recursive: true, mode: 0o700 });
+    const summary = await deidentifyTree({
+      inputs: [...files],
+      outputDir: partial,
+      config,
+      signal,
+      logger: this.deps.logger,
+      ...(this.deps.workers !== undefined ? { workers: this.deps.workers } : {}),
+    });
+    if (summary.cancelled || signal.aborted) {
+      fs.rmSync(partial, { recursive: true, force: true });
+      throw new AppError(ErrorCode.Cancelled, 'Sync was stopped.');
+    }
+    const items: NewItem[] = [];
+    let remoteStudyUid: string | null = null;
+    for (const file of outputFiles(partial)) {
+      const header = readDicomHeaderFromFile(file);
+      remoteStudyUid ??= header.studyInstanceUID;
+      items.push({
+        sopUid: header.sopInstanceUID,
+        studyUid,
+        remoteStudyUid: header.studyInstanceUID,
+        seriesUid: header.seriesInstanceUID,
+        kind,
+        file: path.relative(this.deps.root, path.join(final, path.relative(partial, file))),
+        size: fs.statSync(file).size,
+        sha256: await fileHash(file),
+      });
+    }
+    // The folder becomes the outbox's, then the rows name it; a crash between leaves a folder no
+    // row names (removed by cleanup) and the study still queued.
+    fs.rmSync(final, { recursive: true, force: true });
+    fs.renameSync(partial, final);
+    this.deps.state.transaction(() => this.deps.state.addItems(this.deps.projectId, 'up', items));
+    return { remoteStudyUid, items: items.length, held: summary.held, failed: summary.failed };
+  }
+
+  /** The absolute path of an item's file, checked unchanged since the engine wrote it. */
+  async verifiedFile(item: { file: string | null; sha256: string | null; size: number }): Promise<string> {
+    if (!item.file || !item.sha256)
+      throw new AppError(ErrorCode.InvalidRequest, 'This object did not come from the de-identification.');
+    const absolute = path.resolve(this.deps.root, item.file);
+    if (!absolute.startsWith(this.#dir + path.sep))
+      throw new AppError(ErrorCode.InvalidRequest, 'This object is not in the outbox.');
+    let hash: string;
+    try {
+      hash = await fileHash(absolute);
+    } catch (error) {
+      throw new AppError(ErrorCode.NotFound, 'The de-identified copy of this object is missing.', {
+        cause: error,
+      });
+    }
+    if (hash !== item.sha256)
+      throw new AppError(
+        ErrorCode.InvalidRequest,
+        'The de-identified copy of this object was changed after de-identification; it is not sent.',
+      );
+    return absolute;
+  }
+
+  /**
+   * After a crash or at start: removes folders being written, and files no pending row names (sent
+   * ones, leftovers of an interrupted registration).
+   */
+  cleanup(): void {
+    if (!fs.existsSync(this.#dir)) return;
+    const named = new Set(
+      this.deps.state
+        .pendingWithFiles(this.deps.projectId, 'up')
+        .map((row) => path.resolve(this.deps.root, row.file!)),
+    );
+    for (const entry of fs.readdirSync(this.#dir, { withFileTypes: true })) {
+      const full = path.join(this.#dir, entry.name);
+      if (entry.name.endsWith('.partial') || entry.name.endsWith('.source')) {
+        fs.rmSync(full, { recursive: true, force: true });
+        continue;
+      }
+      if (!entry.isDirectory()) {
+        fs.rmSync(full, { force: true });
+        continue;
+      }
+      let kept = 0;
+      for (const file of outputFiles(full)) {
+        if (named.has(file)) kept++;
+        else fs.rmSync(file, { force: true });
+      }
+      if (kept === 0) fs.rmSync(full, { recursive: true, force: true });
+    }
+  }
+
+  /** Removes a sent item's file (and its study folder once empty). */
+  forget(file: string | null): void {
+    if (!file) return;
+    const absolute = path.resolve(this.deps.root, file);
+    if (!absolute.startsWith(this.#dir + path.sep)) return;
+    fs.rmSync(absolute, { force: true });
+  }
+}
+
+/** Every `.dcm` file under a folder (the engine's `<study>/<series>/<sop>.dcm` layout), sorted. */
+function outputFiles(folder: string): string[] {
+  const found: string[] = [];
+  const walk = (dir: string): void => {
+    let entries: fs.Dirent[];
+    try {
+      entries = fs.readdirSync(dir, { withFileTypes: true });
+    } catch {
+      return;
+    }
+    for (const entry of entries.sort((a, b) => a.name.localeCompare(b.name))) {
+      const full = path.join(dir, entry.name);
+      if (entry.isDirectory()) {
+        if (entry.name !== '.partial') walk(full);
+      } else if (entry.isFile() && entry.name.endsWith('.dcm')) found.push(full);
+    }
+  };
+  walk(folder);
+  return found;
+}
+
+async function fileHash(file: string): Promise<string> {
+  const hash = crypto.createHash('sha256');
+  for await (const chunk of fs.createReadStream(file, { highWaterMark: 1 << 20 }))
+    hash.update(chunk as Buffer);
+  return hash.digest('hex');
+}
