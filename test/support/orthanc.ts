@@ -43,6 +43,8 @@ export interface OrthancOptions {
   dir?: string;
   /** HTTP port; a free one when omitted. */
   httpPort?: number;
+  /** Basic-auth users (the first one is used by `rest`); `user:secret` when omitted. */
+  users?: Record<string, string>;
 }
 
 /** Orthanc on loopback in a temp dir, with `modalities` (our SCP) it may C-MOVE to. */
@@ -54,6 +56,9 @@ export async function startOrthanc(
   const dir = options.dir ?? makeTempDir('orthanc');
   fs.mkdirSync(dir, { recursive: true });
   const httpPort = options.httpPort ?? (await freePort());
+  const users = options.users ?? { user: 'secret' };
+  const [restUser, restPassword] = Object.entries(users)[0] ?? ['user', 'secret'];
+  const authorization = `Basic ${Buffer.from(`${restUser}:${restPassword}`).toString('base64')}`;
   const dicomPort = await freePort();
   const config = {
     Name: 'TEST',
@@ -62,7 +67,7 @@ export async function startOrthanc(
     HttpPort: httpPort,
     RemoteAccessAllowed: false,
     AuthenticationEnabled: true,
-    RegisteredUsers: { user: 'secret' },
+    RegisteredUsers: users,
     DicomServerEnabled: true,
     DicomAet: 'ORTHANC',
     DicomPort: dicomPort,
@@ -92,7 +97,7 @@ export async function startOrthanc(
   const rest = (pathname: string, init: RequestInit = {}) =>
     fetch(`http://127.0.0.1:${httpPort}${pathname}`, {
       ...init,
-      headers: { Authorization: ORTHANC_AUTH, ...(init.headers ?? {}) },
+      headers: { Authorization: authorization, ...(init.headers ?? {}) },
     });
   const deadline = Date.now() + 20_000;
   for (;;) {
