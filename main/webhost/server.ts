@@ -72,6 +72,9 @@ export interface WebHost {
   close(): Promise<void>;
 }
 
+/** A content-hashed build asset (`/assets/index-B_NaXSZ_.js`, `/assets/codec-CEN7ucFR.wasm`). */
+const HASHED_ASSET = /^\/assets\/[^/]+-[A-Za-z0-9_-]{8}\.[a-z0-9]+$/;
+
 export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
   const { services, logger } = options;
   const token = options.token ?? newToken();
@@ -229,7 +232,15 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
           if (isAppError(error)) return sendText(response, 404, 'Not found.');
           throw error;
         }
-        const cache = route.filePath.endsWith('index.html') ? 'no-store' : 'no-cache';
+        // Vite names every build asset after its content (assets/name-<hash>.ext): such a file never
+        // changes under its name, so a reload takes it from the cache without asking (and Chromium
+        // keeps its compiled code) instead of fetching 5 MB of script again; anything else is
+        // revalidated, the page itself never stored.
+        const cache = route.filePath.endsWith('index.html')
+          ? 'no-store'
+          : HASHED_ASSET.test(url.pathname)
+            ? 'private, max-age=31536000, immutable'
+            : 'no-cache';
         return sendFile(response, request, opened, route.contentType, cache);
       }
       case 'not-found':

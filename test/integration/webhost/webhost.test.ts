@@ -116,6 +116,23 @@ describe('web host', () => {
     expect(csp).toContain("frame-ancestors 'none'");
   });
 
+  it('lets the browser keep content-hashed build assets without asking again; the page and other files are revalidated', async () => {
+    fs.mkdirSync(path.join(rendererDir, 'assets'), { recursive: true });
+    fs.writeFileSync(path.join(rendererDir, 'assets', 'start-DoVYj-ic.js'), 'export {};');
+    fs.writeFileSync(path.join(rendererDir, 'assets', 'unhashed.js'), 'export {};');
+    fs.writeFileSync(path.join(rendererDir, 'favicon.svg'), '<svg/>');
+    const hashed = await request(host, '/assets/start-DoVYj-ic.js', { headers: { cookie } });
+    expect(hashed.status).toBe(200);
+    expect(hashed.headers['cache-control']).toBe('private, max-age=31536000, immutable');
+    expect(
+      (await request(host, '/assets/unhashed.js', { headers: { cookie } })).headers['cache-control'],
+    ).toBe('no-cache');
+    expect((await request(host, '/favicon.svg', { headers: { cookie } })).headers['cache-control']).toBe(
+      'no-cache',
+    );
+    expect((await request(host, '/', { headers: { cookie } })).headers['cache-control']).toBe('no-store');
+  });
+
   it('refuses other Host names (DNS rebinding) and foreign origins', async () => {
     expect((await request(host, '/', { headers: { cookie, host: 'evil.example:80' } })).status).toBe(403);
     const foreign = await request(host, '/api/rpc/app.info', {
