@@ -1,17 +1,11 @@
 /** The app shell: header, research-use banner, the current screen, dialogs and global wiring. */
-import { useEffect } from 'react';
+import { Suspense, lazy, useEffect } from 'react';
 import { AccountGate } from './account/AccountGate.js';
-import { CacheSettingsDialog } from './cache/CacheSettingsDialog.js';
 import { DeleteStudyDialog } from './cache/DeleteStudyDialog.js';
-import { AboutDialog } from './components/AboutDialog.js';
 import { Header } from './components/Header.js';
-import { HelpOverlay } from './components/HelpOverlay.js';
-import { DeidExportDialog } from './deid/DeidExportDialog.js';
-import { DeidSettingsDialog } from './deid/DeidSettingsDialog.js';
 import { ResearchBanner } from './components/ResearchBanner.js';
 import { host } from './host/index.js';
 import { DropZone } from './importing/DropZone.js';
-import { ImportDialog } from './importing/ImportDialog.js';
 import { useDeidStore } from './stores/useDeidStore.js';
 import { useImportStore } from './stores/useImportStore.js';
 import { useUiStore } from './stores/useUiStore.js';
@@ -19,6 +13,26 @@ import { useWorklistStore } from './stores/useWorklistStore.js';
 import { ViewerScreen } from './viewer/ViewerScreen.js';
 import { isTextEntry } from './viewer/panels.js';
 import { WorklistScreen } from './worklist/WorklistScreen.js';
+
+// Dialogs are loaded when first opened: neither the worklist nor the first image needs them.
+const AboutDialog = lazy(() =>
+  import('./components/AboutDialog.js').then((m) => ({ default: m.AboutDialog })),
+);
+const HelpOverlay = lazy(() =>
+  import('./components/HelpOverlay.js').then((m) => ({ default: m.HelpOverlay })),
+);
+const ImportDialog = lazy(() =>
+  import('./importing/ImportDialog.js').then((m) => ({ default: m.ImportDialog })),
+);
+const DeidSettingsDialog = lazy(() =>
+  import('./deid/DeidSettingsDialog.js').then((m) => ({ default: m.DeidSettingsDialog })),
+);
+const DeidExportDialog = lazy(() =>
+  import('./deid/DeidExportDialog.js').then((m) => ({ default: m.DeidExportDialog })),
+);
+const CacheSettingsDialog = lazy(() =>
+  import('./cache/CacheSettingsDialog.js').then((m) => ({ default: m.CacheSettingsDialog })),
+);
 
 function useMainEvents(): void {
   useEffect(() => {
@@ -60,12 +74,14 @@ export function App() {
       <Header />
       <ResearchBanner />
       {screen === 'viewer' ? <ViewerScreen /> : <WorklistScreen />}
-      {dialog === 'about' ? <AboutDialog /> : null}
-      {dialog === 'help' ? <HelpOverlay /> : null}
-      {dialog === 'import' ? <ImportDialog /> : null}
-      {dialog === 'deidSettings' ? <DeidSettingsDialog onClose={closeDialog} /> : null}
-      {dialog === 'deidExport' ? <DeidExportDialog /> : null}
-      {dialog === 'cacheSettings' ? <CacheSettingsDialog onClose={closeDialog} /> : null}
+      <Suspense fallback={null}>
+        {dialog === 'about' ? <AboutDialog /> : null}
+        {dialog === 'help' ? <HelpOverlay /> : null}
+        {dialog === 'import' ? <ImportDialog /> : null}
+        {dialog === 'deidSettings' ? <DeidSettingsDialog onClose={closeDialog} /> : null}
+        {dialog === 'deidExport' ? <DeidExportDialog /> : null}
+        {dialog === 'cacheSettings' ? <CacheSettingsDialog onClose={closeDialog} /> : null}
+      </Suspense>
       <DeleteStudyDialog />
       <DropZone />
       <AccountGate />

@@ -1,25 +1,12 @@
-/** Renderer entry: language first (so the first paint is in the user's language), then the app. */
-import { StrictMode } from 'react';
-import { createRoot } from 'react-dom/client';
-import { App } from './App.js';
-import { installAnnotationPersistence } from './annotation/persist.js';
-import { initI18n } from './i18n/index.js';
-import { restoreSession, startSessionPersistence } from './session/session.js';
-import { useSettingsStore } from './stores/useSettingsStore.js';
+/**
+ * Renderer entry, kept small: it starts the requests that restoring the reader's place needs
+ * (session/early.ts), then loads the app proper (start.tsx: Cornerstone, vtk.js, the screens),
+ * so the answers arrive while that script is fetched and evaluated instead of after it.
+ */
+import { startEarlyCalls } from './session/early.js';
 import './styles/app.css';
-
-initI18n(useSettingsStore.getState().language);
 
 const root = document.getElementById('root');
 if (!root) throw new Error('index.html has no #root element');
-// Back to where the reader was (search, study, layout, slices, windows) before the first paint.
-void restoreSession().finally(() => {
-  startSessionPersistence();
-  // Stored annotations follow the open studies; every edit is saved as a version (docs/annotation.md).
-  installAnnotationPersistence();
-  createRoot(root).render(
-    <StrictMode>
-      <App />
-    </StrictMode>,
-  );
-});
+startEarlyCalls();
+void import('./start.js').then(({ startApp }) => startApp(root));

@@ -29,9 +29,10 @@ import {
 import { useWorklistStore } from '../stores/useWorklistStore.js';
 import { isLayout } from '../viewer/hangingProtocols.js';
 import { viewportInSlot } from '../viewer/viewportRegistry.js';
+import { LOCAL_STORAGE_KEY, takeEarly } from './early.js';
 import { imageOf, startIndexOf } from './startView.js';
 
-export const LOCAL_STORAGE_KEY = 'radlabel.session.v1';
+export { LOCAL_STORAGE_KEY };
 /** How often the place is compared with the last saved one. */
 const SAVE_INTERVAL_MS = 400;
 /** A host that does not answer in time must not keep the app from starting. */
@@ -117,7 +118,7 @@ function writeLocal(session: UiSession): void {
 
 async function readSaved(): Promise<UiSession | null> {
   const timeout = new Promise<null>((resolve) => window.setTimeout(() => resolve(null), LOAD_TIMEOUT_MS));
-  const saved = host.api.call('session.load', {}).catch(() => null);
+  const saved = takeEarly('session.load', {}).catch(() => null);
   return Promise.race([saved, timeout]);
 }
 
@@ -153,7 +154,7 @@ export async function applySession(session: UiSession): Promise<void> {
   const images = Promise.all(
     seriesUIDs.map(async (seriesInstanceUID): Promise<[string, SeriesImages]> => {
       try {
-        const instances = await host.api.call('catalog.listInstances', { seriesInstanceUID });
+        const instances = await takeEarly('catalog.listInstances', { seriesInstanceUID });
         const imageIds = imageIdsOf(instances);
         return [
           seriesInstanceUID,
@@ -166,9 +167,9 @@ export async function applySession(session: UiSession): Promise<void> {
   );
   try {
     const [detail, comparison] = await Promise.all([
-      host.api.call('catalog.getStudy', { studyInstanceUID: viewer.studyInstanceUID }),
+      takeEarly('catalog.getStudy', { studyInstanceUID: viewer.studyInstanceUID }),
       viewer.comparisonStudyUID
-        ? host.api.call('catalog.getStudy', { studyInstanceUID: viewer.comparisonStudyUID }).catch(() => null)
+        ? takeEarly('catalog.getStudy', { studyInstanceUID: viewer.comparisonStudyUID }).catch(() => null)
         : Promise.resolve(null),
     ]);
     const layout: Layout = isLayout(viewer.layout) ? viewer.layout : '1x1';
