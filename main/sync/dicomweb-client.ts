@@ -533,7 +533,82 @@ export class DicomWebClient {
     }
   }
 
-  #verify(file: string, sopInstanceUID: string): void {
+  /**
+   * Retrieves a whole study (or one series) in one WADO-RS request: each instance streamed into a
+   * temp file in `destinationDir`, verified (Part 10, readable) and renamed to `<SOP UID>.dcm` as
+   * soon as its part ends, so what arrived before a failure is kept and verified. Resolves to the
+   * instances written.
+   */
+  async wadoStudy(
+    studyInstanceUID: string,
+    destinationDir: string,
+    options: CallOptions & { seriesInstanceUID?: string } = {},
+  ): Promise<Array<{ sopInstanceUID: string; path: string; size: number }>> {
+    let pathname = `/studies/${encodeURIComponent(studyInstanceUID)}`;
+    if (options.seriesInstanceUID) pathname += `/series/${encodeURIComponent(options.seriesInstanceUID)}`;
+    const response = await this.#request(
+      'GET',
+      pathname,
+      { accept: 'multipart/related; type="application/dicom"; transfer-syntax=*' },
+      null,
+      options,
+    );
+    if (response.statusCode !== 200) {
+      const text = await this.#readText(response.body, 'WADO-RS');
+      throw this.#statusError(response.statusCode, 'WADO-RS', text);
+    }
+    fs.mkdirSync(destinationDir, { recursive: true });
+    const written: Array<{ sopInstanceUID: string; path: string; size: number }> = [];
+    let open: { handle: fs.promises.FileHandle; temporary: string } | null = null;
+    const contentType = response.headers['content-type'];
+    try {
+      await readMultipart(
+        response.body,
+        Array.isArray(contentType) ? contentType[0] : contentType,
+        async (): Promise<PartSink> => {
+          const temporary = path.join(
+            destinationDir,
+            `.wado-${crypto.randomBytes(6).toString('hex')}.partial`,
+          );
+          const handle = await fs.promises.open(temporary, 'wx', 0o600);
+          open = { handle, temporary };
+          let size = 0;
+          return {
+            write: async (chunk) => {
+              size += chunk.length;
+              await handle.write(chunk);
+            },
+            end: async () => {
+              await handle.close();
+              open = null;
+              try {
+                const sopInstanceUID = this.#verify(temporary, null);
+                const target = path.join(destinationDir, `${sopInstanceUID}.dcm`);
+                fs.renameSync(temporary, target);
+                written.push({ sopInstanceUID, path: target, size });
+              } catch (error) {
+                fs.rmSync(temporary, { force: true });
+                throw error;
+              }
+            },
+          };
+        },
+        { maxParts: 1_000_000, maxPartBytes: this.#maxInstanceBytes },
+      );
+    } catch (error) {
+      response.body.destroy();
+      const pending = open as { handle: fs.promises.FileHandle; temporary: string } | null;
+      if (pending) {
+        await pending.handle.close().catch(() => undefined);
+        fs.rmSync(pending.temporary, { force: true });
+      }
+      throw this.#wrap(error, 'WADO-RS');
+    }
+    return written;
+  }
+
+  /** Checks a retrieved file is DICOM Part 10 (with `sopInstanceUID` when given); its SOP Instance UID. */
+  #verify(file: string, sopInstanceUID: string | null): string {
     const head = Buffer.alloc(132);
     const fd = fs.openSync(file, 'r');
     try {
@@ -558,12 +633,19 @@ export class DicomWebClient {
         { cause: error },
       );
     }
-    if (uid !== sopInstanceUID)
+    if (!/^[0-9]+(\.[0-9]+)*$/.test(uid) || uid.length > 64)
+      throw new DicomWebError(
+        ErrorCode.ServerError,
+        'The server sent an instance without a valid SOP Instance UID.',
+        200,
+      );
+    if (sopInstanceUID !== null && uid !== sopInstanceUID)
       throw new DicomWebError(
         ErrorCode.ServerError,
         'The server sent another instance than the one asked for.',
         200,
       );
+    return uid;
   }
 
   // -------------------------------------------------------------------------------------------

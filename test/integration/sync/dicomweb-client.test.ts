@@ -104,6 +104,17 @@ describe('the DICOMweb client against Orthanc', () => {
     expect(fs.readdirSync(target).filter((name) => name.endsWith('.partial'))).toEqual([]);
   });
 
+  it('retrieves a whole study in one WADO-RS request, each instance verified and named by its UID', async () => {
+    const target = path.join(dir, 'whole-study');
+    const written = await client.wadoStudy(ct.studyInstanceUID, target);
+    expect(written.map((item) => item.sopInstanceUID).sort()).toEqual([...ct.sopInstanceUIDs].sort());
+    for (const file of ct.files) {
+      const uid = readDicomHeaderFromFile(file).sopInstanceUID;
+      expect(fs.readFileSync(path.join(target, `${uid}.dcm`)).equals(fs.readFileSync(file))).toBe(true);
+    }
+    expect(fs.readdirSync(target).filter((name) => name.endsWith('.partial'))).toEqual([]);
+  });
+
   it('a WADO-RS request for an instance the server lacks fails and leaves no file', async () => {
     const destination = path.join(dir, 'missing', 'x.dcm');
     await expect(
