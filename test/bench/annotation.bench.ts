@@ -6,7 +6,7 @@
  *
  * - annotation.save_ms: p95 from an edit in the renderer (Cornerstone's ANNOTATION_COMPLETED of a
  *   Length drawn with the mouse) to main's answer to its `annotation.save`, which comes after the
- *   transaction committed (synchronous = FULL). Reference: p95 of a bare RPC round trip
+ *   transaction committed. Reference: p95 of a bare RPC round trip
  *   (`app.info`) from the same page.
  * - annotation.open_500_ms: from double-clicking a study in the worklist (another study was open
  *   before) to all of its 500 stored measurements drawn on the image (500 text boxes in the
@@ -193,7 +193,7 @@ const saveMs: Benchmark = {
               throttledSaves: throttled.length,
               throttledMedianMs: round(median(throttled)),
               drawings: DRAWINGS,
-              what: 'Length drawn with the mouse on a 512² CT; ANNOTATION_COMPLETED → annotation.save answered (committed, synchronous=FULL); label-picker choices are saves too; versions of throttled modifications (derived statistics, drags: at most one per 250 ms per annotation by design) in throttled*',
+              what: 'Length drawn with the mouse on a 512² CT; ANNOTATION_COMPLETED → annotation.save answered (committed to the WAL; fsync in the background); label-picker choices are saves too; versions of throttled modifications (derived statistics, drags: at most one per 250 ms per annotation by design) in throttled*',
             },
           },
         ];

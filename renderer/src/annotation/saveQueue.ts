@@ -1,14 +1,21 @@
 /**
  * The queue between an edit and its stored version (docs/annotation.md "Saving").
  *
- * - Each annotation has at most one version waiting: a newer edit of the same annotation replaces
- *   the waiting content under the same version id (so a drag makes a few versions, not hundreds).
- * - One `annotation.save` request is in flight at a time, in order, so a parent is always stored
- *   before its child. A failed request is retried with backoff until main answers.
+ * - Versions are sent at once (throttled modifications, i.e. drags, at most every THROTTLE_MS per
+ *   annotation), in up to MAX_REQUESTS `annotation.save` requests in flight together: a new edit
+ *   never waits for the answer to the previous one.
+ * - A parent must be stored before its child. Version ids are minted here (UUIDs), so a child can
+ *   be sent before its parent's answer returned: its request carries, ahead of it, every version of
+ *   the same annotation that is sent but not yet acknowledged. Whichever of the two requests main
+ *   takes first stores the parent; in the other it is a no-op (saving a stored version again with
+ *   the same content is one). So each request stands on its own, in whatever order they arrive.
+ * - A version not yet sent takes newer edits of its annotation under the same id (a drag makes a
+ *   few versions, not hundreds); a version sent once never changes again (it may be stored).
+ * - A failed request is retried with backoff until main answers.
  * - Every waiting version is mirrored in localStorage at once: a page reload, a renderer crash or
- *   a host that is down for a while loses nothing; the next page sends them again (saving a stored
- *   version again is a no-op in main).
- * - A version counts as saved only when main answered, i.e. after its transaction committed.
+ *   a host that is down for a while loses nothing; the next page sends them again.
+ * - A version counts as saved only when main answered a request carrying it, i.e. after the
+ *   transaction that stored it committed.
  */
 import type { AnnotationVersionInput } from '../../../shared/annotation.js';
 import { AppError, ErrorCode } from '../../../shared/errors.js';
@@ -17,6 +24,8 @@ import { host } from '../host/index.js';
 const STORAGE_KEY = 'radlabel.annotation.pending';
 /** Modifications of one annotation (a drag) are sent at most this often. */
 export const THROTTLE_MS = 250;
+/** `annotation.save` requests in flight together. */
+export const MAX_REQUESTS = 4;
 const MAX_BATCH = 200;
 const MAX_BATCH_BYTES = 700_000;
 const RETRY_MS = [250, 500, 1000, 2000, 4000];
@@ -31,6 +40,10 @@ interface Pending {
   immediateAt: number | null;
   /** Not sent before this time (throttled modifications). */
   notBefore: number;
+  /** Sent at least once (or left by an earlier page): its content is fixed, it may be stored. */
+  sent: boolean;
+  /** JSON length, for the batch limit. */
+  size: number;
 }
 
 export interface QueueStatus {
@@ -43,9 +56,14 @@ export interface QueueStatus {
 
 type Listener = (status: QueueStatus) => void;
 
+/** Not sent yet (or to be sent again), in edit order. */
 let waiting: Pending[] = [];
-let inFlight: Pending[] = [];
+/** Sent and not yet acknowledged, in the order they were first sent. */
+let unacked: Pending[] = [];
+let requests = 0;
 let timer: ReturnType<typeof setTimeout> | null = null;
+let timerDue = Infinity;
+let retryAt = 0;
 let failures = 0;
 let lastError: string | null = null;
 const lastSentAt = new Map<string, number>();
@@ -62,7 +80,7 @@ export const throttledSaveLatencies: number[] = [];
 export const saveSendDelays: number[] = [];
 
 export function queueStatus(): QueueStatus {
-  const pending = waiting.length + inFlight.length;
+  const pending = waiting.length + unacked.length;
   return {
     state: pending === 0 ? 'saved' : failures > 0 ? 'unsaved' : 'saving',
     pending,
@@ -88,12 +106,19 @@ function notify(): void {
 
 function mirror(): void {
   try {
-    const all = [...inFlight, ...waiting].map((item) => item.version);
+    const all = [...unacked, ...waiting].map((item) => item.version);
     if (all.length === 0) window.localStorage.removeItem(STORAGE_KEY);
     else window.localStorage.setItem(STORAGE_KEY, JSON.stringify(all));
   } catch {
     // Storage full or unavailable: the in-memory queue still saves.
   }
+}
+
+function lastOf(list: Pending[], annotationUid: string): Pending | undefined {
+  for (let i = list.length - 1; i >= 0; i -= 1) {
+    if (list[i]!.version.annotationUid === annotationUid) return list[i];
+  }
+  return undefined;
 }
 
 /**
@@ -102,19 +127,27 @@ function mirror(): void {
  */
 export function enqueue(version: AnnotationVersionInput, options: { throttled?: boolean } = {}): string {
   const now = performance.now();
-  const existing = waiting.find((item) => item.version.annotationUid === version.annotationUid);
+  const existing = lastOf(waiting, version.annotationUid);
   const notBefore = options.throttled
     ? (lastSentAt.get(version.annotationUid) ?? -Infinity) + THROTTLE_MS
     : 0;
   let versionId = version.versionId;
-  if (existing) {
+  if (existing && !existing.sent) {
     // Same version id and parents: the waiting version now carries the newer content.
     versionId = existing.version.versionId;
     existing.version = { ...version, versionId, parentIds: existing.version.parentIds };
+    existing.size = JSON.stringify(existing.version).length;
     existing.notBefore = Math.min(existing.notBefore, notBefore);
     if (!options.throttled) existing.immediateAt ??= now;
   } else {
-    waiting.push({ version, editedAt: now, immediateAt: options.throttled ? null : now, notBefore });
+    waiting.push({
+      version,
+      editedAt: now,
+      immediateAt: options.throttled ? null : now,
+      notBefore,
+      sent: false,
+      size: JSON.stringify(version).length,
+    });
   }
   mirror();
   // The flush's microtask is queued before the status listeners' (React re-renders on the store
@@ -124,103 +157,144 @@ export function enqueue(version: AnnotationVersionInput, options: { throttled?: 
   return versionId;
 }
 
-/** The id the next version of an annotation must name as parent (its newest queued or stored one). */
+/** The id the next version of an annotation must name as parent (its newest queued or sent one). */
 export function waitingVersionOf(annotationUid: string): string | null {
-  const item =
-    waiting.find((entry) => entry.version.annotationUid === annotationUid) ??
-    [...inFlight].reverse().find((entry) => entry.version.annotationUid === annotationUid);
+  const item = lastOf(waiting, annotationUid) ?? lastOf(unacked, annotationUid);
   return item?.version.versionId ?? null;
 }
 
-function schedule(delay?: number): void {
-  if (inFlight.length > 0) return;
-  if (waiting.length === 0) return;
+let flushQueued = false;
+
+function schedule(): void {
+  if (waiting.length === 0 || requests >= MAX_REQUESTS) return;
   const now = performance.now();
-  const due = delay ?? Math.max(0, Math.min(...waiting.map((item) => item.notBefore)) - now);
-  if (timer !== null) clearTimeout(timer);
-  timer = null;
+  const due = Math.max(0, retryAt - now, Math.min(...waiting.map((item) => item.notBefore)) - now);
   if (due === 0) {
+    if (timer !== null) clearTimeout(timer);
+    timer = null;
+    timerDue = Infinity;
     // Right after the event that made the edit, before the page renders: the request is on its
     // way while the viewport redraws.
     if (!flushQueued) {
       flushQueued = true;
       queueMicrotask(() => {
         flushQueued = false;
-        void flush();
+        flush();
       });
     }
     return;
   }
+  if (timer !== null && timerDue <= now + due) return;
+  if (timer !== null) clearTimeout(timer);
+  timerDue = now + due;
   timer = setTimeout(() => {
     timer = null;
-    void flush();
+    timerDue = Infinity;
+    flush();
   }, due);
 }
 
-let flushQueued = false;
-
-async function flush(): Promise<void> {
-  if (inFlight.length > 0) return;
+/** Sends what is due, in one request, if fewer than MAX_REQUESTS are in flight. */
+function flush(): void {
+  if (requests >= MAX_REQUESTS) return;
   const now = performance.now();
-  const batch: Pending[] = [];
-  let bytes = 0;
-  for (const item of waiting) {
-    if (item.notBefore > now) continue;
-    const size = JSON.stringify(item.version).length;
-    if (batch.length > 0 && (batch.length >= MAX_BATCH || bytes + size > MAX_BATCH_BYTES)) break;
-    batch.push(item);
-    bytes += size;
-  }
-  if (batch.length === 0) {
+  if (now < retryAt) {
     schedule();
     return;
   }
-  waiting = waiting.filter((item) => !batch.includes(item));
-  inFlight = batch;
-  for (const item of batch) {
+  const own: Pending[] = [];
+  let bytes = 0;
+  for (const item of waiting) {
+    if (item.notBefore > now) continue;
+    if (own.length > 0 && (own.length >= MAX_BATCH || bytes + item.size > MAX_BATCH_BYTES)) break;
+    own.push(item);
+    bytes += item.size;
+  }
+  if (own.length === 0) {
+    schedule();
+    return;
+  }
+  // Each version goes with its sent but unacknowledged ancestors (the earlier versions of its
+  // annotation still in flight), ahead of it: the request does not depend on any other.
+  const carried: Pending[] = [];
+  const inRequest = new Set<Pending>();
+  for (const item of own) {
+    for (const earlier of unacked) {
+      if (earlier.version.annotationUid === item.version.annotationUid && !inRequest.has(earlier)) {
+        carried.push(earlier);
+        inRequest.add(earlier);
+      }
+    }
+    carried.push(item);
+    inRequest.add(item);
+  }
+  const ownSet = new Set(own);
+  waiting = waiting.filter((item) => !ownSet.has(item));
+  for (const item of own) {
+    item.sent = true;
+    unacked.push(item);
     lastSentAt.set(item.version.annotationUid, now);
     if (item.immediateAt !== null) saveSendDelays.push(now - item.immediateAt);
   }
+  requests += 1;
   notify();
+  void send(carried, own);
+  // More may be due (a batch limit was reached): another request.
+  schedule();
+}
+
+async function send(carried: Pending[], own: Pending[]): Promise<void> {
   try {
     const { committedAt } = await host.api.call('annotation.save', {
-      versions: batch.map((item) => item.version),
+      versions: carried.map((item) => item.version),
     });
-    // Main's clock at the commit, on this machine: edit → row committed, whatever keeps this
-    // page's thread busy before it reads the answer.
-    const committed = committedAt - performance.timeOrigin;
-    for (const item of batch) {
-      if (item.immediateAt !== null) saveLatencies.push(committed - item.immediateAt);
-      else throttledSaveLatencies.push(committed - item.editedAt);
-    }
-    for (const list of [saveLatencies, throttledSaveLatencies, saveSendDelays]) {
-      if (list.length > 10_000) list.splice(0, list.length - 10_000);
-    }
-    inFlight = [];
+    requests -= 1;
+    acknowledge(carried, committedAt);
     failures = 0;
     lastError = null;
-    mirror();
-    for (const listener of acknowledgedListeners) listener(batch.map((item) => item.version));
-    notify();
-    schedule();
   } catch (error) {
-    inFlight = [];
+    requests -= 1;
+    // Versions another request carried meanwhile are stored: nothing to do for them.
+    const lost = own.filter((item) => unacked.includes(item));
+    unacked = unacked.filter((item) => !lost.includes(item));
     if (error instanceof AppError && refusedForGood(error)) {
       // Main will never take these (a bug, or a version saved before with other content): keep the
       // rest of the queue moving, and say so.
       lastError = error.message;
       console.error('annotation versions refused', error.code, error.message);
-      mirror();
-      notify();
-      schedule();
-      return;
+    } else {
+      // Back in front, in their order, ahead of anything edited since (their children).
+      waiting = [...lost, ...waiting];
+      failures += 1;
+      lastError = error instanceof Error ? error.message : String(error);
+      retryAt = performance.now() + RETRY_MS[Math.min(failures - 1, RETRY_MS.length - 1)]!;
     }
-    waiting = [...batch, ...waiting];
-    failures += 1;
-    lastError = error instanceof Error ? error.message : String(error);
-    notify();
-    schedule(RETRY_MS[Math.min(failures - 1, RETRY_MS.length - 1)]);
   }
+  mirror();
+  notify();
+  schedule();
+}
+
+function acknowledge(carried: Pending[], committedAt: number): void {
+  // Main's clock at the commit, on this machine: edit → row committed, whatever keeps this page's
+  // thread busy before it reads the answer.
+  const committed = committedAt - performance.timeOrigin;
+  const done = new Set<Pending>();
+  for (const item of carried) {
+    if (!unacked.includes(item) && !waiting.includes(item)) continue;
+    done.add(item);
+    if (item.immediateAt !== null) saveLatencies.push(committed - item.immediateAt);
+    else throttledSaveLatencies.push(committed - item.editedAt);
+  }
+  if (done.size === 0) return;
+  unacked = unacked.filter((item) => !done.has(item));
+  // A version whose own request failed but which a later request carried is stored too.
+  waiting = waiting.filter((item) => !done.has(item));
+  for (const list of [saveLatencies, throttledSaveLatencies, saveSendDelays]) {
+    if (list.length > 10_000) list.splice(0, list.length - 10_000);
+  }
+  const versions = carried.filter((item) => done.has(item)).map((item) => item.version);
+  for (const listener of acknowledgedListeners) listener(versions);
 }
 
 function refusedForGood(error: AppError): boolean {
@@ -230,18 +304,18 @@ function refusedForGood(error: AppError): boolean {
 /** Sends everything waiting now (page hidden or closing); the localStorage copy covers the rest. */
 export function flushNow(): void {
   for (const item of waiting) item.notBefore = 0;
-  if (inFlight.length === 0) {
-    if (timer !== null) clearTimeout(timer);
-    timer = null;
-    void flush();
-  }
+  retryAt = 0;
+  if (timer !== null) clearTimeout(timer);
+  timer = null;
+  timerDue = Infinity;
+  flush();
 }
 
 /** Resolves once nothing is waiting or in flight (or after `timeoutMs`). */
 export async function drained(timeoutMs = 10_000): Promise<boolean> {
   const deadline = performance.now() + timeoutMs;
   flushNow();
-  while (waiting.length + inFlight.length > 0) {
+  while (waiting.length + unacked.length > 0) {
     if (performance.now() > deadline) return false;
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
@@ -264,7 +338,15 @@ export function restorePending(): void {
   const now = performance.now();
   for (const version of stored as AnnotationVersionInput[]) {
     if (version && typeof version === 'object' && typeof version.versionId === 'string') {
-      waiting.push({ version, editedAt: now, immediateAt: null, notBefore: 0 });
+      // It may be stored already: sent as it is, never changed.
+      waiting.push({
+        version,
+        editedAt: now,
+        immediateAt: null,
+        notBefore: 0,
+        sent: true,
+        size: JSON.stringify(version).length,
+      });
     }
   }
   notify();

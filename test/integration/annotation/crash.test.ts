@@ -104,8 +104,12 @@ function lengthVersion(annotationUid: string, parent: string | null, step: numbe
 }
 
 /** Saves versions of one annotation one after the other until the host dies; returns those acknowledged. */
-async function writeUntilKilled(host: Host, annotationUid: string, parent: string | null): Promise<string[]> {
-  const acknowledged: string[] = [];
+async function writeUntilKilled(
+  host: Host,
+  annotationUid: string,
+  parent: string | null,
+  acknowledged: string[] = [],
+): Promise<string[]> {
   let last = parent;
   for (let step = 1; ; step += 1) {
     const version = lengthVersion(annotationUid, last, step);
@@ -171,14 +175,22 @@ describe('annotation saves survive SIGKILL of the web host', () => {
       const { heads } = await rpc<{ heads: AnnotationVersion[] }>(host, 'annotation.list', {
         studyInstanceUID: STUDY,
       });
-      const writers = uids.map((uid) =>
+      const progress = uids.map((): string[] => []);
+      const writers = uids.map((uid, i) =>
         writeUntilKilled(
           host,
           uid,
           heads.filter((head) => head.annotationUid === uid).at(-1)?.versionId ?? null,
+          progress[i],
         ),
       );
-      await new Promise((resolve) => setTimeout(resolve, 60 + Math.random() * 200));
+      // Killed mid-stream: once every writer has had a save acknowledged (a freshly started host on
+      // a loaded machine may take a while for its first), then after a random moment.
+      const deadline = Date.now() + 60_000;
+      while (progress.some((ids) => ids.length === 0) && Date.now() < deadline) {
+        await new Promise((resolve) => setTimeout(resolve, 5));
+      }
+      await new Promise((resolve) => setTimeout(resolve, Math.random() * 200));
       const exited = new Promise((resolve) => host.process.once('exit', resolve));
       host.process.kill('SIGKILL');
       await exited;
