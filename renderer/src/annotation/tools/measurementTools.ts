@@ -31,6 +31,7 @@ import { MEASUREMENT_TOOLS, type MeasurementToolName } from '../../../../shared/
 import { initImaging } from '../../imaging/initImaging.js';
 import { stackToolGroup } from '../../imaging/stackToolGroup.js';
 import { arrowTextCallbacks } from './arrowText.js';
+import { installFastTextBoxes } from './textBoxes.js';
 
 const { MouseBindings, KeyboardBindings } = ToolEnums;
 
@@ -64,6 +65,7 @@ export function isMeasurementTool(name: string | undefined): name is Measurement
 /** Adds the measurement tools to Cornerstone and to the stack tool group (once). */
 export function ensureMeasurementTools(): ToolTypes.IToolGroup {
   initImaging();
+  installFastTextBoxes();
   const group = stackToolGroup();
   for (const name of MEASUREMENT_TOOLS) {
     const ToolClass = toolClasses[name] as Parameters<typeof addTool>[0];
