@@ -138,6 +138,8 @@ export class Outbox {
     fs.rmSync(final, { recursive: true, force: true });
     fs.renameSync(partial, final);
     this.deps.state.transaction(() => this.deps.state.addItems(this.deps.projectId, 'up', items));
+    // Copies of instances already sent (a study chosen again) are not kept.
+    this.cleanup();
     return { remoteStudyUid, items: items.length, held: summary.held, failed: summary.failed };
   }
 

@@ -107,7 +107,8 @@ function projectFrom(
     batchInstances: manifest.sync.batchInstances,
     batchBytes: manifest.sync.batchMegabytes * 2 ** 20,
   });
-  const reader = manifestReader(manifest, currentReader());
+  // The CLI's reader is `cli:<name>` in the audit log (main/account/); the manifest names the person.
+  const reader = manifestReader(manifest, currentReader().replace(/^cli:/, ''));
   const transport: SyncTransport & { close(): Promise<void> } = {
     stow: (files, signal) => client.stow(files, { signal }),
     studyInstances: (studyInstanceUID, signal) => client.studyInstances(studyInstanceUID, { signal }),

@@ -78,7 +78,20 @@ export interface SyncApp {
 export const SYNC_DIR = 'sync';
 const PROJECT_FILE = 'project.json';
 
+/**
+ * The backoff from `RADLABEL_SYNC_BACKOFF_MS` (`<first>,<max>` in ms; tests and impatient
+ * operators), else the engine's default (1 s doubling to 5 min).
+ */
+export function retryFromEnv(env: NodeJS.ProcessEnv): RetryPolicy | undefined {
+  const match = /^(\d+),(\d+)$/.exec(env['RADLABEL_SYNC_BACKOFF_MS']?.trim() ?? '');
+  if (!match) return undefined;
+  const baseMs = Number(match[1]);
+  const maxMs = Number(match[2]);
+  return baseMs > 0 && maxMs >= baseMs ? { baseMs, maxMs } : undefined;
+}
+
 export function createSyncApp(deps: SyncAppDependencies): SyncApp {
+  const retry = deps.retry ?? retryFromEnv(process.env);
   const root = path.join(deps.dataDir, SYNC_DIR);
   let db: ReturnType<typeof openCatalogConnection> | null = null;
   const connection = () => (db ??= openCatalogConnection(deps.catalogFile));
@@ -118,7 +131,7 @@ export function createSyncApp(deps: SyncAppDependencies): SyncApp {
         ? { annotationsKey: (uid: string) => annotationsKey(uid, loaded.project.uploadDrafts) }
         : {}),
       logger: deps.logger,
-      ...(deps.retry ? { retry: deps.retry } : {}),
+      ...(retry ? { retry } : {}),
       onProgress: (progress) => deps.events.emit('sync.progress', progress),
     });
     engine.recover();
