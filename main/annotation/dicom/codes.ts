@@ -29,6 +29,7 @@ export const CODES = {
   findingSite: code('363698007', 'SCT', 'Finding Site'),
   imageRegion: code('111030', 'DCM', 'Image Region'),
   qualitativeEvaluations: code('C0034375', 'UMLS', 'Qualitative Evaluations'),
+  seriesInstanceUid: code('112002', 'DCM', 'Series Instance UID'),
   comment: code('121106', 'DCM', 'Comment'),
   // Statistics (as @cornerstonejs/adapters and highdicom code them).
   length: code('410668003', 'SCT', 'Length'),

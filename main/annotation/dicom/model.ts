@@ -55,6 +55,8 @@ export interface LabelLike {
 export interface LabelSchemaLike {
   id?: string;
   labels: LabelLike[];
+  /** Classification questions (their names and options name the SR's qualitative evaluations). */
+  questions?: Array<{ id: string; name: { en: string }; options: Array<{ id: string; name: unknown }> }>;
 }
 
 /** The Cornerstone statistics the SR carries, in the units Cornerstone reports them. */

@@ -322,5 +322,70 @@ export function readMeasurementSR(dataset: Dataset, options: SrReadOptions): SrR
     if (typeof outcome === 'string') skipped.push(outcome);
     else versions.push(outcome);
   }
+  versions.push(...readQualitativeEvaluations(dataset, document, options, studyInstanceUID));
   return { versions, skipped };
+}
+
+/**
+ * The report's Qualitative Evaluations (the container directly below the root) → classification
+ * versions: CODE items grouped by their Tracking Unique Identifier (one chain per question and
+ * series), the question from the concept (99RADLABEL: its id), the options from the values.
+ */
+function readQualitativeEvaluations(
+  dataset: Dataset,
+  document: Observer | null,
+  options: SrReadOptions,
+  studyInstanceUID: string,
+): AnnotationVersionLike[] {
+  const chains = new Map<
+    string,
+    { trackingUid: string; questionId: string; seriesUid: string; answer: string[] }
+  >();
+  for (const evaluations of children(dataset)) {
+    if (
+      evaluations['ValueType'] !== 'CONTAINER' ||
+      !sameCode(conceptOf(evaluations), CODES.qualitativeEvaluations)
+    )
+      continue;
+    for (const item of children(evaluations)) {
+      const question = conceptOf(item);
+      const value = valueCodeOf(item);
+      if (item['ValueType'] !== 'CODE' || !question || !value) continue;
+      let trackingUid = '';
+      let seriesUid = '';
+      for (const property of children(item)) {
+        const concept = conceptOf(property);
+        if (sameCode(concept, CODES.trackingUid)) trackingUid = text(property['UID']);
+        else if (sameCode(concept, CODES.seriesInstanceUid)) seriesUid = text(property['UID']);
+      }
+      const questionId = labelIdOf(question, undefined) ?? question.value;
+      const key = trackingUid || `${questionId}@${seriesUid}`;
+      const chain = chains.get(key) ?? { trackingUid, questionId, seriesUid, answer: [] };
+      chain.answer.push(value.value);
+      chains.set(key, chain);
+    }
+  }
+  return [...chains.values()].map((chain) => ({
+    versionId: options.newVersionId(),
+    annotationUid: annotationUidOf(
+      chain.trackingUid || `${studyInstanceUID}|question|${chain.questionId}|${chain.seriesUid}`,
+    ),
+    parentIds: [],
+    studyInstanceUID,
+    ...(chain.seriesUid ? { seriesInstanceUID: chain.seriesUid } : {}),
+    kind: 'classification',
+    tool: 'Classification',
+    attributes: {},
+    data: {
+      questionId: chain.questionId,
+      level: chain.seriesUid ? 'series' : 'study',
+      ...(chain.seriesUid ? { seriesInstanceUID: chain.seriesUid } : {}),
+      answer: chain.answer,
+    },
+    source: document?.source ?? 'human',
+    author: document?.author ?? '',
+    status: 'draft',
+    deleted: false,
+    createdAt: options.now ?? Date.now(),
+  }));
 }

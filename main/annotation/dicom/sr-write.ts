@@ -9,7 +9,8 @@
  *   device: the model of an 'ai:<model>' source); the geometry as an Image Region SCOORD selected from
  *   the referenced IMAGE (SCOORD3D in the frame of reference when no image is referenced); every
  *   statistic as a NUM (FloatingPointValue keeps full precision); attributes as CODE/NUM/TEXT items
- *   of the 99RADLABEL scheme. Text is UTF-8 (ISO_IR 192).
+ *   of the 99RADLABEL scheme. Classification answers (study- and series-level questions) follow as
+ *   the report's Qualitative Evaluations (`qualitativeEvaluations`). Text is UTF-8 (ISO_IR 192).
  */
 import { AppError, ErrorCode } from '../../../shared/errors.js';
 import {
@@ -62,7 +63,9 @@ function container(concept: Code, children: Item[], template?: string): Item {
     ...(template
       ? { ContentTemplateSequence: [{ MappingResource: 'DCMR', TemplateIdentifier: template }] }
       : {}),
-    ContentSequence: children,
+    // An empty container (an Image Library with no image: answers only, or SCOORD3D only) has no
+    // ContentSequence at all; an empty one is an error (Type 1C with no value).
+    ...(children.length > 0 ? { ContentSequence: children } : {}),
   };
 }
 const textItem = (concept: Code, value: string): Item => ({
@@ -333,12 +336,84 @@ function optionCode(
   return code(optionId, RADLABEL_SCHEME, meaning);
 }
 
-/** Writes the SR of one study's measurements; throws when there are none. */
+interface ClassificationContent {
+  questionId: string;
+  level: 'study' | 'series';
+  seriesInstanceUID?: string;
+  answer: string[];
+}
+
+function classificationOf(version: AnnotationVersionLike): ClassificationContent | null {
+  const data = version.data as Partial<ClassificationContent> | null;
+  if (!data || typeof data.questionId !== 'string' || !Array.isArray(data.answer)) return null;
+  const answer = data.answer.filter((item): item is string => typeof item === 'string' && item !== '');
+  if (answer.length === 0) return null;
+  const seriesInstanceUID = data.seriesInstanceUID ?? version.seriesInstanceUID;
+  return {
+    questionId: data.questionId,
+    level: data.level === 'series' ? 'series' : 'study',
+    ...(data.level === 'series' && seriesInstanceUID ? { seriesInstanceUID } : {}),
+    answer,
+  };
+}
+
+/**
+ * The classification answers as TID 1500 Qualitative Evaluations: one CODE item per chosen
+ * option (concept: the question, 99RADLABEL code of its id with its English name; value: the
+ * option), with the answer chain's Tracking Unique Identifier and, for a series-level question,
+ * the series' Series Instance UID as properties.
+ */
+function qualitativeEvaluations(
+  versions: readonly AnnotationVersionLike[],
+  schema?: LabelSchemaLike,
+): Item[] {
+  const items: Item[] = [];
+  for (const version of versions) {
+    const content = classificationOf(version);
+    if (!content) continue;
+    const question = schema?.questions?.find((q) => q.id === content.questionId);
+    const concept = code(content.questionId, RADLABEL_SCHEME, question?.name.en ?? content.questionId);
+    const properties: Item[] = [
+      {
+        RelationshipType: 'HAS PROPERTIES',
+        ...uidItem(CODES.trackingUid, trackingUidOf(version.annotationUid)),
+      },
+      ...(content.seriesInstanceUID
+        ? [
+            {
+              RelationshipType: 'HAS PROPERTIES',
+              ...uidItem(CODES.seriesInstanceUid, content.seriesInstanceUID),
+            },
+          ]
+        : []),
+    ];
+    for (const optionId of content.answer) {
+      const option = question?.options.find((o) => o.id === optionId);
+      const name = option?.name as { en?: string } | undefined;
+      items.push(
+        contains({
+          ...codeValueItem(concept, code(optionId, RADLABEL_SCHEME, name?.en ?? optionId)),
+          ContentSequence: properties,
+        }),
+      );
+    }
+  }
+  return items;
+}
+
+/**
+ * Writes the SR of one study's measurements and classification answers; throws when there are
+ * neither.
+ */
 export function writeMeasurementSR(options: SrWriteOptions): Uint8Array {
   const versions = options.versions.filter((v) => v.kind === 'measurement' && !v.deleted);
-  if (versions.length === 0)
-    throw new AppError(ErrorCode.NotFound, 'The study has no measurements to export.');
-  const studyInstanceUID = versions[0]!.studyInstanceUID;
+  const answers = qualitativeEvaluations(
+    options.versions.filter((v) => v.kind === 'classification' && !v.deleted),
+    options.schema,
+  );
+  if (versions.length === 0 && answers.length === 0)
+    throw new AppError(ErrorCode.NotFound, 'The study has no measurements or answers to export.');
+  const studyInstanceUID = (versions[0] ?? options.versions[0]!).studyInstanceUID;
   const seriesUids = [
     ...new Set(versions.map((v) => v.seriesInstanceUID).filter((uid): uid is string => !!uid)),
   ];
@@ -377,7 +452,10 @@ export function writeMeasurementSR(options: SrWriteOptions): Uint8Array {
             : [],
         ),
       ),
-      contains(container(CODES.imagingMeasurements, groups)),
+      ...(groups.length > 0 || answers.length === 0
+        ? [contains(container(CODES.imagingMeasurements, groups))]
+        : []),
+      ...(answers.length > 0 ? [contains(container(CODES.qualitativeEvaluations, answers))] : []),
     ],
     '1500',
   );

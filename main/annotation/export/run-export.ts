@@ -230,13 +230,22 @@ export async function runExport(options: ExportOptions): Promise<ExportSummary> 
 
       switch (format) {
         case 'sr': {
-          if (measurements.length === 0) {
+          // Measurements and the classification answers (qualitative evaluations) in one report.
+          const answered = heads.filter(
+            (v) =>
+              v.kind === 'classification' &&
+              Array.isArray((v.data as { answer?: unknown }).answer) &&
+              ((v.data as { answer: unknown[] }).answer.length ?? 0) > 0,
+          );
+          if (measurements.length === 0 && answered.length === 0) {
             summary.notes.push(`${studyKey}: no measurements`);
             break;
           }
           for (const v of measurements) if (v.seriesInstanceUID) await geometryOf(v.seriesInstanceUID);
+          if (measurements.length === 0)
+            for (const v of answered) if (v.seriesInstanceUID) await geometryOf(v.seriesInstanceUID);
           const bytes = writeMeasurementSR({
-            versions: measurements as AnnotationVersionLike[],
+            versions: [...measurements, ...answered] as AnnotationVersionLike[],
             geometry: (s) => geometries.get(s) ?? null,
             schema,
             reader: options.reader,
@@ -393,6 +402,10 @@ export async function runExport(options: ExportOptions): Promise<ExportSummary> 
               ...(v.sopInstanceUID ? { sopInstanceUID: uid(v.sopInstanceUID) } : {}),
               ...(pseudo ? { author: '' } : {}),
               ...(pseudo && v.kind === 'measurement' ? { data: scrubImageIds(v.data, uid) } : {}),
+              // A series-level answer names its series inside data too.
+              ...(pseudo && v.kind === 'classification' && typeof v.data['seriesInstanceUID'] === 'string'
+                ? { data: { ...v.data, seriesInstanceUID: uid(v.data['seriesInstanceUID']) } }
+                : {}),
             })),
             segmentations: segmentations.map((s) => ({
               annotationUid: s.annotationUid,
