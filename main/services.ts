@@ -13,6 +13,8 @@ import { auditHooks, withAudit } from './audit/hooks.js';
 import { ReceiveAuditor } from './audit/receive-log.js';
 import { createInterchangeApp } from './annotation/interchange-handlers.js';
 import { createSegmentationApp } from './annotation/segmentation-handlers.js';
+import { currentReader } from './annotation/reader.js';
+import { ConflictService, conflictHandlers } from './sync/conflicts.js';
 import { AppError, ErrorCode } from '../shared/errors.js';
 import { Catalog } from './catalog/catalog.js';
 import { FileStore } from './catalog/file-store.js';
@@ -31,6 +33,7 @@ import { type PacsApp, createPacsApp } from './pacs/service.js';
 import type { ScpLimits } from './pacs/scp.js';
 import type { ZipLimits } from './import/zip-archive.js';
 import { UiSessionStore } from './session/ui-session-store.js';
+import { annotationsKey, writeStudyAnnotations } from './sync/annotations.js';
 import { loadSyncProject } from './sync/project.js';
 import { type SyncApp, type SyncAppDependencies, createSyncApp } from './sync/sync-app.js';
 
@@ -186,6 +189,12 @@ export function createServices(options: ServicesOptions): Services {
     logger,
     seriesOf: (studyInstanceUID) => catalog.getStudy(studyInstanceUID)?.series ?? [],
   });
+  // Annotation conflicts met on sync (main/sync/conflicts.ts, docs/sync.md).
+  const conflicts = new ConflictService({
+    catalogFile: catalog.file,
+    store: annotation.store,
+    reader: currentReader,
+  });
   const interchange = createInterchangeApp({
     dataDir,
     keys,
@@ -209,6 +218,16 @@ export function createServices(options: ServicesOptions): Services {
   const account = createAccountApp({ catalogFile: catalog.file, masterKey: () => keys.masterKey(), logger });
 
   // Sync with the cloud project: de-identified copies up (through deid.uploadConfig only), tasks down.
+  const annotationSource = {
+    // Read at request time, once the handlers below exist.
+    get handlers() {
+      return handlers;
+    },
+    instanceFile: (sopInstanceUID: string) => {
+      const stored = catalog.storedFile(sopInstanceUID);
+      return stored ? { path: store.absolutePath(stored.filePath) } : null;
+    },
+  };
   const sync = createSyncApp({
     dataDir,
     catalogFile: catalog.file,
@@ -226,6 +245,17 @@ export function createServices(options: ServicesOptions): Services {
     },
     background: options.syncBackground ?? true,
     ...(options.deidWorkers !== undefined ? { deidWorkers: options.deidWorkers } : {}),
+    // Complete studies' annotations as SR/SEG (main/sync/annotations.ts), read through the handlers.
+    annotationsKey: (studyInstanceUID, uploadDrafts) =>
+      annotationsKey(annotationSource, studyInstanceUID, uploadDrafts),
+    writeAnnotations: async (studyInstanceUID, folder, signal, predecessor) =>
+      writeStudyAnnotations(annotationSource, {
+        studyInstanceUID,
+        folder,
+        signal,
+        predecessor,
+        softwareVersion: productVersion(),
+      }),
   });
 
   const handlers: Handlers = {
@@ -237,6 +267,7 @@ export function createServices(options: ServicesOptions): Services {
     ...interchange.handlers,
     ...pacs.handlers,
     ...segmentation.handlers,
+    ...conflictHandlers(conflicts, events, logger),
     'session.load': async () => uiSession.load(),
     'session.save': async (session) => {
       uiSession.save(session);
@@ -336,6 +367,7 @@ export function createServices(options: ServicesOptions): Services {
         await interchange.close();
         await deid.close();
         cache.close();
+        conflicts.close();
         annotation.close();
         segmentation.close();
         account.close();

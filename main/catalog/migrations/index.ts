@@ -10,6 +10,7 @@ import { accounts } from './0008-accounts.js';
 import { pacsNodes } from './0009-pacs-nodes.js';
 import { retention } from './0010-retention.js';
 import { syncOutbox } from './0011-sync-outbox.js';
+import { syncConflicts } from './0012-sync-conflicts.js';
 import { accountAdmin } from './0014-account-admin.js';
 import type { Migration } from './migration.js';
 
@@ -27,5 +28,6 @@ export const migrations: readonly Migration[] = [
   pacsNodes,
   retention,
   syncOutbox,
+  syncConflicts,
   accountAdmin,
 ];

@@ -3,6 +3,7 @@
  * series, a real export), answers within its response schema; so do the events it emits. A new
  * method without a sample request here fails the first test.
  */
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import zlib from 'node:zlib';
@@ -245,6 +246,46 @@ function samples(): { [M in MethodName]: () => Promise<RequestOf<M>> } {
       studyInstanceUID: series.studyInstanceUID,
       status: 'complete',
     }),
+    'sync.conflicts': async () => ({ studyInstanceUID: series.studyInstanceUID }),
+    // A conflict made for each call: one version edited twice (the second edit as a pull stores it).
+    'sync.resolveConflict': async () => {
+      conflicts += 1;
+      const annotationUid = `contract-conflict-${conflicts}`;
+      const [base, left, right] = [crypto.randomUUID(), crypto.randomUUID(), crypto.randomUUID()];
+      const version = (versionId: string, parentIds: string[], size: number) => ({
+        versionId,
+        annotationUid,
+        parentIds,
+        studyInstanceUID: series.studyInstanceUID,
+        seriesInstanceUID: series.seriesInstanceUID,
+        sopInstanceUID: series.sopInstanceUIDs[1]!,
+        kind: 'measurement' as const,
+        tool: 'Length',
+        labelId: 'lesion',
+        attributes: { size },
+        data: {
+          metadata: {
+            toolName: 'Length',
+            referencedImageId: `wadouri:/instances/${series.sopInstanceUIDs[1]!}`,
+          },
+          data: {
+            handles: {
+              points: [
+                [0, 0, 0],
+                [size, 0, 0],
+              ],
+            },
+          },
+        },
+        source: 'human',
+        status: 'draft' as const,
+        deleted: false,
+      });
+      await services.handlers['annotation.save']({
+        versions: [version(base, [], 1), version(left, [base], 2), version(right, [base], 3)],
+      });
+      return { annotationUid, headVersionIds: [left, right], action: 'keep', keepVersionId: right };
+    },
     'segmentation.saveSlices': async () => ({
       annotationUid: CONTRACT_SEGMENTATION_UID,
       versionId: 'contract-seg-v1',
@@ -361,6 +402,7 @@ const ADMIN = { username: 'admin', password: 'contract-admin-password' };
 let patients = 0;
 let readers = 0;
 let passwordChanges = 0;
+let conflicts = 0;
 
 /** A zlib-deflated, base64 8-bit slice of `size`² voxels with a square of label 1 from `from` to `to`. */
 function squareSlice(size: number, from: number, to: number): string {
@@ -389,6 +431,7 @@ async function exportAnnotations(format: 'sr' | 'json', outputDir: string): Prom
 
 /** Methods that cannot take the same request twice: the call through dispatch gets a new sample. */
 const FRESH_SAMPLE_FOR_DISPATCH = new Set<MethodName>([
+  'sync.resolveConflict',
   'account.create',
   'account.changePassword',
   'cache.deletePatient',
@@ -441,6 +484,8 @@ describe('the contract at the service edge', () => {
         'annotation.statusChanged',
         'pacs.retrieveProgress',
         'export.progress',
+        'sync.progress',
+        'sync.state',
       ]),
     );
     for (const event of seen) {
