@@ -238,9 +238,10 @@ export function createAccountApp(options: {
         ...(displayName ? { displayName } : {}),
       });
       if (!required) {
-        // The first account made here is the administrator: sign-in is on from now.
+        // The first account made here is the administrator: sign-in is on from now. The command line
+        // (radlabel account create) stays the operating system's user.
         required = true;
-        sessions.signIn(account);
+        if (currentSessionId() !== CLI_SESSION_ID) sessions.signIn(account);
       }
       record({
         action: 'account',

@@ -2,6 +2,8 @@
  * A CLI subcommand. Each lives in its own file under commands/ and is registered once in
  * commands/index.ts; `radlabel --help` lists them from there.
  */
+import type { SecretSource } from './secret.js';
+
 export interface CliOutput {
   write(text: string): unknown;
   readonly isTTY?: boolean;
@@ -13,6 +15,8 @@ export interface CliContext {
   env: NodeJS.ProcessEnv;
   /** Lets a command react to Ctrl-C (e.g. cancel an import); returns an unsubscribe function. */
   onInterrupt(listener: () => void): () => void;
+  /** Where passwords come from (a prompt without echo, or standard input; never argv). */
+  secrets?: SecretSource;
 }
 
 export interface Command {

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 /** The `radlabel` executable (package.json "bin"): wires the process to runCli. */
 import { runCli } from './run.js';
+import { processSecretSource } from './secret.js';
 
 let interruptListeners: Array<() => void> = [];
 let interrupts = 0;
@@ -15,6 +16,7 @@ const status = await runCli(process.argv.slice(2), {
   stdout: process.stdout,
   stderr: process.stderr,
   env: process.env,
+  secrets: processSecretSource(),
   onInterrupt(listener) {
     interruptListeners.push(listener);
     return () => {

@@ -1,5 +1,6 @@
 /** Every `radlabel` subcommand, in the order `--help` lists them. A new command is a file here plus one line. */
 import type { Command } from '../command.js';
+import { accountCommand } from './account.js';
 import { auditCommand } from './audit.js';
 import { backupCommand, restoreCommand } from './backup.js';
 import { deidCommand } from './deid.js';
@@ -9,7 +10,6 @@ import { importCommand } from './import.js';
 import { linkageExportCommand } from './linkage-export.js';
 import { lsCommand } from './ls.js';
 import { serveCommand } from './serve.js';
-import { syncCommand } from './sync.js';
 
 export const commands: readonly Command[] = [
   importCommand,
@@ -21,6 +21,6 @@ export const commands: readonly Command[] = [
   backupCommand,
   restoreCommand,
   auditCommand,
-  syncCommand,
+  accountCommand,
   serveCommand,
 ];
