@@ -5,13 +5,16 @@
  * two rows of the affine are negated. The same affine goes in the sform and the qform (code 1,
  * scanner anatomical), so every reader (nibabel, ITK-SNAP, 3D Slicer, nnU-Net) places the volume
  * the same way. Images keep their stored integers with the rescale as scl_slope/scl_inter when
- * every slice has the same rescale; otherwise they are written rescaled as float32.
+ * every slice has the same type and rescale; otherwise they are written rescaled as float32
+ * (`readSeriesVoxels` lists the pixel formats read).
  */
 import zlib from 'node:zlib';
 import dicomParser from 'dicom-parser';
 import { AppError, ErrorCode } from '../../../shared/errors.js';
 import { type SeriesGeometry, sliceSpacing } from '../dicom/geometry.js';
 import { readStoredFileSync } from '../../cache/store-cipher.js';
+import { canDecode, decodeEncapsulatedFrames } from '../../deid/pixels/decode/index.js';
+import { BIG_ENDIAN_TRANSFER_SYNTAX, type PixelLayout } from '../../deid/pixels/layout.js';
 
 export type Matrix4 = number[][];
 
@@ -29,11 +32,13 @@ export function rasAffine(geometry: SeriesGeometry): Matrix4 {
   return [lps[0]!.map((v) => -v), lps[1]!.map((v) => -v), lps[2]!, [0, 0, 0, 1]];
 }
 
-export type NiftiData = Int16Array | Uint16Array | Uint8Array | Float32Array;
+export type NiftiData = Int16Array | Uint16Array | Uint8Array | Int32Array | Float32Array;
 
+/** NIfTI-1 datatype code and bits per voxel of each array type. */
 const DATATYPE = new Map<unknown, [number, number]>([
   [Uint8Array, [2, 8]],
   [Int16Array, [4, 16]],
+  [Int32Array, [8, 32]],
   [Float32Array, [16, 32]],
   [Uint16Array, [512, 16]],
 ]);
@@ -128,44 +133,152 @@ export function encodeNifti(
   return zlib.gzipSync(Buffer.concat([header, body]), { level: 3 });
 }
 
-/** The voxels of a series (uncompressed DICOM), slices in the geometry's order. */
-export function readSeriesVoxels(geometry: SeriesGeometry): {
-  data: Int16Array | Uint16Array | Float32Array;
+/** Transfer syntaxes whose pixel data is native (not encapsulated). */
+const NATIVE_SYNTAXES = new Set(['1.2.840.10008.1.2', '1.2.840.10008.1.2.1', BIG_ENDIAN_TRANSFER_SYNTAX]);
+
+type IntegerSamples = Int8Array | Uint8Array | Int16Array | Uint16Array | Int32Array | Uint32Array;
+type SliceSamples = IntegerSamples | Float32Array;
+
+interface SliceVoxels {
+  values: SliceSamples;
   slope: number;
   intercept: number;
-} {
+}
+
+function integerArray(bits: 8 | 16 | 32, signed: boolean, bytes: Uint8Array): IntegerSamples {
+  const copy = bytes.slice().buffer;
+  if (bits === 8) return signed ? new Int8Array(copy) : new Uint8Array(copy);
+  if (bits === 16) return signed ? new Int16Array(copy) : new Uint16Array(copy);
+  return signed ? new Int32Array(copy) : new Uint32Array(copy);
+}
+
+/** Keeps the stored bits (Bits Stored < Bits Allocated): masked, sign-extended when signed. */
+function keepStoredBits(
+  values: IntegerSamples,
+  bitsStored: number,
+  bitsAllocated: number,
+  signed: boolean,
+): void {
+  if (bitsStored >= bitsAllocated || bitsStored <= 0 || bitsAllocated === 32) return;
+  const mask = (1 << bitsStored) - 1;
+  const sign = 1 << (bitsStored - 1);
+  for (let i = 0; i < values.length; i++) {
+    const raw = values[i]! & mask;
+    values[i] = signed && raw & sign ? raw - (mask + 1) : raw;
+  }
+}
+
+function swapBytes(bytes: Uint8Array, width: number): Uint8Array<ArrayBufferLike> {
+  const out = new Uint8Array(bytes.length);
+  for (let i = 0; i + width <= bytes.length; i += width)
+    for (let b = 0; b < width; b++) out[i + b] = bytes[i + width - 1 - b]!;
+  return out;
+}
+
+/** One stored image → its samples (decoded through the de-identification pixel path's decoders). */
+async function readSlice(file: string, size: number): Promise<SliceVoxels> {
+  const bytes = new Uint8Array(readStoredFileSync(file));
+  const dataSet = dicomParser.parseDicom(bytes);
+  const syntax = (dataSet.string('x00020010') ?? '').trim();
+  const samplesPerPixel = dataSet.uint16('x00280002') ?? 1;
+  if (samplesPerPixel !== 1)
+    throw new AppError(
+      ErrorCode.Malformed,
+      'colour images (RGB) cannot be written as a NIfTI intensity volume',
+    );
+  if ((Number(dataSet.string('x00280008') ?? 1) || 1) > 1)
+    throw new AppError(ErrorCode.Malformed, 'multi-frame images are not written as NIfTI yet');
+  const slope = Number(dataSet.string('x00281053') ?? 1) || 1;
+  const intercept = Number(dataSet.string('x00281052') ?? 0) || 0;
+  const bigEndian = syntax === BIG_ENDIAN_TRANSFER_SYNTAX;
+  // Float Pixel Data / Double Float Pixel Data (parametric maps): float32 voxels.
+  const float = dataSet.elements['x7fe00008'] ?? dataSet.elements['x7fe00009'];
+  if (float && !dataSet.elements['x7fe00010']) {
+    const width = dataSet.elements['x7fe00008'] ? 4 : 8;
+    let raw: Uint8Array<ArrayBufferLike> = bytes.subarray(float.dataOffset, float.dataOffset + size * width);
+    if (raw.length < size * width) throw new AppError(ErrorCode.Truncated, 'the pixel data ends early');
+    if (bigEndian) raw = swapBytes(raw, width);
+    const copy = raw.slice().buffer;
+    const values = width === 4 ? new Float32Array(copy) : Float32Array.from(new Float64Array(copy));
+    return { values, slope, intercept };
+  }
+  const element = dataSet.elements['x7fe00010'];
+  if (!element) throw new AppError(ErrorCode.Malformed, 'an image has no pixel data');
+  const bitsAllocated = dataSet.uint16('x00280100') ?? 0;
+  if (bitsAllocated !== 8 && bitsAllocated !== 16 && bitsAllocated !== 32)
+    throw new AppError(ErrorCode.Malformed, `${bitsAllocated}-bit samples cannot be written as NIfTI`);
+  const signed = dataSet.uint16('x00280103') === 1;
+  const bitsStored = dataSet.uint16('x00280101') ?? bitsAllocated;
+  const byteWidth = bitsAllocated / 8;
+  let raw: Uint8Array<ArrayBufferLike>;
+  if (NATIVE_SYNTAXES.has(syntax) || (!element.encapsulatedPixelData && syntax === '')) {
+    raw = bytes.subarray(element.dataOffset, element.dataOffset + size * byteWidth);
+    if (raw.length < size * byteWidth) throw new AppError(ErrorCode.Truncated, 'the pixel data ends early');
+    if (bigEndian && byteWidth > 1) raw = swapBytes(raw, byteWidth);
+  } else {
+    if (!canDecode(syntax) || bitsAllocated === 32)
+      throw new AppError(ErrorCode.Malformed, `images compressed as ${syntax} cannot be decoded`);
+    const fragments = element.fragments ?? [];
+    const total = fragments.reduce((sum, fragment) => sum + fragment.length, 0);
+    const frame = new Uint8Array(total);
+    let at = 0;
+    for (const fragment of fragments) {
+      frame.set(bytes.subarray(fragment.position, fragment.position + fragment.length), at);
+      at += fragment.length;
+    }
+    const layout: PixelLayout = {
+      rows: dataSet.uint16('x00280010') ?? 0,
+      columns: dataSet.uint16('x00280011') ?? 0,
+      samplesPerPixel: 1,
+      bitsAllocated,
+      bitsStored,
+      signed,
+      planarConfiguration: 0,
+      photometricInterpretation: (dataSet.string('x00280004') ?? 'MONOCHROME2').trim(),
+      bigEndian: false,
+      numberOfFrames: 1,
+    };
+    const decoded = await decodeEncapsulatedFrames([frame], syntax, layout);
+    if (!decoded.ok)
+      throw new AppError(ErrorCode.Malformed, `the compressed images cannot be decoded (${decoded.reason})`);
+    raw = decoded.frames[0]!;
+  }
+  const values = integerArray(bitsAllocated, signed, raw.subarray(0, size * byteWidth));
+  keepStoredBits(values, bitsStored, bitsAllocated, signed);
+  return { values, slope, intercept };
+}
+
+/**
+ * The voxels of a series, slices in the geometry's order. Reads native little- and big-endian
+ * images and those compressed as RLE, JPEG baseline (8-bit), JPEG lossless, JPEG-LS and JPEG 2000
+ * (the de-identification pixel path's decoders); 8-, 16- and 32-bit samples, signed or unsigned
+ * (Bits Stored kept, sign-extended), and Float Pixel Data. The stored integers are kept with the
+ * rescale as scl_slope/scl_inter when every slice has the same type and rescale; otherwise the
+ * voxels are written rescaled as float32. A series that cannot be read throws an AppError saying
+ * why (the export notes it and goes on with the others).
+ */
+export async function readSeriesVoxels(geometry: SeriesGeometry): Promise<{
+  data: NiftiData;
+  slope: number;
+  intercept: number;
+}> {
   const size = geometry.rows * geometry.columns;
   const n = geometry.slices.length;
-  const raw: Array<{ values: Int16Array | Uint16Array; slope: number; intercept: number }> = [];
+  const raw: SliceVoxels[] = [];
   for (const slice of geometry.slices) {
     if (!slice.file) throw new AppError(ErrorCode.NotFound, 'An image of the series is not stored.');
-    const bytes = readStoredFileSync(slice.file);
-    const dataSet = dicomParser.parseDicom(bytes);
-    const syntax = dataSet.string('x00020010') ?? '';
-    if (syntax !== '1.2.840.10008.1.2' && syntax !== '1.2.840.10008.1.2.1')
-      throw new AppError(
-        ErrorCode.Malformed,
-        'This series is stored compressed; NIfTI export reads uncompressed images only (decompress with gdcmconv first).',
-      );
-    const element = dataSet.elements['x7fe00010'];
-    if (!element || dataSet.uint16('x00280100') !== 16 || (dataSet.uint16('x00280002') ?? 1) !== 1)
-      throw new AppError(ErrorCode.Malformed, 'NIfTI export needs 16-bit grayscale images.');
-    const copy = bytes.buffer.slice(
-      bytes.byteOffset + element.dataOffset,
-      bytes.byteOffset + element.dataOffset + size * 2,
-    );
-    const values = dataSet.uint16('x00280103') === 1 ? new Int16Array(copy) : new Uint16Array(copy);
-    raw.push({
-      values,
-      slope: Number(dataSet.string('x00281053') ?? 1) || 1,
-      intercept: Number(dataSet.string('x00281052') ?? 0) || 0,
-    });
+    raw.push(await readSlice(slice.file, size));
   }
-  const uniform = raw.every((r) => r.slope === raw[0]!.slope && r.intercept === raw[0]!.intercept);
-  if (uniform) {
-    const data = raw[0]!.values instanceof Int16Array ? new Int16Array(size * n) : new Uint16Array(size * n);
-    raw.forEach((r, k) => data.set(r.values, k * size));
-    return { data, slope: raw[0]!.slope, intercept: raw[0]!.intercept };
+  const first = raw[0]!;
+  const sameType = raw.every((r) => r.values.constructor === first.values.constructor);
+  const uniform = raw.every((r) => r.slope === first.slope && r.intercept === first.intercept);
+  if (sameType && uniform && !(first.values instanceof Int8Array) && !(first.values instanceof Uint32Array)) {
+    const Type = first.values.constructor as new (
+      length: number,
+    ) => Exclude<SliceSamples, Int8Array | Uint32Array>;
+    const data = new Type(size * n);
+    raw.forEach((r, k) => data.set(r.values as ArrayLike<number> as never, k * size));
+    return { data, slope: first.slope, intercept: first.intercept };
   }
   const data = new Float32Array(size * n);
   raw.forEach((r, k) => {

@@ -19,7 +19,7 @@ import path from 'node:path';
 import zlib from 'node:zlib';
 import type { AnnotationVersion, LabelSchema } from '../../../shared/annotation.js';
 import type { Handlers, StudySummary } from '../../../shared/contract.js';
-import { AppError, ErrorCode } from '../../../shared/errors.js';
+import { AppError, ErrorCode, isAppError } from '../../../shared/errors.js';
 import type { DeidConfig } from '../../deid/index.js';
 import { Pseudonymizer } from '../../deid/pseudonyms.js';
 import { deidentifyTree } from '../../deid/service.js';
@@ -286,7 +286,16 @@ export async function runExport(options: ExportOptions): Promise<ExportSummary> 
           for (const [seriesUid, segs] of bySeries) {
             const geometry = await geometryOf(seriesUid);
             if (!geometry) continue;
-            const image = readSeriesVoxels(geometry);
+            let image: Awaited<ReturnType<typeof readSeriesVoxels>>;
+            try {
+              image = await readSeriesVoxels(geometry);
+            } catch (error) {
+              // This series is left out with the reason; the other series go on.
+              summary.notes.push(
+                `${studyKey}: series ${uid(seriesUid)} was not written (${isAppError(error) ? error.message : 'its images cannot be read'})`,
+              );
+              continue;
+            }
             modality = geometry.modality || modality;
             const affine = rasAffine(geometry);
             const dims: [number, number, number] = [geometry.columns, geometry.rows, geometry.slices.length];
