@@ -33,6 +33,7 @@ import { type PacsApp, createPacsApp } from './pacs/service.js';
 import type { ScpLimits } from './pacs/scp.js';
 import type { ZipLimits } from './import/zip-archive.js';
 import { UiSessionStore } from './session/ui-session-store.js';
+import { annotationsKey, writeStudyAnnotations } from './sync/annotations.js';
 import { loadSyncProject } from './sync/project.js';
 import { type SyncApp, type SyncAppDependencies, createSyncApp } from './sync/sync-app.js';
 
@@ -217,6 +218,16 @@ export function createServices(options: ServicesOptions): Services {
   const account = createAccountApp({ catalogFile: catalog.file, masterKey: () => keys.masterKey(), logger });
 
   // Sync with the cloud project: de-identified copies up (through deid.uploadConfig only), tasks down.
+  const annotationSource = {
+    // Read at request time, once the handlers below exist.
+    get handlers() {
+      return handlers;
+    },
+    instanceFile: (sopInstanceUID: string) => {
+      const stored = catalog.storedFile(sopInstanceUID);
+      return stored ? { path: store.absolutePath(stored.filePath) } : null;
+    },
+  };
   const sync = createSyncApp({
     dataDir,
     catalogFile: catalog.file,
@@ -234,6 +245,17 @@ export function createServices(options: ServicesOptions): Services {
     },
     background: options.syncBackground ?? true,
     ...(options.deidWorkers !== undefined ? { deidWorkers: options.deidWorkers } : {}),
+    // Complete studies' annotations as SR/SEG (main/sync/annotations.ts), read through the handlers.
+    annotationsKey: (studyInstanceUID, uploadDrafts) =>
+      annotationsKey(annotationSource, studyInstanceUID, uploadDrafts),
+    writeAnnotations: async (studyInstanceUID, folder, signal, predecessor) =>
+      writeStudyAnnotations(annotationSource, {
+        studyInstanceUID,
+        folder,
+        signal,
+        predecessor,
+        softwareVersion: productVersion(),
+      }),
   });
 
   const handlers: Handlers = {

@@ -26,6 +26,7 @@ import type { ClinicalTrialQuery, SyncTask } from '../../shared/sync-manifest.js
 import type { Logger } from '../core/logger.js';
 import { DicomWebError, type InstanceRef, type StowFile, type StowItemOutcome } from './dicomweb-client.js';
 import type { ItemRow, SyncStateStore } from './state-store.js';
+import type { DocumentRef } from './annotations.js';
 import type { Outbox } from './outbox.js';
 
 export type { InstanceRef as RemoteInstance, StowFile, StowItemOutcome } from './dicomweb-client.js';
@@ -101,7 +102,7 @@ export interface EngineDependencies {
   /** The retention record: the study's de-identified copy reached the project. */
   markSynced(studyInstanceUID: string, at: Date): void;
   /** A key of the study's annotations to upload (changes when they do), or null when none is due. */
-  annotationsKey?(studyInstanceUID: string): string | null;
+  annotationsKey?(studyInstanceUID: string): Promise<string | null>;
   logger: Logger;
   retry?: RetryPolicy;
   now?: () => Date;
@@ -296,14 +297,31 @@ export class SyncEngine {
     if (!annotationsKey) return;
     for (const study of state.studiesIn(project.projectId, 'up', ['uploading', 'synced'])) {
       signal.throwIfAborted();
-      const key = annotationsKey(study.study_uid);
-      if (key === null || key === study.annotations_key) continue;
-      const prepared = await outbox.prepareAnnotations(study.study_uid, key, signal);
-      state.setStudy(project.projectId, 'up', study.study_uid, {
-        state: prepared.items > 0 ? 'uploading' : study.state,
-        error: study.error,
-        annotationsKey: key,
-      });
+      const key = await annotationsKey(study.study_uid);
+      // Stored as `<key> <the SR uploaded last, JSON>`: the next SR names it as its predecessor.
+      const [storedKey, storedDocument] = splitOnce(study.annotations_key ?? '', ' ');
+      if (key === null || key === storedKey) continue;
+      const predecessor = storedDocument ? (JSON.parse(storedDocument) as DocumentRef | null) : null;
+      try {
+        const prepared = await outbox.prepareAnnotations(study.study_uid, key, predecessor, signal);
+        state.setStudy(project.projectId, 'up', study.study_uid, {
+          state: prepared.items > 0 ? 'uploading' : study.state,
+          error: study.error,
+          annotationsKey: `${key} ${JSON.stringify(prepared.document ?? predecessor)}`,
+        });
+      } catch (error) {
+        if (signal.aborted || (isAppError(error) && error.code === ErrorCode.Cancelled)) throw error;
+        // The images stay synced; these annotations are tried again when they change.
+        state.setStudy(project.projectId, 'up', study.study_uid, {
+          state: study.state,
+          error: `The annotations could not be prepared for upload: ${describe(error)}`,
+          annotationsKey: `${key} ${JSON.stringify(predecessor)}`,
+        });
+        this.#deps.logger.error(
+          { code: isAppError(error) ? error.code : undefined },
+          'sync annotations could not be prepared',
+        );
+      }
     }
   }
 
@@ -539,6 +557,11 @@ export class SyncEngine {
     });
     for (const file of files) fs.rmSync(file, { force: true });
   }
+}
+
+function splitOnce(text: string, separator: string): [string, string] {
+  const at = text.indexOf(separator);
+  return at < 0 ? [text, ''] : [text.slice(0, at), text.slice(at + separator.length)];
 }
 
 function describe(error: unknown): string {

@@ -19,6 +19,7 @@ import type { DeidConfig } from '../deid/index.js';
 import { deidentifyTree } from '../deid/service.js';
 import { readDicomHeaderFromFile } from '../dicom/header.js';
 import type { ProjectDeidSettings } from '../deid-app/handlers.js';
+import type { DocumentRef } from './annotations.js';
 import type { NewItem, SyncStateStore } from './state-store.js';
 
 export interface OutboxDependencies {
@@ -29,8 +30,13 @@ export interface OutboxDependencies {
   deid: ProjectDeidSettings;
   uploadConfig(project: ProjectDeidSettings, files: readonly string[]): Promise<DeidConfig>;
   studyFiles(studyInstanceUID: string): string[] | null;
-  /** SR/SEG of a study's annotations written (not yet de-identified) into a folder; the files. */
-  writeAnnotations?(studyInstanceUID: string, folder: string, signal: AbortSignal): Promise<string[]>;
+  /** SR/SEG of a study's annotations written (not yet de-identified) into a folder; the files and the SR. */
+  writeAnnotations?(
+    studyInstanceUID: string,
+    folder: string,
+    signal: AbortSignal,
+    predecessor: DocumentRef | null,
+  ): Promise<{ files: string[]; document: DocumentRef | null }>;
   logger: Logger;
   /** Worker threads for the engine (0: this thread). */
   workers?: number;
@@ -41,6 +47,8 @@ export interface PreparedStudy {
   items: number;
   held: number;
   failed: number;
+  /** The SR written (annotations), in the workstation's UIDs. */
+  document?: DocumentRef | null;
 }
 
 const hashOf = (...parts: string[]): string =>
@@ -70,17 +78,22 @@ export class Outbox {
   }
 
   /** Writes a study's annotations as SR/SEG, de-identifies them likewise and registers them. */
-  async prepareAnnotations(studyUid: string, key: string, signal: AbortSignal): Promise<PreparedStudy> {
+  async prepareAnnotations(
+    studyUid: string,
+    key: string,
+    predecessor: DocumentRef | null,
+    signal: AbortSignal,
+  ): Promise<PreparedStudy> {
     const write = this.deps.writeAnnotations;
     if (!write) return { remoteStudyUid: null, items: 0, held: 0, failed: 0 };
     const scratch = path.join(this.#dir, `${hashOf('annotations', studyUid, key)}.source`);
     fs.rmSync(scratch, { recursive: true, force: true });
     fs.mkdirSync(scratch, { recursive: true, mode: 0o700 });
     try {
-      const files = await write(studyUid, scratch, signal);
-      if (files.length === 0) return { remoteStudyUid: null, items: 0, held: 0, failed: 0 };
+      const { files, document } = await write(studyUid, scratch, signal, predecessor);
+      if (files.length === 0) return { remoteStudyUid: null, items: 0, held: 0, failed: 0, document };
       const config = await this.deps.uploadConfig(this.deps.deid, this.deps.studyFiles(studyUid) ?? []);
-      return await this.#deidentifyAndRegister(
+      const prepared = await this.#deidentifyAndRegister(
         studyUid,
         'annotation',
         hashOf('annotations', studyUid, key),
@@ -88,6 +101,7 @@ export class Outbox {
         config,
         signal,
       );
+      return { ...prepared, document };
     } finally {
       fs.rmSync(scratch, { recursive: true, force: true });
     }

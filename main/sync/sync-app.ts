@@ -23,7 +23,7 @@ import {
   type SyncProject,
   type SyncTransport,
 } from './engine.js';
-import { Outbox } from './outbox.js';
+import { Outbox, type OutboxDependencies } from './outbox.js';
 import { SyncStateStore } from './state-store.js';
 
 type SyncMethodName =
@@ -49,8 +49,8 @@ export interface SyncAppDependencies {
   studyFiles(studyInstanceUID: string): string[] | null;
   hasInstance(sopInstanceUID: string): boolean;
   importFiles(paths: readonly string[]): Promise<Map<string, string>>;
-  writeAnnotations?(studyInstanceUID: string, folder: string, signal: AbortSignal): Promise<string[]>;
-  annotationsKey?(studyInstanceUID: string, uploadDrafts: boolean): string | null;
+  writeAnnotations?: OutboxDependencies['writeAnnotations'];
+  annotationsKey?(studyInstanceUID: string, uploadDrafts: boolean): Promise<string | null>;
   /** Run passes in the background (the app); the CLI drives passes itself. */
   background: boolean;
   retry?: RetryPolicy;
