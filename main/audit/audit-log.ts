@@ -141,6 +141,39 @@ export class AuditLog {
     }
   }
 
+  #append: ReturnType<AuditLog['prepareAppend']> | null = null;
+
+  /** The append transaction and its statements, prepared once (every save is audited). */
+  private appendStatements(): ReturnType<AuditLog['prepareAppend']> {
+    this.#append ??= this.prepareAppend();
+    return this.#append;
+  }
+
+  private prepareAppend() {
+    const lastRow = this.db.prepare<[], { seq: number; hash: string }>(
+      'SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1',
+    );
+    const lastUsed = this.db.prepare<[], { seq: number }>(
+      "SELECT seq FROM sqlite_sequence WHERE name = 'audit_log'",
+    );
+    const insert = this.db.prepare(
+      `INSERT INTO audit_log (seq, at, reader, action, subject_kind, subject, outcome, detail, prev_hash, hash)
+       VALUES (@seq, @at, @reader, @action, @subject_kind, @subject, @outcome, @detail, @prev_hash, @hash)`,
+    );
+    const append = this.db.transaction((base: Omit<StoredRow, 'seq' | 'prev_hash' | 'hash'>): StoredRow => {
+      const last = lastRow.get();
+      // AUTOINCREMENT remembers the largest seq ever used: a removed last row cannot be reused.
+      const used = lastUsed.get()?.seq ?? 0;
+      const seq = Math.max(last?.seq ?? 0, used) + 1;
+      const row = { seq, ...base };
+      const prev_hash = last?.hash ?? GENESIS_HASH;
+      const hash = chainHash(prev_hash, canonicalContent(row));
+      insert.run({ ...row, prev_hash, hash });
+      return { ...row, prev_hash, hash };
+    });
+    return { append };
+  }
+
   /** A stable, keyed, one-way id for a study or patient on this installation. */
   pseudonym(kind: AuditSubjectKind, value: string): string {
     this.key ??= auditPseudonymKey(this.options.masterKey());
@@ -163,30 +196,9 @@ export class AuditLog {
       outcome: event.outcome ?? 'ok',
       detail: canonicalDetail(event.detail),
     };
-    const append = this.db.transaction((): StoredRow => {
-      const last = this.db
-        .prepare<[], { seq: number; hash: string }>(
-          'SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1',
-        )
-        .get();
-      // AUTOINCREMENT remembers the largest seq ever used: a removed last row cannot be reused.
-      const used =
-        this.db.prepare<[], { seq: number }>("SELECT seq FROM sqlite_sequence WHERE name = 'audit_log'").get()
-          ?.seq ?? 0;
-      const seq = Math.max(last?.seq ?? 0, used) + 1;
-      const row = { seq, ...base };
-      const prev_hash = last?.hash ?? GENESIS_HASH;
-      const hash = chainHash(prev_hash, canonicalContent(row));
-      this.db
-        .prepare(
-          `INSERT INTO audit_log (seq, at, reader, action, subject_kind, subject, outcome, detail, prev_hash, hash)
-           VALUES (@seq, @at, @reader, @action, @subject_kind, @subject, @outcome, @detail, @prev_hash, @hash)`,
-        )
-        .run({ ...row, prev_hash, hash });
-      return { ...row, prev_hash, hash };
-    });
+    const statements = this.appendStatements();
     try {
-      return toRow(append.immediate());
+      return toRow(statements.append.immediate(base));
     } catch (error) {
       throw new AppError(ErrorCode.Io, 'The audit log could not be written (check the data folder).', {
         cause: error,
