@@ -2,6 +2,7 @@ import { useTranslation } from 'react-i18next';
 import { useUiStore } from '../stores/useUiStore.js';
 import { useViewerStore } from '../stores/useViewerStore.js';
 import { LanguageSwitch } from './LanguageSwitch.js';
+import { SyncIndicator } from '../sync/SyncIndicator.js';
 
 export function Header() {
   const { t } = useTranslation();
@@ -36,6 +37,7 @@ export function Header() {
         </button>
       </nav>
       <div className="app-header__actions">
+        <SyncIndicator />
         <LanguageSwitch />
         <button
           type="button"

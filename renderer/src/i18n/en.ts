@@ -1,12 +1,14 @@
 /** English UI strings. Every key here must exist in zh-CN.ts (the type there enforces it). */
 import { annotateEn } from '../annotation/tools/strings.js';
 import { pacsEn } from '../pacs/strings.js';
+import { syncEn } from '../sync/strings.js';
 import { accountEn } from '../account/strings.js';
 import { segmentationEn } from '../annotation/segmentation/strings.js';
 
 export const en = {
   annotate: annotateEn,
   pacs: pacsEn,
+  sync: syncEn,
   account: accountEn,
   segmentation: segmentationEn,
   app: {

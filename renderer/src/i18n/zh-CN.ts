@@ -2,12 +2,14 @@
 import type { Messages } from './en.js';
 import { annotateZhCN } from '../annotation/tools/strings.js';
 import { pacsZhCN } from '../pacs/strings.js';
+import { syncZhCN } from '../sync/strings.js';
 import { accountZhCN } from '../account/strings.js';
 import { segmentationZhCN } from '../annotation/segmentation/strings.js';
 
 export const zhCN: Messages = {
   annotate: annotateZhCN,
   pacs: pacsZhCN,
+  sync: syncZhCN,
   account: accountZhCN,
   segmentation: segmentationZhCN,
   app: {
