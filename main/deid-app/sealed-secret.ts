@@ -19,21 +19,15 @@ interface SealedFile {
   ciphertext: string;
 }
 
-function sealingKey(keys: KeyProvider): Buffer {
+function sealingKey(keys: KeyProvider, purpose = 'radlabel-project-secret'): Buffer {
   return Buffer.from(
-    crypto.hkdfSync(
-      'sha256',
-      keys.masterKey(),
-      Buffer.from('radlabel-project-secret'),
-      Buffer.from('aes-256-gcm'),
-      32,
-    ),
+    crypto.hkdfSync('sha256', keys.masterKey(), Buffer.from(purpose), Buffer.from('aes-256-gcm'), 32),
   );
 }
 
-function seal(secret: Uint8Array, keys: KeyProvider): SealedFile {
+function seal(secret: Uint8Array, keys: KeyProvider, purpose?: string): SealedFile {
   const iv = crypto.randomBytes(12);
-  const cipher = crypto.createCipheriv('aes-256-gcm', sealingKey(keys), iv);
+  const cipher = crypto.createCipheriv('aes-256-gcm', sealingKey(keys, purpose), iv);
   cipher.setAAD(Buffer.from(FORMAT));
   const ciphertext = Buffer.concat([cipher.update(secret), cipher.final()]);
   return {
@@ -44,11 +38,11 @@ function seal(secret: Uint8Array, keys: KeyProvider): SealedFile {
   };
 }
 
-function open(sealed: SealedFile, keys: KeyProvider): Uint8Array {
+function open(sealed: SealedFile, keys: KeyProvider, purpose?: string): Uint8Array {
   try {
     const decipher = crypto.createDecipheriv(
       'aes-256-gcm',
-      sealingKey(keys),
+      sealingKey(keys, purpose),
       Buffer.from(sealed.iv, 'base64'),
     );
     decipher.setAAD(Buffer.from(FORMAT));
@@ -122,5 +116,49 @@ export class SealedSecretFile {
       fs.rmSync(temporary, { force: true });
     }
     return secret;
+  }
+}
+
+/**
+ * A caller's value (the sync server's password or token) sealed the same way under the same key
+ * (in the desktop app, the OS keychain through safeStorage), with a key derived for `purpose`.
+ * Written atomically with mode 0600; never logged.
+ */
+export class SealedValueFile {
+  constructor(
+    private readonly file: string,
+    private readonly keys: KeyProvider,
+    private readonly purpose: string,
+  ) {}
+
+  /** The value, or null when none was saved. */
+  read(): string | null {
+    let sealed: SealedFile;
+    try {
+      sealed = JSON.parse(fs.readFileSync(this.file, 'utf8')) as SealedFile;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
+      throw new AppError(ErrorCode.Io, 'A protected value of this data folder cannot be read.', {
+        cause: error,
+      });
+    }
+    if (sealed.format !== FORMAT)
+      throw new AppError(
+        ErrorCode.Io,
+        'A protected value of this data folder is not in a format this version knows.',
+      );
+    return Buffer.from(open(sealed, this.keys, this.purpose)).toString('utf8');
+  }
+
+  write(value: string): void {
+    const content = `${JSON.stringify(seal(Buffer.from(value, 'utf8'), this.keys, this.purpose), null, 2)}\n`;
+    fs.mkdirSync(path.dirname(this.file), { recursive: true });
+    const temporary = `${this.file}.${process.pid}.tmp`;
+    fs.writeFileSync(temporary, content, { mode: 0o600 });
+    fs.renameSync(temporary, this.file);
+  }
+
+  clear(): void {
+    fs.rmSync(this.file, { force: true });
   }
 }

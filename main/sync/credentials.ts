@@ -13,6 +13,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { AppError, ErrorCode } from '../../shared/errors.js';
+import type { KeyProvider } from '../deid/linkage.js';
+import { SealedValueFile } from '../deid-app/sealed-secret.js';
 import {
   SYNC_PASSWORD_ENV,
   SYNC_TOKEN_ENV,
@@ -119,4 +121,19 @@ export function resolveCredentials(
       `No password for the project server: set ${SYNC_PASSWORD_ENV}, or name a key file (server.auth.keyFile) in the manifest.`,
     );
   return { type: 'basic', username, password };
+}
+
+/** Where the desktop app keeps the server's secret: sealed under the keychain-backed key. */
+export const SYNC_CREDENTIAL_FILE = path.join('sync', 'credential.sealed');
+
+/**
+ * The app's stored secret for the project server (`<data>/sync/credential.sealed`), sealed with
+ * the de-identification secret's mechanism (main/deid-app/sealed-secret.ts) under `keys` — in
+ * Electron the OS keychain (safeStorage, main/electron/keychain.ts).
+ */
+export function storedSyncSecret(
+  dataDir: string,
+  keys: KeyProvider,
+): SecretSource & { write(value: string): void; clear(): void } {
+  return new SealedValueFile(path.join(dataDir, SYNC_CREDENTIAL_FILE), keys, 'radlabel-sync-credential');
 }

@@ -7,7 +7,13 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ErrorCode } from '../../../shared/errors.js';
-import { authorizationHeader, readKeyFile, resolveCredentials } from '../../../main/sync/credentials.js';
+import crypto from 'node:crypto';
+import {
+  authorizationHeader,
+  readKeyFile,
+  resolveCredentials,
+  storedSyncSecret,
+} from '../../../main/sync/credentials.js';
 import { makeTempDir } from '../../fixtures/paths.js';
 
 const dir = makeTempDir('sync-credentials');
@@ -105,5 +111,26 @@ describe('sync credentials', () => {
     expect(() => authorizationHeader({ type: 'bearer', token: 'a\r\nX-Evil: 1' })).toThrow(
       expect.objectContaining({ code: ErrorCode.ServerAuth }),
     );
+  });
+
+  it('the app keeps the secret sealed under the keychain-backed key, never in the clear', () => {
+    const key = crypto.randomBytes(32);
+    const dataDir = path.join(dir, 'data');
+    const stored = storedSyncSecret(dataDir, { masterKey: () => key });
+    expect(stored.read()).toBeNull();
+    stored.write('Kü-s3cret-password');
+    expect(stored.read()).toBe('Kü-s3cret-password');
+    const file = path.join(dataDir, 'sync', 'credential.sealed');
+    expect(fs.statSync(file).mode & 0o077).toBe(0);
+    expect(fs.readFileSync(file, 'utf8')).not.toContain('s3cret');
+    expect(resolveCredentials({ type: 'basic', username: 'alice' }, { env: {}, stored })).toEqual({
+      type: 'basic',
+      username: 'alice',
+      password: 'Kü-s3cret-password',
+    });
+    const otherKey = storedSyncSecret(dataDir, { masterKey: () => crypto.randomBytes(32) });
+    expect(() => otherKey.read()).toThrow(expect.objectContaining({ code: ErrorCode.KeyUnavailable }));
+    stored.clear();
+    expect(stored.read()).toBeNull();
   });
 });
