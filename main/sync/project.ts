@@ -4,17 +4,15 @@
  * to its DICOMweb server (dicomweb-client.ts) signed in with credentials from the environment, a
  * private key file or the keychain (credentials.ts) — never from the manifest or the data folder.
  */
-import fs from 'node:fs';
 import path from 'node:path';
 import { AppError, ErrorCode } from '../../shared/errors.js';
 import { type SyncManifest, manifestReader, parseSyncManifest } from '../../shared/sync-manifest.js';
 import { currentReader } from '../annotation/reader.js';
 import { type SecretSource, resolveCredentials } from './credentials.js';
+import { fetchManifest, loadManifestFile } from './manifest-load.js';
 import { DicomWebClient } from './dicomweb-client.js';
 import type { SyncTransport } from './engine.js';
 import type { LoadedProject } from './sync-app.js';
-
-const MAX_MANIFEST_BYTES = 4 * 2 ** 20;
 
 /** What is kept in `<data>/sync/project.json`: the manifest and the folder its key file is relative to. */
 interface KeptManifest {
@@ -27,71 +25,35 @@ export interface ProjectContext {
   dataDir: string;
   /** The app's keychain-sealed secret, if any. */
   stored?: SecretSource;
-  /** Fetches a manifest from a URL (S-CLIENT's bounded loader); files are read here. */
-  fetchManifest?(url: string): Promise<unknown>;
 }
 
 export async function loadSyncProject(
   source: { path: string } | { url: string } | { manifest: unknown },
   context: ProjectContext,
 ): Promise<LoadedProject> {
-  let raw: unknown;
-  let baseDir: string;
   if ('path' in source) {
-    const file = path.resolve(source.path);
-    raw = readManifestFile(file);
-    baseDir = path.dirname(file);
-  } else if ('url' in source) {
-    if (!context.fetchManifest)
-      throw new AppError(
-        ErrorCode.ProjectInvalid,
-        'Loading a project manifest from a URL is not available here.',
-      );
-    raw = await context.fetchManifest(source.url);
-    baseDir = context.dataDir;
-  } else {
-    const kept = source.manifest as Partial<KeptManifest>;
-    raw = kept.manifest;
-    baseDir = typeof kept.baseDir === 'string' ? kept.baseDir : context.dataDir;
+    const loaded = loadManifestFile(path.resolve(source.path), { env: context.env });
+    return projectFrom(loaded.manifest, loaded.baseDir ?? context.dataDir, context);
   }
-  const parsed = parseSyncManifest(raw);
+  if ('url' in source) {
+    const loaded = await fetchManifest(source.url, { env: context.env });
+    return projectFrom(loaded.manifest, loaded.baseDir ?? context.dataDir, context);
+  }
+  const kept = source.manifest as Partial<KeptManifest>;
+  const parsed = parseSyncManifest(kept.manifest);
   if (!parsed.ok)
     throw new AppError(
       ErrorCode.ProjectInvalid,
-      `The project manifest is not valid: ${parsed.issues.slice(0, 5).join('; ')}`,
+      `The saved project manifest is not valid: ${parsed.issues.slice(0, 5).join('; ')}`,
     );
-  return projectFrom(parsed.manifest, raw, baseDir, context);
+  return projectFrom(
+    parsed.manifest,
+    typeof kept.baseDir === 'string' ? kept.baseDir : context.dataDir,
+    context,
+  );
 }
 
-function readManifestFile(file: string): unknown {
-  let text: string;
-  try {
-    const stat = fs.statSync(file);
-    if (!stat.isFile()) throw new Error('not a file');
-    if (stat.size > MAX_MANIFEST_BYTES)
-      throw new AppError(ErrorCode.ProjectInvalid, 'The project manifest is too large (more than 4 MB).');
-    text = fs.readFileSync(file, 'utf8');
-  } catch (error) {
-    if (error instanceof AppError) throw error;
-    throw new AppError(ErrorCode.ProjectInvalid, `The project manifest cannot be read: ${file}.`, {
-      cause: error,
-    });
-  }
-  try {
-    return JSON.parse(text) as unknown;
-  } catch (error) {
-    throw new AppError(ErrorCode.ProjectInvalid, `The project manifest is not JSON: ${file}.`, {
-      cause: error,
-    });
-  }
-}
-
-function projectFrom(
-  manifest: SyncManifest,
-  raw: unknown,
-  baseDir: string,
-  context: ProjectContext,
-): LoadedProject {
+function projectFrom(manifest: SyncManifest, baseDir: string, context: ProjectContext): LoadedProject {
   const credentials = resolveCredentials(manifest.server.auth, {
     env: context.env,
     baseDir,
@@ -151,6 +113,6 @@ function projectFrom(
         : {}),
     },
     transport,
-    manifest: { manifest: raw, baseDir } satisfies KeptManifest,
+    manifest: { manifest, baseDir } satisfies KeptManifest,
   };
 }
