@@ -17,18 +17,26 @@ export interface RunningWebHost {
   origin: string;
   token: string;
   dataDir: string;
+  /** The host's process (a test may kill it the hard way). */
+  process: ChildProcess;
   stop(): Promise<void>;
 }
 
 export async function startWebHost(options: {
   dataDir: string;
   timeoutMs?: number;
+  /** Variables added to this process's environment for the host. */
+  env?: NodeJS.ProcessEnv;
 }): Promise<RunningWebHost> {
   if (!fs.existsSync(entry)) throw new Error(`${entry} is missing: run \`npm run build\` first.`);
   fs.mkdirSync(options.dataDir, { recursive: true });
   const child: ChildProcess = spawn(process.execPath, [entry, '--data-dir', options.dataDir], {
     stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, RADLABEL_LOG_LEVEL: process.env['RADLABEL_LOG_LEVEL'] ?? 'info' },
+    env: {
+      ...process.env,
+      RADLABEL_LOG_LEVEL: process.env['RADLABEL_LOG_LEVEL'] ?? 'info',
+      ...options.env,
+    },
   });
   // A host outlives nothing: whatever ends this test process (a failed setup included) ends it.
   const killOnExit = (): void => {
@@ -63,6 +71,7 @@ export async function startWebHost(options: {
     origin: parsed.origin,
     token: parsed.searchParams.get('token') ?? '',
     dataDir: options.dataDir,
+    process: child,
     async stop() {
       if (child.exitCode !== null) return;
       const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));

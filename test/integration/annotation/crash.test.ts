@@ -5,20 +5,18 @@
  * starts again on it. Trials: RADLABEL_CRASH_TRIALS (default 5 here; `npm run test:soak` runs 50).
  * Needs `npm run build` (the host runs from build/, as the app does).
  */
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { AnnotationVersion, AnnotationVersionInput } from '../../../shared/annotation.js';
 import { AnnotationStore } from '../../../main/annotation/store.js';
 import { silentLogger } from '../../../main/core/logger.js';
 import { CATALOG_FILE_NAME, createServices } from '../../../main/services.js';
+import { type RunningWebHost, startWebHost } from '../../e2e/support/webhost.js';
 import { makeTempDir } from '../../fixtures/index.js';
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
-const entry = process.env['RADLABEL_WEBHOST_ENTRY'] ?? path.join(root, 'build/main/webhost/start.js');
 const TRIALS = Number(process.env['RADLABEL_CRASH_TRIALS'] ?? 5);
 const WRITERS = 4;
 const STUDY = '1.2.826.0.1.3680043.8.498.90001';
@@ -31,38 +29,16 @@ afterAll(() => {
   fs.rmSync(dir, { recursive: true, force: true });
 });
 
-interface Host {
-  origin: string;
-  token: string;
-  process: ChildProcess;
-}
+type Host = RunningWebHost;
 
+/** The built web host on the test's data folder (the same launcher the end-to-end tests use). */
 async function startHost(): Promise<Host> {
-  const started = spawn(process.execPath, [entry, '--data-dir', dataDir], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, RADLABEL_LOG_LEVEL: 'warn', RADLABEL_READER: 'crash-test' },
+  const host = await startWebHost({
+    dataDir,
+    env: { RADLABEL_LOG_LEVEL: 'warn', RADLABEL_READER: 'crash-test' },
   });
-  child = started;
-  let output = '';
-  const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`web host did not start:\n${output}`)), 30_000);
-    const onData = (chunk: Buffer): void => {
-      output += chunk.toString();
-      const match = /http:\/\/127\.0\.0\.1:\d+\/\?token=[A-Za-z0-9_-]+/.exec(output);
-      if (match) {
-        clearTimeout(timer);
-        resolve(match[0]);
-      }
-    };
-    started.stdout?.on('data', onData);
-    started.stderr?.on('data', onData);
-    started.once('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`web host exited with ${code}:\n${output}`));
-    });
-  });
-  const parsed = new URL(url);
-  return { origin: parsed.origin, token: parsed.searchParams.get('token') ?? '', process: started };
+  child = host.process;
+  return host;
 }
 
 async function rpc<T>(host: Host, method: string, request: unknown): Promise<T> {
