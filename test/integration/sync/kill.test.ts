@@ -156,6 +156,9 @@ describe(`radlabel sync killed with SIGKILL at random points (${TRIALS} trials, 
       // A run that ends before its kill must have ended well (or be waiting for more to pull).
       if (run.signal === null) expect([0, 1], `${run.stdout}${run.stderr}`).toContain(run.status);
     }
+    // The kills landed in running syncs (not all after the end).
+    if (TRIALS >= 2)
+      expect(kills.filter((kill) => kill.endsWith('SIGKILL')).length, kills.join(' ')).toBeGreaterThan(0);
     const up = await sync('a', 'alice', undefined, ['--study', ct.studyInstanceUID]);
     expect(up.status, `${kills.join(' ')}\n${up.stdout}${up.stderr}`).toBe(0);
     expect(up.stdout).toContain(`Sync finished: ${SLICES} objects done, 0 failed, 0 waiting.`);
