@@ -109,6 +109,20 @@ export class SchemaService {
     return this.#keep(parseLabelSchema(text), name);
   }
 
+  /**
+   * Makes `schema` the project's schema (validated; an invalid one is refused with the field named)
+   * and records where it came from (`source`: a file path, `sync:<project>`, …).
+   */
+  setActive(schema: unknown, source: string | null): SchemaView {
+    const result = LabelSchema.safeParse(schema);
+    if (!result.success)
+      throw new AppError(
+        ErrorCode.InvalidRequest,
+        `The label schema is not valid: ${describeIssues(result.error)}`,
+      );
+    return this.#keep(result.data, source);
+  }
+
   useDefault(): SchemaView {
     fs.rmSync(this.#file, { force: true });
     return this.get();
@@ -128,4 +142,13 @@ export class SchemaService {
     }
     return { schema, source: 'project', loadedFrom };
   }
+}
+
+/**
+ * Sets the label schema of the data folder `dataDir` (the app and the CLI read it from there): for
+ * sync, which takes the schema from the project manifest. Annotations made under another schema
+ * keep their labels (an unknown label is shown as its id and counts as missing for "complete").
+ */
+export function setActiveSchema(dataDir: string, schema: unknown, source: string | null): SchemaView {
+  return new SchemaService(dataDir).setActive(schema, source);
 }

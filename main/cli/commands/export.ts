@@ -30,6 +30,8 @@ Options:
   --study UID     Only this study (repeatable); default: every study in the catalog
   --deid          De-identify with the project's settings (SR/SEG through the de-identification
                   engine; NIfTI/CSV/JSON with pseudonymous ids only)
+  --schema FILE   Use this label schema file (JSON, docs/annotation.md) when the data folder has
+                  none yet: it becomes the folder's schema (labels' codes and names in SR/SEG/CSV)
   --data-dir DIR  The RadLabel data folder (default: $RADLABEL_DATA_DIR, else the user data folder)
   -h, --help      Show this help`,
 
@@ -39,6 +41,7 @@ Options:
       format: { type: 'string' },
       study: { type: 'string', multiple: true },
       deid: { type: 'boolean' },
+      schema: { type: 'string' },
     });
     if (values.help) {
       context.stdout.write(`${this.usage}\n`);
@@ -57,6 +60,19 @@ Options:
       deid = deidConfigFromSettings(settings.settings(), settings.projectSecret());
     }
     const { services } = openServices(values['data-dir'], context.env);
+    if (values.schema !== undefined) {
+      const current = await services.handlers['schema.get']({});
+      if (current.source === 'default') {
+        const view = await services.handlers['schema.load']({ path: path.resolve(values.schema) });
+        context.stderr.write(
+          `label schema: ${view.schema.name} ${view.schema.version} (from ${values.schema})\n`,
+        );
+      } else if (current.loadedFrom !== path.resolve(values.schema)) {
+        context.stderr.write(
+          `note: the data folder already has the label schema ${current.schema.name} ${current.schema.version}; --schema is not used\n`,
+        );
+      }
+    }
     const controller = new AbortController();
     const stopInterrupt = context.onInterrupt(() => controller.abort());
     try {
