@@ -182,7 +182,7 @@ function errorCode(error: unknown): string | undefined {
       (NETWORK_CODES.has(code) ||
         code.startsWith('UND_ERR') ||
         code.startsWith('ERR_TLS') ||
-        /CERT|SSL/.test(code))
+        /CERT|SSL|SIGNATURE|^UNABLE_TO_/.test(code))
     )
       return code;
     current = (current as { cause?: unknown }).cause;
@@ -688,7 +688,7 @@ export class DicomWebClient {
           ? 'its name was not found'
           : code?.includes('TIMEOUT') || code === 'ETIMEDOUT'
             ? 'it did not answer in time'
-            : code && (code.startsWith('ERR_TLS') || /CERT|SSL/.test(code))
+            : code && (code.startsWith('ERR_TLS') || /CERT|SSL|SIGNATURE|^UNABLE_TO_/.test(code))
               ? 'the secure connection failed (certificate not trusted? a hospital proxy needs its CA file, server.caFile)'
               : 'the connection failed';
     return new DicomWebError(

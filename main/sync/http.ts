@@ -96,6 +96,8 @@ export function createDispatcher(settings: HttpSettings): Dispatcher {
   if (fromEnv)
     return new EnvHttpProxyAgent({
       ...common,
+      // Handed on to the ProxyAgent it makes: TLS to the server inside the tunnel.
+      ...(connect ? ({ requestTls: connect } as object) : {}),
       ...(fromEnv.http ? { httpProxy: fromEnv.http } : {}),
       ...(fromEnv.https ? { httpsProxy: fromEnv.https } : {}),
       ...(fromEnv.no ? { noProxy: fromEnv.no } : {}),
