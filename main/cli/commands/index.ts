@@ -10,6 +10,7 @@ import { importCommand } from './import.js';
 import { linkageExportCommand } from './linkage-export.js';
 import { lsCommand } from './ls.js';
 import { serveCommand } from './serve.js';
+import { syncCommand } from './sync.js';
 
 export const commands: readonly Command[] = [
   importCommand,
@@ -22,5 +23,6 @@ export const commands: readonly Command[] = [
   restoreCommand,
   auditCommand,
   accountCommand,
+  syncCommand,
   serveCommand,
 ];
