@@ -103,15 +103,12 @@ export function CacheSettingsDialog({ onClose }: { onClose(): void }) {
         <form id="cache-settings-form" className="cache-settings" onSubmit={save}>
           <fieldset>
             <legend>{t('cache.settings.protection')}</legend>
-            <label>
-              <input
-                type="checkbox"
-                checked={draft.encrypt}
-                data-testid="cache-encrypt"
-                onChange={(event) => setDraft({ ...draft, encrypt: event.target.checked })}
-              />
-              {t('cache.settings.encrypt')}
-            </label>
+            <CheckRow
+              testId="cache-encrypt"
+              checked={draft.encrypt}
+              onChange={(encrypt) => setDraft({ ...draft, encrypt })}
+              label={t('cache.settings.encrypt')}
+            />
             <p data-testid="cache-encrypted-state">
               {status.catalogEncrypted ? t('cache.settings.encryptedNow') : t('cache.settings.plainNow')}
             </p>
@@ -148,15 +145,12 @@ export function CacheSettingsDialog({ onClose }: { onClose(): void }) {
                 }
               />
             </label>
-            <label>
-              <input
-                type="checkbox"
-                checked={backup.daily}
-                data-testid="backup-daily"
-                onChange={(event) => setBackup({ daily: event.target.checked })}
-              />
-              {t('cache.settings.daily')}
-            </label>
+            <CheckRow
+              testId="backup-daily"
+              checked={backup.daily}
+              onChange={(daily) => setBackup({ daily })}
+              label={t('cache.settings.daily')}
+            />
             <label>
               {t('cache.settings.keep')}
               <input
@@ -170,15 +164,12 @@ export function CacheSettingsDialog({ onClose }: { onClose(): void }) {
                 }
               />
             </label>
-            <label>
-              <input
-                type="checkbox"
-                checked={backup.withFiles}
-                data-testid="backup-with-files"
-                onChange={(event) => setBackup({ withFiles: event.target.checked })}
-              />
-              {t('cache.settings.withFiles')}
-            </label>
+            <CheckRow
+              testId="backup-with-files"
+              checked={backup.withFiles}
+              onChange={(withFiles) => setBackup({ withFiles })}
+              label={t('cache.settings.withFiles')}
+            />
             <p>
               {status.lastBackupAt
                 ? t('cache.settings.lastBackup', { at: status.lastBackupAt })
@@ -231,5 +222,30 @@ export function CacheSettingsDialog({ onClose }: { onClose(): void }) {
         </p>
       ) : null}
     </Dialog>
+  );
+}
+
+/** One setting as a checkbox with its label (the label is the click target). */
+function CheckRow({
+  testId,
+  checked,
+  onChange,
+  label,
+}: {
+  testId: string;
+  checked: boolean;
+  onChange(checked: boolean): void;
+  label: string;
+}) {
+  return (
+    <label>
+      <input
+        type="checkbox"
+        checked={checked}
+        data-testid={testId}
+        onChange={(event) => onChange(event.target.checked)}
+      />
+      {label}
+    </label>
   );
 }

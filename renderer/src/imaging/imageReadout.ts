@@ -21,14 +21,44 @@ export interface EdgeMarkers {
 
 const { getOrientationStringLPS, invertOrientationStringLPS } = toolUtilities.orientation;
 
-function direction(viewport: StackViewport, from: Types.Point2, to: Types.Point2): Types.Point3 | null {
-  const a = viewport.canvasToWorld(from);
-  const b = viewport.canvasToWorld(to);
+/** Unit vector in patient space from canvas point `from` to `to`, or null when not known. */
+export function patientDirection(
+  canvasToWorld: (point: Types.Point2) => Types.Point3 | undefined,
+  from: Types.Point2,
+  to: Types.Point2,
+): Types.Point3 | null {
+  const a = canvasToWorld(from);
+  const b = canvasToWorld(to);
   if (!a || !b) return null;
   const d: Types.Point3 = [b[0] - a[0], b[1] - a[1], b[2] - a[2]];
   const length = Math.hypot(d[0], d[1], d[2]);
   if (!Number.isFinite(length) || length < 1e-9) return null;
   return [d[0] / length, d[1] / length, d[2] / length];
+}
+
+/**
+ * The letters at the four edges of any viewport (stack or MPR plane): the directions from the
+ * canvas centre to the right and down, taken back to patient space through `canvasToWorld`.
+ */
+export function canvasEdgeMarkers(viewport: {
+  element: HTMLDivElement;
+  canvasToWorld(point: Types.Point2): Types.Point3 | undefined;
+}): EdgeMarkers | null {
+  const { clientWidth, clientHeight } = viewport.element;
+  if (!clientWidth || !clientHeight) return null;
+  const centre: Types.Point2 = [clientWidth / 2, clientHeight / 2];
+  const toWorld = (point: Types.Point2) => viewport.canvasToWorld(point);
+  const right = patientDirection(toWorld, centre, [centre[0] + 16, centre[1]]);
+  const down = patientDirection(toWorld, centre, [centre[0], centre[1] + 16]);
+  if (!right || !down) return null;
+  const rightText = getOrientationStringLPS(right);
+  const downText = getOrientationStringLPS(down);
+  return {
+    right: rightText,
+    left: invertOrientationStringLPS(rightText),
+    bottom: downText,
+    top: invertOrientationStringLPS(downText),
+  };
 }
 
 /** The patient directions at the edges of the canvas, or null without geometry. */
@@ -40,19 +70,7 @@ export function edgeMarkers(viewport: StackViewport): EdgeMarkers | null {
   // Without ImageOrientationPatient the directions are unknown (secondary captures, photos).
   const instance = metaData.get('instance', imageId) as { ImageOrientationPatient?: unknown } | undefined;
   if (!plane?.imageOrientationPatient || (instance && !instance.ImageOrientationPatient)) return null;
-  const { clientWidth, clientHeight } = viewport.element;
-  const centre: Types.Point2 = [clientWidth / 2, clientHeight / 2];
-  const right = direction(viewport, centre, [centre[0] + 16, centre[1]]);
-  const down = direction(viewport, centre, [centre[0], centre[1] + 16]);
-  if (!right || !down) return null;
-  const rightText = getOrientationStringLPS(right);
-  const downText = getOrientationStringLPS(down);
-  return {
-    right: rightText,
-    left: invertOrientationStringLPS(rightText),
-    bottom: downText,
-    top: invertOrientationStringLPS(downText),
-  };
+  return canvasEdgeMarkers(viewport);
 }
 
 export interface ImageAttributes {

@@ -4,18 +4,28 @@
  * in the viewport, so a page point maps to an image point by the fit scale.
  */
 import { type Page, expect } from '@playwright/test';
+import { DEFAULT_LABEL_SCHEMA } from '../../../shared/default-label-schema.js';
 import { PIXEL_SPACING_MM } from '../../fixtures/ct-series.js';
 
+/** A built-in label's name, colour and kind (shared/default-label-schema.ts), not a copy of them. */
+function builtIn(id: string) {
+  const label = DEFAULT_LABEL_SCHEMA.labels.find((candidate) => candidate.id === id);
+  if (!label) throw new Error(`no built-in label ${id}`);
+  return { id, name: label.name, color: label.color, kind: label.kind };
+}
+
+/**
+ * The annotation specs' schema: the built-in lesion and nodule with the tools and required
+ * attributes the specs exercise, two labels of their own, and a required study question and a
+ * series question.
+ */
 export const TEST_SCHEMA = {
   id: 'e2e-annotation',
   name: 'E2E annotation schema',
   version: '1',
   labels: [
     {
-      id: 'lesion',
-      name: { en: 'Lesion', 'zh-CN': '病灶' },
-      color: '#e6194b',
-      kind: 'measurement',
+      ...builtIn('lesion'),
       tools: [
         'Length',
         'Angle',
@@ -49,10 +59,7 @@ export const TEST_SCHEMA = {
       ],
     },
     {
-      id: 'nodule',
-      name: { en: 'Nodule', 'zh-CN': '结节' },
-      color: '#3cb44b',
-      kind: 'measurement',
+      ...builtIn('nodule'),
       tools: ['Length', 'Bidirectional', 'RectangleROI', 'EllipticalROI', 'CircleROI', 'PlanarFreehandROI'],
       attributes: [],
     },
