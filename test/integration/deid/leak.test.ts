@@ -17,15 +17,14 @@ import {
   type DeidOutcome,
 } from '../../../main/deid/index.js';
 import { EXAMPLE_PIXEL_RULES, type PixelRule } from '../../../main/deid/pixels/index.js';
-import { optionColumns } from '../../../main/deid/profile/profile.js';
 import { createTesseractOcr } from '../../../main/deid/pixels/ocr.js';
 import {
   generateMarkerFixtures,
   markersFoundIn,
   type MarkerManifest,
   type PlantedMarker,
-  type TableRow,
 } from '../../fixtures/deid-markers/index.js';
+import { keptOnPurpose } from '../../fixtures/deid-markers/kept-on-purpose.js';
 import { decodedImage, inkInBox, markersReadBack } from './pixel-proof.js';
 
 interface OptionSet {
@@ -56,60 +55,6 @@ const OPTION_SETS: OptionSet[] = [
     pixelRules: [...EXAMPLE_PIXEL_RULES],
   },
 ];
-
-/** The chosen options' actions for a row: e.g. ['K by retainDeviceIdentity', 'C by cleanDescriptors']. */
-function optionActions(
-  row: TableRow | undefined,
-  options: ReadonlySet<DeidOptionName>,
-): Array<{ action: string; option: DeidOptionName }> {
-  if (!row) return [];
-  return row.options
-    .split(/\s+/)
-    .filter(Boolean)
-    .map((column) => column.split('='))
-    .filter(([key]) => optionColumns[key!] !== undefined && options.has(optionColumns[key!]!))
-    .map(([key, action]) => ({ action: action!, option: optionColumns[key!]! }));
-}
-
-/**
- * Why a marker may remain in the output under these options, or null when it must be gone.
- * These are the ONLY cases in which a planted value may leave the workstation.
- */
-function keptOnPurpose(marker: PlantedMarker, options: ReadonlySet<DeidOptionName>): string | null {
-  // 1. Retain UIDs keeps every UID as it was.
-  if (marker.vr === 'UI' && options.has('retainUIDs') && marker.kind !== 'meta')
-    return 'Retain UIDs keeps original UIDs';
-  // 2. (No exemption for Retain Safe Private: a kept private value must have its expected VR and
-  //    is cleaned like any other value, so no planted marker may survive there.)
-  for (const { action, option } of optionActions(marker.row, options)) {
-    // 3. A column that says K: the option retains the attribute.
-    if (action === 'K') return `${option} retains ${marker.where}`;
-    if (action === 'C') {
-      // 4. Modified dates shift whole days: a time of day stays. Dates themselves must change.
-      if (option === 'retainLongitudinalModifiedDates') {
-        if (marker.vr === 'TM') return 'Modified Dates shifts whole days; the time of day is kept';
-        if (marker.vr !== 'DA' && marker.vr !== 'DT') return `${option} keeps the non-date ${marker.where}`;
-        continue;
-      }
-      // 5. A code string (CS) that a clean column keeps: defined terms, checked against the
-      //    object's identifying values only (free text goes through the free-text cleaner, which
-      //    must catch every planted marker: no exemption for it).
-      if (marker.vr === 'CS')
-        return `${option} cleans the code string ${marker.where}: defined terms are kept`;
-      continue;
-    }
-  }
-  // 6. A coded entry (CodeMeaning) inside a sequence the options keep or clean, or inside a
-  //    reference sequence whose UIDs are replaced (U*): codes, not identities.
-  if (marker.where.endsWith('/(0008,0104)') && marker.containerRow) {
-    const container = optionActions(marker.containerRow, options);
-    if (container.some(({ action }) => action === 'K' || action === 'C'))
-      return 'coded entry inside a sequence the options keep or clean';
-    if (marker.containerRow.action.includes('U*'))
-      return 'coded entry inside a reference sequence kept with its UIDs replaced';
-  }
-  return null;
-}
 
 const SECRET = new Uint8Array(32).map((_, index) => index * 7 + 3);
 let workDir: string;
