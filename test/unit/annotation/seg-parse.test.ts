@@ -55,7 +55,7 @@ function segFile(): Buffer {
         Uint8Array.from({ length: W * H }, (_, i) => (i % 7 === k ? 2 : 0)),
       );
   });
-  return writeSegmentation({
+  const bytes = writeSegmentation({
     labelmap: {
       layers: [layer0, layer1],
       segments: [
@@ -71,6 +71,7 @@ function segFile(): Buffer {
     author: 'test',
     softwareVersion: 'test',
   });
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 }
 
 function rewritten(bytes: Buffer, name: string, args: string[]): Buffer {
