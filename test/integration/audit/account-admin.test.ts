@@ -12,11 +12,11 @@ import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { runInSession } from '../../../main/account/sessions.js';
 import { CacheSettingsStore, DEFAULT_CACHE_SETTINGS } from '../../../main/cache/settings.js';
 import { silentLogger } from '../../../main/core/logger.js';
-import { dispatch } from '../../../main/rpc/dispatch.js';
 import { type Services, createServices } from '../../../main/services.js';
 import type { ReaderAccountView } from '../../../shared/audit.js';
 import { makeTempDir } from '../../fixtures/index.js';
 import { importPaths, plantStudy } from '../cache/planted.js';
+import { call, ok } from './session-rpc.js';
 
 const scratch = makeTempDir('account-admin');
 afterAll(() => fs.rmSync(scratch, { recursive: true, force: true }));
@@ -43,21 +43,6 @@ async function start(): Promise<Services> {
   await ok(services, ADMIN, 'account.createFirst', { username: 'admin', password: 'admin-password' });
   await ok(services, ADMIN, 'account.create', { username: 'alice', password: 'alice-password' });
   return services;
-}
-
-async function call(services: Services, session: string, method: string, payload: unknown = {}) {
-  return runInSession(session, () => dispatch(services.handlers, method, payload));
-}
-
-async function ok<T = unknown>(
-  services: Services,
-  session: string,
-  method: string,
-  payload: unknown = {},
-): Promise<T> {
-  const result = await call(services, session, method, payload);
-  if (!result.ok) throw new Error(`${method}: ${result.error.code} ${result.error.message}`);
-  return result.value as T;
 }
 
 async function refused(services: Services, session: string, method: string, payload: unknown = {}) {

@@ -8,13 +8,12 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { runInSession } from '../../../main/account/sessions.js';
 import { CacheSettingsStore, DEFAULT_CACHE_SETTINGS } from '../../../main/cache/settings.js';
 import { silentLogger } from '../../../main/core/logger.js';
-import { dispatch } from '../../../main/rpc/dispatch.js';
 import { type Services, createServices } from '../../../main/services.js';
 import { makeTempDir } from '../../fixtures/index.js';
 import { importPaths, plantStudy } from '../cache/planted.js';
+import { call, ok } from './session-rpc.js';
 
 const scratch = makeTempDir('audit-accounts');
 afterAll(() => fs.rmSync(scratch, { recursive: true, force: true }));
@@ -36,21 +35,6 @@ function start(): Services {
   });
   open.push(services);
   return services;
-}
-
-async function call(services: Services, session: string, method: string, payload: unknown = {}) {
-  return runInSession(session, () => dispatch(services.handlers, method, payload));
-}
-
-async function ok<T = unknown>(
-  services: Services,
-  session: string,
-  method: string,
-  payload: unknown = {},
-): Promise<T> {
-  const result = await call(services, session, method, payload);
-  if (!result.ok) throw new Error(`${method}: ${result.error.code} ${result.error.message}`);
-  return result.value as T;
 }
 
 function measurement(studyInstanceUID: string) {
