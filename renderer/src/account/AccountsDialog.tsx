@@ -17,7 +17,7 @@ import {
 import { Dialog } from '../components/Dialog.js';
 import { useErrorMessage } from '../components/useErrorMessage.js';
 import { host } from '../host/index.js';
-import { PasswordRule } from './PasswordRule.js';
+import { NewPasswordField } from './PasswordRule.js';
 
 export function AccountsDialog({ selfId, onClose }: { selfId: string; onClose(): void }) {
   const { t } = useTranslation();
@@ -236,16 +236,6 @@ function CreateReaderForm({
           />
         </label>
         <label>
-          {t('account.accounts.initialPassword')}
-          <input
-            type="password"
-            autoComplete="new-password"
-            aria-describedby="account-create-rule"
-            value={password}
-            onChange={(event) => setPassword(event.target.value)}
-          />
-        </label>
-        <label>
           {t('account.accounts.role')}
           <select value={role} onChange={(event) => setRole(event.target.value as ReaderRole)}>
             <option value="reader">{t('account.accounts.roles.reader')}</option>
@@ -253,7 +243,13 @@ function CreateReaderForm({
           </select>
         </label>
       </div>
-      <PasswordRule id="account-create-rule" password={password} username={username} />
+      <NewPasswordField
+        label={t('account.accounts.initialPassword')}
+        id="account-create-rule"
+        password={password}
+        username={username}
+        onChange={setPassword}
+      />
       <label className="accounts-check">
         <input
           type="checkbox"
@@ -294,18 +290,14 @@ function ResetPasswordForm({
     >
       <h3>{t('account.accounts.resetFor', { name: account.displayName })}</h3>
       <p>{t('account.accounts.resetHint')}</p>
-      <label>
-        {t('account.accounts.initialPassword')}
-        <input
-          type="password"
-          autoComplete="new-password"
-          aria-describedby="account-reset-rule"
-          value={password}
-          onChange={(event) => setPassword(event.target.value)}
-          autoFocus
-        />
-      </label>
-      <PasswordRule id="account-reset-rule" password={password} username={account.username} />
+      <NewPasswordField
+        label={t('account.accounts.initialPassword')}
+        id="account-reset-rule"
+        password={password}
+        username={account.username}
+        onChange={setPassword}
+        autoFocus
+      />
       <div className="account-gate-actions">
         <button type="button" className="button" onClick={onCancel}>
           {t('account.changePassword.cancel')}

@@ -8,7 +8,7 @@ import { useTranslation } from 'react-i18next';
 import { type AccountState, passwordProblem } from '../../../shared/audit.js';
 import { useErrorMessage } from '../components/useErrorMessage.js';
 import { host } from '../host/index.js';
-import { PasswordRule } from './PasswordRule.js';
+import { NewPasswordField } from './PasswordRule.js';
 
 export function ChangePasswordForm({
   username,
@@ -52,17 +52,13 @@ export function ChangePasswordForm({
           autoFocus
         />
       </label>
-      <label>
-        {t('account.changePassword.next')}
-        <input
-          type="password"
-          autoComplete="new-password"
-          aria-describedby="change-password-rule"
-          value={next}
-          onChange={(event) => setNext(event.target.value)}
-        />
-      </label>
-      <PasswordRule id="change-password-rule" password={next} username={username} />
+      <NewPasswordField
+        label={t('account.changePassword.next')}
+        id="change-password-rule"
+        password={next}
+        username={username}
+        onChange={setNext}
+      />
       <label>
         {t('account.changePassword.repeat')}
         <input
