@@ -14,6 +14,7 @@ import { openCatalogConnection } from '../../../main/catalog/catalog.js';
 import { silentLogger } from '../../../main/core/logger.js';
 import { CATALOG_FILE_NAME, createServices } from '../../../main/services.js';
 import { ensureCtSeries, makeTempDir, repoRoot } from '../../fixtures/index.js';
+import { type FaultProxy, startFaultProxy } from '../../support/fault-proxy.js';
 import { type Orthanc, startOrthanc } from '../../support/orthanc.js';
 import { writeTestManifest } from '../../support/sync-project.js';
 
@@ -21,9 +22,11 @@ const TRIALS = Number(process.env['RADLABEL_SYNC_KILL_TRIALS'] ?? 4);
 const SEED = Number(process.env['RADLABEL_SYNC_KILL_SEED'] ?? Date.now() % 100_000);
 const cli = path.join(repoRoot, 'build/main/cli/index.js');
 const SLICES = 24;
+const LINK_DELAY_MS = 200;
 const ct = ensureCtSeries({ slices: SLICES, size: 64, seed: 'sync-kill' });
 const dir = makeTempDir('sync-kill');
 let orthanc: Orthanc;
+let slowLink: FaultProxy;
 let manifest: string;
 const children = new Set<ChildProcess>();
 
@@ -40,8 +43,17 @@ const random = seeded(SEED);
 
 beforeAll(async () => {
   orthanc = await startOrthanc({}, {}, { dicomWeb: true });
+  // A slow link (every request held LINK_DELAY_MS) so that a run lasts seconds on any machine and
+  // the random kills land inside it: on a fast CI machine the whole upload once took under 2.5 s
+  // and every kill came after the end.
+  slowLink = await startFaultProxy({
+    target: `http://127.0.0.1:${orthanc.httpPort}`,
+    rates: { drop: 0, delay: 1, truncate: 0, error500: 0, error503: 0 },
+    delayMs: LINK_DELAY_MS,
+  });
+  const url = new URL(orthanc.dicomWebUrl!);
   manifest = writeTestManifest(dir, {
-    url: orthanc.dicomWebUrl!,
+    url: `${slowLink.origin}${url.pathname}`,
     username: 'user',
     batchInstances: 4,
     readers: [
@@ -66,6 +78,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   for (const child of children) if (child.exitCode === null) child.kill('SIGKILL');
+  await slowLink?.stop();
   await orthanc?.stop();
   fs.rmSync(dir, { recursive: true, force: true });
 });
