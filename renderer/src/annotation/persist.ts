@@ -31,6 +31,7 @@ import {
   throttledSaveLatencies,
 } from './saveQueue.js';
 import { type AnnotationEntry, entryOfVersion, saveEntry, useAnnotationStore } from './useAnnotationStore.js';
+import { cancelDrawing, isCancelling } from './cancelDrawing.js';
 
 /** Cornerstone tools whose annotations are measurements kept as versions. */
 export const PERSISTED_TOOLS = MEASUREMENT_TOOL_NAMES;
@@ -137,7 +138,8 @@ function sameContent(a: AnnotationEntry, b: AnnotationEntry): boolean {
 type AnnotationEvent = CustomEvent<{ annotation: CsAnnotation; changeType?: string }>;
 
 function onCompleted(event: Event): void {
-  if (quiet > 0) return;
+  // A drawing cancelled with Esc: Cornerstone completes it on the way out; it is not a measurement.
+  if (quiet > 0 || isCancelling()) return;
   const { annotation } = (event as AnnotationEvent).detail;
   if (!isPersisted(annotation)) return;
   const previous = useAnnotationStore.getState().entries[annotation.annotationUID!];
@@ -183,6 +185,15 @@ function onAdded(event: Event): void {
   if (!previous?.deleted) return;
   const entry = entryFor(annotation, previous);
   if (entry) saveEntry(entry);
+}
+
+/**
+ * Esc while a measurement is being drawn: the drawing is dropped without a version (cancelDrawing.ts).
+ * An annotation already saved whose handle was being dragged keeps its saved versions. False when
+ * nothing was being drawn.
+ */
+export function cancelMeasurementDrawing(): boolean {
+  return cancelDrawing((uid) => Boolean(useAnnotationStore.getState().entries[uid]));
 }
 
 /** A stored head as a Cornerstone annotation, its image ids those of this page's host. */

@@ -28,6 +28,7 @@ type KeyName =
   | 'mpr'
   | 'back'
   | 'closePanel'
+  | 'cancelDrawing'
   | 'locate'
   | 'dragSeries'
   | 'mouse';
@@ -66,6 +67,7 @@ const shortcuts: { section: Section; rows: { keys: string[]; action: KeyName }[]
       { keys: ['D'], action: 'deidPreview' },
       { keys: ['T'], action: 'tagBrowser' },
       { keys: ['M'], action: 'mpr' },
+      { keys: ['Esc'], action: 'cancelDrawing' },
       { keys: ['Esc'], action: 'closePanel' },
       { keys: ['Backspace', 'Alt+←'], action: 'back' },
       { keys: ['Shift+click'], action: 'locate' },

@@ -60,6 +60,7 @@ export const en = {
       flip: 'Flip left–right / top–bottom',
       rotate: 'Rotate 90° counter-clockwise / clockwise',
       back: 'Back to the worklist',
+      cancelDrawing: 'Cancel the measurement being drawn (nothing of it is kept)',
       closePanel: 'Close the panel opened last (the viewer stays open)',
       locate: 'Locate the point in the other viewports (same frame of reference)',
       dragSeries: 'Drag a series thumbnail onto a viewport to show it there',

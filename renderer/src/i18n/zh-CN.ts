@@ -60,6 +60,7 @@ export const zhCN: Messages = {
       flip: '左右 / 上下翻转',
       rotate: '逆时针 / 顺时针旋转 90°',
       back: '返回工作列表',
+      cancelDrawing: '取消正在绘制的测量（不保留任何部分）',
       closePanel: '关闭最后打开的面板（查看器保持打开）',
       locate: '在其他视口中定位该点（同一参考坐标系）',
       dragSeries: '将序列缩略图拖到视口上以在其中显示',

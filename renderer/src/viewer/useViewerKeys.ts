@@ -1,5 +1,6 @@
 /** Viewer shortcuts (listed in the help overlay). They act on the active viewport. */
 import { useEffect } from 'react';
+import { cancelMeasurementDrawing } from '../annotation/persist.js';
 import { applyPreset, resetView, scrollBy, scrollTo, toggleInvert } from '../imaging/viewportCommands.js';
 import { presetForKey } from '../imaging/windowPresets.js';
 import { useDeidStore } from '../stores/useDeidStore.js';
@@ -27,7 +28,8 @@ export function useViewerKeys(onBack: () => void): void {
       if (event.ctrlKey || event.metaKey || event.altKey) return;
       if (event.key === 'Escape') {
         event.preventDefault();
-        closeTopPanel();
+        // A measurement being drawn is cancelled first; otherwise Esc closes the top panel.
+        if (!cancelMeasurementDrawing()) closeTopPanel();
         return;
       }
       const viewer = useViewerStore.getState();

@@ -6,6 +6,7 @@
 import { eventTarget } from '@cornerstonejs/core';
 import { Enums as ToolEnums } from '@cornerstonejs/tools';
 import type { Types as ToolTypes } from '@cornerstonejs/tools';
+import { isCancelling } from '../cancelDrawing.js';
 import { screenPointOf } from './geometry.js';
 import { isMeasurementTool } from './measurementTools.js';
 import { setLabel } from './labeling.js';
@@ -16,6 +17,8 @@ import { useToolStore } from './useToolStore.js';
 type CompletedEvent = CustomEvent<ToolTypes.EventTypes.AnnotationCompletedEventDetail>;
 
 function onCompleted(event: Event): void {
+  // A drawing cancelled with Esc asks for no label (annotation/cancelDrawing.ts).
+  if (isCancelling()) return;
   const { annotation } = (event as CompletedEvent).detail;
   const uid = annotation.annotationUID;
   const toolName = annotation.metadata?.toolName;
