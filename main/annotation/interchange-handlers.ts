@@ -46,6 +46,8 @@ export function createInterchangeApp(options: {
     const importer = new AnnotationImporter(options.source);
     const files = [];
     for (const file of paths) files.push(await importer.importFile(file));
+    // Versions whose parents came in a later file of the batch (main/annotation/dicom/import.ts).
+    await importer.settle();
     return files;
   };
 

@@ -84,6 +84,8 @@ export interface SyncProject {
   tasks: readonly SyncTask[];
   /** Upload annotations that are drafts too, not only complete ones. */
   uploadDrafts: boolean;
+  /** The manifest's readers' user names (authors named in uploaded annotations). */
+  readers?: readonly string[];
   /** Instances and bytes per STOW-RS request (bounded memory on both sides). */
   batchInstances?: number;
   batchBytes?: number;
@@ -295,24 +297,42 @@ export class SyncEngine {
   async #prepareAnnotations(signal: AbortSignal): Promise<void> {
     const { state, project, outbox, annotationsKey } = this.#deps;
     if (!annotationsKey) return;
-    for (const study of state.studiesIn(project.projectId, 'up', ['uploading', 'synced'])) {
+    // Studies sent from here, and studies pulled from the project (a reader's edits of others'
+    // annotations go up too; their objects keep the project's UIDs, outbox.ts).
+    const studies = [
+      ...state
+        .studiesIn(project.projectId, 'up', ['uploading', 'synced'])
+        .map((s) => ({ ...s, pulled: false })),
+      ...state
+        .studiesIn(project.projectId, 'down', ['synced'])
+        .filter((s) => !state.study(project.projectId, 'up', s.study_uid))
+        .map((s) => ({ ...s, pulled: true })),
+    ];
+    for (const study of studies) {
       signal.throwIfAborted();
+      const direction = study.pulled ? 'down' : 'up';
       const key = await annotationsKey(study.study_uid);
       // Stored as `<key> <the SR uploaded last, JSON>`: the next SR names it as its predecessor.
       const [storedKey, storedDocument] = splitOnce(study.annotations_key ?? '', ' ');
       if (key === null || key === storedKey) continue;
       const predecessor = storedDocument ? (JSON.parse(storedDocument) as DocumentRef | null) : null;
       try {
-        const prepared = await outbox.prepareAnnotations(study.study_uid, key, predecessor, signal);
-        state.setStudy(project.projectId, 'up', study.study_uid, {
-          state: prepared.items > 0 ? 'uploading' : study.state,
+        const prepared = await outbox.prepareAnnotations(
+          study.study_uid,
+          key,
+          predecessor,
+          signal,
+          study.pulled,
+        );
+        state.setStudy(project.projectId, direction, study.study_uid, {
+          state: prepared.items > 0 && !study.pulled ? 'uploading' : study.state,
           error: study.error,
           annotationsKey: `${key} ${JSON.stringify(prepared.document ?? predecessor)}`,
         });
       } catch (error) {
         if (signal.aborted || (isAppError(error) && error.code === ErrorCode.Cancelled)) throw error;
         // The images stay synced; these annotations are tried again when they change.
-        state.setStudy(project.projectId, 'up', study.study_uid, {
+        state.setStudy(project.projectId, direction, study.study_uid, {
           state: study.state,
           error: `The annotations could not be prepared for upload: ${describe(error)}`,
           annotationsKey: `${key} ${JSON.stringify(predecessor)}`,

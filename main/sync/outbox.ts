@@ -14,6 +14,8 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { AppError, ErrorCode } from '../../shared/errors.js';
+import { type Dataset, readPart10, text, writePart10 } from '../annotation/dicom/dataset.js';
+import { readStoredFileSync } from '../cache/store-cipher.js';
 import type { Logger } from '../core/logger.js';
 import type { DeidConfig } from '../deid/index.js';
 import { deidentifyTree } from '../deid/service.js';
@@ -37,6 +39,8 @@ export interface OutboxDependencies {
     signal: AbortSignal,
     predecessor: DocumentRef | null,
   ): Promise<{ files: string[]; document: DocumentRef | null }>;
+  /** The manifest's readers (user names): the authors whose names go up with their annotations. */
+  readers?: readonly string[];
   logger: Logger;
   /** Worker threads for the engine (0: this thread). */
   workers?: number;
@@ -77,12 +81,20 @@ export class Outbox {
     return this.#deidentifyAndRegister(studyUid, 'image', hashOf('study', studyUid), files, config, signal);
   }
 
-  /** Writes a study's annotations as SR/SEG, de-identifies them likewise and registers them. */
+  /**
+   * Writes a study's annotations as SR/SEG, de-identifies them likewise and registers them. A study
+   * that came down from the project (`pulled`) already carries the project's UIDs and patient
+   * pseudonym: its objects keep the UIDs (Retain UIDs) and get the study's pseudonyms back from its
+   * images (this workstation would derive its own from them), so they join the study on the
+   * server; everything else is de-identified as for any upload. Observers that are readers of the
+   * manifest keep their names (restoreReaders).
+   */
   async prepareAnnotations(
     studyUid: string,
     key: string,
     predecessor: DocumentRef | null,
     signal: AbortSignal,
+    pulled = false,
   ): Promise<PreparedStudy> {
     const write = this.deps.writeAnnotations;
     if (!write) return { remoteStudyUid: null, items: 0, held: 0, failed: 0 };
@@ -92,7 +104,12 @@ export class Outbox {
     try {
       const { files, document } = await write(studyUid, scratch, signal, predecessor);
       if (files.length === 0) return { remoteStudyUid: null, items: 0, held: 0, failed: 0, document };
-      const config = await this.deps.uploadConfig(this.deps.deid, this.deps.studyFiles(studyUid) ?? []);
+      const studyFiles = this.deps.studyFiles(studyUid) ?? [];
+      const base = await this.deps.uploadConfig(this.deps.deid, studyFiles);
+      const config: DeidConfig = pulled
+        ? { ...base, options: [...new Set([...base.options, 'retainUIDs' as const])] }
+        : base;
+      const source = files.find((file) => path.basename(file) === 'SR.dcm');
       const prepared = await this.#deidentifyAndRegister(
         studyUid,
         'annotation',
@@ -100,6 +117,10 @@ export class Outbox {
         files,
         config,
         signal,
+        {
+          ...(pulled && studyFiles[0] ? { identity: studyIdentity(studyFiles[0]) } : {}),
+          ...(source ? { observers: readPart10(fs.readFileSync(source)) } : {}),
+        },
       );
       return { ...prepared, document };
     } finally {
@@ -114,6 +135,7 @@ export class Outbox {
     files: readonly string[],
     config: DeidConfig,
     signal: AbortSignal,
+    after: { identity?: Dataset; observers?: Dataset } = {},
   ): Promise<PreparedStudy> {
     const final = path.join(this.#dir, key);
     const partial = `${final}.partial`;
@@ -133,6 +155,15 @@ export class Outbox {
     }
     const items: NewItem[] = [];
     let remoteStudyUid: string | null = null;
+    const readers = new Set((this.deps.readers ?? []).map((name) => name.toLowerCase()));
+    if (after.identity || (after.observers && readers.size > 0))
+      for (const file of outputFiles(partial)) {
+        let dataset = readPart10(fs.readFileSync(file));
+        if (after.identity) dataset = { ...dataset, ...after.identity };
+        if (after.observers && dataset['Modality'] === 'SR')
+          restoreReaders(after.observers, dataset, readers);
+        fs.writeFileSync(file, writePart10(dataset));
+      }
     for (const file of outputFiles(partial)) {
       const header = readDicomHeaderFromFile(file);
       remoteStudyUid ??= header.studyInstanceUID;
@@ -217,6 +248,39 @@ export class Outbox {
     if (!absolute.startsWith(this.#dir + path.sep)) return;
     fs.rmSync(absolute, { force: true });
   }
+}
+
+/**
+ * The observers of an SR as the project knows them: the de-identification replaces every person
+ * name (an SR's observer too); a name that is one of the manifest's readers (the project's own
+ * user names) is put back where the source SR had it, item for item. Any other name stays replaced.
+ */
+function restoreReaders(source: Dataset, output: Dataset, readers: ReadonlySet<string>): void {
+  const name = text(source['PersonName']).trim();
+  if (name && readers.has(name.toLowerCase()) && output['PersonName'] !== undefined)
+    output['PersonName'] = source['PersonName'];
+  const from = source['ContentSequence'];
+  const to = output['ContentSequence'];
+  if (!Array.isArray(from) || !Array.isArray(to) || from.length !== to.length) return;
+  from.forEach((item, index) => restoreReaders(item as Dataset, to[index] as Dataset, readers));
+}
+
+/** The study-level identity a pulled study has on the server (the project's pseudonyms, shifted dates). */
+const IDENTITY_KEYWORDS = ['PatientID', 'PatientName', 'ClinicalTrialSubjectID', 'StudyDate', 'StudyTime'];
+
+/**
+ * What the objects written for a pulled study must say to join it on the server: the project's
+ * pseudonyms as its images carry them (the de-identification would derive this workstation's own
+ * from them), read from one of its images.
+ */
+function studyIdentity(file: string): Dataset {
+  const image = readPart10(readStoredFileSync(file));
+  return Object.fromEntries(
+    IDENTITY_KEYWORDS.filter((keyword) => image[keyword] !== undefined).map((keyword) => [
+      keyword,
+      image[keyword],
+    ]),
+  );
 }
 
 /** Every `.dcm` file under a folder (the engine's `<study>/<series>/<sop>.dcm` layout), sorted. */

@@ -97,6 +97,7 @@ function projectFrom(manifest: SyncManifest, baseDir: string, context: ProjectCo
       intervalMinutes: manifest.sync.intervalMinutes,
       tasks: reader?.tasks ?? [],
       uploadDrafts: manifest.sync.uploadDrafts,
+      readers: manifest.readers.map((entry) => entry.username),
       batchInstances: manifest.sync.batchInstances,
       batchBytes: manifest.sync.batchMegabytes * 2 ** 20,
     },

@@ -111,6 +111,7 @@ export function createSyncApp(deps: SyncAppDependencies): SyncApp {
       root: path.join(root, 'outbox'),
       projectId: loaded.project.projectId,
       deid: loaded.deid,
+      ...(loaded.project.readers ? { readers: loaded.project.readers } : {}),
       uploadConfig: deps.uploadConfig,
       studyFiles: deps.studyFiles,
       ...(deps.writeAnnotations ? { writeAnnotations: deps.writeAnnotations } : {}),

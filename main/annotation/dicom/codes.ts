@@ -46,6 +46,10 @@ export const CODES = {
   pixelValue: code('pixel-value', RADLABEL_SCHEME, 'Pixel value at point'),
   tool: code('tool', RADLABEL_SCHEME, 'Annotation tool'),
   status: code('status', RADLABEL_SCHEME, 'Annotation status'),
+  // The version a measurement group holds and the versions it was edited from (sync: a pulled
+  // version keeps its place in the annotation's history, so two edits of one parent are two heads).
+  version: code('version', RADLABEL_SCHEME, 'Annotation version'),
+  parentVersion: code('parent-version', RADLABEL_SCHEME, 'Annotation parent version'),
 } as const;
 
 /** Cornerstone statistic key → concept. */
@@ -151,6 +155,20 @@ export function annotationUidOf(trackingUid: string): string {
     }
   }
   const hex = crypto.createHash('sha256').update(`radlabel-annotation|${trackingUid}`).digest('hex');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-4${hex.slice(13, 16)}-8${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
+}
+
+const RFC_UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[1-8][0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/i;
+
+/**
+ * The version id of a version UID read from an SR: the UUID it encodes (a version written here,
+ * or by a machine that kept the UIDs), else a UUID derived from it (a UID the de-identification
+ * remapped; every machine derives the same one from the same UID).
+ */
+export function versionIdOf(versionUid: string): string {
+  const decoded = annotationUidOf(versionUid);
+  if (/^2\.25\.\d+$/.test(versionUid) && RFC_UUID.test(decoded)) return decoded;
+  const hex = crypto.createHash('sha256').update(`radlabel-version|${versionUid}`).digest('hex');
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-4${hex.slice(13, 16)}-8${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
 }
 

@@ -70,10 +70,17 @@ export function annotationObjectKind(bytes: Uint8Array): 'sr' | 'seg' | 'other' 
   return 'other';
 }
 
+type DeferredVersion = Parameters<ImportSource['handlers']['annotation.save']>[0]['versions'][number] & {
+  annotationUid: string;
+  studyInstanceUID: string;
+  parentIds: string[];
+};
+
 export class AnnotationImporter {
   readonly #geometries = new Map<string, SeriesGeometry | null>();
   readonly #seriesOfSop = new Map<string, string | null>();
   #schema: LabelSchema | null = null;
+  readonly #deferred: Array<{ version: DeferredVersion; outcome: ImportFileOutcome }> = [];
 
   constructor(private readonly source: ImportSource) {}
 
@@ -175,28 +182,79 @@ export class AnnotationImporter {
     );
     const versions = [];
     for (const version of result.versions) {
-      const versionId = derivedUuid('radlabel-sr-import', sop, version.annotationUid);
-      const history = await this.source.handlers['annotation.history']({
-        annotationUid: version.annotationUid,
-      }).catch(() => []);
+      // A version RadLabel wrote carries its own id and its parents' (sr-read.ts); another tool's
+      // gets an id from the file and goes on top of the annotation's head.
+      const carried = version.versionId !== '';
+      const versionId = carried
+        ? version.versionId
+        : derivedUuid('radlabel-sr-import', sop, version.annotationUid);
+      const history = await this.#history(version.annotationUid);
       if (history.some((h) => h.versionId === versionId)) {
         outcome.unchanged++;
         continue;
       }
       const head = heads.get(version.annotationUid);
-      versions.push({
+      const prepared = {
         ...version,
         versionId,
-        parentIds: head ? [head.versionId] : [],
+        parentIds: carried ? version.parentIds : head ? [head.versionId] : [],
         author: version.author || 'unknown',
         source: version.source as 'human',
         attributes: version.attributes,
         data: version.data as Record<string, unknown>,
-      });
+      };
+      const known = new Set(history.map((h) => h.versionId));
+      if (prepared.parentIds.every((id) => known.has(id))) versions.push(prepared);
+      // Its parents are in an SR not read yet (another file of this batch): saved by `settle`.
+      else this.#deferred.push({ version: prepared, outcome });
     }
     if (versions.length > 0) {
       await this.source.handlers['annotation.save']({ versions });
       outcome.added += versions.length;
+    }
+  }
+
+  async #history(annotationUid: string): Promise<Array<{ versionId: string }>> {
+    return this.source.handlers['annotation.history']({ annotationUid }).catch(() => []);
+  }
+
+  /**
+   * Saves the versions whose parents were not here when their SR was read, in an order that puts
+   * every parent first (SRs of one annotation may arrive in any order). A parent that never comes
+   * is left out; a version left with none goes on top of the annotation's head.
+   */
+  async settle(): Promise<void> {
+    for (let progress = true; progress && this.#deferred.length > 0;) {
+      progress = false;
+      for (const entry of [...this.#deferred]) {
+        const { version } = entry;
+        const history = await this.#history(version.annotationUid);
+        const known = new Set(history.map((h) => h.versionId));
+        const done = known.has(version.versionId);
+        if (!done && !version.parentIds.every((id) => known.has(id))) continue;
+        this.#deferred.splice(this.#deferred.indexOf(entry), 1);
+        progress = true;
+        if (done) entry.outcome.unchanged++;
+        else {
+          await this.source.handlers['annotation.save']({ versions: [version] });
+          entry.outcome.added++;
+        }
+      }
+    }
+    for (const { version, outcome } of this.#deferred.splice(0)) {
+      const known = new Set((await this.#history(version.annotationUid)).map((h) => h.versionId));
+      if (known.has(version.versionId)) {
+        outcome.unchanged++;
+        continue;
+      }
+      const parents = version.parentIds.filter((id) => known.has(id));
+      const head = (
+        await this.source.handlers['annotation.list']({ studyInstanceUID: version.studyInstanceUID })
+      ).heads.find((h) => h.annotationUid === version.annotationUid);
+      await this.source.handlers['annotation.save']({
+        versions: [{ ...version, parentIds: parents.length > 0 ? parents : head ? [head.versionId] : [] }],
+      });
+      outcome.added++;
     }
   }
 

@@ -7,7 +7,16 @@
  */
 import { MEASUREMENT_TOOL_NAMES } from '../../../shared/annotation.js';
 import { AppError, ErrorCode } from '../../../shared/errors.js';
-import { CODES, RADLABEL_SCHEME, annotationUidOf, codeOf, sameCode, statKeyOf, unitOf } from './codes.js';
+import {
+  CODES,
+  RADLABEL_SCHEME,
+  annotationUidOf,
+  codeOf,
+  sameCode,
+  statKeyOf,
+  unitOf,
+  versionIdOf,
+} from './codes.js';
 import { type Dataset, first, items, numbersOf, text } from './dataset.js';
 import { type SeriesGeometry, type SliceGeometry, type Vec3, imageToWorld, scale } from './geometry.js';
 import type {
@@ -196,6 +205,8 @@ function readGroup(
 ): AnnotationVersionLike | string {
   let trackingIdentifier = '';
   let trackingUid = '';
+  let versionUid = '';
+  const parentUids: string[] = [];
   let finding: Code | undefined;
   let tool = '';
   let status: AnnotationVersionLike['status'] = 'complete';
@@ -208,6 +219,8 @@ function readGroup(
     const concept = conceptOf(child);
     if (sameCode(concept, CODES.trackingIdentifier)) trackingIdentifier = text(child['TextValue']);
     else if (sameCode(concept, CODES.trackingUid)) trackingUid = text(child['UID']);
+    else if (sameCode(concept, CODES.version)) versionUid = text(child['UID']);
+    else if (sameCode(concept, CODES.parentVersion)) parentUids.push(text(child['UID']));
     else if (sameCode(concept, CODES.finding)) finding = valueCodeOf(child);
     else if (sameCode(concept, CODES.tool)) tool = valueCodeOf(child)?.value ?? '';
     else if (sameCode(concept, CODES.status)) {
@@ -278,11 +291,12 @@ function readGroup(
     },
   };
   return {
-    versionId: options.newVersionId(),
+    // A version RadLabel wrote names itself and its parents: it keeps its place in the history.
+    versionId: versionUid ? versionIdOf(versionUid) : options.newVersionId(),
     annotationUid: annotationUidOf(
       trackingUid || `${studyInstanceUID}|${trackingIdentifier}|${JSON.stringify(main.points)}`,
     ),
-    parentIds: [],
+    parentIds: versionUid ? parentUids.filter(Boolean).map(versionIdOf) : [],
     studyInstanceUID,
     ...(main.seriesInstanceUID ? { seriesInstanceUID: main.seriesInstanceUID } : {}),
     ...(main.sopInstanceUID ? { sopInstanceUID: main.sopInstanceUID } : {}),

@@ -237,6 +237,10 @@ function measurementGroup(version: AnnotationVersionLike, options: SrWriteOption
     ),
   );
   children.push(contains(uidItem(CODES.trackingUid, trackingUidOf(version.annotationUid))));
+  // The version and its parents (UIDs like the tracking UID: the de-identification maps them alike).
+  if (version.versionId) children.push(contains(uidItem(CODES.version, trackingUidOf(version.versionId))));
+  for (const parent of version.parentIds)
+    children.push(contains(uidItem(CODES.parentVersion, trackingUidOf(parent))));
   const finding = findingCodeOf(label, version.labelId);
   if (finding) children.push(contains(codeValueItem(CODES.finding, finding)));
   if (label?.findingSite)

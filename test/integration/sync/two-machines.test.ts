@@ -1,0 +1,277 @@
+/**
+ * Two machines, one annotation, one real DICOMweb server (#10, "what it must show"): machine A (a
+ * data folder) imports a study, annotates it, marks it complete and syncs it up — the study
+ * de-identified and the annotations as an SR; machine B (another data folder, another reader of the
+ * manifest) finds it by QIDO-RS and pulls the study and the SR, and sees A's annotation with A's
+ * name. Then both edit the same annotation from the same version and both sync: B, pulling second,
+ * sees the conflict (both heads, each with its author), resolves it, and syncs again cleanly.
+ * Nothing is dropped: every head stays in the annotation's history and the resolution names them.
+ */
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { AnnotationVersion } from '../../../shared/annotation.js';
+import { silentLogger } from '../../../main/core/logger.js';
+import { type Services, createServices } from '../../../main/services.js';
+import { ensureCtSeries, makeTempDir } from '../../fixtures/index.js';
+import { type Orthanc, startOrthanc } from '../../support/orthanc.js';
+import { writeTestManifest } from '../../support/sync-project.js';
+
+const N = 4;
+const ct = ensureCtSeries({ slices: N, size: 32, seed: 'sync-two-machines' });
+const dir = makeTempDir('sync-two-machines');
+let orthanc: Orthanc;
+let manifest: string;
+const open: Services[] = [];
+const env = { ...process.env };
+
+beforeAll(async () => {
+  orthanc = await startOrthanc({}, {}, { dicomWeb: true });
+  process.env['RADLABEL_SYNC_PASSWORD'] = 'secret';
+  manifest = writeTestManifest(dir, {
+    url: orthanc.dicomWebUrl!,
+    username: 'user',
+    readers: [
+      { username: 'alice', role: 'annotator', tasks: [] },
+      { username: 'bob', role: 'annotator', tasks: [{ clinicalTrial: { protocolId: 'PROTO-1' } }] },
+    ],
+  });
+}, 60_000);
+
+afterAll(async () => {
+  for (const services of open) await services.close();
+  await orthanc?.stop();
+  process.env = env;
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+/** Both machines live in this process: the reader is who acts next (annotation authors, tasks). */
+function as(reader: string): void {
+  process.env['RADLABEL_READER'] = reader;
+}
+
+async function machine(name: string, reader: string): Promise<Services> {
+  as(reader);
+  const services = createServices({
+    dataDir: path.join(dir, name),
+    host: 'web',
+    logger: silentLogger(),
+    importWorkers: 1,
+    deidWorkers: 0,
+    syncBackground: false,
+  });
+  open.push(services);
+  await services.sync.load({ path: manifest });
+  return services;
+}
+
+async function importStudy(services: Services, files: string[]): Promise<void> {
+  const { jobId } = await services.handlers['import.start']({ paths: files });
+  while (!(await services.handlers['import.status']({ jobId })).finishedAt)
+    await new Promise((resolve) => setTimeout(resolve, 50));
+}
+
+async function pass(services: Services) {
+  return services.sync.engine()!.pass(new AbortController().signal);
+}
+
+/** Waits for a state (imported SR become annotations after the pass, on catalog.changed). */
+async function until<T>(what: string, read: () => Promise<T>, ok: (value: T) => boolean): Promise<T> {
+  const deadline = Date.now() + 90_000;
+  let value = await read();
+  while (!ok(value)) {
+    if (Date.now() > deadline) throw new Error(`gave up waiting for ${what}: ${JSON.stringify(value)}`);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    value = await read();
+  }
+  return value;
+}
+
+interface QidoInstance {
+  '00080060'?: { Value?: string[] };
+  '00080018'?: { Value?: string[] };
+}
+
+async function srOnServer(study: string): Promise<string[]> {
+  const response = await fetch(`${orthanc.dicomWebUrl}/studies/${study}/instances?includefield=00080060`, {
+    headers: { authorization: `Basic ${Buffer.from('user:secret').toString('base64')}` },
+  });
+  expect(response.ok).toBe(true);
+  const found = (await response.json()) as QidoInstance[];
+  return found
+    .filter((instance) => instance['00080060']?.Value?.[0] === 'SR')
+    .map((instance) => instance['00080018']!.Value![0]!);
+}
+
+/** A Length measurement on slice 1, `length` mm long. */
+function length(
+  base: Pick<
+    AnnotationVersion,
+    'annotationUid' | 'studyInstanceUID' | 'seriesInstanceUID' | 'sopInstanceUID'
+  >,
+  parentIds: string[],
+  mm: number,
+  z: number,
+) {
+  return {
+    versionId: crypto.randomUUID(),
+    annotationUid: base.annotationUid,
+    parentIds,
+    studyInstanceUID: base.studyInstanceUID,
+    seriesInstanceUID: base.seriesInstanceUID!,
+    sopInstanceUID: base.sopInstanceUID!,
+    kind: 'measurement' as const,
+    tool: 'Length',
+    labelId: 'lesion',
+    attributes: {},
+    data: {
+      metadata: { toolName: 'Length' },
+      data: {
+        handles: {
+          points: [
+            [1, 1, z],
+            [1 + mm, 1, z],
+          ],
+        },
+      },
+    },
+    source: 'human' as const,
+    status: 'complete' as const,
+    deleted: false,
+  };
+}
+
+const pointsOf = (version: { data: unknown }): number[][] =>
+  (version.data as { data: { handles: { points: number[][] } } }).data.handles.points;
+
+describe('two machines, one annotation, a real DICOMweb server', () => {
+  let a: Services;
+  let b: Services;
+  let remoteStudy = '';
+  let local: ReturnType<typeof length>;
+  let pulledHead: AnnotationVersion;
+
+  it('machine A uploads its study de-identified with the annotations of the complete study as an SR', async () => {
+    a = await machine('machine-a', 'alice');
+    await importStudy(a, ct.files);
+    local = length(
+      {
+        annotationUid: crypto.randomUUID(),
+        studyInstanceUID: ct.studyInstanceUID,
+        seriesInstanceUID: ct.seriesInstanceUID,
+        sopInstanceUID: ct.sopInstanceUIDs[1]!,
+      },
+      [],
+      5,
+      -1.25,
+    );
+    as('alice');
+    await a.handlers['annotation.save']({ versions: [local] });
+    await a.handlers['annotation.setStudyStatus']({
+      studyInstanceUID: ct.studyInstanceUID,
+      status: 'complete',
+    });
+    await a.handlers['sync.selectStudies']({ studyInstanceUIDs: [ct.studyInstanceUID] });
+    expect(await pass(a)).toMatchObject({ failed: 0, pending: 0, error: null });
+    const [row] = (await a.handlers['sync.status']({})).studies;
+    expect(row).toMatchObject({ direction: 'up', state: 'synced' });
+    remoteStudy = row!.remoteStudyInstanceUID!;
+    expect(remoteStudy).toMatch(/^2\.25\./);
+    expect(remoteStudy).not.toBe(ct.studyInstanceUID);
+    expect(await srOnServer(remoteStudy)).toHaveLength(1);
+  }, 180_000);
+
+  it('machine B finds the study by QIDO-RS, pulls it and the SR, and sees the annotation with A’s name', async () => {
+    b = await machine('machine-b', 'bob');
+    expect(await pass(b)).toMatchObject({ failed: 0, pending: 0, error: null });
+    const detail = await b.handlers['catalog.getStudy']({ studyInstanceUID: remoteStudy });
+    expect(detail.series.find((series) => series.modality === 'CT')?.numberOfInstances).toBe(N);
+    const { heads } = await until(
+      'the pulled annotation',
+      () => b.handlers['annotation.list']({ studyInstanceUID: remoteStudy }),
+      (list) => list.heads.length === 1,
+    );
+    pulledHead = heads[0]!;
+    expect(pulledHead).toMatchObject({ author: 'alice', source: 'human', tool: 'Length', labelId: 'lesion' });
+    expect(pointsOf(pulledHead)[1]![0]! - pointsOf(pulledHead)[0]![0]!).toBeCloseTo(5, 3);
+    expect(await b.handlers['sync.conflicts']({})).toEqual({ conflicts: [] });
+  }, 180_000);
+
+  it('both edit the same version and sync: B, pulling second, sees the conflict with both heads and their authors', async () => {
+    // A lengthens it to 8 mm on its own copy and syncs first.
+    as('alice');
+    const editA = length(local, [local.versionId], 8, -1.25);
+    await a.handlers['annotation.save']({ versions: [editA] });
+    expect(await pass(a)).toMatchObject({ failed: 0, pending: 0, error: null });
+    expect(await srOnServer(remoteStudy)).toHaveLength(2);
+
+    // B, meanwhile, shortens the pulled version to 3 mm, marks the study complete and syncs: its
+    // edit goes up (in the project's UIDs, into the same study) and A's comes down.
+    as('bob');
+    const z = pointsOf(pulledHead)[0]![2]!;
+    const editB = length(pulledHead, [pulledHead.versionId], 3, z);
+    editB.data.data.handles.points = [pointsOf(pulledHead)[0]!, [pointsOf(pulledHead)[0]![0]! + 3, 1, z]];
+    await b.handlers['annotation.save']({ versions: [editB] });
+    await b.handlers['annotation.setStudyStatus']({ studyInstanceUID: remoteStudy, status: 'complete' });
+    expect(await pass(b)).toMatchObject({ failed: 0, pending: 0, error: null });
+    expect(await srOnServer(remoteStudy)).toHaveLength(3);
+    // One study on the server: B's SR joined it (same UIDs, same patient pseudonym).
+    const studies = (await (await orthanc.rest('/studies')).json()) as string[];
+    expect(studies).toHaveLength(1);
+
+    const { conflicts } = await until(
+      'the conflict',
+      () => b.handlers['sync.conflicts']({}),
+      (found) => found.conflicts.length === 1,
+    );
+    const [conflict] = conflicts;
+    expect(conflict!.annotationUid).toBe(pulledHead.annotationUid);
+    expect(conflict!.base?.versionId).toBe(pulledHead.versionId);
+    expect(conflict!.heads.map((head) => head.author).sort()).toEqual(['alice', 'bob']);
+    const lengths = conflict!.heads.map((head) =>
+      Math.round(pointsOf(head)[1]![0]! - pointsOf(head)[0]![0]!),
+    );
+    expect(lengths.sort()).toEqual([3, 8]);
+    expect(conflict!.heads.find((head) => head.author === 'bob')!.versionId).toBe(editB.versionId);
+  }, 240_000);
+
+  it('keeping both leaves every head in the history and syncs again cleanly', async () => {
+    as('bob');
+    const [conflict] = (await b.handlers['sync.conflicts']({})).conflicts;
+    const heads = conflict!.heads.map((head) => head.versionId);
+    const mine = conflict!.heads.find((head) => head.author === 'bob')!;
+    const theirs = conflict!.heads.find((head) => head.author === 'alice')!;
+    const resolved = await b.handlers['sync.resolveConflict']({
+      annotationUid: conflict!.annotationUid,
+      headVersionIds: heads,
+      action: 'keepBoth',
+      keepVersionId: mine.versionId,
+    });
+    expect(resolved.copies).toEqual([expect.objectContaining({ fromVersionId: theirs.versionId })]);
+    expect(await b.handlers['sync.conflicts']({})).toEqual({ conflicts: [] });
+    const history = await b.handlers['annotation.history']({ annotationUid: conflict!.annotationUid });
+    const ids = history.map((version) => version.versionId);
+    expect(ids).toEqual(expect.arrayContaining([...heads, resolved.versionId]));
+    expect(history.find((version) => version.versionId === resolved.versionId)!.parentIds.sort()).toEqual(
+      [...heads].sort(),
+    );
+    // Two annotations now: B's (kept) and a copy of A's with A's name.
+    const { heads: now } = await b.handlers['annotation.list']({ studyInstanceUID: remoteStudy });
+    expect(now.map((head) => head.author).sort()).toEqual(['alice', 'bob']);
+
+    // The resolution goes up and nothing new conflicts: B's own SRs coming back change nothing.
+    expect(await pass(b)).toMatchObject({ failed: 0, pending: 0, error: null });
+    expect(await srOnServer(remoteStudy)).toHaveLength(4);
+    expect(await pass(b)).toMatchObject({ failed: 0, pending: 0, error: null });
+    await until(
+      'the pulled SRs settled',
+      async () => (await b.handlers['annotation.list']({ studyInstanceUID: remoteStudy })).heads,
+      (list) => list.length === 2,
+    );
+    expect(await b.handlers['sync.conflicts']({})).toEqual({ conflicts: [] });
+    expect(await srOnServer(remoteStudy)).toHaveLength(4);
+    const status = await b.handlers['sync.status']({});
+    expect(status.studies.every((study) => study.state === 'synced')).toBe(true);
+  }, 240_000);
+});
