@@ -13,6 +13,8 @@ import { auditHooks, withAudit } from './audit/hooks.js';
 import { ReceiveAuditor } from './audit/receive-log.js';
 import { createInterchangeApp } from './annotation/interchange-handlers.js';
 import { createSegmentationApp } from './annotation/segmentation-handlers.js';
+import { createModelApp } from './model/model-app.js';
+import { keptProjectReader } from './model/project.js';
 import { currentReader } from './annotation/reader.js';
 import { ConflictService, conflictHandlers } from './sync/conflicts.js';
 import { AppError, ErrorCode } from '../shared/errors.js';
@@ -58,6 +60,10 @@ export interface ServicesOptions {
   syncBackground?: boolean;
   /** How a sync project is loaded (tests inject a transport); default: its manifest and DICOMweb client. */
   syncLoadProject?: SyncAppDependencies['loadProject'];
+  /** Threads a segmentation model may use (main/model/); default cores − 1. */
+  modelThreads?: number;
+  /** Tests: awaited before each inference of a model run (to cancel one mid-run deterministically). */
+  modelBeforeInference?: (index: number) => Promise<void>;
 }
 
 /** Where the bytes of one stored instance live, for the image protocol / HTTP route. */
@@ -213,6 +219,21 @@ export function createServices(options: ServicesOptions): Services {
     },
   });
   const segmentation = createSegmentationApp({ catalogFile: catalog.file, logger });
+  // The project's segmentation models, run locally (main/model/, docs/ai-models.md).
+  const model = createModelApp({
+    catalogFile: catalog.file,
+    events,
+    logger,
+    project: keptProjectReader(dataDir),
+    seriesFiles: (studyInstanceUID, seriesInstanceUID) => {
+      const detail = catalog.getStudy(studyInstanceUID);
+      if (!detail?.series.some((series) => series.seriesInstanceUID === seriesInstanceUID)) return null;
+      return (catalog.listInstances(seriesInstanceUID) ?? []).flatMap((instance) => {
+        const stored = catalog.storedFile(instance.sopInstanceUID);
+        return stored
+          ? [{ sopInstanceUID: instance.sopInstanceUID, path: store.absolutePath(stored.filePath) }]
+          : [];
+      });
 
   // Sign-in, the audit log and its hooks (docs/accounts.md, docs/audit.md).
   const account = createAccountApp({ catalogFile: catalog.file, masterKey: () => keys.masterKey(), logger });
@@ -267,6 +288,7 @@ export function createServices(options: ServicesOptions): Services {
     ...interchange.handlers,
     ...pacs.handlers,
     ...segmentation.handlers,
+    ...model.handlers,
     ...conflictHandlers(conflicts, events, logger),
     'session.load': async () => uiSession.load(),
     'session.save': async (session) => {
@@ -365,6 +387,7 @@ export function createServices(options: ServicesOptions): Services {
         receiveAudit.close();
         await importer.close();
         await interchange.close();
+        await model.close();
         await deid.close();
         cache.close();
         conflicts.close();

@@ -9,6 +9,7 @@ import { UiSession } from './ui-session.js';
 import { DefaceSeriesSummary, DefaceView, defaceRequests } from './deface-contract.js';
 import { StudyAnnotationSummary, annotationEvents, annotationMethods } from './annotation.js';
 import { segmentationMethods } from './segmentation.js';
+import { modelEvents, modelMethods } from './model.js';
 import { cacheMethods } from './cache.js';
 import { accountMethods, auditMethods } from './audit.js';
 import { pacsEvents, pacsMethods } from './pacs.js';
@@ -474,6 +475,7 @@ export const methods = {
   ...interchangeMethods,
   ...pacsMethods,
   ...segmentationMethods,
+  ...modelMethods,
   ...cacheMethods,
   ...auditMethods,
   ...accountMethods,
@@ -511,6 +513,7 @@ export const events = {
   ...interchangeEvents,
   ...pacsEvents,
   ...syncEvents,
+  ...modelEvents,
 } as const;
 
 export type Events = typeof events;

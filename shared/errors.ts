@@ -54,6 +54,13 @@ export const ErrorCode = {
   ServerAuth: 'server-auth',
   /** The project's server answered with an error or with a response that cannot be read. */
   ServerError: 'server-error',
+  /**
+   * A project's segmentation model cannot be run as its manifest says: the file differs from its
+   * SHA-256, or the series or the model's tensors do not fit its input/output spec (docs/ai-models.md).
+   */
+  ModelRejected: 'model-rejected',
+  /** A segmentation model stopped with an error of its own while running (docs/ai-models.md). */
+  ModelFailed: 'model-failed',
   /** Reading or writing the local disk failed (permissions, disk full). */
   Io: 'io',
   /** Anything else: a bug. The message says so; details go to the log, never PHI. */

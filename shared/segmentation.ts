@@ -81,9 +81,13 @@ export const SaveSlicesRequest = VersionHeader.extend({
 export type SaveSlicesRequest = z.input<typeof SaveSlicesRequest>;
 export type SaveSlicesParsed = z.output<typeof SaveSlicesRequest>;
 
+/** `human`, or `ai:<model id>` for a model's output (shared/model.ts); its author is then the model. */
+const LabelmapSource = z.string().max(140).default('human');
+
 export const LabelmapVersionView = VersionHeader.extend({
   createdAt: z.number(),
   author: z.string(),
+  source: LabelmapSource,
   /** Every non-empty slice of the version. */
   slices: z.array(LabelmapSliceChunk),
 });
@@ -92,6 +96,7 @@ export type LabelmapVersionView = z.infer<typeof LabelmapVersionView>;
 export const LabelmapHead = VersionHeader.omit({ deleted: true }).extend({
   createdAt: z.number(),
   author: z.string(),
+  source: LabelmapSource,
 });
 export type LabelmapHead = z.infer<typeof LabelmapHead>;
 

@@ -11,6 +11,7 @@ import { z } from 'zod';
 import { LabelSchema } from './annotation.js';
 import { DeidOptionName, DeidSettings } from './deid-settings.js';
 import { deidOptionConflicts } from './deid-options.js';
+import { ModelSpec } from './model.js';
 
 export const SYNC_MANIFEST_FORMAT = 'radlabel-sync-project/1';
 
@@ -183,9 +184,30 @@ export const SyncManifest = z
     readers: z.array(SyncReader).min(1).max(10_000),
     deid: SyncDeid,
     sync: SyncSettings,
+    /** Segmentation models the project ships (ONNX files run locally, docs/ai-models.md). */
+    models: z.array(ModelSpec).max(50).optional(),
   })
   .strict()
   .superRefine((manifest, context) => {
+    const modelIds = new Set<string>();
+    manifest.models?.forEach((model, index) => {
+      if (modelIds.has(model.id))
+        context.addIssue({
+          code: 'custom',
+          path: ['models', index, 'id'],
+          message: `model "${model.id}" is listed twice`,
+        });
+      modelIds.add(model.id);
+      model.output.labels.forEach((output, labelIndex) => {
+        const label = manifest.labelSchema.labels.find((candidate) => candidate.id === output.labelId);
+        if (!label || label.kind !== 'segment')
+          context.addIssue({
+            code: 'custom',
+            path: ['models', index, 'output', 'labels', labelIndex, 'labelId'],
+            message: `"${output.labelId}" is not a segment label of the project's label schema`,
+          });
+      });
+    });
     const seen = new Set<string>();
     manifest.readers.forEach((reader, index) => {
       const key = reader.username.toLowerCase();

@@ -46,6 +46,8 @@ interface VersionRow {
   author: string;
   deleted: number;
   created_at: number;
+  /** `human`, or `ai:<model id>` (migration 0017). */
+  source?: string;
 }
 
 interface SliceRow {
@@ -88,7 +90,11 @@ export class LabelmapStore {
    * Stores a version's header and the slices it changed, in one transaction. A request for a
    * version that exists adds its slices (a save split under the request size limit).
    */
-  saveSlices(request: SaveSlices, author: string): { versionId: string; slicesStored: number } {
+  saveSlices(
+    request: SaveSlices,
+    author: string,
+    source = 'human',
+  ): { versionId: string; slicesStored: number } {
     const sliceBytes = request.width * request.height * (request.bits / 8);
     const chunks = request.slices.map((slice) => ({
       slice,
@@ -127,9 +133,9 @@ export class LabelmapStore {
           this.#db
             .prepare(
               `INSERT INTO labelmap_version (version_id, annotation_uid, parent_id, study_uid, series_uid, width,
-                 height, bits, layers, segments, author, deleted, created_at)
+                 height, bits, layers, segments, author, deleted, created_at, source)
                VALUES (@versionId, @annotationUid, @parentId, @studyUid, @seriesUid, @width, @height, @bits,
-                 @layers, @segments, @author, @deleted, @createdAt)`,
+                 @layers, @segments, @author, @deleted, @createdAt, @source)`,
             )
             .run({
               versionId: request.versionId,
@@ -143,6 +149,7 @@ export class LabelmapStore {
               layers: request.layers,
               segments: JSON.stringify(request.segments),
               author,
+              source,
               deleted: request.deleted ? 1 : 0,
               createdAt: this.#now(),
             });
@@ -299,6 +306,7 @@ function headOf(row: VersionRow): LabelmapHead {
     segments: parseSegments(row.segments),
     createdAt: row.created_at,
     author: row.author,
+    source: row.source ?? 'human',
   };
 }
 

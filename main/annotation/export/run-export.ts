@@ -208,6 +208,8 @@ export async function runExport(options: ExportOptions): Promise<ExportSummary> 
         seriesUid: string;
         labelmap: LabelmapLike;
         author: string;
+        /** `human`, or `ai:<model id>` for a model's output (main/model/): its segments are AUTOMATIC. */
+        source: string;
         annotationUid: string;
       }> = [];
       if (format === 'seg' || format === 'nifti' || format === 'nnunet' || format === 'json')
@@ -223,6 +225,7 @@ export async function runExport(options: ExportOptions): Promise<ExportSummary> 
               seriesUid: series.seriesInstanceUID,
               labelmap: decodeLabelmap(view),
               author: view.author,
+              source: view.source,
               annotationUid: head.annotationUid,
             });
           }
@@ -264,7 +267,7 @@ export async function runExport(options: ExportOptions): Promise<ExportSummary> 
                 labelmap: seg.labelmap,
                 geometry,
                 schema,
-                source: 'human',
+                source: seg.source,
                 author: seg.author,
                 softwareVersion: options.softwareVersion,
               });

@@ -612,6 +612,8 @@ export const en = {
     forbidden: 'Only an administrator can do this.',
     internal: 'An unexpected error occurred',
     incomplete: 'Required attributes or answers are missing; the study was not marked complete.',
+    'model-rejected': 'The model cannot run as the project names it (its file or this series does not fit)',
+    'model-failed': 'The model stopped with an error',
   },
 };
 

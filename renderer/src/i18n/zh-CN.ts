@@ -594,5 +594,7 @@ export const zhCN: Messages = {
     forbidden: '只有管理员可以执行此操作。',
     internal: '发生意外错误',
     incomplete: '缺少必填属性或回答，检查未标记为完成。',
+    'model-rejected': '无法按项目的设定运行模型（模型文件或此序列不符合要求）',
+    'model-failed': '模型运行时出错',
   },
 };

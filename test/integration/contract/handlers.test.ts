@@ -30,6 +30,7 @@ import {
 import { exportStudy, filesUnder, fixedKey, importInto } from '../deid-app/harness.js';
 import { type Orthanc, freePort, startOrthanc } from '../../support/orthanc.js';
 import { writeTestManifest } from '../../support/sync-project.js';
+import { writeTestModel } from '../../support/onnx-model.js';
 
 let dir: string;
 let services: Services;
@@ -344,6 +345,19 @@ function samples(): { [M in MethodName]: () => Promise<RequestOf<M>> } {
     'sync.resume': async () => ({}),
     'sync.now': async () => ({}),
     'sync.pause': async () => ({}),
+    // A project model (main/model/): a generated ONNX threshold model the manifest names, run on the CT series.
+    'model.list': async () => ({}),
+    'model.run': async () => {
+      await loadModelProject();
+      await modelRunsSettled();
+      return {
+        modelId: 'contract-threshold',
+        studyInstanceUID: series.studyInstanceUID,
+        seriesInstanceUID: series.seriesInstanceUID,
+      };
+    },
+    'model.status': async () => ({ runId: await modelRunsSettled() }),
+    'model.cancel': async () => ({ runId: await modelRunsSettled() }),
     'cache.status': async () => ({}),
     'cache.saveSettings': async () => ({
       encrypt: (await services.handlers['cache.status']({})).settings.encrypt,
@@ -429,8 +443,51 @@ async function exportAnnotations(format: 'sr' | 'json', outputDir: string): Prom
   return { jobId };
 }
 
+let modelProjectLoaded = false;
+
+/** Loads a project whose manifest names a generated threshold model (test/support/onnx-model.ts). */
+async function loadModelProject(): Promise<void> {
+  if (modelProjectLoaded) return;
+  modelProjectLoaded = true;
+  const folder = path.join(dir, 'model-project');
+  const file = writeTestManifest(folder, { url: `http://127.0.0.1:${orthanc.httpPort}/dicom-web` });
+  const sha256 = writeTestModel(path.join(folder, 'threshold.onnx'), {
+    kind: 'threshold',
+    layout: '2d',
+    threshold: 0,
+  });
+  const manifest = JSON.parse(fs.readFileSync(file, 'utf8')) as Record<string, unknown>;
+  const segmentLabel = DEFAULT_LABEL_SCHEMA.labels.find((label) => label.kind === 'segment')!;
+  manifest['models'] = [
+    {
+      id: 'contract-threshold',
+      file: 'threshold.onnx',
+      sha256,
+      name: 'Contract threshold',
+      version: '1',
+      manufacturer: 'RadLabel tests',
+      input: { layout: '2d' },
+      output: { labels: [{ channel: 0, labelId: segmentLabel.id }] },
+    },
+  ];
+  fs.writeFileSync(file, JSON.stringify(manifest));
+  await services.handlers['sync.loadProject']({ source: file });
+}
+
+/** Waits until every model run seen has ended; answers the last run's id. */
+async function modelRunsSettled(): Promise<string> {
+  return until(async () => {
+    const runs = new Map<string, string>();
+    for (const event of seen)
+      if (event.name === 'model.progress') runs.set(event.payload.runId, event.payload.phase);
+    if ([...runs.values()].some((phase) => !['done', 'failed', 'cancelled'].includes(phase))) return null;
+    return [...runs.keys()].at(-1) ?? '';
+  });
+}
+
 /** Methods that cannot take the same request twice: the call through dispatch gets a new sample. */
 const FRESH_SAMPLE_FOR_DISPATCH = new Set<MethodName>([
+  'model.run',
   'sync.resolveConflict',
   'account.create',
   'account.changePassword',
@@ -486,6 +543,7 @@ describe('the contract at the service edge', () => {
         'export.progress',
         'sync.progress',
         'sync.state',
+        'model.progress',
       ]),
     );
     for (const event of seen) {
