@@ -234,6 +234,12 @@ export function createServices(options: ServicesOptions): Services {
           ? [{ sopInstanceUID: instance.sopInstanceUID, path: store.absolutePath(stored.filePath) }]
           : [];
       });
+    },
+    saveLabelmap: (request, author, source) => void segmentation.store.saveSlices(request, author, source),
+    reader: currentReader,
+    ...(options.modelThreads !== undefined ? { threads: options.modelThreads } : {}),
+    ...(options.modelBeforeInference ? { beforeInference: options.modelBeforeInference } : {}),
+  });
 
   // Sign-in, the audit log and its hooks (docs/accounts.md, docs/audit.md).
   const account = createAccountApp({ catalogFile: catalog.file, masterKey: () => keys.masterKey(), logger });
