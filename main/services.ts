@@ -17,6 +17,8 @@ import { createModelApp } from './model/model-app.js';
 import { keptProjectReader } from './model/project.js';
 import { currentReader } from './annotation/reader.js';
 import { ConflictService, conflictHandlers } from './sync/conflicts.js';
+import { createAiReviewApp } from './review/app.js';
+import { CLI_SESSION_ID, currentSessionId } from './account/sessions.js';
 import { AppError, ErrorCode } from '../shared/errors.js';
 import { Catalog } from './catalog/catalog.js';
 import { FileStore } from './catalog/file-store.js';
@@ -244,6 +246,32 @@ export function createServices(options: ServicesOptions): Services {
   // Sign-in, the audit log and its hooks (docs/accounts.md, docs/audit.md).
   const account = createAccountApp({ catalogFile: catalog.file, masterKey: () => keys.masterKey(), logger });
 
+  // AI findings and review (docs/ai-review.md): decisions are annotation versions; roles from the
+  // project's manifest, else the local account.
+  const aiReview = createAiReviewApp({
+    dataDir,
+    catalogFile: catalog.file,
+    store: annotation.store,
+    events,
+    logger,
+    schema: () => annotation.schemas.get().schema,
+    identity: () => {
+      const session = currentSessionId() === CLI_SESSION_ID ? null : account.sessions.get();
+      return {
+        accounts: account.accounts.count() > 0 && currentSessionId() !== CLI_SESSION_ID,
+        reader: session
+          ? {
+              readerId: session.account.readerId,
+              username: session.account.username,
+              role: session.account.role,
+            }
+          : null,
+        readerId: currentReader(),
+      };
+    },
+    annotation: () => annotation.handlers,
+  });
+
   // Sync with the cloud project: de-identified copies up (through deid.uploadConfig only), tasks down.
   const annotationSource = {
     // Read at request time, once the handlers below exist.
@@ -296,6 +324,7 @@ export function createServices(options: ServicesOptions): Services {
     ...segmentation.handlers,
     ...model.handlers,
     ...conflictHandlers(conflicts, events, logger),
+    ...aiReview.handlers,
     'session.load': async () => uiSession.load(),
     'session.save': async (session) => {
       uiSession.save(session);
@@ -345,7 +374,7 @@ export function createServices(options: ServicesOptions): Services {
   };
   const served = account.guard(
     withAudit(
-      handlers,
+      aiReview.guard(handlers),
       auditHooks({
         record: account.record,
         importDone: async (jobId) => {
@@ -397,6 +426,7 @@ export function createServices(options: ServicesOptions): Services {
         await deid.close();
         cache.close();
         conflicts.close();
+        aiReview.close();
         annotation.close();
         segmentation.close();
         account.close();

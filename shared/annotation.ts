@@ -95,6 +95,9 @@ export const Question = z
   .strict();
 export type Question = z.infer<typeof Question>;
 
+/** A reason a reader gives for rejecting an AI finding (docs/ai-review.md). */
+export const RejectionReasonSchema = z.object({ id: SchemaId, name: LocalizedText }).strict();
+
 function duplicates(ids: readonly string[]): string[] {
   const seen = new Set<string>();
   return ids.filter((id) => (seen.has(id) ? true : (seen.add(id), false)));
@@ -107,6 +110,8 @@ export const LabelSchema = z
     version: z.string().trim().min(1).max(32),
     labels: z.array(Label).min(1).max(500),
     questions: z.array(Question).max(200),
+    /** Reasons for rejecting an AI finding; the default list (shared/ai.ts) when absent. */
+    rejectionReasons: z.array(RejectionReasonSchema).min(1).max(100).optional(),
   })
   .strict()
   .superRefine((schema, context) => {
@@ -261,6 +266,8 @@ export type StudyAnnotationStatus = z.infer<typeof StudyAnnotationStatus>;
 export const StudyAnnotationSummary = z.object({
   status: z.enum(['none', 'draft', 'complete', 'verified']),
   annotations: z.number().int().min(0),
+  /** AI findings and how many the reader decided ("AI reviewed" when all; docs/ai-review.md). */
+  ai: z.object({ findings: z.number().int().min(0), decided: z.number().int().min(0) }).optional(),
 });
 export type StudyAnnotationSummary = z.infer<typeof StudyAnnotationSummary>;
 

@@ -17,6 +17,7 @@ import { DeidSettings } from './deid-settings.js';
 import { interchangeEvents, interchangeMethods } from './interchange.js';
 import { syncEvents, syncMethods } from './sync.js';
 import { syncConflictMethods } from './sync-conflicts.js';
+import { aiMethods, reviewMethods } from './ai.js';
 
 // ---------------------------------------------------------------------------------------------
 // Building blocks
@@ -481,6 +482,8 @@ export const methods = {
   ...accountMethods,
   ...syncMethods,
   ...syncConflictMethods,
+  ...aiMethods,
+  ...reviewMethods,
 } as const;
 
 export type Methods = typeof methods;

@@ -8,6 +8,7 @@
  * (the objects are strict), so it can be mailed around and kept in the data folder.
  */
 import { z } from 'zod';
+import { ReviewSettings } from './ai.js';
 import { LabelSchema } from './annotation.js';
 import { DeidOptionName, DeidSettings } from './deid-settings.js';
 import { deidOptionConflicts } from './deid-options.js';
@@ -184,6 +185,8 @@ export const SyncManifest = z
     readers: z.array(SyncReader).min(1).max(10_000),
     deid: SyncDeid,
     sync: SyncSettings,
+    /** Review: blinded reading (annotators see neither each other's work nor, with blindAi, the AI's until verified). */
+    review: ReviewSettings.optional(),
     /** Segmentation models the project ships (ONNX files run locally, docs/ai-models.md). */
     models: z.array(ModelSpec).max(50).optional(),
   })

@@ -78,7 +78,12 @@ export async function writeStudyAnnotations(
     const dataset = readPart10(fs.readFileSync(file));
     if (options.predecessor) {
       const previous = options.predecessor;
+      // Kept: the AI SRs whose findings the reader edited (main/ai/provenance.ts).
+      const earlier = Array.isArray(dataset['PredecessorDocumentsSequence'])
+        ? (dataset['PredecessorDocumentsSequence'] as unknown[])
+        : [];
       dataset['PredecessorDocumentsSequence'] = [
+        ...earlier,
         {
           StudyInstanceUID: previous.studyInstanceUID,
           ReferencedSeriesSequence: [

@@ -7,6 +7,7 @@
  */
 import { MEASUREMENT_TOOL_NAMES } from '../../../shared/annotation.js';
 import { AppError, ErrorCode } from '../../../shared/errors.js';
+import { AI_CODES, confidenceOf, isAiProvenanceCode, isConfidenceConcept } from '../../ai/codes.js';
 import {
   CODES,
   RADLABEL_SCHEME,
@@ -69,12 +70,26 @@ function* walk(item: Dataset): Generator<Dataset> {
 interface Observer {
   source: string;
   author: string;
+  /** A device observer's Manufacturer (121194) and Model Name (121195), when given. */
+  manufacturer?: string;
+  modelName?: string;
+}
+
+/** The AI object's own header: where an `ai:` finding came from (`data.ai`, docs/ai-review.md). */
+interface ObjectHeader {
+  sopInstanceUID: string;
+  seriesInstanceUID: string;
+  sopClassUID: string;
+  manufacturer: string;
+  version: string;
 }
 
 function observerOf(item: Dataset): Observer | null {
   let type: Code | undefined;
   let person = '';
   let device = '';
+  let manufacturer = '';
+  let modelName = '';
   for (const child of children(item)) {
     if (child['RelationshipType'] !== 'HAS OBS CONTEXT') continue;
     const concept = conceptOf(child);
@@ -82,11 +97,19 @@ function observerOf(item: Dataset): Observer | null {
     else if (sameCode(concept, CODES.personObserverName)) person = text(child['PersonName']);
     else if (sameCode(concept, CODES.deviceObserverName)) device = text(child['TextValue']);
     else if (sameCode(concept, CODES.deviceObserverUid) && !device) device = text(child['UID']);
+    else if (sameCode(concept, AI_CODES.deviceManufacturer)) manufacturer = text(child['TextValue']);
+    else if (sameCode(concept, AI_CODES.deviceModelName)) modelName = text(child['TextValue']);
   }
+  if (!device && modelName) device = modelName;
   if (sameCode(type, CODES.device) || (!type && device && !person)) {
     // The contract's source is 'ai:<model>' without spaces.
     const model = (device || 'unknown').replace(/\s+/g, '-').slice(0, 128);
-    return { source: `ai:${model}`, author: device || 'unknown' };
+    return {
+      source: `ai:${model}`,
+      author: device || 'unknown',
+      ...(manufacturer ? { manufacturer } : {}),
+      ...(modelName ? { modelName } : {}),
+    };
   }
   if (person) return { source: 'human', author: person };
   return null;
@@ -202,6 +225,7 @@ function readGroup(
   document: Observer | null,
   options: SrReadOptions,
   studyInstanceUID: string,
+  header: ObjectHeader,
 ): AnnotationVersionLike | string {
   let trackingIdentifier = '';
   let trackingUid = '';
@@ -211,6 +235,7 @@ function readGroup(
   let tool = '';
   let status: AnnotationVersionLike['status'] = 'complete';
   let note: string | undefined;
+  let confidence: number | undefined;
   const stats: MeasurementStats & Record<string, number | string> = {};
   const attributes: Record<string, string | number | string[]> = {};
   const graphics: Graphic[] = [];
@@ -228,6 +253,11 @@ function readGroup(
       if (value === 'draft' || value === 'complete' || value === 'verified') status = value;
     } else if (sameCode(concept, CODES.comment) && child['ValueType'] === 'TEXT')
       note = text(child['TextValue']);
+    else if (child['ValueType'] === 'NUM' && isConfidenceConcept(concept)) {
+      const n = numberOf(child);
+      const value = n ? confidenceOf(n.value, n.unit) : null;
+      if (value !== null) confidence = value;
+    } else if (isAiProvenanceCode(concept)) continue;
     else if (concept?.scheme === RADLABEL_SCHEME && child['RelationshipType'] !== 'HAS OBS CONTEXT') {
       const key = concept.value;
       if (child['ValueType'] === 'NUM') {
@@ -251,7 +281,7 @@ function readGroup(
       else if (graphic) graphics.push(graphic);
     } else if (item['ValueType'] === 'NUM') {
       const concept = conceptOf(item);
-      if (concept?.scheme === RADLABEL_SCHEME) continue;
+      if (concept?.scheme === RADLABEL_SCHEME || isConfidenceConcept(concept)) continue;
       const key = statKeyOf(concept);
       const n = numberOf(item);
       if (!key || !n || stats[key] !== undefined) continue;
@@ -289,6 +319,9 @@ function readGroup(
       cachedStats: { [imageId ? `imageId:${imageId}` : 'world']: stats },
       ...(note !== undefined ? (tool === 'ArrowAnnotate' ? { text: note } : { label: note }) : {}),
     },
+    // Where an AI finding came from (shared/ai.ts AiProvenance): the panel's badge and the
+    // provenance of the reader's SR when it is accepted or edited.
+    ...(observer.source.startsWith('ai:') ? { ai: aiProvenanceOf(observer, header, confidence) } : {}),
   };
   return {
     // A version RadLabel wrote names itself and its parents: it keeps its place in the history.
@@ -313,6 +346,24 @@ function readGroup(
   };
 }
 
+function aiProvenanceOf(
+  observer: Observer,
+  header: ObjectHeader,
+  confidence: number | undefined,
+): Record<string, string | number> {
+  const manufacturer = observer.manufacturer || header.manufacturer;
+  return {
+    model: observer.author,
+    ...(manufacturer ? { manufacturer } : {}),
+    ...(observer.modelName ? { modelName: observer.modelName } : {}),
+    ...(header.version ? { version: header.version } : {}),
+    ...(confidence !== undefined ? { confidence } : {}),
+    ...(header.sopInstanceUID ? { sopInstanceUID: header.sopInstanceUID } : {}),
+    ...(header.seriesInstanceUID ? { seriesInstanceUID: header.seriesInstanceUID } : {}),
+    ...(header.sopClassUID ? { sopClassUID: header.sopClassUID } : {}),
+  };
+}
+
 function labelIdOf(finding: Code | undefined, schema: LabelSchemaLike | undefined): string | undefined {
   if (!finding) return undefined;
   const label = schema?.labels.find((l) => sameCode(l.finding, finding));
@@ -328,11 +379,18 @@ export function readMeasurementSR(dataset: Dataset, options: SrReadOptions): SrR
     throw new AppError(ErrorCode.NotDicom, 'This file is not a DICOM structured report RadLabel can read.');
   const studyInstanceUID = text(dataset['StudyInstanceUID']);
   const document = observerOf(dataset);
+  const header: ObjectHeader = {
+    sopInstanceUID: text(dataset['SOPInstanceUID']),
+    seriesInstanceUID: text(dataset['SeriesInstanceUID']),
+    sopClassUID: sopClass,
+    manufacturer: text(dataset['Manufacturer']),
+    version: text(dataset['SoftwareVersions']),
+  };
   const versions: AnnotationVersionLike[] = [];
   const skipped: string[] = [];
   for (const item of walk(dataset)) {
     if (item['ValueType'] !== 'CONTAINER' || !sameCode(conceptOf(item), CODES.measurementGroup)) continue;
-    const outcome = readGroup(item, document, options, studyInstanceUID);
+    const outcome = readGroup(item, document, options, studyInstanceUID, header);
     if (typeof outcome === 'string') skipped.push(outcome);
     else versions.push(outcome);
   }

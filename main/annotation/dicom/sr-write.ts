@@ -13,6 +13,7 @@
  *   the report's Qualitative Evaluations (`qualitativeEvaluations`). Text is UTF-8 (ISO_IR 192).
  */
 import { AppError, ErrorCode } from '../../../shared/errors.js';
+import { AI_CODES } from '../../ai/codes.js';
 import {
   CODES,
   RADLABEL_SCHEME,
@@ -49,6 +50,31 @@ export interface SrWriteOptions {
   seriesInstanceUID?: string;
   sopInstanceUID?: string;
   now?: Date;
+  /**
+   * Where a reader's measurement came from when it was an AI finding they accepted or edited
+   * (main/ai/provenance.ts): written as 99RADLABEL ai-source-* items of its group.
+   */
+  provenanceOf?: (version: AnnotationVersionLike) => SrProvenance | null;
+  /** Earlier documents this report revises (the AI SRs of edited findings): PredecessorDocumentsSequence. */
+  predecessors?: readonly DocumentReference[];
+  /** A reviewer verified the study: VerificationFlag VERIFIED and VerifyingObserverSequence. */
+  verification?: { observer: string; organization: string; at: Date };
+  /** The document's observer is this device (an AI model's own report), not the exporting reader. */
+  device?: { name: string; manufacturer?: string; modelName?: string };
+}
+
+export interface SrProvenance {
+  model: string;
+  decision: 'accepted' | 'edited';
+  /** The AI object's SOP Instance UID (its SR or SEG). */
+  sopInstanceUID?: string;
+}
+
+export interface DocumentReference {
+  studyInstanceUID: string;
+  seriesInstanceUID: string;
+  sopClassUID: string;
+  sopInstanceUID: string;
 }
 
 type Item = Dataset;
@@ -106,7 +132,11 @@ export function decimalString(value: number): string {
   return value.toExponential(8);
 }
 
-function observerItems(source: string, author: string): Item[] {
+function observerItems(
+  source: string,
+  author: string,
+  device?: { manufacturer?: string | undefined; modelName?: string | undefined },
+): Item[] {
   const obs = (item: Item): Item => ({ RelationshipType: 'HAS OBS CONTEXT', ...item });
   if (source.startsWith('ai:')) {
     const model = source.slice(3) || 'unknown model';
@@ -114,6 +144,8 @@ function observerItems(source: string, author: string): Item[] {
       obs(codeValueItem(CODES.observerType, CODES.device)),
       obs(uidItem(CODES.deviceObserverUid, hashUid('radlabel-device', model))),
       obs(textItem(CODES.deviceObserverName, model)),
+      ...(device?.manufacturer ? [obs(textItem(AI_CODES.deviceManufacturer, device.manufacturer))] : []),
+      ...(device?.modelName ? [obs(textItem(AI_CODES.deviceModelName, device.modelName))] : []),
     ];
   }
   return [
@@ -248,7 +280,28 @@ function measurementGroup(version: AnnotationVersionLike, options: SrWriteOption
       RelationshipType: 'HAS CONCEPT MOD',
       ...codeValueItem(CODES.findingSite, label.findingSite),
     });
-  children.push(...observerItems(version.source, version.author));
+  const ai = (version.data as { ai?: { manufacturer?: string; modelName?: string; confidence?: number } }).ai;
+  children.push(...observerItems(version.source, version.author, ai));
+  if (version.source.startsWith('ai:') && typeof ai?.confidence === 'number')
+    children.push(contains(numItem(AI_CODES.confidence, ai.confidence, code('1', 'UCUM', 'no units'))));
+  const provenance = version.source.startsWith('ai:') ? null : options.provenanceOf?.(version);
+  if (provenance) {
+    children.push(contains(textItem(AI_CODES.sourceModel, provenance.model)));
+    if (provenance.sopInstanceUID)
+      children.push(contains(uidItem(AI_CODES.sourceObject, provenance.sopInstanceUID)));
+    children.push(
+      contains(
+        codeValueItem(
+          AI_CODES.sourceDecision,
+          code(
+            provenance.decision,
+            RADLABEL_SCHEME,
+            provenance.decision === 'accepted' ? 'Accepted' : 'Edited',
+          ),
+        ),
+      ),
+    );
+  }
   children.push(
     contains(
       codeValueItem(
@@ -436,7 +489,9 @@ export function writeMeasurementSR(options: SrWriteOptions): Uint8Array {
     CODES.imagingMeasurementReport,
     [
       { RelationshipType: 'HAS CONCEPT MOD', ...codeValueItem(CODES.languageOfContent, CODES.english) },
-      ...observerItems('human', options.reader),
+      ...(options.device
+        ? observerItems(`ai:${options.device.name}`, options.device.name, options.device)
+        : observerItems('human', options.reader)),
       {
         RelationshipType: 'HAS CONCEPT MOD',
         ...codeValueItem(CODES.procedureReported, CODES.imagingProcedure),
@@ -475,13 +530,17 @@ export function writeMeasurementSR(options: SrWriteOptions): Uint8Array {
     SeriesNumber: '9901',
     SeriesDescription: 'RadLabel measurements (research use only)',
     ReferencedPerformedProcedureStepSequence: [],
-    Manufacturer: MANUFACTURER,
-    ManufacturerModelName: 'RadLabel',
+    Manufacturer: options.device?.manufacturer ?? MANUFACTURER,
+    ManufacturerModelName: options.device?.modelName ?? 'RadLabel',
     DeviceSerialNumber: '1',
     SoftwareVersions: options.softwareVersion,
     InstanceNumber: '1',
-    CompletionFlag: 'PARTIAL',
-    VerificationFlag: 'UNVERIFIED',
+    CompletionFlag: options.verification ? 'COMPLETE' : 'PARTIAL',
+    VerificationFlag: options.verification ? 'VERIFIED' : 'UNVERIFIED',
+    ...(options.verification ? verifyingObserver(options.verification) : {}),
+    ...(options.predecessors && options.predecessors.length > 0
+      ? { PredecessorDocumentsSequence: documentSequence(options.predecessors) }
+      : {}),
     ContentDate: date,
     ContentTime: time,
     InstanceCreationDate: date,
@@ -492,6 +551,41 @@ export function writeMeasurementSR(options: SrWriteOptions): Uint8Array {
   };
   delete dataset['RelationshipType'];
   return writePart10(dataset);
+}
+
+/** VerifyingObserverSequence (Type 1C with VERIFIED): the reviewer, their organization, when. */
+function verifyingObserver(verification: NonNullable<SrWriteOptions['verification']>): Dataset {
+  const { date, time } = dicomDateTime(verification.at);
+  return {
+    VerifyingObserverSequence: [
+      {
+        VerifyingObserverName: verification.observer || 'Unknown',
+        VerifyingObserverIdentificationCodeSequence: [],
+        VerifyingOrganization: verification.organization || 'Unknown',
+        VerificationDateTime: `${date}${time}`,
+      },
+    ],
+  };
+}
+
+/** A Hierarchical SOP Instance Reference sequence (study → series → instances). */
+function documentSequence(documents: readonly DocumentReference[]): Dataset[] {
+  const byStudy = new Map<string, Map<string, DocumentReference[]>>();
+  for (const document of documents) {
+    const series = byStudy.get(document.studyInstanceUID) ?? new Map<string, DocumentReference[]>();
+    series.set(document.seriesInstanceUID, [...(series.get(document.seriesInstanceUID) ?? []), document]);
+    byStudy.set(document.studyInstanceUID, series);
+  }
+  return [...byStudy].map(([studyInstanceUID, series]) => ({
+    StudyInstanceUID: studyInstanceUID,
+    ReferencedSeriesSequence: [...series].map(([seriesInstanceUID, list]) => ({
+      SeriesInstanceUID: seriesInstanceUID,
+      ReferencedSOPSequence: list.map((document) => ({
+        ReferencedSOPClassUID: document.sopClassUID,
+        ReferencedSOPInstanceUID: document.sopInstanceUID,
+      })),
+    })),
+  }));
 }
 
 /** Patient and study attributes copied from the source images (empty type 2 values when unknown). */

@@ -27,6 +27,7 @@ import { type SeriesGeometry, readSeriesGeometry } from '../dicom/geometry.js';
 import type { AnnotationVersionLike, CornerstoneAnnotationData, LabelmapLike } from '../dicom/model.js';
 import { writeSegmentation } from '../dicom/seg-write.js';
 import { statsOf, writeMeasurementSR } from '../dicom/sr-write.js';
+import { srExtras } from '../../ai/provenance.js';
 import { encodeNifti, rasAffine, readSeriesVoxels } from './nifti.js';
 
 export const EXPORT_FORMATS = ['sr', 'seg', 'nifti', 'nnunet', 'csv', 'json'] as const;
@@ -42,7 +43,9 @@ export interface ExportSource {
     | 'schema.get'
     | 'segmentation.list'
     | 'segmentation.load'
-  >;
+  > &
+    // AI provenance, predecessors and verification in the SR (main/ai/provenance.ts), when served.
+    Partial<Pick<Handlers, 'annotation.history' | 'annotation.studyStatus' | 'review.events'>>;
   instanceFile(sopInstanceUID: string): { path: string } | null;
 }
 
@@ -247,7 +250,21 @@ export async function runExport(options: ExportOptions): Promise<ExportSummary> 
           for (const v of measurements) if (v.seriesInstanceUID) await geometryOf(v.seriesInstanceUID);
           if (measurements.length === 0)
             for (const v of answered) if (v.seriesInstanceUID) await geometryOf(v.seriesInstanceUID);
+          const h = handlers;
+          const extras =
+            h['annotation.history'] && h['annotation.studyStatus'] && h['review.events']
+              ? await srExtras(
+                  {
+                    history: (annotationUid) => h['annotation.history']!({ annotationUid }),
+                    studyStatus: (studyInstanceUID) => h['annotation.studyStatus']!({ studyInstanceUID }),
+                    reviewEvents: (studyInstanceUID) => h['review.events']!({ studyInstanceUID }),
+                  },
+                  studyUid,
+                  measurements as AnnotationVersionLike[],
+                )
+              : {};
           const bytes = writeMeasurementSR({
+            ...extras,
             versions: [...measurements, ...answered] as AnnotationVersionLike[],
             geometry: (s) => geometries.get(s) ?? null,
             schema,

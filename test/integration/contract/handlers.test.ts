@@ -248,6 +248,45 @@ function samples(): { [M in MethodName]: () => Promise<RequestOf<M>> } {
       status: 'complete',
     }),
     'sync.conflicts': async () => ({ studyInstanceUID: series.studyInstanceUID }),
+    // AI findings and review (shared/ai.ts): a finding a model proposed, decided by the reader.
+    'ai.findings': async () => ({ studyInstanceUID: series.studyInstanceUID }),
+    'ai.decide': async () => {
+      const annotationUid = 'contract-ai-finding';
+      if ((await services.handlers['annotation.history']({ annotationUid })).length === 0)
+        await services.handlers['annotation.save']({
+          versions: [
+            {
+              versionId: crypto.randomUUID(),
+              annotationUid,
+              parentIds: [],
+              studyInstanceUID: series.studyInstanceUID,
+              seriesInstanceUID: series.seriesInstanceUID,
+              sopInstanceUID: series.sopInstanceUIDs[0]!,
+              kind: 'measurement',
+              tool: 'Length',
+              attributes: {},
+              data: {
+                metadata: { toolName: 'Length' },
+                data: { handles: { points: [] } },
+                ai: { model: 'contract-model', confidence: 0.9 },
+              },
+              source: 'ai:contract-model',
+              author: 'contract-model',
+              status: 'draft',
+              deleted: false,
+            },
+          ],
+        });
+      return { studyInstanceUID: series.studyInstanceUID, annotationUid, decision: 'accepted' };
+    },
+    'ai.acceptAbove': async () => ({ studyInstanceUID: series.studyInstanceUID, minConfidence: 0.5 }),
+    'ai.undoBatch': async () => ({ studyInstanceUID: series.studyInstanceUID, batchId: 'contract-batch' }),
+    'ai.rejectionReasons': async () => ({}),
+    'review.state': async () => ({}),
+    'review.saveSettings': async () => ({ blinded: false, blindAi: false }),
+    'review.return': async () => ({ studyInstanceUID: series.studyInstanceUID, comment: 'contract return' }),
+    'review.verify': async () => ({ studyInstanceUID: series.studyInstanceUID, comment: '' }),
+    'review.events': async () => ({ studyInstanceUID: series.studyInstanceUID }),
     // A conflict made for each call: one version edited twice (the second edit as a pull stores it).
     'sync.resolveConflict': async () => {
       conflicts += 1;
