@@ -105,6 +105,15 @@ export class Outbox {
       const { files, document } = await write(studyUid, scratch, signal, predecessor);
       if (files.length === 0) return { remoteStudyUid: null, items: 0, held: 0, failed: 0, document };
       const studyFiles = this.deps.studyFiles(studyUid) ?? [];
+      const image = smallest(studyFiles);
+      // The objects say what the study's images say about the patient and the study (the
+      // de-identification derives the patient pseudonym and the date shift from it): they join
+      // the images' study on the server, not a patient of their own.
+      if (image) {
+        const identity = studyIdentity(image, SOURCE_IDENTITY);
+        for (const file of files)
+          fs.writeFileSync(file, writePart10({ ...readPart10(fs.readFileSync(file)), ...identity }));
+      }
       const base = await this.deps.uploadConfig(this.deps.deid, studyFiles);
       const config: DeidConfig = pulled
         ? { ...base, options: [...new Set([...base.options, 'retainUIDs' as const])] }
@@ -118,7 +127,7 @@ export class Outbox {
         config,
         signal,
         {
-          ...(pulled && studyFiles[0] ? { identity: studyIdentity(studyFiles[0]) } : {}),
+          ...(pulled && image ? { identity: studyIdentity(image, PULLED_IDENTITY) } : {}),
           ...(source ? { observers: readPart10(fs.readFileSync(source)) } : {}),
         },
       );
@@ -266,21 +275,43 @@ function restoreReaders(source: Dataset, output: Dataset, readers: ReadonlySet<s
 }
 
 /** The study-level identity a pulled study has on the server (the project's pseudonyms, shifted dates). */
-const IDENTITY_KEYWORDS = ['PatientID', 'PatientName', 'ClinicalTrialSubjectID', 'StudyDate', 'StudyTime'];
+const PULLED_IDENTITY = ['PatientID', 'PatientName', 'ClinicalTrialSubjectID', 'StudyDate', 'StudyTime'];
+
+/** What the de-identification keys a patient's pseudonym and date shift on, and the study's own. */
+const SOURCE_IDENTITY = [
+  'PatientID',
+  'IssuerOfPatientID',
+  'PatientName',
+  'PatientBirthDate',
+  'PatientSex',
+  'StudyDate',
+  'StudyTime',
+  'StudyID',
+  'AccessionNumber',
+  'ReferringPhysicianName',
+];
 
 /**
- * What the objects written for a pulled study must say to join it on the server: the project's
- * pseudonyms as its images carry them (the de-identification would derive this workstation's own
- * from them), read from one of its images.
+ * The patient and study attributes of one of a study's images. Before de-identification they make
+ * the annotation objects name the patient as the images do; after it, for a pulled study, they are
+ * the project's pseudonyms as its images carry them (the de-identification would derive this
+ * workstation's own from them).
  */
-function studyIdentity(file: string): Dataset {
+function studyIdentity(file: string, keywords: readonly string[]): Dataset {
   const image = readPart10(readStoredFileSync(file));
   return Object.fromEntries(
-    IDENTITY_KEYWORDS.filter((keyword) => image[keyword] !== undefined).map((keyword) => [
-      keyword,
-      image[keyword],
-    ]),
+    keywords.filter((keyword) => image[keyword] !== undefined).map((keyword) => [keyword, image[keyword]]),
   );
+}
+
+/** The smallest of a study's files (the cheapest to read whole). */
+function smallest(files: readonly string[]): string | undefined {
+  let best: { file: string; size: number } | undefined;
+  for (const file of files) {
+    const size = fs.statSync(file, { throwIfNoEntry: false })?.size;
+    if (size !== undefined && (!best || size < best.size)) best = { file, size };
+  }
+  return best?.file;
 }
 
 /** Every `.dcm` file under a folder (the engine's `<study>/<series>/<sop>.dcm` layout), sorted. */

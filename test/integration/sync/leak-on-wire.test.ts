@@ -51,6 +51,10 @@ let uploadedStudies: string[] = [];
 let pulledStudies = 0;
 let srSeries = 0;
 let annotationMarkers: PlantedMarker[] = [];
+/** The annotation report as written before de-identification (an export without de-identification). */
+let localReport: Buffer = Buffer.alloc(0);
+/** The annotation report the server holds (found by QIDO-RS in the annotated study), as Orthanc keeps it. */
+let serverReports: Buffer[] = [];
 
 function manifestFile(name: string, readers: Array<{ username: string; tasks: string[] }>): string {
   const file = path.join(dir, `${name}.json`);
@@ -110,6 +114,26 @@ async function syncToEnd(services: Services): Promise<void> {
   expect(result.offline, result.error ?? '').toBe(false);
 }
 
+async function waitForExport(services: Services, jobId: string): Promise<void> {
+  const finished = new Promise<void>((resolve, reject) => {
+    const stop = services.events.subscribe((event) => {
+      if (event.name !== 'export.progress' || event.payload.jobId !== jobId || !event.payload.finished)
+        return;
+      stop();
+      if (event.payload.error) reject(new Error(event.payload.error));
+      else resolve();
+    });
+  });
+  await finished;
+}
+
+function filesUnder(folder: string): string[] {
+  return fs
+    .readdirSync(folder, { recursive: true, withFileTypes: true })
+    .filter((entry) => entry.isFile() && entry.name.endsWith('.dcm'))
+    .map((entry) => path.join(entry.parentPath, entry.name));
+}
+
 /** A marker of our own, in the forms it can take in an SR (UTF-8; ASCII upper/lower). */
 function ownMarker(marker: string): PlantedMarker {
   return {
@@ -151,6 +175,12 @@ beforeAll(async () => {
     seriesInstanceUID: series.seriesInstanceUID,
   });
   const patientName = ct.patientName;
+  // The report places the measurement in the image's frame of reference (the corpus's images carry
+  // no slice geometry for image coordinates); a fixed one when the image has none.
+  const { rows } = await a.handlers['catalog.instanceTags']({ sopInstanceUID: instance!.sopInstanceUID });
+  const frameOfReference =
+    rows.find((row) => row.keyword === 'FrameOfReferenceUID' && row.depth === 0)?.value.trim() ||
+    '1.2.826.0.1.3680043.10.543.4711';
   annotationMarkers = [
     ...ANNOTATION_MARKERS.map(ownMarker),
     ownMarker(HANZI_MARKER),
@@ -171,7 +201,7 @@ beforeAll(async () => {
     labelId: 'lesion',
     attributes: { comment: `${patientName} ${ANNOTATION_MARKERS[0]} ${HANZI_MARKER}` },
     data: {
-      metadata: { toolName: 'Length' },
+      metadata: { toolName: 'Length', FrameOfReferenceUID: frameOfReference },
       data: {
         text: `${ANNOTATION_MARKERS[1]} ${patientName}`,
         handles: {
@@ -192,6 +222,16 @@ beforeAll(async () => {
     studyInstanceUID: ct.studyInstanceUID,
     status: 'complete',
   });
+  // The same report written here without de-identification: the markers are really in it.
+  const exported = path.join(dir, 'report-plain');
+  const { jobId } = await a.handlers['export.start']({
+    format: 'sr',
+    outputDir: exported,
+    studyInstanceUIDs: [ct.studyInstanceUID],
+    deid: false,
+  });
+  await waitForExport(a, jobId);
+  localReport = Buffer.concat(filesUnder(exported).map((file) => fs.readFileSync(file)));
 
   await a.handlers['sync.loadProject']({
     source: manifestFile('project-a', [{ username: 'dr-a', tasks: [] }]),
@@ -214,6 +254,26 @@ beforeAll(async () => {
     body: JSON.stringify({ Level: 'Series', Query: { Modality: 'SR' } }),
   });
   srSeries = ((await sr.json()) as unknown[]).length;
+  // The annotated study's report on the server, found as a client would: QIDO-RS for SR instances
+  // of the study (straight to Orthanc, not through the proxy), then the stored file.
+  const row = (await a.handlers['sync.status']({})).studies.find(
+    (study) => study.studyInstanceUID === ct.studyInstanceUID,
+  );
+  const remote = row?.remoteStudyInstanceUID ?? '';
+  const qido = await fetch(`${orthanc.dicomWebUrl}/studies/${remote}/instances?includefield=00080060`, {
+    headers: { authorization: `Basic ${Buffer.from('user:secret').toString('base64')}` },
+  });
+  const found =
+    qido.status === 204 ? [] : ((await qido.json()) as Array<Record<string, { Value?: string[] }>>);
+  serverReports = [];
+  for (const instance of found.filter((entry) => entry['00080060']?.Value?.[0] === 'SR')) {
+    const sop = instance['00080018']?.Value?.[0] ?? '';
+    const lookup = (await (
+      await orthanc.rest('/tools/lookup', { method: 'POST', body: sop })
+    ).json()) as Array<{ ID: string; Type: string }>;
+    for (const hit of lookup.filter((entry) => entry.Type === 'Instance'))
+      serverReports.push(Buffer.from(await (await orthanc.rest(`/instances/${hit.ID}/file`)).arrayBuffer()));
+  }
 
   // Machine B, reader dr-b: pulls every uploaded study and the report.
   const b = openServices('b');
@@ -255,10 +315,24 @@ describe('leak test on the wire: a full sync up and down through a recording pro
       .filter((exchange) => exchange.method === 'POST')
       .reduce((sum, exchange) => sum + exchange.request.length, 0);
     expect(stowed).toBeGreaterThan(20_000);
-    // Not yet checked: that the annotation went up as an SR of its own (srSeries counts SR series in
-    // Orthanc; in the first runs only the corpus's SR was there), so its markers are proven absent
-    // only for what was sent.
     expect(srSeries).toBeGreaterThan(0);
+  });
+
+  it('the annotation went up as an SR of its own: planted in the report written here, found on the server by QIDO-RS without them', () => {
+    // Written here (no de-identification), the report carries every marker of the annotation:
+    // the patient's name, the markers in the free-text attribute and the note, the Chinese text.
+    expect(localReport.length).toBeGreaterThan(0);
+    expect(
+      markersFoundIn(localReport, annotationMarkers)
+        .map((found) => found.marker)
+        .sort(),
+    ).toEqual([...new Set(annotationMarkers.map((marker) => marker.marker))].sort());
+    // On the server: RadLabel's report of the annotated study, the measurement in it, no marker.
+    // RadLabel's own report: its private coding scheme names the tool, status and version items.
+    const ours = serverReports.filter((bytes) => bytes.includes(Buffer.from('99RADLABEL')));
+    expect(ours).toHaveLength(1);
+    expect(ours[0]!.includes(Buffer.from('Length'))).toBe(true);
+    expect(markersFoundIn(ours[0]!, annotationMarkers)).toEqual([]);
   });
 
   it('sends no planted marker in any request byte, in any of its encodings, except what the options keep on purpose', () => {
