@@ -21,13 +21,15 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { Readable } from 'node:stream';
 import { type Dispatcher, request } from 'undici';
 import { AppError, ErrorCode } from '../../shared/errors.js';
-import { readDicomHeaderFromFile } from '../dicom/header.js';
+import { readDicomHeader } from '../dicom/header.js';
 import { authorizationHeader, type SyncCredentials } from './credentials.js';
 import { createDispatcher } from './http.js';
-import { multipartBody, newBoundary, type PartSink, readMultipart, stowContentType } from './multipart.js';
+import { MultipartReader, multipartBody, newBoundary, type PartSink, stowContentType } from './multipart.js';
+
+/** What undici's request() takes as a body (its types omit the async iterables it accepts). */
+type RequestBody = NonNullable<Parameters<typeof request>[1]>['body'];
 
 /** One file to send by STOW-RS. */
 export interface StowFile {
@@ -489,21 +491,22 @@ export class DicomWebClient {
     }
     fs.mkdirSync(path.dirname(destination), { recursive: true });
     const temporary = `${destination}.${crypto.randomBytes(6).toString('hex')}.partial`;
-    let handle: fs.promises.FileHandle | null = null;
+    let fd: number | null = null;
     let size = 0;
     try {
-      handle = await fs.promises.open(temporary, 'wx', 0o600);
-      const file = handle;
+      fd = fs.openSync(temporary, 'wx', 0o600);
+      const file = fd;
+      const head = new PartHead();
       const sink: PartSink = {
-        async write(chunk) {
+        write(chunk) {
           size += chunk.length;
-          await file.write(chunk);
+          head.add(chunk);
+          writeAll(file, chunk);
         },
         end() {},
       };
       const contentType = response.headers['content-type'];
-      const parts = await readMultipart(
-        response.body,
+      const reader = new MultipartReader(
         Array.isArray(contentType) ? contentType[0] : contentType,
         (_headers, index) => {
           if (index > 0)
@@ -515,19 +518,23 @@ export class DicomWebClient {
           return sink;
         },
         { maxParts: 1, maxPartBytes: this.#maxInstanceBytes },
-      ).catch((error: unknown) => {
-        response.body.destroy();
-        throw this.#wrap(error, 'WADO-RS');
-      });
-      if (parts !== 1) throw new DicomWebError(ErrorCode.ServerError, 'The server sent no instance.', 200);
-      await handle.sync();
-      await handle.close();
-      handle = null;
-      this.#verify(temporary, ref.sopInstanceUID);
+      );
+      await this.#consume(response.body, (chunk) => reader.write(chunk), 'WADO-RS');
+      if (reader.end() !== 1)
+        throw new DicomWebError(ErrorCode.ServerError, 'The server sent no instance.', 200);
+      // The body has ended: from here on, waiting cannot stall the connection.
+      const synced = fd;
+      await new Promise<void>((resolve, reject) =>
+        fs.fsync(synced, (error) => (error ? reject(error) : resolve())),
+      );
+      fs.closeSync(fd);
+      fd = null;
+      this.#verify(temporary, ref.sopInstanceUID, head);
       fs.renameSync(temporary, destination);
       return size;
     } catch (error) {
-      await handle?.close().catch(() => undefined);
+      response.body.destroy(); // Nothing more is read (a no-op once it ended).
+      if (fd !== null) fs.closeSync(fd);
       fs.rmSync(temporary, { force: true });
       throw error;
     }
@@ -559,30 +566,30 @@ export class DicomWebClient {
     }
     fs.mkdirSync(destinationDir, { recursive: true });
     const written: Array<{ sopInstanceUID: string; path: string; size: number }> = [];
-    let open: { handle: fs.promises.FileHandle; temporary: string } | null = null;
+    let open: { fd: number; temporary: string } | null = null;
     const contentType = response.headers['content-type'];
+    const prefix = crypto.randomBytes(6).toString('hex');
     try {
-      await readMultipart(
-        response.body,
+      // Every step below is synchronous and done before the next chunk is taken (MultipartReader).
+      const reader = new MultipartReader(
         Array.isArray(contentType) ? contentType[0] : contentType,
-        async (): Promise<PartSink> => {
-          const temporary = path.join(
-            destinationDir,
-            `.wado-${crypto.randomBytes(6).toString('hex')}.partial`,
-          );
-          const handle = await fs.promises.open(temporary, 'wx', 0o600);
-          open = { handle, temporary };
+        (_headers, index): PartSink => {
+          const temporary = path.join(destinationDir, `.wado-${prefix}-${index}.partial`);
+          const fd = fs.openSync(temporary, 'wx', 0o600);
+          open = { fd, temporary };
           let size = 0;
+          const head = new PartHead();
           return {
-            write: async (chunk) => {
+            write: (chunk) => {
               size += chunk.length;
-              await handle.write(chunk);
+              head.add(chunk);
+              writeAll(fd, chunk);
             },
-            end: async () => {
-              await handle.close();
+            end: () => {
+              fs.closeSync(fd);
               open = null;
               try {
-                const sopInstanceUID = this.#verify(temporary, null);
+                const sopInstanceUID = this.#verify(temporary, null, head);
                 const target = path.join(destinationDir, `${sopInstanceUID}.dcm`);
                 fs.renameSync(temporary, target);
                 written.push({ sopInstanceUID, path: target, size });
@@ -595,28 +602,39 @@ export class DicomWebClient {
         },
         { maxParts: 1_000_000, maxPartBytes: this.#maxInstanceBytes },
       );
+      await this.#consume(response.body, (chunk) => reader.write(chunk), 'WADO-RS');
+      reader.end();
     } catch (error) {
-      response.body.destroy();
-      const pending = open as { handle: fs.promises.FileHandle; temporary: string } | null;
+      response.body.destroy(); // Nothing more is read (a no-op once it ended).
+      const pending = open as { fd: number; temporary: string } | null;
       if (pending) {
-        await pending.handle.close().catch(() => undefined);
+        fs.closeSync(pending.fd);
         fs.rmSync(pending.temporary, { force: true });
       }
-      throw this.#wrap(error, 'WADO-RS');
+      throw error;
     }
     return written;
   }
 
-  /** Checks a retrieved file is DICOM Part 10 (with `sopInstanceUID` when given); its SOP Instance UID. */
-  #verify(file: string, sopInstanceUID: string | null): string {
-    const head = Buffer.alloc(132);
-    const fd = fs.openSync(file, 'r');
-    try {
-      fs.readSync(fd, head, 0, 132, 0);
-    } finally {
-      fs.closeSync(fd);
-    }
-    if (head.toString('latin1', 128, 132) !== 'DICM')
+  /**
+   * Checks a retrieved file is DICOM Part 10 (with `sopInstanceUID` when given); its SOP Instance
+   * UID. `head`: the file's first bytes as they were received, so the check needs no read of the
+   * file unless the header is longer (reading 256 KB back per instance cost more than all the
+   * rest of a study's retrieval, measured).
+   */
+  #verify(file: string, sopInstanceUID: string | null, head: PartHead): string {
+    const readFirst = (length: number): Buffer => {
+      if (length <= head.bytes.length || head.bytes.length >= head.size)
+        return head.bytes.subarray(0, length);
+      const buffer = Buffer.alloc(Math.min(length, head.size));
+      const fd = fs.openSync(file, 'r');
+      try {
+        return buffer.subarray(0, fs.readSync(fd, buffer, 0, buffer.length, 0));
+      } finally {
+        fs.closeSync(fd);
+      }
+    };
+    if (readFirst(132).toString('latin1', 128, 132) !== 'DICM')
       throw new DicomWebError(
         ErrorCode.ServerError,
         'The server sent an instance that is not a DICOM Part 10 file.',
@@ -624,7 +642,7 @@ export class DicomWebClient {
       );
     let uid: string;
     try {
-      uid = readDicomHeaderFromFile(file).sopInstanceUID;
+      uid = readDicomHeader(readFirst, head.size).sopInstanceUID;
     } catch (error) {
       throw new DicomWebError(
         ErrorCode.ServerError,
@@ -664,7 +682,10 @@ export class DicomWebClient {
       return await request(`${this.baseUrl}${pathAndQuery}`, {
         method,
         headers: allHeaders,
-        body: body ? Readable.from(body, { objectMode: false }) : null,
+        // The async iterable as it is (no Readable.from wrapper): undici writes it with
+        // backpressure and checks its length. Documented in undici's Dispatcher.md ("Iterable |
+        // AsyncIterable"); its .d.ts lags behind.
+        body: body as unknown as RequestBody,
         dispatcher: this.#dispatcher,
         ...(options.signal ? { signal: options.signal } : {}),
       });
@@ -730,22 +751,95 @@ export class DicomWebClient {
   async #readText(body: Dispatcher.ResponseData['body'], what: string): Promise<string> {
     const chunks: Buffer[] = [];
     let size = 0;
-    try {
-      for await (const chunk of body as AsyncIterable<Buffer>) {
+    await this.#consume(
+      body,
+      (chunk) => {
         size += chunk.length;
-        if (size > this.#maxJsonBytes) {
-          body.destroy();
+        if (size > this.#maxJsonBytes)
           throw new DicomWebError(
             ErrorCode.ServerError,
             `The server's answer to ${what} is larger than ${this.#maxJsonBytes} bytes.`,
             undefined,
           );
-        }
         chunks.push(chunk);
-      }
-    } catch (error) {
-      throw this.#wrap(error, what);
-    }
+      },
+      what,
+    );
     return Buffer.concat(chunks).toString('utf8');
   }
+
+  /**
+   * Reads a response body to its end, handing each chunk to `onChunk` synchronously as it arrives
+   * ('data' events, never paused). undici 7 crashes (an AssertionError from the socket's 'end',
+   * nodejs/undici#5360) or, where the crash is caught, leaves the request hanging until its body
+   * timeout, when a response delimited by the connection's close (Orthanc's WADO-RS of a study)
+   * ends while backpressure has paused its parser; a consumer that never pauses the body avoids
+   * that, and one that handles each chunk before returning needs no buffer to do so. Call it in
+   * the same turn as the response arrived (no await in between), so nothing piles up before.
+   * `onChunk` throwing stops the response (the connection is dropped) and rejects.
+   */
+  #consume(
+    body: Dispatcher.ResponseData['body'],
+    onChunk: (chunk: Buffer) => void,
+    what: string,
+  ): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      let settled = false;
+      const settle = (error?: unknown): void => {
+        if (settled) return;
+        settled = true;
+        body.off('data', onData);
+        if (error === undefined) resolve();
+        else reject(error);
+      };
+      const onData = (chunk: Buffer): void => {
+        if (settled) return;
+        try {
+          onChunk(chunk);
+        } catch (error) {
+          // Our own failure (a malformed answer, a full disk): as it is, not as a network error.
+          settle(error);
+          body.destroy();
+        }
+      };
+      body.on('data', onData);
+      body.once('end', () => settle());
+      body.once('error', (error) => settle(this.#wrap(error, what)));
+      body.once('close', () =>
+        settle(new DicomWebError(ErrorCode.Network, `The answer to ${what} broke off.`, undefined)),
+      );
+    });
+  }
+}
+
+/**
+ * The first bytes of a part as they stream past (the chunks themselves, not copies: undici hands
+ * out slices of each socket read, never reused) and its size so far.
+ */
+class PartHead {
+  static readonly LIMIT = 256 * 1024;
+  #chunks: Buffer[] = [];
+  #kept = 0;
+  #joined: Buffer | null = null;
+  size = 0;
+
+  add(chunk: Buffer): void {
+    this.size += chunk.length;
+    if (this.#kept >= PartHead.LIMIT) return;
+    const piece = chunk.subarray(0, PartHead.LIMIT - this.#kept);
+    this.#chunks.push(piece);
+    this.#kept += piece.length;
+    this.#joined = null;
+  }
+
+  get bytes(): Buffer {
+    this.#joined ??= this.#chunks.length === 1 ? this.#chunks[0]! : Buffer.concat(this.#chunks);
+    return this.#joined;
+  }
+}
+
+/** Writes all of `chunk` at the file's current position. */
+function writeAll(fd: number, chunk: Buffer): void {
+  for (let offset = 0; offset < chunk.length;)
+    offset += fs.writeSync(fd, chunk, offset, chunk.length - offset);
 }

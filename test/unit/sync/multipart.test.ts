@@ -96,6 +96,29 @@ describe('multipart/related', () => {
     );
   });
 
+  it('parts full of beginnings of the delimiter are read back exactly, whatever the chunking', async () => {
+    const delimiter = '\r\n--XYZ';
+    const part = fc
+      .array(fc.constantFrom('\r', '\n', '-', 'X', 'Y', 'Z', 'a', '\r\n--XY', '\r\n--'), { maxLength: 60 })
+      .map((pieces) => pieces.join(''))
+      .filter((text) => !text.includes(delimiter));
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(part, { minLength: 1, maxLength: 4 }),
+        fc.array(fc.integer({ min: 1, max: 20 }), { minLength: 1, maxLength: 6 }),
+        async (texts, sizes) => {
+          const answer = Buffer.from(
+            `${texts.map((text) => `--XYZ\r\nContent-Type: application/dicom\r\n\r\n${text}\r\n`).join('')}--XYZ--\r\n`,
+            'latin1',
+          );
+          const parts = await collect(chunked(answer, sizes), 'multipart/related; boundary=XYZ');
+          expect(parts.map((read) => read.body.toString('latin1'))).toEqual(texts);
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+
   it('a file that changes size while being sent fails the request', async () => {
     const file = path.join(dir, 'shrinks.dcm');
     fs.writeFileSync(file, Buffer.alloc(100));
