@@ -24,6 +24,7 @@ import {
   windowRange,
 } from './segmentationSession.js';
 import { SEGMENT_TOOLS, useSegmentationStore } from './useSegmentationStore.js';
+import { ModelRunSection, RegionGrowOptions, SegmentationSourceBadge } from './ModelRunSection.js';
 import './segmentation.css';
 
 export function SegmentationToggle() {
@@ -152,6 +153,7 @@ export function SegmentationPanel() {
             />
             <span>{brushSize}</span>
           </label>
+          {tool === 'RegionGrow' ? <RegionGrowOptions /> : null}
           {tool === 'ThresholdBrush' ? (
             <div className="seg-row" data-testid="seg-threshold">
               {t('segmentation.threshold')}
@@ -223,6 +225,7 @@ export function SegmentationPanel() {
               />
             </div>
           ) : null}
+          <SegmentationSourceBadge />
           {segments.length === 0 ? <p className="seg-note">{t('segmentation.noSegments')}</p> : null}
           <ul className="segment-list" data-testid="segment-list">
             {segments.map((segment) => (
@@ -305,6 +308,7 @@ export function SegmentationPanel() {
               {t('segmentation.interpolate')}
             </button>
           </div>
+          <ModelRunSection />
           <div className="seg-interpolation" data-testid="seg-interpolation" data-phase={interpolation.phase}>
             {interpolation.phase === 'running' ? (
               <>

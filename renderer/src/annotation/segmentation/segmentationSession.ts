@@ -50,6 +50,7 @@ import { useViewerStore } from '../../stores/useViewerStore.js';
 import { viewportInSlot } from '../../viewer/viewportRegistry.js';
 import { useToolStore } from '../tools/useToolStore.js';
 import { decodeSlice, encodeSlice, sliceSha256 } from './labelmapCodec.js';
+import { RegionGrowTool } from './regionGrow.js';
 import { type SegmentToolName, SEGMENT_TOOLS, useSegmentationStore } from './useSegmentationStore.js';
 
 const { MouseBindings, KeyboardBindings, SegmentationRepresentations, Events: ToolEvents } = ToolEnums;
@@ -71,6 +72,7 @@ const TOOL_INSTANCES: Record<SegmentToolName, { instance: string; base: string; 
   RectangleScissor: { instance: RectangleScissorsTool.toolName, base: RectangleScissorsTool.toolName },
   CircleScissor: { instance: CircleScissorsTool.toolName, base: CircleScissorsTool.toolName },
   PaintFill: { instance: PaintFillTool.toolName, base: PaintFillTool.toolName },
+  RegionGrow: { instance: RegionGrowTool.toolName, base: RegionGrowTool.toolName },
 };
 
 const SAVE_DELAY_MS = 300;
@@ -108,7 +110,13 @@ function ensureSegmentationTools() {
   initImaging();
   const group = stackToolGroup();
   if (!toolsReady) {
-    for (const ToolClass of [BrushTool, RectangleScissorsTool, CircleScissorsTool, PaintFillTool])
+    for (const ToolClass of [
+      BrushTool,
+      RectangleScissorsTool,
+      CircleScissorsTool,
+      PaintFillTool,
+      RegionGrowTool,
+    ])
       addTool(ToolClass as Parameters<typeof addTool>[0]);
     toolsReady = true;
   }
@@ -345,6 +353,7 @@ export async function openSegmentation(slot: number): Promise<void> {
     store.setState({
       status: 'ready',
       annotationUid,
+      openSource: stored ? { source: stored.source, author: stored.author } : null,
       segments,
       activeSegment: segments[0]?.segmentIndex ?? null,
       save: 'saved',
@@ -384,6 +393,7 @@ export async function closeSegmentation(): Promise<void> {
   }
   store.setState({
     status: 'idle',
+    openSource: null,
     annotationUid: null,
     segments: [],
     activeSegment: null,

@@ -4,6 +4,7 @@
  * The Cornerstone side lives in segmentationSession.ts, which writes here.
  */
 import { create } from 'zustand';
+import type { ModelRunProgress, ModelSummary } from '../../../../shared/model.js';
 import type { SegmentInfo } from '../../../../shared/segmentation.js';
 
 /** The labelmap tools, named as the label schema names them (label.tools). */
@@ -14,6 +15,7 @@ export const SEGMENT_TOOLS = [
   'RectangleScissor',
   'CircleScissor',
   'PaintFill',
+  'RegionGrow',
 ] as const;
 export type SegmentToolName = (typeof SEGMENT_TOOLS)[number];
 
@@ -39,6 +41,15 @@ export interface SegmentationState {
   threshold: { lower: number; upper: number } | null;
   save: SaveState;
   interpolation: InterpolationState;
+  /** Click-to-segment (regionGrow.ts): ± this many modality units around the clicked value; 3D grows through the stack. */
+  regionTolerance: number;
+  region3d: boolean;
+  lastRegion: { voxels: number; slices: number; range: [number, number] } | null;
+  /** Who made the open segmentation's newest version: `human`, or `ai:<model>` (a pre-annotation to review). */
+  openSource: { source: string; author: string } | null;
+  /** The project's models (model.list) and the run in progress or last ended (runModel.ts). */
+  models: ModelSummary[];
+  modelRun: ModelRunProgress | null;
   togglePanel(): void;
 }
 
@@ -56,6 +67,12 @@ export const useSegmentationStore = create<SegmentationState>()((set, get) => ({
   threshold: null,
   save: 'saved',
   interpolation: { phase: 'idle' },
+  regionTolerance: 100,
+  region3d: false,
+  lastRegion: null,
+  openSource: null,
+  models: [],
+  modelRun: null,
   togglePanel() {
     set({ panelOpen: !get().panelOpen });
   },
