@@ -6,6 +6,7 @@
  * voxel for voxel with the one the model must give; a cancelled run, a file with the wrong digest,
  * a missing file, a model whose input does not fit and a model that throws leave nothing.
  */
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -227,6 +228,44 @@ describe('a project model run locally', () => {
           );
         }
     }
+  });
+
+  it("exported as DICOM SEG, a model's segmentation names the model: AUTOMATIC segments, the model as algorithm and creator", async () => {
+    const outputDir = path.join(dir, 'seg-export');
+    const finished = new Promise<void>((resolve) => {
+      const off = services.events.subscribe((event) => {
+        if (event.name === 'export.progress' && event.payload.finished) {
+          off();
+          resolve();
+        }
+      });
+    });
+    await services.handlers['export.start']({
+      format: 'seg',
+      outputDir,
+      studyInstanceUIDs: [ct.studyInstanceUID],
+      deid: false,
+    });
+    await finished;
+    const files = fs
+      .readdirSync(outputDir, { recursive: true, withFileTypes: true })
+      .filter((entry) => entry.isFile() && /^SEG_\d+\.dcm$/.test(entry.name))
+      .map((entry) => path.join(entry.parentPath, entry.name));
+    // pydicom (Debian's /usr/bin/python3) reads what was written.
+    const read = JSON.parse(
+      execFileSync(
+        '/usr/bin/python3',
+        [
+          '-c',
+          'import json,sys,pydicom\nout=[]\nfor f in sys.argv[1:]:\n d=pydicom.dcmread(f)\n out.append({"creator":str(d.get("ContentCreatorName","")),"segments":[[s.SegmentAlgorithmType,str(s.get("SegmentAlgorithmName",""))] for s in d.SegmentSequence]})\nprint(json.dumps(out))',
+          ...files,
+        ],
+        { encoding: 'utf8' },
+      ),
+    ) as Array<{ creator: string; segments: string[][] }>;
+    const fromModel = read.find((seg) => seg.creator === 'RadLabel tests Test threshold-2d 1.0');
+    expect(fromModel, JSON.stringify(read)).toBeDefined();
+    expect(fromModel!.segments).toEqual([['AUTOMATIC', 'threshold-2d']]);
   });
 
   it('two channels that overlap become two segments on layers of their own', async () => {
