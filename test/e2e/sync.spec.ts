@@ -8,6 +8,8 @@
  */
 import crypto from 'node:crypto';
 import fs from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { type Page, expect, test } from '@playwright/test';
 import { DEFAULT_LABEL_SCHEMA } from '../../shared/default-label-schema.js';
@@ -20,6 +22,9 @@ test.describe.configure({ mode: 'serial' });
 
 const series = ensureCtSeries({ slices: 4, size: 32, seed: 'e2e-sync' });
 const second = ensureCtSeries({ slices: 2, size: 32, seed: 'e2e-sync-offline' });
+const refused = ensureCtSeries({ slices: 2, size: 32, seed: 'e2e-sync-refused' });
+/** What the refusing server says (its own words must reach the panel). */
+const REFUSAL = 'Project QA-7 accepts MR studies only';
 const dir = makeTempDir('e2e-sync');
 let app: AppSession;
 let orthanc: Orthanc;
@@ -245,4 +250,74 @@ test('with the server gone, a study waiting to go up stays unsent and the panel 
   ).not.toHaveAttribute('data-state', 'synced');
   await screenshot(page, 'sync-offline');
   await page.keyboard.press('Escape');
+});
+
+/**
+ * A DICOMweb server on loopback that refuses every object it is sent (HTTP 400 with its reason in
+ * words) and knows no studies: the engine fails each instance with the server's words.
+ */
+async function startRefusingServer(): Promise<{ url: string; stores: () => number; close(): Promise<void> }> {
+  let stores = 0;
+  const server = http.createServer((request, response) => {
+    request.resume();
+    request.on('end', () => {
+      if (request.method === 'POST') {
+        stores++;
+        response.writeHead(400, { 'content-type': 'text/plain' }).end(REFUSAL);
+      } else response.writeHead(200, { 'content-type': 'application/dicom+json' }).end('[]');
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}/dicom-web`,
+    stores: () => stores,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
+
+test('a study whose objects the server refuses shows "failed" with the server’s reason', async () => {
+  const { page } = app;
+  const server = await startRefusingServer();
+  try {
+    const refusingManifest = path.join(dir, 'refusing.json');
+    fs.writeFileSync(
+      refusingManifest,
+      JSON.stringify({
+        format: SYNC_MANIFEST_FORMAT,
+        projectId: 'E2EREFUSED',
+        name: 'A project that refuses',
+        server: { url: server.url, auth: { type: 'basic', username: 'user' } },
+        labelSchema: DEFAULT_LABEL_SCHEMA,
+        readers: [{ username: 'dr-e2e', role: 'annotator', tasks: [] }],
+        deid: { profile: 'research', options: [] },
+        sync: { intervalMinutes: 60 },
+      }),
+    );
+    await importPath(page, refused.dir);
+    await page.getByTestId('sync-indicator').click();
+    const panel = page.getByTestId('sync-panel');
+    await panel.getByTestId('sync-manifest-input').fill(refusingManifest);
+    await panel.getByTestId('sync-load').click();
+    await expect(panel.getByTestId('sync-project-id')).toHaveText('E2EREFUSED');
+    const local = panel.locator(`[data-testid="sync-study-row"][data-study="${refused.studyInstanceUID}"]`);
+    await expect(local).toHaveAttribute('data-state', 'local');
+    await local.getByTestId('sync-choose').check();
+    await panel.getByTestId('sync-add').click();
+    await panel.getByTestId('sync-now').click();
+    const row = panel.locator(
+      `[data-testid="sync-study-row"][data-study="${refused.studyInstanceUID}"]:not([data-state="local"])`,
+    );
+    await expect(row).toHaveAttribute('data-state', 'failed', { timeout: 120_000 });
+    const state = row.getByTestId('sync-study-state');
+    await expect(state).toContainText('Failed');
+    await expect(state).toContainText(REFUSAL);
+    // Each object was offered (one request each once the batch was refused), none stored.
+    expect(server.stores()).toBeGreaterThanOrEqual(refused.files.length);
+    await expect(page.getByTestId('sync-indicator')).toHaveAttribute('data-state', 'failed');
+    await screenshot(page, 'sync-refused');
+    await page.keyboard.press('Escape');
+  } finally {
+    await server.close();
+  }
 });
