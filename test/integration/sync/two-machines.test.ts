@@ -150,6 +150,8 @@ describe('two machines, one annotation, a real DICOMweb server', () => {
   let b: Services;
   let remoteStudy = '';
   let local: ReturnType<typeof length>;
+  /** A's own head of the annotation (A uploaded the study from its originals and does not pull it). */
+  let aHead = '';
   let pulledHead: AnnotationVersion;
 
   it('machine A uploads its study de-identified with the annotations of the complete study as an SR', async () => {
@@ -203,6 +205,7 @@ describe('two machines, one annotation, a real DICOMweb server', () => {
     as('alice');
     const editA = length(local, [local.versionId], 8, -1.25);
     await a.handlers['annotation.save']({ versions: [editA] });
+    aHead = editA.versionId;
     expect(await pass(a)).toMatchObject({ failed: 0, pending: 0, error: null });
     expect(await srOnServer(remoteStudy)).toHaveLength(2);
 
@@ -273,5 +276,86 @@ describe('two machines, one annotation, a real DICOMweb server', () => {
     expect(await srOnServer(remoteStudy)).toHaveLength(4);
     const status = await b.handlers['sync.status']({});
     expect(status.studies.every((study) => study.state === 'synced')).toBe(true);
+  }, 240_000);
+
+  /** A edits its head, B edits its own, both sync (A first): B's conflict, fetched once it is there. */
+  async function editBothSides(mmA: number, mmB: number, attributesB: Record<string, string> = {}) {
+    as('alice');
+    const editA = length(local, [aHead], mmA, -1.25);
+    await a.handlers['annotation.save']({ versions: [editA] });
+    aHead = editA.versionId;
+    expect(await pass(a)).toMatchObject({ failed: 0, pending: 0, error: null });
+
+    as('bob');
+    const mine = (await b.handlers['annotation.list']({ studyInstanceUID: remoteStudy })).heads.find(
+      (head) => head.annotationUid === pulledHead.annotationUid,
+    )!;
+    const [start] = pointsOf(mine);
+    const editB = {
+      ...length(mine, [mine.versionId], mmB, start![2]!),
+      attributes: attributesB,
+    };
+    editB.data.data.handles.points = [start!, [start![0]! + mmB, start![1]!, start![2]!]];
+    await b.handlers['annotation.save']({ versions: [editB] });
+    expect(await pass(b)).toMatchObject({ failed: 0, pending: 0, error: null });
+    const { conflicts } = await until(
+      'the next conflict',
+      () => b.handlers['sync.conflicts']({}),
+      (found) => found.conflicts.length === 1,
+    );
+    const conflict = conflicts[0]!;
+    expect(conflict.annotationUid).toBe(pulledHead.annotationUid);
+    expect(conflict.heads.map((head) => head.author).sort()).toEqual(['alice', 'bob']);
+    return { conflict, mine: editB.versionId, theirs: conflict.heads.find((h) => h.author === 'alice')! };
+  }
+
+  const mmOf = (version: { data: unknown }): number => {
+    const [p, q] = pointsOf(version);
+    return Math.round(Math.hypot(q![0]! - p![0]!, q![1]! - p![1]!, q![2]! - p![2]!));
+  };
+
+  it('again from both sides, merged: the other side’s shape with this side’s attribute, both heads its parents', async () => {
+    const { conflict, mine, theirs } = await editBothSides(11, 4, { confidence: 'high' });
+    expect(mmOf(theirs)).toBe(11);
+    as('bob');
+    const merged = await b.handlers['sync.resolveConflict']({
+      annotationUid: conflict.annotationUid,
+      headVersionIds: conflict.heads.map((head) => head.versionId),
+      action: 'merge',
+      shapeFromVersionId: theirs.versionId,
+      labelId: 'lesion',
+      attributes: { confidence: 'high' },
+    });
+    const history = await b.handlers['annotation.history']({ annotationUid: conflict.annotationUid });
+    const version = history.find((entry) => entry.versionId === merged.versionId)!;
+    expect(version.parentIds.sort()).toEqual([mine, theirs.versionId].sort());
+    expect(mmOf(version)).toBe(11);
+    expect(version.attributes).toEqual({ confidence: 'high' });
+    expect(history.map((entry) => entry.versionId)).toEqual(expect.arrayContaining([mine, theirs.versionId]));
+    const before = (await srOnServer(remoteStudy)).length;
+    expect(await pass(b)).toMatchObject({ failed: 0, pending: 0, error: null });
+    expect(await srOnServer(remoteStudy)).toHaveLength(before + 1);
+    expect(await b.handlers['sync.conflicts']({})).toEqual({ conflicts: [] });
+  }, 240_000);
+
+  it('and once more, keeping the other side’s head: its content wins, this side’s edit stays in the history', async () => {
+    const { conflict, mine, theirs } = await editBothSides(13, 2);
+    as('bob');
+    const kept = await b.handlers['sync.resolveConflict']({
+      annotationUid: conflict.annotationUid,
+      headVersionIds: conflict.heads.map((head) => head.versionId),
+      action: 'keep',
+      keepVersionId: theirs.versionId,
+    });
+    const history = await b.handlers['annotation.history']({ annotationUid: conflict.annotationUid });
+    const version = history.find((entry) => entry.versionId === kept.versionId)!;
+    expect(version.parentIds.sort()).toEqual([mine, theirs.versionId].sort());
+    expect(mmOf(version)).toBe(13);
+    expect(history.find((entry) => entry.versionId === mine)).toBeDefined();
+    expect(await pass(b)).toMatchObject({ failed: 0, pending: 0, error: null });
+    expect(await pass(b)).toMatchObject({ failed: 0, pending: 0, error: null });
+    expect(await b.handlers['sync.conflicts']({})).toEqual({ conflicts: [] });
+    // One study on the server through all of it.
+    expect((await (await orthanc.rest('/studies')).json()) as string[]).toHaveLength(1);
   }, 240_000);
 });
