@@ -280,6 +280,13 @@ export const SchemaView = z.object({
   source: z.enum(['default', 'project']),
   /** Where the project schema was loaded from (shown in settings), null for the default. */
   loadedFrom: z.string().nullable(),
+  /**
+   * `built-in`; `file`: a file a reader loaded; `manifest`: the sync project's manifest, which wins
+   * (a file cannot replace it while the workstation syncs with that project).
+   */
+  origin: z.enum(['built-in', 'file', 'manifest']),
+  /** The sync project whose manifest set the schema. */
+  project: z.object({ id: z.string(), name: z.string() }).nullable(),
 });
 export type SchemaView = z.infer<typeof SchemaView>;
 
@@ -289,6 +296,8 @@ export const SchemaLoadRequest = z
     path: z.string().min(1).max(4096).optional(),
     /** The schema itself (a file chosen in the browser, read by the page). */
     json: z.string().max(2_000_000).optional(),
+    /** With `json`: the chosen file's name, shown as where the schema came from. */
+    name: z.string().min(1).max(255).optional(),
     /** Go back to the built-in schema. */
     useDefault: z.literal(true).optional(),
   })
@@ -365,5 +374,7 @@ export type AnnotationChangedEvent = z.infer<typeof AnnotationChangedEvent>;
 
 export const annotationEvents = {
   'annotation.changed': AnnotationChangedEvent,
+  /** The label schema in use changed (a file loaded, the default, a sync project's manifest). */
+  'schema.changed': SchemaView,
   'annotation.statusChanged': StudyAnnotationStatus,
 } as const;

@@ -45,9 +45,13 @@ export function createAnnotationApp(options: {
   const handlers: AnnotationHandlers = {
     'schema.get': async () => schemas.get(),
     'schema.load': async (request) => {
-      if (request.useDefault) return schemas.useDefault();
-      if (request.path !== undefined) return schemas.loadFile(request.path);
-      return schemas.loadJson(request.json ?? '', null);
+      const view = request.useDefault
+        ? schemas.useDefault()
+        : request.path !== undefined
+          ? schemas.loadFile(request.path)
+          : schemas.loadJson(request.json ?? '', request.name ?? null);
+      options.events.emit('schema.changed', view);
+      return view;
     },
     'annotation.list': async ({ studyInstanceUID }) => store.list(studyInstanceUID),
     'annotation.save': async ({ versions }) => {

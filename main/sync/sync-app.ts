@@ -5,6 +5,7 @@
  * network comes back, never two at once. Pause stops the running pass (its state is saved as it
  * goes) and starts none until resumed.
  */
+import { adoptKeptManifestSchema } from '../annotation/schema.js';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Handlers } from '../../shared/contract.js';
@@ -224,6 +225,22 @@ export function createSyncApp(deps: SyncAppDependencies): SyncApp {
     await pass.done;
   };
 
+  /**
+   * The project's manifest sets the label schema (docs/annotation.md "Label schema"): at each
+   * load, so it wins over a file loaded before. A schema that cannot be kept leaves sync running.
+   */
+  const adoptSchema = (loaded: LoadedProject): void => {
+    try {
+      const view = adoptKeptManifestSchema(deps.dataDir, loaded.manifest);
+      if (view) deps.events.emit('schema.changed', view);
+    } catch (error) {
+      deps.logger.warn(
+        { code: isAppError(error) ? error.code : undefined },
+        "the project manifest's label schema was not kept",
+      );
+    }
+  };
+
   const adopt = async (loaded: LoadedProject): Promise<SyncEngine> => {
     await stopRunning();
     fs.mkdirSync(root, { recursive: true, mode: 0o700 });
@@ -232,6 +249,7 @@ export function createSyncApp(deps: SyncAppDependencies): SyncApp {
     fs.renameSync(`${file}.tmp`, file);
     await current?.close();
     current = make(loaded);
+    adoptSchema(loaded);
     offlineStreak = 0;
     lastError = null;
     announce();
@@ -245,7 +263,9 @@ export function createSyncApp(deps: SyncAppDependencies): SyncApp {
     ? (async () => {
         try {
           const manifest: unknown = JSON.parse(fs.readFileSync(kept, 'utf8'));
-          current = make(await deps.loadProject({ manifest }));
+          const loaded = await deps.loadProject({ manifest });
+          current = make(loaded);
+          adoptSchema(loaded);
           schedule();
         } catch (error) {
           lastError = isAppError(error) ? error.message : 'The saved project could not be loaded.';

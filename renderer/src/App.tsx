@@ -33,6 +33,9 @@ const DeidExportDialog = lazy(() =>
 const CacheSettingsDialog = lazy(() =>
   import('./cache/CacheSettingsDialog.js').then((m) => ({ default: m.CacheSettingsDialog })),
 );
+const LabelSchemaDialog = lazy(() =>
+  import('./annotation/schema/LabelSchemaDialog.js').then((m) => ({ default: m.LabelSchemaDialog })),
+);
 
 function useMainEvents(): void {
   useEffect(() => {
@@ -81,6 +84,7 @@ export function App() {
         {dialog === 'deidSettings' ? <DeidSettingsDialog onClose={closeDialog} /> : null}
         {dialog === 'deidExport' ? <DeidExportDialog /> : null}
         {dialog === 'cacheSettings' ? <CacheSettingsDialog onClose={closeDialog} /> : null}
+        {dialog === 'labelSchema' ? <LabelSchemaDialog onClose={closeDialog} /> : null}
       </Suspense>
       <DeleteStudyDialog />
       <DropZone />

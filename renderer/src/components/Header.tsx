@@ -57,6 +57,14 @@ export function Header() {
         </button>
         <button
           type="button"
+          className="button button--ghost"
+          data-testid="open-label-schema"
+          onClick={() => openDialog('labelSchema')}
+        >
+          {t('labelSchema.settingsButton')}
+        </button>
+        <button
+          type="button"
           className="icon-button"
           data-testid="open-help"
           title={t('header.help')}

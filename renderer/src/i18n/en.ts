@@ -4,6 +4,7 @@ import { pacsEn } from '../pacs/strings.js';
 import { syncEn } from '../sync/strings.js';
 import { accountEn } from '../account/strings.js';
 import { segmentationEn } from '../annotation/segmentation/strings.js';
+import { labelSchemaEn } from '../annotation/schema/strings.js';
 
 export const en = {
   annotate: annotateEn,
@@ -11,6 +12,7 @@ export const en = {
   sync: syncEn,
   account: accountEn,
   segmentation: segmentationEn,
+  labelSchema: labelSchemaEn,
   app: {
     productName: 'RadLabel',
     researchUseOnly: 'Research use only — not for diagnosis',

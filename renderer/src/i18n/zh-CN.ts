@@ -5,6 +5,7 @@ import { pacsZhCN } from '../pacs/strings.js';
 import { syncZhCN } from '../sync/strings.js';
 import { accountZhCN } from '../account/strings.js';
 import { segmentationZhCN } from '../annotation/segmentation/strings.js';
+import { labelSchemaZhCN } from '../annotation/schema/strings.js';
 
 export const zhCN: Messages = {
   annotate: annotateZhCN,
@@ -12,6 +13,7 @@ export const zhCN: Messages = {
   sync: syncZhCN,
   account: accountZhCN,
   segmentation: segmentationZhCN,
+  labelSchema: labelSchemaZhCN,
   app: {
     productName: 'RadLabel',
     researchUseOnly: '仅供科研使用 — 不得用于诊断',

@@ -2,7 +2,8 @@
 import { create } from 'zustand';
 
 export type Screen = 'worklist' | 'viewer';
-export type Dialog = 'about' | 'help' | 'import' | 'deidSettings' | 'deidExport' | 'cacheSettings' | null;
+export type Dialog =
+  'about' | 'help' | 'import' | 'deidSettings' | 'deidExport' | 'cacheSettings' | 'labelSchema' | null;
 
 interface UiState {
   screen: Screen;

@@ -235,7 +235,13 @@ function AnnotationRowView({ item, labels, selected }: RowProps) {
                 if (event.target.value) setLabel(item.uid, event.target.value);
               }}
             >
-              {!label ? <option value="">{t('annotate.noLabel')}</option> : null}
+              {!label ? (
+                <option value={item.record.labelId ?? ''}>
+                  {item.record.labelId
+                    ? t('labelSchema.unknownLabel', { id: item.record.labelId })
+                    : t('annotate.noLabel')}
+                </option>
+              ) : null}
               {labels.map((candidate) => (
                 <option key={candidate.id} value={candidate.id}>
                   {localized(candidate.name, i18n.language)}
@@ -326,13 +332,21 @@ function PanelBody({ detail }: { detail: StudyDetail }) {
   );
   useAnnotationKeys(commands);
 
-  // Grouped by label (schema order; measurements without a label first), then by series.
+  // Grouped by label (schema order; measurements without a label first, then those whose label the
+  // schema in use does not know — drawn under another schema, kept and shown by their id), then by series.
   const groups = useMemo(() => {
-    const order = [undefined, ...schema.labels.map((label) => label.id)];
+    const known = new Set(schema.labels.map((label) => label.id));
+    const unknown = [
+      ...new Set(
+        annotations.flatMap((item) =>
+          item.record.labelId && !known.has(item.record.labelId) ? [item.record.labelId] : [],
+        ),
+      ),
+    ].sort();
+    const order = [undefined, ...unknown, ...schema.labels.map((label) => label.id)];
     const byLabel = new Map<string | undefined, StudyAnnotation[]>();
     for (const item of annotations) {
-      const known = schema.labels.some((label) => label.id === item.record.labelId);
-      const key = known ? item.record.labelId : undefined;
+      const key = item.record.labelId;
       const list = byLabel.get(key);
       if (list) list.push(item);
       else byLabel.set(key, [item]);
@@ -469,7 +483,11 @@ function PanelBody({ detail }: { detail: StudyDetail }) {
           >
             <div className="annotation-group__title">
               <span className="label-swatch" style={{ background: group.label?.color ?? 'transparent' }} />
-              {group.label ? localized(group.label.name, i18n.language) : t('annotate.noLabel')}
+              {group.label
+                ? localized(group.label.name, i18n.language)
+                : group.labelId
+                  ? t('labelSchema.unknownLabel', { id: group.labelId })
+                  : t('annotate.noLabel')}
             </div>
             {group.series.map(([seriesUID, items]) => (
               <div key={seriesUID} className="annotation-group__series" data-series={seriesUID}>

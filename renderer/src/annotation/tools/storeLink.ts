@@ -50,11 +50,17 @@ export { recordOfEntry };
 
 const useSchemaStore = create<{ schema: LabelSchema }>()(() => ({ schema: DEFAULT_LABEL_SCHEMA }));
 let schemaAsked = false;
+let schemaFollowed = false;
 
 /** The label schema in use (the project's, else the built-in one). */
 export function useSchema(): LabelSchema {
   const schema = useSchemaStore((state) => state.schema);
   useEffect(() => {
+    if (!schemaFollowed) {
+      // Loaded in settings or set by a sync project's manifest: the tools and panel follow.
+      schemaFollowed = true;
+      host.api.on('schema.changed', (view) => useSchemaStore.setState({ schema: view.schema }));
+    }
     if (schemaAsked) return;
     schemaAsked = true;
     host.api
