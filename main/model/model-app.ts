@@ -7,7 +7,8 @@
  *
  *   checking  the file exists and its digest matches; the series fits the input spec (modality,
  *             size, spacing) and the model's tensors fit the layout (rank, fixed dimensions);
- *   reading   every image of the series in stack order, as modality values (series-pixels.ts);
+ *   reading   the images in stack order, as modality values (series-pixels.ts), one at a time for
+ *             `2d` (read, normalise, infer), all into one input for `3d`;
  *   running   onnxruntime-node (CPU) in a worker thread (inference-worker.ts): one inference per
  *             slice (`2d`) or one on the whole series (`3d`), progress per inference;
  *   saving    each output channel the spec names, above its threshold, becomes a segment of one
@@ -40,7 +41,7 @@ import type { EventBus } from '../core/events.js';
 import type { Logger } from '../core/logger.js';
 import { WorkerPool, WorkerPoolError } from '../core/worker-pool.js';
 import type { InferenceRequest, InferenceResponse, TensorInfo } from './protocol.js';
-import { type SeriesPixels, readSeriesPixels } from './series-pixels.js';
+import { type SeriesHeader, checkSameSize, readSeriesSlice, yieldToOthers } from './series-pixels.js';
 
 const deflate = promisify(zlib.deflate);
 
@@ -113,8 +114,14 @@ function shapeText(shape: readonly number[]): string {
   return `[${shape.map((d) => (d < 0 ? '?' : String(d))).join(', ')}]`;
 }
 
-/** Normalised input values: modality values mapped as the spec says. */
-export function normalizer(spec: ModelSpec, pixels: SeriesPixels): (value: number) => number {
+/** Mean and standard deviation of a series' modality values (for `zscore`). */
+export interface SeriesStats {
+  mean: number;
+  std: number;
+}
+
+/** Normalised input values: modality values mapped as the spec says (`zscore` needs the series' stats). */
+export function normalizer(spec: ModelSpec, stats: SeriesStats | null): (value: number) => number {
   const normalization = spec.input.normalization;
   switch (normalization.type) {
     case 'none':
@@ -126,24 +133,15 @@ export function normalizer(spec: ModelSpec, pixels: SeriesPixels): (value: numbe
       return (value) => Math.min(1, Math.max(0, (value - low) / normalization.width));
     }
     case 'zscore': {
-      let sum = 0;
-      let sumSquares = 0;
-      let count = 0;
-      for (const slice of pixels.slices)
-        for (const value of slice.values) {
-          sum += value;
-          sumSquares += value * value;
-          count++;
-        }
-      const mean = sum / Math.max(1, count);
-      const std = Math.sqrt(Math.max(0, sumSquares / Math.max(1, count) - mean * mean)) || 1;
+      const mean = stats?.mean ?? 0;
+      const std = stats?.std || 1;
       return (value) => (value - mean) / std;
     }
   }
 }
 
 /** Checks the series against the input spec (modality, size, spacing); throws what does not fit. */
-export function checkSeries(spec: ModelSpec, pixels: SeriesPixels): void {
+export function checkSeries(spec: ModelSpec, pixels: SeriesHeader): void {
   const { modality, size, spacingMm } = spec.input;
   if (modality && !modality.includes(pixels.modality))
     throw rejected(
@@ -278,27 +276,28 @@ export function createModelApp(options: ModelAppOptions): ModelApp {
     if (!files || files.length === 0)
       throw new AppError(ErrorCode.NotFound, 'This series is not in the local catalog.');
 
-    setPhase(run, 'reading', { done: 0, total: files.length });
-    const pixels = await readSeriesPixels(files, {
-      signal,
-      onSlice: (done) => {
-        run.progress = { ...run.progress, done };
-        emit(run);
-      },
-    });
+    // The first image: the series' header, checked before anything heavy starts.
+    const first = await readSeriesSlice(files[0]!.path);
     stop();
-    checkSeries(spec, pixels);
-
-    const { rows, columns } = pixels;
-    const depth = pixels.slices.length;
+    checkSeries(spec, first.header);
+    const { rows, columns } = first.header;
+    const depth = files.length;
     const planeSize = rows * columns;
     const layout = spec.input.layout;
     const inputShape = layout === '2d' ? [1, 1, rows, columns] : [1, 1, depth, rows, columns];
     const spatial = layout === '2d' ? [rows, columns] : [depth, rows, columns];
-    const normalize = normalizer(spec, pixels);
     const labels = spec.output.labels;
     // masks[label][slice]: 1 where the label's score is above its threshold.
-    const masks = labels.map(() => pixels.slices.map(() => new Uint8Array(planeSize)));
+    const masks = labels.map(() => files.map(() => new Uint8Array(planeSize)));
+    /** Image k's modality values (the first is read already), checked for size; yields in between. */
+    const sliceValues = async (k: number): Promise<Float32Array> => {
+      if (k === 0) return first.values;
+      await yieldToOthers();
+      stop();
+      const slice = await readSeriesSlice(files[k]!.path);
+      checkSameSize(first.header, slice.header);
+      return slice.values;
+    };
 
     const isTypescript = import.meta.url.endsWith('.ts');
     const pool = new WorkerPool<InferenceRequest, InferenceResponse>(
@@ -324,21 +323,31 @@ export function createModelApp(options: ModelAppOptions): ModelApp {
       }
     };
     try {
+      // The model's tensors are checked against the layout before the series is read.
       const described = await call({ type: 'describe' });
       if (described.type !== 'described')
         throw new AppError(ErrorCode.Internal, 'The model worker answered out of turn.');
       const { input, output } = chooseTensors(spec, described, inputShape);
-      const inferences = layout === '2d' ? depth : 1;
-      setPhase(run, 'running', { done: 0, total: inferences });
-      for (let index = 0; index < inferences; index++) {
-        await options.beforeInference?.(index);
-        stop();
-        const values = new Float32Array(layout === '2d' ? planeSize : planeSize * depth);
-        const sources = layout === '2d' ? [pixels.slices[index]!] : pixels.slices;
-        sources.forEach((slice, k) => {
-          const offset = k * planeSize;
-          for (let i = 0; i < planeSize; i++) values[offset + i] = normalize(slice.values[i]!);
-        });
+      let stats: SeriesStats | null = null;
+      if (spec.input.normalization.type === 'zscore') {
+        // A first pass for the series' mean and deviation; the images are read again below.
+        setPhase(run, 'reading', { done: 0, total: depth });
+        let sum = 0;
+        let sumSquares = 0;
+        for (let k = 0; k < depth; k++) {
+          for (const value of await sliceValues(k)) {
+            sum += value;
+            sumSquares += value * value;
+          }
+          run.progress = { ...run.progress, done: k + 1 };
+          emit(run);
+        }
+        const count = depth * planeSize;
+        const mean = sum / count;
+        stats = { mean, std: Math.sqrt(Math.max(0, sumSquares / count - mean * mean)) };
+      }
+      const normalize = normalizer(spec, stats);
+      const infer = async (values: Float32Array<ArrayBuffer>, slices: number[]) => {
         const answer = await call(
           {
             type: 'run',
@@ -358,14 +367,46 @@ export function createModelApp(options: ModelAppOptions): ModelApp {
         labels.forEach((label, labelIndex) => {
           const threshold = label.threshold ?? spec.output.threshold;
           const channel = scores.subarray(label.channel * channelSize, (label.channel + 1) * channelSize);
-          for (let k = 0; k < sources.length; k++) {
-            const mask = masks[labelIndex]![layout === '2d' ? index : k]!;
+          slices.forEach((sliceIndex, k) => {
+            const mask = masks[labelIndex]![sliceIndex]!;
             const plane = channel.subarray(k * planeSize, (k + 1) * planeSize);
             for (let i = 0; i < planeSize; i++) if (plane[i]! > threshold) mask[i] = 1;
-          }
+          });
         });
-        run.progress = { ...run.progress, done: index + 1 };
-        emit(run, index + 1 === inferences);
+      };
+      if (layout === '2d') {
+        // One image at a time: read, normalise, infer.
+        setPhase(run, 'running', { done: 0, total: depth });
+        for (let k = 0; k < depth; k++) {
+          const source = await sliceValues(k);
+          const values = new Float32Array(planeSize);
+          for (let i = 0; i < planeSize; i++) values[i] = normalize(source[i]!);
+          await options.beforeInference?.(k);
+          stop();
+          await infer(values, [k]);
+          run.progress = { ...run.progress, done: k + 1 };
+          emit(run, k + 1 === depth);
+        }
+      } else {
+        // The whole series in one input, normalised as it is read.
+        setPhase(run, 'reading', { done: 0, total: depth });
+        const values = new Float32Array(planeSize * depth);
+        for (let k = 0; k < depth; k++) {
+          const source = await sliceValues(k);
+          const offset = k * planeSize;
+          for (let i = 0; i < planeSize; i++) values[offset + i] = normalize(source[i]!);
+          run.progress = { ...run.progress, done: k + 1 };
+          emit(run);
+        }
+        setPhase(run, 'running', { done: 0, total: 1 });
+        await options.beforeInference?.(0);
+        stop();
+        await infer(
+          values,
+          files.map((_, k) => k),
+        );
+        run.progress = { ...run.progress, done: 1 };
+        emit(run, true);
       }
     } finally {
       await pool.close();
@@ -419,7 +460,7 @@ export function createModelApp(options: ModelAppOptions): ModelApp {
         const compressed = await deflate(plane, { level: 6 });
         slices.push({
           layer,
-          sopInstanceUID: pixels.slices[k]!.sopInstanceUID,
+          sopInstanceUID: files[k]!.sopInstanceUID,
           frame: 1,
           data: compressed.toString('base64'),
         });

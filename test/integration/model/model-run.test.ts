@@ -127,6 +127,11 @@ beforeAll(async () => {
       },
     },
   );
+  addModel(
+    'zscore-2d',
+    { kind: 'threshold', layout: '2d', threshold: 0 },
+    { input: { layout: '2d', normalization: { type: 'zscore' } } },
+  );
   addModel('fixed-32', { kind: 'fixed', size: 32, threshold: 0 });
   addModel('throws', { kind: 'throws' });
   addModel(
@@ -266,6 +271,24 @@ describe('a project model run locally', () => {
     const fromModel = read.find((seg) => seg.creator === 'RadLabel tests Test threshold-2d 1.0');
     expect(fromModel, JSON.stringify(read)).toBeDefined();
     expect(fromModel!.segments).toEqual([['AUTOMATIC', 'threshold-2d']]);
+  });
+
+  it('a z-score model sees each slice as (value − series mean) / series deviation', async () => {
+    const result = await run('zscore-2d');
+    expect(result.error).toBeNull();
+    let sum = 0;
+    for (let k = 0; k < SLICES; k++)
+      for (let i = 0; i < SIZE * SIZE; i++) sum += hu(i % SIZE, Math.floor(i / SIZE), k);
+    const mean = sum / (SLICES * SIZE * SIZE);
+    const { layers } = storedVoxels(result.annotationUid!);
+    for (let k = 0; k < SLICES; k++) {
+      const stored = layers[0]!.get(ct.sopInstanceUIDs[k]!) ?? new Uint8Array(SIZE * SIZE);
+      let mismatches = 0;
+      for (let y = 0; y < SIZE; y++)
+        for (let x = 0; x < SIZE; x++)
+          if (stored[y * SIZE + x] !== (hu(x, y, k) > mean ? 1 : 0)) mismatches++;
+      expect(mismatches, `slice ${k}`).toBe(0);
+    }
   });
 
   it('two channels that overlap become two segments on layers of their own', async () => {
