@@ -48,6 +48,50 @@ afterAll(async () => {
   fs.rmSync(dir, { recursive: true, force: true });
 });
 
+const big = ensureCtSeries({ slices: 12, size: 256, seed: 'dicomweb-client-close' });
+const BOUNDARY = 'b0undary';
+
+/** A WADO-RS multipart answer of `parts`. */
+function multipartOf(parts: readonly Buffer[]): Buffer {
+  return Buffer.concat([
+    ...parts.flatMap((part) => [
+      Buffer.from(`--${BOUNDARY}\r\nContent-Type: application/dicom\r\n\r\n`),
+      part,
+      Buffer.from('\r\n'),
+    ]),
+    Buffer.from(`--${BOUNDARY}--\r\n`),
+  ]);
+}
+
+/** A server answering every request like Orthanc answers a study (no length, then close), all at once. */
+async function withClosingServer(
+  body: Buffer,
+  use: (client: DicomWebClient) => Promise<void>,
+): Promise<void> {
+  const server = net.createServer((socket) => {
+    socket.on('error', () => undefined);
+    socket.once('data', () => {
+      socket.write(
+        'HTTP/1.1 200 OK\r\nConnection: close\r\n' +
+          `Content-Type: multipart/related; type="application/dicom"; boundary=${BOUNDARY}\r\n\r\n`,
+      );
+      socket.end(body);
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const local = new DicomWebClient({
+    baseUrl: `http://127.0.0.1:${(server.address() as net.AddressInfo).port}/dicom-web`,
+    credentials: null,
+    timeoutMs: 60_000,
+  });
+  try {
+    await use(local);
+  } finally {
+    await local.close();
+    await new Promise((resolve) => server.close(resolve));
+  }
+}
+
 describe('the DICOMweb client against Orthanc', () => {
   it('uploads a study in requests of at most 5 instances and every instance is stored', async () => {
     const files = stowFiles(ct.files);
@@ -125,42 +169,42 @@ describe('the DICOMweb client against Orthanc', () => {
     // the crash was caught, hung until its body timeout) when such an answer ended while its
     // parser was paused by a slow reader (nodejs/undici#5360): one answer of 1.5 MB, headers,
     // body and FIN sent at once, read many times over.
-    const big = ensureCtSeries({ slices: 12, size: 256, seed: 'dicomweb-client-close' });
-    const boundary = 'b0undary';
-    const body = Buffer.concat([
-      ...big.files.flatMap((file) => [
-        Buffer.from(`--${boundary}\r\nContent-Type: application/dicom\r\n\r\n`),
-        fs.readFileSync(file),
-        Buffer.from('\r\n'),
-      ]),
-      Buffer.from(`--${boundary}--\r\n`),
-    ]);
-    const server = net.createServer((socket) => {
-      socket.on('error', () => undefined);
-      socket.once('data', () => {
-        socket.write(
-          'HTTP/1.1 200 OK\r\nConnection: close\r\n' +
-            `Content-Type: multipart/related; type="application/dicom"; boundary=${boundary}\r\n\r\n`,
-        );
-        socket.end(body);
-      });
-    });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    const local = new DicomWebClient({
-      baseUrl: `http://127.0.0.1:${(server.address() as net.AddressInfo).port}/dicom-web`,
-      credentials: null,
-      timeoutMs: 60_000,
-    });
-    try {
+    await withClosingServer(multipartOf(big.files.map((file) => fs.readFileSync(file))), async (local) => {
       for (let round = 0; round < 10; round += 1) {
         const target = path.join(dir, `closing-${round}`);
         const written = await local.wadoStudy(big.studyInstanceUID, target);
-        expect(written.map((item) => item.sopInstanceUID).sort()).toEqual([...big.sopInstanceUIDs].sort());
+        expect(written.map((item) => item.sopInstanceUID)).toEqual(big.sopInstanceUIDs);
         expect(fs.readdirSync(target).filter((name) => name.endsWith('.partial'))).toEqual([]);
       }
-    } finally {
-      await local.close();
-      await new Promise((resolve) => server.close(resolve));
+    });
+  });
+
+  it('a whole study cut short or with a part that is not DICOM fails; the instances before it are kept, nothing partial', async () => {
+    const parts = big.files.map((file) => fs.readFileSync(file));
+    const whole = multipartOf(parts);
+    const cut = whole.subarray(0, multipartOf(parts.slice(0, 3)).length + 5000);
+    const notDicom = multipartOf([...parts.slice(0, 3), Buffer.alloc(4000, 0x41), ...parts.slice(3)]);
+    for (const [name, body, message] of [
+      ['cut', cut, /ended before its last part was complete/],
+      ['not-dicom', notDicom, /not a DICOM Part 10 file/],
+    ] as const) {
+      await withClosingServer(body, async (local) => {
+        const target = path.join(dir, `failing-${name}`);
+        await expect(local.wadoStudy(big.studyInstanceUID, target)).rejects.toMatchObject({
+          code: ErrorCode.ServerError,
+          message: expect.stringMatching(message),
+        });
+        const left = fs.readdirSync(target);
+        expect(left.filter((file) => file.endsWith('.partial'))).toEqual([]);
+        expect(left.sort()).toEqual(
+          big.sopInstanceUIDs
+            .slice(0, 3)
+            .map((uid) => `${uid}.dcm`)
+            .sort(),
+        );
+        for (const [index, uid] of big.sopInstanceUIDs.slice(0, 3).entries())
+          expect(fs.readFileSync(path.join(target, `${uid}.dcm`)).equals(parts[index]!)).toBe(true);
+      });
     }
   });
 
