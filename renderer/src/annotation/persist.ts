@@ -306,6 +306,22 @@ function currentHeads(heads: AnnotationVersion[]): AnnotationEntry[] {
   });
 }
 
+/**
+ * Versions main stored for the reader (AI decisions: renderer/src/ai/, docs/ai-review.md): the
+ * store's entries follow them (the next edit names them as parent) and Cornerstone shows them —
+ * a deletion is taken off the image, a version not drawn yet is drawn; no event counts as an edit.
+ */
+export function applyStoredVersions(versions: readonly AnnotationVersion[]): void {
+  const entries = versions.map((version) => entryOfVersion(version));
+  useAnnotationStore.setState((state) => {
+    const next = { ...state.entries };
+    for (const entry of entries) next[entry.annotationUid] = entry;
+    return { entries: next };
+  });
+  removeFromCornerstone(entries.filter((entry) => entry.deleted).map((entry) => entry.annotationUid));
+  addToCornerstone(entries.filter((entry) => !entry.deleted));
+}
+
 /** Loads a study's stored annotations into the store and Cornerstone (once per opening). */
 export async function loadStudyAnnotations(studyInstanceUID: string): Promise<void> {
   const store = useAnnotationStore;

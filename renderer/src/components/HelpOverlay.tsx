@@ -3,6 +3,7 @@ import { useTranslation } from 'react-i18next';
 import { useUiStore } from '../stores/useUiStore.js';
 import { Dialog } from './Dialog.js';
 import { AnnotationShortcutsSection } from '../annotation/shortcutsEditor.js';
+import { AiShortcutsSection } from '../ai/AiShortcutsSection.js';
 
 type Section = 'general' | 'worklist' | 'viewer';
 type KeyName =
@@ -113,6 +114,7 @@ export function HelpOverlay() {
           </section>
         ))}
         <AnnotationShortcutsSection />
+        <AiShortcutsSection />
       </div>
     </Dialog>
   );

@@ -5,6 +5,7 @@ import { syncEn } from '../sync/strings.js';
 import { accountEn } from '../account/strings.js';
 import { segmentationEn } from '../annotation/segmentation/strings.js';
 import { labelSchemaEn } from '../annotation/schema/strings.js';
+import { aiEn } from '../ai/strings.js';
 
 export const en = {
   annotate: annotateEn,
@@ -13,6 +14,7 @@ export const en = {
   account: accountEn,
   segmentation: segmentationEn,
   labelSchema: labelSchemaEn,
+  ai: aiEn,
   app: {
     productName: 'RadLabel',
     researchUseOnly: 'Research use only — not for diagnosis',

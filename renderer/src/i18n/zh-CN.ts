@@ -6,6 +6,7 @@ import { syncZhCN } from '../sync/strings.js';
 import { accountZhCN } from '../account/strings.js';
 import { segmentationZhCN } from '../annotation/segmentation/strings.js';
 import { labelSchemaZhCN } from '../annotation/schema/strings.js';
+import { aiZhCN } from '../ai/strings.js';
 
 export const zhCN: Messages = {
   annotate: annotateZhCN,
@@ -14,6 +15,7 @@ export const zhCN: Messages = {
   account: accountZhCN,
   segmentation: segmentationZhCN,
   labelSchema: labelSchemaZhCN,
+  ai: aiZhCN,
   app: {
     productName: 'RadLabel',
     researchUseOnly: '仅供科研使用 — 不得用于诊断',

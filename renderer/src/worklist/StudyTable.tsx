@@ -88,9 +88,16 @@ export function StudyTable({ onOpen, onMenu }: StudyTableProps) {
         // none / draft n / complete / verified (main/annotation/store.ts studyStatus).
         const annotation = study.annotation;
         if (!annotation || annotation.status === 'none') return t('annotationStatus.none');
-        return annotation.status === 'draft'
-          ? t('annotationStatus.draft', { count: annotation.annotations })
-          : t(`annotationStatus.${annotation.status}`);
+        const status =
+          annotation.status === 'draft'
+            ? t('annotationStatus.draft', { count: annotation.annotations })
+            : t(`annotationStatus.${annotation.status}`);
+        // AI findings: "AI reviewed" once the reader decided them all (docs/ai-review.md).
+        const ai = annotation.ai;
+        if (!ai || ai.findings === 0) return status;
+        return ai.decided === ai.findings
+          ? `${status} · ${t('ai.reviewed')}`
+          : `${status} · ${t('ai.count', { decided: ai.decided, count: ai.findings })}`;
       }
       default:
         return study[column];

@@ -33,6 +33,7 @@ import { type StudyCommands, useAnnotationKeys } from '../tools/useAnnotationKey
 import { useToolStore } from '../tools/useToolStore.js';
 import { labelAsPreselected } from '../tools/completion.js';
 import { ClassificationQuestions } from './ClassificationQuestions.js';
+import { AiFindingsSection } from '../../ai/AiFindingsSection.js';
 import { type Missing, missingForComplete } from './completeness.js';
 import { goToStudy } from './studyNavigation.js';
 import { type StudyAnnotation, useStudyAnnotations } from './useStudyAnnotations.js';
@@ -468,6 +469,7 @@ function PanelBody({ detail }: { detail: StudyDetail }) {
           </div>
         ) : null}
       </section>
+      <AiFindingsSection studyInstanceUID={studyUID} />
       <ClassificationQuestions questions={schema.questions} series={activeSeries} />
       <section className="annotation-panel__section annotation-panel__list" data-testid="annotation-list">
         <h4>{t('annotate.measurements', { count: annotations.length })}</h4>

@@ -41,6 +41,12 @@ export function runAction(action: string, study: StudyCommands): boolean {
   return true;
 }
 
+/**
+ * Modes that take keys before the annotation actions (the AI findings list: A, R, E, N, P while it
+ * is open, renderer/src/ai/): an interceptor that answers true has handled the key.
+ */
+export const keyInterceptors = new Set<(event: KeyboardEvent) => boolean>();
+
 export function useAnnotationKeys(study: StudyCommands): void {
   useEffect(() => {
     const onKey = (event: KeyboardEvent) => {
@@ -48,6 +54,12 @@ export function useAnnotationKeys(study: StudyCommands): void {
       if (isTextEntry(event.target)) return;
       const tools = useToolStore.getState();
       if (tools.picker || tools.arrowPrompt) return;
+      for (const intercept of keyInterceptors)
+        if (intercept(event)) {
+          event.preventDefault();
+          event.stopImmediatePropagation();
+          return;
+        }
       const combo = comboOf(event);
       const action = combo ? actionFor(combo) : null;
       if (!action || !runAction(action, study)) return;

@@ -1,0 +1,278 @@
+/**
+ * The study's AI findings in the annotation panel (docs/ai-review.md): each with its model badge
+ * (model, version, manufacturer) and confidence, the reader's decision, and Accept / Edit /
+ * Reject (with a reason) — by click or by key (A, E, R, N / P) while the list is open; a bulk
+ * "accept all ≥ x" with one-step undo; "AI reviewed" once every finding is decided. Marked
+ * "Research use only — not for diagnosis".
+ */
+import { eventTarget } from '@cornerstonejs/core';
+import { Enums as ToolEnums } from '@cornerstonejs/tools';
+import { useEffect, useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import type { AiFinding } from '../../../shared/ai.js';
+import { host } from '../host/index.js';
+import { localized } from '../annotation/tools/labels.js';
+import { useSchema } from '../annotation/tools/storeLink.js';
+import { styleFindings } from './aiStyle.js';
+import { installAiKeys } from './keys.js';
+import { ReviewSection } from './ReviewSection.js';
+import { useAiStore } from './useAiStore.js';
+import './ai.css';
+
+function Badge({ finding }: { finding: AiFinding }) {
+  const { t } = useTranslation();
+  const p = finding.provenance;
+  const name = [p.modelName && p.modelName !== p.model ? `${p.model} (${p.modelName})` : p.model, p.version]
+    .filter(Boolean)
+    .join(' ');
+  return (
+    <span className="ai-badge" data-testid="ai-badge" title={t('ai.researchOnly')}>
+      <span className="ai-badge__tag">AI</span>
+      <span className="ai-badge__model" data-testid="ai-badge-model">
+        {name}
+      </span>
+      {p.manufacturer ? <span className="ai-badge__maker">{p.manufacturer}</span> : null}
+      {p.confidence !== undefined ? (
+        <span className="ai-badge__confidence" data-testid="ai-badge-confidence">
+          {t('ai.confidence', { value: Math.round(p.confidence * 100) })}
+        </span>
+      ) : null}
+    </span>
+  );
+}
+
+export function AiFindingsSection({ studyInstanceUID }: { studyInstanceUID: string }) {
+  const { t, i18n } = useTranslation();
+  const schema = useSchema();
+  const state = useAiStore();
+  const [threshold, setThreshold] = useState(0.9);
+  const [bulkDone, setBulkDone] = useState<number | null>(null);
+
+  useEffect(() => {
+    installAiKeys();
+    void useAiStore.getState().load(studyInstanceUID);
+    let timer: number | null = null;
+    const later = (fn: () => void, ms: number) => {
+      if (timer !== null) window.clearTimeout(timer);
+      timer = window.setTimeout(fn, ms);
+    };
+    // Findings drawn after the list loaded (Cornerstone gets the study's annotations later) get
+    // their AI style once drawn.
+    const restyle = () => later(() => styleFindings(useAiStore.getState().findings), 30);
+    eventTarget.addEventListener(ToolEnums.Events.ANNOTATION_ADDED, restyle);
+    const off = host.api.on('annotation.changed', (event) => {
+      if (event.studyInstanceUID === studyInstanceUID) later(() => void useAiStore.getState().refresh(), 150);
+    });
+    const offStatus = host.api.on('annotation.statusChanged', (status) => {
+      if (status.studyInstanceUID === studyInstanceUID) void useAiStore.getState().refresh();
+    });
+    return () => {
+      eventTarget.removeEventListener(ToolEnums.Events.ANNOTATION_ADDED, restyle);
+      off();
+      offStatus();
+      if (timer !== null) window.clearTimeout(timer);
+    };
+  }, [studyInstanceUID]);
+
+  const { findings, current, open, rejecting, reasons } = state;
+  const decided = findings.filter((f) => f.decision !== null).length;
+  const labelName = (labelId: string | undefined) => {
+    const label = schema.labels.find((item) => item.id === labelId);
+    return label ? localized(label.name, i18n.language) : (labelId ?? '');
+  };
+  const reasonName = (id: string | null) => {
+    const reason = reasons.find((item) => item.id === id);
+    return reason ? localized(reason.name, i18n.language) : (id ?? '');
+  };
+
+  return (
+    <>
+      <ReviewSection studyInstanceUID={studyInstanceUID} />
+      {state.hidden || findings.length > 0 ? (
+        <section
+          className="annotation-panel__section ai-findings"
+          data-testid="ai-findings"
+          data-reviewed={state.reviewed}
+          data-keys={open}
+        >
+          <div className="ai-findings__head">
+            <h4>{t('ai.title')}</h4>
+            {findings.length > 0 ? (
+              <span className="ai-findings__count" data-testid="ai-findings-count">
+                {t('ai.count', { decided, count: findings.length })}
+              </span>
+            ) : null}
+            {state.reviewed ? (
+              <span className="status-chip status-chip--complete" data-testid="ai-reviewed">
+                {t('ai.reviewed')}
+              </span>
+            ) : null}
+            <button
+              type="button"
+              className={open ? 'button button--small ai-findings__keys--on' : 'button button--small'}
+              data-testid="ai-keys-toggle"
+              aria-pressed={open}
+              title={t('ai.keysHint')}
+              onClick={() => state.setOpen(!open)}
+            >
+              {open ? t('ai.keysActive') : t('ai.keysOff')}
+            </button>
+          </div>
+          <div className="ai-findings__notice" data-testid="ai-research-only">
+            {t('ai.researchOnly')}
+          </div>
+          {state.hidden ? (
+            <div className="annotation-panel__hint" data-testid="ai-hidden">
+              {t('ai.hidden')}
+            </div>
+          ) : null}
+          {open && findings.length > 0 ? (
+            <div className="annotation-panel__hint">{t('ai.keysHint')}</div>
+          ) : null}
+          {findings.length > 0 ? (
+            <div className="ai-findings__bulk">
+              <label>
+                {t('ai.acceptAbove')}{' '}
+                <input
+                  type="number"
+                  min={0}
+                  max={1}
+                  step={0.05}
+                  value={threshold}
+                  data-testid="ai-accept-threshold"
+                  onChange={(event) => setThreshold(Number(event.target.value))}
+                />
+              </label>
+              <button
+                type="button"
+                className="button button--small"
+                data-testid="ai-accept-above"
+                onClick={() => void state.acceptAbove(threshold).then(setBulkDone)}
+              >
+                {t('ai.accept')}
+              </button>
+              {state.undoable ? (
+                <button
+                  type="button"
+                  className="button button--small"
+                  data-testid="ai-undo"
+                  onClick={() => void state.undo().then(() => setBulkDone(null))}
+                >
+                  {t('ai.undo', { count: state.undoable.count })}
+                </button>
+              ) : null}
+              {bulkDone !== null ? (
+                <span className="annotation-panel__hint">{t('ai.acceptAboveDone', { count: bulkDone })}</span>
+              ) : null}
+            </div>
+          ) : null}
+          <ol className="ai-findings__list">
+            {findings.map((finding, index) => (
+              <li
+                key={finding.annotationUid}
+                className={index === current ? 'ai-finding ai-finding--current' : 'ai-finding'}
+                data-testid="ai-finding"
+                data-uid={finding.annotationUid}
+                data-decision={finding.decision ?? 'undecided'}
+                data-current={index === current}
+                aria-current={index === current}
+                onClick={() => state.go(index)}
+              >
+                <div className="ai-finding__row">
+                  <span className="ai-finding__label">{labelName(finding.aiVersion.labelId)}</span>
+                  <span
+                    className={`ai-decision ai-decision--${finding.decision ?? 'undecided'}`}
+                    data-testid="ai-decision"
+                  >
+                    {t(`ai.decision.${finding.decision ?? 'undecided'}`)}
+                    {finding.decision === 'rejected' && finding.reasonId
+                      ? ` · ${reasonName(finding.reasonId)}`
+                      : ''}
+                  </span>
+                </div>
+                <Badge finding={finding} />
+                {index === current ? (
+                  <div className="ai-finding__actions">
+                    <button
+                      type="button"
+                      className="button button--small button--primary"
+                      data-testid="ai-accept"
+                      onClick={(event) => {
+                        event.stopPropagation();
+                        void state.decide('accepted');
+                      }}
+                    >
+                      {t('ai.accept')} (A)
+                    </button>
+                    <button
+                      type="button"
+                      className="button button--small"
+                      data-testid="ai-edit"
+                      onClick={(event) => {
+                        event.stopPropagation();
+                        void state.decide('edited');
+                      }}
+                    >
+                      {t('ai.edit')} (E)
+                    </button>
+                    <button
+                      type="button"
+                      className="button button--small"
+                      data-testid="ai-reject"
+                      onClick={(event) => {
+                        event.stopPropagation();
+                        state.startReject();
+                      }}
+                    >
+                      {t('ai.reject')} (R)
+                    </button>
+                  </div>
+                ) : null}
+                {rejecting === finding.annotationUid ? (
+                  <div
+                    className="ai-reasons"
+                    data-testid="ai-reasons"
+                    role="listbox"
+                    aria-label={t('ai.reason')}
+                  >
+                    <div className="annotation-panel__hint">{t('ai.reason')}</div>
+                    {reasons.map((reason, n) => (
+                      <button
+                        key={reason.id}
+                        type="button"
+                        className="button button--small ai-reasons__reason"
+                        data-testid="ai-reason"
+                        data-reason={reason.id}
+                        onClick={(event) => {
+                          event.stopPropagation();
+                          void state.decide('rejected', reason.id);
+                        }}
+                      >
+                        {n < 9 ? <kbd>{n + 1}</kbd> : null} {localized(reason.name, i18n.language)}
+                      </button>
+                    ))}
+                    <button
+                      type="button"
+                      className="button button--small"
+                      onClick={(event) => {
+                        event.stopPropagation();
+                        state.cancelReject();
+                      }}
+                    >
+                      {t('ai.cancel')} (Esc)
+                    </button>
+                  </div>
+                ) : null}
+              </li>
+            ))}
+          </ol>
+          {state.error ? (
+            <div className="annotation-panel__refused" role="alert">
+              {t('ai.failed', { message: state.error })}
+            </div>
+          ) : null}
+        </section>
+      ) : null}
+    </>
+  );
+}

@@ -1,0 +1,210 @@
+/**
+ * The open study's AI findings and the reader's decisions (docs/ai-review.md). Main decides what
+ * a decision is (a version by the reader whose parent is the AI version, `ai.decide`); this store
+ * asks for it, puts the stored version into the annotation store and Cornerstone
+ * (`applyStoredVersions`), restyles the findings and moves to the next undecided one. The keys
+ * A / R / E / N / P act here while the AI list is open (`keys.ts`).
+ */
+import { annotation as csAnnotation } from '@cornerstonejs/tools';
+import { create } from 'zustand';
+import type {
+  AiDecisionKind,
+  AiFinding,
+  RejectionReason,
+  ReviewEvent,
+  ReviewState,
+} from '../../../shared/ai.js';
+import { host } from '../host/index.js';
+import { applyStoredVersions } from '../annotation/persist.js';
+import { jumpTo } from '../annotation/panel/AnnotationPanel.js';
+import type { StudyAnnotation } from '../annotation/panel/useStudyAnnotations.js';
+import { useToolStore } from '../annotation/tools/useToolStore.js';
+import { styleFindings } from './aiStyle.js';
+
+interface AiState {
+  study: string | null;
+  findings: AiFinding[];
+  reviewed: boolean;
+  hidden: boolean;
+  undoable: { batchId: string; count: number } | null;
+  /** Index of the current finding (N / P move it; A / R / E act on it). */
+  current: number;
+  /** The list is open: its keys are on. */
+  open: boolean;
+  /** The finding waiting for a rejection reason (the reason list is shown). */
+  rejecting: string | null;
+  reasons: RejectionReason[];
+  error: string | null;
+  review: ReviewState | null;
+  events: ReviewEvent[];
+  load(studyInstanceUID: string): Promise<void>;
+  refresh(): Promise<void>;
+  setOpen(open: boolean): void;
+  go(index: number): void;
+  next(): void;
+  previous(): void;
+  decide(decision: AiDecisionKind, reasonId?: string): Promise<void>;
+  startReject(): void;
+  cancelReject(): void;
+  acceptAbove(minConfidence: number): Promise<number>;
+  undo(): Promise<void>;
+}
+
+const OPEN_KEY = 'radlabel.aiFindingsOpen';
+
+function message(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+/** Shows a finding's image (its series and slice) and selects it. */
+export function showFinding(finding: AiFinding): void {
+  const ai = finding.aiVersion;
+  if (!ai.sopInstanceUID) return;
+  const item = {
+    uid: finding.annotationUid,
+    imageId: host.imageIdFor(ai.sopInstanceUID, ai.frameNumber),
+    seriesInstanceUID: ai.seriesInstanceUID ?? null,
+  } as StudyAnnotation;
+  if (!csAnnotation.state.getAnnotation(finding.annotationUid)) {
+    // A rejected finding is not drawn: show its slice, select nothing.
+    useToolStore.getState().select(null);
+  }
+  jumpTo(item);
+}
+
+export const useAiStore = create<AiState>()((set, get) => ({
+  study: null,
+  findings: [],
+  reviewed: false,
+  hidden: false,
+  undoable: null,
+  current: 0,
+  open: window.localStorage.getItem(OPEN_KEY) !== 'false',
+  rejecting: null,
+  reasons: [],
+  error: null,
+  review: null,
+  events: [],
+  async load(studyInstanceUID) {
+    set({ study: studyInstanceUID, findings: [], current: 0, rejecting: null, error: null, events: [] });
+    const [answer, reasons, review, events] = await Promise.all([
+      host.api.call('ai.findings', { studyInstanceUID }),
+      get().reasons.length > 0 ? Promise.resolve(get().reasons) : host.api.call('ai.rejectionReasons', {}),
+      host.api.call('review.state', {}),
+      host.api.call('review.events', { studyInstanceUID }),
+    ]);
+    if (get().study !== studyInstanceUID) return;
+    const firstUndecided = answer.findings.findIndex((finding) => finding.decision === null);
+    set({
+      findings: answer.findings,
+      reviewed: answer.reviewed,
+      hidden: answer.hidden,
+      undoable: answer.undoableBatch,
+      current: Math.max(0, firstUndecided),
+      reasons,
+      review,
+      events,
+    });
+    styleFindings(answer.findings);
+  },
+  async refresh() {
+    const study = get().study;
+    if (!study) return;
+    const [answer, events] = await Promise.all([
+      host.api.call('ai.findings', { studyInstanceUID: study }),
+      host.api.call('review.events', { studyInstanceUID: study }),
+    ]);
+    if (get().study !== study) return;
+    set({
+      findings: answer.findings,
+      reviewed: answer.reviewed,
+      hidden: answer.hidden,
+      undoable: answer.undoableBatch,
+      events,
+    });
+    styleFindings(answer.findings);
+  },
+  setOpen(open) {
+    window.localStorage.setItem(OPEN_KEY, String(open));
+    set({ open, rejecting: null });
+  },
+  go(index) {
+    const { findings } = get();
+    if (findings.length === 0) return;
+    const current = Math.min(findings.length - 1, Math.max(0, index));
+    set({ current, rejecting: null });
+    showFinding(findings[current]!);
+  },
+  next() {
+    get().go(get().current + 1);
+  },
+  previous() {
+    get().go(get().current - 1);
+  },
+  async decide(decision, reasonId) {
+    const { study, findings, current } = get();
+    const finding = findings[current];
+    if (!study || !finding) return;
+    if (decision === 'rejected' && !reasonId) {
+      set({ rejecting: finding.annotationUid });
+      return;
+    }
+    set({ rejecting: null, error: null });
+    try {
+      const result = await host.api.call('ai.decide', {
+        studyInstanceUID: study,
+        annotationUid: finding.annotationUid,
+        decision,
+        ...(reasonId ? { reasonId } : {}),
+      });
+      applyStoredVersions([result.version]);
+      const updated = get().findings.map((f) =>
+        f.annotationUid === finding.annotationUid ? result.finding : f,
+      );
+      set({ findings: updated, reviewed: updated.every((f) => f.decision !== null) });
+      styleFindings(updated);
+      if (decision === 'edited') {
+        // Open it for editing: its image shown, selected (handles and the panel's label form).
+        showFinding(result.finding);
+        return;
+      }
+      // On to the next undecided finding (after this one, else from the start).
+      const after = updated.findIndex((f, index) => index > current && f.decision === null);
+      const before = updated.findIndex((f) => f.decision === null);
+      const target = after >= 0 ? after : before;
+      if (target >= 0) get().go(target);
+      void get().refresh();
+    } catch (error) {
+      set({ error: message(error) });
+    }
+  },
+  startReject() {
+    const finding = get().findings[get().current];
+    if (finding) set({ rejecting: finding.annotationUid });
+  },
+  cancelReject() {
+    set({ rejecting: null });
+  },
+  async acceptAbove(minConfidence) {
+    const study = get().study;
+    if (!study) return 0;
+    const { accepted } = await host.api.call('ai.acceptAbove', { studyInstanceUID: study, minConfidence });
+    await applyHeads(study, get().findings);
+    await get().refresh();
+    return accepted;
+  },
+  async undo() {
+    const { study, undoable } = get();
+    if (!study || !undoable) return;
+    await host.api.call('ai.undoBatch', { studyInstanceUID: study, batchId: undoable.batchId });
+    await applyHeads(study, get().findings);
+    await get().refresh();
+  },
+}));
+
+/** After a bulk change main made: the findings' heads into the annotation store and Cornerstone. */
+async function applyHeads(studyInstanceUID: string, findings: readonly AiFinding[]): Promise<void> {
+  const uids = new Set(findings.map((finding) => finding.annotationUid));
+  const { heads } = await host.api.call('annotation.list', { studyInstanceUID });
+  applyStoredVersions(heads.filter((head) => uids.has(head.annotationUid)));
+}
