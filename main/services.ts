@@ -40,6 +40,8 @@ import { UiSessionStore } from './session/ui-session-store.js';
 import { annotationsKey, writeStudyAnnotations } from './sync/annotations.js';
 import { loadSyncProject } from './sync/project.js';
 import { type SyncApp, type SyncAppDependencies, createSyncApp } from './sync/sync-app.js';
+import { createStatsApp } from './stats/handlers.js';
+import { seriesGridFromFiles } from './agreement/geometry.js';
 
 export interface ServicesOptions {
   dataDir: string;
@@ -221,6 +223,22 @@ export function createServices(options: ServicesOptions): Services {
     },
   });
   const segmentation = createSegmentationApp({ catalogFile: catalog.file, logger });
+  // Statistics and agreement (main/stats/, main/agreement/, docs/statistics.md).
+  const stats = createStatsApp({
+    catalogFile: catalog.file,
+    logger,
+    seriesGrid: (seriesInstanceUID) => {
+      const files = (catalog.listInstances(seriesInstanceUID) ?? []).flatMap((instance) => {
+        const stored = catalog.storedFile(instance.sopInstanceUID);
+        return stored ? [store.absolutePath(stored.filePath)] : [];
+      });
+      try {
+        return files.length > 0 ? seriesGridFromFiles(files) : null;
+      } catch {
+        return null;
+      }
+    },
+  });
   // The project's segmentation models, run locally (main/model/, docs/ai-models.md).
   const model = createModelApp({
     catalogFile: catalog.file,
@@ -322,6 +340,7 @@ export function createServices(options: ServicesOptions): Services {
     ...interchange.handlers,
     ...pacs.handlers,
     ...segmentation.handlers,
+    ...stats.handlers,
     ...model.handlers,
     ...conflictHandlers(conflicts, events, logger),
     ...aiReview.handlers,
@@ -429,6 +448,7 @@ export function createServices(options: ServicesOptions): Services {
         aiReview.close();
         annotation.close();
         segmentation.close();
+        stats.close();
         account.close();
         store.close();
         catalog.close();

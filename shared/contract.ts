@@ -17,6 +17,8 @@ import { DeidSettings } from './deid-settings.js';
 import { interchangeEvents, interchangeMethods } from './interchange.js';
 import { syncEvents, syncMethods } from './sync.js';
 import { syncConflictMethods } from './sync-conflicts.js';
+import { agreementMethods } from './agreement.js';
+import { statsMethods } from './stats.js';
 import { aiMethods, reviewMethods } from './ai.js';
 
 // ---------------------------------------------------------------------------------------------
@@ -482,6 +484,8 @@ export const methods = {
   ...accountMethods,
   ...syncMethods,
   ...syncConflictMethods,
+  ...statsMethods,
+  ...agreementMethods,
   ...aiMethods,
   ...reviewMethods,
 } as const;

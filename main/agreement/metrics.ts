@@ -251,6 +251,18 @@ function lowerEnvelope(
       continue;
     }
     const pq = p[q]!;
+    if (pq === p[v[k]!]!) {
+      // Two samples at one position (duplicate slices): the lower one stands for both.
+      if (f[q]! >= f[v[k]!]!) continue;
+      k--;
+      if (k < 0) {
+        k = 0;
+        v[0] = q;
+        z[0] = -Infinity;
+        z[1] = Infinity;
+        continue;
+      }
+    }
     let s = 0;
     for (;;) {
       const r = v[k]!;

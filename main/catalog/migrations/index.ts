@@ -12,6 +12,7 @@ import { retention } from './0010-retention.js';
 import { syncOutbox } from './0011-sync-outbox.js';
 import { syncConflicts } from './0012-sync-conflicts.js';
 import { accountAdmin } from './0014-account-admin.js';
+import { readingTime } from './0016-reading-time.js';
 import { reviewEvents } from './0015-review-events.js';
 import { modelRuns } from './0017-model-runs.js';
 import type { Migration } from './migration.js';
@@ -32,6 +33,7 @@ export const migrations: readonly Migration[] = [
   syncOutbox,
   syncConflicts,
   accountAdmin,
+  readingTime,
   reviewEvents,
   modelRuns,
 ];

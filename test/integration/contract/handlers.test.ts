@@ -248,6 +248,22 @@ function samples(): { [M in MethodName]: () => Promise<RequestOf<M>> } {
       status: 'complete',
     }),
     'sync.conflicts': async () => ({ studyInstanceUID: series.studyInstanceUID }),
+    // Statistics and agreement (shared/stats.ts, shared/agreement.ts).
+    'stats.dashboard': async () => ({}),
+    'stats.recordReading': async () => ({
+      sessionId: '0b7d4a52-1c9e-4f3a-8d2b-5e6f7a8b9c0d',
+      studyInstanceUID: series.studyInstanceUID,
+      activeMs: 1500,
+    }),
+    'stats.exportPng': async () => ({
+      figureId: 'studies-by-state',
+      option: { xAxis: { type: 'category', data: ['a'] }, yAxis: {}, series: [{ type: 'bar', data: [1] }] },
+      width: 400,
+      height: 300,
+      notice: 'Research use only',
+    }),
+    'agreement.study': async () => ({ studyInstanceUID: series.studyInstanceUID }),
+    'agreement.project': async () => ({}),
     // AI findings and review (shared/ai.ts): a finding a model proposed, decided by the reader.
     'ai.findings': async () => ({ studyInstanceUID: series.studyInstanceUID }),
     'ai.decide': async () => {

@@ -1,0 +1,392 @@
+/**
+ * The statistics dashboard's numbers (issue #11 item 4, docs/statistics.md): SQL aggregates over
+ * the catalog (studies, annotation heads and versions, status rows, labelmaps, reading sessions),
+ * and the project's agreement (main/agreement/service.ts). Each figure's definition is in
+ * docs/statistics.md "Figures"; the queries stay aggregates so 10,000 studies answer fast.
+ */
+import type Database from 'better-sqlite3-multiple-ciphers';
+import { AppError, ErrorCode } from '../../shared/errors.js';
+import type { Dashboard, StatsFilter, StudyState } from '../../shared/stats.js';
+import { READING_BUCKETS_MIN } from '../../shared/stats.js';
+import { readingBucket } from '../../shared/stats-figures.js';
+import type { AgreementService } from '../agreement/service.js';
+import { DEFAULT_MATCH_TOLERANCE_MM } from '../../shared/agreement.js';
+import { hasColumn } from './db.js';
+
+type Params = Record<string, string | number>;
+
+/** SQL conditions and parameters for a filter (`column IN (…)` lists are bound one by one). */
+class Conditions {
+  readonly params: Params = {};
+  #n = 0;
+
+  in(column: string, values: readonly string[] | undefined): string {
+    if (!values || values.length === 0) return '';
+    const names = values.map((value) => {
+      const name = `p${this.#n++}`;
+      this.params[name] = value;
+      return `@${name}`;
+    });
+    return ` AND ${column} IN (${names.join(', ')})`;
+  }
+
+  range(column: string, filter: StatsFilter): string {
+    let sql = '';
+    if (filter.from !== undefined) {
+      this.params['from'] = filter.from;
+      sql += ` AND ${column} >= @from`;
+    }
+    if (filter.to !== undefined) {
+      this.params['to'] = filter.to;
+      sql += ` AND ${column} <= @to`;
+    }
+    return sql;
+  }
+}
+
+export class StatsService {
+  readonly #db: Database.Database;
+  readonly #agreement: AgreementService;
+  readonly #reader: () => string;
+  readonly #now: () => number;
+
+  constructor(
+    db: Database.Database,
+    agreement: AgreementService,
+    reader: () => string,
+    now = () => Date.now(),
+  ) {
+    this.#db = db;
+    this.#agreement = agreement;
+    this.#reader = reader;
+    this.#now = now;
+  }
+
+  /** Keeps the largest active time a viewer session reported (a late, smaller report changes nothing). */
+  recordReading(sessionId: string, studyInstanceUID: string, activeMs: number): { activeMs: number } {
+    const now = this.#now();
+    try {
+      this.#db
+        .prepare(
+          `INSERT INTO reading_session (session_id, study_uid, reader, started_at, updated_at, active_ms)
+           VALUES (@sessionId, @study, @reader, @now, @now, @activeMs)
+           ON CONFLICT(session_id) DO UPDATE SET
+             active_ms = max(active_ms, excluded.active_ms), updated_at = excluded.updated_at
+           WHERE reading_session.study_uid = excluded.study_uid AND reading_session.reader = excluded.reader`,
+        )
+        .run({ sessionId, study: studyInstanceUID, reader: this.#reader(), now, activeMs });
+    } catch (error) {
+      throw new AppError(ErrorCode.Io, 'The reading time could not be saved to the data folder.', {
+        cause: error,
+      });
+    }
+    const row = this.#db
+      .prepare<[string], { active_ms: number }>('SELECT active_ms FROM reading_session WHERE session_id = ?')
+      .get(sessionId);
+    return { activeMs: row?.active_ms ?? 0 };
+  }
+
+  dashboard(filter: StatsFilter): Dashboard {
+    const run = this.#db.transaction(() => this.#dashboard(filter));
+    return run.deferred();
+  }
+
+  #dashboard(filter: StatsFilter): Dashboard {
+    const db = this.#db;
+    const all = <T>(sql: string, params: Params = {}): T[] => db.prepare<Params, T>(sql).all(params);
+    const one = <T>(sql: string, params: Params = {}): T => db.prepare<Params, T>(sql).get(params)!;
+
+    const studies = one<{ n: number }>('SELECT count(*) AS n FROM study').n;
+    // Who rated a current version: its author for a reader's work, the source for a model's.
+    const rater = `CASE WHEN v.source = 'human' OR json_extract(v.data, '$.aiDecision') IS NOT NULL THEN v.author ELSE v.source END`;
+
+    // --- Live heads (current annotations) under the filters, as (study, rater, label, kind) rows.
+    const heads = new Conditions();
+    const headWhere =
+      heads.in('v.author', filter.readers) +
+      heads.in('v.label_id', filter.labelIds) +
+      heads.range('v.created_at', filter);
+    const headSql = `FROM annotation_head h JOIN annotation_version v ON v.seq = h.version_seq
+      WHERE h.deleted = 0 ${headWhere}`;
+    const byLabelReader = all<{ label: string; rater: string; kind: string; n: number; studies: number }>(
+      `SELECT v.label_id AS label, ${rater} AS rater, v.kind AS kind, count(*) AS n, count(DISTINCT v.study_uid) AS studies
+         ${headSql} AND v.label_id IS NOT NULL GROUP BY v.label_id, rater, v.kind`,
+      heads.params,
+    );
+    // Segmentations: the labels of each labelmap head's segments.
+    const labelmapSource = hasColumn(db, 'labelmap_version', 'source') ? 'v.source' : `'human'`;
+    const lm = new Conditions();
+    const lmWhere = lm.in('v.author', filter.readers) + lm.range('v.created_at', filter);
+    const segmentRows = all<{ label: string | null; rater: string; n: number; studies: number }>(
+      `SELECT json_extract(s.value, '$.labelId') AS label,
+              CASE WHEN ${labelmapSource} = 'human' THEN v.author ELSE ${labelmapSource} END AS rater,
+              count(*) AS n, count(DISTINCT v.study_uid) AS studies
+         FROM labelmap_version v, json_each(v.segments) s
+        WHERE v.deleted = 0 ${lmWhere}
+          AND NOT EXISTS (SELECT 1 FROM labelmap_version c WHERE c.parent_id = v.version_id)
+        GROUP BY label, rater`,
+      lm.params,
+    ).filter(
+      (r): r is { label: string; rater: string; n: number; studies: number } =>
+        r.label !== null && (!filter.labelIds?.length || filter.labelIds.includes(r.label)),
+    );
+    const labelRows = [...byLabelReader, ...segmentRows.map((r) => ({ ...r, kind: 'segmentation' }))];
+    const annotationsByLabel = labelRows
+      .map((r) => ({ labelId: r.label, reader: r.rater, annotations: r.n }))
+      .reduce(
+        sumBy((r) => `${r.labelId}\u0000${r.reader}`, 'annotations'),
+        [] as Array<{
+          labelId: string;
+          reader: string;
+          annotations: number;
+        }>,
+      )
+      .sort((a, b) => a.labelId.localeCompare(b.labelId) || a.reader.localeCompare(b.reader));
+    // Per label over every rater: annotations and distinct studies (one more aggregate, not a sum).
+    const distribution = all<{ label: string; kind: string; n: number; studies: number }>(
+      `SELECT v.label_id AS label, min(v.kind) AS kind, count(*) AS n, count(DISTINCT v.study_uid) AS studies
+         ${headSql} AND v.label_id IS NOT NULL GROUP BY v.label_id`,
+      heads.params,
+    );
+    const segmentStudies = all<{ label: string | null; n: number; studies: number }>(
+      `SELECT json_extract(s.value, '$.labelId') AS label, count(*) AS n, count(DISTINCT v.study_uid) AS studies
+         FROM labelmap_version v, json_each(v.segments) s
+        WHERE v.deleted = 0 ${lmWhere}
+          AND NOT EXISTS (SELECT 1 FROM labelmap_version c WHERE c.parent_id = v.version_id)
+        GROUP BY label`,
+      lm.params,
+    );
+    const labelDistribution = [
+      ...distribution.map((r) => ({ labelId: r.label, kind: r.kind, annotations: r.n, studies: r.studies })),
+      ...segmentStudies
+        .filter((r): r is { label: string; n: number; studies: number } => r.label !== null)
+        .filter((r) => !filter.labelIds?.length || filter.labelIds.includes(r.label))
+        .map((r) => ({ labelId: r.label, kind: 'segmentation', annotations: r.n, studies: r.studies })),
+    ].sort((a, b) => b.annotations - a.annotations || a.labelId.localeCompare(b.labelId));
+
+    // --- Study states: the latest status row (filtered), else draft when it has current annotations.
+    const st = new Conditions();
+    const statusWhere = st.in('reader', filter.readers) + st.range('changed_at', filter);
+    const latestByStudy = all<{ status: StudyState; n: number }>(
+      `SELECT s.status AS status, count(*) AS n FROM study_annotation_status s
+         JOIN (SELECT max(seq) AS seq FROM study_annotation_status WHERE 1 = 1 ${statusWhere} GROUP BY study_uid) l
+           ON l.seq = s.seq
+        WHERE s.study_uid IN (SELECT study_uid FROM study)
+        GROUP BY s.status`,
+      st.params,
+    );
+    const draftOnly = new Conditions();
+    const draftHeads =
+      draftOnly.in('v.author', filter.readers) +
+      draftOnly.in('v.label_id', filter.labelIds) +
+      draftOnly.range('v.created_at', filter);
+    const draftStatus = draftOnly.in('s.reader', filter.readers) + draftOnly.range('s.changed_at', filter);
+    const drafts = one<{ n: number }>(
+      `SELECT count(DISTINCT v.study_uid) AS n FROM annotation_head h JOIN annotation_version v ON v.seq = h.version_seq
+        WHERE h.deleted = 0 ${draftHeads}
+          AND v.study_uid IN (SELECT study_uid FROM study)
+          AND NOT EXISTS (SELECT 1 FROM study_annotation_status s WHERE s.study_uid = v.study_uid ${draftStatus})`,
+      draftOnly.params,
+    ).n;
+    const stateCount = new Map<StudyState, number>([
+      ['draft', drafts],
+      ['complete', 0],
+      ['verified', 0],
+    ]);
+    for (const row of latestByStudy) stateCount.set(row.status, (stateCount.get(row.status) ?? 0) + row.n);
+    const touched = [...stateCount.values()].reduce((s, n) => s + n, 0);
+    const studiesByState = (['none', 'draft', 'complete', 'verified'] as const).map((state) => ({
+      state,
+      studies: state === 'none' ? Math.max(0, studies - touched) : (stateCount.get(state) ?? 0),
+    }));
+
+    // --- Progress per reader: each reader's latest status row per study, else draft if they annotated.
+    const pr = new Conditions();
+    const prStatus = pr.in('reader', filter.readers) + pr.range('changed_at', filter);
+    const perReader = all<{ reader: string; status: string; n: number }>(
+      `SELECT s.reader AS reader, s.status AS status, count(*) AS n FROM study_annotation_status s
+         JOIN (SELECT max(seq) AS seq FROM study_annotation_status WHERE 1 = 1 ${prStatus}
+                GROUP BY study_uid, reader) l ON l.seq = s.seq
+        GROUP BY s.reader, s.status`,
+      pr.params,
+    );
+    const prd = new Conditions();
+    const prdHeads =
+      prd.in('v.author', filter.readers) +
+      prd.in('v.label_id', filter.labelIds) +
+      prd.range('v.created_at', filter);
+    const prdStatus = prd.range('s.changed_at', filter);
+    const readerDrafts = all<{ reader: string; n: number }>(
+      `SELECT v.author AS reader, count(DISTINCT v.study_uid) AS n
+         FROM annotation_head h JOIN annotation_version v ON v.seq = h.version_seq
+        WHERE h.deleted = 0 AND v.source = 'human' ${prdHeads}
+          AND NOT EXISTS (SELECT 1 FROM study_annotation_status s
+                           WHERE s.study_uid = v.study_uid AND s.reader = v.author ${prdStatus})
+        GROUP BY v.author`,
+      prd.params,
+    );
+    const progress = new Map<string, { reader: string; draft: number; complete: number; verified: number }>();
+    const entry = (reader: string) => {
+      let e = progress.get(reader);
+      if (!e) {
+        e = { reader, draft: 0, complete: 0, verified: 0 };
+        progress.set(reader, e);
+      }
+      return e;
+    };
+    for (const row of perReader)
+      if (row.status === 'draft' || row.status === 'complete' || row.status === 'verified')
+        entry(row.reader)[row.status] += row.n;
+    for (const row of readerDrafts) entry(row.reader).draft += row.n;
+    const progressByReader = [...progress.values()].sort((a, b) => a.reader.localeCompare(b.reader));
+
+    // --- Reading time: per reader and study, then per reader.
+    const rt = new Conditions();
+    const rtWhere = rt.in('reader', filter.readers) + rt.range('updated_at', filter);
+    const sessions = all<{ reader: string; ms: number }>(
+      `SELECT reader, sum(active_ms) AS ms FROM reading_session WHERE 1 = 1 ${rtWhere}
+        GROUP BY reader, study_uid ORDER BY reader, ms`,
+      rt.params,
+    );
+    const readingByReader = new Map<string, number[]>();
+    for (const row of sessions) {
+      const list = readingByReader.get(row.reader) ?? [];
+      list.push(row.ms);
+      readingByReader.set(row.reader, list);
+    }
+    const readingTime = [...readingByReader]
+      .sort(([a], [b]) => a.localeCompare(b))
+      .map(([reader, times]) => {
+        const totalMs = times.reduce((s, t) => s + t, 0);
+        const buckets: number[] = READING_BUCKETS_MIN.map(() => 0);
+        for (const t of times) buckets[readingBucket(t)]!++;
+        return {
+          reader,
+          studies: times.length,
+          totalMs,
+          meanMs: totalMs / times.length,
+          medianMs: median(times),
+          buckets,
+        };
+      });
+
+    // --- AI findings and decisions: per finding (chain with an AI version), each reader's latest decision.
+    const ai = new Conditions();
+    const aiWhere = ai.in('substr(v.source, 4)', filter.models) + ai.in('v.label_id', filter.labelIds);
+    const findings = all<{ annotation_uid: string; model: string; label: string }>(
+      `SELECT v.annotation_uid, substr(v.source, 4) AS model, coalesce(v.label_id, '') AS label
+         FROM annotation_version v
+        WHERE v.seq IN (SELECT max(a.seq) FROM annotation_version a
+                         WHERE a.source >= 'ai:' AND a.source < 'ai;' AND json_extract(a.data, '$.aiDecision') IS NULL
+                         GROUP BY a.annotation_uid) ${aiWhere}`,
+      ai.params,
+    );
+    const dc = new Conditions();
+    const dcWhere = dc.in('d.author', filter.readers) + dc.range('d.created_at', filter);
+    const decisions = all<{ annotation_uid: string; decision: string }>(
+      `SELECT d.annotation_uid, json_extract(d.data, '$.aiDecision.decision') AS decision
+         FROM annotation_version d
+         JOIN (SELECT x.annotation_uid, x.author, max(x.seq) AS seq FROM annotation_version x
+                WHERE json_extract(x.data, '$.aiDecision') IS NOT NULL
+                  AND x.annotation_uid IN (SELECT annotation_uid FROM annotation_version
+                                            WHERE source >= 'ai:' AND source < 'ai;')
+                GROUP BY x.annotation_uid, x.author) l ON l.seq = d.seq
+        WHERE 1 = 1 ${dcWhere}`,
+      dc.params,
+    );
+    const decisionsOf = new Map<string, string[]>();
+    for (const d of decisions) {
+      if (d.decision !== 'accepted' && d.decision !== 'edited' && d.decision !== 'rejected') continue;
+      const list = decisionsOf.get(d.annotation_uid) ?? [];
+      list.push(d.decision);
+      decisionsOf.set(d.annotation_uid, list);
+    }
+    const aiRows = new Map<string, Dashboard['aiDecisions'][number]>();
+    for (const f of findings) {
+      const key = `${f.model}\u0000${f.label}`;
+      const row = aiRows.get(key) ?? {
+        model: f.model,
+        labelId: f.label,
+        findings: 0,
+        accepted: 0,
+        edited: 0,
+        rejected: 0,
+        pending: 0,
+      };
+      aiRows.set(key, row);
+      row.findings++;
+      const list = decisionsOf.get(f.annotation_uid) ?? [];
+      if (list.length === 0) row.pending++;
+      for (const d of list) row[d as 'accepted' | 'edited' | 'rejected']++;
+    }
+    const aiDecisions = [...aiRows.values()].sort(
+      (a, b) => a.model.localeCompare(b.model) || a.labelId.localeCompare(b.labelId),
+    );
+
+    // --- What the filters offer (unfiltered).
+    const readers = all<{ r: string }>(
+      `SELECT DISTINCT author AS r FROM annotation_version WHERE source = 'human'
+       UNION SELECT DISTINCT reader FROM study_annotation_status
+       UNION SELECT DISTINCT reader FROM reading_session ORDER BY 1`,
+    ).map((r) => r.r);
+    const labels = all<{ l: string }>(
+      'SELECT DISTINCT label_id AS l FROM annotation_version WHERE label_id IS NOT NULL ORDER BY 1',
+    ).map((r) => r.l);
+    const models = all<{ m: string }>(
+      `SELECT DISTINCT substr(source, 4) AS m FROM annotation_version WHERE source >= 'ai:' AND source < 'ai;' ORDER BY 1`,
+    ).map((r) => r.m);
+    const segmentLabels = all<{ l: string | null }>(
+      `SELECT DISTINCT json_extract(s.value, '$.labelId') AS l FROM labelmap_version v, json_each(v.segments) s`,
+    )
+      .map((r) => r.l)
+      .filter((l): l is string => l !== null);
+
+    const agreement = this.#agreement.project({
+      toleranceMm: DEFAULT_MATCH_TOLERANCE_MM,
+      readers: filter.readers,
+      models: filter.models,
+      labelIds: filter.labelIds,
+    });
+
+    return {
+      generatedAt: this.#now(),
+      options: { readers, labels: [...new Set([...labels, ...segmentLabels])].sort(), models },
+      totals: {
+        studies,
+        annotations: labelRows.reduce((s, r) => s + r.n, 0),
+        readers: progressByReader.length,
+        aiFindings: findings.length,
+        readingMs: readingTime.reduce((s, r) => s + r.totalMs, 0),
+      },
+      studiesByState,
+      progressByReader,
+      annotationsByLabel,
+      labelDistribution,
+      readingTime,
+      aiDecisions,
+      agreement,
+    };
+  }
+}
+
+function median(sorted: readonly number[]): number {
+  if (sorted.length === 0) return 0;
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
+}
+
+/** A reducer that adds rows with the same key (the sum of `field`). */
+function sumBy<T extends Record<string, unknown>>(key: (row: T) => string, field: keyof T) {
+  const index = new Map<string, T>();
+  return (out: T[], row: T): T[] => {
+    const k = key(row);
+    const existing = index.get(k);
+    if (existing) (existing[field] as number) += row[field] as number;
+    else {
+      const copy = { ...row };
+      index.set(k, copy);
+      out.push(copy);
+    }
+    return out;
+  };
+}
