@@ -33,7 +33,7 @@ export const migrations: readonly Migration[] = [
   syncOutbox,
   syncConflicts,
   accountAdmin,
-  readingTime,
   reviewEvents,
+  readingTime,
   modelRuns,
 ];
