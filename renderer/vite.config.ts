@@ -11,6 +11,7 @@
 import react from '@vitejs/plugin-react';
 import { defineConfig } from 'vite';
 import { itkWasmAssets } from './vite-plugins/itk-wasm-assets.js';
+import { nativeDecode } from './vite-plugins/native-decode.js';
 
 // Resolved from this file, not the working directory. (No node:path here: the lint rules for
 // renderer/ forbid Node modules, and URL does the job.)
@@ -19,7 +20,7 @@ const here = (relative: string): string => decodeURIComponent(new URL(relative, 
 export default defineConfig({
   root: here('.'),
   base: './',
-  plugins: [react(), itkWasmAssets()],
+  plugins: [react(), itkWasmAssets(), nativeDecode()],
   build: {
     outDir: here('../build/renderer'),
     emptyOutDir: true,

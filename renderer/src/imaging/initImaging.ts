@@ -37,12 +37,13 @@ export interface Imaging {
 }
 
 /**
- * Prefetch loads (fetch + parse + decode) in flight at once. Cornerstone's default (1000) sends a
- * whole series at once: the answers then arrive together and keep the main thread busy for seconds,
- * so the overlay, the slider and a scrolling user wait. A handful keeps the network and the decoder
+ * Prefetch loads (fetch + parse + decode) in flight at once, in Cornerstone's pool (MPR's volume)
+ * and in a stack's own prefetch (scrollPrefetch.ts). Cornerstone's default (1000) sends a whole
+ * series at once: the answers then arrive together and keep the main thread busy for seconds, so
+ * the overlay, the slider and a scrolling user wait. A handful keeps the network and the decoder
  * busy while leaving the main thread free between images.
  */
-const PREFETCH_IN_FLIGHT = 6;
+export const PREFETCH_IN_FLIGHT = 6;
 
 let started: Imaging | null = null;
 let rendering: RenderingChoice | null = null;

@@ -10,6 +10,9 @@
 import { create } from 'zustand';
 import type { InstanceSummary, SeriesSummary, StudyDetail } from '../../../shared/contract.js';
 import { host } from '../host/index.js';
+import { loadForDisplay } from '../imaging/loadForDisplay.js';
+import { startIndexOf } from '../session/startView.js';
+import { orderedForReading, useReadingStore } from './useReadingStore.js';
 import { hangStudy, primaryModality } from '../viewer/hangingProtocols.js';
 import { rememberPosition } from '../viewer/sync/slicePositions.js';
 
@@ -150,6 +153,15 @@ export const useViewerStore = create<ViewerState>()((set, get) => {
       result = { state: 'failed', error };
     }
     set((state) => ({ images: { ...state.images, [seriesInstanceUID]: result } }));
+    // The first image of each viewport showing this series starts loading now, while the viewer mounts.
+    if (result.state === 'ready') {
+      const ordered = orderedForReading(result.imageIds, useReadingStore.getState().reverseStacks);
+      get().assignments.forEach((uid, slot) => {
+        if (uid !== seriesInstanceUID) return;
+        const imageId = ordered[startIndexOf(get().startViews[slot] ?? null, ordered)];
+        if (imageId) loadForDisplay(imageId);
+      });
+    }
   }
 
   function loadAssigned(assignments: (string | null)[]): void {

@@ -1,16 +1,22 @@
 /**
  * One layout slot: a Cornerstone stack viewport with its overlay and slider. The viewport is
  * enabled once per slot; a new series only swaps the stack. Right after the first image is on
- * screen the whole stack is prefetched (nearest slices first), so scrolling soon reads from cache.
+ * screen the whole stack is prefetched, ahead of the reader in the direction of scrolling first
+ * (imaging/scrollPrefetch.ts), so scrolling soon reads from cache.
  */
 import { Enums, type StackViewport } from '@cornerstonejs/core';
-import { utilities as toolUtilities } from '@cornerstonejs/tools';
 import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { SeriesSummary, StudySummary } from '../../../shared/contract.js';
 import { useErrorMessage } from '../components/useErrorMessage.js';
 import { imageLoadError } from './load-error.js';
-import { RENDERING_ENGINE_ID, initImaging, renderingChoice } from '../imaging/initImaging.js';
+import {
+  PREFETCH_IN_FLIGHT,
+  RENDERING_ENGINE_ID,
+  initImaging,
+  renderingChoice,
+} from '../imaging/initImaging.js';
+import { startScrollPrefetch } from '../imaging/scrollPrefetch.js';
 import { stackToolGroup } from '../imaging/stackToolGroup.js';
 import { playCine, stopCine } from '../imaging/viewportCommands.js';
 import { orderedForReading, useReadingStore } from '../stores/useReadingStore.js';
@@ -52,6 +58,31 @@ function paneStateOf(
   return stack.ok ? { kind: 'ready' } : { kind: 'failed', error: stack.error };
 }
 
+/**
+ * The overlay and the slider, which change with every image: their own component, so a scroll
+ * step re-renders only them and not the pane (its viewport element, stores and effects).
+ */
+function ReadoutLayer({
+  slot,
+  element,
+  study,
+  series,
+}: {
+  slot: number;
+  element: HTMLDivElement;
+  study: StudySummary;
+  series: SeriesSummary;
+}) {
+  const readout = useViewportReadout(element);
+  if (!readout) return null;
+  return (
+    <>
+      <ViewportOverlay study={study} series={series} readout={readout} />
+      <ImageSlider slot={slot} readout={readout} />
+    </>
+  );
+}
+
 export function StackViewportPane({ slot, study, series }: StackViewportPaneProps) {
   const { t } = useTranslation();
   const errorMessage = useErrorMessage();
@@ -63,7 +94,6 @@ export function StackViewportPane({ slot, study, series }: StackViewportPaneProp
   const cinePlaying = useViewerStore((store) => store.cineViewport === slot);
   const cineFps = useViewerStore((store) => store.cineFps);
   const state = paneStateOf(series, images, stack);
-  const readout = useViewportReadout(state.kind === 'ready' ? element : null);
 
   // Enable the slot's viewport for the lifetime of the pane.
   useEffect(() => {
@@ -85,7 +115,6 @@ export function StackViewportPane({ slot, study, series }: StackViewportPaneProp
     return () => {
       resizeObserver.disconnect();
       stopCine(element);
-      toolUtilities.stackPrefetch.disable(element);
       unregister();
       toolGroup.removeViewports(RENDERING_ENGINE_ID, viewportId);
       engine.disableElement(viewportId);
@@ -102,7 +131,7 @@ export function StackViewportPane({ slot, study, series }: StackViewportPaneProp
     const viewport = initImaging().engine.getViewport(viewportIdOf(slot)) as StackViewport | undefined;
     if (!viewport) return;
     let current = true;
-    toolUtilities.stackPrefetch.disable(element);
+    let stopPrefetch = (): void => undefined;
     // Where this viewport starts (hanging protocol, restored session): image and window.
     const start = useViewerStore.getState().startViewFor(slot, seriesUID);
     const ordered = orderedForReading(imageIds, reverseStacks);
@@ -114,13 +143,14 @@ export function StackViewportPane({ slot, study, series }: StackViewportPaneProp
         if (start) useViewerStore.getState().clearStartView(slot, start);
         viewport.render();
         setStack({ imageIds, ok: true });
-        if (imageIds.length > 1) toolUtilities.stackPrefetch.enable(element);
+        if (imageIds.length > 1) stopPrefetch = startScrollPrefetch(viewport, PREFETCH_IN_FLIGHT);
       })
       .catch((error: unknown) => {
         if (current) setStack({ imageIds, ok: false, error: imageLoadError(error) });
       });
     return () => {
       current = false;
+      stopPrefetch();
     };
   }, [slot, element, imageIds, reverseStacks, seriesUID]);
 
@@ -141,11 +171,8 @@ export function StackViewportPane({ slot, study, series }: StackViewportPaneProp
       onContextMenu={(event) => event.preventDefault()}
     >
       <div ref={setElement} className="viewport-element" data-testid={`viewport-element-${slot}`} />
-      {state.kind === 'ready' && series && readout ? (
-        <>
-          <ViewportOverlay study={study} series={series} readout={readout} />
-          <ImageSlider slot={slot} readout={readout} />
-        </>
+      {state.kind === 'ready' && series && element ? (
+        <ReadoutLayer slot={slot} element={element} study={study} series={series} />
       ) : null}
       {state.kind === 'empty' ? <div className="viewport-message">{t('viewer.emptyViewport')}</div> : null}
       {state.kind === 'no-images' ? <div className="viewport-message">{t('viewer.noImages')}</div> : null}

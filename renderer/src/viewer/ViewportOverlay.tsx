@@ -5,10 +5,11 @@
  * following flips and rotation) in the middle of each edge. Each field can be hidden in the
  * overlay settings (ReadingTools.tsx); the choice persists.
  */
+import { memo } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { SeriesSummary, StudySummary } from '../../../shared/contract.js';
 import { formatDicomDate, formatPersonName } from '../i18n/format.js';
-import { formatValue } from '../imaging/imageReadout.js';
+import { type EdgeMarkers, formatValue } from '../imaging/imageReadout.js';
 import { type OverlayField, useReadingStore } from '../stores/useReadingStore.js';
 import type { ViewportReadout } from './useViewportReadout.js';
 import './reading.css';
@@ -22,7 +23,7 @@ interface ViewportOverlayProps {
 const markerSides = ['top', 'right', 'bottom', 'left'] as const;
 
 export function ViewportOverlay({ study, series, readout }: ViewportOverlayProps) {
-  const { t, i18n } = useTranslation();
+  const { t } = useTranslation();
   const hidden = useReadingStore((state) => state.hiddenFields);
   const shown = (field: OverlayField) => !hidden.includes(field);
   const { attributes, pointer, markers } = readout;
@@ -32,36 +33,7 @@ export function ViewportOverlay({ study, series, readout }: ViewportOverlayProps
 
   return (
     <div className="viewport-overlay" aria-hidden="true" data-testid="viewport-overlay">
-      <div
-        className="viewport-overlay__corner viewport-overlay__corner--top-left"
-        data-overlay-box="top-left"
-      >
-        {shown('patient') ? (
-          <>
-            <div data-testid="overlay-patient">{formatPersonName(study.patientName)}</div>
-            <div>{study.patientId}</div>
-          </>
-        ) : null}
-      </div>
-      <div
-        className="viewport-overlay__corner viewport-overlay__corner--top-right"
-        data-overlay-box="top-right"
-      >
-        {shown('study') ? (
-          <div data-testid="overlay-study-date">{formatDicomDate(study.studyDate, i18n.language)}</div>
-        ) : null}
-        {shown('series') ? (
-          <>
-            <div data-testid="overlay-series">{series.seriesDescription}</div>
-            <div>
-              {series.modality}
-              {series.seriesNumber !== null
-                ? ` · ${t('worklist.seriesNumber', { number: series.seriesNumber })}`
-                : ''}
-            </div>
-          </>
-        ) : null}
-      </div>
+      <OverlayHeader study={study} series={series} />
       <div
         className="viewport-overlay__corner viewport-overlay__corner--bottom-left"
         data-overlay-box="bottom-left"
@@ -130,18 +102,77 @@ export function ViewportOverlay({ study, series, readout }: ViewportOverlayProps
           {t('viewer.zoom', { zoom: readout.zoomPercent })}
         </div>
       </div>
-      {shown('orientation') && markers
-        ? markerSides.map((side) => (
-            <div
-              key={side}
-              className={`viewport-overlay__marker viewport-overlay__marker--${side}`}
-              data-testid={`overlay-marker-${side}`}
-              data-overlay-box={`marker-${side}`}
-            >
-              {markers[side]}
-            </div>
-          ))
-        : null}
+      {shown('orientation') && markers ? <OverlayMarkers markers={markers} /> : null}
     </div>
   );
 }
+
+/**
+ * The top corners (patient, study, series) and the edge letters change rarely: kept apart and
+ * memoised, so a scroll step re-renders only the fields that follow the image.
+ */
+const OverlayHeader = memo(function OverlayHeader({
+  study,
+  series,
+}: {
+  study: StudySummary;
+  series: SeriesSummary;
+}) {
+  const { t, i18n } = useTranslation();
+  const hidden = useReadingStore((state) => state.hiddenFields);
+  const shown = (field: OverlayField) => !hidden.includes(field);
+  return (
+    <>
+      <div
+        className="viewport-overlay__corner viewport-overlay__corner--top-left"
+        data-overlay-box="top-left"
+      >
+        {shown('patient') ? (
+          <>
+            <div data-testid="overlay-patient">{formatPersonName(study.patientName)}</div>
+            <div>{study.patientId}</div>
+          </>
+        ) : null}
+      </div>
+      <div
+        className="viewport-overlay__corner viewport-overlay__corner--top-right"
+        data-overlay-box="top-right"
+      >
+        {shown('study') ? (
+          <div data-testid="overlay-study-date">{formatDicomDate(study.studyDate, i18n.language)}</div>
+        ) : null}
+        {shown('series') ? (
+          <>
+            <div data-testid="overlay-series">{series.seriesDescription}</div>
+            <div>
+              {series.modality}
+              {series.seriesNumber !== null
+                ? ` · ${t('worklist.seriesNumber', { number: series.seriesNumber })}`
+                : ''}
+            </div>
+          </>
+        ) : null}
+      </div>
+    </>
+  );
+});
+
+const OverlayMarkers = memo(
+  function OverlayMarkers({ markers }: { markers: EdgeMarkers }) {
+    return (
+      <>
+        {markerSides.map((side) => (
+          <div
+            key={side}
+            className={`viewport-overlay__marker viewport-overlay__marker--${side}`}
+            data-testid={`overlay-marker-${side}`}
+            data-overlay-box={`marker-${side}`}
+          >
+            {markers[side]}
+          </div>
+        ))}
+      </>
+    );
+  },
+  (a, b) => markerSides.every((side) => a.markers[side] === b.markers[side]),
+);

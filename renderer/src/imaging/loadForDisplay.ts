@@ -1,0 +1,22 @@
+/**
+ * Starts loading an image a viewport is about to show, before the viewport asks: with the options
+ * and priority of Cornerstone's own stack request (RGBA for the CPU path), so the viewport then
+ * finds the same load in the cache. Used when a study opens, as soon as its image list is known,
+ * while the viewer screen is still being mounted.
+ */
+import { Enums, imageLoader } from '@cornerstonejs/core';
+import { initImaging, renderingChoice } from './initImaging.js';
+
+/** Cornerstone's priority for a stack viewport's own image (StackViewport.ts). */
+const VIEWPORT_PRIORITY = -5;
+
+export function loadForDisplay(imageId: string): void {
+  initImaging();
+  // useRGBA is read by the DICOM image loader, though Cornerstone's option type leaves it out.
+  const options = {
+    priority: VIEWPORT_PRIORITY,
+    requestType: Enums.RequestType.Interaction,
+    useRGBA: renderingChoice().mode === 'cpu',
+  };
+  void imageLoader.loadAndCacheImage(imageId, options).catch(() => undefined);
+}

@@ -1,0 +1,67 @@
+/**
+ * Loads a stack's images ahead of the reader, in the direction of scrolling, a few at a time.
+ *
+ * Cornerstone's `stackPrefetch` queued every image of the stack (nearest first) and, on each new
+ * image shown, queued every image still missing again without removing the earlier requests, so
+ * a pass through 200 slices pushed tens of thousands of requests through the pool (most of them
+ * cache look-ups of images already on their way), in the order of the first queue. Here at most
+ * `inFlight` loads run at once; each time one ends, the next is chosen from where the viewport is
+ * going now: the nearest image not yet asked for ahead of the target slice in the direction of
+ * the last step, then behind it. Every image is asked for once per stack (an image the cache
+ * later evicts is not fetched again in a loop).
+ */
+import { Enums, type StackViewport, cache, imageLoader } from '@cornerstonejs/core';
+import { renderingChoice } from './initImaging.js';
+
+export function startScrollPrefetch(viewport: StackViewport, inFlight: number): () => void {
+  const imageIds = viewport.getImageIds();
+  const count = imageIds.length;
+  const requested = new Uint8Array(count);
+  let lastTarget = viewport.getTargetImageIdIndex();
+  let direction = 1;
+  let active = 0;
+  let stopped = false;
+  // As the viewport's own request (RGBA on the CPU path), so the cached image serves it; useRGBA
+  // is read by the DICOM image loader, though Cornerstone's option type leaves it out.
+  const options = {
+    priority: 0,
+    requestType: Enums.RequestType.Prefetch,
+    useRGBA: renderingChoice().mode === 'cpu',
+  };
+
+  const nextIndex = (): number => {
+    const target = viewport.getTargetImageIdIndex();
+    if (target !== lastTarget) {
+      direction = target > lastTarget ? 1 : -1;
+      lastTarget = target;
+    }
+    for (let i = target; i >= 0 && i < count; i += direction) if (!requested[i]) return i;
+    for (let i = target - direction; i >= 0 && i < count; i -= direction) if (!requested[i]) return i;
+    return -1;
+  };
+
+  const pump = (): void => {
+    // A new stack on this viewport: its own prefetch takes over.
+    if (viewport.getImageIds() !== imageIds) stopped = true;
+    while (!stopped && active < inFlight) {
+      const index = nextIndex();
+      if (index < 0) return;
+      requested[index] = 1;
+      const imageId = imageIds[index]!;
+      if (cache.isLoaded(imageId)) continue;
+      active += 1;
+      imageLoader
+        .loadAndCacheImage(imageId, options)
+        .catch(() => undefined)
+        .finally(() => {
+          active -= 1;
+          pump();
+        });
+    }
+  };
+
+  pump();
+  return () => {
+    stopped = true;
+  };
+}

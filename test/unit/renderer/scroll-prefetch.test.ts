@@ -1,0 +1,99 @@
+/**
+ * A stack's prefetch (renderer/src/imaging/scrollPrefetch.ts): a few loads at a time, the nearest
+ * images ahead of the reader in the direction of scrolling first, each image asked for once.
+ */
+import { beforeEach, describe, expect, it, vi } from 'vitest';
+
+const loaded = new Set<string>();
+const pending: { imageId: string; finish: () => void }[] = [];
+const asked: string[] = [];
+
+vi.mock('@cornerstonejs/core', () => ({
+  Enums: { RequestType: { Prefetch: 'prefetch' } },
+  cache: { isLoaded: (imageId: string) => loaded.has(imageId) },
+  imageLoader: {
+    loadAndCacheImage: (imageId: string) => {
+      asked.push(imageId);
+      return new Promise<void>((resolve) =>
+        pending.push({
+          imageId,
+          finish: () => {
+            loaded.add(imageId);
+            resolve();
+          },
+        }),
+      );
+    },
+  },
+}));
+vi.mock('../../../renderer/src/imaging/initImaging.js', () => ({ renderingChoice: () => ({ mode: 'cpu' }) }));
+
+const { startScrollPrefetch } = await import('../../../renderer/src/imaging/scrollPrefetch.js');
+
+const ids = Array.from({ length: 20 }, (_, i) => `img${i}`);
+function fakeViewport(start: number) {
+  const state = { target: start };
+  return {
+    state,
+    viewport: {
+      getImageIds: () => ids,
+      getTargetImageIdIndex: () => state.target,
+    } as unknown as Parameters<typeof startScrollPrefetch>[0],
+  };
+}
+
+/** Ends the oldest load still running and lets its continuation run. */
+async function finishOldest(): Promise<void> {
+  pending.shift()!.finish();
+  await new Promise((resolve) => setTimeout(resolve, 0));
+}
+
+beforeEach(() => {
+  loaded.clear();
+  pending.length = 0;
+  asked.length = 0;
+});
+
+describe('scroll prefetch', () => {
+  it('keeps at most the given number of loads running, the nearest ahead of the target first', async () => {
+    loaded.add('img5');
+    const { viewport } = fakeViewport(5);
+    const stop = startScrollPrefetch(viewport, 3);
+    expect(asked).toEqual(['img6', 'img7', 'img8']);
+    await finishOldest();
+    expect(asked).toEqual(['img6', 'img7', 'img8', 'img9']);
+    expect(pending).toHaveLength(3);
+    stop();
+  });
+
+  it('turns with the reader: after a step up, the images above come first', async () => {
+    loaded.add('img10');
+    const { viewport, state } = fakeViewport(10);
+    const stop = startScrollPrefetch(viewport, 2);
+    expect(asked).toEqual(['img11', 'img12']);
+    state.target = 9;
+    await finishOldest();
+    await finishOldest();
+    expect(asked.slice(2)).toEqual(['img9', 'img8']);
+    stop();
+  });
+
+  it('asks for every image once, then for nothing more; stopping ends it', async () => {
+    const { viewport } = fakeViewport(18);
+    const stop = startScrollPrefetch(viewport, 4);
+    while (pending.length > 0) await finishOldest();
+    expect([...asked].sort()).toEqual([...ids].sort());
+    expect(new Set(asked).size).toBe(ids.length);
+    // Ahead of 18 first (18, 19), then behind it, nearest first.
+    expect(asked.slice(0, 4)).toEqual(['img18', 'img19', 'img17', 'img16']);
+    stop();
+
+    asked.length = 0;
+    loaded.clear();
+    const second = fakeViewport(0);
+    const stopSecond = startScrollPrefetch(second.viewport, 2);
+    stopSecond();
+    await finishOldest();
+    expect(asked).toEqual(['img0', 'img1']);
+  });
+});
