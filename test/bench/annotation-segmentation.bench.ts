@@ -63,44 +63,77 @@ async function dragLatencies(page: Page): Promise<number[]> {
 const paintMs: Benchmark = {
   ids: ['annotation.paint_ms'],
   async run() {
-    return withViewer([{ slices: 30, size: 512, seed: 'paint' }], async ({ page, series, openStudy }) => {
-      const url = new URL(page.url());
-      url.searchParams.set('rendering', 'gpu');
-      await page.goto(url.href);
-      await page.getByTestId('worklist').waitFor();
-      await openStudy(series[0]!);
-      const reading = await dragLatencies(page);
-      await page.reload();
-      // The session brings the viewer back; else it is opened again from the worklist.
-      await page.getByTestId('viewer').or(page.getByTestId('worklist')).waitFor();
-      if (await page.getByTestId('worklist').isVisible()) await openStudy(series[0]!);
-      await page.locator('[data-testid="viewport-0"][data-state="ready"]').waitFor();
-      await page.getByTestId('segmentation-toggle').click();
-      await page.getByTestId('seg-add').waitFor({ timeout: 120_000 });
-      await page.getByTestId('seg-add').click();
-      await page.locator('[data-testid="label-option"][data-label-id="mass"]').click();
-      await page.locator('[data-testid="seg-tool-Brush"][aria-pressed="true"]').waitFor();
-      const painting = await dragLatencies(page);
-      return [
-        {
-          id: 'annotation.paint_ms',
-          value: round(percentile(painting, 95)),
-          unit: 'ms',
-          goal: '< 16',
-          reference: {
-            what: 'p95 per pointer event of the same drags in reading mode (window/level), ms',
-            value: round(percentile(reading, 95)),
+    return withViewer(
+      [{ slices: 30, size: 512, seed: 'paint' }],
+      async ({ page, browser, series, openStudy }) => {
+        const url = new URL(page.url());
+        url.searchParams.set('rendering', 'gpu');
+        await page.goto(url.href);
+        await page.getByTestId('worklist').waitFor();
+        await openStudy(series[0]!);
+        const reading = await dragLatencies(page);
+        await page.reload();
+        // The session brings the viewer back; else it is opened again from the worklist.
+        await page.getByTestId('viewer').or(page.getByTestId('worklist')).waitFor();
+        if (await page.getByTestId('worklist').isVisible()) await openStudy(series[0]!);
+        await page.locator('[data-testid="viewport-0"][data-state="ready"]').waitFor();
+        await page.getByTestId('segmentation-toggle').click();
+        await page.getByTestId('seg-add').waitFor({ timeout: 120_000 });
+        await page.getByTestId('seg-add').click();
+        await page.locator('[data-testid="label-option"][data-label-id="mass"]').click();
+        await page.locator('[data-testid="seg-tool-Brush"][aria-pressed="true"]').waitFor();
+        // RADLABEL_BENCH_TRACE=<file.json>: a Chromium trace of the painting (page, GPU process).
+        const traceFile = process.env['RADLABEL_BENCH_TRACE'];
+        if (traceFile)
+          await browser.startTracing(page, {
+            path: traceFile,
+            categories: [
+              'devtools.timeline',
+              'disabled-by-default-devtools.timeline',
+              'gpu',
+              'toplevel',
+              'v8',
+            ],
+          });
+        // RADLABEL_BENCH_PROFILE=<file.cpuprofile>: the page's CPU profile of the painting.
+        const profileFile = process.env['RADLABEL_BENCH_PROFILE'];
+        const cdp = profileFile ? await page.context().newCDPSession(page) : null;
+        if (cdp) {
+          await cdp.send('Profiler.enable');
+          await cdp.send('Profiler.setSamplingInterval', { interval: 500 });
+          await cdp.send('Profiler.start');
+        }
+        const painting = await dragLatencies(page);
+        if (traceFile) await browser.stopTracing();
+        if (cdp && profileFile) {
+          const { profile } = await cdp.send('Profiler.stop');
+          fs.writeFileSync(profileFile, JSON.stringify(profile));
+          await cdp.detach();
+        }
+        return [
+          {
+            id: 'annotation.paint_ms',
+            value: round(percentile(painting, 95)),
+            unit: 'ms',
+            goal: '< 16',
+            reference: {
+              what: 'p95 per pointer event of the same drags in reading mode (window/level), ms',
+              value: round(percentile(reading, 95)),
+            },
+            details: {
+              events: painting.length,
+              median: round(percentile(painting, 50)),
+              readingMedian: round(percentile(reading, 50)),
+              // What painting adds to a plain render of the image (the reading drags' renders).
+              p95MinusReadingP95: round(percentile(painting, 95) - percentile(reading, 95)),
+              medianMinusReadingMedian: round(percentile(painting, 50) - percentile(reading, 50)),
+              rendering: 'gpu',
+              image: '512x512',
+            },
           },
-          details: {
-            events: painting.length,
-            median: round(percentile(painting, 50)),
-            readingMedian: round(percentile(reading, 50)),
-            rendering: 'gpu',
-            image: '512x512',
-          },
-        },
-      ];
-    });
+        ];
+      },
+    );
   },
 };
 

@@ -213,7 +213,7 @@ const open500Ms: Benchmark = {
         { slices: 50, size: 512, seed: 'bench-annotation-open' },
         { slices: 50, size: 512, seed: 'bench-annotation-other' },
       ],
-      async ({ page, series, openStudy, leaveViewer }) => {
+      async ({ page, browser, series, openStudy, leaveViewer }) => {
         const [annotated, other] = series as [CtSeries, CtSeries];
         await openStudy(annotated);
         await page.getByTestId('tool-Length').click();
@@ -302,6 +302,9 @@ const open500Ms: Benchmark = {
             await cdp.send('Profiler.setSamplingInterval', { interval: 200 });
             await cdp.send('Profiler.start');
           }
+          // RADLABEL_BENCH_TRACE=<file.json>: a Chromium trace (DevTools timeline) of the last opening.
+          const traceFile = run === OPEN_RUNS - 1 ? process.env['RADLABEL_BENCH_TRACE'] : undefined;
+          if (traceFile) await browser.startTracing(page, { path: traceFile, screenshots: false });
           const startedAt = Date.now();
           await row.dblclick();
           const { imageAt, drawnAt } = await waiting;
@@ -309,6 +312,7 @@ const open500Ms: Benchmark = {
             const { profile } = await cdp.send('Profiler.stop');
             writeFileSync(profileFile, JSON.stringify(profile));
           }
+          if (traceFile) await browser.stopTracing();
           opens.push(drawnAt - startedAt);
           firstImages.push(imageAt - startedAt);
         }

@@ -8,7 +8,7 @@
  * picker.
  */
 import { annotation as csAnnotation } from '@cornerstonejs/tools';
-import { memo, useEffect, useMemo, useState } from 'react';
+import { memo, useCallback, useEffect, useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { TFunction } from 'i18next';
 import type { Label } from '../../../../shared/annotation.js';
@@ -41,6 +41,40 @@ import { useAnswers, useStudyPanelStore } from './useStudyPanelStore.js';
 import './panel.css';
 
 const OPEN_KEY = 'radlabel.annotationPanelOpen';
+
+/**
+ * The list draws its first rows when a study opens and more each time its end scrolls into view:
+ * a study of 500 measurements opened with every row drawn spent a few hundred ms of script,
+ * style and layout on rows nobody sees yet (docs/annotation.md "Speed").
+ */
+export const ROWS_FIRST = 40;
+export const ROWS_MORE = 100;
+
+/** Asks for more rows when it scrolls into view (and on click, for keyboard and pointer). */
+function MoreRows({ hidden, onMore }: { hidden: number; onMore: () => void }) {
+  const { t } = useTranslation();
+  const [element, setElement] = useState<HTMLButtonElement | null>(null);
+  useEffect(() => {
+    if (!element || typeof IntersectionObserver === 'undefined') return;
+    const observer = new IntersectionObserver((records) => {
+      if (records.some((record) => record.isIntersecting)) onMore();
+    });
+    observer.observe(element);
+    return () => observer.disconnect();
+  }, [element, onMore]);
+  return (
+    <button
+      type="button"
+      ref={setElement}
+      className="button annotation-panel__more"
+      data-testid="annotation-list-more"
+      data-hidden-rows={hidden}
+      onClick={onMore}
+    >
+      {t('annotate.moreRows', { count: hidden })}
+    </button>
+  );
+}
 
 /** Shows the annotation's image (in a viewport showing its series, else the active one) and selects it. */
 export function jumpTo(item: StudyAnnotation): void {
@@ -290,6 +324,16 @@ function PanelBody({ detail }: { detail: StudyDetail }) {
   const studyUID = detail.study.studyInstanceUID;
 
   const atEnd = endReached?.study === studyUID ? endReached.end : null;
+  const [rowLimit, setRowLimit] = useState({ study: studyUID, rows: ROWS_FIRST });
+  const rowsShown = rowLimit.study === studyUID ? rowLimit.rows : ROWS_FIRST;
+  const showMore = useCallback(
+    () =>
+      setRowLimit((current) => ({
+        study: studyUID,
+        rows: (current.study === studyUID ? current.rows : ROWS_FIRST) + ROWS_MORE,
+      })),
+    [studyUID],
+  );
   useEffect(() => {
     void useStudyPanelStore.getState().load(studyUID);
     const stopFollowing = useStudyPanelStore.getState().follow(studyUID);
@@ -370,6 +414,32 @@ function PanelBody({ detail }: { detail: StudyDetail }) {
         };
       });
   }, [annotations, schema]);
+
+  // The rows drawn: the first `rowsShown` in list order, and always up to the selected one.
+  const { shownGroups, hiddenRows } = useMemo(() => {
+    let index = 0;
+    let selectedIndex = -1;
+    for (const group of groups)
+      for (const [, items] of group.series)
+        for (const item of items) {
+          if (item.uid === selected) selectedIndex = index;
+          index += 1;
+        }
+    const limit = Math.max(rowsShown, selectedIndex + 1);
+    let left = limit;
+    const shown = [];
+    for (const group of groups) {
+      if (left <= 0) break;
+      const series: [string, StudyAnnotation[]][] = [];
+      for (const [seriesUID, items] of group.series) {
+        if (left <= 0) break;
+        series.push([seriesUID, items.length <= left ? items : items.slice(0, left)]);
+        left -= items.length;
+      }
+      shown.push({ ...group, series });
+    }
+    return { shownGroups: shown, hiddenRows: Math.max(0, index - limit) };
+  }, [groups, rowsShown, selected]);
 
   const activeSeries = activeSeriesUID ? (seriesByUid.get(activeSeriesUID) ?? null) : null;
   const complete = status?.status === 'complete' || status?.status === 'verified';
@@ -476,7 +546,7 @@ function PanelBody({ detail }: { detail: StudyDetail }) {
         {annotations.length === 0 ? (
           <div className="annotation-panel__hint">{t('annotate.noMeasurements')}</div>
         ) : null}
-        {groups.map((group) => (
+        {shownGroups.map((group) => (
           <div
             key={group.labelId ?? '-'}
             className="annotation-group"
@@ -508,6 +578,7 @@ function PanelBody({ detail }: { detail: StudyDetail }) {
             ))}
           </div>
         ))}
+        {hiddenRows > 0 ? <MoreRows key={rowsShown} hidden={hiddenRows} onMore={showMore} /> : null}
       </section>
     </>
   );
