@@ -27,6 +27,15 @@ function listen() {
     store.setState({ modelRun: progress });
     if (progress.phase === 'done') void showResult();
   });
+  // A project loaded (or replaced) while the panel is open brings its own models.
+  let projectId: string | null = null;
+  host.api.on('sync.state', (state) => {
+    const id = state.project?.projectId ?? null;
+    if (id !== projectId) {
+      projectId = id;
+      void loadModels();
+    }
+  });
 }
 
 /** Reopens the active viewport's segmentation: the model's version is the newest. */
