@@ -613,10 +613,18 @@ export class DicomWebClient {
    * rest of a study's retrieval, measured).
    */
   #verify(file: string, sopInstanceUID: string | null, head: PartHead): string {
+    let calls = 0;
     const readFirst = (length: number): Buffer => {
-      if (length <= head.bytes.length || head.bytes.length >= head.size)
-        return head.bytes.subarray(0, length);
-      const buffer = Buffer.alloc(Math.min(length, head.size));
+      calls += 1;
+      const wanted = Math.min(length, head.size);
+      // readDicomHeader asks for 256 KB first; the header of an image mostly ends within a few KB,
+      // so it is given the first piece that arrived (no copy) when that holds 16 KB or more, and
+      // asks again for more when the header goes on. A copy of 256 KB per instance cost a tenth of
+      // a retrieval's CPU (fresh memory, page faults), measured.
+      if (head.first.length >= wanted || (calls === 1 && head.first.length >= 16 * 1024))
+        return head.first.subarray(0, wanted);
+      if (wanted <= head.bytes.length) return head.bytes.subarray(0, wanted);
+      const buffer = Buffer.alloc(wanted);
       const fd = fs.openSync(file, 'r');
       try {
         return buffer.subarray(0, fs.readSync(fd, buffer, 0, buffer.length, 0));
@@ -624,7 +632,8 @@ export class DicomWebClient {
         fs.closeSync(fd);
       }
     };
-    if (readFirst(132).toString('latin1', 128, 132) !== 'DICM')
+    const start = head.first.length >= 132 ? head.first : head.bytes;
+    if (start.length < 132 || start.toString('latin1', 128, 132) !== 'DICM')
       throw new DicomWebError(
         ErrorCode.ServerError,
         'The server sent an instance that is not a DICOM Part 10 file.',
@@ -822,6 +831,12 @@ class PartHead {
     this.#joined = null;
   }
 
+  /** The first piece that arrived (empty when none). */
+  get first(): Buffer {
+    return this.#chunks[0] ?? Buffer.alloc(0);
+  }
+
+  /** Every byte kept, in one buffer (a copy when they came in several pieces). */
   get bytes(): Buffer {
     this.#joined ??= this.#chunks.length === 1 ? this.#chunks[0]! : Buffer.concat(this.#chunks);
     return this.#joined;
