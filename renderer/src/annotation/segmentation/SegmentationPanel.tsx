@@ -141,19 +141,22 @@ export function SegmentationPanel() {
               </button>
             ))}
           </div>
-          <label className="seg-row">
-            {t('segmentation.brushSize')}
-            <input
-              type="range"
-              min={1}
-              max={50}
-              value={brushSize}
-              data-testid="seg-brush-size"
-              onChange={(event) => setBrushSize(Number(event.target.value))}
-            />
-            <span>{brushSize}</span>
-          </label>
-          {tool === 'RegionGrow' ? <RegionGrowOptions /> : null}
+          {tool === 'RegionGrow' ? (
+            <RegionGrowOptions />
+          ) : (
+            <label className="seg-row">
+              {t('segmentation.brushSize')}
+              <input
+                type="range"
+                min={1}
+                max={50}
+                value={brushSize}
+                data-testid="seg-brush-size"
+                onChange={(event) => setBrushSize(Number(event.target.value))}
+              />
+              <span>{brushSize}</span>
+            </label>
+          )}
           {tool === 'ThresholdBrush' ? (
             <div className="seg-row" data-testid="seg-threshold">
               {t('segmentation.threshold')}

@@ -29,7 +29,7 @@ export const segmentationEn = {
     RegionGrow: 'Click to segment: grows the active segment over the connected region of similar values',
   },
   region: {
-    tolerance: 'Tolerance ±',
+    tolerance: 'Tolerance ± (HU for CT)',
     threeD: 'Through all slices (3D)',
     result: '{{voxels}} voxel(s) added on {{slices}} slice(s).',
     nothing: 'Nothing added: the region is already this segment, or another segment’s.',
@@ -125,7 +125,7 @@ export const segmentationZhCN: typeof segmentationEn = {
     RegionGrow: '点击分割：将当前分段扩展到数值相近的连通区域',
   },
   region: {
-    tolerance: '容差 ±',
+    tolerance: '容差 ±（CT 为 HU）',
     threeD: '贯穿所有切片（3D）',
     result: '已在 {{slices}} 个切片上添加 {{voxels}} 个体素。',
     nothing: '未添加：该区域已属于此分段或其他分段。',
