@@ -147,7 +147,7 @@ export class AnnotationStore {
         };
         const existing = this.#s.byId.get(version.versionId);
         if (existing) {
-          if (!sameVersion(toVersion(existing), version)) {
+          if (!sameColumns(existing, version) && !sameVersion(toVersion(existing), version)) {
             throw new AppError(
               ErrorCode.Conflict,
               'This annotation version was already saved with other content; nothing was overwritten.',
@@ -342,6 +342,32 @@ function toVersion(row: VersionRow): AnnotationVersion {
     deleted: row.deleted === 1,
     createdAt: row.created_at,
   };
+}
+
+/**
+ * The row holds exactly what `version` would be stored as (author and time aside): the usual case
+ * of a version sent again, which the saving queue does for every child of an unacknowledged
+ * parent. Comparing the stored JSON text avoids parsing the row and canonicalising both sides
+ * (`sameVersion`, ~3 ms per resent measurement on the loaded machine); when the text differs the
+ * canonical comparison still decides (key order may differ).
+ */
+function sameColumns(row: VersionRow, version: AnnotationVersion): boolean {
+  return (
+    row.data === JSON.stringify(version.data) &&
+    row.attributes === JSON.stringify(version.attributes) &&
+    row.parent_ids === JSON.stringify(version.parentIds) &&
+    row.annotation_uid === version.annotationUid &&
+    row.study_uid === version.studyInstanceUID &&
+    row.series_uid === (version.seriesInstanceUID ?? null) &&
+    row.sop_uid === (version.sopInstanceUID ?? null) &&
+    row.frame_number === (version.frameNumber ?? null) &&
+    row.kind === version.kind &&
+    row.tool === version.tool &&
+    row.label_id === (version.labelId ?? null) &&
+    row.source === version.source &&
+    row.status === version.status &&
+    row.deleted === (version.deleted ? 1 : 0)
+  );
 }
 
 /** Same content, ignoring what main fills in (author, time) when a retry leaves them out. */

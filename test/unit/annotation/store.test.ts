@@ -99,6 +99,17 @@ describe('annotation store', () => {
     expect(() => store.save([{ ...a1, attributes: { other: 1 } }])).toThrow(/already saved/);
   });
 
+  it('the same version sent again with its keys in another order is still the same version', () => {
+    const a1 = version('a', [], { data: { handles: { points: [[1, 2, 3]] }, label: 'x' } });
+    store.save([a1]);
+    const reordered = { ...a1, data: { label: 'x', handles: { points: [[1, 2, 3]] } } };
+    expect(store.save([reordered]).stored).toEqual([]);
+    expect(() => store.save([{ ...a1, data: { label: 'y', handles: { points: [[1, 2, 3]] } } }])).toThrow(
+      /already saved/,
+    );
+    expect(store.history('a')).toHaveLength(1);
+  });
+
   it('refuses a parent that is not an earlier version of the same annotation, storing nothing of the batch', () => {
     const a1 = version('a', []);
     const b1 = version('b', []);
