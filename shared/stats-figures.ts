@@ -70,7 +70,7 @@ function base(title: string, legend: boolean): Record<string, unknown> {
     title: { text: title, left: 12, top: 8, textStyle: { fontSize: 15, fontWeight: 600, ...TEXT } },
     tooltip: { trigger: 'axis', confine: true },
     ...(legend ? { legend: { top: 34, left: 12, right: 12, type: 'scroll', itemGap: 14 } } : {}),
-    grid: { left: 16, right: 24, top: legend ? 72 : 48, bottom: 16, containLabel: true },
+    grid: { left: 16, right: 32, top: legend ? 84 : 60, bottom: 16, containLabel: true },
   };
 }
 
@@ -80,19 +80,29 @@ function categoryAxis(data: string[], name: string): Record<string, unknown> {
     data,
     name,
     nameLocation: 'middle',
-    nameGap: 28,
+    nameGap: 30,
+    nameTextStyle: { color: '#52606d' },
     axisLabel: {
       interval: 0,
       rotate: data.length > 6 ? 30 : 0,
       hideOverlap: false,
-      width: 120,
+      width: 160,
       overflow: 'truncate',
     },
   };
 }
 
+/** A value axis named at its end (above a vertical axis): never under the tick labels. */
 function valueAxis(name: string, extra: Record<string, unknown> = {}): Record<string, unknown> {
-  return { type: 'value', name, nameLocation: 'middle', nameGap: 44, minInterval: 1, ...extra };
+  return {
+    type: 'value',
+    name,
+    nameLocation: 'end',
+    nameGap: 10,
+    nameTextStyle: { align: 'left', color: '#52606d' },
+    minInterval: 1,
+    ...extra,
+  };
 }
 
 const round = (value: number, digits = 3): number => Math.round(value * 10 ** digits) / 10 ** digits;
@@ -158,14 +168,18 @@ function progressByReader(d: Dashboard, s: FigureStrings): Figure {
         ),
         axisLabel: { interval: 0 },
       },
-      xAxis: valueAxis(s.axis.studies, { nameGap: 28 }),
+      xAxis: valueAxis(s.axis.studies, {
+        nameLocation: 'middle',
+        nameGap: 26,
+        nameTextStyle: { color: '#52606d' },
+      }),
+      grid: { left: 16, right: 32, top: 84, bottom: 32, containLabel: true },
       series: states.map((state) => ({
         type: 'bar',
         name: s.states[state],
         stack: 'state',
         itemStyle: { color: COLORS[state] },
-        label: { show: true, formatter: '{c}' },
-        data: rows.map((r) => r[state]),
+        data: rows.map((r) => ({ value: r[state], label: { show: r[state] > 0 } })),
       })),
     },
     table: {
@@ -240,6 +254,7 @@ function readingTime(d: Dashboard, s: FigureStrings): Figure {
     empty: rows.length === 0,
     option: {
       ...base(title, true),
+      grid: { left: 16, right: 32, top: 84, bottom: 36, containLabel: true },
       xAxis: categoryAxis(s.buckets, s.axis.minutes),
       yAxis: valueAxis(s.axis.studies),
       series: rows.map((r) => ({ type: 'bar', name: s.raterName(r.reader), data: r.buckets })),
@@ -372,8 +387,18 @@ function agreement(d: Dashboard, s: FigureStrings): Figure {
     empty: pairs.length === 0,
     option: {
       ...base(title, true),
-      xAxis: categoryAxis(categories, ''),
-      yAxis: valueAxis(s.axis.value, { minInterval: 0, min: -0.2, max: 1 }),
+      // Pairs down the side (their names are long), values across.
+      yAxis: { ...categoryAxis(categories, ''), inverse: true, axisLabel: { interval: 0 } },
+      xAxis: valueAxis(s.axis.value, {
+        minInterval: 0,
+        min: -0.2,
+        max: 1,
+        nameLocation: 'middle',
+        nameGap: 26,
+        nameTextStyle: { color: '#52606d' },
+      }),
+      grid: { left: 16, right: 32, top: 84, bottom: 32, containLabel: true },
+      tooltip: { trigger: 'axis', axisPointer: { type: 'shadow' }, confine: true },
       series,
     },
     table: {

@@ -13,6 +13,8 @@ import { useWorklistStore } from './stores/useWorklistStore.js';
 import { ViewerScreen } from './viewer/ViewerScreen.js';
 import { isTextEntry } from './viewer/panels.js';
 import { WorklistScreen } from './worklist/WorklistScreen.js';
+import { useReadingTimer } from './stats/readingTimer.js';
+import { useViewerStore } from './stores/useViewerStore.js';
 
 // Dialogs are loaded when first opened: neither the worklist nor the first image needs them.
 const AboutDialog = lazy(() =>
@@ -30,6 +32,8 @@ const DeidSettingsDialog = lazy(() =>
 const DeidExportDialog = lazy(() =>
   import('./deid/DeidExportDialog.js').then((m) => ({ default: m.DeidExportDialog })),
 );
+// The statistics dashboard (and ECharts) load when it is first shown.
+const StatsScreen = lazy(() => import('./stats/StatsScreen.js').then((m) => ({ default: m.StatsScreen })));
 const CacheSettingsDialog = lazy(() =>
   import('./cache/CacheSettingsDialog.js').then((m) => ({ default: m.CacheSettingsDialog })),
 );
@@ -71,12 +75,23 @@ export function App() {
   const closeDialog = useUiStore((state) => state.closeDialog);
   useMainEvents();
   useHelpKey();
+  // Active reading time of the study open in the viewer (docs/statistics.md).
+  const openStudy = useViewerStore((state) => state.detail?.study.studyInstanceUID ?? null);
+  useReadingTimer(openStudy, screen === 'viewer');
 
   return (
     <div className="app">
       <Header />
       <ResearchBanner />
-      {screen === 'viewer' ? <ViewerScreen /> : <WorklistScreen />}
+      {screen === 'viewer' ? (
+        <ViewerScreen />
+      ) : screen === 'stats' ? (
+        <Suspense fallback={null}>
+          <StatsScreen />
+        </Suspense>
+      ) : (
+        <WorklistScreen />
+      )}
       <Suspense fallback={null}>
         {dialog === 'about' ? <AboutDialog /> : null}
         {dialog === 'help' ? <HelpOverlay /> : null}

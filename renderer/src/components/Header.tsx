@@ -35,6 +35,14 @@ export function Header() {
         >
           {t('header.viewer')}
         </button>
+        <button
+          type="button"
+          className={screen === 'stats' ? 'tab tab--active' : 'tab'}
+          data-testid="nav-stats"
+          onClick={() => showScreen('stats')}
+        >
+          {t('stats.nav')}
+        </button>
       </nav>
       <div className="app-header__actions">
         <SyncIndicator />

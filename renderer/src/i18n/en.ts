@@ -4,6 +4,7 @@ import { pacsEn } from '../pacs/strings.js';
 import { syncEn } from '../sync/strings.js';
 import { accountEn } from '../account/strings.js';
 import { segmentationEn } from '../annotation/segmentation/strings.js';
+import { statsEn } from '../stats/strings.js';
 import { labelSchemaEn } from '../annotation/schema/strings.js';
 import { aiEn } from '../ai/strings.js';
 
@@ -13,6 +14,7 @@ export const en = {
   sync: syncEn,
   account: accountEn,
   segmentation: segmentationEn,
+  stats: statsEn,
   labelSchema: labelSchemaEn,
   ai: aiEn,
   app: {

@@ -5,6 +5,7 @@ import { pacsZhCN } from '../pacs/strings.js';
 import { syncZhCN } from '../sync/strings.js';
 import { accountZhCN } from '../account/strings.js';
 import { segmentationZhCN } from '../annotation/segmentation/strings.js';
+import { statsZhCN } from '../stats/strings.js';
 import { labelSchemaZhCN } from '../annotation/schema/strings.js';
 import { aiZhCN } from '../ai/strings.js';
 
@@ -14,6 +15,7 @@ export const zhCN: Messages = {
   sync: syncZhCN,
   account: accountZhCN,
   segmentation: segmentationZhCN,
+  stats: statsZhCN,
   labelSchema: labelSchemaZhCN,
   ai: aiZhCN,
   app: {

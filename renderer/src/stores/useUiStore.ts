@@ -1,7 +1,7 @@
 /** Which screen and which dialog are showing. */
 import { create } from 'zustand';
 
-export type Screen = 'worklist' | 'viewer';
+export type Screen = 'worklist' | 'viewer' | 'stats';
 export type Dialog =
   'about' | 'help' | 'import' | 'deidSettings' | 'deidExport' | 'cacheSettings' | 'labelSchema' | null;
 

@@ -1,0 +1,48 @@
+/** One ECharts chart drawn with the SVG renderer (the option is plain JSON from shared/stats-figures.ts). */
+import { BarChart, PieChart } from 'echarts/charts';
+import {
+  GraphicComponent,
+  GridComponent,
+  LegendComponent,
+  TitleComponent,
+  TooltipComponent,
+} from 'echarts/components';
+import * as echarts from 'echarts/core';
+import { SVGRenderer } from 'echarts/renderers';
+import { useEffect, useRef } from 'react';
+
+echarts.use([
+  BarChart,
+  PieChart,
+  GridComponent,
+  LegendComponent,
+  TitleComponent,
+  TooltipComponent,
+  GraphicComponent,
+  SVGRenderer,
+]);
+
+export function Chart({
+  option,
+  height,
+  testId,
+}: {
+  option: Record<string, unknown>;
+  height: number;
+  testId: string;
+}) {
+  const ref = useRef<HTMLDivElement>(null);
+  useEffect(() => {
+    const element = ref.current;
+    if (!element) return;
+    const chart = echarts.init(element, null, { renderer: 'svg' });
+    chart.setOption(option, true);
+    const observer = new ResizeObserver(() => chart.resize());
+    observer.observe(element);
+    return () => {
+      observer.disconnect();
+      chart.dispose();
+    };
+  }, [option]);
+  return <div ref={ref} className="stats-chart" style={{ height }} data-testid={testId} />;
+}
