@@ -280,6 +280,8 @@ function samples(): { [M in MethodName]: () => Promise<RequestOf<M>> } {
               sopInstanceUID: series.sopInstanceUIDs[0]!,
               kind: 'measurement',
               tool: 'Length',
+              // A label of the schema: the study stays complete (review.verify checks it).
+              labelId: DEFAULT_LABEL_SCHEMA.labels[0]!.id,
               attributes: {},
               data: {
                 metadata: { toolName: 'Length' },
