@@ -34,6 +34,27 @@ export type StatsFilter = z.infer<typeof StatsFilter>;
 export const StudyState = z.enum(['none', 'draft', 'complete', 'verified']);
 export type StudyState = z.infer<typeof StudyState>;
 
+/**
+ * Active time of a sequence of activity times (ms): the sum of the gaps of at most `idleAfterMs`
+ * between two activities; a longer gap is idle and counts nothing (the renderer notes pointer, key
+ * and wheel activity while a study is open in the viewer).
+ */
+export class ActiveTime {
+  #last: number | null = null;
+  #total = 0;
+  constructor(readonly idleAfterMs = IDLE_AFTER_MS) {}
+  note(now: number): void {
+    if (this.#last !== null) {
+      const gap = now - this.#last;
+      if (gap > 0 && gap <= this.idleAfterMs) this.#total += gap;
+    }
+    this.#last = now;
+  }
+  get ms(): number {
+    return this.#total;
+  }
+}
+
 /** Reading-time buckets (minutes per study and reader): [0,1), [1,2), [2,5), [5,10), [10,20), [20,∞). */
 export const READING_BUCKETS_MIN = [0, 1, 2, 5, 10, 20] as const;
 

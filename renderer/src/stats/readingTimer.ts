@@ -5,25 +5,8 @@
  * of the study (one session id) is sent to main every 15 s while it grows, and when the study closes.
  */
 import { useEffect } from 'react';
-import { IDLE_AFTER_MS } from '../../../shared/stats.js';
+import { ActiveTime } from '../../../shared/stats.js';
 import { host } from '../host/index.js';
-
-/** Active time of a sequence of activity times (ms): the sum of gaps of at most `idleAfterMs`. */
-export class ActiveTime {
-  #last: number | null = null;
-  #total = 0;
-  constructor(readonly idleAfterMs = IDLE_AFTER_MS) {}
-  note(now: number): void {
-    if (this.#last !== null) {
-      const gap = now - this.#last;
-      if (gap > 0 && gap <= this.idleAfterMs) this.#total += gap;
-    }
-    this.#last = now;
-  }
-  get ms(): number {
-    return this.#total;
-  }
-}
 
 const EVENTS = ['pointerdown', 'pointermove', 'keydown', 'wheel'] as const;
 
