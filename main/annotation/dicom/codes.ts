@@ -50,6 +50,9 @@ export const CODES = {
   // version keeps its place in the annotation's history, so two edits of one parent are two heads).
   version: code('version', RADLABEL_SCHEME, 'Annotation version'),
   parentVersion: code('parent-version', RADLABEL_SCHEME, 'Annotation parent version'),
+  // Earlier versions beyond the parents, nearest first: a parent never uploaded (an edit between
+  // two syncs) is stood in for by the nearest ancestor the reading machine has.
+  ancestorVersion: code('ancestor-version', RADLABEL_SCHEME, 'Annotation earlier version'),
 } as const;
 
 /** Cornerstone statistic key → concept. */

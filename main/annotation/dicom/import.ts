@@ -80,7 +80,8 @@ export class AnnotationImporter {
   readonly #geometries = new Map<string, SeriesGeometry | null>();
   readonly #seriesOfSop = new Map<string, string | null>();
   #schema: LabelSchema | null = null;
-  readonly #deferred: Array<{ version: DeferredVersion; outcome: ImportFileOutcome }> = [];
+  readonly #deferred: Array<{ version: DeferredVersion; outcome: ImportFileOutcome; ancestors: string[] }> =
+    [];
 
   constructor(private readonly source: ImportSource) {}
 
@@ -205,8 +206,10 @@ export class AnnotationImporter {
       };
       const known = new Set(history.map((h) => h.versionId));
       if (prepared.parentIds.every((id) => known.has(id))) versions.push(prepared);
-      // Its parents are in an SR not read yet (another file of this batch): saved by `settle`.
-      else this.#deferred.push({ version: prepared, outcome });
+      // Its parents are in an SR not read yet (another file of this batch), or never uploaded:
+      // saved by `settle`.
+      else
+        this.#deferred.push({ version: prepared, outcome, ancestors: result.ancestors.get(versionId) ?? [] });
     }
     if (versions.length > 0) {
       await this.source.handlers['annotation.save']({ versions });
@@ -221,7 +224,9 @@ export class AnnotationImporter {
   /**
    * Saves the versions whose parents were not here when their SR was read, in an order that puts
    * every parent first (SRs of one annotation may arrive in any order). A parent that never comes
-   * is left out; a version left with none goes on top of the annotation's head.
+   * (an edit made between two uploads) is stood in for by the nearest earlier version the SR names
+   * that is here, so an edit made here since is still a second head (a conflict), never silently
+   * overtaken; only a version with nothing known before it goes on top of the annotation's head.
    */
   async settle(): Promise<void> {
     for (let progress = true; progress && this.#deferred.length > 0;) {
@@ -241,13 +246,14 @@ export class AnnotationImporter {
         }
       }
     }
-    for (const { version, outcome } of this.#deferred.splice(0)) {
+    for (const { version, outcome, ancestors } of this.#deferred.splice(0)) {
       const known = new Set((await this.#history(version.annotationUid)).map((h) => h.versionId));
       if (known.has(version.versionId)) {
         outcome.unchanged++;
         continue;
       }
-      const parents = version.parentIds.filter((id) => known.has(id));
+      let parents = version.parentIds.filter((id) => known.has(id));
+      if (parents.length === 0) parents = ancestors.filter((id) => known.has(id)).slice(0, 1);
       const head = (
         await this.source.handlers['annotation.list']({ studyInstanceUID: version.studyInstanceUID })
       ).heads.find((h) => h.annotationUid === version.annotationUid);

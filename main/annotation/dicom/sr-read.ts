@@ -52,6 +52,8 @@ export interface SrReadResult {
   versions: AnnotationVersionLike[];
   /** Groups that could not be read (no geometry, image not in the catalog), in words. */
   skipped: string[];
+  /** Earlier versions a version names beyond its parents, nearest first (by version id). */
+  ancestors: Map<string, string[]>;
 }
 
 const KNOWN_TOOLS = MEASUREMENT_TOOL_NAMES;
@@ -226,11 +228,13 @@ function readGroup(
   options: SrReadOptions,
   studyInstanceUID: string,
   header: ObjectHeader,
+  ancestors: Map<string, string[]>,
 ): AnnotationVersionLike | string {
   let trackingIdentifier = '';
   let trackingUid = '';
   let versionUid = '';
   const parentUids: string[] = [];
+  const ancestorUids: string[] = [];
   let finding: Code | undefined;
   let tool = '';
   let status: AnnotationVersionLike['status'] = 'complete';
@@ -246,6 +250,7 @@ function readGroup(
     else if (sameCode(concept, CODES.trackingUid)) trackingUid = text(child['UID']);
     else if (sameCode(concept, CODES.version)) versionUid = text(child['UID']);
     else if (sameCode(concept, CODES.parentVersion)) parentUids.push(text(child['UID']));
+    else if (sameCode(concept, CODES.ancestorVersion)) ancestorUids.push(text(child['UID']));
     else if (sameCode(concept, CODES.finding)) finding = valueCodeOf(child);
     else if (sameCode(concept, CODES.tool)) tool = valueCodeOf(child)?.value ?? '';
     else if (sameCode(concept, CODES.status)) {
@@ -323,9 +328,12 @@ function readGroup(
     // provenance of the reader's SR when it is accepted or edited.
     ...(observer.source.startsWith('ai:') ? { ai: aiProvenanceOf(observer, header, confidence) } : {}),
   };
+  const versionId = versionUid ? versionIdOf(versionUid) : options.newVersionId();
+  if (versionUid && ancestorUids.length > 0)
+    ancestors.set(versionId, ancestorUids.filter(Boolean).map(versionIdOf));
   return {
     // A version RadLabel wrote names itself and its parents: it keeps its place in the history.
-    versionId: versionUid ? versionIdOf(versionUid) : options.newVersionId(),
+    versionId,
     annotationUid: annotationUidOf(
       trackingUid || `${studyInstanceUID}|${trackingIdentifier}|${JSON.stringify(main.points)}`,
     ),
@@ -388,14 +396,15 @@ export function readMeasurementSR(dataset: Dataset, options: SrReadOptions): SrR
   };
   const versions: AnnotationVersionLike[] = [];
   const skipped: string[] = [];
+  const ancestors = new Map<string, string[]>();
   for (const item of walk(dataset)) {
     if (item['ValueType'] !== 'CONTAINER' || !sameCode(conceptOf(item), CODES.measurementGroup)) continue;
-    const outcome = readGroup(item, document, options, studyInstanceUID, header);
+    const outcome = readGroup(item, document, options, studyInstanceUID, header, ancestors);
     if (typeof outcome === 'string') skipped.push(outcome);
     else versions.push(outcome);
   }
   versions.push(...readQualitativeEvaluations(dataset, document, options, studyInstanceUID));
-  return { versions, skipped };
+  return { versions, skipped, ancestors };
 }
 
 /**

@@ -57,6 +57,8 @@ export interface SrWriteOptions {
   provenanceOf?: (version: AnnotationVersionLike) => SrProvenance | null;
   /** Earlier documents this report revises (the AI SRs of edited findings): PredecessorDocumentsSequence. */
   predecessors?: readonly DocumentReference[];
+  /** Earlier versions of a version beyond its parents, nearest first (sync: docs/sync.md). */
+  ancestorsOf?: (version: AnnotationVersionLike) => readonly string[];
   /** A reviewer verified the study: VerificationFlag VERIFIED and VerifyingObserverSequence. */
   verification?: { observer: string; organization: string; at: Date };
   /** The document's observer is this device (an AI model's own report), not the exporting reader. */
@@ -273,6 +275,8 @@ function measurementGroup(version: AnnotationVersionLike, options: SrWriteOption
   if (version.versionId) children.push(contains(uidItem(CODES.version, trackingUidOf(version.versionId))));
   for (const parent of version.parentIds)
     children.push(contains(uidItem(CODES.parentVersion, trackingUidOf(parent))));
+  for (const ancestor of options.ancestorsOf?.(version) ?? [])
+    children.push(contains(uidItem(CODES.ancestorVersion, trackingUidOf(ancestor))));
   const finding = findingCodeOf(label, version.labelId);
   if (finding) children.push(contains(codeValueItem(CODES.finding, finding)));
   if (label?.findingSite)

@@ -263,8 +263,18 @@ export async function runExport(options: ExportOptions): Promise<ExportSummary> 
                   measurements as AnnotationVersionLike[],
                 )
               : {};
+          // Each measurement's earlier versions, nearest first: a reading machine that lacks a parent
+          // (an edit never uploaded) places the version on the nearest one it has (docs/sync.md).
+          const ancestors = new Map<string, string[]>();
+          if (h['annotation.history'])
+            for (const v of measurements)
+              ancestors.set(
+                v.versionId,
+                ancestorIds(await h['annotation.history']({ annotationUid: v.annotationUid }), v),
+              );
           const bytes = writeMeasurementSR({
             ...extras,
+            ancestorsOf: (version) => ancestors.get(version.versionId) ?? [],
             versions: [...measurements, ...answered] as AnnotationVersionLike[],
             geometry: (s) => geometries.get(s) ?? null,
             schema,
@@ -510,6 +520,29 @@ function listFiles(dir: string): string[] {
     .readdirSync(dir, { recursive: true, withFileTypes: true })
     .filter((e) => e.isFile())
     .map((e) => path.join(e.parentPath, e.name));
+}
+
+/** A version's ancestors beyond its parents, nearest first (breadth-first), at most 32. */
+function ancestorIds(
+  history: ReadonlyArray<{ versionId: string; parentIds: readonly string[] }>,
+  version: { parentIds: readonly string[] },
+): string[] {
+  const byId = new Map(history.map((entry) => [entry.versionId, entry]));
+  const seen = new Set<string>(version.parentIds);
+  const found: string[] = [];
+  let frontier = [...version.parentIds];
+  while (frontier.length > 0 && found.length < 32) {
+    const next: string[] = [];
+    for (const id of frontier)
+      for (const parent of byId.get(id)?.parentIds ?? []) {
+        if (seen.has(parent)) continue;
+        seen.add(parent);
+        found.push(parent);
+        next.push(parent);
+      }
+    frontier = next;
+  }
+  return found.slice(0, 32);
 }
 
 async function studyList(
