@@ -24,6 +24,7 @@ import dimse from 'dcmjs-dimse';
 import type { association as Assoc, requests as Requests } from 'dcmjs-dimse';
 import type { ErrorCode } from '../../shared/errors.js';
 import type { Logger } from '../core/logger.js';
+import { readDicomHeaderFromFile } from '../dicom/header.js';
 import { isValidUid, part10Header } from './part10.js';
 
 const { Scp, constants, responses } = dimse;
@@ -73,6 +74,28 @@ export const DEFAULT_SCP_LIMITS: ScpLimits = {
 export type StoreOutcome =
   | { status: 'stored' | 'duplicate'; studyInstanceUID: string | null }
   | { status: 'failed'; code: ErrorCode; message: string };
+
+/**
+ * PS3.7 9.3.1 / PS3.4 B.2: the data set's SOP Instance UID must be the Affected SOP Instance UID of
+ * the C-STORE request. An object whose two differ is refused as not understood: storing it under the
+ * data set's UID let a damaged or hostile copy take an original's place (the original, sent next,
+ * was then refused as a different object with the same UID). A header that cannot be read is left
+ * to the import, which says what is wrong with it.
+ */
+function datasetUidMismatch(file: string, affected: string): StoreOutcome | null {
+  let header: ReturnType<typeof readDicomHeaderFromFile>;
+  try {
+    header = readDicomHeaderFromFile(file);
+  } catch {
+    return null;
+  }
+  if (header.kind !== 'image' || header.sopInstanceUID === affected) return null;
+  return {
+    status: 'failed',
+    code: 'malformed',
+    message: "The data set's SOP Instance UID differs from the request's",
+  };
+}
 
 export interface ReceivedObject {
   /** The Part 10 file in the spool folder; the callee may read it until its promise settles. */
@@ -514,13 +537,18 @@ class ReceivingAssociation extends Scp {
       void refusal.finally(() => this.#inFlight.delete(refusal));
       return;
     }
-    const work = this.#ctx.deps
-      .store({
-        file: writer.file,
-        sopInstanceUID: request.getAffectedSopInstanceUid(),
-        callingAeTitle: this.#callingAeTitle,
-        size: writer.size,
-      })
+    const affected = request.getAffectedSopInstanceUid();
+    const work = Promise.resolve()
+      .then(
+        () =>
+          datasetUidMismatch(writer.file, affected) ??
+          this.#ctx.deps.store({
+            file: writer.file,
+            sopInstanceUID: affected,
+            callingAeTitle: this.#callingAeTitle,
+            size: writer.size,
+          }),
+      )
       .catch((error: unknown): StoreOutcome => ({
         status: 'failed',
         code: 'internal',

@@ -16,6 +16,7 @@ import {
   openWorkstation,
   storedFiles,
 } from './harness.js';
+import { sendToScp, storeObjectOf } from '../../fuzz/send-to-scp.js';
 
 const scratch = makeTempDir('pacs-scp');
 afterAll(() => fs.rmSync(scratch, { recursive: true, force: true }));
@@ -137,6 +138,25 @@ describe('C-STORE SCP', () => {
     const sent = await storescu(ws.port, [...big, small]);
     expect(sent.output, sent.output).toMatch(/0xa700|Out of Resources|Refused/i);
     expect(ws.catalog.counts().instances, sent.output).toBe(1);
+    expect(filesUnder(path.join(ws.dataDir, 'pacs-incoming'))).toEqual([]);
+  });
+
+  it('an object whose data set names another SOP Instance UID than the request is refused (C000); the original then stores', async () => {
+    ws = await openWorkstation({ acceptAnyCaller: true });
+    const original = ensureCtSeries({ slices: 1, size: 64, seed: 'pacs-uid-mismatch' }).files[0]!;
+    const object = storeObjectOf(fs.readFileSync(original));
+    // A changed copy (the fuzz's case): its command names a fresh UID, its data set the original's.
+    const changed = Buffer.from(object.dataset);
+    changed[changed.length - 1] = changed[changed.length - 1]! ^ 0xff;
+    const target = { host: '127.0.0.1', port: ws.port, calledAeTitle: LOCAL_AE, callingAeTitle: 'MODALITY' };
+    const [refused] = await sendToScp(target, [
+      { ...object, dataset: changed, sopInstanceUID: '1.2.826.0.1.3680043.8.498.424242' },
+    ]);
+    expect(refused).toMatchObject({ outcome: 'status', status: 0xc000 });
+    expect(ws.catalog.counts().instances).toBe(0);
+    const [stored] = await sendToScp(target, [object]);
+    expect(stored).toMatchObject({ outcome: 'status', status: 0 });
+    expect(ws.catalog.counts().instances).toBe(1);
     expect(filesUnder(path.join(ws.dataDir, 'pacs-incoming'))).toEqual([]);
   });
 
