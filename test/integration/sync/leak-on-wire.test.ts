@@ -23,6 +23,7 @@ import { DEFAULT_LABEL_SCHEMA } from '../../../shared/default-label-schema.js';
 import { SYNC_MANIFEST_FORMAT, SYNC_PASSWORD_ENV, SYNC_USER_ENV } from '../../../shared/sync-manifest.js';
 import { setReaderSource } from '../../../main/annotation/reader.js';
 import { silentLogger } from '../../../main/core/logger.js';
+import { readDicomHeaderFromFile } from '../../../main/dicom/header.js';
 import { type Services, createServices } from '../../../main/services.js';
 import {
   generateMarkerFixtures,
@@ -55,6 +56,13 @@ let annotationMarkers: PlantedMarker[] = [];
 let localReport: Buffer = Buffer.alloc(0);
 /** The annotation report the server holds (found by QIDO-RS in the annotated study), as Orthanc keeps it. */
 let serverReports: Buffer[] = [];
+/**
+ * The values the project's date shift writes for planted dates (each shifted by its patient's
+ * offset, read back from the server). A planted date string that equals one of them is what the
+ * engine must write, not a leak: the dates planted lie 30–3650 days apart, inside the shift's
+ * range, so about one run in six shifts a date exactly onto another planted one.
+ */
+let shiftedDates = new Set<string>();
 
 function manifestFile(name: string, readers: Array<{ username: string; tasks: string[] }>): string {
   const file = path.join(dir, `${name}.json`);
@@ -113,6 +121,68 @@ async function syncToEnd(services: Services): Promise<void> {
   });
   expect(result.offline, result.error ?? '').toBe(false);
 }
+
+/** YYYYMMDD plus `days`. */
+function addDays(date: string, days: number): string {
+  const at = new Date(
+    Date.UTC(+date.slice(0, 4), +date.slice(4, 6) - 1, +date.slice(6, 8)) + days * 86_400_000,
+  );
+  return `${at.getUTCFullYear()}${String(at.getUTCMonth() + 1).padStart(2, '0')}${String(at.getUTCDate()).padStart(2, '0')}`;
+}
+
+const daysBetween = (from: string, to: string): number =>
+  Math.round(
+    (Date.UTC(+to.slice(0, 4), +to.slice(4, 6) - 1, +to.slice(6, 8)) -
+      Date.UTC(+from.slice(0, 4), +from.slice(4, 6) - 1, +from.slice(6, 8))) /
+      86_400_000,
+  );
+
+/**
+ * Every planted DA/DT value shifted as the project shifts it: the offset of each uploaded study is
+ * its StudyDate on the server minus a planted StudyDate of the study's files (one of them is the
+ * date the server shows; the few candidates are all taken).
+ */
+async function expectedShiftedDates(a: Services): Promise<Set<string>> {
+  const remoteOf = new Map(
+    (await a.handlers['sync.status']({})).studies
+      .filter((row) => row.direction === 'up' && row.remoteStudyInstanceUID)
+      .map((row) => [row.studyInstanceUID, row.remoteStudyInstanceUID!]),
+  );
+  const serverDate = new Map<string, string>();
+  for (const id of (await (await orthanc.rest('/studies')).json()) as string[]) {
+    const study = (await (await orthanc.rest(`/studies/${id}`)).json()) as {
+      MainDicomTags: { StudyInstanceUID: string; StudyDate?: string };
+    };
+    if (study.MainDicomTags.StudyDate)
+      serverDate.set(study.MainDicomTags.StudyInstanceUID, study.MainDicomTags.StudyDate);
+  }
+  const offsets = new Map<string, Set<number>>();
+  const studyOf = new Map<string, string>();
+  for (const file of manifest.files) {
+    let header;
+    try {
+      header = readDicomHeaderFromFile(path.join(dir, 'corpus', file));
+    } catch {
+      continue;
+    }
+    studyOf.set(file, header.studyInstanceUID);
+    const shown = serverDate.get(remoteOf.get(header.studyInstanceUID) ?? '');
+    if (!shown || !header.studyDate) continue;
+    const set = offsets.get(header.studyInstanceUID) ?? new Set<number>();
+    set.add(daysBetween(header.studyDate, shown));
+    offsets.set(header.studyInstanceUID, set);
+  }
+  const shifted = new Set<string>();
+  for (const marker of manifest.markers) {
+    if ((marker.vr !== 'DA' && marker.vr !== 'DT') || !/^\d{8}/.test(marker.marker)) continue;
+    for (const offset of offsets.get(studyOf.get(marker.file) ?? '') ?? [])
+      shifted.add(addDays(marker.marker.slice(0, 8), offset) + marker.marker.slice(8));
+  }
+  return shifted;
+}
+
+/** A found marker that is exactly a value the date shift writes for another planted date. */
+const isShiftedDate = (found: PlantedMarker): boolean => shiftedDates.has(found.marker);
 
 async function waitForExport(services: Services, jobId: string): Promise<void> {
   const finished = new Promise<void>((resolve, reject) => {
@@ -249,6 +319,8 @@ beforeAll(async () => {
     uploadedStudies.push(study.MainDicomTags.StudyInstanceUID);
   }
 
+  shiftedDates = await expectedShiftedDates(a);
+
   const sr = await orthanc.rest('/tools/find', {
     method: 'POST',
     body: JSON.stringify({ Level: 'Series', Query: { Modality: 'SR' } }),
@@ -340,11 +412,13 @@ describe('leak test on the wire: a full sync up and down through a recording pro
     const leaks = new Set<string>();
     for (const bytes of requestBytes()) {
       for (const found of markersFoundIn(bytes, planted)) {
-        if (keptOnPurpose(found, KEPT) === null)
+        if (keptOnPurpose(found, KEPT) === null && !isShiftedDate(found))
           leaks.add(`${found.file} ${found.where} (${found.kind}, ${found.vr}) "${found.marker}"`);
       }
     }
     expect(planted.length).toBeGreaterThan(500);
+    // The shift's own output is known for the planted dates (so a collision is recognised as one).
+    expect(shiftedDates.size).toBeGreaterThan(50);
     expect([...leaks]).toEqual([]);
   });
 
@@ -354,7 +428,7 @@ describe('leak test on the wire: a full sync up and down through a recording pro
     const leaks = new Set<string>();
     for (const bytes of requestBytes()) {
       for (const found of markersFoundIn(bytes, [...identity, ...annotationMarkers]))
-        leaks.add(`${found.file} ${found.where} "${found.marker}"`);
+        if (!isShiftedDate(found)) leaks.add(`${found.file} ${found.where} "${found.marker}"`);
     }
     expect([...leaks]).toEqual([]);
   });
@@ -364,7 +438,7 @@ describe('leak test on the wire: a full sync up and down through a recording pro
     const leaks = new Set<string>();
     for (const bytes of [...proxy.exchanges.map((exchange) => exchange.response), ...proxy.rawReceived]) {
       for (const found of markersFoundIn(bytes, [...identity, ...annotationMarkers]))
-        leaks.add(`${found.file} ${found.where} "${found.marker}"`);
+        if (!isShiftedDate(found)) leaks.add(`${found.file} ${found.where} "${found.marker}"`);
     }
     expect([...leaks]).toEqual([]);
   });
