@@ -66,7 +66,8 @@ interface ViewerState {
   cineFps: number;
   /** The viewport playing cine, if any (one at a time, like a light box). */
   cineViewport: number | null;
-  openStudy(detail: StudyDetail, seriesInstanceUID?: string): void;
+  /** Resolves when the image lists of its viewports' series are known (loaded or failed). */
+  openStudy(detail: StudyDetail, seriesInstanceUID?: string): Promise<void>;
   /** Puts back a saved viewer (reload, restart). */
   restore(restored: RestoredViewer): void;
   closeStudy(): void;
@@ -164,8 +165,9 @@ export const useViewerStore = create<ViewerState>()((set, get) => {
     }
   }
 
-  function loadAssigned(assignments: (string | null)[]): void {
-    for (const uid of new Set(assignments)) if (uid) void loadImages(uid);
+  function loadAssigned(assignments: (string | null)[]): Promise<void> {
+    const loads = [...new Set(assignments)].flatMap((uid) => (uid ? [loadImages(uid)] : []));
+    return Promise.all(loads).then(() => undefined);
   }
 
   return {
@@ -199,7 +201,7 @@ export const useViewerStore = create<ViewerState>()((set, get) => {
         cineViewport: null,
         images: sameStudy ? get().images : {},
       });
-      loadAssigned(assignments);
+      return loadAssigned(assignments);
     },
 
     restore({ detail, comparison, layout, activeViewport, views, images = {} }) {

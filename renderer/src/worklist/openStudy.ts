@@ -4,6 +4,9 @@ import { useUiStore } from '../stores/useUiStore.js';
 import { useViewerStore } from '../stores/useViewerStore.js';
 import { useWorklistStore } from '../stores/useWorklistStore.js';
 
+/** The longest the worklist waits for the image lists before showing the viewer anyway. */
+const LIST_WAIT_MS = 250;
+
 export async function openStudy(studyInstanceUID: string, seriesInstanceUID?: string): Promise<void> {
   // A benchmark/diagnostic mark: time to first image is measured from here (see viewer.bench.ts).
   performance.mark('radlabel:open-study');
@@ -12,6 +15,10 @@ export async function openStudy(studyInstanceUID: string, seriesInstanceUID?: st
     cached?.study.studyInstanceUID === studyInstanceUID
       ? cached
       : await host.api.call('catalog.getStudy', { studyInstanceUID });
-  useViewerStore.getState().openStudy(detail, seriesInstanceUID);
+  const lists = useViewerStore.getState().openStudy(detail, seriesInstanceUID);
+  // The image lists come back in a few ms, and with them the first images start loading
+  // (useViewerStore): waiting for them, briefly, sends those requests before the viewer screen
+  // mounts, so fetching the first image overlaps mounting instead of following it.
+  await Promise.race([lists, new Promise((resolve) => setTimeout(resolve, LIST_WAIT_MS))]);
   useUiStore.getState().showScreen('viewer');
 }
