@@ -7,9 +7,9 @@
  */
 import { eventTarget } from '@cornerstonejs/core';
 import { Enums as ToolEnums } from '@cornerstonejs/tools';
-import { useEffect, useState } from 'react';
+import { memo, useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import type { AiFinding } from '../../../shared/ai.js';
+import type { AiFinding, RejectionReason } from '../../../shared/ai.js';
 import { host } from '../host/index.js';
 import { localized } from '../annotation/tools/labels.js';
 import { useSchema } from '../annotation/tools/storeLink.js';
@@ -40,6 +40,119 @@ function Badge({ finding }: { finding: AiFinding }) {
     </span>
   );
 }
+
+interface RowProps {
+  finding: AiFinding;
+  index: number;
+  current: boolean;
+  rejecting: boolean;
+  reasons: RejectionReason[];
+  labelName: string;
+  reasonName: string;
+}
+
+/** One finding; drawn again only when what it shows changes (N / P re-render two rows of 200). */
+const FindingRow = memo(function FindingRow({
+  finding,
+  index,
+  current,
+  rejecting,
+  reasons,
+  labelName,
+  reasonName,
+}: RowProps) {
+  const { t, i18n } = useTranslation();
+  return (
+    <li
+      className={current ? 'ai-finding ai-finding--current' : 'ai-finding'}
+      data-testid="ai-finding"
+      data-uid={finding.annotationUid}
+      data-decision={finding.decision ?? 'undecided'}
+      data-current={current}
+      aria-current={current}
+      onClick={() => useAiStore.getState().go(index)}
+    >
+      <div className="ai-finding__row">
+        <span className="ai-finding__label">{labelName}</span>
+        <span
+          className={`ai-decision ai-decision--${finding.decision ?? 'undecided'}`}
+          data-testid="ai-decision"
+        >
+          {t(`ai.decision.${finding.decision ?? 'undecided'}`)}
+          {finding.decision === 'rejected' && finding.reasonId ? ` · ${reasonName}` : ''}
+        </span>
+      </div>
+      <Badge finding={finding} />
+      {current ? (
+        <div className="ai-finding__actions">
+          <button
+            type="button"
+            className="button button--small button--primary"
+            data-testid="ai-accept"
+            onClick={(event) => {
+              event.stopPropagation();
+              void useAiStore.getState().decide('accepted');
+            }}
+          >
+            {t('ai.accept')} (A)
+          </button>
+          <button
+            type="button"
+            className="button button--small"
+            data-testid="ai-edit"
+            onClick={(event) => {
+              event.stopPropagation();
+              void useAiStore.getState().decide('edited');
+            }}
+          >
+            {t('ai.edit')} (E)
+          </button>
+          <button
+            type="button"
+            className="button button--small"
+            data-testid="ai-reject"
+            onClick={(event) => {
+              event.stopPropagation();
+              useAiStore.getState().startReject();
+            }}
+          >
+            {t('ai.reject')} (R)
+          </button>
+        </div>
+      ) : null}
+      {rejecting ? (
+        <div className="ai-reasons" data-testid="ai-reasons" role="listbox" aria-label={t('ai.reason')}>
+          <div className="annotation-panel__hint">{t('ai.reason')}</div>
+          {reasons.map((reason, n) => (
+            <button
+              key={reason.id}
+              type="button"
+              className="button button--small ai-reasons__reason"
+              data-testid="ai-reason"
+              data-reason={reason.id}
+              onClick={(event) => {
+                event.stopPropagation();
+                void useAiStore.getState().decide('rejected', reason.id);
+              }}
+            >
+              {n < 9 ? <kbd>{n + 1}</kbd> : null} {localized(reason.name, i18n.language)}
+            </button>
+          ))}
+          <button
+            type="button"
+            className="button button--small"
+            onClick={(event) => {
+              event.stopPropagation();
+              useAiStore.getState().cancelReject();
+            }}
+          >
+            {t('ai.cancel')} (Esc)
+          </button>
+        </div>
+      ) : null}
+    </li>
+  );
+});
 
 export function AiFindingsSection({ studyInstanceUID }: { studyInstanceUID: string }) {
   const { t, i18n } = useTranslation();
@@ -168,102 +281,16 @@ export function AiFindingsSection({ studyInstanceUID }: { studyInstanceUID: stri
           ) : null}
           <ol className="ai-findings__list">
             {findings.map((finding, index) => (
-              <li
+              <FindingRow
                 key={finding.annotationUid}
-                className={index === current ? 'ai-finding ai-finding--current' : 'ai-finding'}
-                data-testid="ai-finding"
-                data-uid={finding.annotationUid}
-                data-decision={finding.decision ?? 'undecided'}
-                data-current={index === current}
-                aria-current={index === current}
-                onClick={() => state.go(index)}
-              >
-                <div className="ai-finding__row">
-                  <span className="ai-finding__label">{labelName(finding.aiVersion.labelId)}</span>
-                  <span
-                    className={`ai-decision ai-decision--${finding.decision ?? 'undecided'}`}
-                    data-testid="ai-decision"
-                  >
-                    {t(`ai.decision.${finding.decision ?? 'undecided'}`)}
-                    {finding.decision === 'rejected' && finding.reasonId
-                      ? ` · ${reasonName(finding.reasonId)}`
-                      : ''}
-                  </span>
-                </div>
-                <Badge finding={finding} />
-                {index === current ? (
-                  <div className="ai-finding__actions">
-                    <button
-                      type="button"
-                      className="button button--small button--primary"
-                      data-testid="ai-accept"
-                      onClick={(event) => {
-                        event.stopPropagation();
-                        void state.decide('accepted');
-                      }}
-                    >
-                      {t('ai.accept')} (A)
-                    </button>
-                    <button
-                      type="button"
-                      className="button button--small"
-                      data-testid="ai-edit"
-                      onClick={(event) => {
-                        event.stopPropagation();
-                        void state.decide('edited');
-                      }}
-                    >
-                      {t('ai.edit')} (E)
-                    </button>
-                    <button
-                      type="button"
-                      className="button button--small"
-                      data-testid="ai-reject"
-                      onClick={(event) => {
-                        event.stopPropagation();
-                        state.startReject();
-                      }}
-                    >
-                      {t('ai.reject')} (R)
-                    </button>
-                  </div>
-                ) : null}
-                {rejecting === finding.annotationUid ? (
-                  <div
-                    className="ai-reasons"
-                    data-testid="ai-reasons"
-                    role="listbox"
-                    aria-label={t('ai.reason')}
-                  >
-                    <div className="annotation-panel__hint">{t('ai.reason')}</div>
-                    {reasons.map((reason, n) => (
-                      <button
-                        key={reason.id}
-                        type="button"
-                        className="button button--small ai-reasons__reason"
-                        data-testid="ai-reason"
-                        data-reason={reason.id}
-                        onClick={(event) => {
-                          event.stopPropagation();
-                          void state.decide('rejected', reason.id);
-                        }}
-                      >
-                        {n < 9 ? <kbd>{n + 1}</kbd> : null} {localized(reason.name, i18n.language)}
-                      </button>
-                    ))}
-                    <button
-                      type="button"
-                      className="button button--small"
-                      onClick={(event) => {
-                        event.stopPropagation();
-                        state.cancelReject();
-                      }}
-                    >
-                      {t('ai.cancel')} (Esc)
-                    </button>
-                  </div>
-                ) : null}
-              </li>
+                finding={finding}
+                index={index}
+                current={index === current}
+                rejecting={rejecting === finding.annotationUid}
+                reasons={reasons}
+                labelName={labelName(finding.aiVersion.labelId)}
+                reasonName={reasonName(finding.reasonId)}
+              />
             ))}
           </ol>
           {state.error ? (
