@@ -555,24 +555,24 @@ export class DicomWebClient {
     let open: PartFile | null = null;
     let failure: unknown = null;
     const contentType = response.headers['content-type'];
-    const prefix = crypto.randomBytes(6).toString('hex');
+    const temps = new TempFiles(destinationDir, 4);
     try {
       // Parsing happens as each chunk arrives (MultipartReader); a part's writes are issued at
       // once and it is verified and renamed when they are done, while the next parts arrive.
       const reader = new MultipartReader(
         Array.isArray(contentType) ? contentType[0] : contentType,
         (_headers, index): PartSink => {
-          const part = new PartFile(path.join(destinationDir, `.wado-${prefix}-${index}.partial`), budget);
+          const part = new PartFile(temps.take(), budget);
           open = part;
           return {
             write: (chunk) => part.write(chunk),
             end: () => {
               open = null;
               const done = part.finish({ sync: false }).then(
-                () => {
+                async () => {
                   const sopInstanceUID = this.#verify(part.temporary, null, part.head);
                   const target = path.join(destinationDir, `${sopInstanceUID}.dcm`);
-                  fs.renameSync(part.temporary, target);
+                  await fs.promises.rename(part.temporary, target);
                   written[index] = { sopInstanceUID, path: target, size: part.head.size };
                 },
                 async (error: unknown) => {
@@ -602,6 +602,8 @@ export class DicomWebClient {
       // What ended before the failure is kept (verified and renamed).
       await Promise.all(finishing);
       throw failure ?? error;
+    } finally {
+      await temps.close();
     }
     return written.filter((item): item is NonNullable<typeof item> => item !== undefined);
   }
@@ -869,13 +871,15 @@ class PartFile implements PartSink {
   #error: unknown = null;
   readonly #idle: Array<() => void> = [];
 
-  constructor(
-    readonly temporary: string,
-    budget: WriteBudget,
-  ) {
+  /** `file`: a new temp file, open (TempFiles.take, or opened here when only a path is given). */
+  constructor(file: string | OpenTemp, budget: WriteBudget) {
+    const open = typeof file === 'string' ? { path: file, fd: fs.openSync(file, 'wx', 0o600) } : file;
+    this.temporary = open.path;
+    this.#fd = open.fd;
     this.#budget = budget;
-    this.#fd = fs.openSync(temporary, 'wx', 0o600);
   }
+
+  readonly temporary: string;
 
   write(chunk: Buffer): void {
     this.head.add(chunk);
@@ -937,6 +941,72 @@ class PartFile implements PartSink {
     if (this.#closed) return;
     this.#closed = true;
     fs.closeSync(this.#fd);
+  }
+}
+
+/** A temp file just created (exclusively, mode 0600) and open for writing. */
+interface OpenTemp {
+  path: string;
+  fd: number;
+}
+
+/**
+ * Temp files for the parts of one retrieval, created ahead of need off the main thread. Creating
+ * a file took 0.6-0.75 ms of waiting on this machine's disk (measured: 200 creates, 110-150 ms,
+ * a third of curl's whole retrieval of the study) and a synchronous create holds the socket;
+ * `take` hands out one already open, and creates one itself only when none is ready yet.
+ */
+class TempFiles {
+  readonly #dir: string;
+  readonly #prefix: string;
+  readonly #ready: OpenTemp[] = [];
+  readonly #settled: Array<() => void> = [];
+  #next = 0;
+  #pending = 0;
+  #closed = false;
+
+  constructor(dir: string, ahead: number) {
+    this.#dir = dir;
+    this.#prefix = crypto.randomBytes(6).toString('hex');
+    for (let index = 0; index < ahead; index += 1) this.#create();
+  }
+
+  take(): OpenTemp {
+    const ready = this.#ready.shift();
+    if (!this.#closed) this.#create();
+    if (ready) return ready;
+    const file = this.#path();
+    return { path: file, fd: fs.openSync(file, 'wx', 0o600) };
+  }
+
+  /** Closes and removes every file not taken (once those still being created exist). */
+  async close(): Promise<void> {
+    this.#closed = true;
+    if (this.#pending > 0) await new Promise<void>((resolve) => this.#settled.push(resolve));
+    for (const spare of this.#ready.splice(0)) TempFiles.#remove(spare);
+  }
+
+  #path(): string {
+    return path.join(this.#dir, `.wado-${this.#prefix}-${this.#next++}.partial`);
+  }
+
+  #create(): void {
+    const file = this.#path();
+    this.#pending += 1;
+    fs.open(file, 'wx', 0o600, (error, fd) => {
+      this.#pending -= 1;
+      // A failure here is met again, and reported, by the synchronous create in take().
+      if (!error) {
+        if (this.#closed) TempFiles.#remove({ path: file, fd });
+        else this.#ready.push({ path: file, fd });
+      }
+      if (this.#pending === 0) for (const resolve of this.#settled.splice(0)) resolve();
+    });
+  }
+
+  static #remove(spare: OpenTemp): void {
+    fs.closeSync(spare.fd);
+    fs.rmSync(spare.path, { force: true });
   }
 }
 

@@ -95,6 +95,14 @@ async function stowAndWado(): Promise<BenchFigure[]> {
         ]);
       }
     };
+    // The client's own CPU time (this process), to tell its cost from the machine's load.
+    const clientCpuMs: { stow: number[]; wado: number[] } = { stow: [], wado: [] };
+    const cpuOf = async (into: number[], run: () => Promise<void>): Promise<void> => {
+      const before = process.cpuUsage();
+      await run();
+      const used = process.cpuUsage(before);
+      into.push(Math.round((used.user + used.system) / 1000));
+    };
     const clientStow = async (): Promise<void> => {
       const outcomes = await client.stow(files);
       if (!outcomes.every((outcome) => outcome.stored)) throw new Error('an instance was not stored');
@@ -107,7 +115,7 @@ async function stowAndWado(): Promise<BenchFigure[]> {
     for (let run = 0; run < RUNS; run += 1) {
       stowCurl.push(await timed(curlStow));
       await emptyServer(orthanc);
-      stowClient.push(await timed(clientStow));
+      stowClient.push(await timed(() => cpuOf(clientCpuMs.stow, clientStow)));
       if (run < RUNS - 1) await emptyServer(orthanc);
     }
 
@@ -129,15 +137,19 @@ async function stowAndWado(): Promise<BenchFigure[]> {
         ]),
       );
       const clientDir = path.join(scratch, `wado-client-${run}`);
-      const clientTime = await timed(async () => {
-        const written = await client.wadoStudy(ct.studyInstanceUID, clientDir);
-        if (written.length !== files.length) throw new Error(`${written.length} instances retrieved`);
-      });
+      const wadoCpu: number[] = [];
+      const clientTime = await timed(() =>
+        cpuOf(wadoCpu, async () => {
+          const written = await client.wadoStudy(ct.studyInstanceUID, clientDir);
+          if (written.length !== files.length) throw new Error(`${written.length} instances retrieved`);
+        }),
+      );
       fs.rmSync(curlOut, { force: true });
       fs.rmSync(clientDir, { recursive: true, force: true });
       if (run === 0) continue; // warm-up
       wadoCurl.push(curlTime);
       wadoClient.push(clientTime);
+      clientCpuMs.wado.push(...wadoCpu);
     }
     const megabytes = files.reduce((sum, file) => sum + file.size, 0) / 2 ** 20;
     const round = (value: number, digits = 2): number => Number(value.toFixed(digits));
@@ -158,6 +170,8 @@ async function stowAndWado(): Promise<BenchFigure[]> {
           clientMs: stowClient.map((value) => round(value, 0)),
           curlMs: stowCurl.map((value) => round(value, 0)),
           clientMBps: round(megabytes / (median(stowClient) / 1000), 1),
+          clientCpuMs: clientCpuMs.stow,
+          loadAverage1m: round(os.loadavg()[0]!, 1),
         },
       },
       {
@@ -175,6 +189,8 @@ async function stowAndWado(): Promise<BenchFigure[]> {
           clientMs: wadoClient.map((value) => round(value, 0)),
           curlMs: wadoCurl.map((value) => round(value, 0)),
           clientMBps: round(megabytes / (median(wadoClient) / 1000), 1),
+          clientCpuMs: clientCpuMs.wado,
+          loadAverage1m: round(os.loadavg()[0]!, 1),
         },
       },
     ];
@@ -266,6 +282,7 @@ async function uploadPeakRss(): Promise<BenchFigure[]> {
             instances: list.length,
             gigabytes: Number((bytes / 2 ** 30).toFixed(2)),
             seconds: Number(seconds.toFixed(1)),
+            loadAverage1m: Number(os.loadavg()[0]!.toFixed(1)),
             note: 'run under tsx (TypeScript loader) in a separate node process',
           },
         },
