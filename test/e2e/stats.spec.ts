@@ -32,7 +32,7 @@ async function tableRows(figureId: string): Promise<string[][]> {
   return table
     .locator('tbody tr')
     .evaluateAll((rows) =>
-      rows.map((row) => [...row.querySelectorAll('td')].map((cell) => cell.textContent ?? '')),
+      rows.map((row) => Array.from(row.querySelectorAll('td'), (cell) => cell.textContent ?? '')),
     );
 }
 
@@ -92,7 +92,9 @@ test('the dashboard shows the project as the catalog counts it', async () => {
   );
   expect(states['Complete']).toBe(latest('complete'));
   expect(states['Verified']).toBe(latest('verified'));
-  expect(Object.values(states).reduce((s, n) => s + n, 0)).toBe(count('SELECT count(*) AS n FROM study'));
+  expect(Object.values(states).reduce((s: number, n) => s + Number(n), 0)).toBe(
+    count('SELECT count(*) AS n FROM study'),
+  );
   // The chart draws the same numbers (SVG text of the bar labels).
   const chartText = await page.getByTestId('chart-studies-by-state').locator('svg').textContent();
   expect(chartText).toContain(String(latest('complete')));
