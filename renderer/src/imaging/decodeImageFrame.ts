@@ -93,6 +93,16 @@ function rescaleInPlace(values: PixelArray, rescale: Rescale): void {
   }
 }
 
+/** Whether every integer in [min, max] converts to this typed array unchanged. */
+function holds(Type: new (length: number) => PixelArray, min: number, max: number): boolean {
+  if (Type === Float32Array) return min >= -16777216 && max <= 16777216;
+  if (Type === Int16Array) return min >= -32768 && max <= 32767;
+  if (Type === Uint16Array) return min >= 0 && max <= 65535;
+  if (Type === Int8Array) return min >= -128 && max <= 127;
+  if (Type === Uint8Array) return min >= 0 && max <= 255;
+  return min >= 0 && max <= 4294967295;
+}
+
 /** Whether Cornerstone's worker marks the frame as scaled (`_isRequiredScaling`). */
 function scalingRequired(parameters: ScalingParameters): boolean {
   const { rescaleSlope, rescaleIntercept, modality, doseGridScaling, suvbw } = parameters;
@@ -187,9 +197,17 @@ export function decodeNativeFrame(
   // Into the chosen array, then rescaled there, as the worker does (it converts to the chosen type
   // first and rescales what the array then holds).
   const out = new Type(count);
-  out.set(stored);
   const applied = scale && scalingRequired(parameters!) && rescale !== null;
-  if (applied) rescaleInPlace(out, rescale);
+  if (applied && rescale.kind === 'linear' && holds(Type, min, max)) {
+    // Every stored value converts to the chosen type unchanged, so converting and rescaling is one
+    // pass (the usual CT case: 12 or 16 bits to signed 16 with an intercept).
+    const { slope, intercept } = rescale;
+    if (slope === 1) for (let i = 0; i < count; i += 1) out[i] = stored[i]! + intercept;
+    else for (let i = 0; i < count; i += 1) out[i] = stored[i]! * slope + intercept;
+  } else {
+    out.set(stored);
+    if (applied) rescaleInPlace(out, rescale);
+  }
 
   imageFrame.pixelData = out;
   imageFrame.pixelDataLength = count;
