@@ -17,6 +17,7 @@ import {
   search,
 } from './support/app.js';
 import { type ImageFrame, click, drag, imageFrame, pageAt, settle } from './support/annotate.js';
+import { rpc } from './support/rpc.js';
 
 test.describe.configure({ mode: 'serial' });
 
@@ -35,20 +36,6 @@ async function shown(page: Page): Promise<Shown[]> {
       .__radlabelAnnotations;
     return probe ? probe.shown().map(({ annotationUID, toolName }) => ({ annotationUID, toolName })) : [];
   });
-}
-
-async function rpc<T>(page: Page, method: string, request: unknown): Promise<T> {
-  const answer = await page.evaluate(
-    async ({ method, request }) =>
-      (await fetch(`/api/rpc/${method}`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify(request),
-      }).then((response) => response.json())) as { ok: boolean; value: unknown },
-    { method, request },
-  );
-  expect(answer.ok).toBe(true);
-  return answer.value as T;
 }
 
 /** What main holds for the study: its current annotations. */

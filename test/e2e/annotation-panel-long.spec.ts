@@ -8,6 +8,7 @@ import { expect, test } from '@playwright/test';
 import { type CtSeries, ensureCtSeries } from '../fixtures/index.js';
 import { type AppSession, expectImage, importPath, nextFrames, openApp, search } from './support/app.js';
 import { TEST_SCHEMA, drag, imageFrame, loadSchema, pageAt } from './support/annotate.js';
+import { storeCopiesOfFirst } from './support/rpc.js';
 
 test.describe.configure({ mode: 'serial' });
 
@@ -51,43 +52,12 @@ test('a study of many measurements opens with the first rows drawn and the rest 
   await expect(page.locator('[data-testid="annotation-save-state"][data-state="saved"]')).toBeVisible({
     timeout: 30_000,
   });
-  const stored = await page.evaluate(
-    async ({ studyInstanceUID, count }) => {
-      const call = async (method: string, body: unknown) => {
-        const reply = (await fetch(`/api/rpc/${method}`, {
-          method: 'POST',
-          headers: { 'content-type': 'application/json' },
-          body: JSON.stringify(body),
-        }).then((response) => response.json())) as { ok: boolean; value: unknown; error?: unknown };
-        if (!reply.ok) throw new Error(JSON.stringify(reply.error));
-        return reply.value;
-      };
-      const { heads } = (await call('annotation.list', { studyInstanceUID })) as {
-        heads: Record<string, unknown>[];
-      };
-      const template = heads[0]!;
-      const copies = [];
-      for (let i = 1; i < count; i += 1) {
-        const data = structuredClone(template['data']) as { data: { handles: { points: number[][] } } };
-        for (const point of data.data.handles.points) {
-          point[0] = point[0]! + ((i % 20) - 10) * 3;
-          point[1] = point[1]! + (Math.floor(i / 20) - 4) * 3;
-        }
-        const { author: _author, createdAt: _createdAt, ...rest } = template;
-        copies.push({
-          ...rest,
-          versionId: crypto.randomUUID(),
-          annotationUid: crypto.randomUUID(),
-          parentIds: [],
-          data,
-        });
-      }
-      for (let i = 0; i < copies.length; i += 100)
-        await call('annotation.save', { versions: copies.slice(i, i + 100) });
-      return ((await call('annotation.list', { studyInstanceUID })) as { heads: unknown[] }).heads.length;
-    },
-    { studyInstanceUID: series.studyInstanceUID, count: COUNT },
-  );
+  const stored = await storeCopiesOfFirst(page, series.studyInstanceUID, COUNT, {
+    columns: 20,
+    step: 3,
+    originColumn: 10,
+    originRow: 4,
+  });
   expect(stored).toBe(COUNT);
 
   // Reopened: every measurement is on the image; the panel counts them all and draws the first rows.
