@@ -220,6 +220,7 @@ export function createServices(options: ServicesOptions): Services {
         const stored = catalog.storedFile(sopInstanceUID);
         return stored ? { path: store.absolutePath(stored.filePath) } : null;
       },
+      versionExists: (versionId) => annotation.store.version(versionId) !== null,
     },
   });
   const segmentation = createSegmentationApp({ catalogFile: catalog.file, logger });

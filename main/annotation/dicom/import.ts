@@ -37,6 +37,13 @@ export interface ImportSource {
     | 'segmentation.saveSlices'
   >;
   instanceFile(sopInstanceUID: string): { path: string } | null;
+  /**
+   * Whether a version with this id is stored (under any annotation). A version RadLabel wrote keeps
+   * its id in the SR; an SR is not a lossless copy of it (points rounded through image coordinates,
+   * an annotation uid that is not a UID comes back derived), so a carried id already here is that
+   * version, unchanged, and is never saved again.
+   */
+  versionExists(versionId: string): boolean;
 }
 
 export interface ImportFileOutcome {
@@ -190,7 +197,10 @@ export class AnnotationImporter {
         ? version.versionId
         : derivedUuid('radlabel-sr-import', sop, version.annotationUid);
       const history = await this.#history(version.annotationUid);
-      if (history.some((h) => h.versionId === versionId)) {
+      if (
+        history.some((h) => h.versionId === versionId) ||
+        (carried && this.source.versionExists(versionId))
+      ) {
         outcome.unchanged++;
         continue;
       }
@@ -235,7 +245,7 @@ export class AnnotationImporter {
         const { version } = entry;
         const history = await this.#history(version.annotationUid);
         const known = new Set(history.map((h) => h.versionId));
-        const done = known.has(version.versionId);
+        const done = known.has(version.versionId) || this.source.versionExists(version.versionId);
         if (!done && !version.parentIds.every((id) => known.has(id))) continue;
         this.#deferred.splice(this.#deferred.indexOf(entry), 1);
         progress = true;
@@ -248,7 +258,7 @@ export class AnnotationImporter {
     }
     for (const { version, outcome, ancestors } of this.#deferred.splice(0)) {
       const known = new Set((await this.#history(version.annotationUid)).map((h) => h.versionId));
-      if (known.has(version.versionId)) {
+      if (known.has(version.versionId) || this.source.versionExists(version.versionId)) {
         outcome.unchanged++;
         continue;
       }

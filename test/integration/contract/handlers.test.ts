@@ -601,6 +601,7 @@ describe('the contract at the service edge', () => {
         'sync.progress',
         'sync.state',
         'model.progress',
+        'schema.changed',
       ]),
     );
     for (const event of seen) {
