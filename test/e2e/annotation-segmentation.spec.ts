@@ -16,6 +16,7 @@ import {
   screenshot,
   search,
 } from './support/app.js';
+import { rpc } from './support/rpc.js';
 
 test.describe.configure({ mode: 'serial', timeout: 300_000 });
 
@@ -32,23 +33,6 @@ interface SliceHash {
   frame: number;
   sha256: string;
   labelled: number;
-}
-
-/** Calls main through the web host's RPC route, as the page's client does. */
-async function rpc<T>(page: Page, method: string, request: object): Promise<T> {
-  return page.evaluate(
-    async ({ method, request }) => {
-      const response = await fetch(`/api/rpc/${method}`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify(request),
-      });
-      const body = (await response.json()) as { ok: boolean; value?: unknown; error?: { message: string } };
-      if (!body.ok) throw new Error(body.error?.message ?? 'rpc failed');
-      return body.value;
-    },
-    { method, request },
-  ) as Promise<T>;
 }
 
 /** The page's read-only probe (renderer/src/annotation/segmentation/segmentationSession.ts). */

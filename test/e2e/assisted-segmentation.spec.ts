@@ -21,6 +21,7 @@ import {
   screenshot,
   search,
 } from './support/app.js';
+import { rpc } from './support/rpc.js';
 
 test.describe.configure({ mode: 'serial', timeout: 300_000 });
 
@@ -32,22 +33,6 @@ const INTERCEPT = -1024;
 let app: AppSession;
 let ct: CtSeries;
 const scratch = makeTempDir('e2e-assisted');
-
-async function rpc<T>(page: Page, method: string, request: object): Promise<T> {
-  return page.evaluate(
-    async ({ method, request }) => {
-      const response = await fetch(`/api/rpc/${method}`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify(request),
-      });
-      const body = (await response.json()) as { ok: boolean; value?: unknown; error?: { message: string } };
-      if (!body.ok) throw new Error(body.error?.message ?? 'rpc failed');
-      return body.value;
-    },
-    { method, request },
-  ) as Promise<T>;
-}
 
 interface SliceHash {
   layer: number;
