@@ -152,6 +152,28 @@ export const ModelRunProgress = z.object({
 });
 export type ModelRunProgress = z.infer<typeof ModelRunProgress>;
 
+/** A run of `modelId` on a series as it stands before it starts: queued, nothing done. */
+export function queuedRun(
+  runId: string,
+  modelId: string,
+  studyInstanceUID: string,
+  seriesInstanceUID: string,
+): ModelRunProgress {
+  return {
+    runId,
+    modelId,
+    studyInstanceUID,
+    seriesInstanceUID,
+    phase: 'queued',
+    done: 0,
+    total: 0,
+    error: null,
+    annotationUid: null,
+    versionId: null,
+    voxels: null,
+  };
+}
+
 const RunRef = z.object({ runId: z.string().min(1).max(80) }).strict();
 
 export const modelMethods = {

@@ -27,12 +27,13 @@ import { promisify } from 'node:util';
 import zlib from 'node:zlib';
 import type { Handlers } from '../../shared/contract.js';
 import { AppError, ErrorCode, isAppError } from '../../shared/errors.js';
-import type {
-  ModelRunPhase,
-  ModelRunProgress,
-  ModelSpec,
-  ModelSummary,
-  modelMethods,
+import {
+  type ModelRunPhase,
+  type ModelRunProgress,
+  type ModelSpec,
+  type ModelSummary,
+  type modelMethods,
+  queuedRun,
 } from '../../shared/model.js';
 import type { SaveSlicesParsed, SegmentInfo } from '../../shared/segmentation.js';
 import type { SyncManifest } from '../../shared/sync-manifest.js';
@@ -525,19 +526,7 @@ export function createModelApp(options: ModelAppOptions): ModelApp {
         );
       const runId = crypto.randomUUID();
       const run: Run = {
-        progress: {
-          runId,
-          modelId,
-          studyInstanceUID,
-          seriesInstanceUID,
-          phase: 'queued',
-          done: 0,
-          total: 0,
-          error: null,
-          annotationUid: null,
-          versionId: null,
-          voxels: null,
-        },
+        progress: queuedRun(runId, modelId, studyInstanceUID, seriesInstanceUID),
         controller: new AbortController(),
         done: Promise.resolve(null as never),
         lastEmit: 0,

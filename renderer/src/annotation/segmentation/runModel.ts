@@ -5,7 +5,7 @@
  * segmentation is opened again: its newest version is now the model's, shown as a pre-annotation
  * for the reader to review (and edit: the reader's next version has the model's as its parent).
  */
-import type { ModelRunProgress } from '../../../../shared/model.js';
+import { type ModelRunProgress, queuedRun } from '../../../../shared/model.js';
 import { host } from '../../host/index.js';
 import { useViewerStore } from '../../stores/useViewerStore.js';
 import { closeSegmentation, openSegmentation } from './segmentationSession.js';
@@ -62,19 +62,7 @@ export async function runModel(modelId: string): Promise<void> {
   const seriesInstanceUID = viewer.assignments[viewer.activeViewport] ?? null;
   const studyInstanceUID = viewer.detail?.study.studyInstanceUID ?? null;
   if (!seriesInstanceUID || !studyInstanceUID) return;
-  const base: ModelRunProgress = {
-    runId: '',
-    modelId,
-    studyInstanceUID,
-    seriesInstanceUID,
-    phase: 'queued',
-    done: 0,
-    total: 0,
-    error: null,
-    annotationUid: null,
-    versionId: null,
-    voxels: null,
-  };
+  const base = queuedRun('', modelId, studyInstanceUID, seriesInstanceUID);
   store.setState({ modelRun: base });
   try {
     const { runId } = await host.api.call('model.run', { modelId, studyInstanceUID, seriesInstanceUID });
