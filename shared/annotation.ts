@@ -314,6 +314,21 @@ export const AnnotationListResponse = z.object({
 });
 export type AnnotationListResponse = z.infer<typeof AnnotationListResponse>;
 
+/** The list with only the heads `keep` accepts; a conflict stays while two or more of its heads remain. */
+export function keepHeads(
+  list: AnnotationListResponse,
+  keep: (head: AnnotationVersion) => boolean,
+): AnnotationListResponse {
+  const heads = list.heads.filter(keep);
+  const kept = new Set(heads.map((head) => head.versionId));
+  return {
+    heads,
+    conflicts: list.conflicts
+      .map((conflict) => ({ ...conflict, versionIds: conflict.versionIds.filter((id) => kept.has(id)) }))
+      .filter((conflict) => conflict.versionIds.length > 1),
+  };
+}
+
 function method<Req extends z.ZodType, Res extends z.ZodType>(request: Req, response: Res, summary: string) {
   return { request, response, summary };
 }

@@ -5,6 +5,7 @@
  */
 import type { AccountState, ReaderAccountView, accountMethods, auditMethods } from '../../shared/audit.js';
 import type { Handlers, MethodName } from '../../shared/contract.js';
+import { keepHeads } from '../../shared/annotation.js';
 import { AppError, ErrorCode } from '../../shared/errors.js';
 import { type AuditEvent, AuditLog } from '../audit/audit-log.js';
 import type { Logger } from '../core/logger.js';
@@ -378,18 +379,7 @@ export function createAccountApp(options: {
         guarded['annotation.list'] = async (request) => {
           const result = (await list(request)) as Awaited<ReturnType<Handlers['annotation.list']>>;
           const author = blindedAuthor();
-          if (author === null) return result;
-          const heads = result.heads.filter((head) => head.author === author);
-          const kept = new Set(heads.map((head) => head.versionId));
-          return {
-            heads,
-            conflicts: result.conflicts
-              .map((conflict) => ({
-                ...conflict,
-                versionIds: conflict.versionIds.filter((id) => kept.has(id)),
-              }))
-              .filter((conflict) => conflict.versionIds.length > 1),
-          };
+          return author === null ? result : keepHeads(result, (head) => head.author === author);
         };
       const history = guarded['annotation.history'];
       if (history)

@@ -9,7 +9,7 @@
  */
 import type Database from 'better-sqlite3-multiple-ciphers';
 import type { aiMethods, reviewMethods } from '../../shared/ai.js';
-import type { AnnotationVersion, LabelSchema } from '../../shared/annotation.js';
+import { type AnnotationVersion, type LabelSchema, keepHeads } from '../../shared/annotation.js';
 import type { Handlers } from '../../shared/contract.js';
 import { AppError, ErrorCode } from '../../shared/errors.js';
 import { AiFindings, rejectionReasons } from '../ai/findings.js';
@@ -120,18 +120,7 @@ export function createAiReviewApp(options: {
       guarded['annotation.list'] = async (request) => {
         const result = await list(request);
         const visible = review.visibility(request.studyInstanceUID);
-        if (!visible) return result;
-        const heads = result.heads.filter(visible);
-        const kept = new Set(heads.map((head) => head.versionId));
-        return {
-          heads,
-          conflicts: result.conflicts
-            .map((conflict) => ({
-              ...conflict,
-              versionIds: conflict.versionIds.filter((id) => kept.has(id)),
-            }))
-            .filter((conflict) => conflict.versionIds.length > 1),
-        };
+        return visible ? keepHeads(result, visible) : result;
       };
       const history = all['annotation.history'];
       guarded['annotation.history'] = async (request) => {
