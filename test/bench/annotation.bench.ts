@@ -15,6 +15,7 @@
 import { writeFileSync } from 'node:fs';
 import { type Browser, type Page, chromium } from 'playwright-core';
 import { type CtSeries, ensureCtSeries, makeTempDir } from '../fixtures/index.js';
+import { storeCopiesOfFirst } from '../e2e/support/rpc.js';
 import { type RunningWebHost, startWebHost } from '../e2e/support/webhost.js';
 import { type Benchmark, type BenchFigure, median, percentile } from './lib.js';
 
@@ -220,47 +221,12 @@ const open500Ms: Benchmark = {
         await drawLength(page, [150, 150], [400, 220]);
         await saved(page);
         // 499 more like it on the same image, each slightly moved, stored through the RPC.
-        const stored = await page.evaluate(
-          async ({ studyInstanceUID, count }) => {
-            const call = async (method: string, body: unknown) => {
-              const reply = (await fetch(`/api/rpc/${method}`, {
-                method: 'POST',
-                headers: { 'content-type': 'application/json' },
-                body: JSON.stringify(body),
-              }).then((response) => response.json())) as { ok: boolean; value: unknown; error?: unknown };
-              if (!reply.ok) throw new Error(JSON.stringify(reply.error));
-              return reply.value;
-            };
-            const { heads } = (await call('annotation.list', { studyInstanceUID })) as {
-              heads: Record<string, unknown>[];
-            };
-            const template = heads[0]!;
-            const copies = [];
-            for (let i = 1; i < count; i += 1) {
-              const data = structuredClone(template['data']) as {
-                data: { handles: { points: number[][] } };
-              };
-              for (const point of data.data.handles.points) {
-                point[0] = point[0]! + ((i % 25) - 12) * 2;
-                point[1] = point[1]! + (Math.floor(i / 25) - 10) * 2;
-              }
-              const { author: _author, createdAt: _createdAt, ...rest } = template;
-              copies.push({
-                ...rest,
-                versionId: crypto.randomUUID(),
-                annotationUid: crypto.randomUUID(),
-                parentIds: [],
-                data,
-              });
-            }
-            for (let i = 0; i < copies.length; i += 100) {
-              await call('annotation.save', { versions: copies.slice(i, i + 100) });
-            }
-            const after = (await call('annotation.list', { studyInstanceUID })) as { heads: unknown[] };
-            return after.heads.length;
-          },
-          { studyInstanceUID: annotated.studyInstanceUID, count: OPEN_COUNT },
-        );
+        const stored = await storeCopiesOfFirst(page, annotated.studyInstanceUID, OPEN_COUNT, {
+          columns: 25,
+          step: 2,
+          originColumn: 12,
+          originRow: 10,
+        });
         if (stored !== OPEN_COUNT)
           throw new Error(`expected ${OPEN_COUNT} stored annotations, found ${stored}`);
         const opens: number[] = [];
