@@ -10,11 +10,10 @@ import { type CtSeries, ensureCtSeries } from '../fixtures/index.js';
 import {
   type AppSession,
   expectImage,
-  importPath,
+  importAndOpen,
   nextFrames,
   openApp,
   screenshot,
-  search,
 } from './support/app.js';
 import { type ImageFrame, click, drag, imageFrame, pageAt, settle } from './support/annotate.js';
 import { rpc } from './support/rpc.js';
@@ -64,13 +63,7 @@ test.beforeAll(async ({ browser }) => {
   test.setTimeout(300_000);
   ct = ensureCtSeries({ slices: 10, size: 512, seed: 'annotation-cancel' });
   app = await openApp(browser, 'annotation-cancel');
-  await importPath(app.page, ct.dir);
-  await app.page.getByTestId('import-dismiss').click();
-  await search(app.page, ct.patientId);
-  await app.page.getByTestId('study-row').first().dblclick();
-  await expect(app.page.getByTestId('viewer')).toBeVisible();
-  await expectImage(app.page, 1, 10);
-  await nextFrames(app.page);
+  await importAndOpen(app.page, ct.dir, ct.patientId, 10);
   frame = await imageFrame(app.page, 512);
 });
 

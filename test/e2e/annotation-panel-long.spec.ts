@@ -6,7 +6,7 @@
  */
 import { expect, test } from '@playwright/test';
 import { type CtSeries, ensureCtSeries } from '../fixtures/index.js';
-import { type AppSession, expectImage, importPath, nextFrames, openApp, search } from './support/app.js';
+import { type AppSession, importAndOpen, openApp, search } from './support/app.js';
 import { TEST_SCHEMA, drag, imageFrame, loadSchema, pageAt } from './support/annotate.js';
 import { storeCopiesOfFirst } from './support/rpc.js';
 
@@ -25,12 +25,7 @@ test.beforeAll(async ({ browser }) => {
   series = ensureCtSeries({ slices: 10, size: 512, seed: 'annotate-panel-long' });
   app = await openApp(browser, 'annotation-panel-long');
   await loadSchema(app.page, TEST_SCHEMA);
-  await importPath(app.page, series.dir);
-  await app.page.getByTestId('import-dismiss').click();
-  await search(app.page, 'annotate-panel-long');
-  await app.page.getByTestId('study-row').first().dblclick();
-  await expectImage(app.page, 1, 10);
-  await nextFrames(app.page);
+  await importAndOpen(app.page, series.dir, 'annotate-panel-long', 10);
 });
 
 test.afterAll(async () => {

@@ -75,6 +75,20 @@ export async function expectImage(page: Page, index: number, total: number, slot
   await expect(overlay).toHaveAttribute('data-total', String(total));
 }
 
+/**
+ * Imports `dir`, finds its study in the worklist by `text` and opens it: waits for the first of its
+ * `total` images and the frames after it.
+ */
+export async function importAndOpen(page: Page, dir: string, text: string, total: number): Promise<void> {
+  await importPath(page, dir);
+  await page.getByTestId('import-dismiss').click();
+  await search(page, text);
+  await page.getByTestId('study-row').first().dblclick();
+  await expect(page.getByTestId('viewer')).toBeVisible();
+  await expectImage(page, 1, total);
+  await nextFrames(page);
+}
+
 /** Lets Cornerstone draw the frame that follows the last state change. */
 export async function nextFrames(page: Page, frames = 3): Promise<void> {
   await page.evaluate(
