@@ -221,6 +221,9 @@ export function createServices(options: ServicesOptions): Services {
         return stored ? { path: store.absolutePath(stored.filePath) } : null;
       },
       versionExists: (versionId) => annotation.store.version(versionId) !== null,
+      // A device SEG keeps its algorithm as author and source; its segments become AI findings.
+      saveLabelmap: (request, author, source) => void segmentation.store.saveSlices(request, author, source),
+      aiSegmentation: (info) => aiReview.segments?.record(info),
     },
   });
   const segmentation = createSegmentationApp({ catalogFile: catalog.file, logger });
@@ -289,6 +292,7 @@ export function createServices(options: ServicesOptions): Services {
       };
     },
     annotation: () => annotation.handlers,
+    labelmaps: segmentation.store,
   });
 
   // Sync with the cloud project: de-identified copies up (through deid.uploadConfig only), tasks down.

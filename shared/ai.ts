@@ -59,6 +59,22 @@ export const AiFinding = z.object({
   /** The reader's newest version of the chain (the decision or a later edit), else null. */
   readerVersionId: z.string().nullable(),
   decidedAt: z.number().nullable(),
+  /**
+   * For a segment of an AI SEG (each segment is a finding): the AI labelmap, its version and the
+   * segment number. `aiVersion` then stands for the segment (kind `segmentation`, tool `Labelmap`,
+   * its label, and the slice where it is largest as `sopInstanceUID`).
+   */
+  segment: z
+    .object({
+      annotationUid: z.string(),
+      versionId: z.string(),
+      segmentIndex: z.number().int(),
+      name: z.string(),
+      color: z.string(),
+      /** Voxels of the segment (all slices). */
+      voxels: z.number().int(),
+    })
+    .optional(),
 });
 export type AiFinding = z.infer<typeof AiFinding>;
 
@@ -145,6 +161,29 @@ export const aiMethods = {
     z.object({ studyInstanceUID: Uid, batchId: z.string().min(1).max(64) }).strict(),
     z.object({ undone: z.number().int() }),
     'Undo a bulk accept: the findings it accepted (and the reader did not change since) are undecided again.',
+  ),
+  'ai.segmentationSources': method(
+    z.object({ annotationUid: z.string().min(1).max(128) }).strict(),
+    z.object({
+      /** The AI SEG objects the reader's segmentation was made from (accepted or edited segments). */
+      references: z.array(
+        z.object({
+          studyInstanceUID: z.string(),
+          seriesInstanceUID: z.string(),
+          sopClassUID: z.string(),
+          sopInstanceUID: z.string(),
+        }),
+      ),
+      /** Per segment number of the reader's segmentation: the model and the decision. */
+      segments: z.array(
+        z.object({
+          segmentIndex: z.number().int(),
+          model: z.string(),
+          decision: z.enum(['accepted', 'edited']),
+        }),
+      ),
+    }),
+    "Where a reader's segmentation came from: the AI SEGs whose segments the reader accepted or edited (export).",
   ),
   'ai.rejectionReasons': method(
     z.object({}).strict(),

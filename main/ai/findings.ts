@@ -28,6 +28,7 @@ import {
 } from '../../shared/ai.js';
 import type { AnnotationVersion, AnnotationVersionInput, LabelSchema } from '../../shared/annotation.js';
 import { AppError, ErrorCode } from '../../shared/errors.js';
+import type { AiSegments } from './segments.js';
 
 export interface AiFindingSource {
   /** Every version of a chain, oldest first. */
@@ -117,9 +118,12 @@ export function rejectionReasons(schema: LabelSchema): RejectionReason[] {
 export class AiFindings {
   readonly #source: AiFindingSource;
   readonly #aiChains;
+  /** The segments of AI SEGs (main/ai/segments.ts), when served. */
+  readonly #segments: AiSegments | null;
 
-  constructor(db: Database.Database, source: AiFindingSource) {
+  constructor(db: Database.Database, source: AiFindingSource, segments?: AiSegments) {
     this.#source = source;
+    this.#segments = segments ?? null;
     this.#aiChains = db.prepare<[string], { annotation_uid: string }>(
       `SELECT annotation_uid FROM annotation_version
         WHERE study_uid = ? AND source LIKE 'ai:%'
@@ -147,6 +151,8 @@ export class AiFindings {
         batchId: state.batchId,
       });
     }
+    // Then each segment of the study's AI SEGs (one finding per segment).
+    if (this.#segments) findings.push(...this.#segments.list(studyInstanceUID, reader));
     return findings;
   }
 
@@ -215,6 +221,13 @@ export class AiFindings {
           `Choose a reason for rejecting this AI finding (${reasons.map((r) => r.name.en).join(', ')}).`,
         );
     }
+    if (finding.segment && this.#segments) {
+      await this.#segments.apply(request.studyInstanceUID, this.#source.reader(), [
+        { finding, decision: request.decision, reasonId: request.reasonId },
+      ]);
+      const { batchId: _b, ...decided } = this.#finding(request.studyInstanceUID, request.annotationUid);
+      return { version: decided.aiVersion, finding: decided };
+    }
     const input = this.#decisionVersion(finding, request.decision, {
       ...(request.reasonId && request.decision === 'rejected' ? { reasonId: request.reasonId } : {}),
     });
@@ -231,24 +244,38 @@ export class AiFindings {
     minConfidence: number,
   ): Promise<{ batchId: string | null; accepted: number }> {
     const batchId = crypto.randomUUID();
-    const inputs = this.list(studyInstanceUID)
-      .filter(
-        (finding) =>
-          finding.decision === null &&
-          finding.provenance.confidence !== undefined &&
-          finding.provenance.confidence >= minConfidence,
-      )
+    const chosen = this.list(studyInstanceUID).filter(
+      (finding) =>
+        finding.decision === null &&
+        finding.provenance.confidence !== undefined &&
+        finding.provenance.confidence >= minConfidence,
+    );
+    const segments = chosen.filter((finding) => finding.segment);
+    if (segments.length > 0 && this.#segments)
+      await this.#segments.apply(
+        studyInstanceUID,
+        this.#source.reader(),
+        segments.map((finding) => ({ finding, decision: 'accepted' as const, batchId })),
+      );
+    const inputs = chosen
+      .filter((finding) => !finding.segment)
       .map((finding) => this.#decisionVersion(finding, 'accepted', { batchId }));
-    if (inputs.length === 0) return { batchId: null, accepted: 0 };
+    if (inputs.length === 0)
+      return segments.length > 0 ? { batchId, accepted: segments.length } : { batchId: null, accepted: 0 };
     // One transaction per 500 findings (the contract's limit per save): a batch is stored whole.
     for (let i = 0; i < inputs.length; i += 500) await this.#source.save(inputs.slice(i, i + 500));
-    return { batchId, accepted: inputs.length };
+    return { batchId, accepted: inputs.length + segments.length };
   }
 
   /** Puts back to undecided what batch `batchId` accepted and the reader has not changed since. */
   async undoBatch(studyInstanceUID: string, batchId: string): Promise<{ undone: number }> {
     const inputs: AnnotationVersionInput[] = [];
+    const segments: Array<AiFinding & { batchId: string | null }> = [];
     for (const finding of this.list(studyInstanceUID)) {
+      if (finding.segment) {
+        if (finding.batchId === batchId && finding.decision === 'accepted') segments.push(finding);
+        continue;
+      }
       if (finding.batchId !== batchId || finding.decision !== 'accepted' || !finding.readerVersionId)
         continue;
       const ai = finding.aiVersion;
@@ -274,7 +301,13 @@ export class AiFindings {
       });
     }
     for (let i = 0; i < inputs.length; i += 500) await this.#source.save(inputs.slice(i, i + 500));
-    return { undone: inputs.length };
+    if (segments.length > 0 && this.#segments)
+      await this.#segments.apply(
+        studyInstanceUID,
+        this.#source.reader(),
+        segments.map((finding) => ({ finding, decision: 'undone' as const, batchId })),
+      );
+    return { undone: inputs.length + segments.length };
   }
 
   /** The newest bulk accept of the current reader that can still be undone. */

@@ -13,6 +13,8 @@ import { type AnnotationVersion, type LabelSchema, keepHeads } from '../../share
 import type { Handlers } from '../../shared/contract.js';
 import { AppError, ErrorCode } from '../../shared/errors.js';
 import { AiFindings, rejectionReasons } from '../ai/findings.js';
+import { AiSegments } from '../ai/segments.js';
+import type { LabelmapStore } from '../annotation/labelmap-store.js';
 import type { AnnotationStore } from '../annotation/store.js';
 import { openCatalogConnection } from '../catalog/catalog.js';
 import type { EventBus } from '../core/events.js';
@@ -25,6 +27,8 @@ export interface AiReviewApp {
   readonly handlers: AiReviewHandlers;
   readonly review: ReviewService;
   readonly findings: AiFindings;
+  /** The segments of device SEGs as findings (the importer records each device SEG here). */
+  readonly segments: AiSegments | null;
   /** Wraps the annotation methods with the review rules (blinding, who may verify). */
   guard(handlers: Handlers): Handlers;
   close(): void;
@@ -42,6 +46,8 @@ export function createAiReviewApp(options: {
   identity: () => ReviewIdentity;
   /** The annotation handlers (saving through them tells the renderer; statuses are checked there). */
   annotation: () => Pick<Handlers, 'annotation.save' | 'annotation.setStudyStatus'>;
+  /** The labelmap store: each segment of a device SEG is a finding too (main/ai/segments.ts). */
+  labelmaps?: LabelmapStore;
 }): AiReviewApp {
   const db: Database.Database = openCatalogConnection(options.catalogFile);
   const connection = () => db;
@@ -50,14 +56,19 @@ export function createAiReviewApp(options: {
     dataDir: options.dataDir,
     identity: options.identity,
   });
-  const findings = new AiFindings(connection(), {
-    history: (annotationUid) => options.store.history(annotationUid),
-    save: async (versions) => {
-      await options.annotation()['annotation.save']({ versions: versions as never });
+  const segments = options.labelmaps ? new AiSegments(connection(), options.labelmaps, options.schema) : null;
+  const findings = new AiFindings(
+    connection(),
+    {
+      history: (annotationUid) => options.store.history(annotationUid),
+      save: async (versions) => {
+        await options.annotation()['annotation.save']({ versions: versions as never });
+      },
+      schema: options.schema,
+      reader: () => options.identity().readerId,
     },
-    schema: options.schema,
-    reader: () => options.identity().readerId,
-  });
+    segments ?? undefined,
+  );
 
   const notHidden = (studyInstanceUID: string): void => {
     if (review.aiHidden(studyInstanceUID))
@@ -93,6 +104,8 @@ export function createAiReviewApp(options: {
       notHidden(studyInstanceUID);
       return findings.undoBatch(studyInstanceUID, batchId);
     },
+    'ai.segmentationSources': async ({ annotationUid }) =>
+      segments ? segments.sources(annotationUid) : { references: [], segments: [] },
     'ai.rejectionReasons': async () => rejectionReasons(options.schema()),
     'review.state': async () => review.state(),
     'review.saveSettings': async (settings) => review.saveSettings(settings),
@@ -114,6 +127,7 @@ export function createAiReviewApp(options: {
     handlers,
     review,
     findings,
+    segments,
     guard(all) {
       const guarded = { ...all };
       const list = all['annotation.list'];

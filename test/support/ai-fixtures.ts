@@ -6,12 +6,14 @@
  * Versions name the vendor and version, and each finding carries its confidence as a NUM
  * `(ai-confidence, 99RADLABEL)` with UCUM unit `1`.
  */
+import { spawnSync } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { readPart10 } from '../../main/annotation/dicom/dataset.js';
 import { imageToWorld, readSeriesGeometry } from '../../main/annotation/dicom/geometry.js';
 import type { AnnotationVersionLike } from '../../main/annotation/dicom/model.js';
+import { writeSegmentation } from '../../main/annotation/dicom/seg-write.js';
 import { writeMeasurementSR } from '../../main/annotation/dicom/sr-write.js';
 
 export interface AiFindingSpec {
@@ -106,5 +108,121 @@ export function writeAiSr(options: {
     seriesInstanceUID: String(dataset['SeriesInstanceUID']),
     sopClassUID: String(dataset['SOPClassUID']),
     annotationUids,
+  };
+}
+
+export interface AiSegmentSpec {
+  /** Slices (indices along the series' normal) the segment covers. */
+  slices: readonly number[];
+  /** Its square on each of those slices: [column, row, side]. */
+  square: [number, number, number];
+  name: string;
+  /** A label of the schema (kind 'segment'), coded in the SEG by its finding code. */
+  labelId?: 'mass' | 'organ';
+  /** Written in the Segment Description as "confidence 0.87" (absent: none written). */
+  confidence?: number;
+}
+
+export interface AiSegFixture extends Omit<AiSrFixture, 'annotationUids'> {
+  /** The voxels of each segment (segment number = index + 1). */
+  voxels: number[];
+}
+
+/**
+ * A device's SEG over a generated series, as a model would write it: every segment AUTOMATIC
+ * with the model as Segment Algorithm Name, the vendor's Manufacturer, Manufacturer's Model Name
+ * and Software Versions, and (when given) each segment's confidence in its Segment Description.
+ * Written by RadLabel's SEG writer, the device attributes set with pydicom (system python).
+ */
+export function writeAiSeg(options: {
+  seriesFiles: readonly string[];
+  out: string;
+  model: string;
+  manufacturer: string;
+  modelName: string;
+  version: string;
+  segments: readonly AiSegmentSpec[];
+}): AiSegFixture {
+  const geometry = readSeriesGeometry(options.seriesFiles);
+  const { rows, columns } = geometry;
+  const layer = new Map<string, Uint8Array>();
+  const voxels = options.segments.map(() => 0);
+  options.segments.forEach((segment, index) => {
+    for (const s of segment.slices) {
+      const sop = geometry.slices[s]!.sopInstanceUID;
+      let slice = layer.get(sop);
+      if (!slice) layer.set(sop, (slice = new Uint8Array(rows * columns)));
+      const [x0, y0, side] = segment.square;
+      for (let y = y0; y < y0 + side; y++)
+        for (let x = x0; x < x0 + side; x++) {
+          if (slice[y * columns + x] === 0) voxels[index]!++;
+          slice[y * columns + x] = index + 1;
+        }
+    }
+  });
+  const schemaLabels = [
+    { id: 'mass', finding: { value: '4147007', scheme: 'SCT', meaning: 'Mass' } },
+    { id: 'organ', finding: { value: '91723000', scheme: 'SCT', meaning: 'Anatomical structure' } },
+  ];
+  const bytes = writeSegmentation({
+    labelmap: {
+      layers: [layer],
+      width: columns,
+      height: rows,
+      segments: options.segments.map((segment, index) => ({
+        segmentIndex: index + 1,
+        ...(segment.labelId ? { labelId: segment.labelId } : {}),
+        name: segment.name,
+        color: '#ff00ff',
+        layer: 0,
+        labelValue: index + 1,
+      })),
+    },
+    geometry,
+    schema: { labels: schemaLabels } as never,
+    source: `ai:${options.model}`,
+    author: options.model,
+    softwareVersion: options.version,
+    seriesDescription: `${options.model} segmentation`,
+  });
+  fs.mkdirSync(path.dirname(options.out), { recursive: true });
+  fs.writeFileSync(options.out, bytes);
+  const patch = `
+import json, sys, pydicom
+path, spec = sys.argv[1], json.loads(sys.argv[2])
+ds = pydicom.dcmread(path)
+ds.Manufacturer = spec['manufacturer']
+ds.ManufacturerModelName = spec['modelName']
+ds.SoftwareVersions = spec['version']
+ds.ContentCreatorName = spec['model']
+for item, confidence in zip(ds.SegmentSequence, spec['confidences']):
+    if confidence is not None:
+        item.SegmentDescription = 'confidence %.2f' % confidence
+ds.save_as(path)
+`;
+  const done = spawnSync(
+    '/usr/bin/python3',
+    [
+      '-c',
+      patch,
+      options.out,
+      JSON.stringify({
+        manufacturer: options.manufacturer,
+        modelName: options.modelName,
+        version: options.version,
+        model: options.model,
+        confidences: options.segments.map((s) => s.confidence ?? null),
+      }),
+    ],
+    { encoding: 'utf8' },
+  );
+  if (done.status !== 0) throw new Error(`pydicom could not write the AI SEG: ${done.stderr}`);
+  const dataset = readPart10(new Uint8Array(fs.readFileSync(options.out)));
+  return {
+    file: options.out,
+    sopInstanceUID: String(dataset['SOPInstanceUID']),
+    seriesInstanceUID: String(dataset['SeriesInstanceUID']),
+    sopClassUID: String(dataset['SOPClassUID']),
+    voxels,
   };
 }

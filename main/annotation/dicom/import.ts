@@ -15,7 +15,7 @@ import type { LabelSchema } from '../../../shared/annotation.js';
 import type { Handlers } from '../../../shared/contract.js';
 import { isAppError } from '../../../shared/errors.js';
 import { readStoredFileSync } from '../../cache/store-cipher.js';
-import { MAX_SAVE_CHARS } from '../../../shared/segmentation.js';
+import { MAX_SAVE_CHARS, type SaveSlicesParsed } from '../../../shared/segmentation.js';
 import { type Dataset, readPart10 } from './dataset.js';
 import { type SeriesGeometry, readSeriesGeometry } from './geometry.js';
 import type { SegmentInfo } from './model.js';
@@ -44,6 +44,18 @@ export interface ImportSource {
    * version, unchanged, and is never saved again.
    */
   versionExists(versionId: string): boolean;
+  /**
+   * Stores a labelmap version under the given author and source (a device SEG: its algorithm,
+   * `ai:<algorithm>`); without it, through `segmentation.saveSlices` as the current reader.
+   */
+  saveLabelmap?(request: SaveSlicesParsed, author: string, source: string): void;
+  /** Told of each device SEG imported: its segments are AI findings (main/ai/segments.ts). */
+  aiSegmentation?(info: {
+    versionId: string;
+    annotationUid: string;
+    studyInstanceUID: string;
+    dataset: Dataset;
+  }): void;
 }
 
 export interface ImportFileOutcome {
@@ -297,7 +309,7 @@ export class AnnotationImporter {
       return;
     }
     const { labelmap } = result;
-    const bits = labelmap.segments.some((s) => (s.labelValue ?? s.segmentIndex) > 255) ? 16 : 8;
+    const bits: 8 | 16 = labelmap.segments.some((s) => (s.labelValue ?? s.segmentIndex) > 255) ? 16 : 8;
     // Slices are compressed on libuv's thread pool, several at a time (both cores, and the event
     // loop stays free), in the order they are sent.
     const pending: Array<Promise<{ layer: number; sopInstanceUID: string; frame: number; data: string }>> =
@@ -334,8 +346,10 @@ export class AnnotationImporter {
     // Requests under the size limit: the first carries the header, the rest add slices to it.
     let batch: typeof chunks = [];
     let chars = 0;
+    const device =
+      result.source.startsWith('ai:') && this.source.saveLabelmap ? this.source.saveLabelmap : null;
     const send = async () => {
-      await this.source.handlers['segmentation.saveSlices']({
+      const request = {
         annotationUid,
         versionId,
         parentVersionId: null,
@@ -348,7 +362,10 @@ export class AnnotationImporter {
         segments,
         deleted: false,
         slices: batch,
-      });
+      };
+      // A device's SEG keeps the device as author and `ai:<algorithm>` as source.
+      if (device) device(request, result.author, result.source);
+      else await this.source.handlers['segmentation.saveSlices'](request);
       batch = [];
       chars = 0;
     };
@@ -359,6 +376,13 @@ export class AnnotationImporter {
       chars += chunk.data.length;
     }
     if (batch.length > 0 || chunks.length === 0) await send();
+    if (result.source.startsWith('ai:'))
+      this.source.aiSegmentation?.({
+        versionId,
+        annotationUid,
+        studyInstanceUID: result.studyInstanceUID,
+        dataset,
+      });
     outcome.added++;
   }
 }

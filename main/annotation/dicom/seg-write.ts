@@ -31,6 +31,18 @@ export interface SegWriteOptions {
   sopInstanceUID?: string;
   seriesDescription?: string;
   now?: Date;
+  /**
+   * The AI SEGs this segmentation was made from (segments a reader accepted or edited,
+   * main/ai/segments.ts): named in Source Image Sequence (purpose 121322) and in the Referenced
+   * Series Sequence.
+   */
+  sourceReferences?: ReadonlyArray<{
+    seriesInstanceUID: string;
+    sopClassUID: string;
+    sopInstanceUID: string;
+  }>;
+  /** Per segment number: the model it came from and the reader's decision (SEMIAUTOMATIC, that algorithm). */
+  segmentSources?: ReadonlyMap<number, { model: string; decision: 'accepted' | 'edited' }>;
 }
 
 /** Hex '#rrggbb' → DICOM CIELab (scaled to 0..65535). */
@@ -73,7 +85,7 @@ export function dicomLabToRgb(lab: readonly number[]): string {
   return `#${[r, g, b].map((v) => byte(v).toString(16).padStart(2, '0')).join('')}`;
 }
 
-function segmentItem(segment: SegmentInfo, options: SegWriteOptions): Dataset {
+function segmentItem(segment: SegmentInfo, options: SegWriteOptions, number: number): Dataset {
   const label = segment.labelId ? options.schema?.labels.find((l) => l.id === segment.labelId) : undefined;
   const type: Code =
     label?.finding ??
@@ -83,11 +95,15 @@ function segmentItem(segment: SegmentInfo, options: SegWriteOptions): Dataset {
       label?.name.en ?? segment.name ?? `Segment ${segment.segmentIndex}`,
     );
   const automatic = options.source.startsWith('ai:');
+  // A reader's segment accepted or edited from a model's: semi-automatic, by that model.
+  const fromAi = automatic ? undefined : options.segmentSources?.get(segment.segmentIndex);
   return {
-    SegmentNumber: segment.segmentIndex,
+    SegmentNumber: number,
     SegmentLabel: (segment.name || label?.name.en || `Segment ${segment.segmentIndex}`).slice(0, 64),
-    SegmentAlgorithmType: automatic ? 'AUTOMATIC' : 'MANUAL',
+    ...(fromAi ? { SegmentDescription: `AI finding ${fromAi.decision} by the reader`.slice(0, 64) } : {}),
+    SegmentAlgorithmType: automatic ? 'AUTOMATIC' : fromAi ? 'SEMIAUTOMATIC' : 'MANUAL',
     ...(automatic ? { SegmentAlgorithmName: options.source.slice(3) || 'unknown' } : {}),
+    ...(fromAi ? { SegmentAlgorithmName: fromAi.model.slice(0, 64) } : {}),
     SegmentedPropertyCategoryCodeSequence: [codeItem(label?.finding ? MORPHOLOGICALLY_ABNORMAL : TISSUE)],
     SegmentedPropertyTypeCodeSequence: [codeItem(type)],
     ...(label?.findingSite ? { AnatomicRegionSequence: [codeItem(label.findingSite)] } : {}),
@@ -193,6 +209,10 @@ export function writeSegmentation(options: SegWriteOptions): Uint8Array {
   const segments = labelmap.segments
     .filter((s) => present.has(s.segmentIndex))
     .sort((a, b) => a.segmentIndex - b.segmentIndex);
+  // Segment Numbers start at 1 and go up by one (PS3.3 C.8.20.2): a labelmap whose segments have
+  // gaps (a segment deleted, or only some accepted from an AI SEG) is numbered in order.
+  const numbers = new Map(segments.map((segment, index) => [segment.segmentIndex, index + 1]));
+  const numberOf = (segmentIndex: number): number => numbers.get(segmentIndex) ?? segmentIndex;
   const { date, time } = dicomDateTime(options.now);
   const spacing = sliceSpacing(geometry);
   // The per-frame functional groups are encoded here, not by dcmjs (see encode.ts).
@@ -220,11 +240,11 @@ export function writeSegmentation(options: SegWriteOptions): Uint8Array {
             ])
             .sequence(0x0008, 0x9215, [codeItemWriter(derivationCode)]),
       ])
-        .sequence(0x0020, 0x9111, [(f) => f.ul(0x0020, 0x9157, [frame.segment, frame.slice + 1])])
+        .sequence(0x0020, 0x9111, [(f) => f.ul(0x0020, 0x9157, [numberOf(frame.segment), frame.slice + 1])])
         .sequence(0x0020, 0x9113, [
           (p) => p.text(0x0020, 0x0032, 'DS', slice.position.map(decimalString).join('\\')),
         ])
-        .sequence(0x0062, 0x000a, [(s) => s.us(0x0062, 0x000b, [frame.segment])]);
+        .sequence(0x0062, 0x000a, [(s) => s.us(0x0062, 0x000b, [numberOf(frame.segment)])]);
     }),
   );
   const dimensionOrganizationUID = newUid();
@@ -260,7 +280,7 @@ export function writeSegmentation(options: SegWriteOptions): Uint8Array {
     HighBit: 0,
     PixelRepresentation: 0,
     NumberOfFrames: String(frames.length),
-    SegmentSequence: segments.map((segment) => segmentItem(segment, options)),
+    SegmentSequence: segments.map((segment, index) => segmentItem(segment, options, index + 1)),
     DimensionOrganizationSequence: [{ DimensionOrganizationUID: dimensionOrganizationUID }],
     DimensionIndexSequence: [
       {
@@ -298,7 +318,22 @@ export function writeSegmentation(options: SegWriteOptions): Uint8Array {
           ReferencedSOPInstanceUID: slice.sopInstanceUID,
         })),
       },
+      ...(options.sourceReferences ?? []).map((ref) => ({
+        SeriesInstanceUID: ref.seriesInstanceUID,
+        ReferencedInstanceSequence: [
+          { ReferencedSOPClassUID: ref.sopClassUID, ReferencedSOPInstanceUID: ref.sopInstanceUID },
+        ],
+      })),
     ],
+    ...(options.sourceReferences && options.sourceReferences.length > 0
+      ? {
+          SourceImageSequence: options.sourceReferences.map((ref) => ({
+            ReferencedSOPClassUID: ref.sopClassUID,
+            ReferencedSOPInstanceUID: ref.sopInstanceUID,
+            PurposeOfReferenceCodeSequence: [codeItem(sourceCode)],
+          })),
+        }
+      : {}),
   };
   const header = Buffer.concat([writePart10(dataset), perFrame.bytes()]);
   const pixels = packFrames(

@@ -44,8 +44,14 @@ export interface ExportSource {
     | 'segmentation.list'
     | 'segmentation.load'
   > &
-    // AI provenance, predecessors and verification in the SR (main/ai/provenance.ts), when served.
-    Partial<Pick<Handlers, 'annotation.history' | 'annotation.studyStatus' | 'review.events'>>;
+    // AI provenance, predecessors and verification in the SR (main/ai/provenance.ts), and the AI
+    // SEGs a reader's segmentation came from (main/ai/segments.ts), when served.
+    Partial<
+      Pick<
+        Handlers,
+        'annotation.history' | 'annotation.studyStatus' | 'review.events' | 'ai.segmentationSources'
+      >
+    >;
   instanceFile(sopInstanceUID: string): { path: string } | null;
 }
 
@@ -289,6 +295,9 @@ export async function runExport(options: ExportOptions): Promise<ExportSummary> 
           for (const seg of segmentations) {
             const geometry = await geometryOf(seg.seriesUid);
             if (!geometry) continue;
+            const aiSources = handlers['ai.segmentationSources']
+              ? await handlers['ai.segmentationSources']({ annotationUid: seg.annotationUid })
+              : null;
             try {
               const bytes = writeSegmentation({
                 labelmap: seg.labelmap,
@@ -297,6 +306,12 @@ export async function runExport(options: ExportOptions): Promise<ExportSummary> 
                 source: seg.source,
                 author: seg.author,
                 softwareVersion: options.softwareVersion,
+                ...(aiSources && aiSources.segments.length > 0
+                  ? {
+                      sourceReferences: aiSources.references,
+                      segmentSources: new Map(aiSources.segments.map((s) => [s.segmentIndex, s])),
+                    }
+                  : {}),
               });
               write(path.join(dicomDir, studyUid, `SEG_${++n}.dcm`), bytes);
             } catch (error) {

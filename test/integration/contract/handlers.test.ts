@@ -299,6 +299,7 @@ function samples(): { [M in MethodName]: () => Promise<RequestOf<M>> } {
     },
     'ai.acceptAbove': async () => ({ studyInstanceUID: series.studyInstanceUID, minConfidence: 0.5 }),
     'ai.undoBatch': async () => ({ studyInstanceUID: series.studyInstanceUID, batchId: 'contract-batch' }),
+    'ai.segmentationSources': async () => ({ annotationUid: 'contract-segmentation' }),
     'ai.rejectionReasons': async () => ({}),
     'review.state': async () => ({}),
     'review.saveSettings': async () => ({ blinded: false, blindAi: false }),

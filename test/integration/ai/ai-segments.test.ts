@@ -1,0 +1,255 @@
+/**
+ * The segments of a device SEG are AI findings (issue #11 item 1, docs/ai-review.md "AI
+ * segmentations"), on real services, a real catalog and a device SEG written by the test
+ * (test/support/ai-fixtures.ts): import keeps the device as author and `ai:<model>` as source, with
+ * model, manufacturer, version and each segment's confidence; accept, edit and reject (reason of the
+ * schema) per segment, kept across a restart; accept-all above a confidence and its undo; the
+ * reader's SEG export holds exactly the accepted and edited segments, SEMIAUTOMATIC by the model,
+ * naming the AI SEG (pydicom reads it; dciodvfy: no errors).
+ */
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { READER_ENV } from '../../../main/annotation/reader.js';
+import { runCli } from '../../../main/cli/run.js';
+import { silentLogger } from '../../../main/core/logger.js';
+import { type Services, createServices } from '../../../main/services.js';
+import type { AiFinding } from '../../../shared/ai.js';
+import { AppError } from '../../../shared/errors.js';
+import { ensureCtSeries, makeTempDir } from '../../fixtures/index.js';
+import { type AiSegFixture, writeAiSeg } from '../../support/ai-fixtures.js';
+
+const scratch = makeTempDir('ai-segments');
+const ct = ensureCtSeries({ slices: 6, size: 32, seed: 'ai-segments' });
+const dataDir = path.join(scratch, 'data');
+const MODEL = 'LiverSeg-3D';
+const previousReader = process.env[READER_ENV];
+const study = ct.studyInstanceUID;
+let services: Services;
+let seg: AiSegFixture;
+
+function open(): Services {
+  return createServices({
+    dataDir,
+    host: 'web',
+    logger: silentLogger(),
+    importWorkers: 1,
+    deidWorkers: 0,
+    syncBackground: false,
+  });
+}
+
+async function importAndWait(paths: string[]): Promise<void> {
+  const { jobId } = await services.handlers['import.start']({ paths });
+  for (;;) {
+    const progress = await services.handlers['import.status']({ jobId });
+    if (progress.finishedAt) return;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+const findings = async (): Promise<AiFinding[]> =>
+  (await services.handlers['ai.findings']({ studyInstanceUID: study })).findings;
+
+beforeAll(async () => {
+  process.env[READER_ENV] = 'alice';
+  seg = writeAiSeg({
+    seriesFiles: ct.files,
+    out: path.join(scratch, 'ai', 'AI-SEG.dcm'),
+    model: MODEL,
+    manufacturer: 'Acme AI',
+    modelName: 'SegNet',
+    version: '3.0.1',
+    segments: [
+      { name: 'Mass A', labelId: 'mass', slices: [1, 2], square: [2, 2, 4], confidence: 0.92 },
+      { name: 'Organ', labelId: 'organ', slices: [2, 3, 4], square: [10, 10, 6], confidence: 0.55 },
+      { name: 'Mass B', labelId: 'mass', slices: [4], square: [20, 20, 3], confidence: 0.81 },
+      { name: 'Spot', slices: [5], square: [25, 3, 2] },
+    ],
+  });
+  services = open();
+  await importAndWait([ct.dir]);
+  const imported = await services.handlers['annotation.importFiles']({ paths: [seg.file] });
+  expect(imported.files[0]).toMatchObject({ kind: 'seg', added: 1 });
+}, 120_000);
+
+afterAll(async () => {
+  await services?.close();
+  if (previousReader === undefined) delete process.env[READER_ENV];
+  else process.env[READER_ENV] = previousReader;
+  fs.rmSync(scratch, { recursive: true, force: true });
+});
+
+describe('AI segmentation findings', () => {
+  it('a device SEG imports with the device as author and ai:<model> as source; each segment is a finding with its provenance and confidence', async () => {
+    const heads = await services.handlers['segmentation.list']({ seriesInstanceUID: ct.seriesInstanceUID });
+    expect(heads.map((h) => [h.author, h.source])).toEqual([[MODEL, `ai:${MODEL}`]]);
+    const list = await findings();
+    expect(list.map((f) => f.segment?.segmentIndex)).toEqual([1, 2, 3, 4]);
+    expect(list.map((f) => f.segment?.voxels)).toEqual(seg.voxels);
+    expect(list.map((f) => f.provenance.confidence)).toEqual([0.92, 0.55, 0.81, undefined]);
+    expect(list[0]!.provenance).toMatchObject({
+      model: MODEL,
+      manufacturer: 'Acme AI',
+      modelName: 'SegNet',
+      version: '3.0.1',
+      sopInstanceUID: seg.sopInstanceUID,
+      seriesInstanceUID: seg.seriesInstanceUID,
+    });
+    expect(list[0]!.aiVersion).toMatchObject({
+      kind: 'segmentation',
+      labelId: 'mass',
+      source: `ai:${MODEL}`,
+      seriesInstanceUID: ct.seriesInstanceUID,
+    });
+    // The slice where the segment is largest is where N / P show it.
+    expect(ct.files.length).toBe(6);
+    expect(list[1]!.aiVersion.sopInstanceUID).toBeTruthy();
+    expect(list.every((f) => f.decision === null)).toBe(true);
+  });
+
+  it("accept and edit make the reader's own segmentation from the AI voxels; reject needs a reason; kept across a restart", async () => {
+    const [first, second, third] = await findings();
+    const accepted = await services.handlers['ai.decide']({
+      studyInstanceUID: study,
+      annotationUid: first!.annotationUid,
+      decision: 'accepted',
+    });
+    expect(accepted.finding).toMatchObject({ decision: 'accepted' });
+    let refused = '';
+    try {
+      await services.handlers['ai.decide']({
+        studyInstanceUID: study,
+        annotationUid: second!.annotationUid,
+        decision: 'rejected',
+      });
+    } catch (error) {
+      refused = error instanceof AppError ? error.code : String(error);
+    }
+    expect(refused).toBe('invalid-request');
+    await services.handlers['ai.decide']({
+      studyInstanceUID: study,
+      annotationUid: second!.annotationUid,
+      decision: 'rejected',
+      reasonId: 'wrong-location',
+    });
+    await services.handlers['ai.decide']({
+      studyInstanceUID: study,
+      annotationUid: third!.annotationUid,
+      decision: 'edited',
+    });
+    // The reader's segmentation: the AI's voxels of the accepted and edited segments only.
+    const heads = await services.handlers['segmentation.list']({ seriesInstanceUID: ct.seriesInstanceUID });
+    const mine = heads.find((h) => h.author === 'alice')!;
+    expect(mine.source).toBe('human');
+    expect(mine.segments.map((s) => s.segmentIndex)).toEqual([1, 3]);
+    expect(mine.segments.map((s) => s.color)).toEqual(['#f58231', '#f58231']); // the label's colour
+    const hashes = await services.handlers['segmentation.sliceHashes']({ annotationUid: mine.annotationUid });
+    expect(hashes.reduce((n, h) => n + h.labelled, 0)).toBe(seg.voxels[0]! + seg.voxels[2]!);
+    // The AI's own labelmap is untouched.
+    expect(heads.find((h) => h.author === MODEL)!.segments).toHaveLength(4);
+
+    await services.close();
+    services = open();
+    const after = await findings();
+    expect(after.map((f) => [f.decision, f.reasonId])).toEqual([
+      ['accepted', null],
+      ['rejected', 'wrong-location'],
+      ['edited', null],
+      [null, null],
+    ]);
+    // Another reader's decisions are their own.
+    process.env[READER_ENV] = 'bob';
+    expect((await findings()).every((f) => f.decision === null)).toBe(true);
+    process.env[READER_ENV] = 'alice';
+  });
+
+  it('accept-all above a confidence takes segments too, and is undone in one step', async () => {
+    process.env[READER_ENV] = 'bob';
+    try {
+      const { batchId, accepted } = await services.handlers['ai.acceptAbove']({
+        studyInstanceUID: study,
+        minConfidence: 0.8,
+      });
+      expect(accepted).toBe(2);
+      let answer = await services.handlers['ai.findings']({ studyInstanceUID: study });
+      expect(answer.findings.map((f) => f.decision)).toEqual(['accepted', null, 'accepted', null]);
+      expect(answer.undoableBatch).toEqual({ batchId, count: 2 });
+      const { undone } = await services.handlers['ai.undoBatch']({
+        studyInstanceUID: study,
+        batchId: batchId!,
+      });
+      expect(undone).toBe(2);
+      answer = await services.handlers['ai.findings']({ studyInstanceUID: study });
+      expect(answer.findings.every((f) => f.decision === null)).toBe(true);
+      expect(answer.undoableBatch).toBeNull();
+      // Bob's segmentation made by the batch is deleted again.
+      const heads = await services.handlers['segmentation.list']({ seriesInstanceUID: ct.seriesInstanceUID });
+      expect(heads.some((h) => h.author === 'bob')).toBe(false);
+    } finally {
+      process.env[READER_ENV] = 'alice';
+    }
+  });
+
+  it("export: the reader's SEG holds the accepted and edited segments, SEMIAUTOMATIC by the model, and names the AI SEG (pydicom); dciodvfy clean", async () => {
+    await services.close();
+    const out = path.join(scratch, 'export');
+    let stderr = '';
+    const status = await runCli(['export', '--format', 'seg', out, '--study', study], {
+      stdout: { write: () => {} },
+      stderr: { write: (t: string) => (stderr += t) },
+      env: { ...process.env, RADLABEL_DATA_DIR: dataDir },
+      onInterrupt: () => () => {},
+    });
+    services = open();
+    expect(status, stderr).toBe(0);
+    const files = fs
+      .readdirSync(path.join(out, study))
+      .filter((f) => f.startsWith('SEG_'))
+      .map((f) => path.join(out, study, f));
+    expect(files).toHaveLength(2);
+    const script = `
+import json, sys, pydicom
+out = []
+for path in sys.argv[1:]:
+    ds = pydicom.dcmread(path)
+    out.append({
+        'creator': str(ds.ContentCreatorName),
+        'segments': [[int(s.SegmentNumber), s.SegmentAlgorithmType, str(getattr(s, 'SegmentAlgorithmName', '')),
+                      str(getattr(s, 'SegmentDescription', ''))] for s in ds.SegmentSequence],
+        'sources': [[i.ReferencedSOPClassUID, i.ReferencedSOPInstanceUID,
+                     i.PurposeOfReferenceCodeSequence[0].CodeValue] for i in getattr(ds, 'SourceImageSequence', [])],
+        'series': [s.SeriesInstanceUID for s in ds.ReferencedSeriesSequence],
+        'frames': int(ds.NumberOfFrames),
+    })
+print(json.dumps(out))
+`;
+    const read = spawnSync('/usr/bin/python3', ['-c', script, ...files], { encoding: 'utf8' });
+    expect(read.status, read.stderr).toBe(0);
+    const objects = JSON.parse(read.stdout) as Array<{
+      creator: string;
+      segments: Array<[number, string, string, string]>;
+      sources: Array<[string, string, string]>;
+      series: string[];
+      frames: number;
+    }>;
+    const ai = objects.find((o) => o.creator === MODEL)!;
+    expect(ai.segments.map((s) => s[1])).toEqual(['AUTOMATIC', 'AUTOMATIC', 'AUTOMATIC', 'AUTOMATIC']);
+    expect(ai.sources).toEqual([]);
+    const reader = objects.find((o) => o.creator === 'alice')!;
+    expect(reader.segments).toEqual([
+      [1, 'SEMIAUTOMATIC', MODEL, 'AI finding accepted by the reader'],
+      [2, 'SEMIAUTOMATIC', MODEL, 'AI finding edited by the reader'], // numbered from 1 without gaps
+    ]);
+    expect(reader.sources).toEqual([[seg.sopClassUID, seg.sopInstanceUID, '121322']]);
+    expect(reader.series).toEqual([ct.seriesInstanceUID, seg.seriesInstanceUID]);
+    expect(reader.frames).toBe(3); // Mass A on two slices, Mass B on one
+    for (const file of files) {
+      const check = spawnSync('dciodvfy', [file], { encoding: 'utf8' });
+      expect(`${check.stdout}${check.stderr}`.split('\n').filter((line) => line.startsWith('Error'))).toEqual(
+        [],
+      );
+    }
+  });
+});
