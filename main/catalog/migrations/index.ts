@@ -15,7 +15,6 @@ import { accountAdmin } from './0014-account-admin.js';
 import { readingTime } from './0016-reading-time.js';
 import { reviewEvents } from './0015-review-events.js';
 import { modelRuns } from './0017-model-runs.js';
-import { statsFacts } from './0018-stats-facts.js';
 import { aiSegments } from './0019-ai-segments.js';
 import type { Migration } from './migration.js';
 
@@ -38,6 +37,5 @@ export const migrations: readonly Migration[] = [
   reviewEvents,
   readingTime,
   modelRuns,
-  statsFacts,
   aiSegments,
 ];
