@@ -1,8 +1,16 @@
-/** A sync project manifest for tests (shared/sync-manifest.ts), written as a file. */
+/**
+ * Sync projects for tests: a manifest (shared/sync-manifest.ts) written as a file, and
+ * startSyncProject — a fresh Orthanc with DICOMweb, the manifest, "machines" (services on their own
+ * data folders, each with its reader) and one close for all of it.
+ */
 import fs from 'node:fs';
 import path from 'node:path';
+import { silentLogger } from '../../main/core/logger.js';
+import { type Services, createServices } from '../../main/services.js';
 import { DEFAULT_LABEL_SCHEMA } from '../../shared/default-label-schema.js';
 import { SYNC_MANIFEST_FORMAT, type SyncManifestInput } from '../../shared/sync-manifest.js';
+import { makeTempDir } from '../fixtures/paths.js';
+import { type Orthanc, startOrthanc } from './orthanc.js';
 
 export interface TestManifestOptions {
   /** The DICOMweb root (`http://127.0.0.1:<port>/dicom-web`). */
@@ -46,4 +54,104 @@ export function writeTestManifest(dir: string, options: TestManifestOptions, nam
   const file = path.join(dir, name);
   fs.writeFileSync(file, JSON.stringify(testManifest(options), null, 2));
   return file;
+}
+
+export interface SyncMachineOptions {
+  /** Background passes at the manifest's interval, as the app runs them (default off: passes by hand). */
+  background?: boolean;
+  /**
+   * How the project's manifest is loaded: `engine` (services.sync.load, the default), `handler`
+   * (sync.loadProject, as the app's panel does) or `none` (no project on this machine).
+   */
+  load?: 'engine' | 'handler' | 'none';
+}
+
+export interface SyncProjectOptions {
+  /** Prefix of the temp folder holding the manifest and every machine's data folder. */
+  name: string;
+  /** A real Orthanc with DICOMweb (default); `false` for machines that only exchange files. */
+  orthanc?: boolean;
+  /** The manifest's settings (its url is the server's, or `through`'s). */
+  manifest?: Omit<TestManifestOptions, 'url'>;
+  /** Something between the machines and Orthanc (a fault proxy): its url is the manifest's. */
+  through?: (orthanc: Orthanc) => Promise<{ url: string; stop(): Promise<void> }>;
+  /** Set for the project's life, restored on close (with RADLABEL_SYNC_PASSWORD and RADLABEL_READER). */
+  env?: Record<string, string>;
+}
+
+export interface SyncProject {
+  dir: string;
+  /** Undefined when started with `orthanc: false`. */
+  orthanc: Orthanc | undefined;
+  /** The manifest file ('' without a server). */
+  manifest: string;
+  /** Services on `<dir>/<name>`, `reader` acting (RADLABEL_READER), the project loaded. */
+  machine(name: string, reader: string, options?: SyncMachineOptions): Promise<Services>;
+  /** Every machine closed, the proxy and Orthanc stopped, the environment restored, the folder removed. */
+  close(): Promise<void>;
+}
+
+/** A sync project on a fresh Orthanc (DICOMweb, user:secret) and machines with their own data folders. */
+export async function startSyncProject(options: SyncProjectOptions): Promise<SyncProject> {
+  const dir = makeTempDir(options.name);
+  const env = { ...process.env };
+  const open: Services[] = [];
+  let orthanc: Orthanc | undefined;
+  let front: { url: string; stop(): Promise<void> } | undefined;
+  let manifest = '';
+  const close = async () => {
+    for (const services of open.splice(0)) await services.close();
+    await front?.stop();
+    await orthanc?.stop();
+    process.env = env;
+    fs.rmSync(dir, { recursive: true, force: true });
+  };
+  try {
+    process.env['RADLABEL_SYNC_PASSWORD'] = 'secret';
+    Object.assign(process.env, options.env ?? {});
+    if (options.orthanc !== false) {
+      orthanc = await startOrthanc({}, {}, { dicomWeb: true });
+      front = options.through ? await options.through(orthanc) : undefined;
+      const url = front?.url ?? orthanc.dicomWebUrl!;
+      manifest = writeTestManifest(dir, { username: 'user', ...options.manifest, url });
+    }
+  } catch (error) {
+    await close();
+    throw error;
+  }
+  return {
+    dir,
+    orthanc,
+    manifest,
+    async machine(name, reader, machineOptions = {}) {
+      process.env['RADLABEL_READER'] = reader;
+      const services = createServices({
+        dataDir: path.join(dir, name),
+        host: 'web',
+        logger: silentLogger(),
+        importWorkers: 1,
+        deidWorkers: 0,
+        syncBackground: machineOptions.background ?? false,
+      });
+      open.push(services);
+      const load = machineOptions.load ?? (manifest ? 'engine' : 'none');
+      if (load === 'engine') await services.sync.load({ path: manifest });
+      if (load === 'handler') await services.handlers['sync.loadProject']({ source: manifest });
+      return services;
+    },
+    close,
+  };
+}
+
+/** Imports `paths` and waits for the job's end; a file that failed fails the caller. */
+export async function importAndWait(services: Services, paths: string[]): Promise<void> {
+  const { jobId } = await services.handlers['import.start']({ paths });
+  for (;;) {
+    const progress = await services.handlers['import.status']({ jobId });
+    if (progress.finishedAt) {
+      if (progress.failed > 0) throw new Error(`import failed: ${JSON.stringify(progress.errors)}`);
+      return;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
 }

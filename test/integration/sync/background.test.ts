@@ -5,60 +5,37 @@
  * manifest allows) and brings the reader's new task down, again without anyone asking. Waits are
  * for states, bounded; the only lower bound is the interval's own timer.
  */
-import fs from 'node:fs';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { silentLogger } from '../../../main/core/logger.js';
-import { type Services, createServices } from '../../../main/services.js';
-import { ensureCtSeries, makeTempDir } from '../../fixtures/index.js';
-import { type Orthanc, startOrthanc } from '../../support/orthanc.js';
-import { writeTestManifest } from '../../support/sync-project.js';
+import type { Services } from '../../../main/services.js';
+import { ensureCtSeries } from '../../fixtures/index.js';
+import type { Orthanc } from '../../support/orthanc.js';
+import { type SyncProject, startSyncProject } from '../../support/sync-project.js';
 
 const N = 3;
 const ct = ensureCtSeries({ slices: N, size: 16, seed: 'sync-background' });
-const dir = makeTempDir('sync-background');
 const INTERVAL_MINUTES = 1;
+let project: SyncProject;
 let orthanc: Orthanc;
-let manifest: string;
-const open: Services[] = [];
-const env = { ...process.env };
 
 beforeAll(async () => {
-  orthanc = await startOrthanc({}, {}, { dicomWeb: true });
-  process.env['RADLABEL_SYNC_PASSWORD'] = 'secret';
-  manifest = writeTestManifest(dir, {
-    url: orthanc.dicomWebUrl!,
-    username: 'user',
-    intervalMinutes: INTERVAL_MINUTES,
-    readers: [
-      { username: 'alice', role: 'annotator', tasks: [] },
-      { username: 'bob', role: 'annotator', tasks: [{ clinicalTrial: { protocolId: 'PROTO-1' } }] },
-    ],
+  project = await startSyncProject({
+    name: 'sync-background',
+    manifest: {
+      intervalMinutes: INTERVAL_MINUTES,
+      readers: [
+        { username: 'alice', role: 'annotator', tasks: [] },
+        { username: 'bob', role: 'annotator', tasks: [{ clinicalTrial: { protocolId: 'PROTO-1' } }] },
+      ],
+    },
   });
+  orthanc = project.orthanc!;
 }, 60_000);
 
-afterAll(async () => {
-  for (const services of open) await services.close();
-  await orthanc?.stop();
-  process.env = env;
-  fs.rmSync(dir, { recursive: true, force: true });
-});
+afterAll(() => project?.close());
 
-/** A workstation as the app runs it: background sync on. */
-async function machine(name: string, reader: string): Promise<Services> {
-  process.env['RADLABEL_READER'] = reader;
-  const services = createServices({
-    dataDir: path.join(dir, name),
-    host: 'web',
-    logger: silentLogger(),
-    importWorkers: 1,
-    deidWorkers: 0,
-    syncBackground: true,
-  });
-  open.push(services);
-  await services.handlers['sync.loadProject']({ source: manifest });
-  return services;
-}
+/** A workstation as the app runs it: background sync on, the project loaded from the panel. */
+const machine = (name: string, reader: string): Promise<Services> =>
+  project.machine(name, reader, { background: true, load: 'handler' });
 
 async function until<T>(what: string, ms: number, read: () => Promise<T>, ok: (value: T) => boolean) {
   const deadline = Date.now() + ms;

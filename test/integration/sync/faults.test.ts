@@ -9,71 +9,48 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openCatalogConnection } from '../../../main/catalog/catalog.js';
-import { silentLogger } from '../../../main/core/logger.js';
-import { CATALOG_FILE_NAME, type Services, createServices } from '../../../main/services.js';
-import { ensureCtSeries, makeTempDir } from '../../fixtures/index.js';
+import { CATALOG_FILE_NAME, type Services } from '../../../main/services.js';
+import { ensureCtSeries } from '../../fixtures/index.js';
 import { type FaultProxy, startFaultProxy } from '../../support/fault-proxy.js';
-import { type Orthanc, startOrthanc } from '../../support/orthanc.js';
-import { writeTestManifest } from '../../support/sync-project.js';
+import type { Orthanc } from '../../support/orthanc.js';
+import { type SyncProject, importAndWait, startSyncProject } from '../../support/sync-project.js';
 
 const SLICES = 12;
 const ct = ensureCtSeries({ slices: SLICES, size: 32, seed: 'sync-faults' });
-const dir = makeTempDir('sync-faults');
+let project: SyncProject;
 let orthanc: Orthanc;
 let proxy: FaultProxy;
-let manifest: string;
-const open: Services[] = [];
-const env = { ...process.env };
+let dir: string;
 
 beforeAll(async () => {
-  orthanc = await startOrthanc({}, {}, { dicomWeb: true });
-  proxy = await startFaultProxy({
-    target: `http://127.0.0.1:${orthanc.httpPort}`,
-    seed: 10,
-    maxFaults: 40,
-    delayMs: 200,
+  project = await startSyncProject({
+    name: 'sync-faults',
+    through: async (server) => {
+      proxy = await startFaultProxy({
+        target: `http://127.0.0.1:${server.httpPort}`,
+        seed: 10,
+        maxFaults: 40,
+        delayMs: 200,
+      });
+      return { url: `${proxy.origin}/dicom-web`, stop: () => proxy.stop() };
+    },
+    env: { RADLABEL_SYNC_BACKOFF_MS: '20,200' },
+    manifest: {
+      batchInstances: 3,
+      readers: [
+        { username: 'alice', role: 'annotator', tasks: [] },
+        { username: 'bob', role: 'reviewer', tasks: [{ clinicalTrial: { protocolId: 'PROTO-1' } }] },
+      ],
+    },
   });
-  process.env['RADLABEL_SYNC_PASSWORD'] = 'secret';
-  process.env['RADLABEL_SYNC_BACKOFF_MS'] = '20,200';
-  manifest = writeTestManifest(dir, {
-    url: `${proxy.origin}/dicom-web`,
-    username: 'user',
-    batchInstances: 3,
-    readers: [
-      { username: 'alice', role: 'annotator', tasks: [] },
-      { username: 'bob', role: 'reviewer', tasks: [{ clinicalTrial: { protocolId: 'PROTO-1' } }] },
-    ],
-  });
+  orthanc = project.orthanc!;
+  dir = project.dir;
 }, 60_000);
 
-afterAll(async () => {
-  for (const services of open) await services.close();
-  await proxy?.stop();
-  await orthanc?.stop();
-  process.env = env;
-  fs.rmSync(dir, { recursive: true, force: true });
-});
+afterAll(() => project?.close());
 
-async function machine(name: string, reader: string, background = false): Promise<Services> {
-  process.env['RADLABEL_READER'] = reader;
-  const services = createServices({
-    dataDir: path.join(dir, name),
-    host: 'web',
-    logger: silentLogger(),
-    importWorkers: 1,
-    deidWorkers: 0,
-    syncBackground: background,
-  });
-  open.push(services);
-  await services.sync.load({ path: manifest });
-  return services;
-}
-
-async function importStudy(services: Services, files: string[]): Promise<void> {
-  const { jobId } = await services.handlers['import.start']({ paths: files });
-  while (!(await services.handlers['import.status']({ jobId })).finishedAt)
-    await new Promise((resolve) => setTimeout(resolve, 50));
-}
+const machine = (name: string, reader: string, background = false): Promise<Services> =>
+  project.machine(name, reader, { background });
 
 /** Passes until everything is done (bounded: a sync that does not converge fails the test). */
 async function settle(services: Services) {
@@ -106,7 +83,7 @@ function localItems(name: string): Array<{ direction: string; sop_uid: string; s
 describe('sync through a proxy that drops, delays, truncates and fails', () => {
   it('converges: Orthanc holds each instance exactly once and both machines’ state matches it', async () => {
     const a = await machine('machine-a', 'alice');
-    await importStudy(a, ct.files);
+    await importAndWait(a, ct.files);
     await a.handlers['sync.selectStudies']({ studyInstanceUIDs: [ct.studyInstanceUID] });
     const up = await settle(a);
     expect(up).toMatchObject({ done: SLICES, failed: 0, pending: 0, stoppedBy: null });
@@ -144,7 +121,7 @@ describe('sync through a proxy that drops, delays, truncates and fails', () => {
     proxy.setFaults(false);
     const other = ensureCtSeries({ slices: 3, size: 32, seed: 'sync-faults-offline' });
     const c = await machine('machine-c', 'alice', true);
-    await importStudy(c, other.files);
+    await importAndWait(c, other.files);
     proxy.setOffline(true);
     await c.handlers['sync.selectStudies']({ studyInstanceUIDs: [other.studyInstanceUID] });
     await waitFor(async () => (await c.handlers['sync.status']({})).state === 'offline');

@@ -10,60 +10,34 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { silentLogger } from '../../../main/core/logger.js';
-import { type Services, createServices } from '../../../main/services.js';
-import { ensureCtSeries, makeTempDir, repoRoot, slicePositionPatient } from '../../fixtures/index.js';
-import { type Orthanc, startOrthanc } from '../../support/orthanc.js';
-import { writeTestManifest } from '../../support/sync-project.js';
+import type { Services } from '../../../main/services.js';
+import { ensureCtSeries, repoRoot, slicePositionPatient } from '../../fixtures/index.js';
+import type { Orthanc } from '../../support/orthanc.js';
+import { type SyncProject, importAndWait, startSyncProject } from '../../support/sync-project.js';
 
 const N = 6;
 const ct = ensureCtSeries({ slices: N, size: 32, seed: 'sync-orthanc' });
-const dir = makeTempDir('sync-orthanc');
+let project: SyncProject;
 let orthanc: Orthanc;
-let manifest: string;
-const open: Services[] = [];
-const env = { ...process.env };
+let dir: string;
 
 beforeAll(async () => {
-  orthanc = await startOrthanc({}, {}, { dicomWeb: true });
-  process.env['RADLABEL_SYNC_PASSWORD'] = 'secret';
-  manifest = writeTestManifest(dir, {
-    url: orthanc.dicomWebUrl!,
-    username: 'user',
-    readers: [
-      { username: 'alice', role: 'annotator', tasks: [] },
-      { username: 'bob', role: 'reviewer', tasks: [{ clinicalTrial: { protocolId: 'PROTO-1' } }] },
-    ],
+  project = await startSyncProject({
+    name: 'sync-orthanc',
+    manifest: {
+      readers: [
+        { username: 'alice', role: 'annotator', tasks: [] },
+        { username: 'bob', role: 'reviewer', tasks: [{ clinicalTrial: { protocolId: 'PROTO-1' } }] },
+      ],
+    },
   });
+  orthanc = project.orthanc!;
+  dir = project.dir;
 }, 60_000);
 
-afterAll(async () => {
-  for (const services of open) await services.close();
-  await orthanc?.stop();
-  process.env = env;
-  fs.rmSync(dir, { recursive: true, force: true });
-});
+afterAll(() => project?.close());
 
-async function machine(name: string, reader: string): Promise<Services> {
-  process.env['RADLABEL_READER'] = reader;
-  const services = createServices({
-    dataDir: path.join(dir, name),
-    host: 'web',
-    logger: silentLogger(),
-    importWorkers: 1,
-    deidWorkers: 0,
-    syncBackground: false,
-  });
-  open.push(services);
-  await services.sync.load({ path: manifest });
-  return services;
-}
-
-async function importStudy(services: Services, files: string[]): Promise<void> {
-  const { jobId } = await services.handlers['import.start']({ paths: files });
-  while (!(await services.handlers['import.status']({ jobId })).finishedAt)
-    await new Promise((resolve) => setTimeout(resolve, 50));
-}
+const machine = (name: string, reader: string): Promise<Services> => project.machine(name, reader);
 
 async function orthancJson<T>(pathname: string): Promise<T> {
   const response = await orthanc.rest(pathname);
@@ -78,7 +52,7 @@ describe('sync with a real DICOMweb server (Orthanc)', () => {
 
   it('uploads a chosen study de-identified: Orthanc holds each instance once, under new UIDs and no name', async () => {
     a = await machine('machine-a', 'alice');
-    await importStudy(a, ct.files);
+    await importAndWait(a, ct.files);
     await a.handlers['sync.selectStudies']({ studyInstanceUIDs: [ct.studyInstanceUID] });
     const result = await a.sync.engine()!.pass(new AbortController().signal);
     expect(result).toMatchObject({ done: N, failed: 0, pending: 0, error: null });

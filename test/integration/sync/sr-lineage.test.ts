@@ -8,36 +8,27 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
-import { silentLogger } from '../../../main/core/logger.js';
-import { type Services, createServices } from '../../../main/services.js';
-import { ensureCtSeries, makeTempDir } from '../../fixtures/index.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Services } from '../../../main/services.js';
+import { ensureCtSeries } from '../../fixtures/index.js';
+import { type SyncProject, importAndWait, startSyncProject } from '../../support/sync-project.js';
 
 const ct = ensureCtSeries({ slices: 3, size: 32, seed: 'sync-sr-lineage' });
-const dir = makeTempDir('sync-sr-lineage');
-const open: Services[] = [];
-const env = { ...process.env };
+let project: SyncProject;
+let dir: string;
 
-afterAll(async () => {
-  for (const services of open) await services.close();
-  process.env = env;
-  fs.rmSync(dir, { recursive: true, force: true });
+beforeAll(async () => {
+  // No server: the SR files travel by hand between the machines.
+  project = await startSyncProject({ name: 'sync-sr-lineage', orthanc: false });
+  dir = project.dir;
 });
 
+afterAll(() => project?.close());
+
+/** A machine with the study imported. */
 async function machine(name: string, reader: string): Promise<Services> {
-  process.env['RADLABEL_READER'] = reader;
-  const services = createServices({
-    dataDir: path.join(dir, name),
-    host: 'web',
-    logger: silentLogger(),
-    importWorkers: 1,
-    deidWorkers: 0,
-    syncBackground: false,
-  });
-  open.push(services);
-  const { jobId } = await services.handlers['import.start']({ paths: ct.files });
-  while (!(await services.handlers['import.status']({ jobId })).finishedAt)
-    await new Promise((resolve) => setTimeout(resolve, 50));
+  const services = await project.machine(name, reader);
+  await importAndWait(services, ct.files);
   return services;
 }
 

@@ -8,69 +8,39 @@
  * Nothing is dropped: every head stays in the annotation's history and the resolution names them.
  */
 import crypto from 'node:crypto';
-import fs from 'node:fs';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AnnotationVersion } from '../../../shared/annotation.js';
-import { silentLogger } from '../../../main/core/logger.js';
-import { type Services, createServices } from '../../../main/services.js';
-import { ensureCtSeries, makeTempDir } from '../../fixtures/index.js';
-import { type Orthanc, startOrthanc } from '../../support/orthanc.js';
-import { writeTestManifest } from '../../support/sync-project.js';
+import type { Services } from '../../../main/services.js';
+import { ensureCtSeries } from '../../fixtures/index.js';
+import type { Orthanc } from '../../support/orthanc.js';
+import { type SyncProject, importAndWait, startSyncProject } from '../../support/sync-project.js';
 
 const N = 4;
 const ct = ensureCtSeries({ slices: N, size: 32, seed: 'sync-two-machines' });
-const dir = makeTempDir('sync-two-machines');
+let project: SyncProject;
 let orthanc: Orthanc;
-let manifest: string;
-const open: Services[] = [];
-const env = { ...process.env };
 
 beforeAll(async () => {
-  orthanc = await startOrthanc({}, {}, { dicomWeb: true });
-  process.env['RADLABEL_SYNC_PASSWORD'] = 'secret';
-  manifest = writeTestManifest(dir, {
-    url: orthanc.dicomWebUrl!,
-    username: 'user',
-    readers: [
-      { username: 'alice', role: 'annotator', tasks: [] },
-      { username: 'bob', role: 'annotator', tasks: [{ clinicalTrial: { protocolId: 'PROTO-1' } }] },
-    ],
+  project = await startSyncProject({
+    name: 'sync-two-machines',
+    manifest: {
+      readers: [
+        { username: 'alice', role: 'annotator', tasks: [] },
+        { username: 'bob', role: 'annotator', tasks: [{ clinicalTrial: { protocolId: 'PROTO-1' } }] },
+      ],
+    },
   });
+  orthanc = project.orthanc!;
 }, 60_000);
 
-afterAll(async () => {
-  for (const services of open) await services.close();
-  await orthanc?.stop();
-  process.env = env;
-  fs.rmSync(dir, { recursive: true, force: true });
-});
+afterAll(() => project?.close());
 
 /** Both machines live in this process: the reader is who acts next (annotation authors, tasks). */
 function as(reader: string): void {
   process.env['RADLABEL_READER'] = reader;
 }
 
-async function machine(name: string, reader: string): Promise<Services> {
-  as(reader);
-  const services = createServices({
-    dataDir: path.join(dir, name),
-    host: 'web',
-    logger: silentLogger(),
-    importWorkers: 1,
-    deidWorkers: 0,
-    syncBackground: false,
-  });
-  open.push(services);
-  await services.sync.load({ path: manifest });
-  return services;
-}
-
-async function importStudy(services: Services, files: string[]): Promise<void> {
-  const { jobId } = await services.handlers['import.start']({ paths: files });
-  while (!(await services.handlers['import.status']({ jobId })).finishedAt)
-    await new Promise((resolve) => setTimeout(resolve, 50));
-}
+const machine = (name: string, reader: string): Promise<Services> => project.machine(name, reader);
 
 async function pass(services: Services) {
   return services.sync.engine()!.pass(new AbortController().signal);
@@ -156,7 +126,7 @@ describe('two machines, one annotation, a real DICOMweb server', () => {
 
   it('machine A uploads its study de-identified with the annotations of the complete study as an SR', async () => {
     a = await machine('machine-a', 'alice');
-    await importStudy(a, ct.files);
+    await importAndWait(a, ct.files);
     local = length(
       {
         annotationUid: crypto.randomUUID(),
