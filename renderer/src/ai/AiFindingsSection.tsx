@@ -74,6 +74,16 @@ const FindingRow = memo(function FindingRow({
     >
       <div className="ai-finding__row">
         <span className="ai-finding__label">{labelName}</span>
+        {finding.segment ? (
+          <span
+            className="ai-finding__segment"
+            data-testid="ai-finding-segment"
+            title={t('ai.segmentTitle', { voxels: finding.segment.voxels })}
+          >
+            <span className="ai-finding__swatch" style={{ background: finding.segment.color }} />
+            {t('ai.segment', { name: finding.segment.name })}
+          </span>
+        ) : null}
         <span
           className={`ai-decision ai-decision--${finding.decision ?? 'undecided'}`}
           data-testid="ai-decision"
@@ -165,16 +175,23 @@ export function AiFindingsSection({ studyInstanceUID }: { studyInstanceUID: stri
     installAiKeys();
     void useAiStore.getState().load(studyInstanceUID);
     let timer: number | null = null;
-    const later = (fn: () => void, ms: number) => {
-      if (timer !== null) window.clearTimeout(timer);
-      timer = window.setTimeout(fn, ms);
-    };
+    let restyleTimer: number | null = null;
     // Findings drawn after the list loaded (Cornerstone gets the study's annotations later) get
-    // their AI style once drawn.
-    const restyle = () => later(() => styleFindings(useAiStore.getState().findings), 30);
+    // their AI style once drawn: one pass per batch (an opening adds hundreds at once), armed by
+    // the first of them, not a timer re-armed per event; its own timer, so it never cancels the
+    // refresh below.
+    const restyle = () => {
+      if (restyleTimer !== null) return;
+      restyleTimer = window.setTimeout(() => {
+        restyleTimer = null;
+        styleFindings(useAiStore.getState().findings);
+      }, 30);
+    };
     eventTarget.addEventListener(ToolEnums.Events.ANNOTATION_ADDED, restyle);
     const off = host.api.on('annotation.changed', (event) => {
-      if (event.studyInstanceUID === studyInstanceUID) later(() => void useAiStore.getState().refresh(), 150);
+      if (event.studyInstanceUID !== studyInstanceUID) return;
+      if (timer !== null) window.clearTimeout(timer);
+      timer = window.setTimeout(() => void useAiStore.getState().refresh(), 150);
     });
     const offStatus = host.api.on('annotation.statusChanged', (status) => {
       if (status.studyInstanceUID === studyInstanceUID) void useAiStore.getState().refresh();
@@ -184,6 +201,7 @@ export function AiFindingsSection({ studyInstanceUID }: { studyInstanceUID: stri
       off();
       offStatus();
       if (timer !== null) window.clearTimeout(timer);
+      if (restyleTimer !== null) window.clearTimeout(restyleTimer);
     };
   }, [studyInstanceUID]);
 

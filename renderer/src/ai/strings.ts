@@ -7,6 +7,9 @@ export const aiEn = {
   hidden: "This project hides the AI's findings until the study is reviewed.",
   none: 'No AI findings in this study.',
   confidence: 'confidence {{value}}%',
+  segment: 'Segmentation · {{name}}',
+  segmentTitle:
+    'A segment of the AI segmentation ({{voxels}} voxels); accepting it adds it to your segmentation',
   accept: 'Accept',
   edit: 'Edit',
   reject: 'Reject',
@@ -58,6 +61,8 @@ export const aiZhCN: typeof aiEn = {
   hidden: '本项目在检查审阅前隐藏 AI 的发现。',
   none: '本检查没有 AI 发现。',
   confidence: '置信度 {{value}}%',
+  segment: '分割 · {{name}}',
+  segmentTitle: 'AI 分割中的一个分段（{{voxels}} 个体素）；接受后加入您的分割',
   accept: '接受',
   edit: '编辑',
   reject: '拒绝',

@@ -157,7 +157,8 @@ export const useAiStore = create<AiState>()((set, get) => ({
         decision,
         ...(reasonId ? { reasonId } : {}),
       });
-      applyStoredVersions([result.version]);
+      // A segment's decision is stored in main as the reader's labelmap, not an annotation version.
+      if (!result.finding.segment) applyStoredVersions([result.version]);
       const updated = get().findings.map((f) =>
         f.annotationUid === finding.annotationUid ? result.finding : f,
       );
