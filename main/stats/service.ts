@@ -87,6 +87,8 @@ export class StatsService {
   }
 
   dashboard(filter: StatsFilter): Dashboard {
+    // New measurement/classification versions are parsed for agreement before the read transaction.
+    this.#agreement.refresh();
     const run = this.#db.transaction(() => this.#dashboard(filter));
     return run.deferred();
   }
@@ -98,7 +100,7 @@ export class StatsService {
 
     const studies = one<{ n: number }>('SELECT count(*) AS n FROM study').n;
     // Who rated a current version: its author for a reader's work, the source for a model's.
-    const rater = `CASE WHEN v.source = 'human' OR json_extract(v.data, '$.aiDecision') IS NOT NULL THEN v.author ELSE v.source END`;
+    const rater = `CASE WHEN v.source = 'human' OR v.is_decision = 1 THEN v.author ELSE v.source END`;
 
     // --- Live heads (current annotations) under the filters, as (study, rater, label, kind) rows.
     const heads = new Conditions();
@@ -106,8 +108,7 @@ export class StatsService {
       heads.in('v.author', filter.readers) +
       heads.in('v.label_id', filter.labelIds) +
       heads.range('v.created_at', filter);
-    const headSql = `FROM annotation_head h JOIN annotation_version v ON v.seq = h.version_seq
-      WHERE h.deleted = 0 ${headWhere}`;
+    const headSql = `FROM annotation_fact v INDEXED BY annotation_fact_live WHERE v.head = 1 AND v.head_deleted = 0 ${headWhere}`;
     const byLabelReader = all<{ label: string; rater: string; kind: string; n: number; studies: number }>(
       `SELECT v.label_id AS label, ${rater} AS rater, v.kind AS kind, count(*) AS n, count(DISTINCT v.study_uid) AS studies
          ${headSql} AND v.label_id IS NOT NULL GROUP BY v.label_id, rater, v.kind`,
@@ -182,8 +183,8 @@ export class StatsService {
       draftOnly.range('v.created_at', filter);
     const draftStatus = draftOnly.in('s.reader', filter.readers) + draftOnly.range('s.changed_at', filter);
     const drafts = one<{ n: number }>(
-      `SELECT count(DISTINCT v.study_uid) AS n FROM annotation_head h JOIN annotation_version v ON v.seq = h.version_seq
-        WHERE h.deleted = 0 ${draftHeads}
+      `SELECT count(DISTINCT v.study_uid) AS n FROM annotation_fact v INDEXED BY annotation_fact_live
+        WHERE v.head = 1 AND v.head_deleted = 0 ${draftHeads}
           AND v.study_uid IN (SELECT study_uid FROM study)
           AND NOT EXISTS (SELECT 1 FROM study_annotation_status s WHERE s.study_uid = v.study_uid ${draftStatus})`,
       draftOnly.params,
@@ -218,8 +219,8 @@ export class StatsService {
     const prdStatus = prd.range('s.changed_at', filter);
     const readerDrafts = all<{ reader: string; n: number }>(
       `SELECT v.author AS reader, count(DISTINCT v.study_uid) AS n
-         FROM annotation_head h JOIN annotation_version v ON v.seq = h.version_seq
-        WHERE h.deleted = 0 AND v.source = 'human' ${prdHeads}
+         FROM annotation_fact v INDEXED BY annotation_fact_live
+        WHERE v.head = 1 AND v.head_deleted = 0 AND v.source = 'human' ${prdHeads}
           AND NOT EXISTS (SELECT 1 FROM study_annotation_status s
                            WHERE s.study_uid = v.study_uid AND s.reader = v.author ${prdStatus})
         GROUP BY v.author`,
@@ -275,20 +276,20 @@ export class StatsService {
     const aiWhere = ai.in('substr(v.source, 4)', filter.models) + ai.in('v.label_id', filter.labelIds);
     const findings = all<{ annotation_uid: string; model: string; label: string }>(
       `SELECT v.annotation_uid, substr(v.source, 4) AS model, coalesce(v.label_id, '') AS label
-         FROM annotation_version v
-        WHERE v.seq IN (SELECT max(a.seq) FROM annotation_version a
-                         WHERE a.source >= 'ai:' AND a.source < 'ai;' AND json_extract(a.data, '$.aiDecision') IS NULL
+         FROM annotation_fact v
+        WHERE v.seq IN (SELECT max(a.seq) FROM annotation_fact a
+                         WHERE a.source >= 'ai:' AND a.source < 'ai;' AND a.is_decision = 0
                          GROUP BY a.annotation_uid) ${aiWhere}`,
       ai.params,
     );
     const dc = new Conditions();
     const dcWhere = dc.in('d.author', filter.readers) + dc.range('d.created_at', filter);
     const decisions = all<{ annotation_uid: string; decision: string }>(
-      `SELECT d.annotation_uid, json_extract(d.data, '$.aiDecision.decision') AS decision
-         FROM annotation_version d
-         JOIN (SELECT x.annotation_uid, x.author, max(x.seq) AS seq FROM annotation_version x
-                WHERE json_extract(x.data, '$.aiDecision') IS NOT NULL
-                  AND x.annotation_uid IN (SELECT annotation_uid FROM annotation_version
+      `SELECT d.annotation_uid, d.decision AS decision
+         FROM annotation_fact d
+         JOIN (SELECT x.annotation_uid, x.author, max(x.seq) AS seq FROM annotation_fact x
+                WHERE x.is_decision = 1
+                  AND x.annotation_uid IN (SELECT annotation_uid FROM annotation_fact
                                             WHERE source >= 'ai:' AND source < 'ai;')
                 GROUP BY x.annotation_uid, x.author) l ON l.seq = d.seq
         WHERE 1 = 1 ${dcWhere}`,
@@ -325,15 +326,15 @@ export class StatsService {
 
     // --- What the filters offer (unfiltered).
     const readers = all<{ r: string }>(
-      `SELECT DISTINCT author AS r FROM annotation_version WHERE source = 'human'
+      `SELECT DISTINCT author AS r FROM annotation_fact WHERE source = 'human'
        UNION SELECT DISTINCT reader FROM study_annotation_status
        UNION SELECT DISTINCT reader FROM reading_session ORDER BY 1`,
     ).map((r) => r.r);
     const labels = all<{ l: string }>(
-      'SELECT DISTINCT label_id AS l FROM annotation_version WHERE label_id IS NOT NULL ORDER BY 1',
+      'SELECT DISTINCT label_id AS l FROM annotation_fact WHERE label_id IS NOT NULL ORDER BY 1',
     ).map((r) => r.l);
     const models = all<{ m: string }>(
-      `SELECT DISTINCT substr(source, 4) AS m FROM annotation_version WHERE source >= 'ai:' AND source < 'ai;' ORDER BY 1`,
+      `SELECT DISTINCT substr(source, 4) AS m FROM annotation_fact WHERE source >= 'ai:' AND source < 'ai;' ORDER BY 1`,
     ).map((r) => r.m);
     const segmentLabels = all<{ l: string | null }>(
       `SELECT DISTINCT json_extract(s.value, '$.labelId') AS l FROM labelmap_version v, json_each(v.segments) s`,

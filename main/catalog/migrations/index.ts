@@ -15,6 +15,7 @@ import { accountAdmin } from './0014-account-admin.js';
 import { readingTime } from './0016-reading-time.js';
 import { reviewEvents } from './0015-review-events.js';
 import { modelRuns } from './0017-model-runs.js';
+import { statsFacts } from './0018-stats-facts.js';
 import { aiSegments } from './0019-ai-segments.js';
 import type { Migration } from './migration.js';
 
@@ -37,5 +38,6 @@ export const migrations: readonly Migration[] = [
   reviewEvents,
   readingTime,
   modelRuns,
+  statsFacts,
   aiSegments,
 ];
