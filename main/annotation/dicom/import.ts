@@ -208,11 +208,8 @@ export class AnnotationImporter {
       const versionId = carried
         ? version.versionId
         : derivedUuid('radlabel-sr-import', sop, version.annotationUid);
-      const history = await this.#history(version.annotationUid);
-      if (
-        history.some((h) => h.versionId === versionId) ||
-        (carried && this.source.versionExists(versionId))
-      ) {
+      // Stored already (under any annotation): that version, unchanged.
+      if (this.source.versionExists(versionId)) {
         outcome.unchanged++;
         continue;
       }
@@ -226,8 +223,7 @@ export class AnnotationImporter {
         attributes: version.attributes,
         data: version.data as Record<string, unknown>,
       };
-      const known = new Set(history.map((h) => h.versionId));
-      if (prepared.parentIds.every((id) => known.has(id))) versions.push(prepared);
+      if (await this.#parentsKnown(prepared.annotationUid, prepared.parentIds)) versions.push(prepared);
       // Its parents are in an SR not read yet (another file of this batch), or never uploaded:
       // saved by `settle`.
       else
@@ -243,6 +239,13 @@ export class AnnotationImporter {
     return this.source.handlers['annotation.history']({ annotationUid }).catch(() => []);
   }
 
+  /** Whether every parent is in the annotation's history (no parents: nothing to look up). */
+  async #parentsKnown(annotationUid: string, parentIds: string[]): Promise<boolean> {
+    if (parentIds.length === 0) return true;
+    const known = new Set((await this.#history(annotationUid)).map((h) => h.versionId));
+    return parentIds.every((id) => known.has(id));
+  }
+
   /**
    * Saves the versions whose parents were not here when their SR was read, in an order that puts
    * every parent first (SRs of one annotation may arrive in any order). A parent that never comes
@@ -255,10 +258,8 @@ export class AnnotationImporter {
       progress = false;
       for (const entry of [...this.#deferred]) {
         const { version } = entry;
-        const history = await this.#history(version.annotationUid);
-        const known = new Set(history.map((h) => h.versionId));
-        const done = known.has(version.versionId) || this.source.versionExists(version.versionId);
-        if (!done && !version.parentIds.every((id) => known.has(id))) continue;
+        const done = this.source.versionExists(version.versionId);
+        if (!done && !(await this.#parentsKnown(version.annotationUid, version.parentIds))) continue;
         this.#deferred.splice(this.#deferred.indexOf(entry), 1);
         progress = true;
         if (done) entry.outcome.unchanged++;
@@ -269,11 +270,11 @@ export class AnnotationImporter {
       }
     }
     for (const { version, outcome, ancestors } of this.#deferred.splice(0)) {
-      const known = new Set((await this.#history(version.annotationUid)).map((h) => h.versionId));
-      if (known.has(version.versionId) || this.source.versionExists(version.versionId)) {
+      if (this.source.versionExists(version.versionId)) {
         outcome.unchanged++;
         continue;
       }
+      const known = new Set((await this.#history(version.annotationUid)).map((h) => h.versionId));
       let parents = version.parentIds.filter((id) => known.has(id));
       if (parents.length === 0) parents = ancestors.filter((id) => known.has(id)).slice(0, 1);
       const head = (
