@@ -15,7 +15,7 @@ import { testManifest } from '../support/sync-project.js';
 import {
   type AppSession,
   expectImage,
-  importPath,
+  importAndOpen,
   nextFrames,
   openApp,
   screenshot,
@@ -120,15 +120,10 @@ test.beforeAll(async ({ browser }) => {
     }),
   );
   app = await openApp(browser, 'assisted-segmentation');
-  await importPath(app.page, ct.dir);
-  await app.page.getByTestId('import-dismiss').click();
-  // The project (its server is never reached here): loaded and paused.
+  // The project (its server is never reached here): loaded and paused before the study comes in.
   await rpc(app.page, 'sync.loadProject', { source: path.join(project, 'manifest.json') });
   await rpc(app.page, 'sync.pause', {});
-  await search(app.page, 'assisted');
-  await app.page.getByTestId('study-row').first().dblclick();
-  await expect(app.page.getByTestId('viewer')).toBeVisible();
-  await expectImage(app.page, 1, SLICES);
+  await importAndOpen(app.page, ct.dir, 'assisted', SLICES);
   // Labelmaps draw on GPU viewports only: the panel reloads with GPU rendering.
   await app.page.getByTestId('segmentation-toggle').click();
   await app.page.getByTestId('seg-use-gpu').click();
