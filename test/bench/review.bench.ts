@@ -8,10 +8,10 @@
  *   slice shown with the finding drawn on it, over 20 presses; median (p95 in the details).
  */
 import path from 'node:path';
-import type { Page } from 'playwright-core';
 import type { CtSeries } from '../fixtures/index.js';
 import { makeTempDir } from '../fixtures/index.js';
 import { writeAiSr } from '../support/ai-fixtures.js';
+import { rpc } from '../e2e/support/rpc.js';
 import { withViewer } from './annotation.bench.js';
 import { type Benchmark, type BenchFigure, median, percentile } from './lib.js';
 
@@ -20,21 +20,6 @@ const SLICES = 50;
 const OPEN_RUNS = 3;
 const PRESSES = 20;
 const round = (value: number) => Math.round(value * 10) / 10;
-
-async function rpc(page: Page, method: string, request: unknown): Promise<unknown> {
-  return page.evaluate(
-    async ({ method, request }) => {
-      const reply = (await fetch(`/api/rpc/${method}`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify(request),
-      }).then((response) => response.json())) as { ok: boolean; value: unknown; error?: unknown };
-      if (!reply.ok) throw new Error(JSON.stringify(reply.error));
-      return reply.value;
-    },
-    { method, request },
-  );
-}
 
 const review: Benchmark = {
   ids: ['review.open_200_ms', 'review.next_finding_ms'],
