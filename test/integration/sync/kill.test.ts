@@ -170,8 +170,11 @@ describe(`radlabel sync killed with SIGKILL at random points (${TRIALS} trials, 
       if (run.signal === null) expect([0, 1], `${run.stdout}${run.stderr}`).toContain(run.status);
     }
     // The kills landed in running syncs (not all after the end).
-    if (TRIALS >= 2)
-      expect(kills.filter((kill) => kill.endsWith('SIGKILL')).length, kills.join(' ')).toBeGreaterThan(0);
+    const landed = kills.filter((kill) => kill.endsWith('SIGKILL')).length;
+    console.info(
+      `${TRIALS} trials (seed ${SEED}), ${landed} kills landed in a running sync: ${kills.join(' ')}`,
+    );
+    if (TRIALS >= 2) expect(landed, kills.join(' ')).toBeGreaterThan(0);
     const up = await sync('a', 'alice', undefined, ['--study', ct.studyInstanceUID]);
     expect(up.status, `${kills.join(' ')}\n${up.stdout}${up.stderr}`).toBe(0);
     expect(up.stdout).toContain(`Sync finished: ${SLICES} objects done, 0 failed, 0 waiting.`);
