@@ -237,55 +237,125 @@ export async function readStoredFile(file: string): Promise<Buffer> {
 }
 
 /**
- * The plain size of an open stored file and a stream of its plain bytes (one 64 KiB chunk in
- * memory at a time). `handle` is not closed by the size check; the stream closes it when it ends.
+ * The plain size of an open stored file and, for an encrypted one, its first bytes: one read of
+ * the header and the first batch of chunks (the whole file for a file of up to a batch, as a
+ * 512² slice is), which `decryptedStream` takes instead of reading them again. `handle` is not
+ * closed by the size check; the stream closes it when it ends.
  */
 export async function storedFileView(
   handle: fs.promises.FileHandle,
   fileSize: number,
-): Promise<{ plainSize: number; encrypted: boolean }> {
+): Promise<{ plainSize: number; encrypted: boolean; head?: Buffer }> {
   if (fileSize < STORE_HEADER_BYTES) return { plainSize: fileSize, encrypted: false };
-  const header = Buffer.alloc(STORE_HEADER_BYTES);
-  await handle.read(header, 0, STORE_HEADER_BYTES, 0);
-  if (!header.subarray(0, 8).equals(MAGIC)) return { plainSize: fileSize, encrypted: false };
-  const plainSize = Number(header.readBigUInt64LE(16));
-  if (!Number.isSafeInteger(plainSize) || encryptedSize(plainSize) !== fileSize) throw tampered();
-  return { plainSize, encrypted: true };
+  const head = borrowReadBuffer();
+  const wanted = Math.min(fileSize, head.length);
+  let filled = 0;
+  try {
+    while (filled < wanted) {
+      const { bytesRead } = await handle.read(head, filled, wanted - filled, filled);
+      if (bytesRead === 0) break;
+      filled += bytesRead;
+    }
+  } catch (error) {
+    returnReadBuffer(head);
+    throw error;
+  }
+  if (filled < STORE_HEADER_BYTES || !head.subarray(0, 8).equals(MAGIC)) {
+    returnReadBuffer(head);
+    return { plainSize: fileSize, encrypted: false };
+  }
+  const plainSize = Number(head.readBigUInt64LE(16));
+  if (!Number.isSafeInteger(plainSize) || encryptedSize(plainSize) !== fileSize || filled < wanted) {
+    returnReadBuffer(head);
+    throw tampered();
+  }
+  return { plainSize, encrypted: true, head: head.subarray(0, filled) };
 }
 
 /** Chunks read and decrypted per read from disk by the stream (about 1 MiB in memory at most). */
 const STREAM_BATCH = 16;
+/** The header and one batch of sealed chunks: the size of every read buffer of the stream. */
+const READ_BUFFER_BYTES = STORE_HEADER_BYTES + STREAM_BATCH * (STORE_CHUNK_BYTES + TAG_BYTES);
+/**
+ * Read buffers kept for the next request: a 1 MiB allocation per image request made most of the
+ * image route's garbage-collection work (its plain bytes are fresh buffers of their own; these
+ * hold sealed bytes only until they are decrypted). At most this many are kept.
+ */
+const READ_BUFFER_POOL = 8;
+const readBuffers: Buffer[] = [];
+
+function borrowReadBuffer(): Buffer {
+  return readBuffers.pop() ?? Buffer.allocUnsafeSlow(READ_BUFFER_BYTES);
+}
+
+/** Gives a borrowed buffer (or a view of one) back; each borrowed buffer is given back once at most. */
+function returnReadBuffer(view: Buffer): void {
+  if (view.buffer.byteLength !== READ_BUFFER_BYTES || readBuffers.length >= READ_BUFFER_POOL) return;
+  readBuffers.push(Buffer.from(view.buffer, 0, READ_BUFFER_BYTES));
+}
 
 /**
- * The plain bytes of the encrypted file open as `handle`, a batch of chunks at a time (each
- * authenticated before any of its bytes is passed on); closes nothing.
+ * The plain bytes of the encrypted file open as `handle`, a batch of chunks at a time (each chunk
+ * authenticated before any of its bytes is passed on; a batch is its chunks' own buffers, not
+ * copied into one, so a host can hand them to the socket in one gathered write); closes nothing.
+ * `head`, from `storedFileView`, holds the file's first bytes already read (the header and at
+ * most the first batch), and goes back to the read-buffer pool.
  */
-export function decryptedStream(handle: fs.promises.FileHandle, fileSize: number): Readable {
-  async function* batches(): AsyncGenerator<Buffer> {
-    const header = Buffer.alloc(STORE_HEADER_BYTES);
-    await handle.read(header, 0, STORE_HEADER_BYTES, 0);
+export async function* decryptedBatches(
+  handle: fs.promises.FileHandle,
+  fileSize: number,
+  head?: Buffer,
+): AsyncGenerator<Buffer[]> {
+  let pending = head;
+  try {
+    let header: Buffer;
+    if (pending && pending.length >= STORE_HEADER_BYTES)
+      header = Buffer.from(pending.subarray(0, STORE_HEADER_BYTES));
+    else {
+      header = Buffer.alloc(STORE_HEADER_BYTES);
+      await handle.read(header, 0, STORE_HEADER_BYTES, 0);
+    }
     const plainSize = Number(header.readBigUInt64LE(16));
     if (!header.subarray(0, 8).equals(MAGIC) || encryptedSize(plainSize) !== fileSize) throw tampered();
     const n = chunkCount(plainSize);
-    const sealed = Buffer.allocUnsafe(STREAM_BATCH * (STORE_CHUNK_BYTES + TAG_BYTES));
     for (let first = 0; first < n; first += STREAM_BATCH) {
       const last = Math.min(n, first + STREAM_BATCH) - 1;
       const start = chunkPosition(first);
       const end = last === n - 1 ? fileSize : chunkPosition(last + 1);
-      let filled = 0;
-      while (filled < end - start) {
-        const { bytesRead } = await handle.read(sealed, filled, end - start - filled, start + filled);
-        if (bytesRead === 0) throw tampered();
-        filled += bytesRead;
-      }
+      // The sealed bytes of this batch: in `head` (file bytes [0, head.length)) or read now.
+      const inHead = pending !== undefined && pending.length >= end;
+      if (pending && !inHead) returnReadBuffer(pending);
+      const buffer = inHead && pending ? pending : borrowReadBuffer();
+      const offsetInBuffer = inHead ? start : 0;
+      pending = undefined;
       const plain: Buffer[] = [];
-      for (let i = first; i <= last; i += 1) {
-        const offset = chunkPosition(i) - start;
-        const length = Math.min(STORE_CHUNK_BYTES, plainSize - i * STORE_CHUNK_BYTES) + TAG_BYTES;
-        plain.push(decryptChunk(header, plainSize, i, sealed.subarray(offset, offset + length)));
+      try {
+        let filled = inHead ? end - start : 0;
+        while (filled < end - start) {
+          const { bytesRead } = await handle.read(buffer, filled, end - start - filled, start + filled);
+          if (bytesRead === 0) throw tampered();
+          filled += bytesRead;
+        }
+        for (let i = first; i <= last; i += 1) {
+          const offset = chunkPosition(i) - start + offsetInBuffer;
+          const length = Math.min(STORE_CHUNK_BYTES, plainSize - i * STORE_CHUNK_BYTES) + TAG_BYTES;
+          plain.push(decryptChunk(header, plainSize, i, buffer.subarray(offset, offset + length)));
+        }
+      } finally {
+        returnReadBuffer(buffer);
       }
-      yield plain.length === 1 ? plain[0]! : Buffer.concat(plain);
+      yield plain;
     }
+  } finally {
+    if (pending) returnReadBuffer(pending);
   }
-  return Readable.from(batches(), { objectMode: false });
+}
+
+/** `decryptedBatches` as a byte stream (one buffer per batch); closes nothing. */
+export function decryptedStream(handle: fs.promises.FileHandle, fileSize: number, head?: Buffer): Readable {
+  async function* buffers(): AsyncGenerator<Buffer> {
+    for await (const batch of decryptedBatches(handle, fileSize, head))
+      yield batch.length === 1 ? batch[0]! : Buffer.concat(batch);
+  }
+  return Readable.from(buffers(), { objectMode: false });
 }

@@ -59,6 +59,11 @@ export interface ServedFile {
    * main/cache/store-cipher.ts); the stream closes `handle` when it ends. Absent: stream `handle`.
    */
   readable?: () => Readable;
+  /**
+   * The same bytes as `readable`, in batches of buffers a host may hand to the socket in one
+   * gathered write (no copy into one buffer); the iteration closes `handle` when it ends.
+   */
+  batches?: () => AsyncIterable<readonly Buffer[]>;
 }
 
 /**

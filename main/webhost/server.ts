@@ -266,6 +266,7 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
       response.end();
       return;
     }
+    if (file.batches) return sendBatches(response, file.batches());
     // The stream closes the descriptor; a reader that goes away ends it (pipeline destroys both).
     await pipeline(
       file.readable?.() ?? file.handle.createReadStream({ start: 0, end: Math.max(0, file.size - 1) }),
@@ -273,6 +274,31 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
     ).catch(() => {
       response.destroy();
     });
+  }
+
+  /**
+   * Writes each batch of buffers in one gathered write (cork, write each, uncork: one writev), so
+   * a decrypted image goes to the socket without being copied into one buffer first; waits for
+   * the socket to drain between batches; a reader that goes away ends the iteration (which closes
+   * the file).
+   */
+  async function sendBatches(
+    response: ServerResponse,
+    batches: AsyncIterable<readonly Buffer[]>,
+  ): Promise<void> {
+    try {
+      for await (const batch of batches) {
+        if (response.destroyed) break;
+        response.cork();
+        let flowing = true;
+        for (const buffer of batch) flowing = response.write(buffer);
+        response.uncork();
+        if (!flowing) await drained(response);
+      }
+      response.end();
+    } catch {
+      response.destroy();
+    }
   }
 
   const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_EVENT_FRAME_BYTES });
@@ -397,4 +423,17 @@ function sendText(response: ServerResponse, status: number, text: string): void 
     ...(status >= 400 ? { Connection: 'close' } : {}),
   });
   response.end(text);
+}
+
+/** Resolves when the response can take more bytes, or is gone (closed): never waits forever. */
+function drained(response: ServerResponse): Promise<void> {
+  return new Promise((resolve) => {
+    const done = (): void => {
+      response.off('drain', done);
+      response.off('close', done);
+      resolve();
+    };
+    response.on('drain', done);
+    response.on('close', done);
+  });
 }
