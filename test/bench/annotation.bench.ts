@@ -12,7 +12,7 @@
  *   before) to all of its 500 stored measurements drawn on the image (500 text boxes in the
  *   viewport's SVG layer). Reference: the same opening's time to its first image.
  */
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { type Browser, type Page, chromium } from 'playwright-core';
 import { type CtSeries, ensureCtSeries, makeTempDir } from '../fixtures/index.js';
 import { storeCopiesOfFirst } from '../e2e/support/rpc.js';
@@ -203,6 +203,17 @@ const saveMs: Benchmark = {
   },
 };
 
+/** CPU seconds (user + system) a process used so far, from /proc (Linux; 0 elsewhere). */
+function processCpuMs(pid: number | undefined): number {
+  if (!pid) return 0;
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
+  } catch {
+    return 0;
+  }
+}
+
 const OPEN_COUNT = 500;
 const OPEN_RUNS = 5;
 
@@ -214,8 +225,29 @@ const open500Ms: Benchmark = {
         { slices: 50, size: 512, seed: 'bench-annotation-open' },
         { slices: 50, size: 512, seed: 'bench-annotation-other' },
       ],
-      async ({ page, browser, series, openStudy, leaveViewer }) => {
+      async ({ page, browser, host, series, openStudy, leaveViewer }) => {
         const [annotated, other] = series as [CtSeries, CtSeries];
+        // CPU time per opening (the page's main thread and process; the web host), which the
+        // load of a shared machine inflates far less than the wall-clock figures.
+        const metrics = await page.context().newCDPSession(page);
+        await metrics.send('Performance.enable', { timeDomain: 'threadTicks' });
+        const pageCpu = async (): Promise<Record<string, number>> => {
+          const { metrics: list } = await metrics.send('Performance.getMetrics');
+          return Object.fromEntries(list.map((metric) => [metric.name, metric.value * 1000]));
+        };
+        const cpu: {
+          pageThreadMs: number[];
+          pageProcessMs: number[];
+          scriptMs: number[];
+          layoutStyleMs: number[];
+          hostMs: number[];
+        } = {
+          pageThreadMs: [],
+          pageProcessMs: [],
+          scriptMs: [],
+          layoutStyleMs: [],
+          hostMs: [],
+        };
         await openStudy(annotated);
         await page.getByTestId('tool-Length').click();
         await drawLength(page, [150, 150], [400, 220]);
@@ -271,9 +303,18 @@ const open500Ms: Benchmark = {
           // RADLABEL_BENCH_TRACE=<file.json>: a Chromium trace (DevTools timeline) of the last opening.
           const traceFile = run === OPEN_RUNS - 1 ? process.env['RADLABEL_BENCH_TRACE'] : undefined;
           if (traceFile) await browser.startTracing(page, { path: traceFile, screenshots: false });
+          const pageBefore = await pageCpu();
+          const hostBefore = processCpuMs(host.process.pid);
           const startedAt = Date.now();
           await row.dblclick();
           const { imageAt, drawnAt } = await waiting;
+          const pageAfter = await pageCpu();
+          const spent = (name: string) => (pageAfter[name] ?? 0) - (pageBefore[name] ?? 0);
+          cpu.pageThreadMs.push(spent('ThreadTime'));
+          cpu.pageProcessMs.push(spent('ProcessTime'));
+          cpu.scriptMs.push(spent('ScriptDuration'));
+          cpu.layoutStyleMs.push(spent('LayoutDuration') + spent('RecalcStyleDuration'));
+          cpu.hostMs.push(processCpuMs(host.process.pid) - hostBefore);
           if (cdp && profileFile) {
             const { profile } = await cdp.send('Profiler.stop');
             writeFileSync(profileFile, JSON.stringify(profile));
@@ -296,6 +337,14 @@ const open500Ms: Benchmark = {
               runs: opens.map(round),
               firstImageRuns: firstImages.map(round),
               annotations: OPEN_COUNT,
+              // Per opening, medians: CPU ms from the double-click to all drawn (page: renderer main
+              // thread, renderer process, its script and layout + style; the web host's process).
+              cpu: Object.fromEntries(
+                Object.entries(cpu).map(([name, values]) => [name, round(median(values))]),
+              ),
+              cpuRuns: Object.fromEntries(
+                Object.entries(cpu).map(([name, values]) => [name, values.map(round)]),
+              ),
               // Per opening, in the page: listing (RPC), keeping in the store, into Cornerstone.
               loads: await page.evaluate(
                 () =>

@@ -10,6 +10,7 @@
 import { create } from 'zustand';
 import type { InstanceSummary, SeriesSummary, StudyDetail } from '../../../shared/contract.js';
 import { host } from '../host/index.js';
+import { seriesInstances } from './seriesInstances.js';
 import { loadForDisplay } from '../imaging/loadForDisplay.js';
 import { startIndexOf } from '../session/startView.js';
 import { orderedForReading, useReadingStore } from './useReadingStore.js';
@@ -147,7 +148,7 @@ export const useViewerStore = create<ViewerState>()((set, get) => {
     set((state) => ({ images: { ...state.images, [seriesInstanceUID]: { state: 'loading' } } }));
     let result: SeriesImages;
     try {
-      const instances = await host.api.call('catalog.listInstances', { seriesInstanceUID });
+      const instances = await seriesInstances(seriesInstanceUID, { fresh: true });
       const imageIds = imageIdsOf(instances);
       result = imageIds.length > 0 ? { state: 'ready', imageIds } : { state: 'no-images' };
     } catch (error) {

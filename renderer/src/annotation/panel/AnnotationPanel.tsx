@@ -8,7 +8,7 @@
  * picker.
  */
 import { annotation as csAnnotation } from '@cornerstonejs/tools';
-import { memo, useCallback, useEffect, useMemo, useState } from 'react';
+import { memo, useCallback, useDeferredValue, useEffect, useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { TFunction } from 'i18next';
 import type { Label } from '../../../../shared/annotation.js';
@@ -308,7 +308,9 @@ function seriesTitle(series: SeriesSummary | undefined, t: TFunction) {
 function PanelBody({ detail }: { detail: StudyDetail }) {
   const { t, i18n } = useTranslation();
   const schema = useSchema();
-  const annotations = useStudyAnnotations(detail);
+  // Deferred: when a study's annotations arrive (hundreds at once) the image draws them first;
+  // the list follows in an interruptible render that yields to the frame (docs/annotation.md).
+  const annotations = useDeferredValue(useStudyAnnotations(detail));
   const selected = useToolStore((state) => state.selectedAnnotation);
   // While the picker asks about a measurement, the panel does not ask the same again.
   const pickerFor = useToolStore((state) => state.picker?.annotationUID ?? null);

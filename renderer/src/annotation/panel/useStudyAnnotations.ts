@@ -7,7 +7,7 @@ import { eventTarget } from '@cornerstonejs/core';
 import { Enums as ToolEnums, annotation as csAnnotation } from '@cornerstonejs/tools';
 import { useEffect, useMemo, useState } from 'react';
 import type { StudyDetail } from '../../../../shared/contract.js';
-import { host } from '../../host/index.js';
+import { seriesInstances } from '../../stores/seriesInstances.js';
 import type { Annotation } from '../tools/geometry.js';
 import { type MeasurementFacts, measurementFacts } from '../tools/measurementText.js';
 import { isMeasurementTool } from '../tools/measurementTools.js';
@@ -48,9 +48,7 @@ export function studyImages(detail: StudyDetail): Promise<StudyImages> {
   if (!pending) {
     pending = Promise.all(
       detail.series.map(async (series) => {
-        const instances = await host.api.call('catalog.listInstances', {
-          seriesInstanceUID: series.seriesInstanceUID,
-        });
+        const instances = await seriesInstances(series.seriesInstanceUID);
         return instances.map((instance, index) => ({
           sop: instance.sopInstanceUID,
           seriesInstanceUID: series.seriesInstanceUID,

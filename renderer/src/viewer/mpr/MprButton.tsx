@@ -4,7 +4,7 @@
  */
 import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { host } from '../../host/index.js';
+import { seriesInstances } from '../../stores/seriesInstances.js';
 import { useUiStore } from '../../stores/useUiStore.js';
 import { useViewerStore } from '../../stores/useViewerStore.js';
 import { type MprGeometry, catalogGeometry } from './mprGeometry.js';
@@ -16,7 +16,7 @@ const geometryBySeries = new Map<string, Promise<MprGeometry>>();
 export function seriesGeometry(seriesInstanceUID: string): Promise<MprGeometry> {
   let verdict = geometryBySeries.get(seriesInstanceUID);
   if (!verdict) {
-    verdict = host.api.call('catalog.listInstances', { seriesInstanceUID }).then(catalogGeometry);
+    verdict = seriesInstances(seriesInstanceUID).then(catalogGeometry);
     verdict.catch(() => geometryBySeries.delete(seriesInstanceUID));
     geometryBySeries.set(seriesInstanceUID, verdict);
   }
