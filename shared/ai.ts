@@ -154,12 +154,21 @@ export const aiMethods = {
   ),
   'ai.acceptAbove': method(
     z.object({ studyInstanceUID: Uid, minConfidence: z.number().min(0).max(1) }).strict(),
-    z.object({ batchId: z.string().nullable(), accepted: z.number().int() }),
+    z.object({
+      batchId: z.string().nullable(),
+      accepted: z.number().int(),
+      /** The findings it accepted. */
+      annotationUids: z.array(z.string()),
+    }),
     'Accept every undecided AI finding whose confidence is at least minConfidence, as one undoable step.',
   ),
   'ai.undoBatch': method(
     z.object({ studyInstanceUID: Uid, batchId: z.string().min(1).max(64) }).strict(),
-    z.object({ undone: z.number().int() }),
+    z.object({
+      undone: z.number().int(),
+      /** The findings put back to undecided. */
+      annotationUids: z.array(z.string()),
+    }),
     'Undo a bulk accept: the findings it accepted (and the reader did not change since) are undecided again.',
   ),
   'ai.segmentationSources': method(

@@ -29,6 +29,9 @@ export const AuditActionName = z.enum([
   'unlock',
   'account',
   'settings',
+  // AI findings decided (accept, edit, reject, bulk accept, undo) and reviews (return, verify).
+  'ai-decision',
+  'review',
 ]);
 export type AuditActionName = z.infer<typeof AuditActionName>;
 

@@ -242,7 +242,7 @@ export class AiFindings {
   async acceptAbove(
     studyInstanceUID: string,
     minConfidence: number,
-  ): Promise<{ batchId: string | null; accepted: number }> {
+  ): Promise<{ batchId: string | null; accepted: number; annotationUids: string[] }> {
     const batchId = crypto.randomUUID();
     const chosen = this.list(studyInstanceUID).filter(
       (finding) =>
@@ -260,15 +260,21 @@ export class AiFindings {
     const inputs = chosen
       .filter((finding) => !finding.segment)
       .map((finding) => this.#decisionVersion(finding, 'accepted', { batchId }));
+    const annotationUids = chosen.map((finding) => finding.annotationUid);
     if (inputs.length === 0)
-      return segments.length > 0 ? { batchId, accepted: segments.length } : { batchId: null, accepted: 0 };
+      return segments.length > 0
+        ? { batchId, accepted: segments.length, annotationUids }
+        : { batchId: null, accepted: 0, annotationUids: [] };
     // One transaction per 500 findings (the contract's limit per save): a batch is stored whole.
     for (let i = 0; i < inputs.length; i += 500) await this.#source.save(inputs.slice(i, i + 500));
-    return { batchId, accepted: inputs.length + segments.length };
+    return { batchId, accepted: inputs.length + segments.length, annotationUids };
   }
 
   /** Puts back to undecided what batch `batchId` accepted and the reader has not changed since. */
-  async undoBatch(studyInstanceUID: string, batchId: string): Promise<{ undone: number }> {
+  async undoBatch(
+    studyInstanceUID: string,
+    batchId: string,
+  ): Promise<{ undone: number; annotationUids: string[] }> {
     const inputs: AnnotationVersionInput[] = [];
     const segments: Array<AiFinding & { batchId: string | null }> = [];
     for (const finding of this.list(studyInstanceUID)) {
@@ -307,7 +313,13 @@ export class AiFindings {
         this.#source.reader(),
         segments.map((finding) => ({ finding, decision: 'undone' as const, batchId })),
       );
-    return { undone: inputs.length + segments.length };
+    return {
+      undone: inputs.length + segments.length,
+      annotationUids: [
+        ...inputs.map((input) => input.annotationUid),
+        ...segments.map((f) => f.annotationUid),
+      ],
+    };
   }
 
   /** The newest bulk accept of the current reader that can still be undone. */

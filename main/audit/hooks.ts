@@ -156,6 +156,92 @@ export function auditHooks(deps: AuditHookDeps): Hooks {
     'cache.purge': {
       event: () => [{ action: 'delete', subjectKind: 'installation', subject: 'retention-purge' }],
     },
+    // AI decisions and reviews (docs/ai-review.md "Audit"): the finding ids (annotation ids, never
+    // patient data), the decision, the reason id, the batch; a review's action, never its comment.
+    'ai.decide': {
+      event: (request, response) => [
+        {
+          action: 'ai-decision',
+          subjectKind: 'study',
+          subject: request.studyInstanceUID,
+          detail: {
+            decision: request.decision,
+            finding: request.annotationUid,
+            kind: response.finding.segment ? 'segment' : 'measurement',
+            source: response.finding.aiVersion.source,
+            ...(request.reasonId ? { reason: request.reasonId } : {}),
+          },
+        },
+      ],
+      refused: (request) => ({
+        action: 'ai-decision',
+        subjectKind: 'study',
+        subject: request.studyInstanceUID,
+      }),
+    },
+    'ai.acceptAbove': {
+      event: (request, response) => [
+        {
+          action: 'ai-decision',
+          subjectKind: 'study',
+          subject: request.studyInstanceUID,
+          detail: {
+            decision: 'accepted-above',
+            minConfidence: request.minConfidence,
+            accepted: response.accepted,
+            ...(response.batchId ? { batch: response.batchId } : {}),
+            findings: response.annotationUids.join(' '),
+          },
+        },
+      ],
+      refused: (request) => ({
+        action: 'ai-decision',
+        subjectKind: 'study',
+        subject: request.studyInstanceUID,
+      }),
+    },
+    'ai.undoBatch': {
+      event: (request, response) => [
+        {
+          action: 'ai-decision',
+          subjectKind: 'study',
+          subject: request.studyInstanceUID,
+          detail: {
+            decision: 'undone',
+            batch: request.batchId,
+            undone: response.undone,
+            findings: response.annotationUids.join(' '),
+          },
+        },
+      ],
+      refused: (request) => ({
+        action: 'ai-decision',
+        subjectKind: 'study',
+        subject: request.studyInstanceUID,
+      }),
+    },
+    'review.return': {
+      event: (request) => [
+        {
+          action: 'review',
+          subjectKind: 'study',
+          subject: request.studyInstanceUID,
+          detail: { review: 'returned', commentChars: request.comment.length },
+        },
+      ],
+      refused: (request) => ({ action: 'review', subjectKind: 'study', subject: request.studyInstanceUID }),
+    },
+    'review.verify': {
+      event: (request) => [
+        {
+          action: 'review',
+          subjectKind: 'study',
+          subject: request.studyInstanceUID,
+          detail: { review: 'verified' },
+        },
+      ],
+      refused: (request) => ({ action: 'review', subjectKind: 'study', subject: request.studyInstanceUID }),
+    },
     'backup.create': {
       event: (request) => [
         {

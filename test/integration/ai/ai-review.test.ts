@@ -246,6 +246,7 @@ describe('AI findings', () => {
     expect(answer.undoableBatch).toEqual({ batchId, count: 1 });
     expect(await services.handlers['ai.undoBatch']({ studyInstanceUID: study, batchId: batchId! })).toEqual({
       undone: 1,
+      annotationUids: [ai.annotationUids[3]],
     });
     answer = await services.handlers['ai.findings']({ studyInstanceUID: study });
     expect(answer.findings.map((f) => f.decision)).toEqual(['accepted', 'edited', 'rejected', null, null]);
