@@ -34,7 +34,7 @@ import { PRODUCT_NAME } from './core/paths.js';
 import { instanceTagRows } from './dicom/tag-tree.js';
 import { Importer } from './import/importer.js';
 import { type PacsApp, createPacsApp } from './pacs/service.js';
-import type { ScpLimits } from './pacs/scp.js';
+import { type ScpLimits, importReceivedObject } from './pacs/scp.js';
 import type { ZipLimits } from './import/zip-archive.js';
 import { UiSessionStore } from './session/ui-session-store.js';
 import { annotationsKey, writeStudyAnnotations } from './sync/annotations.js';
@@ -175,20 +175,8 @@ export function createServices(options: ServicesOptions): Services {
     events,
     logger,
     // Each received object is one import of its own: its outcome is the sender's C-STORE status.
-    importReceived: async ({ file, callingAeTitle }) => {
-      const job = importer.start([file]);
-      const progress = await job.done;
-      if (progress.added > 0)
-        return receiveAudit.noted(callingAeTitle, { status: 'stored', studyInstanceUID: null });
-      const error = job.errors[0];
-      if (progress.duplicates > 0 && !error)
-        return receiveAudit.noted(callingAeTitle, { status: 'duplicate', studyInstanceUID: null });
-      return receiveAudit.noted(callingAeTitle, {
-        status: 'failed',
-        code: error?.code ?? ErrorCode.Internal,
-        message: error?.message ?? 'The received object was not stored.',
-      });
-    },
+    importReceived: async (object) =>
+      receiveAudit.noted(object.callingAeTitle, await importReceivedObject(importer, object)),
     hasStudy: (studyInstanceUID) => catalog.getStudy(studyInstanceUID) !== null,
     ...(options.pacsLimits ? { scpLimits: options.pacsLimits } : {}),
   });

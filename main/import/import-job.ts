@@ -27,6 +27,11 @@ export interface ImportJobDeps {
   limits: { maxFileBytes: number; zip: ZipLimits };
   /** Files per batch (one fsync round and one transaction each). */
   batchSize: number;
+  /**
+   * The SOP Instance UID every image must carry (a C-STORE's Affected SOP Instance UID, PS3.7
+   * 9.3.1): one whose data set names another is refused as malformed, nothing stored.
+   */
+  expectedSopInstanceUID?: string;
 }
 
 /** Errors kept in each progress event; the job keeps up to ERRORS_KEPT for `errors`. */
@@ -363,6 +368,19 @@ export class ImportJob {
             path: unit.displayPath,
             code: ErrorCode.NotDicom,
             message: 'DICOMDIR (a media index, not an image): not stored.',
+          },
+          0,
+        );
+        continue;
+      }
+      const expected = this.#deps.expectedSopInstanceUID;
+      if (expected !== undefined && header.sopInstanceUID !== expected) {
+        discard.push(unit.tempPath);
+        this.#fail(
+          {
+            path: unit.displayPath,
+            code: ErrorCode.Malformed,
+            message: "The data set's SOP Instance UID differs from the request's.",
           },
           0,
         );

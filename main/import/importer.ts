@@ -51,7 +51,8 @@ export class Importer {
     );
   }
 
-  start(paths: readonly string[]): ImportJob {
+  /** `expectedSopInstanceUID`: see ImportJobDeps (the C-STORE SCP's received object). */
+  start(paths: readonly string[], expect: { expectedSopInstanceUID?: string } = {}): ImportJob {
     const o = this.#options;
     const job = new ImportJob(
       {
@@ -62,6 +63,7 @@ export class Importer {
         logger: o.logger,
         limits: { maxFileBytes: o.maxFileBytes ?? 8 * 2 ** 30, zip: o.zipLimits ?? DEFAULT_ZIP_LIMITS },
         batchSize: o.batchSize ?? 64,
+        ...expect,
       },
       paths,
     );

@@ -22,9 +22,8 @@ import path from 'node:path';
 import { Writable } from 'node:stream';
 import dimse from 'dcmjs-dimse';
 import type { association as Assoc, requests as Requests } from 'dcmjs-dimse';
-import type { ErrorCode } from '../../shared/errors.js';
+import { ErrorCode } from '../../shared/errors.js';
 import type { Logger } from '../core/logger.js';
-import { readDicomHeaderFromFile } from '../dicom/header.js';
 import { isValidUid, part10Header } from './part10.js';
 
 const { Scp, constants, responses } = dimse;
@@ -75,34 +74,47 @@ export type StoreOutcome =
   | { status: 'stored' | 'duplicate'; studyInstanceUID: string | null }
   | { status: 'failed'; code: ErrorCode; message: string };
 
-/**
- * PS3.7 9.3.1 / PS3.4 B.2: the data set's SOP Instance UID must be the Affected SOP Instance UID of
- * the C-STORE request. An object whose two differ is refused as not understood: storing it under the
- * data set's UID let a damaged or hostile copy take an original's place (the original, sent next,
- * was then refused as a different object with the same UID). A header that cannot be read is left
- * to the import, which says what is wrong with it.
- */
-function datasetUidMismatch(file: string, affected: string): StoreOutcome | null {
-  let header: ReturnType<typeof readDicomHeaderFromFile>;
-  try {
-    header = readDicomHeaderFromFile(file);
-  } catch {
-    return null;
-  }
-  if (header.kind !== 'image' || header.sopInstanceUID === affected) return null;
-  return {
-    status: 'failed',
-    code: 'malformed',
-    message: "The data set's SOP Instance UID differs from the request's",
-  };
-}
-
 export interface ReceivedObject {
   /** The Part 10 file in the spool folder; the callee may read it until its promise settles. */
   file: string;
+  /**
+   * The request's Affected SOP Instance UID: the store must refuse (code `malformed`, answered C000)
+   * an object whose data set carries another (PS3.7 9.3.1 / PS3.4 B.2).
+   */
   sopInstanceUID: string;
   callingAeTitle: string;
   size: number;
+}
+
+/** The import as the SCP needs it (main/import/importer.ts). */
+export interface ReceiveImporter {
+  start(
+    paths: readonly string[],
+    expect: { expectedSopInstanceUID?: string },
+  ): {
+    done: Promise<{ added: number; duplicates: number }>;
+    readonly errors: ReadonlyArray<{ code: ErrorCode; message: string }>;
+  };
+}
+
+/**
+ * One received object through the normal import, as one job of its own; its outcome is the sender's
+ * C-STORE status. The import refuses a data set that names another SOP Instance UID than the request.
+ */
+export async function importReceivedObject(
+  importer: ReceiveImporter,
+  object: ReceivedObject,
+): Promise<StoreOutcome> {
+  const job = importer.start([object.file], { expectedSopInstanceUID: object.sopInstanceUID });
+  const progress = await job.done;
+  if (progress.added > 0) return { status: 'stored', studyInstanceUID: null };
+  const error = job.errors[0];
+  if (progress.duplicates > 0 && !error) return { status: 'duplicate', studyInstanceUID: null };
+  return {
+    status: 'failed',
+    code: error?.code ?? ErrorCode.Internal,
+    message: error?.message ?? 'The received object was not stored.',
+  };
 }
 
 export interface ScpDeps {
@@ -539,15 +551,15 @@ class ReceivingAssociation extends Scp {
     }
     const affected = request.getAffectedSopInstanceUid();
     const work = Promise.resolve()
-      .then(
-        () =>
-          datasetUidMismatch(writer.file, affected) ??
-          this.#ctx.deps.store({
-            file: writer.file,
-            sopInstanceUID: affected,
-            callingAeTitle: this.#callingAeTitle,
-            size: writer.size,
-          }),
+      .then(() =>
+        // The store refuses an object whose data set names another SOP Instance UID than `affected`
+        // (PS3.7 9.3.1): a damaged or hostile copy never takes an original's place.
+        this.#ctx.deps.store({
+          file: writer.file,
+          sopInstanceUID: affected,
+          callingAeTitle: this.#callingAeTitle,
+          size: writer.size,
+        }),
       )
       .catch((error: unknown): StoreOutcome => ({
         status: 'failed',

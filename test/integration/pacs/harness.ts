@@ -8,14 +8,13 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import type { EventOf } from '../../../shared/contract.js';
-import { ErrorCode } from '../../../shared/errors.js';
 import type { PacsLocalSettings } from '../../../shared/pacs.js';
 import { Catalog } from '../../../main/catalog/catalog.js';
 import { FileStore } from '../../../main/catalog/file-store.js';
 import { EventBus } from '../../../main/core/events.js';
 import { silentLogger } from '../../../main/core/logger.js';
 import { Importer } from '../../../main/import/importer.js';
-import type { ScpLimits } from '../../../main/pacs/scp.js';
+import { type ScpLimits, importReceivedObject } from '../../../main/pacs/scp.js';
 import { type PacsApp, createPacsApp } from '../../../main/pacs/service.js';
 import { makeTempDir } from '../../fixtures/index.js';
 
@@ -54,18 +53,7 @@ export async function openWorkstation(
     catalogFile: catalog.file,
     events,
     logger,
-    importReceived: async ({ file }) => {
-      const job = importer.start([file]);
-      const progress = await job.done;
-      if (progress.added > 0) return { status: 'stored', studyInstanceUID: null };
-      const error = job.errors[0];
-      if (progress.duplicates > 0 && !error) return { status: 'duplicate', studyInstanceUID: null };
-      return {
-        status: 'failed',
-        code: error?.code ?? ErrorCode.Internal,
-        message: error?.message ?? 'not stored',
-      };
-    },
+    importReceived: (object) => importReceivedObject(importer, object),
     hasStudy: (uid) => catalog.getStudy(uid) !== null,
     scpLimits: limits,
   });
