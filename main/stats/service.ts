@@ -272,55 +272,37 @@ export class StatsService {
       });
 
     // --- AI findings and decisions: per finding (chain with an AI version), each reader's latest decision.
+    // One aggregate: findings per model and label, each counted with its readers' latest decisions.
     const ai = new Conditions();
     const aiWhere = ai.in('substr(v.source, 4)', filter.models) + ai.in('v.label_id', filter.labelIds);
-    const findings = all<{ annotation_uid: string; model: string; label: string }>(
-      `SELECT v.annotation_uid, substr(v.source, 4) AS model, coalesce(v.label_id, '') AS label
-         FROM annotation_fact v
-        WHERE v.seq IN (SELECT max(a.seq) FROM annotation_fact a
-                         WHERE a.source >= 'ai:' AND a.source < 'ai;' AND a.is_decision = 0
-                         GROUP BY a.annotation_uid) ${aiWhere}`,
+    const dcWhere = ai.in('d.author', filter.readers) + ai.range('d.created_at', filter);
+    const aiRows = all<Dashboard['aiDecisions'][number]>(
+      `WITH finding AS (
+         SELECT v.annotation_uid AS uid, substr(v.source, 4) AS model, coalesce(v.label_id, '') AS label
+           FROM annotation_fact v
+          WHERE v.seq IN (SELECT max(a.seq) FROM annotation_fact a INDEXED BY annotation_fact_by_source
+                           WHERE a.source >= 'ai:' AND a.source < 'ai;' AND a.is_decision = 0
+                           GROUP BY a.annotation_uid) ${aiWhere}),
+       decided AS (
+         SELECT d.annotation_uid AS uid, sum(d.decision = 'accepted') AS accepted,
+                sum(d.decision = 'edited') AS edited, sum(d.decision = 'rejected') AS rejected
+           FROM annotation_fact d
+           JOIN (SELECT x.annotation_uid, x.author, max(x.seq) AS seq FROM annotation_fact x
+                  WHERE x.is_decision = 1
+                    AND x.annotation_uid IN (SELECT annotation_uid FROM annotation_fact
+                                              WHERE source >= 'ai:' AND source < 'ai;')
+                  GROUP BY x.annotation_uid, x.author) l ON l.seq = d.seq
+          WHERE 1 = 1 ${dcWhere}
+          GROUP BY d.annotation_uid)
+       SELECT f.model AS model, f.label AS labelId, count(*) AS findings,
+              coalesce(sum(c.accepted), 0) AS accepted, coalesce(sum(c.edited), 0) AS edited,
+              coalesce(sum(c.rejected), 0) AS rejected,
+              sum(coalesce(c.accepted + c.edited + c.rejected, 0) = 0) AS pending
+         FROM finding f LEFT JOIN decided c ON c.uid = f.uid
+        GROUP BY f.model, f.label`,
       ai.params,
     );
-    const dc = new Conditions();
-    const dcWhere = dc.in('d.author', filter.readers) + dc.range('d.created_at', filter);
-    const decisions = all<{ annotation_uid: string; decision: string }>(
-      `SELECT d.annotation_uid, d.decision AS decision
-         FROM annotation_fact d
-         JOIN (SELECT x.annotation_uid, x.author, max(x.seq) AS seq FROM annotation_fact x
-                WHERE x.is_decision = 1
-                  AND x.annotation_uid IN (SELECT annotation_uid FROM annotation_fact
-                                            WHERE source >= 'ai:' AND source < 'ai;')
-                GROUP BY x.annotation_uid, x.author) l ON l.seq = d.seq
-        WHERE 1 = 1 ${dcWhere}`,
-      dc.params,
-    );
-    const decisionsOf = new Map<string, string[]>();
-    for (const d of decisions) {
-      if (d.decision !== 'accepted' && d.decision !== 'edited' && d.decision !== 'rejected') continue;
-      const list = decisionsOf.get(d.annotation_uid) ?? [];
-      list.push(d.decision);
-      decisionsOf.set(d.annotation_uid, list);
-    }
-    const aiRows = new Map<string, Dashboard['aiDecisions'][number]>();
-    for (const f of findings) {
-      const key = `${f.model}\u0000${f.label}`;
-      const row = aiRows.get(key) ?? {
-        model: f.model,
-        labelId: f.label,
-        findings: 0,
-        accepted: 0,
-        edited: 0,
-        rejected: 0,
-        pending: 0,
-      };
-      aiRows.set(key, row);
-      row.findings++;
-      const list = decisionsOf.get(f.annotation_uid) ?? [];
-      if (list.length === 0) row.pending++;
-      for (const d of list) row[d as 'accepted' | 'edited' | 'rejected']++;
-    }
-    const aiDecisions = [...aiRows.values()].sort(
+    const aiDecisions = aiRows.sort(
       (a, b) => a.model.localeCompare(b.model) || a.labelId.localeCompare(b.labelId),
     );
 
@@ -356,7 +338,7 @@ export class StatsService {
         studies,
         annotations: labelRows.reduce((s, r) => s + r.n, 0),
         readers: progressByReader.length,
-        aiFindings: findings.length,
+        aiFindings: aiRows.reduce((sum, r) => sum + r.findings, 0),
         readingMs: readingTime.reduce((s, r) => s + r.totalMs, 0),
       },
       studiesByState,
