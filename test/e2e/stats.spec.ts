@@ -129,11 +129,19 @@ test('the dashboard shows the project as the catalog counts it', async () => {
 test('filters by reader and date change the figures', async () => {
   test.setTimeout(180_000);
   const before = Number(await page.getByTestId('total-annotations').textContent());
+  // One filter change asks main for the dashboard once (docs/statistics.md "Speed").
+  const asked: string[] = [];
+  const onRequest = (request: { url(): string }) => {
+    if (request.url().endsWith('/api/rpc/stats.dashboard')) asked.push(request.url());
+  };
+  page.on('request', onRequest);
   await page.getByTestId('stats-filter-reader').selectOption('reader-b');
   await expect(page.getByTestId('stats-status')).toHaveText('', { timeout: 60_000 });
   await expect
     .poll(async () => (await tableRows('progress-by-reader')).map((r) => r[0]))
     .toEqual(['reader-b']);
+  page.off('request', onRequest);
+  expect(asked).toHaveLength(1);
   await expect.poll(async () => (await tableRows('reading-time')).map((r) => r[0])).toEqual(['reader-b']);
   await page.getByTestId('stats-clear').click();
   await expect(page.getByTestId('total-annotations')).toHaveText(String(before), { timeout: 60_000 });
