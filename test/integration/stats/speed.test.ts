@@ -262,4 +262,40 @@ describe('statistics speed mechanisms (migration 0018)', () => {
       db.prepare('SELECT max(seq) AS seq FROM annotation_version').get(),
     );
   });
+  it("inside a caller's read transaction, versions not yet summarized are read row by row: the same numbers", () => {
+    const agreement = new AgreementService(db, noGrid);
+    agreement.project({ toleranceMm: 10 });
+    const stamp = db.prepare('SELECT seq FROM agreement_study_stamp').get();
+    const study = fixture.studyUids[3]!;
+    const store = new AnnotationStore(path.join(fixture.dataDir, 'catalog.sqlite'), {
+      reader: () => 'reader-b',
+      now: () => FIXTURE_NOW,
+    });
+    try {
+      store.save([
+        {
+          versionId: crypto.randomUUID(),
+          annotationUid: crypto.randomUUID(),
+          parentIds: [],
+          studyInstanceUID: study,
+          kind: 'classification',
+          tool: 'Classification',
+          attributes: {},
+          data: { questionId: 'image-quality', level: 'study', answer: ['limited'] },
+          source: 'human',
+          author: 'reader-b',
+        },
+      ]);
+    } finally {
+      store.close();
+    }
+    const inside = db.transaction(() => agreement.project({ toleranceMm: 10 })).deferred();
+    expect(db.prepare('SELECT seq FROM agreement_study_stamp').get()).toEqual(stamp);
+    expect(inside).toEqual(
+      new AgreementService(db, { ...noGrid, reference: true }).project({ toleranceMm: 10 }),
+    );
+    // The next call outside a transaction catches up and gives the same figure from the summaries.
+    expect(agreement.project({ toleranceMm: 10 })).toEqual(inside);
+    expect(db.prepare('SELECT seq FROM agreement_study_stamp').get()).not.toEqual(stamp);
+  });
 });
