@@ -47,7 +47,10 @@ export function StatsScreen() {
   const [dashboard, setDashboard] = useState<Dashboard | null>(null);
   const [schema, setSchema] = useState<LabelSchema | null>(null);
   const [error, setError] = useState<string | null>(null);
-  const [message, setMessage] = useState<string | null>(null);
+  // Kept as what happened, not as words: the line follows a language switch made after it.
+  const [message, setMessage] = useState<
+    { kind: 'exported'; file: string } | { kind: 'exportFailed'; message: string } | null
+  >(null);
 
   const filter = useMemo<StatsFilter>(() => {
     const start = dayStart(from);
@@ -108,7 +111,7 @@ export function StatsScreen() {
       `radlabel-${figure.id}-${stamp}.csv`,
       new Blob(['\ufeff', csv], { type: 'text/csv;charset=utf-8' }),
     );
-    setMessage(t('stats.exported', { file: `radlabel-${figure.id}-${stamp}.csv` }));
+    setMessage({ kind: 'exported', file: `radlabel-${figure.id}-${stamp}.csv` });
   };
   const exportPng = (figure: Figure) => {
     host.api
@@ -123,14 +126,13 @@ export function StatsScreen() {
         ({ png }) => {
           const bytes = Uint8Array.from(atob(png), (c) => c.charCodeAt(0));
           download(`radlabel-${figure.id}-${stamp}.png`, new Blob([bytes], { type: 'image/png' }));
-          setMessage(t('stats.exported', { file: `radlabel-${figure.id}-${stamp}.png` }));
+          setMessage({ kind: 'exported', file: `radlabel-${figure.id}-${stamp}.png` });
         },
         (failure: unknown) =>
-          setMessage(
-            t('stats.exportFailed', {
-              message: failure instanceof Error ? failure.message : String(failure),
-            }),
-          ),
+          setMessage({
+            kind: 'exportFailed',
+            message: failure instanceof Error ? failure.message : String(failure),
+          }),
       );
   };
 
@@ -222,7 +224,13 @@ export function StatsScreen() {
           {strings.refresh}
         </button>
         <span className="stats-filters__status" role="status" data-testid="stats-status">
-          {loading ? strings.loading : (message ?? '')}
+          {loading
+            ? strings.loading
+            : message?.kind === 'exported'
+              ? t('stats.exported', { file: message.file })
+              : message
+                ? t('stats.exportFailed', { message: message.message })
+                : ''}
         </span>
       </form>
       {error ? (
