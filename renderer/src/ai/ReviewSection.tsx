@@ -5,11 +5,56 @@
  * filter, "Return to annotators" with a comment, and "Verify". Main enforces who may do what.
  */
 import { useEffect, useMemo, useState } from 'react';
+import { createPortal } from 'react-dom';
 import { useTranslation } from 'react-i18next';
 import { host } from '../host/index.js';
 import { useStudyPanelStore } from '../annotation/panel/useStudyPanelStore.js';
 import { READER_COLORS, styleReaders } from './aiStyle.js';
 import { useAiStore } from './useAiStore.js';
+import {
+  closeSideBySide,
+  openSideBySide,
+  setAuthors as setSideAuthors,
+  useSideBySide,
+} from './sideBySide.js';
+import { viewportInSlot } from '../viewer/viewportRegistry.js';
+
+/** Each side-by-side viewport's reader, written on the viewport (a portal into its element). */
+function SideBySideLabels({ readers, colors }: { readers: string[]; colors: ReadonlyMap<string, string> }) {
+  const [elements, setElements] = useState<(HTMLDivElement | null)[]>([]);
+  // The viewports mount after the layout changed: look for them until every one is there.
+  useEffect(() => {
+    let frame = 0;
+    const look = () => {
+      const found = readers.map((_, slot) => viewportInSlot(slot)?.element ?? null);
+      setElements((previous) =>
+        previous.length === found.length && previous.every((e, i) => e === found[i]) ? previous : found,
+      );
+      if (found.some((element) => element === null)) frame = window.setTimeout(look, 100);
+    };
+    look();
+    return () => window.clearTimeout(frame);
+  }, [readers]);
+  return (
+    <>
+      {elements.map((element, slot) =>
+        element
+          ? createPortal(
+              <div
+                className="review-sbs-label"
+                data-testid="review-sbs-label"
+                data-slot={slot}
+                style={{ borderColor: colors.get(readers[slot]!) }}
+              >
+                {readers[slot]}
+              </div>,
+              element,
+            )
+          : null,
+      )}
+    </>
+  );
+}
 
 export function ReviewSection({ studyInstanceUID }: { studyInstanceUID: string }) {
   const { t } = useTranslation();
@@ -51,9 +96,13 @@ export function ReviewSection({ studyInstanceUID }: { studyInstanceUID: string }
     () => new Map(readers.map((reader, index) => [reader, READER_COLORS[index % READER_COLORS.length]!])),
     [readers],
   );
+  const sideBySide = useSideBySide((state) => state.readers);
   useEffect(() => {
-    if (reviewer && readers.length > 1) styleReaders(authors, colors, shown);
-  }, [reviewer, readers, authors, colors, shown]);
+    if (reviewer && readers.length > 1) styleReaders(authors, colors, sideBySide ? null : shown);
+    setSideAuthors(authors);
+  }, [reviewer, readers, authors, colors, shown, sideBySide]);
+  // Leaving the study (or the panel) closes the side-by-side view.
+  useEffect(() => () => closeSideBySide(), [studyInstanceUID]);
 
   if (!review) return null;
   const last = events[events.length - 1];
@@ -102,6 +151,30 @@ export function ReviewSection({ studyInstanceUID }: { studyInstanceUID: string }
       {reviewer ? (
         <>
           {readers.length > 1 ? (
+            <div className="review__readers" role="group" aria-label={t('ai.review.view')}>
+              <button
+                type="button"
+                className={sideBySide ? 'button button--small' : 'button button--small button--primary'}
+                data-testid="review-overlay"
+                aria-pressed={!sideBySide}
+                onClick={() => closeSideBySide()}
+              >
+                {t('ai.review.overlay')}
+              </button>
+              <button
+                type="button"
+                className={sideBySide ? 'button button--small button--primary' : 'button button--small'}
+                data-testid="review-side-by-side"
+                aria-pressed={!!sideBySide}
+                title={t('ai.review.sideBySideTitle')}
+                onClick={() => openSideBySide(readers)}
+              >
+                {t('ai.review.sideBySide')}
+              </button>
+            </div>
+          ) : null}
+          {sideBySide ? <SideBySideLabels readers={sideBySide} colors={colors} /> : null}
+          {readers.length > 1 && !sideBySide ? (
             <div className="review__readers" data-testid="review-readers">
               <span>{t('ai.review.readers')}:</span>
               <button
