@@ -143,6 +143,26 @@ export function createAiReviewApp(options: {
         const visible = first ? review.visibility(first.studyInstanceUID) : null;
         return visible ? versions.filter(visible) : versions;
       };
+      // Segmentations follow the same rule: a blinded annotator gets their own labelmaps (and the
+      // AI's unless blindAi), in the list and when loading one.
+      const listSegmentations = all['segmentation.list'];
+      guarded['segmentation.list'] = async (request) => {
+        const heads = await listSegmentations(request);
+        const first = heads[0];
+        const visible = first ? review.visibility(first.studyInstanceUID) : null;
+        return visible ? heads.filter((head) => visible(head as unknown as AnnotationVersion)) : heads;
+      };
+      const loadSegmentation = all['segmentation.load'];
+      guarded['segmentation.load'] = async (request) => {
+        const view = await loadSegmentation(request);
+        const visible = review.visibility(view.studyInstanceUID);
+        if (visible && !visible(view as unknown as AnnotationVersion))
+          throw new AppError(
+            ErrorCode.Forbidden,
+            'This project hides this segmentation from you until review.',
+          );
+        return view;
+      };
       // The worklist's "AI reviewed": each study's AI findings and how many this reader decided.
       const listStudies = all['catalog.listStudies'];
       guarded['catalog.listStudies'] = async (request) => {

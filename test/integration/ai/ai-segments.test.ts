@@ -19,6 +19,7 @@ import type { AiFinding } from '../../../shared/ai.js';
 import { AppError } from '../../../shared/errors.js';
 import { ensureCtSeries, makeTempDir } from '../../fixtures/index.js';
 import { type AiSegFixture, writeAiSeg } from '../../support/ai-fixtures.js';
+import { testManifest } from '../../support/sync-project.js';
 
 const scratch = makeTempDir('ai-segments');
 const ct = ensureCtSeries({ slices: 6, size: 32, seed: 'ai-segments' });
@@ -250,6 +251,58 @@ print(json.dumps(out))
       expect(`${check.stdout}${check.stderr}`.split('\n').filter((line) => line.startsWith('Error'))).toEqual(
         [],
       );
+    }
+  });
+  it("blinded: an annotator's segmentation list and loads hold only their own labelmaps, and the AI's unless the project hides it", async () => {
+    const project = (blindAi: boolean) => {
+      fs.mkdirSync(path.join(dataDir, 'sync'), { recursive: true });
+      fs.writeFileSync(
+        path.join(dataDir, 'sync', 'project.json'),
+        JSON.stringify({
+          ...testManifest({
+            url: 'http://127.0.0.1:9/dicom-web',
+            readers: [
+              { username: 'alice', role: 'annotator', tasks: [] },
+              { username: 'bob', role: 'annotator', tasks: [] },
+              { username: 'rita', role: 'reviewer', tasks: [] },
+            ],
+          }),
+          review: { blinded: true, blindAi },
+        }),
+      );
+    };
+    const authors = async () =>
+      (await services.handlers['segmentation.list']({ seriesInstanceUID: ct.seriesInstanceUID }))
+        .map((head) => head.author)
+        .sort();
+    const aiUid = (await findings())[0]!.segment!.annotationUid;
+    try {
+      project(true);
+      await services.close();
+      services = open();
+      process.env[READER_ENV] = 'bob';
+      expect(await authors()).toEqual([]);
+      expect((await services.handlers['ai.findings']({ studyInstanceUID: study })).hidden).toBe(true);
+      let refused = '';
+      try {
+        await services.handlers['segmentation.load']({ annotationUid: aiUid });
+      } catch (error) {
+        refused = error instanceof AppError ? error.code : String(error);
+      }
+      expect(refused).toBe('forbidden');
+      process.env[READER_ENV] = 'alice';
+      expect(await authors()).toEqual(['alice']);
+      process.env[READER_ENV] = 'rita';
+      expect(await authors()).toEqual(['alice', MODEL].sort());
+
+      project(false);
+      await services.close();
+      services = open();
+      process.env[READER_ENV] = 'bob';
+      expect(await authors()).toEqual([MODEL]);
+      expect((await findings()).map((f) => f.decision)).toEqual([null, null, null, null]);
+    } finally {
+      process.env[READER_ENV] = 'alice';
     }
   });
 });
