@@ -45,7 +45,18 @@ export interface WorkerPoolOptions {
    * between two requests (the round trip costs as much as reading a small file). Default 1.
    */
   depth?: number;
+  /**
+   * How long a worker may take to load its modules and serve (default 60 s). One that is not ready
+   * by then is terminated and replaced, its requests (none started) posted again; after
+   * START_ATTEMPTS such starts in a row they fail. Without it a worker whose loading never ends
+   * (under tsx, a module-hooks deadlock) held its requests for ever: request time limits only
+   * count from ready.
+   */
+  startTimeoutMs?: number;
 }
+
+/** Workers in a row that may fail to become ready in time before the waiting requests fail. */
+const START_ATTEMPTS = 3;
 
 export interface RunOptions {
   /** ArrayBuffers (and ports) in the request to hand over instead of copying; the caller loses them. */
@@ -92,6 +103,9 @@ export class WorkerPool<Req, Res> {
   readonly #workerData: unknown;
   readonly #timeoutMs: number | undefined;
   readonly #depth: number;
+  readonly #startTimeoutMs: number;
+  /** Workers in a row that did not become ready in time (reset when one does). */
+  #slowStarts = 0;
   readonly #slots: Array<Slot<Res>> = [];
   readonly #queue: Array<Pending<Res>> = [];
   #nextId = 1;
@@ -103,6 +117,7 @@ export class WorkerPool<Req, Res> {
     this.#workerData = options.workerData;
     this.#timeoutMs = options.taskTimeoutMs;
     this.#depth = Math.max(1, options.depth ?? 1);
+    this.#startTimeoutMs = options.startTimeoutMs ?? 60_000;
   }
 
   /** Thread ids of the live workers (a replaced worker has a new one). */
@@ -204,11 +219,20 @@ export class WorkerPool<Req, Res> {
       worker.once('exit', () => resolve());
     });
     const slot: Slot<Res> = { worker, inFlight: [], timer: null, gone: false, ready: false, whenReady };
+    // Until it is ready, the slot's timer is its start limit.
+    const limit = this.#startTimeoutMs;
+    slot.timer = setTimeout(
+      () => this.#lose(slot, new WorkerPoolError('timeout', `The worker did not start within ${limit} ms.`)),
+      limit,
+    );
+    slot.timer.unref();
     worker.on('message', (message: FromWorker<Res>) => {
       if (slot.gone) return;
       if ('ready' in message) {
         // Loading a worker's modules takes a while (seconds under tsx): not part of any request's time.
         slot.ready = true;
+        this.#slowStarts = 0;
+        this.#clearTimer(slot);
         markReady();
         this.#startTimer(slot);
         return;
@@ -260,11 +284,18 @@ export class WorkerPool<Req, Res> {
     if (index >= 0) this.#slots.splice(index, 1);
     void slot.worker.terminate();
     // A worker that dies before serving anything (its module does not load) would die again.
-    const cannotStart = !slot.ready && error.reason === 'crashed';
+    // One that did not start in time may have hit a loader hang: its requests (none started) are
+    // posted again to a new worker, a few times.
+    const slowStart = !slot.ready && error.reason === 'timeout';
+    if (slowStart) this.#slowStarts += 1;
+    const cannotStart =
+      !slot.ready && (error.reason === 'crashed' || (slowStart && this.#slowStarts >= START_ATTEMPTS));
     const failure = cannotStart
       ? new WorkerPoolError('crashed', `The worker could not start: ${error.message}`)
       : error;
-    const [current, ...behind] = slot.inFlight.splice(0);
+    const posted = slot.inFlight.splice(0);
+    const current = slowStart && !cannotStart ? undefined : posted.shift();
+    const behind = posted;
     if (current) {
       current.slot = null;
       this.#settle(current, failure);

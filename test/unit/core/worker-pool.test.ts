@@ -146,6 +146,46 @@ describe('worker pool', () => {
     await workers.close();
   });
 
+  it('replaces a worker whose loading never ends; its requests go to the next one', async () => {
+    // The first worker to load this module hangs before serving (as a module-hooks deadlock under
+    // tsx); the ones after it serve.
+    const marker = path.join(dir, 'hung-once');
+    const hungOnce = path.join(dir, 'hung-once-worker.ts');
+    fs.writeFileSync(
+      hungOnce,
+      `import fs from 'node:fs';
+if (!fs.existsSync(${JSON.stringify(marker)})) {
+  fs.writeFileSync(${JSON.stringify(marker)}, '');
+  setInterval(() => {}, 1000);
+  await new Promise(() => {});
+}
+await import(${JSON.stringify(pathToFileURL(workerFile).href)});
+`,
+    );
+    // Generous: a healthy worker loads through tsx in seconds even on a loaded machine.
+    const workers = new WorkerPool<Request, Response>(pathToFileURL(hungOnce), {
+      size: 1,
+      startTimeoutMs: 15_000,
+    });
+    const answers = await Promise.all([1, 2].map((value) => workers.run({ op: 'double', value })));
+    expect(answers.map((answer) => answer.value)).toEqual([2, 4]);
+    expect(fs.existsSync(marker)).toBe(true);
+    await workers.close();
+  }, 120_000);
+
+  it('fails the requests when worker after worker never becomes ready', async () => {
+    const never = path.join(dir, 'never-ready-worker.ts');
+    fs.writeFileSync(never, `setInterval(() => {}, 1000);\nawait new Promise(() => {});\n`);
+    const workers = new WorkerPool<Request, Response>(pathToFileURL(never), {
+      size: 1,
+      startTimeoutMs: 1000,
+    });
+    const error = await failure(workers.run({ op: 'double', value: 1 }));
+    expect(error.reason).toBe('crashed');
+    expect(error.message).toMatch(/could not start.*did not start within 1000 ms/);
+    await workers.close();
+  }, 60_000);
+
   it('fails a request that cannot be sent to a worker, and goes on', async () => {
     const workers = pool({ size: 1 });
     const error = await failure(workers.run({ op: 'double', value: (() => 1) as unknown as number }));
