@@ -163,6 +163,57 @@ export function createAiReviewApp(options: {
           );
         return view;
       };
+      // The statistics of a blinded project, for an annotator: their own figures only (the reader
+      // filter forced to themselves, no agreement with others) and nothing of the AI's with blindAi.
+      const blindedAnnotator = (): { me: string; blindAi: boolean } | null => {
+        const settings = review.settings();
+        if (!settings.blinded || review.role() !== 'annotator') return null;
+        return { me: options.identity().readerId, blindAi: settings.blindAi };
+      };
+      const dashboard = all['stats.dashboard'];
+      guarded['stats.dashboard'] = async (filter) => {
+        const blind = blindedAnnotator();
+        if (!blind) return dashboard(filter);
+        const answer = await dashboard({ ...filter, readers: [blind.me] });
+        const own = <T extends { reader: string }>(rows: T[]) =>
+          rows.filter((row) => row.reader === blind.me);
+        return {
+          ...answer,
+          options: {
+            ...answer.options,
+            readers: [blind.me],
+            models: blind.blindAi ? [] : answer.options.models,
+          },
+          totals: {
+            ...answer.totals,
+            readers: 1,
+            ...(blind.blindAi ? { aiFindings: 0 } : {}),
+          },
+          progressByReader: own(answer.progressByReader),
+          annotationsByLabel: own(answer.annotationsByLabel),
+          readingTime: own(answer.readingTime),
+          aiDecisions: blind.blindAi ? [] : answer.aiDecisions,
+          agreement: { pairs: [], fleiss: [] },
+        };
+      };
+      const projectAgreement = all['agreement.project'];
+      guarded['agreement.project'] = async (request) => {
+        if (blindedAnnotator())
+          throw new AppError(
+            ErrorCode.Forbidden,
+            'In a blinded project, agreement between readers is for reviewers.',
+          );
+        return projectAgreement(request);
+      };
+      const studyAgreement = all['agreement.study'];
+      guarded['agreement.study'] = async (request) => {
+        if (review.visibility(request.studyInstanceUID))
+          throw new AppError(
+            ErrorCode.Forbidden,
+            'In a blinded project, agreement between readers is for reviewers.',
+          );
+        return studyAgreement(request);
+      };
       // The worklist's "AI reviewed": each study's AI findings and how many this reader decided.
       const listStudies = all['catalog.listStudies'];
       guarded['catalog.listStudies'] = async (request) => {
