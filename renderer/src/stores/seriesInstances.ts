@@ -29,3 +29,26 @@ export function seriesInstances(
   }
   return pending;
 }
+
+/**
+ * The lists of the series a study chosen in the worklist would open with, asked when it is chosen
+ * (`prepareSeriesLists`): opening it (double-click, Enter) then finds them, so its first images are
+ * requested at once and the viewer mounts without waiting for main. Kept for the chosen study's
+ * detail only — the same answer the worklist shows, as fresh as it — and taken once, by the next
+ * opening of that detail.
+ */
+let prepared: { detail: object; lists: Map<string, Promise<InstanceSummary[]>> } | null = null;
+
+export function prepareSeriesLists(detail: object, seriesInstanceUIDs: readonly string[]): void {
+  prepared = {
+    detail,
+    lists: new Map(seriesInstanceUIDs.map((uid) => [uid, seriesInstances(uid, { fresh: true })])),
+  };
+}
+
+/** The lists prepared for `detail` (the very object chosen in the worklist), if any; forgets them. */
+export function claimPreparedLists(detail: object): Map<string, Promise<InstanceSummary[]>> | undefined {
+  const claimed = prepared?.detail === detail ? prepared.lists : undefined;
+  prepared = null;
+  return claimed;
+}

@@ -10,7 +10,7 @@
 import { create } from 'zustand';
 import type { InstanceSummary, SeriesSummary, StudyDetail } from '../../../shared/contract.js';
 import { host } from '../host/index.js';
-import { seriesInstances } from './seriesInstances.js';
+import { claimPreparedLists, prepareSeriesLists, seriesInstances } from './seriesInstances.js';
 import { loadForDisplay } from '../imaging/loadForDisplay.js';
 import { startIndexOf } from '../session/startView.js';
 import { orderedForReading, useReadingStore } from './useReadingStore.js';
@@ -69,6 +69,11 @@ interface ViewerState {
   cineViewport: number | null;
   /** Resolves when the image lists of its viewports' series are known (loaded or failed). */
   openStudy(detail: StudyDetail, seriesInstanceUID?: string): Promise<void>;
+  /**
+   * A study chosen in the worklist: the lists of the series it would open with are asked now, so
+   * opening it does not wait for them (seriesInstances.ts `prepareSeriesLists`).
+   */
+  prepareStudy(detail: StudyDetail): void;
   /** Puts back a saved viewer (reload, restart). */
   restore(restored: RestoredViewer): void;
   closeStudy(): void;
@@ -143,12 +148,14 @@ export function matchingSeries(prior: StudyDetail, current: SeriesSummary | null
 const emptySlots = <T>(): (T | null)[] => Array<T | null>(MAX_VIEWPORTS).fill(null);
 
 export const useViewerStore = create<ViewerState>()((set, get) => {
-  async function loadImages(seriesInstanceUID: string): Promise<void> {
+  /** `prepared`: the list asked when the study was chosen in the worklist (asked again if it failed). */
+  async function loadImages(seriesInstanceUID: string, prepared?: Promise<InstanceSummary[]>): Promise<void> {
     if (get().images[seriesInstanceUID]) return;
     set((state) => ({ images: { ...state.images, [seriesInstanceUID]: { state: 'loading' } } }));
     let result: SeriesImages;
     try {
-      const instances = await seriesInstances(seriesInstanceUID, { fresh: true });
+      const asked = () => seriesInstances(seriesInstanceUID, { fresh: true });
+      const instances = await (prepared ? prepared.catch(asked) : asked());
       const imageIds = imageIdsOf(instances);
       result = imageIds.length > 0 ? { state: 'ready', imageIds } : { state: 'no-images' };
     } catch (error) {
@@ -166,8 +173,13 @@ export const useViewerStore = create<ViewerState>()((set, get) => {
     }
   }
 
-  function loadAssigned(assignments: (string | null)[]): Promise<void> {
-    const loads = [...new Set(assignments)].flatMap((uid) => (uid ? [loadImages(uid)] : []));
+  function loadAssigned(
+    assignments: (string | null)[],
+    prepared?: Map<string, Promise<InstanceSummary[]>>,
+  ): Promise<void> {
+    const loads = [...new Set(assignments)].flatMap((uid) =>
+      uid ? [loadImages(uid, prepared?.get(uid))] : [],
+    );
     return Promise.all(loads).then(() => undefined);
   }
 
@@ -202,7 +214,12 @@ export const useViewerStore = create<ViewerState>()((set, get) => {
         cineViewport: null,
         images: sameStudy ? get().images : {},
       });
-      return loadAssigned(assignments);
+      return loadAssigned(assignments, claimPreparedLists(detail));
+    },
+
+    prepareStudy(detail) {
+      const plan = hangStudy(detail, get().layoutByModality);
+      prepareSeriesLists(detail, [...new Set(plan.views.map((view) => view.seriesInstanceUID))]);
     },
 
     restore({ detail, comparison, layout, activeViewport, views, images = {} }) {

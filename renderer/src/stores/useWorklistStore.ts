@@ -15,6 +15,7 @@ import type {
   StudySummary,
 } from '../../../shared/contract.js';
 import { host } from '../host/index.js';
+import { useViewerStore } from './useViewerStore.js';
 
 export type SortDirection = 'asc' | 'desc';
 
@@ -159,7 +160,10 @@ export const useWorklistStore = create<WorklistState>()((set, get) => ({
     set({ selectedStudyUID: studyInstanceUID, selectedDetail: keepDetail ? get().selectedDetail : null });
     try {
       const detail = await host.api.call('catalog.getStudy', { studyInstanceUID });
-      if (request === latestDetailRequest) set({ selectedDetail: detail });
+      if (request === latestDetailRequest) {
+        set({ selectedDetail: detail });
+        useViewerStore.getState().prepareStudy(detail);
+      }
     } catch (error) {
       if (request === latestDetailRequest) set({ selectedDetail: null, error });
     }
