@@ -14,6 +14,7 @@ import { AgreementService } from '../../../main/agreement/service.js';
 import { classificationAnswer, measurementPoint } from '../../../main/agreement/ratings.js';
 import { AnnotationStore } from '../../../main/annotation/store.js';
 import { migrate } from '../../../main/catalog/migrate.js';
+import { STATS_CACHE_KIB, openStatsConnection } from '../../../main/stats/db.js';
 import { StatsService } from '../../../main/stats/service.js';
 import { makeTempDir } from '../../fixtures/index.js';
 import {
@@ -86,6 +87,18 @@ const RATINGS = `SELECT seq, study_uid, kind, label_id, x, y, z, value, question
   FROM agreement_rating ORDER BY seq`;
 
 describe('statistics speed mechanisms (migration 0018)', () => {
+  it("the statistics' own connection keeps 64 MB of the (encrypted) catalog's pages decrypted in its cache", () => {
+    const stats = openStatsConnection(path.join(fixture.dataDir, 'catalog.sqlite'));
+    try {
+      expect(STATS_CACHE_KIB).toBe(64 * 1024);
+      // A negative cache_size is KiB (bounded memory); the library's default here is 16 MB.
+      expect(stats.pragma('cache_size', { simple: true })).toBe(-STATS_CACHE_KIB);
+      expect((stats.prepare('SELECT count(*) AS n FROM study').get() as { n: number }).n).toBe(150);
+    } finally {
+      stats.close();
+    }
+  });
+
   it('annotation_fact mirrors every version, the decision inside its JSON, and the live heads', () => {
     const facts = db.prepare(FACTS).all();
     expect(facts.length).toBeGreaterThan(1000);
