@@ -12,6 +12,8 @@ import { SYNC_MANIFEST_FORMAT, type SyncManifestInput } from '../../shared/sync-
 import { makeTempDir } from '../fixtures/paths.js';
 import { type Orthanc, startOrthanc } from './orthanc.js';
 
+export { importAndWait } from './import.js';
+
 export interface TestManifestOptions {
   /** The DICOMweb root (`http://127.0.0.1:<port>/dicom-web`). */
   url: string;
@@ -141,17 +143,4 @@ export async function startSyncProject(options: SyncProjectOptions): Promise<Syn
     },
     close,
   };
-}
-
-/** Imports `paths` and waits for the job's end; a file that failed fails the caller. */
-export async function importAndWait(services: Services, paths: string[]): Promise<void> {
-  const { jobId } = await services.handlers['import.start']({ paths });
-  for (;;) {
-    const progress = await services.handlers['import.status']({ jobId });
-    if (progress.finishedAt) {
-      if (progress.failed > 0) throw new Error(`import failed: ${JSON.stringify(progress.errors)}`);
-      return;
-    }
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
 }
