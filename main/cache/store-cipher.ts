@@ -251,8 +251,11 @@ export async function storedFileView(
   const wanted = Math.min(fileSize, head.length);
   let filled = 0;
   try {
+    // Read synchronously: at most 1 MiB, from the page cache in a fraction of a millisecond, where
+    // each awaited read let every request queued meanwhile (the viewer's eight calls at mount) run
+    // first, so an image asked for first was answered last.
     while (filled < wanted) {
-      const { bytesRead } = await handle.read(head, filled, wanted - filled, filled);
+      const bytesRead = fs.readSync(handle.fd, head, filled, wanted - filled, filled);
       if (bytesRead === 0) break;
       filled += bytesRead;
     }
