@@ -24,7 +24,7 @@ export interface MultipartFile {
 const CRLF = '\r\n';
 /** The blank line that ends a part's headers (a Buffer: indexOf with a string converts it each time). */
 const HEADERS_END = Buffer.from('\r\n\r\n', 'latin1');
-const READ_CHUNK = 64 * 1024;
+const READ_CHUNK = 1024 * 1024;
 
 /** A boundary that cannot occur by chance in the parts: 32 random hex digits. */
 export function newBoundary(): string {
@@ -60,10 +60,7 @@ function changedSize(file: MultipartFile): AppError {
  * handed over to the socket and never reused, so none is copied. A read stream with a 1 MiB
  * highWaterMark allocated 1 MiB per read whatever the file's size and its wrapper (Readable.from)
  * added a hop per chunk: about 2.5 times the CPU per uploaded megabyte, measured, where CPU is what
- * the server storing the files needs too. Reads are 64 KiB (the size of a socket's reads): with
- * 512 KiB–1 MiB buffers, an upload's few hundred megabytes of them left V8 running 19–21
- * Mark-Compacts during a download that followed (none after 64 KiB reads), which doubled its CPU;
- * the upload itself got cheaper too (session 17, docs/sync.md).
+ * the server storing the files needs too.
  */
 async function* fileChunks(file: MultipartFile): AsyncGenerator<Buffer> {
   const handle = await fs.promises.open(file.path, 'r');
