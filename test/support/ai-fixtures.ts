@@ -35,15 +35,17 @@ export interface AiSrFixture {
   annotationUids: string[];
 }
 
-export function writeAiSr(options: {
+/** The device that wrote an AI object, the series it is on and where it goes. */
+export interface AiObjectOptions {
   seriesFiles: readonly string[];
   out: string;
   model: string;
   manufacturer: string;
   modelName: string;
   version: string;
-  findings: readonly AiFindingSpec[];
-}): AiSrFixture {
+}
+
+export function writeAiSr(options: AiObjectOptions & { findings: readonly AiFindingSpec[] }): AiSrFixture {
   const geometry = readSeriesGeometry(options.seriesFiles);
   const annotationUids: string[] = [];
   const versions: AnnotationVersionLike[] = options.findings.map((finding, index) => {
@@ -134,15 +136,7 @@ export interface AiSegFixture extends Omit<AiSrFixture, 'annotationUids'> {
  * and Software Versions, and (when given) each segment's confidence in its Segment Description.
  * Written by RadLabel's SEG writer, the device attributes set with pydicom (system python).
  */
-export function writeAiSeg(options: {
-  seriesFiles: readonly string[];
-  out: string;
-  model: string;
-  manufacturer: string;
-  modelName: string;
-  version: string;
-  segments: readonly AiSegmentSpec[];
-}): AiSegFixture {
+export function writeAiSeg(options: AiObjectOptions & { segments: readonly AiSegmentSpec[] }): AiSegFixture {
   const geometry = readSeriesGeometry(options.seriesFiles);
   const { rows, columns } = geometry;
   const layer = new Map<string, Uint8Array>();
