@@ -6,7 +6,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { silentLogger } from '../../main/core/logger.js';
-import { type Services, createServices } from '../../main/services.js';
+import { type Services, type ServicesOptions, createServices } from '../../main/services.js';
 import { DEFAULT_LABEL_SCHEMA } from '../../shared/default-label-schema.js';
 import { SYNC_MANIFEST_FORMAT, type SyncManifestInput } from '../../shared/sync-manifest.js';
 import { makeTempDir } from '../fixtures/paths.js';
@@ -93,6 +93,22 @@ export interface SyncProject {
   close(): Promise<void>;
 }
 
+/**
+ * Services on `dataDir` as a sync test's workstation: the web host's, silent, one import worker,
+ * de-identification in-thread, no background sync unless `options` says otherwise.
+ */
+export function openMachine(dataDir: string, options: Partial<ServicesOptions> = {}): Services {
+  return createServices({
+    dataDir,
+    host: 'web',
+    logger: silentLogger(),
+    importWorkers: 1,
+    deidWorkers: 0,
+    syncBackground: false,
+    ...options,
+  });
+}
+
 /** A sync project on a fresh Orthanc (DICOMweb, user:secret) and machines with their own data folders. */
 export async function startSyncProject(options: SyncProjectOptions): Promise<SyncProject> {
   const dir = makeTempDir(options.name);
@@ -127,12 +143,7 @@ export async function startSyncProject(options: SyncProjectOptions): Promise<Syn
     manifest,
     async machine(name, reader, machineOptions = {}) {
       process.env['RADLABEL_READER'] = reader;
-      const services = createServices({
-        dataDir: path.join(dir, name),
-        host: 'web',
-        logger: silentLogger(),
-        importWorkers: 1,
-        deidWorkers: 0,
+      const services = openMachine(path.join(dir, name), {
         syncBackground: machineOptions.background ?? false,
       });
       open.push(services);

@@ -8,13 +8,13 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openCatalogConnection } from '../../../main/catalog/catalog.js';
-import { silentLogger } from '../../../main/core/logger.js';
 import { readDicomHeaderFromFile } from '../../../main/dicom/header.js';
-import { CATALOG_FILE_NAME, type Services, createServices } from '../../../main/services.js';
+import { CATALOG_FILE_NAME, type Services } from '../../../main/services.js';
 import { Outbox } from '../../../main/sync/outbox.js';
 import type { LoadedProject } from '../../../main/sync/sync-app.js';
 import { ensureCtSeries, makeTempDir } from '../../fixtures/index.js';
 import { MemoryDicomWeb } from '../../support/memory-dicomweb.js';
+import { importAndWait, openMachine } from '../../support/sync-project.js';
 
 const ct = ensureCtSeries({ slices: 5, size: 32, seed: 'sync-engine' });
 const dir = makeTempDir('sync-engine');
@@ -36,13 +36,7 @@ function project(server: MemoryDicomWeb, tasks: string[] = []): LoadedProject {
 }
 
 async function openServices(name: string, server: MemoryDicomWeb, tasks: string[] = []): Promise<Services> {
-  const services = createServices({
-    dataDir: path.join(dir, name),
-    host: 'web',
-    logger: silentLogger(),
-    importWorkers: 1,
-    deidWorkers: 0,
-    syncBackground: false,
+  const services = openMachine(path.join(dir, name), {
     syncLoadProject: async () => project(server, tasks),
   });
   open.push(services);
@@ -50,14 +44,7 @@ async function openServices(name: string, server: MemoryDicomWeb, tasks: string[
   return services;
 }
 
-async function importStudy(services: Services, files: string[]): Promise<void> {
-  const { jobId } = await services.handlers['import.start']({ paths: files });
-  for (;;) {
-    const status = await services.handlers['import.status']({ jobId });
-    if (status.finishedAt) return;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
+const importStudy = (services: Services, files: string[]) => importAndWait(services, files);
 
 const pass = (services: Services) => services.sync.engine()!.pass(new AbortController().signal);
 

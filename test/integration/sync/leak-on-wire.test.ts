@@ -22,9 +22,8 @@ import { researchDefaultOptions } from '../../../shared/deid-options.js';
 import { DEFAULT_LABEL_SCHEMA } from '../../../shared/default-label-schema.js';
 import { SYNC_MANIFEST_FORMAT, SYNC_PASSWORD_ENV, SYNC_USER_ENV } from '../../../shared/sync-manifest.js';
 import { setReaderSource } from '../../../main/annotation/reader.js';
-import { silentLogger } from '../../../main/core/logger.js';
 import { readDicomHeaderFromFile } from '../../../main/dicom/header.js';
-import { type Services, createServices } from '../../../main/services.js';
+import { type Services } from '../../../main/services.js';
 import {
   generateMarkerFixtures,
   markersFoundIn,
@@ -35,6 +34,7 @@ import { keptOnPurpose } from '../../fixtures/deid-markers/kept-on-purpose.js';
 import { makeTempDir } from '../../fixtures/index.js';
 import { type Orthanc, startOrthanc } from '../../support/orthanc.js';
 import { type RecordingProxy, startRecordingProxy } from '../../support/recording-proxy.js';
+import { importAndWait, openMachine } from '../../support/sync-project.js';
 
 const PROJECT = 'LEAKWIRE';
 const OPTIONS: DeidOptionName[] = [];
@@ -91,26 +91,13 @@ function manifestFile(name: string, readers: Array<{ username: string; tasks: st
 }
 
 function openServices(name: string): Services {
-  const services = createServices({
-    dataDir: path.join(dir, name),
-    host: 'web',
-    logger: silentLogger(),
-    importWorkers: 1,
-    deidWorkers: 0,
-    syncBackground: false,
-  });
+  const services = openMachine(path.join(dir, name));
   open.push(services);
   return services;
 }
 
-async function importFiles(services: Services, files: string[]): Promise<void> {
-  const { jobId } = await services.handlers['import.start']({ paths: files });
-  for (;;) {
-    const status = await services.handlers['import.status']({ jobId });
-    if (status.finishedAt) return;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
+const importFiles = (services: Services, files: string[]) =>
+  importAndWait(services, files, { failOnErrors: false });
 
 /** Sync passes until nothing is left to do now (generous: a loaded CI machine). */
 async function syncToEnd(services: Services): Promise<void> {
