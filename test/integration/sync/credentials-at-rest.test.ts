@@ -9,11 +9,9 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { silentLogger } from '../../../main/core/logger.js';
-import { createServices } from '../../../main/services.js';
 import { ensureCtSeries, makeTempDir, repoRoot } from '../../fixtures/index.js';
 import { type Orthanc, startOrthanc } from '../../support/orthanc.js';
-import { testManifest } from '../../support/sync-project.js';
+import { importAndWait, openMachine, testManifest } from '../../support/sync-project.js';
 
 const cli = path.join(repoRoot, 'build/main/cli/index.js');
 const PASSWORD = 'Pw-7f3c9e-never-at-rest';
@@ -24,17 +22,8 @@ let orthanc: Orthanc;
 
 beforeAll(async () => {
   orthanc = await startOrthanc({}, {}, { dicomWeb: true, users: { syncuser: PASSWORD } });
-  const services = createServices({
-    dataDir: path.join(dir, 'data'),
-    host: 'web',
-    logger: silentLogger(),
-    importWorkers: 1,
-    deidWorkers: 0,
-    syncBackground: false,
-  });
-  const { jobId } = await services.handlers['import.start']({ paths: ct.files });
-  while (!(await services.handlers['import.status']({ jobId })).finishedAt)
-    await new Promise((resolve) => setTimeout(resolve, 50));
+  const services = openMachine(path.join(dir, 'data'));
+  await importAndWait(services, ct.files);
   await services.close();
 }, 120_000);
 

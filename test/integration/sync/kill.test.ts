@@ -11,12 +11,11 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openCatalogConnection } from '../../../main/catalog/catalog.js';
-import { silentLogger } from '../../../main/core/logger.js';
-import { CATALOG_FILE_NAME, createServices } from '../../../main/services.js';
+import { CATALOG_FILE_NAME } from '../../../main/services.js';
 import { ensureCtSeries, makeTempDir, repoRoot } from '../../fixtures/index.js';
 import { type FaultProxy, startFaultProxy } from '../../support/fault-proxy.js';
 import { type Orthanc, startOrthanc } from '../../support/orthanc.js';
-import { writeTestManifest } from '../../support/sync-project.js';
+import { importAndWait, openMachine, writeTestManifest } from '../../support/sync-project.js';
 
 const TRIALS = Number(process.env['RADLABEL_SYNC_KILL_TRIALS'] ?? 4);
 const SEED = Number(process.env['RADLABEL_SYNC_KILL_SEED'] ?? Date.now() % 100_000);
@@ -62,17 +61,8 @@ beforeAll(async () => {
     ],
   });
   // Machine A has the study.
-  const services = createServices({
-    dataDir: path.join(dir, 'a'),
-    host: 'web',
-    logger: silentLogger(),
-    importWorkers: 1,
-    deidWorkers: 0,
-    syncBackground: false,
-  });
-  const { jobId } = await services.handlers['import.start']({ paths: ct.files });
-  while (!(await services.handlers['import.status']({ jobId })).finishedAt)
-    await new Promise((resolve) => setTimeout(resolve, 50));
+  const services = openMachine(path.join(dir, 'a'));
+  await importAndWait(services, ct.files);
   await services.close();
 }, 120_000);
 
@@ -129,14 +119,7 @@ async function orthancInstances(): Promise<string[]> {
 
 /** The catalog of machine `name` (opening its services registers the folder's key for this process). */
 async function catalogOf(name: string): Promise<ReturnType<typeof openCatalogConnection>> {
-  const services = createServices({
-    dataDir: path.join(dir, name),
-    host: 'web',
-    logger: silentLogger(),
-    importWorkers: 1,
-    syncBackground: false,
-  });
-  await services.close();
+  await openMachine(path.join(dir, name)).close();
   return openCatalogConnection(path.join(dir, name, CATALOG_FILE_NAME));
 }
 
