@@ -32,17 +32,23 @@ export function Chart({
   testId: string;
 }) {
   const ref = useRef<HTMLDivElement>(null);
+  const chartRef = useRef<echarts.ECharts | null>(null);
+  // One ECharts instance per mounted chart; a new dashboard answer only replaces its option.
   useEffect(() => {
     const element = ref.current;
     if (!element) return;
     const chart = echarts.init(element, null, { renderer: 'svg' });
-    chart.setOption(option, true);
+    chartRef.current = chart;
     const observer = new ResizeObserver(() => chart.resize());
     observer.observe(element);
     return () => {
       observer.disconnect();
+      chartRef.current = null;
       chart.dispose();
     };
+  }, []);
+  useEffect(() => {
+    chartRef.current?.setOption(option, true);
   }, [option]);
   return <div ref={ref} className="stats-chart" style={{ height }} data-testid={testId} />;
 }
