@@ -8,13 +8,13 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { READER_ENV } from '../../../main/annotation/reader.js';
-import { silentLogger } from '../../../main/core/logger.js';
-import { type Services, createServices } from '../../../main/services.js';
+import type { Services } from '../../../main/services.js';
 import type { AuditEntry } from '../../../shared/audit.js';
 import { AppError } from '../../../shared/errors.js';
 import { ensureCtSeries, makeTempDir } from '../../fixtures/index.js';
 import { type AiSegFixture, type AiSrFixture, writeAiSeg, writeAiSr } from '../../support/ai-fixtures.js';
-import { testManifest } from '../../support/sync-project.js';
+import { importAndWait } from '../../support/import.js';
+import { openMachine, testManifest } from '../../support/sync-project.js';
 
 const scratch = makeTempDir('ai-audit');
 const ct = ensureCtSeries({ slices: 6, size: 32, seed: 'ai-audit' });
@@ -25,15 +25,6 @@ const COMMENT = 'Please redo the nodule of Mr Example on slice 3';
 let services: Services;
 let sr: AiSrFixture;
 let seg: AiSegFixture;
-
-async function importAndWait(paths: string[]): Promise<void> {
-  const { jobId } = await services.handlers['import.start']({ paths });
-  for (;;) {
-    const progress = await services.handlers['import.status']({ jobId });
-    if (progress.finishedAt) return;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
 
 beforeAll(async () => {
   sr = writeAiSr({
@@ -73,15 +64,8 @@ beforeAll(async () => {
     }),
   );
   process.env[READER_ENV] = 'alice';
-  services = createServices({
-    dataDir,
-    host: 'web',
-    logger: silentLogger(),
-    importWorkers: 1,
-    deidWorkers: 0,
-    syncBackground: false,
-  });
-  await importAndWait([ct.dir]);
+  services = openMachine(dataDir);
+  await importAndWait(services, [ct.dir]);
   await services.handlers['annotation.importFiles']({ paths: [sr.file, seg.file] });
 }, 120_000);
 

@@ -16,13 +16,13 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { readPart10 } from '../../../main/annotation/dicom/dataset.js';
 import { READER_ENV } from '../../../main/annotation/reader.js';
 import { runCli } from '../../../main/cli/run.js';
-import { silentLogger } from '../../../main/core/logger.js';
-import { type Services, createServices } from '../../../main/services.js';
+import type { Services } from '../../../main/services.js';
 import type { AiFinding } from '../../../shared/ai.js';
 import { AppError } from '../../../shared/errors.js';
 import { ensureCtSeries, makeTempDir } from '../../fixtures/index.js';
 import { type AiSrFixture, writeAiSr } from '../../support/ai-fixtures.js';
-import { testManifest } from '../../support/sync-project.js';
+import { importAndWait } from '../../support/import.js';
+import { openMachine, testManifest } from '../../support/sync-project.js';
 
 const scratch = makeTempDir('ai-review');
 const ct = ensureCtSeries({ slices: 6, size: 32, seed: 'ai-review' });
@@ -31,27 +31,11 @@ const MODEL = 'LungNodule-CAD';
 const previousReader = process.env[READER_ENV];
 
 function open(): Services {
-  return createServices({
-    dataDir,
-    host: 'web',
-    logger: silentLogger(),
-    importWorkers: 1,
-    deidWorkers: 0,
-    syncBackground: false,
-  });
+  return openMachine(dataDir);
 }
 
 function as(reader: string): void {
   process.env[READER_ENV] = reader;
-}
-
-async function importAndWait(services: Services, paths: string[]): Promise<void> {
-  const { jobId } = await services.handlers['import.start']({ paths });
-  for (;;) {
-    const progress = await services.handlers['import.status']({ jobId });
-    if (progress.finishedAt) return;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
 }
 
 async function refusal(promise: Promise<unknown>): Promise<string> {

@@ -13,13 +13,13 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { READER_ENV } from '../../../main/annotation/reader.js';
 import { runCli } from '../../../main/cli/run.js';
-import { silentLogger } from '../../../main/core/logger.js';
-import { type Services, createServices } from '../../../main/services.js';
+import type { Services } from '../../../main/services.js';
 import type { AiFinding } from '../../../shared/ai.js';
 import { AppError } from '../../../shared/errors.js';
 import { ensureCtSeries, makeTempDir } from '../../fixtures/index.js';
 import { type AiSegFixture, writeAiSeg } from '../../support/ai-fixtures.js';
-import { testManifest } from '../../support/sync-project.js';
+import { importAndWait } from '../../support/import.js';
+import { openMachine, testManifest } from '../../support/sync-project.js';
 
 const scratch = makeTempDir('ai-segments');
 const ct = ensureCtSeries({ slices: 6, size: 32, seed: 'ai-segments' });
@@ -31,23 +31,7 @@ let services: Services;
 let seg: AiSegFixture;
 
 function open(): Services {
-  return createServices({
-    dataDir,
-    host: 'web',
-    logger: silentLogger(),
-    importWorkers: 1,
-    deidWorkers: 0,
-    syncBackground: false,
-  });
-}
-
-async function importAndWait(paths: string[]): Promise<void> {
-  const { jobId } = await services.handlers['import.start']({ paths });
-  for (;;) {
-    const progress = await services.handlers['import.status']({ jobId });
-    if (progress.finishedAt) return;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
+  return openMachine(dataDir);
 }
 
 const findings = async (): Promise<AiFinding[]> =>
@@ -70,7 +54,7 @@ beforeAll(async () => {
     ],
   });
   services = open();
-  await importAndWait([ct.dir]);
+  await importAndWait(services, [ct.dir]);
   const imported = await services.handlers['annotation.importFiles']({ paths: [seg.file] });
   expect(imported.files[0]).toMatchObject({ kind: 'seg', added: 1 });
 }, 120_000);

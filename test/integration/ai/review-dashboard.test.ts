@@ -11,12 +11,12 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { imageToWorld, readSeriesGeometry } from '../../../main/annotation/dicom/geometry.js';
 import { READER_ENV } from '../../../main/annotation/reader.js';
-import { silentLogger } from '../../../main/core/logger.js';
-import { type Services, createServices } from '../../../main/services.js';
+import type { Services } from '../../../main/services.js';
 import { AppError } from '../../../shared/errors.js';
 import { ensureCtSeries, makeTempDir } from '../../fixtures/index.js';
 import { writeAiSr } from '../../support/ai-fixtures.js';
-import { testManifest } from '../../support/sync-project.js';
+import { importAndWait } from '../../support/import.js';
+import { openMachine, testManifest } from '../../support/sync-project.js';
 
 const scratch = makeTempDir('review-dashboard');
 const ct = ensureCtSeries({ slices: 4, size: 32, seed: 'review-dashboard' });
@@ -91,17 +91,8 @@ beforeAll(async () => {
     }),
   );
   as('rita');
-  services = createServices({
-    dataDir,
-    host: 'web',
-    logger: silentLogger(),
-    importWorkers: 1,
-    deidWorkers: 0,
-    syncBackground: false,
-  });
-  const { jobId } = await services.handlers['import.start']({ paths: [ct.dir] });
-  while (!(await services.handlers['import.status']({ jobId })).finishedAt)
-    await new Promise((resolve) => setTimeout(resolve, 50));
+  services = openMachine(dataDir);
+  await importAndWait(services, [ct.dir]);
   await services.handlers['annotation.importFiles']({ paths: [ai.file] });
   await measure('alice', 2);
   await measure('bob', 3);
