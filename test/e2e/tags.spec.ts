@@ -67,10 +67,14 @@ const row = (page: Page, tag: string): Locator => page.locator(`[data-testid="ta
 /** Scrolls the list (rows are drawn only where visible) until the row of `tag` is drawn. */
 async function scrollTo(page: Page, tag: string): Promise<Locator> {
   const list = page.getByTestId('tag-rows');
-  await list.evaluate((element) => element.scrollTo({ top: 0 }));
-  for (let step = 0; step < 200 && (await row(page, tag).count()) === 0; step += 1)
-    await list.evaluate((element) => element.scrollBy({ top: element.clientHeight / 2 }));
-  await row(page, tag).scrollIntoViewIfNeeded();
+  // The list is virtualised: a row found by one scroll step can be replaced by a re-render before
+  // it is brought into view ("not attached to the DOM"); then the search starts again.
+  await expect(async () => {
+    await list.evaluate((element) => element.scrollTo({ top: 0 }));
+    for (let step = 0; step < 200 && (await row(page, tag).count()) === 0; step += 1)
+      await list.evaluate((element) => element.scrollBy({ top: element.clientHeight / 2 }));
+    await row(page, tag).scrollIntoViewIfNeeded({ timeout: 5_000 });
+  }).toPass({ timeout: 60_000 });
   return row(page, tag);
 }
 
