@@ -15,6 +15,8 @@ import { imageToWorld, readSeriesGeometry } from '../../main/annotation/dicom/ge
 import type { AnnotationVersionLike } from '../../main/annotation/dicom/model.js';
 import { writeSegmentation } from '../../main/annotation/dicom/seg-write.js';
 import { writeMeasurementSR } from '../../main/annotation/dicom/sr-write.js';
+import type { SyncManifestInput } from '../../shared/sync-manifest.js';
+import { testManifest } from './sync-project.js';
 
 export interface AiFindingSpec {
   /** Index of the slice (in the series' order along its normal) the finding is on. */
@@ -219,4 +221,31 @@ ds.save_as(path)
     sopClassUID: String(dataset['SOPClassUID']),
     voxels,
   };
+}
+
+/** The review tests' readers: alice and bob annotate, rita reviews. */
+export const REVIEW_READERS: SyncManifestInput['readers'] = [
+  { username: 'alice', role: 'annotator', tasks: [] },
+  { username: 'bob', role: 'annotator', tasks: [] },
+  { username: 'rita', role: 'reviewer', tasks: [] },
+];
+
+/**
+ * Writes a review project where services on `dataDir` load it (`<dataDir>/sync/project.json`):
+ * `readers` (default REVIEW_READERS), `review` settings, a server that is never reached (port 9)
+ * and a sync interval of a day, so that only the project's roles and review settings matter.
+ */
+export function writeReviewProject(
+  dataDir: string,
+  review: { blinded: boolean; blindAi: boolean },
+  readers: SyncManifestInput['readers'] = REVIEW_READERS,
+): void {
+  fs.mkdirSync(path.join(dataDir, 'sync'), { recursive: true });
+  fs.writeFileSync(
+    path.join(dataDir, 'sync', 'project.json'),
+    JSON.stringify({
+      ...testManifest({ url: 'http://127.0.0.1:9/dicom-web', intervalMinutes: 24 * 60, readers }),
+      review,
+    }),
+  );
 }

@@ -12,9 +12,15 @@ import type { Services } from '../../../main/services.js';
 import type { AuditEntry } from '../../../shared/audit.js';
 import { AppError } from '../../../shared/errors.js';
 import { ensureCtSeries, makeTempDir } from '../../fixtures/index.js';
-import { type AiSegFixture, type AiSrFixture, writeAiSeg, writeAiSr } from '../../support/ai-fixtures.js';
+import {
+  type AiSegFixture,
+  type AiSrFixture,
+  writeAiSeg,
+  writeAiSr,
+  writeReviewProject,
+} from '../../support/ai-fixtures.js';
 import { importAndWait } from '../../support/import.js';
-import { openMachine, testManifest } from '../../support/sync-project.js';
+import { openMachine } from '../../support/sync-project.js';
 
 const scratch = makeTempDir('ai-audit');
 const ct = ensureCtSeries({ slices: 6, size: 32, seed: 'ai-audit' });
@@ -49,20 +55,10 @@ beforeAll(async () => {
     version: '2.0',
     segments: [{ name: 'Organ', labelId: 'organ', slices: [2], square: [4, 4, 5], confidence: 0.7 }],
   });
-  fs.mkdirSync(path.join(dataDir, 'sync'), { recursive: true });
-  fs.writeFileSync(
-    path.join(dataDir, 'sync', 'project.json'),
-    JSON.stringify({
-      ...testManifest({
-        url: 'http://127.0.0.1:9/dicom-web',
-        readers: [
-          { username: 'alice', role: 'annotator', tasks: [] },
-          { username: 'rita', role: 'reviewer', tasks: [] },
-        ],
-      }),
-      review: { blinded: false, blindAi: false },
-    }),
-  );
+  writeReviewProject(dataDir, { blinded: false, blindAi: false }, [
+    { username: 'alice', role: 'annotator', tasks: [] },
+    { username: 'rita', role: 'reviewer', tasks: [] },
+  ]);
   process.env[READER_ENV] = 'alice';
   services = openMachine(dataDir);
   await importAndWait(services, [ct.dir]);

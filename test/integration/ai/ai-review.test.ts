@@ -20,9 +20,9 @@ import type { Services } from '../../../main/services.js';
 import type { AiFinding } from '../../../shared/ai.js';
 import { AppError } from '../../../shared/errors.js';
 import { ensureCtSeries, makeTempDir } from '../../fixtures/index.js';
-import { type AiSrFixture, writeAiSr } from '../../support/ai-fixtures.js';
+import { type AiSrFixture, writeAiSr, writeReviewProject } from '../../support/ai-fixtures.js';
 import { importAndWait } from '../../support/import.js';
-import { openMachine, testManifest } from '../../support/sync-project.js';
+import { openMachine } from '../../support/sync-project.js';
 
 const scratch = makeTempDir('ai-review');
 const ct = ensureCtSeries({ slices: 6, size: 32, seed: 'ai-review' });
@@ -68,21 +68,7 @@ beforeAll(async () => {
     ],
   });
   // The project: alice and bob annotate, rita reviews.
-  fs.mkdirSync(path.join(dataDir, 'sync'), { recursive: true });
-  fs.writeFileSync(
-    path.join(dataDir, 'sync', 'project.json'),
-    JSON.stringify({
-      ...testManifest({
-        url: 'http://127.0.0.1:9/dicom-web',
-        readers: [
-          { username: 'alice', role: 'annotator', tasks: [] },
-          { username: 'bob', role: 'annotator', tasks: [] },
-          { username: 'rita', role: 'reviewer', tasks: [] },
-        ],
-      }),
-      review: { blinded: false, blindAi: false },
-    }),
-  );
+  writeReviewProject(dataDir, { blinded: false, blindAi: false });
   as('alice');
   services = open();
   await importAndWait(services, [ct.dir]);

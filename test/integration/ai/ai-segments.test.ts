@@ -17,9 +17,9 @@ import type { Services } from '../../../main/services.js';
 import type { AiFinding } from '../../../shared/ai.js';
 import { AppError } from '../../../shared/errors.js';
 import { ensureCtSeries, makeTempDir } from '../../fixtures/index.js';
-import { type AiSegFixture, writeAiSeg } from '../../support/ai-fixtures.js';
+import { type AiSegFixture, writeAiSeg, writeReviewProject } from '../../support/ai-fixtures.js';
 import { importAndWait } from '../../support/import.js';
-import { openMachine, testManifest } from '../../support/sync-project.js';
+import { openMachine } from '../../support/sync-project.js';
 
 const scratch = makeTempDir('ai-segments');
 const ct = ensureCtSeries({ slices: 6, size: 32, seed: 'ai-segments' });
@@ -239,21 +239,7 @@ print(json.dumps(out))
   });
   it("blinded: an annotator's segmentation list and loads hold only their own labelmaps, and the AI's unless the project hides it", async () => {
     const project = (blindAi: boolean) => {
-      fs.mkdirSync(path.join(dataDir, 'sync'), { recursive: true });
-      fs.writeFileSync(
-        path.join(dataDir, 'sync', 'project.json'),
-        JSON.stringify({
-          ...testManifest({
-            url: 'http://127.0.0.1:9/dicom-web',
-            readers: [
-              { username: 'alice', role: 'annotator', tasks: [] },
-              { username: 'bob', role: 'annotator', tasks: [] },
-              { username: 'rita', role: 'reviewer', tasks: [] },
-            ],
-          }),
-          review: { blinded: true, blindAi },
-        }),
-      );
+      writeReviewProject(dataDir, { blinded: true, blindAi });
     };
     const authors = async () =>
       (await services.handlers['segmentation.list']({ seriesInstanceUID: ct.seriesInstanceUID }))

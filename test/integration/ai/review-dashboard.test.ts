@@ -14,9 +14,9 @@ import { READER_ENV } from '../../../main/annotation/reader.js';
 import type { Services } from '../../../main/services.js';
 import { AppError } from '../../../shared/errors.js';
 import { ensureCtSeries, makeTempDir } from '../../fixtures/index.js';
-import { writeAiSr } from '../../support/ai-fixtures.js';
+import { writeAiSr, writeReviewProject } from '../../support/ai-fixtures.js';
 import { importAndWait } from '../../support/import.js';
-import { openMachine, testManifest } from '../../support/sync-project.js';
+import { openMachine } from '../../support/sync-project.js';
 
 const scratch = makeTempDir('review-dashboard');
 const ct = ensureCtSeries({ slices: 4, size: 32, seed: 'review-dashboard' });
@@ -75,21 +75,7 @@ beforeAll(async () => {
       { slice: 2, confidence: 0.8 },
     ],
   });
-  fs.mkdirSync(path.join(dataDir, 'sync'), { recursive: true });
-  fs.writeFileSync(
-    path.join(dataDir, 'sync', 'project.json'),
-    JSON.stringify({
-      ...testManifest({
-        url: 'http://127.0.0.1:9/dicom-web',
-        readers: [
-          { username: 'alice', role: 'annotator', tasks: [] },
-          { username: 'bob', role: 'annotator', tasks: [] },
-          { username: 'rita', role: 'reviewer', tasks: [] },
-        ],
-      }),
-      review: { blinded: true, blindAi: true },
-    }),
-  );
+  writeReviewProject(dataDir, { blinded: true, blindAi: true });
   as('rita');
   services = openMachine(dataDir);
   await importAndWait(services, [ct.dir]);
