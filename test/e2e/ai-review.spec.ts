@@ -13,15 +13,13 @@
  * The reader is the web host's RADLABEL_READER (no accounts), the roles the project manifest's.
  */
 import { spawnSync } from 'node:child_process';
-import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { type Browser, type Page, expect, test } from '@playwright/test';
 import { readPart10 } from '../../main/annotation/dicom/dataset.js';
-import { imageToWorld, readSeriesGeometry } from '../../main/annotation/dicom/geometry.js';
+import { readSeriesGeometry } from '../../main/annotation/dicom/geometry.js';
 import { type CtSeries, ensureCtSeries, makeTempDir } from '../fixtures/index.js';
-import { type AiSrFixture, writeAiSr } from '../support/ai-fixtures.js';
-import { testManifest } from '../support/sync-project.js';
+import { type AiSrFixture, readerLength, writeAiSr, writeReviewProject } from '../support/ai-fixtures.js';
 import { importPath, screenshot, search } from './support/app.js';
 import { type RunningWebHost, startWebHost } from './support/webhost.js';
 
@@ -35,22 +33,7 @@ let dataDir: string;
 let bobUid: string;
 
 function writeProject(review: { blinded: boolean; blindAi: boolean }): void {
-  fs.mkdirSync(path.join(dataDir, 'sync'), { recursive: true });
-  fs.writeFileSync(
-    path.join(dataDir, 'sync', 'project.json'),
-    JSON.stringify({
-      ...testManifest({
-        url: 'http://127.0.0.1:9/dicom-web',
-        intervalMinutes: 24 * 60,
-        readers: [
-          { username: 'alice', role: 'annotator', tasks: [] },
-          { username: 'bob', role: 'annotator', tasks: [] },
-          { username: 'rita', role: 'reviewer', tasks: [] },
-        ],
-      }),
-      review,
-    }),
-  );
+  writeReviewProject(dataDir, review);
 }
 
 interface Session {
@@ -210,38 +193,9 @@ test('an annotator reviews the AI findings by keyboard; the exported SR carries 
     // bob's own measurement, which a blinded project keeps from alice.
     const geometry = readSeriesGeometry(ct.files);
     const slice = geometry.slices[5]!;
-    bobUid = crypto.randomUUID();
-    await rpc(page, 'annotation.save', {
-      versions: [
-        {
-          versionId: crypto.randomUUID(),
-          annotationUid: bobUid,
-          parentIds: [],
-          studyInstanceUID: ct.studyInstanceUID,
-          seriesInstanceUID: ct.seriesInstanceUID,
-          sopInstanceUID: slice.sopInstanceUID,
-          kind: 'measurement',
-          tool: 'Length',
-          labelId: 'lesion',
-          attributes: {},
-          data: {
-            metadata: {
-              toolName: 'Length',
-              referencedImageId: `sop:${slice.sopInstanceUID}`,
-              FrameOfReferenceUID: geometry.frameOfReferenceUID,
-            },
-            data: {
-              handles: {
-                points: [imageToWorld(geometry, slice, [20, 100]), imageToWorld(geometry, slice, [60, 100])],
-              },
-              cachedStats: {},
-            },
-          },
-          source: 'human',
-          author: 'bob',
-        },
-      ],
-    });
+    const bobLength = readerLength(geometry, slice, [20, 100], [60, 100], 'bob');
+    bobUid = bobLength.annotationUid;
+    await rpc(page, 'annotation.save', { versions: [bobLength] });
 
     await openStudy(page);
     const section = page.getByTestId('ai-findings');

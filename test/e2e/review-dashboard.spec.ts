@@ -4,14 +4,12 @@
  * filter offers only her, one reader, no AI findings, progress only hers; rita (reviewer) sees both
  * readers and the AI's findings.
  */
-import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { type Browser, type Page, expect, test } from '@playwright/test';
-import { imageToWorld, readSeriesGeometry } from '../../main/annotation/dicom/geometry.js';
+import { readSeriesGeometry } from '../../main/annotation/dicom/geometry.js';
 import { type CtSeries, ensureCtSeries, makeTempDir } from '../fixtures/index.js';
-import { writeAiSr } from '../support/ai-fixtures.js';
-import { testManifest } from '../support/sync-project.js';
+import { readerLength, writeAiSr, writeReviewProject } from '../support/ai-fixtures.js';
 import { importPath, screenshot } from './support/app.js';
 import { rpc } from './support/rpc.js';
 import { startWebHost } from './support/webhost.js';
@@ -26,22 +24,7 @@ test.beforeAll(() => {
   ct = ensureCtSeries({ slices: 4, size: 64, seed: 'review-dashboard-e2e' });
   scratch = makeTempDir('e2e-review-dashboard');
   dataDir = path.join(scratch, 'data');
-  fs.mkdirSync(path.join(dataDir, 'sync'), { recursive: true });
-  fs.writeFileSync(
-    path.join(dataDir, 'sync', 'project.json'),
-    JSON.stringify({
-      ...testManifest({
-        url: 'http://127.0.0.1:9/dicom-web',
-        intervalMinutes: 24 * 60,
-        readers: [
-          { username: 'alice', role: 'annotator', tasks: [] },
-          { username: 'bob', role: 'annotator', tasks: [] },
-          { username: 'rita', role: 'reviewer', tasks: [] },
-        ],
-      }),
-      review: { blinded: true, blindAi: true },
-    }),
-  );
+  writeReviewProject(dataDir, { blinded: true, blindAi: true });
 });
 
 test.afterAll(() => {
@@ -65,33 +48,9 @@ async function session(browser: Browser, reader: string, run: (page: Page) => Pr
 function lengths(author: string, count: number): unknown[] {
   const geometry = readSeriesGeometry(ct.files);
   const slice = geometry.slices[1]!;
-  return Array.from({ length: count }, (_, i) => ({
-    versionId: crypto.randomUUID(),
-    annotationUid: crypto.randomUUID(),
-    parentIds: [],
-    studyInstanceUID: ct.studyInstanceUID,
-    seriesInstanceUID: ct.seriesInstanceUID,
-    sopInstanceUID: slice.sopInstanceUID,
-    kind: 'measurement',
-    tool: 'Length',
-    labelId: 'lesion',
-    attributes: {},
-    data: {
-      metadata: {
-        toolName: 'Length',
-        referencedImageId: `sop:${slice.sopInstanceUID}`,
-        FrameOfReferenceUID: geometry.frameOfReferenceUID,
-      },
-      data: {
-        handles: {
-          points: [imageToWorld(geometry, slice, [4, 8 + i]), imageToWorld(geometry, slice, [40, 8 + i])],
-        },
-        cachedStats: {},
-      },
-    },
-    source: 'human',
-    author,
-  }));
+  return Array.from({ length: count }, (_, i) =>
+    readerLength(geometry, slice, [4, 8 + i], [40, 8 + i], author),
+  );
 }
 
 async function openStats(page: Page): Promise<void> {

@@ -5,10 +5,10 @@
  * each labelled with its reader and drawing only that reader's measurements; scrolling one moves
  * the other (linked); "Overlay" goes back to one viewport with both readers drawn.
  */
-import crypto from 'node:crypto';
 import { type Page, expect, test } from '@playwright/test';
-import { imageToWorld, readSeriesGeometry } from '../../main/annotation/dicom/geometry.js';
+import { readSeriesGeometry } from '../../main/annotation/dicom/geometry.js';
 import { type CtSeries, ensureCtSeries } from '../fixtures/index.js';
+import { readerLength } from '../support/ai-fixtures.js';
 import { importPath, openApp, screenshot, search } from './support/app.js';
 import { rpc } from './support/rpc.js';
 
@@ -23,35 +23,9 @@ function measurements(author: string, row: number): { uids: string[]; versions: 
   const geometry = readSeriesGeometry(ct.files);
   const uids: string[] = [];
   const versions = geometry.slices.map((slice) => {
-    const annotationUid = crypto.randomUUID();
-    uids.push(annotationUid);
-    return {
-      versionId: crypto.randomUUID(),
-      annotationUid,
-      parentIds: [],
-      studyInstanceUID: ct.studyInstanceUID,
-      seriesInstanceUID: ct.seriesInstanceUID,
-      sopInstanceUID: slice.sopInstanceUID,
-      kind: 'measurement',
-      tool: 'Length',
-      labelId: 'lesion',
-      attributes: {},
-      data: {
-        metadata: {
-          toolName: 'Length',
-          referencedImageId: `sop:${slice.sopInstanceUID}`,
-          FrameOfReferenceUID: geometry.frameOfReferenceUID,
-        },
-        data: {
-          handles: {
-            points: [imageToWorld(geometry, slice, [20, row]), imageToWorld(geometry, slice, [100, row])],
-          },
-          cachedStats: {},
-        },
-      },
-      source: 'human',
-      author,
-    };
+    const version = readerLength(geometry, slice, [20, row], [100, row], author);
+    uids.push(version.annotationUid);
+    return version;
   });
   return { uids, versions };
 }

@@ -11,7 +11,12 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { readPart10 } from '../../main/annotation/dicom/dataset.js';
-import { imageToWorld, readSeriesGeometry } from '../../main/annotation/dicom/geometry.js';
+import {
+  type SeriesGeometry,
+  type SliceGeometry,
+  imageToWorld,
+  readSeriesGeometry,
+} from '../../main/annotation/dicom/geometry.js';
 import type { AnnotationVersionLike } from '../../main/annotation/dicom/model.js';
 import { writeSegmentation } from '../../main/annotation/dicom/seg-write.js';
 import { writeMeasurementSR } from '../../main/annotation/dicom/sr-write.js';
@@ -248,4 +253,42 @@ export function writeReviewProject(
       review,
     }),
   );
+}
+
+/**
+ * A reader's Length on `slice` from `from` to `to` (image columns, rows) as annotation.save takes
+ * it: source human, label lesion, by `author` when given (else the acting reader).
+ */
+export function readerLength(
+  geometry: SeriesGeometry,
+  slice: SliceGeometry,
+  from: readonly [number, number],
+  to: readonly [number, number],
+  author?: string,
+) {
+  return {
+    versionId: crypto.randomUUID(),
+    annotationUid: crypto.randomUUID(),
+    parentIds: [] as string[],
+    studyInstanceUID: geometry.studyInstanceUID,
+    seriesInstanceUID: geometry.seriesInstanceUID,
+    sopInstanceUID: slice.sopInstanceUID,
+    kind: 'measurement' as const,
+    tool: 'Length',
+    labelId: 'lesion',
+    attributes: {},
+    data: {
+      metadata: {
+        toolName: 'Length',
+        referencedImageId: `sop:${slice.sopInstanceUID}`,
+        FrameOfReferenceUID: geometry.frameOfReferenceUID,
+      },
+      data: {
+        handles: { points: [imageToWorld(geometry, slice, from), imageToWorld(geometry, slice, to)] },
+        cachedStats: {},
+      },
+    },
+    source: 'human' as const,
+    ...(author === undefined ? {} : { author }),
+  };
 }

@@ -5,16 +5,15 @@
  * readers) and nothing of the AI's; agreement between readers is refused to them; a reviewer sees
  * every reader and the AI.
  */
-import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { imageToWorld, readSeriesGeometry } from '../../../main/annotation/dicom/geometry.js';
+import { readSeriesGeometry } from '../../../main/annotation/dicom/geometry.js';
 import { READER_ENV } from '../../../main/annotation/reader.js';
 import type { Services } from '../../../main/services.js';
 import { AppError } from '../../../shared/errors.js';
 import { ensureCtSeries, makeTempDir } from '../../fixtures/index.js';
-import { writeAiSr, writeReviewProject } from '../../support/ai-fixtures.js';
+import { readerLength, writeAiSr, writeReviewProject } from '../../support/ai-fixtures.js';
 import { importAndWait } from '../../support/import.js';
 import { openMachine } from '../../support/sync-project.js';
 
@@ -34,31 +33,7 @@ async function measure(reader: string, count: number): Promise<void> {
   const geometry = readSeriesGeometry(ct.files);
   const slice = geometry.slices[1]!;
   await services.handlers['annotation.save']({
-    versions: Array.from({ length: count }, (_, i) => ({
-      versionId: crypto.randomUUID(),
-      annotationUid: crypto.randomUUID(),
-      parentIds: [],
-      studyInstanceUID: ct.studyInstanceUID,
-      seriesInstanceUID: ct.seriesInstanceUID,
-      sopInstanceUID: slice.sopInstanceUID,
-      kind: 'measurement' as const,
-      tool: 'Length',
-      labelId: 'lesion',
-      attributes: {},
-      data: {
-        metadata: {
-          toolName: 'Length',
-          referencedImageId: `sop:${slice.sopInstanceUID}`,
-          FrameOfReferenceUID: geometry.frameOfReferenceUID,
-        },
-        data: {
-          handles: {
-            points: [imageToWorld(geometry, slice, [2, 4 + i]), imageToWorld(geometry, slice, [20, 4 + i])],
-          },
-          cachedStats: {},
-        },
-      },
-    })),
+    versions: Array.from({ length: count }, (_, i) => readerLength(geometry, slice, [2, 4 + i], [20, 4 + i])),
   });
 }
 
