@@ -20,6 +20,8 @@ import {
 import type { AnnotationVersionLike } from '../../main/annotation/dicom/model.js';
 import { writeSegmentation } from '../../main/annotation/dicom/seg-write.js';
 import { writeMeasurementSR } from '../../main/annotation/dicom/sr-write.js';
+import { READER_ENV } from '../../main/annotation/reader.js';
+import type { Services } from '../../main/services.js';
 import type { SyncManifestInput } from '../../shared/sync-manifest.js';
 import { testManifest } from './sync-project.js';
 
@@ -291,4 +293,19 @@ export function readerLength(
     source: 'human' as const,
     ...(author === undefined ? {} : { author }),
   };
+}
+
+/**
+ * Ends a review test: its services closed, the acting reader (RADLABEL_READER) back to
+ * `previousReader` (unset when it was), its folder removed.
+ */
+export async function endReviewTest(
+  services: Services | undefined,
+  previousReader: string | undefined,
+  scratch: string,
+): Promise<void> {
+  await services?.close();
+  if (previousReader === undefined) delete process.env[READER_ENV];
+  else process.env[READER_ENV] = previousReader;
+  fs.rmSync(scratch, { recursive: true, force: true });
 }

@@ -4,7 +4,6 @@
  * return and verification is an audit entry (main/audit, migration 0007) with who, when and which
  * finding — annotation ids only: the study is pseudonymised, no comment text, no patient data.
  */
-import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { READER_ENV } from '../../../main/annotation/reader.js';
@@ -18,6 +17,7 @@ import {
   writeAiSeg,
   writeAiSr,
   writeReviewProject,
+  endReviewTest,
 } from '../../support/ai-fixtures.js';
 import { importAndWait } from '../../support/import.js';
 import { openMachine } from '../../support/sync-project.js';
@@ -65,12 +65,7 @@ beforeAll(async () => {
   await services.handlers['annotation.importFiles']({ paths: [sr.file, seg.file] });
 }, 120_000);
 
-afterAll(async () => {
-  await services?.close();
-  if (previousReader === undefined) delete process.env[READER_ENV];
-  else process.env[READER_ENV] = previousReader;
-  fs.rmSync(scratch, { recursive: true, force: true });
-});
+afterAll(() => endReviewTest(services, previousReader, scratch));
 
 async function entries(action: 'ai-decision' | 'review'): Promise<AuditEntry[]> {
   const { entries: list } = await services.handlers['audit.list']({ action, limit: 100 });

@@ -20,7 +20,7 @@ import type { Services } from '../../../main/services.js';
 import type { AiFinding } from '../../../shared/ai.js';
 import { AppError } from '../../../shared/errors.js';
 import { ensureCtSeries, makeTempDir } from '../../fixtures/index.js';
-import { type AiSrFixture, writeAiSr, writeReviewProject } from '../../support/ai-fixtures.js';
+import { type AiSrFixture, writeAiSr, writeReviewProject, endReviewTest } from '../../support/ai-fixtures.js';
 import { importAndWait } from '../../support/import.js';
 import { openMachine } from '../../support/sync-project.js';
 
@@ -78,12 +78,7 @@ beforeAll(async () => {
 
 afterEach(() => as('alice'));
 
-afterAll(async () => {
-  await services?.close();
-  if (previousReader === undefined) delete process.env[READER_ENV];
-  else process.env[READER_ENV] = previousReader;
-  fs.rmSync(scratch, { recursive: true, force: true });
-});
+afterAll(() => endReviewTest(services, previousReader, scratch));
 
 const findings = async (): Promise<AiFinding[]> =>
   (await services.handlers['ai.findings']({ studyInstanceUID: study })).findings;

@@ -17,7 +17,12 @@ import type { Services } from '../../../main/services.js';
 import type { AiFinding } from '../../../shared/ai.js';
 import { AppError } from '../../../shared/errors.js';
 import { ensureCtSeries, makeTempDir } from '../../fixtures/index.js';
-import { type AiSegFixture, writeAiSeg, writeReviewProject } from '../../support/ai-fixtures.js';
+import {
+  type AiSegFixture,
+  writeAiSeg,
+  writeReviewProject,
+  endReviewTest,
+} from '../../support/ai-fixtures.js';
 import { importAndWait } from '../../support/import.js';
 import { openMachine } from '../../support/sync-project.js';
 
@@ -59,12 +64,7 @@ beforeAll(async () => {
   expect(imported.files[0]).toMatchObject({ kind: 'seg', added: 1 });
 }, 120_000);
 
-afterAll(async () => {
-  await services?.close();
-  if (previousReader === undefined) delete process.env[READER_ENV];
-  else process.env[READER_ENV] = previousReader;
-  fs.rmSync(scratch, { recursive: true, force: true });
-});
+afterAll(() => endReviewTest(services, previousReader, scratch));
 
 describe('AI segmentation findings', () => {
   it('a device SEG imports with the device as author and ai:<model> as source; each segment is a finding with its provenance and confidence', async () => {

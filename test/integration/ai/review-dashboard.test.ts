@@ -5,7 +5,6 @@
  * readers) and nothing of the AI's; agreement between readers is refused to them; a reviewer sees
  * every reader and the AI.
  */
-import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readSeriesGeometry } from '../../../main/annotation/dicom/geometry.js';
@@ -13,7 +12,7 @@ import { READER_ENV } from '../../../main/annotation/reader.js';
 import type { Services } from '../../../main/services.js';
 import { AppError } from '../../../shared/errors.js';
 import { ensureCtSeries, makeTempDir } from '../../fixtures/index.js';
-import { readerLength, writeAiSr, writeReviewProject } from '../../support/ai-fixtures.js';
+import { readerLength, writeAiSr, writeReviewProject, endReviewTest } from '../../support/ai-fixtures.js';
 import { importAndWait } from '../../support/import.js';
 import { openMachine } from '../../support/sync-project.js';
 
@@ -59,12 +58,7 @@ beforeAll(async () => {
   await measure('bob', 3);
 }, 120_000);
 
-afterAll(async () => {
-  await services?.close();
-  if (previousReader === undefined) delete process.env[READER_ENV];
-  else process.env[READER_ENV] = previousReader;
-  fs.rmSync(scratch, { recursive: true, force: true });
-});
+afterAll(() => endReviewTest(services, previousReader, scratch));
 
 describe('the dashboard in a blinded project', () => {
   it("an annotator's dashboard holds only their own figures and nothing of the AI's; a reviewer's holds everyone", async () => {
