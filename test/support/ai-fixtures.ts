@@ -291,6 +291,8 @@ export function readerLength(
       },
     },
     source: 'human' as const,
+    status: 'draft' as const,
+    deleted: false,
     ...(author === undefined ? {} : { author }),
   };
 }

@@ -68,7 +68,7 @@ beforeAll(async () => {
 afterAll(() => endReviewTest(services, previousReader, scratch));
 
 async function entries(action: 'ai-decision' | 'review'): Promise<AuditEntry[]> {
-  const { entries: list } = await services.handlers['audit.list']({ action, limit: 100 });
+  const { entries: list } = await services.handlers['audit.list']({ action, limit: 100, offset: 0 });
   return [...list].reverse(); // oldest first
 }
 

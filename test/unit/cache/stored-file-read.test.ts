@@ -67,7 +67,7 @@ describe('reading encrypted store files for the image route', () => {
     const plain = crypto.randomBytes(20 * STORE_CHUNK_BYTES);
     const file = await storeFile(plain);
     const bytes = fs.readFileSync(file);
-    bytes[bytes.length - 100] ^= 0xff;
+    bytes[bytes.length - 100] = bytes[bytes.length - 100]! ^ 0xff;
     fs.writeFileSync(file, bytes);
     const opened = await openStoredFile(file, plain.length);
     const served: Buffer[] = [];
