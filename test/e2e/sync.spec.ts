@@ -15,6 +15,8 @@ import { type Page, expect, test } from '@playwright/test';
 import { DEFAULT_LABEL_SCHEMA } from '../../shared/default-label-schema.js';
 import { SYNC_MANIFEST_FORMAT } from '../../shared/sync-manifest.js';
 import { ensureCtSeries, makeTempDir } from '../fixtures/index.js';
+import type { AnnotationVersionInput } from '../../shared/annotation.js';
+import { lengthVersion } from '../support/annotation-versions.js';
 import { type Orthanc, startOrthanc } from '../support/orthanc.js';
 import { type AppSession, importPath, openApp, screenshot } from './support/app.js';
 
@@ -142,27 +144,8 @@ test('a conflict (one annotation edited on two sides) is shown side by side and 
   const { page } = app;
   const annotationUid = crypto.randomUUID();
   const [base, mine, theirs] = [crypto.randomUUID(), crypto.randomUUID(), crypto.randomUUID()];
-  const version = (versionId: string, parentIds: string[], extra: Record<string, unknown>) => ({
-    versionId,
-    annotationUid,
-    parentIds,
-    studyInstanceUID: series.studyInstanceUID,
-    kind: 'measurement',
-    tool: 'Length',
-    labelId: 'lesion',
-    attributes: {},
-    data: {
-      data: {
-        handles: {
-          points: [
-            [0, 0, 0],
-            [10, 0, 0],
-          ],
-        },
-      },
-    },
-    ...extra,
-  });
+  const version = (versionId: string, parentIds: string[], extra: Partial<AnnotationVersionInput>) =>
+    lengthVersion({ studyInstanceUID: series.studyInstanceUID, annotationUid, versionId, parentIds }, extra);
   expect((await rpc(page, 'annotation.save', { versions: [version(base, [], {})] })).ok).toBe(true);
   const edits = [
     version(mine, [base], {

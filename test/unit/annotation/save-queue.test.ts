@@ -3,7 +3,6 @@
  * an edit never waits for the answer to the one before it, yet a parent is always stored before
  * its child, whatever order main takes the requests in.
  */
-import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeEach, describe, expect, it, vi } from 'vitest';
@@ -11,6 +10,7 @@ import type { AnnotationVersionInput } from '../../../shared/annotation.js';
 import { Catalog } from '../../../main/catalog/catalog.js';
 import { AnnotationStore } from '../../../main/annotation/store.js';
 import { makeTempDir } from '../../fixtures/index.js';
+import { lengthVersion } from '../../support/annotation-versions.js';
 import type * as SaveQueue from '../../../renderer/src/annotation/saveQueue.js';
 
 /** Requests the fake host holds until the test lets main take them, in the order it chooses. */
@@ -70,28 +70,19 @@ beforeEach(async () => {
   queue = await import('../../../renderer/src/annotation/saveQueue.js');
 });
 
-function version(annotationUid: string, parent: string | null, step: number): AnnotationVersionInput {
-  return {
-    versionId: crypto.randomUUID(),
-    annotationUid,
-    parentIds: parent ? [parent] : [],
-    studyInstanceUID: STUDY,
-    kind: 'measurement',
-    tool: 'Length',
-    labelId: 'lesion',
-    attributes: { step },
-    data: {
-      data: {
-        handles: {
-          points: [
-            [0, 0, 0],
-            [step, 0, 0],
-          ],
-        },
-      },
+const version = (annotationUid: string, parent: string | null, step: number): AnnotationVersionInput =>
+  lengthVersion(
+    {
+      studyInstanceUID: STUDY,
+      annotationUid,
+      parentIds: parent ? [parent] : [],
+      points: [
+        [0, 0, 0],
+        [step, 0, 0],
+      ],
     },
-  };
-}
+    { attributes: { step } },
+  );
 
 /** Lets queued microtasks (the queue's flush) run. */
 const settle = () => new Promise((resolve) => setTimeout(resolve, 0));

@@ -1,4 +1,3 @@
-import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -6,6 +5,7 @@ import type { AnnotationVersionInput } from '../../../shared/annotation.js';
 import { Catalog } from '../../../main/catalog/catalog.js';
 import { AnnotationStore } from '../../../main/annotation/store.js';
 import { makeTempDir } from '../../fixtures/index.js';
+import { lengthVersion } from '../../support/annotation-versions.js';
 
 const dir = makeTempDir('annotation-store');
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
@@ -22,29 +22,8 @@ beforeEach(() => {
 });
 afterEach(() => store.close());
 
-function version(annotationUid: string, parentIds: string[], extra: Partial<AnnotationVersionInput> = {}) {
-  return {
-    versionId: crypto.randomUUID(),
-    annotationUid,
-    parentIds,
-    studyInstanceUID: STUDY,
-    kind: 'measurement',
-    tool: 'Length',
-    labelId: 'lesion',
-    attributes: {},
-    data: {
-      data: {
-        handles: {
-          points: [
-            [0, 0, 0],
-            [10, 0, 0],
-          ],
-        },
-      },
-    },
-    ...extra,
-  } satisfies AnnotationVersionInput;
-}
+const version = (annotationUid: string, parentIds: string[], extra: Partial<AnnotationVersionInput> = {}) =>
+  lengthVersion({ studyInstanceUID: STUDY, annotationUid, parentIds }, extra);
 
 describe('annotation store', () => {
   it('keeps one head per annotation: each new version replaces its parent', () => {

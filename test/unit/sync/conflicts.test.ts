@@ -1,4 +1,3 @@
-import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -8,6 +7,7 @@ import { AnnotationStore } from '../../../main/annotation/store.js';
 import { ConflictService } from '../../../main/sync/conflicts.js';
 import { AppError } from '../../../shared/errors.js';
 import { makeTempDir } from '../../fixtures/index.js';
+import { lengthVersion } from '../../support/annotation-versions.js';
 
 const dir = makeTempDir('sync-conflicts');
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
@@ -36,29 +36,8 @@ afterEach(() => {
   store.close();
 });
 
-function version(annotationUid: string, parentIds: string[], extra: Partial<AnnotationVersionInput> = {}) {
-  return {
-    versionId: crypto.randomUUID(),
-    annotationUid,
-    parentIds,
-    studyInstanceUID: STUDY,
-    kind: 'measurement',
-    tool: 'Length',
-    labelId: 'lesion',
-    attributes: {},
-    data: {
-      data: {
-        handles: {
-          points: [
-            [0, 0, 0],
-            [10, 0, 0],
-          ],
-        },
-      },
-    },
-    ...extra,
-  } satisfies AnnotationVersionInput;
-}
+const version = (annotationUid: string, parentIds: string[], extra: Partial<AnnotationVersionInput> = {}) =>
+  lengthVersion({ studyInstanceUID: STUDY, annotationUid, parentIds }, extra);
 
 /** One annotation edited from the same parent by two readers (the second edit arriving by pull). */
 function twoHeads() {

@@ -1,0 +1,52 @@
+/**
+ * The annotation version tests save most: a Length measurement labelled `lesion`, as the viewer
+ * saves it (Cornerstone's tool name in metadata, two world points in handles). One builder, so a
+ * change of the version's shape is made once for every test.
+ */
+import crypto from 'node:crypto';
+import type { AnnotationVersionInput } from '../../shared/annotation.js';
+
+export type Point = [number, number, number];
+
+export interface LengthVersionOptions {
+  studyInstanceUID: string;
+  annotationUid?: string;
+  versionId?: string;
+  parentIds?: string[];
+  /** The two end points in world millimetres; [0,0,0]–[10,0,0] when not given. */
+  points?: [Point, Point];
+  seriesInstanceUID?: string;
+  sopInstanceUID?: string;
+}
+
+/** A Length version; `extra` overrides any field (labelId, attributes, source, author, deleted…). */
+export function lengthVersion(
+  options: LengthVersionOptions,
+  extra: Partial<AnnotationVersionInput> = {},
+): AnnotationVersionInput {
+  const { studyInstanceUID, seriesInstanceUID, sopInstanceUID } = options;
+  const points = options.points ?? [
+    [0, 0, 0],
+    [10, 0, 0],
+  ];
+  return {
+    versionId: options.versionId ?? crypto.randomUUID(),
+    annotationUid: options.annotationUid ?? crypto.randomUUID(),
+    parentIds: options.parentIds ?? [],
+    studyInstanceUID,
+    ...(seriesInstanceUID === undefined ? {} : { seriesInstanceUID }),
+    ...(sopInstanceUID === undefined ? {} : { sopInstanceUID }),
+    kind: 'measurement',
+    tool: 'Length',
+    labelId: 'lesion',
+    attributes: {},
+    data: { metadata: { toolName: 'Length' }, data: { handles: { points } } },
+    ...extra,
+  };
+}
+
+/** A line of `mm` millimetres along x from (1, 1, z): the lengths sync tests change between versions. */
+export const lineOf = (mm: number, z = 0): [Point, Point] => [
+  [1, 1, z],
+  [1 + mm, 1, z],
+];
