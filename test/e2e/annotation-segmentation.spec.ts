@@ -17,6 +17,7 @@ import {
   search,
 } from './support/app.js';
 import { rpc } from './support/rpc.js';
+import { type SliceHash, pageHashes, voxelCounts } from './support/segmentation-probe.js';
 
 test.describe.configure({ mode: 'serial', timeout: 300_000 });
 
@@ -26,33 +27,6 @@ const SIZE = 256;
 let app: AppSession;
 let ct: CtSeries;
 const outsideRequests: string[] = [];
-
-interface SliceHash {
-  layer: number;
-  sopInstanceUID: string;
-  frame: number;
-  sha256: string;
-  labelled: number;
-}
-
-/** The page's read-only probe (renderer/src/annotation/segmentation/segmentationSession.ts). */
-interface ProbeWindow {
-  radlabelSegmentation: {
-    sliceHashes(): Promise<SliceHash[]>;
-    voxelCounts(segmentIndex: number): number[];
-  };
-}
-
-async function pageHashes(page: Page): Promise<SliceHash[]> {
-  return page.evaluate(() => (window as unknown as ProbeWindow).radlabelSegmentation.sliceHashes());
-}
-
-async function voxelCounts(page: Page, segmentIndex: number): Promise<number[]> {
-  return page.evaluate(
-    (index) => (window as unknown as ProbeWindow).radlabelSegmentation.voxelCounts(index),
-    segmentIndex,
-  );
-}
 
 async function storedHashes(page: Page): Promise<SliceHash[]> {
   const heads = await rpc<Array<{ annotationUid: string }>>(page, 'segmentation.list', {

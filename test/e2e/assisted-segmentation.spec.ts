@@ -22,6 +22,7 @@ import {
   search,
 } from './support/app.js';
 import { rpc } from './support/rpc.js';
+import { type SliceHash, pageHashes, voxelCounts } from './support/segmentation-probe.js';
 
 test.describe.configure({ mode: 'serial', timeout: 300_000 });
 
@@ -33,28 +34,6 @@ const INTERCEPT = -1024;
 let app: AppSession;
 let ct: CtSeries;
 const scratch = makeTempDir('e2e-assisted');
-
-interface SliceHash {
-  layer: number;
-  sopInstanceUID: string;
-  frame: number;
-  sha256: string;
-  labelled: number;
-}
-
-interface ProbeWindow {
-  radlabelSegmentation: {
-    sliceHashes(): Promise<SliceHash[]>;
-    voxelCounts(segmentIndex: number): number[];
-  };
-}
-
-async function voxelCounts(page: Page, segmentIndex: number): Promise<number[]> {
-  return page.evaluate(
-    (index) => (window as unknown as ProbeWindow).radlabelSegmentation.voxelCounts(index),
-    segmentIndex,
-  );
-}
 
 /** Voxels of slice k (0-based) whose HU is above `threshold`: the disc (every slice's disc is ≥ −24 HU). */
 function voxelsAbove(k: number, threshold: number): number {
@@ -197,9 +176,7 @@ test('"Run model…" runs the project model in main and shows its output as a pr
   const stored = await rpc<SliceHash[]>(page, 'segmentation.sliceHashes', {
     annotationUid: ai.annotationUid,
   });
-  const shown = await page.evaluate(() =>
-    (window as unknown as ProbeWindow).radlabelSegmentation.sliceHashes(),
-  );
+  const shown = await pageHashes(page);
   expect(shown).toEqual(stored);
   await goToSlice(page, 6);
   await screenshot(page, 'assisted-model-output');
