@@ -394,19 +394,39 @@ export function relativeError(a: number | null, b: number | null): number | null
  */
 export function cohenKappa(a: readonly string[], b: readonly string[]): number | null {
   if (a.length !== b.length) throw new Error('cohenKappa: both raters must rate the same items');
-  const n = a.length;
-  if (n === 0) return null;
+  const cells = new Map<string, [string, string, number]>();
+  for (let i = 0; i < a.length; i++) {
+    const key = `${a[i]!}\u0000${b[i]!}`;
+    const cell = cells.get(key);
+    if (cell) cell[2]++;
+    else cells.set(key, [a[i]!, b[i]!, 1]);
+  }
+  return cohenKappaOfCells([...cells.values()]);
+}
+
+/**
+ * Cohen's kappa from the two raters' contingency table: `[answer of A, answer of B, items]` cells.
+ * Every sum is of integers (exact), so the result does not depend on the order of the items or of
+ * the cells: the project figure adds per-study tables up in SQL and gets the same bits as the
+ * computation over every item (docs/statistics.md "Speed").
+ */
+export function cohenKappaOfCells(cells: ReadonlyArray<readonly [string, string, number]>): number | null {
+  let n = 0;
   let agree = 0;
   const countA = new Map<string, number>();
   const countB = new Map<string, number>();
-  for (let i = 0; i < n; i++) {
-    if (a[i] === b[i]) agree++;
-    countA.set(a[i]!, (countA.get(a[i]!) ?? 0) + 1);
-    countB.set(b[i]!, (countB.get(b[i]!) ?? 0) + 1);
+  for (const [a, b, count] of cells) {
+    n += count;
+    if (a === b) agree += count;
+    countA.set(a, (countA.get(a) ?? 0) + count);
+    countB.set(b, (countB.get(b) ?? 0) + count);
   }
+  if (n === 0) return null;
+  // p_e = sum over categories of (A's count / n)(B's count / n): an integer numerator over n².
+  let products = 0;
+  for (const [category, ca] of countA) products += ca * (countB.get(category) ?? 0);
   const po = agree / n;
-  let pe = 0;
-  for (const [category, ca] of countA) pe += (ca / n) * ((countB.get(category) ?? 0) / n);
+  const pe = products / (n * n);
   if (Math.abs(1 - pe) < 1e-12) return null;
   return (po - pe) / (1 - pe);
 }
@@ -422,21 +442,42 @@ export function fleissKappa(ratings: readonly (readonly string[])[]): number | n
   if (n < 2) return null;
   if (ratings.some((r) => r.length !== n))
     throw new Error('fleissKappa: every item needs the same number of ratings');
-  const totals = new Map<string, number>();
-  let sumP = 0;
+  const totals = new Map<string, { total: number; squares: number }>();
   for (const item of ratings) {
     const counts = new Map<string, number>();
     for (const category of item) counts.set(category, (counts.get(category) ?? 0) + 1);
-    let agreeing = 0;
     for (const [category, c] of counts) {
-      agreeing += c * (c - 1);
-      totals.set(category, (totals.get(category) ?? 0) + c);
+      const t = totals.get(category) ?? { total: 0, squares: 0 };
+      t.total += c;
+      t.squares += c * c;
+      totals.set(category, t);
     }
-    sumP += agreeing / (n * (n - 1));
   }
-  const pBar = sumP / items;
-  let pe = 0;
-  for (const [, c] of totals) pe += (c / (items * n)) ** 2;
+  return fleissKappaOfCounts(n, [...totals.values()]);
+}
+
+/**
+ * Fleiss' kappa from integer counts: `raters` ratings per item and, per category, the total of its
+ * per-item counts n_ij and the total of their squares. P̄ = (Σn_ij² − N·n) / (N·n·(n−1)) and
+ * P_e = Σ_j (Σ_i n_ij)² / (N·n)², N = Σ totals / n: integer sums, so the result does not depend on the
+ * order of items or categories (the project figure sums them in SQL; docs/statistics.md "Speed").
+ */
+export function fleissKappaOfCounts(
+  raters: number,
+  categories: ReadonlyArray<{ total: number; squares: number }>,
+): number | null {
+  let ratings = 0;
+  let squares = 0;
+  let totalSquares = 0;
+  for (const c of categories) {
+    ratings += c.total;
+    squares += c.squares;
+    totalSquares += c.total * c.total;
+  }
+  const items = ratings / raters;
+  if (items === 0 || raters < 2) return null;
+  const pBar = (squares - ratings) / (ratings * (raters - 1));
+  const pe = totalSquares / (ratings * ratings);
   if (Math.abs(1 - pe) < 1e-12) return null;
   return (pBar - pe) / (1 - pe);
 }

@@ -17,6 +17,7 @@ import { reviewEvents } from './0015-review-events.js';
 import { modelRuns } from './0017-model-runs.js';
 import { statsFacts } from './0018-stats-facts.js';
 import { aiSegments } from './0019-ai-segments.js';
+import { agreementSums } from './0020-agreement-sums.js';
 import type { Migration } from './migration.js';
 
 export type { Migration } from './migration.js';
@@ -40,4 +41,5 @@ export const migrations: readonly Migration[] = [
   modelRuns,
   statsFacts,
   aiSegments,
+  agreementSums,
 ];

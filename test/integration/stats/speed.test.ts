@@ -11,6 +11,7 @@ import Database from 'better-sqlite3-multiple-ciphers';
 import type { Database as DatabaseType } from 'better-sqlite3-multiple-ciphers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AgreementService } from '../../../main/agreement/service.js';
+import { relativeError } from '../../../main/agreement/metrics.js';
 import { classificationAnswer, measurementPoint } from '../../../main/agreement/ratings.js';
 import { AnnotationStore } from '../../../main/annotation/store.js';
 import { migrate } from '../../../main/catalog/migrate.js';
@@ -83,6 +84,33 @@ function ratingsFromJson(database: DatabaseType): unknown[] {
   });
 }
 
+/** A reader's Length from `from` to `to` (patient mm) as Cornerstone stores it, `length` mm long. */
+function lengthData(from: number[], to: number[], length: number) {
+  return {
+    metadata: { toolName: 'Length' },
+    data: { handles: { points: [from, to] }, cachedStats: { 'imageId:x': { length, unit: 'mm' } } },
+  };
+}
+
+/** Each study's agreement rows (migration 0020), one string per study. */
+function studyRows(database: DatabaseType): Map<string, string> {
+  const out = new Map<string, string[]>();
+  for (const table of [
+    'agreement_study_rater',
+    'agreement_study_pair',
+    'agreement_study_answer',
+    'agreement_study_kappa',
+  ])
+    for (const row of database.prepare(`SELECT * FROM ${table}`).all() as Array<
+      { study_uid: string } & Record<string, unknown>
+    >) {
+      const list = out.get(row.study_uid) ?? [];
+      list.push(`${table}:${JSON.stringify(row)}`);
+      out.set(row.study_uid, list);
+    }
+  return new Map([...out].map(([study, rows]) => [study, rows.sort().join('\n')]));
+}
+
 const RATINGS = `SELECT seq, study_uid, kind, label_id, x, y, z, value, question_id, item, answer
   FROM agreement_rating ORDER BY seq`;
 
@@ -121,17 +149,7 @@ describe('statistics speed mechanisms (migration 0018)', () => {
            label_id, attributes, data, source, author, status, deleted, created_at)
          VALUES (?, ?, '[]', '1.2.3', '1.2.3.1', ?, 'Length', ?, '{}', ?, ?, ?, 'draft', 0, ?)`,
       );
-      const length = JSON.stringify({
-        data: {
-          handles: {
-            points: [
-              [0, 0, 0],
-              [10, 0, 0],
-            ],
-          },
-          cachedStats: { x: { length: 10 } },
-        },
-      });
+      const length = JSON.stringify(lengthData([0, 0, 0], [10, 0, 0], 10));
       const finding = insert.run(
         'v1',
         'a1',
@@ -183,6 +201,108 @@ describe('statistics speed mechanisms (migration 0018)', () => {
     }
   });
 
+  it("migration 0020 turns each study's summary JSON into rows, the same rows a new summary writes", () => {
+    const file = path.join(dir, 'before-0020.sqlite');
+    const old = new Database(file);
+    try {
+      migrate(old, { target: 19 });
+      const study = '1.2.9';
+      const insert = old.prepare(
+        `INSERT INTO annotation_version (version_id, annotation_uid, parent_ids, study_uid, series_uid, kind, tool,
+           label_id, attributes, data, source, author, status, deleted, created_at)
+         VALUES (?, ?, '[]', ?, '1.2.9.1', ?, ?, ?, '{}', ?, 'human', ?, 'draft', 0, ?)`,
+      );
+      const head = old.prepare(
+        'INSERT INTO annotation_head (version_seq, annotation_uid, study_uid, deleted) VALUES (?, ?, ?, 0)',
+      );
+      const write = (
+        uid: string,
+        kind: string,
+        tool: string,
+        label: string | null,
+        data: unknown,
+        author: string,
+      ) => {
+        const seq = Number(
+          insert.run(`${uid}-v`, uid, study, kind, tool, label, JSON.stringify(data), author, 1)
+            .lastInsertRowid,
+        );
+        head.run(seq, uid, study);
+        return seq;
+      };
+      const a = write(
+        'm-a',
+        'measurement',
+        'Length',
+        'nodule',
+        lengthData([0, 0, 0], [10, 0, 0], 10),
+        'reader-a',
+      );
+      const b = write(
+        'm-b',
+        'measurement',
+        'Length',
+        'nodule',
+        lengthData([0, 1, 0], [10, 1, 0], 11),
+        'reader-b',
+      );
+      const question = { questionId: 'image-quality', level: 'study' };
+      const qa = write(
+        'c-a',
+        'classification',
+        'Classification',
+        null,
+        { ...question, answer: ['good'] },
+        'reader-a',
+      );
+      const qb = write(
+        'c-b',
+        'classification',
+        'Classification',
+        null,
+        { ...question, answer: ['limited'] },
+        'reader-b',
+      );
+      // What migration 0018's code stored for this study, and its stamp.
+      const payload = {
+        r: { 'reader-a': [a, qa, 1], 'reader-b': [b, qb, 1] },
+        p: { 'reader-a\u0000reader-b': [1, 0, [relativeError(10, 11)]] },
+        q: [
+          ['image-quality', study, 'reader-a', 'good', qa],
+          ['image-quality', study, 'reader-b', 'limited', qb],
+        ],
+      };
+      old
+        .prepare('INSERT INTO agreement_study (study_uid, payload) VALUES (?, ?)')
+        .run(study, JSON.stringify(payload));
+      old.prepare('INSERT INTO agreement_study_stamp (id, seq) VALUES (1, ?)').run(qb);
+
+      expect(migrate(old)).toContain(20);
+      expect(
+        old.prepare(`SELECT name FROM sqlite_master WHERE name = 'agreement_study'`).get(),
+      ).toBeUndefined();
+      const migrated = studyRows(old);
+      expect(old.prepare('SELECT matched, unmatched, errors FROM agreement_study_pair').all()).toEqual([
+        { matched: 1, unmatched: 0, errors: 1 },
+      ]);
+      // The migrated rows give the straightforward figure without summarizing again...
+      const fast = new AgreementService(old, noGrid).project({ toleranceMm: 10 });
+      expect(old.prepare('SELECT seq FROM agreement_study_stamp').pluck().get()).toBe(qb);
+      expect(studyRows(old)).toEqual(migrated);
+      expect(fast).toEqual(
+        new AgreementService(old, { ...noGrid, reference: true }).project({ toleranceMm: 10 }),
+      );
+      expect(fast.pairs[0]!.measurements.meanRelativeError).toBeCloseTo(relativeError(10, 11)!, 12);
+      expect(fast.pairs[0]!.classifications).toEqual([{ questionId: 'image-quality', items: 1, kappa: 0 }]);
+      // ...and are the rows a summary written now has.
+      old.prepare('DELETE FROM agreement_study_stamp').run();
+      new AgreementService(old, noGrid).refresh();
+      expect(studyRows(old)).toEqual(migrated);
+    } finally {
+      old.close();
+    }
+  });
+
   it('the project agreement from per-study summaries equals the straightforward computation, for every filter', () => {
     const filters = [
       {},
@@ -214,18 +334,17 @@ describe('statistics speed mechanisms (migration 0018)', () => {
   it('a new version of a study makes the next call summarize that study again, and only that study', () => {
     const agreement = new AgreementService(db, noGrid);
     const before = agreement.project({ toleranceMm: 10 });
-    const summaries = () =>
-      new Map(
-        db
-          .prepare<[], { study_uid: string; payload: string }>(
-            'SELECT study_uid, payload FROM agreement_study',
-          )
-          .all()
-          .map((r) => [r.study_uid, r.payload]),
-      );
-    const old = summaries();
+    const old = studyRows(db);
     // reader-a measures something nobody else measured, far from every finding, in one study.
-    const study = fixture.studyUids.find((uid) => old.has(uid) && JSON.parse(old.get(uid)!).r['reader-a'])!;
+    const rated = new Set(
+      db
+        .prepare<[], { study_uid: string }>(
+          `SELECT study_uid FROM agreement_study_rater WHERE rater = 'reader-a' AND measurements > 0`,
+        )
+        .all()
+        .map((r) => r.study_uid),
+    );
+    const study = fixture.studyUids.find((uid) => rated.has(uid))!;
     const store = new AnnotationStore(path.join(fixture.dataDir, 'catalog.sqlite'), {
       reader: () => 'reader-a',
       now: () => FIXTURE_NOW,
@@ -242,18 +361,7 @@ describe('statistics speed mechanisms (migration 0018)', () => {
           tool: 'Length',
           labelId: 'lesion',
           attributes: {},
-          data: {
-            metadata: { toolName: 'Length' },
-            data: {
-              handles: {
-                points: [
-                  [900, 900, 900],
-                  [910, 900, 900],
-                ],
-              },
-              cachedStats: { 'imageId:x': { length: 10, unit: 'mm' } },
-            },
-          },
+          data: lengthData([900, 900, 900], [910, 900, 900], 10),
           source: 'human',
           author: 'reader-a',
         },
@@ -262,7 +370,7 @@ describe('statistics speed mechanisms (migration 0018)', () => {
       store.close();
     }
     const after = agreement.project({ toleranceMm: 10 });
-    const now = summaries();
+    const now = studyRows(db);
     expect(now.get(study)).not.toBe(old.get(study));
     for (const [uid, payload] of old) if (uid !== study) expect(now.get(uid)).toBe(payload);
     const unmatched = (p: typeof before) =>
