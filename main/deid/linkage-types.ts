@@ -15,4 +15,9 @@ export type LinkageEntry = (
 
 export interface LinkageStore {
   record(entries: LinkageEntry[]): void;
+  /**
+   * The entry whose pseudonym this is, or null (sync maps the project's UIDs of a study this
+   * machine uploaded back to its originals: main/sync/outbox.ts `mapBack`).
+   */
+  reverse?(kind: LinkageEntry['kind'], pseudonym: string): LinkageEntry | null;
 }

@@ -188,6 +188,7 @@ export class SyncEngine {
       await this.#prepareAnnotations(signal);
       await this.#upload(signal);
       await this.#listTasks(signal);
+      await this.#listUploaded(signal);
       await this.#download(signal);
     } catch (caught) {
       if (signal.aborted || (isAppError(caught) && caught.code === ErrorCode.Cancelled)) {
@@ -461,6 +462,10 @@ export class SyncEngine {
       if ('studyInstanceUID' in task) studies.add(task.studyInstanceUID);
       else for (const uid of await transport.findStudies(task.clinicalTrial, signal)) studies.add(uid);
     }
+    // A study uploaded from here is here already, under its original UIDs: what others add to it
+    // comes back by #listUploaded, never as a second copy of the study in the project's UIDs.
+    for (const study of state.studiesIn(project.projectId, 'up', UP_STATES))
+      if (study.remote_study_uid) studies.delete(study.remote_study_uid);
     for (const studyUid of studies) {
       signal.throwIfAborted();
       state.transaction(() => {
@@ -496,6 +501,48 @@ export class SyncEngine {
         });
       });
       this.#settleStudies('down', new Set([studyUid]));
+    }
+  }
+
+  /**
+   * Studies uploaded from here: the objects other readers added to them on the server (their SR and
+   * SEG) come down too, registered under the local study (`kind` annotation: mapped back to this
+   * machine's UIDs by the outbox before they are imported, #import). This machine's own uploads are
+   * known by their keys and never fetched.
+   */
+  async #listUploaded(signal: AbortSignal): Promise<void> {
+    const { state, project, transport, hasInstance } = this.#deps;
+    for (const study of state.studiesIn(project.projectId, 'up', ['synced'])) {
+      const remoteStudyUid = study.remote_study_uid;
+      if (!remoteStudyUid) continue;
+      signal.throwIfAborted();
+      const remote = await transport.studyInstances(remoteStudyUid, signal);
+      state.transaction(() => {
+        const theirs = remote.filter(
+          (instance) =>
+            !state.item(project.projectId, 'up', instance.sopInstanceUID) &&
+            !state.item(project.projectId, 'down', instance.sopInstanceUID),
+        );
+        state.addItems(
+          project.projectId,
+          'down',
+          theirs.map((instance) => ({
+            sopUid: instance.sopInstanceUID,
+            studyUid: study.study_uid,
+            remoteStudyUid,
+            seriesUid: instance.seriesInstanceUID,
+            kind: 'annotation' as const,
+            file: null,
+            size: 0,
+            sha256: null,
+          })),
+        );
+        // Imported already (a crash before its row was marked): the other reader's SOP Instance
+        // UID is kept by the mapping, so the catalog knows it by that.
+        for (const instance of theirs)
+          if (hasInstance(instance.sopInstanceUID))
+            state.markDone(project.projectId, 'down', instance.sopInstanceUID);
+      });
     }
   }
 
@@ -560,24 +607,44 @@ export class SyncEngine {
   }
 
   async #import(rows: readonly ItemRow[]): Promise<void> {
-    const { state, project, inbox, importFiles, hasInstance } = this.#deps;
+    const { state, project, inbox, importFiles, hasInstance, outbox } = this.#deps;
     const files = rows.map((row) => path.join(inbox, row.file!));
-    const errors = await importFiles(files);
+    // Others' objects of a study uploaded from here: into this machine's UIDs first. The UIDs they
+    // keep are recorded before the import, so the study's next upload keeps them whatever happens.
+    const local = new Map<string, string>();
+    const unmapped = new Map<string, string>();
+    for (const [index, row] of rows.entries()) {
+      if (row.kind !== 'annotation') continue;
+      try {
+        const mapped = await outbox.mapBack(row.study_uid, files[index]!);
+        state.transaction(() => state.keepUids(project.projectId, row.study_uid, mapped.kept));
+        local.set(row.sop_uid, mapped.sopInstanceUID);
+      } catch (error) {
+        unmapped.set(row.sop_uid, describe(error));
+      }
+    }
+    const errors = await importFiles(files.filter((_, index) => !unmapped.has(rows[index]!.sop_uid)));
     state.transaction(() => {
       rows.forEach((row, index) => {
-        if (hasInstance(row.sop_uid)) state.markDone(project.projectId, 'down', row.sop_uid);
+        if (!unmapped.has(row.sop_uid) && hasInstance(local.get(row.sop_uid) ?? row.sop_uid))
+          state.markDone(project.projectId, 'down', row.sop_uid);
         else
           state.markFailed(
             project.projectId,
             'down',
             row.sop_uid,
-            errors.get(files[index]!) ?? 'The fetched object could not be imported.',
+            unmapped.get(row.sop_uid) ??
+              errors.get(files[index]!) ??
+              'The fetched object could not be imported.',
           );
       });
     });
     for (const file of files) fs.rmSync(file, { force: true });
   }
 }
+
+/** Every state of an uploaded study. */
+const UP_STATES = ['queued', 'uploading', 'synced', 'failed'] as const;
 
 function splitOnce(text: string, separator: string): [string, string] {
   const at = text.indexOf(separator);

@@ -15,9 +15,11 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { AppError, ErrorCode } from '../../shared/errors.js';
 import { type Dataset, readPart10, text, writePart10 } from '../annotation/dicom/dataset.js';
+import { trackingUidOf, versionIdOf } from '../annotation/dicom/codes.js';
 import { readStoredFileSync } from '../cache/store-cipher.js';
 import type { Logger } from '../core/logger.js';
 import type { DeidConfig } from '../deid/index.js';
+import { Pseudonymizer } from '../deid/pseudonyms.js';
 import { deidentifyTree } from '../deid/service.js';
 import { readDicomHeaderFromFile } from '../dicom/header.js';
 import type { ProjectDeidSettings } from '../deid-app/handlers.js';
@@ -119,6 +121,16 @@ export class Outbox {
         ? { ...base, options: [...new Set([...base.options, 'retainUIDs' as const])] }
         : base;
       const source = files.find((file) => path.basename(file) === 'SR.dcm');
+      // UIDs of the project that came back into a study uploaded from here (other readers'
+      // versions, annotations, objects: mapBack) go up as the project has them, not de-identified
+      // a second time: the engine maps them like every UID, and they are put back after it.
+      const kept = pulled ? [] : this.deps.state.keptUids(this.deps.projectId, studyUid);
+      if (!pulled && source) {
+        const aliases = versionAliases(config, readPart10(fs.readFileSync(source)), new Set(kept));
+        this.deps.state.transaction(() =>
+          this.deps.state.addVersionAliases(this.deps.projectId, studyUid, aliases),
+        );
+      }
       const prepared = await this.#deidentifyAndRegister(
         studyUid,
         'annotation',
@@ -129,6 +141,7 @@ export class Outbox {
         {
           ...(pulled && image ? { identity: studyIdentity(image, PULLED_IDENTITY) } : {}),
           ...(source ? { observers: readPart10(fs.readFileSync(source)) } : {}),
+          ...(kept.length > 0 ? { restore: keptUidsAfterDeid(config, kept) } : {}),
         },
       );
       return { ...prepared, document };
@@ -144,7 +157,7 @@ export class Outbox {
     files: readonly string[],
     config: DeidConfig,
     signal: AbortSignal,
-    after: { identity?: Dataset; observers?: Dataset } = {},
+    after: { identity?: Dataset; observers?: Dataset; restore?: ReadonlyMap<string, string> } = {},
   ): Promise<PreparedStudy> {
     const final = path.join(this.#dir, key);
     const partial = `${final}.partial`;
@@ -165,10 +178,12 @@ export class Outbox {
     const items: NewItem[] = [];
     let remoteStudyUid: string | null = null;
     const readers = new Set((this.deps.readers ?? []).map((name) => name.toLowerCase()));
-    if (after.identity || (after.observers && readers.size > 0))
+    if (after.identity || after.restore || (after.observers && readers.size > 0))
       for (const file of outputFiles(partial)) {
         let dataset = readPart10(fs.readFileSync(file));
         if (after.identity) dataset = { ...dataset, ...after.identity };
+        const restore = after.restore;
+        if (restore) mapUids(dataset, (uid) => restore.get(uid) ?? uid);
         if (after.observers && dataset['Modality'] === 'SR')
           restoreReaders(after.observers, dataset, readers);
         fs.writeFileSync(file, writePart10(dataset));
@@ -195,6 +210,50 @@ export class Outbox {
     // Copies of instances already sent (a study chosen again) are not kept.
     this.cleanup();
     return { remoteStudyUid, items: items.length, held: summary.held, failed: summary.failed };
+  }
+
+  /**
+   * Maps an object another reader added on the server to a study uploaded from here back into this
+   * machine's UIDs, in place (before it is imported): every UID the de-identification made here
+   * (the linkage table's pseudonyms of this project: the study, series, images, this machine's
+   * annotations and versions) becomes its original again; every other UID (the other reader's
+   * versions, annotations and objects) is kept as the project has it, and returned so the study's
+   * next upload keeps it too. The patient and study attributes become those of the study's images
+   * here, so the object joins the local study instead of making a patient of its own.
+   */
+  async mapBack(studyUid: string, file: string): Promise<{ sopInstanceUID: string; kept: string[] }> {
+    const config = await this.deps.uploadConfig(this.deps.deid, []);
+    const linkage = config.linkage;
+    if (!linkage?.reverse)
+      throw new AppError(
+        ErrorCode.KeyUnavailable,
+        'The de-identification linkage table is not available, so annotations of other readers cannot be matched to this study.',
+      );
+    const originals = new Map<string, string>();
+    const kept = new Set<string>();
+    const dataset = readPart10(fs.readFileSync(file));
+    mapUids(dataset, (uid) => {
+      let original = originals.get(uid);
+      if (original === undefined) {
+        const entry = Pseudonymizer.isWellKnown(uid) ? null : linkage.reverse!('uid', uid);
+        original =
+          entry?.kind === 'uid' && entry.project === config.projectId
+            ? entry.original
+            : (this.deps.state.versionAlias(this.deps.projectId, studyUid, uid) ?? uid);
+        originals.set(uid, original);
+        if (original === uid && !Pseudonymizer.isWellKnown(uid)) kept.add(uid);
+      }
+      return original;
+    });
+    if (dataset['StudyInstanceUID'] !== studyUid)
+      throw new AppError(
+        ErrorCode.InvalidRequest,
+        'This object from the project server does not belong to the study uploaded from here.',
+      );
+    const image = smallest(this.deps.studyFiles(studyUid) ?? []);
+    if (image) Object.assign(dataset, studyIdentity(image, SOURCE_IDENTITY));
+    fs.writeFileSync(file, writePart10(dataset));
+    return { sopInstanceUID: text(dataset['SOPInstanceUID']), kept: [...kept] };
   }
 
   /** The absolute path of an item's file, checked unchanged since the engine wrote it. */
@@ -312,6 +371,58 @@ function smallest(files: readonly string[]): string | undefined {
     if (size !== undefined && (!best || size < best.size)) best = { file, size };
   }
   return best?.file;
+}
+
+const UID_VALUE = /^\d+(\.\d+)+$/;
+
+/**
+ * Rewrites every UID of a dataset through `map`, in place: each attribute whose keyword ends in
+ * UID (a UIDREF content item's `UID` too), in every item of every sequence, multi-valued ones value
+ * by value.
+ */
+function mapUids(dataset: Dataset, map: (uid: string, keyword: string) => string): void {
+  for (const [keyword, value] of Object.entries(dataset)) {
+    if (Array.isArray(value) && value.some((item) => isItem(item))) {
+      for (const item of value) if (isItem(item)) mapUids(item, map);
+      continue;
+    }
+    if (!keyword.endsWith('UID')) continue;
+    const one = (uid: unknown): unknown =>
+      typeof uid === 'string' && UID_VALUE.test(uid.trim()) ? map(uid.trim(), keyword) : uid;
+    if (typeof value === 'string') dataset[keyword] = value.split('\\').map(one).join('\\');
+    else if (Array.isArray(value)) dataset[keyword] = value.map(one);
+  }
+}
+
+const isItem = (value: unknown): value is Dataset =>
+  typeof value === 'object' &&
+  value !== null &&
+  !ArrayBuffer.isView(value) &&
+  !(value instanceof ArrayBuffer);
+
+/**
+ * What machines that pull an SR uploaded from here write for its versions: a version UID the
+ * de-identification remapped is no UUID, so they know the version by a UUID derived from it
+ * (`versionIdOf`) and write that UUID's UID. Each such alias, mapped to the version UID here.
+ */
+function versionAliases(config: DeidConfig, sr: Dataset, kept: ReadonlySet<string>): Map<string, string> {
+  const pseudonyms = new Pseudonymizer(config.projectSecret, config.projectId);
+  const aliases = new Map<string, string>();
+  mapUids(sr, (uid, keyword) => {
+    if (keyword === 'UID' && !kept.has(uid) && !Pseudonymizer.isWellKnown(uid)) {
+      const pseudonym = pseudonyms.uid(uid);
+      const alias = trackingUidOf(versionIdOf(pseudonym));
+      if (alias !== pseudonym) aliases.set(alias, uid);
+    }
+    return uid;
+  });
+  return aliases;
+}
+
+/** What the de-identification makes of each kept UID (the project's own), mapped to the kept UID. */
+function keptUidsAfterDeid(config: DeidConfig, kept: readonly string[]): Map<string, string> {
+  const pseudonyms = new Pseudonymizer(config.projectSecret, config.projectId);
+  return new Map(kept.map((uid) => [pseudonyms.uid(uid), uid]));
 }
 
 /** Every `.dcm` file under a folder (the engine's `<study>/<series>/<sop>.dcm` layout), sorted. */

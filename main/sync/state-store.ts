@@ -255,6 +255,41 @@ export class SyncStateStore {
       .run(projectId);
   }
 
+  /** Records the project's UIDs a study uploaded from here took in as they are (migration 0022). */
+  keepUids(projectId: string, studyUid: string, uids: Iterable<string>): void {
+    const insert = this.db.prepare(
+      'INSERT OR IGNORE INTO sync_kept_uid (project_id, study_uid, uid) VALUES (?, ?, ?)',
+    );
+    for (const uid of uids) insert.run(projectId, studyUid, uid);
+  }
+
+  /** Records what other machines write for versions uploaded from here (alias → version UID, migration 0022). */
+  addVersionAliases(projectId: string, studyUid: string, aliases: ReadonlyMap<string, string>): void {
+    const insert = this.db.prepare(
+      'INSERT OR IGNORE INTO sync_version_alias (project_id, study_uid, alias, original) VALUES (?, ?, ?, ?)',
+    );
+    for (const [alias, original] of aliases) insert.run(projectId, studyUid, alias, original);
+  }
+
+  /** This machine's version UID behind an alias another machine wrote, or undefined. */
+  versionAlias(projectId: string, studyUid: string, alias: string): string | undefined {
+    return this.db
+      .prepare<[string, string, string], { original: string }>(
+        'SELECT original FROM sync_version_alias WHERE project_id = ? AND study_uid = ? AND alias = ?',
+      )
+      .get(projectId, studyUid, alias)?.original;
+  }
+
+  /** The project's UIDs a study uploaded from here took in as they are: its uploads keep them. */
+  keptUids(projectId: string, studyUid: string): string[] {
+    return this.db
+      .prepare<[string, string], { uid: string }>(
+        'SELECT uid FROM sync_kept_uid WHERE project_id = ? AND study_uid = ?',
+      )
+      .all(projectId, studyUid)
+      .map((row) => row.uid);
+  }
+
   /** Per-study summaries for the panel and the CLI. */
   statuses(projectId: string): SyncStudyStatus[] {
     const rows = this.db

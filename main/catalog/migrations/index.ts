@@ -18,6 +18,7 @@ import { modelRuns } from './0017-model-runs.js';
 import { statsFacts } from './0018-stats-facts.js';
 import { aiSegments } from './0019-ai-segments.js';
 import { agreementSums } from './0020-agreement-sums.js';
+import { syncKeptUids } from './0022-sync-kept-uids.js';
 import type { Migration } from './migration.js';
 
 export type { Migration } from './migration.js';
@@ -42,4 +43,5 @@ export const migrations: readonly Migration[] = [
   statsFacts,
   aiSegments,
   agreementSums,
+  syncKeptUids,
 ];

@@ -171,12 +171,14 @@ describe('partial failures and refusals', () => {
 
 describe('the outbox holds de-identified copies only', () => {
   it('has no way in but de-identification, and never sends a file changed or put there by anything else', async () => {
-    // Its only ways in take a study or its annotations, never a file.
+    // Its only ways in take a study or its annotations, never a file (mapBack rewrites a file that
+    // came down, in the inbox, and registers nothing to send).
     const ways = Object.getOwnPropertyNames(Outbox.prototype).filter((name) => name !== 'constructor');
     expect(ways.sort()).toEqual([
       'cleanup',
       'folder',
       'forget',
+      'mapBack',
       'prepareAnnotations',
       'prepareStudy',
       'verifiedFile',

@@ -120,7 +120,7 @@ describe('two machines, one annotation, a real DICOMweb server', () => {
   let b: Services;
   let remoteStudy = '';
   let local: ReturnType<typeof length>;
-  /** A's own head of the annotation (A uploaded the study from its originals and does not pull it). */
+  /** A's own latest edit of the annotation (B's edits reach A too: uploader-pulls-back.test.ts). */
   let aHead = '';
   let pulledHead: AnnotationVersion;
 

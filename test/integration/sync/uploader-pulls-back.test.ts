@@ -1,0 +1,240 @@
+/**
+ * The uploader sees what others make of its study (#10): machine A uploads a study from its
+ * originals; machine B pulls it in the project's UIDs, edits A's annotation and adds one of its
+ * own, and syncs. A's next pass brings both back onto A's ORIGINAL study (the UIDs A de-identified
+ * mapped back to its originals, B's own kept), with B's name; nothing becomes a second copy of the
+ * study on A or on the server. Then A edits B's annotation and B sees that edit on its annotation;
+ * an edit of the same version on both sides is a conflict on A as on any pulled study.
+ */
+import crypto from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { AnnotationVersion } from '../../../shared/annotation.js';
+import type { Services } from '../../../main/services.js';
+import { ensureCtSeries } from '../../fixtures/index.js';
+import type { Orthanc } from '../../support/orthanc.js';
+import { type SyncProject, importAndWait, startSyncProject } from '../../support/sync-project.js';
+
+const ct = ensureCtSeries({ slices: 3, size: 32, seed: 'sync-uploader-pulls-back' });
+let project: SyncProject;
+let orthanc: Orthanc;
+
+beforeAll(async () => {
+  project = await startSyncProject({
+    name: 'sync-uploader-pulls-back',
+    manifest: {
+      readers: [
+        // A's own task list names the project's protocol too: its upload is not pulled as a copy.
+        { username: 'alice', role: 'annotator', tasks: [{ clinicalTrial: { protocolId: 'PROTO-1' } }] },
+        { username: 'bob', role: 'annotator', tasks: [{ clinicalTrial: { protocolId: 'PROTO-1' } }] },
+      ],
+    },
+  });
+  orthanc = project.orthanc!;
+}, 60_000);
+
+afterAll(() => project?.close());
+
+function as(reader: string): void {
+  process.env['RADLABEL_READER'] = reader;
+}
+
+async function pass(services: Services) {
+  return services.sync.engine()!.pass(new AbortController().signal);
+}
+
+/** Waits for a state (imported SRs become annotations after the pass). */
+async function until<T>(what: string, read: () => Promise<T>, ok: (value: T) => boolean): Promise<T> {
+  const deadline = Date.now() + 90_000;
+  let value = await read();
+  while (!ok(value)) {
+    if (Date.now() > deadline) throw new Error(`gave up waiting for ${what}: ${JSON.stringify(value)}`);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    value = await read();
+  }
+  return value;
+}
+
+async function studiesOnServer(): Promise<string[]> {
+  return (await (await orthanc.rest('/studies')).json()) as string[];
+}
+
+type Where = Pick<
+  AnnotationVersion,
+  'annotationUid' | 'studyInstanceUID' | 'seriesInstanceUID' | 'sopInstanceUID'
+>;
+
+/** A Length measurement `mm` long at height `z`. */
+function length(base: Where, parentIds: string[], mm: number, z: number) {
+  return {
+    versionId: crypto.randomUUID(),
+    annotationUid: base.annotationUid,
+    parentIds,
+    studyInstanceUID: base.studyInstanceUID,
+    seriesInstanceUID: base.seriesInstanceUID!,
+    sopInstanceUID: base.sopInstanceUID!,
+    kind: 'measurement' as const,
+    tool: 'Length',
+    labelId: 'lesion',
+    attributes: {},
+    data: {
+      metadata: { toolName: 'Length' },
+      data: {
+        handles: {
+          points: [
+            [1, 1, z],
+            [1 + mm, 1, z],
+          ],
+        },
+      },
+    },
+    source: 'human' as const,
+    status: 'complete' as const,
+    deleted: false,
+  };
+}
+
+const mmOf = (version: { data: unknown }): number => {
+  const [p, q] = (version.data as { data: { handles: { points: number[][] } } }).data.handles.points;
+  return Math.round(Math.hypot(q![0]! - p![0]!, q![1]! - p![1]!, q![2]! - p![2]!));
+};
+const zOf = (version: { data: unknown }): number =>
+  (version.data as { data: { handles: { points: number[][] } } }).data.handles.points[0]![2]!;
+
+describe('the machine that uploaded a study pulls other readers’ edits of it back', () => {
+  let a: Services;
+  let b: Services;
+  let remoteStudy = '';
+  let mine: ReturnType<typeof length>;
+  let bobsEdit: ReturnType<typeof length>;
+  let bobsOwn: ReturnType<typeof length>;
+
+  it('A uploads; B pulls it, edits A’s annotation, adds one of its own and syncs', async () => {
+    a = await project.machine('machine-a', 'alice');
+    await importAndWait(a, ct.files);
+    as('alice');
+    mine = length(
+      {
+        annotationUid: crypto.randomUUID(),
+        studyInstanceUID: ct.studyInstanceUID,
+        seriesInstanceUID: ct.seriesInstanceUID,
+        sopInstanceUID: ct.sopInstanceUIDs[1]!,
+      },
+      [],
+      5,
+      -1.25,
+    );
+    await a.handlers['annotation.save']({ versions: [mine] });
+    await a.handlers['annotation.setStudyStatus']({
+      studyInstanceUID: ct.studyInstanceUID,
+      status: 'complete',
+    });
+    await a.handlers['sync.selectStudies']({ studyInstanceUIDs: [ct.studyInstanceUID] });
+    expect(await pass(a)).toMatchObject({ failed: 0, pending: 0, error: null });
+    remoteStudy = (await a.handlers['sync.status']({})).studies[0]!.remoteStudyInstanceUID!;
+    expect(remoteStudy).not.toBe(ct.studyInstanceUID);
+
+    b = await project.machine('machine-b', 'bob');
+    expect(await pass(b)).toMatchObject({ failed: 0, pending: 0, error: null });
+    const { heads } = await until(
+      'A’s annotation on B',
+      () => b.handlers['annotation.list']({ studyInstanceUID: remoteStudy }),
+      (list) => list.heads.length === 1,
+    );
+    const pulled = heads[0]!;
+    expect(pulled.author).toBe('alice');
+    as('bob');
+    bobsEdit = length(pulled, [pulled.versionId], 3, zOf(pulled));
+    bobsOwn = length({ ...pulled, annotationUid: crypto.randomUUID() }, [], 7, zOf(pulled));
+    await b.handlers['annotation.save']({ versions: [bobsEdit, bobsOwn] });
+    await b.handlers['annotation.setStudyStatus']({ studyInstanceUID: remoteStudy, status: 'complete' });
+    expect(await pass(b)).toMatchObject({ failed: 0, pending: 0, error: null });
+  }, 240_000);
+
+  it('A’s next pass shows both on its original study, with B’s name, and no second study anywhere', async () => {
+    as('alice');
+    expect(await pass(a)).toMatchObject({ failed: 0, pending: 0, error: null });
+    const { heads } = await until(
+      'B’s edit and B’s annotation on A',
+      () => a.handlers['annotation.list']({ studyInstanceUID: ct.studyInstanceUID }),
+      (list) => list.heads.length === 2 && list.heads.every((head) => head.author === 'bob'),
+    );
+    // B's edit is a child of A's own version (its parent mapped back to A's version id).
+    const edit = heads.find((head) => head.annotationUid === mine.annotationUid)!;
+    expect(edit).toMatchObject({ versionId: bobsEdit.versionId, parentIds: [mine.versionId], author: 'bob' });
+    expect(mmOf(edit)).toBe(3);
+    // B's annotation keeps B's ids and lies on A's own image.
+    const added = heads.find((head) => head.annotationUid === bobsOwn.annotationUid)!;
+    expect(added).toMatchObject({
+      versionId: bobsOwn.versionId,
+      author: 'bob',
+      studyInstanceUID: ct.studyInstanceUID,
+      seriesInstanceUID: ct.seriesInstanceUID,
+      sopInstanceUID: ct.sopInstanceUIDs[1],
+    });
+    expect(mmOf(added)).toBe(7);
+    expect(await a.handlers['sync.conflicts']({})).toEqual({ conflicts: [] });
+    // One study on A (its original: nothing came down as a copy in the project's UIDs) and on the server.
+    const { studies } = await a.handlers['catalog.listStudies']({ limit: 10, offset: 0 });
+    expect(studies.map((study) => study.studyInstanceUID)).toEqual([ct.studyInstanceUID]);
+    expect(await studiesOnServer()).toHaveLength(1);
+    // A pass with nothing new is quiet: nothing fetched twice.
+    expect(await pass(a)).toMatchObject({ failed: 0, pending: 0, error: null });
+    expect(
+      (await a.handlers['annotation.list']({ studyInstanceUID: ct.studyInstanceUID })).heads,
+    ).toHaveLength(2);
+  }, 240_000);
+
+  it('A edits B’s annotation, syncs, and B sees the edit on its own annotation', async () => {
+    as('alice');
+    const onA = (await a.handlers['annotation.list']({ studyInstanceUID: ct.studyInstanceUID })).heads.find(
+      (head) => head.annotationUid === bobsOwn.annotationUid,
+    )!;
+    const aliceEdit = length(onA, [onA.versionId], 9, zOf(onA));
+    await a.handlers['annotation.save']({ versions: [aliceEdit] });
+    expect(await pass(a)).toMatchObject({ failed: 0, pending: 0, error: null });
+    expect(await studiesOnServer()).toHaveLength(1);
+
+    as('bob');
+    expect(await pass(b)).toMatchObject({ failed: 0, pending: 0, error: null });
+    const { heads } = await until(
+      'A’s edit of B’s annotation on B',
+      () => b.handlers['annotation.list']({ studyInstanceUID: remoteStudy }),
+      (list) =>
+        list.heads.some((head) => head.annotationUid === bobsOwn.annotationUid && head.author === 'alice'),
+    );
+    expect(heads).toHaveLength(2);
+    const edited = heads.find((head) => head.annotationUid === bobsOwn.annotationUid)!;
+    expect(edited.parentIds).toEqual([bobsOwn.versionId]);
+    expect(mmOf(edited)).toBe(9);
+    // B's edit of A's annotation is still B's head there: A's upload carried it unchanged.
+    expect(heads.find((head) => head.annotationUid !== bobsOwn.annotationUid)!.versionId).toBe(
+      bobsEdit.versionId,
+    );
+    expect(await b.handlers['sync.conflicts']({})).toEqual({ conflicts: [] });
+  }, 240_000);
+
+  it('an edit of the same version on both sides is a conflict on the uploader too', async () => {
+    as('bob');
+    const onB = (await b.handlers['annotation.list']({ studyInstanceUID: remoteStudy })).heads.find(
+      (head) => head.annotationUid === bobsEdit.annotationUid,
+    )!;
+    await b.handlers['annotation.save']({ versions: [length(onB, [bobsEdit.versionId], 4, zOf(onB))] });
+    expect(await pass(b)).toMatchObject({ failed: 0, pending: 0, error: null });
+
+    as('alice');
+    await a.handlers['annotation.save']({
+      versions: [length({ ...mine }, [bobsEdit.versionId], 6, -1.25)],
+    });
+    expect(await pass(a)).toMatchObject({ failed: 0, pending: 0, error: null });
+    const { conflicts } = await until(
+      'the conflict on A',
+      () => a.handlers['sync.conflicts']({}),
+      (found) => found.conflicts.length === 1,
+    );
+    expect(conflicts[0]!.annotationUid).toBe(mine.annotationUid);
+    expect(conflicts[0]!.base?.versionId).toBe(bobsEdit.versionId);
+    expect(conflicts[0]!.heads.map((head) => head.author).sort()).toEqual(['alice', 'bob']);
+    expect(conflicts[0]!.heads.map((head) => mmOf(head)).sort()).toEqual([4, 6]);
+    expect(await studiesOnServer()).toHaveLength(1);
+  }, 240_000);
+});
