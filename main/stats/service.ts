@@ -273,9 +273,16 @@ export class StatsService {
 
     // --- AI findings and decisions: per finding (chain with an AI version), each reader's latest decision.
     // One aggregate: findings per model and label, each counted with its readers' latest decisions.
+    // The segments of an AI SEG (migration 0019, main/ai/segments.ts) are findings too: one per
+    // segment of each AI labelmap version, decided per reader in ai_segment_decision (the newest row
+    // of a reader wins; `undone` is back to undecided).
     const ai = new Conditions();
     const aiWhere = ai.in('substr(v.source, 4)', filter.models) + ai.in('v.label_id', filter.labelIds);
     const dcWhere = ai.in('d.author', filter.readers) + ai.range('d.created_at', filter);
+    const segWhere =
+      ai.in('substr(v.source, 4)', filter.models) +
+      ai.in(`coalesce(json_extract(j.value, '$.labelId'), '')`, filter.labelIds);
+    const sdWhere = ai.in('d.reader', filter.readers) + ai.range('d.at', filter);
     const aiRows = all<Dashboard['aiDecisions'][number]>(
       `WITH finding AS (
          SELECT v.annotation_uid AS uid, substr(v.source, 4) AS model, coalesce(v.label_id, '') AS label
@@ -293,13 +300,31 @@ export class StatsService {
                                               WHERE source >= 'ai:' AND source < 'ai;')
                   GROUP BY x.annotation_uid, x.author) l ON l.seq = d.seq
           WHERE 1 = 1 ${dcWhere}
-          GROUP BY d.annotation_uid)
-       SELECT f.model AS model, f.label AS labelId, count(*) AS findings,
-              coalesce(sum(c.accepted), 0) AS accepted, coalesce(sum(c.edited), 0) AS edited,
-              coalesce(sum(c.rejected), 0) AS rejected,
-              sum(coalesce(c.accepted + c.edited + c.rejected, 0) = 0) AS pending
-         FROM finding f LEFT JOIN decided c ON c.uid = f.uid
-        GROUP BY f.model, f.label`,
+          GROUP BY d.annotation_uid),
+       segment AS (
+         SELECT s.version_id AS vid, json_extract(j.value, '$.segmentIndex') AS idx,
+                substr(v.source, 4) AS model, coalesce(json_extract(j.value, '$.labelId'), '') AS label
+           FROM ai_segmentation s JOIN labelmap_version v ON v.version_id = s.version_id, json_each(v.segments) j
+          WHERE v.deleted = 0 ${segWhere}),
+       segment_decided AS (
+         SELECT d.ai_version_id AS vid, d.segment_index AS idx, sum(d.decision = 'accepted') AS accepted,
+                sum(d.decision = 'edited') AS edited, sum(d.decision = 'rejected') AS rejected
+           FROM ai_segment_decision d
+           JOIN (SELECT max(seq) AS seq FROM ai_segment_decision GROUP BY ai_version_id, segment_index, reader) l
+             ON l.seq = d.seq
+          WHERE 1 = 1 ${sdWhere}
+          GROUP BY d.ai_version_id, d.segment_index),
+       counted AS (
+         SELECT f.model, f.label, c.accepted, c.edited, c.rejected FROM finding f LEFT JOIN decided c ON c.uid = f.uid
+         UNION ALL
+         SELECT g.model, g.label, c.accepted, c.edited, c.rejected
+           FROM segment g LEFT JOIN segment_decided c ON c.vid = g.vid AND c.idx = g.idx)
+       SELECT model, label AS labelId, count(*) AS findings,
+              coalesce(sum(accepted), 0) AS accepted, coalesce(sum(edited), 0) AS edited,
+              coalesce(sum(rejected), 0) AS rejected,
+              sum(coalesce(accepted + edited + rejected, 0) = 0) AS pending
+         FROM counted
+        GROUP BY model, label`,
       ai.params,
     );
     const aiDecisions = aiRows.sort(
@@ -316,7 +341,10 @@ export class StatsService {
       'SELECT DISTINCT label_id AS l FROM annotation_fact WHERE label_id IS NOT NULL ORDER BY 1',
     ).map((r) => r.l);
     const models = all<{ m: string }>(
-      `SELECT DISTINCT substr(source, 4) AS m FROM annotation_fact WHERE source >= 'ai:' AND source < 'ai;' ORDER BY 1`,
+      `SELECT DISTINCT substr(source, 4) AS m FROM annotation_fact WHERE source >= 'ai:' AND source < 'ai;'
+       UNION SELECT DISTINCT substr(v.source, 4) FROM ai_segmentation s
+               JOIN labelmap_version v ON v.version_id = s.version_id
+       ORDER BY 1`,
     ).map((r) => r.m);
     const segmentLabels = all<{ l: string | null }>(
       `SELECT DISTINCT json_extract(s.value, '$.labelId') AS l FROM labelmap_version v, json_each(v.segments) s`,
