@@ -10,6 +10,7 @@
  * so a Part 10 parser reads them; importers store the file with a full head (`part10Prefix`), so the
  * store only ever holds Part 10 files.
  */
+import { LONG_VRS } from './element-header.js';
 export const IMPLICIT_VR_LITTLE_ENDIAN = '1.2.840.10008.1.2';
 export const EXPLICIT_VR_LITTLE_ENDIAN = '1.2.840.10008.1.2.1';
 export const EXPLICIT_VR_BIG_ENDIAN = '1.2.840.10008.1.2.2';
@@ -33,7 +34,6 @@ const VRS = new Set(
     ' ',
   ),
 );
-const LONG_FORM_VRS = new Set(['OB', 'OD', 'OF', 'OL', 'OV', 'OW', 'SQ', 'UC', 'UN', 'UR', 'UT', 'SV', 'UV']);
 
 /**
  * How the object in `head` (the first bytes of a file, at least 12 when the file has them) is laid
@@ -82,7 +82,7 @@ function explicitLengthAt(
 ): number | null {
   const vr = String.fromCharCode(head[4]!, head[5]!);
   if (!VRS.has(vr)) return null;
-  if (LONG_FORM_VRS.has(vr)) {
+  if (LONG_VRS.has(vr)) {
     if (head.length < 12 || head[6] !== 0 || head[7] !== 0) return null;
     const length = view.getUint32(8, little);
     return length === 0xffffffff || length <= fileSize - 12 ? length : null;

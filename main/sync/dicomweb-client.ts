@@ -24,6 +24,13 @@ import path from 'node:path';
 import { type Dispatcher, request } from 'undici';
 import { AppError, ErrorCode } from '../../shared/errors.js';
 import { readDicomHeader } from '../dicom/header.js';
+import {
+  elementHeader,
+  isVrCode,
+  readElementHeader,
+  UNDEFINED_LENGTH,
+  viewOf,
+} from '../dicom/element-header.js';
 import { authorizationHeader, type SyncCredentials } from './credentials.js';
 import { createDispatcher } from './http.js';
 import { MultipartReader, multipartBody, newBoundary, type PartSink, stowContentType } from './multipart.js';
@@ -1000,82 +1007,44 @@ class TempFiles {
   }
 }
 
-const EXPLICIT_LONG_VRS = new Set([
-  'OB',
-  'OD',
-  'OF',
-  'OL',
-  'OV',
-  'OW',
-  'SQ',
-  'UC',
-  'UN',
-  'UR',
-  'UT',
-  'SV',
-  'UV',
-]);
-
 /**
  * The SOP Instance UID of a Part 10 file from its first bytes, when the file meta information's
  * Media Storage SOP Instance UID (0002,0003) and the data set's SOP Instance UID (0008,0018) are
  * both there and agree; null otherwise (another transfer syntax than little endian, a sequence
  * before it, fewer bytes): then the caller parses the header. Walking a few dozen elements costs
  * microseconds; a whole header parse per instance was a fifth of a retrieval's CPU, measured.
- * What else the file holds is checked when it is imported.
+ * What else the file holds is checked when it is imported. Element headers are read by the shared
+ * reader (main/dicom/element-header.ts).
  */
 export function part10InstanceUID(bytes: Buffer): string | null {
   if (bytes.length < 144 || bytes.toString('latin1', 128, 132) !== 'DICM') return null;
   const text = (at: number, length: number): string =>
     bytes.toString('latin1', at, at + length).replace(/[\0 ]+$/, '');
+  const view = viewOf(bytes);
+  const header = elementHeader();
   let at = 132;
   let metaUID: string | null = null;
   let syntax: string | null = null;
   // The meta information: explicit VR little endian, group 0002.
   while (at + 8 <= bytes.length && bytes.readUInt16LE(at) === 0x0002) {
-    const element = bytes.readUInt16LE(at + 2);
-    const vr = bytes.toString('latin1', at + 4, at + 6);
-    let length: number;
-    if (EXPLICIT_LONG_VRS.has(vr)) {
-      if (at + 12 > bytes.length) return null;
-      length = bytes.readUInt32LE(at + 8);
-      at += 12;
-    } else {
-      length = bytes.readUInt16LE(at + 6);
-      at += 8;
-    }
-    if (length === 0xffffffff || at + length > bytes.length) return null;
-    if (element === 0x0003) metaUID = text(at, length);
-    else if (element === 0x0010) syntax = text(at, length);
-    at += length;
+    if (!readElementHeader(view, at, true, header)) return null;
+    const { length, valueOffset } = header;
+    if (length === UNDEFINED_LENGTH || valueOffset + length > bytes.length) return null;
+    if (header.tag === 0x00020003) metaUID = text(valueOffset, length);
+    else if (header.tag === 0x00020010) syntax = text(valueOffset, length);
+    at = valueOffset + length;
   }
   if (!metaUID || !syntax) return null;
   // The data set, little endian only (deflated and big endian ones are parsed by the caller).
   const implicit = syntax === '1.2.840.10008.1.2';
   if (!implicit && (syntax === '1.2.840.10008.1.2.1.99' || syntax === '1.2.840.10008.1.2.2')) return null;
-  while (at + 8 <= bytes.length) {
-    const group = bytes.readUInt16LE(at);
-    const element = bytes.readUInt16LE(at + 2);
-    if (group > 0x0008 || (group === 0x0008 && element > 0x0018)) return null;
-    let length: number;
-    if (implicit) {
-      length = bytes.readUInt32LE(at + 4);
-      at += 8;
-    } else {
-      const vr = bytes.toString('latin1', at + 4, at + 6);
-      if (!/^[A-Z]{2}$/.test(vr)) return null;
-      if (EXPLICIT_LONG_VRS.has(vr)) {
-        if (at + 12 > bytes.length) return null;
-        length = bytes.readUInt32LE(at + 8);
-        at += 12;
-      } else {
-        length = bytes.readUInt16LE(at + 6);
-        at += 8;
-      }
-    }
-    if (length === 0xffffffff || at + length > bytes.length) return null;
-    if (group === 0x0008 && element === 0x0018) return text(at, length) === metaUID ? metaUID : null;
-    at += length;
+  while (readElementHeader(view, at, !implicit, header)) {
+    if (header.tag > 0x00080018) return null;
+    if (!implicit && !isVrCode(header.vr)) return null;
+    const { length, valueOffset } = header;
+    if (length === UNDEFINED_LENGTH || valueOffset + length > bytes.length) return null;
+    if (header.tag === 0x00080018) return text(valueOffset, length) === metaUID ? metaUID : null;
+    at = valueOffset + length;
   }
   return null;
 }

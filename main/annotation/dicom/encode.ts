@@ -4,7 +4,7 @@
  * segmentation took half a minute; these bytes are built directly instead (undefined-length
  * sequences and items, values padded as PS3.5 requires) and spliced after the dcmjs header.
  */
-const LONG_LENGTH_VRS = new Set(['OB', 'OW', 'OF', 'SQ', 'UT', 'UN', 'UC', 'UR']);
+import { LONG_VRS } from '../../dicom/element-header.js';
 
 export class ExplicitLittleEndianWriter {
   #chunks: Buffer[] = [];
@@ -16,7 +16,7 @@ export class ExplicitLittleEndianWriter {
   }
 
   #header(group: number, element: number, vr: string, length: number): void {
-    const long = LONG_LENGTH_VRS.has(vr);
+    const long = LONG_VRS.has(vr);
     const head = Buffer.alloc(long ? 12 : 8);
     head.writeUInt16LE(group, 0);
     head.writeUInt16LE(element, 2);

@@ -13,6 +13,7 @@
 import dicomParser from 'dicom-parser';
 import { AppError, ErrorCode } from '../../../shared/errors.js';
 import { decodeText, parseSpecificCharacterSet, textKindFor } from '../../dicom/charset.js';
+import { elementHeader, readElementHeader, vrCode } from '../../dicom/element-header.js';
 import type { Dataset } from './dataset.js';
 
 type DataSet = dicomParser.DataSet;
@@ -119,11 +120,6 @@ const ITEM = 0xfffee000;
 const ITEM_END = 0xfffee00d;
 const SEQUENCE_END = 0xfffee0dd;
 const PIXEL_DATA = 0x7fe00010;
-const vrCode = (vr: string) => (vr.charCodeAt(0) << 8) | vr.charCodeAt(1);
-/** Explicit VRs with a 4-byte length (PS3.5 7.1.2). */
-const LONG_VRS = new Set(
-  ['OB', 'OD', 'OF', 'OL', 'OV', 'OW', 'SQ', 'SV', 'UC', 'UN', 'UR', 'UT', 'UV'].map(vrCode),
-);
 const SQ = vrCode('SQ');
 const UN = vrCode('UN');
 /** The sequences of a frame's functional groups that are read (implicit VR names no SQ). */
@@ -162,6 +158,7 @@ function readPerFrame(
     return value.replace(/[\0 ]+$/, '').trim();
   };
   const tagAt = (at: number) => ((view.getUint16(at, true) << 16) | view.getUint16(at + 2, true)) >>> 0;
+  const header = elementHeader();
 
   /** A sequence's items; `sequenceTag` and its parent name where the items' values lie. */
   const sequence = (offset: number, length: number, sequenceTag: number, parentTag: number): number => {
@@ -192,26 +189,12 @@ function readPerFrame(
     parentTag: number,
   ): number => {
     while (at + 8 <= limit) {
-      const tag = tagAt(at);
+      if (!readElementHeader(view, at, explicit, header)) throw new Error('an element header is cut short');
+      const { tag, length, valueOffset: offset } = header;
       if (tag === ITEM_END) return at + 8;
-      let length: number;
-      let offset: number;
-      let isSequence: boolean;
-      if (explicit) {
-        const vr = (bytes[at + 4]! << 8) | bytes[at + 5]!;
-        if (LONG_VRS.has(vr)) {
-          length = view.getUint32(at + 8, true);
-          offset = at + 12;
-        } else {
-          length = view.getUint16(at + 6, true);
-          offset = at + 8;
-        }
-        isSequence = vr === SQ || (vr === UN && length === UNDEFINED);
-      } else {
-        length = view.getUint32(at + 4, true);
-        offset = at + 8;
-        isSequence = length === UNDEFINED || KNOWN_SEQUENCES.has(tag);
-      }
+      const isSequence = explicit
+        ? header.vr === SQ || (header.vr === UN && length === UNDEFINED)
+        : length === UNDEFINED || KNOWN_SEQUENCES.has(tag);
       if (isSequence) {
         at = sequence(offset, length, tag, inTag);
         continue;

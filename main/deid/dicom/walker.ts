@@ -11,6 +11,7 @@ import zlib from 'node:zlib';
 import { AppError, ErrorCode } from '../../../shared/errors.js';
 import { sniffLayout } from '../../dicom/raw-dataset.js';
 import { dictionaryVr } from './dictionary.js';
+import { LONG_VRS } from '../../dicom/element-header.js';
 
 export const TransferSyntax = {
   ImplicitLittle: '1.2.840.10008.1.2',
@@ -66,7 +67,6 @@ export interface WalkLimits {
 }
 
 const defaultLimits: WalkLimits = { maxDepth: 32, maxElements: 2_000_000 };
-const longFormVrs = new Set(['OB', 'OD', 'OF', 'OL', 'OV', 'OW', 'SQ', 'UC', 'UN', 'UR', 'UT', 'SV', 'UV']);
 const UNDEFINED = 0xffffffff;
 const ITEM = 0xfffee000;
 const ITEM_END = 0xfffee00d;
@@ -145,7 +145,7 @@ class Walker {
     if (this.encoding.explicitVr) {
       vr = String.fromCharCode(this.#bytes[start + 4]!, this.#bytes[start + 5]!);
       if (!/^[A-Z]{2}$/.test(vr)) throw malformed('An attribute has an invalid value representation.');
-      if (longFormVrs.has(vr)) {
+      if (LONG_VRS.has(vr)) {
         if (start + 12 > limit) throw truncated();
         length = this.u32(start + 8);
         valueStart = start + 12;

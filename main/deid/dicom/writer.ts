@@ -5,6 +5,7 @@
  * recomputed; undefined-length ones keep their delimiters and need nothing.
  */
 import type { DicomElement, DicomItem, Encoding } from './walker.js';
+import { LONG_VRS } from '../../dicom/element-header.js';
 
 export type OutElement =
   | { kind: 'copy'; source: DicomElement }
@@ -14,7 +15,6 @@ export type OutElement =
 export type OutItem =
   { kind: 'copy'; source: DicomItem } | { kind: 'item'; undefinedLength: boolean; elements: OutElement[] };
 
-const longFormVrs = new Set(['OB', 'OD', 'OF', 'OL', 'OV', 'OW', 'SQ', 'UC', 'UN', 'UR', 'UT', 'SV', 'UV']);
 const UNDEFINED = 0xffffffff;
 
 /** Accumulates output as a list of chunks; copies are subarrays of the input. */
@@ -35,7 +35,7 @@ export class ChunkWriter {
 
   header(tag: number, vr: string, length: number): void {
     const { explicitVr, littleEndian } = this.encoding;
-    const long = !explicitVr || longFormVrs.has(vr);
+    const long = !explicitVr || LONG_VRS.has(vr);
     const header = new Uint8Array(explicitVr && long ? 12 : 8);
     const view = new DataView(header.buffer);
     view.setUint16(0, tag >>> 16, littleEndian);
@@ -113,7 +113,7 @@ export class ChunkWriter {
 }
 
 function headerLength(vr: string, encoding: Encoding): number {
-  return encoding.explicitVr && longFormVrs.has(vr) ? 12 : 8;
+  return encoding.explicitVr && LONG_VRS.has(vr) ? 12 : 8;
 }
 
 export function elementsLength(elements: OutElement[], encoding: Encoding): number {
