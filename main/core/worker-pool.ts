@@ -295,12 +295,11 @@ export class WorkerPool<Req, Res> {
       : error;
     const posted = slot.inFlight.splice(0);
     const current = slowStart && !cannotStart ? undefined : posted.shift();
-    const behind = posted;
     if (current) {
       current.slot = null;
       this.#settle(current, failure);
     }
-    const retry = behind.filter((pending) => !pending.settled);
+    const retry = posted.filter((pending) => !pending.settled);
     for (const pending of retry) pending.slot = null;
     if (cannotStart) {
       for (const pending of [...retry, ...this.#queue.splice(0)]) this.#settle(pending, failure);
