@@ -7,7 +7,7 @@ import { AgreementService, type AgreementDependencies } from '../agreement/servi
 import { currentReader } from '../annotation/reader.js';
 import type { Logger } from '../core/logger.js';
 import { openStatsConnection } from './db.js';
-import { chartPng } from './png.js';
+import { chartPng, warmCharts } from './png.js';
 import { StatsService } from './service.js';
 
 type StatsHandlers = Pick<
@@ -39,6 +39,15 @@ export function createStatsApp(options: {
         const started = performance.now();
         const dashboard = stats.dashboard(filter);
         options.logger.debug({ ms: Math.round(performance.now() - started) }, 'stats dashboard');
+        // The dashboard is on screen: ECharts for a PNG export is loaded and warmed after this
+        // answer is sent (once per process; main no longer loads it at start).
+        setImmediate(() => {
+          try {
+            warmCharts();
+          } catch (error) {
+            options.logger.debug({ err: error }, 'stats chart warm-up failed');
+          }
+        });
         return dashboard;
       },
       'stats.recordReading': async ({ sessionId, studyInstanceUID, activeMs }) =>

@@ -13,7 +13,7 @@ import path from 'node:path';
 import { AgreementService } from '../../main/agreement/service.js';
 import { migrate } from '../../main/catalog/migrate.js';
 import { tuneStatsConnection } from '../../main/stats/db.js';
-import { chartSvg } from '../../main/stats/png.js';
+import { chartSvg, loadCharts } from '../../main/stats/png.js';
 import { StatsService } from '../../main/stats/service.js';
 import { buildFigures } from '../../shared/stats-figures.js';
 import { figureStrings } from '../../renderer/src/stats/figureStrings.js';
@@ -44,6 +44,9 @@ export const benchmarks: Benchmark[] = [
       tuneStatsConnection(db);
       try {
         const migrated = migrate(db);
+        // ECharts' module is loaded outside the measured time, as the bench's static import of it did
+        // before main loaded it on first use (loadCharts); its first chart is measured as before.
+        loadCharts();
         const versions = (db.prepare('SELECT count(*) AS n FROM annotation_version').get() as { n: number })
           .n;
         const strings = figureStrings(
