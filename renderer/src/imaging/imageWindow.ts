@@ -8,6 +8,7 @@
  */
 import { type Types, imageLoader, metaData, utilities } from '@cornerstonejs/core';
 import { wadouri } from '@cornerstonejs/dicom-image-loader';
+import { prepareInWorker } from './frameFetcher.js';
 import { renderingChoice } from './initImaging.js';
 
 interface HeaderWindow {
@@ -134,15 +135,16 @@ export function installDataDerivedWindows(): void {
     imageId: string,
     options?: Record<string, unknown>,
   ) => Types.IImageLoadObject;
+  // The file is fetched, parsed and its frame decoded in the frame worker first (frameFetcher.ts);
+  // the loader then finds the metadata and the decoded frame and only builds the image object.
   imageLoader.registerImageLoader('wadouri', ((imageId: string, options?: Record<string, unknown>) => {
-    const loaded = load(imageId, options);
-    return {
-      ...loaded,
-      promise: loaded.promise.then((image) => {
+    const promise = prepareInWorker(imageId, options)
+      .then(() => load(imageId, options).promise)
+      .then((image) => {
         giveSensibleWindow(image as LoadedImage);
         return image;
-      }),
-    };
+      });
+    return { promise };
   }) as unknown as Types.ImageLoaderFn);
 }
 

@@ -11,6 +11,11 @@ import { initImaging, renderingChoice } from './initImaging.js';
 const VIEWPORT_PRIORITY = -5;
 
 export function loadForDisplay(imageId: string): void {
+  void loadImageForDisplay(imageId);
+}
+
+/** The same, resolving whether the image loaded (a failure is the viewport's to show). */
+export function loadImageForDisplay(imageId: string): Promise<boolean> {
   initImaging();
   // useRGBA is read by the DICOM image loader, though Cornerstone's option type leaves it out.
   const options = {
@@ -18,5 +23,8 @@ export function loadForDisplay(imageId: string): void {
     requestType: Enums.RequestType.Interaction,
     useRGBA: renderingChoice().mode === 'cpu',
   };
-  void imageLoader.loadAndCacheImage(imageId, options).catch(() => undefined);
+  return imageLoader.loadAndCacheImage(imageId, options).then(
+    () => true,
+    () => false,
+  );
 }

@@ -4,16 +4,89 @@
  */
 import { type StackViewport, type Types, cache, utilities } from '@cornerstonejs/core';
 import { utilities as toolUtilities } from '@cornerstonejs/tools';
+import { loadImageForDisplay } from './loadForDisplay.js';
 import type { WindowPreset } from './windowPresets.js';
 
+/**
+ * A slice stepped to (keys) that is still loading, per viewport: Cornerstone shows nothing new until
+ * the slice it was asked for arrives, so a reader stepping faster than the files arrive (a key per
+ * display frame on the first pass) saw the picture stand still and then jump. The step is kept
+ * here instead; each display frame shows the slice nearest to it that has arrived on the way
+ * (prefetch loads them in the scroll direction, scrollPrefetch.ts), then the slice itself once
+ * it is there. The next step counts from the kept slice, so no key is lost.
+ */
+interface PendingStep {
+  index: number;
+  imageIds: string[];
+  /** The slice last asked of Cornerstone here: another index there means other input took over. */
+  shown: number;
+}
+const pendingSteps = new Map<StackViewport, PendingStep>();
+let stepFrame = 0;
+
+/** The slice the reader's steps have reached on this viewport (shown or still loading). */
+export function steppedIndex(viewport: StackViewport): number {
+  const pending = pendingSteps.get(viewport);
+  if (pending && pending.imageIds === viewport.getImageIds()) return pending.index;
+  return viewport.getCurrentImageIdIndex();
+}
+
+function showPendingSteps(): void {
+  stepFrame = 0;
+  for (const [viewport, pending] of pendingSteps) {
+    const imageIds = viewport.getImageIds();
+    if (
+      pending.imageIds !== imageIds ||
+      !viewport.getRenderingEngine() ||
+      viewport.getTargetImageIdIndex() !== pending.shown
+    ) {
+      pendingSteps.delete(viewport);
+      continue;
+    }
+    if (cache.isLoaded(imageIds[pending.index]!)) {
+      pendingSteps.delete(viewport);
+      showImage(viewport, pending.index);
+      continue;
+    }
+    const shown = pending.shown;
+    const direction = Math.sign(pending.index - shown);
+    for (let i = pending.index - direction; direction !== 0 && i !== shown; i -= direction) {
+      if (!cache.isLoaded(imageIds[i]!)) continue;
+      pending.shown = i;
+      showImage(viewport, i);
+      break;
+    }
+  }
+  if (pendingSteps.size > 0) stepFrame = requestAnimationFrame(showPendingSteps);
+}
+
 export function scrollBy(viewport: StackViewport, delta: number): void {
-  scrollTo(viewport, viewport.getCurrentImageIdIndex() + delta);
+  const imageIds = viewport.getImageIds();
+  const last = imageIds.length - 1;
+  if (last < 0) return;
+  const target = Math.min(last, Math.max(0, steppedIndex(viewport) + delta));
+  if (target === steppedIndex(viewport)) return;
+  if (cache.isLoaded(imageIds[target]!)) {
+    pendingSteps.delete(viewport);
+    showImage(viewport, target);
+    return;
+  }
+  pendingSteps.set(viewport, { index: target, imageIds, shown: viewport.getTargetImageIdIndex() });
+  // Asked for at once with the viewport's own priority; shown by showPendingSteps when it arrives.
+  // A slice that cannot load ends the kept step (the viewport shows the failure when asked for it).
+  void loadImageForDisplay(imageIds[target]!).then((ok) => {
+    if (ok || pendingSteps.get(viewport)?.index !== target) return;
+    pendingSteps.delete(viewport);
+    showImage(viewport, target);
+  });
+  if (stepFrame === 0) stepFrame = requestAnimationFrame(showPendingSteps);
 }
 
 export function scrollTo(viewport: StackViewport, index: number): void {
   const last = viewport.getImageIds().length - 1;
   if (last < 0) return;
   const target = Math.min(last, Math.max(0, Math.round(index)));
+  pendingSteps.delete(viewport);
   if (target !== viewport.getCurrentImageIdIndex()) showImage(viewport, target);
 }
 

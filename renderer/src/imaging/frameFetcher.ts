@@ -1,0 +1,136 @@
+/**
+ * The main thread's side of the frame worker (frameWorker.ts): before Cornerstone's loader runs
+ * for a stored instance whose metadata is not known yet, the worker fetches, parses and decodes it;
+ * here its naturalized metadata goes into Cornerstone's metadata cache and its decoded frame is
+ * kept for `createImage` (decodedFrames.ts), so the loader then finds both and only builds the image
+ * object. The main thread thus no longer receives the file, parses it or converts its pixels.
+ *
+ * Any failure (no worker, an HTTP error, a file the worker cannot parse) resolves `false` and the
+ * loader goes its usual way, with its usual errors (viewer/load-error.ts reads them). After a few
+ * failures in a row with nothing served (a host whose scheme workers cannot fetch) the worker is
+ * no longer asked.
+ */
+import { canRenderFloatTextures, metaData } from '@cornerstonejs/core';
+import { Enums as MetadataEnums, utilities as metadataUtilities } from '@cornerstonejs/metadata';
+import { keepDecodedFrame } from './decodedFrames.js';
+import type { FrameReply, FrameRequest } from './frameWorker.js';
+
+const NATURALIZED = MetadataEnums.MetadataModules.NATURALIZED;
+const GIVE_UP_AFTER = 3;
+
+let worker: Worker | null = null;
+let disabled = false;
+let failuresInARow = 0;
+let served = 0;
+let nextId = 1;
+const waiting = new Map<number, (reply: FrameReply | null) => void>();
+/** One worker load per file, shared by the frames and requests that ask meanwhile. */
+const loading = new Map<string, Promise<boolean>>();
+
+function frameWorker(): Worker | null {
+  if (worker || disabled) return worker;
+  try {
+    worker = new Worker(new URL('./frameWorker.ts', import.meta.url), { type: 'module', name: 'frames' });
+  } catch {
+    disabled = true;
+    return null;
+  }
+  worker.onmessage = (event: MessageEvent<FrameReply>) => {
+    const resolve = waiting.get(event.data.id);
+    waiting.delete(event.data.id);
+    resolve?.(event.data);
+  };
+  worker.onerror = () => {
+    // The module did not load or the worker died: everything waiting goes the usual way.
+    disabled = true;
+    worker?.terminate();
+    worker = null;
+    for (const resolve of waiting.values()) resolve(null);
+    waiting.clear();
+  };
+  return worker;
+}
+
+/**
+ * dcmjs gives a person name a non-enumerable `0` that points to the name itself (so `name[0]`
+ * works as for a multi-valued one); a structured clone drops it. Put back on every name object.
+ */
+function restorePersonNames(value: unknown, depth = 0): void {
+  if (depth > 8 || value === null || typeof value !== 'object' || value instanceof ArrayBuffer) return;
+  if (Array.isArray(value)) {
+    for (const item of value) restorePersonNames(item, depth + 1);
+    return;
+  }
+  const record = value as Record<string, unknown>;
+  if (('Alphabetic' in record || 'Ideographic' in record || 'Phonetic' in record) && !('0' in record)) {
+    Object.defineProperty(record, '0', {
+      value: record,
+      enumerable: false,
+      configurable: true,
+      writable: true,
+    });
+    return;
+  }
+  for (const item of Object.values(record)) restorePersonNames(item, depth + 1);
+}
+
+function ask(request: Omit<FrameRequest, 'id'>): Promise<FrameReply | null> {
+  const target = frameWorker();
+  if (!target) return Promise.resolve(null);
+  const id = nextId++;
+  return new Promise((resolve) => {
+    waiting.set(id, resolve);
+    target.postMessage({ ...request, id } satisfies FrameRequest);
+  });
+}
+
+/** The Cornerstone image id of the file an image id's frame is in, and that file's URL. */
+function fileOf(imageId: string): { baseImageId: string; url: string } | null {
+  const baseImageId = metaData.get(metadataUtilities.BASE_IMAGE_ID, imageId) as string | undefined;
+  if (typeof baseImageId !== 'string' || !baseImageId.startsWith('wadouri:')) return null;
+  return { baseImageId, url: baseImageId.slice('wadouri:'.length) };
+}
+
+async function loadInWorker(baseImageId: string, url: string, preScaleEnabled: boolean): Promise<boolean> {
+  const reply = await ask({ url, preScaleEnabled, allowFloatRendering: canRenderFloatTextures() });
+  if (!reply?.ok) {
+    failuresInARow += 1;
+    if (served === 0 && failuresInARow >= GIVE_UP_AFTER) disabled = true;
+    return false;
+  }
+  failuresInARow = 0;
+  served += 1;
+  restorePersonNames(reply.natural);
+  const pixelData = reply.natural['PixelData'];
+  if (reply.decoded && Array.isArray(pixelData)) {
+    const frame: unknown = pixelData[0];
+    const bytes: unknown = Array.isArray(frame) ? frame[0] : frame;
+    if (bytes instanceof ArrayBuffer) keepDecodedFrame(bytes, reply.decoded);
+  }
+  // Cornerstone's own loader would have found nothing and parsed the file into this same entry.
+  if (!metaData.get(NATURALIZED, baseImageId))
+    metadataUtilities.setCacheData(NATURALIZED, baseImageId, reply.natural);
+  return true;
+}
+
+/**
+ * Makes the image's file known to Cornerstone's metadata (and its frame decoded) through the
+ * worker, when it is not yet; resolves whether the worker did it.
+ */
+export function prepareInWorker(
+  imageId: string,
+  options: { preScale?: { enabled?: boolean } } = {},
+): Promise<boolean> {
+  if (disabled) return Promise.resolve(false);
+  const file = fileOf(imageId);
+  if (!file) return Promise.resolve(false);
+  const pending = loading.get(file.baseImageId);
+  if (pending) return pending;
+  if (metaData.get(NATURALIZED, imageId)) return Promise.resolve(false);
+  const preScaleEnabled = options.preScale?.enabled ?? true;
+  const load = loadInWorker(file.baseImageId, file.url, preScaleEnabled).finally(() =>
+    loading.delete(file.baseImageId),
+  );
+  loading.set(file.baseImageId, load);
+  return load;
+}
