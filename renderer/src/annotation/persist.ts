@@ -10,7 +10,7 @@
  * - Anything waiting is sent when the page is hidden or closed; the queue's localStorage copy
  *   covers what the page cannot send in time.
  */
-import { eventTarget } from '@cornerstonejs/core';
+import { Enums as CoreEnums, eventTarget } from '@cornerstonejs/core';
 import {
   Enums as ToolEnums,
   annotation as csAnnotation,
@@ -244,9 +244,14 @@ function renderAll(): void {
   if (viewportIds.length > 0) toolUtilities.triggerAnnotationRenderForViewportIds(viewportIds);
 }
 
-/** Resolves once no viewport has a frame of reference without its image (at most 10 s). */
+/**
+ * Resolves once no viewport has a frame of reference without its image (at most 10 s). Checked
+ * again whenever a viewport gets a new image or draws one (Cornerstone's events on the viewport
+ * elements, seen by capturing listeners on the document: they do not bubble), so the annotations
+ * go in with the first image instead of up to a polling period after it; a slow poll stays as a
+ * fallback.
+ */
 async function viewportsReady(): Promise<void> {
-  const deadline = performance.now() + 10_000;
   const loading = (): boolean =>
     initImaging()
       .engine.getViewports()
@@ -258,13 +263,33 @@ async function viewportsReady(): Promise<void> {
           return true;
         }
       });
-  while (loading() && performance.now() < deadline) {
-    await new Promise((resolve) => setTimeout(resolve, 30));
-  }
+  if (!loading()) return;
+  await new Promise<void>((resolve) => {
+    const events = [CoreEnums.Events.STACK_NEW_IMAGE, CoreEnums.Events.IMAGE_RENDERED];
+    const deadline = setTimeout(done, 10_000);
+    const poll = setInterval(check, 100);
+    function check(): void {
+      if (!loading()) done();
+    }
+    function done(): void {
+      clearTimeout(deadline);
+      clearInterval(poll);
+      for (const name of events) document.removeEventListener(name, check, true);
+      resolve();
+    }
+    for (const name of events) document.addEventListener(name, check, true);
+  });
 }
 
-/** Puts heads into Cornerstone without their events counting as edits. */
-function addToCornerstone(entries: AnnotationEntry[]): void {
+/**
+ * Puts heads into Cornerstone without their events counting as edits. `prepared` holds annotations
+ * converted ahead (while the first image was loading), by the entry they were made from; an entry
+ * that changed since is converted again.
+ */
+function addToCornerstone(
+  entries: AnnotationEntry[],
+  prepared?: ReadonlyMap<AnnotationEntry, CsAnnotation | null>,
+): void {
   quiet += 1;
   try {
     // Cornerstone's getAnnotation scans every annotation: asked per entry, 500 entries cost 125,000
@@ -276,7 +301,7 @@ function addToCornerstone(entries: AnnotationEntry[]): void {
       if (entry.kind !== 'measurement' || entry.deleted) continue;
       if (present.has(entry.annotationUid)) continue;
       present.add(entry.annotationUid);
-      const annotation = toCornerstone(entry);
+      const annotation = prepared?.has(entry) ? prepared.get(entry)! : toCornerstone(entry);
       if (!annotation) continue;
       const group = annotation.metadata?.FrameOfReferenceUID;
       if (!group) continue;
@@ -345,12 +370,21 @@ export async function loadStudyAnnotations(studyInstanceUID: string): Promise<vo
       for (const entry of entries) if (!next[entry.annotationUid]) next[entry.annotationUid] = entry;
       return { entries: next, studies: { ...state.studies, [studyInstanceUID]: 'ready' } };
     });
+    // Converted now, while the first image is still on its way, so that only adding is left once
+    // it is there.
+    const prepared = new Map<AnnotationEntry, CsAnnotation | null>();
+    for (const entry of entries) {
+      if (entry.kind === 'measurement' && !entry.deleted) prepared.set(entry, toCornerstone(entry));
+    }
     // Cornerstone draws an added annotation at once on viewports of its frame of reference; one
     // whose image is still loading throws there (CPU path) and its annotation loop stops for good.
     await viewportsReady();
     if (!isOpen(studyInstanceUID)) return;
     const stored = performance.now();
-    addToCornerstone(entries.map((entry) => store.getState().entries[entry.annotationUid] ?? entry));
+    addToCornerstone(
+      entries.map((entry) => store.getState().entries[entry.annotationUid] ?? entry),
+      prepared,
+    );
     loadTimings.push({
       annotations: entries.length,
       listMs: listed - started,

@@ -31,7 +31,7 @@ import { MEASUREMENT_TOOLS, type MeasurementToolName } from '../../../../shared/
 import { initImaging } from '../../imaging/initImaging.js';
 import { stackToolGroup } from '../../imaging/stackToolGroup.js';
 import { arrowTextCallbacks } from './arrowText.js';
-import { installFastTextBoxes } from './textBoxes.js';
+import { convertOncePerPass, installFastTextBoxes } from './textBoxes.js';
 
 const { MouseBindings, KeyboardBindings } = ToolEnums;
 
@@ -70,9 +70,12 @@ export function ensureMeasurementTools(): ToolTypes.IToolGroup {
   for (const name of MEASUREMENT_TOOLS) {
     const ToolClass = toolClasses[name] as Parameters<typeof addTool>[0];
     addTool(ToolClass);
-    if (group.hasTool(name)) continue;
-    group.addTool(name, name === 'ArrowAnnotate' ? arrowTextCallbacks() : undefined);
-    group.setToolPassive(name);
+    if (!group.hasTool(name)) {
+      group.addTool(name, name === 'ArrowAnnotate' ? arrowTextCallbacks() : undefined);
+      group.setToolPassive(name);
+    }
+    const instance = group.getToolInstance(name) as object | undefined;
+    if (instance) convertOncePerPass(instance);
   }
   return group;
 }

@@ -142,9 +142,11 @@ class PlaneMap {
   readonly #gram: [number, number, number];
 
   constructor(viewport: Converter) {
-    const o = viewport.canvasToWorld([0, 0]);
-    const x = viewport.canvasToWorld([1, 0]);
-    const y = viewport.canvasToWorld([0, 1]);
+    // Cornerstone's CPU conversion gives undefined while the viewport has no image.
+    const none: CoreTypes.Point3 = [Number.NaN, Number.NaN, Number.NaN];
+    const o = viewport.canvasToWorld([0, 0]) ?? none;
+    const x = viewport.canvasToWorld([1, 0]) ?? none;
+    const y = viewport.canvasToWorld([0, 1]) ?? none;
     this.#origin = o;
     this.#ex = [x[0] - o[0], x[1] - o[1], x[2] - o[2]];
     this.#ey = [y[0] - o[0], y[1] - o[1], y[2] - o[2]];
@@ -176,6 +178,8 @@ class PlaneMap {
 
 interface Pass {
   grid: BoxGrid;
+  /** Conversions by the plane map (false: by the viewport, the plane being degenerate). */
+  planar: boolean;
   toWorld(point: Point2): CoreTypes.Point3;
   toCanvas(point: CoreTypes.Point3): Point2;
 }
@@ -196,11 +200,13 @@ function passOf(helper: SvgDrawingHelper, viewport: Converter & ViewportSize): P
     pass = plane.usable
       ? {
           grid: new BoxGrid(width, height),
+          planar: true,
           toWorld: (point) => plane.toWorld(point),
           toCanvas: (point) => plane.toCanvas(point),
         }
       : {
           grid: new BoxGrid(width, height),
+          planar: false,
           toWorld: (point) => viewport.canvasToWorld(point),
           toCanvas: (point) => viewport.worldToCanvas(point),
         };
@@ -522,6 +528,50 @@ function renderLinkedTextBoxAnnotation(this: AnnotationTool, options: RenderOpti
     bottomRight: pass.toWorld([left + width, top + height]),
   };
   return true;
+}
+
+type RenderAnnotation = (
+  this: unknown,
+  enabledElement: CoreTypes.IEnabledElement,
+  helper: SvgDrawingHelper,
+  ...rest: unknown[]
+) => unknown;
+
+const passConverting = new WeakSet<RenderAnnotation>();
+
+/**
+ * World → canvas through the drawing pass's plane map while a tool draws on a CPU stack viewport
+ * (docs/annotation.md "Speed"): Cornerstone's CPU `worldToCanvas` rebuilds the image data and the
+ * pixel transform on every call (each handle and text anchor of every annotation), while within
+ * one pass the camera does not move and the map is affine, so the pass's map gives the same
+ * points. The map is made at the first conversion of the pass; the viewport's own conversion is
+ * put back when the tool is done. `owner` is a tool instance (Cornerstone's tools define
+ * `renderAnnotation` per instance) or a prototype.
+ */
+export function convertOncePerPass(owner: object): void {
+  const holder = owner as { renderAnnotation?: RenderAnnotation };
+  const original = holder.renderAnnotation;
+  if (typeof original !== 'function' || passConverting.has(original)) return;
+  const render: RenderAnnotation = function (this: unknown, enabledElement, helper, ...rest) {
+    const viewport = enabledElement?.viewport as
+      (Converter & ViewportSize & { type?: string; useCPURendering?: boolean }) | undefined;
+    if (!viewport || !helper || viewport.type !== 'stack' || viewport.useCPURendering !== true)
+      return original.call(this, enabledElement, helper, ...rest);
+    const own = Object.prototype.hasOwnProperty.call(viewport, 'worldToCanvas');
+    const previous = viewport.worldToCanvas;
+    viewport.worldToCanvas = (point) => {
+      const pass = passOf(helper, viewport);
+      return pass.planar ? pass.toCanvas(point) : previous.call(viewport, point);
+    };
+    try {
+      return original.call(this, enabledElement, helper, ...rest);
+    } finally {
+      if (own) viewport.worldToCanvas = previous;
+      else delete (viewport as Partial<Converter>).worldToCanvas;
+    }
+  };
+  passConverting.add(render);
+  holder.renderAnnotation = render;
 }
 
 let installed = false;
