@@ -22,7 +22,7 @@ import path from 'node:path';
 import { AppError, ErrorCode } from '../../shared/errors.js';
 import type { Logger } from '../core/logger.js';
 import { openServedFile, type ServedFile } from '../core/routes.js';
-import { decryptedBatches, decryptedStream, encryptFile, storedFileView } from '../cache/store-cipher.js';
+import { decryptedBatches, encryptFile, storedFileView } from '../cache/store-cipher.js';
 
 export interface StagedFile {
   /** A file in `tmpDir`, fully written (not yet synced). */
@@ -268,7 +268,6 @@ export async function openStoredFile(absolutePath: string, expectedSize?: number
   return {
     ...file,
     size: view.plainSize,
-    readable: () => decryptedStream(handle, size, view.head).once('close', () => void handle.close()),
     batches: async function* () {
       try {
         yield* decryptedBatches(handle, size, view.head);

@@ -3,7 +3,6 @@
  * of stored instances. Paths from outside are never joined onto the file system unchecked.
  */
 import fs from 'node:fs';
-import type { Readable } from 'node:stream';
 import path from 'node:path';
 import { AppError, ErrorCode } from '../../shared/errors.js';
 import { MIME_TYPES } from './security.js';
@@ -48,7 +47,10 @@ export function defaultRendererDir(buildMainDir: string): string {
   return path.resolve(buildMainDir, '..', 'renderer');
 }
 
-/** A file opened for serving; the caller streams from `handle` and closes it. */
+/**
+ * A file opened for serving. Both hosts send its bytes through `servedBatches` (the web host's
+ * socket writes, `servedBody` for the app:// protocol), which closes `handle` when done.
+ */
 export interface ServedFile {
   handle: fs.promises.FileHandle;
   size: number;
@@ -56,14 +58,68 @@ export interface ServedFile {
   dev: number;
   /**
    * The bytes to send when they are not the file's own (an encrypted stored file: its plain bytes,
-   * main/cache/store-cipher.ts); the stream closes `handle` when it ends. Absent: stream `handle`.
-   */
-  readable?: () => Readable;
-  /**
-   * The same bytes as `readable`, in batches of buffers a host may hand to the socket in one
+   * main/cache/store-cipher.ts), in batches of buffers a host may hand to the socket in one
    * gathered write (no copy into one buffer); the iteration closes `handle` when it ends.
+   * Absent: the file's own bytes.
    */
   batches?: () => AsyncIterable<readonly Buffer[]>;
+}
+
+/** A plain file is read and sent this much at a time (one buffer per batch). */
+export const PLAIN_BATCH_BYTES = 1024 * 1024;
+
+async function* plainBatches(handle: fs.promises.FileHandle, size: number): AsyncGenerator<Buffer[]> {
+  for (let position = 0; position < size;) {
+    const buffer = Buffer.allocUnsafe(Math.min(PLAIN_BATCH_BYTES, size - position));
+    let filled = 0;
+    while (filled < buffer.length) {
+      const { bytesRead } = await handle.read(buffer, filled, buffer.length - filled, position + filled);
+      if (bytesRead === 0) break;
+      filled += bytesRead;
+    }
+    if (filled === 0) return;
+    position += filled;
+    yield [filled === buffer.length ? buffer : buffer.subarray(0, filled)];
+  }
+}
+
+/**
+ * The one write path of both hosts: the bytes to send for an opened file (a stored file's plain
+ * bytes, or the file's own), in batches of buffers nobody reuses; ending or abandoning the
+ * iteration closes the file.
+ */
+export async function* servedBatches(file: ServedFile): AsyncGenerator<readonly Buffer[]> {
+  if (file.batches) {
+    yield* file.batches();
+    return;
+  }
+  try {
+    yield* plainBatches(file.handle, file.size);
+  } finally {
+    await file.handle.close();
+  }
+}
+
+/**
+ * `servedBatches` as the body of a fetch `Response` (the app:// protocol handler): pulled a batch
+ * at a time, so a slow reader never has more than one batch queued; a reader that goes away
+ * (cancel) ends the iteration, which closes the file; a read or decryption failure errors the body.
+ */
+export function servedBody(file: ServedFile): ReadableStream<Uint8Array> {
+  const batches = servedBatches(file);
+  return new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      const next = await batches.next();
+      if (next.done) {
+        controller.close();
+        return;
+      }
+      for (const buffer of next.value) controller.enqueue(buffer);
+    },
+    async cancel() {
+      await batches.return(undefined);
+    },
+  });
 }
 
 /**

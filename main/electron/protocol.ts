@@ -6,11 +6,16 @@
  * checked on the descriptor (`openStoredFile`, `openServedFile`); a stored file that is missing
  * or was altered is a typed JSON error with its status, which the viewer shows.
  */
-import { Readable } from 'node:stream';
 import { protocol } from 'electron';
 import { AppError, ErrorCode, isAppError } from '../../shared/errors.js';
 import { openStoredFile } from '../catalog/file-store.js';
-import { httpStatusOf, openServedFile, routeRendererRequest, type ServedFile } from '../core/routes.js';
+import {
+  httpStatusOf,
+  openServedFile,
+  routeRendererRequest,
+  servedBody,
+  type ServedFile,
+} from '../core/routes.js';
 import { securityHeaders } from '../core/security.js';
 import type { Services } from '../services.js';
 
@@ -78,9 +83,8 @@ async function fileResponse(
     await file.handle.close();
     return new Response(method === 'HEAD' ? null : '', { headers });
   }
-  const stream =
-    file.readable?.() ?? file.handle.createReadStream({ start: 0, end: Math.max(0, file.size - 1) });
-  return new Response(Readable.toWeb(stream) as ReadableStream, { headers });
+  // The bytes the web host writes too (main/core/routes.ts servedBatches).
+  return new Response(servedBody(file), { headers });
 }
 
 function errorResponse(error: AppError): Response {

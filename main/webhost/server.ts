@@ -12,7 +12,6 @@
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { AppError, type AppErrorShape, ErrorCode, isAppError } from '../../shared/errors.js';
 import {
@@ -24,7 +23,13 @@ import {
 } from '../../shared/uploads.js';
 import { openStoredFile } from '../catalog/file-store.js';
 import type { Logger } from '../core/logger.js';
-import { httpStatusOf, openServedFile, routeRendererRequest, type ServedFile } from '../core/routes.js';
+import {
+  httpStatusOf,
+  openServedFile,
+  routeRendererRequest,
+  servedBatches,
+  type ServedFile,
+} from '../core/routes.js';
 import { securityHeaders } from '../core/security.js';
 import { describeError, dispatch } from '../rpc/dispatch.js';
 import { DEFAULT_SESSION_ID, SESSION_HEADER, runInSession } from '../account/sessions.js';
@@ -266,14 +271,8 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
       response.end();
       return;
     }
-    if (file.batches) return sendBatches(response, file.batches());
-    // The stream closes the descriptor; a reader that goes away ends it (pipeline destroys both).
-    await pipeline(
-      file.readable?.() ?? file.handle.createReadStream({ start: 0, end: Math.max(0, file.size - 1) }),
-      response,
-    ).catch(() => {
-      response.destroy();
-    });
+    // The bytes the app:// protocol sends too (main/core/routes.ts servedBatches).
+    return sendBatches(response, servedBatches(file));
   }
 
   /**

@@ -13,6 +13,7 @@ import { isPlainDatabase } from '../../../main/cache/sqlite-cipher.js';
 import { isStoreFileEncrypted } from '../../../main/cache/store-cipher.js';
 import { openStoredFile } from '../../../main/catalog/file-store.js';
 import { silentLogger } from '../../../main/core/logger.js';
+import { servedBatches } from '../../../main/core/routes.js';
 import { defaultKeyProvider } from '../../../main/deid-app/key-provider.js';
 import { EncryptedLinkageStore, LINKAGE_FILE_NAME } from '../../../main/deid/linkage.js';
 import { type Services, createServices } from '../../../main/services.js';
@@ -233,9 +234,8 @@ function catalogKey(dataDir: string): string {
 async function servedBytes(services: Services, sopInstanceUID: string): Promise<Buffer> {
   const file = services.instanceFile(sopInstanceUID)!;
   const opened = await openStoredFile(file.path, file.size);
-  const stream = opened.readable?.() ?? opened.handle.createReadStream();
   const chunks: Buffer[] = [];
-  for await (const chunk of stream) chunks.push(chunk as Buffer);
+  for await (const batch of servedBatches(opened)) chunks.push(...batch);
   return Buffer.concat(chunks);
 }
 
