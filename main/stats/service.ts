@@ -278,7 +278,19 @@ export class StatsService {
     // of a reader wins; `undone` is back to undecided).
     const ai = new Conditions();
     const aiWhere = ai.in('substr(v.source, 4)', filter.models) + ai.in('v.label_id', filter.labelIds);
-    const dcWhere = ai.in('d.author', filter.readers) + ai.range('d.created_at', filter);
+    // Each reader's latest decision per finding. Without a date filter it is read from the covering
+    // index alone (SQLite takes the bare `decision` from the row with max(seq)); a date filter
+    // applies to that latest decision's time, which only the row has.
+    const dated = filter.from !== undefined || filter.to !== undefined;
+    const latestDecisions = dated
+      ? `SELECT d.annotation_uid AS uid, d.decision AS decision FROM annotation_fact d
+           JOIN (SELECT x.annotation_uid, x.author, max(x.seq) AS seq FROM annotation_fact x
+                  WHERE x.is_decision = 1 GROUP BY x.annotation_uid, x.author) l ON l.seq = d.seq
+          WHERE 1 = 1 ${ai.in('d.author', filter.readers)}${ai.range('d.created_at', filter)}`
+      : `SELECT x.annotation_uid AS uid, max(x.seq) AS seq, x.decision AS decision
+           FROM annotation_fact x INDEXED BY annotation_fact_decisions
+          WHERE x.is_decision = 1 ${ai.in('x.author', filter.readers)}
+          GROUP BY x.annotation_uid, x.author`;
     const segWhere =
       ai.in('substr(v.source, 4)', filter.models) +
       ai.in(`coalesce(json_extract(j.value, '$.labelId'), '')`, filter.labelIds);
@@ -290,17 +302,11 @@ export class StatsService {
           WHERE v.seq IN (SELECT max(a.seq) FROM annotation_fact a INDEXED BY annotation_fact_by_source
                            WHERE a.source >= 'ai:' AND a.source < 'ai;' AND a.is_decision = 0
                            GROUP BY a.annotation_uid) ${aiWhere}),
+       latest AS (${latestDecisions}),
        decided AS (
-         SELECT d.annotation_uid AS uid, sum(d.decision = 'accepted') AS accepted,
-                sum(d.decision = 'edited') AS edited, sum(d.decision = 'rejected') AS rejected
-           FROM annotation_fact d
-           JOIN (SELECT x.annotation_uid, x.author, max(x.seq) AS seq FROM annotation_fact x
-                  WHERE x.is_decision = 1
-                    AND x.annotation_uid IN (SELECT annotation_uid FROM annotation_fact
-                                              WHERE source >= 'ai:' AND source < 'ai;')
-                  GROUP BY x.annotation_uid, x.author) l ON l.seq = d.seq
-          WHERE 1 = 1 ${dcWhere}
-          GROUP BY d.annotation_uid),
+         SELECT uid, sum(decision = 'accepted') AS accepted, sum(decision = 'edited') AS edited,
+                sum(decision = 'rejected') AS rejected
+           FROM latest GROUP BY uid),
        segment AS (
          SELECT s.version_id AS vid, json_extract(j.value, '$.segmentIndex') AS idx,
                 substr(v.source, 4) AS model, coalesce(json_extract(j.value, '$.labelId'), '') AS label
