@@ -43,6 +43,65 @@ export function segmentConfidence(description: string): number | null {
   return confidenceOf(Number(match[1]), match[2] ?? '');
 }
 
+/** The Private Creator of RADLABEL's private block holding a segment's confidence. */
+export const PRIVATE_CONFIDENCE_CREATOR = 'RADLABEL AI';
+
+/** A private element's value as a number: text (DS, IS, or UN holding text), a number, or UN float bytes. */
+function numberOf(value: unknown): number | null {
+  if (Array.isArray(value)) return value.length > 0 ? numberOf(value[0]) : null;
+  if (typeof value === 'number') return Number.isFinite(value) ? value : null;
+  if (typeof value === 'string') {
+    const trimmed = value.split('\0').join('').trim();
+    return /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(trimmed) ? Number(trimmed) : null;
+  }
+  if (value instanceof ArrayBuffer || ArrayBuffer.isView(value)) {
+    // UN (a file written in implicit VR): text when it reads as a number, else FD / FL bytes.
+    const bytes =
+      value instanceof ArrayBuffer
+        ? new Uint8Array(value)
+        : new Uint8Array(value.buffer, value.byteOffset, value.byteLength);
+    const asText = numberOf(Buffer.from(bytes).toString('latin1'));
+    if (asText !== null) return asText;
+    const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    if (bytes.byteLength === 8) return numberOf(view.getFloat64(0, true));
+    if (bytes.byteLength === 4) return numberOf(view.getFloat32(0, true));
+  }
+  return null;
+}
+
+/**
+ * A confidence from RADLABEL's private block in `item` (a Segment Sequence item, or the dataset):
+ * the block whose Private Creator (gggg,00xx), gggg odd, reads `RADLABEL AI`; its element
+ * (gggg,xx01) holds the confidence (DS, FD or FL; UN read as text or float bytes), 0…1, or a
+ * percentage when above 1. Elements of another creator's block are never read. Null when absent.
+ */
+export function privateConfidence(item: Dataset): number | null {
+  for (const [key, value] of Object.entries(item)) {
+    const match = /^([0-9A-F]{4})00([0-9A-F]{2})$/i.exec(key);
+    if (!match || Number.parseInt(match[1]!, 16) % 2 === 0 || Number.parseInt(match[2]!, 16) < 0x10) continue;
+    if (text(value).split('\0').join('').trim().toUpperCase() !== PRIVATE_CONFIDENCE_CREATOR) continue;
+    const element = `${match[1]}${match[2]}01`.toUpperCase();
+    const dataKey = Object.keys(item).find((candidate) => candidate.toUpperCase() === element);
+    const number = dataKey ? numberOf(item[dataKey]) : null;
+    const confidence = number === null ? null : confidenceOf(number, '');
+    if (confidence !== null) return confidence;
+  }
+  return null;
+}
+
+/**
+ * A segment's confidence, by the first of: RADLABEL's private block in its Segment Sequence item;
+ * its Segment Description (`segmentConfidence`); RADLABEL's private block at the top of the
+ * dataset (one confidence for every segment). Nothing else is read (no other free text).
+ */
+export function segmentItemConfidence(segment: Dataset, dataset: Dataset): number | null {
+  return (
+    privateConfidence(segment) ??
+    segmentConfidence(text(segment['SegmentDescription'])) ??
+    privateConfidence(dataset)
+  );
+}
+
 /** What a device SEG says about itself, and each segment's confidence when it carries one. */
 export function segProvenance(dataset: Dataset): {
   provenance: AiProvenance;
@@ -64,7 +123,7 @@ export function segProvenance(dataset: Dataset): {
   };
   const confidences: Record<number, number> = {};
   for (const segment of segments) {
-    const confidence = segmentConfidence(text(segment['SegmentDescription']));
+    const confidence = segmentItemConfidence(segment, dataset);
     if (confidence !== null) confidences[Number(segment['SegmentNumber'])] = confidence;
   }
   return { provenance, confidences };
@@ -327,8 +386,12 @@ export class AiSegments {
   }
 
   /**
-   * A new version of the reader's segmentation: the AI's voxels of the kept segments (a deletion
-   * when none is kept and there was one). Returns its id, or null when nothing was written.
+   * A new version of the reader's segmentation: the reader's newest version with the segments they
+   * no longer keep taken out and the newly kept ones added with the AI's voxels (a deletion when
+   * none is kept and there was one). Segments already in it keep the reader's voxels (an edit
+   * painted in the viewer survives later decisions on other segments); a segment the reader added
+   * there is kept. A segment added where its AI layer and label value are taken by another segment
+   * of the reader's goes to a layer of its own. Returns its id, or null when nothing was written.
    */
   #writeReaderSegmentation(
     aiAnnotationUid: string,
@@ -341,35 +404,72 @@ export class AiSegments {
     if (keep.size === 0 && (!head || head.deleted)) return null;
     const ai = this.#labelmaps.readLabelmap(aiAnnotationUid, aiVersionId);
     if (!ai) throw new AppError(ErrorCode.NotFound, 'The AI segmentation is no longer stored here.');
+    const current = head && !head.deleted ? this.#labelmaps.readLabelmap(readerUid, head.versionId) : null;
+    const aiIndices = new Set(ai.segments.map((segment) => segment.segmentIndex));
     const labels = new Map(this.#schema().labels.map((label) => [label.id, label]));
-    const segments = ai.segments
-      .filter((segment) => keep.has(segment.segmentIndex))
+    // The reader's segments that stay: those kept, and those the reader added themselves.
+    const stay = (current?.segments ?? []).filter(
+      (segment) => !aiIndices.has(segment.segmentIndex) || keep.has(segment.segmentIndex),
+    );
+    const present = new Set(stay.map((segment) => segment.segmentIndex));
+    const layerCount = Math.max(1, current?.layers.length ?? 0, ai.layers.length);
+    let nextLayer = layerCount;
+    const taken = new Set(stay.map((segment) => `${segment.layer}#${segment.labelValue}`));
+    // Newly kept segments: the AI's voxels, on the AI's layer unless that binding is taken.
+    const added = ai.segments
+      .filter((segment) => keep.has(segment.segmentIndex) && !present.has(segment.segmentIndex))
       .map((segment) => {
         const color = segment.labelId ? labels.get(segment.labelId)?.color : undefined;
-        return { ...segment, ...(color && /^#[0-9a-f]{6}$/i.test(color) ? { color } : {}) };
+        const layer = taken.has(`${segment.layer}#${segment.labelValue}`) ? nextLayer++ : segment.layer;
+        taken.add(`${layer}#${segment.labelValue}`);
+        return {
+          info: { ...segment, layer, ...(color && /^#[0-9a-f]{6}$/i.test(color) ? { color } : {}) },
+          from: segment,
+        };
       });
+    const segments = [...stay, ...added.map((item) => item.info)].sort(
+      (a, b) => a.segmentIndex - b.segmentIndex,
+    );
+    const bits = current?.bits ?? ai.bits;
     const slices: LabelmapSliceChunk[] = [];
-    if (segments.length > 0)
-      ai.layers.forEach((layer, index) => {
-        const values = new Set(segments.filter((s) => s.layer === index).map((s) => s.labelValue));
-        for (const [key, voxels] of layer) {
-          const [sop, frame] = key.split('#');
-          const out = ai.bits === 16 ? new Uint16Array(voxels.length) : new Uint8Array(voxels.length);
-          let any = false;
-          for (let i = 0; i < voxels.length; i++)
-            if (values.has(voxels[i]!)) {
-              out[i] = voxels[i]!;
+    for (let layer = 0; layer < nextLayer; layer++) {
+      const stayValues = new Set(stay.filter((s) => s.layer === layer).map((s) => s.labelValue));
+      const adds = added.filter((item) => item.info.layer === layer);
+      const mine = current?.layers[layer];
+      const keys = new Set<string>([
+        ...(mine?.keys() ?? []),
+        ...adds.flatMap((item) => [...(ai.layers[item.from.layer]?.keys() ?? [])]),
+      ]);
+      for (const key of keys) {
+        const size = ai.width * ai.height;
+        const out = bits === 16 ? new Uint16Array(size) : new Uint8Array(size);
+        let any = false;
+        const own = mine?.get(key);
+        if (own)
+          for (let i = 0; i < size; i++)
+            if (own[i] !== 0 && stayValues.has(own[i]!)) {
+              out[i] = own[i]!;
               any = true;
             }
-          const raw = Buffer.from(out.buffer, out.byteOffset, out.byteLength);
-          slices.push({
-            layer: index,
-            sopInstanceUID: sop!,
-            frame: frame ? Number(frame) : 1,
-            data: any ? zlib.deflateSync(raw, { level: 1 }).toString('base64') : '',
-          });
+        for (const { from, info } of adds) {
+          const source = ai.layers[from.layer]?.get(key);
+          if (!source) continue;
+          for (let i = 0; i < size; i++)
+            if (source[i] === from.labelValue && out[i] === 0) {
+              out[i] = info.labelValue;
+              any = true;
+            }
         }
-      });
+        const [sop, frame] = key.split('#');
+        const raw = Buffer.from(out.buffer, out.byteOffset, out.byteLength);
+        slices.push({
+          layer,
+          sopInstanceUID: sop!,
+          frame: frame ? Number(frame) : 1,
+          data: any ? zlib.deflateSync(raw, { level: 1 }).toString('base64') : '',
+        });
+      }
+    }
     const versionId = crypto.randomUUID();
     this.#labelmaps.saveSlices(
       {
@@ -380,8 +480,8 @@ export class AiSegments {
         seriesInstanceUID: ai.seriesInstanceUID,
         width: ai.width,
         height: ai.height,
-        bits: ai.bits,
-        layers: Math.max(1, ai.layers.length),
+        bits,
+        layers: nextLayer,
         segments,
         deleted: segments.length === 0,
         slices,

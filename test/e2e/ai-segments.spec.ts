@@ -13,12 +13,25 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { type Page, expect, test } from '@playwright/test';
+import { readSeriesGeometry } from '../../main/annotation/dicom/geometry.js';
+import type { AiFinding } from '../../shared/ai.js';
+import type { LabelmapHead } from '../../shared/segmentation.js';
 import { type CtSeries, ensureCtSeries, makeTempDir } from '../fixtures/index.js';
 import { type AiSegFixture, writeAiSeg } from '../support/ai-fixtures.js';
+import {
+  aiSegmentsDrawn,
+  chroma,
+  exportFromDialog,
+  openStudyOf,
+  screenRgbAt,
+} from './support/ai-fixtures.js';
 import { importPath, openApp, screenshot, search } from './support/app.js';
 import { rpc } from './support/rpc.js';
 
 const MODEL = 'AbdoSeg';
+/** A voxel inside the liver lesion (segment 1, slice 1) and inside the spleen (segment 2, slice 3). */
+const LIVER = { column: 26, row: 26 };
+const SPLEEN = { column: 70, row: 70 };
 let ct: CtSeries;
 let seg: AiSegFixture;
 let scratch: string;
@@ -34,10 +47,32 @@ test.beforeAll(() => {
     modelName: 'AbdoNet',
     version: '1.4.0',
     segments: [
-      { name: 'Liver lesion', labelId: 'mass', slices: [1], square: [20, 20, 12], confidence: 0.93 },
-      { name: 'Spleen', labelId: 'organ', slices: [3], square: [60, 60, 20], confidence: 0.58 },
-      { name: 'Kidney lesion', labelId: 'mass', slices: [4], square: [90, 30, 10], confidence: 0.84 },
-      { name: 'Other', slices: [5], square: [40, 90, 8] },
+      // Device colours (cyan, green, cyan, yellow): none is the colour of its label (Mass orange).
+      {
+        name: 'Liver lesion',
+        labelId: 'mass',
+        slices: [1],
+        square: [20, 20, 12],
+        confidence: 0.93,
+        color: '#00e5ff',
+      },
+      {
+        name: 'Spleen',
+        labelId: 'organ',
+        slices: [3],
+        square: [60, 60, 20],
+        confidence: 0.58,
+        color: '#3cff00',
+      },
+      {
+        name: 'Kidney lesion',
+        labelId: 'mass',
+        slices: [4],
+        square: [90, 30, 10],
+        confidence: 0.84,
+        color: '#00e5ff',
+      },
+      { name: 'Other', slices: [5], square: [40, 90, 8], color: '#ffe600' },
     ],
   });
 });
@@ -99,6 +134,23 @@ test('the segments of an AI SEG are findings: shown with their badge, decided by
     await expect(findings.nth(0)).toHaveAttribute('data-current', 'true');
     await expect(imageIndex).toHaveAttribute('data-index', atFirst ?? '');
 
+    // The current segment is drawn on its slice in the device's colour (cyan over the grey CT);
+    // the list's toggle hides the AI segments and shows them again.
+    await expect.poll(() => aiSegmentsDrawn(page), { timeout: 30_000 }).toEqual([1]);
+    const focused = await screenRgbAt(page, LIVER);
+    expect(focused[2] - focused[0], `cyan at the liver lesion: ${focused.join(',')}`).toBeGreaterThan(60);
+    await screenshot(page, 'ai-segments-annotator');
+    await section.getByTestId('ai-segments-toggle').click();
+    await expect.poll(() => aiSegmentsDrawn(page)).toEqual([]);
+    expect(chroma(await screenRgbAt(page, LIVER))).toBeLessThan(20);
+    await section.getByTestId('ai-segments-toggle').click();
+    await expect.poll(() => aiSegmentsDrawn(page)).toEqual([1]);
+    await page.keyboard.press('n');
+    await expect.poll(() => aiSegmentsDrawn(page)).toEqual([2]);
+    const spleen = await screenRgbAt(page, SPLEEN);
+    expect(spleen[1] - spleen[0], `green at the spleen: ${spleen.join(',')}`).toBeGreaterThan(60);
+    await page.keyboard.press('p');
+
     // A accepts the first and moves on; R 2 rejects the second (wrong location); E edits the third.
     await page.keyboard.press('a');
     await expect(findings.nth(0)).toHaveAttribute('data-decision', 'accepted');
@@ -109,10 +161,27 @@ test('the segments of an AI SEG are findings: shown with their badge, decided by
     await expect(findings.nth(1)).toHaveAttribute('data-decision', 'rejected');
     await expect(findings.nth(1).getByTestId('ai-decision')).toHaveText('Rejected · Wrong location');
     await expect(findings.nth(2)).toHaveAttribute('data-current', 'true');
+
+    // On the image: the rejected segment is gone from its slice; the accepted one is the reader's
+    // now, drawn in its label's colour (Mass, orange), no longer the device's cyan.
+    await findings.nth(1).click();
+    await expect.poll(() => aiSegmentsDrawn(page)).toEqual([]);
+    expect(chroma(await screenRgbAt(page, SPLEEN))).toBeLessThan(20);
+    await findings.nth(0).click();
+    await expect.poll(() => aiSegmentsDrawn(page)).toEqual([1]);
+    const accepted = await screenRgbAt(page, LIVER);
+    expect(accepted[0] - accepted[2], `orange at the accepted lesion: ${accepted.join(',')}`).toBeGreaterThan(
+      60,
+    );
+    await screenshot(page, 'ai-segments-decided');
+
+    // E opens the segmentation editor on the reader's copy; this viewer renders on the CPU, where
+    // Cornerstone cannot paint labelmaps, so the editor offers the GPU reload (the next test paints).
+    await findings.nth(2).click();
     await page.keyboard.press('e');
     await expect(findings.nth(2)).toHaveAttribute('data-decision', 'edited');
     await expect(page.getByTestId('ai-findings-count')).toHaveText('3 of 4 decided');
-    await screenshot(page, 'ai-segments-annotator');
+    await expect(page.getByTestId('segmentation-panel').getByTestId('seg-use-gpu')).toBeVisible();
 
     // A reload keeps the decisions (they are stored by main).
     await page.reload();
@@ -175,6 +244,150 @@ print(json.dumps(out))
         [],
       );
     }
+  } finally {
+    await app.close();
+  }
+});
+
+test('E opens the segmentation editor on the reader’s copy: the painted voxels are saved on it, survive the next decision and are exported', async ({
+  browser,
+}) => {
+  test.setTimeout(300_000);
+  const app = await openApp(browser, 'ai-segments-edit');
+  try {
+    const { page } = app;
+    // Cornerstone 5.14 paints labelmaps on GPU viewports only: the reader's choice, by the link.
+    const gpu = new URL(page.url());
+    gpu.searchParams.set('rendering', 'gpu');
+    await page.goto(gpu.href);
+    await expect(page.getByTestId('worklist')).toBeVisible({ timeout: 30_000 });
+    await importPath(page, ct.dir);
+    await page.getByTestId('import-dismiss').click();
+    await rpc(page, 'annotation.importFiles', { paths: [seg.file] });
+    await openStudyOf(page, ct.patientId, 6);
+    await expect(page.getByTestId('viewport-0')).toHaveAttribute('data-rendering', 'gpu');
+    const section = page.getByTestId('ai-findings');
+    const findings = section.getByTestId('ai-finding');
+    await expect(findings).toHaveCount(4, { timeout: 30_000 });
+
+    // E on the liver lesion: the editor opens on the reader's copy, that segment chosen, the brush on.
+    await findings.nth(0).click();
+    await expect.poll(() => aiSegmentsDrawn(page), { timeout: 30_000 }).toEqual([1]);
+    await page.keyboard.press('e');
+    await expect(findings.nth(0)).toHaveAttribute('data-decision', 'edited');
+    const panel = page.getByTestId('segmentation-panel');
+    await expect(panel.getByTestId('seg-tool-Brush')).toHaveAttribute('aria-pressed', 'true', {
+      timeout: 60_000,
+    });
+    await expect(panel.getByTestId('segment-1')).toHaveClass(/segment-row--active/);
+    const decided = (
+      await rpc<{ findings: AiFinding[] }>(page, 'ai.findings', { studyInstanceUID: ct.studyInstanceUID })
+    ).findings[0]!;
+    expect(decided.decision).toBe('edited');
+
+    // Paint a stroke to the right of the AI's square (columns 36-48 of row 26), on its slice.
+    const box = (await page.getByTestId('viewport-element-0').boundingBox())!;
+    const pointOf = async (column: number, row: number) => {
+      const point = await page.evaluate(
+        ([c, r]) =>
+          (
+            window as unknown as {
+              radlabelAiSegments: { pointOf(s: number, c: number, r: number): [number, number] | null };
+            }
+          ).radlabelAiSegments.pointOf(0, c!, r!),
+        [column, row],
+      );
+      return [box.x + point![0], box.y + point![1]] as const;
+    };
+    const [x0, y0] = await pointOf(36, 26);
+    const [x1, y1] = await pointOf(48, 26);
+    await page.mouse.move(x0, y0);
+    await page.mouse.down();
+    for (let step = 1; step <= 8; step += 1)
+      await page.mouse.move(x0 + ((x1 - x0) * step) / 8, y0 + ((y1 - y0) * step) / 8);
+    await page.mouse.up();
+    await expect(panel.getByTestId('seg-save-state')).toHaveAttribute('data-state', 'saved', {
+      timeout: 30_000,
+    });
+
+    // Stored: a version of the reader's copy whose parent is the version the edit decision wrote
+    // (the decision names the AI SEG's segment), more voxels than the AI's on that slice.
+    const readerCopy = async () => {
+      const heads = await rpc<LabelmapHead[]>(page, 'segmentation.list', {
+        seriesInstanceUID: ct.seriesInstanceUID,
+      });
+      return heads.find((head) => head.author !== MODEL)!;
+    };
+    const labelled = async (annotationUid: string) =>
+      (await rpc<Array<{ labelled: number }>>(page, 'segmentation.sliceHashes', { annotationUid })).reduce(
+        (sum, slice) => sum + slice.labelled,
+        0,
+      );
+    await expect.poll(async () => (await readerCopy()).versionId).not.toBe(decided.readerVersionId);
+    const painted = await readerCopy();
+    expect(painted.parentVersionId).toBe(decided.readerVersionId);
+    const sources = await rpc<{ references: Array<{ sopInstanceUID: string }>; segments: unknown[] }>(
+      page,
+      'ai.segmentationSources',
+      { annotationUid: painted.annotationUid },
+    );
+    expect(sources.references.map((r) => r.sopInstanceUID)).toEqual([seg.sopInstanceUID]);
+    expect(sources.segments).toEqual([{ segmentIndex: 1, model: MODEL, decision: 'edited' }]);
+    const paintedVoxels = (await labelled(painted.annotationUid)) - seg.voxels[0]!;
+    expect(paintedVoxels).toBeGreaterThan(0);
+
+    // Accepting another segment keeps what was painted (main adds the segment to the reader's copy).
+    await findings.nth(2).click();
+    await page.keyboard.press('a');
+    await expect(findings.nth(2)).toHaveAttribute('data-decision', 'accepted');
+    await expect
+      .poll(async () => labelled((await readerCopy()).annotationUid), { timeout: 30_000 })
+      .toBe(seg.voxels[0]! + paintedVoxels + seg.voxels[2]!);
+    await expect(panel.getByTestId('seg-tool-Brush')).toHaveAttribute('aria-pressed', 'true', {
+      timeout: 60_000,
+    });
+    await screenshot(page, 'ai-segments-edit');
+
+    // The reader's SEG holds the painted voxels; the AI's does not.
+    const dir = await exportFromDialog(page, {
+      format: 'seg',
+      folder: path.join(scratch, 'export-edit'),
+      studyInstanceUID: ct.studyInstanceUID,
+    });
+    const files = fs
+      .readdirSync(dir)
+      .filter((name) => name.startsWith('SEG_'))
+      .map((name) => path.join(dir, name));
+    const sop = readSeriesGeometry(ct.files).slices[1]!.sopInstanceUID;
+    const script = `
+import json, sys, pydicom
+sop, out = sys.argv[1], []
+for path in sys.argv[2:]:
+    ds = pydicom.dcmread(path)
+    pixels = ds.pixel_array.reshape((-1, ds.Rows, ds.Columns))
+    segments = {}
+    for frame, item in zip(pixels, ds.PerFrameFunctionalGroupsSequence):
+        number = int(item.SegmentIdentificationSequence[0].ReferencedSegmentNumber)
+        label = [s.SegmentLabel for s in ds.SegmentSequence if int(s.SegmentNumber) == number][0]
+        source = item.DerivationImageSequence[0].SourceImageSequence[0].ReferencedSOPInstanceUID
+        entry = segments.setdefault(label, {'voxels': 0, 'painted': 0})
+        entry['voxels'] += int(frame.sum())
+        if source == sop:
+            entry['painted'] += int(frame[26, 40:45].sum())
+    out.append({'creator': str(ds.ContentCreatorName), 'segments': segments})
+print(json.dumps(out))
+`;
+    const read = spawnSync('/usr/bin/python3', ['-c', script, sop, ...files], { encoding: 'utf8' });
+    expect(read.status, read.stderr).toBe(0);
+    const objects = JSON.parse(read.stdout) as Array<{
+      creator: string;
+      segments: Record<string, { voxels: number; painted: number }>;
+    }>;
+    const reader = objects.find((o) => o.creator !== MODEL)!;
+    const ai = objects.find((o) => o.creator === MODEL)!;
+    expect(reader.segments['Liver lesion']).toEqual({ voxels: seg.voxels[0]! + paintedVoxels, painted: 5 });
+    expect(ai.segments['Liver lesion']).toEqual({ voxels: seg.voxels[0]!, painted: 0 });
+    expect(reader.segments['Kidney lesion']?.voxels).toBe(seg.voxels[2]);
   } finally {
     await app.close();
   }

@@ -132,6 +132,8 @@ export interface AiSegmentSpec {
   labelId?: 'mass' | 'organ';
   /** Written in the Segment Description as "confidence 0.87" (absent: none written). */
   confidence?: number;
+  /** Its Recommended Display colour (`#rrggbb`, written as CIELab); magenta when absent. */
+  color?: string;
 }
 
 export interface AiSegFixture extends Omit<AiSrFixture, 'annotationUids'> {
@@ -176,7 +178,7 @@ export function writeAiSeg(options: AiObjectOptions & { segments: readonly AiSeg
         segmentIndex: index + 1,
         ...(segment.labelId ? { labelId: segment.labelId } : {}),
         name: segment.name,
-        color: '#ff00ff',
+        color: segment.color ?? '#ff00ff',
         layer: 0,
         labelValue: index + 1,
       })),

@@ -15,6 +15,7 @@ import { localized } from '../annotation/tools/labels.js';
 import { useSchema } from '../annotation/tools/storeLink.js';
 import { styleFindings } from './aiStyle.js';
 import { installAiKeys } from './keys.js';
+import { setAiSegmentsHidden } from './segmentOverlay.js';
 import { ReviewSection } from './ReviewSection.js';
 import { useAiStore } from './useAiStore.js';
 import './ai.css';
@@ -170,6 +171,8 @@ export function AiFindingsSection({ studyInstanceUID }: { studyInstanceUID: stri
   const state = useAiStore();
   const [threshold, setThreshold] = useState(0.9);
   const [bulkDone, setBulkDone] = useState<number | null>(null);
+  const [segmentsHidden, setSegmentsHidden] = useState(false);
+  useEffect(() => setAiSegmentsHidden(segmentsHidden), [segmentsHidden]);
 
   useEffect(() => {
     installAiKeys();
@@ -248,6 +251,18 @@ export function AiFindingsSection({ studyInstanceUID }: { studyInstanceUID: stri
             >
               {open ? t('ai.keysActive') : t('ai.keysOff')}
             </button>
+            {findings.some((finding) => finding.segment) ? (
+              <button
+                type="button"
+                className="button button--small"
+                data-testid="ai-segments-toggle"
+                aria-pressed={!segmentsHidden}
+                title={t('ai.segmentsToggleTitle')}
+                onClick={() => setSegmentsHidden(!segmentsHidden)}
+              >
+                {segmentsHidden ? t('ai.segmentsHidden') : t('ai.segmentsShown')}
+              </button>
+            ) : null}
           </div>
           <div className="ai-findings__notice" data-testid="ai-research-only">
             {t('ai.researchOnly')}

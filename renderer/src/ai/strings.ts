@@ -27,6 +27,9 @@ export const aiEn = {
   keysHint: 'A accept · E edit · R reject · N / P next / previous',
   keysActive: 'AI keys on',
   keysOff: 'AI keys off',
+  segmentsShown: 'Segments shown',
+  segmentsHidden: 'Segments hidden',
+  segmentsToggleTitle: "Show or hide the AI's segments on the image",
   failed: 'The decision was not saved: {{message}}',
   keys: {
     title: 'AI findings (while the AI list is open)',
@@ -83,6 +86,9 @@ export const aiZhCN: typeof aiEn = {
   keysHint: 'A 接受 · E 编辑 · R 拒绝 · N / P 下一个 / 上一个',
   keysActive: 'AI 快捷键已开启',
   keysOff: 'AI 快捷键已关闭',
+  segmentsShown: '分段已显示',
+  segmentsHidden: '分段已隐藏',
+  segmentsToggleTitle: '在图像上显示或隐藏 AI 的分段',
   failed: '决定未保存：{{message}}',
   keys: {
     title: 'AI 发现（AI 列表打开时）',

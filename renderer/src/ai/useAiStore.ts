@@ -20,6 +20,8 @@ import { jumpTo } from '../annotation/panel/AnnotationPanel.js';
 import type { StudyAnnotation } from '../annotation/panel/useStudyAnnotations.js';
 import { useToolStore } from '../annotation/tools/useToolStore.js';
 import { styleFindings } from './aiStyle.js';
+import { editSegment, suspendEditor } from './segmentEdit.js';
+import { showAiSegments } from './segmentOverlay.js';
 
 interface AiState {
   study: string | null;
@@ -150,6 +152,8 @@ export const useAiStore = create<AiState>()((set, get) => ({
       return;
     }
     set({ rejecting: null, error: null });
+    // The editor open on this segment's series saves and steps aside while main writes the copy.
+    const resume = finding.segment ? await suspendEditor([finding.aiVersion.seriesInstanceUID]) : null;
     try {
       const result = await host.api.call('ai.decide', {
         studyInstanceUID: study,
@@ -165,10 +169,13 @@ export const useAiStore = create<AiState>()((set, get) => ({
       set({ findings: updated, reviewed: updated.every((f) => f.decision !== null) });
       styleFindings(updated);
       if (decision === 'edited') {
-        // Open it for editing: its image shown, selected (handles and the panel's label form).
+        // Open it for editing: its image shown, selected (handles and the panel's label form); a
+        // segment opens the segmentation editor on the reader's copy with the brush.
         showFinding(result.finding);
+        if (result.finding.segment) await editSegment(result.finding);
         return;
       }
+      await resume?.();
       // On to the next undecided finding (after this one, else from the start).
       const after = updated.findIndex((f, index) => index > current && f.decision === null);
       const before = updated.findIndex((f) => f.decision === null);
@@ -177,6 +184,7 @@ export const useAiStore = create<AiState>()((set, get) => ({
       void get().refresh();
     } catch (error) {
       set({ error: message(error) });
+      await resume?.();
     }
   },
   startReject() {
@@ -189,19 +197,40 @@ export const useAiStore = create<AiState>()((set, get) => ({
   async acceptAbove(minConfidence) {
     const study = get().study;
     if (!study) return 0;
-    const { accepted } = await host.api.call('ai.acceptAbove', { studyInstanceUID: study, minConfidence });
-    await applyHeads(study, get().findings);
-    await get().refresh();
-    return accepted;
+    const resume = await suspendEditor(segmentSeries(get().findings));
+    try {
+      const { accepted } = await host.api.call('ai.acceptAbove', { studyInstanceUID: study, minConfidence });
+      await applyHeads(study, get().findings);
+      await get().refresh();
+      return accepted;
+    } finally {
+      await resume();
+    }
   },
   async undo() {
     const { study, undoable } = get();
     if (!study || !undoable) return;
-    await host.api.call('ai.undoBatch', { studyInstanceUID: study, batchId: undoable.batchId });
-    await applyHeads(study, get().findings);
-    await get().refresh();
+    const resume = await suspendEditor(segmentSeries(get().findings));
+    try {
+      await host.api.call('ai.undoBatch', { studyInstanceUID: study, batchId: undoable.batchId });
+      await applyHeads(study, get().findings);
+      await get().refresh();
+    } finally {
+      await resume();
+    }
   },
 }));
+
+/** The series the study's AI segments are drawn on. */
+function segmentSeries(findings: readonly AiFinding[]): string[] {
+  return findings.filter((f) => f.segment).map((f) => f.aiVersion.seriesInstanceUID ?? '');
+}
+
+// The AI segments drawn on the image follow the list: its findings, decisions and current one.
+useAiStore.subscribe((state, previous) => {
+  if (state.findings !== previous.findings || state.current !== previous.current)
+    showAiSegments(state.findings, state.current);
+});
 
 /** After a bulk change main made: the findings' heads into the annotation store and Cornerstone. */
 async function applyHeads(studyInstanceUID: string, findings: readonly AiFinding[]): Promise<void> {

@@ -241,9 +241,11 @@ function resetModified(imageId: string) {
 
 /**
  * Shows the segmentation of the series in `slot` (the stored one, else a new one), ready to
- * paint. A segmentation already open elsewhere is saved and closed first.
+ * paint; `wanted` (an annotation uid) names which stored one (the AI review's "edit" opens the
+ * reader's copy of an AI SEG), else the newest. A segmentation already open elsewhere is saved and
+ * closed first.
  */
-export async function openSegmentation(slot: number): Promise<void> {
+export async function openSegmentation(slot: number, wanted?: string): Promise<void> {
   const viewer = useViewerStore.getState();
   const handle = viewportInSlot(slot);
   const seriesInstanceUID = viewer.assignments[slot] ?? null;
@@ -252,7 +254,12 @@ export async function openSegmentation(slot: number): Promise<void> {
     store.setState({ status: 'failed', error: 'no-series' });
     return;
   }
-  if (session && session.seriesInstanceUID === seriesInstanceUID && session.viewportId === handle.viewport.id)
+  if (
+    session &&
+    session.seriesInstanceUID === seriesInstanceUID &&
+    session.viewportId === handle.viewport.id &&
+    (!wanted || session.annotationUid === wanted)
+  )
     return;
   // Cornerstone 5.14 draws and edits labelmaps on GPU stack viewports only (its CPU stack path
   // has no actors for them): the panel offers to reload with GPU rendering.
@@ -269,7 +276,7 @@ export async function openSegmentation(slot: number): Promise<void> {
       loadStack(imageIds),
       host.api.call('segmentation.list', { seriesInstanceUID }),
     ]);
-    const head = heads.at(-1);
+    const head = wanted ? heads.find((item) => item.annotationUid === wanted) : heads.at(-1);
     const stored = head
       ? await host.api.call('segmentation.load', { annotationUid: head.annotationUid })
       : null;
@@ -458,6 +465,14 @@ export async function closeSegmentation(): Promise<void> {
   } catch {
     // The viewport went away with its layout slot.
   }
+  // Its labelmap images leave the cache, so the same segmentation can be opened again (their ids
+  // derive from it: Cornerstone refuses to cache an id twice).
+  current.layerIds.forEach((_, layer) => {
+    for (const imageId of current.imageIds) {
+      const labelmapImageId = `labelmap:${current.annotationUid}:${layer}:${imageId}`;
+      if (cache.getImage(labelmapImageId)) cache.removeImageLoadObject(labelmapImageId, { force: true });
+    }
+  });
   store.setState({
     status: 'idle',
     openSource: null,
