@@ -494,10 +494,11 @@ export class AgreementService {
         {
           rater_a: string;
           rater_b: string;
-          studies: number;
-          matched: number;
-          unmatched: number;
-          errors: number;
+          // Every integer as a BigInt (safeIntegers): the error sum may pass 2^53.
+          studies: bigint;
+          matched: bigint;
+          unmatched: bigint;
+          errors: bigint;
           error_sum: bigint;
         }
       >(
@@ -513,7 +514,7 @@ export class AgreementService {
           matched: Number(row.matched),
           unmatched: Number(row.unmatched),
           errors: Number(row.errors),
-          errorSum: BigInt(row.error_sum),
+          errorSum: row.error_sum,
         });
     const raterSet = new Set(
       db
