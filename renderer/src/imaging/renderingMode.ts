@@ -4,7 +4,7 @@
  * 16 vs 26 fps on 2 cores), so the choice follows what the GPU actually is, detected at startup.
  * `?rendering=cpu|gpu` in the page URL overrides the detection (for comparisons and support).
  */
-import { detectRenderingCapabilities } from '@cornerstonejs/core';
+import { getRenderingCapabilities } from '@cornerstonejs/core';
 
 export type RenderingMode = 'cpu' | 'gpu';
 
@@ -17,7 +17,11 @@ export interface RenderingChoice {
 
 export function chooseRenderingMode(search: string = window.location.search): RenderingChoice {
   const override = new URLSearchParams(search).get('rendering');
-  const capabilities = detectRenderingCapabilities({ useCache: false });
+  // Cornerstone's own look-up, which its init reads again: one WebGL context per page, and the
+  // texture-format probe (readPixels on each format, ~0.1-0.3 s on SwiftShader at every start) is
+  // remembered in localStorage per GPU renderer and probe version. This choice reads only the
+  // renderer, WebGL2 and the software-rasteriser flag, never the probed formats.
+  const capabilities = getRenderingCapabilities();
   if (override === 'cpu' || override === 'gpu') {
     return { mode: override, reason: 'url-override', renderer: capabilities.renderer };
   }

@@ -25,6 +25,7 @@ import { applyStartWindow, startIndexOf } from '../session/startView.js';
 import { ImageSlider } from './ImageSlider.js';
 import { ViewportOverlay } from './ViewportOverlay.js';
 import { registerViewport } from './viewportRegistry.js';
+import { reportViewportSettled } from './firstDraw.js';
 import { useViewportReadout } from './useViewportReadout.js';
 
 interface StackViewportPaneProps {
@@ -153,6 +154,15 @@ export function StackViewportPane({ slot, study, series }: StackViewportPaneProp
       stopPrefetch();
     };
   }, [slot, element, imageIds, reverseStacks, seriesUID]);
+
+  // The rest of the viewer screen mounts once a viewport has settled (firstDraw.ts): a ready one
+  // in the frame that draws its image (requested when the stack was set, so it runs first).
+  const settled = state.kind !== 'loading';
+  useEffect(() => {
+    if (!settled) return;
+    const frame = window.requestAnimationFrame(reportViewportSettled);
+    return () => window.cancelAnimationFrame(frame);
+  }, [settled]);
 
   const ready = state.kind === 'ready';
   useEffect(() => {

@@ -20,6 +20,7 @@ import { MprScreen, useMprSeries } from './mpr/MprScreen.js';
 import { useEscapeCloses } from './panels.js';
 import { reconcileLinking, stopLinking } from './sync/linking.js';
 import { useViewerKeys } from './useViewerKeys.js';
+import { beginViewerMount, reportViewportSettled, useViewerSettled } from './firstDraw.js';
 import './layout.css';
 
 /** How often linking follows what the viewports show (series swapped, stacks loaded). */
@@ -49,6 +50,9 @@ export function ViewerScreen() {
   const previewOpen = useDeidStore((state) => state.previewOpen);
   const [linked, setLinked] = useState(true);
   const mprSeries = useMprSeries();
+  // The viewports first, the side bar's series and the panels once one has drawn (firstDraw.ts).
+  useState(beginViewerMount);
+  const settled = useViewerSettled();
 
   const back = useCallback(() => {
     stopCine();
@@ -60,6 +64,10 @@ export function ViewerScreen() {
   }, []);
   useEscapeCloses(previewOpen, closePreview);
   useLinking(linked);
+  // MPR shown from the start has no stack viewport to wait for.
+  useEffect(() => {
+    if (mprSeries) reportViewportSettled();
+  }, [mprSeries]);
 
   if (!detail) return null;
   const shown = new Set(assignments.filter((uid): uid is string => uid !== null));
@@ -86,15 +94,17 @@ export function ViewerScreen() {
             />
             {t('layouts.linkScrolling')}
           </label>
-          <ComparePrior study={detail.study} />
+          {settled ? <ComparePrior study={detail.study} /> : null}
           <h3 className="panel-title">{t('viewer.series')}</h3>
-          <SeriesList
-            series={detail.series}
-            highlighted={shown}
-            onPick={(series) => showSeries(series.seriesInstanceUID)}
-            draggable
-          />
-          {comparison ? (
+          {settled ? (
+            <SeriesList
+              series={detail.series}
+              highlighted={shown}
+              onPick={(series) => showSeries(series.seriesInstanceUID)}
+              draggable
+            />
+          ) : null}
+          {settled && comparison ? (
             <section className="viewer__prior" data-testid="prior-series">
               <div className="viewer__prior-header">
                 <h3 className="panel-title">

@@ -38,6 +38,7 @@ import { type Missing, missingForComplete } from './completeness.js';
 import { goToStudy } from './studyNavigation.js';
 import { type StudyAnnotation, useStudyAnnotations } from './useStudyAnnotations.js';
 import { useAnswers, useStudyPanelStore } from './useStudyPanelStore.js';
+import { useViewerSettled } from '../../viewer/firstDraw.js';
 import './panel.css';
 
 const OPEN_KEY = 'radlabel.annotationPanelOpen';
@@ -590,6 +591,7 @@ export function AnnotationPanel() {
   const { t } = useTranslation();
   const detail = useViewerStore((state) => state.detail);
   const [open, setOpen] = useState(() => window.localStorage.getItem(OPEN_KEY) !== 'false');
+  const settled = useViewerSettled();
   const toggle = () => {
     window.localStorage.setItem(OPEN_KEY, String(!open));
     setOpen(!open);
@@ -614,7 +616,8 @@ export function AnnotationPanel() {
         </button>
         {/* Folded away, the body stays mounted: its keys keep working. */}
         <div className="annotation-panel__body" hidden={!open}>
-          <PanelBody detail={detail} />
+          {/* Mounted once the viewer's first image is drawn (viewer/firstDraw.ts). */}
+          {settled ? <PanelBody detail={detail} /> : null}
         </div>
       </aside>
       <LabelPickerLayer />
