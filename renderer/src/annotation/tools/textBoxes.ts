@@ -335,12 +335,47 @@ export function textBoundingBox(textLines: string[], fontFamily: string, fontSiz
   return { x: 0, y: top, width, height: (lines.length - 1) * lineHeight + ascent + descent };
 }
 
+/**
+ * New boxes are clones of a template (a group with its text element, and a line), one per look:
+ * cloning copies the attributes natively instead of one `setAttribute` call each, which is most of
+ * the cost of making ~500 boxes in one pass.
+ */
+const templates = new Map<string, SVGGElement>();
+let spanTemplate: SVGTSpanElement | undefined;
+
 function span(text: string): SVGTSpanElement {
-  const tspan = document.createElementNS(SVG_NS, 'tspan');
-  tspan.setAttribute('x', '0');
-  tspan.setAttribute('dy', '1.2em');
+  if (!spanTemplate) {
+    spanTemplate = document.createElementNS(SVG_NS, 'tspan');
+    spanTemplate.setAttribute('x', '0');
+    spanTemplate.setAttribute('dy', '1.2em');
+  }
+  const tspan = spanTemplate.cloneNode(false) as SVGTSpanElement;
   tspan.textContent = text;
   return tspan;
+}
+
+function newTextGroup(layerId: string, color: string, fontFamily: string, fontSize: string): SVGGElement {
+  const key = `${layerId}\n${color}\n${fontFamily}\n${fontSize}`;
+  let template = templates.get(key);
+  if (!template) {
+    template = document.createElementNS(SVG_NS, 'g');
+    const text = document.createElementNS(SVG_NS, 'text');
+    text.setAttribute('x', '0');
+    text.setAttribute('y', '0');
+    text.setAttribute('fill', color);
+    text.setAttribute('font-family', fontFamily);
+    text.setAttribute('font-size', fontSize);
+    text.setAttribute(
+      'style',
+      'user-select: none; pointer-events: none; -webkit-tap-highlight-color:  rgba(255, 255, 255, 0);' +
+        `filter:url(#shadow-${layerId});`,
+    );
+    text.setAttribute('pointer-events', 'visible');
+    template.appendChild(text);
+    if (templates.size > 200) templates.clear();
+    templates.set(key, template);
+  }
+  return template.cloneNode(true) as SVGGElement;
 }
 
 function setIfChanged(element: Element, name: string, value: string): void {
@@ -379,23 +414,11 @@ export function drawTextBoxFast(
     setIfChanged(group, 'data-annotation-uid', annotationUID);
     helper.setNodeTouched(hash);
   } else {
-    group = document.createElementNS(SVG_NS, 'g');
+    group = newTextGroup(helper.svgLayerElement.id, color, fontFamily, fontSize);
     group.setAttribute('data-annotation-uid', annotationUID);
     group.setAttribute('transform', `translate(${x} ${y})`);
-    text = document.createElementNS(SVG_NS, 'text');
-    text.setAttribute('x', '0');
-    text.setAttribute('y', '0');
-    text.setAttribute('fill', color);
-    text.setAttribute('font-family', fontFamily);
-    text.setAttribute('font-size', fontSize);
-    text.setAttribute(
-      'style',
-      'user-select: none; pointer-events: none; -webkit-tap-highlight-color:  rgba(255, 255, 255, 0);' +
-        `filter:url(#shadow-${helper.svgLayerElement.id});`,
-    );
-    text.setAttribute('pointer-events', 'visible');
+    text = group.firstChild as SVGTextElement;
     for (const line of textLines) text.appendChild(span(line));
-    group.appendChild(text);
     helper.appendNode(group, hash);
   }
   const lines = Math.max(textLines.length, text.children.length);
@@ -474,12 +497,57 @@ function drawLink(
     [box.x + box.width, box.y + box.height / 2],
   ];
   const end = closest(sides, start);
-  drawing.drawLine(helper, annotationUID, `link-${linkUID}`, start, end, {
-    color: DEFAULT_COLOR,
-    lineWidth: '1',
-    lineDash: '2,3',
-    ...style,
-  });
+  const options = { color: DEFAULT_COLOR, lineWidth: '1', lineDash: '2,3', ...style };
+  const lineUID = `link-${linkUID}`;
+  if (helper.getSvgNode(`${annotationUID}::line::${lineUID}`)) {
+    drawing.drawLine(helper, annotationUID, lineUID, start, end, options);
+  } else newLinkLine(helper, annotationUID, lineUID, start, end, options);
+}
+
+const lineTemplates = new Map<string, SVGLineElement>();
+
+/**
+ * Cornerstone's drawLine for a line not drawn yet: the same element, attributes (in the same
+ * order) and cache key, cloned from a template of its look so that only the end points are set.
+ */
+function newLinkLine(
+  helper: SvgDrawingHelper,
+  annotationUID: string,
+  lineUID: string,
+  start: Point2,
+  end: Point2,
+  options: TextBoxStyle & { width?: number; strokeOpacity?: number },
+): void {
+  if (Number.isNaN(start[0]) || Number.isNaN(start[1]) || Number.isNaN(end[0]) || Number.isNaN(end[1]))
+    return;
+  const layerId = helper.svgLayerElement.id;
+  // drawLine's defaults apply to undefined options only (destructuring defaults).
+  const color = options.color === undefined ? 'rgb(0, 255, 0)' : options.color;
+  const width = options.width === undefined ? 10 : options.width;
+  const look: Record<string, unknown> = {
+    stroke: options.textBoxLinkLineColor || color,
+    filter: options.shadow ? `url(#shadow-${layerId});` : '',
+    'stroke-width': options.lineWidth || width,
+    'stroke-dasharray': options.lineDash,
+    'stroke-opacity': options.strokeOpacity === undefined ? 1 : options.strokeOpacity,
+  };
+  const key = JSON.stringify(look);
+  let template = lineTemplates.get(key);
+  if (!template) {
+    template = document.createElementNS(SVG_NS, 'line');
+    for (const name of ['x1', 'y1', 'x2', 'y2']) template.setAttribute(name, '0');
+    for (const [name, value] of Object.entries(look)) {
+      if (value !== undefined && value !== '') template.setAttribute(name, String(value));
+    }
+    if (lineTemplates.size > 200) lineTemplates.clear();
+    lineTemplates.set(key, template);
+  }
+  const line = template.cloneNode(false) as SVGLineElement;
+  line.setAttribute('x1', `${start[0]}`);
+  line.setAttribute('y1', `${start[1]}`);
+  line.setAttribute('x2', `${end[0]}`);
+  line.setAttribute('y2', `${end[1]}`);
+  helper.appendNode(line, `${annotationUID}::line::${lineUID}`);
 }
 
 function emptyTextBox() {
