@@ -45,9 +45,10 @@ export default function decodeImageFrame(
   options: DecodeOptions = {},
   decodeConfig?: unknown,
 ): Promise<NativeImageFrame> {
+  // Taken (or dropped, when this decode differs) whichever way the frame goes from here.
+  const ready = takeDecodedFrame(imageFrame, transferSyntax, pixelData, options);
+  if (ready) return Promise.resolve(ready);
   if (decodesOnMainThread(imageFrame, transferSyntax, options)) {
-    const ready = takeDecodedFrame(imageFrame, transferSyntax, pixelData, options);
-    if (ready) return Promise.resolve(ready);
     try {
       return Promise.resolve(decodeNativeFrame(imageFrame, pixelData, options));
     } catch (error) {

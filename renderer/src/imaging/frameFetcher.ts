@@ -91,8 +91,13 @@ function fileOf(imageId: string): { baseImageId: string; url: string } | null {
   return { baseImageId, url: baseImageId.slice('wadouri:'.length) };
 }
 
-async function loadInWorker(baseImageId: string, url: string, preScaleEnabled: boolean): Promise<boolean> {
-  const reply = await ask({ url, preScaleEnabled, allowFloatRendering: canRenderFloatTextures() });
+async function loadInWorker(
+  baseImageId: string,
+  url: string,
+  preScaleEnabled: boolean,
+  decode: boolean,
+): Promise<boolean> {
+  const reply = await ask({ url, decode, preScaleEnabled, allowFloatRendering: canRenderFloatTextures() });
   if (!reply?.ok) {
     failuresInARow += 1;
     if (served === 0 && failuresInARow >= GIVE_UP_AFTER) disabled = true;
@@ -119,7 +124,7 @@ async function loadInWorker(baseImageId: string, url: string, preScaleEnabled: b
  */
 export function prepareInWorker(
   imageId: string,
-  options: { preScale?: { enabled?: boolean } } = {},
+  options: { preScale?: { enabled?: boolean }; targetBuffer?: unknown } = {},
 ): Promise<boolean> {
   if (disabled) return Promise.resolve(false);
   const file = fileOf(imageId);
@@ -128,7 +133,9 @@ export function prepareInWorker(
   if (pending) return pending;
   if (metaData.get(NATURALIZED, imageId)) return Promise.resolve(false);
   const preScaleEnabled = options.preScale?.enabled ?? true;
-  const load = loadInWorker(file.baseImageId, file.url, preScaleEnabled).finally(() =>
+  // A volume's slice is decoded into the volume's own buffer by Cornerstone: parsed here only.
+  const decode = options.targetBuffer === undefined;
+  const load = loadInWorker(file.baseImageId, file.url, preScaleEnabled, decode).finally(() =>
     loading.delete(file.baseImageId),
   );
   loading.set(file.baseImageId, load);

@@ -15,6 +15,8 @@ import { type DecodeRequest, type Natural, decodeNaturalFrame } from './frameDec
 export interface FrameRequest extends DecodeRequest {
   id: number;
   url: string;
+  /** False for a volume's slice (Cornerstone decodes it into the volume): parse only. */
+  decode: boolean;
 }
 
 export type FrameReply =
@@ -39,7 +41,7 @@ async function serve(request: FrameRequest): Promise<void> {
       return;
     }
     const natural = (await utilities.naturalizePart10Buffer(await response.arrayBuffer())) as Natural;
-    const decoded = decodeNaturalFrame(natural, request);
+    const decoded = request.decode ? decodeNaturalFrame(natural, request) : null;
     const transfer = new Set<ArrayBuffer>();
     buffersOf(natural, transfer);
     if (decoded && decoded.pixelData.buffer instanceof ArrayBuffer) transfer.add(decoded.pixelData.buffer);
