@@ -608,6 +608,31 @@ type RenderAnnotation = (
 const passConverting = new WeakSet<RenderAnnotation>();
 
 /**
+ * A text box's style by annotation while a tool draws: Cornerstone asks for it twice per
+ * annotation (`getAnnotationStyle`, then the text box), eleven style lookups each time, and it
+ * cannot change within one drawing.
+ */
+let textBoxStyles: WeakMap<object, TextBoxStyle> | null = null;
+
+type TextBoxStyleOf = (this: unknown, specifier: unknown, annotation: object) => TextBoxStyle;
+
+function memoizeTextBoxStyle(owner: object): void {
+  const tool = owner as { getLinkedTextBoxStyle?: TextBoxStyleOf };
+  const lookup = tool.getLinkedTextBoxStyle;
+  if (typeof lookup !== 'function') return;
+  tool.getLinkedTextBoxStyle = function (this: unknown, specifier, annotation) {
+    const memo = textBoxStyles;
+    if (!memo || !annotation) return lookup.call(this, specifier, annotation);
+    let style = memo.get(annotation);
+    if (!style) {
+      style = lookup.call(this, specifier, annotation);
+      memo.set(annotation, style);
+    }
+    return style;
+  };
+}
+
+/**
  * World → canvas through the drawing pass's plane map while a tool draws on a CPU stack viewport
  * (docs/annotation.md "Speed"): Cornerstone's CPU `worldToCanvas` rebuilds the image data and the
  * pixel transform on every call (each handle and text anchor of every annotation), while within
@@ -620,7 +645,17 @@ export function convertOncePerPass(owner: object): void {
   const holder = owner as { renderAnnotation?: RenderAnnotation };
   const original = holder.renderAnnotation;
   if (typeof original !== 'function' || passConverting.has(original)) return;
+  memoizeTextBoxStyle(owner);
   const render: RenderAnnotation = function (this: unknown, enabledElement, helper, ...rest) {
+    const outer = textBoxStyles;
+    textBoxStyles = new WeakMap();
+    try {
+      return convertingRender.call(this, enabledElement, helper, ...rest);
+    } finally {
+      textBoxStyles = outer;
+    }
+  };
+  const convertingRender: RenderAnnotation = function (this: unknown, enabledElement, helper, ...rest) {
     const viewport = enabledElement?.viewport as
       (Converter & ViewportSize & { type?: string; useCPURendering?: boolean }) | undefined;
     if (!viewport || !helper || viewport.type !== 'stack' || viewport.useCPURendering !== true)
