@@ -3,8 +3,9 @@
  *
  * A SEG whose segments are all AUTOMATIC is imported as a labelmap version with source
  * `ai:<algorithm>` (main/annotation/dicom/import.ts); what the SEG says about the device (model,
- * manufacturer, model name, version, its UIDs) and each segment's confidence (from its Segment
- * Description, see `segmentConfidence`) are kept in `ai_segmentation` (migration 0019).
+ * manufacturer, model name, version, its UIDs) and each segment's confidence (RADLABEL's private
+ * block, else its Segment Description, see `segmentItemConfidence`) are kept in `ai_segmentation`
+ * (migration 0019).
  *
  * Each segment is one finding, decided per reader like a measurement:
  * - accept / edit: a row in `ai_segment_decision` and a new version of the reader's own

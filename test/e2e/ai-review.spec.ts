@@ -20,8 +20,14 @@ import { readPart10 } from '../../main/annotation/dicom/dataset.js';
 import { readSeriesGeometry } from '../../main/annotation/dicom/geometry.js';
 import { type CtSeries, ensureCtSeries, makeTempDir } from '../fixtures/index.js';
 import { type AiSrFixture, readerLength, writeAiSr, writeReviewProject } from '../support/ai-fixtures.js';
-import { importPath, screenshot, search } from './support/app.js';
-import { type RunningWebHost, startWebHost } from './support/webhost.js';
+import {
+  type ReaderSession,
+  exportFromDialog,
+  openReaderSession,
+  openStudyOf,
+} from './support/ai-fixtures.js';
+import { importPath, screenshot } from './support/app.js';
+import { rpc } from './support/rpc.js';
 
 test.describe.configure({ mode: 'serial' });
 
@@ -36,59 +42,12 @@ function writeProject(review: { blinded: boolean; blindAi: boolean }): void {
   writeReviewProject(dataDir, review);
 }
 
-interface Session {
-  page: Page;
-  host: RunningWebHost;
-  close(): Promise<void>;
-}
-
-async function openAs(browser: Browser, reader: string): Promise<Session> {
-  const host = await startWebHost({ dataDir, env: { RADLABEL_READER: reader } });
-  const context = await browser.newContext({ viewport: { width: 1440, height: 900 }, locale: 'en-US' });
-  const page = await context.newPage();
-  page.on('pageerror', (error) => console.error(`[page error] ${error.message}`));
-  await page.goto(host.url);
-  // The app reopens where the last reader was (the viewer, for some): back to the worklist.
-  await expect(page.getByTestId('nav-worklist')).toBeVisible({ timeout: 30_000 });
-  await page.getByTestId('nav-worklist').click();
-  await expect(page.getByTestId('worklist')).toBeVisible();
-  return {
-    page,
-    host,
-    async close() {
-      await context.close();
-      await host.stop();
-    },
-  };
-}
-
-async function rpc<T = unknown>(page: Page, method: string, request: unknown): Promise<T> {
-  const answer = await page.evaluate(
-    async ({ method, request }) => {
-      const response = await fetch(`/api/rpc/${method}`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify(request),
-        credentials: 'same-origin',
-      });
-      return (await response.json()) as { ok: boolean; value?: unknown; error?: { message: string } };
-    },
-    { method, request },
-  );
-  if (!answer.ok) throw new Error(`${method}: ${answer.error?.message}`);
-  return answer.value as T;
+async function openAs(browser: Browser, reader: string): Promise<ReaderSession> {
+  return openReaderSession(browser, { dataDir, reader });
 }
 
 async function openStudy(page: Page): Promise<void> {
-  await search(page, ct.patientId);
-  await page.getByTestId('study-row').first().dblclick();
-  await expect(page.getByTestId('viewport-0').getByTestId('overlay-image')).toHaveAttribute(
-    'data-total',
-    '6',
-    {
-      timeout: 60_000,
-    },
-  );
+  await openStudyOf(page, ct.patientId, 6);
 }
 
 /** The measurements Cornerstone draws (the page's probe). */
@@ -104,17 +63,8 @@ async function shownUids(page: Page): Promise<string[]> {
 
 async function exportSr(page: Page, name: string): Promise<string> {
   const folder = path.join(scratch, name);
-  await page.getByTestId('nav-worklist').click();
-  await page.getByTestId('annotation-export-open').click();
-  const dialog = page.getByTestId('annotation-export-dialog');
-  await dialog.getByTestId('annotation-export-format').selectOption('sr');
-  await dialog.getByTestId('annotation-export-dir').fill(folder);
-  await dialog.getByTestId('annotation-export-start').click();
-  await expect(dialog.getByTestId('annotation-export-status')).toHaveAttribute('data-finished', 'true', {
-    timeout: 60_000,
-  });
-  await dialog.getByTestId('annotation-export-close').click();
-  return path.join(folder, ct.studyInstanceUID, 'SR.dcm');
+  const dir = await exportFromDialog(page, { format: 'sr', folder, studyInstanceUID: ct.studyInstanceUID });
+  return path.join(dir, 'SR.dcm');
 }
 
 function dciodvfyErrors(file: string): string[] {

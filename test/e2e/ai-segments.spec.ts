@@ -25,7 +25,7 @@ import {
   openStudyOf,
   screenRgbAt,
 } from './support/ai-fixtures.js';
-import { importPath, openApp, screenshot, search } from './support/app.js';
+import { importPath, openApp, screenshot } from './support/app.js';
 import { rpc } from './support/rpc.js';
 
 const MODEL = 'AbdoSeg';
@@ -82,13 +82,7 @@ test.afterAll(() => {
 });
 
 async function openStudy(page: Page): Promise<void> {
-  await search(page, ct.patientId);
-  await page.getByTestId('study-row').first().dblclick();
-  await expect(page.getByTestId('viewport-0').getByTestId('overlay-image')).toHaveAttribute(
-    'data-total',
-    '6',
-    { timeout: 60_000 },
-  );
+  await openStudyOf(page, ct.patientId, 6);
 }
 
 test('the segments of an AI SEG are findings: shown with their badge, decided by keyboard, kept, exported with their provenance', async ({
@@ -195,20 +189,15 @@ test('the segments of an AI SEG are findings: shown with their badge, decided by
     await expect(findings.nth(3)).toHaveAttribute('data-decision', 'undecided');
 
     // The SEG export: the AI's SEG as it came, and the reader's with the accepted and edited segments.
-    const folder = path.join(scratch, 'export');
-    await page.getByTestId('nav-worklist').click();
-    await page.getByTestId('annotation-export-open').click();
-    const dialog = page.getByTestId('annotation-export-dialog');
-    await dialog.getByTestId('annotation-export-format').selectOption('seg');
-    await dialog.getByTestId('annotation-export-dir').fill(folder);
-    await dialog.getByTestId('annotation-export-start').click();
-    await expect(dialog.getByTestId('annotation-export-status')).toHaveAttribute('data-finished', 'true', {
-      timeout: 60_000,
+    const exported = await exportFromDialog(page, {
+      format: 'seg',
+      folder: path.join(scratch, 'export'),
+      studyInstanceUID: ct.studyInstanceUID,
     });
     const files = fs
-      .readdirSync(path.join(folder, ct.studyInstanceUID))
+      .readdirSync(exported)
       .filter((name) => name.startsWith('SEG_'))
-      .map((name) => path.join(folder, ct.studyInstanceUID, name));
+      .map((name) => path.join(exported, name));
     expect(files).toHaveLength(2);
     const script = `
 import json, sys, pydicom

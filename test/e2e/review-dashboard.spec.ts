@@ -12,7 +12,7 @@ import { type CtSeries, ensureCtSeries, makeTempDir } from '../fixtures/index.js
 import { readerLength, writeAiSr, writeReviewProject } from '../support/ai-fixtures.js';
 import { importPath, screenshot } from './support/app.js';
 import { rpc } from './support/rpc.js';
-import { startWebHost } from './support/webhost.js';
+import { openReaderSession } from './support/ai-fixtures.js';
 
 test.describe.configure({ mode: 'serial' });
 
@@ -32,16 +32,11 @@ test.afterAll(() => {
 });
 
 async function session(browser: Browser, reader: string, run: (page: Page) => Promise<void>): Promise<void> {
-  const host = await startWebHost({ dataDir, env: { RADLABEL_READER: reader } });
-  const context = await browser.newContext({ viewport: { width: 1440, height: 900 }, locale: 'en-US' });
+  const opened = await openReaderSession(browser, { dataDir, reader });
   try {
-    const page = await context.newPage();
-    await page.goto(host.url);
-    await expect(page.getByTestId('nav-worklist')).toBeVisible({ timeout: 30_000 });
-    await run(page);
+    await run(opened.page);
   } finally {
-    await context.close();
-    await host.stop();
+    await opened.close();
   }
 }
 
@@ -76,7 +71,6 @@ test('in a blinded project an annotator sees only their own statistics and none 
     ],
   });
   await session(browser, 'rita', async (page) => {
-    await page.getByTestId('nav-worklist').click();
     await importPath(page, ct.dir);
     await page.getByTestId('import-dismiss').click();
     await rpc(page, 'annotation.importFiles', { paths: [ai.file] });

@@ -9,7 +9,8 @@ import { type Page, expect, test } from '@playwright/test';
 import { readSeriesGeometry } from '../../main/annotation/dicom/geometry.js';
 import { type CtSeries, ensureCtSeries } from '../fixtures/index.js';
 import { readerLength } from '../support/ai-fixtures.js';
-import { importPath, openApp, screenshot, search } from './support/app.js';
+import { openStudyOf } from './support/ai-fixtures.js';
+import { importPath, openApp, screenshot } from './support/app.js';
 import { rpc } from './support/rpc.js';
 
 let ct: CtSeries;
@@ -52,15 +53,7 @@ test('a reviewer sees each reader side by side, labelled, on the same slice with
     const alice = measurements('alice', 40);
     const bob = measurements('bob', 80);
     await rpc(page, 'annotation.save', { versions: [...alice.versions, ...bob.versions] });
-    await search(page, ct.patientId);
-    await page.getByTestId('study-row').first().dblclick();
-    await expect(page.getByTestId('viewport-0').getByTestId('overlay-image')).toHaveAttribute(
-      'data-total',
-      '6',
-      {
-        timeout: 60_000,
-      },
-    );
+    await openStudyOf(page, ct.patientId, 6);
     // Overlaid: one viewport, both readers drawn.
     await expect.poll(() => drawn(page, 0, alice.uids), { timeout: 30_000 }).toBe(1);
     await expect.poll(() => drawn(page, 0, bob.uids), { timeout: 30_000 }).toBe(1);

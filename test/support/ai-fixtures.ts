@@ -313,3 +313,36 @@ export async function endReviewTest(
   else process.env[READER_ENV] = previousReader;
   fs.rmSync(scratch, { recursive: true, force: true });
 }
+
+/**
+ * `radlabel export --format <format> <out> --study <study>` on a review test's data folder, as a
+ * user would run it: the test's services are closed first (the CLI opens the catalog itself) and
+ * opened again after, whatever the CLI's outcome. Throws with the CLI's stderr when it fails.
+ * Returns the reopened services and the study's export folder.
+ */
+export async function exportByCli(options: {
+  services: Services;
+  reopen: () => Services;
+  dataDir: string;
+  format: 'sr' | 'seg' | 'nifti' | 'csv' | 'json';
+  out: string;
+  study: string;
+}): Promise<{ services: Services; folder: string }> {
+  // Loaded here: the Chromium specs import this module and need none of the CLI.
+  const { runCli } = await import('../../main/cli/run.js');
+  await options.services.close();
+  let stderr = '';
+  let status: number;
+  try {
+    status = await runCli(['export', '--format', options.format, options.out, '--study', options.study], {
+      stdout: { write: () => {} },
+      stderr: { write: (text: string) => (stderr += text) },
+      env: { ...process.env, RADLABEL_DATA_DIR: options.dataDir },
+      onInterrupt: () => () => {},
+    });
+  } finally {
+    options.services = options.reopen();
+  }
+  if (status !== 0) throw new Error(`radlabel export exited with ${status}: ${stderr}`);
+  return { services: options.services, folder: path.join(options.out, options.study) };
+}

@@ -15,12 +15,17 @@ import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { readPart10 } from '../../../main/annotation/dicom/dataset.js';
 import { READER_ENV } from '../../../main/annotation/reader.js';
-import { runCli } from '../../../main/cli/run.js';
 import type { Services } from '../../../main/services.js';
 import type { AiFinding } from '../../../shared/ai.js';
 import { AppError } from '../../../shared/errors.js';
 import { ensureCtSeries, makeTempDir } from '../../fixtures/index.js';
-import { type AiSrFixture, writeAiSr, writeReviewProject, endReviewTest } from '../../support/ai-fixtures.js';
+import {
+  type AiSrFixture,
+  endReviewTest,
+  exportByCli,
+  writeAiSr,
+  writeReviewProject,
+} from '../../support/ai-fixtures.js';
 import { importAndWait } from '../../support/import.js';
 import { openMachine } from '../../support/sync-project.js';
 
@@ -279,18 +284,16 @@ describe('review and sign-off', () => {
     expect((await services.handlers['annotation.studyStatus']({ studyInstanceUID: study })).status).toBe(
       'verified',
     );
-    await services.close();
-    const out = path.join(scratch, 'export');
-    let stderr = '';
-    const status = await runCli(['export', '--format', 'sr', out, '--study', study], {
-      stdout: { write: () => {} },
-      stderr: { write: (t: string) => (stderr += t) },
-      env: { ...process.env, RADLABEL_DATA_DIR: dataDir },
-      onInterrupt: () => () => {},
+    const exported = await exportByCli({
+      services,
+      reopen: open,
+      dataDir,
+      format: 'sr',
+      out: path.join(scratch, 'export'),
+      study,
     });
-    services = open();
-    expect(status, stderr).toBe(0);
-    const file = path.join(out, study, 'SR.dcm');
+    services = exported.services;
+    const file = path.join(exported.folder, 'SR.dcm');
     const check = spawnSync('dciodvfy', [file], { encoding: 'utf8' });
     expect(`${check.stdout}${check.stderr}`.split('\n').filter((line) => line.startsWith('Error'))).toEqual(
       [],

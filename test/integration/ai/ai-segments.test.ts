@@ -12,7 +12,6 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { READER_ENV } from '../../../main/annotation/reader.js';
-import { runCli } from '../../../main/cli/run.js';
 import type { Services } from '../../../main/services.js';
 import type { AiFinding } from '../../../shared/ai.js';
 import { AppError } from '../../../shared/errors.js';
@@ -22,6 +21,7 @@ import {
   writeAiSeg,
   writeReviewProject,
   endReviewTest,
+  exportByCli,
 } from '../../support/ai-fixtures.js';
 import { importAndWait } from '../../support/import.js';
 import { openMachine } from '../../support/sync-project.js';
@@ -178,21 +178,19 @@ describe('AI segmentation findings', () => {
   });
 
   it("export: the reader's SEG holds the accepted and edited segments, SEMIAUTOMATIC by the model, and names the AI SEG (pydicom); dciodvfy clean", async () => {
-    await services.close();
-    const out = path.join(scratch, 'export');
-    let stderr = '';
-    const status = await runCli(['export', '--format', 'seg', out, '--study', study], {
-      stdout: { write: () => {} },
-      stderr: { write: (t: string) => (stderr += t) },
-      env: { ...process.env, RADLABEL_DATA_DIR: dataDir },
-      onInterrupt: () => () => {},
+    const exported = await exportByCli({
+      services,
+      reopen: open,
+      dataDir,
+      format: 'seg',
+      out: path.join(scratch, 'export'),
+      study,
     });
-    services = open();
-    expect(status, stderr).toBe(0);
+    services = exported.services;
     const files = fs
-      .readdirSync(path.join(out, study))
+      .readdirSync(exported.folder)
       .filter((f) => f.startsWith('SEG_'))
-      .map((f) => path.join(out, study, f));
+      .map((f) => path.join(exported.folder, f));
     expect(files).toHaveLength(2);
     const script = `
 import json, sys, pydicom
