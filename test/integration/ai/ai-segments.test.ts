@@ -8,9 +8,12 @@
  * naming the AI SEG (pydicom reads it; dciodvfy: no errors).
  */
 import { spawnSync } from 'node:child_process';
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
+import zlib from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readSeriesGeometry } from '../../../main/annotation/dicom/geometry.js';
 import { READER_ENV } from '../../../main/annotation/reader.js';
 import type { Services } from '../../../main/services.js';
 import type { AiFinding } from '../../../shared/ai.js';
@@ -269,6 +272,65 @@ print(json.dumps(out))
       process.env[READER_ENV] = 'bob';
       expect(await authors()).toEqual([MODEL]);
       expect((await findings()).map((f) => f.decision)).toEqual([null, null, null, null]);
+    } finally {
+      process.env[READER_ENV] = 'alice';
+    }
+  });
+
+  it('what the reader painted on an edited segment stays when other segments are decided, and leaves with its segment', async () => {
+    process.env[READER_ENV] = 'bob';
+    try {
+      const [massA, , massB] = await findings();
+      const decide = (finding: AiFinding, decision: 'accepted' | 'edited' | 'rejected') =>
+        services.handlers['ai.decide']({
+          studyInstanceUID: study,
+          annotationUid: finding.annotationUid,
+          decision,
+          ...(decision === 'rejected' ? { reasonId: 'false-positive' } : {}),
+        });
+      const copy = async () =>
+        (await services.handlers['segmentation.list']({ seriesInstanceUID: ct.seriesInstanceUID })).find(
+          (head) => head.author === 'bob',
+        );
+      const labelled = async () =>
+        (
+          await services.handlers['segmentation.sliceHashes']({
+            annotationUid: (await copy())!.annotationUid,
+          })
+        ).reduce((sum, slice) => sum + slice.labelled, 0);
+      const edited = await decide(massA!, 'edited');
+      // The reader paints 5 voxels of Mass A on slice 1 (row 0, columns 20-24), as the editor saves.
+      const head = (await copy())!;
+      expect(head.versionId).toBe(edited.finding.readerVersionId);
+      const view = await services.handlers['segmentation.load']({ annotationUid: head.annotationUid });
+      const sop = readSeriesGeometry(ct.files).slices[1]!.sopInstanceUID;
+      const chunk = view.slices.find((slice) => slice.sopInstanceUID === sop && slice.layer === 0)!;
+      const voxels = new Uint8Array(zlib.inflateSync(Buffer.from(chunk.data, 'base64')));
+      const binding = head.segments.find((segment) => segment.segmentIndex === 1)!;
+      for (let column = 20; column < 25; column++) voxels[column] = binding.labelValue;
+      await services.handlers['segmentation.saveSlices']({
+        annotationUid: head.annotationUid,
+        versionId: crypto.randomUUID(),
+        parentVersionId: head.versionId,
+        studyInstanceUID: study,
+        seriesInstanceUID: ct.seriesInstanceUID,
+        width: view.width,
+        height: view.height,
+        bits: 8,
+        layers: view.layers,
+        segments: head.segments,
+        deleted: false,
+        slices: [{ ...chunk, data: zlib.deflateSync(voxels).toString('base64') }],
+      });
+      expect(await labelled()).toBe(seg.voxels[0]! + 5);
+
+      await decide(massB!, 'accepted');
+      expect((await copy())!.segments.map((segment) => segment.segmentIndex)).toEqual([1, 3]);
+      expect(await labelled()).toBe(seg.voxels[0]! + 5 + seg.voxels[2]!);
+
+      await decide(massA!, 'rejected');
+      expect((await copy())!.segments.map((segment) => segment.segmentIndex)).toEqual([3]);
+      expect(await labelled()).toBe(seg.voxels[2]!);
     } finally {
       process.env[READER_ENV] = 'alice';
     }
