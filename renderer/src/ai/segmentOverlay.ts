@@ -316,6 +316,8 @@ export function showAiSegments(next: readonly AiFinding[], currentIndex: number)
   for (const finding of next)
     if (finding.segment)
       wanted.set(`${finding.segment.annotationUid}@${finding.segment.versionId}`, finding.segment);
+  // A study without AI SEGs (the usual case, and every N / P there) costs nothing more.
+  if (wanted.size === 0 && labelmaps.size === 0) return;
   for (const key of [...labelmaps.keys()]) if (!wanted.has(key)) labelmaps.delete(key);
   if (wanted.size === 0) {
     bitmaps.clear();
