@@ -38,15 +38,25 @@ async function openStudy(page: Page, url: string, patientId: string): Promise<vo
   await page.locator('[data-testid="viewport-0"][data-state="ready"]').waitFor({ timeout: 60_000 });
 }
 
+/**
+ * Counts the series' files the page has received, from the main thread or from its frame worker
+ * (the worker's fetches are not in the page's resource timing, so Playwright's network events count).
+ */
+function countInstanceFetches(page: Page): () => number {
+  const fetched = new Set<string>();
+  page.on('requestfinished', (request) => {
+    if (request.url().includes('/instances/')) fetched.add(request.url());
+  });
+  return () => fetched.size;
+}
+
 /** Waits until the browser has fetched every file of the series (the stack prefetch is done). */
-async function waitForPrefetch(page: Page, count: number): Promise<void> {
-  await page.waitForFunction(
-    (total) =>
-      performance.getEntriesByType('resource').filter((entry) => entry.name.includes('/instances/')).length >=
-      total,
-    count,
-    { timeout: 300_000, polling: 250 },
-  );
+async function waitForPrefetch(fetched: () => number, count: number): Promise<void> {
+  const deadline = Date.now() + 300_000;
+  while (fetched() < count) {
+    if (Date.now() > deadline) throw new Error(`prefetch: ${fetched()} of ${count} files after 300 s`);
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
 }
 
 interface MprTiming {
@@ -82,10 +92,11 @@ async function mprRun(
   const context = await bench.newContext();
   try {
     const page = await context.newPage();
+    const fetched = countInstanceFetches(page);
     await openStudy(page, bench.url, patientId);
     await page.evaluate(() => performance.setResourceTimingBufferSize(100_000));
     if (warm) {
-      await waitForPrefetch(page, slices);
+      await waitForPrefetch(fetched, slices);
       await page.waitForTimeout(500);
     }
     return await openMpr(page);
