@@ -356,6 +356,9 @@ test('keys are configured in the help sheet: a conflict is refused, a free key w
   await expect(page.getByTestId('tool-Length')).toHaveAttribute('aria-pressed', 'true');
   await page.reload();
   await expect(page.getByTestId('viewer')).toBeVisible();
+  // The annotation keys are listened to by the panel's body, mounted once the first image is drawn
+  // (viewer/firstDraw.ts): a key pressed before that is not an annotation key yet.
+  await expect(page.getByTestId('study-status')).toBeAttached();
   await page.keyboard.press('W');
   await page.keyboard.press('k');
   await expect(page.getByTestId('tool-Length')).toHaveAttribute('aria-pressed', 'true');
