@@ -21,6 +21,7 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
+import type tls from 'node:tls';
 import { type Dispatcher, request } from 'undici';
 import { AppError, ErrorCode } from '../../shared/errors.js';
 import { readDicomHeader } from '../dicom/header.js';
@@ -32,7 +33,8 @@ import {
   viewOf,
 } from '../dicom/element-header.js';
 import { authorizationHeader, type SyncCredentials } from './credentials.js';
-import { createDispatcher } from './http.js';
+import { createDispatcher, directConnection } from './http.js';
+import { streamedGet } from './http-stream.js';
 import { MultipartReader, multipartBody, newBoundary, type PartSink, stowContentType } from './multipart.js';
 
 /** What undici's request() takes as a body (its types omit the async iterables it accepts). */
@@ -210,6 +212,9 @@ export class DicomWebClient {
   readonly #maxInstanceBytes: number;
   readonly #maxJsonBytes: number;
   readonly #pageSize: number;
+  readonly #timeoutMs: number;
+  /** How to reach the server without undici; null through a proxy or a caller's dispatcher. */
+  readonly #direct: { secureContext?: tls.SecureContext } | null;
 
   constructor(options: DicomWebClientOptions) {
     this.baseUrl = options.baseUrl.replace(/\/+$/, '');
@@ -228,6 +233,14 @@ export class DicomWebClient {
     this.#maxInstanceBytes = options.maxInstanceBytes ?? 8 * 1024 * 1024 * 1024;
     this.#maxJsonBytes = options.maxJsonBytes ?? 64 * 1024 * 1024;
     this.#pageSize = options.qidoPageSize ?? 1000;
+    this.#timeoutMs = options.timeoutMs ?? 120_000;
+    this.#direct = options.dispatcher
+      ? null
+      : directConnection({
+          caFile: options.caFile,
+          proxy: options.proxy,
+          ...(options.env ? { env: options.env } : {}),
+        });
   }
 
   async close(): Promise<void> {
@@ -533,7 +546,9 @@ export class DicomWebClient {
    * Retrieves a whole study (or one series) in one WADO-RS request: each instance streamed into a
    * temp file in `destinationDir`, verified (Part 10, readable) and renamed to `<SOP UID>.dcm` as
    * soon as its part ends, so what arrived before a failure is kept and verified. Resolves to the
-   * instances written.
+   * instances written. Without a proxy the answer is read from the socket into one reused buffer
+   * (`http-stream.ts`: no allocation per read, so no garbage collections driven by it) and each
+   * piece written as it arrives; through a proxy, by undici.
    */
   async wadoStudy(
     studyInstanceUID: string,
@@ -542,32 +557,22 @@ export class DicomWebClient {
   ): Promise<Array<{ sopInstanceUID: string; path: string; size: number }>> {
     let pathname = `/studies/${encodeURIComponent(studyInstanceUID)}`;
     if (options.seriesInstanceUID) pathname += `/series/${encodeURIComponent(options.seriesInstanceUID)}`;
-    const response = await this.#request(
-      'GET',
-      pathname,
-      { accept: 'multipart/related; type="application/dicom"; transfer-syntax=*' },
-      null,
-      options,
-    );
-    if (response.statusCode !== 200) {
-      const text = await this.#readText(response.body, 'WADO-RS');
-      throw this.#statusError(response.statusCode, 'WADO-RS', text);
-    }
-    fs.mkdirSync(destinationDir, { recursive: true });
+    const accept = 'multipart/related; type="application/dicom"; transfer-syntax=*';
     const written: Array<{ sopInstanceUID: string; path: string; size: number } | undefined> = [];
     let open: PartFile | null = null;
     const renames: Array<Promise<void>> = [];
     let renameFailure: unknown = null;
-    const contentType = response.headers['content-type'];
-    const temps = new TempFiles(destinationDir, 4);
-    try {
-      // Parsing happens as each chunk arrives (MultipartReader); a part is written (its chunks in
-      // one write), closed and verified as soon as it ends, before the next chunk is read, and
-      // renamed in the background.
-      const reader = new MultipartReader(
+    let temps: TempFiles | null = null;
+    /** The parser of the answer's parts; `volatile`: its chunks' memory is reused after each write. */
+    const partsReader = (contentType: string | string[] | undefined, volatile: boolean): MultipartReader => {
+      fs.mkdirSync(destinationDir, { recursive: true });
+      const files = (temps = new TempFiles(destinationDir, 4));
+      // A part is written (gathered, or at once when volatile), closed and verified as soon as it
+      // ends, before the next chunk is read, and renamed in the background.
+      return new MultipartReader(
         Array.isArray(contentType) ? contentType[0] : contentType,
         (_headers, index): PartSink => {
-          const part = new PartFile(temps.take());
+          const part = new PartFile(files.take(), { volatile });
           open = part;
           return {
             write: (chunk) => part.write(chunk),
@@ -597,20 +602,90 @@ export class DicomWebClient {
         },
         { maxParts: 1_000_000, maxPartBytes: this.#maxInstanceBytes },
       );
-      await this.#consume(response.body, (chunk) => reader.write(chunk), 'WADO-RS');
-      reader.end();
+    };
+    try {
+      if (this.#direct) await this.#wadoStudyDirect(pathname, accept, partsReader, options);
+      else {
+        const response = await this.#request('GET', pathname, { accept }, null, options);
+        if (response.statusCode !== 200) {
+          const text = await this.#readText(response.body, 'WADO-RS');
+          throw this.#statusError(response.statusCode, 'WADO-RS', text);
+        }
+        try {
+          const reader = partsReader(response.headers['content-type'], false);
+          await this.#consume(response.body, (chunk) => reader.write(chunk), 'WADO-RS');
+          reader.end();
+        } catch (error) {
+          response.body.destroy(); // Nothing more is read (a no-op once it ended).
+          throw error;
+        }
+      }
       await Promise.all(renames);
       if (renameFailure) throw renameFailure;
     } catch (error) {
-      response.body.destroy(); // Nothing more is read (a no-op once it ended).
       (open as PartFile | null)?.discard();
       await Promise.all(renames);
       // What ended before the failure is kept (verified and renamed).
       throw error;
     } finally {
-      await temps.close();
+      await (temps as TempFiles | null)?.close();
     }
     return written.filter((item): item is NonNullable<typeof item> => item !== undefined);
+  }
+
+  /** wadoStudy's request without undici (`http-stream.ts`); the parts go to `partsReader`. */
+  async #wadoStudyDirect(
+    pathname: string,
+    accept: string,
+    partsReader: (contentType: string | undefined, volatile: boolean) => MultipartReader,
+    options: CallOptions,
+  ): Promise<void> {
+    const headers: Record<string, string> = { accept };
+    if (this.#authorization) headers.authorization = this.#authorization;
+    let status = 0;
+    let reader: MultipartReader | null = null;
+    const text: Buffer[] = [];
+    let textBytes = 0;
+    /** A failure of ours (a malformed answer, a full disk) is rethrown as it is, not as a network one. */
+    let ours: unknown = null;
+    const guarded =
+      <T extends unknown[]>(run: (...args: T) => void) =>
+      (...args: T): void => {
+        try {
+          run(...args);
+        } catch (error) {
+          ours = error;
+          throw error;
+        }
+      };
+    try {
+      await streamedGet(
+        {
+          url: new URL(`${this.baseUrl}${pathname}`),
+          headers,
+          timeoutMs: this.#timeoutMs,
+          secureContext: this.#direct!.secureContext,
+          signal: options.signal,
+        },
+        (code, answer) => {
+          status = code;
+          if (code !== 200)
+            return {
+              data: (piece) => {
+                // The error text, bounded (copied: the piece's memory is reused).
+                if (textBytes < 64 * 1024) text.push(Buffer.from(piece.subarray(0, 64 * 1024 - textBytes)));
+                textBytes += piece.length;
+              },
+            };
+          guarded(() => (reader = partsReader(answer['content-type'], true)))();
+          return { data: guarded((piece: Buffer) => reader!.write(piece)) };
+        },
+      );
+    } catch (error) {
+      throw error === ours ? error : this.#wrap(error, 'WADO-RS');
+    }
+    if (status !== 200) throw this.#statusError(status, 'WADO-RS', Buffer.concat(text).toString('utf8'));
+    (reader as MultipartReader | null)!.end();
   }
 
   /**
@@ -824,15 +899,25 @@ export class DicomWebClient {
  */
 class PartHead {
   static readonly LIMIT = 256 * 1024;
+  /** What is kept when the chunks' memory is reused (copies): enough for a header's UIDs. */
+  static readonly COPIED_LIMIT = 16 * 1024;
+  readonly #limit: number;
+  readonly #copy: boolean;
   #chunks: Buffer[] = [];
   #kept = 0;
   #joined: Buffer | null = null;
   size = 0;
 
+  constructor(copy: boolean) {
+    this.#copy = copy;
+    this.#limit = copy ? PartHead.COPIED_LIMIT : PartHead.LIMIT;
+  }
+
   add(chunk: Buffer): void {
     this.size += chunk.length;
-    if (this.#kept >= PartHead.LIMIT) return;
-    const piece = chunk.subarray(0, PartHead.LIMIT - this.#kept);
+    if (this.#kept >= this.#limit) return;
+    const view = chunk.subarray(0, this.#limit - this.#kept);
+    const piece = this.#copy ? Buffer.from(view) : view;
     this.#chunks.push(piece);
     this.#kept += piece.length;
     this.#joined = null;
@@ -864,7 +949,9 @@ const GATHER_BYTES = 1024 * 1024;
  * verification.
  */
 class PartFile implements PartSink {
-  readonly head = new PartHead();
+  readonly head: PartHead;
+  /** Chunks are views of memory reused after `write` returns: written at once, never held. */
+  readonly #volatile: boolean;
   readonly #fd: number;
   #closed = false;
   #position = 0;
@@ -873,7 +960,9 @@ class PartFile implements PartSink {
   #error: unknown = null;
 
   /** `file`: a new temp file, open (TempFiles.take, or opened here when only a path is given). */
-  constructor(file: string | OpenTemp) {
+  constructor(file: string | OpenTemp, options: { volatile?: boolean } = {}) {
+    this.#volatile = options.volatile ?? false;
+    this.head = new PartHead(this.#volatile);
     const open = typeof file === 'string' ? { path: file, fd: fs.openSync(file, 'wx', 0o600) } : file;
     this.temporary = open.path;
     this.#fd = open.fd;
@@ -884,6 +973,15 @@ class PartFile implements PartSink {
   write(chunk: Buffer): void {
     this.head.add(chunk);
     if (this.#error) return;
+    if (this.#volatile) {
+      try {
+        writeAllAt(this.#fd, chunk, 0, this.#position);
+      } catch (error) {
+        this.#error = error;
+      }
+      this.#position += chunk.length;
+      return;
+    }
     this.#gathered.push(chunk);
     this.#gatheredBytes += chunk.length;
     if (this.#gatheredBytes >= GATHER_BYTES) this.#flush();

@@ -77,6 +77,18 @@ function environmentProxy(env: NodeJS.ProcessEnv): { http?: string; https?: stri
   };
 }
 
+/**
+ * How to reach the server without undici (`http-stream.ts`, for large answers): the TLS trust to
+ * use, or null when a proxy (the manifest's or the environment's) applies, which undici handles.
+ */
+export function directConnection(
+  settings: Pick<HttpSettings, 'caFile' | 'proxy' | 'env'>,
+): { secureContext?: tls.SecureContext } | null {
+  if (settings.proxy || environmentProxy(settings.env ?? process.env)) return null;
+  const connect = tlsOptions(settings.caFile);
+  return connect?.secureContext ? { secureContext: connect.secureContext } : {};
+}
+
 /** The dispatcher for every request to one project's server. */
 export function createDispatcher(settings: HttpSettings): Dispatcher {
   const connect = tlsOptions(settings.caFile);

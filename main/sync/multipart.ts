@@ -202,7 +202,12 @@ export class MultipartReader {
     return this.#state === 'done';
   }
 
-  /** The next chunk of the body; throws (an AppError) when the answer is malformed. */
+  /**
+   * The next chunk of the body; throws (an AppError) when the answer is malformed. The reader
+   * keeps no view of `chunk` after it returns (what it holds back, a piece of a delimiter or of a
+   * part's headers, is copied), so a caller may reuse the chunk's memory; its sinks get views
+   * valid during their call.
+   */
   write(chunk: Uint8Array): void {
     if (this.#state === 'done') return; // The epilogue is ignored (but drained).
     const bytes = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.length);
@@ -217,11 +222,19 @@ export class MultipartReader {
         this.#partData(tail);
         this.#buffer = bytes;
         this.#step();
+        this.#release(bytes);
         return;
       }
     }
     this.#buffer = tail.length === 0 ? bytes : Buffer.concat([tail, bytes]);
     this.#step();
+    this.#release(bytes);
+  }
+
+  /** What is held back is copied when it is a view of the caller's chunk. */
+  #release(bytes: Buffer): void {
+    if (this.#buffer.length > 0 && this.#buffer.buffer === bytes.buffer)
+      this.#buffer = Buffer.from(this.#buffer);
   }
 
   /** Bytes of the current part, counted against its limit. */
