@@ -11,7 +11,7 @@ import { READING_BUCKETS_MIN } from '../../shared/stats.js';
 import { readingBucket } from '../../shared/stats-figures.js';
 import type { AgreementService } from '../agreement/service.js';
 import { DEFAULT_MATCH_TOLERANCE_MM } from '../../shared/agreement.js';
-import { hasColumn } from './db.js';
+import { hasColumn, hasTable } from './db.js';
 
 type Params = Record<string, string | number>;
 
@@ -49,17 +49,24 @@ export class StatsService {
   readonly #agreement: AgreementService;
   readonly #reader: () => string;
   readonly #now: () => number;
+  readonly #reference: boolean;
 
+  /**
+   * `options.reference`: count every figure from the facts themselves, never from the aggregates
+   * migration 0023 keeps (tests compare the two; nothing else sets it).
+   */
   constructor(
     db: Database.Database,
     agreement: AgreementService,
     reader: () => string,
     now = () => Date.now(),
+    options: { reference?: boolean } = {},
   ) {
     this.#db = db;
     this.#agreement = agreement;
     this.#reader = reader;
     this.#now = now;
+    this.#reference = options.reference === true;
   }
 
   /** Keeps the largest active time a viewer session reported (a late, smaller report changes nothing). */
@@ -93,12 +100,90 @@ export class StatsService {
     return run.deferred();
   }
 
+  /**
+   * Reading time from stats_reading (migration 0023: per reader and study, the sessions' active
+   * time): per reader its studies, total, median (by position in the (reader, ms) index) and
+   * buckets (studies at or above each bucket's lower bound), without reading every study's row.
+   */
+  #readingKept(filter: StatsFilter): Dashboard['readingTime'] {
+    const db = this.#db;
+    const c = new Conditions();
+    const readers = db
+      .prepare<Params, { reader: string; studies: number; total: number }>(
+        `SELECT reader, count(*) AS studies, sum(ms) AS total FROM stats_reading INDEXED BY stats_reading_by_time
+          WHERE 1 = 1 ${c.in('reader', filter.readers)} GROUP BY reader`,
+      )
+      .all(c.params);
+    const at = db
+      .prepare<[string, number], number>(
+        'SELECT ms FROM stats_reading INDEXED BY stats_reading_by_time WHERE reader = ? ORDER BY ms LIMIT 1 OFFSET ?',
+      )
+      .pluck();
+    const atLeast = db
+      .prepare<[string, number], number>(
+        'SELECT count(*) FROM stats_reading INDEXED BY stats_reading_by_time WHERE reader = ? AND ms >= ?',
+      )
+      .pluck();
+    return readers
+      .sort((a, b) => a.reader.localeCompare(b.reader))
+      .map(({ reader, studies, total }) => {
+        const middle = Math.floor(studies / 2);
+        const upper = at.get(reader, middle)!;
+        const medianMs = studies % 2 === 1 ? upper : (at.get(reader, middle - 1)! + upper) / 2;
+        // Studies at or above each lower bound; a bucket holds those below the next bound.
+        const above = READING_BUCKETS_MIN.map((lower, i) =>
+          i === 0 ? studies : atLeast.get(reader, lower * 60_000)!,
+        );
+        const buckets = above.map((n, i) => n - (above[i + 1] ?? 0));
+        return { reader, studies, totalMs: total, meanMs: total / studies, medianMs, buckets };
+      });
+  }
+
+  /** Reading time counted from the sessions (per reader and study, then per reader). */
+  #readingCounted(filter: StatsFilter): Dashboard['readingTime'] {
+    const all = <T>(sql: string, params: Params = {}): T[] => this.#db.prepare<Params, T>(sql).all(params);
+    const rt = new Conditions();
+    const rtWhere = rt.in('reader', filter.readers) + rt.range('updated_at', filter);
+    const sessions = all<{ reader: string; ms: number }>(
+      `SELECT reader, sum(active_ms) AS ms FROM reading_session WHERE 1 = 1 ${rtWhere}
+        GROUP BY reader, study_uid ORDER BY reader, ms`,
+      rt.params,
+    );
+    const readingByReader = new Map<string, number[]>();
+    for (const row of sessions) {
+      const list = readingByReader.get(row.reader) ?? [];
+      list.push(row.ms);
+      readingByReader.set(row.reader, list);
+    }
+    return [...readingByReader]
+      .sort(([a], [b]) => a.localeCompare(b))
+      .map(([reader, times]) => {
+        const totalMs = times.reduce((s, t) => s + t, 0);
+        const buckets: number[] = READING_BUCKETS_MIN.map(() => 0);
+        for (const t of times) buckets[readingBucket(t)]!++;
+        return {
+          reader,
+          studies: times.length,
+          totalMs,
+          meanMs: totalMs / times.length,
+          medianMs: median(times),
+          buckets,
+        };
+      });
+  }
+
   #dashboard(filter: StatsFilter): Dashboard {
     const db = this.#db;
     const all = <T>(sql: string, params: Params = {}): T[] => db.prepare<Params, T>(sql).all(params);
     const one = <T>(sql: string, params: Params = {}): T => db.prepare<Params, T>(sql).get(params)!;
 
     const studies = one<{ n: number }>('SELECT count(*) AS n FROM study').n;
+    // Which figures can be read from the aggregates migration 0023 keeps (docs/statistics.md
+    // "Speed"): they hold counts over every time, so a date filter counts from the facts.
+    const kept = !this.#reference && hasTable(db, 'stats_option');
+    const undated = filter.from === undefined && filter.to === undefined;
+    const byReader = (filter.readers?.length ?? 0) > 0;
+    const byLabel = (filter.labelIds?.length ?? 0) > 0;
     // Who rated a current version: its author for a reader's work, the source for a model's.
     const rater = `CASE WHEN v.source = 'human' OR v.is_decision = 1 THEN v.author ELSE v.source END`;
 
@@ -109,11 +194,21 @@ export class StatsService {
       heads.in('v.label_id', filter.labelIds) +
       heads.range('v.created_at', filter);
     const headSql = `FROM annotation_fact v INDEXED BY annotation_fact_live WHERE v.head = 1 AND v.head_deleted = 0 ${headWhere}`;
-    const byLabelReader = all<{ label: string; rater: string; kind: string; n: number; studies: number }>(
-      `SELECT v.label_id AS label, ${rater} AS rater, v.kind AS kind, count(*) AS n, count(DISTINCT v.study_uid) AS studies
-         ${headSql} AND v.label_id IS NOT NULL GROUP BY v.label_id, rater, v.kind`,
-      heads.params,
-    );
+    const groups = new Conditions();
+    const byLabelReader =
+      kept && undated
+        ? all<{ label: string; rater: string; kind: string; n: number }>(
+            `SELECT v.label AS label, ${rater} AS rater, v.kind AS kind, sum(v.n) AS n
+               FROM stats_head_group v
+              WHERE v.no_label = 0 ${groups.in('v.author', filter.readers)}${groups.in('v.label', filter.labelIds)}
+              GROUP BY v.label, rater, v.kind`,
+            groups.params,
+          )
+        : all<{ label: string; rater: string; kind: string; n: number }>(
+            `SELECT v.label_id AS label, ${rater} AS rater, v.kind AS kind, count(*) AS n
+               ${headSql} AND v.label_id IS NOT NULL GROUP BY v.label_id, rater, v.kind`,
+            heads.params,
+          );
     // Segmentations: the labels of each labelmap head's segments.
     const labelmapSource = hasColumn(db, 'labelmap_version', 'source') ? 'v.source' : `'human'`;
     const lm = new Conditions();
@@ -144,11 +239,21 @@ export class StatsService {
       )
       .sort((a, b) => a.labelId.localeCompare(b.labelId) || a.reader.localeCompare(b.reader));
     // Per label over every rater: annotations and distinct studies (one more aggregate, not a sum).
-    const distribution = all<{ label: string; kind: string; n: number; studies: number }>(
-      `SELECT v.label_id AS label, min(v.kind) AS kind, count(*) AS n, count(DISTINCT v.study_uid) AS studies
-         ${headSql} AND v.label_id IS NOT NULL GROUP BY v.label_id`,
-      heads.params,
-    );
+    const labelGroups = new Conditions();
+    const distribution =
+      kept && undated && !byReader
+        ? all<{ label: string; kind: string; n: number; studies: number }>(
+            `SELECT v.label AS label, min(v.kind) AS kind, sum(v.n) AS n, l.studies AS studies
+               FROM stats_head_group v JOIN stats_label l ON l.label = v.label
+              WHERE v.no_label = 0 ${labelGroups.in('v.label', filter.labelIds)}
+              GROUP BY v.label`,
+            labelGroups.params,
+          )
+        : all<{ label: string; kind: string; n: number; studies: number }>(
+            `SELECT v.label_id AS label, min(v.kind) AS kind, count(*) AS n, count(DISTINCT v.study_uid) AS studies
+               ${headSql} AND v.label_id IS NOT NULL GROUP BY v.label_id`,
+            heads.params,
+          );
     const segmentStudies = all<{ label: string | null; n: number; studies: number }>(
       `SELECT json_extract(s.value, '$.labelId') AS label, count(*) AS n, count(DISTINCT v.study_uid) AS studies
          FROM labelmap_version v, json_each(v.segments) s
@@ -168,27 +273,38 @@ export class StatsService {
     // --- Study states: the latest status row (filtered), else draft when it has current annotations.
     const st = new Conditions();
     const statusWhere = st.in('reader', filter.readers) + st.range('changed_at', filter);
-    const latestByStudy = all<{ status: StudyState; n: number }>(
-      `SELECT s.status AS status, count(*) AS n FROM study_annotation_status s
+    const plain = kept && undated && !byReader && !byLabel;
+    const latestByStudy = plain
+      ? all<{ status: StudyState; n: number }>(
+          `SELECT s.status AS status, count(*) AS n FROM stats_study s INDEXED BY stats_study_states
+            WHERE s.statuses > 0 AND s.study_uid IN (SELECT study_uid FROM study) GROUP BY s.status`,
+        )
+      : all<{ status: StudyState; n: number }>(
+          `SELECT s.status AS status, count(*) AS n FROM study_annotation_status s
          JOIN (SELECT max(seq) AS seq FROM study_annotation_status WHERE 1 = 1 ${statusWhere} GROUP BY study_uid) l
            ON l.seq = s.seq
         WHERE s.study_uid IN (SELECT study_uid FROM study)
         GROUP BY s.status`,
-      st.params,
-    );
+          st.params,
+        );
     const draftOnly = new Conditions();
     const draftHeads =
       draftOnly.in('v.author', filter.readers) +
       draftOnly.in('v.label_id', filter.labelIds) +
       draftOnly.range('v.created_at', filter);
     const draftStatus = draftOnly.in('s.reader', filter.readers) + draftOnly.range('s.changed_at', filter);
-    const drafts = one<{ n: number }>(
-      `SELECT count(DISTINCT v.study_uid) AS n FROM annotation_fact v INDEXED BY annotation_fact_live
+    const drafts = plain
+      ? one<{ n: number }>(
+          `SELECT count(*) AS n FROM stats_study s INDEXED BY stats_study_drafts
+            WHERE s.live > 0 AND s.statuses = 0 AND s.study_uid IN (SELECT study_uid FROM study)`,
+        ).n
+      : one<{ n: number }>(
+          `SELECT count(DISTINCT v.study_uid) AS n FROM annotation_fact v INDEXED BY annotation_fact_live
         WHERE v.head = 1 AND v.head_deleted = 0 ${draftHeads}
           AND v.study_uid IN (SELECT study_uid FROM study)
           AND NOT EXISTS (SELECT 1 FROM study_annotation_status s WHERE s.study_uid = v.study_uid ${draftStatus})`,
-      draftOnly.params,
-    ).n;
+          draftOnly.params,
+        ).n;
     const stateCount = new Map<StudyState, number>([
       ['draft', drafts],
       ['complete', 0],
@@ -204,28 +320,46 @@ export class StatsService {
     // --- Progress per reader: each reader's latest status row per study, else draft if they annotated.
     const pr = new Conditions();
     const prStatus = pr.in('reader', filter.readers) + pr.range('changed_at', filter);
-    const perReader = all<{ reader: string; status: string; n: number }>(
-      `SELECT s.reader AS reader, s.status AS status, count(*) AS n FROM study_annotation_status s
+    const readerStates = new Conditions();
+    const perReader =
+      kept && undated
+        ? all<{ reader: string; status: string; n: number }>(
+            `SELECT s.reader AS reader, s.status AS status, count(*) AS n
+             FROM stats_reader_study s INDEXED BY stats_reader_study_states
+            WHERE s.statuses > 0 ${readerStates.in('s.reader', filter.readers)} GROUP BY s.reader, s.status`,
+            readerStates.params,
+          )
+        : all<{ reader: string; status: string; n: number }>(
+            `SELECT s.reader AS reader, s.status AS status, count(*) AS n FROM study_annotation_status s
          JOIN (SELECT max(seq) AS seq FROM study_annotation_status WHERE 1 = 1 ${prStatus}
                 GROUP BY study_uid, reader) l ON l.seq = s.seq
         GROUP BY s.reader, s.status`,
-      pr.params,
-    );
+            pr.params,
+          );
     const prd = new Conditions();
     const prdHeads =
       prd.in('v.author', filter.readers) +
       prd.in('v.label_id', filter.labelIds) +
       prd.range('v.created_at', filter);
     const prdStatus = prd.range('s.changed_at', filter);
-    const readerDrafts = all<{ reader: string; n: number }>(
-      `SELECT v.author AS reader, count(DISTINCT v.study_uid) AS n
+    const readerDraftRows = new Conditions();
+    const readerDrafts =
+      kept && undated && !byLabel
+        ? all<{ reader: string; n: number }>(
+            `SELECT s.reader AS reader, count(*) AS n FROM stats_reader_study s INDEXED BY stats_reader_study_drafts
+            WHERE s.human_live > 0 AND s.statuses = 0 ${readerDraftRows.in('s.reader', filter.readers)}
+            GROUP BY s.reader`,
+            readerDraftRows.params,
+          )
+        : all<{ reader: string; n: number }>(
+            `SELECT v.author AS reader, count(DISTINCT v.study_uid) AS n
          FROM annotation_fact v INDEXED BY annotation_fact_live
         WHERE v.head = 1 AND v.head_deleted = 0 AND v.source = 'human' ${prdHeads}
           AND NOT EXISTS (SELECT 1 FROM study_annotation_status s
                            WHERE s.study_uid = v.study_uid AND s.reader = v.author ${prdStatus})
         GROUP BY v.author`,
-      prd.params,
-    );
+            prd.params,
+          );
     const progress = new Map<string, { reader: string; draft: number; complete: number; verified: number }>();
     const entry = (reader: string) => {
       let e = progress.get(reader);
@@ -242,34 +376,7 @@ export class StatsService {
     const progressByReader = [...progress.values()].sort((a, b) => a.reader.localeCompare(b.reader));
 
     // --- Reading time: per reader and study, then per reader.
-    const rt = new Conditions();
-    const rtWhere = rt.in('reader', filter.readers) + rt.range('updated_at', filter);
-    const sessions = all<{ reader: string; ms: number }>(
-      `SELECT reader, sum(active_ms) AS ms FROM reading_session WHERE 1 = 1 ${rtWhere}
-        GROUP BY reader, study_uid ORDER BY reader, ms`,
-      rt.params,
-    );
-    const readingByReader = new Map<string, number[]>();
-    for (const row of sessions) {
-      const list = readingByReader.get(row.reader) ?? [];
-      list.push(row.ms);
-      readingByReader.set(row.reader, list);
-    }
-    const readingTime = [...readingByReader]
-      .sort(([a], [b]) => a.localeCompare(b))
-      .map(([reader, times]) => {
-        const totalMs = times.reduce((s, t) => s + t, 0);
-        const buckets: number[] = READING_BUCKETS_MIN.map(() => 0);
-        for (const t of times) buckets[readingBucket(t)]!++;
-        return {
-          reader,
-          studies: times.length,
-          totalMs,
-          meanMs: totalMs / times.length,
-          medianMs: median(times),
-          buckets,
-        };
-      });
+    const readingTime = kept && undated ? this.#readingKept(filter) : this.#readingCounted(filter);
 
     // --- AI findings and decisions: per finding (chain with an AI version), each reader's latest decision.
     // One aggregate: findings per model and label, each counted with its readers' latest decisions.
@@ -277,26 +384,31 @@ export class StatsService {
     // segment of each AI labelmap version, decided per reader in ai_segment_decision (the newest row
     // of a reader wins; `undone` is back to undecided).
     const ai = new Conditions();
-    const aiWhere = ai.in('substr(v.source, 4)', filter.models) + ai.in('v.label_id', filter.labelIds);
-    // Each reader's latest decision per finding. Without a date filter it is read from the covering
-    // index alone (SQLite takes the bare `decision` from the row with max(seq)); a date filter
-    // applies to that latest decision's time, which only the row has.
-    const dated = filter.from !== undefined || filter.to !== undefined;
-    const latestDecisions = dated
-      ? `SELECT d.annotation_uid AS uid, d.decision AS decision FROM annotation_fact d
-           JOIN (SELECT x.annotation_uid, x.author, max(x.seq) AS seq FROM annotation_fact x
-                  WHERE x.is_decision = 1 GROUP BY x.annotation_uid, x.author) l ON l.seq = d.seq
-          WHERE 1 = 1 ${ai.in('d.author', filter.readers)}${ai.range('d.created_at', filter)}`
-      : `SELECT x.annotation_uid AS uid, max(x.seq) AS seq, x.decision AS decision
-           FROM annotation_fact x INDEXED BY annotation_fact_decisions
-          WHERE x.is_decision = 1 ${ai.in('x.author', filter.readers)}
-          GROUP BY x.annotation_uid, x.author`;
-    const segWhere =
-      ai.in('substr(v.source, 4)', filter.models) +
-      ai.in(`coalesce(json_extract(j.value, '$.labelId'), '')`, filter.labelIds);
-    const sdWhere = ai.in('d.reader', filter.readers) + ai.range('d.at', filter);
-    const aiRows = all<Dashboard['aiDecisions'][number]>(
-      `WITH finding AS (
+    // Without a reader or date filter the findings (not the AI SEG segments) are read from the
+    // totals per model and label migration 0023 keeps (stats_ai_total).
+    const aiKept = kept && undated && !byReader;
+    let findingCtes = '';
+    let findingBranch = '';
+    let keptFindings = '';
+    if (aiKept) {
+      keptFindings = `UNION ALL
+         SELECT t.model, t.label, t.findings, t.accepted, t.edited, t.rejected, t.pending FROM stats_ai_total t
+          WHERE 1 = 1 ${ai.in('t.model', filter.models)}${byLabel ? ` AND t.no_label = 0 ${ai.in('t.label', filter.labelIds)}` : ''}`;
+    } else {
+      const aiWhere = ai.in('substr(v.source, 4)', filter.models) + ai.in('v.label_id', filter.labelIds);
+      // Each reader's latest decision per finding. Without a date filter it is read from the covering
+      // index alone (SQLite takes the bare `decision` from the row with max(seq)); a date filter
+      // applies to that latest decision's time, which only the row has.
+      const latestDecisions = !undated
+        ? `SELECT d.annotation_uid AS uid, d.decision AS decision FROM annotation_fact d
+             JOIN (SELECT x.annotation_uid, x.author, max(x.seq) AS seq FROM annotation_fact x
+                    WHERE x.is_decision = 1 GROUP BY x.annotation_uid, x.author) l ON l.seq = d.seq
+            WHERE 1 = 1 ${ai.in('d.author', filter.readers)}${ai.range('d.created_at', filter)}`
+        : `SELECT x.annotation_uid AS uid, max(x.seq) AS seq, x.decision AS decision
+             FROM annotation_fact x INDEXED BY annotation_fact_decisions
+            WHERE x.is_decision = 1 ${ai.in('x.author', filter.readers)}
+            GROUP BY x.annotation_uid, x.author`;
+      findingCtes = `finding AS (
          SELECT v.annotation_uid AS uid, substr(v.source, 4) AS model, coalesce(v.label_id, '') AS label
            FROM annotation_fact v
           WHERE v.seq IN (SELECT max(a.seq) FROM annotation_fact a INDEXED BY annotation_fact_by_source
@@ -306,7 +418,16 @@ export class StatsService {
        decided AS (
          SELECT uid, sum(decision = 'accepted') AS accepted, sum(decision = 'edited') AS edited,
                 sum(decision = 'rejected') AS rejected
-           FROM latest GROUP BY uid),
+           FROM latest GROUP BY uid),`;
+      findingBranch = `SELECT f.model, f.label, c.accepted, c.edited, c.rejected FROM finding f LEFT JOIN decided c ON c.uid = f.uid
+         UNION ALL`;
+    }
+    const segWhere =
+      ai.in('substr(v.source, 4)', filter.models) +
+      ai.in(`coalesce(json_extract(j.value, '$.labelId'), '')`, filter.labelIds);
+    const sdWhere = ai.in('d.reader', filter.readers) + ai.range('d.at', filter);
+    const aiRows = all<Dashboard['aiDecisions'][number]>(
+      `WITH ${findingCtes}
        segment AS (
          SELECT s.version_id AS vid, json_extract(j.value, '$.segmentIndex') AS idx,
                 substr(v.source, 4) AS model, coalesce(json_extract(j.value, '$.labelId'), '') AS label
@@ -321,15 +442,19 @@ export class StatsService {
           WHERE 1 = 1 ${sdWhere}
           GROUP BY d.ai_version_id, d.segment_index),
        counted AS (
-         SELECT f.model, f.label, c.accepted, c.edited, c.rejected FROM finding f LEFT JOIN decided c ON c.uid = f.uid
-         UNION ALL
+         ${findingBranch}
          SELECT g.model, g.label, c.accepted, c.edited, c.rejected
-           FROM segment g LEFT JOIN segment_decided c ON c.vid = g.vid AND c.idx = g.idx)
-       SELECT model, label AS labelId, count(*) AS findings,
-              coalesce(sum(accepted), 0) AS accepted, coalesce(sum(edited), 0) AS edited,
-              coalesce(sum(rejected), 0) AS rejected,
-              sum(coalesce(accepted + edited + rejected, 0) = 0) AS pending
-         FROM counted
+           FROM segment g LEFT JOIN segment_decided c ON c.vid = g.vid AND c.idx = g.idx),
+       part AS (
+         SELECT model, label, count(*) AS findings,
+                coalesce(sum(accepted), 0) AS accepted, coalesce(sum(edited), 0) AS edited,
+                coalesce(sum(rejected), 0) AS rejected,
+                sum(coalesce(accepted + edited + rejected, 0) = 0) AS pending
+           FROM counted GROUP BY model, label
+         ${keptFindings})
+       SELECT model, label AS labelId, sum(findings) AS findings, sum(accepted) AS accepted,
+              sum(edited) AS edited, sum(rejected) AS rejected, sum(pending) AS pending
+         FROM part
         GROUP BY model, label`,
       ai.params,
     );
@@ -339,15 +464,23 @@ export class StatsService {
 
     // --- What the filters offer (unfiltered).
     const readers = all<{ r: string }>(
-      `SELECT DISTINCT author AS r FROM annotation_fact WHERE source = 'human'
-       UNION SELECT DISTINCT reader FROM study_annotation_status
-       UNION SELECT DISTINCT reader FROM reading_session ORDER BY 1`,
+      kept
+        ? `SELECT DISTINCT value AS r FROM stats_option WHERE kind IN ('author', 'status', 'reading') ORDER BY 1`
+        : `SELECT DISTINCT author AS r FROM annotation_fact WHERE source = 'human'
+           UNION SELECT DISTINCT reader FROM study_annotation_status
+           UNION SELECT DISTINCT reader FROM reading_session ORDER BY 1`,
     ).map((r) => r.r);
     const labels = all<{ l: string }>(
-      'SELECT DISTINCT label_id AS l FROM annotation_fact WHERE label_id IS NOT NULL ORDER BY 1',
+      kept
+        ? `SELECT value AS l FROM stats_option WHERE kind = 'label' ORDER BY 1`
+        : 'SELECT DISTINCT label_id AS l FROM annotation_fact WHERE label_id IS NOT NULL ORDER BY 1',
     ).map((r) => r.l);
     const models = all<{ m: string }>(
-      `SELECT DISTINCT substr(source, 4) AS m FROM annotation_fact WHERE source >= 'ai:' AND source < 'ai;'
+      `${
+        kept
+          ? `SELECT value AS m FROM stats_option WHERE kind = 'model'`
+          : `SELECT DISTINCT substr(source, 4) AS m FROM annotation_fact WHERE source >= 'ai:' AND source < 'ai;'`
+      }
        UNION SELECT DISTINCT substr(v.source, 4) FROM ai_segmentation s
                JOIN labelmap_version v ON v.version_id = s.version_id
        ORDER BY 1`,

@@ -19,6 +19,7 @@ import { statsFacts } from './0018-stats-facts.js';
 import { aiSegments } from './0019-ai-segments.js';
 import { agreementSums } from './0020-agreement-sums.js';
 import { syncKeptUids } from './0022-sync-kept-uids.js';
+import { statsAggregates } from './0023-stats-aggregates.js';
 import type { Migration } from './migration.js';
 
 export type { Migration } from './migration.js';
@@ -44,4 +45,5 @@ export const migrations: readonly Migration[] = [
   aiSegments,
   agreementSums,
   syncKeptUids,
+  statsAggregates,
 ];

@@ -7,10 +7,13 @@
  */
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { AgreementService } from '../../../main/agreement/service.js';
 import { READER_ENV } from '../../../main/annotation/reader.js';
+import { StatsService } from '../../../main/stats/service.js';
 import type { Services } from '../../../main/services.js';
 import type { Dashboard } from '../../../shared/stats.js';
 import { ensureCtSeries, makeTempDir } from '../../fixtures/index.js';
+import { openFixtureDb } from '../../fixtures/stats-fixture.js';
 import { endReviewTest, writeAiSeg } from '../../support/ai-fixtures.js';
 import { importAndWait } from '../../support/import.js';
 import { openMachine } from '../../support/sync-project.js';
@@ -22,6 +25,7 @@ const MODEL = 'SegNet-Stats';
 const previousReader = process.env[READER_ENV];
 const study = ct.studyInstanceUID;
 let services: Services;
+let segFile: string;
 
 const as = (reader: string) => {
   process.env[READER_ENV] = reader;
@@ -42,6 +46,7 @@ beforeAll(async () => {
       { name: 'Organ', labelId: 'organ', slices: [1, 2], square: [8, 2, 4] },
     ],
   });
+  segFile = seg.file;
   services = openMachine(dataDir);
   await importAndWait(services, [ct.dir]);
   const imported = await services.handlers['annotation.importFiles']({ paths: [seg.file] });
@@ -117,5 +122,30 @@ describe('dashboard AI figures with AI SEG segments', () => {
       { model: MODEL, labelId: 'organ', findings: 1, accepted: 0, edited: 0, rejected: 1, pending: 0 },
     ]);
     expect(await segmentRows({ models: ['another-model'] })).toEqual([]);
+
+    // Re-importing the SEG adds nothing; the kept aggregates (migration 0023) give the reference figures.
+    const again = await services.handlers['annotation.importFiles']({ paths: [segFile] });
+    expect(again.files[0]).toMatchObject({ kind: 'seg', added: 0 });
+    const db = openFixtureDb(dataDir);
+    try {
+      const agreement = new AgreementService(db, { seriesGrid: () => null });
+      const fast = new StatsService(
+        db,
+        agreement,
+        () => 'alice',
+        () => 0,
+      );
+      const reference = new StatsService(
+        db,
+        agreement,
+        () => 'alice',
+        () => 0,
+        { reference: true },
+      );
+      for (const filter of [{}, { readers: ['bob'] }, { labelIds: ['mass'] }, { models: [MODEL] }])
+        expect(fast.dashboard(filter)).toEqual(reference.dashboard(filter));
+    } finally {
+      db.close();
+    }
   });
 });
