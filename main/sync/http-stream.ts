@@ -127,7 +127,9 @@ export function streamedGet(
         const value = line.slice(colon + 1).trim();
         headers[name] = name in headers ? `${headers[name]}, ${value}` : value;
       }
-      const rest = joined.subarray(end + 4);
+      // The body's first bytes as a view of the read (the head's end lies in this read: the
+      // previous ones held none).
+      const rest = bytes.subarray(end + 4 - (joined.length - bytes.length));
       head = [];
       headBytes = 0;
       if (code >= 100 && code < 200) return rest.length > 0 ? headPart(rest) : false; // 100 Continue, 103.
