@@ -10,6 +10,7 @@ import path from 'node:path';
 import type Database from 'better-sqlite3-multiple-ciphers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../../main/core/logger.js';
+import { chartSvg } from '../../../main/stats/png.js';
 import { type Services, createServices } from '../../../main/services.js';
 import { setReaderSource } from '../../../main/annotation/reader.js';
 import type { Dashboard } from '../../../shared/stats.js';
@@ -230,6 +231,19 @@ describe('statistics dashboard on 1,000 studies', () => {
       ).toBe(9000);
     } finally {
       setReaderSource(null);
+    }
+  });
+
+  it('a chart drawn in main leaves the tooltip out and is the same image as with it', () => {
+    // Element ids and CSS class names count up per chart drawn; everything else must be equal.
+    const normal = (svg: string) => svg.replace(/zr\d+-[a-z]+-?\d+/g, 'id');
+    for (const figure of buildFigures(dashboard, testFigureStrings)) {
+      expect(figure.option['tooltip'], figure.id).toBeDefined();
+      const drawn = normal(chartSvg(figure.option, 640, 340, 'Research use only'));
+      expect(drawn, figure.id).toBe(
+        normal(chartSvg(figure.option, 640, 340, 'Research use only', { keepTooltip: true })),
+      );
+      expect(drawn.length, figure.id).toBeGreaterThan(2000);
     }
   });
 
