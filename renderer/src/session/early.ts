@@ -8,6 +8,7 @@
 import type { MethodName, RequestOf, ResponseOf } from '../../../shared/contract.js';
 import { UiSession } from '../../../shared/ui-session.js';
 import { host } from '../host/index.js';
+import { OPENING_STUDY, holdKeys } from '../keys/keyGate.js';
 
 const started = new Map<string, Promise<unknown>>();
 /** Where session.ts keeps this page's copy of the reader's place (its LOCAL_STORAGE_KEY). */
@@ -49,6 +50,9 @@ export function startEarlyCalls(): void {
   }
   const viewer = local?.screen === 'viewer' ? local.viewer : null;
   if (!viewer) return;
+  // Keys pressed while the viewer is restored wait for it (keys/keyGate.ts; restoreSession lets
+  // them go if the worklist is shown instead).
+  holdKeys(OPENING_STUDY);
   startCall('catalog.getStudy', { studyInstanceUID: viewer.studyInstanceUID });
   if (viewer.comparisonStudyUID)
     startCall('catalog.getStudy', { studyInstanceUID: viewer.comparisonStudyUID });

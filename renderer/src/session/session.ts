@@ -29,6 +29,7 @@ import {
 import { useWorklistStore } from '../stores/useWorklistStore.js';
 import { isLayout } from '../viewer/hangingProtocols.js';
 import { viewportInSlot } from '../viewer/viewportRegistry.js';
+import { OPENING_STUDY, holdKeys, releaseKeys } from '../keys/keyGate.js';
 import { LOCAL_STORAGE_KEY, takeEarly } from './early.js';
 import { imageOf, startIndexOf } from './startView.js';
 
@@ -149,6 +150,7 @@ export async function applySession(session: UiSession): Promise<void> {
     void useWorklistStore.getState().selectStudy(session.worklist.selectedStudyUID);
   const viewer = session.viewer;
   if (session.screen !== 'viewer' || !viewer) return;
+  holdKeys(OPENING_STUDY);
   // The series' image lists are asked for alongside the studies (one round trip, not two).
   const seriesUIDs = [...new Set(viewer.viewports.flatMap((view) => (view ? [view.seriesInstanceUID] : [])))];
   const images = Promise.all(
@@ -209,6 +211,8 @@ export async function restoreSession(): Promise<void> {
   } catch {
     // Losing one's place must never keep the app from starting.
   }
+  // Keys kept for a viewer that is not restored go to the worklist (keys/keyGate.ts).
+  if (useUiStore.getState().screen !== 'viewer') releaseKeys(OPENING_STUDY);
 }
 
 const comparable = (session: UiSession) => JSON.stringify({ ...session, savedAt: 0 });

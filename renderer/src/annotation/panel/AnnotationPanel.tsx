@@ -4,8 +4,8 @@
  * and series. A click on a measurement shows its image and selects it; the selected one opens its
  * label and attributes for editing; each row hides, locks or deletes its measurement.
  *
- * Also mounts what the annotation tools need while the viewer is open: their keys and the label
- * picker.
+ * Also mounts what the annotation tools need while the viewer is open: their keys (in the shell,
+ * so they work before the body mounts) and the label picker.
  */
 import { annotation as csAnnotation } from '@cornerstonejs/tools';
 import { memo, useCallback, useDeferredValue, useEffect, useMemo, useState } from 'react';
@@ -36,8 +36,9 @@ import { ClassificationQuestions } from './ClassificationQuestions.js';
 import { AiFindingsSection } from '../../ai/AiFindingsSection.js';
 import { type Missing, missingForComplete } from './completeness.js';
 import { goToStudy } from './studyNavigation.js';
+import { OPENING_STUDY, releaseKeys } from '../../keys/keyGate.js';
 import { type StudyAnnotation, useStudyAnnotations } from './useStudyAnnotations.js';
-import { useAnswers, useStudyPanelStore } from './useStudyPanelStore.js';
+import { useAnswers, useStudyPanelStore, whenStudyLoaded } from './useStudyPanelStore.js';
 import { useViewerSettled } from '../../viewer/firstDraw.js';
 import './panel.css';
 
@@ -306,7 +307,17 @@ function seriesTitle(series: SeriesSummary | undefined, t: TFunction) {
   return `${number}${series.seriesDescription || series.modality}`;
 }
 
-function PanelBody({ detail }: { detail: StudyDetail }) {
+type AtEnd = 'next' | 'previous' | null;
+
+function PanelBody({
+  detail,
+  commands,
+  atEnd,
+}: {
+  detail: StudyDetail;
+  commands: StudyCommands;
+  atEnd: AtEnd;
+}) {
   const { t, i18n } = useTranslation();
   const schema = useSchema();
   // Deferred: when a study's annotations arrive (hundreds at once) the image draws them first;
@@ -320,13 +331,11 @@ function PanelBody({ detail }: { detail: StudyDetail }) {
   const refused = useStudyPanelStore((state) => state.refused);
   const error = useStudyPanelStore((state) => state.error);
   const activeSeriesUID = useViewerStore((state) => state.assignments[state.activeViewport] ?? null);
-  const [endReached, setAtEnd] = useState<{ study: string; end: 'next' | 'previous' } | null>(null);
   const overrides = useShortcutsStore((state) => state.overrides);
   const keys = effectiveShortcuts(overrides);
   const keyOf = (action: string) => (keys[action] ?? []).map(displayCombo).join(' / ');
   const studyUID = detail.study.studyInstanceUID;
 
-  const atEnd = endReached?.study === studyUID ? endReached.end : null;
   const [rowLimit, setRowLimit] = useState({ study: studyUID, rows: ROWS_FIRST });
   const rowsShown = rowLimit.study === studyUID ? rowLimit.rows : ROWS_FIRST;
   const showMore = useCallback(
@@ -340,6 +349,8 @@ function PanelBody({ detail }: { detail: StudyDetail }) {
   useEffect(() => {
     void useStudyPanelStore.getState().load(studyUID);
     const stopFollowing = useStudyPanelStore.getState().follow(studyUID);
+    // The study's status is known to the panel: keys pressed while it opened go on (keys/keyGate.ts).
+    releaseKeys(OPENING_STUDY);
     return () => {
       stopFollowing();
       // Leaving the study: an open picker keeps its measurement with the preselected label.
@@ -366,19 +377,6 @@ function PanelBody({ detail }: { detail: StudyDetail }) {
     return question ? localized(question.name, i18n.language) : id;
   };
   const seriesName = (uid: string | undefined) => seriesTitle(uid ? seriesByUid.get(uid) : undefined, t);
-
-  const commands = useMemo<StudyCommands>(
-    () => ({
-      next: () =>
-        void goToStudy(1).then((moved) => setAtEnd(moved ? null : { study: studyUID, end: 'next' })),
-      previous: () =>
-        void goToStudy(-1).then((moved) => setAtEnd(moved ? null : { study: studyUID, end: 'previous' })),
-      // Main decides (it checks the stored heads against the schema); a refusal lists what is missing.
-      complete: () => void useStudyPanelStore.getState().setStatus('complete'),
-    }),
-    [studyUID],
-  );
-  useAnnotationKeys(commands);
 
   // Grouped by label (schema order; measurements without a label first, then those whose label the
   // schema in use does not know — drawn under another schema, kept and shown by their id), then by series.
@@ -587,11 +585,41 @@ function PanelBody({ detail }: { detail: StudyDetail }) {
   );
 }
 
+/**
+ * The study commands behind the annotation keys and the panel's buttons. They live in the panel's
+ * shell, mounted with the viewer, so the keys work before the body (mounted after the first image)
+ * is there; `complete` waits until the panel has loaded the study's status.
+ */
+function useStudyCommands(studyUID: string | null): { commands: StudyCommands; atEnd: AtEnd } {
+  const [endReached, setAtEnd] = useState<{ study: string; end: 'next' | 'previous' } | null>(null);
+  const commands = useMemo<StudyCommands>(() => {
+    const go = (step: 1 | -1) =>
+      void goToStudy(step).then((moved) =>
+        setAtEnd(moved || !studyUID ? null : { study: studyUID, end: step === 1 ? 'next' : 'previous' }),
+      );
+    return {
+      next: () => go(1),
+      previous: () => go(-1),
+      // Main decides (it checks the stored heads against the schema); a refusal lists what is missing.
+      complete: () => {
+        if (studyUID)
+          whenStudyLoaded(studyUID, () => void useStudyPanelStore.getState().setStatus('complete'));
+      },
+    };
+  }, [studyUID]);
+  return { commands, atEnd: endReached !== null && endReached.study === studyUID ? endReached.end : null };
+}
+
 export function AnnotationPanel() {
   const { t } = useTranslation();
   const detail = useViewerStore((state) => state.detail);
   const [open, setOpen] = useState(() => window.localStorage.getItem(OPEN_KEY) !== 'false');
   const settled = useViewerSettled();
+  const studyUID = detail?.study.studyInstanceUID ?? null;
+  const { commands, atEnd } = useStudyCommands(studyUID);
+  useAnnotationKeys(commands);
+  // Leaving the viewer before its body mounted: the keys kept for it go on.
+  useEffect(() => () => releaseKeys(OPENING_STUDY), []);
   const toggle = () => {
     window.localStorage.setItem(OPEN_KEY, String(!open));
     setOpen(!open);
@@ -617,7 +645,7 @@ export function AnnotationPanel() {
         {/* Folded away, the body stays mounted: its keys keep working. */}
         <div className="annotation-panel__body" hidden={!open}>
           {/* Mounted once the viewer's first image is drawn (viewer/firstDraw.ts). */}
-          {settled ? <PanelBody detail={detail} /> : null}
+          {settled ? <PanelBody detail={detail} commands={commands} atEnd={atEnd} /> : null}
         </div>
       </aside>
       <LabelPickerLayer />

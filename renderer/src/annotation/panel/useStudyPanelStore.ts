@@ -86,6 +86,34 @@ function saveAnswer(
   );
 }
 
+/**
+ * Status answers are applied in the order they were asked: an answer to a read sent before a
+ * change (the panel loading the study while a key marks it complete) never overwrites the
+ * change's answer.
+ */
+let asked = 0;
+let shown = 0;
+function ask(): number {
+  asked += 1;
+  return asked;
+}
+function newest(sequence: number): boolean {
+  if (sequence < shown) return false;
+  shown = sequence;
+  return true;
+}
+
+/** A command given before the panel loaded its study (an annotation key pressed as it opened). */
+let waiting: { study: string; run: () => void } | null = null;
+
+/** Runs `run` once the panel has loaded this study (at once if it has); a later call replaces it. */
+export function whenStudyLoaded(studyInstanceUID: string, run: () => void): void {
+  if (useStudyPanelStore.getState().studyInstanceUID === studyInstanceUID) {
+    waiting = null;
+    run();
+  } else waiting = { study: studyInstanceUID, run };
+}
+
 interface StudyPanelState {
   studyInstanceUID: string | null;
   status: StudyAnnotationStatus | null;
@@ -108,9 +136,13 @@ export const useStudyPanelStore = create<StudyPanelState>()((set, get) => ({
 
   async load(studyInstanceUID) {
     set({ studyInstanceUID, status: null, refused: null, error: null });
+    const command = waiting?.study === studyInstanceUID ? waiting.run : null;
+    waiting = null;
+    command?.();
     try {
+      const sequence = ask();
       const status = await host.api.call('annotation.studyStatus', { studyInstanceUID });
-      if (get().studyInstanceUID === studyInstanceUID) set({ status });
+      if (get().studyInstanceUID === studyInstanceUID && newest(sequence)) set({ status });
     } catch (error) {
       set({ error });
     }
@@ -121,10 +153,11 @@ export const useStudyPanelStore = create<StudyPanelState>()((set, get) => ({
     const reread = () => {
       window.clearTimeout(timer);
       timer = window.setTimeout(() => {
+        const sequence = ask();
         host.api
           .call('annotation.studyStatus', { studyInstanceUID })
           .then((status) => {
-            if (get().studyInstanceUID === studyInstanceUID) set({ status });
+            if (get().studyInstanceUID === studyInstanceUID && newest(sequence)) set({ status });
           })
           .catch(() => undefined);
       }, 200);
@@ -133,7 +166,12 @@ export const useStudyPanelStore = create<StudyPanelState>()((set, get) => ({
       if (event.studyInstanceUID === studyInstanceUID) reread();
     });
     const offStatus = host.api.on('annotation.statusChanged', (status) => {
-      if (status.studyInstanceUID === studyInstanceUID && get().studyInstanceUID === studyInstanceUID)
+      // An event reports what main has now: answers to reads asked before it are older.
+      if (
+        status.studyInstanceUID === studyInstanceUID &&
+        get().studyInstanceUID === studyInstanceUID &&
+        newest(asked)
+      )
         set({ status });
     });
     return () => {
@@ -163,8 +201,12 @@ export const useStudyPanelStore = create<StudyPanelState>()((set, get) => ({
     try {
       // Main judges the stored heads: what the reader just changed is saved first.
       if (status !== 'draft') await drained();
+      const sequence = ask();
       const result = await host.api.call('annotation.setStudyStatus', { studyInstanceUID, status });
-      if (get().studyInstanceUID === studyInstanceUID) set({ status: result, refused: null, error: null });
+      if (get().studyInstanceUID === studyInstanceUID)
+        set(
+          newest(sequence) ? { status: result, refused: null, error: null } : { refused: null, error: null },
+        );
     } catch (error) {
       if (isAppError(error) && error.code === 'incomplete') {
         // Main's reason, as data, shown in the reader's language.
