@@ -15,6 +15,7 @@ import type {
   ReviewState,
 } from '../../../shared/ai.js';
 import { host } from '../host/index.js';
+import { holdKeys, releaseKeys } from '../keys/keyGate.js';
 import { applyStoredVersions } from '../annotation/persist.js';
 import { jumpTo } from '../annotation/panel/AnnotationPanel.js';
 import type { StudyAnnotation } from '../annotation/panel/useStudyAnnotations.js';
@@ -89,12 +90,16 @@ export const useAiStore = create<AiState>()((set, get) => ({
   events: [],
   async load(studyInstanceUID) {
     set({ study: studyInstanceUID, findings: [], current: 0, rejecting: null, error: null, events: [] });
+    // With the list open, A / R / E / N / P pressed before the findings are here are theirs: kept
+    // until they are (keys/keyGate.ts), not taken by the tools.
+    const keys = `ai-findings:${studyInstanceUID}`;
+    if (get().open) holdKeys(keys);
     const [answer, reasons, review, events] = await Promise.all([
       host.api.call('ai.findings', { studyInstanceUID }),
       get().reasons.length > 0 ? Promise.resolve(get().reasons) : host.api.call('ai.rejectionReasons', {}),
       host.api.call('review.state', {}),
       host.api.call('review.events', { studyInstanceUID }),
-    ]);
+    ]).finally(() => releaseKeys(keys));
     if (get().study !== studyInstanceUID) return;
     const firstUndecided = answer.findings.findIndex((finding) => finding.decision === null);
     set({
