@@ -33,6 +33,11 @@ import type { AiSegments } from './segments.js';
 export interface AiFindingSource {
   /** Every version of a chain, oldest first. */
   history(annotationUid: string): AnnotationVersion[];
+  /**
+   * Every version of each of the study's chains holding an AI version, by chain, oldest first (one
+   * query instead of `history` per chain); without it, `history` is asked per chain.
+   */
+  aiHistories?(studyInstanceUID: string): Map<string, AnnotationVersion[]>;
   /** Stores versions (one transaction) and tells the renderer (annotation.changed). */
   save(versions: AnnotationVersionInput[]): Promise<void>;
   schema(): LabelSchema;
@@ -135,8 +140,9 @@ export class AiFindings {
   list(studyInstanceUID: string): Array<AiFinding & { batchId: string | null }> {
     const reader = this.#source.reader();
     const findings: Array<AiFinding & { batchId: string | null }> = [];
+    const histories = this.#source.aiHistories?.(studyInstanceUID);
     for (const { annotation_uid: annotationUid } of this.#aiChains.all(studyInstanceUID)) {
-      const history = this.#source.history(annotationUid);
+      const history = histories?.get(annotationUid) ?? this.#source.history(annotationUid);
       const aiVersion = aiVersionOf(history);
       if (!aiVersion || aiVersion.kind !== 'measurement') continue;
       const state = decisionOf(history, aiVersion, reader);

@@ -118,6 +118,12 @@ export class AnnotationStore {
       history: db.prepare<[string], VersionRow>(
         `SELECT ${VERSION_COLUMNS} FROM annotation_version v WHERE v.annotation_uid = ? ORDER BY v.seq`,
       ),
+      aiHistories: db.prepare<[string, string], VersionRow>(
+        `SELECT ${VERSION_COLUMNS} FROM annotation_version v
+          WHERE v.study_uid = ? AND v.annotation_uid IN
+            (SELECT annotation_uid FROM annotation_version WHERE study_uid = ? AND source LIKE 'ai:%')
+          ORDER BY v.seq`,
+      ),
       liveCount: db.prepare<[string], { n: number }>(
         `SELECT count(DISTINCT annotation_uid) AS n FROM annotation_head WHERE study_uid = ? AND deleted = 0`,
       ),
@@ -261,6 +267,20 @@ export class AnnotationStore {
 
   history(annotationUid: string): AnnotationVersion[] {
     return this.#s.history.all(annotationUid).map(toVersion);
+  }
+
+  /**
+   * Every version of each of the study's chains that holds an AI version, by chain, each oldest
+   * first: one query for what `history` would answer per chain (the AI list, main/ai/findings.ts).
+   */
+  aiHistories(studyInstanceUID: string): Map<string, AnnotationVersion[]> {
+    const byUid = new Map<string, AnnotationVersion[]>();
+    for (const row of this.#s.aiHistories.all(studyInstanceUID, studyInstanceUID)) {
+      const list = byUid.get(row.annotation_uid);
+      if (list) list.push(toVersion(row));
+      else byUid.set(row.annotation_uid, [toVersion(row)]);
+    }
+    return byUid;
   }
 
   version(versionId: string): AnnotationVersion | null {

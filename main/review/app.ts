@@ -61,6 +61,7 @@ export function createAiReviewApp(options: {
     connection(),
     {
       history: (annotationUid) => options.store.history(annotationUid),
+      aiHistories: (studyInstanceUID) => options.store.aiHistories(studyInstanceUID),
       save: async (versions) => {
         await options.annotation()['annotation.save']({ versions: versions as never });
       },
