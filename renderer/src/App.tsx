@@ -12,6 +12,7 @@ import { useUiStore } from './stores/useUiStore.js';
 import { useWorklistStore } from './stores/useWorklistStore.js';
 import { ViewerScreen } from './viewer/ViewerScreen.js';
 import { isTextEntry } from './viewer/panels.js';
+import { usePrewarmViewer } from './viewer/prewarm.js';
 import { WorklistScreen } from './worklist/WorklistScreen.js';
 import { useReadingTimer } from './stats/readingTimer.js';
 import { useViewerStore } from './stores/useViewerStore.js';
@@ -78,6 +79,8 @@ export function App() {
   // Active reading time of the study open in the viewer (docs/statistics.md).
   const openStudy = useViewerStore((state) => state.detail?.study.studyInstanceUID ?? null);
   useReadingTimer(openStudy, screen === 'viewer');
+  // Cornerstone and the viewer's tools are set up while the worklist waits (viewer/prewarm.ts).
+  usePrewarmViewer(screen === 'worklist');
 
   return (
     <div className="app">

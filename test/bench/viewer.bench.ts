@@ -41,8 +41,20 @@ interface DisplayPass {
   rafFps: number;
 }
 
+/**
+ * Main-thread CPU of the page (CDP Performance metrics, thread ticks) from just before the
+ * double-click until the first image's time is read: what the opening costs the page, a figure the
+ * machine's load inflates far less than the wall clock.
+ */
+interface OpeningCpu {
+  mainThreadMs: number;
+  scriptMs: number;
+  layoutStyleMs: number;
+}
+
 interface RunResult {
   firstImageMs: number;
+  openingCpu: OpeningCpu;
   cold: DisplayPass;
   cached: DisplayPass;
   coldLatency: Pass;
@@ -178,7 +190,7 @@ async function leaveViewer(page: Page): Promise<void> {
   }
 }
 
-async function openSynthetic(page: Page): Promise<number> {
+async function openSynthetic(page: Page): Promise<{ firstImageMs: number; openingCpu: OpeningCpu }> {
   await page.locator('[data-testid="worklist-search"], [data-testid="viewer-back"]').first().waitFor();
   await leaveViewer(page);
   await page.getByTestId('worklist-search').fill('Synthetic');
@@ -191,14 +203,30 @@ async function openSynthetic(page: Page): Promise<number> {
   await page.getByTestId('series-thumbnail').first().waitFor();
   await page.waitForTimeout(500);
   await armFirstImageProbe(page);
+  const cdp = await page.context().newCDPSession(page);
+  await cdp.send('Performance.enable', { timeDomain: 'threadTicks' });
+  const cpu = async (): Promise<Record<string, number>> => {
+    const { metrics } = await cdp.send('Performance.getMetrics');
+    return Object.fromEntries(metrics.map((metric) => [metric.name, metric.value * 1000]));
+  };
+  const before = await cpu();
   await row.dblclick();
   const firstImageMs = await page.evaluate(async () => {
     const renderedAt = await (window as unknown as { __firstImageAt: Promise<number> }).__firstImageAt;
     const opened = performance.getEntriesByName('radlabel:open-study').at(-1)!.startTime;
     return renderedAt - opened;
   });
+  const after = await cpu();
+  await cdp.detach();
+  const spent = (...names: string[]) =>
+    round(names.reduce((sum, name) => sum + (after[name] ?? 0) - (before[name] ?? 0), 0));
+  const openingCpu = {
+    mainThreadMs: spent('TaskDuration'),
+    scriptMs: spent('ScriptDuration'),
+    layoutStyleMs: spent('LayoutDuration', 'RecalcStyleDuration'),
+  };
   await page.locator('[data-testid="viewport-0"] [data-testid="overlay-image"][data-index="1"]').waitFor();
-  return firstImageMs;
+  return { firstImageMs, openingCpu };
 }
 
 /** The older latency-chained pass, in a fresh context (cold), for comparison with earlier runs. */
@@ -221,7 +249,7 @@ async function oneRun(bench: ViewerBench, query: string): Promise<Omit<RunResult
   try {
     const page = await context.newPage();
     await gotoApp(page, bench.url + query);
-    const firstImageMs = await openSynthetic(page);
+    const { firstImageMs, openingCpu } = await openSynthetic(page);
     const cold = await displayPass(page);
     await page.keyboard.press('Home');
     await page.locator('[data-testid="viewport-0"] [data-testid="overlay-image"][data-index="1"]').waitFor();
@@ -230,7 +258,7 @@ async function oneRun(bench: ViewerBench, query: string): Promise<Omit<RunResult
     const cached = await displayPass(page);
     const rendering = (await page.getByTestId('viewport-0').getAttribute('data-rendering')) ?? 'unknown';
     await leaveViewer(page);
-    return { firstImageMs, cold, cached, rendering };
+    return { firstImageMs, openingCpu, cold, cached, rendering };
   } finally {
     await context.close();
   }
@@ -322,7 +350,17 @@ async function measure(bench: ViewerBench): Promise<BenchFigure[]> {
         what: 'bare fetch of one file (mean over the series)',
         value: round(fetchMs / series.slices, 2),
       },
-      details: { ...common, all: runs.map((r) => round(r.firstImageMs)) },
+      details: {
+        ...common,
+        all: runs.map((r) => round(r.firstImageMs)),
+        openingMainThreadMs: {
+          median: round(median(runs.map((r) => r.openingCpu.mainThreadMs))),
+          all: runs.map((r) => r.openingCpu.mainThreadMs),
+          scriptMs: runs.map((r) => r.openingCpu.scriptMs),
+          layoutStyleMs: runs.map((r) => r.openingCpu.layoutStyleMs),
+          what: 'page main-thread CPU (CDP Performance, thread ticks) from before the double-click until the first image was read',
+        },
+      },
     },
     {
       id: 'viewer.scroll_fps_cold',

@@ -133,6 +133,8 @@ export function StackViewportPane({ slot, study, series }: StackViewportPaneProp
     if (!viewport) return;
     let current = true;
     let stopPrefetch = (): void => undefined;
+    let frame = 0;
+    let prefetchTimer = 0;
     // Where this viewport starts (hanging protocol, restored session): image and window.
     const start = useViewerStore.getState().startViewFor(slot, seriesUID);
     const ordered = orderedForReading(imageIds, reverseStacks);
@@ -143,20 +145,35 @@ export function StackViewportPane({ slot, study, series }: StackViewportPaneProp
         applyStartWindow(viewport, start);
         if (start) useViewerStore.getState().clearStartView(slot, start);
         viewport.render();
-        setStack({ imageIds, ok: true });
-        if (imageIds.length > 1) stopPrefetch = startScrollPrefetch(viewport, PREFETCH_IN_FLIGHT);
+        // Cornerstone draws in the next animation frame's first callback; everything else waits
+        // for that draw: this callback runs after it in the same frame and marks the pane ready
+        // (its overlay and slider render then), the rest of the stack starts loading in a task
+        // after the frame, and so do the viewer's deferred parts (firstDraw.ts). Neither React nor
+        // the prefetch's requests and answers compete with the first draw for the main thread.
+        frame = window.requestAnimationFrame(() => {
+          if (!current) return;
+          setStack({ imageIds, ok: true });
+          if (imageIds.length > 1) {
+            prefetchTimer = window.setTimeout(() => {
+              if (current) stopPrefetch = startScrollPrefetch(viewport, PREFETCH_IN_FLIGHT);
+            }, 0);
+          }
+          reportViewportSettled();
+        });
       })
       .catch((error: unknown) => {
         if (current) setStack({ imageIds, ok: false, error: imageLoadError(error) });
       });
     return () => {
       current = false;
+      window.cancelAnimationFrame(frame);
+      window.clearTimeout(prefetchTimer);
       stopPrefetch();
     };
   }, [slot, element, imageIds, reverseStacks, seriesUID]);
 
   // The rest of the viewer screen mounts once a viewport has settled (firstDraw.ts): a ready one
-  // in the frame that draws its image (requested when the stack was set, so it runs first).
+  // reports from the frame that draws its image (above), and again here.
   const settled = state.kind !== 'loading';
   useEffect(() => {
     if (!settled) return;

@@ -24,7 +24,8 @@ import { nearestIndex, positionOf } from './slicePositions.js';
 
 let toolsReady = false;
 
-function ensureTools(): void {
+/** Adds the reference-lines and locate tools to the stack tool group (once; viewer/prewarm.ts). */
+export function ensureLinkingTools(): void {
   if (toolsReady) return;
   const group = stackToolGroup();
   addTool(ReferenceLinesTool);
@@ -139,7 +140,7 @@ function reconcileReferenceLines(activeSlot: number): void {
 
 /** Brings the synchronizers and the reference-line source up to date. */
 export function reconcileLinking(activeSlot: number, linked: boolean): void {
-  ensureTools();
+  ensureLinkingTools();
   reconcileReferenceLines(activeSlot);
   if (linked) follow(activeSlot);
 }
