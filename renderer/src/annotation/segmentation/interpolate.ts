@@ -12,10 +12,6 @@
  */
 import { cache, utilities as coreUtilities } from '@cornerstonejs/core';
 import { segmentation } from '@cornerstonejs/tools';
-import {
-  morphologicalContourInterpolation,
-  setPipelinesBaseUrl,
-} from '@itk-wasm/morphological-contour-interpolation';
 import type { Image } from 'itk-wasm';
 import { currentSegmentation, stackViewportOf } from './segmentationSession.js';
 import { useSegmentationStore } from './useSegmentationStore.js';
@@ -124,6 +120,10 @@ export async function interpolateSegment(segmentIndex: number): Promise<{ slices
       data: mask,
     };
     setStep('loading', startedAt);
+    // ITK-Wasm's client (with its HTTP and zstd code) loads on the first interpolation, not with
+    // the app (renderer/README.md, "Viewer performance").
+    const { morphologicalContourInterpolation, setPipelinesBaseUrl } =
+      await import('@itk-wasm/morphological-contour-interpolation');
     setPipelinesBaseUrl(pipelinesBaseUrl());
     job.worker = new Worker(new URL('./itkPipelineWorker.ts', import.meta.url), { type: 'module' });
     // A worker that fails to start never answers: its error ends the job.
