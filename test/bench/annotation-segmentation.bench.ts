@@ -24,11 +24,37 @@ const STROKES = 20;
 const MOVES = 10;
 const round = (value: number): number => Math.round(value * 10) / 10;
 
-/** Latencies (ms) of every pointer event of `STROKES` drags across viewport 0. */
-async function dragLatencies(page: Page): Promise<number[]> {
+interface Drags {
+  /** Latency (ms) of every pointer event. */
+  latencies: number[];
+  /** Renders of viewport 0 (Cornerstone's IMAGE_RENDERED) from the first press to the end. */
+  renders: number;
+  /** Of those, the renders that started while a button was down (inside a stroke). */
+  rendersInStrokes: number;
+}
+
+/** Latencies (ms) of every pointer event of `STROKES` drags across viewport 0, and its renders. */
+async function dragLatencies(page: Page): Promise<Drags> {
   await page.evaluate(() => {
-    const target = window as unknown as { __paintLatencies: number[] };
+    const target = window as unknown as {
+      __paintLatencies: number[];
+      __paintRenders: { all: number; inStrokes: number; down: boolean };
+    };
     target.__paintLatencies = [];
+    const renders = { all: 0, inStrokes: 0, down: false };
+    target.__paintRenders = renders;
+    document.addEventListener('pointerdown', () => (renders.down = true), { capture: true });
+    document.addEventListener('pointerup', () => (renders.down = false), { capture: true });
+    document.addEventListener(
+      'CORNERSTONE_IMAGE_RENDERED',
+      (event) => {
+        if (!(event.target instanceof Element) || !event.target.closest('[data-testid="viewport-element-0"]'))
+          return;
+        renders.all += 1;
+        if (renders.down) renders.inStrokes += 1;
+      },
+      { capture: true },
+    );
     for (const type of ['pointerdown', 'pointermove', 'pointerup'])
       document.addEventListener(
         type,
@@ -57,7 +83,17 @@ async function dragLatencies(page: Page): Promise<number[]> {
     await page.waitForTimeout(50);
   }
   await page.waitForTimeout(300);
-  return page.evaluate(() => (window as unknown as { __paintLatencies: number[] }).__paintLatencies);
+  return page.evaluate(() => {
+    const target = window as unknown as {
+      __paintLatencies: number[];
+      __paintRenders: { all: number; inStrokes: number };
+    };
+    return {
+      latencies: target.__paintLatencies,
+      renders: target.__paintRenders.all,
+      rendersInStrokes: target.__paintRenders.inStrokes,
+    };
+  });
 }
 
 const paintMs: Benchmark = {
@@ -71,7 +107,8 @@ const paintMs: Benchmark = {
         await page.goto(url.href);
         await page.getByTestId('worklist').waitFor();
         await openStudy(series[0]!);
-        const reading = await dragLatencies(page);
+        const readingDrags = await dragLatencies(page);
+        const reading = readingDrags.latencies;
         await page.reload();
         // The session brings the viewer back; else it is opened again from the worklist.
         await page.getByTestId('viewer').or(page.getByTestId('worklist')).waitFor();
@@ -103,7 +140,8 @@ const paintMs: Benchmark = {
           await cdp.send('Profiler.setSamplingInterval', { interval: 500 });
           await cdp.send('Profiler.start');
         }
-        const painting = await dragLatencies(page);
+        const paintingDrags = await dragLatencies(page);
+        const painting = paintingDrags.latencies;
         if (traceFile) await browser.stopTracing();
         if (cdp && profileFile) {
           const { profile } = await cdp.send('Profiler.stop');
@@ -127,6 +165,10 @@ const paintMs: Benchmark = {
               // What painting adds to a plain render of the image (the reading drags' renders).
               p95MinusReadingP95: round(percentile(painting, 95) - percentile(reading, 95)),
               medianMinusReadingMedian: round(percentile(painting, 50) - percentile(reading, 50)),
+              // Viewport renders (WebGL frames) during the 20 painting strokes, and inside them.
+              renders: paintingDrags.renders,
+              rendersInStrokes: paintingDrags.rendersInStrokes,
+              readingRenders: readingDrags.renders,
               rendering: 'gpu',
               image: '512x512',
             },

@@ -27,6 +27,7 @@ import { host } from '../host/index.js';
 import { decodeSlice } from '../annotation/segmentation/labelmapCodec.js';
 import { useSegmentationStore } from '../annotation/segmentation/useSegmentationStore.js';
 import { schemaNow } from '../annotation/tools/storeLink.js';
+import { drawOverImage, overlayCanvasOf } from '../imaging/imageOverlay.js';
 import { viewportInSlot } from '../viewer/viewportRegistry.js';
 
 const SLOTS = 4;
@@ -202,27 +203,6 @@ function bitmapOf(
   return bitmap;
 }
 
-function overlayCanvasOf(element: HTMLElement): HTMLCanvasElement {
-  let canvas = element.querySelector<HTMLCanvasElement>(`canvas.${CANVAS_CLASS}`);
-  if (canvas) return canvas;
-  canvas = document.createElement('canvas');
-  canvas.className = CANVAS_CLASS;
-  canvas.dataset['testid'] = 'ai-segment-overlay';
-  Object.assign(canvas.style, {
-    position: 'absolute',
-    left: '0',
-    top: '0',
-    width: '100%',
-    height: '100%',
-    pointerEvents: 'none',
-  });
-  // Over the image, under the annotation layer (SVG) that Cornerstone adds after its canvas.
-  const imageCanvas = element.querySelector('canvas.cornerstone-canvas');
-  if (imageCanvas?.parentElement) imageCanvas.parentElement.insertBefore(canvas, imageCanvas.nextSibling);
-  else element.appendChild(canvas);
-  return canvas;
-}
-
 /** Draws (or clears) the overlay of one viewport for the image it shows. */
 function drawViewport(viewport: StackViewport): void {
   const element = viewport.element;
@@ -243,30 +223,17 @@ function drawViewport(viewport: StackViewport): void {
     }
     return;
   }
-  const canvas = existing ?? overlayCanvasOf(element);
-  const ratio = window.devicePixelRatio || 1;
-  const width = Math.max(1, Math.round(element.clientWidth * ratio));
-  const height = Math.max(1, Math.round(element.clientHeight * ratio));
-  if (canvas.width !== width) canvas.width = width;
-  if (canvas.height !== height) canvas.height = height;
-  const context = canvas.getContext('2d')!;
-  context.setTransform(1, 0, 0, 1, 0, 0);
-  context.clearRect(0, 0, width, height);
-  // Image (column, row) → canvas pixels: the viewport's own mapping at three points.
-  const at = (column: number, row: number) => {
-    const world = coreUtilities.imageToWorldCoords(imageId!, [column, row]);
-    const [x, y] = world ? viewport.worldToCanvas(world) : [Number.NaN, Number.NaN];
-    return [x * ratio, y * ratio] as const;
-  };
-  const [ox, oy] = at(0, 0);
-  const [cx, cy] = at(1, 0);
-  const [rx, ry] = at(0, 1);
-  if (![ox, oy, cx, cy, rx, ry].every(Number.isFinite)) return;
-  context.setTransform(cx - ox, cy - oy, rx - ox, ry - oy, ox, oy);
-  context.imageSmoothingEnabled = false;
-  // Voxel (i, j) is centred on image coordinates (i, j): its square starts half a voxel before.
-  for (const part of parts) context.drawImage(part.canvas, -0.5, -0.5);
-  context.setTransform(1, 0, 0, 1, 0, 0);
+  const canvas = existing ?? overlayCanvasOf(element, CANVAS_CLASS, 'ai-segment-overlay');
+  // The viewport's own image → canvas mapping (imaging/imageOverlay.ts, shared with the brush preview).
+  if (
+    !drawOverImage(
+      canvas,
+      viewport,
+      imageId!,
+      parts.map((part) => part.canvas),
+    )
+  )
+    return;
   drawn.set(element, { key: imageId!, segments: parts.flatMap((part) => part.segments) });
 }
 

@@ -53,6 +53,7 @@ import { viewportInSlot } from '../../viewer/viewportRegistry.js';
 import { useToolStore } from '../tools/useToolStore.js';
 import { decodeSlice, encodeSlice, sliceSha256 } from './labelmapCodec.js';
 import { RegionGrowTool } from './regionGrow.js';
+import { type StrokeLook, type StrokePreview, installStrokePreview } from './strokePreview.js';
 import { type SegmentToolName, SEGMENT_TOOLS, useSegmentationStore } from './useSegmentationStore.js';
 
 const { MouseBindings, KeyboardBindings, SegmentationRepresentations, Events: ToolEvents } = ToolEnums;
@@ -98,6 +99,8 @@ interface Session {
   disposed: boolean;
   /** Stops drawing the labelmap layers in the opaque pass (drawLayersInOpaquePass). */
   stopOpaqueLayers: () => void;
+  /** Brush strokes drawn on a 2D canvas, the viewport's render held until the reader pauses. */
+  strokes: StrokePreview;
 }
 
 let session: Session | null = null;
@@ -352,6 +355,10 @@ export async function openSegmentation(slot: number, wanted?: string): Promise<v
         { renderOutline: false, renderOutlineInactive: false },
       );
     segmentation.addLabelmapRepresentationToViewport(viewport.id, [{ segmentationId: annotationUid }]);
+    const strokes = installStrokePreview(viewport, {
+      segmentationId: annotationUid,
+      lookNow: strokeLookNow,
+    });
     session = {
       slot,
       viewportId: viewport.id,
@@ -367,6 +374,7 @@ export async function openSegmentation(slot: number, wanted?: string): Promise<v
       dirtyMeta: false,
       disposed: false,
       stopOpaqueLayers,
+      strokes,
     };
     store.setState({
       status: 'ready',
@@ -455,6 +463,7 @@ export async function closeSegmentation(): Promise<void> {
   await flushSave();
   current.disposed = true;
   current.stopOpaqueLayers();
+  current.strokes.stop();
   session = null;
   activateSegmentTool(null);
   try {
@@ -481,6 +490,40 @@ export async function closeSegmentation(): Promise<void> {
     activeSegment: null,
     seriesInstanceUID: null,
   });
+}
+
+/**
+ * How a brush stroke starting now on `imageId` will look once Cornerstone draws it (strokePreview.ts),
+ * or null when no preview applies: another tool than the brush, no segment, a hidden or locked one.
+ */
+function strokeLookNow(imageId: string): StrokeLook | null {
+  const current = session;
+  const state = store.getState();
+  if (!current || state.tool !== 'Brush' || state.activeSegment === null) return null;
+  const segment = state.segments.find((item) => item.segmentIndex === state.activeSegment);
+  if (!segment || !segment.visible || segment.locked) return null;
+  const color = segmentation.config.color.getSegmentIndexColor(
+    current.viewportId,
+    current.annotationUid,
+    segment.segmentIndex,
+  ) as number[] | undefined;
+  const rgba: [number, number, number, number] = color
+    ? [color[0] ?? 0, color[1] ?? 0, color[2] ?? 0, color[3] ?? 255]
+    : rgbOf(segment.color);
+  const brush = ensureSegmentationTools().getToolInstance(TOOL_INSTANCES.Brush.instance) as
+    { configuration?: { brushSize?: number } } | undefined;
+  const binding = bindingOf(segment.segmentIndex);
+  const labelmapId = current.layerIds[binding.layer];
+  const layerImageIdsNow = labelmapId ? layersNow().get(labelmapId) : undefined;
+  const index = current.imageIds.indexOf(imageId);
+  const labelmapImageId = index >= 0 ? layerImageIdsNow?.[index] : undefined;
+  return {
+    rgba,
+    fillAlpha: segment.opacity ?? 0.5,
+    radiusMm: brush?.configuration?.brushSize ?? state.brushSize,
+    voxels: labelmapImageId && cache.getImage(labelmapImageId) ? scalarsOf(labelmapImageId) : null,
+    labelValue: binding.labelValue,
+  };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -514,11 +557,27 @@ function applySegmentDisplay(segment: SegmentInfo) {
     );
 }
 
+/**
+ * Segment numbers a new segment never takes in a segmentation of a series: those of the series' AI
+ * SEGs (renderer/src/ai/), so a segment the reader adds to their copy of one never collides with
+ * an AI segment still to be decided (which would join the copy under its own number).
+ */
+let reservedSegmentNumbers: (seriesInstanceUID: string) => readonly number[] = () => [];
+
+export function reserveSegmentNumbers(provider: (seriesInstanceUID: string) => readonly number[]): void {
+  reservedSegmentNumbers = provider;
+}
+
 /** A new segment for a schema label; it becomes the one the tools paint. */
 export function addSegment(label: Label, language: string): number | null {
   if (!session) return null;
   const { segments } = store.getState();
-  const segmentIndex = Math.max(0, ...segments.map((segment) => segment.segmentIndex)) + 1;
+  const segmentIndex =
+    Math.max(
+      0,
+      ...segments.map((segment) => segment.segmentIndex),
+      ...reservedSegmentNumbers(session.seriesInstanceUID),
+    ) + 1;
   if (segmentIndex > 255) return null;
   segmentation.segmentIndex.setActiveSegmentIndex(session.annotationUid, segmentIndex);
   const binding = bindingOf(segmentIndex);
@@ -609,7 +668,9 @@ function scheduleSave() {
   if (saveTimer !== null) window.clearTimeout(saveTimer);
   saveTimer = window.setTimeout(() => {
     saveTimer = null;
-    void flushSave();
+    // Never in the stroke path: while the reader paints (renders held), the save waits.
+    if (session?.strokes.holding()) scheduleSave();
+    else void flushSave();
   }, SAVE_DELAY_MS);
 }
 

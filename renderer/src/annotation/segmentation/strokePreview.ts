@@ -1,0 +1,357 @@
+/**
+ * Brush strokes without a WebGL render while the reader paints (docs/annotation.md "Speed").
+ *
+ * With WebGL on the CPU (SwiftShader, what headless Chromium and machines without a GPU have) one
+ * render of a viewport with its labelmap takes 0.1–0.6 s, and pointer events that arrive meanwhile
+ * wait for it: that was the slow 5 % of `annotation.paint_ms`. Cornerstone already applies a brush
+ * stroke at pointer up only (lazy labelmap editing, on because `overwriteMode` is set), then renders
+ * the viewport; the next stroke's first events queued behind that render.
+ *
+ * So, for the brush (a stroke only adds the segment's colour):
+ * - the stroke is drawn as it is painted on a 2D canvas over the viewport (imaging/imageOverlay.ts:
+ *   the viewport's own image → canvas mapping), voxel by voxel, nearest neighbour, in the segment's
+ *   colour and fill opacity over the image — how the labelmap layer is blended in the opaque pass —
+ *   with the brush's shape (discs of the brush radius in mm along the stroke, the voxels whose
+ *   centres they cover, as Cornerstone's circle fill takes them);
+ * - the viewport's renders are held from the press until the reader pauses: 150 ms after the
+ *   pointer comes up with no new press, or at once on a wheel, a key, another kind of press or a new
+ *   image. Then the viewport renders once (the labelmap as Cornerstone holds it, every stroke since
+ *   the last render) and the preview is cleared in the same frame (after the segmentation render).
+ *
+ * The eraser and the threshold brush keep the render at pointer up: an overlay cannot take colour
+ * away, and the threshold brush fills only voxels in a range the preview would have to re-test.
+ */
+import {
+  Enums as CoreEnums,
+  type StackViewport,
+  eventTarget,
+  metaData,
+  type Types,
+  utilities as coreUtilities,
+} from '@cornerstonejs/core';
+import { Enums as ToolEnums } from '@cornerstonejs/tools';
+import {
+  type Affine,
+  drawOverImage,
+  drawRegionOverImage,
+  imageToCanvasTransform,
+  overlayCanvasOf,
+} from '../../imaging/imageOverlay.js';
+
+const { Events: ToolEvents } = ToolEnums;
+
+/** The reader has paused this long after the pointer came up (no new press): render. */
+export const PAUSE_MS = 150;
+const CANVAS_CLASS = 'brush-stroke-preview';
+
+/** What the preview needs to know about the segment being painted, at the press. */
+export interface StrokeLook {
+  /** Segment colour (0–255) as Cornerstone holds it, alpha included. */
+  rgba: readonly [number, number, number, number];
+  /** The segment's fill opacity (0–1). */
+  fillAlpha: number;
+  /** Brush radius in mm. */
+  radiusMm: number;
+  /** The segment's voxels on the image shown (already drawn by Cornerstone: not drawn again). */
+  voxels: Uint8Array | null;
+  labelValue: number;
+}
+
+export interface StrokeSource {
+  segmentationId: string;
+  /** The look of a brush stroke starting now, or null when the tool on the button is not the brush. */
+  lookNow(imageId: string): StrokeLook | null;
+}
+
+interface Stroke {
+  imageId: string;
+  width: number;
+  height: number;
+  /** mm per column step, mm per row step. */
+  spacing: [number, number];
+  look: StrokeLook;
+  /** Voxels drawn by this preview (since the last render). */
+  drawn: Uint8Array;
+  bitmap: HTMLCanvasElement;
+  pixels: ImageData;
+  /** Earlier strokes' bitmaps on this image in other segments, since the last render. */
+  earlier: HTMLCanvasElement[];
+  /** Last stroke centre, image coordinates. */
+  last: [number, number] | null;
+  /** The mapping the overlay was last drawn in (null: draw it whole next time). */
+  drawnWith: Affine | null;
+}
+
+export interface StrokePreview {
+  /** True from a brush press until the render at the reader's pause. */
+  holding(): boolean;
+  /** Renders now what is held (and clears the preview once drawn). */
+  release(): void;
+  stop(): void;
+}
+
+/** Starts previewing brush strokes on the viewport and holding its renders while painting. */
+export function installStrokePreview(viewport: StackViewport, source: StrokeSource): StrokePreview {
+  const element = viewport.element;
+  const originalRender = viewport.render;
+  let held = false;
+  let renderHeld = false;
+  let pauseTimer: number | null = null;
+  let stroke: Stroke | null = null;
+  /** The preview waits for the render that shows the labelmap, then clears. */
+  let clearOnRender = false;
+
+  viewport.render = (): void => {
+    if (held) {
+      renderHeld = true;
+      return;
+    }
+    originalRender.call(viewport);
+  };
+
+  const canvas = (): HTMLCanvasElement => overlayCanvasOf(element, CANVAS_CLASS, 'brush-stroke-preview');
+
+  const setState = (state: 'painting' | 'held' | 'idle'): void => {
+    const existing = element.querySelector<HTMLCanvasElement>(`canvas.${CANVAS_CLASS}`);
+    if (existing) existing.dataset['state'] = state;
+  };
+
+  const clearPreview = (): void => {
+    clearOnRender = false;
+    stroke = null;
+    const existing = element.querySelector<HTMLCanvasElement>(`canvas.${CANVAS_CLASS}`);
+    if (existing) {
+      existing.getContext('2d')?.clearRect(0, 0, existing.width, existing.height);
+      existing.dataset['state'] = 'idle';
+    }
+  };
+
+  const release = (): void => {
+    if (pauseTimer !== null) {
+      window.clearTimeout(pauseTimer);
+      pauseTimer = null;
+    }
+    if (!held) return;
+    held = false;
+    if (stroke) clearOnRender = true;
+    if (renderHeld) {
+      renderHeld = false;
+      originalRender.call(viewport);
+    } else if (clearOnRender) {
+      // Cornerstone's segmentation render may not have asked yet (a key right after the stroke):
+      // it comes unheld now; a stroke that changed nothing has no render to wait for.
+      window.setTimeout(() => {
+        if (clearOnRender && !held) {
+          clearOnRender = false;
+          viewport.render();
+        }
+      }, 500);
+    }
+  };
+
+  const afterRender = (): void => {
+    if (clearOnRender && !held) clearPreview();
+  };
+  const onSegmentationRendered = (event: Event): void => {
+    const detail = (event as CustomEvent<{ viewportId?: string }>).detail;
+    if (detail?.viewportId === viewport.id) afterRender();
+  };
+
+  /** Draws the discs from the last centre to `world` into the stroke's bitmap, then on screen. */
+  const paintTo = (world: Types.Point3): void => {
+    const current = stroke;
+    if (!current) return;
+    const point = coreUtilities.worldToImageCoords(current.imageId, world);
+    if (!point) return;
+    const [sx, sy] = current.spacing;
+    const radius = current.look.radiusMm;
+    const from = current.last ?? point;
+    // Discs at most half a radius apart along the segment, as Cornerstone's circle fill densifies.
+    const lengthMm = Math.hypot((point[0] - from[0]) * sx, (point[1] - from[1]) * sy);
+    const steps = Math.max(1, Math.ceil(lengthMm / (radius / 2)));
+    const rx = radius / sx;
+    const ry = radius / sy;
+    const { width, height, drawn, pixels } = current;
+    const voxels = current.look.voxels;
+    const labelValue = current.look.labelValue;
+    const [r, g, b, a] = current.look.rgba;
+    const alpha = Math.round((a / 255) * current.look.fillAlpha * 255);
+    let minX = width;
+    let minY = height;
+    let maxX = -1;
+    let maxY = -1;
+    for (let step = current.last ? 1 : 0; step <= steps; step++) {
+      const t = step / steps;
+      const cx = from[0] + (point[0] - from[0]) * t;
+      const cy = from[1] + (point[1] - from[1]) * t;
+      const x0 = Math.max(0, Math.ceil(cx - rx));
+      const x1 = Math.min(width - 1, Math.floor(cx + rx));
+      const y0 = Math.max(0, Math.ceil(cy - ry));
+      const y1 = Math.min(height - 1, Math.floor(cy + ry));
+      for (let y = y0; y <= y1; y++) {
+        const dy = (y - cy) * sy;
+        for (let x = x0; x <= x1; x++) {
+          const dx = (x - cx) * sx;
+          if (dx * dx + dy * dy > radius * radius) continue;
+          const index = y * width + x;
+          if (drawn[index]) continue;
+          drawn[index] = 1;
+          // Voxels of the segment Cornerstone already draws are not drawn twice (no double alpha).
+          if (voxels && voxels[index] === labelValue) continue;
+          const offset = index * 4;
+          pixels.data[offset] = r;
+          pixels.data[offset + 1] = g;
+          pixels.data[offset + 2] = b;
+          pixels.data[offset + 3] = alpha;
+          if (x < minX) minX = x;
+          if (x > maxX) maxX = x;
+          if (y < minY) minY = y;
+          if (y > maxY) maxY = y;
+        }
+      }
+    }
+    current.last = point;
+    const target = canvas();
+    target.dataset['state'] = 'painting';
+    if (maxX < 0 && current.drawnWith) return;
+    if (maxX >= 0)
+      current.bitmap
+        .getContext('2d')!
+        .putImageData(pixels, 0, 0, minX, minY, maxX - minX + 1, maxY - minY + 1);
+    const bitmaps = [...current.earlier, current.bitmap];
+    const ratio = window.devicePixelRatio || 1;
+    const now = imageToCanvasTransform(viewport, current.imageId, ratio);
+    const same =
+      now !== null &&
+      current.drawnWith !== null &&
+      target.width === Math.max(1, Math.round(element.clientWidth * ratio)) &&
+      now.every((value, index) => Math.abs(value - current.drawnWith![index]!) < 1e-6);
+    if (same && maxX >= 0) {
+      // Only what this move added (and a voxel around it) is drawn again.
+      drawRegionOverImage(target, viewport, current.imageId, bitmaps, {
+        x0: Math.max(0, minX - 1),
+        y0: Math.max(0, minY - 1),
+        x1: Math.min(current.width - 1, maxX + 1),
+        y1: Math.min(current.height - 1, maxY + 1),
+      });
+    } else if (!same) {
+      current.drawnWith = drawOverImage(target, viewport, current.imageId, bitmaps) ? now : null;
+    }
+  };
+
+  const startStroke = (world: Types.Point3): boolean => {
+    const imageId = viewport.getCurrentImageId();
+    if (!imageId) return false;
+    const look = source.lookNow(imageId);
+    if (!look) return false;
+    const plane = metaData.get('imagePlaneModule', imageId) as
+      { columns?: number; rows?: number; columnPixelSpacing?: number; rowPixelSpacing?: number } | undefined;
+    const width = plane?.columns ?? 0;
+    const height = plane?.rows ?? 0;
+    if (!(width > 0 && height > 0)) return false;
+    // Strokes between two renders add up on one bitmap per look; a new image starts afresh.
+    if (
+      !stroke ||
+      stroke.imageId !== imageId ||
+      stroke.look.rgba.join() !== look.rgba.join() ||
+      stroke.look.fillAlpha !== look.fillAlpha ||
+      stroke.look.labelValue !== look.labelValue
+    ) {
+      const earlier = stroke && stroke.imageId === imageId ? [...stroke.earlier, stroke.bitmap] : [];
+      const bitmap = document.createElement('canvas');
+      bitmap.width = width;
+      bitmap.height = height;
+      stroke = {
+        imageId,
+        width,
+        height,
+        spacing: [plane?.columnPixelSpacing || 1, plane?.rowPixelSpacing || 1],
+        look,
+        drawn: new Uint8Array(width * height),
+        bitmap,
+        pixels: new ImageData(width, height),
+        earlier,
+        last: null,
+        drawnWith: null,
+      };
+    } else {
+      stroke.look = look;
+      stroke.last = null;
+    }
+    clearOnRender = false;
+    paintTo(world);
+    return true;
+  };
+
+  type MouseDetail = { event?: MouseEvent; currentPoints?: { world?: Types.Point3 } };
+  const detailOf = (event: Event): MouseDetail => (event as CustomEvent<MouseDetail>).detail ?? {};
+
+  let painting = false;
+  const onMouseDown = (event: Event): void => {
+    const detail = detailOf(event);
+    const mouse = detail.event;
+    const world = detail.currentPoints?.world;
+    const plain = mouse && mouse.button === 0 && !mouse.ctrlKey && !mouse.metaKey && !mouse.altKey;
+    if (!plain || !world) {
+      painting = false;
+      release();
+      return;
+    }
+    if (pauseTimer !== null) {
+      window.clearTimeout(pauseTimer);
+      pauseTimer = null;
+    }
+    painting = startStroke(world);
+    if (painting) held = true;
+    else release();
+  };
+  const onMouseDrag = (event: Event): void => {
+    if (!painting) return;
+    const world = detailOf(event).currentPoints?.world;
+    if (world) paintTo(world);
+  };
+  const onMouseUp = (): void => {
+    if (!painting) return;
+    painting = false;
+    setState('held');
+    if (pauseTimer !== null) window.clearTimeout(pauseTimer);
+    pauseTimer = window.setTimeout(release, PAUSE_MS);
+  };
+  const onOtherInput = (): void => {
+    if (!painting) release();
+  };
+  const onNewImage = (): void => {
+    release();
+    clearPreview();
+  };
+
+  element.addEventListener(ToolEvents.MOUSE_DOWN, onMouseDown);
+  element.addEventListener(ToolEvents.MOUSE_DRAG, onMouseDrag);
+  element.addEventListener(ToolEvents.MOUSE_UP, onMouseUp);
+  element.addEventListener(ToolEvents.MOUSE_CLICK, onMouseUp);
+  element.addEventListener('wheel', onOtherInput, { capture: true });
+  element.addEventListener(CoreEnums.Events.STACK_NEW_IMAGE, onNewImage);
+  element.addEventListener(CoreEnums.Events.IMAGE_RENDERED, afterRender);
+  document.addEventListener('keydown', onOtherInput, { capture: true });
+  eventTarget.addEventListener(ToolEvents.SEGMENTATION_RENDERED, onSegmentationRendered);
+
+  return {
+    holding: () => held,
+    release,
+    stop() {
+      release();
+      clearPreview();
+      element.removeEventListener(ToolEvents.MOUSE_DOWN, onMouseDown);
+      element.removeEventListener(ToolEvents.MOUSE_DRAG, onMouseDrag);
+      element.removeEventListener(ToolEvents.MOUSE_UP, onMouseUp);
+      element.removeEventListener(ToolEvents.MOUSE_CLICK, onMouseUp);
+      element.removeEventListener('wheel', onOtherInput, { capture: true });
+      element.removeEventListener(CoreEnums.Events.STACK_NEW_IMAGE, onNewImage);
+      element.removeEventListener(CoreEnums.Events.IMAGE_RENDERED, afterRender);
+      document.removeEventListener('keydown', onOtherInput, { capture: true });
+      eventTarget.removeEventListener(ToolEvents.SEGMENTATION_RENDERED, onSegmentationRendered);
+      if (viewport.render !== originalRender) viewport.render = originalRender;
+      element.querySelector(`canvas.${CANVAS_CLASS}`)?.remove();
+    },
+  };
+}

@@ -1,0 +1,203 @@
+/**
+ * Brush strokes as the reader sees them while painting (issue #9, `annotation.paint_ms`;
+ * docs/annotation.md "Speed"): during a stroke the viewport does not render (WebGL); the stroke is
+ * drawn on a 2D canvas over the image and must look like the labelmap Cornerstone draws once the
+ * reader pauses. Pixels are read from what the page composites on screen for the viewport: the
+ * image canvas (Cornerstone's WebGL frame, copied to a 2D canvas) under the stroke preview canvas.
+ * Also: the eraser takes colour away once its stroke ends, and Ctrl+Z right after a stroke takes it
+ * back on screen.
+ */
+import { type Page, expect, test } from '@playwright/test';
+import { type CtSeries, ensureCtSeries } from '../fixtures/index.js';
+import {
+  type AppSession,
+  expectImage,
+  importPath,
+  nextFrames,
+  openApp,
+  screenshot,
+  search,
+} from './support/app.js';
+import { voxelCounts } from './support/segmentation-probe.js';
+
+test.describe.configure({ mode: 'serial', timeout: 300_000 });
+
+const SLICES = 6;
+const SIZE = 256;
+const ROW = 0.5;
+
+let app: AppSession;
+let ct: CtSeries;
+
+type Rgb = [number, number, number];
+
+/**
+ * The colour on screen at a fraction of viewport 0 (3 × 3 device pixels averaged): the image canvas
+ * with the stroke preview composited over it, as the browser draws the two layers.
+ */
+async function screenColour(page: Page, fx: number, fy: number): Promise<Rgb> {
+  return page.evaluate(
+    ([x, y]) => {
+      const element = document.querySelector<HTMLElement>('[data-testid="viewport-element-0"]')!;
+      const image = element.querySelector<HTMLCanvasElement>('canvas.cornerstone-canvas')!;
+      const preview = element.querySelector<HTMLCanvasElement>('canvas.brush-stroke-preview');
+      const scratch = document.createElement('canvas');
+      scratch.width = image.width;
+      scratch.height = image.height;
+      const context = scratch.getContext('2d')!;
+      context.drawImage(image, 0, 0);
+      if (preview && preview.width > 0) context.drawImage(preview, 0, 0, image.width, image.height);
+      const px = Math.round(image.width * x);
+      const py = Math.round(image.height * y);
+      const data = context.getImageData(px - 1, py - 1, 3, 3).data;
+      const sum = [0, 0, 0];
+      for (let i = 0; i < 9; i += 1) for (let c = 0; c < 3; c += 1) sum[c] = sum[c]! + data[i * 4 + c]!;
+      return sum.map((value) => Math.round(value / 9)) as [number, number, number];
+    },
+    [fx, fy] as const,
+  );
+}
+
+/** Renders of viewport 0 from now on (Cornerstone's IMAGE_RENDERED), read with `rendersSince`. */
+async function countRenders(page: Page): Promise<void> {
+  await page.evaluate(() => {
+    const target = window as unknown as { __renders?: number; __rendersListening?: boolean };
+    target.__renders = 0;
+    if (target.__rendersListening) return;
+    target.__rendersListening = true;
+    document.addEventListener(
+      'CORNERSTONE_IMAGE_RENDERED',
+      (event) => {
+        if (event.target instanceof Element && event.target.closest('[data-testid="viewport-element-0"]'))
+          target.__renders = (target.__renders ?? 0) + 1;
+      },
+      { capture: true },
+    );
+  });
+}
+
+const rendersSince = (page: Page): Promise<number> =>
+  page.evaluate(() => (window as unknown as { __renders: number }).__renders);
+
+const preview = (page: Page) => page.getByTestId('viewport-element-0').getByTestId('brush-stroke-preview');
+
+/** Presses at `from` and drags to `to` (fractions of viewport 0) without releasing. */
+async function pressAndDrag(page: Page, from: number, to: number): Promise<void> {
+  const box = (await page.getByTestId('viewport-element-0').boundingBox())!;
+  const y = box.y + box.height * ROW;
+  await page.mouse.move(box.x + box.width * from, y);
+  await page.mouse.down();
+  for (let step = 1; step <= 8; step += 1)
+    await page.mouse.move(box.x + box.width * (from + ((to - from) * step) / 8), y);
+}
+
+/** The stroke's render happened and the preview is cleared: what is on screen is the labelmap. */
+async function committed(page: Page): Promise<void> {
+  await expect(preview(page)).toHaveAttribute('data-state', 'idle', { timeout: 60_000 });
+}
+
+function expectClose(actual: Rgb, expected: Rgb, what: string, tolerance = 8): void {
+  for (let c = 0; c < 3; c += 1)
+    expect(Math.abs(actual[c]! - expected[c]!), `${what}: ${actual} against ${expected}`).toBeLessThanOrEqual(
+      tolerance,
+    );
+}
+
+function differs(a: Rgb, b: Rgb): boolean {
+  return a.some((value, c) => Math.abs(value - b[c]!) > 20);
+}
+
+test.beforeAll(async ({ browser }) => {
+  test.setTimeout(300_000);
+  ct = ensureCtSeries({ slices: SLICES, size: SIZE, seed: 'brush-preview' });
+  app = await openApp(browser, 'brush-preview');
+  const { page } = app;
+  await importPath(page, ct.dir);
+  await page.getByTestId('import-dismiss').click();
+  await search(page, 'brush-preview');
+  await page.getByTestId('study-row').first().dblclick();
+  await expect(page.getByTestId('viewer')).toBeVisible();
+  await expectImage(page, 1, SLICES);
+  // Labelmaps need GPU (WebGL) rendering: open the viewer with it, as the panel's button does.
+  const url = new URL(page.url());
+  url.searchParams.set('rendering', 'gpu');
+  await page.goto(url.href);
+  await expect(page.getByTestId('viewer').or(page.getByTestId('worklist'))).toBeVisible({ timeout: 30_000 });
+  if (await page.getByTestId('worklist').isVisible()) {
+    await search(page, 'brush-preview');
+    await page.getByTestId('study-row').first().dblclick();
+  }
+  await expect(page.getByTestId('viewport-0')).toHaveAttribute('data-state', 'ready', { timeout: 60_000 });
+  await expect(page.getByTestId('viewport-0')).toHaveAttribute('data-rendering', 'gpu');
+  await page.getByTestId('segmentation-toggle').click();
+  await expect(page.getByTestId('seg-add')).toBeVisible({ timeout: 120_000 });
+  await page.getByTestId('seg-add').click();
+  await page.locator('[data-testid="label-option"][data-label-id="mass"]').click();
+  await expect(page.getByTestId('segment-1')).toBeVisible();
+  await expect(page.getByTestId('seg-tool-Brush')).toHaveAttribute('aria-pressed', 'true');
+});
+
+test.afterAll(async () => {
+  await app?.close();
+});
+
+test('a brush stroke is on screen while it is painted, in the colour the labelmap has once drawn, with no render during the stroke', async () => {
+  const { page } = app;
+  const spot = 0.45;
+  const image = await screenColour(page, spot, ROW);
+  // Renders asked for before the stroke are done after a few frames; count from then on.
+  await nextFrames(page);
+  await countRenders(page);
+  await pressAndDrag(page, 0.35, 0.6);
+  await expect(preview(page)).toHaveAttribute('data-state', 'painting');
+  const painting = await screenColour(page, spot, ROW);
+  expect(differs(painting, image), `the stroke shows while painted: ${painting} over ${image}`).toBe(true);
+  await screenshot(page, 'brush-preview-painting');
+  expect(await rendersSince(page)).toBe(0);
+  await page.mouse.up();
+  await committed(page);
+  // The stroke was applied once and rendered once, after the reader paused.
+  expect((await voxelCounts(page, 1))[0]).toBeGreaterThan(0);
+  expect(await rendersSince(page)).toBeGreaterThan(0);
+  const drawn = await screenColour(page, spot, ROW);
+  console.log(`brush preview: image ${image}, while painting ${painting}, once drawn ${drawn}`);
+  expectClose(painting, drawn, 'preview against the drawn labelmap');
+  await screenshot(page, 'brush-preview-committed');
+  await expect(page.getByTestId('seg-save-state')).toHaveAttribute('data-state', 'saved', {
+    timeout: 30_000,
+  });
+});
+
+test('the eraser takes the colour away once its stroke ends', async () => {
+  const { page } = app;
+  const spot = 0.45;
+  const before = (await voxelCounts(page, 1))[0]!;
+  const painted = await screenColour(page, spot, ROW);
+  await page.getByTestId('seg-tool-Eraser').click();
+  await expect(page.getByTestId('seg-tool-Eraser')).toHaveAttribute('aria-pressed', 'true');
+  await pressAndDrag(page, 0.4, 0.5);
+  await page.mouse.up();
+  await expect.poll(async () => (await voxelCounts(page, 1))[0]).toBeLessThan(before);
+  await expect
+    .poll(async () => differs(await screenColour(page, spot, ROW), painted), { timeout: 60_000 })
+    .toBe(true);
+  await page.getByTestId('seg-tool-Brush').click();
+  await expect(page.getByTestId('seg-tool-Brush')).toHaveAttribute('aria-pressed', 'true');
+});
+
+test('Ctrl+Z right after a stroke takes it back, on screen and in the labelmap', async () => {
+  const { page } = app;
+  await page.keyboard.press('ArrowDown');
+  await expectImage(page, 2, SLICES);
+  const spot = 0.5;
+  const image = await screenColour(page, spot, ROW);
+  await pressAndDrag(page, 0.4, 0.6);
+  await page.mouse.up();
+  expect((await voxelCounts(page, 1))[1]).toBeGreaterThan(0);
+  await page.keyboard.press('Control+z');
+  await expect.poll(async () => (await voxelCounts(page, 1))[1]).toBe(0);
+  await committed(page);
+  await expect
+    .poll(async () => differs(await screenColour(page, spot, ROW), image), { timeout: 60_000 })
+    .toBe(false);
+});
