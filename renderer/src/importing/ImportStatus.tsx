@@ -10,13 +10,54 @@ import type { ImportFileError } from '../../../shared/contract.js';
 import { useErrorMessage } from '../components/useErrorMessage.js';
 import { useImportStore } from '../stores/useImportStore.js';
 
-export function ImportStatus() {
+/** The files an import refused or did not read: each file's name as the user knows it and its reason. */
+function FileReasons({
+  files,
+  rowTestId,
+  reasonTestId,
+  stagedRoots,
+}: {
+  files: readonly ImportFileError[];
+  rowTestId: string;
+  reasonTestId?: string;
+  stagedRoots: readonly string[];
+}) {
   const { t, i18n } = useTranslation();
-  const errorMessage = useErrorMessage();
-  const stagedRoots = useImportStore((state) => state.stagedRoots);
   const english = (i18n.resolvedLanguage ?? i18n.language ?? 'en').startsWith('en');
   const reasonOf = (error: ImportFileError): string =>
     english && error.message ? error.message : t(`errors.${error.code}`, { defaultValue: error.message });
+  return (
+    <div className="import-errors__scroll">
+      <table className="import-errors__table">
+        <thead>
+          <tr>
+            <th scope="col">{t('import.errorPath')}</th>
+            <th scope="col">{t('import.errorReason')}</th>
+          </tr>
+        </thead>
+        <tbody>
+          {files.map((file) => (
+            <tr key={`${file.path}\u0000${file.code}`} data-testid={rowTestId} data-code={file.code}>
+              <td className="import-errors__path" title={displayPath(file.path, stagedRoots)}>
+                <span>{displayPath(file.path, stagedRoots)}</span>
+              </td>
+              <td title={english ? undefined : file.message}>
+                <span className="import-errors__reason" data-testid={reasonTestId}>
+                  {reasonOf(file)}
+                </span>
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}
+
+export function ImportStatus() {
+  const { t } = useTranslation();
+  const errorMessage = useErrorMessage();
+  const stagedRoots = useImportStore((state) => state.stagedRoots);
   const stage = useImportStore((state) => state.stage);
   const progress = useImportStore((state) => state.progress);
   const startError = useImportStore((state) => state.startError);
@@ -85,61 +126,22 @@ export function ImportStatus() {
               {t('import.errorsMore', { shown: progress.errors.length, count: progress.failed })}
             </p>
           ) : null}
-          <div className="import-errors__scroll">
-            <table className="import-errors__table">
-              <thead>
-                <tr>
-                  <th scope="col">{t('import.errorPath')}</th>
-                  <th scope="col">{t('import.errorReason')}</th>
-                </tr>
-              </thead>
-              <tbody>
-                {progress.errors.map((error) => (
-                  <tr
-                    key={`${error.path}\u0000${error.code}`}
-                    data-testid="import-error-row"
-                    data-code={error.code}
-                  >
-                    <td className="import-errors__path" title={displayPath(error.path, stagedRoots)}>
-                      <span>{displayPath(error.path, stagedRoots)}</span>
-                    </td>
-                    <td title={english ? undefined : error.message}>
-                      <span className="import-errors__reason" data-testid="import-error-reason">
-                        {reasonOf(error)}
-                      </span>
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
+          <FileReasons
+            files={progress.errors}
+            rowTestId="import-error-row"
+            reasonTestId="import-error-reason"
+            stagedRoots={stagedRoots}
+          />
         </details>
       ) : null}
       {progress && progress.skippedFiles.length > 0 ? (
         <details className="import-errors" data-testid="import-skipped">
           <summary>{t('import.skippedTitle', { count: progress.skipped })}</summary>
-          <div className="import-errors__scroll">
-            <table className="import-errors__table">
-              <thead>
-                <tr>
-                  <th scope="col">{t('import.errorPath')}</th>
-                  <th scope="col">{t('import.errorReason')}</th>
-                </tr>
-              </thead>
-              <tbody>
-                {progress.skippedFiles.map((skipped) => (
-                  <tr key={skipped.path} data-testid="import-skipped-row">
-                    <td className="import-errors__path" title={displayPath(skipped.path, stagedRoots)}>
-                      <span>{displayPath(skipped.path, stagedRoots)}</span>
-                    </td>
-                    <td title={english ? undefined : skipped.message}>
-                      <span className="import-errors__reason">{reasonOf(skipped)}</span>
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
+          <FileReasons
+            files={progress.skippedFiles}
+            rowTestId="import-skipped-row"
+            stagedRoots={stagedRoots}
+          />
         </details>
       ) : null}
     </section>

@@ -7,14 +7,12 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import http from 'node:http';
-import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openStoredFile } from '../../../main/catalog/file-store.js';
-import { silentLogger } from '../../../main/core/logger.js';
 import { PLAIN_BATCH_BYTES, openServedFile, servedBatches, servedBody } from '../../../main/core/routes.js';
-import { createServices, type Services } from '../../../main/services.js';
-import { type WebHost, startWebHost } from '../../../main/webhost/server.js';
+import type { WebHost } from '../../../main/webhost/server.js';
+import { type TestWebHost, startTestWebHost } from '../../support/webhost.js';
 
 function fetchBytes(host: WebHost, pathname: string, cookie: string): Promise<Buffer> {
   return new Promise((resolve, reject) => {
@@ -39,9 +37,9 @@ async function protocolBytes(filePath: string): Promise<Buffer> {
 }
 
 describe('the bytes both hosts serve', () => {
+  let running: TestWebHost;
   let dataDir: string;
   let rendererDir: string;
-  let services: Services;
   let host: WebHost;
   let cookie: string;
   const assets: Record<string, Buffer> = {
@@ -52,23 +50,11 @@ describe('the bytes both hosts serve', () => {
   };
 
   beforeAll(async () => {
-    dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'radlabel-served-'));
-    rendererDir = fs.mkdtempSync(path.join(os.tmpdir(), 'radlabel-served-renderer-'));
-    fs.mkdirSync(path.join(rendererDir, 'assets'));
-    fs.writeFileSync(path.join(rendererDir, 'index.html'), '<!doctype html><title>RadLabel</title>');
-    for (const [name, bytes] of Object.entries(assets))
-      fs.writeFileSync(path.join(rendererDir, 'assets', name), bytes);
-    services = createServices({ dataDir, host: 'web', logger: silentLogger() });
-    host = await startWebHost({ services, dataDir, rendererDir, logger: silentLogger() });
-    cookie = `${host.cookieName}=${host.token}`;
+    running = await startTestWebHost({ name: 'served', assets });
+    ({ dataDir, rendererDir, host, cookie } = running);
   });
 
-  afterAll(async () => {
-    await host.close();
-    await services.close();
-    fs.rmSync(dataDir, { recursive: true, force: true });
-    fs.rmSync(rendererDir, { recursive: true, force: true });
-  });
+  afterAll(() => running.stop());
 
   it('the web host route and the app:// body give each renderer file byte for byte', async () => {
     for (const [name, bytes] of Object.entries(assets)) {

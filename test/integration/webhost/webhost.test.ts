@@ -1,12 +1,11 @@
 import fs from 'node:fs';
 import http from 'node:http';
-import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { silentLogger } from '../../../main/core/logger.js';
-import { createServices, type Services } from '../../../main/services.js';
-import { type WebHost, startWebHost } from '../../../main/webhost/server.js';
+import type { Services } from '../../../main/services.js';
+import type { WebHost } from '../../../main/webhost/server.js';
+import { type TestWebHost, startTestWebHost } from '../../support/webhost.js';
 
 interface Reply {
   status: number;
@@ -41,6 +40,7 @@ function request(
 }
 
 describe('web host', () => {
+  let running: TestWebHost;
   let dataDir: string;
   let rendererDir: string;
   let services: Services;
@@ -48,20 +48,11 @@ describe('web host', () => {
   let cookie: string;
 
   beforeAll(async () => {
-    dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'radlabel-webhost-'));
-    rendererDir = fs.mkdtempSync(path.join(os.tmpdir(), 'radlabel-renderer-'));
-    fs.writeFileSync(path.join(rendererDir, 'index.html'), '<!doctype html><title>RadLabel</title>');
-    services = createServices({ dataDir, host: 'web', logger: silentLogger() });
-    host = await startWebHost({ services, dataDir, rendererDir, logger: silentLogger() });
-    cookie = `${host.cookieName}=${host.token}`;
+    running = await startTestWebHost();
+    ({ dataDir, rendererDir, services, host, cookie } = running);
   });
 
-  afterAll(async () => {
-    await host.close();
-    await services.close();
-    fs.rmSync(dataDir, { recursive: true, force: true });
-    fs.rmSync(rendererDir, { recursive: true, force: true });
-  });
+  afterAll(() => running.stop());
 
   it('listens on loopback only', () => {
     expect(host.origin).toBe(`http://127.0.0.1:${host.port}`);

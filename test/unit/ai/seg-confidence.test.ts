@@ -37,12 +37,27 @@ beforeAll(() => {
 afterAll(() => fs.rmSync(scratch, { recursive: true, force: true }));
 
 /**
- * A copy of the base SEG changed by pydicom: `edit` is Python run with `ds` (the dataset) and
- * `seg1`, `seg2` (its Segment Sequence items) in scope; returns the confidences read.
+ * Python adding element xx01 of a private block to `item` (`ds`, `seg1` or `seg2`): RADLABEL's
+ * confidence unless another creator is named. A string value is written as text, a number as is.
+ */
+function block(
+  item: string,
+  vr: 'DS' | 'FD' | 'FL' | 'LO',
+  value: string | number,
+  where: { group?: number; creator?: string } = {},
+): string {
+  const group = `0x${(where.group ?? 0x63).toString(16).padStart(4, '0')}`;
+  const literal = typeof value === 'string' ? `'${value}'` : String(value);
+  return `${item}.private_block(${group}, '${where.creator ?? 'RADLABEL AI'}', create=True).add_new(0x01, '${vr}', ${literal})`;
+}
+
+/**
+ * A copy of the base SEG changed by pydicom: `edit` is Python (lines) run with `ds` (the dataset)
+ * and `seg1`, `seg2` (its Segment Sequence items) in scope; returns the confidences read.
  */
 function confidences(
   name: string,
-  edit: string,
+  edit: string | string[],
   options: { implicit?: boolean } = {},
 ): Record<number, number> {
   const out = path.join(scratch, `${name}.dcm`);
@@ -53,7 +68,7 @@ ds = pydicom.dcmread(sys.argv[1])
 seg1, seg2 = ds.SegmentSequence[0], ds.SegmentSequence[1]
 for item in (seg1, seg2):
     if 'SegmentDescription' in item: del item.SegmentDescription
-${edit}
+${Array.isArray(edit) ? edit.join('\n') : edit}
 if sys.argv[3] == 'implicit':
     ds.file_meta.TransferSyntaxUID = ImplicitVRLittleEndian
     ds.is_implicit_VR, ds.is_little_endian = True, True
@@ -74,59 +89,40 @@ else:
 
 describe('a SEG segment’s confidence', () => {
   it('is read from RADLABEL’s private block in the segment’s item (DS, FD, FL), a percentage above 1', () => {
-    expect(
-      confidences(
-        'private-item',
-        `
-seg1.private_block(0x0063, 'RADLABEL AI', create=True).add_new(0x01, 'DS', '0.87')
-seg2.private_block(0x0063, 'RADLABEL AI', create=True).add_new(0x01, 'FD', 91.0)
-`,
-      ),
-    ).toEqual({ 1: 0.87, 2: 0.91 });
-    expect(
-      confidences(
-        'private-fl',
-        `seg1.private_block(0x0063, 'RADLABEL AI', create=True).add_new(0x01, 'FL', 0.5)`,
-      ),
-    ).toEqual({ 1: 0.5 });
+    expect(confidences('private-item', [block('seg1', 'DS', '0.87'), block('seg2', 'FD', 91.0)])).toEqual({
+      1: 0.87,
+      2: 0.91,
+    });
+    expect(confidences('private-fl', [block('seg1', 'FL', 0.5)])).toEqual({ 1: 0.5 });
   });
 
   it('finds the block in any odd group and slot, beside another creator’s block', () => {
     expect(
-      confidences(
-        'private-slot',
-        `
-seg1.private_block(0x0011, 'OTHER VENDOR', create=True).add_new(0x01, 'DS', '0.99')
-seg1.private_block(0x0011, 'RADLABEL AI', create=True).add_new(0x01, 'DS', '0.42')
-`,
-      ),
+      confidences('private-slot', [
+        block('seg1', 'DS', '0.99', { group: 0x0011, creator: 'OTHER VENDOR' }),
+        block('seg1', 'DS', '0.42', { group: 0x0011 }),
+      ]),
     ).toEqual({ 1: 0.42 });
   });
 
   it('never reads another creator’s element xx01 or another field’s free text', () => {
     expect(
-      confidences(
-        'not-read',
-        `
-seg1.private_block(0x0063, 'OTHER VENDOR', create=True).add_new(0x01, 'DS', '0.99')
-seg1.SegmentLabel = 'confidence 0.95'
-ds.SeriesDescription = 'probability 0.9'
-seg2.SegmentAlgorithmName = 'score=0.7'
-`,
-      ),
+      confidences('not-read', [
+        block('seg1', 'DS', '0.99', { creator: 'OTHER VENDOR' }),
+        "seg1.SegmentLabel = 'confidence 0.95'",
+        "ds.SeriesDescription = 'probability 0.9'",
+        "seg2.SegmentAlgorithmName = 'score=0.7'",
+      ]),
     ).toEqual({});
   });
 
   it('takes the private block over the Segment Description, whose forms are read otherwise', () => {
     expect(
-      confidences(
-        'precedence',
-        `
-seg1.SegmentDescription = 'confidence 0.30'
-seg1.private_block(0x0063, 'RADLABEL AI', create=True).add_new(0x01, 'DS', '0.80')
-seg2.SegmentDescription = 'Liver, probability: 91%'
-`,
-      ),
+      confidences('precedence', [
+        "seg1.SegmentDescription = 'confidence 0.30'",
+        block('seg1', 'DS', '0.80'),
+        "seg2.SegmentDescription = 'Liver, probability: 91%'",
+      ]),
     ).toEqual({ 1: 0.8, 2: 0.91 });
     expect(
       confidences(
@@ -138,38 +134,20 @@ seg2.SegmentDescription = 'Liver, probability: 91%'
 
   it('falls back to a block at the top of the object for segments that say nothing themselves', () => {
     expect(
-      confidences(
-        'object-level',
-        `
-ds.private_block(0x0065, 'RADLABEL AI', create=True).add_new(0x01, 'DS', '0.66')
-seg2.private_block(0x0063, 'RADLABEL AI', create=True).add_new(0x01, 'DS', '0.12')
-`,
-      ),
+      confidences('object-level', [
+        block('ds', 'DS', '0.66', { group: 0x0065 }),
+        block('seg2', 'DS', '0.12'),
+      ]),
     ).toEqual({ 1: 0.66, 2: 0.12 });
   });
 
   it('is read from an implicit-VR file, where the private elements arrive as UN (text or float bytes)', () => {
     expect(
-      confidences(
-        'implicit',
-        `
-seg1.private_block(0x0063, 'RADLABEL AI', create=True).add_new(0x01, 'DS', '0.75')
-seg2.private_block(0x0063, 'RADLABEL AI', create=True).add_new(0x01, 'FD', 0.25)
-`,
-        { implicit: true },
-      ),
+      confidences('implicit', [block('seg1', 'DS', '0.75'), block('seg2', 'FD', 0.25)], { implicit: true }),
     ).toEqual({ 1: 0.75, 2: 0.25 });
   });
 
   it('ignores values that are not a confidence (negative, above 100 %, not a number)', () => {
-    expect(
-      confidences(
-        'invalid',
-        `
-seg1.private_block(0x0063, 'RADLABEL AI', create=True).add_new(0x01, 'DS', '-0.5')
-seg2.private_block(0x0063, 'RADLABEL AI', create=True).add_new(0x01, 'LO', 'high')
-`,
-      ),
-    ).toEqual({});
+    expect(confidences('invalid', [block('seg1', 'DS', '-0.5'), block('seg2', 'LO', 'high')])).toEqual({});
   });
 });
