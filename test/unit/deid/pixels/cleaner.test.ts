@@ -8,8 +8,12 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { decodeEncapsulatedFrames } from '../../../../main/deid/pixels/decode/index.js';
 import { createPixelCleaner } from '../../../../main/deid/pixels/index.js';
 import { FrameSamples, layoutOf } from '../../../../main/deid/pixels/layout.js';
-import type { PixelContext, PixelOptions, PixelRule } from '../../../../main/deid/pixels/types.js';
-import { PYDICOM_TEST_FILES, pixelContextFromFile } from '../../../fixtures/deid-markers/pixel-context.js';
+import type { PixelOptions, PixelRule } from '../../../../main/deid/pixels/types.js';
+import {
+  PYDICOM_TEST_FILES,
+  pixelContextFromFile,
+  syntheticUltrasound,
+} from '../../../fixtures/deid-markers/pixel-context.js';
 
 const file = (name: string): string => path.join(PYDICOM_TEST_FILES, name);
 const cleaner = createPixelCleaner();
@@ -21,34 +25,6 @@ const topLeftRule = (match: PixelRule['match']): PixelRule => ({
   regions: [{ x: 0, y: 0, width: 10, height: 5 }],
 });
 const rulesOnly = (rules: PixelRule[]): PixelOptions => ({ cleanPixelData: true, ocr: false, rules });
-
-function syntheticUltrasound(frames: number, overrides: Partial<PixelContext> = {}): PixelContext {
-  const rows = 20;
-  const columns = 30;
-  const bytes = new Uint8Array(rows * columns * 3 * frames).fill(90);
-  return {
-    modality: 'US',
-    sopClassUID: '1.2.840.10008.5.1.4.1.1.3.1',
-    manufacturer: 'ACME',
-    manufacturerModelName: 'Sono 1',
-    burnedInAnnotation: 'YES',
-    imageType: ['ORIGINAL', 'PRIMARY'],
-    conversionType: '',
-    rows,
-    columns,
-    bitsAllocated: 8,
-    bitsStored: 8,
-    samplesPerPixel: 3,
-    photometricInterpretation: 'RGB',
-    pixelRepresentation: 0,
-    planarConfiguration: 0,
-    numberOfFrames: frames,
-    transferSyntaxUID: '1.2.840.10008.1.2.1',
-    identifyingValues: [],
-    pixelData: { kind: 'native', bytes },
-    ...overrides,
-  };
-}
 
 describe('pixel cleaner decisions', () => {
   it('keeps an original CT, whose series sample showed no text, without touching its pixels', async () => {

@@ -7,41 +7,18 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { createPixelCleaner } from '../../../../main/deid/pixels/index.js';
 import { pixelReasonCode } from '../../../../main/deid/pixels/reason-codes.js';
 import { assessBurnedInRisk } from '../../../../main/deid/pixels/risk.js';
-import type { PixelContext } from '../../../../main/deid/pixels/types.js';
+import { syntheticUltrasound } from '../../../fixtures/deid-markers/pixel-context.js';
 
 const cleaner = createPixelCleaner();
 afterAll(() => cleaner.close());
 
-function ultrasound(overrides: Partial<PixelContext> = {}): PixelContext {
-  const rows = 20;
-  const columns = 30;
-  return {
-    modality: 'US',
-    sopClassUID: '1.2.840.10008.5.1.4.1.1.3.1',
-    manufacturer: 'ACME',
-    manufacturerModelName: 'Sono 1',
-    burnedInAnnotation: 'YES',
-    imageType: ['ORIGINAL', 'PRIMARY'],
-    conversionType: '',
-    rows,
-    columns,
-    bitsAllocated: 8,
-    bitsStored: 8,
-    samplesPerPixel: 3,
-    photometricInterpretation: 'RGB',
-    pixelRepresentation: 0,
-    planarConfiguration: 0,
-    numberOfFrames: 1,
-    transferSyntaxUID: '1.2.840.10008.1.2.1',
-    identifyingValues: [],
-    pixelData: { kind: 'native', bytes: new Uint8Array(rows * columns * 3).fill(90) },
-    ...overrides,
-  };
-}
-
 describe('codes of pixel reasons', () => {
   it('codes why an ultrasound is held when Clean Pixel Data is off', async () => {
-    const decision = await cleaner.clean(ultrasound(), { cleanPixelData: false, ocr: false, rules: [] });
+    const decision = await cleaner.clean(syntheticUltrasound(), {
+      cleanPixelData: false,
+      ocr: false,
+      rules: [],
+    });
     expect(decision.action).toBe('hold');
     expect(decision.reasons.map(pixelReasonCode)).toEqual([
       'burned-in-annotation',
@@ -51,12 +28,16 @@ describe('codes of pixel reasons', () => {
   });
 
   it('codes why an object is held when no rule matches and OCR is off', async () => {
-    const decision = await cleaner.clean(ultrasound(), { cleanPixelData: true, ocr: false, rules: [] });
+    const decision = await cleaner.clean(syntheticUltrasound(), {
+      cleanPixelData: true,
+      ocr: false,
+      rules: [],
+    });
     expect(decision.reasons.map(pixelReasonCode)).toContain('no-rule-ocr-off');
   });
 
   it('codes a layout the cleaner cannot mask', async () => {
-    const decision = await cleaner.clean(ultrasound({ bitsAllocated: 32, bitsStored: 32 }), {
+    const decision = await cleaner.clean(syntheticUltrasound(1, { bitsAllocated: 32, bitsStored: 32 }), {
       cleanPixelData: true,
       ocr: false,
       rules: [],
