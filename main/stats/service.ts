@@ -277,7 +277,7 @@ export class StatsService {
     const latestByStudy = plain
       ? all<{ status: StudyState; n: number }>(
           `SELECT s.status AS status, count(*) AS n FROM stats_study s INDEXED BY stats_study_states
-            WHERE s.statuses > 0 AND s.study_uid IN (SELECT study_uid FROM study) GROUP BY s.status`,
+            WHERE s.statuses > 0 AND s.study IN (SELECT study_uid FROM study) GROUP BY s.status`,
         )
       : all<{ status: StudyState; n: number }>(
           `SELECT s.status AS status, count(*) AS n FROM study_annotation_status s
@@ -296,7 +296,7 @@ export class StatsService {
     const drafts = plain
       ? one<{ n: number }>(
           `SELECT count(*) AS n FROM stats_study s INDEXED BY stats_study_drafts
-            WHERE s.live > 0 AND s.statuses = 0 AND s.study_uid IN (SELECT study_uid FROM study)`,
+            WHERE s.live > 0 AND s.statuses = 0 AND s.study IN (SELECT study_uid FROM study)`,
         ).n
       : one<{ n: number }>(
           `SELECT count(DISTINCT v.study_uid) AS n FROM annotation_fact v INDEXED BY annotation_fact_live

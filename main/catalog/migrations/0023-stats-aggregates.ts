@@ -17,49 +17,72 @@
  *   decisions accept, edit or reject it; `stats_ai_total`: their sums per model and label;
  * - `stats_option`: the filter options (readers, labels, models) with how many rows name them.
  *
- * Two kinds of trigger keep them. A per-key row (a study, a study and reader, a label and study, a
- * reader and study, a finding) is computed again from the base rows whenever one of its base rows
- * changes (delete, then insert when there is something to count), so it never depends on the order
- * in which rows arrive or go (a study's deletion removes every table's rows in any order). Totals
- * (`stats_head_group`, `stats_label`, `stats_ai_total`, `stats_option`) move by the difference: a
- * live transition of a fact, a per-key row inserted or deleted. The migration back-fills every table
- * from the rows already there before it creates the triggers.
+ * Triggers keep them, each change costing a few index lookups whatever the size of the study:
+ *
+ * - counts move by one: a fact becoming live or not (its study, its reader's study when its source is
+ *   `human`, its label's study, its head group), a status row appended or removed, a per-key row
+ *   inserted or deleted (studies per label, AI totals, options). A row goes when its counts reach 0.
+ *   A study's deletion (main/cache/delete.ts, every table with a `study_uid` column, in any order)
+ *   removes each base row once, so each count goes back down once: the per-study tables name the
+ *   study `study` so that only these triggers remove their rows;
+ * - a few per-key rows are computed again from their base rows when one of them changes, the base
+ *   rows being few and indexed: a study's latest status after a status row is removed, a reader's
+ *   time on a study (its sessions), an AI finding (its versions and decisions).
+ *
+ * The migration back-fills every table from the rows already there before it creates the triggers.
  */
 import type { Migration } from './migration.js';
 
 const LIVE = (row: 'NEW' | 'OLD') => `${row}.head = 1 AND ${row}.head_deleted = 0`;
 const AI = (row: string) => `${row}.source >= 'ai:' AND ${row}.source < 'ai;'`;
 
-/** Recomputes stats_study for a study (live heads, status rows, latest status). */
-const refreshStudy = (study: string) => `
-  DELETE FROM stats_study WHERE study_uid = ${study};
-  INSERT INTO stats_study (study_uid, live, statuses, status, status_seq)
-    SELECT ${study}, l.n, s.n, s.status, s.seq
-      FROM (SELECT count(*) AS n FROM annotation_fact
-             WHERE study_uid = ${study} AND head = 1 AND head_deleted = 0) l,
-           (SELECT count(*) AS n, max(seq) AS seq, status FROM study_annotation_status
-             WHERE study_uid = ${study}) s
-     WHERE l.n > 0 OR s.n > 0;`;
+/**
+ * A fact became live (NEW) or stopped being live (OLD): its study's, its reader's (source `human`)
+ * and its label's counts move by one. O(1) per change whatever the study's size.
+ */
+const liveOn = `
+  INSERT INTO stats_study (study, live, statuses) VALUES (NEW.study_uid, 1, 0)
+    ON CONFLICT (study) DO UPDATE SET live = live + 1;
+  INSERT INTO stats_reader_study (study, reader, human_live, statuses)
+    SELECT NEW.study_uid, NEW.author, 1, 0 WHERE NEW.source = 'human'
+    ON CONFLICT (study, reader) DO UPDATE SET human_live = human_live + 1;
+  INSERT INTO stats_label_study (label, study, n)
+    SELECT NEW.label_id, NEW.study_uid, 1 WHERE NEW.label_id IS NOT NULL
+    ON CONFLICT (label, study) DO UPDATE SET n = n + 1;`;
+const liveOff = `
+  UPDATE stats_study SET live = live - 1 WHERE study = OLD.study_uid;
+  DELETE FROM stats_study WHERE study = OLD.study_uid AND live <= 0 AND statuses <= 0;
+  UPDATE stats_reader_study SET human_live = human_live - 1
+   WHERE OLD.source = 'human' AND study = OLD.study_uid AND reader = OLD.author;
+  DELETE FROM stats_reader_study
+   WHERE study = OLD.study_uid AND reader = OLD.author AND human_live <= 0 AND statuses <= 0;
+  UPDATE stats_label_study SET n = n - 1 WHERE label = OLD.label_id AND study = OLD.study_uid;
+  DELETE FROM stats_label_study WHERE label = OLD.label_id AND study = OLD.study_uid AND n <= 0;`;
 
-/** Recomputes stats_reader_study for a study and reader. */
-const refreshReaderStudy = (study: string, reader: string) => `
-  DELETE FROM stats_reader_study WHERE study_uid = ${study} AND reader = ${reader};
-  INSERT INTO stats_reader_study (study_uid, reader, human_live, statuses, status, status_seq)
-    SELECT ${study}, ${reader}, l.n, s.n, s.status, s.seq
-      FROM (SELECT count(*) AS n FROM annotation_fact
-             WHERE study_uid = ${study} AND author = ${reader} AND source = 'human'
-               AND head = 1 AND head_deleted = 0) l,
-           (SELECT count(*) AS n, max(seq) AS seq, status FROM study_annotation_status
-             WHERE study_uid = ${study} AND reader = ${reader}) s
-     WHERE l.n > 0 OR s.n > 0;`;
-
-/** Recomputes stats_label_study for a label and study. */
-const refreshLabelStudy = (label: string, study: string) => `
-  DELETE FROM stats_label_study WHERE label = ${label} AND study_uid = ${study};
-  INSERT INTO stats_label_study (label, study_uid, n)
-    SELECT ${label}, ${study}, count(*) FROM annotation_fact
-     WHERE study_uid = ${study} AND label_id = ${label} AND head = 1 AND head_deleted = 0
-    HAVING count(*) > 0;`;
+/** A status row was appended: one more, and the latest when it is the newest (status rows are append-only). */
+const statusAdded = `
+  INSERT INTO stats_study (study, live, statuses, status, status_seq) VALUES (NEW.study_uid, 0, 1, NEW.status, NEW.seq)
+    ON CONFLICT (study) DO UPDATE SET statuses = statuses + 1,
+      status = CASE WHEN status_seq IS NULL OR excluded.status_seq > status_seq THEN excluded.status ELSE status END,
+      status_seq = max(coalesce(status_seq, excluded.status_seq), excluded.status_seq);
+  INSERT INTO stats_reader_study (study, reader, human_live, statuses, status, status_seq)
+    VALUES (NEW.study_uid, NEW.reader, 0, 1, NEW.status, NEW.seq)
+    ON CONFLICT (study, reader) DO UPDATE SET statuses = statuses + 1,
+      status = CASE WHEN status_seq IS NULL OR excluded.status_seq > status_seq THEN excluded.status ELSE status END,
+      status_seq = max(coalesce(status_seq, excluded.status_seq), excluded.status_seq);`;
+/** A status row was removed (only a study's deletion does): one fewer, the latest read again. */
+const statusRemoved = `
+  UPDATE stats_study SET statuses = statuses - 1,
+    (status, status_seq) = (SELECT status, seq FROM study_annotation_status
+                             WHERE study_uid = OLD.study_uid ORDER BY seq DESC LIMIT 1)
+   WHERE study = OLD.study_uid;
+  DELETE FROM stats_study WHERE study = OLD.study_uid AND live <= 0 AND statuses <= 0;
+  UPDATE stats_reader_study SET statuses = statuses - 1,
+    (status, status_seq) = (SELECT status, seq FROM study_annotation_status
+                             WHERE study_uid = OLD.study_uid AND reader = OLD.reader ORDER BY seq DESC LIMIT 1)
+   WHERE study = OLD.study_uid AND reader = OLD.reader;
+  DELETE FROM stats_reader_study
+   WHERE study = OLD.study_uid AND reader = OLD.reader AND human_live <= 0 AND statuses <= 0;`;
 
 /** Recomputes stats_reading for a reader and study. */
 const refreshReading = (reader: string, study: string) => `
@@ -105,12 +128,6 @@ const headDown = `
   UPDATE stats_head_group SET n = n - 1 WHERE ${HEAD_MATCH('OLD')};
   DELETE FROM stats_head_group WHERE ${HEAD_MATCH('OLD')} AND n <= 0;`;
 
-/** What a fact's live transition changes (row: the fact, NEW or OLD — its keys never change). */
-const liveChanged = (row: 'NEW' | 'OLD') => `
-  ${refreshStudy(`${row}.study_uid`)}
-  ${refreshReaderStudy(`${row}.study_uid`, `${row}.author`)}
-  ${refreshLabelStudy(`${row}.label_id`, `${row}.study_uid`)}`;
-
 /** The tables migration 0023 keeps (tests compare them with a fresh back-fill). */
 export const STATS_AGGREGATE_TABLES = [
   'stats_head_group',
@@ -130,18 +147,18 @@ export const STATS_AGGREGATES_BACKFILL = `
         SELECT coalesce(label_id, ''), label_id IS NULL, kind, source, author, is_decision, count(*)
           FROM annotation_fact WHERE head = 1 AND head_deleted = 0
          GROUP BY 1, 2, 3, 4, 5, 6;
-      INSERT INTO stats_label_study (label, study_uid, n)
+      INSERT INTO stats_label_study (label, study, n)
         SELECT label_id, study_uid, count(*) FROM annotation_fact
          WHERE head = 1 AND head_deleted = 0 AND label_id IS NOT NULL GROUP BY label_id, study_uid;
       INSERT INTO stats_label (label, studies) SELECT label, count(*) FROM stats_label_study GROUP BY label;
-      INSERT INTO stats_study (study_uid, live, statuses, status, status_seq)
+      INSERT INTO stats_study (study, live, statuses, status, status_seq)
         SELECT study_uid, sum(live), sum(statuses), max(status), max(status_seq) FROM (
           SELECT study_uid, count(*) AS live, 0 AS statuses, NULL AS status, NULL AS status_seq
             FROM annotation_fact WHERE head = 1 AND head_deleted = 0 GROUP BY study_uid
           UNION ALL
           SELECT study_uid, 0, count(*), status, max(seq) FROM study_annotation_status GROUP BY study_uid)
          GROUP BY study_uid;
-      INSERT INTO stats_reader_study (study_uid, reader, human_live, statuses, status, status_seq)
+      INSERT INTO stats_reader_study (study, reader, human_live, statuses, status, status_seq)
         SELECT study_uid, reader, sum(live), sum(statuses), max(status), max(status_seq) FROM (
           SELECT study_uid, author AS reader, count(*) AS live, 0 AS statuses, NULL AS status, NULL AS status_seq
             FROM annotation_fact WHERE head = 1 AND head_deleted = 0 AND source = 'human'
@@ -196,32 +213,32 @@ export const statsAggregates: Migration = {
         PRIMARY KEY (label, no_label, kind, source, author, is_decision)
       ) WITHOUT ROWID;
       CREATE TABLE stats_label_study (
-        label     TEXT NOT NULL,
-        study_uid TEXT NOT NULL,
-        n         INTEGER NOT NULL,
-        PRIMARY KEY (label, study_uid)
+        label TEXT NOT NULL,
+        study TEXT NOT NULL,
+        n     INTEGER NOT NULL,
+        PRIMARY KEY (label, study)
       ) WITHOUT ROWID;
       CREATE TABLE stats_label (
         label   TEXT PRIMARY KEY,
         studies INTEGER NOT NULL
       ) WITHOUT ROWID;
       CREATE TABLE stats_study (
-        study_uid  TEXT PRIMARY KEY,
+        study      TEXT PRIMARY KEY,
         live       INTEGER NOT NULL,
         statuses   INTEGER NOT NULL,
         status     TEXT,
         status_seq INTEGER
       ) WITHOUT ROWID;
-      CREATE INDEX stats_study_drafts ON stats_study(study_uid) WHERE live > 0 AND statuses = 0;
-      CREATE INDEX stats_study_states ON stats_study(status, study_uid) WHERE statuses > 0;
+      CREATE INDEX stats_study_drafts ON stats_study(study) WHERE live > 0 AND statuses = 0;
+      CREATE INDEX stats_study_states ON stats_study(status, study) WHERE statuses > 0;
       CREATE TABLE stats_reader_study (
-        study_uid  TEXT NOT NULL,
+        study      TEXT NOT NULL,
         reader     TEXT NOT NULL,
         human_live INTEGER NOT NULL,
         statuses   INTEGER NOT NULL,
         status     TEXT,
         status_seq INTEGER,
-        PRIMARY KEY (study_uid, reader)
+        PRIMARY KEY (study, reader)
       ) WITHOUT ROWID;
       CREATE INDEX stats_reader_study_drafts ON stats_reader_study(reader) WHERE human_live > 0 AND statuses = 0;
       CREATE INDEX stats_reader_study_states ON stats_reader_study(reader, status) WHERE statuses > 0;
@@ -267,20 +284,20 @@ export const statsAggregates: Migration = {
       CREATE TRIGGER stats_fact_live_on AFTER UPDATE OF head, head_deleted ON annotation_fact
         WHEN ${LIVE('NEW')} AND NOT (${LIVE('OLD')}) BEGIN
         ${headUp}
-        ${liveChanged('NEW')}
+        ${liveOn}
       END;
       CREATE TRIGGER stats_fact_live_off AFTER UPDATE OF head, head_deleted ON annotation_fact
         WHEN ${LIVE('OLD')} AND NOT (${LIVE('NEW')}) BEGIN
         ${headDown}
-        ${liveChanged('OLD')}
+        ${liveOff}
       END;
       CREATE TRIGGER stats_fact_insert_live AFTER INSERT ON annotation_fact WHEN ${LIVE('NEW')} BEGIN
         ${headUp}
-        ${liveChanged('NEW')}
+        ${liveOn}
       END;
       CREATE TRIGGER stats_fact_delete_live AFTER DELETE ON annotation_fact WHEN ${LIVE('OLD')} BEGIN
         ${headDown}
-        ${liveChanged('OLD')}
+        ${liveOff}
       END;
       CREATE TRIGGER stats_fact_insert_ai AFTER INSERT ON annotation_fact
         WHEN NEW.is_decision = 1 OR (${AI('NEW')}) BEGIN
@@ -303,13 +320,11 @@ export const statsAggregates: Migration = {
 
       -- Status rows (append-only; a study's deletion removes them).
       CREATE TRIGGER stats_status_insert AFTER INSERT ON study_annotation_status BEGIN
-        ${refreshStudy('NEW.study_uid')}
-        ${refreshReaderStudy('NEW.study_uid', 'NEW.reader')}
+        ${statusAdded}
         ${optionUp('status', 'NEW.reader', 'true')}
       END;
       CREATE TRIGGER stats_status_delete AFTER DELETE ON study_annotation_status BEGIN
-        ${refreshStudy('OLD.study_uid')}
-        ${refreshReaderStudy('OLD.study_uid', 'OLD.reader')}
+        ${statusRemoved}
         ${optionDown('status', 'OLD.reader', 'true')}
       END;
 

@@ -208,7 +208,7 @@ describe('dashboard aggregates kept by triggers (migration 0023)', () => {
     for (const study of fixture.studyUids.slice(10, 13))
       await services.handlers['cache.deleteStudy']({ studyInstanceUID: study });
     expect(
-      db.prepare('SELECT count(*) AS n FROM stats_study WHERE study_uid = ?').get(fixture.studyUids[10]),
+      db.prepare('SELECT count(*) AS n FROM stats_study WHERE study = ?').get(fixture.studyUids[10]),
     ).toEqual({ n: 0 });
     expectKeptEqualsReference();
   });
