@@ -32,8 +32,9 @@ export interface SliceGeometry {
   columns: number;
 }
 
-function numbers(text: string): number[] {
-  return text
+/** The numbers of a multi-valued decimal string (`a\\b\\c`); what is not a number is left out. */
+export function numbers(text: string | undefined): number[] {
+  return (text ?? '')
     .split('\\')
     .map((part) => Number(part.trim()))
     .filter((value) => Number.isFinite(value));
@@ -47,8 +48,26 @@ export function sliceGeometryOf(
   const position = numbers(readValue(parsed, original, TAG_IMAGE_POSITION));
   const orientation = numbers(readValue(parsed, original, TAG_IMAGE_ORIENTATION));
   const spacing = numbers(readValue(parsed, original, TAG_PIXEL_SPACING));
-  const rows = readNumber(parsed, original, Tag.Rows);
-  const columns = readNumber(parsed, original, Tag.Columns);
+  return sliceGeometryFrom(
+    position,
+    orientation,
+    spacing,
+    readNumber(parsed, original, Tag.Rows),
+    readNumber(parsed, original, Tag.Columns),
+  );
+}
+
+/**
+ * The geometry from Image Position (3 numbers), Image Orientation (6), Pixel Spacing (2), Rows
+ * and Columns; null when one is missing.
+ */
+export function sliceGeometryFrom(
+  position: number[],
+  orientation: number[],
+  spacing: number[],
+  rows: number | null | undefined,
+  columns: number | null | undefined,
+): SliceGeometry | null {
   if (position.length !== 3 || orientation.length !== 6 || spacing.length !== 2 || !rows || !columns)
     return null;
   return {

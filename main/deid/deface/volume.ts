@@ -11,6 +11,8 @@ import { readValue, topLevel } from '../engine/values.js';
 import {
   rescaleOf,
   sampleAt,
+  numbers,
+  sliceGeometryFrom,
   sliceGeometryOf,
   storedFrameOf,
   TAG_BODY_PART,
@@ -19,7 +21,6 @@ import {
   TAG_STUDY_DESCRIPTION,
   type SliceGeometry,
 } from './geometry.js';
-import type { Point3 } from './types.js';
 import { readStoredFileSync, readStoredHead } from '../../cache/store-cipher.js';
 
 export interface SeriesHeader {
@@ -56,13 +57,6 @@ export class VolumeUnreadable extends Error {}
 const PIXEL_DATA = 'x7fe00010';
 const FIRST_READ_BYTES = 64 * 1024;
 
-function numbers(text: string | undefined): number[] {
-  return (text ?? '')
-    .split('\\')
-    .map((part) => Number(part.trim()))
-    .filter((value) => Number.isFinite(value));
-}
-
 /** The header from the file's first 64 KiB (dicom-parser up to Pixel Data); null when that is not enough. */
 function quickHeader(file: string): (SeriesHeader & { geometry: SliceGeometry | null }) | null {
   let bytes: Buffer;
@@ -80,11 +74,6 @@ function quickHeader(file: string): (SeriesHeader & { geometry: SliceGeometry | 
   }
   if (!dataSet.elements[PIXEL_DATA]) return null;
   const text = (tag: string): string => (dataSet.string(tag) ?? '').trim();
-  const position = numbers(dataSet.string('x00200032'));
-  const orientation = numbers(dataSet.string('x00200037'));
-  const spacing = numbers(dataSet.string('x00280030'));
-  const rows = dataSet.uint16('x00280010') ?? 0;
-  const columns = dataSet.uint16('x00280011') ?? 0;
   const thickness = Number(text('x00180050'));
   return {
     seriesInstanceUID: text('x0020000e'),
@@ -93,18 +82,13 @@ function quickHeader(file: string): (SeriesHeader & { geometry: SliceGeometry | 
     studyDescription: text('x00081030'),
     seriesDescription: text('x0008103e'),
     sliceThickness: text('x00180050') && Number.isFinite(thickness) ? thickness : null,
-    geometry:
-      position.length === 3 && orientation.length === 6 && spacing.length === 2 && rows && columns
-        ? {
-            position: position as Point3,
-            rowDirection: orientation.slice(0, 3) as Point3,
-            columnDirection: orientation.slice(3, 6) as Point3,
-            rowSpacing: spacing[0]!,
-            columnSpacing: spacing[1]!,
-            rows,
-            columns,
-          }
-        : null,
+    geometry: sliceGeometryFrom(
+      numbers(dataSet.string('x00200032')),
+      numbers(dataSet.string('x00200037')),
+      numbers(dataSet.string('x00280030')),
+      dataSet.uint16('x00280010'),
+      dataSet.uint16('x00280011'),
+    ),
   };
 }
 
