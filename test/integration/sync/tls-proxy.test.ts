@@ -13,9 +13,12 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ErrorCode } from '../../../shared/errors.js';
 import { DicomWebClient } from '../../../main/sync/dicomweb-client.js';
+import { ensureCtSeries } from '../../fixtures/index.js';
 import { makeTempDir } from '../../fixtures/paths.js';
 
 const dir = makeTempDir('sync-tls');
+const study = ensureCtSeries({ slices: 3, size: 64, seed: 'sync-tls-wado' });
+const BOUNDARY = 'tls-b0undary';
 const caFile = path.join(dir, 'hospital-ca.pem');
 let server: https.Server;
 let proxy: http.Server;
@@ -83,6 +86,23 @@ beforeAll(async () => {
     },
     (request, response) => {
       seenAuthorization.push(request.headers.authorization ?? '');
+      if (request.url?.includes('/studies/')) {
+        // WADO-RS of a study: Node sends it chunked (no length).
+        response.setHeader(
+          'content-type',
+          `multipart/related; type="application/dicom"; boundary=${BOUNDARY}`,
+        );
+        for (const file of study.files)
+          response.write(
+            Buffer.concat([
+              Buffer.from(`--${BOUNDARY}\r\nContent-Type: application/dicom\r\n\r\n`),
+              fs.readFileSync(file),
+              Buffer.from('\r\n'),
+            ]),
+          );
+        response.end(`--${BOUNDARY}--\r\n`);
+        return;
+      }
       response.setHeader('content-type', 'application/dicom+json');
       response.end('[]');
     },
@@ -165,6 +185,40 @@ describe('TLS and proxies', () => {
     expect(await search({ caFile, proxy: proxyUrl })).toEqual([]);
     expect(tunnels).toEqual([new URL(serverUrl).host]);
     expect(Buffer.concat(proxyBytes).includes('TLS-ONLY-TOKEN')).toBe(false);
+  });
+
+  it('a whole study by WADO-RS over TLS: read from the socket with the CA file (refused without it), through the proxy by undici', async () => {
+    const retrieve = async (options: { caFile?: string; proxy?: string }, target: string) => {
+      const client = new DicomWebClient({
+        baseUrl: serverUrl,
+        credentials: { type: 'bearer', token: 'TLS-ONLY-TOKEN' },
+        env: {},
+        timeoutMs: 20_000,
+        ...options,
+      });
+      try {
+        return await client.wadoStudy(study.studyInstanceUID, path.join(dir, target));
+      } finally {
+        await client.close();
+      }
+    };
+    await expect(retrieve({}, 'wado-untrusted')).rejects.toMatchObject({
+      code: ErrorCode.Network,
+      message: expect.stringContaining('server.caFile'),
+    });
+    for (const [target, options] of [
+      ['wado-direct', { caFile }],
+      ['wado-proxied', { caFile, proxy: proxyUrl }],
+    ] as const) {
+      seenAuthorization.length = 0;
+      tunnels.length = 0;
+      const written = await retrieve(options, target);
+      expect(written.map((item) => item.sopInstanceUID)).toEqual(study.sopInstanceUIDs);
+      for (const [index, item] of written.entries())
+        expect(fs.readFileSync(item.path).equals(fs.readFileSync(study.files[index]!))).toBe(true);
+      expect(seenAuthorization).toEqual(['Bearer TLS-ONLY-TOKEN']);
+      expect(tunnels).toHaveLength(target === 'wado-proxied' ? 1 : 0);
+    }
   });
 
   it('HTTPS_PROXY from the environment is used when the manifest names none, NO_PROXY bypasses it', async () => {
