@@ -36,14 +36,3 @@ export function hasColumn(db: Database.Database, table: string, column: string):
   const columns = db.pragma(`table_info(${table})`) as Array<{ name: string }>;
   return columns.some((c) => c.name === column);
 }
-
-/** Whether a table exists (the dashboard's aggregates arrive with migration 0023). */
-export function hasTable(db: Database.Database, table: string): boolean {
-  return (
-    db
-      .prepare<[string], { n: number }>(
-        "SELECT count(*) AS n FROM sqlite_master WHERE type = 'table' AND name = ?",
-      )
-      .get(table)!.n > 0
-  );
-}

@@ -131,6 +131,29 @@ describe('dashboard aggregates kept by triggers (migration 0023)', () => {
   it('after the fixture was written (every write through the triggers), the tables equal a fresh back-fill and the figures the reference', () => {
     expect(db.prepare('SELECT count(*) AS n FROM stats_ai_finding').get()).not.toEqual({ n: 0 });
     expectKeptEqualsReference();
+    // The fast path does read the kept tables: a change made to them (rolled back) shows.
+    const agreement = new AgreementService(db, { seriesGrid: () => null });
+    const fast = new StatsService(
+      db,
+      agreement,
+      () => 'reader-a',
+      () => 0,
+    );
+    const before = fast.dashboard({});
+    db.exec('BEGIN');
+    try {
+      db.exec(`UPDATE stats_ai_total SET findings = findings + 1000
+                WHERE (model, label, no_label) = (SELECT model, label, no_label FROM stats_ai_total LIMIT 1)`);
+      db.exec(`UPDATE stats_head_group SET n = n + 7
+                WHERE (label, no_label, kind, source, author, is_decision) =
+                      (SELECT label, no_label, kind, source, author, is_decision FROM stats_head_group
+                        WHERE no_label = 0 LIMIT 1)`);
+      const after = fast.dashboard({});
+      expect(after.totals.aiFindings).toBe(before.totals.aiFindings + 1000);
+      expect(after.totals.annotations).toBe(before.totals.annotations + 7);
+    } finally {
+      db.exec('ROLLBACK');
+    }
   });
 
   it('deciding AI findings, accepting all above a confidence and undoing that batch keep them equal', async () => {
