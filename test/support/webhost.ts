@@ -21,7 +21,7 @@ export interface TestWebHost {
 }
 
 export async function startTestWebHost(
-  options: { name?: string; assets?: Record<string, Buffer> } = {},
+  options: { name?: string; assets?: Record<string, Buffer>; importWorkers?: number } = {},
 ): Promise<TestWebHost> {
   const name = options.name ?? 'webhost';
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), `radlabel-${name}-`));
@@ -32,7 +32,12 @@ export async function startTestWebHost(
     for (const [file, bytes] of Object.entries(options.assets))
       fs.writeFileSync(path.join(rendererDir, 'assets', file), bytes);
   }
-  const services = createServices({ dataDir, host: 'web', logger: silentLogger() });
+  const services = createServices({
+    dataDir,
+    host: 'web',
+    logger: silentLogger(),
+    ...(options.importWorkers !== undefined ? { importWorkers: options.importWorkers } : {}),
+  });
   const host = await startWebHost({ services, dataDir, rendererDir, logger: silentLogger() });
   return {
     host,

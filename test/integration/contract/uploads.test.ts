@@ -8,13 +8,13 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { AppError } from '../../../shared/errors.js';
 import { UploadBegun, UploadRefusal, uploadRoutes } from '../../../shared/uploads.js';
-import { silentLogger } from '../../../main/core/logger.js';
-import { type Services, createServices } from '../../../main/services.js';
-import { type WebHost, startWebHost } from '../../../main/webhost/server.js';
+import type { Services } from '../../../main/services.js';
+import type { WebHost } from '../../../main/webhost/server.js';
 import { uploadToStaging } from '../../../renderer/src/host/web-transport.js';
-import { type CtSeries, ensureCtSeries, makeTempDir } from '../../fixtures/index.js';
+import { type CtSeries, ensureCtSeries } from '../../fixtures/index.js';
+import { type TestWebHost, startTestWebHost } from '../../support/webhost.js';
 
-let dir: string;
+let running: TestWebHost;
 let services: Services;
 let host: WebHost;
 let origin: string;
@@ -22,16 +22,10 @@ let cookie: string;
 let series: CtSeries;
 
 beforeAll(async () => {
-  dir = makeTempDir('contract-uploads');
-  const rendererDir = path.join(dir, 'renderer');
-  fs.mkdirSync(rendererDir);
-  fs.writeFileSync(path.join(rendererDir, 'index.html'), '<!doctype html><title>RadLabel</title>');
   series = ensureCtSeries({ slices: 2, size: 32, seed: 'uploads-contract' });
-  const dataDir = path.join(dir, 'data');
-  services = createServices({ dataDir, host: 'web', logger: silentLogger(), importWorkers: 1 });
-  host = await startWebHost({ services, dataDir, rendererDir, logger: silentLogger() });
+  running = await startTestWebHost({ name: 'contract-uploads', importWorkers: 1 });
+  ({ services, host, cookie } = running);
   origin = `http://127.0.0.1:${host.port}`;
-  cookie = `${host.cookieName}=${host.token}`;
   // The page's cookie, as the browser would send it with `credentials: 'same-origin'`.
   const realFetch = globalThis.fetch;
   vi.stubGlobal('fetch', (input: URL | string, init: RequestInit = {}) =>
@@ -41,9 +35,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   vi.unstubAllGlobals();
-  await host?.close();
-  await services?.close();
-  fs.rmSync(dir, { recursive: true, force: true });
+  await running?.stop();
 });
 
 const asFile = (file: string, name = path.basename(file)) => new File([fs.readFileSync(file)], name);
