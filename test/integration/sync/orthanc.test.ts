@@ -12,6 +12,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Services } from '../../../main/services.js';
 import { ensureCtSeries, repoRoot, slicePositionPatient } from '../../fixtures/index.js';
+import { lengthVersion, lineOf } from '../../support/annotation-versions.js';
 import type { Orthanc } from '../../support/orthanc.js';
 import { type SyncProject, importAndWait, startSyncProject } from '../../support/sync-project.js';
 
@@ -104,28 +105,16 @@ describe('sync with a real DICOMweb server (Orthanc)', () => {
 
   it('a complete study’s annotations go up as SR versions chained by PredecessorDocumentsSequence, and come down with their author; an AI device’s SR comes down as ai:<model>', async () => {
     const annotationUid = crypto.randomUUID();
-    const version = (versionId: string, parentIds: string[], length: number) => ({
-      versionId,
-      annotationUid,
-      parentIds,
-      studyInstanceUID: ct.studyInstanceUID,
-      seriesInstanceUID: ct.seriesInstanceUID,
-      sopInstanceUID: ct.sopInstanceUIDs[1]!,
-      kind: 'measurement' as const,
-      tool: 'Length',
-      labelId: 'lesion',
-      attributes: {},
-      data: {
-        metadata: { toolName: 'Length' },
-        data: {
-          handles: {
-            points: [
-              [1, 1, -1.25],
-              [1 + length, 1, -1.25],
-            ],
-          },
-        },
-      },
+    const version = (versionId: string, parentIds: string[], mm: number) => ({
+      ...lengthVersion({
+        studyInstanceUID: ct.studyInstanceUID,
+        seriesInstanceUID: ct.seriesInstanceUID,
+        sopInstanceUID: ct.sopInstanceUIDs[1]!,
+        annotationUid,
+        versionId,
+        parentIds,
+        points: lineOf(mm, -1.25),
+      }),
       source: 'human' as const,
       status: 'draft' as const,
       deleted: false,

@@ -11,6 +11,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Services } from '../../../main/services.js';
 import { ensureCtSeries } from '../../fixtures/index.js';
+import { lengthVersion, lineOf } from '../../support/annotation-versions.js';
 import { type SyncProject, importAndWait, startSyncProject } from '../../support/sync-project.js';
 
 const ct = ensureCtSeries({ slices: 3, size: 32, seed: 'sync-sr-lineage' });
@@ -35,27 +36,15 @@ async function machine(name: string, reader: string): Promise<Services> {
 const annotationUid = crypto.randomUUID();
 function version(versionId: string, parentIds: string[], mm: number) {
   return {
-    versionId,
-    annotationUid,
-    parentIds,
-    studyInstanceUID: ct.studyInstanceUID,
-    seriesInstanceUID: ct.seriesInstanceUID,
-    sopInstanceUID: ct.sopInstanceUIDs[1]!,
-    kind: 'measurement' as const,
-    tool: 'Length',
-    labelId: 'lesion',
-    attributes: {},
-    data: {
-      metadata: { toolName: 'Length' },
-      data: {
-        handles: {
-          points: [
-            [1, 1, -1.25],
-            [1 + mm, 1, -1.25],
-          ],
-        },
-      },
-    },
+    ...lengthVersion({
+      studyInstanceUID: ct.studyInstanceUID,
+      seriesInstanceUID: ct.seriesInstanceUID,
+      sopInstanceUID: ct.sopInstanceUIDs[1]!,
+      annotationUid,
+      versionId,
+      parentIds,
+      points: lineOf(mm, -1.25),
+    }),
     source: 'human' as const,
     status: 'complete' as const,
     deleted: false,

@@ -12,6 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AnnotationVersion } from '../../../shared/annotation.js';
 import type { Services } from '../../../main/services.js';
 import { ensureCtSeries } from '../../fixtures/index.js';
+import { lengthVersion, lineOf } from '../../support/annotation-versions.js';
 import type { Orthanc } from '../../support/orthanc.js';
 import { type SyncProject, importAndWait, startSyncProject } from '../../support/sync-project.js';
 
@@ -74,38 +75,25 @@ async function srOnServer(study: string): Promise<string[]> {
     .map((instance) => instance['00080018']!.Value![0]!);
 }
 
-/** A Length measurement on slice 1, `length` mm long. */
-function length(
-  base: Pick<
-    AnnotationVersion,
-    'annotationUid' | 'studyInstanceUID' | 'seriesInstanceUID' | 'sopInstanceUID'
-  >,
-  parentIds: string[],
-  mm: number,
-  z: number,
-) {
+type Where = Pick<
+  AnnotationVersion,
+  'annotationUid' | 'studyInstanceUID' | 'seriesInstanceUID' | 'sopInstanceUID'
+>;
+
+/**
+ * A complete Length version of `base`'s annotation, child of `parentIds`: `mm` long at height `z`
+ * (from (1, 1, z), or between `points` when given).
+ */
+function length(base: Where, parentIds: string[], mm: number, z: number, points = lineOf(mm, z)) {
   return {
-    versionId: crypto.randomUUID(),
-    annotationUid: base.annotationUid,
-    parentIds,
-    studyInstanceUID: base.studyInstanceUID,
-    seriesInstanceUID: base.seriesInstanceUID!,
-    sopInstanceUID: base.sopInstanceUID!,
-    kind: 'measurement' as const,
-    tool: 'Length',
-    labelId: 'lesion',
-    attributes: {},
-    data: {
-      metadata: { toolName: 'Length' },
-      data: {
-        handles: {
-          points: [
-            [1, 1, z],
-            [1 + mm, 1, z],
-          ],
-        },
-      },
-    },
+    ...lengthVersion({
+      studyInstanceUID: base.studyInstanceUID,
+      annotationUid: base.annotationUid,
+      seriesInstanceUID: base.seriesInstanceUID!,
+      sopInstanceUID: base.sopInstanceUID!,
+      parentIds,
+      points,
+    }),
     source: 'human' as const,
     status: 'complete' as const,
     deleted: false,
@@ -183,8 +171,11 @@ describe('two machines, one annotation, a real DICOMweb server', () => {
     // edit goes up (in the project's UIDs, into the same study) and A's comes down.
     as('bob');
     const z = pointsOf(pulledHead)[0]![2]!;
-    const editB = length(pulledHead, [pulledHead.versionId], 3, z);
-    editB.data.data.handles.points = [pointsOf(pulledHead)[0]!, [pointsOf(pulledHead)[0]![0]! + 3, 1, z]];
+    const from = pointsOf(pulledHead)[0]!;
+    const editB = length(pulledHead, [pulledHead.versionId], 3, z, [
+      [from[0]!, from[1]!, from[2]!],
+      [from[0]! + 3, 1, z],
+    ]);
     await b.handlers['annotation.save']({ versions: [editB] });
     await b.handlers['annotation.setStudyStatus']({ studyInstanceUID: remoteStudy, status: 'complete' });
     expect(await pass(b)).toMatchObject({ failed: 0, pending: 0, error: null });
@@ -262,10 +253,12 @@ describe('two machines, one annotation, a real DICOMweb server', () => {
     )!;
     const [start] = pointsOf(mine);
     const editB = {
-      ...length(mine, [mine.versionId], mmB, start![2]!),
+      ...length(mine, [mine.versionId], mmB, start![2]!, [
+        [start![0]!, start![1]!, start![2]!],
+        [start![0]! + mmB, start![1]!, start![2]!],
+      ]),
       attributes: attributesB,
     };
-    editB.data.data.handles.points = [start!, [start![0]! + mmB, start![1]!, start![2]!]];
     await b.handlers['annotation.save']({ versions: [editB] });
     expect(await pass(b)).toMatchObject({ failed: 0, pending: 0, error: null });
     const { conflicts } = await until(

@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AnnotationVersion } from '../../../shared/annotation.js';
 import type { Services } from '../../../main/services.js';
 import { ensureCtSeries } from '../../fixtures/index.js';
+import { lengthVersion, lineOf } from '../../support/annotation-versions.js';
 import type { Orthanc } from '../../support/orthanc.js';
 import { type SyncProject, importAndWait, startSyncProject } from '../../support/sync-project.js';
 
@@ -63,30 +64,20 @@ type Where = Pick<
   'annotationUid' | 'studyInstanceUID' | 'seriesInstanceUID' | 'sopInstanceUID'
 >;
 
-/** A Length measurement `mm` long at height `z`. */
-function length(base: Where, parentIds: string[], mm: number, z: number) {
+/**
+ * A complete Length version of `base`'s annotation, child of `parentIds`: `mm` long at height `z`
+ * (from (1, 1, z), or between `points` when given).
+ */
+function length(base: Where, parentIds: string[], mm: number, z: number, points = lineOf(mm, z)) {
   return {
-    versionId: crypto.randomUUID(),
-    annotationUid: base.annotationUid,
-    parentIds,
-    studyInstanceUID: base.studyInstanceUID,
-    seriesInstanceUID: base.seriesInstanceUID!,
-    sopInstanceUID: base.sopInstanceUID!,
-    kind: 'measurement' as const,
-    tool: 'Length',
-    labelId: 'lesion',
-    attributes: {},
-    data: {
-      metadata: { toolName: 'Length' },
-      data: {
-        handles: {
-          points: [
-            [1, 1, z],
-            [1 + mm, 1, z],
-          ],
-        },
-      },
-    },
+    ...lengthVersion({
+      studyInstanceUID: base.studyInstanceUID,
+      annotationUid: base.annotationUid,
+      seriesInstanceUID: base.seriesInstanceUID!,
+      sopInstanceUID: base.sopInstanceUID!,
+      parentIds,
+      points,
+    }),
     source: 'human' as const,
     status: 'complete' as const,
     deleted: false,
