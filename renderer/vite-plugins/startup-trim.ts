@@ -7,10 +7,11 @@
  *   says it is not available (renderer/src/imaging/noVtkXmlReader.ts). RadLabel loads neither, and
  *   the reader pulls an XML DOM and builder library into the first chunk (@oozcitak/*, xmlbuilder2,
  *   js-yaml: ~290 kB of script compiled and evaluated at every start).
- * - loglevel (Cornerstone makes ~130 loggers when its modules are evaluated) looks for each logger's
- *   persisted level in localStorage and, when there is none, in `document.cookie`: a synchronous
- *   read from the browser per logger. The cookie string is read once and kept for the later loggers
- *   (a level is persisted in a cookie only where localStorage fails).
+ * - loglevel (Cornerstone makes ~130 loggers when its modules are evaluated, through the copy of
+ *   loglevel bundled inside dcmjs's ES build; loglevel's own package gets the same edit) looks for
+ *   each logger's persisted level in localStorage and, when there is none, in `document.cookie`: a
+ *   synchronous read from the browser per logger. The cookie string is read once and kept for the
+ *   later loggers (a level is persisted in a cookie only where localStorage fails).
  */
 import type { Plugin } from 'vite';
 
@@ -23,7 +24,8 @@ const XML_READER_IMPORTERS = [
 ];
 const NO_XML_READER = here('../src/imaging/noVtkXmlReader.ts');
 
-const LOGLEVEL = /\/node_modules\/loglevel\/lib\/loglevel\.js$/;
+/** loglevel itself, and dcmjs's ES build, which bundles it (Cornerstone's loggers are dcmjs's `log`). */
+const LOGLEVEL = /\/node_modules\/(loglevel\/lib\/loglevel\.js|dcmjs\/build\/dcmjs\.es\.js)$/;
 /** [what loglevel 1.9 has, what it becomes]: each must be found exactly once. */
 const LOGLEVEL_EDITS: [string, string][] = [
   [

@@ -26,14 +26,20 @@ import './layout.css';
 /** How often linking follows what the viewports show (series swapped, stacks loaded). */
 const LINK_RECONCILE_MS = 100;
 
-function useLinking(linked: boolean): void {
+/**
+ * Linked scrolling and reference lines, once the viewer has settled (firstDraw.ts): before a first
+ * image there is nothing to follow, and configuring the reference lines' source would run in the
+ * mount's task, ahead of that image.
+ */
+function useLinking(linked: boolean, settled: boolean): void {
   const activeViewport = useViewerStore((state) => state.activeViewport);
   useEffect(() => {
+    if (!settled) return;
     const reconcile = () => reconcileLinking(useViewerStore.getState().activeViewport, linked);
     reconcile();
     const timer = window.setInterval(reconcile, LINK_RECONCILE_MS);
     return () => window.clearInterval(timer);
-  }, [linked, activeViewport]);
+  }, [linked, activeViewport, settled]);
   useEffect(() => stopLinking, []);
 }
 
@@ -63,7 +69,7 @@ export function ViewerScreen() {
     if (useDeidStore.getState().previewOpen) useDeidStore.getState().togglePreview();
   }, []);
   useEscapeCloses(previewOpen, closePreview);
-  useLinking(linked);
+  useLinking(linked, settled);
   // MPR shown from the start has no stack viewport to wait for.
   useEffect(() => {
     if (mprSeries) reportViewportSettled();

@@ -56,6 +56,19 @@ describe('start-up trim', () => {
     expect(plain.reads()).toBeGreaterThanOrEqual(130);
   });
 
+  it("makes the same edit in dcmjs's ES build, whose bundled loglevel makes Cornerstone's loggers", () => {
+    // The package's main (build/dcmjs.js) sits beside the ES build its exports give to imports.
+    const dcmjsPath = require
+      .resolve('dcmjs')
+      .replaceAll('\\', '/')
+      .replace(/dcmjs\.js$/, 'dcmjs.es.js');
+    const source = fs.readFileSync(dcmjsPath, 'utf8');
+    const transformed = hook(plugin, 'transform').call({}, source, dcmjsPath) as { code: string };
+    expect(transformed.code.split('var cookie = readCookiesOnce();')).toHaveLength(2);
+    expect(transformed.code).not.toContain('var cookie = window.document.cookie;');
+    expect(transformed.code.split('function readCookiesOnce()')).toHaveLength(2);
+  });
+
   it('leaves every other module alone', () => {
     expect(
       hook(plugin, 'transform').call({}, 'var cookie = window.document.cookie;', '/x/other.js'),
