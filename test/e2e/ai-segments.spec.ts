@@ -106,6 +106,14 @@ test('the segments of an AI SEG are findings: shown with their badge, decided by
     await expect(findings.nth(0).getByTestId('ai-badge')).toContainText('Acme Imaging AI');
     await expect(findings.nth(0).getByTestId('ai-badge-confidence')).toHaveText('confidence 93%');
     await expect(findings.nth(3).getByTestId('ai-badge-confidence')).toHaveCount(0);
+    // Every finding has a title: its label's name, else the segment's own label ("Other" has no
+    // label of the schema), in English and in Chinese.
+    const titles = section.getByTestId('ai-finding-title');
+    await expect(titles).toHaveText(['Mass', 'Organ', 'Mass', 'Other']);
+    await page.getByTestId('language-switch').selectOption('zh-CN');
+    await expect(titles).toHaveText(['肿块', '器官', '肿块', 'Other']);
+    await page.getByTestId('language-switch').selectOption('en');
+    await expect(titles).toHaveText(['Mass', 'Organ', 'Mass', 'Other']);
 
     // Accept all ≥ 0.8 takes the two segments above it; Undo puts them back in one step.
     await section.getByTestId('ai-accept-threshold').fill('0.8');
@@ -175,7 +183,19 @@ test('the segments of an AI SEG are findings: shown with their badge, decided by
     await page.keyboard.press('e');
     await expect(findings.nth(2)).toHaveAttribute('data-decision', 'edited');
     await expect(page.getByTestId('ai-findings-count')).toHaveText('3 of 4 decided');
-    await expect(page.getByTestId('segmentation-panel').getByTestId('seg-use-gpu')).toBeVisible();
+    await page.getByTestId('segmentation-panel').getByTestId('seg-use-gpu').click();
+
+    // After the reload with GPU rendering the editor is open on that finding's segment, the brush on.
+    await expect(page.getByTestId('viewport-0')).toHaveAttribute('data-rendering', 'gpu', {
+      timeout: 60_000,
+    });
+    await expect(findings.nth(2)).toHaveAttribute('data-current', 'true', { timeout: 60_000 });
+    const editor = page.getByTestId('segmentation-panel');
+    await expect(editor.getByTestId('seg-tool-Brush')).toHaveAttribute('aria-pressed', 'true', {
+      timeout: 60_000,
+    });
+    await expect(editor.getByTestId('segment-3')).toHaveClass(/segment-row--active/);
+    await expect(editor.getByTestId('segment-1')).not.toHaveClass(/segment-row--active/);
 
     // A reload keeps the decisions (they are stored by main).
     await page.reload();
@@ -336,6 +356,24 @@ test('E opens the segmentation editor on the reader’s copy: the painted voxels
       timeout: 60_000,
     });
     await screenshot(page, 'ai-segments-edit');
+
+    // A segment the reader adds takes a number none of the AI's segments has (they are 1-4; the
+    // copy holds 1 and 3): accepting the AI's segment 4 afterwards lists both.
+    await expect(panel.getByTestId('segment-3')).toBeVisible({ timeout: 60_000 });
+    await panel.getByTestId('seg-add').click();
+    await panel.locator('[data-testid="label-option"][data-label-id="organ"]').click();
+    await expect(panel.getByTestId('segment-5')).toBeVisible();
+    await expect(panel.getByTestId('segment-4')).toHaveCount(0);
+    await expect(panel.getByTestId('seg-save-state')).toHaveAttribute('data-state', 'saved', {
+      timeout: 30_000,
+    });
+    await findings.nth(3).click();
+    await page.keyboard.press('a');
+    await expect(findings.nth(3)).toHaveAttribute('data-decision', 'accepted');
+    await expect(panel.getByTestId('segment-4')).toBeVisible({ timeout: 60_000 });
+    await expect(panel.getByTestId('segment-5')).toBeVisible();
+    await expect(panel.getByTestId('segment-1')).toBeVisible();
+    await expect(panel.getByTestId('segment-3')).toBeVisible();
 
     // The reader's SEG holds the painted voxels; the AI's does not.
     const dir = await exportFromDialog(page, {

@@ -5,29 +5,73 @@
  * "accept all ≥ x" with one-step undo; "AI reviewed" once every finding is decided. Marked
  * "Research use only — not for diagnosis".
  */
-import { eventTarget } from '@cornerstonejs/core';
-import { Enums as ToolEnums } from '@cornerstonejs/tools';
-import { memo, useEffect, useState } from 'react';
+import type { TFunction } from 'i18next';
+import { memo, useEffect, useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { AiFinding, RejectionReason } from '../../../shared/ai.js';
 import { host } from '../host/index.js';
 import { localized } from '../annotation/tools/labels.js';
 import { useSchema } from '../annotation/tools/storeLink.js';
-import { styleFindings } from './aiStyle.js';
+import { findingTitle } from './findingTitle.js';
 import { installAiKeys } from './keys.js';
 import { setAiSegmentsHidden } from './segmentOverlay.js';
 import { ReviewSection } from './ReviewSection.js';
-import { useAiStore } from './useAiStore.js';
+import { ensureAiLoaded, useAiStore } from './useAiStore.js';
 import './ai.css';
 
-function Badge({ finding }: { finding: AiFinding }) {
-  const { t } = useTranslation();
+/**
+ * The words every row shows, looked up once per language for the whole list (200 rows each asking
+ * i18next for theirs was a share of the list's mount); per-value strings are kept once made.
+ */
+interface RowTexts {
+  researchOnly: string;
+  accept: string;
+  edit: string;
+  reject: string;
+  reason: string;
+  cancel: string;
+  decision(kind: AiFinding['decision']): string;
+  confidence(percent: number): string;
+  segment(name: string): string;
+  segmentTitle(voxels: number): string;
+}
+
+function rowTexts(t: TFunction): RowTexts {
+  const cached = (make: (value: string | number) => string) => {
+    const made = new Map<string | number, string>();
+    return (value: string | number) => {
+      let text = made.get(value);
+      if (text === undefined) made.set(value, (text = make(value)));
+      return text;
+    };
+  };
+  const decisions = {
+    undecided: t('ai.decision.undecided'),
+    accepted: t('ai.decision.accepted'),
+    edited: t('ai.decision.edited'),
+    rejected: t('ai.decision.rejected'),
+  };
+  return {
+    researchOnly: t('ai.researchOnly'),
+    accept: t('ai.accept'),
+    edit: t('ai.edit'),
+    reject: t('ai.reject'),
+    reason: t('ai.reason'),
+    cancel: t('ai.cancel'),
+    decision: (kind) => decisions[kind ?? 'undecided'],
+    confidence: cached((value) => t('ai.confidence', { value })),
+    segment: cached((name) => t('ai.segment', { name })),
+    segmentTitle: cached((voxels) => t('ai.segmentTitle', { voxels })),
+  };
+}
+
+function Badge({ finding, texts }: { finding: AiFinding; texts: RowTexts }) {
   const p = finding.provenance;
   const name = [p.modelName && p.modelName !== p.model ? `${p.model} (${p.modelName})` : p.model, p.version]
     .filter(Boolean)
     .join(' ');
   return (
-    <span className="ai-badge" data-testid="ai-badge" title={t('ai.researchOnly')}>
+    <span className="ai-badge" data-testid="ai-badge" title={texts.researchOnly}>
       <span className="ai-badge__tag">AI</span>
       <span className="ai-badge__model" data-testid="ai-badge-model">
         {name}
@@ -35,7 +79,7 @@ function Badge({ finding }: { finding: AiFinding }) {
       {p.manufacturer ? <span className="ai-badge__maker">{p.manufacturer}</span> : null}
       {p.confidence !== undefined ? (
         <span className="ai-badge__confidence" data-testid="ai-badge-confidence">
-          {t('ai.confidence', { value: Math.round(p.confidence * 100) })}
+          {texts.confidence(Math.round(p.confidence * 100))}
         </span>
       ) : null}
     </span>
@@ -50,6 +94,8 @@ interface RowProps {
   reasons: RejectionReason[];
   labelName: string;
   reasonName: string;
+  texts: RowTexts;
+  language: string;
 }
 
 /** One finding; drawn again only when what it shows changes (N / P re-render two rows of 200). */
@@ -61,8 +107,9 @@ const FindingRow = memo(function FindingRow({
   reasons,
   labelName,
   reasonName,
+  texts,
+  language,
 }: RowProps) {
-  const { t, i18n } = useTranslation();
   return (
     <li
       className={current ? 'ai-finding ai-finding--current' : 'ai-finding'}
@@ -74,26 +121,28 @@ const FindingRow = memo(function FindingRow({
       onClick={() => useAiStore.getState().go(index)}
     >
       <div className="ai-finding__row">
-        <span className="ai-finding__label">{labelName}</span>
+        <span className="ai-finding__label" data-testid="ai-finding-title">
+          {labelName}
+        </span>
         {finding.segment ? (
           <span
             className="ai-finding__segment"
             data-testid="ai-finding-segment"
-            title={t('ai.segmentTitle', { voxels: finding.segment.voxels })}
+            title={texts.segmentTitle(finding.segment.voxels)}
           >
             <span className="ai-finding__swatch" style={{ background: finding.segment.color }} />
-            {t('ai.segment', { name: finding.segment.name })}
+            {texts.segment(finding.segment.name)}
           </span>
         ) : null}
         <span
           className={`ai-decision ai-decision--${finding.decision ?? 'undecided'}`}
           data-testid="ai-decision"
         >
-          {t(`ai.decision.${finding.decision ?? 'undecided'}`)}
+          {texts.decision(finding.decision)}
           {finding.decision === 'rejected' && finding.reasonId ? ` · ${reasonName}` : ''}
         </span>
       </div>
-      <Badge finding={finding} />
+      <Badge finding={finding} texts={texts} />
       {current ? (
         <div className="ai-finding__actions">
           <button
@@ -105,7 +154,7 @@ const FindingRow = memo(function FindingRow({
               void useAiStore.getState().decide('accepted');
             }}
           >
-            {t('ai.accept')} (A)
+            {texts.accept} (A)
           </button>
           <button
             type="button"
@@ -116,7 +165,7 @@ const FindingRow = memo(function FindingRow({
               void useAiStore.getState().decide('edited');
             }}
           >
-            {t('ai.edit')} (E)
+            {texts.edit} (E)
           </button>
           <button
             type="button"
@@ -127,13 +176,13 @@ const FindingRow = memo(function FindingRow({
               useAiStore.getState().startReject();
             }}
           >
-            {t('ai.reject')} (R)
+            {texts.reject} (R)
           </button>
         </div>
       ) : null}
       {rejecting ? (
-        <div className="ai-reasons" data-testid="ai-reasons" role="listbox" aria-label={t('ai.reason')}>
-          <div className="annotation-panel__hint">{t('ai.reason')}</div>
+        <div className="ai-reasons" data-testid="ai-reasons" role="listbox" aria-label={texts.reason}>
+          <div className="annotation-panel__hint">{texts.reason}</div>
           {reasons.map((reason, n) => (
             <button
               key={reason.id}
@@ -146,7 +195,7 @@ const FindingRow = memo(function FindingRow({
                 void useAiStore.getState().decide('rejected', reason.id);
               }}
             >
-              {n < 9 ? <kbd>{n + 1}</kbd> : null} {localized(reason.name, i18n.language)}
+              {n < 9 ? <kbd>{n + 1}</kbd> : null} {localized(reason.name, language)}
             </button>
           ))}
           <button
@@ -157,7 +206,7 @@ const FindingRow = memo(function FindingRow({
               useAiStore.getState().cancelReject();
             }}
           >
-            {t('ai.cancel')} (Esc)
+            {texts.cancel} (Esc)
           </button>
         </div>
       ) : null}
@@ -167,6 +216,7 @@ const FindingRow = memo(function FindingRow({
 
 export function AiFindingsSection({ studyInstanceUID }: { studyInstanceUID: string }) {
   const { t, i18n } = useTranslation();
+  const texts = useMemo(() => rowTexts(t), [t]);
   const schema = useSchema();
   const state = useAiStore();
   const [threshold, setThreshold] = useState(0.9);
@@ -176,21 +226,9 @@ export function AiFindingsSection({ studyInstanceUID }: { studyInstanceUID: stri
 
   useEffect(() => {
     installAiKeys();
-    void useAiStore.getState().load(studyInstanceUID);
+    // Asked for when the study opened (useAiStore.ts); asked here only if that did not happen.
+    ensureAiLoaded(studyInstanceUID);
     let timer: number | null = null;
-    let restyleTimer: number | null = null;
-    // Findings drawn after the list loaded (Cornerstone gets the study's annotations later) get
-    // their AI style once drawn: one pass per batch (an opening adds hundreds at once), armed by
-    // the first of them, not a timer re-armed per event; its own timer, so it never cancels the
-    // refresh below.
-    const restyle = () => {
-      if (restyleTimer !== null) return;
-      restyleTimer = window.setTimeout(() => {
-        restyleTimer = null;
-        styleFindings(useAiStore.getState().findings);
-      }, 30);
-    };
-    eventTarget.addEventListener(ToolEnums.Events.ANNOTATION_ADDED, restyle);
     const off = host.api.on('annotation.changed', (event) => {
       if (event.studyInstanceUID !== studyInstanceUID) return;
       if (timer !== null) window.clearTimeout(timer);
@@ -200,20 +238,14 @@ export function AiFindingsSection({ studyInstanceUID }: { studyInstanceUID: stri
       if (status.studyInstanceUID === studyInstanceUID) void useAiStore.getState().refresh();
     });
     return () => {
-      eventTarget.removeEventListener(ToolEnums.Events.ANNOTATION_ADDED, restyle);
       off();
       offStatus();
       if (timer !== null) window.clearTimeout(timer);
-      if (restyleTimer !== null) window.clearTimeout(restyleTimer);
     };
   }, [studyInstanceUID]);
 
   const { findings, current, open, rejecting, reasons } = state;
   const decided = findings.filter((f) => f.decision !== null).length;
-  const labelName = (labelId: string | undefined) => {
-    const label = schema.labels.find((item) => item.id === labelId);
-    return label ? localized(label.name, i18n.language) : (labelId ?? '');
-  };
   const reasonName = (id: string | null) => {
     const reason = reasons.find((item) => item.id === id);
     return reason ? localized(reason.name, i18n.language) : (id ?? '');
@@ -321,8 +353,10 @@ export function AiFindingsSection({ studyInstanceUID }: { studyInstanceUID: stri
                 current={index === current}
                 rejecting={rejecting === finding.annotationUid}
                 reasons={reasons}
-                labelName={labelName(finding.aiVersion.labelId)}
+                labelName={findingTitle(finding, schema, i18n.language, t)}
                 reasonName={reasonName(finding.reasonId)}
+                texts={texts}
+                language={i18n.language}
               />
             ))}
           </ol>

@@ -18,6 +18,7 @@ import {
   selectSegment,
 } from '../annotation/segmentation/segmentationSession.js';
 import { useSegmentationStore } from '../annotation/segmentation/useSegmentationStore.js';
+import { renderingChoice } from '../imaging/initImaging.js';
 import { useViewerStore } from '../stores/useViewerStore.js';
 
 function slotShowing(seriesInstanceUID: string | undefined): number {
@@ -68,11 +69,93 @@ export async function editSegment(finding: AiFinding): Promise<void> {
   if (!segment) return;
   const annotationUid = await readerCopyOf(finding);
   if (!annotationUid) return;
+  await openOnSegment(finding, annotationUid);
+  const state = useSegmentationStore.getState();
+  // The CPU viewer cannot paint: what E asked for is kept for after the GPU reload the panel offers.
+  if (state.status === 'failed' && state.error === 'cpu-rendering')
+    rememberEdit({
+      studyInstanceUID: finding.aiVersion.studyInstanceUID,
+      findingUid: finding.annotationUid,
+      copyUid: annotationUid,
+    });
+}
+
+/** The editor on `copyUid` with the finding's segment chosen and the brush on. */
+async function openOnSegment(finding: AiFinding, copyUid: string): Promise<boolean> {
   // Opened before the panel shows: the panel then finds it open on its series and keeps it.
-  await openSegmentation(slotShowing(finding.aiVersion.seriesInstanceUID), annotationUid);
+  await openSegmentation(slotShowing(finding.aiVersion.seriesInstanceUID), copyUid);
   useSegmentationStore.setState({ panelOpen: true });
   const state = useSegmentationStore.getState();
-  if (state.status !== 'ready' || state.annotationUid !== annotationUid) return;
-  selectSegment(segment.segmentIndex);
+  if (state.status !== 'ready' || state.annotationUid !== copyUid || !finding.segment) return false;
+  selectSegment(finding.segment.segmentIndex);
   activateSegmentTool('Brush');
+  return true;
+}
+
+/**
+ * An edit E asked for on a CPU viewer, kept in the tab's session storage across the reload with
+ * GPU rendering (segmentationSession.reloadWithGpuRendering): the study, the finding and the
+ * reader's copy to open.
+ */
+interface PendingEdit {
+  studyInstanceUID: string;
+  findingUid: string;
+  copyUid: string;
+}
+
+const PENDING_KEY = 'radlabel.aiSegmentEdit';
+
+function rememberEdit(edit: PendingEdit): void {
+  window.sessionStorage.setItem(PENDING_KEY, JSON.stringify(edit));
+}
+
+function pendingEdit(): PendingEdit | null {
+  try {
+    const value = JSON.parse(window.sessionStorage.getItem(PENDING_KEY) ?? 'null') as PendingEdit | null;
+    return value && typeof value.findingUid === 'string' && typeof value.copyUid === 'string' ? value : null;
+  } catch {
+    return null;
+  }
+}
+
+/** Resolves once the editor has finished opening what the panel opens by itself (or at `limitMs`). */
+function editorSettled(limitMs: number): Promise<void> {
+  const settled = () => {
+    const { status, panelOpen, error } = useSegmentationStore.getState();
+    // 'no-series': the viewport's stack is not set yet; the panel tries again by itself.
+    return !panelOpen || status === 'ready' || (status === 'failed' && error !== 'no-series');
+  };
+  if (settled()) return Promise.resolve();
+  return new Promise((resolve) => {
+    const timer = window.setTimeout(done, limitMs);
+    const off = useSegmentationStore.subscribe(() => {
+      if (settled()) done();
+    });
+    function done() {
+      window.clearTimeout(timer);
+      off();
+      resolve();
+    }
+  });
+}
+
+/**
+ * After the GPU reload, once the study's AI findings are listed: the edit E asked for before it —
+ * the finding current and its slice shown, the editor on the reader's copy with the segment chosen
+ * and the brush on. `show` makes the finding current. Kept until a GPU viewer opened it.
+ */
+export async function resumePendingEdit(
+  studyInstanceUID: string,
+  findings: readonly AiFinding[],
+  show: (index: number) => void,
+): Promise<void> {
+  const edit = pendingEdit();
+  if (!edit || edit.studyInstanceUID !== studyInstanceUID) return;
+  const index = findings.findIndex((finding) => finding.annotationUid === edit.findingUid);
+  if (index < 0 || renderingChoice().mode === 'cpu') return;
+  window.sessionStorage.removeItem(PENDING_KEY);
+  // The panel, open after the reload, opens the series' newest segmentation by itself: after that.
+  await editorSettled(60_000);
+  show(index);
+  await openOnSegment(findings[index]!, edit.copyUid);
 }

@@ -5,7 +5,8 @@
  * (`applyStoredVersions`), restyles the findings and moves to the next undecided one. The keys
  * A / R / E / N / P act here while the AI list is open (`keys.ts`).
  */
-import { annotation as csAnnotation } from '@cornerstonejs/tools';
+import { eventTarget } from '@cornerstonejs/core';
+import { Enums as ToolEnums, annotation as csAnnotation } from '@cornerstonejs/tools';
 import { create } from 'zustand';
 import type {
   AiDecisionKind,
@@ -15,13 +16,15 @@ import type {
   ReviewState,
 } from '../../../shared/ai.js';
 import { host } from '../host/index.js';
+import { useViewerStore } from '../stores/useViewerStore.js';
 import { holdKeys, releaseKeys } from '../keys/keyGate.js';
 import { applyStoredVersions } from '../annotation/persist.js';
 import { jumpTo } from '../annotation/panel/AnnotationPanel.js';
 import type { StudyAnnotation } from '../annotation/panel/useStudyAnnotations.js';
 import { useToolStore } from '../annotation/tools/useToolStore.js';
 import { styleFindings } from './aiStyle.js';
-import { editSegment, suspendEditor } from './segmentEdit.js';
+import { reserveSegmentNumbers } from '../annotation/segmentation/segmentationSession.js';
+import { editSegment, resumePendingEdit, suspendEditor } from './segmentEdit.js';
 import { showAiSegments } from './segmentOverlay.js';
 
 interface AiState {
@@ -94,12 +97,20 @@ export const useAiStore = create<AiState>()((set, get) => ({
     // until they are (keys/keyGate.ts), not taken by the tools.
     const keys = `ai-findings:${studyInstanceUID}`;
     if (get().open) holdKeys(keys);
-    const [answer, reasons, review, events] = await Promise.all([
-      host.api.call('ai.findings', { studyInstanceUID }),
-      get().reasons.length > 0 ? Promise.resolve(get().reasons) : host.api.call('ai.rejectionReasons', {}),
-      host.api.call('review.state', {}),
-      host.api.call('review.events', { studyInstanceUID }),
-    ]).finally(() => releaseKeys(keys));
+    let answers;
+    try {
+      answers = await Promise.all([
+        host.api.call('ai.findings', { studyInstanceUID }),
+        get().reasons.length > 0 ? Promise.resolve(get().reasons) : host.api.call('ai.rejectionReasons', {}),
+        host.api.call('review.state', {}),
+        host.api.call('review.events', { studyInstanceUID }),
+      ]).finally(() => releaseKeys(keys));
+    } catch (error) {
+      // The panel asks again when it mounts (an error is not a loaded list).
+      if (get().study === studyInstanceUID) set({ error: message(error) });
+      return;
+    }
+    const [answer, reasons, review, events] = answers;
     if (get().study !== studyInstanceUID) return;
     const firstUndecided = answer.findings.findIndex((finding) => finding.decision === null);
     set({
@@ -113,6 +124,8 @@ export const useAiStore = create<AiState>()((set, get) => ({
       events,
     });
     styleFindings(answer.findings);
+    // E on a CPU viewer, then the GPU reload: the edit it asked for.
+    void resumePendingEdit(studyInstanceUID, answer.findings, (index) => get().go(index));
   },
   async refresh() {
     const study = get().study;
@@ -225,6 +238,59 @@ export const useAiStore = create<AiState>()((set, get) => ({
     }
   },
 }));
+
+/**
+ * The AI list is asked for as soon as the viewer opens a study (docs/ai-review.md, Speed): main
+ * answers while the viewer mounts and draws its first image, so the panel's body, which mounts
+ * after that first image (viewer/firstDraw.ts), finds the findings there instead of asking then.
+ * Leaving the viewer forgets them (opening the study again asks again).
+ */
+let viewerStudy: string | null = null;
+useViewerStore.subscribe((state) => {
+  const uid = state.detail?.study.studyInstanceUID ?? null;
+  if (uid === viewerStudy) return;
+  viewerStudy = uid;
+  if (uid === null) {
+    useAiStore.setState({ study: null, findings: [], current: 0, rejecting: null, error: null, events: [] });
+    return;
+  }
+  // After the task that opened the study: its image-list requests go out first.
+  window.setTimeout(() => {
+    if (viewerStudy === uid && useAiStore.getState().study !== uid) void useAiStore.getState().load(uid);
+  }, 0);
+});
+
+/** Asks for the study's AI list unless it is loaded or on its way (the panel, when it mounts). */
+export function ensureAiLoaded(studyInstanceUID: string): void {
+  const state = useAiStore.getState();
+  if (state.study !== studyInstanceUID || state.error !== null) void state.load(studyInstanceUID);
+}
+
+/**
+ * Findings drawn after the list loaded (Cornerstone gets the study's annotations after its first
+ * image, the list may come before) get their AI style once drawn: one pass per batch (an opening
+ * adds hundreds at once), armed by the first of them, not a timer re-armed per event.
+ */
+let restyleTimer: number | null = null;
+eventTarget.addEventListener(ToolEnums.Events.ANNOTATION_ADDED, () => {
+  if (restyleTimer !== null || useAiStore.getState().findings.length === 0) return;
+  restyleTimer = window.setTimeout(() => {
+    restyleTimer = null;
+    styleFindings(useAiStore.getState().findings);
+  }, 30);
+});
+
+// A segment the reader adds in the editor never takes the number of one of the series' AI
+// segments: an undecided one joins the reader's copy under its own number when accepted.
+reserveSegmentNumbers((seriesInstanceUID) =>
+  useAiStore
+    .getState()
+    .findings.flatMap((finding) =>
+      finding.segment && finding.aiVersion.seriesInstanceUID === seriesInstanceUID
+        ? [finding.segment.segmentIndex]
+        : [],
+    ),
+);
 
 /** The series the study's AI segments are drawn on. */
 function segmentSeries(findings: readonly AiFinding[]): string[] {
