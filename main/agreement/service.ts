@@ -516,9 +516,20 @@ export class AgreementService {
           errors: Number(row.errors),
           errorSum: row.error_sum,
         });
+    // The distinct raters by skipping through the rater index (one seek per rater) instead of
+    // reading its ~30,000 entries (10,000 studies): the first read of those pages in a process was
+    // ~15 ms of a cold dashboard (docs/statistics.md "Speed").
     const raterSet = new Set(
       db
-        .prepare<[], { rater: string }>('SELECT DISTINCT rater FROM agreement_study_rater')
+        .prepare<[], { rater: string }>(
+          `WITH RECURSIVE r(rater) AS (
+             SELECT min(rater) FROM agreement_study_rater
+             UNION ALL
+             SELECT (SELECT min(x.rater) FROM agreement_study_rater x INDEXED BY agreement_study_rater_by_rater
+                      WHERE x.rater > r.rater)
+               FROM r WHERE r.rater IS NOT NULL)
+           SELECT rater FROM r WHERE rater IS NOT NULL`,
+        )
         .all()
         .map((r) => r.rater)
         .filter(keep),
