@@ -179,9 +179,8 @@ export class StatsService {
 
     const studies = one<{ n: number }>('SELECT count(*) AS n FROM study').n;
     // Which figures can be read from the aggregates migration 0023 keeps (docs/statistics.md
-    // "Speed"): they hold counts over every time, so a date filter counts from the facts. (A catalog
-    // migrated by an earlier draft of 0023 that named the study `study_uid` counts from the facts.)
-    const kept = !this.#reference && hasColumn(db, 'stats_study', 'study');
+    // "Speed"): they hold counts over every time, so a date filter counts from the facts.
+    const kept = !this.#reference;
     const undated = filter.from === undefined && filter.to === undefined;
     const byReader = (filter.readers?.length ?? 0) > 0;
     const byLabel = (filter.labelIds?.length ?? 0) > 0;
