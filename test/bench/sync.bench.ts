@@ -14,6 +14,7 @@ import { execFile, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { PerformanceObserver, constants as perfConstants } from 'node:perf_hooks';
 import { promisify } from 'node:util';
 import { readDicomHeaderFromFile } from '../../main/dicom/header.js';
 import { DicomWebClient, type StowFile } from '../../main/sync/dicomweb-client.js';
@@ -121,6 +122,17 @@ async function stowAndWado(): Promise<BenchFigure[]> {
 
     const wadoCurl: number[] = [];
     const wadoClient: number[] = [];
+    // Mark-Compacts during each client retrieval (they came from socket reads' buffers; see docs/sync.md).
+    let majorGcs = 0;
+    const gcs = new PerformanceObserver((list) => {
+      for (const entry of list.getEntries())
+        if (
+          (entry as { detail?: { kind?: number } }).detail?.kind === perfConstants.NODE_PERFORMANCE_GC_MAJOR
+        )
+          majorGcs += 1;
+    });
+    gcs.observe({ entryTypes: ['gc'] });
+    const wadoMarkCompacts: number[] = [];
     const url = `${orthanc.dicomWebUrl}/studies/${ct.studyInstanceUID}`;
     for (let run = 0; run < RUNS + 1; run += 1) {
       const curlOut = path.join(scratch, `wado-curl-${run}`);
@@ -138,19 +150,25 @@ async function stowAndWado(): Promise<BenchFigure[]> {
       );
       const clientDir = path.join(scratch, `wado-client-${run}`);
       const wadoCpu: number[] = [];
+      const majorBefore = majorGcs;
       const clientTime = await timed(() =>
         cpuOf(wadoCpu, async () => {
           const written = await client.wadoStudy(ct.studyInstanceUID, clientDir);
           if (written.length !== files.length) throw new Error(`${written.length} instances retrieved`);
         }),
       );
+      // The observer reports after the collection's turn: let it.
+      await new Promise((resolve) => setImmediate(resolve));
+      const markCompacts = majorGcs - majorBefore;
       fs.rmSync(curlOut, { force: true });
       fs.rmSync(clientDir, { recursive: true, force: true });
       if (run === 0) continue; // warm-up
+      wadoMarkCompacts.push(markCompacts);
       wadoCurl.push(curlTime);
       wadoClient.push(clientTime);
       clientCpuMs.wado.push(...wadoCpu);
     }
+    gcs.disconnect();
     const megabytes = files.reduce((sum, file) => sum + file.size, 0) / 2 ** 20;
     const round = (value: number, digits = 2): number => Number(value.toFixed(digits));
     return [
@@ -190,6 +208,7 @@ async function stowAndWado(): Promise<BenchFigure[]> {
           curlMs: wadoCurl.map((value) => round(value, 0)),
           clientMBps: round(megabytes / (median(wadoClient) / 1000), 1),
           clientCpuMs: clientCpuMs.wado,
+          clientMarkCompacts: wadoMarkCompacts,
           loadAverage1m: round(os.loadavg()[0]!, 1),
         },
       },
