@@ -246,6 +246,8 @@ export const useAiStore = create<AiState>()((set, get) => ({
  * Leaving the viewer forgets them (opening the study again asks again).
  */
 let viewerStudy: string | null = null;
+/** The study asked for at its opening, until the panel takes that answer (once per opening). */
+let prefetched: string | null = null;
 useViewerStore.subscribe((state) => {
   const uid = state.detail?.study.studyInstanceUID ?? null;
   if (uid === viewerStudy) return;
@@ -256,14 +258,21 @@ useViewerStore.subscribe((state) => {
   }
   // After the task that opened the study: its image-list requests go out first.
   window.setTimeout(() => {
-    if (viewerStudy === uid && useAiStore.getState().study !== uid) void useAiStore.getState().load(uid);
+    if (viewerStudy !== uid) return;
+    prefetched = uid;
+    void useAiStore.getState().load(uid);
   }, 0);
 });
 
-/** Asks for the study's AI list unless it is loaded or on its way (the panel, when it mounts). */
+/**
+ * The panel's body mounted on a study: it takes the list asked for at the study's opening when
+ * there is one (loaded or on its way), else asks again (a later mount sees decisions made since).
+ */
 export function ensureAiLoaded(studyInstanceUID: string): void {
   const state = useAiStore.getState();
-  if (state.study !== studyInstanceUID || state.error !== null) void state.load(studyInstanceUID);
+  const fresh = prefetched === studyInstanceUID && state.study === studyInstanceUID && state.error === null;
+  prefetched = null;
+  if (!fresh) void state.load(studyInstanceUID);
 }
 
 /**
