@@ -20,7 +20,7 @@
  */
 // The loader's own module, reached by path: the package's exports do not list it.
 import cornerstoneDecodeImageFrame from '../../../node_modules/@cornerstonejs/dicom-image-loader/dist/esm/imageLoader/decodeImageFrame.js';
-import { fetchReleasedBytes, takeDecodedFrame } from './decodedFrames.js';
+import { takeDecodedFrame } from './decodedFrames.js';
 import {
   type DecodeOptions,
   type NativeImageFrame,
@@ -48,12 +48,6 @@ export default function decodeImageFrame(
   // Taken (or dropped, when this decode differs) whichever way the frame goes from here.
   const ready = takeDecodedFrame(imageFrame, transferSyntax, pixelData, options);
   if (ready) return Promise.resolve(ready);
-  // The worker decoded this frame and left its bytes out; this decode needs them: fetched again.
-  const again = fetchReleasedBytes(pixelData);
-  if (again)
-    return again.then((bytes) =>
-      decodeImageFrame(imageFrame, transferSyntax, bytes, canvas, options, decodeConfig),
-    );
   if (decodesOnMainThread(imageFrame, transferSyntax, options)) {
     try {
       return Promise.resolve(decodeNativeFrame(imageFrame, pixelData, options));

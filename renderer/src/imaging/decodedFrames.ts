@@ -37,31 +37,10 @@ export interface DecodedFrame {
 }
 
 const frames = new WeakMap<ArrayBufferLike, DecodedFrame>();
-/** For a frame whose raw bytes the worker left out: how to fetch them again. */
-const releasedBytes = new WeakMap<ArrayBufferLike, () => Promise<Uint8Array>>();
 
-/**
- * Keeps a decoded frame for the raw bytes it came from. When the worker left the bytes out (the
- * stand-in frameDecode.ts `releaseFrameBytes` put in their place), `fetchAgain` brings them
- * back for a decode that cannot take this frame (other inputs, a volume's buffer, a second load
- * after the cache let the image go).
- */
-export function keepDecodedFrame(
-  rawBytes: ArrayBuffer,
-  frame: DecodedFrame,
-  fetchAgain?: () => Promise<Uint8Array>,
-): void {
+/** Keeps a decoded frame for the raw bytes it came from. */
+export function keepDecodedFrame(rawBytes: ArrayBuffer, frame: DecodedFrame): void {
   frames.set(rawBytes, frame);
-  if (fetchAgain) releasedBytes.set(rawBytes, fetchAgain);
-}
-
-/**
- * The raw bytes of a frame the worker decoded and left out, fetched again; null for bytes that
- * are the frame's own. Each call fetches (the bytes are not kept: the image holds its pixels).
- */
-export function fetchReleasedBytes(pixelData: Uint8Array): Promise<Uint8Array> | null {
-  const fetchAgain = releasedBytes.get(pixelData.buffer);
-  return fetchAgain ? fetchAgain() : null;
 }
 
 const SCALING_KEYS = ['rescaleSlope', 'rescaleIntercept', 'modality', 'suvbw', 'doseGridScaling'] as const;

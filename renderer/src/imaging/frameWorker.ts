@@ -10,7 +10,7 @@
 /// <reference lib="webworker" />
 import { utilities } from '@cornerstonejs/metadata';
 import type { DecodedFrame } from './decodedFrames.js';
-import { type DecodeRequest, type Natural, decodeNaturalFrame, releaseFrameBytes } from './frameDecode.js';
+import { type DecodeRequest, type Natural, decodeNaturalFrame } from './frameDecode.js';
 
 export interface FrameRequest extends DecodeRequest {
   id: number;
@@ -20,14 +20,7 @@ export interface FrameRequest extends DecodeRequest {
 }
 
 export type FrameReply =
-  | {
-      id: number;
-      ok: true;
-      natural: Record<string, unknown>;
-      decoded: DecodedFrame | null;
-      /** The frame's raw bytes were left out (decoded): its PixelData holds a one-byte stand-in. */
-      rawReleased: boolean;
-    }
+  | { id: number; ok: true; natural: Record<string, unknown>; decoded: DecodedFrame | null }
   | { id: number; ok: false; message: string };
 
 /** Every buffer the reply holds (each once), to be transferred rather than copied. */
@@ -49,14 +42,10 @@ async function serve(request: FrameRequest): Promise<void> {
     }
     const natural = (await utilities.naturalizePart10Buffer(await response.arrayBuffer())) as Natural;
     const decoded = request.decode ? decodeNaturalFrame(natural, request) : null;
-    // The main thread needs the decoded frame only; the raw bytes stay here (and are collected).
-    const rawReleased = decoded !== null && releaseFrameBytes(natural) !== null;
     const transfer = new Set<ArrayBuffer>();
     buffersOf(natural, transfer);
     if (decoded && decoded.pixelData.buffer instanceof ArrayBuffer) transfer.add(decoded.pixelData.buffer);
-    postMessage({ id: request.id, ok: true, natural, decoded, rawReleased } satisfies FrameReply, [
-      ...transfer,
-    ]);
+    postMessage({ id: request.id, ok: true, natural, decoded } satisfies FrameReply, [...transfer]);
   } catch (error) {
     postMessage({ id: request.id, ok: false, message: String(error) } satisfies FrameReply);
   }

@@ -4,8 +4,7 @@
  * structured clone as the message makes), the frame holds the modality values pydicom computes
  * (HU for CT); files it does not decode are left to the main thread; and the main thread takes a
  * worker's frame only for a decode with exactly the inputs the worker used, once
- * (renderer/src/imaging/decodedFrames.ts). A decoded frame comes without its raw bytes; a decode
- * that needs them fetches them again.
+ * (renderer/src/imaging/decodedFrames.ts).
  */
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -18,13 +17,7 @@ import {
   keepDecodedFrame,
   takeDecodedFrame,
 } from '../../../renderer/src/imaging/decodedFrames.js';
-import decodeImageFrame from '../../../renderer/src/imaging/decodeImageFrame.js';
-import {
-  type Natural,
-  decodeNaturalFrame,
-  releaseFrameBytes,
-  singleFrameBytes,
-} from '../../../renderer/src/imaging/frameDecode.js';
+import { type Natural, decodeNaturalFrame } from '../../../renderer/src/imaging/frameDecode.js';
 import type { NativeImageFrame } from '../../../renderer/src/imaging/nativeFrame.js';
 import { ensureCtSeries } from '../../fixtures/index.js';
 
@@ -152,79 +145,5 @@ describe('the main thread takes a worker frame only for the same decode', () => 
         allowFloatRendering: false,
       }),
     ).toBeNull();
-  });
-});
-
-describe('a frame the worker decoded comes without its raw bytes', () => {
-  const ct = ensureCtSeries({ slices: 2, size: 64, seed: 'frame-worker' });
-  const frameOf = (): NativeImageFrame => ({
-    samplesPerPixel: 1,
-    photometricInterpretation: 'MONOCHROME2',
-    bitsAllocated: 16,
-    bitsStored: 16,
-    pixelRepresentation: 1,
-  });
-  const options = (intercept: number) => ({
-    preScale: {
-      enabled: true,
-      scalingParameters: { rescaleSlope: 1, rescaleIntercept: intercept, modality: 'CT' },
-    },
-    allowFloatRendering: true,
-  });
-  const EXPLICIT_LE = '1.2.840.10008.1.2.1';
-  const canvas = {} as HTMLCanvasElement;
-
-  it('the parsed file then holds a one-byte stand-in and the frame keeps the values pydicom computes', async () => {
-    const natural = await parsed(ct.files[1]!);
-    const rawLength = singleFrameBytes(natural)!.byteLength;
-    const decoded = decodeNaturalFrame(natural, REQUEST)!;
-    const standIn = releaseFrameBytes(natural);
-    expect(standIn?.byteLength).toBe(1);
-    expect(singleFrameBytes(natural)).toBe(standIn);
-    expect(rawLength).toBe(64 * 64 * 2);
-    expect(Array.from(decoded.pixelData)).toEqual(pydicomValues(ct.files[1]!));
-  });
-
-  it('a decode with the same inputs takes the frame without fetching; another decode fetches the bytes again', async () => {
-    const natural = await parsed(ct.files[1]!);
-    const raw = new Uint8Array(singleFrameBytes(natural)!.slice(0));
-    const decoded = decodeNaturalFrame(natural, REQUEST)!;
-    const standIn = releaseFrameBytes(natural)!;
-    let fetches = 0;
-    keepDecodedFrame(standIn, decoded, () => {
-      fetches += 1;
-      return Promise.resolve(raw);
-    });
-    const intercept = -1024;
-    const taken = await decodeImageFrame(
-      frameOf(),
-      EXPLICIT_LE,
-      new Uint8Array(standIn),
-      canvas,
-      options(intercept),
-    );
-    expect(taken.pixelData).toBe(decoded.pixelData);
-    expect(fetches).toBe(0);
-
-    // The frame is taken once: a second load (the cache let the image go) and a decode with
-    // another rescale both decode the fetched bytes, with the values of that decode.
-    const again = await decodeImageFrame(
-      frameOf(),
-      EXPLICIT_LE,
-      new Uint8Array(standIn),
-      canvas,
-      options(intercept),
-    );
-    expect(fetches).toBe(1);
-    expect(Array.from(again.pixelData!)).toEqual(Array.from(decoded.pixelData));
-    const other = await decodeImageFrame(
-      frameOf(),
-      EXPLICIT_LE,
-      new Uint8Array(standIn),
-      canvas,
-      options(-1000),
-    );
-    expect(fetches).toBe(2);
-    expect(Array.from(other.pixelData!)).toEqual(Array.from(decoded.pixelData, (value) => value + 24));
   });
 });
