@@ -65,6 +65,13 @@ export function streamedGet(
       reject(Object.assign(new Error('aborted'), { name: 'AbortError' }));
       return;
     }
+    // A header value with a line break would write headers of its own (an access token pasted
+    // with its newline, say): refused before connecting, as undici refuses it.
+    const broken = Object.entries(request.headers).find(([name, value]) => /[\r\n]/.test(name + value));
+    if (broken) {
+      reject(connectionError(`the request header ${broken[0]} holds a line break`, 'UND_ERR_INVALID_ARG'));
+      return;
+    }
     const secure = url.protocol === 'https:';
     const port = Number(url.port || (secure ? 443 : 80));
     const host = url.hostname.replace(/^\[|\]$/g, '');

@@ -175,6 +175,51 @@ describe('streamedGet', () => {
     ).rejects.toBe(failure);
   });
 
+  it('a hostile or broken answer is refused with its reason, not read on or waited for', async () => {
+    const cases: Array<[string, Buffer]> = [
+      ['HPE_INVALID_CONSTANT', Buffer.from('SSH-2.0-OpenSSH_9.2\r\n\r\n')],
+      ['HPE_INVALID_HEADER_TOKEN', Buffer.from('HTTP/1.1 200 OK\r\nno colon here\r\n\r\n')],
+      ['HPE_INVALID_CONTENT_LENGTH', Buffer.from('HTTP/1.1 200 OK\r\nContent-Length: 5, 6\r\n\r\nhello')],
+      ['HPE_INVALID_CONTENT_LENGTH', Buffer.from('HTTP/1.1 200 OK\r\nContent-Length: -1\r\n\r\n')],
+      [
+        'HPE_INVALID_CHUNK_SIZE',
+        Buffer.from('HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\nhello\r\n0\r\n\r\n'),
+      ],
+      [
+        // A size beyond what the decoder accepts (12 hex digits): no 2^64-byte chunk is waited for.
+        'HPE_INVALID_CHUNK_SIZE',
+        Buffer.from('HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nffffffffffffffff\r\nhello'),
+      ],
+      [
+        'HPE_STRICT',
+        Buffer.from('HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nhello\r\n0\r\n\r\n'),
+      ],
+      [
+        'HPE_CHUNK_SIZE',
+        Buffer.from(`HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n1;${'x'.repeat(10_000)}\r\n`),
+      ],
+      [
+        'UND_ERR_HEADERS_OVERFLOW',
+        Buffer.from(`HTTP/1.1 200 OK\r\n${'X-Filler: abcdefghijklmnop\r\n'.repeat(4_000)}`),
+      ],
+    ];
+    for (const [code, answer] of cases) {
+      const { url } = await serve(answer, 'hold');
+      await expect(get(url, { timeoutMs: 20_000 }), code).rejects.toMatchObject({ code });
+    }
+  });
+
+  it('a header value with a line break is refused before anything is sent', async () => {
+    const { url, requests } = await serve(Buffer.from('HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n'));
+    await expect(
+      streamedGet(
+        { url, headers: { authorization: 'Bearer T\r\nX-Injected: 1' }, timeoutMs: 20_000 },
+        () => ({ data: () => undefined }),
+      ),
+    ).rejects.toMatchObject({ code: 'UND_ERR_INVALID_ARG' });
+    expect(requests).toEqual([]);
+  });
+
   it('no server is a connection error with its code', async () => {
     const { url } = await serve(Buffer.alloc(0));
     await new Promise((resolve) => servers.pop()!.close(resolve));
