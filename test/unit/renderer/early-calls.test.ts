@@ -58,6 +58,9 @@ const saved = {
 function pageWithSavedPlace(value: string | null): void {
   vi.stubGlobal('window', {
     localStorage: { getItem: (key: string) => (key === LOCAL_STORAGE_KEY ? value : null) },
+    // A reload restoring the viewer holds the keys pressed meanwhile (renderer/src/keys/keyGate.ts).
+    addEventListener: vi.fn(),
+    removeEventListener: vi.fn(),
   });
 }
 
