@@ -4,13 +4,27 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { AppError, ErrorCode } from '../../shared/errors.js';
+import { AppError, ErrorCode, isAppError } from '../../shared/errors.js';
+import {
+  INSTANCE_BATCH_MAGIC,
+  INSTANCE_BATCH_PATH,
+  MAX_BATCH_BYTES,
+  MAX_BATCH_FILES,
+  MAX_REFUSAL_BYTES,
+  RECORD_FILE,
+  RECORD_HEADER_BYTES,
+  RECORD_REFUSED,
+} from '../../shared/instance-batch.js';
 import { MIME_TYPES } from './security.js';
 
 const SOP_UID = /^[0-9.]{1,64}$/;
 
 export type RendererRoute =
   | { kind: 'instance'; sopInstanceUID: string }
+  /** Several stored instances in one answer (shared/instance-batch.ts). */
+  | { kind: 'instance-batch'; sopInstanceUIDs: string[] }
+  /** A request that names something in a way no route accepts: a typed 400. */
+  | { kind: 'invalid'; message: string }
   | { kind: 'static'; filePath: string; contentType: string }
   | { kind: 'not-found' };
 
@@ -26,6 +40,14 @@ export function routeRendererRequest(rendererDir: string, pathname: string): Ren
   if (instance) {
     const sop = instance[1]!;
     return SOP_UID.test(sop) ? { kind: 'instance', sopInstanceUID: sop } : { kind: 'not-found' };
+  }
+  if (decoded.startsWith(INSTANCE_BATCH_PATH)) {
+    const uids = decoded.slice(INSTANCE_BATCH_PATH.length).split(',');
+    if (uids.length > MAX_BATCH_FILES)
+      return { kind: 'invalid', message: `At most ${MAX_BATCH_FILES} instances can be asked for at once.` };
+    if (!uids.every((uid) => SOP_UID.test(uid)))
+      return { kind: 'invalid', message: 'The request names something that is not a SOP Instance UID.' };
+    return { kind: 'instance-batch', sopInstanceUIDs: uids };
   }
   const relative = decoded === '/' || decoded === '' ? 'index.html' : decoded.replace(/^\/+/, '');
   if (relative.includes('\0')) return { kind: 'not-found' };
@@ -106,7 +128,14 @@ export async function* servedBatches(file: ServedFile): AsyncGenerator<readonly 
  * (cancel) ends the iteration, which closes the file; a read or decryption failure errors the body.
  */
 export function servedBody(file: ServedFile): ReadableStream<Uint8Array> {
-  const batches = servedBatches(file);
+  return batchesBody(servedBatches(file));
+}
+
+/**
+ * Batches of buffers as the body of a fetch `Response`, pulled a batch at a time; a reader that
+ * goes away ends the iteration; a failure of the iteration errors the body.
+ */
+export function batchesBody(batches: AsyncGenerator<readonly Buffer[]>): ReadableStream<Uint8Array> {
   return new ReadableStream<Uint8Array>({
     async pull(controller) {
       const next = await batches.next();
@@ -191,4 +220,87 @@ const HTTP_STATUS: Partial<Record<ErrorCode, number>> = {
 /** 500 for `io`, `internal` and any code not listed. */
 export function httpStatusOf(code: ErrorCode): number {
   return HTTP_STATUS[code] ?? 500;
+}
+
+/** Opens a stored instance by its UID for serving (each host's own look-up and checks). */
+export type InstanceOpener = (sopInstanceUID: string) => Promise<ServedFile>;
+
+function recordHeader(status: number, length: number): Buffer {
+  const header = Buffer.allocUnsafe(RECORD_HEADER_BYTES);
+  header.writeUInt8(status, 0);
+  header.writeUInt32LE(length, 1);
+  return header;
+}
+
+function refusalRecord(error: AppError): Buffer[] {
+  let json = Buffer.from(JSON.stringify({ code: error.code, message: error.message }), 'utf8');
+  if (json.length > MAX_REFUSAL_BYTES)
+    json = Buffer.from(JSON.stringify({ code: error.code, message: 'Not served.' }), 'utf8');
+  return [recordHeader(RECORD_REFUSED, json.length), json];
+}
+
+/**
+ * The body of `/instance-batch/…` (shared/instance-batch.ts), the one implementation both hosts
+ * send: the files of `uids` in order, each opened only when its turn comes (one descriptor at a
+ * time), each failure to open a refusal record for that file alone. Past `MAX_BATCH_BYTES` of
+ * files, the rest are refused as too large (the reader loads them one by one). A failure while a
+ * file's bytes are read throws: the host then ends the answer early (its framing cannot go on).
+ */
+export async function* instanceBatches(
+  uids: readonly string[],
+  open: InstanceOpener,
+  onRefused?: (error: AppError) => void,
+): AsyncGenerator<readonly Buffer[]> {
+  let pending: Buffer[] = [Buffer.from(INSTANCE_BATCH_MAGIC)];
+  let budget = MAX_BATCH_BYTES;
+  for (const uid of uids) {
+    let file: ServedFile | null = null;
+    let refusal: AppError | null = null;
+    if (budget < 0) refusal = overBudget();
+    else {
+      try {
+        file = await open(uid);
+      } catch (error) {
+        refusal = isAppError(error)
+          ? error
+          : new AppError(ErrorCode.Internal, 'This image could not be served; details are in the log.', {
+              cause: error,
+            });
+      }
+      if (file && file.size > budget) {
+        await file.handle.close();
+        file = null;
+        refusal = overBudget();
+        budget = -1;
+      }
+    }
+    if (!file) {
+      if (refusal) onRefused?.(refusal);
+      pending.push(...refusalRecord(refusal ?? overBudget()));
+      continue;
+    }
+    budget -= file.size;
+    pending.push(recordHeader(RECORD_FILE, file.size));
+    let sent = 0;
+    const batches = servedBatches(file);
+    try {
+      for await (const batch of batches) {
+        for (const buffer of batch) sent += buffer.length;
+        if (sent > file.size) throw new Error('a stored file is longer than its size');
+        yield pending.length > 0 ? [...pending, ...batch] : batch;
+        pending = [];
+      }
+    } finally {
+      await batches.return(undefined);
+    }
+    if (sent !== file.size) throw new Error('a stored file is shorter than its size');
+  }
+  if (pending.length > 0) yield pending;
+}
+
+function overBudget(): AppError {
+  return new AppError(
+    ErrorCode.TooLarge,
+    `Beyond the ${MAX_BATCH_BYTES / 1024 / 1024} MiB of one answer; ask for this image alone.`,
+  );
 }

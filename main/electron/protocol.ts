@@ -9,8 +9,11 @@
 import { protocol } from 'electron';
 import { AppError, ErrorCode, isAppError } from '../../shared/errors.js';
 import { openStoredFile } from '../catalog/file-store.js';
+import { INSTANCE_BATCH_TYPE } from '../../shared/instance-batch.js';
 import {
+  batchesBody,
   httpStatusOf,
+  instanceBatches,
   openServedFile,
   routeRendererRequest,
   servedBody,
@@ -59,6 +62,19 @@ export function handleAppScheme(services: Services, rendererDir: string): void {
           'Content-Length': String(opened.size),
         });
       }
+      case 'instance-batch': {
+        const batchHeaders = { ...headers, 'Content-Type': INSTANCE_BATCH_TYPE, 'Cache-Control': 'no-store' };
+        if (request.method === 'HEAD') return new Response(null, { headers: batchHeaders });
+        // The body the web host sends too (main/core/routes.ts instanceBatches).
+        const body = instanceBatches(route.sopInstanceUIDs, async (uid) => {
+          const file = services.instanceFile(uid);
+          if (!file) throw new AppError(ErrorCode.NotFound, 'This image is not in the local catalog.');
+          return openStoredFile(file.path, file.size);
+        });
+        return new Response(batchesBody(body), { headers: batchHeaders });
+      }
+      case 'invalid':
+        return errorResponse(new AppError(ErrorCode.InvalidRequest, route.message));
       case 'static': {
         let opened: ServedFile;
         try {

@@ -23,8 +23,10 @@ import {
 } from '../../shared/uploads.js';
 import { openStoredFile } from '../catalog/file-store.js';
 import type { Logger } from '../core/logger.js';
+import { INSTANCE_BATCH_TYPE } from '../../shared/instance-batch.js';
 import {
   httpStatusOf,
+  instanceBatches,
   openServedFile,
   routeRendererRequest,
   servedBatches,
@@ -229,6 +231,33 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
           'private, max-age=31536000, immutable',
         );
       }
+      case 'instance-batch': {
+        response.writeHead(200, {
+          ...securityHeaders({ connectOrigins: [`ws://${LOOPBACK}:${port}`] }),
+          'Content-Type': INSTANCE_BATCH_TYPE,
+          // Not kept by the browser's HTTP cache: the viewer keeps the images it made of them.
+          'Cache-Control': 'no-store',
+        });
+        if (request.method === 'HEAD') return void response.end();
+        // The body the app:// protocol sends too (main/core/routes.ts instanceBatches).
+        return sendBatches(
+          response,
+          instanceBatches(
+            route.sopInstanceUIDs,
+            async (uid) => {
+              const file = services.instanceFile(uid);
+              if (!file) throw new AppError(ErrorCode.NotFound, 'This image is not in the local catalog.');
+              return openStoredFile(file.path, file.size);
+            },
+            (error) => {
+              if (error.code !== ErrorCode.TooLarge)
+                logger.warn({ code: error.code }, 'stored file not served');
+            },
+          ),
+        );
+      }
+      case 'invalid':
+        return sendError(response, new AppError(ErrorCode.InvalidRequest, route.message));
       case 'static': {
         let opened: ServedFile;
         try {

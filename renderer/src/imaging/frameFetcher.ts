@@ -9,11 +9,17 @@
  * loader goes its usual way, with its usual errors (viewer/load-error.ts reads them). After a few
  * failures in a row with nothing served (a host whose scheme workers cannot fetch) the worker is
  * no longer asked.
+ *
+ * The stack's prefetch asks for several files at once (`prefetchInWorker`): the worker fetches
+ * them in one request (`/instance-batch/…`) and answers each as it arrives. A file the batch does
+ * not bring (refused, an answer that ends early, a host without the route) is then asked for alone,
+ * as above; after a batch fails as a whole with nothing served, batches are no longer sent.
  */
 import { canRenderFloatTextures, metaData } from '@cornerstonejs/core';
 import { Enums as MetadataEnums, utilities as metadataUtilities } from '@cornerstonejs/metadata';
 import { keepDecodedFrame } from './decodedFrames.js';
-import type { FrameReply, FrameRequest } from './frameWorker.js';
+import { INSTANCE_BATCH_PATH, MAX_BATCH_FILES } from '../../../shared/instance-batch.js';
+import type { BatchRequest, FrameReply, FrameRequest } from './frameWorker.js';
 
 const NATURALIZED = MetadataEnums.MetadataModules.NATURALIZED;
 const GIVE_UP_AFTER = 3;
@@ -23,6 +29,8 @@ let disabled = false;
 let failuresInARow = 0;
 let served = 0;
 let nextId = 1;
+let batchesDisabled = false;
+let batchesServed = 0;
 const waiting = new Map<number, (reply: FrameReply | null) => void>();
 /** One worker load per file, shared by the frames and requests that ask meanwhile. */
 const loading = new Map<string, Promise<boolean>>();
@@ -98,6 +106,10 @@ async function loadInWorker(
   decode: boolean,
 ): Promise<boolean> {
   const reply = await ask({ url, decode, preScaleEnabled, allowFloatRendering: canRenderFloatTextures() });
+  return takeReply(baseImageId, reply);
+}
+
+function takeReply(baseImageId: string, reply: FrameReply | null): boolean {
   if (!reply?.ok) {
     failuresInARow += 1;
     if (served === 0 && failuresInARow >= GIVE_UP_AFTER) disabled = true;
@@ -140,4 +152,65 @@ export function prepareInWorker(
   );
   loading.set(file.baseImageId, load);
   return load;
+}
+
+/** The SOP Instance UID in a stored instance's URL (`…/instances/<uid>`), if that is what it is. */
+function instanceUidOf(url: string): { origin: string; uid: string } | null {
+  const match = /^(.*)\/instances\/([0-9.]{1,64})$/.exec(url);
+  return match ? { origin: match[1]!, uid: match[2]! } : null;
+}
+
+/**
+ * Asks the worker for several images' files in one request (the stack's prefetch: the image it
+ * is about to load and the next ones in its order), each then prepared as `prepareInWorker`
+ * prepares one: a later `prepareInWorker` (the loader's) for any of them takes that load. Nothing
+ * is sent when the first is on its way already; files already known or on their way are left out;
+ * a file the batch does not bring is asked for alone. Volume slices are not batched (the prefetch
+ * is the stack's).
+ */
+export function prefetchInWorker(imageIds: readonly string[]): void {
+  if (disabled || batchesDisabled) return;
+  // The first is the one about to be loaded: on its way already (an earlier batch), nothing to do.
+  const first = imageIds[0] === undefined ? null : fileOf(imageIds[0]);
+  if (!first || loading.has(first.baseImageId)) return;
+  const files: { baseImageId: string; url: string; uid: string }[] = [];
+  let origin: string | null = null;
+  for (const imageId of imageIds) {
+    const file = fileOf(imageId);
+    if (!file || loading.has(file.baseImageId) || metaData.get(NATURALIZED, imageId)) continue;
+    const instance = instanceUidOf(file.url);
+    if (!instance || (origin !== null && instance.origin !== origin)) continue;
+    if (files.some((known) => known.baseImageId === file.baseImageId)) continue;
+    origin = instance.origin;
+    files.push({ ...file, uid: instance.uid });
+    if (files.length === MAX_BATCH_FILES) break;
+  }
+  // One file alone goes the single way (the loader asks for it).
+  if (files.length < 2 || origin === null) return;
+  const target = frameWorker();
+  if (!target) return;
+  const allowFloatRendering = canRenderFloatTextures();
+  let failed = 0;
+  const items = files.map((file) => {
+    const id = nextId++;
+    const reply = new Promise<FrameReply | null>((resolve) => waiting.set(id, resolve));
+    const load = reply
+      .then((answer) => {
+        if (answer?.ok) {
+          batchesServed += 1;
+          return takeReply(file.baseImageId, answer);
+        }
+        // A whole batch failing before any batch served: a host without the route.
+        failed += 1;
+        if (failed === files.length && batchesServed === 0) batchesDisabled = true;
+        // Not in the batch: alone, as the loader would have asked for it.
+        return loadInWorker(file.baseImageId, file.url, true, true);
+      })
+      .finally(() => loading.delete(file.baseImageId));
+    loading.set(file.baseImageId, load);
+    // As the loader's own request for a stack image: pre-scaled, decoded here.
+    return { id, decode: true, preScaleEnabled: true, allowFloatRendering };
+  });
+  const url = `${origin}${INSTANCE_BATCH_PATH}${files.map((file) => file.uid).join(',')}`;
+  target.postMessage({ batch: true, url, items } satisfies BatchRequest);
 }

@@ -6,17 +6,30 @@
  * transferred, not copied; the main thread (frameFetcher.ts) only stores the metadata and builds
  * the image object from the ready pixels. Anything it cannot do (an HTTP error, a parse error) is
  * answered as a failure and the main thread loads the image the usual way.
+ *
+ * A batch request (`BatchRequest`) asks for several files in one fetch of `/instance-batch/…`
+ * (shared/instance-batch.ts): each file is parsed as soon as its bytes are in
+ * (instanceBatch.ts) and answered under its own id, as a single request is; a file the answer
+ * refuses, or that an answer ending early leaves incomplete, is answered as a failure.
  */
 /// <reference lib="webworker" />
 import { utilities } from '@cornerstonejs/metadata';
 import type { DecodedFrame } from './decodedFrames.js';
 import { type DecodeRequest, type Natural, decodeNaturalFrame } from './frameDecode.js';
+import { InstanceBatchReader } from './instanceBatch.js';
 
 export interface FrameRequest extends DecodeRequest {
   id: number;
   url: string;
   /** False for a volume's slice (Cornerstone decodes it into the volume): parse only. */
   decode: boolean;
+}
+
+/** Several files in one fetch (`url`: an `/instance-batch/…` URL naming them in `items`' order). */
+export interface BatchRequest {
+  batch: true;
+  url: string;
+  items: Omit<FrameRequest, 'url'>[];
 }
 
 export type FrameReply =
@@ -33,24 +46,62 @@ function buffersOf(value: unknown, found: Set<ArrayBuffer>, depth = 0): void {
   }
 }
 
+/** Parses a fetched file (and decodes its frame when asked) and answers with the buffers moved. */
+async function answer(request: Omit<FrameRequest, 'url'>, bytes: ArrayBuffer): Promise<void> {
+  const natural = (await utilities.naturalizePart10Buffer(bytes)) as Natural;
+  const decoded = request.decode ? decodeNaturalFrame(natural, request) : null;
+  const transfer = new Set<ArrayBuffer>();
+  buffersOf(natural, transfer);
+  if (decoded && decoded.pixelData.buffer instanceof ArrayBuffer) transfer.add(decoded.pixelData.buffer);
+  postMessage({ id: request.id, ok: true, natural, decoded } satisfies FrameReply, [...transfer]);
+}
+
+function fail(id: number, message: string): void {
+  postMessage({ id, ok: false, message } satisfies FrameReply);
+}
+
 async function serve(request: FrameRequest): Promise<void> {
   try {
     const response = await fetch(request.url);
-    if (!response.ok) {
-      postMessage({ id: request.id, ok: false, message: `HTTP ${response.status}` } satisfies FrameReply);
-      return;
-    }
-    const natural = (await utilities.naturalizePart10Buffer(await response.arrayBuffer())) as Natural;
-    const decoded = request.decode ? decodeNaturalFrame(natural, request) : null;
-    const transfer = new Set<ArrayBuffer>();
-    buffersOf(natural, transfer);
-    if (decoded && decoded.pixelData.buffer instanceof ArrayBuffer) transfer.add(decoded.pixelData.buffer);
-    postMessage({ id: request.id, ok: true, natural, decoded } satisfies FrameReply, [...transfer]);
+    if (!response.ok) return fail(request.id, `HTTP ${response.status}`);
+    await answer(request, await response.arrayBuffer());
   } catch (error) {
-    postMessage({ id: request.id, ok: false, message: String(error) } satisfies FrameReply);
+    fail(request.id, String(error));
   }
 }
 
-self.onmessage = (event: MessageEvent<FrameRequest>) => {
-  void serve(event.data);
+async function serveBatch(request: BatchRequest): Promise<void> {
+  const reader = new InstanceBatchReader(request.items.length);
+  let answered = 0;
+  try {
+    const response = await fetch(request.url);
+    if (!response.ok || !response.body) throw new Error(`HTTP ${response.status}`);
+    const body = response.body.getReader();
+    for (;;) {
+      const { done, value } = await body.read();
+      if (done) break;
+      for (const record of reader.push(value)) {
+        const item = request.items[record.index]!;
+        answered = record.index + 1;
+        if (!record.ok) fail(item.id, record.message);
+        else {
+          try {
+            await answer(item, record.bytes);
+          } catch (error) {
+            fail(item.id, String(error));
+          }
+        }
+      }
+    }
+    reader.end();
+  } catch (error) {
+    // Everything not answered yet fails (and is loaded alone by the main thread).
+    for (const item of request.items.slice(answered)) fail(item.id, String(error));
+  }
+}
+
+self.onmessage = (event: MessageEvent<FrameRequest | BatchRequest>) => {
+  const request = event.data;
+  if ('batch' in request) void serveBatch(request);
+  else void serve(request);
 };

@@ -9,9 +9,18 @@
  * going now: the nearest image not yet asked for ahead of the target slice in the direction of
  * the last step, then behind it. Every image is asked for once per stack (an image the cache
  * later evicts is not fetched again in a loop).
+ *
+ * The files come in batches: when the next image to load is not on its way yet, it and the images
+ * that follow it in the same order (`BATCH` in all) are asked for in one request
+ * (frameFetcher.ts `prefetchInWorker`); their loads, started one by one as before, then take those
+ * files as they arrive.
  */
 import { Enums, type StackViewport, cache, imageLoader } from '@cornerstonejs/core';
+import { prefetchInWorker } from './frameFetcher.js';
 import { renderingChoice } from './initImaging.js';
+
+/** Files per batch request: fewer requests, but not far past a turn of the reader. */
+export const PREFETCH_BATCH = 8;
 
 export function startScrollPrefetch(viewport: StackViewport, inFlight: number): () => void {
   const imageIds = viewport.getImageIds();
@@ -29,26 +38,35 @@ export function startScrollPrefetch(viewport: StackViewport, inFlight: number): 
     useRGBA: renderingChoice().mode === 'cpu',
   };
 
-  const nextIndex = (): number => {
+  /** The next `n` images in the prefetch's order (not asked for yet, not cached). */
+  const nextIndices = (n: number): number[] => {
     const target = viewport.getTargetImageIdIndex();
     if (target !== lastTarget) {
       direction = target > lastTarget ? 1 : -1;
       lastTarget = target;
     }
-    for (let i = target; i >= 0 && i < count; i += direction) if (!requested[i]) return i;
-    for (let i = target - direction; i >= 0 && i < count; i -= direction) if (!requested[i]) return i;
-    return -1;
+    const found: number[] = [];
+    const take = (i: number): boolean => {
+      if (!requested[i] && (found.length === 0 || !cache.isLoaded(imageIds[i]!))) found.push(i);
+      return found.length >= n;
+    };
+    for (let i = target; i >= 0 && i < count; i += direction) if (take(i)) return found;
+    for (let i = target - direction; i >= 0 && i < count; i -= direction) if (take(i)) return found;
+    return found;
   };
 
   const pump = (): void => {
     // A new stack on this viewport: its own prefetch takes over.
     if (viewport.getImageIds() !== imageIds) stopped = true;
     while (!stopped && active < inFlight) {
-      const index = nextIndex();
-      if (index < 0) return;
+      const next = nextIndices(PREFETCH_BATCH);
+      const index = next[0];
+      if (index === undefined) return;
       requested[index] = 1;
       const imageId = imageIds[index]!;
       if (cache.isLoaded(imageId)) continue;
+      // Not on its way yet: fetched with the next ones in one request.
+      if (next.length > 1) prefetchInWorker(next.map((i) => imageIds[i]!));
       active += 1;
       imageLoader
         .loadAndCacheImage(imageId, options)

@@ -1,12 +1,14 @@
 /**
  * A stack's prefetch (renderer/src/imaging/scrollPrefetch.ts): a few loads at a time, the nearest
- * images ahead of the reader in the direction of scrolling first, each image asked for once.
+ * images ahead of the reader in the direction of scrolling first, each image asked for once; the
+ * files in batches (the image about to load and the next ones in the same order).
  */
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 
 const loaded = new Set<string>();
 const pending: { imageId: string; finish: () => void }[] = [];
 const asked: string[] = [];
+const batches: string[][] = [];
 
 vi.mock('@cornerstonejs/core', () => ({
   Enums: { RequestType: { Prefetch: 'prefetch' } },
@@ -25,6 +27,9 @@ vi.mock('@cornerstonejs/core', () => ({
       );
     },
   },
+}));
+vi.mock('../../../renderer/src/imaging/frameFetcher.js', () => ({
+  prefetchInWorker: (imageIds: readonly string[]) => batches.push([...imageIds]),
 }));
 vi.mock('../../../renderer/src/imaging/initImaging.js', () => ({ renderingChoice: () => ({ mode: 'cpu' }) }));
 
@@ -52,6 +57,7 @@ beforeEach(() => {
   loaded.clear();
   pending.length = 0;
   asked.length = 0;
+  batches.length = 0;
 });
 
 describe('scroll prefetch', () => {
@@ -75,6 +81,21 @@ describe('scroll prefetch', () => {
     await finishOldest();
     await finishOldest();
     expect(asked.slice(2)).toEqual(['img9', 'img8']);
+    stop();
+  });
+
+  it('offers each image it is about to load with the next ones in its order, cached ones left out', async () => {
+    loaded.add('img5');
+    loaded.add('img8');
+    const { viewport, state } = fakeViewport(5);
+    const stop = startScrollPrefetch(viewport, 2);
+    expect(asked).toEqual(['img6', 'img7']);
+    expect(batches[0]).toEqual(['img6', 'img7', 'img9', 'img10', 'img11', 'img12', 'img13', 'img14']);
+    expect(batches[1]![0]).toBe('img7');
+    // At the end of the stack, the images behind the target follow.
+    state.target = 18;
+    await finishOldest();
+    expect(batches.at(-1)).toEqual(['img18', 'img19', 'img17', 'img16', 'img15', 'img14', 'img13', 'img12']);
     stop();
   });
 
