@@ -167,6 +167,11 @@ export type SegmentFinding = AiFinding & { batchId: string | null };
 
 const SOURCE_SAFE = /\s+/g;
 
+/** The segment numbers whose latest decision keeps them in the reader's copy. */
+function keptOf(latest: ReadonlyMap<number, AiDecisionKind | 'undone'>): Set<number> {
+  return new Set([...latest].filter(([, d]) => d === 'accepted' || d === 'edited').map(([s]) => s));
+}
+
 export class AiSegments {
   readonly #db: Database.Database;
   readonly #labelmaps: LabelmapStore;
@@ -341,18 +346,19 @@ export class AiSegments {
     for (const [aiVersionId, items_] of byVersion) {
       const segment0 = items_[0]!.finding.segment!;
       const readerUid = derivedUuid('radlabel-ai-segmentation', segment0.annotationUid, aiVersionId, reader);
-      // Which segments the reader keeps once these decisions are in.
+      // Which segments the reader kept before these decisions, and keeps once they are in.
       const kept = new Map<number, AiDecisionKind | 'undone'>();
       for (const row of this.#decisions(studyInstanceUID, reader))
         if (row.ai_version_id === aiVersionId) kept.set(row.segment_index, row.decision);
+      const keptBefore = keptOf(kept);
       for (const item of items_) kept.set(item.finding.segment!.segmentIndex, item.decision);
-      const keep = new Set([...kept].filter(([, d]) => d === 'accepted' || d === 'edited').map(([s]) => s));
       const readerVersionId = this.#writeReaderSegmentation(
         segment0.annotationUid,
         aiVersionId,
         readerUid,
         reader,
-        keep,
+        keptOf(kept),
+        keptBefore,
       );
       this.#db.transaction(() => {
         for (const item of items_)
@@ -393,6 +399,13 @@ export class AiSegments {
    * painted in the viewer survives later decisions on other segments); a segment the reader added
    * there is kept. A segment added where its AI layer and label value are taken by another segment
    * of the reader's goes to a layer of its own. Returns its id, or null when nothing was written.
+   *
+   * A segment of the copy that carries an AI segment's number which the reader did not keep before
+   * these decisions (`keptBefore`) is not the AI's but one the reader added in the editor while that
+   * AI segment was undecided (before the renderer reserved the AI's numbers, the editor could give
+   * it one of them). It is the reader's own: it stays, with its voxels, under the next free number
+   * (past every number of the AI's and of the copy), and the AI segment of that number is decided
+   * as any other (added beside it when kept).
    */
   #writeReaderSegmentation(
     aiAnnotationUid: string,
@@ -400,6 +413,7 @@ export class AiSegments {
     readerUid: string,
     reader: string,
     keep: ReadonlySet<number>,
+    keptBefore: ReadonlySet<number>,
   ): string | null {
     const head = this.#readerHead(readerUid);
     if (keep.size === 0 && (!head || head.deleted)) return null;
@@ -408,8 +422,15 @@ export class AiSegments {
     const current = head && !head.deleted ? this.#labelmaps.readLabelmap(readerUid, head.versionId) : null;
     const aiIndices = new Set(ai.segments.map((segment) => segment.segmentIndex));
     const labels = new Map(this.#schema().labels.map((label) => [label.id, label]));
+    // The reader's own segments under an AI segment's number get the next free numbers.
+    let nextNumber = Math.max(0, ...aiIndices, ...(current?.segments ?? []).map((s) => s.segmentIndex)) + 1;
+    const mineOrKept = (current?.segments ?? []).map((segment) =>
+      aiIndices.has(segment.segmentIndex) && !keptBefore.has(segment.segmentIndex)
+        ? { ...segment, segmentIndex: nextNumber++ }
+        : segment,
+    );
     // The reader's segments that stay: those kept, and those the reader added themselves.
-    const stay = (current?.segments ?? []).filter(
+    const stay = mineOrKept.filter(
       (segment) => !aiIndices.has(segment.segmentIndex) || keep.has(segment.segmentIndex),
     );
     const present = new Set(stay.map((segment) => segment.segmentIndex));

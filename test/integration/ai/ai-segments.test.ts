@@ -335,4 +335,105 @@ print(json.dumps(out))
       process.env[READER_ENV] = 'alice';
     }
   });
+  it("a segment the reader added under an undecided AI segment's number (before the editor reserved them) is never dropped: a decision renumbers it", async () => {
+    process.env[READER_ENV] = 'carol';
+    try {
+      const [massA, organ, massB] = await findings();
+      const decide = (finding: AiFinding, decision: 'accepted' | 'rejected') =>
+        services.handlers['ai.decide']({
+          studyInstanceUID: study,
+          annotationUid: finding.annotationUid,
+          decision,
+          ...(decision === 'rejected' ? { reasonId: 'false-positive' } : {}),
+        });
+      const copy = async () =>
+        (await services.handlers['segmentation.list']({ seriesInstanceUID: ct.seriesInstanceUID })).find(
+          (head) => head.author === 'carol',
+        )!;
+      const labelled = async () =>
+        (await services.handlers['segmentation.sliceHashes']({ annotationUid: (await copy()).annotationUid }))
+          .filter((slice) => slice.sopInstanceUID === free)
+          .reduce((sum, slice) => sum + slice.labelled, 0);
+      const all = async () =>
+        (
+          await services.handlers['segmentation.sliceHashes']({ annotationUid: (await copy()).annotationUid })
+        ).reduce((sum, slice) => sum + slice.labelled, 0);
+      await decide(massA!, 'accepted');
+      // As the editor saved it before session 19: the reader's own segment 2 ("Vessel"), 7 voxels on
+      // slice 0 (where no AI segment is), while the AI's segment 2 (Organ) was undecided.
+      const head = await copy();
+      const free = readSeriesGeometry(ct.files).slices[0]!.sopInstanceUID;
+      const view = await services.handlers['segmentation.load']({ annotationUid: head.annotationUid });
+      const voxels = new Uint8Array(view.width * view.height);
+      for (let column = 0; column < 7; column++) voxels[column] = 9;
+      const own = {
+        segmentIndex: 2,
+        name: 'Vessel',
+        color: '#3cb44b',
+        visible: true,
+        locked: false,
+        layer: 0,
+        labelValue: 9,
+      };
+      const collided = crypto.randomUUID();
+      await services.handlers['segmentation.saveSlices']({
+        annotationUid: head.annotationUid,
+        versionId: collided,
+        parentVersionId: head.versionId,
+        studyInstanceUID: study,
+        seriesInstanceUID: ct.seriesInstanceUID,
+        width: view.width,
+        height: view.height,
+        bits: 8,
+        layers: view.layers,
+        segments: [...head.segments, own],
+        deleted: false,
+        slices: [
+          { layer: 0, sopInstanceUID: free, frame: 1, data: zlib.deflateSync(voxels).toString('base64') },
+        ],
+      });
+      expect((await copy()).segments.map((s) => s.segmentIndex)).toEqual([1, 2]);
+
+      // Rejecting the AI's segment 2 keeps the reader's: renumbered past the AI's numbers (1-4).
+      const rejected = await decide(organ!, 'rejected');
+      let mine = await copy();
+      expect(mine.versionId).toBe(rejected.finding.readerVersionId);
+      expect(mine.segments.map((s) => [s.segmentIndex, s.name, s.layer, s.labelValue])).toEqual([
+        [1, 'Mass A', 0, massALabelValue(mine)],
+        [5, 'Vessel', 0, 9],
+      ]);
+      expect(await labelled()).toBe(7);
+      expect(await all()).toBe(seg.voxels[0]! + 7);
+      // A new immutable version: its parent is the reader's version holding the collision.
+      expect(mine.parentVersionId).toBe(collided);
+
+      // Accepting it afterwards adds the AI's Organ under its own number, beside the reader's.
+      await decide(organ!, 'accepted');
+      mine = await copy();
+      expect(mine.segments.map((s) => [s.segmentIndex, s.name])).toEqual([
+        [1, 'Mass A'],
+        [2, 'Organ'],
+        [5, 'Vessel'],
+      ]);
+      expect(await all()).toBe(seg.voxels[0]! + seg.voxels[1]! + 7);
+
+      // A decision on another segment keeps it too (it is no AI segment's any more).
+      await decide(massB!, 'rejected');
+      await decide(massA!, 'rejected');
+      mine = await copy();
+      expect(mine.segments.map((s) => [s.segmentIndex, s.name])).toEqual([
+        [2, 'Organ'],
+        [5, 'Vessel'],
+      ]);
+      expect(await labelled()).toBe(7);
+      const list = await findings();
+      expect(list.map((f) => f.decision)).toEqual(['rejected', 'accepted', 'rejected', null]);
+    } finally {
+      process.env[READER_ENV] = 'alice';
+    }
+  });
 });
+
+function massALabelValue(head: { segments: Array<{ segmentIndex: number; labelValue: number }> }): number {
+  return head.segments.find((segment) => segment.segmentIndex === 1)!.labelValue;
+}
