@@ -53,6 +53,7 @@ import { viewportInSlot } from '../../viewer/viewportRegistry.js';
 import { useToolStore } from '../tools/useToolStore.js';
 import { decodeSlice, encodeSlice, sliceSha256 } from './labelmapCodec.js';
 import { RegionGrowTool } from './regionGrow.js';
+import { flushStrokeEnd, flushStrokeEndBeforeInput, runAfterFrame } from './strokeEnd.js';
 import { type StrokeLook, type StrokePreview, installStrokePreview } from './strokePreview.js';
 import { type SegmentToolName, SEGMENT_TOOLS, useSegmentationStore } from './useSegmentationStore.js';
 
@@ -133,8 +134,27 @@ function ensureSegmentationTools() {
     if (instance === base) group.addTool(base, config);
     else group.addToolInstance(instance, base, config);
     group.setToolDisabled(instance);
+    if (name === 'Brush') endPreviewedStrokesAfterFrame(group.getToolInstance(instance));
   }
   return group;
+}
+
+/**
+ * A brush stroke the preview drew (renders held) is applied to the labelmap after the frame that
+ * follows the pointer up, not in it (strokeEnd.ts). The tool's end callback is wrapped before it
+ * ever listens (BrushTool adds and removes `this._endCallback` at each press and end).
+ */
+function endPreviewedStrokesAfterFrame(tool: unknown): void {
+  const brush = tool as { _endCallback?: (event: Event) => void } | undefined;
+  const end = brush?._endCallback;
+  if (!brush || !end) return;
+  brush._endCallback = (event: Event): void => {
+    if (session?.strokes.holding()) runAfterFrame(() => end(event));
+    else {
+      flushStrokeEnd();
+      end(event);
+    }
+  };
 }
 
 /**
@@ -142,6 +162,7 @@ function ensureSegmentationTools() {
  * left drag meanwhile, as with the measurement tools, and any measurement tool is put down.
  */
 export function activateSegmentTool(name: SegmentToolName | null): void {
+  flushStrokeEnd();
   const group = ensureSegmentationTools();
   if (name && useToolStore.getState().activeTool !== null) useToolStore.getState().setActiveTool(null);
   for (const tool of SEGMENT_TOOLS) {
@@ -170,6 +191,7 @@ useToolStore.subscribe((state, previous) => {
     previous.activeTool !== state.activeTool &&
     store.getState().tool !== null
   ) {
+    flushStrokeEnd();
     const group = ensureSegmentationTools();
     for (const tool of SEGMENT_TOOLS) group.setToolDisabled(TOOL_INSTANCES[tool].instance);
     store.setState({ tool: null });
@@ -177,11 +199,13 @@ useToolStore.subscribe((state, previous) => {
 });
 
 export function setBrushSize(size: number): void {
+  flushStrokeEnd();
   store.setState({ brushSize: size });
   applyBrushSettings();
 }
 
 export function setThreshold(threshold: { lower: number; upper: number }): void {
+  flushStrokeEnd();
   store.setState({ threshold });
   applyBrushSettings();
 }
@@ -571,6 +595,7 @@ export function reserveSegmentNumbers(provider: (seriesInstanceUID: string) => r
 /** A new segment for a schema label; it becomes the one the tools paint. */
 export function addSegment(label: Label, language: string): number | null {
   if (!session) return null;
+  flushStrokeEnd();
   const { segments } = store.getState();
   const segmentIndex =
     Math.max(
@@ -602,6 +627,7 @@ export function addSegment(label: Label, language: string): number | null {
 
 export function selectSegment(segmentIndex: number): void {
   if (!session) return;
+  flushStrokeEnd();
   segmentation.segmentIndex.setActiveSegmentIndex(session.annotationUid, segmentIndex);
   store.setState({ activeSegment: segmentIndex });
 }
@@ -611,6 +637,7 @@ export function updateSegment(
   patch: Partial<Pick<SegmentInfo, 'visible' | 'locked' | 'color' | 'opacity'>>,
 ): void {
   if (!session) return;
+  flushStrokeEnd();
   const segments = store
     .getState()
     .segments.map((segment) => (segment.segmentIndex === segmentIndex ? { ...segment, ...patch } : segment));
@@ -681,6 +708,7 @@ eventTarget.addEventListener(ToolEvents.SEGMENTATION_DATA_MODIFIED, (event: Even
 
 /** Saves now what changed (waits for a save in flight first). */
 export async function flushSave(): Promise<void> {
+  flushStrokeEnd();
   if (saveTimer !== null) {
     window.clearTimeout(saveTimer);
     saveTimer = null;
@@ -777,6 +805,7 @@ export interface OpenSegmentation {
 }
 
 export function currentSegmentation(): OpenSegmentation | null {
+  flushStrokeEnd();
   const current = session;
   if (!current) return null;
   return {
@@ -798,6 +827,7 @@ export function currentSegmentation(): OpenSegmentation | null {
 export async function sliceHashesNow(): Promise<
   Array<{ layer: number; sopInstanceUID: string; frame: number; sha256: string; labelled: number }>
 > {
+  flushStrokeEnd();
   const current = session;
   if (!current) return [];
   const hashes = [];
@@ -849,3 +879,5 @@ declare global {
 }
 
 window.radlabelSegmentation = { sliceHashes: sliceHashesNow, voxelCounts: segmentVoxelCounts, flushSave };
+
+flushStrokeEndBeforeInput();

@@ -37,6 +37,7 @@ import {
   imageToCanvasTransform,
   overlayCanvasOf,
 } from '../../imaging/imageOverlay.js';
+import { flushStrokeEnd } from './strokeEnd.js';
 
 const { Events: ToolEvents } = ToolEnums;
 
@@ -132,6 +133,8 @@ export function installStrokePreview(viewport: StackViewport, source: StrokeSour
       pauseTimer = null;
     }
     if (!held) return;
+    // The last stroke's end (strokeEnd.ts) is applied before the render that shows it.
+    flushStrokeEnd();
     held = false;
     if (stroke) clearOnRender = true;
     if (renderHeld) {
@@ -325,15 +328,20 @@ export function installStrokePreview(viewport: StackViewport, source: StrokeSour
     clearPreview();
   };
 
-  element.addEventListener(ToolEvents.MOUSE_DOWN, onMouseDown);
-  element.addEventListener(ToolEvents.MOUSE_DRAG, onMouseDrag);
-  element.addEventListener(ToolEvents.MOUSE_UP, onMouseUp);
-  element.addEventListener(ToolEvents.MOUSE_CLICK, onMouseUp);
-  element.addEventListener('wheel', onOtherInput, { capture: true });
-  element.addEventListener(CoreEnums.Events.STACK_NEW_IMAGE, onNewImage);
-  element.addEventListener(CoreEnums.Events.IMAGE_RENDERED, afterRender);
-  document.addEventListener('keydown', onOtherInput, { capture: true });
-  eventTarget.addEventListener(ToolEvents.SEGMENTATION_RENDERED, onSegmentationRendered);
+  const listeners: ReadonlyArray<
+    [target: EventTarget, type: string, handler: (event: Event) => void, options?: AddEventListenerOptions]
+  > = [
+    [element, ToolEvents.MOUSE_DOWN, onMouseDown],
+    [element, ToolEvents.MOUSE_DRAG, onMouseDrag],
+    [element, ToolEvents.MOUSE_UP, onMouseUp],
+    [element, ToolEvents.MOUSE_CLICK, onMouseUp],
+    [element, 'wheel', onOtherInput, { capture: true }],
+    [element, CoreEnums.Events.STACK_NEW_IMAGE, onNewImage],
+    [element, CoreEnums.Events.IMAGE_RENDERED, afterRender],
+    [document, 'keydown', onOtherInput, { capture: true }],
+    [eventTarget, ToolEvents.SEGMENTATION_RENDERED, onSegmentationRendered],
+  ];
+  for (const [target, type, handler, options] of listeners) target.addEventListener(type, handler, options);
 
   return {
     holding: () => held,
@@ -341,15 +349,8 @@ export function installStrokePreview(viewport: StackViewport, source: StrokeSour
     stop() {
       release();
       clearPreview();
-      element.removeEventListener(ToolEvents.MOUSE_DOWN, onMouseDown);
-      element.removeEventListener(ToolEvents.MOUSE_DRAG, onMouseDrag);
-      element.removeEventListener(ToolEvents.MOUSE_UP, onMouseUp);
-      element.removeEventListener(ToolEvents.MOUSE_CLICK, onMouseUp);
-      element.removeEventListener('wheel', onOtherInput, { capture: true });
-      element.removeEventListener(CoreEnums.Events.STACK_NEW_IMAGE, onNewImage);
-      element.removeEventListener(CoreEnums.Events.IMAGE_RENDERED, afterRender);
-      document.removeEventListener('keydown', onOtherInput, { capture: true });
-      eventTarget.removeEventListener(ToolEvents.SEGMENTATION_RENDERED, onSegmentationRendered);
+      for (const [target, type, handler, options] of listeners)
+        target.removeEventListener(type, handler, options);
       if (viewport.render !== originalRender) viewport.render = originalRender;
       element.querySelector(`canvas.${CANVAS_CLASS}`)?.remove();
     },
