@@ -147,11 +147,36 @@ export function prepareInWorker(
   const preScaleEnabled = options.preScale?.enabled ?? true;
   // A volume's slice is decoded into the volume's own buffer by Cornerstone: parsed here only.
   const decode = options.targetBuffer === undefined;
+  // A stack image while its prefetch runs (a reader's step onto a slice not on its way): with the
+  // next ones in one request, as the prefetch asks for them (the same decode).
+  if (decode && preScaleEnabled && !batchesDisabled) {
+    for (const planner of planners) {
+      const batch = planner(imageId);
+      if (!batch || batch.length < 2) continue;
+      prefetchInWorker(batch);
+      const batched = loading.get(file.baseImageId);
+      if (batched) return batched;
+      break;
+    }
+  }
   const load = loadInWorker(file.baseImageId, file.url, preScaleEnabled, decode).finally(() =>
     loading.delete(file.baseImageId),
   );
   loading.set(file.baseImageId, load);
   return load;
+}
+
+/**
+ * Says which images to fetch with a given one (itself first), or null when it is not one of the
+ * planner's; the stack prefetch registers one while it runs (scrollPrefetch.ts).
+ */
+export type BatchPlanner = (imageId: string) => readonly string[] | null;
+const planners = new Set<BatchPlanner>();
+
+/** Registers a planner for the loads of `prepareInWorker`; returns its removal. */
+export function addBatchPlanner(planner: BatchPlanner): () => void {
+  planners.add(planner);
+  return () => planners.delete(planner);
 }
 
 /** The SOP Instance UID in a stored instance's URL (`…/instances/<uid>`), if that is what it is. */

@@ -13,10 +13,12 @@
  * The files come in batches: when the next image to load is not on its way yet, it and the images
  * that follow it in the same order (`BATCH` in all) are asked for in one request
  * (frameFetcher.ts `prefetchInWorker`); their loads, started one by one as before, then take those
- * files as they arrive.
+ * files as they arrive. While it runs, a load of one of the stack's images by the viewport itself
+ * (a reader's step onto a slice not on its way yet) is batched the same way: that image and the
+ * next ones in the direction of scrolling (`addBatchPlanner`).
  */
 import { Enums, type StackViewport, cache, imageLoader } from '@cornerstonejs/core';
-import { prefetchInWorker } from './frameFetcher.js';
+import { addBatchPlanner, prefetchInWorker } from './frameFetcher.js';
 import { renderingChoice } from './initImaging.js';
 
 /** Files per batch request: fewer requests, but not far past a turn of the reader. */
@@ -38,13 +40,18 @@ export function startScrollPrefetch(viewport: StackViewport, inFlight: number): 
     useRGBA: renderingChoice().mode === 'cpu',
   };
 
-  /** The next `n` images in the prefetch's order (not asked for yet, not cached). */
-  const nextIndices = (n: number): number[] => {
+  const currentTarget = (): number => {
     const target = viewport.getTargetImageIdIndex();
     if (target !== lastTarget) {
       direction = target > lastTarget ? 1 : -1;
       lastTarget = target;
     }
+    return target;
+  };
+
+  /** The next `n` images in the prefetch's order (not asked for yet, not cached). */
+  const nextIndices = (n: number): number[] => {
+    const target = currentTarget();
     const found: number[] = [];
     const take = (i: number): boolean => {
       if (!requested[i] && (found.length === 0 || !cache.isLoaded(imageIds[i]!))) found.push(i);
@@ -55,9 +62,22 @@ export function startScrollPrefetch(viewport: StackViewport, inFlight: number): 
     return found;
   };
 
+  const indexOf = new Map(imageIds.map((imageId, index) => [imageId, index]));
+  // The viewport's own load of one of these images: it and the next ones ahead of it, in the
+  // direction of scrolling, that the prefetch has not asked for and the cache does not hold.
+  const stopPlanning = addBatchPlanner((imageId) => {
+    const from = indexOf.get(imageId);
+    if (stopped || from === undefined) return null;
+    currentTarget();
+    const batch = [imageId];
+    for (let i = from + direction; i >= 0 && i < count && batch.length < PREFETCH_BATCH; i += direction)
+      if (!requested[i] && !cache.isLoaded(imageIds[i]!)) batch.push(imageIds[i]!);
+    return batch;
+  });
+
   const pump = (): void => {
     // A new stack on this viewport: its own prefetch takes over.
-    if (viewport.getImageIds() !== imageIds) stopped = true;
+    if (viewport.getImageIds() !== imageIds) stop();
     while (!stopped && active < inFlight) {
       const next = nextIndices(PREFETCH_BATCH);
       const index = next[0];
@@ -78,8 +98,11 @@ export function startScrollPrefetch(viewport: StackViewport, inFlight: number): 
     }
   };
 
-  pump();
-  return () => {
+  function stop(): void {
     stopped = true;
-  };
+    stopPlanning();
+  }
+
+  pump();
+  return stop;
 }

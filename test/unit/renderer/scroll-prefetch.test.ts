@@ -9,6 +9,7 @@ const loaded = new Set<string>();
 const pending: { imageId: string; finish: () => void }[] = [];
 const asked: string[] = [];
 const batches: string[][] = [];
+const planners = new Set<(imageId: string) => readonly string[] | null>();
 
 vi.mock('@cornerstonejs/core', () => ({
   Enums: { RequestType: { Prefetch: 'prefetch' } },
@@ -30,6 +31,10 @@ vi.mock('@cornerstonejs/core', () => ({
 }));
 vi.mock('../../../renderer/src/imaging/frameFetcher.js', () => ({
   prefetchInWorker: (imageIds: readonly string[]) => batches.push([...imageIds]),
+  addBatchPlanner: (planner: (imageId: string) => readonly string[] | null) => {
+    planners.add(planner);
+    return () => planners.delete(planner);
+  },
 }));
 vi.mock('../../../renderer/src/imaging/initImaging.js', () => ({ renderingChoice: () => ({ mode: 'cpu' }) }));
 
@@ -97,6 +102,33 @@ describe('scroll prefetch', () => {
     await finishOldest();
     expect(batches.at(-1)).toEqual(['img18', 'img19', 'img17', 'img16', 'img15', 'img14', 'img13', 'img12']);
     stop();
+  });
+
+  it('while it runs, batches a step of the viewport onto a slice not on its way with the next ones ahead', async () => {
+    loaded.add('img2');
+    loaded.add('img12');
+    const { viewport, state } = fakeViewport(2);
+    const stop = startScrollPrefetch(viewport, 2);
+    expect(planners.size).toBe(1);
+    const planner = [...planners][0]!;
+    state.target = 10;
+    // img12 is cached; img3 and img4 are the prefetch's already (asked for) and behind anyway.
+    expect(planner('img10')).toEqual([
+      'img10',
+      'img11',
+      'img13',
+      'img14',
+      'img15',
+      'img16',
+      'img17',
+      'img18',
+    ]);
+    expect(planner('elsewhere')).toBeNull();
+    // Scrolling up: the ones above.
+    state.target = 9;
+    expect(planner('img9')).toEqual(['img9', 'img8', 'img7', 'img6', 'img5', 'img1', 'img0']);
+    stop();
+    expect(planners.size).toBe(0);
   });
 
   it('asks for every image once, then for nothing more; stopping ends it', async () => {
