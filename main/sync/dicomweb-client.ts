@@ -1046,29 +1046,42 @@ interface OpenTemp {
 }
 
 /**
- * Temp files for the parts of one retrieval, created ahead of need off the main thread. Creating
- * a file took 0.6-0.75 ms of waiting on this machine's disk (measured: 200 creates, 110-150 ms,
- * a third of curl's whole retrieval of the study) and a synchronous create holds the socket;
- * `take` hands out one already open, and creates one itself only when none is ready yet.
+ * Temp files for the parts of one retrieval, created ahead of need in the thread pool: `take`
+ * hands out one already open, or creates one itself when none is ready yet.
+ *
+ * At most `ahead` files are ready or being created at any time, whatever `take` had to create
+ * itself. The earlier version started one more create at every `take`, also when it had just
+ * created the file itself because none was ready; under load (a socket read of up to 1 MiB holds
+ * two parts, and one turn of the event loop may read many before the pool's completions are seen)
+ * that was 60-190 of 200 parts per study, so a retrieval created, and then removed, up to 190
+ * spare files. On ext4
+ * without a journal (this machine's) a create scans past every inode deleted in the last ~30 s,
+ * so each spare also made every later create dearer: 0.2-2 ms of CPU per create under churn
+ * (session 20, `perf`: the inode allocator was half of the client's CPU).
  */
 class TempFiles {
   readonly #dir: string;
   readonly #prefix: string;
+  readonly #ahead: number;
   readonly #ready: OpenTemp[] = [];
   readonly #settled: Array<() => void> = [];
   #next = 0;
   #pending = 0;
   #closed = false;
+  /** The last create failed: none is tried again until a file is taken. */
+  #failed = false;
 
   constructor(dir: string, ahead: number) {
     this.#dir = dir;
     this.#prefix = crypto.randomBytes(6).toString('hex');
-    for (let index = 0; index < ahead; index += 1) this.#create();
+    this.#ahead = ahead;
+    this.#fill();
   }
 
   take(): OpenTemp {
     const ready = this.#ready.shift();
-    if (!this.#closed) this.#create();
+    this.#failed = false;
+    this.#fill();
     if (ready) return ready;
     const file = this.#path();
     return { path: file, fd: fs.openSync(file, 'wx', 0o600) };
@@ -1085,18 +1098,20 @@ class TempFiles {
     return path.join(this.#dir, `.wado-${this.#prefix}-${this.#next++}.partial`);
   }
 
-  #create(): void {
-    const file = this.#path();
-    this.#pending += 1;
-    fs.open(file, 'wx', 0o600, (error, fd) => {
-      this.#pending -= 1;
-      // A failure here is met again, and reported, by the synchronous create in take().
-      if (!error) {
-        if (this.#closed) TempFiles.#remove({ path: file, fd });
+  /** Starts creates until `ahead` files are ready or being created. */
+  #fill(): void {
+    while (!this.#closed && !this.#failed && this.#ready.length + this.#pending < this.#ahead) {
+      const file = this.#path();
+      this.#pending += 1;
+      fs.open(file, 'wx', 0o600, (error, fd) => {
+        this.#pending -= 1;
+        // A failure here is met again, and reported, by the synchronous create in take().
+        if (error) this.#failed = true;
+        else if (this.#closed) TempFiles.#remove({ path: file, fd });
         else this.#ready.push({ path: file, fd });
-      }
-      if (this.#pending === 0) for (const resolve of this.#settled.splice(0)) resolve();
-    });
+        if (this.#pending === 0) for (const resolve of this.#settled.splice(0)) resolve();
+      });
+    }
   }
 
   static #remove(spare: OpenTemp): void {
