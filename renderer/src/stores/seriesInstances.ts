@@ -39,11 +39,18 @@ export function seriesInstances(
  */
 let prepared: { detail: object; lists: Map<string, Promise<InstanceSummary[]>> } | null = null;
 
-export function prepareSeriesLists(detail: object, seriesInstanceUIDs: readonly string[]): void {
-  prepared = {
-    detail,
-    lists: new Map(seriesInstanceUIDs.map((uid) => [uid, seriesInstances(uid, { fresh: true })])),
-  };
+export function prepareSeriesLists(
+  detail: object,
+  seriesInstanceUIDs: readonly string[],
+): Map<string, Promise<InstanceSummary[]>> {
+  const lists = new Map(seriesInstanceUIDs.map((uid) => [uid, seriesInstances(uid, { fresh: true })]));
+  prepared = { detail, lists };
+  return lists;
+}
+
+/** Whether the lists prepared for `detail` are still waiting for its opening (not claimed, not replaced). */
+export function listsPreparedFor(detail: object): boolean {
+  return prepared?.detail === detail;
 }
 
 /** The lists prepared for `detail` (the very object chosen in the worklist), if any; forgets them. */

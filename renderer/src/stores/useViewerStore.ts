@@ -10,7 +10,12 @@
 import { create } from 'zustand';
 import type { InstanceSummary, SeriesSummary, StudyDetail } from '../../../shared/contract.js';
 import { host } from '../host/index.js';
-import { claimPreparedLists, prepareSeriesLists, seriesInstances } from './seriesInstances.js';
+import {
+  claimPreparedLists,
+  listsPreparedFor,
+  prepareSeriesLists,
+  seriesInstances,
+} from './seriesInstances.js';
 import { loadForDisplay } from '../imaging/loadForDisplay.js';
 import { startIndexOf } from '../session/startView.js';
 import { orderedForReading, useReadingStore } from './useReadingStore.js';
@@ -71,7 +76,9 @@ interface ViewerState {
   openStudy(detail: StudyDetail, seriesInstanceUID?: string): Promise<void>;
   /**
    * A study chosen in the worklist: the lists of the series it would open with are asked now, so
-   * opening it does not wait for them (seriesInstances.ts `prepareSeriesLists`).
+   * opening it does not wait for them (seriesInstances.ts `prepareSeriesLists`); once it has stayed
+   * chosen for PRELOAD_REST_MS, the first image of each viewport it would open with starts loading
+   * too, so opening it finds that image loaded or on its way.
    */
   prepareStudy(detail: StudyDetail): void;
   /** Puts back a saved viewer (reload, restart). */
@@ -147,6 +154,20 @@ export function matchingSeries(prior: StudyDetail, current: SeriesSummary | null
 
 const emptySlots = <T>(): (T | null)[] => Array<T | null>(MAX_VIEWPORTS).fill(null);
 
+/**
+ * How long a study must stay chosen in the worklist before its first images are fetched: the
+ * first click of a double-click leaves it chosen, arrow keys held down through the list fetch none.
+ */
+export const PRELOAD_REST_MS = 100;
+
+/** The image a viewport starting at `view` shows first (the series' ids in reading order). */
+function firstImageOf(imageIds: string[], view: StartView | null): string | undefined {
+  const ordered = orderedForReading(imageIds, useReadingStore.getState().reverseStacks);
+  return ordered[startIndexOf(view, ordered)];
+}
+
+let preloadTimer: ReturnType<typeof setTimeout> | null = null;
+
 export const useViewerStore = create<ViewerState>()((set, get) => {
   /** `prepared`: the list asked when the study was chosen in the worklist (asked again if it failed). */
   async function loadImages(seriesInstanceUID: string, prepared?: Promise<InstanceSummary[]>): Promise<void> {
@@ -164,10 +185,10 @@ export const useViewerStore = create<ViewerState>()((set, get) => {
     set((state) => ({ images: { ...state.images, [seriesInstanceUID]: result } }));
     // The first image of each viewport showing this series starts loading now, while the viewer mounts.
     if (result.state === 'ready') {
-      const ordered = orderedForReading(result.imageIds, useReadingStore.getState().reverseStacks);
+      const { imageIds } = result;
       get().assignments.forEach((uid, slot) => {
         if (uid !== seriesInstanceUID) return;
-        const imageId = ordered[startIndexOf(get().startViews[slot] ?? null, ordered)];
+        const imageId = firstImageOf(imageIds, get().startViews[slot] ?? null);
         if (imageId) loadForDisplay(imageId);
       });
     }
@@ -219,7 +240,25 @@ export const useViewerStore = create<ViewerState>()((set, get) => {
 
     prepareStudy(detail) {
       const plan = hangStudy(detail, get().layoutByModality);
-      prepareSeriesLists(detail, [...new Set(plan.views.map((view) => view.seriesInstanceUID))]);
+      const lists = prepareSeriesLists(detail, [
+        ...new Set(plan.views.map((view) => view.seriesInstanceUID)),
+      ]);
+      if (preloadTimer !== null) clearTimeout(preloadTimer);
+      preloadTimer = setTimeout(() => {
+        preloadTimer = null;
+        // Opened meanwhile (the opening loads them) or another study chosen: nothing to do.
+        if (!listsPreparedFor(detail)) return;
+        for (const view of plan.views) {
+          lists.get(view.seriesInstanceUID)?.then(
+            (instances) => {
+              const imageId = firstImageOf(imageIdsOf(instances), view);
+              if (imageId) loadForDisplay(imageId);
+            },
+            // A list that failed is asked again by the opening, which shows the error.
+            () => undefined,
+          );
+        }
+      }, PRELOAD_REST_MS);
     },
 
     restore({ detail, comparison, layout, activeViewport, views, images = {} }) {

@@ -3,7 +3,7 @@
  * that opening a study does not pay for it between the double-click and the first image
  * (renderer/README.md, "Viewer performance"): Cornerstone started, the stack tool group with the
  * reading tools, the measurement tools (added passive, the chosen one on the left button, its
- * cursor made) and the linking tools (reference lines, locate). Each step is idempotent and also
+ * cursor made), the linking tools (reference lines, locate) and the label schema (asked of main once). Each step is idempotent and also
  * runs where it is first needed, so a study opened before the page was idle (or restored by a
  * reload) sets them up then, as before, and the tools work as soon as the first image is on screen.
  */
@@ -11,6 +11,7 @@ import { useEffect } from 'react';
 import { listenForCompletedAnnotations } from '../annotation/tools/completion.js';
 import { listenForAddedAnnotations } from '../annotation/tools/labeling.js';
 import { activateTool, ensureMeasurementTools } from '../annotation/tools/measurementTools.js';
+import { askSchema } from '../annotation/tools/storeLink.js';
 import { useToolStore } from '../annotation/tools/useToolStore.js';
 import { initImaging } from '../imaging/initImaging.js';
 import { stackToolGroup } from '../imaging/stackToolGroup.js';
@@ -32,6 +33,7 @@ export function prewarmViewer(): void {
   listenForAddedAnnotations();
   activateTool(useToolStore.getState().activeTool);
   ensureLinkingTools();
+  askSchema();
 }
 
 /** Whether `prewarmViewer` has run (for tests). */

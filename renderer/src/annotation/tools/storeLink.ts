@@ -61,16 +61,25 @@ export function useSchema(): LabelSchema {
       schemaFollowed = true;
       host.api.on('schema.changed', (view) => useSchemaStore.setState({ schema: view.schema }));
     }
-    if (schemaAsked) return;
-    schemaAsked = true;
-    host.api
-      .call('schema.get', {})
-      .then((view) => useSchemaStore.setState({ schema: view.schema }))
-      .catch(() => {
-        schemaAsked = false;
-      });
+    askSchema();
   }, []);
   return schema;
+}
+
+/**
+ * Asks main for the schema in use, once per page (again after a failure). The viewer's idle set-up
+ * asks while the worklist is shown (viewer/prewarm.ts), so a study's opening neither sends the
+ * request nor re-renders the panels with its answer before the first image.
+ */
+export function askSchema(): void {
+  if (schemaAsked) return;
+  schemaAsked = true;
+  host.api
+    .call('schema.get', {})
+    .then((view) => useSchemaStore.setState({ schema: view.schema }))
+    .catch(() => {
+      schemaAsked = false;
+    });
 }
 
 export function schemaNow(): LabelSchema {
