@@ -506,7 +506,7 @@ export class DicomWebClient {
       options,
     );
     if (response.statusCode !== 200) {
-      const text = await this.#readText(response.body, 'WADO-RS');
+      const text = await this.#readText(response.body, 'WADO-RS', { error: true });
       throw this.#statusError(response.statusCode, 'WADO-RS', text);
     }
     fs.mkdirSync(path.dirname(destination), { recursive: true });
@@ -608,7 +608,7 @@ export class DicomWebClient {
       else {
         const response = await this.#request('GET', pathname, { accept }, null, options);
         if (response.statusCode !== 200) {
-          const text = await this.#readText(response.body, 'WADO-RS');
+          const text = await this.#readText(response.body, 'WADO-RS', { error: true });
           throw this.#statusError(response.statusCode, 'WADO-RS', text);
         }
         try {
@@ -644,8 +644,8 @@ export class DicomWebClient {
     if (this.#authorization) headers.authorization = this.#authorization;
     let status = 0;
     let reader: MultipartReader | null = null;
-    const text: Buffer[] = [];
-    let textBytes = 0;
+    // Copied: the pieces are views of the reused read buffer.
+    const text = this.#textCollector('WADO-RS', true, true);
     /** A failure of ours (a malformed answer, a full disk) is rethrown as it is, not as a network one. */
     let ours: unknown = null;
     const guarded =
@@ -669,14 +669,7 @@ export class DicomWebClient {
         },
         (code, answer) => {
           status = code;
-          if (code !== 200)
-            return {
-              data: (piece) => {
-                // The error text, bounded (copied: the piece's memory is reused).
-                if (textBytes < 64 * 1024) text.push(Buffer.from(piece.subarray(0, 64 * 1024 - textBytes)));
-                textBytes += piece.length;
-              },
-            };
+          if (code !== 200) return { data: (piece) => text.add(piece) };
           guarded(() => (reader = partsReader(answer['content-type'], true)))();
           return { data: guarded((piece: Buffer) => reader!.write(piece)) };
         },
@@ -684,7 +677,7 @@ export class DicomWebClient {
     } catch (error) {
       throw error === ours ? error : this.#wrap(error, 'WADO-RS');
     }
-    if (status !== 200) throw this.#statusError(status, 'WADO-RS', Buffer.concat(text).toString('utf8'));
+    if (status !== 200) throw this.#statusError(status, 'WADO-RS', text.text());
     (reader as MultipartReader | null)!.end();
   }
 
@@ -829,24 +822,34 @@ export class DicomWebClient {
     return line ? `: ${line}` : '';
   }
 
-  async #readText(body: Dispatcher.ResponseData['body'], what: string): Promise<string> {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    await this.#consume(
-      body,
-      (chunk) => {
-        size += chunk.length;
-        if (size > this.#maxJsonBytes)
-          throw new DicomWebError(
-            ErrorCode.ServerError,
-            `The server's answer to ${what} is larger than ${this.#maxJsonBytes} bytes.`,
-            undefined,
-          );
-        chunks.push(chunk);
-      },
-      what,
-    );
-    return Buffer.concat(chunks).toString('utf8');
+  /**
+   * A response body's text (undici), bounded: a JSON answer beyond `maxJsonBytes` fails; an
+   * error's text (`{ error: true }`) keeps its first ERROR_TEXT_BYTES and drains the rest.
+   */
+  async #readText(
+    body: Dispatcher.ResponseData['body'],
+    what: string,
+    options: { error?: boolean } = {},
+  ): Promise<string> {
+    const text = this.#textCollector(what, options.error ?? false, false);
+    await this.#consume(body, (chunk) => text.add(chunk), what);
+    return text.text();
+  }
+
+  /** The one bounded collector of answers' texts, for undici's bodies and the reused-buffer GET. */
+  #textCollector(what: string, error: boolean, copy: boolean): BoundedText {
+    return error
+      ? new BoundedText(ERROR_TEXT_BYTES, null, copy)
+      : new BoundedText(
+          this.#maxJsonBytes,
+          () =>
+            new DicomWebError(
+              ErrorCode.ServerError,
+              `The server's answer to ${what} is larger than ${this.#maxJsonBytes} bytes.`,
+              undefined,
+            ),
+          copy,
+        );
   }
 
   /**
@@ -890,6 +893,42 @@ export class DicomWebClient {
         settle(new DicomWebError(ErrorCode.Network, `The answer to ${what} broke off.`, undefined)),
       );
     });
+  }
+}
+
+/** What is kept of an error answer's text (only its first line is shown). */
+const ERROR_TEXT_BYTES = 64 * 1024;
+
+/**
+ * An answer's text collected up to `limit` bytes. Beyond it, `tooLarge` makes the error `add`
+ * throws (a JSON answer cut short would be wrong); without it the first `limit` bytes are kept and
+ * the rest dropped (an error's text, read for its first line). `copy`: the chunks are views of
+ * memory reused after `add` returns (the reused-buffer GET), so what is kept is copied.
+ */
+export class BoundedText {
+  readonly #limit: number;
+  readonly #tooLarge: (() => Error) | null;
+  readonly #copy: boolean;
+  readonly #chunks: Buffer[] = [];
+  #size = 0;
+
+  constructor(limit: number, tooLarge: (() => Error) | null, copy: boolean) {
+    this.#limit = limit;
+    this.#tooLarge = tooLarge;
+    this.#copy = copy;
+  }
+
+  add(chunk: Buffer): void {
+    const room = this.#limit - this.#size;
+    if (chunk.length > room && this.#tooLarge) throw this.#tooLarge();
+    const kept = chunk.length > room ? chunk.subarray(0, room) : chunk;
+    if (kept.length === 0) return;
+    this.#chunks.push(this.#copy ? Buffer.from(kept) : kept);
+    this.#size += kept.length;
+  }
+
+  text(): string {
+    return Buffer.concat(this.#chunks).toString('utf8');
   }
 }
 

@@ -7,7 +7,8 @@
 import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Agent } from 'undici';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { ErrorCode } from '../../../shared/errors.js';
 import {
   DicomWebClient,
@@ -88,6 +89,20 @@ async function withClosingServer(
     await use(local);
   } finally {
     await local.close();
+    await new Promise((resolve) => server.close(resolve));
+  }
+}
+
+/** A server answering every request with `answer` (raw HTTP), then closing. */
+async function withRawServer(answer: Buffer, use: (baseUrl: string) => Promise<void>): Promise<void> {
+  const server = net.createServer((socket) => {
+    socket.on('error', () => undefined);
+    socket.once('data', () => socket.end(answer));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  try {
+    await use(`http://127.0.0.1:${(server.address() as net.AddressInfo).port}/dicom-web`);
+  } finally {
     await new Promise((resolve) => server.close(resolve));
   }
 }
@@ -205,6 +220,73 @@ describe('the DICOMweb client against Orthanc', () => {
           expect(fs.readFileSync(path.join(target, file)).equals(original.get(file)!)).toBe(true);
       });
     }
+  });
+
+  it('a study retrieval creates one temp file per instance and at most 4 spares, however fast the parts come', async () => {
+    // All 12 parts at once: most find no temp file created ahead and make their own; each of
+    // those used to start one more create besides, removed unused at the end.
+    await withClosingServer(multipartOf(big.files.map((file) => fs.readFileSync(file))), async (local) => {
+      const isTemp = (file: unknown): boolean => typeof file === 'string' && file.endsWith('.partial');
+      const created: string[] = [];
+      const realOpen = fs.open;
+      const realOpenSync = fs.openSync;
+      const open = vi.spyOn(fs, 'open').mockImplementation(((...args: unknown[]) => {
+        if (isTemp(args[0])) created.push(args[0] as string);
+        Reflect.apply(realOpen, fs, args);
+      }) as typeof fs.open);
+      const openSync = vi.spyOn(fs, 'openSync').mockImplementation(((...args: unknown[]) => {
+        if (isTemp(args[0])) created.push(args[0] as string);
+        return Reflect.apply(realOpenSync, fs, args) as number;
+      }) as typeof fs.openSync);
+      try {
+        for (let round = 0; round < 5; round += 1) {
+          created.length = 0;
+          const target = path.join(dir, `spares-${round}`);
+          const written = await local.wadoStudy(big.studyInstanceUID, target);
+          expect(written).toHaveLength(big.files.length);
+          expect(created.length).toBeGreaterThanOrEqual(big.files.length);
+          expect(created.length).toBeLessThanOrEqual(big.files.length + 4);
+          expect(fs.readdirSync(target).filter((name) => name.endsWith('.partial'))).toEqual([]);
+        }
+      } finally {
+        open.mockRestore();
+        openSync.mockRestore();
+      }
+    });
+  });
+
+  it('an error answer is read by one bounded collector on both paths: a 503 with 200 kB of text is a retryable server error with its first line', async () => {
+    const text = `Service Unavailable: the archive is being migrated\n${'x'.repeat(200 * 1024)}`;
+    const answer = Buffer.from(
+      `HTTP/1.1 503 Service Unavailable\r\nContent-Type: text/plain\r\nContent-Length: ${text.length}\r\n` +
+        `Connection: close\r\n\r\n${text}`,
+      'latin1',
+    );
+    await withRawServer(answer, async (baseUrl) => {
+      const direct = new DicomWebClient({ baseUrl, credentials: null, timeoutMs: 10_000 });
+      const agent = new Agent();
+      const viaUndici = new DicomWebClient({
+        baseUrl,
+        credentials: null,
+        timeoutMs: 10_000,
+        dispatcher: agent,
+      });
+      try {
+        for (const local of [direct, viaUndici]) {
+          const error = await local
+            .wadoStudy(big.studyInstanceUID, path.join(dir, 'unavailable'))
+            .catch((caught: unknown) => caught);
+          expect(error).toBeInstanceOf(DicomWebError);
+          expect(error).toMatchObject({ code: ErrorCode.ServerError, status: 503, retryable: true });
+          expect((error as Error).message).toContain('the archive is being migrated');
+          expect((error as Error).message.length).toBeLessThan(400);
+        }
+      } finally {
+        await direct.close();
+        await viaUndici.close();
+        await agent.close();
+      }
+    });
   });
 
   it('a WADO-RS request for an instance the server lacks fails and leaves no file', async () => {
