@@ -48,12 +48,46 @@ export const AiDecisionMark = z.object({
 });
 export type AiDecisionMark = z.infer<typeof AiDecisionMark>;
 
+/**
+ * What a finding's list entry says of its AI version (the newest version of the chain with an
+ * `ai:` source): where it is, what it is, which model. The version itself (its drawing in `data`,
+ * its attributes) is the annotation's, in `annotation.list` / `annotation.history`; the list
+ * carries only what the AI panel, N / P and the editor use (docs/ai-review.md "Speed": 200
+ * findings were 335 kB with whole versions).
+ */
+export const AiFindingVersion = AnnotationVersion.pick({
+  versionId: true,
+  studyInstanceUID: true,
+  seriesInstanceUID: true,
+  sopInstanceUID: true,
+  frameNumber: true,
+  kind: true,
+  tool: true,
+  labelId: true,
+  source: true,
+});
+export type AiFindingVersion = z.infer<typeof AiFindingVersion>;
+
+/**
+ * What a finding's list entry says of its provenance: the model as its badge names it and the
+ * finding's confidence. The AI object's UIDs stay in the AI version (`data.ai`), where the export
+ * reads them.
+ */
+export const AiFindingProvenance = AiProvenance.pick({
+  model: true,
+  manufacturer: true,
+  modelName: true,
+  version: true,
+  confidence: true,
+});
+export type AiFindingProvenance = z.infer<typeof AiFindingProvenance>;
+
 /** One AI finding of a study, with the current reader's decision. */
 export const AiFinding = z.object({
   annotationUid: z.string(),
-  /** The AI version (the newest version of the chain with an `ai:` source). */
-  aiVersion: AnnotationVersion,
-  provenance: AiProvenance,
+  /** The AI version's place and kind (see AiFindingVersion). */
+  aiVersion: AiFindingVersion,
+  provenance: AiFindingProvenance,
   decision: AiDecisionKind.nullable(),
   reasonId: z.string().nullable(),
   /** The reader's newest version of the chain (the decision or a later edit), else null. */

@@ -54,6 +54,51 @@ interface DecisionState {
 
 export const isAiSource = (source: string): boolean => source.startsWith('ai:');
 
+/**
+ * A finding as main works with it: the whole AI version (a decision copies its drawing and
+ * attributes) and the bulk accept it belongs to. The list sends `findingForList` of it.
+ */
+export type AiFindingRecord = Omit<AiFinding, 'aiVersion' | 'provenance'> & {
+  aiVersion: AnnotationVersion;
+  provenance: AiProvenance;
+  batchId: string | null;
+};
+
+/**
+ * A finding as `ai.findings` and `ai.decide` send it (shared/ai.ts AiFinding): of the AI version
+ * only its place, kind, label and model, of its provenance what the badge shows; its drawing is
+ * the annotation's, which the renderer has from `annotation.list`, and the AI object's UIDs stay
+ * in the version's `data.ai` (docs/ai-review.md "Speed").
+ */
+export function findingForList({
+  aiVersion: v,
+  provenance: p,
+  batchId: _batchId,
+  ...finding
+}: AiFindingRecord): AiFinding {
+  return {
+    ...finding,
+    provenance: {
+      model: p.model,
+      ...(p.manufacturer !== undefined ? { manufacturer: p.manufacturer } : {}),
+      ...(p.modelName !== undefined ? { modelName: p.modelName } : {}),
+      ...(p.version !== undefined ? { version: p.version } : {}),
+      ...(p.confidence !== undefined ? { confidence: p.confidence } : {}),
+    },
+    aiVersion: {
+      versionId: v.versionId,
+      studyInstanceUID: v.studyInstanceUID,
+      ...(v.seriesInstanceUID !== undefined ? { seriesInstanceUID: v.seriesInstanceUID } : {}),
+      ...(v.sopInstanceUID !== undefined ? { sopInstanceUID: v.sopInstanceUID } : {}),
+      ...(v.frameNumber !== undefined ? { frameNumber: v.frameNumber } : {}),
+      kind: v.kind,
+      tool: v.tool,
+      ...(v.labelId !== undefined ? { labelId: v.labelId } : {}),
+      source: v.source,
+    },
+  };
+}
+
 function markOf(version: AnnotationVersion): AiDecisionMark | null {
   const mark = (version.data as { aiDecision?: unknown }).aiDecision;
   if (!mark || typeof mark !== 'object') return null;
@@ -137,9 +182,9 @@ export class AiFindings {
   }
 
   /** The study's AI findings with the current reader's decisions, in the AI object's order. */
-  list(studyInstanceUID: string): Array<AiFinding & { batchId: string | null }> {
+  list(studyInstanceUID: string): AiFindingRecord[] {
     const reader = this.#source.reader();
-    const findings: Array<AiFinding & { batchId: string | null }> = [];
+    const findings: AiFindingRecord[] = [];
     const histories = this.#source.aiHistories?.(studyInstanceUID);
     for (const { annotation_uid: annotationUid } of this.#aiChains.all(studyInstanceUID)) {
       const history = histories?.get(annotationUid) ?? this.#source.history(annotationUid);
@@ -164,7 +209,7 @@ export class AiFindings {
 
   /** The decision version for one finding (not saved). */
   #decisionVersion(
-    finding: AiFinding,
+    finding: AiFindingRecord,
     decision: AiDecisionKind,
     extra: { reasonId?: string; batchId?: string },
   ): AnnotationVersionInput {
@@ -202,7 +247,7 @@ export class AiFindings {
     };
   }
 
-  #finding(studyInstanceUID: string, annotationUid: string): AiFinding & { batchId: string | null } {
+  #finding(studyInstanceUID: string, annotationUid: string): AiFindingRecord {
     const finding = this.list(studyInstanceUID).find((f) => f.annotationUid === annotationUid);
     if (!finding)
       throw new AppError(
@@ -231,8 +276,8 @@ export class AiFindings {
       await this.#segments.apply(request.studyInstanceUID, this.#source.reader(), [
         { finding, decision: request.decision, reasonId: request.reasonId },
       ]);
-      const { batchId: _b, ...decided } = this.#finding(request.studyInstanceUID, request.annotationUid);
-      return { version: decided.aiVersion, finding: decided };
+      const decided = this.#finding(request.studyInstanceUID, request.annotationUid);
+      return { version: decided.aiVersion, finding: findingForList(decided) };
     }
     const input = this.#decisionVersion(finding, request.decision, {
       ...(request.reasonId && request.decision === 'rejected' ? { reasonId: request.reasonId } : {}),
@@ -240,8 +285,8 @@ export class AiFindings {
     await this.#source.save([input]);
     const stored = this.#source.history(finding.annotationUid).find((v) => v.versionId === input.versionId);
     if (!stored) throw new AppError(ErrorCode.Internal, 'The decision was not stored.');
-    const { batchId: _batchId, ...updated } = this.#finding(request.studyInstanceUID, request.annotationUid);
-    return { version: stored, finding: updated };
+    const updated = this.#finding(request.studyInstanceUID, request.annotationUid);
+    return { version: stored, finding: findingForList(updated) };
   }
 
   /** Accepts every undecided finding at or above `minConfidence` as one batch (one undo step). */
@@ -282,7 +327,7 @@ export class AiFindings {
     batchId: string,
   ): Promise<{ undone: number; annotationUids: string[] }> {
     const inputs: AnnotationVersionInput[] = [];
-    const segments: Array<AiFinding & { batchId: string | null }> = [];
+    const segments: AiFindingRecord[] = [];
     for (const finding of this.list(studyInstanceUID)) {
       if (finding.segment) {
         if (finding.batchId === batchId && finding.decision === 'accepted') segments.push(finding);
@@ -329,9 +374,7 @@ export class AiFindings {
   }
 
   /** The newest bulk accept of the current reader that can still be undone. */
-  undoableBatch(
-    findings: ReadonlyArray<AiFinding & { batchId: string | null }>,
-  ): { batchId: string; count: number } | null {
+  undoableBatch(findings: readonly AiFindingRecord[]): { batchId: string; count: number } | null {
     let newest: { batchId: string; at: number } | null = null;
     for (const finding of findings)
       if (finding.batchId && finding.decidedAt !== null && (!newest || finding.decidedAt >= newest.at))

@@ -19,7 +19,7 @@
 import crypto from 'node:crypto';
 import zlib from 'node:zlib';
 import type Database from 'better-sqlite3-multiple-ciphers';
-import { type AiDecisionKind, type AiFinding, AiProvenance } from '../../shared/ai.js';
+import { type AiDecisionKind, AiProvenance } from '../../shared/ai.js';
 import type { AnnotationVersion, LabelSchema } from '../../shared/annotation.js';
 import { AppError, ErrorCode } from '../../shared/errors.js';
 import type { LabelmapSliceChunk, SegmentInfo } from '../../shared/segmentation.js';
@@ -27,6 +27,7 @@ import { type Dataset, items, text } from '../annotation/dicom/dataset.js';
 import { derivedUuid } from '../annotation/dicom/import.js';
 import type { LabelmapStore } from '../annotation/labelmap-store.js';
 import { confidenceOf } from './codes.js';
+import type { AiFindingRecord } from './findings.js';
 
 /** The prefix of a segment finding's id: `aiseg:<AI labelmap annotation uid>:<segment number>`. */
 export const SEGMENT_FINDING_PREFIX = 'aiseg:';
@@ -163,7 +164,7 @@ interface SegmentStats {
   frame: number;
 }
 
-export type SegmentFinding = AiFinding & { batchId: string | null };
+export type SegmentFinding = AiFindingRecord;
 
 const SOURCE_SAFE = /\s+/g;
 

@@ -12,7 +12,7 @@ import type { aiMethods, reviewMethods } from '../../shared/ai.js';
 import { type AnnotationVersion, type LabelSchema, keepHeads } from '../../shared/annotation.js';
 import type { Handlers } from '../../shared/contract.js';
 import { AppError, ErrorCode } from '../../shared/errors.js';
-import { AiFindings, rejectionReasons } from '../ai/findings.js';
+import { AiFindings, findingForList, rejectionReasons } from '../ai/findings.js';
 import { AiSegments } from '../ai/segments.js';
 import type { LabelmapStore } from '../annotation/labelmap-store.js';
 import type { AnnotationStore } from '../annotation/store.js';
@@ -85,7 +85,7 @@ export function createAiReviewApp(options: {
         return { findings: [], reviewed: false, undoableBatch: null, hidden: true };
       const list = findings.list(studyInstanceUID);
       return {
-        findings: list.map(({ batchId: _batchId, ...finding }) => finding),
+        findings: list.map(findingForList),
         reviewed: list.length > 0 && list.every((finding) => finding.decision !== null),
         undoableBatch: findings.undoableBatch(list),
         hidden: false,

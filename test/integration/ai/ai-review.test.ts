@@ -99,6 +99,11 @@ describe('AI findings', () => {
       modelName: 'NoduleNet',
       version: '2.1.0',
       confidence: 0.95,
+    });
+    // The AI object's UIDs are in the AI version (the list sends what the badge shows).
+    const history = await services.handlers['annotation.history']({ annotationUid: list[0]!.annotationUid });
+    expect(history.find((v) => v.versionId === list[0]!.aiVersion.versionId)!.data['ai']).toMatchObject({
+      model: MODEL,
       sopInstanceUID: ai.sopInstanceUID,
       seriesInstanceUID: ai.seriesInstanceUID,
     });
@@ -335,7 +340,11 @@ describe('blinded mode', () => {
   it("hides other readers' and the AI's work from annotators in main's answers, not from reviewers", async () => {
     // bob draws his own measurement (a copy of an AI finding's geometry, as a new annotation).
     as('bob');
-    const aiHead = (await findings())[4]!.aiVersion;
+    // The list names the AI version; its drawing is the annotation's (annotation.history).
+    const listed = (await findings())[4]!;
+    const aiHead = (
+      await services.handlers['annotation.history']({ annotationUid: listed.annotationUid })
+    ).find((version) => version.versionId === listed.aiVersion.versionId)!;
     await services.handlers['annotation.save']({
       versions: [
         {

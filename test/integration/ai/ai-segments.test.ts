@@ -82,9 +82,9 @@ describe('AI segmentation findings', () => {
       manufacturer: 'Acme AI',
       modelName: 'SegNet',
       version: '3.0.1',
-      sopInstanceUID: seg.sopInstanceUID,
-      seriesInstanceUID: seg.seriesInstanceUID,
     });
+    // The AI SEG's UIDs are kept in main (ai_segmentation), not sent with each finding: the export
+    // test below finds them in the reader's SEG.
     expect(list[0]!.aiVersion).toMatchObject({
       kind: 'segmentation',
       labelId: 'mass',
