@@ -60,8 +60,8 @@ function paneStateOf(
 }
 
 /**
- * The overlay and the slider, which change with every image: their own component, so a scroll
- * step re-renders only them and not the pane (its viewport element, stores and effects).
+ * The overlay and the slider, which change with every image: React renders them once (and on
+ * configuration changes); the readout's events write their per-image text and position.
  */
 function ReadoutLayer({
   slot,
@@ -75,7 +75,6 @@ function ReadoutLayer({
   series: SeriesSummary;
 }) {
   const readout = useViewportReadout(element);
-  if (!readout) return null;
   return (
     <>
       <ViewportOverlay study={study} series={series} readout={readout} />

@@ -5,104 +5,65 @@
  * following flips and rotation) in the middle of each edge. Each field can be hidden in the
  * overlay settings (ReadingTools.tsx); the choice persists.
  */
-import { memo } from 'react';
+import { memo, useLayoutEffect, useMemo, useRef } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { SeriesSummary, StudySummary } from '../../../shared/contract.js';
 import { formatDicomDate, formatPersonName } from '../i18n/format.js';
-import { type EdgeMarkers, formatValue } from '../imaging/imageReadout.js';
 import { type OverlayField, useReadingStore } from '../stores/useReadingStore.js';
-import type { ViewportReadout } from './useViewportReadout.js';
+import { overlayTexts } from './overlayText.js';
+import { OverlayWriter } from './overlayWriter.js';
+import type { ViewportReadoutSource } from './useViewportReadout.js';
 import './reading.css';
 
 interface ViewportOverlayProps {
   study: StudySummary;
   series: SeriesSummary;
-  readout: ViewportReadout;
+  readout: ViewportReadoutSource;
 }
 
-const markerSides = ['top', 'right', 'bottom', 'left'] as const;
-
+/**
+ * React renders the boxes; the fields that follow the image (bottom corners, edge letters) are
+ * written into them by an OverlayWriter from the readout's events, not re-rendered per image.
+ * The writer is made again when the fields shown or the language change (strings translated once).
+ */
 export function ViewportOverlay({ study, series, readout }: ViewportOverlayProps) {
-  const { t } = useTranslation();
+  const { t, i18n } = useTranslation();
   const hidden = useReadingStore((state) => state.hiddenFields);
-  const shown = (field: OverlayField) => !hidden.includes(field);
-  const { attributes, pointer, markers } = readout;
-  const pointerValue = pointer
-    ? `${pointer.values.map(formatValue).join(' ')}${attributes.units ? ` ${attributes.units}` : ''}`
-    : null;
+  const language = i18n.language;
+  // t changes with the language; the language is named so the templates follow it either way.
+  const texts = useMemo(
+    () => overlayTexts((key, values) => t(key, { ...values, lng: language })),
+    [t, language],
+  );
+  const bottomLeft = useRef<HTMLDivElement>(null);
+  const bottomRight = useRef<HTMLDivElement>(null);
+  const markers = useRef<HTMLDivElement>(null);
+
+  useLayoutEffect(() => {
+    if (!bottomLeft.current || !bottomRight.current || !markers.current) return;
+    const writer = new OverlayWriter(
+      { bottomLeft: bottomLeft.current, bottomRight: bottomRight.current, markers: markers.current },
+      texts,
+      hidden,
+    );
+    return readout.subscribe((next) => writer.write(next));
+  }, [readout, texts, hidden]);
 
   return (
     <div className="viewport-overlay" aria-hidden="true" data-testid="viewport-overlay">
       <OverlayHeader study={study} series={series} />
+      {/* The children of these three boxes are the writer's (React renders none). */}
       <div
+        ref={bottomLeft}
         className="viewport-overlay__corner viewport-overlay__corner--bottom-left"
         data-overlay-box="bottom-left"
-      >
-        {shown('pixel') && pointer && pointerValue !== null ? (
-          <div
-            className="viewport-overlay__pixel"
-            data-testid="overlay-pixel"
-            data-value={pointer.values.join(',')}
-            data-column={pointer.column}
-            data-row={pointer.row}
-            data-units={attributes.units}
-          >
-            {t('reading.pixel', { value: pointerValue })}{' '}
-            {t('reading.pixelAt', { x: pointer.column, y: pointer.row })}
-          </div>
-        ) : null}
-        {shown('position') && (attributes.instanceNumber !== null || attributes.sliceLocation !== null) ? (
-          <div
-            data-testid="overlay-position"
-            data-instance={attributes.instanceNumber ?? ''}
-            data-location={attributes.sliceLocation ?? ''}
-          >
-            {[
-              attributes.instanceNumber !== null
-                ? t('reading.instance', { number: attributes.instanceNumber })
-                : null,
-              attributes.sliceLocation !== null
-                ? t('reading.location', { location: formatValue(attributes.sliceLocation) })
-                : null,
-            ]
-              .filter(Boolean)
-              .join(' · ')}
-          </div>
-        ) : null}
-        {shown('thickness') && attributes.sliceThickness !== null ? (
-          <div data-testid="overlay-thickness">
-            {t('reading.thickness', { thickness: formatValue(attributes.sliceThickness) })}
-          </div>
-        ) : null}
-        {/* The image number stays for tests and navigation; hiding it hides its text only. */}
-        <div
-          data-testid="overlay-image"
-          data-index={readout.index + 1}
-          data-total={readout.total}
-          hidden={!shown('image')}
-        >
-          {t('viewer.image', { index: readout.index + 1, total: readout.total })}
-        </div>
-      </div>
+      />
       <div
+        ref={bottomRight}
         className="viewport-overlay__corner viewport-overlay__corner--bottom-right"
         data-overlay-box="bottom-right"
-      >
-        {readout.width !== null && readout.center !== null ? (
-          <div
-            data-testid="overlay-window"
-            data-width={readout.width}
-            data-center={readout.center}
-            hidden={!shown('window')}
-          >
-            {t('viewer.windowLevel', { width: readout.width, center: readout.center })}
-          </div>
-        ) : null}
-        <div data-testid="overlay-zoom" hidden={!shown('zoom')}>
-          {t('viewer.zoom', { zoom: readout.zoomPercent })}
-        </div>
-      </div>
-      {shown('orientation') && markers ? <OverlayMarkers markers={markers} /> : null}
+      />
+      <div ref={markers} className="viewport-overlay__markers" />
     </div>
   );
 }
@@ -156,23 +117,3 @@ const OverlayHeader = memo(function OverlayHeader({
     </>
   );
 });
-
-const OverlayMarkers = memo(
-  function OverlayMarkers({ markers }: { markers: EdgeMarkers }) {
-    return (
-      <>
-        {markerSides.map((side) => (
-          <div
-            key={side}
-            className={`viewport-overlay__marker viewport-overlay__marker--${side}`}
-            data-testid={`overlay-marker-${side}`}
-            data-overlay-box={`marker-${side}`}
-          >
-            {markers[side]}
-          </div>
-        ))}
-      </>
-    );
-  },
-  (a, b) => markerSides.every((side) => a.markers[side] === b.markers[side]),
-);
