@@ -158,7 +158,7 @@ const emptySlots = <T>(): (T | null)[] => Array<T | null>(MAX_VIEWPORTS).fill(nu
  * How long a study must stay chosen in the worklist before its first images are fetched: the
  * first click of a double-click leaves it chosen, arrow keys held down through the list fetch none.
  */
-export const PRELOAD_REST_MS = 100;
+export const PRELOAD_REST_MS = 50;
 
 /** The image a viewport starting at `view` shows first (the series' ids in reading order). */
 function firstImageOf(imageIds: string[], view: StartView | null): string | undefined {
