@@ -5,8 +5,9 @@
  * reader pauses. Pixels are read from what the page composites on screen for the viewport: the
  * image canvas (Cornerstone's WebGL frame, copied to a 2D canvas) under the stroke preview canvas.
  * Also: rotated and flipped the preview has the drawn stroke’s shape, the eraser takes colour away
- * once its stroke ends, and Ctrl+Z right after a stroke takes it
- * back on screen.
+ * once its stroke ends, Ctrl+Z right after a stroke takes it back on screen, and Ctrl+Z the moment
+ * the pointer comes up (before the stroke's end, which waits for the frame, has run) takes back that
+ * stroke only; redo brings it back and main stores what the page holds.
  */
 import { type Page, expect, test } from '@playwright/test';
 import { type CtSeries, ensureCtSeries } from '../fixtures/index.js';
@@ -19,7 +20,8 @@ import {
   screenshot,
   search,
 } from './support/app.js';
-import { voxelCounts } from './support/segmentation-probe.js';
+import { rpc } from './support/rpc.js';
+import { type SliceHash, flushSave, pageHashes, voxelCounts } from './support/segmentation-probe.js';
 
 test.describe.configure({ mode: 'serial', timeout: 300_000 });
 
@@ -33,12 +35,13 @@ let ct: CtSeries;
 type Rgb = [number, number, number];
 
 /**
- * The colour on screen at a fraction of viewport 0 (3 × 3 device pixels averaged): the image canvas
- * with the stroke preview composited over it, as the browser draws the two layers.
+ * What is composited on screen for viewport 0 in a region, one colour per device pixel, row by row:
+ * the image canvas with the stroke preview drawn over it, as the browser draws the two layers.
+ * Columns round(width × fx) ± pad, rows round(height × fy0) − pad … round(height × fy1) + pad.
  */
-async function screenColour(page: Page, fx: number, fy: number): Promise<Rgb> {
+async function screenRegion(page: Page, fx: number, fy0: number, fy1 = fy0, pad = 0): Promise<Rgb[][]> {
   return page.evaluate(
-    ([x, y]) => {
+    ([x, y0, y1, margin]) => {
       const element = document.querySelector<HTMLElement>('[data-testid="viewport-element-0"]')!;
       const image = element.querySelector<HTMLCanvasElement>('canvas.cornerstone-canvas')!;
       const preview = element.querySelector<HTMLCanvasElement>('canvas.brush-stroke-preview');
@@ -48,44 +51,37 @@ async function screenColour(page: Page, fx: number, fy: number): Promise<Rgb> {
       const context = scratch.getContext('2d')!;
       context.drawImage(image, 0, 0);
       if (preview && preview.width > 0) context.drawImage(preview, 0, 0, image.width, image.height);
-      const px = Math.round(image.width * x);
-      const py = Math.round(image.height * y);
-      const data = context.getImageData(px - 1, py - 1, 3, 3).data;
-      const sum = [0, 0, 0];
-      for (let i = 0; i < 9; i += 1) for (let c = 0; c < 3; c += 1) sum[c] = sum[c]! + data[i * 4 + c]!;
-      return sum.map((value) => Math.round(value / 9)) as [number, number, number];
+      const left = Math.round(image.width * x) - margin;
+      const top = Math.round(image.height * y0) - margin;
+      const width = 2 * margin + 1;
+      const height = Math.round(image.height * y1) + margin - top + 1;
+      const data = context.getImageData(left, top, width, height).data;
+      const rows: Array<Array<[number, number, number]>> = [];
+      for (let row = 0; row < height; row += 1) {
+        const colours: Array<[number, number, number]> = [];
+        for (let column = 0; column < width; column += 1) {
+          const at = (row * width + column) * 4;
+          colours.push([data[at]!, data[at + 1]!, data[at + 2]!]);
+        }
+        rows.push(colours);
+      }
+      return rows;
     },
-    [fx, fy] as const,
+    [fx, fy0, fy1, pad] as const,
   );
 }
 
-/**
- * Colours on screen along a vertical line of viewport 0 (at fraction `fx`, rows `fy0`..`fy1`), one
- * per device pixel, composited as in `screenColour`.
- */
+/** The colour on screen at a fraction of viewport 0: 3 × 3 device pixels averaged. */
+async function screenColour(page: Page, fx: number, fy: number): Promise<Rgb> {
+  const pixels = (await screenRegion(page, fx, fy, fy, 1)).flat();
+  const sum = [0, 0, 0];
+  for (const pixel of pixels) for (let c = 0; c < 3; c += 1) sum[c] = sum[c]! + pixel[c]!;
+  return sum.map((value) => Math.round(value / pixels.length)) as Rgb;
+}
+
+/** Colours on screen down a vertical line of viewport 0 (at `fx`, rows `fy0`..`fy1`), a device pixel each. */
 async function screenColumn(page: Page, fx: number, fy0: number, fy1: number): Promise<Rgb[]> {
-  return page.evaluate(
-    ([x, y0, y1]) => {
-      const element = document.querySelector<HTMLElement>('[data-testid="viewport-element-0"]')!;
-      const image = element.querySelector<HTMLCanvasElement>('canvas.cornerstone-canvas')!;
-      const preview = element.querySelector<HTMLCanvasElement>('canvas.brush-stroke-preview');
-      const scratch = document.createElement('canvas');
-      scratch.width = image.width;
-      scratch.height = image.height;
-      const context = scratch.getContext('2d')!;
-      context.drawImage(image, 0, 0);
-      if (preview && preview.width > 0) context.drawImage(preview, 0, 0, image.width, image.height);
-      const px = Math.round(image.width * x);
-      const top = Math.round(image.height * y0);
-      const bottom = Math.round(image.height * y1);
-      const data = context.getImageData(px, top, 1, bottom - top).data;
-      const colours: Array<[number, number, number]> = [];
-      for (let i = 0; i < bottom - top; i += 1)
-        colours.push([data[i * 4]!, data[i * 4 + 1]!, data[i * 4 + 2]!]);
-      return colours;
-    },
-    [fx, fy0, fy1] as const,
-  );
+  return (await screenRegion(page, fx, fy0, fy1)).map((row) => row[0]!);
 }
 
 /** Renders of viewport 0 from now on (Cornerstone's IMAGE_RENDERED), read with `rendersSince`. */
@@ -232,10 +228,45 @@ test('Ctrl+Z right after a stroke takes it back, on screen and in the labelmap',
     .toBe(false);
 });
 
-test('rotated and flipped, the preview has the drawn stroke’s shape: the same pixels across it are painted', async () => {
+test('Ctrl+Z at once after the pointer up (the stroke still being applied after its frame) takes that stroke back, redo brings it again, and it is saved', async () => {
   const { page } = app;
   await page.keyboard.press('ArrowDown');
   await expectImage(page, 3, SLICES);
+  const before = await voxelCounts(page, 1);
+  // One stroke on this slice, applied and saved; then a second one undone the moment it ends.
+  await pressAndDrag(page, 0.35, 0.45);
+  await page.mouse.up();
+  await expect.poll(async () => (await voxelCounts(page, 1))[2]).toBeGreaterThan(0);
+  const first = (await voxelCounts(page, 1))[2]!;
+  await pressAndDrag(page, 0.55, 0.65);
+  // Ctrl is down before the pointer comes up, so Z follows the pointer up by one input event: the
+  // stroke's end (strokeEnd.ts) waits for the frame after the pointer up and must run before undo.
+  await page.keyboard.down('Control');
+  await page.mouse.up();
+  await page.keyboard.press('z');
+  await page.keyboard.up('Control');
+  const undone = await voxelCounts(page, 1);
+  expect(undone[2], 'the second stroke is taken back, the first stays').toBe(first);
+  expect(undone.filter((_, index) => index !== 2)).toEqual(before.filter((_, index) => index !== 2));
+  await page.keyboard.press('Control+Shift+z');
+  const redone = (await voxelCounts(page, 1))[2]!;
+  expect(redone, 'redo brings the second stroke back').toBeGreaterThan(first);
+  await flushSave(page);
+  await expect(page.getByTestId('seg-save-state')).toHaveAttribute('data-state', 'saved');
+  const heads = await rpc<Array<{ annotationUid: string }>>(page, 'segmentation.list', {
+    seriesInstanceUID: ct.seriesInstanceUID,
+  });
+  const stored = await rpc<SliceHash[]>(page, 'segmentation.sliceHashes', {
+    annotationUid: heads.at(-1)!.annotationUid,
+  });
+  expect(stored, 'main stored what the page holds').toEqual(await pageHashes(page));
+  await committed(page);
+});
+
+test('rotated and flipped, the preview has the drawn stroke’s shape: the same pixels across it are painted', async () => {
+  const { page } = app;
+  await page.keyboard.press('ArrowDown');
+  await expectImage(page, 4, SLICES);
   await page.getByTestId('viewer-rotate-right').click();
   await page.getByTestId('viewer-flip-h').click();
   await nextFrames(page);
