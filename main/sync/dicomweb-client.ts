@@ -604,7 +604,14 @@ export class DicomWebClient {
       );
     };
     try {
-      if (this.#direct) await this.#wadoStudyDirect(pathname, accept, partsReader, options);
+      if (this.#direct)
+        await this.#wadoStudyDirect(
+          pathname,
+          accept,
+          partsReader,
+          () => (temps as TempFiles | null)?.behind() ?? false,
+          options,
+        );
       else {
         const response = await this.#request('GET', pathname, { accept }, null, options);
         if (response.statusCode !== 200) {
@@ -638,6 +645,7 @@ export class DicomWebClient {
     pathname: string,
     accept: string,
     partsReader: (contentType: string | undefined, volatile: boolean) => MultipartReader,
+    behind: () => boolean,
     options: CallOptions,
   ): Promise<void> {
     const headers: Record<string, string> = { accept };
@@ -671,7 +679,7 @@ export class DicomWebClient {
           status = code;
           if (code !== 200) return { data: (piece) => text.add(piece) };
           guarded(() => (reader = partsReader(answer['content-type'], true)))();
-          return { data: guarded((piece: Buffer) => reader!.write(piece)) };
+          return { data: guarded((piece: Buffer) => reader!.write(piece)), yieldNow: behind };
         },
       );
     } catch (error) {
@@ -1097,6 +1105,11 @@ interface OpenTemp {
  * without a journal (this machine's) a create scans past every inode deleted in the last ~30 s,
  * so each spare also made every later create dearer: 0.2-2 ms of CPU per create under churn
  * (session 20, `perf`: the inode allocator was half of the client's CPU).
+ *
+ * Why the pool's files were not ready: their completions are seen only when the event loop turns.
+ * `behind` tells when `take` found none ready while creates were under way; the reused-buffer GET
+ * then lets the loop turn before its next read (`yieldNow`), so the next parts get the pool's
+ * files and the main thread, which reads and writes every byte, does fewer creates itself.
  */
 class TempFiles {
   readonly #dir: string;
@@ -1109,6 +1122,8 @@ class TempFiles {
   #closed = false;
   /** The last create failed: none is tried again until a file is taken. */
   #failed = false;
+  /** `take` created a file itself while creates were under way (their completions unseen). */
+  #behind = false;
 
   constructor(dir: string, ahead: number) {
     this.#dir = dir;
@@ -1122,8 +1137,16 @@ class TempFiles {
     this.#failed = false;
     this.#fill();
     if (ready) return ready;
+    if (this.#pending > 0) this.#behind = true;
     const file = this.#path();
     return { path: file, fd: fs.openSync(file, 'wx', 0o600) };
+  }
+
+  /** Whether `take` found none ready while creates were under way since last asked. */
+  behind(): boolean {
+    const behind = this.#behind;
+    this.#behind = false;
+    return behind;
   }
 
   /** Closes and removes every file not taken (once those still being created exist). */

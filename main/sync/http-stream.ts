@@ -37,6 +37,14 @@ export interface StreamedGet {
  */
 export interface BodyConsumer {
   data(piece: Buffer): void;
+  /**
+   * Asked after each read: true stops reading until the event loop has turned once. libuv reads
+   * a socket up to 32 times in a row while each read fills the buffer, so under load (1 MiB per
+   * read) the main thread may go through 64 parts of a study before it sees a single completion of
+   * the thread pool's work for it (the temp files created ahead); a consumer waiting for those
+   * lets them in.
+   */
+  yieldNow?(): boolean;
 }
 
 const HEAD_LIMIT = 64 * 1024;
@@ -159,6 +167,13 @@ export function streamedGet(
           const received = (bytes as Buffer).subarray(0, nread);
           const complete = consumer ? body(received) : headPart(received);
           if (complete) finish();
+          else if (consumer?.yieldNow?.()) {
+            // Paused (returning false), read on once the event loop has turned.
+            setImmediate(() => {
+              if (!settled) socket.resume();
+            });
+            return false;
+          }
         } catch (error) {
           finish(error);
           return false;

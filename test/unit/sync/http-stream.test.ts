@@ -220,6 +220,35 @@ describe('streamedGet', () => {
     expect(requests).toEqual([]);
   });
 
+  it('a consumer asking for a turn of the event loop gets one before the next piece, and the whole body', async () => {
+    const big = crypto.randomBytes(4 * 1024 * 1024);
+    const { url } = await serve(
+      Buffer.concat([Buffer.from(`HTTP/1.1 200 OK\r\nContent-Length: ${big.length}\r\n\r\n`), big]),
+    );
+    for (const yielding of [false, true]) {
+      const pieces: Buffer[] = [];
+      let asked = 0;
+      let turns = 0;
+      /** Pieces that came before the turn the previous one asked for. */
+      let early = 0;
+      await streamedGet({ url, headers: {}, timeoutMs: 20_000, bufferBytes: 16 * 1024 }, () => ({
+        data: (piece) => {
+          if (turns < asked) early += 1;
+          pieces.push(Buffer.from(piece));
+        },
+        yieldNow: () => {
+          asked += 1;
+          setImmediate(() => (turns += 1));
+          return yielding;
+        },
+      }));
+      expect(Buffer.concat(pieces).equals(big)).toBe(true);
+      // Without the pause libuv reads on (up to 32 reads of a full buffer) before the loop turns.
+      if (yielding) expect(early).toBe(0);
+      else expect(early).toBeGreaterThan(0);
+    }
+  });
+
   it('no server is a connection error with its code', async () => {
     const { url } = await serve(Buffer.alloc(0));
     await new Promise((resolve) => servers.pop()!.close(resolve));
