@@ -7,7 +7,8 @@
  * Also: rotated and flipped the preview has the drawn stroke’s shape, the eraser takes colour away
  * once its stroke ends, Ctrl+Z right after a stroke takes it back on screen, and Ctrl+Z the moment
  * the pointer comes up (before the stroke's end, which waits for the frame, has run) takes back that
- * stroke only; redo brings it back and main stores what the page holds.
+ * stroke only; redo brings it back and main stores what the page holds. The threshold brush's
+ * stroke shows while painted where the image is in its range only, as once drawn.
  */
 import { type Page, expect, test } from '@playwright/test';
 import { type CtSeries, ensureCtSeries } from '../fixtures/index.js';
@@ -37,11 +38,16 @@ type Rgb = [number, number, number];
 /**
  * What is composited on screen for viewport 0 in a region, one colour per device pixel, row by row:
  * the image canvas with the stroke preview drawn over it, as the browser draws the two layers.
- * Columns round(width × fx) ± pad, rows round(height × fy0) − pad … round(height × fy1) + pad.
+ * Columns round(width × fx0) − pad … round(width × fx1) + pad, rows likewise from fy0, fy1.
  */
-async function screenRegion(page: Page, fx: number, fy0: number, fy1 = fy0, pad = 0): Promise<Rgb[][]> {
+async function screenRegion(
+  page: Page,
+  [fx0, fy0]: [number, number],
+  [fx1, fy1]: [number, number] = [fx0, fy0],
+  pad = 0,
+): Promise<Rgb[][]> {
   return page.evaluate(
-    ([x, y0, y1, margin]) => {
+    ([x0, y0, x1, y1, margin]) => {
       const element = document.querySelector<HTMLElement>('[data-testid="viewport-element-0"]')!;
       const image = element.querySelector<HTMLCanvasElement>('canvas.cornerstone-canvas')!;
       const preview = element.querySelector<HTMLCanvasElement>('canvas.brush-stroke-preview');
@@ -51,9 +57,9 @@ async function screenRegion(page: Page, fx: number, fy0: number, fy1 = fy0, pad 
       const context = scratch.getContext('2d')!;
       context.drawImage(image, 0, 0);
       if (preview && preview.width > 0) context.drawImage(preview, 0, 0, image.width, image.height);
-      const left = Math.round(image.width * x) - margin;
+      const left = Math.round(image.width * x0) - margin;
       const top = Math.round(image.height * y0) - margin;
-      const width = 2 * margin + 1;
+      const width = Math.round(image.width * x1) + margin - left + 1;
       const height = Math.round(image.height * y1) + margin - top + 1;
       const data = context.getImageData(left, top, width, height).data;
       const rows: Array<Array<[number, number, number]>> = [];
@@ -67,13 +73,13 @@ async function screenRegion(page: Page, fx: number, fy0: number, fy1 = fy0, pad 
       }
       return rows;
     },
-    [fx, fy0, fy1, pad] as const,
+    [fx0, fy0, fx1, fy1, pad] as const,
   );
 }
 
 /** The colour on screen at a fraction of viewport 0: 3 × 3 device pixels averaged. */
 async function screenColour(page: Page, fx: number, fy: number): Promise<Rgb> {
-  const pixels = (await screenRegion(page, fx, fy, fy, 1)).flat();
+  const pixels = (await screenRegion(page, [fx, fy], [fx, fy], 1)).flat();
   const sum = [0, 0, 0];
   for (const pixel of pixels) for (let c = 0; c < 3; c += 1) sum[c] = sum[c]! + pixel[c]!;
   return sum.map((value) => Math.round(value / pixels.length)) as Rgb;
@@ -81,7 +87,18 @@ async function screenColour(page: Page, fx: number, fy: number): Promise<Rgb> {
 
 /** Colours on screen down a vertical line of viewport 0 (at `fx`, rows `fy0`..`fy1`), a device pixel each. */
 async function screenColumn(page: Page, fx: number, fy0: number, fy1: number): Promise<Rgb[]> {
-  return (await screenRegion(page, fx, fy0, fy1)).map((row) => row[0]!);
+  return (await screenRegion(page, [fx, fy0], [fx, fy1])).map((row) => row[0]!);
+}
+
+/** Colours on screen along a horizontal line of viewport 0 (at `fy`, columns `fx0`..`fx1`). */
+async function screenRow(page: Page, fy: number, fx0: number, fx1: number): Promise<Rgb[]> {
+  return (await screenRegion(page, [fx0, fy], [fx1, fy]))[0]!;
+}
+
+/** First and last painted pixel of a line: where it differs from the image under it. */
+function paintedRun(line: Rgb[], image: Rgb[]): [number, number] {
+  const painted = line.map((colour, i) => differs(colour, image[i]!));
+  return [painted.indexOf(true), painted.lastIndexOf(true)];
 }
 
 /** Renders of viewport 0 from now on (Cornerstone's IMAGE_RENDERED), read with `rendersSince`. */
@@ -278,19 +295,54 @@ test('rotated and flipped, the preview has the drawn stroke’s shape: the same 
   await page.mouse.up();
   await committed(page);
   const drawn = await screenColumn(page, x, y0, y1);
-  const paintedWhile = painting.map((colour, i) => differs(colour, image[i]!));
-  const paintedAfter = drawn.map((colour, i) => differs(colour, image[i]!));
-  const first = (painted: boolean[]) => painted.indexOf(true);
-  const last = (painted: boolean[]) => painted.lastIndexOf(true);
+  const [firstWhile, lastWhile] = paintedRun(painting, image);
+  const [firstAfter, lastAfter] = paintedRun(drawn, image);
   console.log(
-    `brush preview across the stroke (device px): while painting ${first(paintedWhile)}–${last(paintedWhile)}, once drawn ${first(paintedAfter)}–${last(paintedAfter)}`,
+    `brush preview across the stroke (device px): while painting ${firstWhile}–${lastWhile}, once drawn ${firstAfter}–${lastAfter}`,
   );
-  expect(first(paintedAfter)).toBeGreaterThan(0);
+  expect(firstAfter).toBeGreaterThan(0);
   // The same edges within a voxel on screen (this zoom draws a voxel ~3 device pixels wide; the
   // runs here differed by one pixel at each edge); the colours inside the stroke the same.
-  expect(Math.abs(first(paintedWhile) - first(paintedAfter))).toBeLessThanOrEqual(3);
-  expect(Math.abs(last(paintedWhile) - last(paintedAfter))).toBeLessThanOrEqual(3);
-  const middle = Math.round((first(paintedAfter) + last(paintedAfter)) / 2);
+  expect(Math.abs(firstWhile - firstAfter)).toBeLessThanOrEqual(3);
+  expect(Math.abs(lastWhile - lastAfter)).toBeLessThanOrEqual(3);
+  const middle = Math.round((firstAfter + lastAfter) / 2);
   expectClose(painting[middle]!, drawn[middle]!, 'preview against the drawn labelmap, rotated and flipped');
   await screenshot(page, 'brush-preview-rotated-committed');
+});
+
+test('the threshold brush is on screen while painted, only where the image is in its range, as once drawn', async () => {
+  const { page } = app;
+  await page.keyboard.press('ArrowDown');
+  await expectImage(page, 5, SLICES);
+  await page.getByTestId('seg-tool-ThresholdBrush').click();
+  await expect(page.getByTestId('seg-tool-ThresholdBrush')).toHaveAttribute('aria-pressed', 'true');
+  // The series' disc (HU −24 + 10 × slice) is in the range; the gradient around it (HU ≤ −769) is not.
+  await page.getByTestId('seg-threshold-lower').fill('-100');
+  await page.getByTestId('seg-threshold-upper').fill('100');
+  await nextFrames(page);
+  const [x0, x1] = [0.1, 0.5];
+  const image = await screenRow(page, ROW, x0, x1);
+  await countRenders(page);
+  await pressAndDrag(page, 0.15, 0.45);
+  await expect(preview(page)).toHaveAttribute('data-state', 'painting');
+  const painting = await screenRow(page, ROW, x0, x1);
+  expect(await rendersSince(page)).toBe(0);
+  await screenshot(page, 'threshold-brush-preview-painting');
+  await page.mouse.up();
+  await committed(page);
+  const drawn = await screenRow(page, ROW, x0, x1);
+  const [firstWhile, lastWhile] = paintedRun(painting, image);
+  const [firstAfter, lastAfter] = paintedRun(drawn, image);
+  console.log(
+    `threshold brush along the stroke (device px from ${x0}): while painting ${firstWhile}–${lastWhile}, once drawn ${firstAfter}–${lastAfter}`,
+  );
+  // The stroke starts over the gradient, which stays unpainted: the run starts at the disc's edge.
+  const strokeStart = Math.round(((0.15 - x0) / (x1 - x0)) * image.length);
+  expect(firstAfter).toBeGreaterThan(strokeStart);
+  expect(Math.abs(firstWhile - firstAfter)).toBeLessThanOrEqual(3);
+  expect(Math.abs(lastWhile - lastAfter)).toBeLessThanOrEqual(3);
+  const middle = Math.round((firstAfter + lastAfter) / 2);
+  expectClose(painting[middle]!, drawn[middle]!, 'threshold preview against the drawn labelmap');
+  await screenshot(page, 'threshold-brush-preview-committed');
+  await page.getByTestId('seg-tool-Brush').click();
 });

@@ -134,7 +134,8 @@ function ensureSegmentationTools() {
     if (instance === base) group.addTool(base, config);
     else group.addToolInstance(instance, base, config);
     group.setToolDisabled(instance);
-    if (name === 'Brush') endPreviewedStrokesAfterFrame(group.getToolInstance(instance));
+    if (name === 'Brush' || name === 'ThresholdBrush')
+      endPreviewedStrokesAfterFrame(group.getToolInstance(instance));
   }
   return group;
 }
@@ -517,13 +518,16 @@ export async function closeSegmentation(): Promise<void> {
 }
 
 /**
- * How a brush stroke starting now on `imageId` will look once Cornerstone draws it (strokePreview.ts),
- * or null when no preview applies: another tool than the brush, no segment, a hidden or locked one.
+ * How a brush or threshold brush stroke starting now on `imageId` will look once Cornerstone draws it
+ * (strokePreview.ts), or null when no preview applies: another tool, no segment, a hidden or locked
+ * one.
  */
 function strokeLookNow(imageId: string): StrokeLook | null {
   const current = session;
   const state = store.getState();
-  if (!current || state.tool !== 'Brush' || state.activeSegment === null) return null;
+  const tool = state.tool;
+  if (!current || (tool !== 'Brush' && tool !== 'ThresholdBrush') || state.activeSegment === null)
+    return null;
   const segment = state.segments.find((item) => item.segmentIndex === state.activeSegment);
   if (!segment || !segment.visible || segment.locked) return null;
   const color = segmentation.config.color.getSegmentIndexColor(
@@ -534,8 +538,20 @@ function strokeLookNow(imageId: string): StrokeLook | null {
   const rgba: [number, number, number, number] = color
     ? [color[0] ?? 0, color[1] ?? 0, color[2] ?? 0, color[3] ?? 255]
     : rgbOf(segment.color);
-  const brush = ensureSegmentationTools().getToolInstance(TOOL_INSTANCES.Brush.instance) as
-    { configuration?: { brushSize?: number } } | undefined;
+  const brush = ensureSegmentationTools().getToolInstance(TOOL_INSTANCES[tool].instance) as
+    { configuration?: { brushSize?: number; threshold?: { range?: number[] } } } | undefined;
+  let accepts: StrokeLook['accepts'] = null;
+  if (tool === 'ThresholdBrush') {
+    // As Cornerstone's threshold test: the shown image's value at the voxel within the range.
+    const range = brush?.configuration?.threshold?.range;
+    const image = cache.getImage(imageId)?.voxelManager;
+    if (!range || range.length < 2 || !image) return null;
+    const [lower, upper] = [range[0]!, range[1]!];
+    accepts = (index) => {
+      const value = image.getAtIndex(index) as number;
+      return lower <= value && value <= upper;
+    };
+  }
   const binding = bindingOf(segment.segmentIndex);
   const labelmapId = current.layerIds[binding.layer];
   const layerImageIdsNow = labelmapId ? layersNow().get(labelmapId) : undefined;
@@ -547,6 +563,7 @@ function strokeLookNow(imageId: string): StrokeLook | null {
     radiusMm: brush?.configuration?.brushSize ?? state.brushSize,
     voxels: labelmapImageId && cache.getImage(labelmapImageId) ? scalarsOf(labelmapImageId) : null,
     labelValue: binding.labelValue,
+    accepts,
   };
 }
 

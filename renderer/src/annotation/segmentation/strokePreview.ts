@@ -7,19 +7,21 @@
  * stroke at pointer up only (lazy labelmap editing, on because `overwriteMode` is set), then renders
  * the viewport; the next stroke's first events queued behind that render.
  *
- * So, for the brush (a stroke only adds the segment's colour):
+ * So, for the brush and the threshold brush (a stroke only adds the segment's colour):
  * - the stroke is drawn as it is painted on a 2D canvas over the viewport (imaging/imageOverlay.ts:
  *   the viewport's own image → canvas mapping), voxel by voxel, nearest neighbour, in the segment's
  *   colour and fill opacity over the image — how the labelmap layer is blended in the opaque pass —
  *   with the brush's shape (discs of the brush radius in mm along the stroke, the voxels whose
- *   centres they cover, as Cornerstone's circle fill takes them);
+ *   centres they cover, as Cornerstone's circle fill takes them); the threshold brush's only where
+ *   the image's value is in its range, the test its fill makes;
  * - the viewport's renders are held from the press until the reader pauses: 150 ms after the
  *   pointer comes up with no new press, or at once on a wheel, a key, another kind of press or a new
  *   image. Then the viewport renders once (the labelmap as Cornerstone holds it, every stroke since
- *   the last render) and the preview is cleared in the same frame (after the segmentation render).
+ *   the last render) and the preview is cleared in the same frame (after the segmentation render);
+ * - the stroke's end (Cornerstone applying it to the labelmap) waits for the frame after the
+ *   pointer up (strokeEnd.ts).
  *
- * The eraser and the threshold brush keep the render at pointer up: an overlay cannot take colour
- * away, and the threshold brush fills only voxels in a range the preview would have to re-test.
+ * The eraser keeps the render at pointer up: an overlay cannot take colour away.
  */
 import {
   Enums as CoreEnums,
@@ -56,6 +58,11 @@ export interface StrokeLook {
   /** The segment's voxels on the image shown (already drawn by Cornerstone: not drawn again). */
   voxels: Uint8Array | null;
   labelValue: number;
+  /**
+   * The voxels (index in the image) the tool may paint: the threshold brush's, those whose image
+   * value is in its range, as its fill tests them; null for the brush (every voxel).
+   */
+  accepts: ((index: number) => boolean) | null;
 }
 
 export interface StrokeSource {
@@ -177,6 +184,7 @@ export function installStrokePreview(viewport: StackViewport, source: StrokeSour
     const { width, height, drawn, pixels } = current;
     const voxels = current.look.voxels;
     const labelValue = current.look.labelValue;
+    const accepts = current.look.accepts;
     const [r, g, b, a] = current.look.rgba;
     const alpha = Math.round((a / 255) * current.look.fillAlpha * 255);
     let minX = width;
@@ -198,6 +206,8 @@ export function installStrokePreview(viewport: StackViewport, source: StrokeSour
           if (dx * dx + dy * dy > radius * radius) continue;
           const index = y * width + x;
           if (drawn[index]) continue;
+          // A voxel the threshold refuses stays undrawn (a later stroke may paint it).
+          if (accepts && !accepts(index)) continue;
           drawn[index] = 1;
           // Voxels of the segment Cornerstone already draws are not drawn twice (no double alpha).
           if (voxels && voxels[index] === labelValue) continue;
