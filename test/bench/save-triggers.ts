@@ -6,14 +6,18 @@
  *   node --import tsx test/bench/save-triggers.ts [studies=10000] [rounds=300]
  *
  * The fixture is written once (kept in $TMPDIR/radlabel-save-triggers-<studies>), then copied to
- * one catalog per variant: `all` (every trigger, as shipped), `no-0023` (the stats_* triggers
- * dropped), `no-stats` (also 0018's annotation_fact_* triggers dropped). One AnnotationStore per
+ * one catalog per variant: `all` (every trigger and index as the fixture's schema has them: a
+ * fixture written before migration 0024 existed is at 23), `all-0024` (the same with migration
+ * 0024's partial indexes), `no-0023` (the stats_* triggers dropped), `no-stats` (also
+ * 0018's annotation_fact_* triggers dropped). One AnnotationStore per
  * copy; the rounds interleave the variants (A, B, C, A, B, C …) so the machine's load falls on each
  * alike. A round does what the annotation.save_ms benchmark's drawing does in main (test/bench/
  * annotation.bench.ts): a new Length is saved (no parent), then its label chosen (a child version),
  * then one modification (a grandchild), each an `AnnotationStore.save` of one version in a study of
  * the fixture. Per save: the main thread's CPU time (process.cpuUsage around the synchronous call:
- * zod, the SQL, the commit to the WAL) and its wall time; medians and p95 per variant and step.
+ * zod, the SQL, the commit to the WAL) and its wall time; medians and p95 per variant and step; and
+ * the saves that checkpointed the WAL (SQLite's autocheckpoint at 1000 pages runs in the commit
+ * that reaches it: more pages per save, more such saves) with their wall time.
  */
 import crypto from 'node:crypto';
 import fs from 'node:fs';
@@ -24,13 +28,14 @@ import type { AnnotationVersionInput } from '../../shared/annotation.js';
 import { AnnotationStore } from '../../main/annotation/store.js';
 import { catalogKeyFor } from '../../main/cache/cache-app.js';
 import { registerDatabaseKey } from '../../main/core/sqlite.js';
+import { statsPartialIndexes } from '../../main/catalog/migrations/0024-stats-partial-indexes.js';
 import { defaultKeyProvider } from '../../main/deid-app/key-provider.js';
 import { writeStatsFixture } from '../fixtures/stats-fixture.js';
 import { median, percentile } from './lib.js';
 
 const studies = Number(process.argv[2] ?? 10_000);
 const rounds = Number(process.argv[3] ?? 300);
-const VARIANTS = ['all', 'no-0023', 'no-stats'] as const;
+const VARIANTS = ['all', 'all-0024', 'no-0023', 'no-stats'] as const;
 type Variant = (typeof VARIANTS)[number];
 const STEPS = ['new', 'label', 'modify'] as const;
 
@@ -63,13 +68,16 @@ function copyFor(dataDir: string, variant: Variant, scratch: string): string {
     .all()
     .map((row) => row.name);
   const drop = names.filter((name) =>
-    variant === 'all'
+    variant === 'all' || variant === 'all-0024'
       ? false
       : variant === 'no-0023'
         ? name.startsWith('stats_')
         : name.startsWith('stats_') || name.startsWith('annotation_fact_'),
   );
   for (const name of drop) copy.exec(`DROP TRIGGER ${name}`);
+  // The fixture is written at the schema of its day: `all-0024` is `all` with migration 0024 applied.
+  if (variant === 'all-0024' && (copy.pragma('user_version', { simple: true }) as number) < 24)
+    statsPartialIndexes.up(copy);
   copy.pragma('wal_checkpoint(TRUNCATE)');
   copy.close();
   console.log(`${variant}: ${names.length - drop.length} triggers (${drop.length} dropped)`);
@@ -95,10 +103,16 @@ async function main(): Promise<void> {
   const dataDir = await fixtureDir();
   const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'radlabel-save-triggers-'));
   const stores = new Map<Variant, AnnotationStore>();
+  const files = new Map<Variant, string>();
   for (const variant of VARIANTS) {
     const file = copyFor(dataDir, variant, scratch);
+    files.set(variant, file);
     stores.set(variant, new AnnotationStore(file, { reader: () => 'reader-a' }));
   }
+  // A save whose commit brought the WAL to 1000 pages checkpoints it (SQLite's autocheckpoint, in
+  // the committing call): the database file is written, so its mtime moves.
+  const checkpoints = new Map<Variant, number[]>();
+  const written = (variant: Variant) => fs.statSync(files.get(variant)!, { bigint: true }).mtimeNs;
   const cpu = new Map<string, number[]>();
   const wall = new Map<string, number[]>();
   const record = (key: string, cpuMs: number, wallMs: number) => {
@@ -130,11 +144,14 @@ async function main(): Promise<void> {
             data: lengthData(round, step === 'modify' ? 31.5 : 30),
             source: 'human',
           };
+          const mtime = written(variant);
           const cpuBefore = process.cpuUsage();
           const wallBefore = performance.now();
           store.save([version]);
           const wallMs = performance.now() - wallBefore;
           const used = process.cpuUsage(cpuBefore);
+          if (round >= 20 && written(variant) !== mtime)
+            checkpoints.set(variant, [...(checkpoints.get(variant) ?? []), wallMs]);
           // The first rounds warm each connection's page cache; not counted.
           if (round >= 20) record(`${variant} ${step}`, (used.user + used.system) / 1000, wallMs);
           parent = version.versionId;
@@ -168,6 +185,11 @@ async function main(): Promise<void> {
       console.log(`${key.padEnd(16)} cpu ${fmt(cpu.get(key)!)} | wall ${fmt(wall.get(key)!)}`);
     }
     console.log(`${`${variant} any`.padEnd(16)} cpu ${fmt(all)} | wall ${fmt(allWall)}`);
+    const spikes = checkpoints.get(variant) ?? [];
+    console.log(
+      `${`${variant} ckpt`.padEnd(16)} ${spikes.length} of ${all.length} saves checkpointed the WAL` +
+        (spikes.length > 0 ? `; their wall ${fmt(spikes)}` : ''),
+    );
   }
 }
 

@@ -20,6 +20,7 @@ import { aiSegments } from './0019-ai-segments.js';
 import { agreementSums } from './0020-agreement-sums.js';
 import { syncKeptUids } from './0022-sync-kept-uids.js';
 import { statsAggregates } from './0023-stats-aggregates.js';
+import { statsPartialIndexes } from './0024-stats-partial-indexes.js';
 import type { Migration } from './migration.js';
 
 export type { Migration } from './migration.js';
@@ -46,4 +47,5 @@ export const migrations: readonly Migration[] = [
   agreementSums,
   syncKeptUids,
   statsAggregates,
+  statsPartialIndexes,
 ];

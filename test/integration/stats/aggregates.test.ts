@@ -287,4 +287,69 @@ describe('dashboard aggregates kept by triggers (migration 0023)', () => {
       fs.rmSync(file, { force: true });
     }
   });
+  it('migration 0024: the decision and AI-version indexes hold only those rows, and the queries naming them keep their plans', async () => {
+    const entries = (index: string, where: string) =>
+      db
+        .prepare<[], { n: number }>(
+          `SELECT count(*) AS n FROM annotation_fact INDEXED BY ${index} WHERE ${where}`,
+        )
+        .get()!.n;
+    const rows = (where: string) =>
+      db
+        .prepare<[], { n: number }>(`SELECT count(*) AS n FROM annotation_fact NOT INDEXED WHERE ${where}`)
+        .get()!.n;
+    const ai = "source >= 'ai:' AND source < 'ai;'";
+    // Every decision and every AI version is in its index (and the fixture has readers' own versions).
+    expect(entries('annotation_fact_decisions', 'is_decision = 1')).toBe(rows('is_decision = 1'));
+    expect(entries('stats_fact_by_annotation', ai)).toBe(rows(ai));
+    expect(rows(`is_decision = 0 AND NOT (${ai})`)).toBeGreaterThan(0);
+    const sizes = db
+      .prepare<[], { name: string; sql: string }>(
+        "SELECT name, sql FROM sqlite_master WHERE name IN ('annotation_fact_decisions', 'stats_fact_by_annotation') ORDER BY name",
+      )
+      .all();
+    expect(sizes.map((index) => [index.name, / WHERE /.test(index.sql)])).toEqual([
+      ['annotation_fact_decisions', true],
+      ['stats_fact_by_annotation', true],
+    ]);
+    // A reader's own version enters neither: the index entries stay as they are after its save.
+    const before = [
+      entries('annotation_fact_decisions', 'is_decision = 1'),
+      entries('stats_fact_by_annotation', ai),
+    ];
+    const [study] = fixture.studyUids;
+    as('reader-a');
+    await services.handlers['annotation.save']({
+      versions: [
+        {
+          versionId: crypto.randomUUID(),
+          annotationUid: crypto.randomUUID(),
+          parentIds: [],
+          studyInstanceUID: study!,
+          kind: 'measurement',
+          tool: 'Length',
+          labelId: 'lesion',
+          attributes: {},
+          data: {},
+          source: 'human',
+          status: 'draft',
+          deleted: false,
+        },
+      ],
+    });
+    expect([
+      entries('annotation_fact_decisions', 'is_decision = 1'),
+      entries('stats_fact_by_annotation', ai),
+    ]).toEqual(before);
+    // The dashboard's latest decisions still read that index alone (docs/statistics.md "Speed").
+    const plan = db
+      .prepare<[], { detail: string }>(
+        `EXPLAIN QUERY PLAN SELECT x.annotation_uid, max(x.seq), x.decision FROM annotation_fact x
+           INDEXED BY annotation_fact_decisions WHERE x.is_decision = 1 GROUP BY x.annotation_uid, x.author`,
+      )
+      .all()
+      .map((row) => row.detail);
+    expect(plan.join(' | ')).toContain('COVERING INDEX annotation_fact_decisions');
+    expectKeptEqualsReference();
+  });
 });
