@@ -1,6 +1,6 @@
 /**
  * What the statistics' triggers (migration 0023, and 0018's fact mirror) cost one annotation save,
- * in main, on a realistic catalog (the stats fixture: 10,000 studies, ~200,000 versions). Not a
+ * in main, on a realistic catalog (the stats fixture: 10,000 studies, 93,152 versions). Not a
  * figure of `npm run bench`: an A/B tool for docs/statistics.md "Speed" (what a save pays).
  *
  *   node --import tsx test/bench/save-triggers.ts [studies=10000] [rounds=300]
