@@ -16,11 +16,12 @@
  * Swapped in for the loader's own module at build time (renderer/vite-plugins/native-decode.ts),
  * so Cornerstone's `createImage` (metadata, image object, colour handling) stays its own. A frame
  * the frame worker already decoded from the same bytes with the same inputs is taken as it is
- * (decodedFrames.ts).
+ * (decodedFrames.ts); when the worker left the raw bytes out and this decode needs them (other
+ * inputs, a volume's buffer), they are fetched again.
  */
 // The loader's own module, reached by path: the package's exports do not list it.
 import cornerstoneDecodeImageFrame from '../../../node_modules/@cornerstonejs/dicom-image-loader/dist/esm/imageLoader/decodeImageFrame.js';
-import { takeDecodedFrame } from './decodedFrames.js';
+import { fetchReleasedBytes, takeDecodedFrame } from './decodedFrames.js';
 import {
   type DecodeOptions,
   type NativeImageFrame,
@@ -48,6 +49,12 @@ export default function decodeImageFrame(
   // Taken (or dropped, when this decode differs) whichever way the frame goes from here.
   const ready = takeDecodedFrame(imageFrame, transferSyntax, pixelData, options);
   if (ready) return Promise.resolve(ready);
+  // The worker decoded this frame and left its bytes out; this decode needs them: fetched again.
+  const again = fetchReleasedBytes(pixelData);
+  if (again)
+    return again.then((bytes) =>
+      decodeImageFrame(imageFrame, transferSyntax, bytes, canvas, options, decodeConfig),
+    );
   if (decodesOnMainThread(imageFrame, transferSyntax, options)) {
     try {
       return Promise.resolve(decodeNativeFrame(imageFrame, pixelData, options));

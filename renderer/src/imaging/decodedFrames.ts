@@ -7,6 +7,15 @@
  * the decode is the same — otherwise the frame is decoded on the main thread from the same bytes,
  * as before. Kept by the raw pixel bytes' buffer (the one the naturalized metadata holds and
  * `createImage` is handed), weakly, and taken once.
+ *
+ * When the worker left the raw bytes out (a one-byte stand-in in the metadata, frameDecode.ts
+ * `releaseFrameBytes`), the frame is all there is of the pixels on this thread: it stays kept
+ * under the stand-in, and a later decode with the same inputs (a second load after the cache let
+ * the image go, or a load that does not cache: Cornerstone's streaming volume loader reads its
+ * first, middle and last slices with `loadImage` before the volume exists) takes a copy of it
+ * instead of fetching the file again. The first take hands over the frame's own array, which the
+ * cached image then holds: while the image is cached the frame costs nothing more. A decode with
+ * other inputs, or into a volume's buffer, fetches the bytes again (`fetchReleasedBytes`).
  */
 import type { PixelArray } from './setPixelDataType.js';
 import type { DecodeOptions, NativeImageFrame, ScalingParameters } from './nativeFrame.js';
@@ -36,11 +45,36 @@ export interface DecodedFrame {
   decodeTimeInMS: number;
 }
 
-const frames = new WeakMap<ArrayBufferLike, DecodedFrame>();
+interface KeptFrame {
+  frame: DecodedFrame;
+  /** How to fetch the raw bytes the worker left out; undefined when the key is the raw bytes. */
+  fetchAgain: (() => Promise<Uint8Array>) | undefined;
+  /** Whether the frame's own array has been handed to an image (later takes get copies). */
+  handedOver: boolean;
+}
 
-/** Keeps a decoded frame for the raw bytes it came from. */
-export function keepDecodedFrame(rawBytes: ArrayBuffer, frame: DecodedFrame): void {
-  frames.set(rawBytes, frame);
+const frames = new WeakMap<ArrayBufferLike, KeptFrame>();
+
+/**
+ * Keeps a decoded frame for the raw bytes it came from. When the worker left the bytes out (the
+ * stand-in frameDecode.ts `releaseFrameBytes` put in their place), `fetchAgain` brings them back
+ * for a decode that cannot take this frame (other inputs, a volume's buffer).
+ */
+export function keepDecodedFrame(
+  rawBytes: ArrayBuffer,
+  frame: DecodedFrame,
+  fetchAgain?: () => Promise<Uint8Array>,
+): void {
+  frames.set(rawBytes, { frame, fetchAgain, handedOver: false });
+}
+
+/**
+ * The raw bytes of a frame the worker decoded and left out, fetched again; null for bytes that
+ * are the frame's own. Each call fetches (the bytes are not kept: the image holds its pixels).
+ */
+export function fetchReleasedBytes(pixelData: Uint8Array): Promise<Uint8Array> | null {
+  const fetchAgain = frames.get(pixelData.buffer)?.fetchAgain;
+  return fetchAgain ? fetchAgain() : null;
 }
 
 const SCALING_KEYS = ['rescaleSlope', 'rescaleIntercept', 'modality', 'suvbw', 'doseGridScaling'] as const;
@@ -95,13 +129,17 @@ export function takeDecodedFrame(
   options: DecodeOptions,
 ): NativeImageFrame | null {
   const buffer = pixelData.buffer;
-  const frame = frames.get(buffer);
-  if (!frame) return null;
-  frames.delete(buffer);
+  const kept = frames.get(buffer);
+  if (!kept) return null;
+  const { frame, fetchAgain } = kept;
+  // Frames under their raw bytes are taken once (the bytes decode again); under a stand-in, kept.
+  if (!fetchAgain) frames.delete(buffer);
   if (pixelData.byteOffset !== 0 || pixelData.byteLength !== buffer.byteLength) return null;
   if (options.targetBuffer !== undefined) return null;
   if (!sameDecodeInputs(frame.inputs, decodeInputsOf(imageFrame, transferSyntax, options))) return null;
-  imageFrame.pixelData = frame.pixelData;
+  // The first image gets the frame's own array; another image gets its own copy (as a decode would).
+  imageFrame.pixelData = kept.handedOver ? frame.pixelData.slice() : frame.pixelData;
+  kept.handedOver = true;
   imageFrame.pixelDataLength = frame.pixelDataLength;
   if (frame.scaled) imageFrame.preScale = { ...options.preScale, scaled: true };
   imageFrame.smallestPixelValue = frame.smallestPixelValue;

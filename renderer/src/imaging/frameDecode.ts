@@ -28,7 +28,7 @@ const stringOf = (value: unknown): string | undefined => {
 };
 
 /** The one fragment of a single frame's pixel data, if that is what the file holds. */
-function singleFrameBytes(natural: Natural): ArrayBuffer | null {
+export function singleFrameBytes(natural: Natural): ArrayBuffer | null {
   if ((numberOf(natural['NumberOfFrames']) ?? 1) > 1) return null;
   const pixelData = natural['PixelData'];
   if (!Array.isArray(pixelData) || pixelData.length !== 1) return null;
@@ -89,4 +89,20 @@ export function decodeNaturalFrame(natural: Natural, request: DecodeRequest): De
     scaled: (frame.preScale as { scaled?: boolean } | undefined)?.scaled === true,
     decodeTimeInMS: frame.decodeTimeInMS ?? 0,
   };
+}
+
+/**
+ * Replaces a single frame's pixel bytes in the parsed file by a one-byte stand-in (returned), once
+ * the worker has decoded them: the main thread then receives and keeps the decoded frame only, not
+ * both (the raw bytes doubled the pixels held per image, and the memory V8's collector answers to).
+ * The stand-in is not empty because Cornerstone's `createImage` refuses empty pixel data before it
+ * decodes; the decoded frame is kept under it (decodedFrames.ts), and a decode that needs the
+ * bytes after all fetches them again. Null when the file is not a single frame of one fragment.
+ */
+export function releaseFrameBytes(natural: Natural): ArrayBuffer | null {
+  const pixelData = natural['PixelData'];
+  if (!singleFrameBytes(natural) || !Array.isArray(pixelData)) return null;
+  const placeholder = new ArrayBuffer(1);
+  natural['PixelData'] = Array.isArray(pixelData[0]) ? [[placeholder]] : [placeholder];
+  return placeholder;
 }

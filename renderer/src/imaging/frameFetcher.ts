@@ -18,6 +18,7 @@
 import { canRenderFloatTextures, metaData } from '@cornerstonejs/core';
 import { Enums as MetadataEnums, utilities as metadataUtilities } from '@cornerstonejs/metadata';
 import { keepDecodedFrame } from './decodedFrames.js';
+import { type Natural, singleFrameBytes } from './frameDecode.js';
 import { INSTANCE_BATCH_PATH, MAX_BATCH_FILES } from '../../../shared/instance-batch.js';
 import type { BatchRequest, FrameReply, FrameRequest } from './frameWorker.js';
 
@@ -99,6 +100,24 @@ function fileOf(imageId: string): { baseImageId: string; url: string } | null {
   return { baseImageId, url: baseImageId.slice('wadouri:'.length) };
 }
 
+/**
+ * The raw pixel bytes of a single-frame file, fetched and parsed again (by the worker, parse only;
+ * on this thread when the worker cannot): for a frame whose bytes the worker left out.
+ */
+async function rawFrameBytes(url: string): Promise<Uint8Array> {
+  const reply = await ask({ url, decode: false, preScaleEnabled: false, allowFloatRendering: false });
+  let natural: Natural;
+  if (reply?.ok) natural = reply.natural;
+  else {
+    const response = await fetch(url);
+    if (!response.ok) throw new Error(`HTTP ${response.status}`);
+    natural = (await metadataUtilities.naturalizePart10Buffer(await response.arrayBuffer())) as Natural;
+  }
+  const bytes = singleFrameBytes(natural);
+  if (!bytes) throw new Error('The image file no longer holds its pixel data.');
+  return new Uint8Array(bytes);
+}
+
 async function loadInWorker(
   baseImageId: string,
   url: string,
@@ -122,7 +141,10 @@ function takeReply(baseImageId: string, reply: FrameReply | null): boolean {
   if (reply.decoded && Array.isArray(pixelData)) {
     const frame: unknown = pixelData[0];
     const bytes: unknown = Array.isArray(frame) ? frame[0] : frame;
-    if (bytes instanceof ArrayBuffer) keepDecodedFrame(bytes, reply.decoded);
+    // The worker left the raw bytes out (a stand-in): a decode that needs them fetches them again.
+    const url = baseImageId.slice('wadouri:'.length);
+    if (bytes instanceof ArrayBuffer)
+      keepDecodedFrame(bytes, reply.decoded, reply.rawReleased ? () => rawFrameBytes(url) : undefined);
   }
   // Cornerstone's own loader would have found nothing and parsed the file into this same entry.
   if (!metaData.get(NATURALIZED, baseImageId))

@@ -15,7 +15,7 @@
 /// <reference lib="webworker" />
 import { utilities } from '@cornerstonejs/metadata';
 import type { DecodedFrame } from './decodedFrames.js';
-import { type DecodeRequest, type Natural, decodeNaturalFrame } from './frameDecode.js';
+import { type DecodeRequest, type Natural, decodeNaturalFrame, releaseFrameBytes } from './frameDecode.js';
 import { InstanceBatchReader } from './instanceBatch.js';
 
 export interface FrameRequest extends DecodeRequest {
@@ -33,7 +33,14 @@ export interface BatchRequest {
 }
 
 export type FrameReply =
-  | { id: number; ok: true; natural: Record<string, unknown>; decoded: DecodedFrame | null }
+  | {
+      id: number;
+      ok: true;
+      natural: Record<string, unknown>;
+      decoded: DecodedFrame | null;
+      /** The frame's raw bytes were left out (decoded): its PixelData holds a one-byte stand-in. */
+      rawReleased: boolean;
+    }
   | { id: number; ok: false; message: string };
 
 /** Every buffer the reply holds (each once), to be transferred rather than copied. */
@@ -50,10 +57,14 @@ function buffersOf(value: unknown, found: Set<ArrayBuffer>, depth = 0): void {
 async function answer(request: Omit<FrameRequest, 'url'>, bytes: ArrayBuffer): Promise<void> {
   const natural = (await utilities.naturalizePart10Buffer(bytes)) as Natural;
   const decoded = request.decode ? decodeNaturalFrame(natural, request) : null;
+  // The main thread needs the decoded frame only; the raw bytes stay here (and are collected).
+  const rawReleased = decoded !== null && releaseFrameBytes(natural) !== null;
   const transfer = new Set<ArrayBuffer>();
   buffersOf(natural, transfer);
   if (decoded && decoded.pixelData.buffer instanceof ArrayBuffer) transfer.add(decoded.pixelData.buffer);
-  postMessage({ id: request.id, ok: true, natural, decoded } satisfies FrameReply, [...transfer]);
+  postMessage({ id: request.id, ok: true, natural, decoded, rawReleased } satisfies FrameReply, [
+    ...transfer,
+  ]);
 }
 
 function fail(id: number, message: string): void {

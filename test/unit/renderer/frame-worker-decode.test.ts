@@ -4,7 +4,8 @@
  * structured clone as the message makes), the frame holds the modality values pydicom computes
  * (HU for CT); files it does not decode are left to the main thread; and the main thread takes a
  * worker's frame only for a decode with exactly the inputs the worker used, once
- * (renderer/src/imaging/decodedFrames.ts).
+ * (renderer/src/imaging/decodedFrames.ts). A decoded frame comes without its raw bytes: a later
+ * decode with the same inputs takes a copy of it, a decode that needs the bytes fetches them again.
  */
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -14,10 +15,17 @@ import { describe, expect, it } from 'vitest';
 import {
   type DecodedFrame,
   decodeInputsOf,
+  fetchReleasedBytes,
   keepDecodedFrame,
   takeDecodedFrame,
 } from '../../../renderer/src/imaging/decodedFrames.js';
-import { type Natural, decodeNaturalFrame } from '../../../renderer/src/imaging/frameDecode.js';
+import decodeImageFrame from '../../../renderer/src/imaging/decodeImageFrame.js';
+import {
+  type Natural,
+  decodeNaturalFrame,
+  releaseFrameBytes,
+  singleFrameBytes,
+} from '../../../renderer/src/imaging/frameDecode.js';
 import type { NativeImageFrame } from '../../../renderer/src/imaging/nativeFrame.js';
 import { ensureCtSeries } from '../../fixtures/index.js';
 
@@ -145,5 +153,86 @@ describe('the main thread takes a worker frame only for the same decode', () => 
         allowFloatRendering: false,
       }),
     ).toBeNull();
+  });
+});
+
+describe('a frame the worker decoded comes without its raw bytes', () => {
+  const ct = ensureCtSeries({ slices: 2, size: 64, seed: 'frame-worker' });
+  const frameOf = (): NativeImageFrame => ({
+    samplesPerPixel: 1,
+    photometricInterpretation: 'MONOCHROME2',
+    bitsAllocated: 16,
+    bitsStored: 16,
+    pixelRepresentation: 1,
+  });
+  const options = (intercept: number, extra: Record<string, unknown> = {}) => ({
+    preScale: {
+      enabled: true,
+      scalingParameters: { rescaleSlope: 1, rescaleIntercept: intercept, modality: 'CT' },
+    },
+    allowFloatRendering: true,
+    ...extra,
+  });
+  const EXPLICIT_LE = '1.2.840.10008.1.2.1';
+  const canvas = {} as HTMLCanvasElement;
+
+  it('the parsed file then holds a one-byte stand-in and the frame keeps the values pydicom computes', async () => {
+    const natural = await parsed(ct.files[1]!);
+    const rawLength = singleFrameBytes(natural)!.byteLength;
+    const decoded = decodeNaturalFrame(natural, REQUEST)!;
+    const standIn = releaseFrameBytes(natural);
+    expect(standIn?.byteLength).toBe(1);
+    expect(singleFrameBytes(natural)).toBe(standIn);
+    expect(rawLength).toBe(64 * 64 * 2);
+    expect(Array.from(decoded.pixelData)).toEqual(pydicomValues(ct.files[1]!));
+  });
+
+  it('decodes with the same inputs take the frame (a copy after the first) without fetching; other decodes fetch the bytes again', async () => {
+    const natural = await parsed(ct.files[1]!);
+    const raw = new Uint8Array(singleFrameBytes(natural)!.slice(0));
+    const decoded = decodeNaturalFrame(natural, REQUEST)!;
+    const standIn = releaseFrameBytes(natural)!;
+    let fetches = 0;
+    keepDecodedFrame(standIn, decoded, () => {
+      fetches += 1;
+      return Promise.resolve(raw);
+    });
+    const intercept = -1024;
+    const decode = (extra: Record<string, unknown> = {}, at = intercept) =>
+      decodeImageFrame(frameOf(), EXPLICIT_LE, new Uint8Array(standIn), canvas, options(at, extra));
+    const taken = await decode();
+    expect(taken.pixelData).toBe(decoded.pixelData);
+    expect(fetches).toBe(0);
+
+    // A second load (the cache let the image go, or a load that is not cached) gets its own copy
+    // of the same values, still without a fetch.
+    const again = await decode();
+    expect(fetches).toBe(0);
+    expect(again.pixelData).not.toBe(decoded.pixelData);
+    expect(again.pixelData).toBeInstanceOf(decoded.pixelData.constructor);
+    expect(Array.from(again.pixelData!)).toEqual(Array.from(decoded.pixelData));
+    expect(again.smallestPixelValue).toBe(decoded.smallestPixelValue);
+    expect(again.largestPixelValue).toBe(decoded.largestPixelValue);
+
+    // Another rescale: decoded from the bytes fetched again, with that decode's values.
+    const other = await decode({}, -1000);
+    expect(fetches).toBe(1);
+    expect(Array.from(other.pixelData!)).toEqual(Array.from(decoded.pixelData, (value) => value + 24));
+  });
+
+  it('a decode into a volume buffer (targetBuffer) does not take the frame: it gets the bytes fetched again, and the frame stays for the stack', async () => {
+    const natural = await parsed(ct.files[1]!);
+    const raw = new Uint8Array(singleFrameBytes(natural)!.slice(0));
+    const decoded = decodeNaturalFrame(natural, REQUEST)!;
+    const standIn = releaseFrameBytes(natural)!;
+    keepDecodedFrame(standIn, decoded, () => Promise.resolve(raw));
+    const target = options(-1024, { targetBuffer: { type: 'Int16Array', rows: 64, columns: 64 } });
+    expect(takeDecodedFrame(frameOf(), EXPLICIT_LE, new Uint8Array(standIn), target)).toBeNull();
+    // What decodeImageFrame then hands to Cornerstone's decoder: the file's own bytes.
+    expect(await fetchReleasedBytes(new Uint8Array(standIn))).toEqual(raw);
+    const stack = takeDecodedFrame(frameOf(), EXPLICIT_LE, new Uint8Array(standIn), options(-1024));
+    expect(stack?.pixelData).toBe(decoded.pixelData);
+    // Bytes that are the frame's own (not released) have nothing to fetch.
+    expect(fetchReleasedBytes(raw)).toBeNull();
   });
 });
