@@ -16,6 +16,7 @@ import {
   initImaging,
   renderingChoice,
 } from '../imaging/initImaging.js';
+import { attachDisplayCanvas } from '../imaging/displayCanvas.js';
 import { startScrollPrefetch } from '../imaging/scrollPrefetch.js';
 import { stackToolGroup } from '../imaging/stackToolGroup.js';
 import { playCine, stopCine } from '../imaging/viewportCommands.js';
@@ -119,6 +120,14 @@ export function StackViewportPane({ slot, study, series }: StackViewportPaneProp
       toolGroup.removeViewports(RENDERING_ENGINE_ID, viewportId);
       engine.disableElement(viewportId);
     };
+  }, [slot, element]);
+
+  // vdisplay: the CPU image shown at its natural size and scaled by the compositor
+  // (imaging/displayCanvas.ts), for the lifetime of the slot's viewport (enabled just above).
+  useEffect(() => {
+    if (!element) return;
+    const viewport = initImaging().engine.getViewport(viewportIdOf(slot)) as StackViewport | undefined;
+    return viewport ? attachDisplayCanvas(viewport) : undefined;
   }, [slot, element]);
 
   // Show the series' images once their ids are known.
