@@ -111,7 +111,19 @@ export function StackViewportPane({ slot, study, series }: StackViewportPaneProp
     toolGroup.addViewport(viewportId, RENDERING_ENGINE_ID);
     const enabled = engine.getViewport(viewportId) as StackViewport;
     const unregister = registerViewport(slot, { viewport: enabled, element });
-    const resizeObserver = new ResizeObserver(() => engine.resize(true, true));
+    // enableElement sized the canvas from the element (its layout is up to date now). The
+    // observer's first report comes in the first frame, right after the first image is drawn, and
+    // a resize there fitted the viewport again and drew that image a second time in the next
+    // frame (vfirst, session 20): only a size that changed since is acted on.
+    const box = element.getBoundingClientRect();
+    let size = `${box.width}x${box.height}`;
+    const resizeObserver = new ResizeObserver((entries) => {
+      const rect = entries.at(-1)?.contentRect;
+      const now = rect ? `${rect.width}x${rect.height}` : '';
+      if (now === size) return;
+      size = now;
+      engine.resize(true, true);
+    });
     resizeObserver.observe(element);
     return () => {
       resizeObserver.disconnect();
