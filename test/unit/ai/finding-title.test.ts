@@ -33,7 +33,6 @@ function finding(options: {
     annotationUid: 'u',
     aiVersion: {
       versionId: 'v',
-      annotationUid: 'u',
       tool: options.tool ?? 'Length',
       kind: options.segment ? 'segmentation' : 'measurement',
       ...(options.labelId !== undefined ? { labelId: options.labelId } : {}),
