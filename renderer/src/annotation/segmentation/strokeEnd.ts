@@ -17,6 +17,10 @@ import { utilities as coreUtilities } from '@cornerstonejs/core';
 let pending: (() => void) | null = null;
 let frame = 0;
 let timer: number | null = null;
+let fallback: number | null = null;
+
+/** A hidden page has no animation frames: the end runs after this long at the latest. */
+const LATEST_MS = 250;
 
 /** Runs `work` in a task after the next animation frame, or sooner when flushed. */
 export function runAfterFrame(work: () => void): void {
@@ -26,6 +30,7 @@ export function runAfterFrame(work: () => void): void {
     frame = 0;
     timer = window.setTimeout(flushStrokeEnd, 0);
   });
+  fallback = window.setTimeout(flushStrokeEnd, LATEST_MS);
 }
 
 /** Runs the waiting stroke end now, if there is one. */
@@ -34,6 +39,8 @@ export function flushStrokeEnd(): void {
   frame = 0;
   if (timer !== null) window.clearTimeout(timer);
   timer = null;
+  if (fallback !== null) window.clearTimeout(fallback);
+  fallback = null;
   const work = pending;
   pending = null;
   work?.();
