@@ -712,8 +712,10 @@ function scheduleSave() {
   if (saveTimer !== null) window.clearTimeout(saveTimer);
   saveTimer = window.setTimeout(() => {
     saveTimer = null;
-    // Never in the stroke path: while the reader paints (renders held), the save waits.
-    if (session?.strokes.holding()) scheduleSave();
+    // Never in a stroke: while a stroke is painted, the save waits for its pointer up. Between
+    // strokes (renders still held until the reader pauses) it goes on, so painting without a pause
+    // is still saved within a second.
+    if (session?.strokes.painting()) scheduleSave();
     else void flushSave();
   }, SAVE_DELAY_MS);
 }

@@ -14,7 +14,7 @@
  *   with the brush's shape (discs of the brush radius in mm along the stroke, the voxels whose
  *   centres they cover, as Cornerstone's circle fill takes them); the threshold brush's only where
  *   the image's value is in its range, the test its fill makes;
- * - the viewport's renders are held from the press until the reader pauses: 150 ms after the
+ * - the viewport's renders are held from the press until the reader pauses: 600 ms after the
  *   pointer comes up with no new press, or at once on a wheel, a key, another kind of press or a new
  *   image. Then the viewport renders once (the labelmap as Cornerstone holds it, every stroke since
  *   the last render) and the preview is cleared in the same frame (after the segmentation render);
@@ -43,8 +43,12 @@ import { flushStrokeEnd } from './strokeEnd.js';
 
 const { Events: ToolEvents } = ToolEnums;
 
-/** The reader has paused this long after the pointer came up (no new press): render. */
-export const PAUSE_MS = 150;
+/**
+ * The reader has paused this long after the pointer came up (no new press): render. A render on
+ * WebGL without a GPU takes 0.1–0.6 s and holds the input that comes meanwhile, so it waits for a
+ * real pause rather than the gap between two strokes of one outline (the preview shows the same).
+ */
+export const PAUSE_MS = 600;
 const CANVAS_CLASS = 'brush-stroke-preview';
 
 /** What the preview needs to know about the segment being painted, at the press. */
@@ -93,6 +97,8 @@ interface Stroke {
 export interface StrokePreview {
   /** True from a brush press until the render at the reader's pause. */
   holding(): boolean;
+  /** True while a previewed stroke is being painted (from its press to its pointer up). */
+  painting(): boolean;
   /** Renders now what is held (and clears the preview once drawn). */
   release(): void;
   stop(): void;
@@ -355,6 +361,7 @@ export function installStrokePreview(viewport: StackViewport, source: StrokeSour
 
   return {
     holding: () => held,
+    painting: () => painting,
     release,
     stop() {
       release();
