@@ -45,6 +45,21 @@ function open(): Services {
 const findings = async (): Promise<AiFinding[]> =>
   (await services.handlers['ai.findings']({ studyInstanceUID: study })).findings;
 
+/** The reader's decision on a finding (a rejection with its reason). */
+const decide = (finding: AiFinding, decision: 'accepted' | 'edited' | 'rejected') =>
+  services.handlers['ai.decide']({
+    studyInstanceUID: study,
+    annotationUid: finding.annotationUid,
+    decision,
+    ...(decision === 'rejected' ? { reasonId: 'false-positive' } : {}),
+  });
+
+/** A reader's own segmentation of the series (their copy), if they have one. */
+const copyOf = async (author: string) =>
+  (await services.handlers['segmentation.list']({ seriesInstanceUID: ct.seriesInstanceUID })).find(
+    (head) => head.author === author,
+  );
+
 beforeAll(async () => {
   process.env[READER_ENV] = 'alice';
   seg = writeAiSeg({
@@ -281,17 +296,7 @@ print(json.dumps(out))
     process.env[READER_ENV] = 'bob';
     try {
       const [massA, , massB] = await findings();
-      const decide = (finding: AiFinding, decision: 'accepted' | 'edited' | 'rejected') =>
-        services.handlers['ai.decide']({
-          studyInstanceUID: study,
-          annotationUid: finding.annotationUid,
-          decision,
-          ...(decision === 'rejected' ? { reasonId: 'false-positive' } : {}),
-        });
-      const copy = async () =>
-        (await services.handlers['segmentation.list']({ seriesInstanceUID: ct.seriesInstanceUID })).find(
-          (head) => head.author === 'bob',
-        );
+      const copy = () => copyOf('bob');
       const labelled = async () =>
         (
           await services.handlers['segmentation.sliceHashes']({
@@ -339,17 +344,7 @@ print(json.dumps(out))
     process.env[READER_ENV] = 'carol';
     try {
       const [massA, organ, massB] = await findings();
-      const decide = (finding: AiFinding, decision: 'accepted' | 'rejected') =>
-        services.handlers['ai.decide']({
-          studyInstanceUID: study,
-          annotationUid: finding.annotationUid,
-          decision,
-          ...(decision === 'rejected' ? { reasonId: 'false-positive' } : {}),
-        });
-      const copy = async () =>
-        (await services.handlers['segmentation.list']({ seriesInstanceUID: ct.seriesInstanceUID })).find(
-          (head) => head.author === 'carol',
-        )!;
+      const copy = async () => (await copyOf('carol'))!;
       const labelled = async () =>
         (await services.handlers['segmentation.sliceHashes']({ annotationUid: (await copy()).annotationUid }))
           .filter((slice) => slice.sopInstanceUID === free)
