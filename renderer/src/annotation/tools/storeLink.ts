@@ -51,32 +51,45 @@ export { recordOfEntry };
 const useSchemaStore = create<{ schema: LabelSchema }>()(() => ({ schema: DEFAULT_LABEL_SCHEMA }));
 let schemaAsked = false;
 let schemaFollowed = false;
+/** Changes main has told of (a newer schema than an answer asked for before them). */
+let schemaChanges = 0;
 
 /** The label schema in use (the project's, else the built-in one). */
 export function useSchema(): LabelSchema {
   const schema = useSchemaStore((state) => state.schema);
   useEffect(() => {
-    if (!schemaFollowed) {
-      // Loaded in settings or set by a sync project's manifest: the tools and panel follow.
-      schemaFollowed = true;
-      host.api.on('schema.changed', (view) => useSchemaStore.setState({ schema: view.schema }));
-    }
     askSchema();
   }, []);
   return schema;
 }
 
+/** Follows the schema's changes: loaded in settings or set by a sync project's manifest. */
+function followSchema(): void {
+  if (schemaFollowed) return;
+  schemaFollowed = true;
+  host.api.on('schema.changed', (view) => {
+    schemaChanges += 1;
+    useSchemaStore.setState({ schema: view.schema });
+  });
+}
+
 /**
- * Asks main for the schema in use, once per page (again after a failure). The viewer's idle set-up
- * asks while the worklist is shown (viewer/prewarm.ts), so a study's opening neither sends the
- * request nor re-renders the panels with its answer before the first image.
+ * Follows main's schema and asks for the one in use, once per page (again after a failure). The
+ * viewer's idle set-up asks while the worklist is shown (viewer/prewarm.ts), so a study's opening
+ * neither sends the request nor re-renders the panels with its answer before the first image; a
+ * schema loaded after that (while the worklist is shown) comes by its change event.
  */
 export function askSchema(): void {
+  followSchema();
   if (schemaAsked) return;
   schemaAsked = true;
+  const changesBefore = schemaChanges;
   host.api
     .call('schema.get', {})
-    .then((view) => useSchemaStore.setState({ schema: view.schema }))
+    .then((view) => {
+      // A change told meanwhile is newer than this answer.
+      if (schemaChanges === changesBefore) useSchemaStore.setState({ schema: view.schema });
+    })
     .catch(() => {
       schemaAsked = false;
     });
