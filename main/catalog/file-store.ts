@@ -278,6 +278,27 @@ export async function openStoredFile(absolutePath: string, expectedSize?: number
   };
 }
 
+/** Where the hosts look a stored instance up: the catalog (`Services.instanceFile`), by UID only. */
+export interface InstanceLookup {
+  instanceFile(sopInstanceUID: string): { path: string; size: number } | null;
+}
+
+/**
+ * Opens a stored instance by its SOP Instance UID for serving: the one look-up behind both hosts'
+ * `/instances/<uid>` and `/instance-batch/…` routes (main/webhost/server.ts,
+ * main/electron/protocol.ts). The file is found in the catalog only, never by a path from outside,
+ * and opened with `openStoredFile`'s checks. A UID the catalog does not hold → `not-found`; the
+ * refusals of `openStoredFile` otherwise.
+ */
+export async function openCatalogInstance(
+  catalog: InstanceLookup,
+  sopInstanceUID: string,
+): Promise<ServedFile> {
+  const file = catalog.instanceFile(sopInstanceUID);
+  if (!file) throw new AppError(ErrorCode.NotFound, 'This image is not in the local catalog.');
+  return openStoredFile(file.path, file.size);
+}
+
 function missingStoredFile(): AppError {
   return new AppError(
     ErrorCode.NotFound,

@@ -222,7 +222,7 @@ export function httpStatusOf(code: ErrorCode): number {
   return HTTP_STATUS[code] ?? 500;
 }
 
-/** Opens a stored instance by its UID for serving (each host's own look-up and checks). */
+/** Opens a stored instance by its UID for serving (both hosts: `openCatalogInstance`, file-store.ts). */
 export type InstanceOpener = (sopInstanceUID: string) => Promise<ServedFile>;
 
 function recordHeader(status: number, length: number): Buffer {

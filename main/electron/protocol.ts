@@ -8,7 +8,7 @@
  */
 import { protocol } from 'electron';
 import { AppError, ErrorCode, isAppError } from '../../shared/errors.js';
-import { openStoredFile } from '../catalog/file-store.js';
+import { openCatalogInstance } from '../catalog/file-store.js';
 import { INSTANCE_BATCH_TYPE } from '../../shared/instance-batch.js';
 import {
   batchesBody,
@@ -46,12 +46,9 @@ export function handleAppScheme(services: Services, rendererDir: string): void {
     const headers = securityHeaders();
     switch (route.kind) {
       case 'instance': {
-        const file = services.instanceFile(route.sopInstanceUID);
-        if (!file)
-          return errorResponse(new AppError(ErrorCode.NotFound, 'This image is not in the local catalog.'));
         let opened: ServedFile;
         try {
-          opened = await openStoredFile(file.path, file.size);
+          opened = await openCatalogInstance(services, route.sopInstanceUID);
         } catch (error) {
           if (isAppError(error)) return errorResponse(error);
           throw error;
@@ -66,11 +63,7 @@ export function handleAppScheme(services: Services, rendererDir: string): void {
         const batchHeaders = { ...headers, 'Content-Type': INSTANCE_BATCH_TYPE, 'Cache-Control': 'no-store' };
         if (request.method === 'HEAD') return new Response(null, { headers: batchHeaders });
         // The body the web host sends too (main/core/routes.ts instanceBatches).
-        const body = instanceBatches(route.sopInstanceUIDs, async (uid) => {
-          const file = services.instanceFile(uid);
-          if (!file) throw new AppError(ErrorCode.NotFound, 'This image is not in the local catalog.');
-          return openStoredFile(file.path, file.size);
-        });
+        const body = instanceBatches(route.sopInstanceUIDs, (uid) => openCatalogInstance(services, uid));
         return new Response(batchesBody(body), { headers: batchHeaders });
       }
       case 'invalid':

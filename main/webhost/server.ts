@@ -21,7 +21,7 @@ import {
   type UploadReceived,
   uploadRoutes,
 } from '../../shared/uploads.js';
-import { openStoredFile } from '../catalog/file-store.js';
+import { openCatalogInstance } from '../catalog/file-store.js';
 import type { Logger } from '../core/logger.js';
 import { INSTANCE_BATCH_TYPE } from '../../shared/instance-batch.js';
 import {
@@ -207,15 +207,9 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
     const route = routeRendererRequest(options.rendererDir, url.pathname);
     switch (route.kind) {
       case 'instance': {
-        const file = services.instanceFile(route.sopInstanceUID);
-        if (!file)
-          return sendError(
-            response,
-            new AppError(ErrorCode.NotFound, 'This image is not in the local catalog.'),
-          );
         let opened: ServedFile;
         try {
-          opened = await openStoredFile(file.path, file.size);
+          opened = await openCatalogInstance(services, route.sopInstanceUID);
         } catch (error) {
           if (isAppError(error)) {
             logger.warn({ code: error.code }, 'stored file not served');
@@ -244,11 +238,7 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
           response,
           instanceBatches(
             route.sopInstanceUIDs,
-            async (uid) => {
-              const file = services.instanceFile(uid);
-              if (!file) throw new AppError(ErrorCode.NotFound, 'This image is not in the local catalog.');
-              return openStoredFile(file.path, file.size);
-            },
+            (uid) => openCatalogInstance(services, uid),
             (error) => {
               if (error.code !== ErrorCode.TooLarge)
                 logger.warn({ code: error.code }, 'stored file not served');

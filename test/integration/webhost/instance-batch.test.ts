@@ -102,9 +102,18 @@ describe('instance batch route (web host)', () => {
     expect((records[1] as { message: string }).message).toMatch(/^not-found: /);
     expect((records[2] as { message: string }).message).toMatch(/^not-found: .*missing/);
     expect(Buffer.from((records[3] as { bytes: ArrayBuffer }).bytes).equals(stored(uids[2]!))).toBe(true);
-    // The single route says the same for that file.
+    // The single route says the same for those files (one look-up serves both routes).
     expect((await get(running.host.port, `/instances/${uids[1]!}`, { cookie: running.cookie })).status).toBe(
       404,
     );
+    const uncatalogued = await get(running.host.port, `/instances/${order[1]!}`, { cookie: running.cookie });
+    expect(uncatalogued.status).toBe(404);
+    expect(JSON.parse(uncatalogued.body.toString())).toEqual({
+      ok: false,
+      error: {
+        code: 'not-found',
+        message: (records[1] as { message: string }).message.replace(/^not-found: /, ''),
+      },
+    });
   });
 });
