@@ -13,6 +13,12 @@
  * not complete are failures for the reader, who loads those files one by one.
  */
 export const INSTANCE_BATCH_PATH = '/instance-batch/';
+/**
+ * A SOP Instance UID as the routes accept it in `/instances/<uid>` and `/instance-batch/…`: digits
+ * and dots, at most 64 (a RegExp source, not anchored). The hosts refuse anything else; the viewer
+ * batches only the URLs that name one.
+ */
+export const SOP_INSTANCE_UID_PATTERN = '[0-9.]{1,64}';
 export const INSTANCE_BATCH_TYPE = 'application/vnd.radlabel.instance-batch';
 /** "RLB1". */
 export const INSTANCE_BATCH_MAGIC = [0x52, 0x4c, 0x42, 0x31] as const;

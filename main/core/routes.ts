@@ -14,10 +14,11 @@ import {
   RECORD_FILE,
   RECORD_HEADER_BYTES,
   RECORD_REFUSED,
+  SOP_INSTANCE_UID_PATTERN,
 } from '../../shared/instance-batch.js';
 import { MIME_TYPES } from './security.js';
 
-const SOP_UID = /^[0-9.]{1,64}$/;
+const SOP_UID = new RegExp(`^${SOP_INSTANCE_UID_PATTERN}$`);
 
 export type RendererRoute =
   | { kind: 'instance'; sopInstanceUID: string }

@@ -4,6 +4,7 @@
  * for, done with nativeFrame.ts (the decoder worker's own rules), or null when it is not a single
  * native little-endian greyscale frame with a plain linear rescale.
  */
+import { utilities as metadataUtilities } from '@cornerstonejs/metadata';
 import type { DecodeInputs, DecodedFrame } from './decodedFrames.js';
 import { type NativeImageFrame, decodeNativeFrame, decodesOnMainThread } from './nativeFrame.js';
 
@@ -26,6 +27,22 @@ const stringOf = (value: unknown): string | undefined => {
   const item = first(value);
   return typeof item === 'string' ? item : undefined;
 };
+
+/** A file's naturalized metadata from its bytes: the dcmjs parse Cornerstone's loader runs. */
+export async function parseFile(bytes: ArrayBuffer): Promise<Natural> {
+  return (await metadataUtilities.naturalizePart10Buffer(bytes)) as Natural;
+}
+
+/**
+ * Fetches one stored file and parses it: the frame worker's single load, and the main thread's
+ * own when the worker cannot (frameFetcher.ts, the raw bytes of a frame fetched again). An HTTP
+ * error throws.
+ */
+export async function fetchParsedFile(url: string): Promise<Natural> {
+  const response = await fetch(url);
+  if (!response.ok) throw new Error(`HTTP ${response.status}`);
+  return parseFile(await response.arrayBuffer());
+}
 
 /** The one fragment of a single frame's pixel data, if that is what the file holds. */
 export function singleFrameBytes(natural: Natural): ArrayBuffer | null {

@@ -18,8 +18,12 @@
 import { canRenderFloatTextures, metaData } from '@cornerstonejs/core';
 import { Enums as MetadataEnums, utilities as metadataUtilities } from '@cornerstonejs/metadata';
 import { keepDecodedFrame } from './decodedFrames.js';
-import { type Natural, singleFrameBytes } from './frameDecode.js';
-import { INSTANCE_BATCH_PATH, MAX_BATCH_FILES } from '../../../shared/instance-batch.js';
+import { type Natural, fetchParsedFile, singleFrameBytes } from './frameDecode.js';
+import {
+  INSTANCE_BATCH_PATH,
+  MAX_BATCH_FILES,
+  SOP_INSTANCE_UID_PATTERN,
+} from '../../../shared/instance-batch.js';
 import type { BatchRequest, FrameReply, FrameRequest } from './frameWorker.js';
 
 const NATURALIZED = MetadataEnums.MetadataModules.NATURALIZED;
@@ -102,17 +106,13 @@ function fileOf(imageId: string): { baseImageId: string; url: string } | null {
 
 /**
  * The raw pixel bytes of a single-frame file, fetched and parsed again (by the worker, parse only;
- * on this thread when the worker cannot): for a frame whose bytes the worker left out.
+ * on this thread when the worker cannot, with the worker's own fetch and parse): for a frame whose
+ * bytes the worker left out. Unlike an image's load, there is no loader to fall back on here (the
+ * worker's stand-in replaced these bytes), so this thread does the worker's part itself.
  */
 async function rawFrameBytes(url: string): Promise<Uint8Array> {
   const reply = await ask({ url, decode: false, preScaleEnabled: false, allowFloatRendering: false });
-  let natural: Natural;
-  if (reply?.ok) natural = reply.natural;
-  else {
-    const response = await fetch(url);
-    if (!response.ok) throw new Error(`HTTP ${response.status}`);
-    natural = (await metadataUtilities.naturalizePart10Buffer(await response.arrayBuffer())) as Natural;
-  }
+  const natural: Natural = reply?.ok ? reply.natural : await fetchParsedFile(url);
   const bytes = singleFrameBytes(natural);
   if (!bytes) throw new Error('The image file no longer holds its pixel data.');
   return new Uint8Array(bytes);
@@ -201,9 +201,11 @@ export function addBatchPlanner(planner: BatchPlanner): () => void {
   return () => planners.delete(planner);
 }
 
+const INSTANCE_URL = new RegExp(`^(.*)/instances/(${SOP_INSTANCE_UID_PATTERN})$`);
+
 /** The SOP Instance UID in a stored instance's URL (`…/instances/<uid>`), if that is what it is. */
 function instanceUidOf(url: string): { origin: string; uid: string } | null {
-  const match = /^(.*)\/instances\/([0-9.]{1,64})$/.exec(url);
+  const match = INSTANCE_URL.exec(url);
   return match ? { origin: match[1]!, uid: match[2]! } : null;
 }
 

@@ -13,9 +13,15 @@
  * refuses, or that an answer ending early leaves incomplete, is answered as a failure.
  */
 /// <reference lib="webworker" />
-import { utilities } from '@cornerstonejs/metadata';
 import type { DecodedFrame } from './decodedFrames.js';
-import { type DecodeRequest, type Natural, decodeNaturalFrame, releaseFrameBytes } from './frameDecode.js';
+import {
+  type DecodeRequest,
+  type Natural,
+  decodeNaturalFrame,
+  fetchParsedFile,
+  parseFile,
+  releaseFrameBytes,
+} from './frameDecode.js';
 import { InstanceBatchReader } from './instanceBatch.js';
 
 export interface FrameRequest extends DecodeRequest {
@@ -53,9 +59,8 @@ function buffersOf(value: unknown, found: Set<ArrayBuffer>, depth = 0): void {
   }
 }
 
-/** Parses a fetched file (and decodes its frame when asked) and answers with the buffers moved. */
-async function answer(request: Omit<FrameRequest, 'url'>, bytes: ArrayBuffer): Promise<void> {
-  const natural = (await utilities.naturalizePart10Buffer(bytes)) as Natural;
+/** Decodes a parsed file's frame when asked and answers with the buffers moved. */
+function answer(request: Omit<FrameRequest, 'url'>, natural: Natural): void {
   const decoded = request.decode ? decodeNaturalFrame(natural, request) : null;
   // The main thread needs the decoded frame only; the raw bytes stay here (and are collected).
   const rawReleased = decoded !== null && releaseFrameBytes(natural) !== null;
@@ -73,9 +78,7 @@ function fail(id: number, message: string): void {
 
 async function serve(request: FrameRequest): Promise<void> {
   try {
-    const response = await fetch(request.url);
-    if (!response.ok) return fail(request.id, `HTTP ${response.status}`);
-    await answer(request, await response.arrayBuffer());
+    answer(request, await fetchParsedFile(request.url));
   } catch (error) {
     fail(request.id, String(error));
   }
@@ -97,7 +100,7 @@ async function serveBatch(request: BatchRequest): Promise<void> {
         if (!record.ok) fail(item.id, record.message);
         else {
           try {
-            await answer(item, record.bytes);
+            answer(item, await parseFile(record.bytes));
           } catch (error) {
             fail(item.id, String(error));
           }

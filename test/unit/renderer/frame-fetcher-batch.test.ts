@@ -39,9 +39,16 @@ vi.mock('@cornerstonejs/metadata', () => ({
   utilities: {
     BASE_IMAGE_ID: 'baseImageId',
     setCacheData: (_type: string, imageId: string, data: unknown) => naturalized.set(imageId, data),
+    // The parse of a file this thread fetched itself: its bytes are its pixel data here.
+    naturalizePart10Buffer: async (bytes: ArrayBuffer) => ({ PixelData: [bytes] }),
   },
 }));
-vi.mock('../../../renderer/src/imaging/decodedFrames.js', () => ({ keepDecodedFrame: () => undefined }));
+const fetchesAgain: (() => Promise<Uint8Array>)[] = [];
+vi.mock('../../../renderer/src/imaging/decodedFrames.js', () => ({
+  keepDecodedFrame: (_bytes: ArrayBuffer, _frame: unknown, fetchAgain?: () => Promise<Uint8Array>) => {
+    if (fetchAgain) fetchesAgain.push(fetchAgain);
+  },
+}));
 
 let fetcher: typeof FrameFetcher;
 const id = (uid: string) => `wadouri:http://127.0.0.1:9/instances/${uid}`;
@@ -53,6 +60,7 @@ beforeEach(async () => {
   naturalized.clear();
   posted.length = 0;
   workers.length = 0;
+  fetchesAgain.length = 0;
   fetcher = await import('../../../renderer/src/imaging/frameFetcher.js');
 });
 
@@ -101,6 +109,73 @@ describe('batched fetches in the frame worker', () => {
     ]);
     fetcher.prefetchInWorker([id('2.3'), id('2.4')]);
     expect(posted).toHaveLength(3);
+  });
+
+  it('a batch cut short (aborted): the files served stand, each other one is asked for alone once, batching goes on', async () => {
+    fetcher.prefetchInWorker([id('5.1'), id('5.2'), id('5.3'), id('5.4')]);
+    const batch = posted[0] as { items: { id: number }[] };
+    const worker = workers[0]!;
+    const loads = [id('5.1'), id('5.2'), id('5.3'), id('5.4')].map((imageId) =>
+      fetcher.prepareInWorker(imageId),
+    );
+    expect(posted).toHaveLength(1);
+    // What the worker answers when the answer breaks off inside the third file.
+    worker.reply(ok(batch.items[0]!.id));
+    worker.reply(ok(batch.items[1]!.id));
+    worker.reply({ id: batch.items[2]!.id, ok: false, message: 'TypeError: network error' });
+    worker.reply({ id: batch.items[3]!.id, ok: false, message: 'TypeError: network error' });
+    await settle();
+    expect(posted.slice(1).map((message) => message['url'])).toEqual([
+      'http://127.0.0.1:9/instances/5.3',
+      'http://127.0.0.1:9/instances/5.4',
+    ]);
+    for (const message of posted.slice(1)) worker.reply(ok(message['id'] as number));
+    expect(await Promise.all(loads)).toEqual([true, true, true, true]);
+    expect(naturalized.size).toBe(4);
+    // Batches served before: the next batch is still one request.
+    fetcher.prefetchInWorker([id('5.5'), id('5.6')]);
+    expect(posted).toHaveLength(4);
+    expect(posted[3]).toMatchObject({ batch: true, url: 'http://127.0.0.1:9/instance-batch/5.5,5.6' });
+  });
+
+  it('fetches the raw bytes the worker left out again: through the worker, or on this thread when it cannot', async () => {
+    const load = fetcher.prepareInWorker(id('6.1'));
+    const worker = workers[0]!;
+    const request = posted[0]!;
+    const pixels = new ArrayBuffer(1);
+    worker.reply({
+      id: request['id'],
+      ok: true,
+      natural: { PixelData: [pixels] },
+      decoded: { pixelData: new Int16Array(4) },
+      rawReleased: true,
+    });
+    expect(await load).toBe(true);
+    expect(fetchesAgain).toHaveLength(1);
+    // The worker parses the file again (no decode) and sends its bytes.
+    const viaWorker = fetchesAgain[0]!();
+    expect(posted[1]).toMatchObject({ url: 'http://127.0.0.1:9/instances/6.1', decode: false });
+    worker.reply({ id: posted[1]!['id'], ok: true, natural: { PixelData: [Uint8Array.of(1, 2).buffer] } });
+    expect(Array.from(await viaWorker)).toEqual([1, 2]);
+    // The worker fails: this thread fetches and parses the file itself (the worker's own way).
+    const fetched: string[] = [];
+    const realFetch = globalThis.fetch;
+    globalThis.fetch = (async (url: string) => {
+      fetched.push(url);
+      return new Response(Uint8Array.of(3, 4, 5));
+    }) as typeof fetch;
+    try {
+      const onThisThread = fetchesAgain[0]!();
+      worker.reply({ id: posted[2]!['id'], ok: false, message: 'Error: HTTP 503' });
+      expect(Array.from(await onThisThread)).toEqual([3, 4, 5]);
+      expect(fetched).toEqual(['http://127.0.0.1:9/instances/6.1']);
+      globalThis.fetch = (async () => new Response('gone', { status: 404 })) as typeof fetch;
+      const missing = fetchesAgain[0]!();
+      worker.reply({ id: posted[3]!['id'], ok: false, message: 'Error: HTTP 404' });
+      await expect(missing).rejects.toThrow('HTTP 404');
+    } finally {
+      globalThis.fetch = realFetch;
+    }
   });
 
   it('sends one file alone the single way, and batches at most 16', () => {
