@@ -16,6 +16,13 @@
  * files as they arrive. While it runs, a load of one of the stack's images by the viewport itself
  * (a reader's step onto a slice not on its way yet) is batched the same way: that image and the
  * next ones in the direction of scrolling (`addBatchPlanner`).
+ *
+ * When every image has been asked for and the last load has ended, the prefetch marks
+ * `radlabel:stack-prefetched` on the page's performance timeline, with how many of the stack's
+ * images the cache holds then (an image whose load failed is not asked for again: it is loaded
+ * when shown). Benchmarks and tests wait for it: a batch answer that came in full can still be
+ * reported as aborted by the browser's network events (Chromium, a streamed `no-store` answer read
+ * to its end), so counting finished requests undercounts what came.
  */
 import { Enums, type StackViewport, cache, imageLoader } from '@cornerstonejs/core';
 import { addBatchPlanner, prefetchInWorker } from './frameFetcher.js';
@@ -23,6 +30,16 @@ import { renderingChoice } from './initImaging.js';
 
 /** Files per batch request: fewer requests, but not far past a turn of the reader. */
 export const PREFETCH_BATCH = 8;
+
+/** The mark of a stack prefetch that has nothing left to ask for (see above). */
+export const STACK_PREFETCHED_MARK = 'radlabel:stack-prefetched';
+
+export interface StackPrefetched {
+  /** The stack's images. */
+  total: number;
+  /** Of those, the ones the cache holds when the prefetch ends. */
+  cached: number;
+}
 
 export function startScrollPrefetch(viewport: StackViewport, inFlight: number): () => void {
   const imageIds = viewport.getImageIds();
@@ -81,7 +98,10 @@ export function startScrollPrefetch(viewport: StackViewport, inFlight: number): 
     while (!stopped && active < inFlight) {
       const next = nextIndices(PREFETCH_BATCH);
       const index = next[0];
-      if (index === undefined) return;
+      if (index === undefined) {
+        if (active === 0) finish();
+        return;
+      }
       requested[index] = 1;
       const imageId = imageIds[index]!;
       if (cache.isLoaded(imageId)) continue;
@@ -97,6 +117,14 @@ export function startScrollPrefetch(viewport: StackViewport, inFlight: number): 
         });
     }
   };
+
+  /** Nothing left to ask for and nothing in flight: said once, with what the cache holds. */
+  function finish(): void {
+    stop();
+    let cached = 0;
+    for (const imageId of imageIds) if (cache.isLoaded(imageId)) cached += 1;
+    performance.mark(STACK_PREFETCHED_MARK, { detail: { total: count, cached } satisfies StackPrefetched });
+  }
 
   function stop(): void {
     stopped = true;

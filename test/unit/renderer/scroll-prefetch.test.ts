@@ -1,12 +1,13 @@
 /**
  * A stack's prefetch (renderer/src/imaging/scrollPrefetch.ts): a few loads at a time, the nearest
  * images ahead of the reader in the direction of scrolling first, each image asked for once; the
- * files in batches (the image about to load and the next ones in the same order).
+ * files in batches (the image about to load and the next ones in the same order); when it is done,
+ * a mark with what the cache holds.
  */
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 
 const loaded = new Set<string>();
-const pending: { imageId: string; finish: () => void }[] = [];
+const pending: { imageId: string; finish: () => void; fail: () => void }[] = [];
 const asked: string[] = [];
 const batches: string[][] = [];
 const planners = new Set<(imageId: string) => readonly string[] | null>();
@@ -17,13 +18,14 @@ vi.mock('@cornerstonejs/core', () => ({
   imageLoader: {
     loadAndCacheImage: (imageId: string) => {
       asked.push(imageId);
-      return new Promise<void>((resolve) =>
+      return new Promise<void>((resolve, reject) =>
         pending.push({
           imageId,
           finish: () => {
             loaded.add(imageId);
             resolve();
           },
+          fail: () => reject(new Error('HTTP 500')),
         }),
       );
     },
@@ -38,7 +40,8 @@ vi.mock('../../../renderer/src/imaging/frameFetcher.js', () => ({
 }));
 vi.mock('../../../renderer/src/imaging/initImaging.js', () => ({ renderingChoice: () => ({ mode: 'cpu' }) }));
 
-const { startScrollPrefetch } = await import('../../../renderer/src/imaging/scrollPrefetch.js');
+const { STACK_PREFETCHED_MARK, startScrollPrefetch } =
+  await import('../../../renderer/src/imaging/scrollPrefetch.js');
 
 const ids = Array.from({ length: 20 }, (_, i) => `img${i}`);
 function fakeViewport(start: number) {
@@ -148,5 +151,42 @@ describe('scroll prefetch', () => {
     stopSecond();
     await finishOldest();
     expect(asked).toEqual(['img0', 'img1']);
+  });
+
+  it('once nothing is left to ask for and the last load has ended, marks what the cache holds, once', async () => {
+    performance.clearMarks(STACK_PREFETCHED_MARK);
+    const marks = () => performance.getEntriesByName(STACK_PREFETCHED_MARK) as PerformanceMark[];
+    loaded.add('img0');
+    const { viewport } = fakeViewport(0);
+    const stop = startScrollPrefetch(viewport, 3);
+    // The load of img7 fails: not asked for again (loaded when shown), and not in the cache.
+    let failedOne = false;
+    while (pending.length > 0) {
+      expect(marks()).toHaveLength(0);
+      const oldest = pending[0]!;
+      if (oldest.imageId === 'img7' && !failedOne) {
+        failedOne = true;
+        pending.shift();
+        oldest.fail();
+        await new Promise((resolve) => setTimeout(resolve, 0));
+      } else await finishOldest();
+    }
+    expect(failedOne).toBe(true);
+    expect(asked.filter((imageId) => imageId === 'img7')).toHaveLength(1);
+    expect(marks()).toHaveLength(1);
+    expect(marks()[0]!.detail).toEqual({ total: 20, cached: 19 });
+    // Its planner is gone with it; stopping afterwards changes nothing.
+    expect(planners.size).toBe(0);
+    stop();
+    expect(marks()).toHaveLength(1);
+  });
+
+  it('marks nothing when stopped before it is done (another stack took over)', async () => {
+    performance.clearMarks(STACK_PREFETCHED_MARK);
+    const { viewport } = fakeViewport(0);
+    const stop = startScrollPrefetch(viewport, 2);
+    stop();
+    while (pending.length > 0) await finishOldest();
+    expect(performance.getEntriesByName(STACK_PREFETCHED_MARK)).toHaveLength(0);
   });
 });
