@@ -7,12 +7,7 @@
  * versions with that source, whatever the readers decided later). Pure: zod only.
  */
 import { z } from 'zod';
-
-const Uid = z
-  .string()
-  .min(1)
-  .max(64)
-  .regex(/^[0-9.]+$/, 'a DICOM UID has only digits and dots');
+import { Uid, method } from './contract-parts.js';
 
 /** Measurements of the same label whose centres lie within this many mm are matched (default 10). */
 export const DEFAULT_MATCH_TOLERANCE_MM = 10;
@@ -119,10 +114,6 @@ export const AgreementOptions = z
     toleranceMm: z.number().positive().max(1000).default(DEFAULT_MATCH_TOLERANCE_MM),
   })
   .strict();
-
-function method<Req extends z.ZodType, Res extends z.ZodType>(request: Req, response: Res, summary: string) {
-  return { request, response, summary };
-}
 
 export const agreementMethods = {
   'agreement.study': method(

@@ -7,13 +7,8 @@
  * the reason; each carries `data.aiDecision`. Pure: no Node, no DOM.
  */
 import { z } from 'zod';
+import { Uid, method } from './contract-parts.js';
 import { AnnotationVersion, RejectionReasonSchema } from './annotation.js';
-
-const Uid = z
-  .string()
-  .min(1)
-  .max(64)
-  .regex(/^[0-9.]+$/, 'a DICOM UID has only digits and dots');
 
 /** What the device that made a finding said about itself and the finding (read from its SR/SEG). */
 export const AiProvenance = z.object({
@@ -160,10 +155,6 @@ export const ReviewState = z.object({
   roleFrom: z.enum(['project', 'account', 'workstation']),
 });
 export type ReviewState = z.infer<typeof ReviewState>;
-
-function method<Req extends z.ZodType, Res extends z.ZodType>(request: Req, response: Res, summary: string) {
-  return { request, response, summary };
-}
 
 const StudyRef = z.object({ studyInstanceUID: Uid }).strict();
 

@@ -9,13 +9,8 @@
  * versions with the same parent make two heads: a conflict, kept until a version names both.
  */
 import { z } from 'zod';
+import { Uid, method } from './contract-parts.js';
 import { MissingItem } from './completeness.js';
-
-const Uid = z
-  .string()
-  .min(1)
-  .max(64)
-  .regex(/^[0-9.]+$/, 'a DICOM UID has only digits and dots');
 
 /** An identifier in a schema file: letters, digits, `-`, `_`, `.`, `:`. */
 const SchemaId = z
@@ -327,10 +322,6 @@ export function keepHeads(
       .map((conflict) => ({ ...conflict, versionIds: conflict.versionIds.filter((id) => kept.has(id)) }))
       .filter((conflict) => conflict.versionIds.length > 1),
   };
-}
-
-function method<Req extends z.ZodType, Res extends z.ZodType>(request: Req, response: Res, summary: string) {
-  return { request, response, summary };
 }
 
 export const annotationMethods = {

@@ -4,10 +4,7 @@
  * pseudonyms; nothing here carries a patient's name, ID or UID.
  */
 import { z } from 'zod';
-
-function method<Req extends z.ZodType, Res extends z.ZodType>(request: Req, response: Res, summary: string) {
-  return { request, response, summary };
-}
+import { method } from './contract-parts.js';
 
 const Empty = z.object({}).strict();
 

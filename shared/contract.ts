@@ -4,6 +4,7 @@
  * all derived from `methods` and `events` below; nobody writes a channel name by hand.
  */
 import { z } from 'zod';
+import { Uid, method } from './contract-parts.js';
 import { ErrorCode } from './errors.js';
 import { UiSession } from './ui-session.js';
 import { DefaceSeriesSummary, DefaceView, defaceRequests } from './deface-contract.js';
@@ -23,12 +24,6 @@ import { aiMethods, reviewMethods } from './ai.js';
 
 // ---------------------------------------------------------------------------------------------
 // Building blocks
-
-const Uid = z
-  .string()
-  .min(1)
-  .max(64)
-  .regex(/^[0-9.]+$/, 'a DICOM UID has only digits and dots');
 
 export const AppInfo = z.object({
   productName: z.string(),
@@ -211,19 +206,7 @@ export type ImportProgress = z.infer<typeof ImportProgress>;
 // ---------------------------------------------------------------------------------------------
 // Methods
 
-export interface MethodSpec<Req extends z.ZodType, Res extends z.ZodType> {
-  readonly request: Req;
-  readonly response: Res;
-  readonly summary: string;
-}
-
-function method<Req extends z.ZodType, Res extends z.ZodType>(
-  request: Req,
-  response: Res,
-  summary: string,
-): MethodSpec<Req, Res> {
-  return { request, response, summary };
-}
+export type { MethodSpec } from './contract-parts.js';
 
 const Empty = z.object({}).strict();
 

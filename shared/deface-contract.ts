@@ -4,12 +4,7 @@
  * Patient coordinates (LPS, millimetres) throughout; anterior is −y.
  */
 import { z } from 'zod';
-
-const Uid = z
-  .string()
-  .min(1)
-  .max(64)
-  .regex(/^[0-9.]+$/, 'a DICOM UID has only digits and dots');
+import { Uid } from './contract-parts.js';
 
 const Coordinate = z.number().finite().min(-10_000).max(10_000);
 export const DefacePoint = z.tuple([Coordinate, Coordinate, Coordinate]);

@@ -5,12 +5,7 @@
  * (`annotation.importFiles`). Implemented in main/annotation/interchange-handlers.ts.
  */
 import { z } from 'zod';
-
-const Uid = z
-  .string()
-  .min(1)
-  .max(64)
-  .regex(/^[0-9.]+$/, 'a DICOM UID has only digits and dots');
+import { Uid } from './contract-parts.js';
 
 export const AnnotationExportFormat = z.enum(['sr', 'seg', 'nifti', 'nnunet', 'csv', 'json']);
 export type AnnotationExportFormat = z.infer<typeof AnnotationExportFormat>;

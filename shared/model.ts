@@ -6,12 +6,7 @@
  * a pre-annotation for the reader to review. Research use only. Pure: no Node, no DOM.
  */
 import { z } from 'zod';
-
-const Uid = z
-  .string()
-  .min(1)
-  .max(64)
-  .regex(/^[0-9.]+$/, 'a DICOM UID has only digits and dots');
+import { Uid } from './contract-parts.js';
 
 /** A model's id: also the `ai:<id>` source of what it proposes, so no spaces. */
 export const ModelId = z

@@ -4,12 +4,7 @@
  * methods and events. AE titles, hosts and ports; query results carry what a worklist shows.
  */
 import { z } from 'zod';
-
-const Uid = z
-  .string()
-  .min(1)
-  .max(64)
-  .regex(/^[0-9.]+$/, 'a DICOM UID has only digits and dots');
+import { Uid, method } from './contract-parts.js';
 
 /** An AE title: 1–16 printable ASCII characters, no backslash, not only spaces (PS3.5 AE). */
 export const AeTitle = z
@@ -147,10 +142,6 @@ export type PacsRetrieveProgress = z.infer<typeof PacsRetrieveProgress>;
 
 const JobRef = z.object({ jobId: z.string().uuid() });
 const Empty = z.object({}).strict();
-
-function method<Req extends z.ZodType, Res extends z.ZodType>(request: Req, response: Res, summary: string) {
-  return { request, response, summary };
-}
 
 export const pacsMethods = {
   'pacs.getSettings': method(

@@ -7,12 +7,7 @@
  * labelmap image per layer and image; a segment is bound to a layer and a label value there).
  */
 import { z } from 'zod';
-
-const Uid = z
-  .string()
-  .min(1)
-  .max(64)
-  .regex(/^[0-9.]+$/, 'a DICOM UID has only digits and dots');
+import { Uid } from './contract-parts.js';
 
 /** Annotation and version ids: Cornerstone uuids (letters, digits, dashes). */
 const Id = z

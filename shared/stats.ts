@@ -5,13 +5,8 @@
  * export is the same offline in Electron and the web host). docs/statistics.md. Pure: zod only.
  */
 import { z } from 'zod';
+import { Uid, method } from './contract-parts.js';
 import { ProjectAgreement } from './agreement.js';
-
-const Uid = z
-  .string()
-  .min(1)
-  .max(64)
-  .regex(/^[0-9.]+$/, 'a DICOM UID has only digits and dots');
 
 /** Reading time: gaps between two activities longer than this are idle and not counted. */
 export const IDLE_AFTER_MS = 2 * 60 * 1000;
@@ -140,10 +135,6 @@ export type FigureId = (typeof FIGURE_IDS)[number];
 
 /** An ECharts option as plain JSON (what the renderer draws and main draws again for a PNG). */
 const ChartOption = z.record(z.string(), z.unknown());
-
-function method<Req extends z.ZodType, Res extends z.ZodType>(request: Req, response: Res, summary: string) {
-  return { request, response, summary };
-}
 
 export const statsMethods = {
   'stats.dashboard': method(

@@ -10,19 +10,11 @@
  * in the annotation's history, and the resolution is recorded.
  */
 import { z } from 'zod';
+import { Uid, method } from './contract-parts.js';
 import { AnnotationVersion, AnnotationVersionInput, AttributeValue } from './annotation.js';
 
-const Uid = z
-  .string()
-  .min(1)
-  .max(64)
-  .regex(/^[0-9.]+$/, 'a DICOM UID has only digits and dots');
 /** A label id, as in an annotation version. */
 const LabelId = AnnotationVersionInput.shape.labelId.unwrap();
-
-function method<Req extends z.ZodType, Res extends z.ZodType>(request: Req, response: Res, summary: string) {
-  return { request, response, summary };
-}
 
 export const SyncConflict = z.object({
   annotationUid: z.string(),

@@ -4,16 +4,7 @@
  * `sync.progress` / `sync.state` events. Implemented in main/sync/ (docs/sync.md).
  */
 import { z } from 'zod';
-
-const Uid = z
-  .string()
-  .min(1)
-  .max(64)
-  .regex(/^[0-9.]+$/, 'a DICOM UID has only digits and dots');
-
-function method<Req extends z.ZodType, Res extends z.ZodType>(request: Req, response: Res, summary: string) {
-  return { request, response, summary };
-}
+import { Uid, method } from './contract-parts.js';
 
 /** What the engine is doing now. */
 export const SyncEngineState = z.enum([

@@ -8,12 +8,7 @@
  * the data folder, like the catalog, and is never logged.
  */
 import { z } from 'zod';
-
-const Uid = z
-  .string()
-  .min(1)
-  .max(64)
-  .regex(/^[0-9.]+$/, 'a DICOM UID has only digits and dots');
+import { Uid } from './contract-parts.js';
 
 /** One viewport: its series and the image and window it showed. */
 export const ViewportSession = z.object({
