@@ -107,7 +107,12 @@ export function createServices(options: ServicesOptions): Services {
   if (applyPendingRestore(dataDir)) logger.warn({}, 'backup restored into the data folder');
   const catalogFile = path.join(dataDir, CATALOG_FILE_NAME);
   const catalogKey = catalogKeyFor(catalogFile, dataDir, keys);
-  const catalog = Catalog.open(catalogFile, { logger, ...(catalogKey ? { key: catalogKey } : {}) });
+  // The WAL is checkpointed by a worker, never inside a commit on this thread (an annotation save).
+  const catalog = Catalog.open(catalogFile, {
+    logger,
+    walCheckpointer: true,
+    ...(catalogKey ? { key: catalogKey } : {}),
+  });
   // New store files are encrypted when the cache is (main/cache/store-cipher.ts); readers find the key.
   const storeKey = storeKeyFor(dataDir, keys);
   if (storeKey) registerStoreKey(storeKey);

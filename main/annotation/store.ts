@@ -14,6 +14,11 @@
  * - A version whose parent is no longer a head is stored and becomes a second head (a conflict);
  *   a version naming both heads resolves it.
  *
+ * - The commit never checkpoints the WAL when the app runs the catalog's checkpointer (its worker
+ *   copies the WAL into the database file when the catalog is idle or the WAL reaches its cap:
+ *   main/catalog/wal-checkpointer.ts): SQLite's automatic checkpoint ran inside the commit that
+ *   brought the WAL to 1000 pages, a save in ~40, and waited there for two fsyncs.
+ *
  * The store has its own connection to the catalog database (the catalog has migrated it first).
  */
 import fs from 'node:fs';
@@ -27,6 +32,7 @@ import {
 } from '../../shared/annotation.js';
 import { AppError, ErrorCode } from '../../shared/errors.js';
 import { keyConnection, sqliteBinding } from '../core/sqlite.js';
+import { disableAutoCheckpoint } from '../catalog/wal-checkpointer.js';
 
 interface VersionRow {
   seq: number;
@@ -89,6 +95,7 @@ export class AnnotationStore {
       this.#db.pragma('synchronous = NORMAL');
       this.#db.pragma('foreign_keys = ON');
       this.#db.pragma('busy_timeout = 5000');
+      disableAutoCheckpoint(this.#db, file);
     } catch (error) {
       throw new AppError(ErrorCode.Io, 'The annotation store in the data folder could not be opened.', {
         cause: error,
@@ -216,7 +223,7 @@ export class AnnotationStore {
 
   /**
    * fsyncs the WAL file in libuv's thread pool after a commit; commits made while one runs get
-   * one more. SQLite itself syncs the WAL before each checkpoint (synchronous = NORMAL).
+   * one more. A checkpoint syncs the WAL itself before copying it (synchronous = NORMAL).
    */
   #syncWal(): void {
     if (this.#syncing) {

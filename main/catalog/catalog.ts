@@ -24,6 +24,7 @@ import { applyDatabaseKey, encryptPlainDatabase } from '../cache/sqlite-cipher.j
 import type { DicomHeader } from '../dicom/header.js';
 import { displayPersonName } from '../dicom/person-name.js';
 import { migrate, schemaVersion } from './migrate.js';
+import { WalCheckpointer, type WalCheckpointerOptions, disableAutoCheckpoint } from './wal-checkpointer.js';
 import { compactQuery, nameSortKey, searchable, studySearchText } from './search-keys.js';
 
 /** What the catalog stores about one instance: header fields plus where its bytes are. */
@@ -77,12 +78,19 @@ export interface CatalogOptions {
    * (openCatalogConnection) is keyed with it. Omitted: a plain catalog stays plain.
    */
   key?: string;
+  /**
+   * Checkpoint the WAL in a worker thread instead of inside commits (the app: main/services.ts):
+   * every connection this thread opens to the catalog from now on turns SQLite's automatic
+   * checkpoint off (main/catalog/wal-checkpointer.ts). Omitted (CLI, tests): SQLite's own.
+   */
+  walCheckpointer?: boolean | WalCheckpointerOptions;
 }
 
 /**
  * Opens the catalog's SQLite connection with the settings every query relies on: the key
  * registered for this file (if any), WAL, synchronous=NORMAL, foreign keys enforced, a busy
- * timeout. Not migrated yet.
+ * timeout, and no checkpoint inside its commits when a checkpointer runs for the file. Not
+ * migrated yet.
  */
 export function openCatalogConnection(
   file: string,
@@ -107,6 +115,7 @@ export function openCatalogConnection(
     db.pragma('synchronous = NORMAL');
     db.pragma('foreign_keys = ON');
     db.pragma('busy_timeout = 5000');
+    disableAutoCheckpoint(db, file);
     return db;
   } catch (error) {
     db.close();
@@ -153,6 +162,7 @@ export class Catalog {
   /** The database file, for read-only views (CatalogReader) in import workers. */
   readonly file: string;
   readonly #db: Database.Database;
+  #checkpointer: WalCheckpointer | null = null;
   readonly #now: () => Date;
   readonly #statements;
 
@@ -280,7 +290,28 @@ export class Catalog {
     );
     try {
       migrate(db, options.logger ? { logger: options.logger } : {});
-      return new Catalog(file, db, options);
+      const catalog = new Catalog(file, db, options);
+      if (options.walCheckpointer) {
+        const logger = options.logger;
+        const given = options.walCheckpointer === true ? {} : options.walCheckpointer;
+        const onError = (error: Error): void => {
+          logger?.warn(
+            { err: error.message },
+            'WAL checkpointer stopped; SQLite checkpoints in commits again',
+          );
+          given.onError?.(error);
+        };
+        try {
+          catalog.#checkpointer = new WalCheckpointer(file, registeredDatabaseKey(file), {
+            ...given,
+            onError,
+          });
+          disableAutoCheckpoint(db, file);
+        } catch (error) {
+          onError(error as Error);
+        }
+      }
+      return catalog;
     } catch (error) {
       db.close();
       throw error;
@@ -296,7 +327,12 @@ export class Catalog {
     return schemaVersion(this.#db);
   }
 
+  /**
+   * Closes the checkpointer's connection first (waiting for a checkpoint running), then the
+   * catalog's: the last connection to close copies the WAL into the file and removes it.
+   */
   close(): void {
+    this.#checkpointer?.close();
     if (this.#db.open) this.#db.close();
   }
 

@@ -342,7 +342,7 @@ function cancelled(): WorkerPoolError {
 }
 
 /** Built, the worker is the .js module itself; under tsx/vitest a .ts module goes through tsx's loader. */
-function startWorker(url: URL, workerData: unknown): Worker {
+export function startWorker(url: URL, workerData: unknown): Worker {
   if (!url.pathname.endsWith('.ts')) return new Worker(url, { workerData });
   // The package's ESM entry (its require() entry registers differently); found from our package.json.
   const tsxPackage = createRequire(import.meta.url).resolve('tsx/package.json');

@@ -2,6 +2,7 @@
 import Database from 'better-sqlite3-multiple-ciphers';
 import { AppError, ErrorCode } from '../../shared/errors.js';
 import { keyConnection, sqliteBinding } from '../core/sqlite.js';
+import { disableAutoCheckpoint } from '../catalog/wal-checkpointer.js';
 
 export function openStatsConnection(catalogFile: string, nativeBinding?: string): Database.Database {
   try {
@@ -10,6 +11,8 @@ export function openStatsConnection(catalogFile: string, nativeBinding?: string)
     db.pragma('journal_mode = WAL');
     db.pragma('synchronous = NORMAL');
     db.pragma('busy_timeout = 5000');
+    // Never checkpoints inside its own commits when the app runs the catalog's checkpointer.
+    disableAutoCheckpoint(db, catalogFile);
     tuneStatsConnection(db);
     return db;
   } catch (error) {
