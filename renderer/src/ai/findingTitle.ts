@@ -6,21 +6,11 @@
  */
 import type { TFunction } from 'i18next';
 import type { AiFinding } from '../../../shared/ai.js';
-import type { LabelSchema } from '../../../shared/annotation.js';
+import { type LabelSchema, MEASUREMENT_TOOLS } from '../../../shared/annotation.js';
 import { localized } from '../annotation/tools/labels.js';
 
-const TOOLS = new Set([
-  'Length',
-  'Bidirectional',
-  'Angle',
-  'CobbAngle',
-  'RectangleROI',
-  'EllipticalROI',
-  'CircleROI',
-  'PlanarFreehandROI',
-  'ArrowAnnotate',
-  'Probe',
-]);
+/** The palette's tools have a name of their own (`ai.toolNames.<tool>`); any other is "other". */
+const TOOLS: ReadonlySet<string> = new Set<string>(MEASUREMENT_TOOLS);
 
 export function findingTitle(
   finding: AiFinding,

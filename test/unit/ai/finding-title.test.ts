@@ -6,6 +6,7 @@
 import { createInstance } from 'i18next';
 import { describe, expect, it } from 'vitest';
 import type { AiFinding } from '../../../shared/ai.js';
+import { MEASUREMENT_TOOLS } from '../../../shared/annotation.js';
 import { findingTitle } from '../../../renderer/src/ai/findingTitle.js';
 import { en } from '../../../renderer/src/i18n/en.js';
 import { zhCN } from '../../../renderer/src/i18n/zh-CN.js';
@@ -76,6 +77,13 @@ describe('AI finding titles', () => {
     expect(findingTitle(finding({ tool: 'SomethingNew' }), schema, 'en', tEn)).toBe(
       'AI finding · measurement',
     );
+    // Every tool of the palette has a name of its own in both languages.
+    for (const tool of MEASUREMENT_TOOLS)
+      for (const t of [tEn, tZh]) {
+        const title = findingTitle(finding({ tool }), schema, 'en', t);
+        expect(title, tool).not.toBe(findingTitle(finding({ tool: 'SomethingNew' }), schema, 'en', t));
+        expect(title, tool).not.toContain('toolNames');
+      }
     const unnamed = finding({ segment: { name: '  ', segmentIndex: 3 } });
     expect(findingTitle(unnamed, schema, 'en', tEn)).toBe('AI segment 3');
     expect(findingTitle(unnamed, schema, 'zh-CN', tZh)).toBe('AI 分段 3');
