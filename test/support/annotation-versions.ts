@@ -4,7 +4,7 @@
  * change of the version's shape is made once for every test.
  */
 import crypto from 'node:crypto';
-import type { AnnotationVersionInput } from '../../shared/annotation.js';
+import type { AnnotationVersion, AnnotationVersionInput } from '../../shared/annotation.js';
 
 export type Point = [number, number, number];
 
@@ -50,3 +50,35 @@ export const lineOf = (mm: number, z = 0): [Point, Point] => [
   [1, 1, z],
   [1 + mm, 1, z],
 ];
+
+/** Where an annotation is: its uid and the study, series and image it is drawn on. */
+export type AnnotationPlace = Pick<
+  AnnotationVersion,
+  'annotationUid' | 'studyInstanceUID' | 'seriesInstanceUID' | 'sopInstanceUID'
+>;
+
+/**
+ * A complete human Length version of `base`'s annotation, child of `parentIds`: `mm` long at
+ * height `z` (from (1, 1, z), or between `points` when given).
+ */
+export function completeLength(
+  base: AnnotationPlace,
+  parentIds: string[],
+  mm: number,
+  z: number,
+  points = lineOf(mm, z),
+) {
+  return {
+    ...lengthVersion({
+      studyInstanceUID: base.studyInstanceUID,
+      annotationUid: base.annotationUid,
+      seriesInstanceUID: base.seriesInstanceUID!,
+      sopInstanceUID: base.sopInstanceUID!,
+      parentIds,
+      points,
+    }),
+    source: 'human' as const,
+    status: 'complete' as const,
+    deleted: false,
+  };
+}

@@ -155,3 +155,25 @@ export async function startSyncProject(options: SyncProjectOptions): Promise<Syn
     close,
   };
 }
+
+/** The reader who acts next on the machines of this process (annotation authors, tasks). */
+export function actAs(reader: string): void {
+  process.env['RADLABEL_READER'] = reader;
+}
+
+/** One sync pass of a machine's engine (the project loaded). */
+export async function pass(services: Services) {
+  return services.sync.engine()!.pass(new AbortController().signal);
+}
+
+/** Waits up to 90 s for a state (imported SRs become annotations after the pass). */
+export async function until<T>(what: string, read: () => Promise<T>, ok: (value: T) => boolean): Promise<T> {
+  const deadline = Date.now() + 90_000;
+  let value = await read();
+  while (!ok(value)) {
+    if (Date.now() > deadline) throw new Error(`gave up waiting for ${what}: ${JSON.stringify(value)}`);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    value = await read();
+  }
+  return value;
+}

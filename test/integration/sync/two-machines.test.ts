@@ -12,9 +12,16 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AnnotationVersion } from '../../../shared/annotation.js';
 import type { Services } from '../../../main/services.js';
 import { ensureCtSeries } from '../../fixtures/index.js';
-import { lengthVersion, lineOf } from '../../support/annotation-versions.js';
+import { completeLength } from '../../support/annotation-versions.js';
 import type { Orthanc } from '../../support/orthanc.js';
-import { type SyncProject, importAndWait, startSyncProject } from '../../support/sync-project.js';
+import {
+  type SyncProject,
+  actAs,
+  importAndWait,
+  pass,
+  startSyncProject,
+  until,
+} from '../../support/sync-project.js';
 
 const N = 4;
 const ct = ensureCtSeries({ slices: N, size: 32, seed: 'sync-two-machines' });
@@ -36,28 +43,7 @@ beforeAll(async () => {
 
 afterAll(() => project?.close());
 
-/** Both machines live in this process: the reader is who acts next (annotation authors, tasks). */
-function as(reader: string): void {
-  process.env['RADLABEL_READER'] = reader;
-}
-
 const machine = (name: string, reader: string): Promise<Services> => project.machine(name, reader);
-
-async function pass(services: Services) {
-  return services.sync.engine()!.pass(new AbortController().signal);
-}
-
-/** Waits for a state (imported SR become annotations after the pass, on catalog.changed). */
-async function until<T>(what: string, read: () => Promise<T>, ok: (value: T) => boolean): Promise<T> {
-  const deadline = Date.now() + 90_000;
-  let value = await read();
-  while (!ok(value)) {
-    if (Date.now() > deadline) throw new Error(`gave up waiting for ${what}: ${JSON.stringify(value)}`);
-    await new Promise((resolve) => setTimeout(resolve, 200));
-    value = await read();
-  }
-  return value;
-}
 
 interface QidoInstance {
   '00080060'?: { Value?: string[] };
@@ -75,31 +61,6 @@ async function srOnServer(study: string): Promise<string[]> {
     .map((instance) => instance['00080018']!.Value![0]!);
 }
 
-type Where = Pick<
-  AnnotationVersion,
-  'annotationUid' | 'studyInstanceUID' | 'seriesInstanceUID' | 'sopInstanceUID'
->;
-
-/**
- * A complete Length version of `base`'s annotation, child of `parentIds`: `mm` long at height `z`
- * (from (1, 1, z), or between `points` when given).
- */
-function length(base: Where, parentIds: string[], mm: number, z: number, points = lineOf(mm, z)) {
-  return {
-    ...lengthVersion({
-      studyInstanceUID: base.studyInstanceUID,
-      annotationUid: base.annotationUid,
-      seriesInstanceUID: base.seriesInstanceUID!,
-      sopInstanceUID: base.sopInstanceUID!,
-      parentIds,
-      points,
-    }),
-    source: 'human' as const,
-    status: 'complete' as const,
-    deleted: false,
-  };
-}
-
 const pointsOf = (version: { data: unknown }): number[][] =>
   (version.data as { data: { handles: { points: number[][] } } }).data.handles.points;
 
@@ -107,7 +68,7 @@ describe('two machines, one annotation, a real DICOMweb server', () => {
   let a: Services;
   let b: Services;
   let remoteStudy = '';
-  let local: ReturnType<typeof length>;
+  let local: ReturnType<typeof completeLength>;
   /** A's own latest edit of the annotation (B's edits reach A too: uploader-pulls-back.test.ts). */
   let aHead = '';
   let pulledHead: AnnotationVersion;
@@ -115,7 +76,7 @@ describe('two machines, one annotation, a real DICOMweb server', () => {
   it('machine A uploads its study de-identified with the annotations of the complete study as an SR', async () => {
     a = await machine('machine-a', 'alice');
     await importAndWait(a, ct.files);
-    local = length(
+    local = completeLength(
       {
         annotationUid: crypto.randomUUID(),
         studyInstanceUID: ct.studyInstanceUID,
@@ -126,7 +87,7 @@ describe('two machines, one annotation, a real DICOMweb server', () => {
       5,
       -1.25,
     );
-    as('alice');
+    actAs('alice');
     await a.handlers['annotation.save']({ versions: [local] });
     await a.handlers['annotation.setStudyStatus']({
       studyInstanceUID: ct.studyInstanceUID,
@@ -160,8 +121,8 @@ describe('two machines, one annotation, a real DICOMweb server', () => {
 
   it('both edit the same version and sync: B, pulling second, sees the conflict with both heads and their authors', async () => {
     // A lengthens it to 8 mm on its own copy and syncs first.
-    as('alice');
-    const editA = length(local, [local.versionId], 8, -1.25);
+    actAs('alice');
+    const editA = completeLength(local, [local.versionId], 8, -1.25);
     await a.handlers['annotation.save']({ versions: [editA] });
     aHead = editA.versionId;
     expect(await pass(a)).toMatchObject({ failed: 0, pending: 0, error: null });
@@ -169,10 +130,10 @@ describe('two machines, one annotation, a real DICOMweb server', () => {
 
     // B, meanwhile, shortens the pulled version to 3 mm, marks the study complete and syncs: its
     // edit goes up (in the project's UIDs, into the same study) and A's comes down.
-    as('bob');
+    actAs('bob');
     const z = pointsOf(pulledHead)[0]![2]!;
     const from = pointsOf(pulledHead)[0]!;
-    const editB = length(pulledHead, [pulledHead.versionId], 3, z, [
+    const editB = completeLength(pulledHead, [pulledHead.versionId], 3, z, [
       [from[0]!, from[1]!, from[2]!],
       [from[0]! + 3, 1, z],
     ]);
@@ -201,7 +162,7 @@ describe('two machines, one annotation, a real DICOMweb server', () => {
   }, 240_000);
 
   it('keeping both leaves every head in the history and syncs again cleanly', async () => {
-    as('bob');
+    actAs('bob');
     const [conflict] = (await b.handlers['sync.conflicts']({})).conflicts;
     const heads = conflict!.heads.map((head) => head.versionId);
     const mine = conflict!.heads.find((head) => head.author === 'bob')!;
@@ -241,19 +202,19 @@ describe('two machines, one annotation, a real DICOMweb server', () => {
 
   /** A edits its head, B edits its own, both sync (A first): B's conflict, fetched once it is there. */
   async function editBothSides(mmA: number, mmB: number, attributesB: Record<string, string> = {}) {
-    as('alice');
-    const editA = length(local, [aHead], mmA, -1.25);
+    actAs('alice');
+    const editA = completeLength(local, [aHead], mmA, -1.25);
     await a.handlers['annotation.save']({ versions: [editA] });
     aHead = editA.versionId;
     expect(await pass(a)).toMatchObject({ failed: 0, pending: 0, error: null });
 
-    as('bob');
+    actAs('bob');
     const mine = (await b.handlers['annotation.list']({ studyInstanceUID: remoteStudy })).heads.find(
       (head) => head.annotationUid === pulledHead.annotationUid,
     )!;
     const [start] = pointsOf(mine);
     const editB = {
-      ...length(mine, [mine.versionId], mmB, start![2]!, [
+      ...completeLength(mine, [mine.versionId], mmB, start![2]!, [
         [start![0]!, start![1]!, start![2]!],
         [start![0]! + mmB, start![1]!, start![2]!],
       ]),
@@ -280,7 +241,7 @@ describe('two machines, one annotation, a real DICOMweb server', () => {
   it('again from both sides, merged: the other side’s shape with this side’s attribute, both heads its parents', async () => {
     const { conflict, mine, theirs } = await editBothSides(11, 4, { confidence: 'high' });
     expect(mmOf(theirs)).toBe(11);
-    as('bob');
+    actAs('bob');
     const merged = await b.handlers['sync.resolveConflict']({
       annotationUid: conflict.annotationUid,
       headVersionIds: conflict.heads.map((head) => head.versionId),
@@ -303,7 +264,7 @@ describe('two machines, one annotation, a real DICOMweb server', () => {
 
   it('and once more, keeping the other side’s head: its content wins, this side’s edit stays in the history', async () => {
     const { conflict, mine, theirs } = await editBothSides(13, 2);
-    as('bob');
+    actAs('bob');
     const kept = await b.handlers['sync.resolveConflict']({
       annotationUid: conflict.annotationUid,
       headVersionIds: conflict.heads.map((head) => head.versionId),

@@ -8,12 +8,18 @@
  */
 import crypto from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { AnnotationVersion } from '../../../shared/annotation.js';
 import type { Services } from '../../../main/services.js';
 import { ensureCtSeries } from '../../fixtures/index.js';
-import { lengthVersion, lineOf } from '../../support/annotation-versions.js';
+import { completeLength } from '../../support/annotation-versions.js';
 import type { Orthanc } from '../../support/orthanc.js';
-import { type SyncProject, importAndWait, startSyncProject } from '../../support/sync-project.js';
+import {
+  type SyncProject,
+  actAs,
+  importAndWait,
+  pass,
+  startSyncProject,
+  until,
+} from '../../support/sync-project.js';
 
 const ct = ensureCtSeries({ slices: 3, size: 32, seed: 'sync-uploader-pulls-back' });
 let project: SyncProject;
@@ -35,53 +41,8 @@ beforeAll(async () => {
 
 afterAll(() => project?.close());
 
-function as(reader: string): void {
-  process.env['RADLABEL_READER'] = reader;
-}
-
-async function pass(services: Services) {
-  return services.sync.engine()!.pass(new AbortController().signal);
-}
-
-/** Waits for a state (imported SRs become annotations after the pass). */
-async function until<T>(what: string, read: () => Promise<T>, ok: (value: T) => boolean): Promise<T> {
-  const deadline = Date.now() + 90_000;
-  let value = await read();
-  while (!ok(value)) {
-    if (Date.now() > deadline) throw new Error(`gave up waiting for ${what}: ${JSON.stringify(value)}`);
-    await new Promise((resolve) => setTimeout(resolve, 200));
-    value = await read();
-  }
-  return value;
-}
-
 async function studiesOnServer(): Promise<string[]> {
   return (await (await orthanc.rest('/studies')).json()) as string[];
-}
-
-type Where = Pick<
-  AnnotationVersion,
-  'annotationUid' | 'studyInstanceUID' | 'seriesInstanceUID' | 'sopInstanceUID'
->;
-
-/**
- * A complete Length version of `base`'s annotation, child of `parentIds`: `mm` long at height `z`
- * (from (1, 1, z), or between `points` when given).
- */
-function length(base: Where, parentIds: string[], mm: number, z: number, points = lineOf(mm, z)) {
-  return {
-    ...lengthVersion({
-      studyInstanceUID: base.studyInstanceUID,
-      annotationUid: base.annotationUid,
-      seriesInstanceUID: base.seriesInstanceUID!,
-      sopInstanceUID: base.sopInstanceUID!,
-      parentIds,
-      points,
-    }),
-    source: 'human' as const,
-    status: 'complete' as const,
-    deleted: false,
-  };
 }
 
 const mmOf = (version: { data: unknown }): number => {
@@ -95,15 +56,15 @@ describe('the machine that uploaded a study pulls other readers’ edits of it b
   let a: Services;
   let b: Services;
   let remoteStudy = '';
-  let mine: ReturnType<typeof length>;
-  let bobsEdit: ReturnType<typeof length>;
-  let bobsOwn: ReturnType<typeof length>;
+  let mine: ReturnType<typeof completeLength>;
+  let bobsEdit: ReturnType<typeof completeLength>;
+  let bobsOwn: ReturnType<typeof completeLength>;
 
   it('A uploads; B pulls it, edits A’s annotation, adds one of its own and syncs', async () => {
     a = await project.machine('machine-a', 'alice');
     await importAndWait(a, ct.files);
-    as('alice');
-    mine = length(
+    actAs('alice');
+    mine = completeLength(
       {
         annotationUid: crypto.randomUUID(),
         studyInstanceUID: ct.studyInstanceUID,
@@ -133,16 +94,16 @@ describe('the machine that uploaded a study pulls other readers’ edits of it b
     );
     const pulled = heads[0]!;
     expect(pulled.author).toBe('alice');
-    as('bob');
-    bobsEdit = length(pulled, [pulled.versionId], 3, zOf(pulled));
-    bobsOwn = length({ ...pulled, annotationUid: crypto.randomUUID() }, [], 7, zOf(pulled));
+    actAs('bob');
+    bobsEdit = completeLength(pulled, [pulled.versionId], 3, zOf(pulled));
+    bobsOwn = completeLength({ ...pulled, annotationUid: crypto.randomUUID() }, [], 7, zOf(pulled));
     await b.handlers['annotation.save']({ versions: [bobsEdit, bobsOwn] });
     await b.handlers['annotation.setStudyStatus']({ studyInstanceUID: remoteStudy, status: 'complete' });
     expect(await pass(b)).toMatchObject({ failed: 0, pending: 0, error: null });
   }, 240_000);
 
   it('A’s next pass shows both on its original study, with B’s name, and no second study anywhere', async () => {
-    as('alice');
+    actAs('alice');
     expect(await pass(a)).toMatchObject({ failed: 0, pending: 0, error: null });
     const { heads } = await until(
       'B’s edit and B’s annotation on A',
@@ -176,16 +137,16 @@ describe('the machine that uploaded a study pulls other readers’ edits of it b
   }, 240_000);
 
   it('A edits B’s annotation, syncs, and B sees the edit on its own annotation', async () => {
-    as('alice');
+    actAs('alice');
     const onA = (await a.handlers['annotation.list']({ studyInstanceUID: ct.studyInstanceUID })).heads.find(
       (head) => head.annotationUid === bobsOwn.annotationUid,
     )!;
-    const aliceEdit = length(onA, [onA.versionId], 9, zOf(onA));
+    const aliceEdit = completeLength(onA, [onA.versionId], 9, zOf(onA));
     await a.handlers['annotation.save']({ versions: [aliceEdit] });
     expect(await pass(a)).toMatchObject({ failed: 0, pending: 0, error: null });
     expect(await studiesOnServer()).toHaveLength(1);
 
-    as('bob');
+    actAs('bob');
     expect(await pass(b)).toMatchObject({ failed: 0, pending: 0, error: null });
     const { heads } = await until(
       'A’s edit of B’s annotation on B',
@@ -205,16 +166,18 @@ describe('the machine that uploaded a study pulls other readers’ edits of it b
   }, 240_000);
 
   it('an edit of the same version on both sides is a conflict on the uploader too', async () => {
-    as('bob');
+    actAs('bob');
     const onB = (await b.handlers['annotation.list']({ studyInstanceUID: remoteStudy })).heads.find(
       (head) => head.annotationUid === bobsEdit.annotationUid,
     )!;
-    await b.handlers['annotation.save']({ versions: [length(onB, [bobsEdit.versionId], 4, zOf(onB))] });
+    await b.handlers['annotation.save']({
+      versions: [completeLength(onB, [bobsEdit.versionId], 4, zOf(onB))],
+    });
     expect(await pass(b)).toMatchObject({ failed: 0, pending: 0, error: null });
 
-    as('alice');
+    actAs('alice');
     await a.handlers['annotation.save']({
-      versions: [length({ ...mine }, [bobsEdit.versionId], 6, -1.25)],
+      versions: [completeLength({ ...mine }, [bobsEdit.versionId], 6, -1.25)],
     });
     expect(await pass(a)).toMatchObject({ failed: 0, pending: 0, error: null });
     const { conflicts } = await until(
