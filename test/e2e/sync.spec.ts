@@ -11,7 +11,7 @@ import fs from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
-import { type Page, expect, test } from '@playwright/test';
+import { expect, test } from '@playwright/test';
 import { DEFAULT_LABEL_SCHEMA } from '../../shared/default-label-schema.js';
 import { SYNC_MANIFEST_FORMAT } from '../../shared/sync-manifest.js';
 import { ensureCtSeries, makeTempDir } from '../fixtures/index.js';
@@ -19,6 +19,7 @@ import type { AnnotationVersionInput } from '../../shared/annotation.js';
 import { lengthVersion } from '../support/annotation-versions.js';
 import { type Orthanc, startOrthanc } from '../support/orthanc.js';
 import { type AppSession, importPath, openApp, screenshot } from './support/app.js';
+import { rpc } from './support/rpc.js';
 
 test.describe.configure({ mode: 'serial' });
 
@@ -32,20 +33,6 @@ let app: AppSession;
 let orthanc: Orthanc;
 let manifestPath: string;
 const saved: Record<string, string | undefined> = {};
-
-async function rpc(page: Page, method: string, body: unknown): Promise<{ ok: boolean; value?: unknown }> {
-  return page.evaluate(
-    async ([name, json]) => {
-      const response = await fetch(`/api/rpc/${name}`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: json,
-      });
-      return (await response.json()) as { ok: boolean; value?: unknown };
-    },
-    [method, JSON.stringify(body)] as const,
-  );
-}
 
 async function orthancStudies(): Promise<Array<{ StudyInstanceUID: string; instances: number }>> {
   const ids = (await (await orthanc.rest('/studies')).json()) as string[];
@@ -146,7 +133,7 @@ test('a conflict (one annotation edited on two sides) is shown side by side and 
   const [base, mine, theirs] = [crypto.randomUUID(), crypto.randomUUID(), crypto.randomUUID()];
   const version = (versionId: string, parentIds: string[], extra: Partial<AnnotationVersionInput>) =>
     lengthVersion({ studyInstanceUID: series.studyInstanceUID, annotationUid, versionId, parentIds }, extra);
-  expect((await rpc(page, 'annotation.save', { versions: [version(base, [], {})] })).ok).toBe(true);
+  await rpc(page, 'annotation.save', { versions: [version(base, [], {})] });
   const edits = [
     version(mine, [base], {
       attributes: { comment: 'mine' },
@@ -178,7 +165,7 @@ test('a conflict (one annotation edited on two sides) is shown side by side and 
       },
     }),
   ];
-  for (const edit of edits) expect((await rpc(page, 'annotation.save', { versions: [edit] })).ok).toBe(true);
+  for (const edit of edits) await rpc(page, 'annotation.save', { versions: [edit] });
 
   const indicator = page.getByTestId('sync-indicator');
   await expect(indicator).toHaveAttribute('data-state', 'conflict', { timeout: 30_000 });
@@ -206,12 +193,13 @@ test('a conflict (one annotation edited on two sides) is shown side by side and 
   await expect(panel.getByTestId('sync-message')).toHaveText('Conflict resolved.');
   await expect(panel.getByTestId('conflict-view')).toHaveCount(0);
   await expect(upRow).toHaveAttribute('data-state', 'synced');
-  const list = (await rpc(page, 'annotation.list', { studyInstanceUID: series.studyInstanceUID })) as {
-    ok: boolean;
-    value: { heads: Array<{ labelId: string; author: string }>; conflicts: unknown[] };
-  };
-  expect(list.value.conflicts).toEqual([]);
-  expect(list.value.heads.map((head) => head.labelId).sort()).toEqual(['lesion', 'nodule']);
+  const list = await rpc<{ heads: Array<{ labelId: string; author: string }>; conflicts: unknown[] }>(
+    page,
+    'annotation.list',
+    { studyInstanceUID: series.studyInstanceUID },
+  );
+  expect(list.conflicts).toEqual([]);
+  expect(list.heads.map((head) => head.labelId).sort()).toEqual(['lesion', 'nodule']);
   await page.keyboard.press('Escape');
 });
 
