@@ -7,16 +7,13 @@
  */
 import crypto from 'node:crypto';
 import fs from 'node:fs';
-import path from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { runInSession } from '../../../main/account/sessions.js';
-import { CacheSettingsStore, DEFAULT_CACHE_SETTINGS } from '../../../main/cache/settings.js';
-import { silentLogger } from '../../../main/core/logger.js';
-import { type Services, createServices } from '../../../main/services.js';
+import type { Services } from '../../../main/services.js';
 import type { ReaderAccountView } from '../../../shared/audit.js';
 import { makeTempDir } from '../../fixtures/index.js';
 import { importPaths, plantStudy } from '../cache/planted.js';
-import { call, ok } from './session-rpc.js';
+import { call, ok, openServices } from './session-rpc.js';
 
 const scratch = makeTempDir('account-admin');
 afterAll(() => fs.rmSync(scratch, { recursive: true, force: true }));
@@ -29,16 +26,7 @@ const ADMIN = 'admin-page';
 const ALICE = 'alice-page';
 
 async function start(): Promise<Services> {
-  const dataDir = path.join(scratch, crypto.randomUUID());
-  fs.mkdirSync(dataDir, { recursive: true });
-  new CacheSettingsStore(dataDir).save({ ...DEFAULT_CACHE_SETTINGS, encrypt: false });
-  const services = createServices({
-    dataDir,
-    host: 'web',
-    logger: silentLogger(),
-    importWorkers: 1,
-    deidWorkers: 0,
-  });
+  const services = openServices(scratch);
   open.push(services);
   await ok(services, ADMIN, 'account.createFirst', { username: 'admin', password: 'admin-password' });
   await ok(services, ADMIN, 'account.create', { username: 'alice', password: 'alice-password' });

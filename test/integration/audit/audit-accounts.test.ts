@@ -6,14 +6,11 @@
  */
 import crypto from 'node:crypto';
 import fs from 'node:fs';
-import path from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { CacheSettingsStore, DEFAULT_CACHE_SETTINGS } from '../../../main/cache/settings.js';
-import { silentLogger } from '../../../main/core/logger.js';
-import { type Services, createServices } from '../../../main/services.js';
+import type { Services } from '../../../main/services.js';
 import { makeTempDir } from '../../fixtures/index.js';
 import { importPaths, plantStudy } from '../cache/planted.js';
-import { call, ok } from './session-rpc.js';
+import { call, ok, openServices } from './session-rpc.js';
 
 const scratch = makeTempDir('audit-accounts');
 afterAll(() => fs.rmSync(scratch, { recursive: true, force: true }));
@@ -23,16 +20,7 @@ afterEach(async () => {
 });
 
 function start(): Services {
-  const dataDir = path.join(scratch, crypto.randomUUID());
-  fs.mkdirSync(dataDir, { recursive: true });
-  new CacheSettingsStore(dataDir).save({ ...DEFAULT_CACHE_SETTINGS, encrypt: false });
-  const services = createServices({
-    dataDir,
-    host: 'web',
-    logger: silentLogger(),
-    importWorkers: 1,
-    deidWorkers: 0,
-  });
+  const services = openServices(scratch);
   open.push(services);
   return services;
 }
