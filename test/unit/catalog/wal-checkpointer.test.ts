@@ -2,13 +2,16 @@
  * The catalog's WAL checkpointer (main/catalog/wal-checkpointer.ts): with it, no commit of the
  * annotation store checkpoints (the WAL passes SQLite's 1000 pages and nothing is copied into the
  * database file during the saves); its worker checkpoints when the catalog is idle, or at once at
- * the cap; closing the catalog removes the WAL with everything in the file. Without it, SQLite's
+ * the cap; closing the catalog removes the WAL with everything in the file; a process killed with
+ * SIGKILL while its worker checkpoints loses no acknowledged save. Without it, SQLite's
  * automatic checkpoint runs inside the save that reaches 1000 pages (the control).
  */
+import { spawn } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3-multiple-ciphers';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { AnnotationStore } from '../../../main/annotation/store.js';
@@ -20,7 +23,7 @@ import {
   hasWalCheckpointer,
 } from '../../../main/catalog/wal-checkpointer.js';
 import { readWalIndex } from '../../../main/catalog/wal-index.js';
-import { makeTempDir } from '../../fixtures/index.js';
+import { makeTempDir, repoRoot } from '../../fixtures/index.js';
 import { lengthVersion } from '../../support/annotation-versions.js';
 
 const dir = makeTempDir('wal-checkpointer');
@@ -186,4 +189,53 @@ describe('the WAL checkpointer', () => {
     open.push(plain);
     expect(autocheckpoint(plain)).toBe(1000);
   });
+
+  it('a process killed while its worker checkpoints loses no acknowledged save, and the catalog stays intact', async () => {
+    const file = path.join(dir, `catalog-${(counter += 1)}.sqlite`);
+    Catalog.open(file, { key: KEY }).close();
+    const writer = fileURLToPath(new URL('./wal-crash-writer.ts', import.meta.url));
+    const acknowledged: string[] = [];
+    let checkpoints = 0;
+    for (let trial = 0; trial < 5; trial += 1) {
+      const child = spawn(process.execPath, ['--import', 'tsx', writer, file, KEY, 'chain-a'], {
+        cwd: repoRoot,
+        stdio: ['ignore', 'pipe', 'inherit'],
+      });
+      let seen = 0;
+      let buffered = '';
+      const exited = new Promise((resolve) => child.on('exit', resolve));
+      await new Promise<void>((resolve, reject) => {
+        child.stdout.on('data', (chunk: Buffer) => {
+          buffered += chunk.toString();
+          const lines = buffered.split('\n');
+          buffered = lines.pop()!;
+          for (const line of lines) {
+            if (line.startsWith('ack ')) acknowledged.push(line.slice(4));
+            else if (line === 'ckpt') {
+              checkpoints += 1;
+              // Killed after a few of the worker's checkpoints, at a random moment of the next ones.
+              if ((seen += 1) === 3) setTimeout(resolve, Math.random() * 60);
+            }
+          }
+        });
+        child.on('exit', (code) => reject(new Error(`writer exited early (${code})`)));
+      });
+      child.kill('SIGKILL');
+      await exited;
+      const catalog = Catalog.open(file, { key: KEY });
+      const store = new AnnotationStore(file, { reader: () => 'dr-check' });
+      try {
+        expect(
+          acknowledged.filter((id) => store.version(id) === null),
+          `trial ${trial}`,
+        ).toEqual([]);
+        expect(store.integrityCheck()).toBe('ok');
+      } finally {
+        store.close();
+        catalog.close();
+      }
+    }
+    expect(checkpoints).toBeGreaterThanOrEqual(15);
+    expect(acknowledged.length).toBeGreaterThan(15);
+  }, 120_000);
 });
