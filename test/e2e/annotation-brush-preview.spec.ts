@@ -95,6 +95,34 @@ async function screenRow(page: Page, fy: number, fx0: number, fx1: number): Prom
   return (await screenRegion(page, [fx0, fy], [fx1, fy]))[0]!;
 }
 
+/**
+ * The colour the reader sees at a fraction of viewport 0 — a screenshot, so every layer counts
+ * (image, stroke preview, Cornerstone's SVG layer, the brush cursor) — 3 × 3 CSS pixels averaged.
+ */
+async function shownColour(page: Page, fx: number, fy: number): Promise<Rgb> {
+  const box = (await page.getByTestId('viewport-element-0').boundingBox())!;
+  const png = await page.screenshot({
+    clip: {
+      x: Math.round(box.x + box.width * fx) - 1,
+      y: Math.round(box.y + box.height * fy) - 1,
+      width: 3,
+      height: 3,
+    },
+  });
+  return page.evaluate(async (base64) => {
+    const bytes = Uint8Array.from(atob(base64), (char) => char.charCodeAt(0));
+    const bitmap = await createImageBitmap(new Blob([bytes], { type: 'image/png' }));
+    const canvas = new OffscreenCanvas(bitmap.width, bitmap.height);
+    const context = canvas.getContext('2d')!;
+    context.drawImage(bitmap, 0, 0);
+    const data = context.getImageData(0, 0, bitmap.width, bitmap.height).data;
+    const sum = [0, 0, 0];
+    for (let i = 0; i < data.length; i += 4) for (let c = 0; c < 3; c += 1) sum[c] = sum[c]! + data[i + c]!;
+    const count = data.length / 4;
+    return sum.map((value) => Math.round(value / count)) as [number, number, number];
+  }, png.toString('base64'));
+}
+
 /** First and last painted pixel of a line: where it differs from the image under it. */
 function paintedRun(line: Rgb[], image: Rgb[]): [number, number] {
   const painted = line.map((colour, i) => differs(colour, image[i]!));
@@ -209,6 +237,49 @@ test('a brush stroke is on screen while it is painted, in the colour the labelma
   await expect(page.getByTestId('seg-save-state')).toHaveAttribute('data-state', 'saved', {
     timeout: 30_000,
   });
+});
+
+test('on screen, a stroke being painted has the colour it has once drawn, and the brush circle follows the pointer', async () => {
+  const { page } = app;
+  const spot = 0.45;
+  const row = 0.62;
+  const box = (await page.getByTestId('viewport-element-0').boundingBox())!;
+  const image = await shownColour(page, spot, row);
+  await page.mouse.move(box.x + box.width * 0.35, box.y + box.height * row);
+  await page.mouse.down();
+  for (let step = 1; step <= 8; step += 1)
+    await page.mouse.move(box.x + box.width * (0.35 + (0.25 * step) / 8), box.y + box.height * row);
+  await expect(preview(page)).toHaveAttribute('data-state', 'painting');
+  await nextFrames(page);
+  // Every layer the reader sees: Cornerstone's own SVG picture of the stroke is not over the
+  // preview (it doubled the colour while painting).
+  const painting = await shownColour(page, spot, row);
+  expect(differs(painting, image), `the stroke shows while painted: ${painting} over ${image}`).toBe(true);
+  // The brush circle: centred on the pointer, the brush's radius, in the segment's colour.
+  const ring = page.getByTestId('viewport-element-0').getByTestId('brush-cursor');
+  await expect(ring).toBeVisible();
+  const ringBox = (await ring.boundingBox())!;
+  const pointer = { x: box.x + box.width * 0.6, y: box.y + box.height * row };
+  expect(Math.abs(ringBox.x + ringBox.width / 2 - pointer.x)).toBeLessThanOrEqual(2);
+  expect(Math.abs(ringBox.y + ringBox.height / 2 - pointer.y)).toBeLessThanOrEqual(2);
+  const imageColumn = await screenColumn(page, spot, row - 0.15, row + 0.15);
+  await expect(page.locator('[data-testid="viewport-element-0"] svg circle')).toHaveCount(0);
+  await expect(page.locator('[data-testid="viewport-element-0"] svg path')).toHaveCount(0);
+  await screenshot(page, 'brush-preview-painting-screen');
+  await page.mouse.up();
+  await committed(page);
+  const drawn = await shownColour(page, spot, row);
+  console.log(`brush on screen: image ${image}, while painting ${painting}, once drawn ${drawn}`);
+  expectClose(painting, drawn, 'the screen while painting against the screen once drawn');
+  // The circle's size is the stroke's width: the painted run down a column across the stroke.
+  const [first, last] = paintedRun(await screenColumn(page, spot, row - 0.15, row + 0.15), imageColumn);
+  expect(first).toBeGreaterThanOrEqual(0);
+  const strokeWidth = last - first + 1;
+  console.log(`brush circle ${ringBox.width} px across, stroke ${strokeWidth} px wide`);
+  expect(Math.abs(ringBox.width - (strokeWidth + 1))).toBeLessThanOrEqual(3);
+  // Off the viewport the circle goes.
+  await page.mouse.move(box.x - 20, box.y - 20);
+  await expect(ring).toBeHidden();
 });
 
 test('the eraser takes the colour away once its stroke ends', async () => {

@@ -104,6 +104,20 @@ export function drawRegionOverImage(
   const ratio = fitOverlayCanvas(canvas, viewport.element);
   const transform = imageToCanvasTransform(viewport, imageId, ratio);
   if (!transform) return null;
+  drawRegionInMapping(canvas, transform, bitmaps, region);
+  return transform;
+}
+
+/**
+ * `drawRegionOverImage` in a mapping the caller already has (the overlay drawn whole in it, its
+ * size unchanged since): no layout read, no trip through the viewport's camera.
+ */
+export function drawRegionInMapping(
+  canvas: HTMLCanvasElement,
+  transform: Affine,
+  bitmaps: readonly CanvasImageSource[],
+  region: { x0: number; y0: number; x1: number; y1: number },
+): void {
   const [a, b, c, d, e, f] = transform;
   const xs: number[] = [];
   const ys: number[] = [];
@@ -120,7 +134,7 @@ export function drawRegionOverImage(
   const top = Math.max(0, Math.floor(Math.min(...ys)));
   const right = Math.min(canvas.width, Math.ceil(Math.max(...xs)));
   const bottom = Math.min(canvas.height, Math.ceil(Math.max(...ys)));
-  if (right <= left || bottom <= top) return transform;
+  if (right <= left || bottom <= top) return;
   const context = canvas.getContext('2d')!;
   context.save();
   context.setTransform(1, 0, 0, 1, 0, 0);
@@ -132,5 +146,4 @@ export function drawRegionOverImage(
   context.imageSmoothingEnabled = false;
   for (const bitmap of bitmaps) context.drawImage(bitmap, -0.5, -0.5);
   context.restore();
-  return transform;
 }

@@ -53,6 +53,7 @@ import { viewportInSlot } from '../../viewer/viewportRegistry.js';
 import { useToolStore } from '../tools/useToolStore.js';
 import { decodeSlice, encodeSlice, sliceSha256 } from './labelmapCodec.js';
 import { RegionGrowTool } from './regionGrow.js';
+import { type BrushCursor, type BrushCursorLook, installBrushCursor } from './brushCursor.js';
 import { flushStrokeEnd, flushStrokeEndBeforeInput, runAfterFrame } from './strokeEnd.js';
 import { type StrokeLook, type StrokePreview, installStrokePreview } from './strokePreview.js';
 import { type SegmentToolName, SEGMENT_TOOLS, useSegmentationStore } from './useSegmentationStore.js';
@@ -102,6 +103,8 @@ interface Session {
   stopOpaqueLayers: () => void;
   /** Brush strokes drawn on a 2D canvas, the viewport's render held until the reader pauses. */
   strokes: StrokePreview;
+  /** The brush's circle under the pointer for the brush and the threshold brush. */
+  cursor: BrushCursor;
 }
 
 let session: Session | null = null;
@@ -134,8 +137,10 @@ function ensureSegmentationTools() {
     if (instance === base) group.addTool(base, config);
     else group.addToolInstance(instance, base, config);
     group.setToolDisabled(instance);
-    if (name === 'Brush' || name === 'ThresholdBrush')
+    if (name === 'Brush' || name === 'ThresholdBrush') {
       endPreviewedStrokesAfterFrame(group.getToolInstance(instance));
+      drawnByPreview(group.getToolInstance(instance));
+    }
   }
   return group;
 }
@@ -156,6 +161,37 @@ function endPreviewedStrokesAfterFrame(tool: unknown): void {
       end(event);
     }
   };
+}
+
+/**
+ * What Cornerstone draws in its SVG layer for the brush and the threshold brush is left out while
+ * a segmentation is open; the eraser keeps it.
+ * - Its picture of a lazy stroke being painted: an SVG path through every disc centre, the brush's
+ *   width, the segment's colour at 35 % opacity. Over the stroke preview (strokePreview.ts: the
+ *   voxels the stroke fills, in the segment's colour and opacity as the labelmap is drawn) it
+ *   doubled the colour while painting, so a stroke looked brighter than once rendered, and the
+ *   path, longer at every move, was set, laid out and painted again in every frame of the stroke.
+ * - Its brush cursor: brushCursor.ts draws the same circle, moved by the compositor.
+ */
+function drawnByPreview(tool: unknown): void {
+  const brush = tool as
+    { _captureLazyPreviewCircle?: () => void; renderAnnotation?: (...args: never[]) => unknown } | undefined;
+  const capture = brush?._captureLazyPreviewCircle;
+  const render = brush?.renderAnnotation;
+  if (!brush || typeof capture !== 'function' || typeof render !== 'function') return;
+  brush._captureLazyPreviewCircle = (): void => {
+    if (!session) capture.call(brush);
+  };
+  brush.renderAnnotation = (...args: never[]): unknown => (session ? false : render.apply(brush, args));
+}
+
+/** The brush cursor while the brush or the threshold brush is on the button, else null. */
+function brushCursorLookNow(): BrushCursorLook | null {
+  const state = store.getState();
+  if (!session || (state.tool !== 'Brush' && state.tool !== 'ThresholdBrush')) return null;
+  const segment = state.segments.find((item) => item.segmentIndex === state.activeSegment);
+  if (!segment) return null;
+  return { color: segment.color, radiusMm: state.brushSize };
 }
 
 /**
@@ -384,6 +420,10 @@ export async function openSegmentation(slot: number, wanted?: string): Promise<v
       segmentationId: annotationUid,
       lookNow: strokeLookNow,
     });
+    const cursor = installBrushCursor(viewport, {
+      lookNow: brushCursorLookNow,
+      subscribe: (listener) => store.subscribe(listener),
+    });
     session = {
       slot,
       viewportId: viewport.id,
@@ -400,6 +440,7 @@ export async function openSegmentation(slot: number, wanted?: string): Promise<v
       disposed: false,
       stopOpaqueLayers,
       strokes,
+      cursor,
     };
     store.setState({
       status: 'ready',
@@ -489,6 +530,7 @@ export async function closeSegmentation(): Promise<void> {
   current.disposed = true;
   current.stopOpaqueLayers();
   current.strokes.stop();
+  current.cursor.stop();
   session = null;
   activateSegmentTool(null);
   try {

@@ -35,10 +35,11 @@ import { Enums as ToolEnums } from '@cornerstonejs/tools';
 import {
   type Affine,
   drawOverImage,
-  drawRegionOverImage,
+  drawRegionInMapping,
   imageToCanvasTransform,
   overlayCanvasOf,
 } from '../../imaging/imageOverlay.js';
+import { coveredRun } from './brushDisc.js';
 import { flushStrokeEnd } from './strokeEnd.js';
 
 const { Events: ToolEvents } = ToolEnums;
@@ -187,7 +188,8 @@ export function installStrokePreview(viewport: StackViewport, source: StrokeSour
     const steps = Math.max(1, Math.ceil(lengthMm / (radius / 2)));
     const rx = radius / sx;
     const ry = radius / sy;
-    const { width, height, drawn, pixels } = current;
+    const { width, height, drawn } = current;
+    const data = current.pixels.data;
     const voxels = current.look.voxels;
     const labelValue = current.look.labelValue;
     const accepts = current.look.accepts;
@@ -206,11 +208,14 @@ export function installStrokePreview(viewport: StackViewport, source: StrokeSour
       const y0 = Math.max(0, Math.ceil(cy - ry));
       const y1 = Math.min(height - 1, Math.floor(cy + ry));
       for (let y = y0; y <= y1; y++) {
-        const dy = (y - cy) * sy;
-        for (let x = x0; x <= x1; x++) {
-          const dx = (x - cx) * sx;
-          if (dx * dx + dy * dy > radius * radius) continue;
-          const index = y * width + x;
+        const run = coveredRun(cx, cy, y, sx, sy, radius, x0, x1);
+        if (!run) continue;
+        const [xa, xb] = run;
+        const row = y * width;
+        let rowMin = width;
+        let rowMax = -1;
+        for (let x = xa; x <= xb; x++) {
+          const index = row + x;
           if (drawn[index]) continue;
           // A voxel the threshold refuses stays undrawn (a later stroke may paint it).
           if (accepts && !accepts(index)) continue;
@@ -218,15 +223,18 @@ export function installStrokePreview(viewport: StackViewport, source: StrokeSour
           // Voxels of the segment Cornerstone already draws are not drawn twice (no double alpha).
           if (voxels && voxels[index] === labelValue) continue;
           const offset = index * 4;
-          pixels.data[offset] = r;
-          pixels.data[offset + 1] = g;
-          pixels.data[offset + 2] = b;
-          pixels.data[offset + 3] = alpha;
-          if (x < minX) minX = x;
-          if (x > maxX) maxX = x;
-          if (y < minY) minY = y;
-          if (y > maxY) maxY = y;
+          data[offset] = r;
+          data[offset + 1] = g;
+          data[offset + 2] = b;
+          data[offset + 3] = alpha;
+          if (rowMin === width) rowMin = x;
+          rowMax = x;
         }
+        if (rowMax < 0) continue;
+        if (rowMin < minX) minX = rowMin;
+        if (rowMax > maxX) maxX = rowMax;
+        if (y < minY) minY = y;
+        if (y > maxY) maxY = y;
       }
     }
     current.last = point;
@@ -236,27 +244,42 @@ export function installStrokePreview(viewport: StackViewport, source: StrokeSour
     if (maxX >= 0)
       current.bitmap
         .getContext('2d')!
-        .putImageData(pixels, 0, 0, minX, minY, maxX - minX + 1, maxY - minY + 1);
+        .putImageData(current.pixels, 0, 0, minX, minY, maxX - minX + 1, maxY - minY + 1);
     const bitmaps = [...current.earlier, current.bitmap];
-    const ratio = window.devicePixelRatio || 1;
-    const now = imageToCanvasTransform(viewport, current.imageId, ratio);
-    const same =
-      now !== null &&
-      current.drawnWith !== null &&
-      target.width === Math.max(1, Math.round(element.clientWidth * ratio)) &&
-      now.every((value, index) => Math.abs(value - current.drawnWith![index]!) < 1e-6);
-    if (same && maxX >= 0) {
-      // Only what this move added (and a voxel around it) is drawn again.
-      drawRegionOverImage(target, viewport, current.imageId, bitmaps, {
-        x0: Math.max(0, minX - 1),
-        y0: Math.max(0, minY - 1),
-        x1: Math.min(current.width - 1, maxX + 1),
-        y1: Math.min(current.height - 1, maxY + 1),
-      });
-    } else if (!same) {
-      current.drawnWith = drawOverImage(target, viewport, current.imageId, bitmaps) ? now : null;
+    if (current.drawnWith) {
+      // Only what this move added (and a voxel around it) is drawn again, in the mapping the
+      // overlay was drawn whole in (checked at the press; a camera change or resize drops it).
+      if (maxX >= 0)
+        drawRegionInMapping(target, current.drawnWith, bitmaps, {
+          x0: Math.max(0, minX - 1),
+          y0: Math.max(0, minY - 1),
+          x1: Math.min(current.width - 1, maxX + 1),
+          y1: Math.min(current.height - 1, maxY + 1),
+        });
+    } else {
+      const now = imageToCanvasTransform(viewport, current.imageId, window.devicePixelRatio || 1);
+      current.drawnWith = now && drawOverImage(target, viewport, current.imageId, bitmaps) ? now : null;
     }
   };
+
+  /** Keeps the stroke's mapping only if the overlay still has it (once per press, not per move). */
+  const checkMapping = (current: Stroke): void => {
+    if (!current.drawnWith) return;
+    const ratio = window.devicePixelRatio || 1;
+    const now = imageToCanvasTransform(viewport, current.imageId, ratio);
+    const target = canvas();
+    const same =
+      now !== null &&
+      target.width === Math.max(1, Math.round(element.clientWidth * ratio)) &&
+      target.height === Math.max(1, Math.round(element.clientHeight * ratio)) &&
+      now.every((value, index) => Math.abs(value - current.drawnWith![index]!) < 1e-6);
+    if (!same) current.drawnWith = null;
+  };
+  const dropMapping = (): void => {
+    if (stroke) stroke.drawnWith = null;
+  };
+  const resizes = new ResizeObserver(dropMapping);
+  resizes.observe(element);
 
   const startStroke = (world: Types.Point3): boolean => {
     const imageId = viewport.getCurrentImageId();
@@ -296,6 +319,7 @@ export function installStrokePreview(viewport: StackViewport, source: StrokeSour
     } else {
       stroke.look = look;
       stroke.last = null;
+      checkMapping(stroke);
     }
     clearOnRender = false;
     paintTo(world);
@@ -353,6 +377,7 @@ export function installStrokePreview(viewport: StackViewport, source: StrokeSour
     [element, ToolEvents.MOUSE_CLICK, onMouseUp],
     [element, 'wheel', onOtherInput, { capture: true }],
     [element, CoreEnums.Events.STACK_NEW_IMAGE, onNewImage],
+    [element, CoreEnums.Events.CAMERA_MODIFIED, dropMapping],
     [element, CoreEnums.Events.IMAGE_RENDERED, afterRender],
     [document, 'keydown', onOtherInput, { capture: true }],
     [eventTarget, ToolEvents.SEGMENTATION_RENDERED, onSegmentationRendered],
@@ -368,6 +393,7 @@ export function installStrokePreview(viewport: StackViewport, source: StrokeSour
       clearPreview();
       for (const [target, type, handler, options] of listeners)
         target.removeEventListener(type, handler, options);
+      resizes.disconnect();
       if (viewport.render !== originalRender) viewport.render = originalRender;
       element.querySelector(`canvas.${CANVAS_CLASS}`)?.remove();
     },
