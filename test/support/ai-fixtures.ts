@@ -329,20 +329,17 @@ export async function exportByCli(options: {
   study: string;
 }): Promise<{ services: Services; folder: string }> {
   // Loaded here: the Chromium specs import this module and need none of the CLI.
-  const { runCli } = await import('../../main/cli/run.js');
+  const { runCliInProcess } = await import('./cli.js');
   await options.services.close();
-  let stderr = '';
-  let status: number;
+  let run: Awaited<ReturnType<typeof runCliInProcess>>;
   try {
-    status = await runCli(['export', '--format', options.format, options.out, '--study', options.study], {
-      stdout: { write: () => {} },
-      stderr: { write: (text: string) => (stderr += text) },
-      env: { ...process.env, RADLABEL_DATA_DIR: options.dataDir },
-      onInterrupt: () => () => {},
-    });
+    run = await runCliInProcess(
+      ['export', '--format', options.format, options.out, '--study', options.study],
+      { ...process.env, RADLABEL_DATA_DIR: options.dataDir },
+    );
   } finally {
     options.services = options.reopen();
   }
-  if (status !== 0) throw new Error(`radlabel export exited with ${status}: ${stderr}`);
+  if (run.status !== 0) throw new Error(`radlabel export exited with ${run.status}: ${run.stderr}`);
   return { services: options.services, folder: path.join(options.out, options.study) };
 }

@@ -20,7 +20,7 @@ import {
 import type { CornerstoneAnnotationData } from '../../../main/annotation/dicom/model.js';
 import { readSegmentation } from '../../../main/annotation/dicom/seg-read.js';
 import { readMeasurementSR } from '../../../main/annotation/dicom/sr-read.js';
-import { runCli } from '../../../main/cli/run.js';
+import { runCliInProcess } from '../../support/cli.js';
 import { type Services, createServices } from '../../../main/services.js';
 import { ensureCtSeries, makeTempDir } from '../../fixtures/index.js';
 
@@ -40,17 +40,7 @@ function open(): Services {
   return createServices({ dataDir, host: 'web', logger: silentLogger(), importWorkers: 1, deidWorkers: 0 });
 }
 
-async function cli(...args: string[]): Promise<{ status: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const status = await runCli(args, {
-    stdout: { write: (t: string) => (stdout += t) },
-    stderr: { write: (t: string) => (stderr += t) },
-    env: { ...process.env, RADLABEL_DATA_DIR: dataDir },
-    onInterrupt: () => () => {},
-  });
-  return { status, stdout, stderr };
-}
+const cli = (...args: string[]) => runCliInProcess(args, { ...process.env, RADLABEL_DATA_DIR: dataDir });
 
 function python(script: string, ...args: string[]): string {
   const result = spawnSync(PYTHON, ['-c', script, ...args], { encoding: 'utf8' });

@@ -10,7 +10,7 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { DEFAULT_LABEL_SCHEMA } from '../../../shared/default-label-schema.js';
 import { SchemaService, setActiveSchema } from '../../../main/annotation/schema.js';
-import { runCli } from '../../../main/cli/run.js';
+import { runCliInProcess } from '../../support/cli.js';
 import { makeTempDir } from '../../fixtures/index.js';
 
 const scratch = makeTempDir('schema-active');
@@ -24,16 +24,7 @@ const SCHEMA = {
   labels: [{ ...DEFAULT_LABEL_SCHEMA.labels[0]!, id: 'nodule-solid' }],
 };
 
-async function cli(...args: string[]): Promise<{ status: number; stderr: string }> {
-  let stderr = '';
-  const status = await runCli(args, {
-    stdout: { write: () => {} },
-    stderr: { write: (t: string) => (stderr += t) },
-    env: { ...process.env },
-    onInterrupt: () => () => {},
-  });
-  return { status, stderr };
-}
+const cli = (...args: string[]) => runCliInProcess(args, { ...process.env });
 
 describe('setActiveSchema', () => {
   const dataDir = path.join(scratch, 'sync');

@@ -13,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { annotationMethods } from '../../../shared/annotation.js';
 import { readPart10 } from '../../../main/annotation/dicom/dataset.js';
 import { readMeasurementSR } from '../../../main/annotation/dicom/sr-read.js';
-import { runCli } from '../../../main/cli/run.js';
+import { runCliInProcess } from '../../support/cli.js';
 import { silentLogger } from '../../../main/core/logger.js';
 import { type Services, createServices } from '../../../main/services.js';
 import { ensureCtSeries, makeTempDir } from '../../fixtures/index.js';
@@ -78,16 +78,8 @@ function open(dataDir: string): Services {
   return createServices({ dataDir, host: 'web', logger: silentLogger(), importWorkers: 1, deidWorkers: 0 });
 }
 
-async function cli(dataDir: string, ...args: string[]): Promise<{ status: number; stderr: string }> {
-  let stderr = '';
-  const status = await runCli(args, {
-    stdout: { write: () => {} },
-    stderr: { write: (t: string) => (stderr += t) },
-    env: { ...process.env, RADLABEL_DATA_DIR: dataDir },
-    onInterrupt: () => () => {},
-  });
-  return { status, stderr };
-}
+const cli = (dataDir: string, ...args: string[]) =>
+  runCliInProcess(args, { ...process.env, RADLABEL_DATA_DIR: dataDir });
 
 async function importAndWait(services: Services, paths: string[]): Promise<void> {
   const { jobId } = await services.handlers['import.start']({ paths });

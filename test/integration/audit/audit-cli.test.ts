@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3-multiple-ciphers';
 import { afterAll, describe, expect, it } from 'vitest';
-import { runCli } from '../../../main/cli/run.js';
+import { runCliInProcess } from '../../support/cli.js';
 import { CacheSettingsStore, DEFAULT_CACHE_SETTINGS } from '../../../main/cache/settings.js';
 import { silentLogger } from '../../../main/core/logger.js';
 import { createServices } from '../../../main/services.js';
@@ -17,17 +17,7 @@ import { importPaths, plantStudy } from '../cache/planted.js';
 const root = makeTempDir('audit-cli');
 afterAll(() => fs.rmSync(root, { recursive: true, force: true }));
 
-async function cli(args: string[]): Promise<{ status: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const status = await runCli(args, {
-    stdout: { write: (text: string) => (stdout += text) },
-    stderr: { write: (text: string) => (stderr += text) },
-    env: {},
-    onInterrupt: () => () => undefined,
-  });
-  return { status, stdout, stderr };
-}
+const cli = (args: string[]) => runCliInProcess(args);
 
 describe('radlabel audit', { timeout: 60_000 }, () => {
   it('lists, verifies, exports CSV without PHI, and reports a tampered entry', async () => {

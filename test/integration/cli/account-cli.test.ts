@@ -10,7 +10,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runInSession } from '../../../main/account/sessions.js';
-import { runCli } from '../../../main/cli/run.js';
+import { runCliInProcess } from '../../support/cli.js';
 import { silentLogger } from '../../../main/core/logger.js';
 import { dispatch } from '../../../main/rpc/dispatch.js';
 import { createServices } from '../../../main/services.js';
@@ -45,23 +45,18 @@ function piped(args: string[], input: string) {
 
 /** The CLI in this process (quicker), reading passwords line by line from `input` like piped stdin. */
 async function radlabel(args: string[], input = '') {
-  let stdout = '';
-  let stderr = '';
   const lines = input.split('\n');
-  const status = await runCli(['account', ...args, '--data-dir', dataDir], {
-    stdout: { write: (text: string) => (stdout += text) },
-    stderr: { write: (text: string) => (stderr += text) },
-    env: {},
-    onInterrupt: () => () => undefined,
-    secrets: {
+  return runCliInProcess(
+    ['account', ...args, '--data-dir', dataDir],
+    {},
+    {
       interactive: false,
       read: async () => {
         if (lines.length <= 1) throw new Error('Standard input ended before the password.');
         return lines.shift()!;
       },
     },
-  });
-  return { status, stdout, stderr };
+  );
 }
 
 /** Runs the CLI on a pseudo-terminal (util-linux `script`), typing each answer once its prompt shows. */
@@ -88,16 +83,7 @@ function onTerminal(args: string[], answers: string[]): Promise<{ status: number
   });
 }
 
-async function runCliAudit(): Promise<{ stdout: string }> {
-  let stdout = '';
-  await runCli(['audit', '--action', 'account', '--data-dir', dataDir], {
-    stdout: { write: (text: string) => (stdout += text) },
-    stderr: { write: () => true },
-    env: {},
-    onInterrupt: () => () => undefined,
-  });
-  return { stdout };
-}
+const runCliAudit = () => runCliInProcess(['audit', '--action', 'account', '--data-dir', dataDir]);
 
 describe('radlabel account', { timeout: 240_000 }, () => {
   it('manages accounts from the command line with passwords from standard input, never argv', async () => {

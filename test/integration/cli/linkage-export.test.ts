@@ -2,25 +2,12 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCli } from '../../../main/cli/run.js';
+import { runCliInProcess } from '../../support/cli.js';
 import { ensureCtSeries, makeTempDir } from '../../fixtures/index.js';
 
 const CONFIRMATION = 'I am exporting re-identification data';
 
-async function cli(
-  args: string[],
-  env: NodeJS.ProcessEnv = {},
-): Promise<{ status: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const status = await runCli(args, {
-    stdout: { write: (text: string) => (stdout += text) },
-    stderr: { write: (text: string) => (stderr += text) },
-    env,
-    onInterrupt: () => () => undefined,
-  });
-  return { status, stdout, stderr };
-}
+const cli = runCliInProcess;
 
 let root: string;
 let dataDir: string;

@@ -8,7 +8,7 @@ import path from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import type { DeidSettings } from '../../../shared/contract.js';
 import { deidOptionConflicts, effectiveDeidOptions } from '../../../shared/deid-options.js';
-import { runCli } from '../../../main/cli/run.js';
+import { runCliInProcess } from '../../support/cli.js';
 import { createDeidentifier } from '../../../main/deid/index.js';
 import { dispatch } from '../../../main/rpc/dispatch.js';
 import type { Services } from '../../../main/services.js';
@@ -56,9 +56,7 @@ describe('conflicting de-identification options', () => {
     const secretFile = path.join(scratch, 'secret');
     fs.writeFileSync(secretFile, `${'b2'.repeat(32)}\n`);
     const out = path.join(scratch, 'out');
-    let stdout = '';
-    let stderr = '';
-    const status = await runCli(
+    const { status, stdout, stderr } = await runCliInProcess(
       [
         'deid',
         ensureCtSeries({ slices: 1, size: 32, seed: 'deid-conflicts' }).dir,
@@ -72,12 +70,7 @@ describe('conflicting de-identification options', () => {
         '--workers',
         '0',
       ],
-      {
-        stdout: { write: (text: string) => (stdout += text) },
-        stderr: { write: (text: string) => (stderr += text) },
-        env: {},
-        onInterrupt: () => () => undefined,
-      },
+      {},
     );
     expect(status).not.toBe(0);
     expect(stderr).toMatch(/exclude each other/);

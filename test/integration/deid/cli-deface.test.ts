@@ -7,24 +7,14 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCli } from '../../../main/cli/run.js';
+import { runCliInProcess } from '../../support/cli.js';
 import { checkDefaced, dicomFilesUnder } from '../../fixtures/deface-check.js';
 import { ensureHeadPhantom, PHANTOM_SLICES } from '../../fixtures/head-phantom.js';
 import { makeTempDir } from '../../fixtures/index.js';
 
 const phantom = ensureHeadPhantom('cli-deface');
 
-async function cli(args: string[]): Promise<{ status: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const status = await runCli(['deid', ...args], {
-    stdout: { write: (text: string) => (stdout += text) },
-    stderr: { write: (text: string) => (stderr += text) },
-    env: {},
-    onInterrupt: () => () => undefined,
-  });
-  return { status, stdout, stderr };
-}
+const cli = (args: string[]) => runCliInProcess(['deid', ...args]);
 
 let root: string;
 let secretFile: string;

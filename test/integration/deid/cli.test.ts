@@ -2,28 +2,12 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCli } from '../../../main/cli/run.js';
+import { runCliInProcess } from '../../support/cli.js';
 import { ensureCtSeries, makeTempDir } from '../../fixtures/index.js';
 import { buildDicom } from '../../unit/deid/support/build-dicom.js';
 import { sampleElements, T } from '../../unit/deid/support/sample.js';
 
-interface CliRun {
-  status: number;
-  stdout: string;
-  stderr: string;
-}
-
-async function cli(args: string[], env: NodeJS.ProcessEnv = {}): Promise<CliRun> {
-  let stdout = '';
-  let stderr = '';
-  const status = await runCli(['deid', ...args], {
-    stdout: { write: (text: string) => (stdout += text) },
-    stderr: { write: (text: string) => (stderr += text) },
-    env,
-    onInterrupt: () => () => undefined,
-  });
-  return { status, stdout, stderr };
-}
+const cli = (args: string[], env: NodeJS.ProcessEnv = {}) => runCliInProcess(['deid', ...args], env);
 
 function filesUnder(dir: string): string[] {
   if (!fs.existsSync(dir)) return [];

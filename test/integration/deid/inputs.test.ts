@@ -7,7 +7,7 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCli } from '../../../main/cli/run.js';
+import { runCliInProcess } from '../../support/cli.js';
 import { type DeidRunSummary, deidentifyTree, StudyReports } from '../../../main/deid/service.js';
 import { ensureCtSeries, makeTempDir } from '../../fixtures/index.js';
 import { buildDicom } from '../../unit/deid/support/build-dicom.js';
@@ -41,17 +41,8 @@ function expectAccountedFor(summary: DeidRunSummary): void {
   expect(summary.filesDone).toBe(summary.filesFound);
 }
 
-async function cli(args: string[]): Promise<{ status: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const status = await runCli(['deid', ...args, '--secret-file', secretFile, '--workers', '0'], {
-    stdout: { write: (text: string) => (stdout += text) },
-    stderr: { write: (text: string) => (stderr += text) },
-    env: {},
-    onInterrupt: () => () => undefined,
-  });
-  return { status, stdout, stderr };
-}
+const cli = (args: string[]) =>
+  runCliInProcess(['deid', ...args, '--secret-file', secretFile, '--workers', '0']);
 
 describe('inputs that share a SOP Instance UID (item 6)', () => {
   it('a second object with the same UID and other content is a conflict, never written over', async () => {

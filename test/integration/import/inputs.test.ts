@@ -10,7 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { ImportProgress } from '../../../shared/contract.js';
-import { runCli } from '../../../main/cli/run.js';
+import { runCliInProcess } from '../../support/cli.js';
 import { ensureCtSeries, makeTempDir, pydicomTestFilesDir, writeZip } from '../../fixtures/index.js';
 import { type Harness, codesByName, openHarness } from './harness.js';
 import { dcmdumpSopInstanceUID, makeRawDatasets, pydicomReadsAsPart10 } from './raw-fixtures.js';
@@ -57,15 +57,8 @@ async function importCli(
   args: string[],
   dataDir: string,
 ): Promise<{ status: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const status = await runCli(['import', ...args, '--data-dir', dataDir], {
-    stdout: { write: (text: string) => (out += text) },
-    stderr: { write: (text: string) => (err += text) },
-    env: {},
-    onInterrupt: () => () => undefined,
-  });
-  return { status, out, err };
+  const { status, stdout, stderr } = await runCliInProcess(['import', ...args, '--data-dir', dataDir]);
+  return { status, out: stdout, err: stderr };
 }
 
 describe('datasets without preamble (item 7)', () => {
