@@ -140,6 +140,25 @@ export const PacsRetrieveProgress = z.object({
 });
 export type PacsRetrieveProgress = z.infer<typeof PacsRetrieveProgress>;
 
+/** A retrieve as it starts, nothing counted yet: main's first state, and the dialog's until main's first event. */
+export function startingRetrieve(
+  jobId: string,
+  nodeId: number,
+  studyInstanceUIDs: string[],
+): PacsRetrieveProgress {
+  return {
+    jobId,
+    nodeId,
+    studyInstanceUIDs,
+    total: null,
+    completed: 0,
+    failed: 0,
+    warnings: 0,
+    phase: 'running',
+    error: null,
+  };
+}
+
 const JobRef = z.object({ jobId: z.string().uuid() });
 const Empty = z.object({}).strict();
 

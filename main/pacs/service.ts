@@ -8,12 +8,13 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Handlers } from '../../shared/contract.js';
 import { AppError, ErrorCode } from '../../shared/errors.js';
-import type {
-  PacsLocalSettings,
-  PacsNode,
-  PacsRetrieveProgress,
-  PacsScpStatus,
-  PacsStudyMatch,
+import {
+  type PacsLocalSettings,
+  type PacsNode,
+  type PacsRetrieveProgress,
+  type PacsScpStatus,
+  type PacsStudyMatch,
+  startingRetrieve,
 } from '../../shared/pacs.js';
 import type { EventBus } from '../core/events.js';
 import type { Logger } from '../core/logger.js';
@@ -179,17 +180,7 @@ export function createPacsApp(deps: PacsAppDeps): PacsApp {
           'Receiving from the PACS is off: turn it on in the PACS settings (a retrieve arrives through it).',
         );
       const jobId = crypto.randomUUID();
-      const progress: PacsRetrieveProgress = {
-        jobId,
-        nodeId,
-        studyInstanceUIDs,
-        total: null,
-        completed: 0,
-        failed: 0,
-        warnings: 0,
-        phase: 'running',
-        error: null,
-      };
+      const progress = startingRetrieve(jobId, nodeId, studyInstanceUIDs);
       let cancelled = false;
       let cancelCurrent: () => void = () => undefined;
       retrieves.set(jobId, {

@@ -1,7 +1,12 @@
 /** Query a PACS node (C-FIND) and retrieve chosen studies into the worklist (C-MOVE), with progress. */
 import { type FormEvent, useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import type { PacsNode, PacsRetrieveProgress, PacsStudyMatch } from '../../../shared/pacs.js';
+import {
+  type PacsNode,
+  type PacsRetrieveProgress,
+  type PacsStudyMatch,
+  startingRetrieve,
+} from '../../../shared/pacs.js';
 import { Dialog } from '../components/Dialog.js';
 import { useErrorMessage } from '../components/useErrorMessage.js';
 import { host } from '../host/index.js';
@@ -75,17 +80,7 @@ export function QueryPacsDialog({ onClose }: { onClose(): void }) {
     setError(null);
     try {
       const { jobId } = await host.api.call('pacs.retrieve', { nodeId, studyInstanceUIDs: [...chosen] });
-      setProgress({
-        jobId,
-        nodeId,
-        studyInstanceUIDs: [...chosen],
-        total: null,
-        completed: 0,
-        failed: 0,
-        warnings: 0,
-        phase: 'running',
-        error: null,
-      });
+      setProgress(startingRetrieve(jobId, nodeId, [...chosen]));
     } catch (caught) {
       setError(errorMessage(caught));
     }
