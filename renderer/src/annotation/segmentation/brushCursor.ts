@@ -73,8 +73,6 @@ export function installBrushCursor(viewport: StackViewport, source: BrushCursorS
 
   /** Pointer in canvas pixels, or null while it is not over the viewport. */
   let pointer: [number, number] | null = null;
-  /** The element's box, read on entering and on resizes rather than at every move. */
-  let box: DOMRect | null = null;
   /** Radius in canvas pixels for `radiusMm`, worked out again when the view changes. */
   let radius: { mm: number; px: number } | null = null;
   let shownLook = '';
@@ -125,23 +123,20 @@ export function installBrushCursor(viewport: StackViewport, source: BrushCursorS
   };
 
   const onPointerMove = (event: PointerEvent): void => {
-    box ??= element.getBoundingClientRect();
+    // Read at every move (layout is clean at an input event): the pane may have moved since.
+    const box = element.getBoundingClientRect();
     pointer = [event.clientX - box.left, event.clientY - box.top];
     draw();
   };
   const onPointerLeave = (): void => {
     pointer = null;
-    box = null;
     hide();
   };
   const onViewChanged = (): void => {
     radius = null;
     if (visible) draw();
   };
-  const resizes = new ResizeObserver(() => {
-    box = null;
-    onViewChanged();
-  });
+  const resizes = new ResizeObserver(onViewChanged);
   resizes.observe(element);
   const unsubscribe = source.subscribe(draw);
 
