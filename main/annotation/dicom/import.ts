@@ -21,9 +21,11 @@ import { type SeriesGeometry, readSeriesGeometry } from './geometry.js';
 import type { SegmentInfo } from './model.js';
 import { parseSegmentationFile } from './seg-parse.js';
 import { SEG_SOP_CLASSES, readSegmentation } from './seg-read.js';
-import { SR_SOP_CLASSES, readMeasurementSR } from './sr-read.js';
+import { SR_SOP_CLASSES, checkContentTree, readMeasurementSR } from './sr-read.js';
 
 const deflate = promisify(zlib.deflate);
+/** The most versions one `annotation.save` takes (shared/annotation.ts). */
+const SAVE_BATCH = 500;
 
 export interface ImportSource {
   handlers: Pick<
@@ -160,7 +162,13 @@ export class AnnotationImporter {
       return outcome;
     }
     outcome.kind = annotationObjectKind(bytes);
-    if (outcome.kind === 'other') return outcome;
+    if (outcome.kind === 'other') {
+      // Damaged before its SOP Class, not DICOM, or another kind of object: said, not skipped silently.
+      outcome.problems.push(
+        'This file is not a DICOM structured report or segmentation that RadLabel reads.',
+      );
+      return outcome;
+    }
     try {
       if (outcome.kind === 'sr') await this.#importSR(readPart10(bytes), outcome);
       else await this.#importSEG(parseSegmentationFile(bytes), outcome);
@@ -173,11 +181,8 @@ export class AnnotationImporter {
   async #importSR(dataset: Dataset, outcome: ImportFileOutcome): Promise<void> {
     const sop = String(dataset['SOPInstanceUID'] ?? '');
     // Geometry of every referenced image's series, before the synchronous reader needs it.
-    const referenced = new Set<string>();
-    JSON.stringify(dataset, (key, value: unknown) => {
-      if (key === 'ReferencedSOPInstanceUID' && typeof value === 'string') referenced.add(value);
-      return value;
-    });
+    // (The content tree's depth and size are checked first: nothing recursive walks it before.)
+    const referenced = checkContentTree(dataset);
     for (const ref of referenced) {
       const series = this.#seriesOf(ref);
       if (series) await this.#geometry(series);
@@ -193,6 +198,8 @@ export class AnnotationImporter {
       newVersionId: () => '',
     });
     outcome.problems.push(...result.skipped);
+    if (result.versions.length === 0 && result.skipped.length === 0)
+      outcome.problems.push('This structured report holds no measurements or answers RadLabel can read.');
     const heads = new Map(
       (
         await this.source.handlers['annotation.list']({
@@ -229,9 +236,11 @@ export class AnnotationImporter {
       else
         this.#deferred.push({ version: prepared, outcome, ancestors: result.ancestors.get(versionId) ?? [] });
     }
-    if (versions.length > 0) {
-      await this.source.handlers['annotation.save']({ versions });
-      outcome.added += versions.length;
+    // In requests the contract accepts (at most SAVE_BATCH versions each).
+    for (let start = 0; start < versions.length; start += SAVE_BATCH) {
+      const batch = versions.slice(start, start + SAVE_BATCH);
+      await this.source.handlers['annotation.save']({ versions: batch });
+      outcome.added += batch.length;
     }
   }
 

@@ -114,6 +114,8 @@ export function parseSegmentationFile(bytes: Uint8Array): Dataset {
 }
 
 const PER_FRAME_TAG = 'x52009230';
+/** Sequences nested in a frame's functional groups (a few in practice). */
+const MAX_DEPTH = 16;
 const IMPLICIT_LITTLE = '1.2.840.10008.1.2';
 const UNDEFINED = 0xffffffff;
 const ITEM = 0xfffee000;
@@ -161,8 +163,19 @@ function readPerFrame(
   const header = elementHeader();
 
   /** A sequence's items; `sequenceTag` and its parent name where the items' values lie. */
+  let depth = 0;
   const sequence = (offset: number, length: number, sequenceTag: number, parentTag: number): number => {
+    // A frame's functional groups nest a few levels; deeper is hostile (the walk recurses).
+    if (++depth > MAX_DEPTH) throw new Error('sequences nested too deep');
+    try {
+      return sequenceItems(offset, length, sequenceTag, parentTag);
+    } finally {
+      depth--;
+    }
+  };
+  const sequenceItems = (offset: number, length: number, sequenceTag: number, parentTag: number): number => {
     const limit = length === UNDEFINED ? size : offset + length;
+    if (limit > size) throw new Error('a sequence runs past the end of the file');
     let at = offset;
     while (at + 8 <= limit) {
       const tag = tagAt(at);

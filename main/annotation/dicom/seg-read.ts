@@ -88,6 +88,14 @@ export function readSegmentation(dataset: Dataset, options: SegReadOptions): Seg
   const bitsAllocated = Number(dataset['BitsAllocated']);
   const perFrame = items(dataset['PerFrameFunctionalGroupsSequence']);
   const shared = first(dataset['SharedFunctionalGroupsSequence']);
+  // Bounds, checked once here against the bytes present, before anything is allocated or looped
+  // over: every loop below is then bounded by the file's size.
+  const rawPixels = checkedPixels(dataset, type, rows, columns, frameCount, bitsAllocated);
+  if (perFrame.length > 0 && perFrame.length !== frameCount)
+    throw new AppError(
+      ErrorCode.Malformed,
+      `This segmentation declares ${frameCount} frames but describes ${perFrame.length} (Per-frame Functional Groups).`,
+    );
 
   // The source series.
   let seriesUid = text(first(dataset['ReferencedSeriesSequence'])?.['SeriesInstanceUID']);
@@ -130,6 +138,7 @@ export function readSegmentation(dataset: Dataset, options: SegReadOptions): Seg
 
   // Segments.
   const segmentItems = items(dataset['SegmentSequence']);
+  checkSegmentNumbers(segmentItems.map((segment) => segment['SegmentNumber']));
   const segments: SegmentInfo[] = segmentItems.map((segment) => {
     const lab = numbersOf(segment['RecommendedDisplayCIELabValue']);
     const labelId = labelIdOf(segment, options.schema);
@@ -145,12 +154,18 @@ export function readSegmentation(dataset: Dataset, options: SegReadOptions): Seg
   const automatic =
     segmentItems.length > 0 && segmentItems.every((s) => text(s['SegmentAlgorithmType']) === 'AUTOMATIC');
   const algorithm = text(segmentItems[0]?.['SegmentAlgorithmName']);
-  const maxSegment = Math.max(0, ...segments.map((s) => s.segmentIndex));
+  let maxSegment = 0;
+  for (const s of segments) maxSegment = Math.max(maxSegment, s.segmentIndex);
+  if (type !== 'LABELMAP')
+    for (const item of [shared, ...perFrame]) {
+      const n = Number(first(item?.['SegmentIdentificationSequence'])?.['ReferencedSegmentNumber']);
+      if (Number.isInteger(n) && n <= 65535) maxSegment = Math.max(maxSegment, n);
+    }
+  if (type === 'LABELMAP' && bitsAllocated === 16) maxSegment = 65535;
   const Voxels = maxSegment > 255 ? Uint16Array : Uint8Array;
 
   // Read in place (a view on the file's bytes); only a view at an offset that is not a multiple of
   // 4 is copied, once, so that frames can be read as 32-bit words.
-  const rawPixels = pixelBytes(dataset);
   const pixels = rawPixels.byteOffset % 4 === 0 ? rawPixels : new Uint8Array(rawPixels);
   const layers: Array<Map<string, Uint8Array | Uint16Array>> = [];
   const sliceArray = (layer: number, slice: number): Uint8Array | Uint16Array => {
@@ -201,7 +216,12 @@ export function readSegmentation(dataset: Dataset, options: SegReadOptions): Seg
           first(shared?.['SegmentIdentificationSequence'])?.['ReferencedSegmentNumber'],
       );
       const slice = sliceOfFrame(item ?? shared);
-      if (!Number.isFinite(segment) || slice === null) continue;
+      if (!Number.isInteger(segment) || segment < 1 || segment > 65535)
+        throw new AppError(
+          ErrorCode.Malformed,
+          'A frame of this segmentation names a segment number that is not valid (1 to 65535).',
+        );
+      if (slice === null) continue;
       let list = framesBySegment.get(segment);
       if (!list) framesBySegment.set(segment, (list = []));
       list.push({ slice, frame: f });
@@ -236,22 +256,104 @@ export function readSegmentation(dataset: Dataset, options: SegReadOptions): Seg
       while (ranges.some(clashes)) layer++;
       const info = segments.find((s) => s.segmentIndex === segment);
       if (info) Object.assign(info, { layer, labelValue: segment });
+      // A segment the frames name but the Segment Sequence does not describe keeps its voxels.
+      else
+        segments.push({
+          segmentIndex: segment,
+          name: `Segment ${segment}`,
+          color: '#ff0000',
+          visible: true,
+          locked: false,
+          layer,
+          labelValue: segment,
+        });
       for (const { slice, start, end } of ranges) {
         const target = sliceArray(layer, slice);
         for (let i = start; i < end; i++) target[pool[i]!] = segment;
       }
     }
   }
-  if (layers.length === 0) layers.push(new Map());
+  if (layers.length === 0) {
+    if (frameCount > 0)
+      throw new AppError(
+        ErrorCode.Malformed,
+        'None of the frames of this segmentation could be placed on the images it refers to.',
+      );
+    layers.push(new Map());
+  }
   return {
     labelmap: { layers, segments, width: columns, height: rows },
     geometry,
     segmentationType: type,
     source: automatic ? `ai:${algorithm || 'unknown'}` : 'human',
     author: automatic ? algorithm || 'unknown' : text(dataset['ContentCreatorName']),
-    studyInstanceUID: text(dataset['StudyInstanceUID']),
+    // The file's study, unless it names none that is a UID: then the study of its images.
+    studyInstanceUID: /^[0-9.]{1,64}$/.test(text(dataset['StudyInstanceUID']))
+      ? text(dataset['StudyInstanceUID'])
+      : geometry.studyInstanceUID,
     seriesInstanceUID: geometry.seriesInstanceUID,
   };
+}
+
+/** The most frames a segmentation may declare (the largest series RadLabel reads has fewer images). */
+export const MAX_SEG_FRAMES = 1_000_000;
+
+/**
+ * The Pixel Data, after checking the declared size against it: Rows and Columns (1..65535),
+ * NumberOfFrames (1..MAX_SEG_FRAMES), BitsAllocated for the type (BINARY 1, FRACTIONAL 8, Label
+ * Map 8 or 16), and at least as many bytes as those frames need (more is allowed: padding). A
+ * file that declares more than it holds is refused here, before any frame is read or any voxel
+ * array allocated.
+ */
+function checkedPixels(
+  dataset: Dataset,
+  type: 'BINARY' | 'FRACTIONAL' | 'LABELMAP',
+  rows: number,
+  columns: number,
+  frameCount: number,
+  bitsAllocated: number,
+): Uint8Array {
+  const dimension = (n: number) => Number.isInteger(n) && n >= 1 && n <= 65535;
+  if (!dimension(rows) || !dimension(columns))
+    throw new AppError(ErrorCode.Malformed, 'This segmentation has no valid image size (Rows, Columns).');
+  if (!Number.isInteger(frameCount) || frameCount < 1 || frameCount > MAX_SEG_FRAMES)
+    throw new AppError(ErrorCode.Malformed, 'This segmentation has no valid number of frames.');
+  const bits = type === 'BINARY' ? [1] : type === 'FRACTIONAL' ? [8] : [8, 16];
+  if (!bits.includes(bitsAllocated))
+    throw new AppError(
+      ErrorCode.Malformed,
+      `A ${type === 'LABELMAP' ? 'label map' : type} segmentation has ${bits.join(' or ')} bits per pixel, this one declares ${Number.isFinite(bitsAllocated) ? bitsAllocated : 'none'}.`,
+    );
+  const needed = Math.ceil((frameCount * rows * columns * bitsAllocated) / 8);
+  const value = dataset['PixelData'];
+  const parts = (Array.isArray(value) ? value : [value]).filter(
+    (v): v is ArrayBuffer | Uint8Array => v instanceof ArrayBuffer || v instanceof Uint8Array,
+  );
+  const present = parts.reduce((n, p) => n + p.byteLength, 0);
+  if (present < needed)
+    throw new AppError(
+      ErrorCode.Malformed,
+      present === 0
+        ? 'This segmentation has no pixel data.'
+        : `This segmentation's pixel data is shorter than its ${frameCount} frames of ${columns}×${rows} need (${present} of ${needed} bytes).`,
+    );
+  return pixelBytes(dataset);
+}
+
+/** Segment numbers are integers 1..65535, each described once. */
+function checkSegmentNumbers(numbers: unknown[]): void {
+  const seen = new Set<number>();
+  for (const value of numbers) {
+    const n = Number(value);
+    if (!Number.isInteger(n) || n < 1 || n > 65535)
+      throw new AppError(
+        ErrorCode.Malformed,
+        'This segmentation has a segment whose number is missing or not valid (1 to 65535).',
+      );
+    if (seen.has(n))
+      throw new AppError(ErrorCode.Malformed, `This segmentation describes segment ${n} twice.`);
+    seen.add(n);
+  }
 }
 
 /**

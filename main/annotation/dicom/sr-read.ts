@@ -60,7 +60,50 @@ const KNOWN_TOOLS = MEASUREMENT_TOOL_NAMES;
 
 const conceptOf = (item: Dataset): Code | undefined => codeOf(first(item['ConceptNameCodeSequence']));
 const valueCodeOf = (item: Dataset): Code | undefined => codeOf(first(item['ConceptCodeSequence']));
-const children = (item: Dataset): Dataset[] => items(item['ContentSequence']);
+const children = (item: Dataset): Dataset[] =>
+  items(item['ContentSequence']).filter((child) => !!child && typeof child === 'object');
+
+/** How deep content items may nest (TID 1500 nests five or six levels) and how many an SR may hold. */
+export const MAX_CONTENT_DEPTH = 50;
+export const MAX_CONTENT_ITEMS = 200_000;
+/** Image coordinates and millimetres beyond this are not on any image (and overflow in transforms). */
+const MAX_COORDINATE = 1e7;
+
+/**
+ * Checks the content tree once, without recursion, before anything walks it: at most
+ * MAX_CONTENT_DEPTH levels and MAX_CONTENT_ITEMS items. Returns the SOP Instance UIDs the content
+ * items refer to (their images' geometry is looked up before reading).
+ */
+export function checkContentTree(dataset: Dataset): Set<string> {
+  const referenced = new Set<string>();
+  const stack: Array<[Dataset, number]> = [[dataset, 0]];
+  let count = 0;
+  while (stack.length > 0) {
+    const [item, depth] = stack.pop()!;
+    for (const reference of items(item['ReferencedSOPSequence'])) {
+      const sop = text(reference?.['ReferencedSOPInstanceUID']);
+      if (sop) referenced.add(sop);
+    }
+    const content = children(item);
+    if (content.length === 0) continue;
+    if (depth >= MAX_CONTENT_DEPTH)
+      throw new AppError(
+        ErrorCode.Malformed,
+        `This structured report nests its content more than ${MAX_CONTENT_DEPTH} levels deep.`,
+      );
+    count += content.length;
+    if (count > MAX_CONTENT_ITEMS)
+      throw new AppError(
+        ErrorCode.TooLarge,
+        `This structured report has more than ${MAX_CONTENT_ITEMS.toLocaleString('en')} content items.`,
+      );
+    for (const child of content) if (child && typeof child === 'object') stack.push([child, depth + 1]);
+  }
+  return referenced;
+}
+
+/** A DICOM UID (digits and dots, at most 64), as the contract takes it. */
+export const isUid = (value: string): boolean => /^[0-9.]{1,64}$/.test(value);
 
 function* walk(item: Dataset): Generator<Dataset> {
   for (const child of children(item)) {
@@ -137,9 +180,10 @@ interface Graphic {
   columnCosines?: Vec3;
 }
 
-function graphicOf(item: Dataset, resolve: SliceResolver): Graphic | 'unresolved' | null {
+function graphicOf(item: Dataset, resolve: SliceResolver): Graphic | 'unresolved' | 'invalid' | null {
   const type = text(item['GraphicType']);
   const data = numbersOf(item['GraphicData']);
+  if (!data.every((v) => Number.isFinite(v) && Math.abs(v) <= MAX_COORDINATE)) return 'invalid';
   if (item['ValueType'] === 'SCOORD3D') {
     const points: Vec3[] = [];
     for (let i = 0; i + 2 < data.length; i += 3) points.push([data[i]!, data[i + 1]!, data[i + 2]!]);
@@ -244,6 +288,7 @@ function readGroup(
   const attributes: Record<string, string | number | string[]> = {};
   const graphics: Graphic[] = [];
   let unresolved = false;
+  let invalid = false;
   for (const child of children(group)) {
     const concept = conceptOf(child);
     if (sameCode(concept, CODES.trackingIdentifier)) trackingIdentifier = text(child['TextValue']);
@@ -283,6 +328,7 @@ function readGroup(
     if (item['ValueType'] === 'SCOORD' || item['ValueType'] === 'SCOORD3D') {
       const graphic = graphicOf(item, options.resolve);
       if (graphic === 'unresolved') unresolved = true;
+      else if (graphic === 'invalid') invalid = true;
       else if (graphic) graphics.push(graphic);
     } else if (item['ValueType'] === 'NUM') {
       const concept = conceptOf(item);
@@ -298,6 +344,8 @@ function readGroup(
         stats.modalityUnit = n.unit;
     }
   }
+  if (invalid)
+    return `${trackingIdentifier || 'A measurement'}: its coordinates are not numbers on the image`;
   if (graphics.length === 0)
     return unresolved
       ? `${trackingIdentifier || 'A measurement'}: its image is not in the catalog`
@@ -385,7 +433,10 @@ export function readMeasurementSR(dataset: Dataset, options: SrReadOptions): SrR
   const sopClass = text(dataset['SOPClassUID']);
   if (!SR_SOP_CLASSES.has(sopClass))
     throw new AppError(ErrorCode.NotDicom, 'This file is not a DICOM structured report RadLabel can read.');
+  checkContentTree(dataset);
   const studyInstanceUID = text(dataset['StudyInstanceUID']);
+  if (!isUid(studyInstanceUID))
+    throw new AppError(ErrorCode.Malformed, 'This structured report has no valid Study Instance UID.');
   const document = observerOf(dataset);
   const header: ObjectHeader = {
     sopInstanceUID: text(dataset['SOPInstanceUID']),
@@ -439,6 +490,8 @@ function readQualitativeEvaluations(
         if (sameCode(concept, CODES.trackingUid)) trackingUid = text(property['UID']);
         else if (sameCode(concept, CODES.seriesInstanceUid)) seriesUid = text(property['UID']);
       }
+      // A series named by something that is not a UID: the answer cannot be placed.
+      if (seriesUid && !isUid(seriesUid)) continue;
       const questionId = labelIdOf(question, undefined) ?? question.value;
       const key = trackingUid || `${questionId}@${seriesUid}`;
       const chain = chains.get(key) ?? { trackingUid, questionId, seriesUid, answer: [] };
