@@ -27,6 +27,8 @@ const round = (value: number): number => Math.round(value * 10) / 10;
 interface Drags {
   /** Latency (ms) of every pointer event. */
   latencies: number[];
+  /** The type of each of those events (pointerdown, pointermove, pointerup), in the same order. */
+  types: string[];
   /** Renders of viewport 0 (Cornerstone's IMAGE_RENDERED) from the first press to the end. */
   renders: number;
   /** Of those, the renders that started while a button was down (inside a stroke). */
@@ -38,9 +40,11 @@ async function dragLatencies(page: Page): Promise<Drags> {
   await page.evaluate(() => {
     const target = window as unknown as {
       __paintLatencies: number[];
+      __paintTypes: string[];
       __paintRenders: { all: number; inStrokes: number; down: boolean };
     };
     target.__paintLatencies = [];
+    target.__paintTypes = [];
     const renders = { all: 0, inStrokes: 0, down: false };
     target.__paintRenders = renders;
     document.addEventListener('pointerdown', () => (renders.down = true), { capture: true });
@@ -66,7 +70,10 @@ async function dragLatencies(page: Page): Promise<Drags> {
             return;
           const at = event.timeStamp;
           requestAnimationFrame(() =>
-            setTimeout(() => target.__paintLatencies.push(performance.now() - at), 0),
+            setTimeout(() => {
+              target.__paintLatencies.push(performance.now() - at);
+              target.__paintTypes.push(type);
+            }, 0),
           );
         },
         { capture: true },
@@ -86,14 +93,31 @@ async function dragLatencies(page: Page): Promise<Drags> {
   return page.evaluate(() => {
     const target = window as unknown as {
       __paintLatencies: number[];
+      __paintTypes: string[];
       __paintRenders: { all: number; inStrokes: number };
     };
     return {
       latencies: target.__paintLatencies,
+      types: target.__paintTypes,
       renders: target.__paintRenders.all,
       rendersInStrokes: target.__paintRenders.inStrokes,
     };
   });
+}
+
+/** Count, median and p95 of the latencies of each kind of pointer event. */
+function byType(drags: Drags): Record<string, { events: number; median: number; p95: number }> {
+  const kinds: Record<string, { events: number; median: number; p95: number }> = {};
+  for (const type of ['pointerdown', 'pointermove', 'pointerup']) {
+    const values = drags.latencies.filter((_, index) => drags.types[index] === type);
+    if (values.length === 0) continue;
+    kinds[type] = {
+      events: values.length,
+      median: round(percentile(values, 50)),
+      p95: round(percentile(values, 95)),
+    };
+  }
+  return kinds;
 }
 
 const paintMs: Benchmark = {
@@ -166,6 +190,8 @@ const paintMs: Benchmark = {
               p95MinusReadingP95: round(percentile(painting, 95) - percentile(reading, 95)),
               medianMinusReadingMedian: round(percentile(painting, 50) - percentile(reading, 50)),
               // Viewport renders (WebGL frames) during the 20 painting strokes, and inside them.
+              // Per kind of event (a press, the moves, the pointer up): count, median, p95, ms.
+              byType: byType(paintingDrags),
               renders: paintingDrags.renders,
               rendersInStrokes: paintingDrags.rendersInStrokes,
               readingRenders: readingDrags.renders,
