@@ -681,6 +681,47 @@ describe('annotation import fuzz', () => {
     console.log(`annotation fuzz: ${cases.length} mutations, ${added} added, ${refused} with problems`);
   }, 900_000);
 
+  it('the normal import (files dropped or opened in the app): a hostile SEG among good SR and SEG files', async () => {
+    const dir = path.join(scratch, 'dropped');
+    fs.mkdirSync(dir, { recursive: true });
+    const goodSR = ourSR(1);
+    const goodSEG = edited('seg-ours', () => {});
+    // Before the bounds, NumberOfFrames 2147483647 looped forever on main's thread.
+    const hostile = edited('seg-fractional', (d) => (d['NumberOfFrames'] = '2147483647'));
+    const files = { 'a-good-sr.dcm': goodSR, 'b-hostile-seg.dcm': hostile, 'c-good-seg.dcm': goodSEG };
+    for (const [name, bytes] of Object.entries(files)) fs.writeFileSync(path.join(dir, name), bytes);
+    const segsBefore = (
+      await services.handlers['segmentation.list']({ seriesInstanceUID: ct.seriesInstanceUID })
+    ).length;
+    const headsBefore = (
+      await services.handlers['annotation.list']({ studyInstanceUID: ct.studyInstanceUID })
+    ).heads.length;
+    await importAndWait(services, [dir], { failOnErrors: false });
+    // The catalog's hook turns the SR and SEG objects into annotations (main/annotation/interchange-handlers.ts).
+    const end = Date.now() + 30_000;
+    let segs = segsBefore;
+    let heads = headsBefore;
+    while (Date.now() < end && (segs === segsBefore || heads === headsBefore)) {
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      segs = (await services.handlers['segmentation.list']({ seriesInstanceUID: ct.seriesInstanceUID }))
+        .length;
+      heads = (await services.handlers['annotation.list']({ studyInstanceUID: ct.studyInstanceUID })).heads
+        .length;
+    }
+    expect(heads).toBe(headsBefore + 1);
+    expect(segs).toBe(segsBefore + 1);
+    // The same files through `annotation.importFiles`: the good ones are there already, the hostile
+    // one gets its message.
+    const { files: outcomes } = await services.handlers['annotation.importFiles']({
+      paths: Object.keys(files).map((name) => path.join(dir, name)),
+    });
+    expect(outcomes.map((o) => [o.kind, o.added, o.unchanged, o.problems])).toEqual([
+      ['sr', 0, 1, []],
+      ['seg', 0, 0, ['This segmentation has no valid number of frames.']],
+      ['seg', 0, 1, []],
+    ]);
+  }, 120_000);
+
   it('memory stayed bounded, and what was stored before is unchanged', async () => {
     console.log(`annotation fuzz: peak RSS ${Math.round(peakRss / 2 ** 20)} MB`);
     expect(peakRss).toBeLessThan(2 * 2 ** 30);
