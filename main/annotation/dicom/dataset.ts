@@ -90,6 +90,8 @@ export function checkPart10Structure(bytes: Uint8Array): void {
       open.pop();
       continue;
     }
+    // A few bytes after the last element at the top level (padding some writers leave) are ignored.
+    if (!top && at + 8 > size) break;
     if (!readElementHeader(view, at, explicit, header)) throw damaged('an element is cut short');
     const { tag, length, valueOffset } = header;
     if (top && !top.item) {

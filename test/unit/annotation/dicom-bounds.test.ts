@@ -282,6 +282,10 @@ describe('Part 10 structure walk (before dcmjs)', () => {
     expect(performance.now() - started).toBeLessThan(200);
   });
 
+  it('a few padding bytes after the last element are ignored', () => {
+    expect(() => checkPart10Structure(Buffer.concat([sr(), Buffer.from([0, 0, 0])]))).not.toThrow();
+  });
+
   it('a file cut inside a sequence is refused', () => {
     const file = sr();
     expect(appError(() => readPart10(file.subarray(0, Math.floor(file.length * 0.6)))).code).toBe(
