@@ -139,7 +139,7 @@ export function checkPart10Structure(bytes: Uint8Array): void {
       at = valueOffset;
       continue;
     }
-    if (length === UNDEFINED_LENGTH) throw damaged('an element has an undefined length');
+    if (length === UNDEFINED_LENGTH) throw damaged('an element has no length');
     if (valueOffset + length > limit()) throw damaged('an element runs past its end');
     at = valueOffset + length;
   }

@@ -37,6 +37,24 @@ export function parseSegmentationFile(bytes: Uint8Array): Dataset {
       cause: error,
     });
   }
+  try {
+    return pick(root, bytes, fast);
+  } catch (error) {
+    // dicom-parser records an element whose length runs past the end of the file and throws (a
+    // string) only when its value is read: such a file ends here as damaged.
+    if (error instanceof AppError) throw error;
+    throw new AppError(ErrorCode.Malformed, 'This segmentation file is damaged and cannot be read.', {
+      cause: error,
+    });
+  }
+}
+
+/** The attributes readSegmentation needs, in the keyword-keyed shape dcmjs gives. */
+function pick(
+  root: DataSet,
+  bytes: Uint8Array,
+  fast: { frames: Dataset[]; pixelData: Uint8Array | undefined } | null,
+): Dataset {
   const terms = parseSpecificCharacterSet(root.string('x00080005'));
   const str = (ds: DataSet | undefined, tag: string, vr = 'CS'): string | undefined => {
     const element = ds?.elements[tag];
