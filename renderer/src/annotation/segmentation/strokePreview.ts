@@ -93,6 +93,8 @@ interface Stroke {
   last: [number, number] | null;
   /** The mapping the overlay was last drawn in (null: draw it whole next time). */
   drawnWith: Affine | null;
+  /** Voxels the bitmap gained that the overlay does not show yet (columns x0..x1, rows y0..y1). */
+  pending: { x0: number; y0: number; x1: number; y1: number } | null;
 }
 
 export interface StrokePreview {
@@ -113,6 +115,8 @@ export function installStrokePreview(viewport: StackViewport, source: StrokeSour
   let renderHeld = false;
   let pauseTimer: number | null = null;
   let stroke: Stroke | null = null;
+  /** The frame that shows what the last press drew, if no drag showed it first. */
+  let drawFrame = 0;
   /** The preview waits for the render that shows the labelmap, then clears. */
   let clearOnRender = false;
 
@@ -175,7 +179,7 @@ export function installStrokePreview(viewport: StackViewport, source: StrokeSour
   };
 
   /** Draws the discs from the last centre to `world` into the stroke's bitmap, then on screen. */
-  const paintTo = (world: Types.Point3): void => {
+  const paintTo = (world: Types.Point3, show: 'now' | 'next frame'): void => {
     const current = stroke;
     if (!current) return;
     const point = coreUtilities.worldToImageCoords(current.imageId, world);
@@ -240,22 +244,52 @@ export function installStrokePreview(viewport: StackViewport, source: StrokeSour
     current.last = point;
     const target = canvas();
     target.dataset['state'] = 'painting';
-    if (maxX < 0 && current.drawnWith) return;
-    if (maxX >= 0)
+    if (maxX >= 0) {
       current.bitmap
         .getContext('2d')!
         .putImageData(current.pixels, 0, 0, minX, minY, maxX - minX + 1, maxY - minY + 1);
+      const region = {
+        x0: Math.max(0, minX - 1),
+        y0: Math.max(0, minY - 1),
+        x1: Math.min(current.width - 1, maxX + 1),
+        y1: Math.min(current.height - 1, maxY + 1),
+      };
+      const pending = current.pending;
+      current.pending = pending
+        ? {
+            x0: Math.min(pending.x0, region.x0),
+            y0: Math.min(pending.y0, region.y0),
+            x1: Math.max(pending.x1, region.x1),
+            y1: Math.max(pending.y1, region.y1),
+          }
+        : region;
+    }
+    if (show === 'now') showStroke();
+    else if (drawFrame === 0) drawFrame = requestAnimationFrame(showStroke);
+  };
+
+  /**
+   * Draws what the bitmap gained since it was last shown onto the overlay. Cornerstone sends the
+   * press (MOUSE_DOWN) only with the first drag, in the same task: the press's disc waits for the
+   * drag's (or the next frame, for a click). Drawing the bitmap onto the overlay keeps a snapshot
+   * of it until the frame, and writing the bitmap again before that copies all of it (0.6 ms for
+   * 512², every stroke's first move).
+   */
+  const showStroke = (): void => {
+    if (drawFrame !== 0) {
+      cancelAnimationFrame(drawFrame);
+      drawFrame = 0;
+    }
+    const current = stroke;
+    if (!current) return;
+    const region = current.pending;
+    current.pending = null;
+    const target = canvas();
     const bitmaps = [...current.earlier, current.bitmap];
     if (current.drawnWith) {
-      // Only what this move added (and a voxel around it) is drawn again, in the mapping the
+      // Only what the strokes added (and a voxel around it) is drawn again, in the mapping the
       // overlay was drawn whole in (checked at the press; a camera change or resize drops it).
-      if (maxX >= 0)
-        drawRegionInMapping(target, current.drawnWith, bitmaps, {
-          x0: Math.max(0, minX - 1),
-          y0: Math.max(0, minY - 1),
-          x1: Math.min(current.width - 1, maxX + 1),
-          y1: Math.min(current.height - 1, maxY + 1),
-        });
+      if (region) drawRegionInMapping(target, current.drawnWith, bitmaps, region);
     } else {
       const now = imageToCanvasTransform(viewport, current.imageId, window.devicePixelRatio || 1);
       current.drawnWith = now && drawOverImage(target, viewport, current.imageId, bitmaps) ? now : null;
@@ -315,6 +349,7 @@ export function installStrokePreview(viewport: StackViewport, source: StrokeSour
         earlier,
         last: null,
         drawnWith: null,
+        pending: null,
       };
     } else {
       stroke.look = look;
@@ -322,7 +357,7 @@ export function installStrokePreview(viewport: StackViewport, source: StrokeSour
       checkMapping(stroke);
     }
     clearOnRender = false;
-    paintTo(world);
+    paintTo(world, 'next frame');
     return true;
   };
 
@@ -351,7 +386,7 @@ export function installStrokePreview(viewport: StackViewport, source: StrokeSour
   const onMouseDrag = (event: Event): void => {
     if (!painting) return;
     const world = detailOf(event).currentPoints?.world;
-    if (world) paintTo(world);
+    if (world) paintTo(world, 'now');
   };
   const onMouseUp = (): void => {
     if (!painting) return;
