@@ -10,8 +10,8 @@
  *   file alone (seg-parse.ts; dcmjs took 12 s for it).
  */
 import fs from 'node:fs';
+import dicomParser from 'dicom-parser';
 import path from 'node:path';
-import { readPart10 } from '../../main/annotation/dicom/dataset.js';
 import { parseSegmentationFile } from '../../main/annotation/dicom/seg-parse.js';
 import { readSeriesGeometry, type SeriesGeometry } from '../../main/annotation/dicom/geometry.js';
 import type { LabelmapLike } from '../../main/annotation/dicom/model.js';
@@ -84,8 +84,12 @@ const segExport: Benchmark = {
         fs.writeFileSync(path.join(dir, 'seg.dcm'), seg);
         times.push(performance.now() - started);
         bytes = seg.length;
-        frames =
-          Number(readPart10(seg.subarray(0, Math.min(seg.length, 4 << 20)))['NumberOfFrames'] ?? 0) || frames;
+        // Number of Frames from the file's first 4 MiB (the header up to Rows), not a full read:
+        // readPart10 rightly refuses a file cut short.
+        const head = dicomParser.parseDicom(seg.subarray(0, Math.min(seg.length, 4 << 20)), {
+          untilTag: 'x00280010',
+        });
+        frames = Number(head.string('x00280008') ?? 0) || frames;
         const rawStarted = performance.now();
         fs.writeFileSync(
           path.join(dir, 'raw.bin'),
