@@ -69,4 +69,27 @@ export const interchangeMethods = {
   },
 } as const;
 
-export const interchangeEvents = { 'export.progress': ExportProgressEvent } as const;
+/**
+ * SR and SEG objects that came in with a catalog import (a folder, media, an archive, the PACS)
+ * and what turning them into annotations gave: each object's versions added, and its problems
+ * (a damaged or unreadable object, measurements skipped and why). Sent once per import batch.
+ */
+export const AnnotationsImportedEvent = z.object({
+  objects: z
+    .array(
+      z.object({
+        studyInstanceUID: Uid,
+        sopInstanceUID: Uid,
+        kind: z.enum(['sr', 'seg', 'other']),
+        added: z.number().int(),
+        problems: z.array(z.string().max(2000)).max(100),
+      }),
+    )
+    .max(10_000),
+});
+export type AnnotationsImportedEvent = z.infer<typeof AnnotationsImportedEvent>;
+
+export const interchangeEvents = {
+  'export.progress': ExportProgressEvent,
+  'annotation.imported': AnnotationsImportedEvent,
+} as const;

@@ -58,6 +58,7 @@ export function createInterchangeApp(options: {
     const run = (async () => {
       const { handlers, instanceFile } = options.source;
       const paths: string[] = [];
+      const objects: Array<{ studyInstanceUID: string; sopInstanceUID: string }> = [];
       for (const studyInstanceUID of event.payload.studyInstanceUIDs) {
         const detail = await handlers['catalog.getStudy']({ studyInstanceUID }).catch(() => null);
         for (const series of detail?.series ?? []) {
@@ -68,12 +69,24 @@ export function createInterchangeApp(options: {
             if (!SR_SOP_CLASSES.has(instance.sopClassUID) && !SEG_SOP_CLASSES.has(instance.sopClassUID))
               continue;
             const file = instanceFile(instance.sopInstanceUID);
-            if (file) paths.push(file.path);
+            if (!file) continue;
+            paths.push(file.path);
+            objects.push({ studyInstanceUID, sopInstanceUID: instance.sopInstanceUID });
           }
         }
       }
       if (paths.length === 0) return;
       const outcomes = await importFiles(paths);
+      // The reader is told what each object gave, problems included (the import's status shows
+      // them); the log keeps counts only (no file names, no PHI).
+      events.emit('annotation.imported', {
+        objects: outcomes.slice(0, 10_000).map((outcome, index) => ({
+          ...objects[index]!,
+          kind: outcome.kind,
+          added: outcome.added,
+          problems: outcome.problems.slice(0, 100).map((problem) => problem.slice(0, 2000)),
+        })),
+      });
       logger.info(
         {
           objects: outcomes.length,

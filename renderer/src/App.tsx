@@ -47,10 +47,14 @@ function useMainEvents(): void {
     const offProgress = host.api.on('import.progress', (progress) =>
       useImportStore.getState().receive(progress),
     );
+    const offAnnotations = host.api.on('annotation.imported', (event) =>
+      useImportStore.getState().receiveAnnotations(event),
+    );
     const offChanged = host.api.on('catalog.changed', () => void useWorklistStore.getState().refresh());
     const offDeid = host.api.on('deid.progress', (progress) => useDeidStore.getState().receive(progress));
     return () => {
       offProgress();
+      offAnnotations();
       offChanged();
       offDeid();
     };

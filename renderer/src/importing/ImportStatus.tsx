@@ -58,6 +58,7 @@ export function ImportStatus() {
   const { t } = useTranslation();
   const errorMessage = useErrorMessage();
   const stagedRoots = useImportStore((state) => state.stagedRoots);
+  const annotationProblems = useImportStore((state) => state.annotationProblems);
   const stage = useImportStore((state) => state.stage);
   const progress = useImportStore((state) => state.progress);
   const startError = useImportStore((state) => state.startError);
@@ -132,6 +133,52 @@ export function ImportStatus() {
             reasonTestId="import-error-reason"
             stagedRoots={stagedRoots}
           />
+        </details>
+      ) : null}
+      {annotationProblems.length > 0 ? (
+        <details className="import-errors" open={!running} data-testid="import-annotation-problems">
+          <summary>{t('import.annotationProblemsTitle', { count: annotationProblems.length })}</summary>
+          <div className="import-errors__scroll">
+            <table className="import-errors__table">
+              <thead>
+                <tr>
+                  <th scope="col">{t('import.errorPath')}</th>
+                  <th scope="col">{t('import.errorReason')}</th>
+                </tr>
+              </thead>
+              <tbody>
+                {annotationProblems.map((object) => (
+                  <tr
+                    key={object.sopInstanceUID}
+                    data-testid="import-annotation-problem"
+                    data-kind={object.kind}
+                    data-uid={object.sopInstanceUID}
+                  >
+                    <td className="import-errors__path" title={object.sopInstanceUID}>
+                      <span>
+                        {t('import.annotationObject', {
+                          kind: t(`import.annotationKind.${object.kind}`),
+                          uid: object.sopInstanceUID,
+                        })}
+                      </span>
+                    </td>
+                    <td>
+                      {/* Main's reasons are specific and in English, as the refused files' are. */}
+                      {object.problems.map((problem, index) => (
+                        <div
+                          key={index}
+                          className="import-errors__reason"
+                          data-testid="import-annotation-reason"
+                        >
+                          {problem}
+                        </div>
+                      ))}
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
         </details>
       ) : null}
       {progress && progress.skippedFiles.length > 0 ? (

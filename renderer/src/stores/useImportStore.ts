@@ -4,6 +4,7 @@
  */
 import { create } from 'zustand';
 import type { ImportProgress } from '../../../shared/contract.js';
+import type { AnnotationsImportedEvent } from '../../../shared/interchange.js';
 import { host } from '../host/index.js';
 
 type Stage = 'idle' | 'preparing' | 'running' | 'finished';
@@ -15,12 +16,19 @@ interface ImportState {
   startError: unknown;
   /** Staging folders of the current upload (web host): their files are shown by the user's names. */
   stagedRoots: string[];
+  /**
+   * SR and SEG objects of this import that did not become annotations as they are (damaged,
+   * unreadable, measurements skipped), each with main's reasons; main reads them after the files
+   * are in the catalog, so they come after the import's own progress.
+   */
+  annotationProblems: AnnotationsImportedEvent['objects'];
   /** Upload (web) or path resolution, then `import.start`. */
   importFiles(files: File[]): Promise<void>;
   importPaths(paths: string[], stagedRoots?: string[]): Promise<void>;
   cancel(): Promise<void>;
   dismiss(): void;
   receive(progress: ImportProgress): void;
+  receiveAnnotations(event: AnnotationsImportedEvent): void;
 }
 
 const FINAL_PHASES = new Set<ImportProgress['phase']>(['done', 'cancelled', 'failed']);
@@ -31,10 +39,18 @@ export const useImportStore = create<ImportState>()((set, get) => ({
   progress: null,
   startError: null,
   stagedRoots: [],
+  annotationProblems: [],
 
   async importFiles(files) {
     if (files.length === 0) return;
-    set({ stage: 'preparing', progress: null, startError: null, jobId: null, stagedRoots: [] });
+    set({
+      stage: 'preparing',
+      progress: null,
+      startError: null,
+      jobId: null,
+      stagedRoots: [],
+      annotationProblems: [],
+    });
     try {
       const paths = await host.filesToPaths(files);
       // In a browser these are the host's staging folders; in Electron the files' own paths.
@@ -47,7 +63,14 @@ export const useImportStore = create<ImportState>()((set, get) => ({
   async importPaths(paths, stagedRoots = []) {
     const wanted = paths.map((path) => path.trim()).filter(Boolean);
     if (wanted.length === 0) return;
-    set({ stage: 'preparing', progress: null, startError: null, jobId: null, stagedRoots });
+    set({
+      stage: 'preparing',
+      progress: null,
+      startError: null,
+      jobId: null,
+      stagedRoots,
+      annotationProblems: [],
+    });
     try {
       const { jobId } = await host.api.call('import.start', { paths: wanted });
       set({ stage: 'running', jobId });
@@ -65,7 +88,14 @@ export const useImportStore = create<ImportState>()((set, get) => ({
 
   dismiss() {
     if (get().stage === 'running') return;
-    set({ stage: 'idle', jobId: null, progress: null, startError: null, stagedRoots: [] });
+    set({
+      stage: 'idle',
+      jobId: null,
+      progress: null,
+      startError: null,
+      stagedRoots: [],
+      annotationProblems: [],
+    });
   },
 
   receive(progress) {
@@ -75,5 +105,15 @@ export const useImportStore = create<ImportState>()((set, get) => ({
     if (previous && FINAL_PHASES.has(previous.phase)) return;
     if (previous && progress.filesDone < previous.filesDone && !FINAL_PHASES.has(progress.phase)) return;
     set({ progress, stage: FINAL_PHASES.has(progress.phase) ? 'finished' : 'running' });
+  },
+
+  receiveAnnotations(event) {
+    // Shown with the import on screen (objects from a PACS sending meanwhile are only logged).
+    if (get().stage === 'idle') return;
+    const withProblems = event.objects.filter((object) => object.problems.length > 0);
+    if (withProblems.length === 0) return;
+    const known = new Set(get().annotationProblems.map((object) => object.sopInstanceUID));
+    const added = withProblems.filter((object) => !known.has(object.sopInstanceUID));
+    if (added.length > 0) set({ annotationProblems: [...get().annotationProblems, ...added].slice(-500) });
   },
 }));

@@ -27,6 +27,7 @@ import { writeSegmentation } from '../../../main/annotation/dicom/seg-write.js';
 import { writeMeasurementSR } from '../../../main/annotation/dicom/sr-write.js';
 import { silentLogger } from '../../../main/core/logger.js';
 import { type Services, createServices } from '../../../main/services.js';
+import type { EventOf } from '../../../shared/contract.js';
 import { CT_IMAGE_STORAGE } from '../../fixtures/ct-series.js';
 import { ensureCtSeries, makeTempDir, repoRoot } from '../../fixtures/index.js';
 import { FILE_MUTATION_KINDS, mutatePart10 } from '../../fuzz/part10-mutations.js';
@@ -696,6 +697,10 @@ describe('annotation import fuzz', () => {
     const headsBefore = (
       await services.handlers['annotation.list']({ studyInstanceUID: ct.studyInstanceUID })
     ).heads.length;
+    const told: EventOf<'annotation.imported'>['objects'] = [];
+    const stopListening = services.events.subscribe((event) => {
+      if (event.name === 'annotation.imported') told.push(...event.payload.objects);
+    });
     await importAndWait(services, [dir], { failOnErrors: false });
     // The catalog's hook turns the SR and SEG objects into annotations (main/annotation/interchange-handlers.ts).
     const end = Date.now() + 30_000;
@@ -710,6 +715,21 @@ describe('annotation import fuzz', () => {
     }
     expect(heads).toBe(headsBefore + 1);
     expect(segs).toBe(segsBefore + 1);
+    // The app is told what each object gave (the import's status lists the hostile one's problem).
+    const until = Date.now() + 30_000;
+    while (Date.now() < until && told.length < 3) await new Promise((resolve) => setTimeout(resolve, 100));
+    stopListening();
+    expect(told).toHaveLength(3);
+    expect(told.every((o) => o.studyInstanceUID === ct.studyInstanceUID)).toBe(true);
+    expect(told.filter((o) => o.problems.length > 0).map((o) => [o.kind, o.added, o.problems])).toEqual([
+      ['seg', 0, ['This segmentation has no valid number of frames.']],
+    ]);
+    expect(
+      told
+        .filter((o) => o.problems.length === 0)
+        .map((o) => o.kind)
+        .sort(),
+    ).toEqual(['seg', 'sr']);
     // The same files through `annotation.importFiles`: the good ones are there already, the hostile
     // one gets its message.
     const { files: outcomes } = await services.handlers['annotation.importFiles']({
