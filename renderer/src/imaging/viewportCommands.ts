@@ -2,7 +2,7 @@
  * What the keyboard, the toolbar and the slider do to a stack viewport. Kept apart from React so
  * every input path issues the same command.
  */
-import { type StackViewport, type Types, cache, utilities } from '@cornerstonejs/core';
+import { type StackViewport, type Types, cache, getEnabledElement, utilities } from '@cornerstonejs/core';
 import { utilities as toolUtilities } from '@cornerstonejs/tools';
 import { loadImageForDisplay } from './loadForDisplay.js';
 import type { WindowPreset } from './windowPresets.js';
@@ -131,8 +131,17 @@ export function playCine(element: HTMLDivElement, framesPerSecond: number): void
   toolUtilities.cine.playClip(element, { framesPerSecond, loop: true });
 }
 
+/**
+ * Stops the cine on the image on screen. A cine step asks for the next image before it is drawn;
+ * stopped then, that image would still come a moment later, so the stack stays on the one shown.
+ */
 export function stopCine(element: HTMLDivElement): void {
   toolUtilities.cine.stopClip(element);
+  const viewport = getEnabledElement(element)?.viewport as StackViewport | undefined;
+  if (!viewport || typeof viewport.getCornerstoneImage !== 'function') return;
+  const shownId = viewport.getCornerstoneImage()?.imageId;
+  const shown = shownId ? viewport.getImageIds().indexOf(shownId) : -1;
+  if (shown >= 0 && shown !== viewport.getCurrentImageIdIndex()) void viewport.setImageIdIndex(shown);
 }
 
 /** Window width/center of what is on screen, in the image's units (HU for CT). */

@@ -207,6 +207,14 @@ export function StackViewportPane({ slot, study, series }: StackViewportPaneProp
     if (cinePlaying) playCine(element, cineFps);
     else stopCine(element);
   }, [element, cinePlaying, cineFps, ready]);
+  // Stopped in the same task as the key or click that stops it, not after React's next render,
+  // when the cine could have stepped once more.
+  useEffect(() => {
+    if (!element) return;
+    return useViewerStore.subscribe((now, before) => {
+      if (before.cineViewport === slot && now.cineViewport !== slot) stopCine(element);
+    });
+  }, [element, slot]);
 
   return (
     <div
