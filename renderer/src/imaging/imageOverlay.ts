@@ -29,11 +29,19 @@ export function overlayCanvasOf(element: HTMLElement, className: string, testId:
   return canvas;
 }
 
+/** The overlay canvas's size for its element: device pixels, and the device pixel ratio. */
+export function overlayCanvasSize(element: HTMLElement): { width: number; height: number; ratio: number } {
+  const ratio = window.devicePixelRatio || 1;
+  return {
+    width: Math.max(1, Math.round(element.clientWidth * ratio)),
+    height: Math.max(1, Math.round(element.clientHeight * ratio)),
+    ratio,
+  };
+}
+
 /** Sizes the overlay canvas to its element in device pixels; returns the device pixel ratio. */
 export function fitOverlayCanvas(canvas: HTMLCanvasElement, element: HTMLElement): number {
-  const ratio = window.devicePixelRatio || 1;
-  const width = Math.max(1, Math.round(element.clientWidth * ratio));
-  const height = Math.max(1, Math.round(element.clientHeight * ratio));
+  const { width, height, ratio } = overlayCanvasSize(element);
   if (canvas.width !== width) canvas.width = width;
   if (canvas.height !== height) canvas.height = height;
   return ratio;
@@ -64,27 +72,27 @@ export function imageToCanvasTransform(
 }
 
 /**
- * Draws image-sized bitmaps over the whole overlay (cleared first) in the viewport's mapping;
- * false (and nothing drawn) while the image has no geometry yet. Voxel (i, j) is centred on image
- * coordinates (i, j): its square starts half a voxel before.
+ * Draws image-sized bitmaps over the whole overlay (cleared first) in the viewport's mapping, and
+ * returns that mapping; null (and nothing drawn) while the image has no geometry yet. Voxel (i, j)
+ * is centred on image coordinates (i, j): its square starts half a voxel before.
  */
 export function drawOverImage(
   canvas: HTMLCanvasElement,
   viewport: StackViewport,
   imageId: string,
   bitmaps: readonly CanvasImageSource[],
-): boolean {
+): Affine | null {
   const ratio = fitOverlayCanvas(canvas, viewport.element);
   const context = canvas.getContext('2d')!;
   context.setTransform(1, 0, 0, 1, 0, 0);
   context.clearRect(0, 0, canvas.width, canvas.height);
   const transform = imageToCanvasTransform(viewport, imageId, ratio);
-  if (!transform) return false;
+  if (!transform) return null;
   context.setTransform(...transform);
   context.imageSmoothingEnabled = false;
   for (const bitmap of bitmaps) context.drawImage(bitmap, -0.5, -0.5);
   context.setTransform(1, 0, 0, 1, 0, 0);
-  return true;
+  return transform;
 }
 
 /**

@@ -38,6 +38,7 @@ import {
   drawRegionInMapping,
   imageToCanvasTransform,
   overlayCanvasOf,
+  overlayCanvasSize,
 } from '../../imaging/imageOverlay.js';
 import { coveredRun } from './brushDisc.js';
 import { flushStrokeEnd } from './strokeEnd.js';
@@ -291,21 +292,20 @@ export function installStrokePreview(viewport: StackViewport, source: StrokeSour
       // overlay was drawn whole in (checked at the press; a camera change or resize drops it).
       if (region) drawRegionInMapping(target, current.drawnWith, bitmaps, region);
     } else {
-      const now = imageToCanvasTransform(viewport, current.imageId, window.devicePixelRatio || 1);
-      current.drawnWith = now && drawOverImage(target, viewport, current.imageId, bitmaps) ? now : null;
+      current.drawnWith = drawOverImage(target, viewport, current.imageId, bitmaps);
     }
   };
 
   /** Keeps the stroke's mapping only if the overlay still has it (once per press, not per move). */
   const checkMapping = (current: Stroke): void => {
     if (!current.drawnWith) return;
-    const ratio = window.devicePixelRatio || 1;
-    const now = imageToCanvasTransform(viewport, current.imageId, ratio);
+    const size = overlayCanvasSize(element);
+    const now = imageToCanvasTransform(viewport, current.imageId, size.ratio);
     const target = canvas();
     const same =
       now !== null &&
-      target.width === Math.max(1, Math.round(element.clientWidth * ratio)) &&
-      target.height === Math.max(1, Math.round(element.clientHeight * ratio)) &&
+      target.width === size.width &&
+      target.height === size.height &&
       now.every((value, index) => Math.abs(value - current.drawnWith![index]!) < 1e-6);
     if (!same) current.drawnWith = null;
   };
@@ -429,6 +429,7 @@ export function installStrokePreview(viewport: StackViewport, source: StrokeSour
       for (const [target, type, handler, options] of listeners)
         target.removeEventListener(type, handler, options);
       resizes.disconnect();
+      if (drawFrame !== 0) cancelAnimationFrame(drawFrame);
       if (viewport.render !== originalRender) viewport.render = originalRender;
       element.querySelector(`canvas.${CANVAS_CLASS}`)?.remove();
     },
