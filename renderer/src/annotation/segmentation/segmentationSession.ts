@@ -185,13 +185,23 @@ function drawnByPreview(tool: unknown): void {
   brush.renderAnnotation = (...args: never[]): unknown => (session ? false : render.apply(brush, args));
 }
 
+/**
+ * The brush or threshold brush on the button and the active segment it paints, with the open
+ * segmentation; null for any other tool, no segmentation or no active segment.
+ */
+function previewedBrushNow() {
+  const current = session;
+  const state = store.getState();
+  const tool = state.tool;
+  if (!current || (tool !== 'Brush' && tool !== 'ThresholdBrush')) return null;
+  const segment = state.segments.find((item) => item.segmentIndex === state.activeSegment);
+  return segment ? { current, state, tool, segment } : null;
+}
+
 /** The brush cursor while the brush or the threshold brush is on the button, else null. */
 function brushCursorLookNow(): BrushCursorLook | null {
-  const state = store.getState();
-  if (!session || (state.tool !== 'Brush' && state.tool !== 'ThresholdBrush')) return null;
-  const segment = state.segments.find((item) => item.segmentIndex === state.activeSegment);
-  if (!segment) return null;
-  return { color: segment.color, radiusMm: state.brushSize };
+  const brush = previewedBrushNow();
+  return brush ? { color: brush.segment.color, radiusMm: brush.state.brushSize } : null;
 }
 
 /**
@@ -565,13 +575,9 @@ export async function closeSegmentation(): Promise<void> {
  * one.
  */
 function strokeLookNow(imageId: string): StrokeLook | null {
-  const current = session;
-  const state = store.getState();
-  const tool = state.tool;
-  if (!current || (tool !== 'Brush' && tool !== 'ThresholdBrush') || state.activeSegment === null)
-    return null;
-  const segment = state.segments.find((item) => item.segmentIndex === state.activeSegment);
-  if (!segment || !segment.visible || segment.locked) return null;
+  const previewed = previewedBrushNow();
+  if (!previewed || !previewed.segment.visible || previewed.segment.locked) return null;
+  const { current, state, tool, segment } = previewed;
   const color = segmentation.config.color.getSegmentIndexColor(
     current.viewportId,
     current.annotationUid,
