@@ -5,6 +5,7 @@
  * host's staging path) with its reason said once: main's message, which is specific but English,
  * in English; the translated reason of its code otherwise, the English message as a tooltip.
  */
+import type { ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { ImportFileError } from '../../../shared/contract.js';
 import { useErrorMessage } from '../components/useErrorMessage.js';
@@ -27,6 +28,27 @@ function FileReasons({
   const reasonOf = (error: ImportFileError): string =>
     english && error.message ? error.message : t(`errors.${error.code}`, { defaultValue: error.message });
   return (
+    <ReasonTable>
+      {files.map((file) => (
+        <tr key={`${file.path}\u0000${file.code}`} data-testid={rowTestId} data-code={file.code}>
+          <td className="import-errors__path" title={displayPath(file.path, stagedRoots)}>
+            <span>{displayPath(file.path, stagedRoots)}</span>
+          </td>
+          <td title={english ? undefined : file.message}>
+            <span className="import-errors__reason" data-testid={reasonTestId}>
+              {reasonOf(file)}
+            </span>
+          </td>
+        </tr>
+      ))}
+    </ReasonTable>
+  );
+}
+
+/** The scrolling two-column table (what, and why) the status lists its problems in. */
+function ReasonTable({ children }: { children: ReactNode }) {
+  const { t } = useTranslation();
+  return (
     <div className="import-errors__scroll">
       <table className="import-errors__table">
         <thead>
@@ -35,20 +57,7 @@ function FileReasons({
             <th scope="col">{t('import.errorReason')}</th>
           </tr>
         </thead>
-        <tbody>
-          {files.map((file) => (
-            <tr key={`${file.path}\u0000${file.code}`} data-testid={rowTestId} data-code={file.code}>
-              <td className="import-errors__path" title={displayPath(file.path, stagedRoots)}>
-                <span>{displayPath(file.path, stagedRoots)}</span>
-              </td>
-              <td title={english ? undefined : file.message}>
-                <span className="import-errors__reason" data-testid={reasonTestId}>
-                  {reasonOf(file)}
-                </span>
-              </td>
-            </tr>
-          ))}
-        </tbody>
+        <tbody>{children}</tbody>
       </table>
     </div>
   );
@@ -138,47 +147,33 @@ export function ImportStatus() {
       {annotationProblems.length > 0 ? (
         <details className="import-errors" open={!running} data-testid="import-annotation-problems">
           <summary>{t('import.annotationProblemsTitle', { count: annotationProblems.length })}</summary>
-          <div className="import-errors__scroll">
-            <table className="import-errors__table">
-              <thead>
-                <tr>
-                  <th scope="col">{t('import.errorPath')}</th>
-                  <th scope="col">{t('import.errorReason')}</th>
-                </tr>
-              </thead>
-              <tbody>
-                {annotationProblems.map((object) => (
-                  <tr
-                    key={object.sopInstanceUID}
-                    data-testid="import-annotation-problem"
-                    data-kind={object.kind}
-                    data-uid={object.sopInstanceUID}
-                  >
-                    <td className="import-errors__path" title={object.sopInstanceUID}>
-                      <span>
-                        {t('import.annotationObject', {
-                          kind: t(`import.annotationKind.${object.kind}`),
-                          uid: object.sopInstanceUID,
-                        })}
-                      </span>
-                    </td>
-                    <td>
-                      {/* Main's reasons are specific and in English, as the refused files' are. */}
-                      {object.problems.map((problem, index) => (
-                        <div
-                          key={index}
-                          className="import-errors__reason"
-                          data-testid="import-annotation-reason"
-                        >
-                          {problem}
-                        </div>
-                      ))}
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
+          <ReasonTable>
+            {annotationProblems.map((object) => (
+              <tr
+                key={object.sopInstanceUID}
+                data-testid="import-annotation-problem"
+                data-kind={object.kind}
+                data-uid={object.sopInstanceUID}
+              >
+                <td className="import-errors__path" title={object.sopInstanceUID}>
+                  <span>
+                    {t('import.annotationObject', {
+                      kind: t(`import.annotationKind.${object.kind}`),
+                      uid: object.sopInstanceUID,
+                    })}
+                  </span>
+                </td>
+                <td>
+                  {/* Main's reasons are specific and in English, as the refused files' are. */}
+                  {object.problems.map((problem, index) => (
+                    <div key={index} className="import-errors__reason" data-testid="import-annotation-reason">
+                      {problem}
+                    </div>
+                  ))}
+                </td>
+              </tr>
+            ))}
+          </ReasonTable>
         </details>
       ) : null}
       {progress && progress.skippedFiles.length > 0 ? (

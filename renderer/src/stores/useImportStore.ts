@@ -33,24 +33,22 @@ interface ImportState {
 
 const FINAL_PHASES = new Set<ImportProgress['phase']>(['done', 'cancelled', 'failed']);
 
-export const useImportStore = create<ImportState>()((set, get) => ({
-  stage: 'idle',
+/** No job: what a new import starts from and what dismissing leaves. */
+const NO_JOB = {
   jobId: null,
   progress: null,
   startError: null,
   stagedRoots: [],
   annotationProblems: [],
+} satisfies Partial<ImportState>;
+
+export const useImportStore = create<ImportState>()((set, get) => ({
+  stage: 'idle',
+  ...NO_JOB,
 
   async importFiles(files) {
     if (files.length === 0) return;
-    set({
-      stage: 'preparing',
-      progress: null,
-      startError: null,
-      jobId: null,
-      stagedRoots: [],
-      annotationProblems: [],
-    });
+    set({ ...NO_JOB, stage: 'preparing' });
     try {
       const paths = await host.filesToPaths(files);
       // In a browser these are the host's staging folders; in Electron the files' own paths.
@@ -63,14 +61,7 @@ export const useImportStore = create<ImportState>()((set, get) => ({
   async importPaths(paths, stagedRoots = []) {
     const wanted = paths.map((path) => path.trim()).filter(Boolean);
     if (wanted.length === 0) return;
-    set({
-      stage: 'preparing',
-      progress: null,
-      startError: null,
-      jobId: null,
-      stagedRoots,
-      annotationProblems: [],
-    });
+    set({ ...NO_JOB, stage: 'preparing', stagedRoots });
     try {
       const { jobId } = await host.api.call('import.start', { paths: wanted });
       set({ stage: 'running', jobId });
@@ -88,14 +79,7 @@ export const useImportStore = create<ImportState>()((set, get) => ({
 
   dismiss() {
     if (get().stage === 'running') return;
-    set({
-      stage: 'idle',
-      jobId: null,
-      progress: null,
-      startError: null,
-      stagedRoots: [],
-      annotationProblems: [],
-    });
+    set({ ...NO_JOB, stage: 'idle' });
   },
 
   receive(progress) {
