@@ -11,7 +11,6 @@ import type { Dataset } from '../../../main/annotation/dicom/dataset.js';
 import type { SeriesGeometry } from '../../../main/annotation/dicom/geometry.js';
 import { parseSegmentationFile } from '../../../main/annotation/dicom/seg-parse.js';
 import { readSegmentation } from '../../../main/annotation/dicom/seg-read.js';
-import { writeSegmentation } from '../../../main/annotation/dicom/seg-write.js';
 import {
   MAX_CONTENT_DEPTH,
   MAX_CONTENT_ITEMS,
@@ -20,29 +19,17 @@ import {
 } from '../../../main/annotation/dicom/sr-read.js';
 import { writeMeasurementSR } from '../../../main/annotation/dicom/sr-write.js';
 import { AppError, ErrorCode } from '../../../shared/errors.js';
+import { testSegBytes, testSeriesGeometry } from '../../support/seg-fixtures.js';
 
 const W = 16;
 const H = 8;
-const geometry: SeriesGeometry = {
-  studyInstanceUID: '1.2.3',
-  seriesInstanceUID: '1.2.3.4',
-  frameOfReferenceUID: '1.2.3.5',
-  modality: 'CT',
+const geometry = testSeriesGeometry({
   rows: H,
   columns: W,
-  pixelSpacing: [0.5, 0.5],
-  rowCosines: [1, 0, 0],
-  columnCosines: [0, 1, 0],
-  normal: [0, 0, 1],
-  slices: [0, 1, 2].map((k) => ({
-    sopInstanceUID: `1.2.3.4.${k + 1}`,
-    sopClassUID: '1.2.840.10008.5.1.4.1.1.2',
-    instanceNumber: k + 1,
-    position: [0, 0, k * 2] as [number, number, number],
-    offset: k * 2,
-  })),
-  attributes: { PatientName: 'Test^Bounds', PatientID: 'P1' },
-};
+  slices: 3,
+  patientName: 'Test^Bounds',
+  patientId: 'P1',
+});
 
 /** A BINARY SEG: segment 1 on slices 0 and 1, segment 2 on slice 2. */
 function segBytes(): Uint8Array {
@@ -53,21 +40,14 @@ function segBytes(): Uint8Array {
       Uint8Array.from({ length: W * H }, (_, i) => (i % 5 === k ? (k === 2 ? 2 : 1) : 0)),
     ),
   );
-  return writeSegmentation({
-    labelmap: {
-      layers: [layer],
-      segments: [
-        { segmentIndex: 1, name: 'a', color: '#ff0000', layer: 0, labelValue: 1 },
-        { segmentIndex: 2, name: 'b', color: '#00ff00', layer: 0, labelValue: 2 },
-      ],
-      width: W,
-      height: H,
-    },
+  return testSegBytes(
     geometry,
-    source: 'human',
-    author: 'test',
-    softwareVersion: 'test',
-  });
+    [layer],
+    [
+      { segmentIndex: 1, name: 'a', color: '#ff0000', layer: 0, labelValue: 1 },
+      { segmentIndex: 2, name: 'b', color: '#00ff00', layer: 0, labelValue: 2 },
+    ],
+  );
 }
 
 const parsed = (): Dataset => parseSegmentationFile(segBytes());
