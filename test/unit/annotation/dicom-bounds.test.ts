@@ -50,6 +50,46 @@ function segBytes(): Uint8Array {
   );
 }
 
+/** An SR of one Length measurement on slice 2 by `author` (also its reader), labelled `label` when given. */
+function lengthSr(author: string, label?: string): Uint8Array {
+  return writeMeasurementSR({
+    versions: [
+      {
+        versionId: '0f8f2a52-2a47-4a36-9b7a-0d8b1c1f0c01',
+        annotationUid: '0f8f2a52-2a47-4a36-9b7a-0d8b1c1f0c02',
+        parentIds: [],
+        studyInstanceUID: '1.2.3',
+        seriesInstanceUID: '1.2.3.4',
+        sopInstanceUID: '1.2.3.4.2',
+        kind: 'measurement',
+        tool: 'Length',
+        attributes: {},
+        source: 'human',
+        author,
+        status: 'complete',
+        deleted: false,
+        createdAt: 0,
+        data: {
+          metadata: { toolName: 'Length' },
+          data: {
+            handles: {
+              points: [
+                [1, 1, 2],
+                [5, 3, 2],
+              ],
+            },
+            ...(label === undefined ? {} : { label }),
+            cachedStats: { x: { length: 4.5, unit: 'mm' } },
+          },
+        },
+      },
+    ],
+    geometry: () => geometry,
+    reader: author,
+    softwareVersion: 'test',
+  });
+}
+
 const parsed = (): Dataset => parseSegmentationFile(segBytes());
 const read = (dataset: Dataset, g: SeriesGeometry = geometry) =>
   readSegmentation(dataset, { seriesGeometry: () => g });
@@ -189,45 +229,7 @@ describe('SEG bounds', () => {
 });
 
 describe('Part 10 structure walk (before dcmjs)', () => {
-  const sr = () =>
-    Buffer.from(
-      writeMeasurementSR({
-        versions: [
-          {
-            versionId: '0f8f2a52-2a47-4a36-9b7a-0d8b1c1f0c01',
-            annotationUid: '0f8f2a52-2a47-4a36-9b7a-0d8b1c1f0c02',
-            parentIds: [],
-            studyInstanceUID: '1.2.3',
-            seriesInstanceUID: '1.2.3.4',
-            sopInstanceUID: '1.2.3.4.2',
-            kind: 'measurement',
-            tool: 'Length',
-            attributes: {},
-            source: 'human',
-            author: '读片者',
-            status: 'complete',
-            deleted: false,
-            createdAt: 0,
-            data: {
-              metadata: { toolName: 'Length' },
-              data: {
-                handles: {
-                  points: [
-                    [1, 1, 2],
-                    [5, 3, 2],
-                  ],
-                },
-                label: '肺结节',
-                cachedStats: { x: { length: 4.5, unit: 'mm' } },
-              },
-            },
-          },
-        ],
-        geometry: () => geometry,
-        reader: '读片者',
-        softwareVersion: 'test',
-      }),
-    );
+  const sr = () => Buffer.from(lengthSr('读片者', '肺结节'));
 
   it('passes what RadLabel writes', () => {
     expect(() => checkPart10Structure(sr())).not.toThrow();
@@ -318,7 +320,7 @@ describe('SR bounds', () => {
     });
 
   it('NaN, infinite or huge coordinates skip the measurement with a message', () => {
-    const dataset = readPart10(Buffer.from(writeSrOnce()));
+    const dataset = readPart10(Buffer.from(lengthSr('r')));
     const scoords = (d: Dataset): Dataset[] => {
       const out: Dataset[] = [];
       const visit = (item: Dataset) => {
@@ -340,47 +342,9 @@ describe('SR bounds', () => {
   });
 
   it('an SR without a valid Study Instance UID is refused', () => {
-    const dataset = readPart10(Buffer.from(writeSrOnce()));
+    const dataset = readPart10(Buffer.from(lengthSr('r')));
     expect(appError(() => reader({ ...dataset, StudyInstanceUID: '1.2.x' })).message).toBe(
       'This structured report has no valid Study Instance UID.',
     );
   });
-
-  function writeSrOnce(): Uint8Array {
-    return writeMeasurementSR({
-      versions: [
-        {
-          versionId: '0f8f2a52-2a47-4a36-9b7a-0d8b1c1f0c03',
-          annotationUid: '0f8f2a52-2a47-4a36-9b7a-0d8b1c1f0c04',
-          parentIds: [],
-          studyInstanceUID: '1.2.3',
-          seriesInstanceUID: '1.2.3.4',
-          sopInstanceUID: '1.2.3.4.2',
-          kind: 'measurement',
-          tool: 'Length',
-          attributes: {},
-          source: 'human',
-          author: 'r',
-          status: 'complete',
-          deleted: false,
-          createdAt: 0,
-          data: {
-            metadata: { toolName: 'Length' },
-            data: {
-              handles: {
-                points: [
-                  [1, 1, 2],
-                  [5, 3, 2],
-                ],
-              },
-              cachedStats: { x: { length: 4.5, unit: 'mm' } },
-            },
-          },
-        },
-      ],
-      geometry: () => geometry,
-      reader: 'r',
-      softwareVersion: 'test',
-    });
-  }
 });
