@@ -40,18 +40,23 @@ beforeAll(async () => {
 });
 afterAll(() => fs.rmSync(root, { recursive: true, force: true }));
 
+/** `radlabel linkage-export --out <out>` on the test's data folder: typed confirmation and the project's key unless told. */
+const linkageExport = (out: string, { confirm = true, key = keyFile } = {}) =>
+  cli([
+    'linkage-export',
+    '--out',
+    out,
+    ...(confirm ? ['--confirm', CONFIRMATION] : []),
+    '--linkage-key-file',
+    key,
+    '--data-dir',
+    dataDir,
+  ]);
+
 describe('radlabel linkage-export', () => {
   it('refuses without the typed confirmation and writes nothing', async () => {
     const out = path.join(root, 'refused.csv');
-    const result = await cli([
-      'linkage-export',
-      '--out',
-      out,
-      '--linkage-key-file',
-      keyFile,
-      '--data-dir',
-      dataDir,
-    ]);
+    const result = await linkageExport(out, { confirm: false });
     expect(result.status).toBe(2);
     expect(result.stderr).toContain('re-identifies patients');
     expect(fs.existsSync(out)).toBe(false);
@@ -59,17 +64,7 @@ describe('radlabel linkage-export', () => {
 
   it('exports originals and pseudonyms to a file only its owner can read', async () => {
     const out = path.join(root, 'linkage.csv');
-    const result = await cli([
-      'linkage-export',
-      '--out',
-      out,
-      '--confirm',
-      CONFIRMATION,
-      '--linkage-key-file',
-      keyFile,
-      '--data-dir',
-      dataDir,
-    ]);
+    const result = await linkageExport(out);
     expect(result.status, result.stderr).toBe(0);
     expect(fs.statSync(out).mode & 0o777).toBe(0o600);
     const csv = fs.readFileSync(out, 'utf8');
@@ -82,17 +77,7 @@ describe('radlabel linkage-export', () => {
   it('never overwrites an earlier export', async () => {
     const out = path.join(root, 'linkage.csv');
     const before = fs.readFileSync(out);
-    const result = await cli([
-      'linkage-export',
-      '--out',
-      out,
-      '--confirm',
-      CONFIRMATION,
-      '--linkage-key-file',
-      keyFile,
-      '--data-dir',
-      dataDir,
-    ]);
+    const result = await linkageExport(out);
     expect(result.status).toBe(2);
     expect(fs.readFileSync(out).equals(before)).toBe(true);
   });
@@ -100,17 +85,7 @@ describe('radlabel linkage-export', () => {
   it('cannot be opened with another key', async () => {
     const otherKey = path.join(root, 'other.key');
     fs.writeFileSync(otherKey, `${'77'.repeat(32)}\n`);
-    const result = await cli([
-      'linkage-export',
-      '--out',
-      path.join(root, 'other.csv'),
-      '--confirm',
-      CONFIRMATION,
-      '--linkage-key-file',
-      otherKey,
-      '--data-dir',
-      dataDir,
-    ]);
+    const result = await linkageExport(path.join(root, 'other.csv'), { key: otherKey });
     expect(result.status).not.toBe(0);
     expect(fs.existsSync(path.join(root, 'other.csv'))).toBe(false);
   });
