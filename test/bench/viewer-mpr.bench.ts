@@ -20,6 +20,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import type { Browser, Page } from 'playwright-core';
 import { ensureCtSeries } from '../fixtures/index.js';
+import { stepToLastSlice } from '../support/stack-steps.js';
 import { type BenchFigure, type Benchmark, median } from './lib.js';
 import { type ViewerBench, VIEWPORT, gotoApp, round, withViewerBench } from './viewer-lib.js';
 
@@ -166,35 +167,6 @@ async function measureFirstImage(bench: ViewerBench): Promise<BenchFigure[]> {
   ];
 }
 
-/** In the page: ArrowDown through the whole stack, one key per drawn slice. */
-async function scrollThrough(page: Page): Promise<number> {
-  return page.evaluate(async () => {
-    const element = document.querySelector('[data-testid="viewport-element-0"]')!;
-    const overlay = () => document.querySelector('[data-testid="overlay-image"]')!;
-    const total = Number(overlay().getAttribute('data-total'));
-    const start = performance.now();
-    for (let index = Number(overlay().getAttribute('data-index')); index < total; index += 1) {
-      const drawn = new Promise<void>((resolve) => {
-        let wanted = false;
-        const onNew = (event: Event) => {
-          wanted = (event as CustomEvent<{ imageIdIndex: number }>).detail.imageIdIndex === index;
-        };
-        const onRendered = () => {
-          if (!wanted) return;
-          element.removeEventListener('CORNERSTONE_STACK_NEW_IMAGE', onNew);
-          element.removeEventListener('CORNERSTONE_IMAGE_RENDERED', onRendered);
-          resolve();
-        };
-        element.addEventListener('CORNERSTONE_STACK_NEW_IMAGE', onNew);
-        element.addEventListener('CORNERSTONE_IMAGE_RENDERED', onRendered);
-      });
-      window.dispatchEvent(new KeyboardEvent('keydown', { key: 'ArrowDown', bubbles: true }));
-      await drawn;
-    }
-    return performance.now() - start;
-  });
-}
-
 interface MemorySample {
   rendererMb: number;
   gpuMb: number | null;
@@ -245,7 +217,7 @@ async function measureMemory(bench: ViewerBench): Promise<BenchFigure[]> {
   try {
     const page = await context.newPage();
     await openStudy(page, url, series.patientId);
-    const scrollMs = await scrollThrough(page);
+    const scrollMs = (await stepToLastSlice(page)).ms;
     const afterScroll = await sampleMemory(browser, page);
     const timing = await openMpr(page);
     await page.waitForTimeout(1000);

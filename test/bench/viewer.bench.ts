@@ -22,15 +22,11 @@
  */
 import type { Page } from 'playwright-core';
 import { ensureCtSeries } from '../fixtures/index.js';
+import { type StackSteps, stepToLastSlice } from '../support/stack-steps.js';
 import { type Benchmark, type BenchFigure, median } from './lib.js';
 import { type ViewerBench, VIEWPORT, gotoApp, round, withViewerBench } from './viewer-lib.js';
 
 const RUNS = 5;
-
-interface Pass {
-  frames: number;
-  ms: number;
-}
 
 interface DisplayPass {
   /** Images drawn (new image, then rendered) during the pass. */
@@ -59,7 +55,7 @@ interface RunResult {
   openingCpu: OpeningCpu;
   cold: DisplayPass;
   cached: DisplayPass;
-  coldLatency: Pass;
+  coldLatency: StackSteps;
   /** The first image of an opening with the study not chosen before (the latency run's). */
   firstImageNotChosenMs: number;
   rendering: string;
@@ -94,37 +90,6 @@ async function armFirstImageProbe(page: Page): Promise<void> {
       });
       observer.observe(document.body, { childList: true, subtree: true });
     });
-  });
-}
-
-/** In the page: ArrowDown from slice `from` to the last, one key per drawn slice. */
-async function scrollPass(page: Page): Promise<Pass> {
-  return page.evaluate(async () => {
-    const element = document.querySelector('[data-testid="viewport-element-0"]')!;
-    const overlay = document.querySelector('[data-testid="viewport-0"] [data-testid="overlay-image"]')!;
-    const total = Number(overlay.getAttribute('data-total'));
-    const start = performance.now();
-    let frames = 0;
-    for (let index = Number(overlay.getAttribute('data-index')); index < total; index += 1) {
-      const drawn = new Promise<void>((resolve) => {
-        let wanted = false;
-        const onNew = (event: Event) => {
-          wanted = (event as CustomEvent<{ imageIdIndex: number }>).detail.imageIdIndex === index;
-        };
-        const onRendered = () => {
-          if (!wanted) return;
-          element.removeEventListener('CORNERSTONE_STACK_NEW_IMAGE', onNew);
-          element.removeEventListener('CORNERSTONE_IMAGE_RENDERED', onRendered);
-          resolve();
-        };
-        element.addEventListener('CORNERSTONE_STACK_NEW_IMAGE', onNew);
-        element.addEventListener('CORNERSTONE_IMAGE_RENDERED', onRendered);
-      });
-      window.dispatchEvent(new KeyboardEvent('keydown', { key: 'ArrowDown', bubbles: true }));
-      await drawn;
-      frames += 1;
-    }
-    return { frames, ms: performance.now() - start };
   });
 }
 
@@ -249,14 +214,14 @@ async function openSynthetic(
 }
 
 /** The older latency-chained pass, in a fresh context (cold), for comparison with earlier runs. */
-async function latencyRun(bench: ViewerBench): Promise<{ pass: Pass; firstImageMs: number }> {
+async function latencyRun(bench: ViewerBench): Promise<{ pass: StackSteps; firstImageMs: number }> {
   const context = await bench.newContext();
   try {
     const page = await context.newPage();
     await gotoApp(page, bench.url);
     // Opened without choosing the study first: its first image is the cold opening's detail.
     const { firstImageMs } = await openSynthetic(page, false);
-    const pass = await scrollPass(page);
+    const pass = await stepToLastSlice(page);
     await leaveViewer(page);
     return { pass, firstImageMs };
   } finally {
@@ -346,7 +311,7 @@ async function measure(bench: ViewerBench): Promise<BenchFigure[]> {
 
   const fetchMs = median(fetches.map((f) => f.ms));
   const fetchFilesPerSecond = (series.slices * 1000) / fetchMs;
-  const fps = (pass: Pass) => (pass.frames * 1000) / pass.ms;
+  const fps = (pass: StackSteps) => (pass.steps * 1000) / pass.ms;
   const displayFps = (pass: DisplayPass) => (pass.drawn * 1000) / pass.ms;
   const firstImageMs = median(runs.map((r) => r.firstImageMs));
   const coldFps = median(runs.map((r) => displayFps(r.cold)));

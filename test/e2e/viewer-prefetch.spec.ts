@@ -7,6 +7,7 @@
  */
 import { expect, test } from '@playwright/test';
 import { type CtSeries, ensureCtSeries } from '../fixtures/index.js';
+import { stepToLastSlice } from '../support/stack-steps.js';
 import { type AppSession, expectImage, importAndOpen, openApp } from './support/app.js';
 
 let app: AppSession;
@@ -46,32 +47,7 @@ test('a 300-slice series left open is prefetched whole: stepping through every s
 
   const before = fileRequests.length;
   // One ArrowDown per drawn slice, each step waiting for its image to be drawn.
-  const steps = await page.evaluate(async () => {
-    const element = document.querySelector('[data-testid="viewport-element-0"]')!;
-    const overlay = document.querySelector('[data-testid="overlay-image"]')!;
-    const total = Number(overlay.getAttribute('data-total'));
-    let count = 0;
-    for (let index = Number(overlay.getAttribute('data-index')); index < total; index += 1) {
-      const drawn = new Promise<void>((resolve) => {
-        let wanted = false;
-        const onNew = (event: Event) => {
-          wanted = (event as CustomEvent<{ imageIdIndex: number }>).detail.imageIdIndex === index;
-        };
-        const onRendered = () => {
-          if (!wanted) return;
-          element.removeEventListener('CORNERSTONE_STACK_NEW_IMAGE', onNew);
-          element.removeEventListener('CORNERSTONE_IMAGE_RENDERED', onRendered);
-          resolve();
-        };
-        element.addEventListener('CORNERSTONE_STACK_NEW_IMAGE', onNew);
-        element.addEventListener('CORNERSTONE_IMAGE_RENDERED', onRendered);
-      });
-      window.dispatchEvent(new KeyboardEvent('keydown', { key: 'ArrowDown', bubbles: true }));
-      await drawn;
-      count += 1;
-    }
-    return count;
-  });
+  const { steps } = await stepToLastSlice(page);
   expect(steps).toBe(299);
   await expectImage(page, 300, 300);
   expect(fileRequests.slice(before)).toEqual([]);
