@@ -159,6 +159,33 @@ export function startingRetrieve(
   };
 }
 
+/** Received objects with problems the receiver remembers (the newest first). */
+export const MAX_PACS_RECEIVED_PROBLEMS = 100;
+
+/**
+ * An SR or SEG object a sender stored here that did not become annotations as it is (a damaged or
+ * hostile object, measurements skipped): the object was stored and the sender told success; main's
+ * reasons say what was left out. No patient data: the object's UIDs, the sender's AE title, when.
+ */
+export const PacsReceivedProblem = z.object({
+  studyInstanceUID: Uid,
+  sopInstanceUID: Uid,
+  kind: z.enum(['sr', 'seg', 'other']),
+  callingAeTitle: z.string().max(16),
+  /** When the object was received (ISO 8601, UTC). */
+  receivedAt: z.string().datetime(),
+  problems: z.array(z.string().max(2000)).max(100),
+});
+export type PacsReceivedProblem = z.infer<typeof PacsReceivedProblem>;
+
+export const PacsReceivedProblems = z.object({
+  /** The newest first, at most MAX_PACS_RECEIVED_PROBLEMS. */
+  objects: z.array(PacsReceivedProblem).max(MAX_PACS_RECEIVED_PROBLEMS),
+  /** All received objects with problems since the app started (objects holds the newest). */
+  total: z.number().int(),
+});
+export type PacsReceivedProblems = z.infer<typeof PacsReceivedProblems>;
+
 const JobRef = z.object({ jobId: z.string().uuid() });
 const Empty = z.object({}).strict();
 
@@ -199,6 +226,15 @@ export const pacsMethods = {
     z.object({ cancelled: z.boolean() }),
     'Cancel a retrieve (C-CANCEL).',
   ),
+  'pacs.receivedProblems': method(
+    Empty,
+    PacsReceivedProblems,
+    'SR and SEG objects received from senders that did not become annotations as they are, with the reasons.',
+  ),
 } as const;
 
-export const pacsEvents = { 'pacs.retrieveProgress': PacsRetrieveProgress } as const;
+export const pacsEvents = {
+  'pacs.retrieveProgress': PacsRetrieveProgress,
+  /** The list of pacs.receivedProblems, sent whenever a received object adds to it. */
+  'pacs.receivedProblems': PacsReceivedProblems,
+} as const;

@@ -9,8 +9,11 @@ import path from 'node:path';
 import type { Handlers } from '../../shared/contract.js';
 import { AppError, ErrorCode } from '../../shared/errors.js';
 import {
+  MAX_PACS_RECEIVED_PROBLEMS,
   type PacsLocalSettings,
   type PacsNode,
+  type PacsReceivedProblem,
+  type PacsReceivedProblems,
   type PacsRetrieveProgress,
   type PacsScpStatus,
   type PacsStudyMatch,
@@ -24,6 +27,9 @@ import { PacsSettingsStore } from './settings-store.js';
 
 export const PACS_SPOOL_DIR_NAME = 'pacs-incoming';
 
+/** Received objects remembered (SOP Instance UID, sender, time) until their annotation import reports. */
+const MAX_RECEIVED_REMEMBERED = 20_000;
+
 type PacsMethod =
   | 'pacs.getSettings'
   | 'pacs.saveSettings'
@@ -33,7 +39,8 @@ type PacsMethod =
   | 'pacs.echo'
   | 'pacs.find'
   | 'pacs.retrieve'
-  | 'pacs.cancelRetrieve';
+  | 'pacs.cancelRetrieve'
+  | 'pacs.receivedProblems';
 
 export interface PacsAppDeps {
   dataDir: string;
@@ -70,6 +77,7 @@ export function createPacsApp(deps: PacsAppDeps): PacsApp {
   let lastError: string | null = null;
   let lifecycle: Promise<unknown> = Promise.resolve();
   const retrieves = new Map<string, { cancel(): void; progress: PacsRetrieveProgress }>();
+  const received = new ReceivedProblems(events, logger);
 
   const effective = (): PacsLocalSettings => ({ ...settings.local(), ...overrides });
 
@@ -102,7 +110,14 @@ export function createPacsApp(deps: PacsAppDeps): PacsApp {
               ...nodes.map((node) => ({ aeTitle: node.aeTitle, host: node.host })),
             ],
           },
-          { spoolDir, logger, store: (object) => deps.importReceived(object) },
+          {
+            spoolDir,
+            logger,
+            store: (object) => {
+              received.noteReceived(object);
+              return deps.importReceived(object);
+            },
+          },
           deps.scpLimits,
         );
       } catch (error) {
@@ -248,6 +263,7 @@ export function createPacsApp(deps: PacsAppDeps): PacsApp {
       retrieve.cancel();
       return { cancelled: true };
     },
+    'pacs.receivedProblems': async () => received.list(),
   };
 
   return {
@@ -258,6 +274,7 @@ export function createPacsApp(deps: PacsAppDeps): PacsApp {
     },
     status,
     async close() {
+      received.close();
       for (const retrieve of retrieves.values()) retrieve.cancel();
       await lifecycle;
       if (scp) {
@@ -268,6 +285,92 @@ export function createPacsApp(deps: PacsAppDeps): PacsApp {
       settings.close();
     },
   };
+}
+
+/**
+ * SR and SEG objects senders stored here that did not become annotations as they are. The SCP
+ * stores each object through the normal import, and main turns SR/SEG objects into annotations
+ * afterwards (main/annotation/interchange-handlers.ts, `annotation.imported`, for a folder import
+ * and a received object alike); the objects this receiver brought in are picked out of those
+ * reports by their SOP Instance UID, so the PACS settings can say which objects gave nothing and
+ * why while no import is on screen. Bounded: the last MAX_RECEIVED_REMEMBERED objects received,
+ * the newest MAX_PACS_RECEIVED_PROBLEMS with problems; memory only (the log keeps counts).
+ */
+class ReceivedProblems {
+  readonly #received = new Map<string, { callingAeTitle: string; receivedAt: string }>();
+  #objects: PacsReceivedProblem[] = [];
+  #total = 0;
+  readonly #unsubscribe: () => void;
+
+  constructor(
+    private readonly events: EventBus,
+    private readonly logger: Logger,
+  ) {
+    this.#unsubscribe = events.subscribe((event) => {
+      if (event.name === 'annotation.imported') this.#imported(event.payload.objects);
+    });
+  }
+
+  noteReceived(object: Pick<ReceivedObject, 'sopInstanceUID' | 'callingAeTitle'>): void {
+    // Sent again: it moves to the end (the newest).
+    this.#received.delete(object.sopInstanceUID);
+    this.#received.set(object.sopInstanceUID, {
+      callingAeTitle: object.callingAeTitle.slice(0, 16),
+      receivedAt: new Date().toISOString(),
+    });
+    if (this.#received.size > MAX_RECEIVED_REMEMBERED) {
+      const oldest = this.#received.keys().next();
+      if (!oldest.done) this.#received.delete(oldest.value);
+    }
+  }
+
+  list(): PacsReceivedProblems {
+    return { objects: this.#objects.map((object) => ({ ...object })), total: this.#total };
+  }
+
+  close(): void {
+    this.#unsubscribe();
+  }
+
+  #imported(
+    objects: ReadonlyArray<Omit<PacsReceivedProblem, 'callingAeTitle' | 'receivedAt'> & { added: number }>,
+  ): void {
+    const added: PacsReceivedProblem[] = [];
+    for (const object of objects) {
+      if (object.problems.length === 0) continue;
+      const receipt = this.#received.get(object.sopInstanceUID);
+      if (!receipt) continue;
+      // Each later import of the study reports its SR/SEG objects again: one row per reception.
+      if (
+        this.#objects.some(
+          (known) =>
+            known.sopInstanceUID === object.sopInstanceUID && known.receivedAt === receipt.receivedAt,
+        )
+      )
+        continue;
+      added.push({
+        studyInstanceUID: object.studyInstanceUID,
+        sopInstanceUID: object.sopInstanceUID,
+        kind: object.kind,
+        callingAeTitle: receipt.callingAeTitle,
+        receivedAt: receipt.receivedAt,
+        problems: object.problems.slice(0, 100).map((problem) => problem.slice(0, 2000)),
+      });
+    }
+    if (added.length === 0) return;
+    const fresh = new Set(added.map((object) => object.sopInstanceUID));
+    this.#objects = [
+      ...added.reverse(),
+      ...this.#objects.filter((known) => !fresh.has(known.sopInstanceUID)),
+    ].slice(0, MAX_PACS_RECEIVED_PROBLEMS);
+    this.#total += added.length;
+    // Counts and the sender only: the reasons are for the screen, the log keeps no object details.
+    this.logger.warn(
+      { objects: added.length, callingAeTitles: [...new Set(added.map((object) => object.callingAeTitle))] },
+      'pacs received SR/SEG objects that did not become annotations as they are',
+    );
+    this.events.emit('pacs.receivedProblems', this.list());
+  }
 }
 
 function listenError(error: unknown, local: PacsLocalSettings): string {

@@ -5,6 +5,7 @@ import type { PacsEchoResult, PacsNode, PacsSettingsView } from '../../../shared
 import { Dialog } from '../components/Dialog.js';
 import { useErrorMessage } from '../components/useErrorMessage.js';
 import { host } from '../host/index.js';
+import { ReceivedProblemsSection } from './ReceivedProblems.js';
 import './pacs.css';
 
 interface NodeDraft {
@@ -186,6 +187,7 @@ export function PacsSettingsDialog({ onClose }: { onClose(): void }) {
           {message}
         </p>
       ) : null}
+      <ReceivedProblemsSection />
       <h3>{t('pacs.nodesTitle')}</h3>
       {nodes.length === 0 ? <p className="hint">{t('pacs.noNodes')}</p> : null}
       <table className="pacs-table" data-testid="pacs-nodes">

@@ -54,6 +54,18 @@ export const pacsEn = {
   failed: 'Retrieve failed: {{message}}',
   cancelled: 'Retrieve cancelled.',
   needNode: 'Add a PACS node in PACS settings first.',
+  receivedProblemsTitle_one: 'Received SR and SEG objects with problems ({{count}})',
+  receivedProblemsTitle_other: 'Received SR and SEG objects with problems ({{count}})',
+  receivedProblemsHint:
+    'These objects were stored (the sender was told success), but did not become annotations as they are:',
+  receivedProblemsMore: 'The newest {{shown}} of {{count}} are shown.',
+  receivedProblemsNotice_one: '⚠ {{count}} object from the PACS has problems',
+  receivedProblemsNotice_other: '⚠ {{count}} objects from the PACS have problems',
+  receivedObject: 'Object',
+  receivedFrom: 'From',
+  receivedReason: 'Reason',
+  receivedObjectName: '{{kind}} {{uid}}',
+  receivedKind: { sr: 'Structured report', seg: 'Segmentation', other: 'Object' },
 };
 
 export const pacsZhCN: typeof pacsEn = {
@@ -108,4 +120,15 @@ export const pacsZhCN: typeof pacsEn = {
   failed: '获取失败：{{message}}',
   cancelled: '已取消获取。',
   needNode: '请先在 PACS 设置中添加 PACS 节点。',
+  receivedProblemsTitle_one: '接收到的有问题的 SR 和 SEG 对象（{{count}}）',
+  receivedProblemsTitle_other: '接收到的有问题的 SR 和 SEG 对象（{{count}}）',
+  receivedProblemsHint: '这些对象已存储（已向发送方返回成功），但未能按原样转为标注：',
+  receivedProblemsMore: '显示最新的 {{shown}} 个，共 {{count}} 个。',
+  receivedProblemsNotice_one: '⚠ 来自 PACS 的 {{count}} 个对象有问题',
+  receivedProblemsNotice_other: '⚠ 来自 PACS 的 {{count}} 个对象有问题',
+  receivedObject: '对象',
+  receivedFrom: '发送方',
+  receivedReason: '原因',
+  receivedObjectName: '{{kind}} {{uid}}',
+  receivedKind: { sr: '结构化报告', seg: '分割', other: '对象' },
 };

@@ -92,7 +92,7 @@ export const useImportStore = create<ImportState>()((set, get) => ({
   },
 
   receiveAnnotations(event) {
-    // Shown with the import on screen (objects from a PACS sending meanwhile are only logged).
+    // Shown with the import on screen (objects a PACS sends meanwhile: PACS settings, pacs/ReceivedProblems.tsx).
     if (get().stage === 'idle') return;
     const withProblems = event.objects.filter((object) => object.problems.length > 0);
     if (withProblems.length === 0) return;

@@ -12,6 +12,7 @@ import { ImportButton } from '../importing/ImportButton.js';
 import { ImportStatus } from '../importing/ImportStatus.js';
 import { PacsSettingsDialog } from '../pacs/PacsSettingsDialog.js';
 import { QueryPacsDialog } from '../pacs/QueryPacsDialog.js';
+import { ReceivedProblemsNotice } from '../pacs/ReceivedProblems.js';
 import { formatDicomDate, formatPersonName } from '../i18n/format.js';
 import { useUiStore } from '../stores/useUiStore.js';
 import { PAGE_SIZE, useWorklistStore } from '../stores/useWorklistStore.js';
@@ -131,6 +132,7 @@ export function WorklistScreen() {
         ) : null}
         {total > count ? <span className="hint">{t('worklist.showingFirst', { count, total })}</span> : null}
         <span className="spacer" />
+        <ReceivedProblemsNotice onOpen={() => setPacsDialog('settings')} />
         <button
           type="button"
           className="button"

@@ -239,6 +239,7 @@ function samples(): { [M in MethodName]: () => Promise<RequestOf<M>> } {
       return { jobId: retrieveJob };
     },
     'pacs.deleteNode': async () => ({ id: await pacsNode() }),
+    'pacs.receivedProblems': async () => ({}),
     'annotation.list': async () => ({ studyInstanceUID: series.studyInstanceUID }),
     'annotation.history': async () => ({ annotationUid: 'contract-length' }),
     'annotation.studyStatus': async () => ({ studyInstanceUID: series.studyInstanceUID }),

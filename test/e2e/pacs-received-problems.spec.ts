@@ -1,0 +1,127 @@
+/**
+ * A hostile segmentation sent by a PACS while no import is on screen. A sender (dcmtk's storescu,
+ * as a PACS or a modality would) stores a CT series, a good SEG on it and a SEG claiming
+ * 2,147,483,647 frames on the app's running receiver. Every object is stored (the sender is told
+ * success); the hostile SEG gives no segmentation, and the reader learns why: the worklist shows a
+ * notice, which opens the PACS settings listing the object (kind, SOP Instance UID, the sender's
+ * AE title) with main's reason; in Chinese too.
+ */
+import { spawnSync } from 'node:child_process';
+import path from 'node:path';
+import { expect, test } from '@playwright/test';
+import type { LabelmapHead } from '../../shared/segmentation.js';
+import { type CtSeries, ensureCtSeries, makeTempDir } from '../fixtures/index.js';
+import { type AiSegFixture, type AiSegmentSpec, writeAiSeg } from '../support/ai-fixtures.js';
+import { freePort } from '../support/orthanc.js';
+import { openApp, screenshot } from './support/app.js';
+import { rpc } from './support/rpc.js';
+
+let ct: CtSeries;
+let good: AiSegFixture;
+let hostile: AiSegFixture;
+
+test.beforeAll(() => {
+  ct = ensureCtSeries({ slices: 4, size: 64, seed: 'pacs-received-problems' });
+  const folder = makeTempDir('e2e-pacs-received-problems');
+  const common = {
+    seriesFiles: ct.files,
+    model: 'OrganSeg',
+    manufacturer: 'Acme Imaging AI',
+    modelName: 'OrganNet',
+    version: '2.0.0',
+    segments: [
+      { name: 'Lesion', labelId: 'mass', slices: [1], square: [20, 20, 10] },
+    ] satisfies AiSegmentSpec[],
+  };
+  good = writeAiSeg({ ...common, out: path.join(folder, 'GOOD-SEG.dcm') });
+  hostile = writeAiSeg({ ...common, out: path.join(folder, 'HOSTILE-SEG.dcm') });
+  const patched = spawnSync(
+    '/usr/bin/python3',
+    [
+      '-c',
+      'import sys, pydicom\nds = pydicom.dcmread(sys.argv[1])\nds.NumberOfFrames = "2147483647"\nds.save_as(sys.argv[1])',
+      hostile.file,
+    ],
+    { encoding: 'utf8' },
+  );
+  if (patched.status !== 0) throw new Error(`pydicom could not patch the SEG: ${patched.stderr}`);
+});
+
+test('a hostile SEG sent by a PACS: stored, and the PACS settings say why it gave no segmentation', async ({
+  browser,
+}) => {
+  test.setTimeout(180_000);
+  const app = await openApp(browser, 'pacs-received-problems');
+  try {
+    const { page } = app;
+    const port = await freePort();
+    await page.getByTestId('pacs-settings-open').click();
+    const dialog = page.getByTestId('pacs-settings');
+    await dialog.getByTestId('pacs-enabled').check();
+    await dialog.getByTestId('pacs-port').fill(String(port));
+    await dialog.getByTestId('pacs-bind').fill('127.0.0.1');
+    await dialog.getByTestId('pacs-callers').fill('MODALITY');
+    await dialog.getByTestId('pacs-save').click();
+    await expect(dialog.getByTestId('pacs-status')).toHaveText(`Receiving on port ${port}`);
+    await expect(dialog.getByTestId('pacs-received-problems')).toHaveCount(0);
+    await dialog.getByTestId('pacs-settings-close').click();
+    await expect(page.getByTestId('pacs-problems-notice')).toHaveCount(0);
+
+    // The PACS sends; no import is on screen.
+    const sent = spawnSync(
+      'storescu',
+      [
+        // Only the presentation contexts of the files sent (storescu's default list has no SEG).
+        '-R',
+        '-nh',
+        '-aet',
+        'MODALITY',
+        '-aec',
+        'RADLABEL',
+        '127.0.0.1',
+        String(port),
+        ...ct.files,
+        good.file,
+        hostile.file,
+      ],
+      { encoding: 'utf8', timeout: 120_000 },
+    );
+    expect(sent.status, sent.stderr).toBe(0);
+    await expect(page.getByTestId('import-status')).toHaveCount(0);
+
+    const notice = page.getByTestId('pacs-problems-notice');
+    await expect(notice).toHaveText('⚠ 1 object from the PACS has problems', { timeout: 60_000 });
+    await notice.click();
+    const section = dialog.getByTestId('pacs-received-problems');
+    await expect(section).toContainText('Received SR and SEG objects with problems (1)');
+    const row = section.getByTestId('pacs-received-problem');
+    await expect(row).toHaveCount(1);
+    await expect(row).toHaveAttribute('data-uid', hostile.sopInstanceUID);
+    await expect(row).toHaveAttribute('data-kind', 'seg');
+    await expect(row).toContainText(`Segmentation ${hostile.sopInstanceUID}`);
+    await expect(row.getByTestId('pacs-received-from')).toContainText('MODALITY');
+    await expect(row.getByTestId('pacs-received-reason')).toHaveText(
+      'This segmentation has no valid number of frames.',
+    );
+    await screenshot(page, 'pacs-received-problems');
+
+    // The rest went in: the CT series and the good SEG's segmentation; the hostile SEG is stored.
+    const heads = await rpc<LabelmapHead[]>(page, 'segmentation.list', {
+      seriesInstanceUID: ct.seriesInstanceUID,
+    });
+    expect(heads.length).toBeGreaterThanOrEqual(1);
+    expect(good.sopInstanceUID).not.toBe(hostile.sopInstanceUID);
+
+    // In Chinese: the same list with its translated headings (main's reason stays as main wrote it).
+    await dialog.getByTestId('pacs-settings-close').click();
+    await page.getByTestId('language-switch').selectOption('zh-CN');
+    await expect(page.getByTestId('pacs-problems-notice')).toHaveText('⚠ 来自 PACS 的 1 个对象有问题');
+    await page.getByTestId('pacs-problems-notice').click();
+    await expect(page.getByTestId('pacs-received-problems')).toContainText(
+      '接收到的有问题的 SR 和 SEG 对象（1）',
+    );
+    await expect(page.getByTestId('pacs-received-problem')).toContainText(`分割 ${hostile.sopInstanceUID}`);
+  } finally {
+    await app.close();
+  }
+});
