@@ -21,6 +21,7 @@ import { type Services, createServices } from '../../../main/services.js';
 import { CT_IMAGE_STORAGE } from '../../fixtures/ct-series.js';
 import { ensureCtSeries, makeTempDir, repoRoot } from '../../fixtures/index.js';
 import { importAndWait } from '../../support/import.js';
+import { oneSegmentLabelmap } from '../../support/labelmap.js';
 
 const scratch = makeTempDir('annotation-import');
 const ct = ensureCtSeries({ slices: 6, size: 64, seed: 'annotation-import' });
@@ -209,37 +210,19 @@ describe('the normal import', () => {
       });
       const labels = new Uint8Array(64 * 64);
       labels.fill(1, 64 * 10, 64 * 20);
-      await source.handlers['segmentation.saveSlices']({
-        annotationUid: 'seg-a',
-        versionId: 'seg-a-1',
-        parentVersionId: null,
-        studyInstanceUID: ct.studyInstanceUID,
-        seriesInstanceUID: ct.seriesInstanceUID,
-        width: 64,
-        height: 64,
-        bits: 8,
-        layers: 1,
-        deleted: false,
-        segments: [
-          {
-            segmentIndex: 1,
-            name: 'lesion',
-            color: '#ffaa00',
-            visible: true,
-            locked: false,
-            layer: 0,
-            labelValue: 1,
-          },
-        ],
-        slices: [
-          {
-            layer: 0,
-            sopInstanceUID: slice.sopInstanceUID,
-            frame: 1,
-            data: zlib.deflateSync(labels).toString('base64'),
-          },
-        ],
-      });
+      await source.handlers['segmentation.saveSlices'](
+        oneSegmentLabelmap({
+          annotationUid: 'seg-a',
+          versionId: 'seg-a-1',
+          studyInstanceUID: ct.studyInstanceUID,
+          seriesInstanceUID: ct.seriesInstanceUID,
+          sopInstanceUID: slice.sopInstanceUID,
+          labels,
+          width: 64,
+          height: 64,
+          name: 'lesion',
+        }),
+      );
       for (const format of ['sr', 'seg'] as const)
         await runExport({ source, format, outputDir: out, reader: 'reader-a', softwareVersion: 'test' });
     } finally {
