@@ -1,6 +1,6 @@
 /** Labelmaps for tests, as the renderer sends them to `segmentation.saveSlices`. */
 import zlib from 'node:zlib';
-import type { SaveSlicesRequest } from '../../shared/segmentation.js';
+import type { SaveSlicesParsed } from '../../shared/segmentation.js';
 
 export interface OneSegmentOptions {
   annotationUid: string;
@@ -20,7 +20,7 @@ export interface OneSegmentOptions {
  * The first version of a labelmap with one segment (value 1 on layer 0, 8-bit, orange) drawn on
  * one image.
  */
-export function oneSegmentLabelmap(options: OneSegmentOptions): SaveSlicesRequest {
+export function oneSegmentLabelmap(options: OneSegmentOptions): SaveSlicesParsed {
   return {
     annotationUid: options.annotationUid,
     versionId: options.versionId,
