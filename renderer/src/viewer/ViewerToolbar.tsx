@@ -1,12 +1,12 @@
 import { useTranslation } from 'react-i18next';
 import { applyPreset, resetView, toggleInvert } from '../imaging/viewportCommands.js';
-import { windowPresets } from '../imaging/windowPresets.js';
 import { useDeidStore } from '../stores/useDeidStore.js';
 import { type Layout, useViewerStore } from '../stores/useViewerStore.js';
 import { ReadingTools } from './ReadingTools.js';
 import { MprButton } from './mpr/MprButton.js';
 import { applyMprWindow, resetMprView, toggleMprInvert, useMprEngine, useMprOpen } from './mpr/mprToolbar.js';
 import { viewportInSlot } from './viewportRegistry.js';
+import { WindowPresetGroup } from './WindowPresetGroup.js';
 import { TagBrowserToggle } from '../tags/TagBrowser.js';
 import { SegmentationToggle } from '../annotation/segmentation/SegmentationPanel.js';
 import { ToolPalette } from '../annotation/tools/ToolPalette.js';
@@ -58,25 +58,14 @@ export function ViewerToolbar({ onBack }: { onBack(): void }) {
           </button>
         ))}
       </div>
-      <div className="toolbar-group">
-        <span className="toolbar-label">{t('viewer.presets')}</span>
-        {windowPresets.map((preset) => (
-          <button
-            key={preset.id}
-            type="button"
-            className="tool-button"
-            data-testid={`preset-${preset.id}`}
-            title={`${preset.key} · W ${preset.width} L ${preset.center}`}
-            onClick={
-              mpr
-                ? () => applyMprWindow(mpr, preset.width, preset.center)
-                : withActive(({ viewport }) => applyPreset(viewport, preset))
-            }
-          >
-            {t(`viewer.preset.${preset.id}`)}
-          </button>
-        ))}
-      </div>
+      <WindowPresetGroup
+        testIdPrefix="preset-"
+        onPick={(preset) =>
+          mpr
+            ? applyMprWindow(mpr, preset.width, preset.center)
+            : withActive(({ viewport }) => applyPreset(viewport, preset))()
+        }
+      />
       <div className="toolbar-group">
         <button
           type="button"

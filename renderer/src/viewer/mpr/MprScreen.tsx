@@ -11,7 +11,7 @@ import { type ReactNode, useCallback, useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { SeriesSummary } from '../../../../shared/contract.js';
 import { useErrorMessage } from '../../components/useErrorMessage.js';
-import { presetForKey, windowPresets } from '../../imaging/windowPresets.js';
+import { presetForKey } from '../../imaging/windowPresets.js';
 import { useUiStore } from '../../stores/useUiStore.js';
 import { findSeries, useViewerStore } from '../../stores/useViewerStore.js';
 import { imageLoadError } from '../load-error.js';
@@ -38,6 +38,7 @@ import { planeEdgeMarkers } from './mprOrientation.js';
 import { useMprStore } from './useMprStore.js';
 import type { EdgeMarkers } from '../../imaging/imageReadout.js';
 import { useReadingStore } from '../../stores/useReadingStore.js';
+import { WindowPresetGroup } from '../WindowPresetGroup.js';
 import './mpr.css';
 
 const markerSides = ['top', 'right', 'bottom', 'left'] as const;
@@ -379,22 +380,11 @@ export function MprScreen({ series }: { series: SeriesSummary }) {
             </button>
           ))}
         </div>
-        <div className="toolbar-group">
-          <span className="toolbar-label">{t('viewer.presets')}</span>
-          {windowPresets.map((preset) => (
-            <button
-              key={preset.id}
-              type="button"
-              className="tool-button"
-              data-testid={`mpr-preset-${preset.id}`}
-              title={`${preset.key} · W ${preset.width} L ${preset.center}`}
-              disabled={!mpr}
-              onClick={() => mpr && setWindow(mpr, preset.width, preset.center)}
-            >
-              {t(`viewer.preset.${preset.id}`)}
-            </button>
-          ))}
-        </div>
+        <WindowPresetGroup
+          testIdPrefix="mpr-preset-"
+          disabled={!mpr}
+          onPick={(preset) => mpr && setWindow(mpr, preset.width, preset.center)}
+        />
         <label className="toolbar-group mpr-slab" title={t('mpr.slabTitle')}>
           <span className="toolbar-label">{t('mpr.slab')}</span>
           <select
