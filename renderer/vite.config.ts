@@ -12,6 +12,7 @@ import react from '@vitejs/plugin-react';
 import { defineConfig } from 'vite';
 import { itkWasmAssets } from './vite-plugins/itk-wasm-assets.js';
 import { nativeDecode } from './vite-plugins/native-decode.js';
+import { pressAtOncePlugin } from './vite-plugins/press-at-once.js';
 import { startupTrim } from './vite-plugins/startup-trim.js';
 
 // Resolved from this file, not the working directory. (No node:path here: the lint rules for
@@ -21,7 +22,7 @@ const here = (relative: string): string => decodeURIComponent(new URL(relative, 
 export default defineConfig({
   root: here('.'),
   base: './',
-  plugins: [react(), itkWasmAssets(), nativeDecode(), startupTrim()],
+  plugins: [react(), itkWasmAssets(), nativeDecode(), startupTrim(), pressAtOncePlugin()],
   build: {
     outDir: here('../build/renderer'),
     emptyOutDir: true,

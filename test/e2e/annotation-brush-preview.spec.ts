@@ -282,6 +282,39 @@ test('on screen, a stroke being painted has the colour it has once drawn, and th
   await expect(ring).toBeHidden();
 });
 
+test('a press reaches the labelmap tool at once, not after the 400 ms double-click wait', async () => {
+  const { page } = app;
+  const element = page.getByTestId('viewport-element-0');
+  await expect(element).toHaveAttribute('data-cornerstone-press', 'immediate');
+  // A press dispatched in the page: the tool has it (MOUSE_DOWN) when the dispatch returns; with
+  // the double-click wait it would come 400 ms later, from a timer.
+  const heard = await page.evaluate(async () => {
+    const target = document.querySelector<HTMLElement>('[data-testid="viewport-element-0"]')!;
+    const canvas = target.querySelector('canvas')!;
+    const rect = canvas.getBoundingClientRect();
+    const at = { clientX: rect.left + rect.width * 0.3, clientY: rect.top + rect.height * 0.2 };
+    let pressed = false;
+    const onPress = (): void => {
+      pressed = true;
+    };
+    target.addEventListener('CORNERSTONE_TOOLS_MOUSE_DOWN', onPress);
+    canvas.dispatchEvent(new MouseEvent('mousedown', { ...at, bubbles: true, button: 0, buttons: 1 }));
+    const atOnce = pressed;
+    document.dispatchEvent(new MouseEvent('mouseup', { ...at, bubbles: true, button: 0, buttons: 0 }));
+    target.removeEventListener('CORNERSTONE_TOOLS_MOUSE_DOWN', onPress);
+    return atOnce;
+  });
+  expect(heard).toBe(true);
+  await committed(page);
+  // With a measurement tool on the button the double-click wait stays (the arrow's text is edited
+  // with a double click).
+  await page.getByTestId('seg-tool-Brush').click();
+  await expect(page.getByTestId('seg-tool-Brush')).toHaveAttribute('aria-pressed', 'false');
+  await expect(element).not.toHaveAttribute('data-cornerstone-press', /.*/);
+  await page.getByTestId('seg-tool-Brush').click();
+  await expect(page.getByTestId('seg-tool-Brush')).toHaveAttribute('aria-pressed', 'true');
+});
+
 test('the eraser takes the colour away once its stroke ends', async () => {
   const { page } = app;
   const spot = 0.45;

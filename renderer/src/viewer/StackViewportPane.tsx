@@ -28,6 +28,7 @@ import { ViewportOverlay } from './ViewportOverlay.js';
 import { registerViewport } from './viewportRegistry.js';
 import { reportViewportSettled } from './firstDraw.js';
 import { useViewportReadout } from './useViewportReadout.js';
+import { useSegmentationStore } from '../annotation/segmentation/useSegmentationStore.js';
 
 interface StackViewportPaneProps {
   slot: number;
@@ -94,6 +95,7 @@ export function StackViewportPane({ slot, study, series }: StackViewportPaneProp
   const images = useViewerStore((store) => (series ? store.images[series.seriesInstanceUID] : undefined));
   const cinePlaying = useViewerStore((store) => store.cineViewport === slot);
   const cineFps = useViewerStore((store) => store.cineFps);
+  const labelmapTool = useSegmentationStore((store) => store.tool !== null);
   const state = paneStateOf(series, images, stack);
 
   // Enable the slot's viewport for the lifetime of the pane.
@@ -225,7 +227,14 @@ export function StackViewportPane({ slot, study, series }: StackViewportPaneProp
       onPointerDown={() => setActive(slot)}
       onContextMenu={(event) => event.preventDefault()}
     >
-      <div ref={setElement} className="viewport-element" data-testid={`viewport-element-${slot}`} />
+      <div
+        ref={setElement}
+        className="viewport-element"
+        data-testid={`viewport-element-${slot}`}
+        // A labelmap tool on the left button hears of a press at once, not after Cornerstone's
+        // 400 ms double-click wait (renderer/vite-plugins/press-at-once.ts).
+        data-cornerstone-press={labelmapTool ? 'immediate' : undefined}
+      />
       {state.kind === 'ready' && series && element ? (
         <ReadoutLayer slot={slot} element={element} study={study} series={series} />
       ) : null}

@@ -270,11 +270,11 @@ export function installStrokePreview(viewport: StackViewport, source: StrokeSour
   };
 
   /**
-   * Draws what the bitmap gained since it was last shown onto the overlay. Cornerstone sends the
-   * press (MOUSE_DOWN) only with the first drag, in the same task: the press's disc waits for the
-   * drag's (or the next frame, for a click). Drawing the bitmap onto the overlay keeps a snapshot
-   * of it until the frame, and writing the bitmap again before that copies all of it (0.6 ms for
-   * 512², every stroke's first move).
+   * Draws what the bitmap gained since it was last shown onto the overlay. The press's disc is
+   * shown in the next frame, or with the first drag's if that comes before it (a press the
+   * double-click wait held comes with the first drag, in the same task): drawing the bitmap onto
+   * the overlay keeps a snapshot of it until the frame, and writing the bitmap again before that
+   * copies all of it (0.6 ms for 512²).
    */
   const showStroke = (): void => {
     if (drawFrame !== 0) {
