@@ -286,6 +286,7 @@ test('a press reaches the labelmap tool at once, not after the 400 ms double-cli
   const { page } = app;
   const element = page.getByTestId('viewport-element-0');
   await expect(element).toHaveAttribute('data-cornerstone-press', 'immediate');
+  const before = (await voxelCounts(page, 1))[0]!;
   // A press dispatched in the page: the tool has it (MOUSE_DOWN) when the dispatch returns; with
   // the double-click wait it would come 400 ms later, from a timer.
   const heard = await page.evaluate(async () => {
@@ -306,6 +307,8 @@ test('a press reaches the labelmap tool at once, not after the 400 ms double-cli
   });
   expect(heard).toBe(true);
   await committed(page);
+  // The click stamped the brush's disc.
+  expect((await voxelCounts(page, 1))[0]).toBeGreaterThan(before);
   // With a measurement tool on the button the double-click wait stays (the arrow's text is edited
   // with a double click).
   await page.getByTestId('seg-tool-Brush').click();
