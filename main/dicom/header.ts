@@ -56,14 +56,30 @@ export interface DicomHeader {
 
 /** Reads the header of the file at `filePath` with bounded reads. */
 export function readDicomHeaderFromFile(filePath: string): DicomHeader {
+  const { dataSet, size } = readHeaderDataSetFromFile(filePath);
+  return extractHeader(dataSet, size);
+}
+
+/**
+ * The parsed header (every element before Pixel Data, dicom-parser's DataSet) of the file at
+ * `filePath`, read as the import reads it: bounded reads, no pixel data, the same leniency. For
+ * callers that need attributes the DicomHeader does not carry (main/sync/outbox.ts).
+ */
+export function readHeaderDataSetFromFile(filePath: string): HeaderDataSet {
   // Never blocks on a named pipe or a device: only regular files are read.
   const { fd, size } = openRegularFile(filePath);
   try {
     // A stored file of an encrypted store is read as its plain bytes (main/cache/store-cipher.ts).
-    return readDicomHeader((length) => readStoredHead(fd, length, size), storedPlainSize(fd, size));
+    return readHeaderDataSet((length) => readStoredHead(fd, length, size), storedPlainSize(fd, size));
   } finally {
     fs.closeSync(fd);
   }
+}
+
+export interface HeaderDataSet {
+  dataSet: dicomParser.DataSet;
+  /** The file's size as parsed (with the Part 10 head put in front of a bare dataset). */
+  size: number;
 }
 
 /**
@@ -71,6 +87,11 @@ export function readDicomHeaderFromFile(filePath: string): DicomHeader {
  * the whole file when shorter); it is called again with a larger n until the header fits.
  */
 export function readDicomHeader(readFirst: (length: number) => Uint8Array, fileSize: number): DicomHeader {
+  const { dataSet, size } = readHeaderDataSet(readFirst, fileSize);
+  return extractHeader(dataSet, size);
+}
+
+function readHeaderDataSet(readFirst: (length: number) => Uint8Array, fileSize: number): HeaderDataSet {
   if (fileSize === 0) throw new AppError(ErrorCode.NotDicom, 'The file is empty.');
   let length = Math.min(FIRST_READ_BYTES, fileSize);
   for (;;) {
@@ -87,7 +108,7 @@ export function readDicomHeader(readFirst: (length: number) => Uint8Array, fileS
     const head = part10Head(layout);
     const bytes = head.length === 0 ? raw : Buffer.concat([head, raw]);
     const outcome = tryParse(bytes, complete);
-    if (outcome.dataSet) return extractHeader(outcome.dataSet, fileSize + head.length);
+    if (outcome.dataSet) return { dataSet: outcome.dataSet, size: fileSize + head.length };
     if (complete) throw outcome.error;
     if (length >= MAX_HEADER_BYTES) {
       throw new AppError(

@@ -16,12 +16,13 @@ import path from 'node:path';
 import { AppError, ErrorCode } from '../../shared/errors.js';
 import { type Dataset, readPart10, text, writePart10 } from '../annotation/dicom/dataset.js';
 import { trackingUidOf, versionIdOf } from '../annotation/dicom/codes.js';
-import { readStoredFileSync } from '../cache/store-cipher.js';
 import type { Logger } from '../core/logger.js';
 import type { DeidConfig } from '../deid/index.js';
 import { Pseudonymizer } from '../deid/pseudonyms.js';
 import { deidentifyTree } from '../deid/service.js';
-import { readDicomHeaderFromFile } from '../dicom/header.js';
+import { decodeText, parseSpecificCharacterSet, textKindFor, usesCodeExtensions } from '../dicom/charset.js';
+import { LONG_VRS } from '../dicom/element-header.js';
+import { type HeaderDataSet, readDicomHeaderFromFile, readHeaderDataSetFromFile } from '../dicom/header.js';
 import type { ProjectDeidSettings } from '../deid-app/handlers.js';
 import type { DocumentRef } from './annotations.js';
 import type { NewItem, SyncStateStore } from './state-store.js';
@@ -333,11 +334,34 @@ function restoreReaders(source: Dataset, output: Dataset, readers: ReadonlySet<s
   from.forEach((item, index) => restoreReaders(item as Dataset, to[index] as Dataset, readers));
 }
 
+/** The identity attributes the outbox reads from a study's image: tag and the dictionary's VR. */
+const IDENTITY_ATTRIBUTES = {
+  SpecificCharacterSet: [0x00080005, 'CS'],
+  StudyDate: [0x00080020, 'DA'],
+  StudyTime: [0x00080030, 'TM'],
+  AccessionNumber: [0x00080050, 'SH'],
+  ReferringPhysicianName: [0x00080090, 'PN'],
+  PatientName: [0x00100010, 'PN'],
+  PatientID: [0x00100020, 'LO'],
+  IssuerOfPatientID: [0x00100021, 'LO'],
+  PatientBirthDate: [0x00100030, 'DA'],
+  PatientSex: [0x00100040, 'CS'],
+  ClinicalTrialSubjectID: [0x00120040, 'LO'],
+  StudyID: [0x00200010, 'SH'],
+} as const satisfies Record<string, readonly [number, string]>;
+type IdentityKeyword = Exclude<keyof typeof IDENTITY_ATTRIBUTES, 'SpecificCharacterSet'>;
+
 /** The study-level identity a pulled study has on the server (the project's pseudonyms, shifted dates). */
-const PULLED_IDENTITY = ['PatientID', 'PatientName', 'ClinicalTrialSubjectID', 'StudyDate', 'StudyTime'];
+export const PULLED_IDENTITY: readonly IdentityKeyword[] = [
+  'PatientID',
+  'PatientName',
+  'ClinicalTrialSubjectID',
+  'StudyDate',
+  'StudyTime',
+];
 
 /** What the de-identification keys a patient's pseudonym and date shift on, and the study's own. */
-const SOURCE_IDENTITY = [
+export const SOURCE_IDENTITY: readonly IdentityKeyword[] = [
   'PatientID',
   'IssuerOfPatientID',
   'PatientName',
@@ -355,15 +379,85 @@ const SOURCE_IDENTITY = [
  * the annotation objects name the patient as the images do; after it, for a pulled study, they are
  * the project's pseudonyms as its images carry them (the de-identification would derive this
  * workstation's own from them).
+ *
+ * Only the image's header is read, as the import reads it (main/dicom/header.ts: bounded reads up
+ * to Pixel Data, the import's leniency): a stored image is one the import accepted, so reading it
+ * never fails on its pixel data or on a quirk the strict check for hostile SR/SEG files refuses.
+ * The values are then decoded as before: the attributes' own bytes (and the Specific Character
+ * Set's) are put in a small Part 10 object of their own and read by readPart10, the dcmjs reading
+ * the annotation objects are written with (GB18030, UTF-8, Latin-1…: the same values). dcmjs does
+ * not read ISO 2022 code extensions (an ISO 2022 IR 58 张^三 came out as Latin-1 characters), so values in such a
+ * character set are decoded by the catalog's decoder (main/dicom/charset.ts) and given as UTF-8.
  */
-function studyIdentity(file: string, keywords: readonly string[]): Dataset {
-  const image = readPart10(readStoredFileSync(file));
+export function studyIdentity(file: string, keywords: readonly IdentityKeyword[]): Dataset {
+  const image = readPart10(identityObject(readHeaderDataSetFromFile(file), keywords));
   return Object.fromEntries(
     keywords.filter((keyword) => image[keyword] !== undefined).map((keyword) => [keyword, image[keyword]]),
   );
 }
 
-/** The smallest of a study's files (the cheapest to read whole). */
+const EXPLICIT_VR_LITTLE_ENDIAN_UID = '1.2.840.10008.1.2.1\0';
+
+/**
+ * A Part 10 object (explicit VR little endian) of the header's Specific Character Set and
+ * `keywords`, each with its value bytes as the image has them. String values do not depend on the
+ * byte order or the VR encoding of the image, so they decode as they would in the image itself.
+ */
+function identityObject({ dataSet }: HeaderDataSet, keywords: readonly IdentityKeyword[]): Uint8Array {
+  const valueOf = (tag: number): Uint8Array | null => {
+    const element = dataSet.elements[`x${tag.toString(16).padStart(8, '0')}`];
+    if (!element || element.hadUndefinedLength) return null;
+    const end = element.dataOffset + element.length;
+    return end > dataSet.byteArray.length ? null : dataSet.byteArray.subarray(element.dataOffset, end);
+  };
+  const charset = valueOf(IDENTITY_ATTRIBUTES.SpecificCharacterSet[0]);
+  const terms = parseSpecificCharacterSet(charset ? Buffer.from(charset).toString('latin1') : undefined);
+  const transcoded = usesCodeExtensions(terms);
+  const elements: Buffer[] = [];
+  if (charset)
+    elements.push(elementBytes(0x00080005, 'CS', transcoded ? Buffer.from('ISO_IR 192', 'latin1') : charset));
+  const wanted = keywords.map((keyword) => IDENTITY_ATTRIBUTES[keyword]).sort((a, b) => a[0] - b[0]);
+  for (const [tag, dictionaryVr] of wanted) {
+    const value = valueOf(tag);
+    if (!value) continue;
+    const element = dataSet.elements[`x${tag.toString(16).padStart(8, '0')}`]!;
+    // An explicit VR file's own VR, as dcmjs reads it; the dictionary's for implicit VR (and UN).
+    const vr = element.vr && /^[A-Z]{2}$/.test(element.vr) && element.vr !== 'UN' ? element.vr : dictionaryVr;
+    // Over 64 KiB cannot be a name, an ID or a date (nor be written back with a 2-byte length).
+    if (!LONG_VRS.has(vr) && value.length > 0xffff) continue;
+    elements.push(
+      elementBytes(
+        tag,
+        vr,
+        transcoded ? Buffer.from(decodeText(value, terms, textKindFor(vr)), 'utf8') : value,
+      ),
+    );
+  }
+  const syntax = elementBytes(0x00020010, 'UI', Buffer.from(EXPLICIT_VR_LITTLE_ENDIAN_UID, 'latin1'));
+  const groupLength = Buffer.alloc(4);
+  groupLength.writeUInt32LE(syntax.length);
+  return Buffer.concat([
+    Buffer.alloc(128),
+    Buffer.from('DICM', 'latin1'),
+    elementBytes(0x00020000, 'UL', groupLength),
+    syntax,
+    ...elements,
+  ]);
+}
+
+/** One element in explicit VR little endian (a 4-byte length for the VRs that have one). */
+function elementBytes(tag: number, vr: string, value: Uint8Array): Buffer {
+  const long = LONG_VRS.has(vr);
+  const header = Buffer.alloc(long ? 12 : 8);
+  header.writeUInt16LE(tag >>> 16, 0);
+  header.writeUInt16LE(tag & 0xffff, 2);
+  header.write(vr, 4, 'latin1');
+  if (long) header.writeUInt32LE(value.length, 8);
+  else header.writeUInt16LE(value.length, 6);
+  return Buffer.concat([header, value]);
+}
+
+/** The smallest of a study's files (the cheapest to read). */
 function smallest(files: readonly string[]): string | undefined {
   let best: { file: string; size: number } | undefined;
   for (const file of files) {
