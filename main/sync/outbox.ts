@@ -386,8 +386,9 @@ export const SOURCE_IDENTITY: readonly IdentityKeyword[] = [
  * The values are then decoded as before: the attributes' own bytes (and the Specific Character
  * Set's) are put in a small Part 10 object of their own and read by readPart10, the dcmjs reading
  * the annotation objects are written with (GB18030, UTF-8, Latin-1…: the same values). dcmjs does
- * not read ISO 2022 code extensions (an ISO 2022 IR 58 张^三 came out as Latin-1 characters), so values in such a
- * character set are decoded by the catalog's decoder (main/dicom/charset.ts) and given as UTF-8.
+ * not read ISO 2022 code extensions (an ISO 2022 IR 58 张^三 came out as Latin-1 characters), so
+ * values in such a character set are decoded by the catalog's decoder (main/dicom/charset.ts) and
+ * given as UTF-8.
  */
 export function studyIdentity(file: string, keywords: readonly IdentityKeyword[]): Dataset {
   const image = readPart10(identityObject(readHeaderDataSetFromFile(file), keywords));
