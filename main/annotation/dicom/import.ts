@@ -16,7 +16,13 @@ import type { Handlers } from '../../../shared/contract.js';
 import { isAppError } from '../../../shared/errors.js';
 import { readStoredFileSync } from '../../cache/store-cipher.js';
 import { MAX_SAVE_CHARS, type SaveSlicesParsed } from '../../../shared/segmentation.js';
-import { type Dataset, readPart10 } from './dataset.js';
+import {
+  DEFLATED_EXPLICIT_VR_LITTLE_ENDIAN,
+  type Dataset,
+  part10Layout,
+  part10Meta,
+  readPart10,
+} from './dataset.js';
 import { type SeriesGeometry, readSeriesGeometry } from './geometry.js';
 import type { SegmentInfo } from './model.js';
 import { parseSegmentationFile } from './seg-parse.js';
@@ -77,12 +83,27 @@ export function derivedUuid(...parts: string[]): string {
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-4${hex.slice(13, 16)}-${'89ab'[Number.parseInt(hex[16]!, 16) % 4]}${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
 }
 
-/** Whether a file is an SR or SEG (reads only its header). */
+/**
+ * Whether a file is an SR or SEG (reads only its header). A deflated data set is inflated first
+ * (bounded): a deflate bomb or a broken deflate stream throws its AppError (its own message).
+ */
 export function annotationObjectKind(bytes: Uint8Array): 'sr' | 'seg' | 'other' {
+  let whole = bytes;
+  let deflated = false;
+  try {
+    deflated = part10Meta(bytes).syntax === DEFLATED_EXPLICIT_VR_LITTLE_ENDIAN;
+  } catch {
+    // Not DICOM, or its meta group is damaged: dicom-parser says what it can below.
+  }
+  if (deflated) whole = part10Layout(bytes).bytes;
   try {
     // The SOP Class UID comes first: the head of the file is enough (a SEG's header can be megabytes).
-    const head = bytes.subarray(0, Math.min(bytes.length, 64 * 1024));
-    const sopClass = dicomParser.parseDicom(head, { untilTag: 'x00080016' }).string('x00080016') ?? '';
+    const head = whole.subarray(0, Math.min(whole.length, 64 * 1024));
+    const sopClass =
+      dicomParser
+        // A deflated data set is inflated already (`whole`): dicom-parser is given it as it is.
+        .parseDicom(head, { untilTag: 'x00080016', inflater: (inflated: Uint8Array) => inflated })
+        .string('x00080016') ?? '';
     if (SR_SOP_CLASSES.has(sopClass)) return 'sr';
     if (SEG_SOP_CLASSES.has(sopClass)) return 'seg';
   } catch {
@@ -161,7 +182,13 @@ export class AnnotationImporter {
       outcome.problems.push('The file cannot be read.');
       return outcome;
     }
-    outcome.kind = annotationObjectKind(bytes);
+    try {
+      outcome.kind = annotationObjectKind(bytes);
+    } catch (error) {
+      // A deflated data set that cannot be inflated (a deflate bomb, a broken stream).
+      outcome.problems.push(isAppError(error) ? error.message : 'The file cannot be read.');
+      return outcome;
+    }
     if (outcome.kind === 'other') {
       // Damaged before its SOP Class, not DICOM, or another kind of object: said, not skipped silently.
       outcome.problems.push(

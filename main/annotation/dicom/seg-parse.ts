@@ -14,31 +14,37 @@ import dicomParser from 'dicom-parser';
 import { AppError, ErrorCode } from '../../../shared/errors.js';
 import { decodeText, parseSpecificCharacterSet, textKindFor } from '../../dicom/charset.js';
 import { elementHeader, readElementHeader, vrCode } from '../../dicom/element-header.js';
-import type { Dataset } from './dataset.js';
+import { type Dataset, part10Layout } from './dataset.js';
 
 type DataSet = dicomParser.DataSet;
 
-export function parseSegmentationFile(bytes: Uint8Array): Dataset {
+export function parseSegmentationFile(file: Uint8Array): Dataset {
+  // A deflated data set is inflated first, bounded (a deflate bomb is refused here); dicom-parser is
+  // handed the inflated bytes in the layout its `inflater` returns.
+  const layout = part10Layout(file);
+  const bytes = layout.bytes;
   let root: DataSet;
   let fast: { frames: Dataset[]; pixelData: Uint8Array | undefined } | null = null;
   try {
-    root = dicomParser.parseDicom(bytes, { untilTag: PER_FRAME_TAG });
+    const options = { inflater: () => bytes };
+    root = dicomParser.parseDicom(bytes, { ...options, untilTag: PER_FRAME_TAG });
     const perFrame = root.elements[PER_FRAME_TAG];
-    if (perFrame && root.byteArray === bytes) {
+    // The fast walk reads little endian only: a big endian file is parsed whole.
+    if (perFrame && root.byteArray === bytes && layout.littleEndian) {
       try {
         fast = readPerFrame(bytes, perFrame, root.string('x00020010') !== IMPLICIT_LITTLE);
       } catch {
         fast = null;
       }
     }
-    if (perFrame && !fast) root = dicomParser.parseDicom(bytes);
+    if (perFrame && !fast) root = dicomParser.parseDicom(bytes, options);
   } catch (error) {
     throw new AppError(ErrorCode.Malformed, 'This segmentation file is damaged and cannot be read.', {
       cause: error,
     });
   }
   try {
-    return pick(root, bytes, fast);
+    return pick(root, root.byteArray, fast, layout.littleEndian);
   } catch (error) {
     // dicom-parser records an element whose length runs past the end of the file and throws (a
     // string) only when its value is read: such a file ends here as damaged.
@@ -54,6 +60,7 @@ function pick(
   root: DataSet,
   bytes: Uint8Array,
   fast: { frames: Dataset[]; pixelData: Uint8Array | undefined } | null,
+  littleEndian: boolean,
 ): Dataset {
   const terms = parseSpecificCharacterSet(root.string('x00080005'));
   const str = (ds: DataSet | undefined, tag: string, vr = 'CS'): string | undefined => {
@@ -126,9 +133,28 @@ function pick(
     PixelData: fast
       ? fast.pixelData
       : pixel
-        ? bytes.subarray(pixel.dataOffset, pixel.dataOffset + pixel.length)
+        ? littleEndianWords(
+            bytes.subarray(pixel.dataOffset, pixel.dataOffset + pixel.length),
+            littleEndian,
+            pixel.vr,
+          )
         : undefined,
   };
+}
+
+/**
+ * Pixel Data as the little endian bytes the reader expects: in a big endian file OW words (16-bit
+ * label maps, and 1-bit frames packed in words) have their bytes swapped; OB is bytes either way.
+ */
+function littleEndianWords(pixels: Uint8Array, littleEndian: boolean, vr: string | undefined): Uint8Array {
+  if (littleEndian || vr !== 'OW') return pixels;
+  const swapped = new Uint8Array(pixels.length);
+  for (let i = 0; i + 1 < pixels.length; i += 2) {
+    swapped[i] = pixels[i + 1]!;
+    swapped[i + 1] = pixels[i]!;
+  }
+  if (pixels.length % 2) swapped[pixels.length - 1] = pixels[pixels.length - 1]!;
+  return swapped;
 }
 
 const PER_FRAME_TAG = 'x52009230';

@@ -68,7 +68,7 @@ export function readSegmentation(dataset: Dataset, options: SegReadOptions): Seg
     throw new AppError(ErrorCode.NotDicom, 'This file is not a DICOM segmentation.');
   if (
     String(dataset['TransferSyntaxUID'] ?? '').length > 0 &&
-    !/^1\.2\.840\.10008\.1\.2(\.1)?$/.test(String(dataset['TransferSyntaxUID']))
+    !/^1\.2\.840\.10008\.1\.2(\.1|\.1\.99|\.2)?$/.test(String(dataset['TransferSyntaxUID']))
   )
     throw new AppError(
       ErrorCode.Malformed,
