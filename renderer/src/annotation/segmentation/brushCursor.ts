@@ -122,11 +122,20 @@ export function installBrushCursor(viewport: StackViewport, source: BrushCursorS
     }
   };
 
+  /** The frame the ring is moved in (0: none asked for). */
+  let frame = 0;
+  const drawInFrame = (): void => {
+    frame = 0;
+    draw();
+  };
   const onPointerMove = (event: PointerEvent): void => {
     // Read at every move (layout is clean at an input event): the pane may have moved since.
     const box = element.getBoundingClientRect();
     pointer = [event.clientX - box.left, event.clientY - box.top];
-    draw();
+    // Moved in the frame, before it is painted, not here: a style written now made every read of
+    // layout after it in this move's handlers (Cornerstone reads the element's box for the
+    // pointer's canvas point) recalculate style first.
+    if (frame === 0) frame = requestAnimationFrame(drawInFrame);
   };
   const onPointerLeave = (): void => {
     pointer = null;
@@ -151,6 +160,7 @@ export function installBrushCursor(viewport: StackViewport, source: BrushCursorS
 
   return {
     stop() {
+      if (frame !== 0) cancelAnimationFrame(frame);
       for (const [type, handler] of listeners) element.removeEventListener(type, handler as EventListener);
       resizes.disconnect();
       unsubscribe();
