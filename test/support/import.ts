@@ -1,9 +1,10 @@
 /** Imports through the services' own `import.*` handlers, as the app does, for tests. */
 import type { Services } from '../../main/services.js';
+import type { ImportProgress } from '../../shared/contract.js';
 
 /**
- * Imports `paths` and waits for the job's end; a file that failed fails the caller unless
- * `failOnErrors` is false (a folder with other files in it). A job still
+ * Imports `paths` and waits for the job's end; resolves with its last progress. A file that failed
+ * fails the caller unless `failOnErrors` is false (a folder with other files in it). A job still
  * running after `timeoutMs` fails with its last progress (phase, files done), so a hang says where
  * it stopped instead of running into the test's own time limit.
  */
@@ -11,7 +12,7 @@ export async function importAndWait(
   services: Pick<Services, 'handlers'>,
   paths: string[],
   { timeoutMs = 100_000, failOnErrors = true }: { timeoutMs?: number; failOnErrors?: boolean } = {},
-): Promise<void> {
+): Promise<ImportProgress> {
   const { jobId } = await services.handlers['import.start']({ paths });
   const deadline = Date.now() + timeoutMs;
   for (;;) {
@@ -19,7 +20,7 @@ export async function importAndWait(
     if (progress.finishedAt) {
       if (failOnErrors && progress.failed > 0)
         throw new Error(`import failed: ${JSON.stringify(progress.errors)}`);
-      return;
+      return progress;
     }
     if (Date.now() > deadline) {
       const { phase, filesFound, filesDone, added, failed } = progress;

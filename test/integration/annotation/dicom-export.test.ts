@@ -23,6 +23,7 @@ import { readMeasurementSR } from '../../../main/annotation/dicom/sr-read.js';
 import { runCliInProcess } from '../../support/cli.js';
 import { type Services, createServices } from '../../../main/services.js';
 import { ensureCtSeries, makeTempDir } from '../../fixtures/index.js';
+import { importAndWait } from '../../support/import.js';
 
 const PYTHON = '/usr/bin/python3';
 const scratch = makeTempDir('annotation-export');
@@ -63,12 +64,7 @@ beforeAll(async () => {
   geometry = readSeriesGeometry(ct.files);
   const services = open();
   try {
-    const { jobId } = await services.handlers['import.start']({ paths: [ct.dir] });
-    for (;;) {
-      const progress = await services.handlers['import.status']({ jobId });
-      if (progress.finishedAt) break;
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
+    await importAndWait(services, [ct.dir], { failOnErrors: false });
     const slice = geometry.slices[2]!;
     const p = (x: number, y: number) => imageToWorld(geometry, slice, [x, y]);
     const base = {

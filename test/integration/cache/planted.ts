@@ -5,6 +5,7 @@ import path from 'node:path';
 import type { ImportProgress } from '../../../shared/contract.js';
 import type { Services } from '../../../main/services.js';
 import { encodePart10 } from '../../fixtures/dicom-writer.js';
+import { importAndWait } from '../../support/import.js';
 
 export interface PlantedStudy {
   dir: string;
@@ -72,15 +73,9 @@ export function plantStudy(parent: string, tag: string, slices = 3, size = 16): 
   return study;
 }
 
-/** Imports `paths` and resolves with the final progress. */
-export async function importPaths(services: Services, paths: string[]): Promise<ImportProgress> {
-  const { jobId } = await services.handlers['import.start']({ paths });
-  for (;;) {
-    const progress = await services.handlers['import.status']({ jobId });
-    if (progress.finishedAt) return progress;
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
+/** Imports `paths` and resolves with the final progress (failed files included: tests read them). */
+export const importPaths = (services: Services, paths: string[]): Promise<ImportProgress> =>
+  importAndWait(services, paths, { failOnErrors: false });
 
 /**
  * Every file under `root` (recursively, any kind) whose bytes contain one of `needles` as ASCII

@@ -12,6 +12,7 @@ import type { Services } from '../../../main/services.js';
 import type { WebHost } from '../../../main/webhost/server.js';
 import { uploadToStaging } from '../../../renderer/src/host/web-transport.js';
 import { type CtSeries, ensureCtSeries } from '../../fixtures/index.js';
+import { importAndWait } from '../../support/import.js';
 import { type TestWebHost, startTestWebHost } from '../../support/webhost.js';
 
 let running: TestWebHost;
@@ -47,15 +48,8 @@ describe('uploads, as the contract describes them', () => {
       origin,
     );
     expect(staged).toEqual(expect.any(String));
-    const { jobId } = await services.handlers['import.start']({ paths: [staged!] });
-    for (;;) {
-      const progress = await services.handlers['import.status']({ jobId });
-      if (progress.finishedAt) {
-        expect(progress).toMatchObject({ added: series.files.length, failed: 0 });
-        break;
-      }
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
+    const progress = await importAndWait(services, [staged!], { failOnErrors: false });
+    expect(progress).toMatchObject({ added: series.files.length, failed: 0 });
   });
 
   it('every route answers with its schema', async () => {

@@ -7,6 +7,7 @@ import { silentLogger } from '../../../main/core/logger.js';
 import type { KeyProvider } from '../../../main/deid/linkage.js';
 import { type Services, createServices } from '../../../main/services.js';
 import { makeTempDir } from '../../fixtures/index.js';
+import { importAndWait } from '../../support/import.js';
 
 /** A key provider as the Electron keychain or RADLABEL_LINKAGE_KEY would give: 32 fixed bytes. */
 export function fixedKey(seed: string): KeyProvider & { key: Buffer } {
@@ -25,17 +26,8 @@ export function openServices(dataDir: string, keyProvider: KeyProvider, deidWork
   });
 }
 
-export async function importInto(services: Services, paths: string[]): Promise<void> {
-  const { jobId } = await services.handlers['import.start']({ paths });
-  for (;;) {
-    const progress = await services.handlers['import.status']({ jobId });
-    if (progress.finishedAt) {
-      if (progress.failed > 0) throw new Error(`import failed: ${JSON.stringify(progress.errors)}`);
-      return;
-    }
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
+/** Imports `paths` to the end; a file that failed fails the test (test/support/import.ts). */
+export const importInto = (services: Services, paths: string[]) => importAndWait(services, paths);
 
 /** Starts an export and resolves with its last progress event (finished). */
 export async function exportStudy(

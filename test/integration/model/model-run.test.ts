@@ -17,6 +17,7 @@ import { openCatalogConnection } from '../../../main/catalog/catalog.js';
 import { LabelmapStore } from '../../../main/annotation/labelmap-store.js';
 import { type Services, createServices } from '../../../main/services.js';
 import { ensureCtSeries, expectedStoredPixel, makeTempDir } from '../../fixtures/index.js';
+import { importAndWait } from '../../support/import.js';
 import { type TestModel, writeTestModel } from '../../support/onnx-model.js';
 import { testManifest } from '../../support/sync-project.js';
 
@@ -162,12 +163,7 @@ beforeAll(async () => {
       if (index === gate.index && gate.wait) await gate.wait;
     },
   });
-  const { jobId } = await services.handlers['import.start']({ paths: [ct.dir] });
-  for (;;) {
-    const progress = await services.handlers['import.status']({ jobId });
-    if (progress.finishedAt) break;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
+  await importAndWait(services, [ct.dir], { failOnErrors: false });
   await services.handlers['sync.loadProject']({ source: manifestFile });
 }, 120_000);
 
