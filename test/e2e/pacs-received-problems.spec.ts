@@ -121,6 +121,9 @@ test('a hostile SEG sent by a PACS: stored, and the PACS settings say why it gav
       '接收到的有问题的 SR 和 SEG 对象（1）',
     );
     await expect(page.getByTestId('pacs-received-problem')).toContainText(`分割 ${hostile.sopInstanceUID}`);
+    // Main keeps the list: a page opened later (here, reloaded) shows it too.
+    await page.reload();
+    await expect(page.getByTestId('pacs-problems-notice')).toHaveText('⚠ 来自 PACS 的 1 个对象有问题');
   } finally {
     await app.close();
   }

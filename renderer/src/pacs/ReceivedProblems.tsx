@@ -10,30 +10,42 @@ import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { PacsReceivedProblems } from '../../../shared/pacs.js';
 import { host } from '../host/index.js';
+import { useWorklistStore } from '../stores/useWorklistStore.js';
 
 const NONE: PacsReceivedProblems = { objects: [], total: 0 };
 
-/** The receiver's list, asked once and kept current by main's events. */
+/**
+ * The receiver's list, asked once and kept current by main's events. Asked before the reader has
+ * signed in (a shared workstation's sign-in, docs/accounts.md), main refuses: it is asked again
+ * when the worklist next loads, which it does once the reader is in.
+ */
 export function useReceivedProblems(): PacsReceivedProblems {
   const [problems, setProblems] = useState<PacsReceivedProblems>(NONE);
   useEffect(() => {
     let live = true;
     let evented = false;
+    let answered = false;
+    const ask = () =>
+      host.api.call('pacs.receivedProblems', {}).then(
+        (first) => {
+          answered = true;
+          // An event that came meanwhile is newer than this answer.
+          if (live && !evented) setProblems(first);
+        },
+        () => undefined,
+      );
     const off = host.api.on('pacs.receivedProblems', (next) => {
       evented = true;
       setProblems(next);
     });
-    host.api.call('pacs.receivedProblems', {}).then(
-      (first) => {
-        // An event that came meanwhile is newer than this answer.
-        if (live && !evented) setProblems(first);
-      },
-      // Not signed in yet, or an older main: nothing to show.
-      () => undefined,
-    );
+    const offWorklist = useWorklistStore.subscribe((state, previous) => {
+      if (!answered && state.studies !== previous.studies) void ask();
+    });
+    void ask();
     return () => {
       live = false;
       off();
+      offWorklist();
     };
   }, []);
   return problems;
