@@ -1,0 +1,164 @@
+/**
+ * SR and SEG objects a sender stores on the receiver that do not become annotations as they are
+ * (main/pacs/service.ts, `pacs.receivedProblems`): on the whole services, as the app runs them. A
+ * hostile SEG (NumberOfFrames 2147483647) imported from a folder is the import status's business,
+ * not the receiver's; one sent with storescu is stored (status 0000) and listed with the sender's
+ * AE title and main's reason, by the method and by the event; the good SEG and the CT are not.
+ */
+import { execFile, spawnSync } from 'node:child_process';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { EventOf } from '../../../shared/contract.js';
+import { silentLogger } from '../../../main/core/logger.js';
+import { type Services, createServices } from '../../../main/services.js';
+import { type CtSeries, ensureCtSeries, makeTempDir } from '../../fixtures/index.js';
+import { type AiSegFixture, type AiSegmentSpec, writeAiSeg } from '../../support/ai-fixtures.js';
+import { importAndWait } from '../../support/import.js';
+import { freePort } from '../../support/orthanc.js';
+import { fixedKey } from '../deid-app/harness.js';
+
+const execFileAsync = promisify(execFile);
+
+let dir: string;
+let services: Services;
+let ct: CtSeries;
+let good: AiSegFixture;
+let importedHostile: AiSegFixture;
+let sentHostile: AiSegFixture;
+const imported: Array<EventOf<'annotation.imported'>> = [];
+const listed: Array<EventOf<'pacs.receivedProblems'>> = [];
+
+async function until<T>(what: string, probe: () => T | null | undefined): Promise<T> {
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    const value = probe();
+    if (value !== null && value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`gave up waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+function hostileCopy(out: string): AiSegFixture {
+  const seg = writeAiSeg({ ...common(), out });
+  const patched = spawnSync(
+    '/usr/bin/python3',
+    [
+      '-c',
+      'import sys, pydicom\nds = pydicom.dcmread(sys.argv[1])\nds.NumberOfFrames = "2147483647"\nds.save_as(sys.argv[1])',
+      seg.file,
+    ],
+    { encoding: 'utf8' },
+  );
+  if (patched.status !== 0) throw new Error(`pydicom could not patch the SEG: ${patched.stderr}`);
+  return seg;
+}
+
+const common = () => ({
+  seriesFiles: ct.files,
+  model: 'OrganSeg',
+  manufacturer: 'Acme Imaging AI',
+  modelName: 'OrganNet',
+  version: '2.0.0',
+  segments: [
+    { name: 'Lesion', labelId: 'mass', slices: [1], square: [20, 20, 10] },
+  ] satisfies AiSegmentSpec[],
+});
+
+beforeAll(() => {
+  dir = makeTempDir('pacs-received-problems');
+  ct = ensureCtSeries({ slices: 4, size: 64, seed: 'pacs-received-problems' });
+  good = writeAiSeg({ ...common(), out: path.join(dir, 'objects', 'GOOD-SEG.dcm') });
+  importedHostile = hostileCopy(path.join(dir, 'objects', 'IMPORTED-HOSTILE-SEG.dcm'));
+  sentHostile = hostileCopy(path.join(dir, 'objects', 'SENT-HOSTILE-SEG.dcm'));
+  services = createServices({
+    dataDir: path.join(dir, 'data'),
+    host: 'web',
+    logger: silentLogger(),
+    importWorkers: 1,
+    deidWorkers: 0,
+    keyProvider: fixedKey('pacs-received-problems'),
+  });
+  services.events.subscribe((event) => {
+    if (event.name === 'annotation.imported') imported.push(event.payload);
+    if (event.name === 'pacs.receivedProblems') listed.push(event.payload);
+  });
+});
+
+afterAll(async () => {
+  await services?.close();
+});
+
+describe('received SR and SEG objects with problems', () => {
+  it('a hostile SEG imported from a folder is not the receiver’s', async () => {
+    await importAndWait(services, [...ct.files, importedHostile.file]);
+    await until('the annotation import of the folder', () =>
+      imported.some((event) => event.objects.some((o) => o.sopInstanceUID === importedHostile.sopInstanceUID))
+        ? true
+        : null,
+    );
+    expect(await services.handlers['pacs.receivedProblems']({})).toEqual({ objects: [], total: 0 });
+    expect(listed).toEqual([]);
+  });
+
+  it('a hostile SEG sent by a PACS is stored and listed with the sender and main’s reason', async () => {
+    const port = await freePort();
+    const saved = await services.handlers['pacs.saveSettings']({
+      enabled: true,
+      aeTitle: 'RADLABEL',
+      port,
+      bindAddress: '127.0.0.1',
+      allowedCallers: [{ aeTitle: 'MODALITY', host: '' }],
+      acceptAnyCaller: false,
+    });
+    expect(saved.status.running).toBe(true);
+    // storescu exits 0 only when every object got a success status.
+    await execFileAsync('storescu', [
+      '-R',
+      '-nh',
+      '-aet',
+      'MODALITY',
+      '-aec',
+      'RADLABEL',
+      '127.0.0.1',
+      String(port),
+      good.file,
+      sentHostile.file,
+    ]);
+    const event = await until('pacs.receivedProblems', () => listed.at(-1));
+    const answer = await services.handlers['pacs.receivedProblems']({});
+    expect(answer).toEqual(event);
+    expect(answer.total).toBe(1);
+    expect(answer.objects).toEqual([
+      {
+        studyInstanceUID: ct.studyInstanceUID,
+        sopInstanceUID: sentHostile.sopInstanceUID,
+        kind: 'seg',
+        callingAeTitle: 'MODALITY',
+        receivedAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
+        problems: ['This segmentation has no valid number of frames.'],
+      },
+    ]);
+    // Both SEGs are stored (the sender was told success); the good one became a segmentation.
+    const instances = await services.handlers['catalog.listInstances']({
+      seriesInstanceUID: (
+        await services.handlers['catalog.getStudy']({ studyInstanceUID: ct.studyInstanceUID })
+      ).series
+        .filter((series) => series.modality === 'SEG')
+        .map((series) => series.seriesInstanceUID)[0]!,
+    });
+    expect(instances.length).toBeGreaterThanOrEqual(1);
+    // A later import into the study reports the received objects again: still one row.
+    const another = writeAiSeg({ ...common(), out: path.join(dir, 'objects', 'ANOTHER-SEG.dcm') });
+    const reports = imported.length;
+    await importAndWait(services, [another.file]);
+    await until('the annotation import of the later file', () =>
+      imported
+        .slice(reports)
+        .some((report) => report.objects.some((o) => o.sopInstanceUID === sentHostile.sopInstanceUID))
+        ? true
+        : null,
+    );
+    expect(await services.handlers['pacs.receivedProblems']({})).toEqual(answer);
+  });
+});
