@@ -20,7 +20,12 @@ import fs from 'node:fs';
 import path from 'node:path';
 import zlib from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Dataset, readPart10, writePart10 } from '../../../main/annotation/dicom/dataset.js';
+import {
+  type Dataset,
+  part10Layout,
+  readPart10,
+  writePart10,
+} from '../../../main/annotation/dicom/dataset.js';
 import { type SeriesGeometry, readSeriesGeometry } from '../../../main/annotation/dicom/geometry.js';
 import type { AnnotationVersionLike } from '../../../main/annotation/dicom/model.js';
 import { writeSegmentation } from '../../../main/annotation/dicom/seg-write.js';
@@ -33,6 +38,7 @@ import { ensureCtSeries, makeTempDir, repoRoot } from '../../fixtures/index.js';
 import { FILE_MUTATION_KINDS, mutatePart10 } from '../../fuzz/part10-mutations.js';
 import { rng } from '../../fuzz/send-to-scp.js';
 import { importAndWait } from '../../support/import.js';
+import { deflateBomb, withTransferSyntax } from '../../support/part10-syntaxes.js';
 
 const COUNT = Number(process.env['RADLABEL_FUZZ_ANNOTATION_COUNT'] ?? 25);
 const SEED = Number(process.env['RADLABEL_FUZZ_SEED'] ?? 20261204);
@@ -55,6 +61,8 @@ let services: Services;
 const phi = new Set<string>();
 
 const seeds = new Map<string, Buffer>();
+/** Versions (SR) or labelmaps (SEG) each seed added when first imported. */
+const seededCounts = new Map<string, number>();
 
 function measurement(index: number, note: string): AnnotationVersionLike {
   const slice = geometry.slices[1 + (index % 4)]!;
@@ -221,14 +229,16 @@ interface Case {
   bytes: Buffer;
   /** 'refused': must end in a problem; 'any': a problem or a correct import. */
   expect: 'refused' | 'any';
+  /** The problem it must end in, when it is known. */
+  problem?: RegExp;
 }
 
 /** Targeted attacks on what the readers trust. */
 function targetedCases(): Case[] {
   const cases: Case[] = [];
-  const add = (name: string, expect: Case['expect'], bytes: () => Buffer) => {
+  const add = (name: string, expect: Case['expect'], bytes: () => Buffer, problem?: RegExp) => {
     trace(`building ${name}`);
-    cases.push({ name, expect, bytes: bytes() });
+    cases.push({ name, expect, bytes: bytes(), ...(problem ? { problem } : {}) });
   };
   for (const seed of ['seg-ours', 'seg-fractional', 'seg-labelmap']) {
     add(`${seed}: 65535×65535×100000`, 'refused', () =>
@@ -420,6 +430,41 @@ function targetedCases(): Case[] {
     if (at >= 0) Buffer.from([0xff, 0xfe, 0xc3, 0x28, 0xa0, 0xa1, 0xe2, 0x28, 0xa1]).copy(file, at);
     return file;
   });
+  // Big endian and deflated files (walked in their byte order, inflated with a bounded output).
+  for (const seed of seeds.keys()) {
+    const bigEndian = () => withTransferSyntax(seeds.get(seed)!, ['+tb'], scratch);
+    const deflated = () => withTransferSyntax(seeds.get(seed)!, ['+td'], scratch);
+    const metaOf = (file: Buffer) => file.subarray(0, part10Layout(file).start);
+    add(`${seed}: big endian, cut in half`, 'refused', () => {
+      const file = bigEndian();
+      return file.subarray(0, file.length >> 1);
+    });
+    add(`${seed}: big endian, a length past the end`, 'any', () => {
+      const file = bigEndian();
+      // The first 4-byte length after the file meta group, made huge (read big endian).
+      const start = file.indexOf(Buffer.from('SQ'), metaOf(file).length);
+      if (start > 0) file.writeUInt32BE(0x7ffffff0, start + 4);
+      return file;
+    });
+    add(`${seed}: deflated, cut in half`, 'refused', () => {
+      const file = deflated();
+      return file.subarray(0, metaOf(file).length + ((file.length - metaOf(file).length) >> 1));
+    });
+    add(`${seed}: deflated, garbled`, 'refused', () => {
+      const file = deflated();
+      for (let i = metaOf(file).length; i < file.length; i += 5) file[i] = file[i]! ^ 0xa5;
+      return file;
+    });
+    add(
+      `${seed}: deflate bomb (1 GiB of zeros in ~1 MB)`,
+      'refused',
+      () => Buffer.concat([metaOf(deflated()), deflateBomb(1024)]),
+      /^This DICOM file's deflated data set inflates to more than 512 MB; it is not read\.$/,
+    );
+  }
+  add('sr-ours: deflated, 5000 nested containers', 'any', () =>
+    withTransferSyntax(spliced(nestedContainers(5000)), ['+td'], scratch),
+  );
   add('sr-ours: wrong VR for GraphicData (FL as UN)', 'any', () => {
     const file = ourSR(1);
     const tag = Buffer.from([0x70, 0x00, 0x22, 0x00]);
@@ -537,6 +582,7 @@ beforeAll(async () => {
   for (const outcome of files) {
     expect(outcome.problems, outcome.file).toEqual([]);
     expect(outcome.added, outcome.file).toBeGreaterThan(0);
+    seededCounts.set(path.basename(outcome.file, '.dcm'), outcome.added);
   }
   await services.handlers['annotation.save']({ versions: [measurement(0, 'stored before') as never] });
   const labels = new Uint8Array(64 * 64).fill(1, 64 * 20, 64 * 30);
@@ -628,6 +674,7 @@ async function importCases(cases: Case[], label: string): Promise<{ added: numbe
         }
         if (c.expect === 'refused')
           expect.soft(outcome.problems.length, `${what}: refused`).toBeGreaterThan(0);
+        if (c.problem) expect.soft(outcome.problems, what).toEqual([expect.stringMatching(c.problem)]);
         if (outcome.problems.length > 0) refused++;
         added += outcome.added;
       }
@@ -650,6 +697,29 @@ describe('annotation import fuzz', () => {
     const { added, refused } = await importCases(cases, 'targeted');
     console.log(`annotation fuzz: ${cases.length} targeted files, ${added} added, ${refused} with problems`);
   }, 600_000);
+
+  it('every seed in big endian and deflated imports as the same annotations as in little endian', async () => {
+    const paths: string[] = [];
+    for (const [name, file] of seeds)
+      for (const [syntax, args] of [
+        ['big-endian', ['+tb']],
+        ['deflated', ['+td']],
+      ] as const) {
+        const out = path.join(mutants, `${name}-${syntax}.dcm`);
+        fs.writeFileSync(out, withTransferSyntax(file, args, scratch));
+        paths.push(out);
+      }
+    const { files } = await services.handlers['annotation.importFiles']({ paths });
+    for (const outcome of files) {
+      // The little endian seed was imported before: the same ids, so nothing new and nothing refused.
+      expect(outcome.problems, outcome.file).toEqual([]);
+      expect(outcome.kind, outcome.file).toBe(outcome.file.includes('/sr-') ? 'sr' : 'seg');
+      expect(outcome.added, outcome.file).toBe(0);
+      expect(outcome.unchanged, outcome.file).toBe(
+        seededCounts.get(path.basename(outcome.file).split('-').slice(0, 2).join('-')),
+      );
+    }
+  }, 120_000);
 
   it('truncation at every top-level element of each seed', async () => {
     const cases: Case[] = [];
