@@ -5,12 +5,12 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { silentLogger } from '../../main/core/logger.js';
-import { type Services, type ServicesOptions, createServices } from '../../main/services.js';
+import type { Services, ServicesOptions } from '../../main/services.js';
 import { DEFAULT_LABEL_SCHEMA } from '../../shared/default-label-schema.js';
 import { SYNC_MANIFEST_FORMAT, type SyncManifestInput } from '../../shared/sync-manifest.js';
 import { makeTempDir } from '../fixtures/paths.js';
 import { type Orthanc, startOrthanc } from './orthanc.js';
+import { openTestServices } from './services.js';
 
 export { importAndWait } from './import.js';
 
@@ -98,15 +98,7 @@ export interface SyncProject {
  * de-identification in-thread, no background sync unless `options` says otherwise.
  */
 export function openMachine(dataDir: string, options: Partial<ServicesOptions> = {}): Services {
-  return createServices({
-    dataDir,
-    host: 'web',
-    logger: silentLogger(),
-    importWorkers: 1,
-    deidWorkers: 0,
-    syncBackground: false,
-    ...options,
-  });
+  return openTestServices(dataDir, { syncBackground: false, ...options });
 }
 
 /** A sync project on a fresh Orthanc (DICOMweb, user:secret) and machines with their own data folders. */

@@ -12,10 +12,10 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { AnnotationVersion, AnnotationVersionInput } from '../../../shared/annotation.js';
 import { AnnotationStore } from '../../../main/annotation/store.js';
-import { silentLogger } from '../../../main/core/logger.js';
-import { CATALOG_FILE_NAME, createServices } from '../../../main/services.js';
+import { CATALOG_FILE_NAME } from '../../../main/services.js';
 import { type RunningWebHost, startWebHost } from '../../e2e/support/webhost.js';
 import { makeTempDir } from '../../fixtures/index.js';
+import { openTestServices } from '../../support/services.js';
 
 const TRIALS = Number(process.env['RADLABEL_CRASH_TRIALS'] ?? 5);
 const WRITERS = 4;
@@ -122,13 +122,7 @@ async function expectAllAcknowledged(
  * key when the catalog is encrypted; then the annotation store's own connection).
  */
 async function integrityCheck(): Promise<string> {
-  const services = createServices({
-    dataDir,
-    host: 'web',
-    logger: silentLogger(),
-    importWorkers: 1,
-    deidWorkers: 0,
-  });
+  const services = openTestServices(dataDir);
   const store = new AnnotationStore(path.join(dataDir, CATALOG_FILE_NAME), { reader: () => 'crash-test' });
   try {
     return store.integrityCheck();

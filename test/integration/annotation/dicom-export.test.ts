@@ -10,7 +10,6 @@ import fs from 'node:fs';
 import path from 'node:path';
 import zlib from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { silentLogger } from '../../../main/core/logger.js';
 import { readPart10 } from '../../../main/annotation/dicom/dataset.js';
 import {
   imageToWorld,
@@ -21,9 +20,10 @@ import type { CornerstoneAnnotationData } from '../../../main/annotation/dicom/m
 import { readSegmentation } from '../../../main/annotation/dicom/seg-read.js';
 import { readMeasurementSR } from '../../../main/annotation/dicom/sr-read.js';
 import { runCliInProcess } from '../../support/cli.js';
-import { type Services, createServices } from '../../../main/services.js';
+import type { Services } from '../../../main/services.js';
 import { ensureCtSeries, makeTempDir } from '../../fixtures/index.js';
 import { importAndWait } from '../../support/import.js';
+import { openTestServices } from '../../support/services.js';
 
 const PYTHON = '/usr/bin/python3';
 const scratch = makeTempDir('annotation-export');
@@ -38,7 +38,7 @@ const layer0 = new Map<string, Uint8Array>();
 const layer1 = new Map<string, Uint8Array>();
 
 function open(): Services {
-  return createServices({ dataDir, host: 'web', logger: silentLogger(), importWorkers: 1, deidWorkers: 0 });
+  return openTestServices(dataDir);
 }
 
 const cli = (...args: string[]) => runCliInProcess(args, { ...process.env, RADLABEL_DATA_DIR: dataDir });

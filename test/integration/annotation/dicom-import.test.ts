@@ -16,12 +16,12 @@ import {
 } from '../../../main/annotation/dicom/geometry.js';
 import type { CornerstoneAnnotationData } from '../../../main/annotation/dicom/model.js';
 import { runExport } from '../../../main/annotation/export/run-export.js';
-import { silentLogger } from '../../../main/core/logger.js';
-import { type Services, createServices } from '../../../main/services.js';
+import type { Services } from '../../../main/services.js';
 import { CT_IMAGE_STORAGE } from '../../fixtures/ct-series.js';
 import { ensureCtSeries, makeTempDir, repoRoot } from '../../fixtures/index.js';
 import { importAndWait } from '../../support/import.js';
 import { oneSegmentLabelmap } from '../../support/labelmap.js';
+import { openTestServices } from '../../support/services.js';
 
 const scratch = makeTempDir('annotation-import');
 const ct = ensureCtSeries({ slices: 6, size: 64, seed: 'annotation-import' });
@@ -29,7 +29,7 @@ let geometry: SeriesGeometry;
 const foreign = path.join(scratch, 'foreign');
 
 function open(dataDir: string): Services {
-  return createServices({ dataDir, host: 'web', logger: silentLogger(), importWorkers: 1, deidWorkers: 0 });
+  return openTestServices(dataDir);
 }
 
 /**

@@ -14,10 +14,10 @@ import { annotationMethods } from '../../../shared/annotation.js';
 import { readPart10 } from '../../../main/annotation/dicom/dataset.js';
 import { readMeasurementSR } from '../../../main/annotation/dicom/sr-read.js';
 import { runCliInProcess } from '../../support/cli.js';
-import { silentLogger } from '../../../main/core/logger.js';
-import { type Services, createServices } from '../../../main/services.js';
+import type { Services } from '../../../main/services.js';
 import { ensureCtSeries, makeTempDir } from '../../fixtures/index.js';
 import { importAndWait } from '../../support/import.js';
+import { openTestServices } from '../../support/services.js';
 
 const scratch = makeTempDir('sr-classifications');
 const ct = ensureCtSeries({ slices: 3, size: 32, seed: 'sr-classifications' });
@@ -76,7 +76,7 @@ const ANSWERS: Record<string, Record<string, unknown>> = {
 };
 
 function open(dataDir: string): Services {
-  return createServices({ dataDir, host: 'web', logger: silentLogger(), importWorkers: 1, deidWorkers: 0 });
+  return openTestServices(dataDir);
 }
 
 const cli = (dataDir: string, ...args: string[]) =>

@@ -7,9 +7,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { runInSession } from '../../../main/account/sessions.js';
 import { CacheSettingsStore, DEFAULT_CACHE_SETTINGS } from '../../../main/cache/settings.js';
-import { silentLogger } from '../../../main/core/logger.js';
 import { dispatch } from '../../../main/rpc/dispatch.js';
-import { type Services, createServices } from '../../../main/services.js';
+import type { Services } from '../../../main/services.js';
+import { openTestServices } from '../../support/services.js';
 
 export async function call(services: Services, session: string, method: string, payload: unknown = {}) {
   return runInSession(session, () => dispatch(services.handlers, method, payload));
@@ -35,5 +35,5 @@ export function openServices(root: string): Services {
   const dataDir = path.join(root, crypto.randomUUID());
   fs.mkdirSync(dataDir, { recursive: true });
   new CacheSettingsStore(dataDir).save({ ...DEFAULT_CACHE_SETTINGS, encrypt: false });
-  return createServices({ dataDir, host: 'web', logger: silentLogger(), importWorkers: 1, deidWorkers: 0 });
+  return openTestServices(dataDir);
 }

@@ -11,10 +11,9 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runInSession } from '../../../main/account/sessions.js';
 import { runCliInProcess } from '../../support/cli.js';
-import { silentLogger } from '../../../main/core/logger.js';
 import { dispatch } from '../../../main/rpc/dispatch.js';
-import { createServices } from '../../../main/services.js';
 import { makeTempDir, repoRoot } from '../../fixtures/index.js';
+import { openTestServices } from '../../support/services.js';
 
 const cli = path.join(repoRoot, 'build', 'main', 'cli', 'index.js');
 const scratch = makeTempDir('account-cli');
@@ -129,13 +128,7 @@ describe('radlabel account', { timeout: 240_000 }, () => {
     });
 
     // In the app, the disabled reader's sign-in is refused with the reason.
-    const services = createServices({
-      dataDir,
-      host: 'web',
-      logger: silentLogger(),
-      importWorkers: 1,
-      deidWorkers: 0,
-    });
+    const services = openTestServices(dataDir);
     try {
       const refused = await runInSession('page', () =>
         dispatch(services.handlers, 'account.signIn', { username: 'alice', password: 'alice-pass-1' }),

@@ -3,11 +3,11 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { DeidProgressEvent } from '../../../shared/contract.js';
-import { silentLogger } from '../../../main/core/logger.js';
 import type { KeyProvider } from '../../../main/deid/linkage.js';
-import { type Services, createServices } from '../../../main/services.js';
+import type { Services } from '../../../main/services.js';
 import { makeTempDir } from '../../fixtures/index.js';
 import { importAndWait } from '../../support/import.js';
+import { openTestServices } from '../../support/services.js';
 
 /** A key provider as the Electron keychain or RADLABEL_LINKAGE_KEY would give: 32 fixed bytes. */
 export function fixedKey(seed: string): KeyProvider & { key: Buffer } {
@@ -16,14 +16,7 @@ export function fixedKey(seed: string): KeyProvider & { key: Buffer } {
 }
 
 export function openServices(dataDir: string, keyProvider: KeyProvider, deidWorkers = 0): Services {
-  return createServices({
-    dataDir,
-    host: 'web',
-    logger: silentLogger(),
-    importWorkers: 1,
-    keyProvider,
-    deidWorkers,
-  });
+  return openTestServices(dataDir, { keyProvider, deidWorkers });
 }
 
 /** Imports `paths` to the end; a file that failed fails the test (test/support/import.ts). */

@@ -12,14 +12,14 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ModelRunProgress, ModelSpecInput } from '../../../shared/model.js';
 import { DEFAULT_LABEL_SCHEMA } from '../../../shared/default-label-schema.js';
-import { silentLogger } from '../../../main/core/logger.js';
 import { openCatalogConnection } from '../../../main/catalog/catalog.js';
 import { LabelmapStore } from '../../../main/annotation/labelmap-store.js';
-import { type Services, createServices } from '../../../main/services.js';
+import type { Services } from '../../../main/services.js';
 import { ensureCtSeries, expectedStoredPixel, makeTempDir } from '../../fixtures/index.js';
 import { importAndWait } from '../../support/import.js';
 import { type TestModel, writeTestModel } from '../../support/onnx-model.js';
 import { testManifest } from '../../support/sync-project.js';
+import { openTestServices } from '../../support/services.js';
 
 const SLICES = 6;
 const SIZE = 64;
@@ -151,12 +151,7 @@ beforeAll(async () => {
   };
   const manifestFile = path.join(dir, 'project', 'manifest.json');
   fs.writeFileSync(manifestFile, JSON.stringify(manifest, null, 2));
-  services = createServices({
-    dataDir: path.join(dir, 'data'),
-    host: 'web',
-    logger: silentLogger(),
-    importWorkers: 1,
-    deidWorkers: 0,
+  services = openTestServices(path.join(dir, 'data'), {
     syncBackground: false,
     modelThreads: 1,
     modelBeforeInference: async (index) => {

@@ -9,9 +9,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type Database from 'better-sqlite3-multiple-ciphers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { silentLogger } from '../../../main/core/logger.js';
 import { chartSvg } from '../../../main/stats/png.js';
-import { type Services, createServices } from '../../../main/services.js';
+import type { Services } from '../../../main/services.js';
 import { setReaderSource } from '../../../main/annotation/reader.js';
 import type { Dashboard } from '../../../shared/stats.js';
 import { buildFigures, figureCsv } from '../../../shared/stats-figures.js';
@@ -23,6 +22,7 @@ import {
   writeStatsFixture,
 } from '../../fixtures/stats-fixture.js';
 import { testFigureStrings } from './figure-strings.js';
+import { openTestServices } from '../../support/services.js';
 
 const dir = makeTempDir('stats-dashboard');
 let fixture: StatsFixture;
@@ -32,14 +32,7 @@ let dashboard: Dashboard;
 
 beforeAll(async () => {
   fixture = await writeStatsFixture(path.join(dir, 'data'), { studies: 1000, segmentStudies: 2 });
-  services = createServices({
-    dataDir: fixture.dataDir,
-    host: 'web',
-    logger: silentLogger(),
-    importWorkers: 1,
-    deidWorkers: 0,
-    syncBackground: false,
-  });
+  services = openTestServices(fixture.dataDir, { syncBackground: false });
   db = openFixtureDb(fixture.dataDir);
   dashboard = await services.handlers['stats.dashboard']({});
 }, 300_000);

@@ -12,10 +12,11 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { silentLogger } from '../../../main/core/logger.js';
-import { createServices, type Services } from '../../../main/services.js';
+import type { Services } from '../../../main/services.js';
 import { type WebHost, type WebHostOptions, startWebHost } from '../../../main/webhost/server.js';
 import { type CtSeries, ensureCtSeries, makeTempDir, repoRoot } from '../../fixtures/index.js';
 import { readStoredFileSync } from '../../../main/cache/store-cipher.js';
+import { openTestServices } from '../../support/services.js';
 
 interface Reply {
   status: number;
@@ -69,13 +70,7 @@ async function openSession(
   const rendererDir = path.join(dataDir, 'renderer');
   fs.mkdirSync(rendererDir, { recursive: true });
   fs.writeFileSync(path.join(rendererDir, 'index.html'), '<!doctype html><title>RadLabel</title>');
-  const services = createServices({
-    dataDir,
-    host: 'web',
-    logger: silentLogger(),
-    importWorkers: 1,
-    deidWorkers: 0,
-  });
+  const services = openTestServices(dataDir);
   const host = await startWebHost({
     services,
     dataDir,
