@@ -10,12 +10,12 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { EventOf } from '../../../shared/contract.js';
-import { silentLogger } from '../../../main/core/logger.js';
-import { type Services, createServices } from '../../../main/services.js';
+import type { Services } from '../../../main/services.js';
 import { type CtSeries, ensureCtSeries, makeTempDir } from '../../fixtures/index.js';
 import { type AiSegFixture, type AiSegmentSpec, writeAiSeg } from '../../support/ai-fixtures.js';
 import { importAndWait } from '../../support/import.js';
 import { freePort } from '../../support/orthanc.js';
+import { openTestServices } from '../../support/services.js';
 import { fixedKey } from '../deid-app/harness.js';
 
 const execFileAsync = promisify(execFile);
@@ -71,14 +71,7 @@ beforeAll(() => {
   good = writeAiSeg({ ...common(), out: path.join(dir, 'objects', 'GOOD-SEG.dcm') });
   importedHostile = hostileCopy(path.join(dir, 'objects', 'IMPORTED-HOSTILE-SEG.dcm'));
   sentHostile = hostileCopy(path.join(dir, 'objects', 'SENT-HOSTILE-SEG.dcm'));
-  services = createServices({
-    dataDir: path.join(dir, 'data'),
-    host: 'web',
-    logger: silentLogger(),
-    importWorkers: 1,
-    deidWorkers: 0,
-    keyProvider: fixedKey('pacs-received-problems'),
-  });
+  services = openTestServices(path.join(dir, 'data'), { keyProvider: fixedKey('pacs-received-problems') });
   services.events.subscribe((event) => {
     if (event.name === 'annotation.imported') imported.push(event.payload);
     if (event.name === 'pacs.receivedProblems') listed.push(event.payload);
