@@ -16,9 +16,9 @@ import { parseSegmentationFile } from '../../main/annotation/dicom/seg-parse.js'
 import { readSeriesGeometry, type SeriesGeometry } from '../../main/annotation/dicom/geometry.js';
 import type { LabelmapLike } from '../../main/annotation/dicom/model.js';
 import { writeSegmentation } from '../../main/annotation/dicom/seg-write.js';
-import { silentLogger } from '../../main/core/logger.js';
-import { createServices } from '../../main/services.js';
 import { ensureCtSeries, makeTempDir } from '../fixtures/index.js';
+import { importAndWait } from '../support/import.js';
+import { openTestServices } from '../support/services.js';
 import { type Benchmark, median } from './lib.js';
 
 const SIZE = 512;
@@ -130,20 +130,9 @@ const segImport: Benchmark = {
     const ct = ensureCtSeries({ slices: SLICES, size: SIZE, seed: 'bench-seg' });
     const geometry = readSeriesGeometry(ct.files);
     const dir = makeTempDir('bench-seg-import');
-    const services = createServices({
-      dataDir: path.join(dir, 'data'),
-      host: 'web',
-      logger: silentLogger(),
-      importWorkers: 1,
-      deidWorkers: 0,
-    });
+    const services = openTestServices(path.join(dir, 'data'));
     try {
-      const { jobId } = await services.handlers['import.start']({ paths: [ct.dir] });
-      for (;;) {
-        const progress = await services.handlers['import.status']({ jobId });
-        if (progress.finishedAt) break;
-        await new Promise((resolve) => setTimeout(resolve, 100));
-      }
+      await importAndWait(services, [ct.dir], { failOnErrors: false });
       const seg = writeSegmentation({
         labelmap: syntheticLabelmap(geometry, 100, 60),
         geometry,

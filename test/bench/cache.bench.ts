@@ -17,6 +17,7 @@ import { silentLogger } from '../../main/core/logger.js';
 import { type Services, createServices } from '../../main/services.js';
 import { type WebHost, startWebHost } from '../../main/webhost/server.js';
 import { ensureCtSeries } from '../fixtures/index.js';
+import { importAndWait } from '../support/import.js';
 import { type Benchmark, median } from './lib.js';
 
 const PASSES = 7;
@@ -40,15 +41,8 @@ async function openSide(
   fs.mkdirSync(dataDir, { recursive: true });
   new CacheSettingsStore(dataDir).save({ ...DEFAULT_CACHE_SETTINGS, encrypt });
   const services = createServices({ dataDir, host: 'web', logger: silentLogger() });
-  const { jobId } = await services.handlers['import.start']({ paths: [series] });
-  for (;;) {
-    const progress = await services.handlers['import.status']({ jobId });
-    if (progress.finishedAt) {
-      if (progress.added !== 200) throw new Error(`import added ${progress.added} of 200`);
-      break;
-    }
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
+  const { added } = await importAndWait(services, [series], { failOnErrors: false });
+  if (added !== 200) throw new Error(`import added ${added} of 200`);
   const host = await startWebHost({ services, dataDir, rendererDir, logger: silentLogger() });
   return { dataDir, services, host, cookie: `${host.cookieName}=${host.token}` };
 }
