@@ -10,6 +10,7 @@ import { INSTANCE_BATCH_TYPE, MAX_BATCH_FILES } from '../../../shared/instance-b
 import { type BatchRecord, InstanceBatchReader } from '../../../renderer/src/imaging/instanceBatch.js';
 import { ensureCtSeries } from '../../fixtures/index.js';
 import { type TestWebHost, startTestWebHost } from '../../support/webhost.js';
+import { importAndWait } from '../../support/import.js';
 
 interface Reply {
   status: number;
@@ -39,12 +40,7 @@ describe('instance batch route (web host)', () => {
   beforeAll(async () => {
     running = await startTestWebHost({ name: 'instance-batch', importWorkers: 1 });
     const series = ensureCtSeries({ slices: 5, size: 32, seed: 'instance-batch' });
-    const { jobId } = await running.services.handlers['import.start']({ paths: [series.dir] });
-    for (;;) {
-      const status = await running.services.handlers['import.status']({ jobId });
-      if (status.finishedAt) break;
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
+    await importAndWait(running.services, [series.dir], { failOnErrors: false });
     uids = series.sopInstanceUIDs;
   });
   afterAll(() => running.stop());
