@@ -82,6 +82,8 @@ export interface ReceivedObject {
    * an object whose data set carries another (PS3.7 9.3.1 / PS3.4 B.2).
    */
   sopInstanceUID: string;
+  /** The request's Affected SOP Class UID. */
+  sopClassUID: string;
   callingAeTitle: string;
   size: number;
 }
@@ -557,6 +559,7 @@ class ReceivingAssociation extends Scp {
         this.#ctx.deps.store({
           file: writer.file,
           sopInstanceUID: affected,
+          sopClassUID: request.getAffectedSopClassUid(),
           callingAeTitle: this.#callingAeTitle,
           size: writer.size,
         }),

@@ -27,8 +27,14 @@ import { PacsSettingsStore } from './settings-store.js';
 
 export const PACS_SPOOL_DIR_NAME = 'pacs-incoming';
 
-/** Received objects remembered (SOP Instance UID, sender, time) until their annotation import reports. */
+/** Received SR/SEG objects remembered (SOP Instance UID, sender, time) for their annotation import's report. */
 const MAX_RECEIVED_REMEMBERED = 20_000;
+/**
+ * SOP classes whose objects may become annotations: SR (…88.*) and segmentations (…66.*, SEG and
+ * Label Map SEG among them). Only those are remembered, so the memory follows the SR and SEG
+ * objects received (~370 bytes each), not the images.
+ */
+const ANNOTATION_CLASS_PREFIXES = ['1.2.840.10008.5.1.4.1.1.88.', '1.2.840.10008.5.1.4.1.1.66.'];
 
 type PacsMethod =
   | 'pacs.getSettings'
@@ -293,8 +299,8 @@ export function createPacsApp(deps: PacsAppDeps): PacsApp {
  * afterwards (main/annotation/interchange-handlers.ts, `annotation.imported`, for a folder import
  * and a received object alike); the objects this receiver brought in are picked out of those
  * reports by their SOP Instance UID, so the PACS settings can say which objects gave nothing and
- * why while no import is on screen. Bounded: the last MAX_RECEIVED_REMEMBERED objects received,
- * the newest MAX_PACS_RECEIVED_PROBLEMS with problems; memory only (the log keeps counts).
+ * why while no import is on screen. Bounded: the last MAX_RECEIVED_REMEMBERED SR/SEG objects
+ * received, the newest MAX_PACS_RECEIVED_PROBLEMS with problems; memory only (the log keeps counts).
  */
 class ReceivedProblems {
   readonly #received = new Map<string, { callingAeTitle: string; receivedAt: string }>();
@@ -311,7 +317,8 @@ class ReceivedProblems {
     });
   }
 
-  noteReceived(object: Pick<ReceivedObject, 'sopInstanceUID' | 'callingAeTitle'>): void {
+  noteReceived(object: Pick<ReceivedObject, 'sopInstanceUID' | 'sopClassUID' | 'callingAeTitle'>): void {
+    if (!ANNOTATION_CLASS_PREFIXES.some((prefix) => object.sopClassUID.trim().startsWith(prefix))) return;
     // Sent again: it moves to the end (the newest).
     this.#received.delete(object.sopInstanceUID);
     this.#received.set(object.sopInstanceUID, {
