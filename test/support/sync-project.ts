@@ -26,6 +26,19 @@ export interface TestManifestOptions {
   batchInstances?: number;
 }
 
+type Readers = SyncManifestInput['readers'];
+
+/**
+ * The two readers most sync tests have: alice, an annotator with no task list (she uploads), and
+ * bob in `bobRole`, whose task is the project's trial PROTO-1 (he pulls what alice uploads).
+ */
+export function aliceAndBob(bobRole: Readers[number]['role']): Readers {
+  return [
+    { username: 'alice', role: 'annotator', tasks: [] },
+    { username: 'bob', role: bobRole, tasks: [{ clinicalTrial: { protocolId: 'PROTO-1' } }] },
+  ];
+}
+
 export function testManifest(options: TestManifestOptions): SyncManifestInput {
   return {
     format: SYNC_MANIFEST_FORMAT,

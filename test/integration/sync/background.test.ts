@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Services } from '../../../main/services.js';
 import { ensureCtSeries } from '../../fixtures/index.js';
 import type { Orthanc } from '../../support/orthanc.js';
-import { type SyncProject, startSyncProject } from '../../support/sync-project.js';
+import { type SyncProject, startSyncProject, aliceAndBob } from '../../support/sync-project.js';
 
 const N = 3;
 const ct = ensureCtSeries({ slices: N, size: 16, seed: 'sync-background' });
@@ -22,10 +22,7 @@ beforeAll(async () => {
     name: 'sync-background',
     manifest: {
       intervalMinutes: INTERVAL_MINUTES,
-      readers: [
-        { username: 'alice', role: 'annotator', tasks: [] },
-        { username: 'bob', role: 'annotator', tasks: [{ clinicalTrial: { protocolId: 'PROTO-1' } }] },
-      ],
+      readers: aliceAndBob('annotator'),
     },
   });
   orthanc = project.orthanc!;

@@ -13,7 +13,12 @@ import { CATALOG_FILE_NAME, type Services } from '../../../main/services.js';
 import { ensureCtSeries } from '../../fixtures/index.js';
 import { type FaultProxy, startFaultProxy } from '../../support/fault-proxy.js';
 import type { Orthanc } from '../../support/orthanc.js';
-import { type SyncProject, importAndWait, startSyncProject } from '../../support/sync-project.js';
+import {
+  type SyncProject,
+  importAndWait,
+  startSyncProject,
+  aliceAndBob,
+} from '../../support/sync-project.js';
 
 const SLICES = 12;
 const ct = ensureCtSeries({ slices: SLICES, size: 32, seed: 'sync-faults' });
@@ -37,10 +42,7 @@ beforeAll(async () => {
     env: { RADLABEL_SYNC_BACKOFF_MS: '20,200' },
     manifest: {
       batchInstances: 3,
-      readers: [
-        { username: 'alice', role: 'annotator', tasks: [] },
-        { username: 'bob', role: 'reviewer', tasks: [{ clinicalTrial: { protocolId: 'PROTO-1' } }] },
-      ],
+      readers: aliceAndBob('reviewer'),
     },
   });
   orthanc = project.orthanc!;

@@ -15,7 +15,7 @@ import { CATALOG_FILE_NAME } from '../../../main/services.js';
 import { ensureCtSeries, makeTempDir, repoRoot } from '../../fixtures/index.js';
 import { type FaultProxy, startFaultProxy } from '../../support/fault-proxy.js';
 import { type Orthanc, startOrthanc } from '../../support/orthanc.js';
-import { importAndWait, openMachine, writeTestManifest } from '../../support/sync-project.js';
+import { importAndWait, openMachine, writeTestManifest, aliceAndBob } from '../../support/sync-project.js';
 
 const TRIALS = Number(process.env['RADLABEL_SYNC_KILL_TRIALS'] ?? 4);
 const SEED = Number(process.env['RADLABEL_SYNC_KILL_SEED'] ?? Date.now() % 100_000);
@@ -55,10 +55,7 @@ beforeAll(async () => {
     url: `${slowLink.origin}${url.pathname}`,
     username: 'user',
     batchInstances: 4,
-    readers: [
-      { username: 'alice', role: 'annotator', tasks: [] },
-      { username: 'bob', role: 'reviewer', tasks: [{ clinicalTrial: { protocolId: 'PROTO-1' } }] },
-    ],
+    readers: aliceAndBob('reviewer'),
   });
   // Machine A has the study.
   const services = openMachine(path.join(dir, 'a'));

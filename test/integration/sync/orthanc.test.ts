@@ -14,7 +14,12 @@ import type { Services } from '../../../main/services.js';
 import { ensureCtSeries, repoRoot, slicePositionPatient } from '../../fixtures/index.js';
 import { lengthVersion, lineOf } from '../../support/annotation-versions.js';
 import type { Orthanc } from '../../support/orthanc.js';
-import { type SyncProject, importAndWait, startSyncProject } from '../../support/sync-project.js';
+import {
+  type SyncProject,
+  importAndWait,
+  startSyncProject,
+  aliceAndBob,
+} from '../../support/sync-project.js';
 
 const N = 6;
 const ct = ensureCtSeries({ slices: N, size: 32, seed: 'sync-orthanc' });
@@ -26,10 +31,7 @@ beforeAll(async () => {
   project = await startSyncProject({
     name: 'sync-orthanc',
     manifest: {
-      readers: [
-        { username: 'alice', role: 'annotator', tasks: [] },
-        { username: 'bob', role: 'reviewer', tasks: [{ clinicalTrial: { protocolId: 'PROTO-1' } }] },
-      ],
+      readers: aliceAndBob('reviewer'),
     },
   });
   orthanc = project.orthanc!;

@@ -21,6 +21,7 @@ import {
   pass,
   startSyncProject,
   until,
+  aliceAndBob,
 } from '../../support/sync-project.js';
 
 const N = 4;
@@ -32,10 +33,7 @@ beforeAll(async () => {
   project = await startSyncProject({
     name: 'sync-two-machines',
     manifest: {
-      readers: [
-        { username: 'alice', role: 'annotator', tasks: [] },
-        { username: 'bob', role: 'annotator', tasks: [{ clinicalTrial: { protocolId: 'PROTO-1' } }] },
-      ],
+      readers: aliceAndBob('annotator'),
     },
   });
   orthanc = project.orthanc!;
