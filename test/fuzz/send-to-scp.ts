@@ -6,6 +6,7 @@
  * ended. Used by the PACS fuzz tests (and the hostile-input fuzzing of #12 item 6).
  */
 import net from 'node:net';
+import { seededRandom } from '../support/random.js';
 
 export interface ScpTarget {
   host: string;
@@ -276,16 +277,7 @@ export const MUTATION_KINDS: readonly MutationKind[] = [
 ];
 
 /** A small deterministic PRNG (mulberry32) so a failing case can be replayed from its seed. */
-export function rng(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export const rng = seededRandom;
 
 /** Element header offsets of an explicit VR little endian dataset (top level, best effort). */
 function elementOffsets(dataset: Buffer): Array<{ offset: number; longLength: boolean }> {

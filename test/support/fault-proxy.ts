@@ -7,6 +7,7 @@
  */
 import http from 'node:http';
 import type net from 'node:net';
+import { seededRandom } from './random.js';
 
 export interface FaultRates {
   /** Connection closed before anything is forwarded. */
@@ -51,22 +52,10 @@ export interface FaultProxy {
   stop(): Promise<void>;
 }
 
-/** mulberry32: a small seeded generator. */
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 export async function startFaultProxy(options: FaultProxyOptions): Promise<FaultProxy> {
   const target = new URL(options.target);
   const rates = { ...DEFAULT_FAULTS, ...options.rates };
-  const random = seeded(options.seed ?? 1);
+  const random = seededRandom(options.seed ?? 1);
   const maxFaults = options.maxFaults ?? 200;
   const delayMs = options.delayMs ?? 300;
   const counts: Record<FaultKind, number> = {

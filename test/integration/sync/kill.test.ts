@@ -16,6 +16,7 @@ import { ensureCtSeries, makeTempDir, repoRoot } from '../../fixtures/index.js';
 import { type FaultProxy, startFaultProxy } from '../../support/fault-proxy.js';
 import { type Orthanc, startOrthanc } from '../../support/orthanc.js';
 import { importAndWait, openMachine, writeTestManifest, aliceAndBob } from '../../support/sync-project.js';
+import { seededRandom } from '../../support/random.js';
 
 const TRIALS = Number(process.env['RADLABEL_SYNC_KILL_TRIALS'] ?? 4);
 const SEED = Number(process.env['RADLABEL_SYNC_KILL_SEED'] ?? Date.now() % 100_000);
@@ -29,16 +30,7 @@ let slowLink: FaultProxy;
 let manifest: string;
 const children = new Set<ChildProcess>();
 
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), a | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-const random = seeded(SEED);
+const random = seededRandom(SEED);
 
 beforeAll(async () => {
   orthanc = await startOrthanc({}, {}, { dicomWeb: true });

@@ -17,6 +17,7 @@ import {
   percentile,
   segmentAgreement,
 } from '../../../main/agreement/metrics.js';
+import { seededRandom } from '../../support/random.js';
 
 const PYTHON = '/usr/bin/python3';
 const REFERENCE = path.join(path.dirname(fileURLToPath(import.meta.url)), 'reference.py');
@@ -24,17 +25,6 @@ const REFERENCE = path.join(path.dirname(fileURLToPath(import.meta.url)), 'refer
 interface DenseCase extends VoxelGrid {
   a: number[];
   b: number[];
-}
-
-/** A deterministic pseudo-random generator (mulberry32), so every run tests the same cases. */
-function random(seed: number): () => number {
-  let t = seed >>> 0;
-  return () => {
-    t = (t + 0x6d2b79f5) >>> 0;
-    let r = Math.imul(t ^ (t >>> 15), 1 | t);
-    r ^= r + Math.imul(r ^ (r >>> 7), 61 | r);
-    return ((r ^ (r >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 /** A blob: an ellipsoid (in voxels) with a few voxels flipped at random. */
@@ -77,7 +67,7 @@ function grid(slices: number[], rows: number, columns: number, rowSpacing: numbe
 const even = (n: number, step: number, start = 0) => Array.from({ length: n }, (_, k) => start + k * step);
 
 function segmentCases(): DenseCase[] {
-  const rand = random(11);
+  const rand = seededRandom(11);
   const cases: DenseCase[] = [];
   // Anisotropic: 0.7 × 0.8 mm pixels, 3 mm slices; overlapping blobs with noise.
   const g1 = grid(even(10, 3, -40), 24, 28, 0.7, 0.8);
@@ -132,7 +122,7 @@ function segmentCases(): DenseCase[] {
 }
 
 function kappaCases() {
-  const rand = random(5);
+  const rand = seededRandom(5);
   const pick = (categories: string[]) => categories[Math.floor(rand() * categories.length)]!;
   const cohen: Array<{ a: string[]; b: string[] }> = [];
   for (let k = 0; k < 8; k++) {

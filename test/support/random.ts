@@ -1,0 +1,14 @@
+/**
+ * mulberry32, a small deterministic pseudo-random generator: a run of a test, fixture or fuzz with
+ * the same seed sees the same numbers, so a failing case can be replayed from its seed.
+ */
+export function seededRandom(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
