@@ -13,10 +13,11 @@ import { CACHE_KEY_ENV } from '../../../main/cache/cache-key.js';
 import { readStoredFileSync } from '../../../main/cache/store-cipher.js';
 import { silentLogger } from '../../../main/core/logger.js';
 import { type Services, createServices } from '../../../main/services.js';
-import { ensureCtSeries, makeTempDir, repoRoot } from '../../fixtures/index.js';
+import { ensureCtSeries, makeTempDir } from '../../fixtures/index.js';
+import { buildCli, builtCli } from '../../support/built-cli.js';
 import { importPaths, plantStudy } from './planted.js';
 
-const cli = path.join(repoRoot, 'build', 'main', 'cli', 'index.js');
+const cli = builtCli;
 const scratch = makeTempDir('backup');
 // One cache key for this process and the CLI processes it starts (a restore on "another machine").
 const KEY = crypto.randomBytes(32).toString('hex');
@@ -24,15 +25,7 @@ process.env[CACHE_KEY_ENV] = KEY;
 afterAll(() => fs.rmSync(scratch, { recursive: true, force: true }));
 
 beforeAll(() => {
-  spawnSync(
-    process.execPath,
-    [path.join(repoRoot, 'node_modules', 'typescript', 'bin', 'tsc'), '-b', 'main'],
-    {
-      cwd: repoRoot,
-      stdio: 'ignore',
-    },
-  );
-  expect(fs.existsSync(cli)).toBe(true);
+  expect(buildCli()).toBe(true);
 });
 
 const open: Services[] = [];

@@ -12,23 +12,18 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runInSession } from '../../../main/account/sessions.js';
 import { runCliInProcess } from '../../support/cli.js';
 import { dispatch } from '../../../main/rpc/dispatch.js';
-import { makeTempDir, repoRoot } from '../../fixtures/index.js';
+import { makeTempDir } from '../../fixtures/index.js';
 import { openTestServices } from '../../support/services.js';
+import { buildCli, builtCli } from '../../support/built-cli.js';
 
-const cli = path.join(repoRoot, 'build', 'main', 'cli', 'index.js');
+const cli = builtCli;
 const scratch = makeTempDir('account-cli');
 const dataDir = path.join(scratch, 'data');
 const env = { PATH: process.env['PATH'], HOME: scratch, RADLABEL_DATA_DIR: dataDir };
 afterAll(() => fs.rmSync(scratch, { recursive: true, force: true }));
 
 beforeAll(() => {
-  // The built CLI is what administrators run; tsc emits even when another part of main/ has a type error.
-  spawnSync(
-    process.execPath,
-    [path.join(repoRoot, 'node_modules', 'typescript', 'bin', 'tsc'), '-b', 'main'],
-    { cwd: repoRoot, stdio: 'ignore' },
-  );
-  expect(fs.existsSync(cli)).toBe(true);
+  expect(buildCli()).toBe(true);
 });
 
 /** The built CLI as a process, the password piped to its standard input. */

@@ -11,20 +11,14 @@ import {
   pydicomTestFilesDir,
   repoRoot,
 } from '../../fixtures/index.js';
+import { buildCli, builtCli } from '../../support/built-cli.js';
 
-const cli = path.join(repoRoot, 'build', 'main', 'cli', 'index.js');
+const cli = builtCli;
 const scratch = makeTempDir('cli');
 afterAll(() => fs.rmSync(scratch, { recursive: true, force: true }));
 
 beforeAll(() => {
-  // The built CLI is what users run (and it loads the built .js worker). tsc exits non-zero when any
-  // part of main/ has a type error but still emits; the lint/typecheck jobs judge types, not this test.
-  spawnSync(
-    process.execPath,
-    [path.join(repoRoot, 'node_modules', 'typescript', 'bin', 'tsc'), '-b', 'main'],
-    { cwd: repoRoot, stdio: 'ignore' },
-  );
-  expect(fs.existsSync(cli)).toBe(true);
+  expect(buildCli()).toBe(true);
 });
 
 function radlabel(
