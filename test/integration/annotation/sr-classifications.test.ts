@@ -18,6 +18,7 @@ import type { Services } from '../../../main/services.js';
 import { ensureCtSeries, makeTempDir } from '../../fixtures/index.js';
 import { importAndWait } from '../../support/import.js';
 import { openTestServices } from '../../support/services.js';
+import { filesUnder } from '../../support/files.js';
 
 const scratch = makeTempDir('sr-classifications');
 const ct = ensureCtSeries({ slices: 3, size: 32, seed: 'sr-classifications' });
@@ -127,12 +128,6 @@ beforeAll(async () => {
 }, 60_000);
 
 afterAll(() => fs.rmSync(scratch, { recursive: true, force: true }));
-
-const filesUnder = (dir: string): string[] =>
-  fs
-    .readdirSync(dir, { recursive: true, withFileTypes: true })
-    .filter((entry) => entry.isFile())
-    .map((entry) => path.join(entry.parentPath, entry.name));
 
 describe('classification answers in the SR', () => {
   let sr = '';

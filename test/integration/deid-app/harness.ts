@@ -1,7 +1,5 @@
 /** Real services on a fresh data folder, with a chosen key, and helpers to run exports to the end. */
 import crypto from 'node:crypto';
-import fs from 'node:fs';
-import path from 'node:path';
 import type { DeidProgressEvent } from '../../../shared/contract.js';
 import type { KeyProvider } from '../../../main/deid/linkage.js';
 import type { Services } from '../../../main/services.js';
@@ -51,13 +49,7 @@ export async function exportStudy(
 }
 
 /** Every file under a folder, recursively (absolute paths). */
-export function filesUnder(dir: string): string[] {
-  if (!fs.statSync(dir, { throwIfNoEntry: false })?.isDirectory()) return [];
-  return fs
-    .readdirSync(dir, { recursive: true, withFileTypes: true })
-    .filter((entry) => entry.isFile())
-    .map((entry) => path.join(entry.parentPath, entry.name));
-}
+export { filesUnder } from '../../support/files.js';
 
 export function freshDir(prefix: string): string {
   return makeTempDir(`deid-app-${prefix}`);

@@ -6,17 +6,9 @@ import { runCliInProcess } from '../../support/cli.js';
 import { ensureCtSeries, makeTempDir } from '../../fixtures/index.js';
 import { buildDicom } from '../../unit/deid/support/build-dicom.js';
 import { sampleElements, T } from '../../unit/deid/support/sample.js';
+import { filesUnder } from '../../support/files.js';
 
 const cli = (args: string[], env: NodeJS.ProcessEnv = {}) => runCliInProcess(['deid', ...args], env);
-
-function filesUnder(dir: string): string[] {
-  if (!fs.existsSync(dir)) return [];
-  return fs
-    .readdirSync(dir, { withFileTypes: true })
-    .flatMap((entry) =>
-      entry.isDirectory() ? filesUnder(path.join(dir, entry.name)) : [path.join(dir, entry.name)],
-    );
-}
 
 let root: string;
 let secretFile: string;

@@ -13,6 +13,7 @@ import { ensureCtSeries, makeTempDir } from '../../fixtures/index.js';
 import { buildDicom } from '../../unit/deid/support/build-dicom.js';
 import { config, sample, sampleElements, T } from '../../unit/deid/support/sample.js';
 import { makeRawDatasets, pydicomReadsAsPart10 } from '../import/raw-fixtures.js';
+import { filesUnder } from '../../support/files.js';
 
 let root: string;
 let secretFile: string;
@@ -24,15 +25,6 @@ beforeAll(() => {
 afterAll(() => fs.rmSync(root, { recursive: true, force: true }));
 
 const projectConfig = config({ pixelCleaner: undefined, ocr: false });
-
-function filesUnder(dir: string): string[] {
-  if (!fs.existsSync(dir)) return [];
-  return fs
-    .readdirSync(dir, { withFileTypes: true })
-    .flatMap((entry) =>
-      entry.isDirectory() ? filesUnder(path.join(dir, entry.name)) : [path.join(dir, entry.name)],
-    );
-}
 
 function expectAccountedFor(summary: DeidRunSummary): void {
   expect(
