@@ -5,6 +5,7 @@
  */
 import crypto from 'node:crypto';
 import type { AnnotationVersion, AnnotationVersionInput } from '../../shared/annotation.js';
+import type { CtSeries } from '../fixtures/ct-series.js';
 
 export type Point = [number, number, number];
 
@@ -81,4 +82,31 @@ export function completeLength(
     status: 'complete' as const,
     deleted: false,
   };
+}
+
+export interface SecondImageVersion {
+  /** The annotation; a new one when not given. */
+  annotationUid?: string;
+  versionId?: string;
+  parentIds?: string[];
+}
+
+/**
+ * A complete human Length of `mm` on the second image of a test CT series
+ * (test/fixtures/ct-series.ts: its slice lies at z −1.25), as the sync tests draw it: a new
+ * annotation, or a version of `annotationUid` after `parentIds`.
+ */
+export function lengthOnSecondImage(
+  ct: Pick<CtSeries, 'studyInstanceUID' | 'seriesInstanceUID' | 'sopInstanceUIDs'>,
+  mm: number,
+  { annotationUid = crypto.randomUUID(), versionId, parentIds = [] }: SecondImageVersion = {},
+) {
+  const place = {
+    annotationUid,
+    studyInstanceUID: ct.studyInstanceUID,
+    seriesInstanceUID: ct.seriesInstanceUID,
+    sopInstanceUID: ct.sopInstanceUIDs[1]!,
+  };
+  const version = completeLength(place, parentIds, mm, -1.25);
+  return versionId === undefined ? version : { ...version, versionId };
 }

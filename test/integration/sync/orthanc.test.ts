@@ -12,7 +12,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Services } from '../../../main/services.js';
 import { ensureCtSeries, repoRoot, slicePositionPatient } from '../../fixtures/index.js';
-import { lengthVersion, lineOf } from '../../support/annotation-versions.js';
+import { lengthOnSecondImage } from '../../support/annotation-versions.js';
 import type { Orthanc } from '../../support/orthanc.js';
 import {
   type SyncProject,
@@ -108,18 +108,8 @@ describe('sync with a real DICOMweb server (Orthanc)', () => {
   it('a complete study’s annotations go up as SR versions chained by PredecessorDocumentsSequence, and come down with their author; an AI device’s SR comes down as ai:<model>', async () => {
     const annotationUid = crypto.randomUUID();
     const version = (versionId: string, parentIds: string[], mm: number) => ({
-      ...lengthVersion({
-        studyInstanceUID: ct.studyInstanceUID,
-        seriesInstanceUID: ct.seriesInstanceUID,
-        sopInstanceUID: ct.sopInstanceUIDs[1]!,
-        annotationUid,
-        versionId,
-        parentIds,
-        points: lineOf(mm, -1.25),
-      }),
-      source: 'human' as const,
+      ...lengthOnSecondImage(ct, mm, { annotationUid, versionId, parentIds }),
       status: 'draft' as const,
-      deleted: false,
     });
     const first = crypto.randomUUID();
     await a.handlers['annotation.save']({ versions: [version(first, [], 5)] });

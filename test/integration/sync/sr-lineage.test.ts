@@ -11,7 +11,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Services } from '../../../main/services.js';
 import { ensureCtSeries } from '../../fixtures/index.js';
-import { lengthVersion, lineOf } from '../../support/annotation-versions.js';
+import { lengthOnSecondImage } from '../../support/annotation-versions.js';
 import { type SyncProject, importAndWait, startSyncProject } from '../../support/sync-project.js';
 
 const ct = ensureCtSeries({ slices: 3, size: 32, seed: 'sync-sr-lineage' });
@@ -34,22 +34,8 @@ async function machine(name: string, reader: string): Promise<Services> {
 }
 
 const annotationUid = crypto.randomUUID();
-function version(versionId: string, parentIds: string[], mm: number) {
-  return {
-    ...lengthVersion({
-      studyInstanceUID: ct.studyInstanceUID,
-      seriesInstanceUID: ct.seriesInstanceUID,
-      sopInstanceUID: ct.sopInstanceUIDs[1]!,
-      annotationUid,
-      versionId,
-      parentIds,
-      points: lineOf(mm, -1.25),
-    }),
-    source: 'human' as const,
-    status: 'complete' as const,
-    deleted: false,
-  };
-}
+const version = (versionId: string, parentIds: string[], mm: number) =>
+  lengthOnSecondImage(ct, mm, { annotationUid, versionId, parentIds });
 
 /** The study's annotations as an SR file (an export without de-identification), copied to `name`. */
 async function exportSr(services: Services, name: string): Promise<string> {

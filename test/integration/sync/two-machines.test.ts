@@ -7,12 +7,11 @@
  * sees the conflict (both heads, each with its author), resolves it, and syncs again cleanly.
  * Nothing is dropped: every head stays in the annotation's history and the resolution names them.
  */
-import crypto from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AnnotationVersion } from '../../../shared/annotation.js';
 import type { Services } from '../../../main/services.js';
 import { ensureCtSeries } from '../../fixtures/index.js';
-import { completeLength } from '../../support/annotation-versions.js';
+import { completeLength, lengthOnSecondImage } from '../../support/annotation-versions.js';
 import type { Orthanc } from '../../support/orthanc.js';
 import {
   type SyncProject,
@@ -74,17 +73,7 @@ describe('two machines, one annotation, a real DICOMweb server', () => {
   it('machine A uploads its study de-identified with the annotations of the complete study as an SR', async () => {
     a = await machine('machine-a', 'alice');
     await importAndWait(a, ct.files);
-    local = completeLength(
-      {
-        annotationUid: crypto.randomUUID(),
-        studyInstanceUID: ct.studyInstanceUID,
-        seriesInstanceUID: ct.seriesInstanceUID,
-        sopInstanceUID: ct.sopInstanceUIDs[1]!,
-      },
-      [],
-      5,
-      -1.25,
-    );
+    local = lengthOnSecondImage(ct, 5);
     actAs('alice');
     await a.handlers['annotation.save']({ versions: [local] });
     await a.handlers['annotation.setStudyStatus']({

@@ -10,7 +10,7 @@ import crypto from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Services } from '../../../main/services.js';
 import { ensureCtSeries } from '../../fixtures/index.js';
-import { completeLength } from '../../support/annotation-versions.js';
+import { completeLength, lengthOnSecondImage } from '../../support/annotation-versions.js';
 import type { Orthanc } from '../../support/orthanc.js';
 import {
   type SyncProject,
@@ -64,17 +64,7 @@ describe('the machine that uploaded a study pulls other readers’ edits of it b
     a = await project.machine('machine-a', 'alice');
     await importAndWait(a, ct.files);
     actAs('alice');
-    mine = completeLength(
-      {
-        annotationUid: crypto.randomUUID(),
-        studyInstanceUID: ct.studyInstanceUID,
-        seriesInstanceUID: ct.seriesInstanceUID,
-        sopInstanceUID: ct.sopInstanceUIDs[1]!,
-      },
-      [],
-      5,
-      -1.25,
-    );
+    mine = lengthOnSecondImage(ct, 5);
     await a.handlers['annotation.save']({ versions: [mine] });
     await a.handlers['annotation.setStudyStatus']({
       studyInstanceUID: ct.studyInstanceUID,
