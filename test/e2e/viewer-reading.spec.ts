@@ -214,8 +214,8 @@ test('item 2: the value under the pointer is the file’s HU at that pixel', asy
     const point = await pointOverPixel(page, column, row);
     await page.mouse.move(point.x, point.y);
     const pixel = page.getByTestId('overlay-pixel');
-    await expect(pixel).toHaveAttribute('data-column', String(column));
-    await expect(pixel).toHaveAttribute('data-row', String(row));
+    await expect(pixel).toHaveAttribute('data-pixel-column', String(column));
+    await expect(pixel).toHaveAttribute('data-pixel-row', String(row));
     const expected = modalityValueFromFile(file, column, row);
     await expect(pixel).toHaveAttribute('data-value', String(expected));
     await expect(pixel).toHaveAttribute('data-units', 'HU');
@@ -367,7 +367,7 @@ test('item 5: RT Dose opens at a window derived from its data, not black', async
   const point = await pointOverPixel(page, 4, 6, 10);
   await page.mouse.move(point.x, point.y);
   const pixel = page.getByTestId('overlay-pixel');
-  await expect(pixel).toHaveAttribute('data-column', '4');
+  await expect(pixel).toHaveAttribute('data-pixel-column', '4');
   const shown = Number((await pixel.getAttribute('data-value'))!);
   expect(shown).toBeCloseTo(modalityValueFromFile(file, 4, 6, 0), 5);
   await screenshot(page, 'reading-rtdose');

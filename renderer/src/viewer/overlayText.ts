@@ -113,10 +113,12 @@ export function overlayFields(
       present: true,
       hidden: false,
       text: `${texts.pixel(value)} ${texts.pixelAt(pointer.column, pointer.row)}`,
+      // Not data-column / data-row: the worklist's style rules select on data-column, so a
+      // change of it restyled this line at every pointer move (a brush stroke's too).
       attributes: {
         'data-value': pointer.values.join(','),
-        'data-column': String(pointer.column),
-        'data-row': String(pointer.row),
+        'data-pixel-column': String(pointer.column),
+        'data-pixel-row': String(pointer.row),
         'data-units': units,
       },
     };

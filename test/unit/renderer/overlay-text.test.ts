@@ -65,7 +65,12 @@ describe('overlay fields', () => {
       present: true,
       hidden: false,
       text: 'Val: -1000 HU (64, 70)',
-      attributes: { 'data-value': '-1000', 'data-column': '64', 'data-row': '70', 'data-units': 'HU' },
+      attributes: {
+        'data-value': '-1000',
+        'data-pixel-column': '64',
+        'data-pixel-row': '70',
+        'data-units': 'HU',
+      },
     });
     expect(fields.bottomLeft.position.text).toBe('Inst: 17 · Loc: -21.25 mm');
     expect(fields.bottomLeft.position.attributes).toEqual({
