@@ -171,18 +171,32 @@ function endPreviewedStrokesAfterFrame(tool: unknown): void {
  *   voxels the stroke fills, in the segment's colour and opacity as the labelmap is drawn) it
  *   doubled the colour while painting, so a stroke looked brighter than once rendered, and the
  *   path, longer at every move, was set, laid out and painted again in every frame of the stroke.
- * - Its brush cursor: brushCursor.ts draws the same circle, moved by the compositor.
+ * - Its brush cursor: brushCursor.ts draws the same circle, moved by the compositor. So the
+ *   circle's geometry Cornerstone works out at every pointer move and drag (`updateCursor`: hover
+ *   data from the camera, the circle's points, a pass of the SVG layer; 0.27 ms of every brush
+ *   move's handler in a CPU profile) is not worked out either. A press works out its own hover
+ *   data (preMouseDownCallback), and so does a drag, right after its `updateCursor`.
  */
 function drawnByPreview(tool: unknown): void {
   const brush = tool as
-    { _captureLazyPreviewCircle?: () => void; renderAnnotation?: (...args: never[]) => unknown } | undefined;
+    | {
+        _captureLazyPreviewCircle?: () => void;
+        renderAnnotation?: (...args: never[]) => unknown;
+        updateCursor?: (event: Event) => void;
+      }
+    | undefined;
   const capture = brush?._captureLazyPreviewCircle;
   const render = brush?.renderAnnotation;
-  if (!brush || typeof capture !== 'function' || typeof render !== 'function') return;
+  const update = brush?.updateCursor;
+  if (!brush || typeof capture !== 'function' || typeof render !== 'function' || typeof update !== 'function')
+    return;
   brush._captureLazyPreviewCircle = (): void => {
     if (!session) capture.call(brush);
   };
   brush.renderAnnotation = (...args: never[]): unknown => (session ? false : render.apply(brush, args));
+  brush.updateCursor = (event: Event): void => {
+    if (!session) update.call(brush, event);
+  };
 }
 
 /**
