@@ -52,32 +52,33 @@ export function elementHeader(): ElementHeader {
 }
 
 /**
- * Reads the element header at `at` (little endian; explicit or implicit VR) into `into`. False
- * when the bytes end inside the header. An item or delimiter tag (FFFE,xxxx) reads as an implicit
- * header whatever `explicit` says: it has no VR.
+ * Reads the element header at `at` (little endian unless `littleEndian` is false; explicit or
+ * implicit VR) into `into`. False when the bytes end inside the header. An item or delimiter tag
+ * (FFFE,xxxx) reads as an implicit header whatever `explicit` says: it has no VR.
  */
 export function readElementHeader(
   view: DataView,
   at: number,
   explicit: boolean,
   into: ElementHeader,
+  littleEndian = true,
 ): boolean {
   if (at + 8 > view.byteLength) return false;
-  const group = view.getUint16(at, true);
-  into.tag = ((group << 16) | view.getUint16(at + 2, true)) >>> 0;
+  const group = view.getUint16(at, littleEndian);
+  into.tag = ((group << 16) | view.getUint16(at + 2, littleEndian)) >>> 0;
   if (!explicit || group === 0xfffe) {
     into.vr = 0;
-    into.length = view.getUint32(at + 4, true);
+    into.length = view.getUint32(at + 4, littleEndian);
     into.valueOffset = at + 8;
     return true;
   }
   into.vr = (view.getUint8(at + 4) << 8) | view.getUint8(at + 5);
   if (LONG_VR_CODES.has(into.vr)) {
     if (at + 12 > view.byteLength) return false;
-    into.length = view.getUint32(at + 8, true);
+    into.length = view.getUint32(at + 8, littleEndian);
     into.valueOffset = at + 12;
   } else {
-    into.length = view.getUint16(at + 6, true);
+    into.length = view.getUint16(at + 6, littleEndian);
     into.valueOffset = at + 8;
   }
   return true;

@@ -174,7 +174,6 @@ function walkPart10(layout: Part10Layout, visit?: WalkVisitor): void {
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const size = bytes.length;
   const header = elementHeader();
-  const read = littleEndian ? readElementHeaderLittleEndian : readElementHeaderBigEndian;
   const sequenceTags = explicit ? null : dictionarySequenceTags();
   const open: Open[] = [];
   let sequences = 0;
@@ -200,7 +199,8 @@ function walkPart10(layout: Part10Layout, visit?: WalkVisitor): void {
     }
     // A few bytes after the last element at the top level (padding some writers leave) are ignored.
     if (!top && at + 8 > size) break;
-    if (!read(view, at, explicit, header)) throw damaged('an element is cut short');
+    if (!readElementHeaderAsDcmjs(view, at, explicit, header, littleEndian))
+      throw damaged('an element is cut short');
     const { tag, length, valueOffset } = header;
     if (top && !top.item) {
       // Inside a sequence: items, or its end.
@@ -314,46 +314,22 @@ const SHORT_VRS: ReadonlySet<number> = new Set(
   ].map(vrCode),
 );
 
-/** readElementHeader, with every VR not in SHORT_VRS read with a 4-byte length. */
-function readElementHeaderLittleEndian(
+/**
+ * readElementHeader (in the data set's byte order), with every VR not in SHORT_VRS read with a
+ * 4-byte length.
+ */
+function readElementHeaderAsDcmjs(
   view: DataView,
   at: number,
   explicit: boolean,
   into: ElementHeader,
+  littleEndian: boolean,
 ): boolean {
-  if (!readElementHeader(view, at, explicit, into)) return false;
+  if (!readElementHeader(view, at, explicit, into, littleEndian)) return false;
   if (explicit && into.tag >>> 16 !== 0xfffe && into.valueOffset === at + 8 && !SHORT_VRS.has(into.vr)) {
     if (at + 12 > view.byteLength) return false;
-    into.length = view.getUint32(at + 8, true);
+    into.length = view.getUint32(at + 8, littleEndian);
     into.valueOffset = at + 12;
-  }
-  return true;
-}
-
-/** The header at `at` of an explicit VR big endian data set (readElementHeaderLittleEndian's contract). */
-function readElementHeaderBigEndian(
-  view: DataView,
-  at: number,
-  explicit: boolean,
-  into: ElementHeader,
-): boolean {
-  if (at + 8 > view.byteLength) return false;
-  const group = view.getUint16(at, false);
-  into.tag = ((group << 16) | view.getUint16(at + 2, false)) >>> 0;
-  if (!explicit || group === 0xfffe) {
-    into.vr = 0;
-    into.length = view.getUint32(at + 4, false);
-    into.valueOffset = at + 8;
-    return true;
-  }
-  into.vr = (view.getUint8(at + 4) << 8) | view.getUint8(at + 5);
-  if (!SHORT_VRS.has(into.vr)) {
-    if (at + 12 > view.byteLength) return false;
-    into.length = view.getUint32(at + 8, false);
-    into.valueOffset = at + 12;
-  } else {
-    into.length = view.getUint16(at + 6, false);
-    into.valueOffset = at + 8;
   }
   return true;
 }
