@@ -18,7 +18,6 @@ import { spawnSync } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import zlib from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   type Dataset,
@@ -38,6 +37,7 @@ import { ensureCtSeries, makeTempDir, repoRoot } from '../../fixtures/index.js';
 import { FILE_MUTATION_KINDS, mutatePart10 } from '../../fuzz/part10-mutations.js';
 import { rng } from '../../fuzz/send-to-scp.js';
 import { importAndWait } from '../../support/import.js';
+import { oneSegmentLabelmap } from '../../support/labelmap.js';
 import { deflateBomb, withTransferSyntax } from '../../support/part10-syntaxes.js';
 
 const COUNT = Number(process.env['RADLABEL_FUZZ_ANNOTATION_COUNT'] ?? 25);
@@ -586,37 +586,19 @@ beforeAll(async () => {
   }
   await services.handlers['annotation.save']({ versions: [measurement(0, 'stored before') as never] });
   const labels = new Uint8Array(64 * 64).fill(1, 64 * 20, 64 * 30);
-  await services.handlers['segmentation.saveSlices']({
-    annotationUid: 'stored-before',
-    versionId: 'stored-before-1',
-    parentVersionId: null,
-    studyInstanceUID: ct.studyInstanceUID,
-    seriesInstanceUID: ct.seriesInstanceUID,
-    width: 64,
-    height: 64,
-    bits: 8,
-    layers: 1,
-    deleted: false,
-    segments: [
-      {
-        segmentIndex: 1,
-        name: 'kept',
-        color: '#ffaa00',
-        visible: true,
-        locked: false,
-        layer: 0,
-        labelValue: 1,
-      },
-    ],
-    slices: [
-      {
-        layer: 0,
-        sopInstanceUID: geometry.slices[2]!.sopInstanceUID,
-        frame: 1,
-        data: zlib.deflateSync(labels).toString('base64'),
-      },
-    ],
-  });
+  await services.handlers['segmentation.saveSlices'](
+    oneSegmentLabelmap({
+      annotationUid: 'stored-before',
+      versionId: 'stored-before-1',
+      studyInstanceUID: ct.studyInstanceUID,
+      seriesInstanceUID: ct.seriesInstanceUID,
+      sopInstanceUID: geometry.slices[2]!.sopInstanceUID,
+      labels,
+      width: 64,
+      height: 64,
+      name: 'kept',
+    }),
+  );
 }, 120_000);
 
 afterAll(async () => {
