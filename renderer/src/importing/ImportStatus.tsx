@@ -5,9 +5,9 @@
  * host's staging path) with its reason said once: main's message, which is specific but English,
  * in English; the translated reason of its code otherwise, the English message as a tooltip.
  */
-import type { ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { ImportFileError } from '../../../shared/contract.js';
+import { ReasonTable } from '../components/ReasonTable.js';
 import { useErrorMessage } from '../components/useErrorMessage.js';
 import { useImportStore } from '../stores/useImportStore.js';
 
@@ -28,7 +28,7 @@ function FileReasons({
   const reasonOf = (error: ImportFileError): string =>
     english && error.message ? error.message : t(`errors.${error.code}`, { defaultValue: error.message });
   return (
-    <ReasonTable>
+    <ReasonTable columns={[t('import.errorPath'), t('import.errorReason')]}>
       {files.map((file) => (
         <tr key={`${file.path}\u0000${file.code}`} data-testid={rowTestId} data-code={file.code}>
           <td className="import-errors__path" title={displayPath(file.path, stagedRoots)}>
@@ -42,24 +42,6 @@ function FileReasons({
         </tr>
       ))}
     </ReasonTable>
-  );
-}
-
-/** The scrolling two-column table (what, and why) the status lists its problems in. */
-function ReasonTable({ children }: { children: ReactNode }) {
-  const { t } = useTranslation();
-  return (
-    <div className="import-errors__scroll">
-      <table className="import-errors__table">
-        <thead>
-          <tr>
-            <th scope="col">{t('import.errorPath')}</th>
-            <th scope="col">{t('import.errorReason')}</th>
-          </tr>
-        </thead>
-        <tbody>{children}</tbody>
-      </table>
-    </div>
   );
 }
 
@@ -147,7 +129,7 @@ export function ImportStatus() {
       {annotationProblems.length > 0 ? (
         <details className="import-errors" open={!running} data-testid="import-annotation-problems">
           <summary>{t('import.annotationProblemsTitle', { count: annotationProblems.length })}</summary>
-          <ReasonTable>
+          <ReasonTable columns={[t('import.errorPath'), t('import.errorReason')]}>
             {annotationProblems.map((object) => (
               <tr
                 key={object.sopInstanceUID}

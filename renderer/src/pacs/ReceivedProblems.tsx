@@ -9,6 +9,7 @@
 import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { PacsReceivedProblems } from '../../../shared/pacs.js';
+import { ReasonTable } from '../components/ReasonTable.js';
 import { host } from '../host/index.js';
 import { useWorklistStore } from '../stores/useWorklistStore.js';
 
@@ -64,48 +65,37 @@ export function ReceivedProblemsSection() {
       {objects.length < total ? (
         <p className="hint">{t('pacs.receivedProblemsMore', { shown: objects.length, count: total })}</p>
       ) : null}
-      <div className="import-errors__scroll">
-        <table className="import-errors__table">
-          <thead>
-            <tr>
-              <th scope="col">{t('pacs.receivedObject')}</th>
-              <th scope="col">{t('pacs.receivedFrom')}</th>
-              <th scope="col">{t('pacs.receivedReason')}</th>
-            </tr>
-          </thead>
-          <tbody>
-            {objects.map((object) => (
-              <tr
-                key={`${object.sopInstanceUID}\u0000${object.receivedAt}`}
-                data-testid="pacs-received-problem"
-                data-kind={object.kind}
-                data-uid={object.sopInstanceUID}
-              >
-                <td className="import-errors__path" title={object.sopInstanceUID}>
-                  <span>
-                    {t('pacs.receivedObjectName', {
-                      kind: t(`pacs.receivedKind.${object.kind}`),
-                      uid: object.sopInstanceUID,
-                    })}
-                  </span>
-                </td>
-                <td data-testid="pacs-received-from">
-                  {object.callingAeTitle}
-                  <div className="hint">{time.format(new Date(object.receivedAt))}</div>
-                </td>
-                <td>
-                  {/* Main's reasons are specific and in English, as in the import status. */}
-                  {object.problems.map((problem, index) => (
-                    <div key={index} className="import-errors__reason" data-testid="pacs-received-reason">
-                      {problem}
-                    </div>
-                  ))}
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
+      <ReasonTable columns={[t('pacs.receivedObject'), t('pacs.receivedFrom'), t('pacs.receivedReason')]}>
+        {objects.map((object) => (
+          <tr
+            key={`${object.sopInstanceUID}\u0000${object.receivedAt}`}
+            data-testid="pacs-received-problem"
+            data-kind={object.kind}
+            data-uid={object.sopInstanceUID}
+          >
+            <td className="import-errors__path" title={object.sopInstanceUID}>
+              <span>
+                {t('pacs.receivedObjectName', {
+                  kind: t(`pacs.receivedKind.${object.kind}`),
+                  uid: object.sopInstanceUID,
+                })}
+              </span>
+            </td>
+            <td data-testid="pacs-received-from">
+              {object.callingAeTitle}
+              <div className="hint">{time.format(new Date(object.receivedAt))}</div>
+            </td>
+            <td>
+              {/* Main's reasons are specific and in English, as in the import status. */}
+              {object.problems.map((problem, index) => (
+                <div key={index} className="import-errors__reason" data-testid="pacs-received-reason">
+                  {problem}
+                </div>
+              ))}
+            </td>
+          </tr>
+        ))}
+      </ReasonTable>
     </details>
   );
 }
