@@ -5,13 +5,12 @@
  * folder through the app. The CT and the good SEG go in (the good SEG becomes a segmentation); the
  * import's status names the hostile SEG with main's reason, in English and in Chinese.
  */
-import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { expect, test } from '@playwright/test';
 import type { LabelmapHead } from '../../shared/segmentation.js';
 import { type CtSeries, ensureCtSeries, makeTempDir } from '../fixtures/index.js';
-import { type AiSegFixture, type AiSegmentSpec, writeAiSeg } from '../support/ai-fixtures.js';
+import { type AiSegFixture, writeHostileLesionSeg, writeLesionSeg } from '../support/ai-fixtures.js';
 import { importPath, openApp, screenshot } from './support/app.js';
 import { rpc } from './support/rpc.js';
 
@@ -24,28 +23,8 @@ test.beforeAll(() => {
   ct = ensureCtSeries({ slices: 4, size: 64, seed: 'import-annotation-problems' });
   const scratch = makeTempDir('e2e-import-annotation-problems');
   folder = path.join(scratch, 'dropped');
-  const common = {
-    seriesFiles: ct.files,
-    model: 'OrganSeg',
-    manufacturer: 'Acme Imaging AI',
-    modelName: 'OrganNet',
-    version: '2.0.0',
-    segments: [
-      { name: 'Lesion', labelId: 'mass', slices: [1], square: [20, 20, 10] },
-    ] satisfies AiSegmentSpec[],
-  };
-  good = writeAiSeg({ ...common, out: path.join(folder, 'seg', 'GOOD-SEG.dcm') });
-  hostile = writeAiSeg({ ...common, out: path.join(folder, 'seg', 'HOSTILE-SEG.dcm') });
-  const patched = spawnSync(
-    '/usr/bin/python3',
-    [
-      '-c',
-      'import sys, pydicom\nds = pydicom.dcmread(sys.argv[1])\nds.NumberOfFrames = "2147483647"\nds.save_as(sys.argv[1])',
-      hostile.file,
-    ],
-    { encoding: 'utf8' },
-  );
-  if (patched.status !== 0) throw new Error(`pydicom could not patch the SEG: ${patched.stderr}`);
+  good = writeLesionSeg(ct.files, path.join(folder, 'seg', 'GOOD-SEG.dcm'));
+  hostile = writeHostileLesionSeg(ct.files, path.join(folder, 'seg', 'HOSTILE-SEG.dcm'));
   for (const file of ct.files) fs.copyFileSync(file, path.join(folder, path.basename(file)));
 });
 

@@ -11,7 +11,7 @@ import path from 'node:path';
 import { expect, test } from '@playwright/test';
 import type { LabelmapHead } from '../../shared/segmentation.js';
 import { type CtSeries, ensureCtSeries, makeTempDir } from '../fixtures/index.js';
-import { type AiSegFixture, type AiSegmentSpec, writeAiSeg } from '../support/ai-fixtures.js';
+import { type AiSegFixture, writeHostileLesionSeg, writeLesionSeg } from '../support/ai-fixtures.js';
 import { freePort } from '../support/orthanc.js';
 import { openApp, screenshot } from './support/app.js';
 import { rpc } from './support/rpc.js';
@@ -23,28 +23,8 @@ let hostile: AiSegFixture;
 test.beforeAll(() => {
   ct = ensureCtSeries({ slices: 4, size: 64, seed: 'pacs-received-problems' });
   const folder = makeTempDir('e2e-pacs-received-problems');
-  const common = {
-    seriesFiles: ct.files,
-    model: 'OrganSeg',
-    manufacturer: 'Acme Imaging AI',
-    modelName: 'OrganNet',
-    version: '2.0.0',
-    segments: [
-      { name: 'Lesion', labelId: 'mass', slices: [1], square: [20, 20, 10] },
-    ] satisfies AiSegmentSpec[],
-  };
-  good = writeAiSeg({ ...common, out: path.join(folder, 'GOOD-SEG.dcm') });
-  hostile = writeAiSeg({ ...common, out: path.join(folder, 'HOSTILE-SEG.dcm') });
-  const patched = spawnSync(
-    '/usr/bin/python3',
-    [
-      '-c',
-      'import sys, pydicom\nds = pydicom.dcmread(sys.argv[1])\nds.NumberOfFrames = "2147483647"\nds.save_as(sys.argv[1])',
-      hostile.file,
-    ],
-    { encoding: 'utf8' },
-  );
-  if (patched.status !== 0) throw new Error(`pydicom could not patch the SEG: ${patched.stderr}`);
+  good = writeLesionSeg(ct.files, path.join(folder, 'GOOD-SEG.dcm'));
+  hostile = writeHostileLesionSeg(ct.files, path.join(folder, 'HOSTILE-SEG.dcm'));
 });
 
 test('a hostile SEG sent by a PACS: stored, and the PACS settings say why it gave no segmentation', async ({

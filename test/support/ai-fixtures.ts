@@ -232,6 +232,41 @@ ds.save_as(path)
   };
 }
 
+/**
+ * A one-segment AI SEG over a series: "Lesion" (label mass), a 10-voxel square on its second
+ * slice, by OrganSeg 2.0.0 (Acme Imaging AI). The good object of the hostile-SEG tests.
+ */
+export function writeLesionSeg(seriesFiles: readonly string[], out: string): AiSegFixture {
+  return writeAiSeg({
+    seriesFiles,
+    out,
+    model: 'OrganSeg',
+    manufacturer: 'Acme Imaging AI',
+    modelName: 'OrganNet',
+    version: '2.0.0',
+    segments: [{ name: 'Lesion', labelId: 'mass', slices: [1], square: [20, 20, 10] }],
+  });
+}
+
+/**
+ * writeLesionSeg's SEG claiming 2,147,483,647 frames (NumberOfFrames set with pydicom): a hostile
+ * SEG that once looped forever in main, now refused with a reason while the rest goes on.
+ */
+export function writeHostileLesionSeg(seriesFiles: readonly string[], out: string): AiSegFixture {
+  const seg = writeLesionSeg(seriesFiles, out);
+  const patched = spawnSync(
+    '/usr/bin/python3',
+    [
+      '-c',
+      'import sys, pydicom\nds = pydicom.dcmread(sys.argv[1])\nds.NumberOfFrames = "2147483647"\nds.save_as(sys.argv[1])',
+      seg.file,
+    ],
+    { encoding: 'utf8' },
+  );
+  if (patched.status !== 0) throw new Error(`pydicom could not patch the SEG: ${patched.stderr}`);
+  return seg;
+}
+
 /** The review tests' readers: alice and bob annotate, rita reviews. */
 export const REVIEW_READERS: SyncManifestInput['readers'] = [
   { username: 'alice', role: 'annotator', tasks: [] },

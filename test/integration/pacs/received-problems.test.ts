@@ -5,14 +5,14 @@
  * not the receiver's; one sent with storescu is stored (status 0000) and listed with the sender's
  * AE title and main's reason, by the method and by the event; the good SEG and the CT are not.
  */
-import { execFile, spawnSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { EventOf } from '../../../shared/contract.js';
 import type { Services } from '../../../main/services.js';
 import { type CtSeries, ensureCtSeries, makeTempDir } from '../../fixtures/index.js';
-import { type AiSegFixture, type AiSegmentSpec, writeAiSeg } from '../../support/ai-fixtures.js';
+import { type AiSegFixture, writeHostileLesionSeg, writeLesionSeg } from '../../support/ai-fixtures.js';
 import { importAndWait } from '../../support/import.js';
 import { freePort } from '../../support/orthanc.js';
 import { openTestServices } from '../../support/services.js';
@@ -39,38 +39,12 @@ async function until<T>(what: string, probe: () => T | null | undefined): Promis
   }
 }
 
-function hostileCopy(out: string): AiSegFixture {
-  const seg = writeAiSeg({ ...common(), out });
-  const patched = spawnSync(
-    '/usr/bin/python3',
-    [
-      '-c',
-      'import sys, pydicom\nds = pydicom.dcmread(sys.argv[1])\nds.NumberOfFrames = "2147483647"\nds.save_as(sys.argv[1])',
-      seg.file,
-    ],
-    { encoding: 'utf8' },
-  );
-  if (patched.status !== 0) throw new Error(`pydicom could not patch the SEG: ${patched.stderr}`);
-  return seg;
-}
-
-const common = () => ({
-  seriesFiles: ct.files,
-  model: 'OrganSeg',
-  manufacturer: 'Acme Imaging AI',
-  modelName: 'OrganNet',
-  version: '2.0.0',
-  segments: [
-    { name: 'Lesion', labelId: 'mass', slices: [1], square: [20, 20, 10] },
-  ] satisfies AiSegmentSpec[],
-});
-
 beforeAll(() => {
   dir = makeTempDir('pacs-received-problems');
   ct = ensureCtSeries({ slices: 4, size: 64, seed: 'pacs-received-problems' });
-  good = writeAiSeg({ ...common(), out: path.join(dir, 'objects', 'GOOD-SEG.dcm') });
-  importedHostile = hostileCopy(path.join(dir, 'objects', 'IMPORTED-HOSTILE-SEG.dcm'));
-  sentHostile = hostileCopy(path.join(dir, 'objects', 'SENT-HOSTILE-SEG.dcm'));
+  good = writeLesionSeg(ct.files, path.join(dir, 'objects', 'GOOD-SEG.dcm'));
+  importedHostile = writeHostileLesionSeg(ct.files, path.join(dir, 'objects', 'IMPORTED-HOSTILE-SEG.dcm'));
+  sentHostile = writeHostileLesionSeg(ct.files, path.join(dir, 'objects', 'SENT-HOSTILE-SEG.dcm'));
   services = openTestServices(path.join(dir, 'data'), { keyProvider: fixedKey('pacs-received-problems') });
   services.events.subscribe((event) => {
     if (event.name === 'annotation.imported') imported.push(event.payload);
@@ -142,7 +116,7 @@ describe('received SR and SEG objects with problems', () => {
     });
     expect(instances.length).toBeGreaterThanOrEqual(1);
     // A later import into the study reports the received objects again: still one row.
-    const another = writeAiSeg({ ...common(), out: path.join(dir, 'objects', 'ANOTHER-SEG.dcm') });
+    const another = writeLesionSeg(ct.files, path.join(dir, 'objects', 'ANOTHER-SEG.dcm'));
     const reports = imported.length;
     await importAndWait(services, [another.file]);
     await until('the annotation import of the later file', () =>
