@@ -7,7 +7,7 @@
  */
 import { useTranslation } from 'react-i18next';
 import type { ImportFileError } from '../../../shared/contract.js';
-import { ReasonTable } from '../components/ReasonTable.js';
+import { AnnotationObjectCell, ReasonTable, ReasonsCell } from '../components/ReasonTable.js';
 import { useErrorMessage } from '../components/useErrorMessage.js';
 import { useImportStore } from '../stores/useImportStore.js';
 
@@ -137,22 +137,8 @@ export function ImportStatus() {
                 data-kind={object.kind}
                 data-uid={object.sopInstanceUID}
               >
-                <td className="import-errors__path" title={object.sopInstanceUID}>
-                  <span>
-                    {t('import.annotationObject', {
-                      kind: t(`import.annotationKind.${object.kind}`),
-                      uid: object.sopInstanceUID,
-                    })}
-                  </span>
-                </td>
-                <td>
-                  {/* Main's reasons are specific and in English, as the refused files' are. */}
-                  {object.problems.map((problem, index) => (
-                    <div key={index} className="import-errors__reason" data-testid="import-annotation-reason">
-                      {problem}
-                    </div>
-                  ))}
-                </td>
+                <AnnotationObjectCell kind={object.kind} uid={object.sopInstanceUID} />
+                <ReasonsCell problems={object.problems} testId="import-annotation-reason" />
               </tr>
             ))}
           </ReasonTable>

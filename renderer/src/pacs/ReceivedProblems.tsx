@@ -9,7 +9,7 @@
 import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { PacsReceivedProblems } from '../../../shared/pacs.js';
-import { ReasonTable } from '../components/ReasonTable.js';
+import { AnnotationObjectCell, ReasonTable, ReasonsCell } from '../components/ReasonTable.js';
 import { host } from '../host/index.js';
 import { useWorklistStore } from '../stores/useWorklistStore.js';
 
@@ -73,26 +73,12 @@ export function ReceivedProblemsSection() {
             data-kind={object.kind}
             data-uid={object.sopInstanceUID}
           >
-            <td className="import-errors__path" title={object.sopInstanceUID}>
-              <span>
-                {t('pacs.receivedObjectName', {
-                  kind: t(`pacs.receivedKind.${object.kind}`),
-                  uid: object.sopInstanceUID,
-                })}
-              </span>
-            </td>
+            <AnnotationObjectCell kind={object.kind} uid={object.sopInstanceUID} />
             <td data-testid="pacs-received-from">
               {object.callingAeTitle}
               <div className="hint">{time.format(new Date(object.receivedAt))}</div>
             </td>
-            <td>
-              {/* Main's reasons are specific and in English, as in the import status. */}
-              {object.problems.map((problem, index) => (
-                <div key={index} className="import-errors__reason" data-testid="pacs-received-reason">
-                  {problem}
-                </div>
-              ))}
-            </td>
+            <ReasonsCell problems={object.problems} testId="pacs-received-reason" />
           </tr>
         ))}
       </ReasonTable>

@@ -64,8 +64,6 @@ export const pacsEn = {
   receivedObject: 'Object',
   receivedFrom: 'From',
   receivedReason: 'Reason',
-  receivedObjectName: '{{kind}} {{uid}}',
-  receivedKind: { sr: 'Structured report', seg: 'Segmentation', other: 'Object' },
 };
 
 export const pacsZhCN: typeof pacsEn = {
@@ -129,6 +127,4 @@ export const pacsZhCN: typeof pacsEn = {
   receivedObject: '对象',
   receivedFrom: '发送方',
   receivedReason: '原因',
-  receivedObjectName: '{{kind}} {{uid}}',
-  receivedKind: { sr: '结构化报告', seg: '分割', other: '对象' },
 };
