@@ -84,6 +84,21 @@ export function readElementHeader(
   return true;
 }
 
+/**
+ * One element in explicit VR little endian, header and value: a 4-byte length for the VRs in
+ * LONG_VRS, else 2 bytes (the value is written as given: even length is the caller's).
+ */
+export function explicitElementBytes(tag: number, vr: string, value: Uint8Array): Buffer {
+  const long = LONG_VRS.has(vr);
+  const header = Buffer.alloc(long ? 12 : 8);
+  header.writeUInt16LE(tag >>> 16, 0);
+  header.writeUInt16LE(tag & 0xffff, 2);
+  header.write(vr, 4, 'latin1');
+  if (long) header.writeUInt32LE(value.length, 8);
+  else header.writeUInt16LE(value.length, 6);
+  return Buffer.concat([header, value]);
+}
+
 /** A DataView over exactly the bytes of `bytes`. */
 export function viewOf(bytes: Uint8Array): DataView {
   return new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);

@@ -4,6 +4,7 @@
  * from the accepted presentation context), so the SCP writes it first and then streams the
  * dataset bytes exactly as received: private tags and text in any character set stay byte-exact.
  */
+import { explicitElementBytes } from '../dicom/element-header.js';
 
 /** Our implementation class UID (under the dcmjs-dimse root the SCP already announces) and version. */
 export const IMPLEMENTATION_CLASS_UID = '1.2.826.0.1.3680043.10.854.1';
@@ -56,13 +57,7 @@ function textValue(text: string): Buffer {
   return bytes.length % 2 === 0 ? bytes : Buffer.concat([bytes, Buffer.from(' ', 'ascii')]);
 }
 
+/** A file meta element (group 0002). */
 function element(elementNumber: number, vr: 'OB' | 'UI' | 'SH' | 'AE' | 'UL', value: Buffer): Buffer {
-  const long = vr === 'OB';
-  const head = Buffer.alloc(long ? 12 : 8);
-  head.writeUInt16LE(0x0002, 0);
-  head.writeUInt16LE(elementNumber, 2);
-  head.write(vr, 4, 'ascii');
-  if (long) head.writeUInt32LE(value.length, 8);
-  else head.writeUInt16LE(value.length, 6);
-  return Buffer.concat([head, value]);
+  return explicitElementBytes(0x00020000 | elementNumber, vr, value);
 }

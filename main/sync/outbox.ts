@@ -21,7 +21,7 @@ import type { DeidConfig } from '../deid/index.js';
 import { Pseudonymizer } from '../deid/pseudonyms.js';
 import { deidentifyTree } from '../deid/service.js';
 import { decodeText, parseSpecificCharacterSet, textKindFor, usesCodeExtensions } from '../dicom/charset.js';
-import { LONG_VRS } from '../dicom/element-header.js';
+import { LONG_VRS, explicitElementBytes } from '../dicom/element-header.js';
 import { type HeaderDataSet, readDicomHeaderFromFile, readHeaderDataSetFromFile } from '../dicom/header.js';
 import type { ProjectDeidSettings } from '../deid-app/handlers.js';
 import type { DocumentRef } from './annotations.js';
@@ -416,7 +416,9 @@ function identityObject({ dataSet }: HeaderDataSet, keywords: readonly IdentityK
   const transcoded = usesCodeExtensions(terms);
   const elements: Buffer[] = [];
   if (charset)
-    elements.push(elementBytes(0x00080005, 'CS', transcoded ? Buffer.from('ISO_IR 192', 'latin1') : charset));
+    elements.push(
+      explicitElementBytes(0x00080005, 'CS', transcoded ? Buffer.from('ISO_IR 192', 'latin1') : charset),
+    );
   const wanted = keywords.map((keyword) => IDENTITY_ATTRIBUTES[keyword]).sort((a, b) => a[0] - b[0]);
   for (const [tag, dictionaryVr] of wanted) {
     const value = valueOf(tag);
@@ -427,35 +429,23 @@ function identityObject({ dataSet }: HeaderDataSet, keywords: readonly IdentityK
     // Over 64 KiB cannot be a name, an ID or a date (nor be written back with a 2-byte length).
     if (!LONG_VRS.has(vr) && value.length > 0xffff) continue;
     elements.push(
-      elementBytes(
+      explicitElementBytes(
         tag,
         vr,
         transcoded ? Buffer.from(decodeText(value, terms, textKindFor(vr)), 'utf8') : value,
       ),
     );
   }
-  const syntax = elementBytes(0x00020010, 'UI', Buffer.from(EXPLICIT_VR_LITTLE_ENDIAN_UID, 'latin1'));
+  const syntax = explicitElementBytes(0x00020010, 'UI', Buffer.from(EXPLICIT_VR_LITTLE_ENDIAN_UID, 'latin1'));
   const groupLength = Buffer.alloc(4);
   groupLength.writeUInt32LE(syntax.length);
   return Buffer.concat([
     Buffer.alloc(128),
     Buffer.from('DICM', 'latin1'),
-    elementBytes(0x00020000, 'UL', groupLength),
+    explicitElementBytes(0x00020000, 'UL', groupLength),
     syntax,
     ...elements,
   ]);
-}
-
-/** One element in explicit VR little endian (a 4-byte length for the VRs that have one). */
-function elementBytes(tag: number, vr: string, value: Uint8Array): Buffer {
-  const long = LONG_VRS.has(vr);
-  const header = Buffer.alloc(long ? 12 : 8);
-  header.writeUInt16LE(tag >>> 16, 0);
-  header.writeUInt16LE(tag & 0xffff, 2);
-  header.write(vr, 4, 'latin1');
-  if (long) header.writeUInt32LE(value.length, 8);
-  else header.writeUInt16LE(value.length, 6);
-  return Buffer.concat([header, value]);
 }
 
 /** The smallest of a study's files (the cheapest to read). */
