@@ -3,7 +3,6 @@
  * structure) and RadLabel's own exports become annotation versions and labelmaps, through
  * `annotation.importFiles` and through the normal import of the catalog.
  */
-import { spawnSync } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -17,8 +16,8 @@ import {
 import type { CornerstoneAnnotationData } from '../../../main/annotation/dicom/model.js';
 import { runExport } from '../../../main/annotation/export/run-export.js';
 import type { Services } from '../../../main/services.js';
-import { CT_IMAGE_STORAGE } from '../../fixtures/ct-series.js';
-import { ensureCtSeries, makeTempDir, repoRoot } from '../../fixtures/index.js';
+import { ensureCtSeries, makeTempDir } from '../../fixtures/index.js';
+import { foreignSpecOf, writeForeignObjects } from '../../support/foreign-objects.js';
 import { importAndWait } from '../../support/import.js';
 import { oneSegmentLabelmap } from '../../support/labelmap.js';
 import { openTestServices } from '../../support/services.js';
@@ -52,26 +51,7 @@ async function until<T>(probe: () => Promise<T | null>, ms = 10_000): Promise<T>
 beforeAll(() => {
   geometry = readSeriesGeometry(ct.files);
   fs.mkdirSync(foreign, { recursive: true });
-  const spec = {
-    study: ct.studyInstanceUID,
-    series: ct.seriesInstanceUID,
-    frameOfReference: geometry.frameOfReferenceUID,
-    sopClass: CT_IMAGE_STORAGE,
-    slices: geometry.slices.map((s) => ({ sop: s.sopInstanceUID, position: s.position })),
-    rows: 64,
-    columns: 64,
-    spacing: geometry.pixelSpacing,
-  };
-  const result = spawnSync(
-    '/usr/bin/python3',
-    [
-      path.join(repoRoot, 'test/integration/annotation/fixtures/foreign-objects.py'),
-      foreign,
-      JSON.stringify(spec),
-    ],
-    { encoding: 'utf8' },
-  );
-  if (result.status !== 0) throw new Error(result.stderr);
+  writeForeignObjects(foreign, foreignSpecOf(ct, geometry));
 });
 
 afterAll(() => fs.rmSync(scratch, { recursive: true, force: true }));

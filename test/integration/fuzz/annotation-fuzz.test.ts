@@ -14,7 +14,6 @@
  * sets the number of random mutations per seed (25 in `npm test`, 300 in `npm run test:soak`);
  * RADLABEL_FUZZ_SEED replays a run (the seed is printed).
  */
-import { spawnSync } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -32,10 +31,10 @@ import { writeMeasurementSR } from '../../../main/annotation/dicom/sr-write.js';
 import { silentLogger } from '../../../main/core/logger.js';
 import { type Services, createServices } from '../../../main/services.js';
 import type { EventOf } from '../../../shared/contract.js';
-import { CT_IMAGE_STORAGE } from '../../fixtures/ct-series.js';
-import { ensureCtSeries, makeTempDir, repoRoot } from '../../fixtures/index.js';
+import { ensureCtSeries, makeTempDir } from '../../fixtures/index.js';
 import { FILE_MUTATION_KINDS, mutatePart10 } from '../../fuzz/part10-mutations.js';
 import { rng } from '../../fuzz/send-to-scp.js';
+import { foreignSpecOf, writeForeignObjects } from '../../support/foreign-objects.js';
 import { importAndWait } from '../../support/import.js';
 import { oneSegmentLabelmap } from '../../support/labelmap.js';
 import { deflateBomb, withTransferSyntax } from '../../support/part10-syntaxes.js';
@@ -528,25 +527,7 @@ beforeAll(async () => {
   geometry = readSeriesGeometry(ct.files);
   fs.mkdirSync(foreign, { recursive: true });
   fs.mkdirSync(mutants, { recursive: true });
-  const result = spawnSync(
-    '/usr/bin/python3',
-    [
-      path.join(repoRoot, 'test/integration/annotation/fixtures/foreign-objects.py'),
-      foreign,
-      JSON.stringify({
-        study: ct.studyInstanceUID,
-        series: ct.seriesInstanceUID,
-        frameOfReference: geometry.frameOfReferenceUID,
-        sopClass: CT_IMAGE_STORAGE,
-        slices: geometry.slices.map((s) => ({ sop: s.sopInstanceUID, position: s.position })),
-        rows: 64,
-        columns: 64,
-        spacing: geometry.pixelSpacing,
-      }),
-    ],
-    { encoding: 'utf8' },
-  );
-  if (result.status !== 0) throw new Error(result.stderr);
+  writeForeignObjects(foreign, foreignSpecOf(ct, geometry));
   seeds.set('seg-ours', ourSEG());
   seeds.set('sr-ours', ourSR());
   seeds.set('seg-fractional', fs.readFileSync(path.join(foreign, 'seg-fractional.dcm')));

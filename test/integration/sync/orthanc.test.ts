@@ -11,7 +11,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Services } from '../../../main/services.js';
-import { ensureCtSeries, repoRoot, slicePositionPatient } from '../../fixtures/index.js';
+import { ensureCtSeries, slicePositionPatient } from '../../fixtures/index.js';
+import { writeForeignObjects } from '../../support/foreign-objects.js';
 import { lengthOnSecondImage } from '../../support/annotation-versions.js';
 import type { Orthanc } from '../../support/orthanc.js';
 import {
@@ -161,7 +162,7 @@ describe('sync with a real DICOMweb server (Orthanc)', () => {
     const spec = {
       study: remoteStudy,
       series: instances.seriesInstanceUID,
-      frameOfReference: imageTags['FrameOfReferenceUID'],
+      frameOfReference: imageTags['FrameOfReferenceUID']!,
       sopClass: '1.2.840.10008.5.1.4.1.1.2',
       slices: listed
         .sort((x, y) => (x.instanceNumber ?? 0) - (y.instanceNumber ?? 0))
@@ -173,16 +174,7 @@ describe('sync with a real DICOMweb server (Orthanc)', () => {
       columns: 32,
       spacing: [0.7, 0.7],
     };
-    const made = spawnSync(
-      '/usr/bin/python3',
-      [
-        path.join(repoRoot, 'test/integration/annotation/fixtures/foreign-objects.py'),
-        foreign,
-        JSON.stringify(spec),
-      ],
-      { encoding: 'utf8' },
-    );
-    expect(made.status, made.stderr).toBe(0);
+    writeForeignObjects(foreign, spec);
     const stowed = spawnSync('curl', [
       '-sf',
       '-u',
