@@ -40,9 +40,23 @@ const DISC_HU = -24;
 const rows = () => app.page.getByTestId('annotation-row');
 const rowOf = (tool: string) => app.page.locator(`[data-testid="annotation-row"][data-tool="${tool}"]`);
 
-async function valuesOf(tool: string): Promise<Record<string, number>> {
-  const text = await rowOf(tool).last().getAttribute('data-values');
-  return JSON.parse(text ?? '{}') as Record<string, number>;
+/**
+ * The values of the tool's last row, once `key` is among them: Cornerstone works its statistics
+ * out on a render after the drawing ends, so a row can be listed before its values are.
+ */
+async function valuesOf(tool: string, key: string): Promise<Record<string, number>> {
+  let values: Record<string, number> = {};
+  await expect
+    .poll(
+      async () => {
+        const text = await rowOf(tool).last().getAttribute('data-values');
+        values = JSON.parse(text ?? '{}') as Record<string, number>;
+        return values[key];
+      },
+      { message: `${tool}'s ${key}` },
+    )
+    .toBeDefined();
+  return values;
 }
 
 /** Picks a label in the open picker by its 1-based key. */
@@ -89,7 +103,7 @@ test('a length drawn with the mouse shows the distance between its points within
   await expect(picker).toBeHidden();
   await expect(rowOf('Length')).toHaveCount(1);
   await expect(rowOf('Length')).toHaveAttribute('data-label', 'nodule');
-  const { length } = await valuesOf('Length');
+  const { length } = await valuesOf('Length', 'length');
   expect(Math.abs(length! - mmBetween(frame, a, b))).toBeLessThanOrEqual(0.1);
   await expect(rowOf('Length').getByTestId('annotation-value')).toHaveText(
     `${Math.round(length! * 100) / 100} mm`,
@@ -199,7 +213,7 @@ test('region tools measure area, mean, std dev, min and max in HU', async () => 
     await draw();
     await pickByKey('3');
     await expect(rowOf(tool)).toHaveCount(1);
-    const values = await valuesOf(tool);
+    const values = await valuesOf(tool, 'mean');
     expect(values.mean).toBeCloseTo(DISC_HU, 3);
     expect(values.min).toBe(DISC_HU);
     expect(values.max).toBe(DISC_HU);
@@ -220,7 +234,7 @@ test('angle, Cobb angle, bidirectional, arrow with text and probe are drawn and 
   await pickByKey('1');
   await page.keyboard.press('Escape');
   await expect(rowOf('Angle')).toHaveCount(1);
-  expect((await valuesOf('Angle')).angle).toBeCloseTo(90, 0);
+  expect((await valuesOf('Angle', 'angle')).angle).toBeCloseTo(90, 0);
 
   // Cobb angle: two lines, 45° apart.
   await page.keyboard.press('Shift+A');
@@ -231,7 +245,7 @@ test('angle, Cobb angle, bidirectional, arrow with text and probe are drawn and 
   await expect(page.getByTestId('label-option')).toHaveCount(2);
   await pickByKey('2');
   await expect(rowOf('CobbAngle')).toHaveAttribute('data-label', 'calcification');
-  expect((await valuesOf('CobbAngle')).angle).toBeCloseTo(45, 0);
+  expect((await valuesOf('CobbAngle', 'angle')).angle).toBeCloseTo(45, 0);
 
   // Bidirectional: the long axis drawn, the short one made by Cornerstone.
   await page.keyboard.press('X');
@@ -240,9 +254,9 @@ test('angle, Cobb angle, bidirectional, arrow with text and probe are drawn and 
   await drag(page, a, b);
   await pickByKey('2');
   await expect(rowOf('Bidirectional')).toHaveCount(1);
-  expect(Math.abs((await valuesOf('Bidirectional')).length! - mmBetween(frame, a, b))).toBeLessThanOrEqual(
-    0.1,
-  );
+  expect(
+    Math.abs((await valuesOf('Bidirectional', 'length')).length! - mmBetween(frame, a, b)),
+  ).toBeLessThanOrEqual(0.1);
 
   // Arrow: its text asked in the page, then its label.
   await page.keyboard.press('N');
@@ -258,7 +272,7 @@ test('angle, Cobb angle, bidirectional, arrow with text and probe are drawn and 
   await click(page, pageAt(frame, 256, 150));
   await pickByKey('1');
   await expect(rowOf('Probe')).toHaveCount(1);
-  expect((await valuesOf('Probe')).value).toBe(DISC_HU);
+  expect((await valuesOf('Probe', 'value')).value).toBe(DISC_HU);
   await screenshot(page, 'annotation-all-tools');
 });
 
