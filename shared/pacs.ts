@@ -159,8 +159,10 @@ export function startingRetrieve(
   };
 }
 
-/** Received objects with problems the receiver remembers (the newest first). */
+/** Received objects with problems per page of `pacs.receivedProblems` (the newest first). */
 export const MAX_PACS_RECEIVED_PROBLEMS = 100;
+/** Received objects with problems the catalog keeps (one row per object; the oldest dropped). */
+export const MAX_PACS_RECEIVED_PROBLEM_LOG = 20_000;
 
 /**
  * An SR or SEG object a sender stored here that did not become annotations as it is (a damaged or
@@ -178,11 +180,22 @@ export const PacsReceivedProblem = z.object({
 });
 export type PacsReceivedProblem = z.infer<typeof PacsReceivedProblem>;
 
+export const PacsReceivedProblemsRequest = z
+  .object({
+    /** Rows of the log to skip, the newest first (paging). */
+    offset: z.number().int().min(0).max(MAX_PACS_RECEIVED_PROBLEM_LOG).default(0),
+    limit: z.number().int().min(1).max(MAX_PACS_RECEIVED_PROBLEMS).default(MAX_PACS_RECEIVED_PROBLEMS),
+  })
+  .strict();
+export type PacsReceivedProblemsRequest = z.input<typeof PacsReceivedProblemsRequest>;
+
 export const PacsReceivedProblems = z.object({
-  /** The newest first, at most MAX_PACS_RECEIVED_PROBLEMS. */
+  /** A page of the log, the newest first, at most MAX_PACS_RECEIVED_PROBLEMS. */
   objects: z.array(PacsReceivedProblem).max(MAX_PACS_RECEIVED_PROBLEMS),
-  /** All received objects with problems since the app started (objects holds the newest). */
+  /** Objects with problems in the log (kept in the catalog across restarts, at most MAX_PACS_RECEIVED_PROBLEM_LOG). */
   total: z.number().int(),
+  /** Where `objects` starts in the log (0: the newest). */
+  offset: z.number().int(),
 });
 export type PacsReceivedProblems = z.infer<typeof PacsReceivedProblems>;
 
@@ -227,14 +240,19 @@ export const pacsMethods = {
     'Cancel a retrieve (C-CANCEL).',
   ),
   'pacs.receivedProblems': method(
-    Empty,
+    PacsReceivedProblemsRequest,
     PacsReceivedProblems,
-    'SR and SEG objects received from senders that did not become annotations as they are, with the reasons.',
+    'SR and SEG objects received from senders that did not become annotations as they are, with the reasons: a page of the log, the newest first.',
+  ),
+  'pacs.clearReceivedProblems': method(
+    Empty,
+    z.object({ cleared: z.number().int() }),
+    'Empty the log of received objects with problems (the PACS settings; audited).',
   ),
 } as const;
 
 export const pacsEvents = {
   'pacs.retrieveProgress': PacsRetrieveProgress,
-  /** The list of pacs.receivedProblems, sent whenever a received object adds to it. */
+  /** The first page of pacs.receivedProblems, sent whenever a received object adds to the log or it is cleared. */
   'pacs.receivedProblems': PacsReceivedProblems,
 } as const;

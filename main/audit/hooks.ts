@@ -156,6 +156,17 @@ export function auditHooks(deps: AuditHookDeps): Hooks {
     'cache.purge': {
       event: () => [{ action: 'delete', subjectKind: 'installation', subject: 'retention-purge' }],
     },
+    // The administrator's Clear of the PACS received problems (docs/pacs.md): how many rows went.
+    'pacs.clearReceivedProblems': {
+      event: (_request, response) => [
+        {
+          action: 'delete',
+          subjectKind: 'installation',
+          subject: 'pacs-received-problems',
+          detail: { rows: response.cleared },
+        },
+      ],
+    },
     // AI decisions and reviews (docs/ai-review.md "Audit"): the finding ids (annotation ids, never
     // patient data), the decision, the reason id, the batch; a review's action, never its comment.
     'ai.decide': {

@@ -9,7 +9,6 @@ import path from 'node:path';
 import type { Handlers } from '../../shared/contract.js';
 import { AppError, ErrorCode } from '../../shared/errors.js';
 import {
-  MAX_PACS_RECEIVED_PROBLEMS,
   type PacsLocalSettings,
   type PacsNode,
   type PacsReceivedProblem,
@@ -21,6 +20,7 @@ import {
 } from '../../shared/pacs.js';
 import type { EventBus } from '../core/events.js';
 import type { Logger } from '../core/logger.js';
+import { ReceivedProblemLog } from './received-log.js';
 import { type ScpLimits, type StoreOutcome, type ReceivedObject, StoreScp } from './scp.js';
 import { echo, type FindMatch, findStudies, moveStudy, type RemoteAe } from './scu.js';
 import { PacsSettingsStore } from './settings-store.js';
@@ -46,7 +46,8 @@ type PacsMethod =
   | 'pacs.find'
   | 'pacs.retrieve'
   | 'pacs.cancelRetrieve'
-  | 'pacs.receivedProblems';
+  | 'pacs.receivedProblems'
+  | 'pacs.clearReceivedProblems';
 
 export interface PacsAppDeps {
   dataDir: string;
@@ -83,7 +84,7 @@ export function createPacsApp(deps: PacsAppDeps): PacsApp {
   let lastError: string | null = null;
   let lifecycle: Promise<unknown> = Promise.resolve();
   const retrieves = new Map<string, { cancel(): void; progress: PacsRetrieveProgress }>();
-  const received = new ReceivedProblems(events, logger);
+  const received = new ReceivedProblems(events, logger, new ReceivedProblemLog(deps.catalogFile));
 
   const effective = (): PacsLocalSettings => ({ ...settings.local(), ...overrides });
 
@@ -269,7 +270,8 @@ export function createPacsApp(deps: PacsAppDeps): PacsApp {
       retrieve.cancel();
       return { cancelled: true };
     },
-    'pacs.receivedProblems': async () => received.list(),
+    'pacs.receivedProblems': async ({ offset, limit }) => received.list(offset, limit),
+    'pacs.clearReceivedProblems': async () => ({ cleared: received.clear() }),
   };
 
   return {
@@ -299,18 +301,18 @@ export function createPacsApp(deps: PacsAppDeps): PacsApp {
  * afterwards (main/annotation/interchange-handlers.ts, `annotation.imported`, for a folder import
  * and a received object alike); the objects this receiver brought in are picked out of those
  * reports by their SOP Instance UID, so the PACS settings can say which objects gave nothing and
- * why while no import is on screen. Bounded: the last MAX_RECEIVED_REMEMBERED SR/SEG objects
- * received, the newest MAX_PACS_RECEIVED_PROBLEMS with problems; memory only (the log keeps counts).
+ * why while no import is on screen. The receptions waiting for their report are remembered in
+ * memory (the last MAX_RECEIVED_REMEMBERED SR/SEG objects received); the objects with problems go
+ * to the catalog's log (./received-log.ts), which outlives a restart.
  */
 class ReceivedProblems {
   readonly #received = new Map<string, { callingAeTitle: string; receivedAt: string }>();
-  #objects: PacsReceivedProblem[] = [];
-  #total = 0;
   readonly #unsubscribe: () => void;
 
   constructor(
     private readonly events: EventBus,
     private readonly logger: Logger,
+    private readonly log: ReceivedProblemLog,
   ) {
     this.#unsubscribe = events.subscribe((event) => {
       if (event.name === 'annotation.imported') this.#imported(event.payload.objects);
@@ -331,31 +333,35 @@ class ReceivedProblems {
     }
   }
 
-  list(): PacsReceivedProblems {
-    return { objects: this.#objects.map((object) => ({ ...object })), total: this.#total };
+  list(offset = 0, limit?: number): PacsReceivedProblems {
+    return this.log.list(offset, limit);
+  }
+
+  /** Empties the log (the administrator's Clear); the first page, now empty, goes to the windows. */
+  clear(): number {
+    const cleared = this.log.clear();
+    this.logger.info({ rows: cleared }, 'pacs received problems cleared');
+    this.events.emit('pacs.receivedProblems', this.list());
+    return cleared;
   }
 
   close(): void {
     this.#unsubscribe();
+    this.log.close();
   }
 
   #imported(
     objects: ReadonlyArray<Omit<PacsReceivedProblem, 'callingAeTitle' | 'receivedAt'> & { added: number }>,
   ): void {
-    const added: PacsReceivedProblem[] = [];
+    const added = new Map<string, PacsReceivedProblem>();
     for (const object of objects) {
       if (object.problems.length === 0) continue;
       const receipt = this.#received.get(object.sopInstanceUID);
       if (!receipt) continue;
       // Each later import of the study reports its SR/SEG objects again: one row per reception.
-      if (
-        this.#objects.some(
-          (known) =>
-            known.sopInstanceUID === object.sopInstanceUID && known.receivedAt === receipt.receivedAt,
-        )
-      )
-        continue;
-      added.push({
+      if (this.log.has(object.sopInstanceUID, receipt.receivedAt)) continue;
+      added.delete(object.sopInstanceUID);
+      added.set(object.sopInstanceUID, {
         studyInstanceUID: object.studyInstanceUID,
         sopInstanceUID: object.sopInstanceUID,
         kind: object.kind,
@@ -364,16 +370,24 @@ class ReceivedProblems {
         problems: object.problems.slice(0, 100).map((problem) => problem.slice(0, 2000)),
       });
     }
-    if (added.length === 0) return;
-    const fresh = new Set(added.map((object) => object.sopInstanceUID));
-    this.#objects = [
-      ...added.reverse(),
-      ...this.#objects.filter((known) => !fresh.has(known.sopInstanceUID)),
-    ].slice(0, MAX_PACS_RECEIVED_PROBLEMS);
-    this.#total += added.length;
+    if (added.size === 0) return;
+    // The report lists the objects in the study's order; the last one listed becomes the newest.
+    try {
+      this.log.add([...added.values()]);
+    } catch (error) {
+      // A full disk or a locked catalog: the object is stored all the same; the log says so.
+      this.logger.error(
+        { err: (error as { code?: string }).code ?? 'unknown', objects: added.size },
+        'pacs received problems not logged',
+      );
+      return;
+    }
     // Counts and the sender only: the reasons are for the screen, the log keeps no object details.
     this.logger.warn(
-      { objects: added.length, callingAeTitles: [...new Set(added.map((object) => object.callingAeTitle))] },
+      {
+        objects: added.size,
+        callingAeTitles: [...new Set([...added.values()].map((object) => object.callingAeTitle))],
+      },
       'pacs received SR/SEG objects that did not become annotations as they are',
     );
     this.events.emit('pacs.receivedProblems', this.list());

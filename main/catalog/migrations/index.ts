@@ -21,6 +21,7 @@ import { agreementSums } from './0020-agreement-sums.js';
 import { syncKeptUids } from './0022-sync-kept-uids.js';
 import { statsAggregates } from './0023-stats-aggregates.js';
 import { statsPartialIndexes } from './0024-stats-partial-indexes.js';
+import { pacsReceivedProblems } from './0025-pacs-received-problems.js';
 import type { Migration } from './migration.js';
 
 export type { Migration } from './migration.js';
@@ -48,4 +49,5 @@ export const migrations: readonly Migration[] = [
   syncKeptUids,
   statsAggregates,
   statsPartialIndexes,
+  pacsReceivedProblems,
 ];

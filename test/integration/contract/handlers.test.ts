@@ -240,6 +240,7 @@ function samples(): { [M in MethodName]: () => Promise<RequestOf<M>> } {
     },
     'pacs.deleteNode': async () => ({ id: await pacsNode() }),
     'pacs.receivedProblems': async () => ({}),
+    'pacs.clearReceivedProblems': async () => ({}),
     'annotation.list': async () => ({ studyInstanceUID: series.studyInstanceUID }),
     'annotation.history': async () => ({ annotationUid: 'contract-length' }),
     'annotation.studyStatus': async () => ({ studyInstanceUID: series.studyInstanceUID }),

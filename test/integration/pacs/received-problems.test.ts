@@ -4,6 +4,8 @@
  * hostile SEG (NumberOfFrames 2147483647) imported from a folder is the import status's business,
  * not the receiver's; one sent with storescu is stored (status 0000) and listed with the sender's
  * AE title and main's reason, by the method and by the event; the good SEG and the CT are not.
+ * The list is the catalog's (migration 0025): the services closed and opened again on the same
+ * data folder list it as before; Clear empties it, for good, with an audit entry.
  */
 import { execFile } from 'node:child_process';
 import path from 'node:path';
@@ -28,6 +30,7 @@ let importedHostile: AiSegFixture;
 let sentHostile: AiSegFixture;
 const imported: Array<EventOf<'annotation.imported'>> = [];
 const listed: Array<EventOf<'pacs.receivedProblems'>> = [];
+let listedBeforeRestart: EventOf<'pacs.receivedProblems'> | null = null;
 
 async function until<T>(what: string, probe: () => T | null | undefined): Promise<T> {
   const deadline = Date.now() + 60_000;
@@ -64,7 +67,11 @@ describe('received SR and SEG objects with problems', () => {
         ? true
         : null,
     );
-    expect(await services.handlers['pacs.receivedProblems']({})).toEqual({ objects: [], total: 0 });
+    expect(await services.handlers['pacs.receivedProblems']({ offset: 0, limit: 100 })).toEqual({
+      objects: [],
+      total: 0,
+      offset: 0,
+    });
     expect(listed).toEqual([]);
   });
 
@@ -93,7 +100,7 @@ describe('received SR and SEG objects with problems', () => {
       sentHostile.file,
     ]);
     const event = await until('pacs.receivedProblems', () => listed.at(-1));
-    const answer = await services.handlers['pacs.receivedProblems']({});
+    const answer = await services.handlers['pacs.receivedProblems']({ offset: 0, limit: 100 });
     expect(answer).toEqual(event);
     expect(answer.total).toBe(1);
     expect(answer.objects).toEqual([
@@ -126,6 +133,43 @@ describe('received SR and SEG objects with problems', () => {
         ? true
         : null,
     );
-    expect(await services.handlers['pacs.receivedProblems']({})).toEqual(answer);
+    expect(await services.handlers['pacs.receivedProblems']({ offset: 0, limit: 100 })).toEqual(answer);
+    listedBeforeRestart = answer;
+  });
+
+  it('lists them after the services are closed and opened again on the same data folder', async () => {
+    expect(listedBeforeRestart?.total).toBe(1);
+    await services.close();
+    services = openTestServices(path.join(dir, 'data'), { keyProvider: fixedKey('pacs-received-problems') });
+    expect(await services.handlers['pacs.receivedProblems']({ offset: 0, limit: 100 })).toEqual(
+      listedBeforeRestart,
+    );
+    // A page past the end is empty, the count still there.
+    expect(await services.handlers['pacs.receivedProblems']({ offset: 100, limit: 100 })).toEqual({
+      objects: [],
+      total: 1,
+      offset: 100,
+    });
+  });
+
+  it('clears the list for good, with an audit entry and the event', async () => {
+    const events: Array<EventOf<'pacs.receivedProblems'>> = [];
+    const off = services.events.subscribe((event) => {
+      if (event.name === 'pacs.receivedProblems') events.push(event.payload);
+    });
+    expect(await services.handlers['pacs.clearReceivedProblems']({})).toEqual({ cleared: 1 });
+    off();
+    const empty = { objects: [], total: 0, offset: 0 };
+    expect(events).toEqual([empty]);
+    expect(await services.handlers['pacs.receivedProblems']({ offset: 0, limit: 100 })).toEqual(empty);
+    const audit = await services.handlers['audit.list']({ action: 'delete', limit: 100, offset: 0 });
+    expect(audit.entries.map((entry) => [entry.subject, entry.detail, entry.outcome])).toContainEqual([
+      'pacs-received-problems',
+      { rows: 1 },
+      'ok',
+    ]);
+    await services.close();
+    services = openTestServices(path.join(dir, 'data'), { keyProvider: fixedKey('pacs-received-problems') });
+    expect(await services.handlers['pacs.receivedProblems']({ offset: 0, limit: 100 })).toEqual(empty);
   });
 });
