@@ -23,6 +23,11 @@ export interface SliceGeometry {
   offset: number;
   /** Absolute path of the stored file (pixel reads for NIfTI). */
   file?: string;
+  /** This image's own ImageOrientationPatient, Rows, Columns and PixelSpacing (a volume needs them equal). */
+  orientation?: number[];
+  rows?: number;
+  columns?: number;
+  pixelSpacing?: number[] | null;
 }
 
 export interface SeriesGeometry {
@@ -42,6 +47,8 @@ export interface SeriesGeometry {
   slices: SliceGeometry[];
   /** Patient, study and equipment attributes copied into derived objects (decoded text). */
   attributes: Record<string, string>;
+  /** SpacingBetweenSlices, else SliceThickness (mm), when given: a single slice's depth. */
+  sliceThickness?: number;
 }
 
 /** Attributes copied from the source images into an SR or SEG (patient, study, frame of reference). */
@@ -115,6 +122,10 @@ export function readSeriesGeometry(files: readonly string[]): SeriesGeometry {
       position: position as Vec3,
       offset: 0,
       file,
+      orientation: iop,
+      rows: dataSet.uint16('x00280010') ?? 0,
+      columns: dataSet.uint16('x00280011') ?? 0,
+      pixelSpacing: numbers(dataSet, 'x00280030'),
     });
   }
   const dataSet = first!.dataSet;
@@ -124,6 +135,9 @@ export function readSeriesGeometry(files: readonly string[]): SeriesGeometry {
   for (const slice of slices) slice.offset = dot(slice.position, normal);
   slices.sort((a, b) => a.offset - b.offset);
   const spacing = numbers(dataSet, 'x00280030') ?? [1, 1];
+  const thickness = [numbers(dataSet, 'x00180088')?.[0], numbers(dataSet, 'x00180050')?.[0]].find(
+    (v): v is number => v !== undefined && v > 0,
+  );
   const terms = parseSpecificCharacterSet(dataSet.string('x00080005'));
   const attributes: Record<string, string> = {};
   for (const [tag, keyword] of Object.entries(COPIED_ATTRIBUTES)) {
@@ -146,6 +160,7 @@ export function readSeriesGeometry(files: readonly string[]): SeriesGeometry {
     normal,
     slices,
     attributes,
+    ...(thickness !== undefined ? { sliceThickness: thickness } : {}),
   };
 }
 

@@ -11,15 +11,64 @@
 import zlib from 'node:zlib';
 import dicomParser from 'dicom-parser';
 import { AppError, ErrorCode } from '../../../shared/errors.js';
-import { type SeriesGeometry, sliceSpacing } from '../dicom/geometry.js';
+import { dot, type SeriesGeometry, sliceSpacing } from '../dicom/geometry.js';
 import { readStoredFileSync } from '../../cache/store-cipher.js';
 import { canDecode, decodeEncapsulatedFrames } from '../../deid/pixels/decode/index.js';
 import { BIG_ENDIAN_TRANSFER_SYNTAX, type PixelLayout } from '../../deid/pixels/layout.js';
 
 export type Matrix4 = number[][];
 
-/** The voxel → RAS (mm) affine of a series. */
+/**
+ * Why a series is not one regular volume, or null when it is. A NIfTI volume has one orientation,
+ * one pixel size and slices at equal steps along one line; a series that is not (a localizer
+ * mixed in, several phases or echoes at the same positions, a missing or uneven slice, gantry
+ * tilt) would be written silently wrong, so it is refused with this reason instead.
+ */
+export function volumeProblem(geometry: SeriesGeometry): string | null {
+  const { slices } = geometry;
+  if (slices.length === 0) return 'the series has no images';
+  const [rowSpacing, columnSpacing] = geometry.pixelSpacing;
+  if (!(rowSpacing > 0 && columnSpacing > 0)) return 'its pixel spacing is not positive';
+  if (Math.abs(dot(geometry.normal, geometry.normal) - 1) > 1e-3)
+    return 'its orientation is not two perpendicular unit vectors';
+  const first = slices[0]!;
+  for (const slice of slices) {
+    if (slice.rows !== undefined && (slice.rows !== geometry.rows || slice.columns !== geometry.columns))
+      return 'its images have different sizes';
+    if (slice.orientation && slice.orientation.some((v, i) => Math.abs(v - first.orientation![i]!) > 1e-4))
+      return 'its images have different orientations (a localizer or a mixed series)';
+    if (
+      slice.pixelSpacing !== undefined &&
+      (slice.pixelSpacing?.length !== first.pixelSpacing?.length ||
+        (slice.pixelSpacing ?? []).some((v, i) => Math.abs(v - first.pixelSpacing![i]!) > 1e-4 * Math.abs(v)))
+    )
+      return 'its images have different pixel spacings';
+  }
+  const n = slices.length;
+  if (n < 2) return null;
+  const last = slices[n - 1]!.position;
+  const step = [0, 1, 2].map((a) => (last[a]! - first.position[a]!) / (n - 1));
+  const stepLength = Math.hypot(...step);
+  if (stepLength < 1e-3) return 'its images lie at the same position (several phases or echoes)';
+  // Every slice where an equal step puts it: else slices are missing, doubled or uneven.
+  const tolerance = Math.max(1e-3, 0.01 * stepLength);
+  for (let k = 1; k < n - 1; k++) {
+    const p = slices[k]!.position;
+    const off = Math.hypot(...[0, 1, 2].map((a) => p[a]! - (first.position[a]! + k * step[a]!)));
+    if (off > tolerance)
+      return `its slices are not equally spaced (slice ${k + 1} of ${n} lies ${off.toFixed(3)} mm from an even step of ${stepLength.toFixed(3)} mm)`;
+  }
+  // The step along the normal: a step across it is a sheared volume (gantry tilt).
+  const along = Math.abs(dot(step, geometry.normal)) / stepLength;
+  if (along < 1 - 1e-4)
+    return `its slices are stacked at ${((Math.acos(Math.min(1, along)) * 180) / Math.PI).toFixed(1)}° from their normal (gantry tilt); a NIfTI volume would be sheared`;
+  return null;
+}
+
+/** The voxel → RAS (mm) affine of a series (refused, with the reason, when it is no regular volume). */
 export function rasAffine(geometry: SeriesGeometry): Matrix4 {
+  const problem = volumeProblem(geometry);
+  if (problem) throw new AppError(ErrorCode.Malformed, `The series is not one regular volume: ${problem}.`);
   const { rowCosines: r, columnCosines: c, pixelSpacing, slices } = geometry;
   const first = slices[0]!.position;
   const last = slices[slices.length - 1]!.position;
@@ -27,7 +76,7 @@ export function rasAffine(geometry: SeriesGeometry): Matrix4 {
   const step =
     n > 1
       ? [0, 1, 2].map((a) => (last[a]! - first[a]!) / (n - 1))
-      : geometry.normal.map((v) => v * sliceSpacing(geometry));
+      : geometry.normal.map((v) => v * (geometry.sliceThickness ?? sliceSpacing(geometry)));
   const lps = [0, 1, 2].map((a) => [r[a]! * pixelSpacing[1], c[a]! * pixelSpacing[0], step[a]!, first[a]!]);
   return [lps[0]!.map((v) => -v), lps[1]!.map((v) => -v), lps[2]!, [0, 0, 0, 1]];
 }
@@ -91,7 +140,29 @@ function quaternion(affine: Matrix4): { b: number; c: number; d: number; qfac: n
     }
     if (a < 0) [b, c, d] = [-b, -c, -d];
   }
-  return { b, c, d, qfac, spacing };
+  return { ...float32Quaternion(b, c, d), qfac, spacing };
+}
+
+/**
+ * b, c, d as the float32 values the header holds. Readers take a = √(1 − b² − c² − d²); for a
+ * half turn (a = 0: the standard coronal orientation [1,0,0,0,0,−1], a sagittal one…) float32
+ * rounding left b² + c² + d² just under 1, so a came out ~2.4e-4 and the qform was rotated
+ * ~0.014° from the sform (0.07 mm across a 300 mm field). There the largest component is moved
+ * away from zero by one float32 step until the sum is ≥ 1, which readers take as a = 0 (nibabel
+ * and nifti1_io allow −3 float32 epsilons).
+ */
+function float32Quaternion(b: number, c: number, d: number): { b: number; c: number; d: number } {
+  const q = [Math.fround(b), Math.fround(c), Math.fround(d)];
+  if (1 - (b * b + c * c + d * d) > 1e-6) return { b: q[0]!, c: q[1]!, d: q[2]! };
+  const largest = q.reduce((best, v, i) => (Math.abs(v) > Math.abs(q[best]!) ? i : best), 0);
+  const bits = new Float32Array(1);
+  const asInt = new Int32Array(bits.buffer);
+  for (let step = 0; step < 4 && q[0]! ** 2 + q[1]! ** 2 + q[2]! ** 2 < 1; step++) {
+    bits[0] = q[largest]!;
+    asInt[0]! += 1; // the next float32 away from zero (either sign)
+    q[largest] = bits[0]!;
+  }
+  return { b: q[0]!, c: q[1]!, d: q[2]! };
 }
 
 /** A gzipped NIfTI-1 single file (.nii.gz). */
