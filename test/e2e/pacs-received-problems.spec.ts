@@ -4,7 +4,9 @@
  * 2,147,483,647 frames on the app's running receiver. Every object is stored (the sender is told
  * success); the hostile SEG gives no segmentation, and the reader learns why: the worklist shows a
  * notice, which opens the PACS settings listing the object (kind, SOP Instance UID, the sender's
- * AE title) with main's reason; in Chinese too.
+ * AE title) with main's reason; in Chinese too. The list is kept in the catalog: the web host
+ * stopped and started again on the same data folder lists it still; the administrator's Clear
+ * (confirmed) empties it, for good.
  */
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
@@ -15,6 +17,7 @@ import { type AiSegFixture, writeHostileLesionSeg, writeLesionSeg } from '../sup
 import { freePort } from '../support/orthanc.js';
 import { openApp, screenshot } from './support/app.js';
 import { rpc } from './support/rpc.js';
+import { type RunningWebHost, startWebHost } from './support/webhost.js';
 
 let ct: CtSeries;
 let good: AiSegFixture;
@@ -32,6 +35,7 @@ test('a hostile SEG sent by a PACS: stored, and the PACS settings say why it gav
 }) => {
   test.setTimeout(180_000);
   const app = await openApp(browser, 'pacs-received-problems');
+  let restarted: RunningWebHost | null = null;
   try {
     const { page } = app;
     const port = await freePort();
@@ -104,7 +108,52 @@ test('a hostile SEG sent by a PACS: stored, and the PACS settings say why it gav
     // Main keeps the list: a page opened later (here, reloaded) shows it too.
     await page.reload();
     await expect(page.getByTestId('pacs-problems-notice')).toHaveText('⚠ 来自 PACS 的 1 个对象有问题');
+    await page.getByTestId('language-switch').selectOption('en');
+
+    // The app closed and started again on the same data folder (the next morning): still listed.
+    await app.host.stop();
+    restarted = await startWebHost({ dataDir: app.host.dataDir });
+    await page.goto(restarted.url);
+    await expect(page.getByTestId('worklist')).toBeVisible();
+    await expect(page.getByTestId('pacs-problems-notice')).toHaveText(
+      '⚠ 1 object from the PACS has problems',
+      {
+        timeout: 30_000,
+      },
+    );
+    await page.getByTestId('pacs-problems-notice').click();
+    const kept = dialog.getByTestId('pacs-received-problem');
+    await expect(kept).toHaveCount(1);
+    await expect(kept).toHaveAttribute('data-uid', hostile.sopInstanceUID);
+    await expect(kept.getByTestId('pacs-received-from')).toContainText('MODALITY');
+    await expect(kept.getByTestId('pacs-received-reason')).toHaveText(
+      'This segmentation has no valid number of frames.',
+    );
+
+    // Clear asks first; Keep keeps the list.
+    await dialog.getByTestId('pacs-received-clear').click();
+    await expect(dialog.getByTestId('pacs-received-clear-question')).toHaveText(
+      'Remove this entry from the list? The object itself stays stored. This cannot be undone.',
+    );
+    await screenshot(page, 'pacs-received-problems-clear');
+    await dialog.getByTestId('pacs-received-clear-cancel').click();
+    await expect(dialog.getByTestId('pacs-received-clear-question')).toHaveCount(0);
+    await expect(kept).toHaveCount(1);
+    // Clear: the list and the worklist's notice go, and stay gone after a reload.
+    await dialog.getByTestId('pacs-received-clear').click();
+    await dialog.getByTestId('pacs-received-clear-confirm').click();
+    await expect(dialog.getByTestId('pacs-received-problems')).toHaveCount(0);
+    await screenshot(page, 'pacs-received-problems-cleared');
+    await dialog.getByTestId('pacs-settings-close').click();
+    await expect(page.getByTestId('pacs-problems-notice')).toHaveCount(0);
+    await page.reload();
+    await expect(page.getByTestId('worklist')).toBeVisible();
+    await page.getByTestId('pacs-settings-open').click();
+    await expect(dialog.getByTestId('pacs-status')).toHaveText(/Receiving on port/);
+    await expect(dialog.getByTestId('pacs-received-problems')).toHaveCount(0);
+    await expect(page.getByTestId('pacs-problems-notice')).toHaveCount(0);
   } finally {
+    await restarted?.stop();
     await app.close();
   }
 });
