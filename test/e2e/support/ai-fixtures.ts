@@ -83,6 +83,17 @@ interface AiSegmentProbe {
   drawnIn(slot: number): number[];
 }
 
+/**
+ * The slot's image index once it shows the slice at `location` (its SliceLocation, mm): a finding
+ * is current at once, its slice is shown once loaded, and the overlay writes the position and the
+ * index together on the frame after.
+ */
+export async function imageIndexAt(page: Page, location: number, slot = 0): Promise<string> {
+  const viewport = page.getByTestId(`viewport-${slot}`);
+  await expect(viewport.getByTestId('overlay-position')).toHaveAttribute('data-location', String(location));
+  return (await viewport.getByTestId('overlay-image').getAttribute('data-index')) ?? '';
+}
+
 /** The segment numbers the AI overlay draws over the slot's current image. */
 export async function aiSegmentsDrawn(page: Page, slot = 0): Promise<number[]> {
   return page.evaluate(
