@@ -6,7 +6,7 @@
  */
 import { type Page, expect, test } from '@playwright/test';
 import { type CtSeries, ensureCtSeries } from '../fixtures/index.js';
-import { type AppSession, importPath, nextFrames, openApp, screenshot, search } from './support/app.js';
+import { type AppSession, importPath, openApp, screenshot, search } from './support/app.js';
 
 test.describe.configure({ mode: 'serial' });
 
@@ -100,10 +100,14 @@ test('measurements drawn with the mouse are saved and come back exactly after a 
     timeout: 1000,
   });
   const before = await shown(page);
-  await nextFrames(page);
-  const textsBefore = await textsOnImage(page);
-  expect(Object.keys(textsBefore).sort()).toEqual(before.map((a) => a.annotationUID).sort());
-  for (const text of Object.values(textsBefore)) expect(text).toMatch(/\d+(\.\d+)? mm/);
+  // Cornerstone writes a measurement's text on a render after the drawing ends: read the texts
+  // until every one is there.
+  let textsBefore: Record<string, string> = {};
+  await expect(async () => {
+    textsBefore = await textsOnImage(page);
+    expect(Object.keys(textsBefore).sort()).toEqual(before.map((a) => a.annotationUID).sort());
+    for (const text of Object.values(textsBefore)) expect(text).toMatch(/\d+(\.\d+)? mm/);
+  }).toPass({ timeout: 15_000 });
   await screenshot(page, 'annotation-persist-drawn');
 
   await page.reload();
