@@ -69,7 +69,12 @@ test('a reviewer sees each reader side by side, labelled, on the same slice with
     await expect(page.getByTestId('viewport-1').getByTestId('review-sbs-label')).toHaveText('bob');
     const index = (slot: number) => page.getByTestId(`viewport-${slot}`).getByTestId('overlay-image');
     await expect(index(1)).toHaveAttribute('data-total', '6', { timeout: 60_000 });
-    await expect(index(1)).toHaveAttribute('data-index', (await index(0).getAttribute('data-index')) ?? '');
+    // Both show the same slice: read together until they agree (each writes it once drawn).
+    await expect(async () => {
+      const left = await index(0).getAttribute('data-index');
+      expect(left).not.toBeNull();
+      expect(await index(1).getAttribute('data-index')).toBe(left);
+    }).toPass({ timeout: 15_000 });
     // Each viewport draws its reader's measurement only.
     await expect.poll(() => drawn(page, 0, alice.uids), { timeout: 30_000 }).toBe(1);
     await expect.poll(() => drawn(page, 1, bob.uids), { timeout: 30_000 }).toBe(1);
