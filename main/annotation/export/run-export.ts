@@ -13,6 +13,7 @@
  * carry no names, and their ids become the project's pseudonyms (the same UIDs the engine gives the
  * DICOM objects). Every export carries a README saying it is for research use only.
  */
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -28,7 +29,8 @@ import type { AnnotationVersionLike, CornerstoneAnnotationData, LabelmapLike } f
 import { writeSegmentation } from '../dicom/seg-write.js';
 import { statsOf, writeMeasurementSR } from '../dicom/sr-write.js';
 import { srExtras } from '../../ai/provenance.js';
-import { encodeNifti, rasAffine, readSeriesVoxels } from './nifti.js';
+import { encodeNifti, rasAffine, readSeriesVoxels, volumeProblem } from './nifti.js';
+import { type StudyTextCleaner, studyTextCleaner } from './deid-text.js';
 
 export const EXPORT_FORMATS = ['sr', 'seg', 'nifti', 'nnunet', 'csv', 'json'] as const;
 export type ExportFormat = (typeof EXPORT_FORMATS)[number];
@@ -78,6 +80,12 @@ export interface ExportOptions {
 export interface ExportSummary extends ExportProgress {
   files: string[];
   cancelled: boolean;
+  /**
+   * Items that could not be written (a study that failed, a series refused: vanished images,
+   * geometry a volume cannot hold, pixels that cannot be read), each with its reason in `notes`.
+   * The other items were written.
+   */
+  failed: number;
   /** Studies or objects left out, with the reason (no measurements, compressed images…). */
   notes: string[];
 }
@@ -162,15 +170,26 @@ export async function runExport(options: ExportOptions): Promise<ExportSummary> 
   const { source, format, deid } = options;
   const { handlers } = source;
   const outputDir = path.resolve(options.outputDir);
-  fs.mkdirSync(outputDir, { recursive: true });
+  try {
+    fs.mkdirSync(outputDir, { recursive: true });
+    fs.accessSync(outputDir, fs.constants.W_OK);
+  } catch (error) {
+    throw outputError(error);
+  }
+  if (format === 'nnunet')
+    for (const name of ['dataset.json', 'imagesTr', 'labelsTr'])
+      if (fs.existsSync(path.join(outputDir, name)))
+        // Cases of an earlier dataset would be trained on with this one's labels and count.
+        throw new AppError(
+          ErrorCode.Conflict,
+          `The output folder already holds an nnU-Net dataset (${name}); choose an empty folder.`,
+        );
   const pseudo = deid ? new Pseudonymizer(deid.projectSecret, deid.projectId) : null;
   const uid = (value: string | undefined) => (value && pseudo ? pseudo.uid(value) : (value ?? ''));
-  const patientOf = (study: StudySummary) =>
-    pseudo ? pseudo.patientPseudonym(Pseudonymizer.patientKey(study.patientId, '', '')) : study.patientId;
 
   const studies = await studyList(handlers, options.studies);
   const schema: LabelSchema = (await handlers['schema.get']({})).schema;
-  const labelName = (id: string | undefined) =>
+  const schemaName = (id: string | undefined) =>
     id ? (schema.labels.find((l) => l.id === id)?.name.en ?? id) : '';
   const summary: ExportSummary = {
     studiesDone: 0,
@@ -178,15 +197,23 @@ export async function runExport(options: ExportOptions): Promise<ExportSummary> 
     filesWritten: 0,
     files: [],
     cancelled: false,
+    failed: 0,
     notes: [],
   };
   const dicomDir =
     deid && (format === 'sr' || format === 'seg')
       ? fs.mkdtempSync(path.join(os.tmpdir(), 'radlabel-export-'))
       : outputDir;
+  // A failed write is the output's failure (full, read-only): it ends the export, said in words.
+  const outputFailures = new WeakSet<object>();
   const write = (file: string, bytes: Uint8Array | string) => {
-    fs.mkdirSync(path.dirname(file), { recursive: true });
-    fs.writeFileSync(file, bytes);
+    try {
+      writeWhole(file, bytes);
+    } catch (error) {
+      const failure = outputError(error);
+      outputFailures.add(failure);
+      throw failure;
+    }
     if (!file.startsWith(dicomDir) || dicomDir === outputDir) summary.files.push(file);
     summary.filesWritten++;
   };
@@ -207,285 +234,346 @@ export async function runExport(options: ExportOptions): Promise<ExportSummary> 
       }
       const studyUid = study.studyInstanceUID;
       const studyKey = uid(studyUid);
-      const detail = await handlers['catalog.getStudy']({ studyInstanceUID: studyUid });
-      const heads = (await handlers['annotation.list']({ studyInstanceUID: studyUid })).heads.filter(
-        (v) => !v.deleted,
-      );
-      const geometries = new Map<string, SeriesGeometry | null>();
-      const geometryOf = async (seriesUid: string): Promise<SeriesGeometry | null> => {
-        if (!geometries.has(seriesUid)) {
-          const instances = await handlers['catalog.listInstances']({ seriesInstanceUID: seriesUid }).catch(
-            () => [],
-          );
-          const files = instances
-            .map((i) => source.instanceFile(i.sopInstanceUID)?.path)
-            .filter((p): p is string => !!p);
-          let geometry: SeriesGeometry | null = null;
-          try {
-            geometry = files.length > 0 ? readSeriesGeometry(files) : null;
-          } catch (error) {
-            summary.notes.push(`${studyKey}: a series has no usable geometry (${(error as Error).message})`);
+      try {
+        const detail = await handlers['catalog.getStudy']({ studyInstanceUID: studyUid });
+        // With de-identification, text typed by readers and names go through the engine's cleaner
+        // with this study's identifying values (deid-text.ts); without, they are as stored.
+        const text: StudyTextCleaner =
+          deid && pseudo
+            ? studyTextCleaner(await firstImageFile(source, detail), deid, pseudo, study.patientId)
+            : { patient: study.patientId, freeText: (t) => t, name: (t) => t };
+        const labelName = (id: string | undefined) => text.name(schemaName(id));
+        const patientOf = (_study: StudySummary) => text.patient;
+        const heads = (await handlers['annotation.list']({ studyInstanceUID: studyUid })).heads.filter(
+          (v) => !v.deleted,
+        );
+        const geometries = new Map<string, SeriesGeometry | null>();
+        /** Series some of whose images are no longer in the store. */
+        const vanished = new Set<string>();
+        const geometryOf = async (seriesUid: string): Promise<SeriesGeometry | null> => {
+          if (!geometries.has(seriesUid)) {
+            const instances = await handlers['catalog.listInstances']({ seriesInstanceUID: seriesUid }).catch(
+              () => [],
+            );
+            const files = instances
+              .map((i) => source.instanceFile(i.sopInstanceUID)?.path)
+              .filter((p): p is string => !!p && fs.existsSync(p));
+            let geometry: SeriesGeometry | null = null;
+            if (files.length < instances.length || files.length === 0) {
+              // A series missing some of its images would give a volume with holes, a SEG
+              // without its frames there, an SR without its image references: it is left out.
+              vanished.add(seriesUid);
+              summary.notes.push(
+                `${studyKey}: series ${uid(seriesUid)} left out: ${instances.length - files.length} of its ${instances.length} images are not in the store`,
+              );
+            } else
+              try {
+                geometry = readSeriesGeometry(files);
+              } catch (error) {
+                summary.notes.push(`${studyKey}: series ${uid(seriesUid)} left out: ${reasonOf(error)}`);
+              }
+            geometries.set(seriesUid, geometry);
           }
-          geometries.set(seriesUid, geometry);
-        }
-        return geometries.get(seriesUid) ?? null;
-      };
-      const segmentations: Array<{
-        seriesUid: string;
-        labelmap: LabelmapLike;
-        author: string;
-        /** `human`, or `ai:<model id>` for a model's output (main/model/): its segments are AUTOMATIC. */
-        source: string;
-        annotationUid: string;
-      }> = [];
-      if (format === 'seg' || format === 'nifti' || format === 'nnunet' || format === 'json')
-        for (const series of detail.series)
-          for (const head of await handlers['segmentation.list']({
-            seriesInstanceUID: series.seriesInstanceUID,
-          })) {
-            const view = await handlers['segmentation.load']({
-              annotationUid: head.annotationUid,
-              versionId: head.versionId,
-            });
-            segmentations.push({
-              seriesUid: series.seriesInstanceUID,
-              labelmap: decodeLabelmap(view),
-              author: view.author,
-              source: view.source,
-              annotationUid: head.annotationUid,
-            });
-          }
-      const measurements = heads.filter((v) => v.kind === 'measurement');
+          return geometries.get(seriesUid) ?? null;
+        };
+        const segmentations: Array<{
+          seriesUid: string;
+          labelmap: LabelmapLike;
+          author: string;
+          /** `human`, or `ai:<model id>` for a model's output (main/model/): its segments are AUTOMATIC. */
+          source: string;
+          annotationUid: string;
+        }> = [];
+        if (format === 'seg' || format === 'nifti' || format === 'nnunet' || format === 'json')
+          for (const series of detail.series)
+            for (const head of await handlers['segmentation.list']({
+              seriesInstanceUID: series.seriesInstanceUID,
+            })) {
+              const view = await handlers['segmentation.load']({
+                annotationUid: head.annotationUid,
+                versionId: head.versionId,
+              });
+              segmentations.push({
+                seriesUid: series.seriesInstanceUID,
+                labelmap: decodeLabelmap(view),
+                author: view.author,
+                source: view.source,
+                annotationUid: head.annotationUid,
+              });
+            }
+        const measurements = heads.filter((v) => v.kind === 'measurement');
 
-      switch (format) {
-        case 'sr': {
-          // Measurements and the classification answers (qualitative evaluations) in one report.
-          const answered = heads.filter(
-            (v) =>
-              v.kind === 'classification' &&
-              Array.isArray((v.data as { answer?: unknown }).answer) &&
-              ((v.data as { answer: unknown[] }).answer.length ?? 0) > 0,
-          );
-          if (measurements.length === 0 && answered.length === 0) {
-            summary.notes.push(`${studyKey}: no measurements`);
+        switch (format) {
+          case 'sr': {
+            // Measurements and the classification answers (qualitative evaluations) in one report.
+            const answered = heads.filter(
+              (v) =>
+                v.kind === 'classification' &&
+                Array.isArray((v.data as { answer?: unknown }).answer) &&
+                ((v.data as { answer: unknown[] }).answer.length ?? 0) > 0,
+            );
+            if (measurements.length === 0 && answered.length === 0) {
+              summary.notes.push(`${studyKey}: no measurements`);
+              break;
+            }
+            // Images without a position (projection radiographs) still get a report; images gone
+            // from the store would give one without its references: the study is not exported.
+            for (const v of measurements) if (v.seriesInstanceUID) await geometryOf(v.seriesInstanceUID);
+            if (measurements.some((v) => v.seriesInstanceUID && vanished.has(v.seriesInstanceUID)))
+              throw new AppError(
+                ErrorCode.NotFound,
+                'images a measurement was drawn on are no longer in the store (see the note above)',
+              );
+            if (measurements.length === 0)
+              for (const v of answered) if (v.seriesInstanceUID) await geometryOf(v.seriesInstanceUID);
+            const h = handlers;
+            const extras =
+              h['annotation.history'] && h['annotation.studyStatus'] && h['review.events']
+                ? await srExtras(
+                    {
+                      history: (annotationUid) => h['annotation.history']!({ annotationUid }),
+                      studyStatus: (studyInstanceUID) => h['annotation.studyStatus']!({ studyInstanceUID }),
+                      reviewEvents: (studyInstanceUID) => h['review.events']!({ studyInstanceUID }),
+                    },
+                    studyUid,
+                    measurements as AnnotationVersionLike[],
+                  )
+                : {};
+            // Each measurement's earlier versions, nearest first: a reading machine that lacks a parent
+            // (an edit never uploaded) places the version on the nearest one it has (docs/sync.md).
+            const ancestors = new Map<string, string[]>();
+            if (h['annotation.history'])
+              for (const v of measurements)
+                ancestors.set(
+                  v.versionId,
+                  ancestorIds(await h['annotation.history']({ annotationUid: v.annotationUid }), v),
+                );
+            const bytes = writeMeasurementSR({
+              ...extras,
+              ancestorsOf: (version) => ancestors.get(version.versionId) ?? [],
+              versions: [...measurements, ...answered] as AnnotationVersionLike[],
+              geometry: (s) => geometries.get(s) ?? null,
+              schema,
+              reader: options.reader,
+              softwareVersion: options.softwareVersion,
+            });
+            write(path.join(dicomDir, studyUid, 'SR.dcm'), bytes);
             break;
           }
-          for (const v of measurements) if (v.seriesInstanceUID) await geometryOf(v.seriesInstanceUID);
-          if (measurements.length === 0)
-            for (const v of answered) if (v.seriesInstanceUID) await geometryOf(v.seriesInstanceUID);
-          const h = handlers;
-          const extras =
-            h['annotation.history'] && h['annotation.studyStatus'] && h['review.events']
-              ? await srExtras(
-                  {
-                    history: (annotationUid) => h['annotation.history']!({ annotationUid }),
-                    studyStatus: (studyInstanceUID) => h['annotation.studyStatus']!({ studyInstanceUID }),
-                    reviewEvents: (studyInstanceUID) => h['review.events']!({ studyInstanceUID }),
-                  },
-                  studyUid,
-                  measurements as AnnotationVersionLike[],
-                )
-              : {};
-          // Each measurement's earlier versions, nearest first: a reading machine that lacks a parent
-          // (an edit never uploaded) places the version on the nearest one it has (docs/sync.md).
-          const ancestors = new Map<string, string[]>();
-          if (h['annotation.history'])
-            for (const v of measurements)
-              ancestors.set(
-                v.versionId,
-                ancestorIds(await h['annotation.history']({ annotationUid: v.annotationUid }), v),
+          case 'seg': {
+            let n = 0;
+            for (const seg of segmentations) {
+              const geometry = await geometryOf(seg.seriesUid);
+              if (!geometry) {
+                summary.failed++;
+                continue;
+              }
+              const aiSources = handlers['ai.segmentationSources']
+                ? await handlers['ai.segmentationSources']({ annotationUid: seg.annotationUid })
+                : null;
+              try {
+                const bytes = writeSegmentation({
+                  labelmap: seg.labelmap,
+                  geometry,
+                  schema,
+                  source: seg.source,
+                  author: seg.author,
+                  softwareVersion: options.softwareVersion,
+                  ...(aiSources && aiSources.segments.length > 0
+                    ? {
+                        sourceReferences: aiSources.references,
+                        segmentSources: new Map(aiSources.segments.map((s) => [s.segmentIndex, s])),
+                      }
+                    : {}),
+                });
+                write(path.join(dicomDir, studyUid, `SEG_${++n}.dcm`), bytes);
+              } catch (error) {
+                if (error instanceof AppError && error.code === ErrorCode.NotFound)
+                  summary.notes.push(`${studyKey}: an empty segmentation was left out`);
+                else throw error;
+              }
+            }
+            if (n === 0) summary.notes.push(`${studyKey}: no segmentations`);
+            break;
+          }
+          case 'nifti':
+          case 'nnunet': {
+            const bySeries = new Map<string, typeof segmentations>();
+            for (const seg of segmentations)
+              bySeries.set(seg.seriesUid, [...(bySeries.get(seg.seriesUid) ?? []), seg]);
+            for (const [seriesUid, segs] of bySeries) {
+              const geometry = await geometryOf(seriesUid);
+              if (!geometry) {
+                summary.failed++;
+                continue;
+              }
+              const problem = volumeProblem(geometry);
+              if (problem) {
+                summary.failed++;
+                summary.notes.push(`${studyKey}: series ${uid(seriesUid)} was not written: ${problem}`);
+                continue;
+              }
+              let image: Awaited<ReturnType<typeof readSeriesVoxels>>;
+              try {
+                image = await readSeriesVoxels(geometry);
+              } catch (error) {
+                // This series is left out with the reason; the other series go on.
+                summary.failed++;
+                summary.notes.push(
+                  `${studyKey}: series ${uid(seriesUid)} was not written (${isAppError(error) ? error.message : 'its images cannot be read'})`,
+                );
+                continue;
+              }
+              modality = geometry.modality || modality;
+              const affine = rasAffine(geometry);
+              const dims: [number, number, number] = [
+                geometry.columns,
+                geometry.rows,
+                geometry.slices.length,
+              ];
+              const imageBytes = encodeNifti(image.data, dims, affine, {
+                slope: image.slope,
+                intercept: image.intercept,
+              });
+              if (format === 'nifti') {
+                const base = path.join(outputDir, studyKey, uid(seriesUid));
+                write(`${base}_image.nii.gz`, imageBytes);
+                segs.forEach((seg, i) =>
+                  write(
+                    `${base}_seg_${i + 1}.nii.gz`,
+                    encodeNifti(flattenLabelmap(seg.labelmap, geometry), dims, affine),
+                  ),
+                );
+              } else {
+                // One case per series: every segmentation of it merged, labels numbered across the dataset.
+                const id = `case_${String(nnunetCases.length + 1).padStart(3, '0')}`;
+                nnunetCases.push({ id });
+                const merged: LabelmapLike = { ...segs[0]!.labelmap, layers: [], segments: [] };
+                const valueOfSegment = new Map<string, number>();
+                segs.forEach((seg, si) => {
+                  const offset = merged.layers.length;
+                  merged.layers.push(...seg.labelmap.layers);
+                  for (const s of seg.labelmap.segments) {
+                    const name = s.labelId ? labelName(s.labelId) : text.name(s.name);
+                    if (!nnunetLabels.has(name)) nnunetLabels.set(name, nnunetLabels.size + 1);
+                    valueOfSegment.set(`${si}:${s.segmentIndex}`, nnunetLabels.get(name)!);
+                    merged.segments.push({
+                      ...s,
+                      segmentIndex: 1 + merged.segments.length,
+                      layer: (s.layer ?? 0) + offset,
+                    });
+                  }
+                });
+                const keys = segs.flatMap((seg, si) =>
+                  seg.labelmap.segments.map((s) => `${si}:${s.segmentIndex}`),
+                );
+                const labels = flattenLabelmap(
+                  merged,
+                  geometry,
+                  (index) => valueOfSegment.get(keys[index - 1]!) ?? 0,
+                );
+                write(path.join(outputDir, 'imagesTr', `${id}_0000.nii.gz`), imageBytes);
+                write(path.join(outputDir, 'labelsTr', `${id}.nii.gz`), encodeNifti(labels, dims, affine));
+              }
+            }
+            break;
+          }
+          case 'csv': {
+            for (const v of measurements) {
+              const stats = statsOf(v.data as unknown as CornerstoneAnnotationData) as Record<
+                string,
+                unknown
+              >;
+              measurementRows.push(
+                [
+                  uid(studyUid),
+                  patientOf(study),
+                  uid(v.seriesInstanceUID),
+                  uid(v.sopInstanceUID),
+                  v.annotationUid,
+                  v.versionId,
+                  v.tool,
+                  v.labelId ?? '',
+                  labelName(v.labelId),
+                  stats['length'],
+                  stats['width'],
+                  stats['angle'],
+                  stats['area'],
+                  stats['perimeter'],
+                  stats['mean'],
+                  stats['stdDev'],
+                  stats['min'],
+                  stats['max'],
+                  stats['modalityUnit'] ?? '',
+                  v.status,
+                  v.source,
+                  pseudo ? '' : v.author,
+                  Object.keys(v.attributes).length > 0 ? cleanStrings(v.attributes, text.freeText) : '',
+                ].map(csvCell),
               );
-          const bytes = writeMeasurementSR({
-            ...extras,
-            ancestorsOf: (version) => ancestors.get(version.versionId) ?? [],
-            versions: [...measurements, ...answered] as AnnotationVersionLike[],
-            geometry: (s) => geometries.get(s) ?? null,
-            schema,
-            reader: options.reader,
-            softwareVersion: options.softwareVersion,
-          });
-          write(path.join(dicomDir, studyUid, 'SR.dcm'), bytes);
-          break;
-        }
-        case 'seg': {
-          let n = 0;
-          for (const seg of segmentations) {
-            const geometry = await geometryOf(seg.seriesUid);
-            if (!geometry) continue;
-            const aiSources = handlers['ai.segmentationSources']
-              ? await handlers['ai.segmentationSources']({ annotationUid: seg.annotationUid })
-              : null;
-            try {
-              const bytes = writeSegmentation({
-                labelmap: seg.labelmap,
-                geometry,
-                schema,
-                source: seg.source,
-                author: seg.author,
-                softwareVersion: options.softwareVersion,
-                ...(aiSources && aiSources.segments.length > 0
-                  ? {
-                      sourceReferences: aiSources.references,
-                      segmentSources: new Map(aiSources.segments.map((s) => [s.segmentIndex, s])),
-                    }
+            }
+            for (const v of heads.filter((h) => h.kind === 'classification')) {
+              const data = v.data as {
+                questionId?: string;
+                level?: string;
+                seriesInstanceUID?: string;
+                answer?: string[];
+              };
+              classificationRows.push(
+                [
+                  uid(studyUid),
+                  patientOf(study),
+                  uid(data.seriesInstanceUID ?? v.seriesInstanceUID),
+                  data.level ?? '',
+                  data.questionId ?? '',
+                  (data.answer ?? []).join('|'),
+                  v.status,
+                  v.source,
+                  pseudo ? '' : v.author,
+                ].map(csvCell),
+              );
+            }
+            break;
+          }
+          case 'json': {
+            jsonStudies.push({
+              studyInstanceUID: uid(studyUid),
+              patient: patientOf(study),
+              annotations: heads.map((v: AnnotationVersion) => ({
+                ...v,
+                studyInstanceUID: uid(v.studyInstanceUID),
+                ...(v.seriesInstanceUID ? { seriesInstanceUID: uid(v.seriesInstanceUID) } : {}),
+                ...(v.sopInstanceUID ? { sopInstanceUID: uid(v.sopInstanceUID) } : {}),
+                ...(pseudo ? { author: '', attributes: cleanStrings(v.attributes, text.freeText) } : {}),
+                ...(pseudo && v.kind === 'measurement'
+                  ? { data: scrubMeasurementData(v.data, uid, text.freeText) }
                   : {}),
-              });
-              write(path.join(dicomDir, studyUid, `SEG_${++n}.dcm`), bytes);
-            } catch (error) {
-              if (error instanceof AppError && error.code === ErrorCode.NotFound)
-                summary.notes.push(`${studyKey}: an empty segmentation was left out`);
-              else throw error;
-            }
-          }
-          if (n === 0) summary.notes.push(`${studyKey}: no segmentations`);
-          break;
-        }
-        case 'nifti':
-        case 'nnunet': {
-          const bySeries = new Map<string, typeof segmentations>();
-          for (const seg of segmentations)
-            bySeries.set(seg.seriesUid, [...(bySeries.get(seg.seriesUid) ?? []), seg]);
-          for (const [seriesUid, segs] of bySeries) {
-            const geometry = await geometryOf(seriesUid);
-            if (!geometry) continue;
-            let image: Awaited<ReturnType<typeof readSeriesVoxels>>;
-            try {
-              image = await readSeriesVoxels(geometry);
-            } catch (error) {
-              // This series is left out with the reason; the other series go on.
-              summary.notes.push(
-                `${studyKey}: series ${uid(seriesUid)} was not written (${isAppError(error) ? error.message : 'its images cannot be read'})`,
-              );
-              continue;
-            }
-            modality = geometry.modality || modality;
-            const affine = rasAffine(geometry);
-            const dims: [number, number, number] = [geometry.columns, geometry.rows, geometry.slices.length];
-            const imageBytes = encodeNifti(image.data, dims, affine, {
-              slope: image.slope,
-              intercept: image.intercept,
+                // A series-level answer names its series inside data too.
+                ...(pseudo && v.kind === 'classification' && typeof v.data['seriesInstanceUID'] === 'string'
+                  ? { data: { ...v.data, seriesInstanceUID: uid(v.data['seriesInstanceUID']) } }
+                  : {}),
+              })),
+              segmentations: segmentations.map((s) => ({
+                annotationUid: s.annotationUid,
+                seriesInstanceUID: uid(s.seriesUid),
+                segments: pseudo
+                  ? s.labelmap.segments.map((segment) => ({ ...segment, name: text.name(segment.name) }))
+                  : s.labelmap.segments,
+              })),
             });
-            if (format === 'nifti') {
-              const base = path.join(outputDir, studyKey, uid(seriesUid));
-              write(`${base}_image.nii.gz`, imageBytes);
-              segs.forEach((seg, i) =>
-                write(
-                  `${base}_seg_${i + 1}.nii.gz`,
-                  encodeNifti(flattenLabelmap(seg.labelmap, geometry), dims, affine),
-                ),
-              );
-            } else {
-              // One case per series: every segmentation of it merged, labels numbered across the dataset.
-              const id = `case_${String(nnunetCases.length + 1).padStart(3, '0')}`;
-              nnunetCases.push({ id });
-              const merged: LabelmapLike = { ...segs[0]!.labelmap, layers: [], segments: [] };
-              const valueOfSegment = new Map<string, number>();
-              segs.forEach((seg, si) => {
-                const offset = merged.layers.length;
-                merged.layers.push(...seg.labelmap.layers);
-                for (const s of seg.labelmap.segments) {
-                  const name = s.labelId ? labelName(s.labelId) : s.name;
-                  if (!nnunetLabels.has(name)) nnunetLabels.set(name, nnunetLabels.size + 1);
-                  valueOfSegment.set(`${si}:${s.segmentIndex}`, nnunetLabels.get(name)!);
-                  merged.segments.push({
-                    ...s,
-                    segmentIndex: 1 + merged.segments.length,
-                    layer: (s.layer ?? 0) + offset,
-                  });
-                }
-              });
-              const keys = segs.flatMap((seg, si) =>
-                seg.labelmap.segments.map((s) => `${si}:${s.segmentIndex}`),
-              );
-              const labels = flattenLabelmap(
-                merged,
-                geometry,
-                (index) => valueOfSegment.get(keys[index - 1]!) ?? 0,
-              );
-              write(path.join(outputDir, 'imagesTr', `${id}_0000.nii.gz`), imageBytes);
-              write(path.join(outputDir, 'labelsTr', `${id}.nii.gz`), encodeNifti(labels, dims, affine));
-            }
+            break;
           }
+        }
+      } catch (error) {
+        if (options.signal?.aborted) {
+          summary.cancelled = true;
           break;
         }
-        case 'csv': {
-          for (const v of measurements) {
-            const stats = statsOf(v.data as unknown as CornerstoneAnnotationData) as Record<string, unknown>;
-            measurementRows.push(
-              [
-                uid(studyUid),
-                patientOf(study),
-                uid(v.seriesInstanceUID),
-                uid(v.sopInstanceUID),
-                v.annotationUid,
-                v.versionId,
-                v.tool,
-                v.labelId ?? '',
-                labelName(v.labelId),
-                stats['length'],
-                stats['width'],
-                stats['angle'],
-                stats['area'],
-                stats['perimeter'],
-                stats['mean'],
-                stats['stdDev'],
-                stats['min'],
-                stats['max'],
-                stats['modalityUnit'] ?? '',
-                v.status,
-                v.source,
-                pseudo ? '' : v.author,
-                Object.keys(v.attributes).length > 0 ? v.attributes : '',
-              ].map(csvCell),
-            );
-          }
-          for (const v of heads.filter((h) => h.kind === 'classification')) {
-            const data = v.data as {
-              questionId?: string;
-              level?: string;
-              seriesInstanceUID?: string;
-              answer?: string[];
-            };
-            classificationRows.push(
-              [
-                uid(studyUid),
-                patientOf(study),
-                uid(data.seriesInstanceUID ?? v.seriesInstanceUID),
-                data.level ?? '',
-                data.questionId ?? '',
-                (data.answer ?? []).join('|'),
-                v.status,
-                v.source,
-                pseudo ? '' : v.author,
-              ].map(csvCell),
-            );
-          }
-          break;
-        }
-        case 'json': {
-          jsonStudies.push({
-            studyInstanceUID: uid(studyUid),
-            patient: patientOf(study),
-            annotations: heads.map((v: AnnotationVersion) => ({
-              ...v,
-              studyInstanceUID: uid(v.studyInstanceUID),
-              ...(v.seriesInstanceUID ? { seriesInstanceUID: uid(v.seriesInstanceUID) } : {}),
-              ...(v.sopInstanceUID ? { sopInstanceUID: uid(v.sopInstanceUID) } : {}),
-              ...(pseudo ? { author: '' } : {}),
-              ...(pseudo && v.kind === 'measurement' ? { data: scrubImageIds(v.data, uid) } : {}),
-              // A series-level answer names its series inside data too.
-              ...(pseudo && v.kind === 'classification' && typeof v.data['seriesInstanceUID'] === 'string'
-                ? { data: { ...v.data, seriesInstanceUID: uid(v.data['seriesInstanceUID']) } }
-                : {}),
-            })),
-            segmentations: segmentations.map((s) => ({
-              annotationUid: s.annotationUid,
-              seriesInstanceUID: uid(s.seriesUid),
-              segments: s.labelmap.segments,
-            })),
-          });
-          break;
-        }
+        // The output itself failing (full, read-only) ends the export; anything else is this
+        // study's problem: said, counted, and the next study goes on.
+        if (outputFailures.has(error as object)) throw error;
+        summary.failed++;
+        summary.notes.push(`${studyKey}: not exported: ${reasonOf(error)}`);
       }
       summary.studiesDone++;
       options.onProgress?.({
@@ -540,11 +628,93 @@ export async function runExport(options: ExportOptions): Promise<ExportSummary> 
   return summary;
 }
 
-function scrubImageIds(data: unknown, uid: (v: string) => string): unknown {
-  // Image ids and cachedStats keys name SOP Instance UIDs; replace them by their pseudonyms.
-  return JSON.parse(JSON.stringify(data), (_key, value: unknown) =>
-    typeof value === 'string' ? value.replace(/\b\d+(\.\d+){4,}\b/g, (m) => uid(m)) : value,
-  ) as unknown;
+/**
+ * Writes a file whole or not at all: into a temporary name beside it, then renamed, so a file
+ * under its final name is always complete (a full disk, a crash or a cancel leaves at most a
+ * `.partial` file, removed when the write fails).
+ */
+function writeWhole(file: string, bytes: Uint8Array | string): void {
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  const temporary = `${file}.${process.pid}.${crypto.randomBytes(4).toString('hex')}.partial`;
+  try {
+    fs.writeFileSync(temporary, bytes);
+    fs.renameSync(temporary, file);
+  } catch (error) {
+    fs.rmSync(temporary, { force: true });
+    throw error;
+  }
+}
+
+const OUTPUT_ERRNOS: Record<string, string> = {
+  ENOSPC: 'the disk of the output folder is full',
+  EDQUOT: 'the disk quota of the output folder is used up',
+  EACCES: 'the output folder cannot be written (permission denied)',
+  EPERM: 'the output folder cannot be written (operation not permitted)',
+  EROFS: 'the output folder is on a read-only file system',
+  ENOTDIR: 'the output path is a file, not a folder',
+  EEXIST: 'the output path is a file, not a folder',
+};
+
+/** An error of the output folder in words (no path: it may name a study). */
+function outputError(error: unknown): AppError {
+  if (isAppError(error)) return error;
+  const code = (error as NodeJS.ErrnoException | null)?.code ?? '';
+  return new AppError(
+    ErrorCode.Io,
+    `The export stopped: ${OUTPUT_ERRNOS[code] ?? 'the output folder cannot be written'}${code ? ` (${code})` : ''}.`,
+    { cause: error },
+  );
+}
+
+/** Why an item failed, for the notes: an AppError's message, else a generic phrase (no data). */
+function reasonOf(error: unknown): string {
+  if (isAppError(error)) return error.message;
+  return 'an unexpected error (details are not shown: they may hold patient data)';
+}
+
+/** Every string value of an attribute map (at any depth) through `clean`; numbers and choices as they are. */
+function cleanStrings<T>(value: T, clean: (text: string) => string): T {
+  return JSON.parse(JSON.stringify(value), (_key, v: unknown) => (typeof v === 'string' ? clean(v) : v)) as T;
+}
+
+const UID_IN_TEXT = /\b\d+(\.\d+){4,}\b/g;
+
+/**
+ * A measurement's tool data for a de-identified JSON: UIDs in values and in keys (image ids,
+ * cachedStats keyed by image id name SOP Instance UIDs) become their pseudonyms, and the text a
+ * reader typed (an arrow's `text`, a `label`) goes through the free-text cleaner.
+ */
+function scrubMeasurementData(
+  data: unknown,
+  uid: (v: string) => string,
+  freeText: (text: string) => string,
+): unknown {
+  const remap = (text: string) => text.replace(UID_IN_TEXT, (m) => uid(m));
+  const walk = (value: unknown, key: string): unknown => {
+    if (typeof value === 'string') return key === 'text' || key === 'label' ? freeText(value) : remap(value);
+    if (Array.isArray(value)) return value.map((item) => walk(item, key));
+    if (value && typeof value === 'object')
+      return Object.fromEntries(Object.entries(value).map(([k, v]) => [remap(k), walk(v, k)]));
+    return value;
+  };
+  return walk(data, '');
+}
+
+/** A stored image file of the study (its header gives the identifying values to clean text for). */
+async function firstImageFile(
+  source: ExportSource,
+  detail: Awaited<ReturnType<Handlers['catalog.getStudy']>>,
+): Promise<string | null> {
+  for (const series of detail.series) {
+    const instances = await source.handlers['catalog.listInstances']({
+      seriesInstanceUID: series.seriesInstanceUID,
+    }).catch(() => []);
+    for (const instance of instances) {
+      const file = source.instanceFile(instance.sopInstanceUID)?.path;
+      if (file && fs.existsSync(file)) return file;
+    }
+  }
+  return null;
 }
 
 function listFiles(dir: string): string[] {

