@@ -282,6 +282,45 @@ test('on screen, a stroke being painted has the colour it has once drawn, and th
   await expect(ring).toBeHidden();
 });
 
+test('while a stroke is painted the value under the pointer is faded out and the SVG layer is not drawn again; the value is back after the pointer up', async () => {
+  const { page } = app;
+  const element = page.getByTestId('viewport-element-0');
+  const pixel = page.getByTestId('viewport-0').getByTestId('overlay-pixel');
+  const box = (await element.boundingBox())!;
+  const row = 0.7;
+  await page.mouse.move(box.x + box.width * 0.3, box.y + box.height * row);
+  await expect(pixel).toHaveAttribute('data-value', /^-?\d/);
+  await expect(pixel).toHaveCSS('opacity', '1');
+  const pressedAt = await pixel.getAttribute('data-pixel-column');
+  // Cornerstone's passes of the SVG annotation layer over this viewport, from now on.
+  await page.evaluate(() => {
+    const target = document.querySelector('[data-testid="viewport-element-0"]')!;
+    const counter = window as unknown as { __svgPasses: number };
+    counter.__svgPasses = 0;
+    target.addEventListener('CORNERSTONE_TOOLS_ANNOTATION_RENDERED', () => (counter.__svgPasses += 1));
+  });
+  await page.mouse.down();
+  for (let step = 1; step <= 8; step += 1)
+    await page.mouse.move(box.x + box.width * (0.3 + (0.3 * step) / 8), box.y + box.height * row);
+  await expect(preview(page)).toHaveAttribute('data-state', 'painting');
+  await nextFrames(page);
+  // Faded out, holding the value where the stroke began.
+  await expect(pixel).toHaveCSS('opacity', '0');
+  await expect(pixel).toHaveAttribute('data-pixel-column', pressedAt ?? '');
+  expect(await page.evaluate(() => (window as unknown as { __svgPasses: number }).__svgPasses)).toBe(0);
+  await screenshot(page, 'brush-preview-readout-faded-while-painting');
+  await page.mouse.up();
+  // Back, for the pixel under the pointer where the stroke ended.
+  await expect(pixel).toHaveCSS('opacity', '1');
+  await expect(pixel).not.toHaveAttribute('data-pixel-column', pressedAt ?? '');
+  await committed(page);
+  // The pointer moving on is read again.
+  const column = await pixel.getAttribute('data-pixel-column');
+  await page.mouse.move(box.x + box.width * 0.4, box.y + box.height * row);
+  await expect(pixel).not.toHaveAttribute('data-pixel-column', column ?? '');
+  await expect(pixel).toHaveCSS('opacity', '1');
+});
+
 test('a press reaches the labelmap tool at once, not after the 400 ms double-click wait', async () => {
   const { page } = app;
   const element = page.getByTestId('viewport-element-0');

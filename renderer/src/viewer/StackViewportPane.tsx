@@ -28,6 +28,7 @@ import { ViewportOverlay } from './ViewportOverlay.js';
 import { registerViewport } from './viewportRegistry.js';
 import { reportViewportSettled } from './firstDraw.js';
 import { useViewportReadout } from './useViewportReadout.js';
+import { PRESS_AT_ONCE } from './pressAtOnce.js';
 import { useSegmentationStore } from '../annotation/segmentation/useSegmentationStore.js';
 
 interface StackViewportPaneProps {
@@ -232,8 +233,8 @@ export function StackViewportPane({ slot, study, series }: StackViewportPaneProp
         className="viewport-element"
         data-testid={`viewport-element-${slot}`}
         // A labelmap tool on the left button hears of a press at once, not after Cornerstone's
-        // 400 ms double-click wait (renderer/vite-plugins/press-at-once.ts).
-        data-cornerstone-press={labelmapTool ? 'immediate' : undefined}
+        // 400 ms double-click wait (pressAtOnce.ts, renderer/vite-plugins/press-at-once.ts).
+        data-cornerstone-press={labelmapTool ? PRESS_AT_ONCE.value : undefined}
       />
       {state.kind === 'ready' && series && element ? (
         <ReadoutLayer slot={slot} element={element} study={study} series={series} />

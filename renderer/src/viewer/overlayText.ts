@@ -71,6 +71,8 @@ export interface OverlayReadout {
   markers: EdgeMarkers | null;
   attributes: ImageAttributes;
   pointer: PixelReadout | null;
+  /** The pixel line is faded out while a labelmap tool paints (useViewportReadout.ts). */
+  pointerHeld?: boolean;
 }
 
 /** One line of a corner: absent (not in the DOM), or there with its text, attributes, hidden flag. */
@@ -79,6 +81,8 @@ export interface OverlayLine {
   hidden: boolean;
   text: string;
   attributes: Record<string, string>;
+  /** Transparent but in place: a change of it is the compositor's alone (no layout, no paint). */
+  faded?: boolean;
 }
 
 export type BottomLeftField = 'pixel' | 'position' | 'thickness' | 'image';
@@ -113,6 +117,7 @@ export function overlayFields(
       present: true,
       hidden: false,
       text: `${texts.pixel(value)} ${texts.pixelAt(pointer.column, pointer.row)}`,
+      faded: readout.pointerHeld === true,
       // Not data-column / data-row: the worklist's style rules select on data-column, so a
       // change of it restyled this line at every pointer move (a brush stroke's too).
       attributes: {

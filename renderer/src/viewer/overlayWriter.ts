@@ -39,6 +39,7 @@ function writeLine(node: LineNode, line: OverlayLine): void {
   const written = node.written;
   if (written?.text !== line.text) node.text.data = line.text;
   if (written?.hidden !== line.hidden) node.element.hidden = line.hidden;
+  if ((written?.faded ?? false) !== (line.faded ?? false)) node.element.style.opacity = line.faded ? '0' : '';
   for (const [name, value] of Object.entries(line.attributes)) {
     if (written?.attributes[name] !== value) node.element.setAttribute(name, value);
   }

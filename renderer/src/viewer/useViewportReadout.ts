@@ -21,6 +21,7 @@ import {
   pixelAt,
 } from '../imaging/imageReadout.js';
 import { currentWindow } from '../imaging/viewportCommands.js';
+import { paintsOnPress } from './pressAtOnce.js';
 import { displayZoomPercent } from './zoomReadout.js';
 
 export interface ViewportReadout {
@@ -35,6 +36,8 @@ export interface ViewportReadout {
   attributes: ImageAttributes;
   /** The pixel under the pointer, while the pointer is over the image. */
   pointer: PixelReadout | null;
+  /** A labelmap tool paints: the pixel is held (the value where the stroke began), not shown. */
+  pointerHeld: boolean;
 }
 
 /** Window values as a reader reads them: whole numbers, unless the whole range is small (dose). */
@@ -43,7 +46,7 @@ export function roundWindowValue(value: number): number {
 }
 
 /** Everything but the pixel under the pointer: changes only with the image, window or camera. */
-type ViewReadout = Omit<ViewportReadout, 'pointer'>;
+type ViewReadout = Omit<ViewportReadout, 'pointer' | 'pointerHeld'>;
 
 function viewReadoutOf(viewport: StackViewport): ViewReadout {
   const window = currentWindow(viewport);
@@ -78,7 +81,8 @@ function sameReadout(a: ViewportReadout | null, b: ViewportReadout): boolean {
     a.inverted === b.inverted &&
     a.imageId === b.imageId &&
     markersKey(a.markers) === markersKey(b.markers) &&
-    pointerKey(a.pointer) === pointerKey(b.pointer)
+    pointerKey(a.pointer) === pointerKey(b.pointer) &&
+    a.pointerHeld === b.pointerHeld
   );
 }
 
@@ -115,6 +119,8 @@ export function useViewportReadout(element: HTMLDivElement | null): ViewportRead
       : undefined;
     if (!element || !viewport) return;
     let pointer: Types.Point2 | null = null;
+    /** The value under the pointer is held while a labelmap tool paints (below). */
+    let held = false;
     let frame = 0;
     /**
      * The view part of the last readout; null when an image, window or camera event came since.
@@ -126,7 +132,7 @@ export function useViewportReadout(element: HTMLDivElement | null): ViewportRead
       frame = 0;
       if (viewport.getImageIds().length === 0 || !viewport.getCurrentImageId()) return;
       if (!view || view.imageId !== viewport.getCurrentImageId()) view = viewReadoutOf(viewport);
-      source.publish({ ...view, pointer: pointer ? pixelAt(viewport, pointer) : null });
+      source.publish({ ...view, pointer: pointer ? pixelAt(viewport, pointer) : null, pointerHeld: held });
     };
     const onViewChanged = () => {
       view = null;
@@ -136,10 +142,51 @@ export function useViewportReadout(element: HTMLDivElement | null): ViewportRead
     const scheduleUpdate = () => {
       if (frame === 0) frame = requestAnimationFrame(update);
     };
-    const onPointerMove = (event: PointerEvent) => {
+    /**
+     * A labelmap tool paints (its left press on the element, until the button comes up): the
+     * value under the pointer is held, and faded out (a change the compositor makes alone). At a
+     * change per frame it could not be read, and each change had the page painted again (0.4 ms of
+     * every frame of a brush stroke, in a trace). The frame after the pointer up shows the value
+     * under the pointer again; the up's own frame draws the stroke's end.
+     */
+    let painting = false;
+    let releaseFrame = 0;
+    const release = () => {
+      if (releaseFrame !== 0) cancelAnimationFrame(releaseFrame);
+      releaseFrame = 0;
+      held = false;
+    };
+    const pointOf = (event: PointerEvent): Types.Point2 => {
       const box = element.getBoundingClientRect();
-      pointer = [event.clientX - box.left, event.clientY - box.top];
+      return [event.clientX - box.left, event.clientY - box.top];
+    };
+    const onPointerDown = (event: PointerEvent) => {
+      if (event.button !== 0 || !paintsOnPress(element)) return;
+      release();
+      painting = true;
+      held = true;
       scheduleUpdate();
+    };
+    const onPointerMove = (event: PointerEvent) => {
+      if (painting) {
+        if ((event.buttons & 1) !== 0) return;
+        painting = false;
+      }
+      release();
+      pointer = pointOf(event);
+      scheduleUpdate();
+    };
+    // On the document: the button can come up outside the viewport.
+    const onPointerUp = (event: PointerEvent) => {
+      if (!painting || (event.type === 'pointerup' && event.button !== 0)) return;
+      painting = false;
+      const at = event.target instanceof Node && element.contains(event.target) ? pointOf(event) : null;
+      releaseFrame = requestAnimationFrame(() => {
+        releaseFrame = 0;
+        held = false;
+        pointer = at;
+        scheduleUpdate();
+      });
     };
     const onPointerLeave = () => {
       pointer = null;
@@ -147,17 +194,24 @@ export function useViewportReadout(element: HTMLDivElement | null): ViewportRead
     };
     const events = [Enums.Events.IMAGE_RENDERED, Enums.Events.VOI_MODIFIED, Enums.Events.CAMERA_MODIFIED];
     for (const name of events) element.addEventListener(name, onViewChanged);
+    element.addEventListener('pointerdown', onPointerDown);
     element.addEventListener('pointermove', onPointerMove);
     element.addEventListener('pointerleave', onPointerLeave);
+    document.addEventListener('pointerup', onPointerUp);
+    document.addEventListener('pointercancel', onPointerUp);
     const stopFitting = fitEachImage(element, viewport);
     // The first image may have been drawn before this subscription; read it on the next frame.
     scheduleUpdate();
     return () => {
       if (frame !== 0) cancelAnimationFrame(frame);
+      release();
       stopFitting();
       for (const name of events) element.removeEventListener(name, onViewChanged);
+      element.removeEventListener('pointerdown', onPointerDown);
       element.removeEventListener('pointermove', onPointerMove);
       element.removeEventListener('pointerleave', onPointerLeave);
+      document.removeEventListener('pointerup', onPointerUp);
+      document.removeEventListener('pointercancel', onPointerUp);
     };
   }, [element, source]);
 

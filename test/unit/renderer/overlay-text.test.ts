@@ -71,7 +71,11 @@ describe('overlay fields', () => {
         'data-pixel-row': '70',
         'data-units': 'HU',
       },
+      faded: false,
     });
+    // While a labelmap tool paints: the same line, faded out.
+    const held = overlayFields({ ...readout, pointerHeld: true }, [], overlayTexts(translate('en')));
+    expect(held.bottomLeft.pixel).toEqual({ ...fields.bottomLeft.pixel, faded: true });
     expect(fields.bottomLeft.position.text).toBe('Inst: 17 · Loc: -21.25 mm');
     expect(fields.bottomLeft.position.attributes).toEqual({
       'data-instance': '17',
