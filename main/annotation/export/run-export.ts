@@ -270,7 +270,9 @@ export async function runExport(options: ExportOptions): Promise<ExportSummary> 
               try {
                 geometry = readSeriesGeometry(files);
               } catch (error) {
-                summary.notes.push(`${studyKey}: series ${uid(seriesUid)} left out: ${reasonOf(error)}`);
+                summary.notes.push(
+                  `${studyKey}: series ${uid(seriesUid)} has no usable geometry (${reasonOf(error)})`,
+                );
               }
             geometries.set(seriesUid, geometry);
           }
@@ -610,6 +612,9 @@ export async function runExport(options: ExportOptions): Promise<ExportSummary> 
         `${JSON.stringify({ channel_names: { '0': modality }, labels: { background: 0, ...Object.fromEntries(nnunetLabels) }, numTraining: nnunetCases.length, file_ending: '.nii.gz', description: RESEARCH_NOTE.trim() }, null, 2)}\n`,
       );
     if (deid && dicomDir !== outputDir && !summary.cancelled && summary.filesWritten > 0) {
+      // The engine names its outputs; the files of this export are those it wrote now (an
+      // earlier export's files in the same folder are not listed as this one's).
+      const earlier = new Map(listFiles(outputDir).map((file) => [file, fs.statSync(file).mtimeMs]));
       const run = await deidentifyTree({
         inputs: [dicomDir],
         outputDir,
@@ -617,9 +622,13 @@ export async function runExport(options: ExportOptions): Promise<ExportSummary> 
         ...(options.signal ? { signal: options.signal } : {}),
         workers: 0,
       });
-      if (run.failed > 0 || run.held > 0)
+      if (run.cancelled) summary.cancelled = true;
+      if (run.failed > 0 || run.held > 0) {
+        // Objects the engine did not write are items not exported.
+        summary.failed += run.failed + run.held;
         summary.notes.push(`de-identification: ${run.failed} failed, ${run.held} held for review`);
-      summary.files = listFiles(outputDir);
+      }
+      summary.files = listFiles(outputDir).filter((file) => earlier.get(file) !== fs.statSync(file).mtimeMs);
     }
     write(path.join(outputDir, 'README-RESEARCH-USE-ONLY.txt'), RESEARCH_NOTE);
   } finally {

@@ -313,6 +313,15 @@ describe('failures: said per item, the right exit status, no half-written file',
     expect(run.stderr).not.toMatch(/at .*\.ts:\d+/);
   });
 
+  it('a second --deid SR export into the same folder counts only the files it wrote', async () => {
+    const out = path.join(scratch, 'sr-twice');
+    const first = await cli('export', '--format', 'sr', out, '--study', UIDS.study, '--deid');
+    expect(first.stdout).toMatch(/1\/1 studies, 2 files/); // SR.dcm and the README
+    const second = await cli('export', '--format', 'sr', out, '--study', UIDS.study, '--deid');
+    expect(second.status).toBe(0);
+    expect(second.stdout).toMatch(/1\/1 studies, 2 files/);
+  });
+
   it('an nnU-Net dataset is not written over another one', async () => {
     const out = path.join(scratch, 'nnunet-twice');
     expect((await cli('export', '--format', 'nnunet', out)).status).toBe(0);
