@@ -97,7 +97,7 @@ test('opening the study shows slice 1: the disc at the file’s window, black ar
   await expectImage(page, 1, 200);
   await expect(page.getByTestId('overlay-patient')).toHaveText('Synthetic CT');
   await expect(page.getByTestId('overlay-series')).toHaveText('Axial 1.25 mm');
-  expect(await windowOf()).toEqual({ width: 400, center: 40 });
+  await expect.poll(windowOf).toEqual({ width: 400, center: 40 });
   await nextFrames(page);
 
   const { profile, run, grey, scale } = await discOnCanvas(20);
@@ -250,7 +250,21 @@ test('Space plays the stack as cine and stops it again', async () => {
   await expect.poll(async () => Number(await overlay.getAttribute('data-index'))).toBeGreaterThan(5);
   await page.keyboard.press(' ');
   await expect(page.getByTestId('cine-toggle')).toHaveAttribute('aria-pressed', 'false');
-  const stoppedAt = await overlay.getAttribute('data-index');
+  // An image asked for before the stop may still be drawn (and its index written a frame later):
+  // the stack stops once two reads 300 ms apart agree (at 20 fps it moves 6 images in that time),
+  // and stays there.
+  let stoppedAt: string | null = null;
+  await expect
+    .poll(
+      async () => {
+        const shown = await overlay.getAttribute('data-index');
+        const stopped = shown === stoppedAt;
+        stoppedAt = shown;
+        return stopped;
+      },
+      { intervals: [300], message: 'the stack stops' },
+    )
+    .toBe(true);
   await page.waitForTimeout(300);
   await expect(overlay).toHaveAttribute('data-index', stoppedAt!);
 });
