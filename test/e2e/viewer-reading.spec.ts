@@ -349,10 +349,13 @@ test('item 5: RT Dose opens at a window derived from its data, not black', async
   // rtdose.dcm has no window; its doses in frame 1 run 0.795 to 1.254 Gy (DoseGridScaling 1e-6).
   // The window spans exactly that under the DICOM linear function: W = max − min + 1,
   // L = (min + max + 1) / 2.
-  const width = Number(await window.getAttribute('data-width'));
-  const center = Number(await window.getAttribute('data-center'));
-  expect(width).toBeCloseTo(1.254 - 0.795 + 1, 2);
-  expect(center).toBeCloseTo((0.795 + 1.254 + 1) / 2, 2);
+  // The first image's readout can be written before its window is set: read it until it is.
+  await expect
+    .poll(async () => Number(await window.getAttribute('data-width')))
+    .toBeCloseTo(1.254 - 0.795 + 1, 2);
+  await expect
+    .poll(async () => Number(await window.getAttribute('data-center')))
+    .toBeCloseTo((0.795 + 1.254 + 1) / 2, 2);
   await nextFrames(page);
   const profile = await canvasProfile(page);
   const side = Math.min(profile.width, profile.height);
