@@ -35,6 +35,11 @@ const MAX_RECEIVED_REMEMBERED = 20_000;
  * objects received (~370 bytes each), not the images.
  */
 const ANNOTATION_CLASS_PREFIXES = ['1.2.840.10008.5.1.4.1.1.88.', '1.2.840.10008.5.1.4.1.1.66.'];
+/**
+ * Objects with problems wait this long in memory after the first of a burst, so that a sender's
+ * burst is one transaction and one read of the log's first page for the event, not one per object.
+ */
+const FLUSH_AFTER_MS = 500;
 
 type PacsMethod =
   | 'pacs.getSettings'
@@ -303,10 +308,15 @@ export function createPacsApp(deps: PacsAppDeps): PacsApp {
  * reports by their SOP Instance UID, so the PACS settings can say which objects gave nothing and
  * why while no import is on screen. The receptions waiting for their report are remembered in
  * memory (the last MAX_RECEIVED_REMEMBERED SR/SEG objects received); the objects with problems go
- * to the catalog's log (./received-log.ts), which outlives a restart.
+ * to the catalog's log (./received-log.ts), which outlives a restart: a burst of them in one
+ * transaction, FLUSH_AFTER_MS after the first (or at once when the list is asked for, or on close),
+ * followed by the event with the log's first page.
  */
 class ReceivedProblems {
   readonly #received = new Map<string, { callingAeTitle: string; receivedAt: string }>();
+  /** Objects with problems not yet in the log (the last the newest). */
+  readonly #pending = new Map<string, PacsReceivedProblem>();
+  #flushTimer: NodeJS.Timeout | null = null;
   readonly #unsubscribe: () => void;
 
   constructor(
@@ -334,34 +344,42 @@ class ReceivedProblems {
   }
 
   list(offset = 0, limit?: number): PacsReceivedProblems {
+    this.#flush();
     return this.log.list(offset, limit);
   }
 
   /** Empties the log (the administrator's Clear); the first page, now empty, goes to the windows. */
   clear(): number {
+    this.#flush();
     const cleared = this.log.clear();
     this.logger.info({ rows: cleared }, 'pacs received problems cleared');
-    this.events.emit('pacs.receivedProblems', this.list());
+    this.#emit();
     return cleared;
   }
 
   close(): void {
     this.#unsubscribe();
+    this.#flush();
     this.log.close();
   }
 
   #imported(
     objects: ReadonlyArray<Omit<PacsReceivedProblem, 'callingAeTitle' | 'receivedAt'> & { added: number }>,
   ): void {
-    const added = new Map<string, PacsReceivedProblem>();
+    let added = 0;
     for (const object of objects) {
       if (object.problems.length === 0) continue;
       const receipt = this.#received.get(object.sopInstanceUID);
       if (!receipt) continue;
       // Each later import of the study reports its SR/SEG objects again: one row per reception.
-      if (this.log.has(object.sopInstanceUID, receipt.receivedAt)) continue;
-      added.delete(object.sopInstanceUID);
-      added.set(object.sopInstanceUID, {
+      if (
+        this.#pending.get(object.sopInstanceUID)?.receivedAt === receipt.receivedAt ||
+        this.log.has(object.sopInstanceUID, receipt.receivedAt)
+      )
+        continue;
+      // The report lists the objects in the study's order; the last one listed becomes the newest.
+      this.#pending.delete(object.sopInstanceUID);
+      this.#pending.set(object.sopInstanceUID, {
         studyInstanceUID: object.studyInstanceUID,
         sopInstanceUID: object.sopInstanceUID,
         kind: object.kind,
@@ -369,15 +387,24 @@ class ReceivedProblems {
         receivedAt: receipt.receivedAt,
         problems: object.problems.slice(0, 100).map((problem) => problem.slice(0, 2000)),
       });
+      added += 1;
     }
-    if (added.size === 0) return;
-    // The report lists the objects in the study's order; the last one listed becomes the newest.
+    if (added > 0) this.#flushTimer ??= setTimeout(() => this.#emit(), FLUSH_AFTER_MS);
+  }
+
+  /** Writes the pending objects to the log (one transaction). */
+  #flush(): void {
+    if (this.#flushTimer) clearTimeout(this.#flushTimer);
+    this.#flushTimer = null;
+    if (this.#pending.size === 0) return;
+    const objects = [...this.#pending.values()];
+    this.#pending.clear();
     try {
-      this.log.add([...added.values()]);
+      this.log.add(objects);
     } catch (error) {
-      // A full disk or a locked catalog: the object is stored all the same; the log says so.
+      // A full disk or a locked catalog: the objects are stored all the same; the log says so.
       this.logger.error(
-        { err: (error as { code?: string }).code ?? 'unknown', objects: added.size },
+        { err: (error as { code?: string }).code ?? 'unknown', objects: objects.length },
         'pacs received problems not logged',
       );
       return;
@@ -385,11 +412,15 @@ class ReceivedProblems {
     // Counts and the sender only: the reasons are for the screen, the log keeps no object details.
     this.logger.warn(
       {
-        objects: added.size,
-        callingAeTitles: [...new Set([...added.values()].map((object) => object.callingAeTitle))],
+        objects: objects.length,
+        callingAeTitles: [...new Set(objects.map((object) => object.callingAeTitle))],
       },
       'pacs received SR/SEG objects that did not become annotations as they are',
     );
+  }
+
+  /** The log's first page to the windows (after writing what is pending). */
+  #emit(): void {
     this.events.emit('pacs.receivedProblems', this.list());
   }
 }
