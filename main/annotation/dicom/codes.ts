@@ -175,8 +175,18 @@ export function versionIdOf(versionUid: string): string {
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-4${hex.slice(13, 16)}-8${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
 }
 
+/**
+ * A code sequence item. CodeValue is SH (16 characters): a longer value (a schema's label,
+ * attribute, option or question id) goes in LongCodeValue (UC), as PS3.3 8.8 says, instead of
+ * overflowing SH; CodeMeaning is LO and is cut to its 64 characters (the value identifies the code,
+ * the meaning only names it). `codeOf` reads either value.
+ */
 export function codeItem(c: Code): Record<string, string> {
-  return { CodeValue: c.value, CodingSchemeDesignator: c.scheme, CodeMeaning: c.meaning };
+  const chars = [...c.meaning];
+  const meaning = chars.length > 64 ? chars.slice(0, 64).join('') : c.meaning;
+  return [...c.value].length > 16
+    ? { LongCodeValue: c.value, CodingSchemeDesignator: c.scheme, CodeMeaning: meaning }
+    : { CodeValue: c.value, CodingSchemeDesignator: c.scheme, CodeMeaning: meaning };
 }
 
 export function codeOf(item: Record<string, unknown> | undefined): Code | undefined {

@@ -66,7 +66,7 @@ function pick(
   const str = (ds: DataSet | undefined, tag: string, vr = 'CS'): string | undefined => {
     const element = ds?.elements[tag];
     if (!ds || !element || element.length === 0) return undefined;
-    if (vr === 'LO' || vr === 'PN' || vr === 'SH')
+    if (vr === 'LO' || vr === 'PN' || vr === 'SH' || vr === 'UC')
       return decodeText(
         ds.byteArray.subarray(element.dataOffset, element.dataOffset + element.length),
         terms,
@@ -76,8 +76,9 @@ function pick(
   };
   const seq = (ds: DataSet | undefined, tag: string): DataSet[] =>
     (ds?.elements[tag]?.items ?? []).map((item) => item.dataSet!).filter(Boolean);
+  // A value longer than 16 characters is in LongCodeValue (UC), a URN in URNCodeValue (UR).
   const code = (ds: DataSet) => ({
-    CodeValue: str(ds, 'x00080100', 'SH'),
+    CodeValue: str(ds, 'x00080100', 'SH') ?? str(ds, 'x00080119', 'UC') ?? str(ds, 'x00080120', 'UR'),
     CodingSchemeDesignator: str(ds, 'x00080102', 'SH'),
     CodeMeaning: str(ds, 'x00080104', 'LO'),
   });

