@@ -157,3 +157,71 @@ test('a hostile SEG sent by a PACS: stored, and the PACS settings say why it gav
     await app.close();
   }
 });
+
+test('a long list is paged, the newest first', async ({ browser }) => {
+  test.setTimeout(240_000);
+  // 105 hostile SEGs, each its own study (new Study, Series and SOP Instance UIDs).
+  const folder = makeTempDir('e2e-pacs-received-problems-many');
+  const copies = path.join(folder, 'copies');
+  const made = spawnSync(
+    '/usr/bin/python3',
+    [
+      '-c',
+      [
+        'import os, sys, pydicom',
+        'from pydicom.uid import generate_uid',
+        'ds = pydicom.dcmread(sys.argv[1])',
+        'os.makedirs(sys.argv[2], exist_ok=True)',
+        'for i in range(int(sys.argv[3])):',
+        '    ds.StudyInstanceUID, ds.SeriesInstanceUID, ds.SOPInstanceUID = generate_uid(), generate_uid(), generate_uid()',
+        '    ds.file_meta.MediaStorageSOPInstanceUID = ds.SOPInstanceUID',
+        '    ds.save_as(os.path.join(sys.argv[2], "seg%04d.dcm" % i))',
+      ].join('\n'),
+      hostile.file,
+      copies,
+      '105',
+    ],
+    { encoding: 'utf8' },
+  );
+  expect(made.status, made.stderr).toBe(0);
+  const app = await openApp(browser, 'pacs-received-problems-many');
+  try {
+    const { page } = app;
+    const port = await freePort();
+    await page.getByTestId('pacs-settings-open').click();
+    const dialog = page.getByTestId('pacs-settings');
+    await dialog.getByTestId('pacs-enabled').check();
+    await dialog.getByTestId('pacs-port').fill(String(port));
+    await dialog.getByTestId('pacs-bind').fill('127.0.0.1');
+    await dialog.getByTestId('pacs-callers').fill('MODALITY');
+    await dialog.getByTestId('pacs-save').click();
+    await expect(dialog.getByTestId('pacs-status')).toHaveText(`Receiving on port ${port}`);
+    const sent = spawnSync(
+      'storescu',
+      ['-R', '-nh', '-aet', 'MODALITY', '-aec', 'RADLABEL', '127.0.0.1', String(port), '+sd', copies],
+      { encoding: 'utf8', timeout: 180_000 },
+    );
+    expect(sent.status, sent.stderr).toBe(0);
+    const section = dialog.getByTestId('pacs-received-problems');
+    await expect(section).toContainText('Received SR and SEG objects with problems (105)', {
+      timeout: 120_000,
+    });
+    const rows = section.getByTestId('pacs-received-problem');
+    await expect(rows).toHaveCount(100);
+    await expect(section.getByTestId('pacs-received-range')).toHaveText('1–100 of 105, the newest first');
+    await expect(section.getByTestId('pacs-received-newer')).toBeDisabled();
+    const newest = await rows.evaluateAll((found) => found.map((row) => row.getAttribute('data-uid')));
+    await section.getByTestId('pacs-received-older').click();
+    await expect(section.getByTestId('pacs-received-range')).toHaveText('101–105 of 105, the newest first');
+    await expect(rows).toHaveCount(5);
+    await expect(section.getByTestId('pacs-received-older')).toBeDisabled();
+    const oldest = await rows.evaluateAll((found) => found.map((row) => row.getAttribute('data-uid')));
+    expect(new Set([...newest, ...oldest]).size).toBe(105);
+    await screenshot(page, 'pacs-received-problems-older');
+    await section.getByTestId('pacs-received-newer').click();
+    await expect(rows).toHaveCount(100);
+    await expect(rows.first()).toHaveAttribute('data-uid', newest[0]!);
+  } finally {
+    await app.close();
+  }
+});
