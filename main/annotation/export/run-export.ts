@@ -222,7 +222,8 @@ export async function runExport(options: ExportOptions): Promise<ExportSummary> 
   const jsonStudies: unknown[] = [];
   const nnunetCases: Array<{ id: string }> = [];
   const nnunetLabels = new Map<string, number>();
-  let modality = 'CT';
+  /** nnU-Net: the dataset's one channel, the modality of its first case. */
+  let modality: string | null = null;
 
   try {
     for (const study of studies) {
@@ -409,6 +410,15 @@ export async function runExport(options: ExportOptions): Promise<ExportSummary> 
                 summary.failed++;
                 continue;
               }
+              if (format === 'nnunet' && modality !== null && (geometry.modality || modality) !== modality) {
+                // One channel of one modality: nnU-Net normalises a channel as a whole (CT by its
+                // intensities), so a case of another modality would be trained as if it were one.
+                summary.failed++;
+                summary.notes.push(
+                  `${studyKey}: series ${uid(seriesUid)} left out of the nnU-Net dataset: its modality ${geometry.modality} is not the dataset's ${modality}`,
+                );
+                continue;
+              }
               const problem = volumeProblem(geometry);
               if (problem) {
                 summary.failed++;
@@ -426,7 +436,7 @@ export async function runExport(options: ExportOptions): Promise<ExportSummary> 
                 );
                 continue;
               }
-              modality = geometry.modality || modality;
+              if (format === 'nnunet') modality ??= geometry.modality || 'CT';
               const affine = rasAffine(geometry);
               const dims: [number, number, number] = [
                 geometry.columns,
@@ -609,7 +619,7 @@ export async function runExport(options: ExportOptions): Promise<ExportSummary> 
     if (format === 'nnunet')
       write(
         path.join(outputDir, 'dataset.json'),
-        `${JSON.stringify({ channel_names: { '0': modality }, labels: { background: 0, ...Object.fromEntries(nnunetLabels) }, numTraining: nnunetCases.length, file_ending: '.nii.gz', description: RESEARCH_NOTE.trim() }, null, 2)}\n`,
+        `${JSON.stringify({ channel_names: { '0': modality ?? 'CT' }, labels: { background: 0, ...Object.fromEntries(nnunetLabels) }, numTraining: nnunetCases.length, file_ending: '.nii.gz', description: RESEARCH_NOTE.trim() }, null, 2)}\n`,
       );
     if (deid && dicomDir !== outputDir && !summary.cancelled && summary.filesWritten > 0) {
       // The engine names its outputs; the files of this export are those it wrote now (an

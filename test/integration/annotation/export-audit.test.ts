@@ -58,7 +58,16 @@ const LONG_LABEL_ID = 'lesion-with-a-long-identifier';
 const LONG_ATTRIBUTE = 'clinical-comment-free-text';
 const HOSTILE = 'a, "quoted"\nsecond line, 肝脏病变，边界清楚';
 
-function markerStudy(dir: string): string[] {
+/** An MR study with a segmentation: not one modality with the CT cases of an nnU-Net dataset. */
+const MR = {
+  study: '1.2.826.0.1.3680043.8.498.4243001',
+  series: '1.2.826.0.1.3680043.8.498.4243002',
+  frame: '1.2.826.0.1.3680043.8.498.4243003',
+  sops: [0, 1, 2, 3].map((k) => `1.2.826.0.1.3680043.8.498.4243010.${k + 1}`),
+  modality: 'MR',
+};
+
+function markerStudy(dir: string, uids: Record<string, unknown> = {}): string[] {
   fs.mkdirSync(dir, { recursive: true });
   const script = `
 import sys, json, numpy as np, pydicom
@@ -72,7 +81,7 @@ for k in range(4):
     d.SpecificCharacterSet = 'GB18030'
     d.SOPClassUID = meta.MediaStorageSOPClassUID; d.SOPInstanceUID = u['sops'][k]
     d.StudyInstanceUID = u['study']; d.SeriesInstanceUID = u['series']; d.FrameOfReferenceUID = u['frame']
-    d.Modality = 'CT'; d.StudyDate = '20240105'; d.StudyTime = '101010'; d.StudyID = 'ZQXACC991'
+    d.Modality = u.get('modality', 'CT'); d.StudyDate = '20240105'; d.StudyTime = '101010'; d.StudyID = 'ZQXACC991'
     d.PatientName = 'Zqxfamily^Qwgiven=赵钱孙'; d.PatientID = 'ZQXPID4471'; d.PatientBirthDate = '19600101'; d.PatientSex = 'F'
     d.OtherPatientIDs = 'ZQXOTHER88'; d.AccessionNumber = 'ZQXACC991'
     d.InstitutionName = 'Zqxinstitute Hospital'; d.InstitutionAddress = '12 Zqxstreet'
@@ -90,9 +99,13 @@ for k in range(4):
     d.save_as(f'{out}/{k}.dcm', write_like_original=False)
 `;
   const sops = [0, 1, 2, 3].map(UIDS.sop);
-  const result = spawnSync(PYTHON, ['-c', script, dir, JSON.stringify({ ...UIDS, sop: undefined, sops })], {
-    encoding: 'utf8',
-  });
+  const result = spawnSync(
+    PYTHON,
+    ['-c', script, dir, JSON.stringify({ ...UIDS, sop: undefined, sops, ...uids })],
+    {
+      encoding: 'utf8',
+    },
+  );
   if (result.status !== 0) throw new Error(result.stderr);
   return [0, 1, 2, 3].map((k) => path.join(dir, `${k}.dcm`));
 }
@@ -151,10 +164,13 @@ let markerFiles: string[] = [];
 
 beforeAll(async () => {
   markerFiles = markerStudy(path.join(scratch, 'marker-study'));
+  const mrFiles = markerStudy(path.join(scratch, 'mr-study'), MR);
   const geometry = readSeriesGeometry(markerFiles);
   const services = openTestServices(dataDir);
   try {
-    await importAndWait(services, [path.dirname(markerFiles[0]!), ct.dir], { failOnErrors: false });
+    await importAndWait(services, [path.dirname(markerFiles[0]!), path.dirname(mrFiles[0]!), ct.dir], {
+      failOnErrors: false,
+    });
     // A label named like a spreadsheet formula.
     await services.handlers['schema.load']({
       json: JSON.stringify({
@@ -252,6 +268,38 @@ beforeAll(async () => {
         frame: 1,
         data: zlib.deflateSync(voxels).toString('base64'),
       })),
+    });
+    const mrGeometry = readSeriesGeometry(mrFiles);
+    await services.handlers['segmentation.saveSlices']({
+      annotationUid: 'mr-seg',
+      versionId: 'mr-seg-v1',
+      parentVersionId: null,
+      deleted: false,
+      studyInstanceUID: MR.study,
+      seriesInstanceUID: MR.series,
+      width: 16,
+      height: 16,
+      bits: 8,
+      layers: 1,
+      segments: [
+        {
+          segmentIndex: 1,
+          name: 'nodule',
+          color: '#00cc00',
+          visible: true,
+          locked: false,
+          layer: 0,
+          labelValue: 1,
+        },
+      ],
+      slices: [
+        {
+          layer: 0,
+          sopInstanceUID: mrGeometry.slices[1]!.sopInstanceUID,
+          frame: 1,
+          data: zlib.deflateSync(new Uint8Array(256).fill(1)).toString('base64'),
+        },
+      ],
     });
   } finally {
     await services.close();
@@ -368,11 +416,25 @@ describe('failures: said per item, the right exit status, no half-written file',
     expect(second.stdout).toMatch(/1\/1 studies, 2 files/);
   });
 
+  it('an nnU-Net dataset keeps to one modality: the MR case is left out and said (exit 1)', async () => {
+    const out = path.join(scratch, 'nnunet-modalities');
+    const run = await cli('export', '--format', 'nnunet', out, '--study', UIDS.study, '--study', MR.study);
+    expect(run.status).toBe(1);
+    expect(run.stderr).toMatch(/modality MR is not the dataset's CT/);
+    const dataset = JSON.parse(fs.readFileSync(path.join(out, 'dataset.json'), 'utf8')) as Record<
+      string,
+      unknown
+    >;
+    expect(dataset['channel_names']).toEqual({ '0': 'CT' });
+    expect(dataset['numTraining']).toBe(1);
+    expect(files(path.join(out, 'imagesTr'))).toHaveLength(1);
+  });
+
   it('an nnU-Net dataset is not written over another one', async () => {
     const out = path.join(scratch, 'nnunet-twice');
-    expect((await cli('export', '--format', 'nnunet', out)).status).toBe(0);
+    expect((await cli('export', '--format', 'nnunet', out, '--study', UIDS.study)).status).toBe(0);
     const before = files(out).sort();
-    const run = await cli('export', '--format', 'nnunet', out);
+    const run = await cli('export', '--format', 'nnunet', out, '--study', UIDS.study);
     expect(run.status).toBe(3);
     expect(run.stderr).toMatch(/already holds an nnU-Net dataset/);
     expect(files(out).sort()).toEqual(before);
@@ -395,7 +457,7 @@ describe('failures: said per item, the right exit status, no half-written file',
       const run = await cli('export', '--format', format, out);
       expect(run.status, `${format}: ${run.stderr}`).toBe(1);
       expect(run.stderr).toMatch(/not in the store/);
-      expect(run.stdout).toMatch(/2\/2 studies/);
+      expect(run.stdout).toMatch(/3\/3 studies/);
       // Nothing of the marker study under a final name, nothing half-written anywhere.
       expect(files(out).filter((f) => f.endsWith('.partial'))).toEqual([]);
       expect(files(out).some((f) => f.includes(UIDS.study))).toBe(false);
