@@ -5,7 +5,9 @@
  * copy main keeps. Focus never traps the keyboard, and Esc closes panels instead of leaving.
  */
 import fs from 'node:fs';
+import path from 'node:path';
 import { expect, test } from '@playwright/test';
+import type { UiSession } from '../../shared/ui-session.js';
 import { type AppSession, importPath, nextFrames, openApp, screenshot, search } from './support/app.js';
 import { canvasProfile, expectedGrey, mean } from './support/canvas.js';
 import { ctStudy, uidOf, writeLayoutStudies } from './support/layout-studies.js';
@@ -30,6 +32,15 @@ test.afterAll(async () => {
 
 const overlay = (slot: number, id: string) => app.page.getByTestId(`viewport-${slot}`).getByTestId(id);
 
+/**
+ * The place main keeps for the reader (ui-session.json in the data folder, written whole and
+ * renamed), null while there is none. The page sends it at most every 400 ms once it changes.
+ */
+function savedSession(): UiSession | null {
+  const file = path.join(app.host.dataDir, 'ui-session.json');
+  return fs.existsSync(file) ? (JSON.parse(fs.readFileSync(file, 'utf8')) as UiSession) : null;
+}
+
 /** The disc's grey level on the centre row of slot 0 (the image is fitted and centred). */
 async function discGrey(slot: number): Promise<number> {
   const profile = await canvasProfile(app.page, slot);
@@ -42,7 +53,8 @@ test('the worklist search and the selected study come back after a reload', asyn
   await search(page, 'LAY-0001');
   await page.getByTestId('study-row').first().click();
   await expect(page.getByTestId('study-row').first()).toHaveAttribute('data-focused', 'true');
-  await page.waitForTimeout(1000);
+  // Main has the place too (the page's own copy is written as it is left).
+  await expect.poll(() => savedSession()?.worklist.search).toBe('LAY-0001');
   await page.reload();
   await expect(page.getByTestId('worklist-search')).toHaveValue('LAY-0001');
   await expect(page.getByTestId('study-table')).toHaveAttribute('data-search', 'LAY-0001');
@@ -70,7 +82,15 @@ test('a reload restores the open study, layout, series per viewport, slice and w
   await expect(overlay(0, 'overlay-image')).toHaveAttribute('data-index', '17');
   await page.getByTestId('preset-abdomen').click();
   await expect(overlay(0, 'overlay-window')).toHaveAttribute('data-width', '400');
-  await page.waitForTimeout(1000);
+  // Main has this place before the reload (the next test opens a new profile, which has only
+  // main's copy): slice 17 of the axial series in viewport 1, the coronal series in viewport 2.
+  const coronal = ctStudy.series.find((series) => series.description === 'Coronal')!;
+  await expect
+    .poll(() => {
+      const viewports = savedSession()?.viewer?.viewports;
+      return { sop: viewports?.[0]?.sopInstanceUID, series: viewports?.[1]?.seriesInstanceUID };
+    })
+    .toEqual({ sop: uidOf.sop(ctStudy, ctStudy.series[1]!, 16), series: uidOf.series(ctStudy, coronal) });
 
   await page.reload();
   await expect(page.getByTestId('viewer')).toBeVisible();
