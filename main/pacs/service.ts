@@ -353,7 +353,8 @@ class ReceivedProblems {
     this.#flush();
     const cleared = this.log.clear();
     this.logger.info({ rows: cleared }, 'pacs received problems cleared');
-    this.#emit();
+    // Nothing was listed: the windows' list is already empty.
+    if (cleared > 0) this.#emit();
     return cleared;
   }
 
