@@ -95,6 +95,31 @@ async function screenRow(page: Page, fy: number, fx0: number, fx1: number): Prom
   return (await screenRegion(page, [fx0, fy], [fx1, fy]))[0]!;
 }
 
+/** The colours a screenshot has down a vertical line of viewport 0 (at `fx`, rows `fy0`..`fy1`), a CSS pixel each. */
+async function shownColumn(page: Page, fx: number, fy0: number, fy1: number): Promise<Rgb[]> {
+  const box = (await page.getByTestId('viewport-element-0').boundingBox())!;
+  const top = Math.round(box.y + box.height * fy0);
+  const png = await page.screenshot({
+    clip: {
+      x: Math.round(box.x + box.width * fx),
+      y: top,
+      width: 1,
+      height: Math.round(box.y + box.height * fy1) - top + 1,
+    },
+  });
+  return page.evaluate(async (base64) => {
+    const bytes = Uint8Array.from(atob(base64), (char) => char.charCodeAt(0));
+    const bitmap = await createImageBitmap(new Blob([bytes], { type: 'image/png' }));
+    const canvas = new OffscreenCanvas(bitmap.width, bitmap.height);
+    const context = canvas.getContext('2d')!;
+    context.drawImage(bitmap, 0, 0);
+    const data = context.getImageData(0, 0, 1, bitmap.height).data;
+    const colours: Array<[number, number, number]> = [];
+    for (let i = 0; i < data.length; i += 4) colours.push([data[i]!, data[i + 1]!, data[i + 2]!]);
+    return colours;
+  }, png.toString('base64'));
+}
+
 /**
  * The colour the reader sees at a fraction of viewport 0 — a screenshot, so every layer counts
  * (image, stroke preview, Cornerstone's SVG layer, the brush cursor) — 3 × 3 CSS pixels averaged.
@@ -435,12 +460,24 @@ test('rotated and flipped, the preview has the drawn stroke’s shape: the same 
   await nextFrames(page);
   const [x, y0, y1] = [0.47, 0.4, 0.6];
   const image = await screenColumn(page, x, y0, y1);
+  const imageShown = await shownColumn(page, x, y0, y1);
   await pressAndDrag(page, 0.35, 0.6);
   await expect(preview(page)).toHaveAttribute('data-state', 'painting');
   const painting = await screenColumn(page, x, y0, y1);
+  const paintingShown = await shownColumn(page, x, y0, y1);
   await page.mouse.up();
   await committed(page);
   const drawn = await screenColumn(page, x, y0, y1);
+  const drawnShown = await shownColumn(page, x, y0, y1);
+  // On the screen itself (a screenshot: every layer as the compositor puts them together) too.
+  const [shownWhileFirst, shownWhileLast] = paintedRun(paintingShown, imageShown);
+  const [shownAfterFirst, shownAfterLast] = paintedRun(drawnShown, imageShown);
+  console.log(
+    `brush preview across the stroke on screen (CSS px): while painting ${shownWhileFirst}–${shownWhileLast}, once drawn ${shownAfterFirst}–${shownAfterLast}`,
+  );
+  expect(shownAfterFirst).toBeGreaterThan(0);
+  expect(Math.abs(shownWhileFirst - shownAfterFirst)).toBeLessThanOrEqual(3);
+  expect(Math.abs(shownWhileLast - shownAfterLast)).toBeLessThanOrEqual(3);
   const [firstWhile, lastWhile] = paintedRun(painting, image);
   const [firstAfter, lastAfter] = paintedRun(drawn, image);
   console.log(
