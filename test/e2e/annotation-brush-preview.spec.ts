@@ -95,45 +95,15 @@ async function screenRow(page: Page, fy: number, fx0: number, fx1: number): Prom
   return (await screenRegion(page, [fx0, fy], [fx1, fy]))[0]!;
 }
 
-/** The colours a screenshot has down a vertical line of viewport 0 (at `fx`, rows `fy0`..`fy1`), a CSS pixel each. */
-async function shownColumn(page: Page, fx: number, fy0: number, fy1: number): Promise<Rgb[]> {
-  const box = (await page.getByTestId('viewport-element-0').boundingBox())!;
-  const top = Math.round(box.y + box.height * fy0);
-  const png = await page.screenshot({
-    clip: {
-      x: Math.round(box.x + box.width * fx),
-      y: top,
-      width: 1,
-      height: Math.round(box.y + box.height * fy1) - top + 1,
-    },
-  });
-  return page.evaluate(async (base64) => {
-    const bytes = Uint8Array.from(atob(base64), (char) => char.charCodeAt(0));
-    const bitmap = await createImageBitmap(new Blob([bytes], { type: 'image/png' }));
-    const canvas = new OffscreenCanvas(bitmap.width, bitmap.height);
-    const context = canvas.getContext('2d')!;
-    context.drawImage(bitmap, 0, 0);
-    const data = context.getImageData(0, 0, 1, bitmap.height).data;
-    const colours: Array<[number, number, number]> = [];
-    for (let i = 0; i < data.length; i += 4) colours.push([data[i]!, data[i + 1]!, data[i + 2]!]);
-    return colours;
-  }, png.toString('base64'));
-}
-
 /**
- * The colour the reader sees at a fraction of viewport 0 — a screenshot, so every layer counts
- * (image, stroke preview, Cornerstone's SVG layer, the brush cursor) — 3 × 3 CSS pixels averaged.
+ * The colours of a screenshot of a page region (CSS pixels), row by row: what the reader sees, so
+ * every layer counts (image, stroke preview, Cornerstone's SVG layer, the brush cursor).
  */
-async function shownColour(page: Page, fx: number, fy: number): Promise<Rgb> {
-  const box = (await page.getByTestId('viewport-element-0').boundingBox())!;
-  const png = await page.screenshot({
-    clip: {
-      x: Math.round(box.x + box.width * fx) - 1,
-      y: Math.round(box.y + box.height * fy) - 1,
-      width: 3,
-      height: 3,
-    },
-  });
+async function shownPixels(
+  page: Page,
+  clip: { x: number; y: number; width: number; height: number },
+): Promise<Rgb[]> {
+  const png = await page.screenshot({ clip });
   return page.evaluate(async (base64) => {
     const bytes = Uint8Array.from(atob(base64), (char) => char.charCodeAt(0));
     const bitmap = await createImageBitmap(new Blob([bytes], { type: 'image/png' }));
@@ -141,11 +111,34 @@ async function shownColour(page: Page, fx: number, fy: number): Promise<Rgb> {
     const context = canvas.getContext('2d')!;
     context.drawImage(bitmap, 0, 0);
     const data = context.getImageData(0, 0, bitmap.width, bitmap.height).data;
-    const sum = [0, 0, 0];
-    for (let i = 0; i < data.length; i += 4) for (let c = 0; c < 3; c += 1) sum[c] = sum[c]! + data[i + c]!;
-    const count = data.length / 4;
-    return sum.map((value) => Math.round(value / count)) as [number, number, number];
+    const colours: Array<[number, number, number]> = [];
+    for (let i = 0; i < data.length; i += 4) colours.push([data[i]!, data[i + 1]!, data[i + 2]!]);
+    return colours;
   }, png.toString('base64'));
+}
+
+/** On the screen, down a vertical line of viewport 0 (at `fx`, rows `fy0`..`fy1`), a CSS pixel each. */
+async function shownColumn(page: Page, fx: number, fy0: number, fy1: number): Promise<Rgb[]> {
+  const box = (await page.getByTestId('viewport-element-0').boundingBox())!;
+  const top = Math.round(box.y + box.height * fy0);
+  const bottom = Math.round(box.y + box.height * fy1);
+  return shownPixels(page, {
+    x: Math.round(box.x + box.width * fx),
+    y: top,
+    width: 1,
+    height: bottom - top + 1,
+  });
+}
+
+/** The colour the reader sees at a fraction of viewport 0: 3 × 3 CSS pixels of a screenshot averaged. */
+async function shownColour(page: Page, fx: number, fy: number): Promise<Rgb> {
+  const box = (await page.getByTestId('viewport-element-0').boundingBox())!;
+  const x = Math.round(box.x + box.width * fx) - 1;
+  const y = Math.round(box.y + box.height * fy) - 1;
+  const pixels = await shownPixels(page, { x, y, width: 3, height: 3 });
+  const sum = [0, 0, 0];
+  for (const pixel of pixels) for (let c = 0; c < 3; c += 1) sum[c] = sum[c]! + pixel[c]!;
+  return sum.map((value) => Math.round(value / pixels.length)) as Rgb;
 }
 
 /** First and last painted pixel of a line: where it differs from the image under it. */
