@@ -7,18 +7,21 @@ export interface OneSegmentOptions {
   versionId: string;
   studyInstanceUID: string;
   seriesInstanceUID: string;
-  sopInstanceUID: string;
+  /** The image, or images (each gets the same `labels`). */
+  sopInstanceUID: string | readonly string[];
   /** The image's label values, row by row (`width` × `height`); 1 is the segment. */
   labels: Uint8Array;
   width: number;
   height: number;
   /** The segment's name. */
   name: string;
+  /** The segment's colour (orange unless said). */
+  color?: string;
 }
 
 /**
- * The first version of a labelmap with one segment (value 1 on layer 0, 8-bit, orange) drawn on
- * one image.
+ * The first version of a labelmap with one segment (value 1 on layer 0, 8-bit) drawn on one image
+ * or on several alike.
  */
 export function oneSegmentLabelmap(options: OneSegmentOptions): SaveSlicesParsed {
   return {
@@ -36,20 +39,18 @@ export function oneSegmentLabelmap(options: OneSegmentOptions): SaveSlicesParsed
       {
         segmentIndex: 1,
         name: options.name,
-        color: '#ffaa00',
+        color: options.color ?? '#ffaa00',
         visible: true,
         locked: false,
         layer: 0,
         labelValue: 1,
       },
     ],
-    slices: [
-      {
-        layer: 0,
-        sopInstanceUID: options.sopInstanceUID,
-        frame: 1,
-        data: zlib.deflateSync(options.labels).toString('base64'),
-      },
-    ],
+    slices: [options.sopInstanceUID].flat().map((sopInstanceUID) => ({
+      layer: 0,
+      sopInstanceUID,
+      frame: 1,
+      data: zlib.deflateSync(options.labels).toString('base64'),
+    })),
   };
 }

@@ -21,6 +21,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { imageToWorld, readSeriesGeometry } from '../../../main/annotation/dicom/geometry.js';
 import { ensureCtSeries, makeTempDir } from '../../fixtures/index.js';
 import { runCliInProcess } from '../../support/cli.js';
+import { oneSegmentLabelmap } from '../../support/labelmap.js';
 import { importAndWait } from '../../support/import.js';
 import { openTestServices } from '../../support/services.js';
 
@@ -240,67 +241,35 @@ beforeAll(async () => {
     });
     const voxels = new Uint8Array(16 * 16);
     for (let y = 4; y < 10; y++) for (let x = 4; x < 10; x++) voxels[y * 16 + x] = 1;
-    await services.handlers['segmentation.saveSlices']({
-      annotationUid: 'marker-seg',
-      versionId: 'marker-seg-v1',
-      parentVersionId: null,
-      deleted: false,
-      studyInstanceUID: UIDS.study,
-      seriesInstanceUID: UIDS.series,
-      width: 16,
-      height: 16,
-      bits: 8,
-      layers: 1,
-      segments: [
-        {
-          segmentIndex: 1,
-          name: 'Zqxfamily 赵钱孙 ZQXPID4471 nodule',
-          color: '#dd0000',
-          visible: true,
-          locked: false,
-          layer: 0,
-          labelValue: 1,
-        },
-      ],
-      slices: geometry.slices.slice(1, 3).map((s) => ({
-        layer: 0,
-        sopInstanceUID: s.sopInstanceUID,
-        frame: 1,
-        data: zlib.deflateSync(voxels).toString('base64'),
-      })),
-    });
+    await services.handlers['segmentation.saveSlices'](
+      oneSegmentLabelmap({
+        annotationUid: 'marker-seg',
+        versionId: 'marker-seg-v1',
+        studyInstanceUID: UIDS.study,
+        seriesInstanceUID: UIDS.series,
+        sopInstanceUID: geometry.slices.slice(1, 3).map((slice) => slice.sopInstanceUID),
+        labels: voxels,
+        width: 16,
+        height: 16,
+        name: 'Zqxfamily 赵钱孙 ZQXPID4471 nodule',
+        color: '#dd0000',
+      }),
+    );
     const mrGeometry = readSeriesGeometry(mrFiles);
-    await services.handlers['segmentation.saveSlices']({
-      annotationUid: 'mr-seg',
-      versionId: 'mr-seg-v1',
-      parentVersionId: null,
-      deleted: false,
-      studyInstanceUID: MR.study,
-      seriesInstanceUID: MR.series,
-      width: 16,
-      height: 16,
-      bits: 8,
-      layers: 1,
-      segments: [
-        {
-          segmentIndex: 1,
-          name: 'nodule',
-          color: '#00cc00',
-          visible: true,
-          locked: false,
-          layer: 0,
-          labelValue: 1,
-        },
-      ],
-      slices: [
-        {
-          layer: 0,
-          sopInstanceUID: mrGeometry.slices[1]!.sopInstanceUID,
-          frame: 1,
-          data: zlib.deflateSync(new Uint8Array(256).fill(1)).toString('base64'),
-        },
-      ],
-    });
+    await services.handlers['segmentation.saveSlices'](
+      oneSegmentLabelmap({
+        annotationUid: 'mr-seg',
+        versionId: 'mr-seg-v1',
+        studyInstanceUID: MR.study,
+        seriesInstanceUID: MR.series,
+        sopInstanceUID: mrGeometry.slices[1]!.sopInstanceUID,
+        labels: new Uint8Array(256).fill(1),
+        width: 16,
+        height: 16,
+        name: 'nodule',
+        color: '#00cc00',
+      }),
+    );
   } finally {
     await services.close();
   }
