@@ -94,6 +94,8 @@ interface Stroke {
   last: [number, number] | null;
   /** The mapping the overlay was last drawn in (null: draw it whole next time). */
   drawnWith: Affine | null;
+  /** A press came since the overlay was last shown: is `drawnWith` still the viewport's mapping? */
+  recheck: boolean;
   /** Voxels the bitmap gained that the overlay does not show yet (columns x0..x1, rows y0..y1). */
   pending: { x0: number; y0: number; x1: number; y1: number } | null;
 }
@@ -283,6 +285,13 @@ export function installStrokePreview(viewport: StackViewport, source: StrokeSour
     }
     const current = stroke;
     if (!current) return;
+    // Checked when shown, not in the press: the press's handler stays short (Playwright, like a
+    // reader's next move, comes after the press is handled), and reading the element's size there
+    // recalculated the style Cornerstone had just changed (its cursor).
+    if (current.recheck) {
+      current.recheck = false;
+      checkMapping(current);
+    }
     const region = current.pending;
     current.pending = null;
     const target = canvas();
@@ -349,12 +358,13 @@ export function installStrokePreview(viewport: StackViewport, source: StrokeSour
         earlier,
         last: null,
         drawnWith: null,
+        recheck: false,
         pending: null,
       };
     } else {
       stroke.look = look;
       stroke.last = null;
-      checkMapping(stroke);
+      stroke.recheck = true;
     }
     clearOnRender = false;
     paintTo(world, 'next frame');
