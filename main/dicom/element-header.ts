@@ -99,6 +99,22 @@ export function explicitElementBytes(tag: number, vr: string, value: Uint8Array)
   return Buffer.concat([header, value]);
 }
 
+/**
+ * The start of a Part 10 file: the 128-byte preamble, `DICM`, and the file meta group (0002) in
+ * explicit VR little endian: its group length (0002,0000) over `metaElements`, then those.
+ */
+export function fileMetaBytes(metaElements: readonly Buffer[]): Buffer {
+  const body = Buffer.concat(metaElements);
+  const groupLength = Buffer.alloc(4);
+  groupLength.writeUInt32LE(body.length);
+  return Buffer.concat([
+    Buffer.alloc(128),
+    Buffer.from('DICM', 'latin1'),
+    explicitElementBytes(0x00020000, 'UL', groupLength),
+    body,
+  ]);
+}
+
 /** A DataView over exactly the bytes of `bytes`. */
 export function viewOf(bytes: Uint8Array): DataView {
   return new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);

@@ -4,7 +4,7 @@
  * from the accepted presentation context), so the SCP writes it first and then streams the
  * dataset bytes exactly as received: private tags and text in any character set stay byte-exact.
  */
-import { explicitElementBytes } from '../dicom/element-header.js';
+import { explicitElementBytes, fileMetaBytes } from '../dicom/element-header.js';
 
 /** Our implementation class UID (under the dcmjs-dimse root the SCP already announces) and version. */
 export const IMPLEMENTATION_CLASS_UID = '1.2.826.0.1.3680043.10.854.1';
@@ -36,15 +36,7 @@ export function part10Header(fields: FileMetaFields): Buffer {
     element(0x0013, 'SH', textValue(IMPLEMENTATION_VERSION_NAME)),
     element(0x0016, 'AE', textValue(fields.sourceAeTitle.trim().slice(0, 16) || 'UNKNOWN')),
   ];
-  const body = Buffer.concat(elements);
-  const groupLength = Buffer.alloc(4);
-  groupLength.writeUInt32LE(body.length);
-  return Buffer.concat([
-    Buffer.alloc(128),
-    Buffer.from('DICM', 'ascii'),
-    element(0x0000, 'UL', groupLength),
-    body,
-  ]);
+  return fileMetaBytes(elements);
 }
 
 function uidValue(uid: string): Buffer {
@@ -58,6 +50,6 @@ function textValue(text: string): Buffer {
 }
 
 /** A file meta element (group 0002). */
-function element(elementNumber: number, vr: 'OB' | 'UI' | 'SH' | 'AE' | 'UL', value: Buffer): Buffer {
+function element(elementNumber: number, vr: 'OB' | 'UI' | 'SH' | 'AE', value: Buffer): Buffer {
   return explicitElementBytes(0x00020000 | elementNumber, vr, value);
 }

@@ -21,7 +21,7 @@ import type { DeidConfig } from '../deid/index.js';
 import { Pseudonymizer } from '../deid/pseudonyms.js';
 import { deidentifyTree } from '../deid/service.js';
 import { decodeText, parseSpecificCharacterSet, textKindFor, usesCodeExtensions } from '../dicom/charset.js';
-import { LONG_VRS, explicitElementBytes } from '../dicom/element-header.js';
+import { LONG_VRS, explicitElementBytes, fileMetaBytes } from '../dicom/element-header.js';
 import { type HeaderDataSet, readDicomHeaderFromFile, readHeaderDataSetFromFile } from '../dicom/header.js';
 import type { ProjectDeidSettings } from '../deid-app/handlers.js';
 import type { DocumentRef } from './annotations.js';
@@ -437,15 +437,7 @@ function identityObject({ dataSet }: HeaderDataSet, keywords: readonly IdentityK
     );
   }
   const syntax = explicitElementBytes(0x00020010, 'UI', Buffer.from(EXPLICIT_VR_LITTLE_ENDIAN_UID, 'latin1'));
-  const groupLength = Buffer.alloc(4);
-  groupLength.writeUInt32LE(syntax.length);
-  return Buffer.concat([
-    Buffer.alloc(128),
-    Buffer.from('DICM', 'latin1'),
-    explicitElementBytes(0x00020000, 'UL', groupLength),
-    syntax,
-    ...elements,
-  ]);
+  return Buffer.concat([fileMetaBytes([syntax]), ...elements]);
 }
 
 /** The smallest of a study's files (the cheapest to read). */
