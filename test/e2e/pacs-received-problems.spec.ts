@@ -10,7 +10,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
-import { expect, test } from '@playwright/test';
+import { type Locator, type Page, expect, test } from '@playwright/test';
 import type { LabelmapHead } from '../../shared/segmentation.js';
 import { type CtSeries, ensureCtSeries, makeTempDir } from '../fixtures/index.js';
 import { type AiSegFixture, writeHostileLesionSeg, writeLesionSeg } from '../support/ai-fixtures.js';
@@ -30,6 +30,23 @@ test.beforeAll(() => {
   hostile = writeHostileLesionSeg(ct.files, path.join(folder, 'HOSTILE-SEG.dcm'));
 });
 
+/**
+ * Turns the PACS receiver on from its settings (a free port on 127.0.0.1, calling AE MODALITY),
+ * and waits until it says it receives; the settings dialog stays open.
+ */
+async function receiveFromModality(page: Page): Promise<{ port: number; dialog: Locator }> {
+  const port = await freePort();
+  await page.getByTestId('pacs-settings-open').click();
+  const dialog = page.getByTestId('pacs-settings');
+  await dialog.getByTestId('pacs-enabled').check();
+  await dialog.getByTestId('pacs-port').fill(String(port));
+  await dialog.getByTestId('pacs-bind').fill('127.0.0.1');
+  await dialog.getByTestId('pacs-callers').fill('MODALITY');
+  await dialog.getByTestId('pacs-save').click();
+  await expect(dialog.getByTestId('pacs-status')).toHaveText(`Receiving on port ${port}`);
+  return { port, dialog };
+}
+
 test('a hostile SEG sent by a PACS: stored, and the PACS settings say why it gave no segmentation', async ({
   browser,
 }) => {
@@ -38,15 +55,7 @@ test('a hostile SEG sent by a PACS: stored, and the PACS settings say why it gav
   let restarted: RunningWebHost | null = null;
   try {
     const { page } = app;
-    const port = await freePort();
-    await page.getByTestId('pacs-settings-open').click();
-    const dialog = page.getByTestId('pacs-settings');
-    await dialog.getByTestId('pacs-enabled').check();
-    await dialog.getByTestId('pacs-port').fill(String(port));
-    await dialog.getByTestId('pacs-bind').fill('127.0.0.1');
-    await dialog.getByTestId('pacs-callers').fill('MODALITY');
-    await dialog.getByTestId('pacs-save').click();
-    await expect(dialog.getByTestId('pacs-status')).toHaveText(`Receiving on port ${port}`);
+    const { port, dialog } = await receiveFromModality(page);
     await expect(dialog.getByTestId('pacs-received-problems')).toHaveCount(0);
     await dialog.getByTestId('pacs-settings-close').click();
     await expect(page.getByTestId('pacs-problems-notice')).toHaveCount(0);
@@ -187,15 +196,7 @@ test('a long list is paged, the newest first', async ({ browser }) => {
   const app = await openApp(browser, 'pacs-received-problems-many');
   try {
     const { page } = app;
-    const port = await freePort();
-    await page.getByTestId('pacs-settings-open').click();
-    const dialog = page.getByTestId('pacs-settings');
-    await dialog.getByTestId('pacs-enabled').check();
-    await dialog.getByTestId('pacs-port').fill(String(port));
-    await dialog.getByTestId('pacs-bind').fill('127.0.0.1');
-    await dialog.getByTestId('pacs-callers').fill('MODALITY');
-    await dialog.getByTestId('pacs-save').click();
-    await expect(dialog.getByTestId('pacs-status')).toHaveText(`Receiving on port ${port}`);
+    const { port, dialog } = await receiveFromModality(page);
     const sent = spawnSync(
       'storescu',
       ['-R', '-nh', '-aet', 'MODALITY', '-aec', 'RADLABEL', '127.0.0.1', String(port), '+sd', copies],
