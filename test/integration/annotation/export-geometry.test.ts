@@ -14,13 +14,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { readSeriesGeometry } from '../../../main/annotation/dicom/geometry.js';
-import {
-  encodeNifti,
-  rasAffine,
-  readSeriesVoxels,
-  volumeProblem,
-} from '../../../main/annotation/export/nifti.js';
+import { rasAffine, volumeProblem } from '../../../main/annotation/export/nifti.js';
 import { makeTempDir } from '../../fixtures/index.js';
+import { writeSeriesNifti } from '../../support/nifti.js';
 
 const PYTHON = '/usr/bin/python3';
 const scratch = makeTempDir('export-geometry');
@@ -81,15 +77,8 @@ for k, s in enumerate(o['slices']):
 async function checkAgainstDicom(files: string[], name: string): Promise<Record<string, unknown>> {
   const geometry = readSeriesGeometry(files);
   expect(volumeProblem(geometry)).toBeNull();
-  const voxels = await readSeriesVoxels(geometry);
   const file = path.join(scratch, `${name}.nii.gz`);
-  fs.writeFileSync(
-    file,
-    encodeNifti(voxels.data, [geometry.columns, geometry.rows, geometry.slices.length], rasAffine(geometry), {
-      slope: voxels.slope,
-      intercept: voxels.intercept,
-    }),
-  );
+  await writeSeriesNifti(geometry, file);
   const script = `
 import sys, json, numpy as np, nibabel as nib, pydicom
 img = nib.load(sys.argv[1]); a = img.affine; data = np.asarray(img.dataobj)

@@ -11,8 +11,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { readSeriesGeometry } from '../../../main/annotation/dicom/geometry.js';
-import { encodeNifti, rasAffine, readSeriesVoxels } from '../../../main/annotation/export/nifti.js';
+import { readSeriesVoxels } from '../../../main/annotation/export/nifti.js';
 import { ensureCtSeries, makeTempDir } from '../../fixtures/index.js';
+import { writeSeriesNifti } from '../../support/nifti.js';
 
 const PYTHON = '/usr/bin/python3';
 const scratch = makeTempDir('nifti-pixels');
@@ -36,15 +37,8 @@ async function throughNibabel(
   name: string,
 ): Promise<{ values: Float64Array; dtype: string }> {
   const geometry = readSeriesGeometry(files);
-  const voxels = await readSeriesVoxels(geometry);
   const file = path.join(scratch, `${name}.nii.gz`);
-  fs.writeFileSync(
-    file,
-    encodeNifti(voxels.data, [geometry.columns, geometry.rows, geometry.slices.length], rasAffine(geometry), {
-      slope: voxels.slope,
-      intercept: voxels.intercept,
-    }),
-  );
+  await writeSeriesNifti(geometry, file);
   const out = path.join(scratch, `${name}.f64`);
   const result = spawnSync(
     PYTHON,
