@@ -405,8 +405,9 @@ const EXPLICIT_VR_LITTLE_ENDIAN_UID = '1.2.840.10008.1.2.1\0';
  * byte order or the VR encoding of the image, so they decode as they would in the image itself.
  */
 function identityObject({ dataSet }: HeaderDataSet, keywords: readonly IdentityKeyword[]): Uint8Array {
+  const elementOf = (tag: number) => dataSet.elements[`x${tag.toString(16).padStart(8, '0')}`];
   const valueOf = (tag: number): Uint8Array | null => {
-    const element = dataSet.elements[`x${tag.toString(16).padStart(8, '0')}`];
+    const element = elementOf(tag);
     if (!element || element.hadUndefinedLength) return null;
     const end = element.dataOffset + element.length;
     return end > dataSet.byteArray.length ? null : dataSet.byteArray.subarray(element.dataOffset, end);
@@ -423,7 +424,7 @@ function identityObject({ dataSet }: HeaderDataSet, keywords: readonly IdentityK
   for (const [tag, dictionaryVr] of wanted) {
     const value = valueOf(tag);
     if (!value) continue;
-    const element = dataSet.elements[`x${tag.toString(16).padStart(8, '0')}`]!;
+    const element = elementOf(tag)!;
     // An explicit VR file's own VR, as dcmjs reads it; the dictionary's for implicit VR (and UN).
     const vr = element.vr && /^[A-Z]{2}$/.test(element.vr) && element.vr !== 'UN' ? element.vr : dictionaryVr;
     // Over 64 KiB cannot be a name, an ID or a date (nor be written back with a 2-byte length).
