@@ -6,6 +6,9 @@
  * groups of a SEG, main/annotation/dicom/seg-parse.ts) and for the writers that lay them out.
  */
 
+import { TextDecoder } from 'node:util';
+import { AppError, ErrorCode } from '../../shared/errors.js';
+
 /** Explicit VRs whose length has 4 bytes after 2 reserved ones (PS3.5 Table 7.1-1). */
 export const LONG_VRS: ReadonlySet<string> = new Set([
   'OB',
@@ -118,4 +121,31 @@ export function fileMetaBytes(metaElements: readonly Buffer[]): Buffer {
 /** A DataView over exactly the bytes of `bytes`. */
 export function viewOf(bytes: Uint8Array): DataView {
   return new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+}
+
+/**
+ * Reads the file meta group (explicit VR little endian, each element inside the file): the
+ * transfer syntax ('' without one) and where the data set starts. Reads nothing of the data set:
+ * the group's end is where a tag of another group starts, peeked, not read as an element.
+ */
+export function part10Meta(bytes: Uint8Array): { syntax: string; start: number } {
+  const damaged = (detail: string) =>
+    new AppError(ErrorCode.Malformed, `This DICOM file is damaged and cannot be read (${detail}).`);
+  const view = viewOf(bytes);
+  const size = bytes.length;
+  const magic = size >= 132 && String.fromCharCode(...bytes.subarray(128, 132)) === 'DICM';
+  let at = magic ? 132 : 0;
+  const header = elementHeader();
+  let syntax = '';
+  while (at + 8 <= size && view.getUint16(at, true) === 0x0002) {
+    if (!readElementHeader(view, at, true, header)) throw damaged('its header is cut short');
+    const end = header.valueOffset + header.length;
+    if (header.length === UNDEFINED_LENGTH || end > size) throw damaged('its header runs past the end');
+    if (header.tag === 0x00020010)
+      syntax = new TextDecoder('latin1')
+        .decode(bytes.subarray(header.valueOffset, end))
+        .replace(/[\0 ]+$/, '');
+    at = end;
+  }
+  return { syntax, start: at };
 }

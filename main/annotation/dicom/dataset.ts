@@ -14,9 +14,12 @@ import {
   type ElementHeader,
   UNDEFINED_LENGTH,
   elementHeader,
+  part10Meta,
   readElementHeader,
   vrCode,
 } from '../../dicom/element-header.js';
+
+export { part10Meta };
 
 dcmjs.log.setLevel('error');
 
@@ -79,30 +82,6 @@ export interface Part10Layout {
   start: number;
   explicit: boolean;
   littleEndian: boolean;
-}
-
-/**
- * Reads the file meta group (explicit VR little endian, each element inside the file): the
- * transfer syntax and where the data set starts. Reads nothing of the data set.
- */
-export function part10Meta(bytes: Uint8Array): { syntax: string; start: number } {
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const size = bytes.length;
-  const magic = size >= 132 && String.fromCharCode(...bytes.subarray(128, 132)) === 'DICM';
-  let at = magic ? 132 : 0;
-  const header = elementHeader();
-  let syntax = '';
-  while (at + 8 <= size && view.getUint16(at, true) === 0x0002) {
-    if (!readElementHeader(view, at, true, header)) throw damaged('its header is cut short');
-    const end = header.valueOffset + header.length;
-    if (header.length === UNDEFINED_LENGTH || end > size) throw damaged('its header runs past the end');
-    if (header.tag === 0x00020010)
-      syntax = new TextDecoder('latin1')
-        .decode(bytes.subarray(header.valueOffset, end))
-        .replace(/[\0 ]+$/, '');
-    at = end;
-  }
-  return { syntax, start: at };
 }
 
 /**
