@@ -219,8 +219,14 @@ const paintMs: Benchmark = {
           });
         // RADLABEL_BENCH_PROFILE=<file.cpuprofile>: the page's CPU profile of the painting.
         const profileFile = process.env['RADLABEL_BENCH_PROFILE'];
-        const cdp = profileFile ? await page.context().newCDPSession(page) : null;
-        if (cdp) {
+        // The main thread's work for the whole strokes, between them too (CDP Performance).
+        const cdp = await page.context().newCDPSession(page);
+        await cdp.send('Performance.enable');
+        const taskSeconds = async (): Promise<number> =>
+          (await cdp.send('Performance.getMetrics')).metrics.find((metric) => metric.name === 'TaskDuration')
+            ?.value ?? Number.NaN;
+        const tasksBefore = await taskSeconds();
+        if (profileFile) {
           await cdp.send('Profiler.enable');
           await cdp.send('Profiler.setSamplingInterval', { interval: 500 });
           await cdp.send('Profiler.start');
@@ -228,11 +234,12 @@ const paintMs: Benchmark = {
         const paintingDrags = await dragLatencies(page);
         const painting = paintingDrags.drawn;
         if (traceFile) await browser.stopTracing();
-        if (cdp && profileFile) {
+        const tasksAfter = await taskSeconds();
+        if (profileFile) {
           const { profile } = await cdp.send('Profiler.stop');
           fs.writeFileSync(profileFile, JSON.stringify(profile));
-          await cdp.detach();
         }
+        await cdp.detach();
         return [
           {
             id: 'annotation.paint_ms',
@@ -259,6 +266,10 @@ const paintMs: Benchmark = {
                 queuedP95: round(percentile(paintingDrags.queued, 95)),
                 readingP95: round(percentile(readingDrags.latencies, 95)),
               },
+              // The page's main thread busy (all its tasks) per stroke, from the first press to
+              // 300 ms after the last pointer up: the drawing, the strokes' ends in Cornerstone,
+              // undo memos, saves; the idle time is not in it.
+              mainThreadMsPerStroke: round(((tasksAfter - tasksBefore) * 1000) / STROKES),
               // Viewport renders (WebGL frames) during the 20 painting strokes, and inside them.
               renders: paintingDrags.renders,
               rendersInStrokes: paintingDrags.rendersInStrokes,
