@@ -183,6 +183,8 @@ export function createServices(options: ServicesOptions): Services {
     importReceived: async (object) =>
       receiveAudit.noted(object.callingAeTitle, await importReceivedObject(importer, object)),
     hasStudy: (studyInstanceUID) => catalog.getStudy(studyInstanceUID) !== null,
+    // The interchange app below turns received SR and SEG objects into annotations and reports it.
+    annotationReports: true,
     ...(options.pacsLimits ? { scpLimits: options.pacsLimits } : {}),
   });
   const annotation = createAnnotationApp({

@@ -36,10 +36,18 @@ const MAX_RECEIVED_REMEMBERED = 20_000;
  */
 const ANNOTATION_CLASS_PREFIXES = ['1.2.840.10008.5.1.4.1.1.88.', '1.2.840.10008.5.1.4.1.1.66.'];
 /**
- * Objects with problems wait this long in memory after the first of a burst, so that a sender's
- * burst is one transaction and one read of the log's first page for the event, not one per object.
+ * The event with the log's first page goes to the windows this long after the first new row of a
+ * burst, so that a sender's burst is one read of the page, not one per object. The rows themselves
+ * are written at once (each report's in one transaction), before the sender is answered.
  */
-const FLUSH_AFTER_MS = 500;
+const EMIT_AFTER_MS = 500;
+/**
+ * How long a received SR or SEG object's C-STORE answer waits for its annotation import's report
+ * (so that its problems are in the catalog before the sender learns it was stored). The import of a
+ * study's SR and SEG objects normally takes milliseconds to seconds; past this the sender is
+ * answered all the same and the problems are logged when the report comes.
+ */
+const REPORT_WAIT_MS = 20_000;
 
 type PacsMethod =
   | 'pacs.getSettings'
@@ -64,6 +72,12 @@ export interface PacsAppDeps {
   importReceived(object: ReceivedObject): Promise<StoreOutcome>;
   /** Whether a study is already in the local catalog. */
   hasStudy(studyInstanceUID: string): boolean;
+  /**
+   * Whether main turns stored SR and SEG objects into annotations and reports it
+   * (`annotation.imported`, the app's services): then a received SR or SEG is answered once its
+   * report is logged. Without (a receiver alone, in tests) it is answered at once.
+   */
+  annotationReports: boolean;
   scpLimits?: Partial<ScpLimits>;
 }
 
@@ -125,9 +139,12 @@ export function createPacsApp(deps: PacsAppDeps): PacsApp {
           {
             spoolDir,
             logger,
-            store: (object) => {
-              received.noteReceived(object);
-              return deps.importReceived(object);
+            store: async (object) => {
+              const annotationObject = deps.annotationReports ? received.noteReceived(object) : null;
+              const outcome = await deps.importReceived(object);
+              // Its problems (if any) are in the catalog before the sender is answered.
+              if (annotationObject && outcome.status === 'stored') await annotationObject.reported;
+              return outcome;
             },
           },
           deps.scpLimits,
@@ -307,16 +324,21 @@ export function createPacsApp(deps: PacsAppDeps): PacsApp {
  * and a received object alike); the objects this receiver brought in are picked out of those
  * reports by their SOP Instance UID, so the PACS settings can say which objects gave nothing and
  * why while no import is on screen. The receptions waiting for their report are remembered in
- * memory (the last MAX_RECEIVED_REMEMBERED SR/SEG objects received); the objects with problems go
- * to the catalog's log (./received-log.ts), which outlives a restart: a burst of them in one
- * transaction, FLUSH_AFTER_MS after the first (or at once when the list is asked for, or on close),
- * followed by the event with the log's first page.
+ * memory (the last MAX_RECEIVED_REMEMBERED SR/SEG objects received).
+ *
+ * Durable before the sender is answered: the receive path waits (at most REPORT_WAIT_MS) for the
+ * report naming the object it stored, and a report's objects with problems are written to the
+ * catalog's log (./received-log.ts) in one transaction before that wait ends; so an object the
+ * sender was told was stored has its problems in the catalog, whatever happens to the process
+ * afterwards. The event with the log's first page follows EMIT_AFTER_MS after the first new row.
  */
 class ReceivedProblems {
   readonly #received = new Map<string, { callingAeTitle: string; receivedAt: string }>();
-  /** Objects with problems not yet in the log (the last the newest). */
-  readonly #pending = new Map<string, PacsReceivedProblem>();
-  #flushTimer: NodeJS.Timeout | null = null;
+  /** Received objects whose answer waits for their annotation import's report. */
+  readonly #waiting = new Map<string, { done(): void; timer: NodeJS.Timeout }>();
+  #emitTimer: NodeJS.Timeout | null = null;
+  /** Rows written since the last summary line in the application log (counts and senders only). */
+  #unsummarised = { objects: 0, callingAeTitles: new Set<string>() };
   readonly #unsubscribe: () => void;
 
   constructor(
@@ -329,11 +351,19 @@ class ReceivedProblems {
     });
   }
 
-  noteReceived(object: Pick<ReceivedObject, 'sopInstanceUID' | 'sopClassUID' | 'callingAeTitle'>): void {
-    if (!ANNOTATION_CLASS_PREFIXES.some((prefix) => object.sopClassUID.trim().startsWith(prefix))) return;
+  /**
+   * Remembers an SR or SEG object being received; for those, `reported` resolves once the report of
+   * its annotation import has been logged (or after REPORT_WAIT_MS, or on close). Null for others.
+   */
+  noteReceived(
+    object: Pick<ReceivedObject, 'sopInstanceUID' | 'sopClassUID' | 'callingAeTitle'>,
+  ): { reported: Promise<void> } | null {
+    if (!ANNOTATION_CLASS_PREFIXES.some((prefix) => object.sopClassUID.trim().startsWith(prefix)))
+      return null;
+    const uid = object.sopInstanceUID;
     // Sent again: it moves to the end (the newest).
-    this.#received.delete(object.sopInstanceUID);
-    this.#received.set(object.sopInstanceUID, {
+    this.#received.delete(uid);
+    this.#received.set(uid, {
       callingAeTitle: object.callingAeTitle.slice(0, 16),
       receivedAt: new Date().toISOString(),
     });
@@ -341,16 +371,35 @@ class ReceivedProblems {
       const oldest = this.#received.keys().next();
       if (!oldest.done) this.#received.delete(oldest.value);
     }
+    // The same object on two associations at once: the earlier one stops waiting.
+    this.#waiting.get(uid)?.done();
+    const reported = new Promise<void>((resolve) => {
+      const waiter = {
+        done: () => {
+          clearTimeout(waiter.timer);
+          if (this.#waiting.get(uid) === waiter) this.#waiting.delete(uid);
+          resolve();
+        },
+        timer: setTimeout(() => {
+          this.logger.warn(
+            { waitedMs: REPORT_WAIT_MS },
+            'pacs received object answered before its annotation report',
+          );
+          waiter.done();
+        }, REPORT_WAIT_MS),
+      };
+      waiter.timer.unref();
+      this.#waiting.set(uid, waiter);
+    });
+    return { reported };
   }
 
   list(offset = 0, limit?: number): PacsReceivedProblems {
-    this.#flush();
     return this.log.list(offset, limit);
   }
 
   /** Empties the log (the administrator's Clear); the first page, now empty, goes to the windows. */
   clear(): number {
-    this.#flush();
     const cleared = this.log.clear();
     this.logger.info({ rows: cleared }, 'pacs received problems cleared');
     // Nothing was listed: the windows' list is already empty.
@@ -360,27 +409,26 @@ class ReceivedProblems {
 
   close(): void {
     this.#unsubscribe();
-    this.#flush();
+    if (this.#emitTimer) clearTimeout(this.#emitTimer);
+    this.#emitTimer = null;
+    this.#summarise();
+    for (const waiter of [...this.#waiting.values()]) waiter.done();
     this.log.close();
   }
 
   #imported(
     objects: ReadonlyArray<Omit<PacsReceivedProblem, 'callingAeTitle' | 'receivedAt'> & { added: number }>,
   ): void {
-    let added = 0;
+    const rows = new Map<string, PacsReceivedProblem>();
     for (const object of objects) {
       if (object.problems.length === 0) continue;
       const receipt = this.#received.get(object.sopInstanceUID);
       if (!receipt) continue;
       // Each later import of the study reports its SR/SEG objects again: one row per reception.
-      if (
-        this.#pending.get(object.sopInstanceUID)?.receivedAt === receipt.receivedAt ||
-        this.log.has(object.sopInstanceUID, receipt.receivedAt)
-      )
-        continue;
+      if (this.log.has(object.sopInstanceUID, receipt.receivedAt)) continue;
       // The report lists the objects in the study's order; the last one listed becomes the newest.
-      this.#pending.delete(object.sopInstanceUID);
-      this.#pending.set(object.sopInstanceUID, {
+      rows.delete(object.sopInstanceUID);
+      rows.set(object.sopInstanceUID, {
         studyInstanceUID: object.studyInstanceUID,
         sopInstanceUID: object.sopInstanceUID,
         kind: object.kind,
@@ -388,18 +436,14 @@ class ReceivedProblems {
         receivedAt: receipt.receivedAt,
         problems: object.problems.slice(0, 100).map((problem) => problem.slice(0, 2000)),
       });
-      added += 1;
     }
-    if (added > 0) this.#flushTimer ??= setTimeout(() => this.#emit(), FLUSH_AFTER_MS);
+    if (rows.size > 0) this.#write([...rows.values()]);
+    // Written (or failed to be, and said so): the senders of these objects may be answered.
+    for (const object of objects) this.#waiting.get(object.sopInstanceUID)?.done();
   }
 
-  /** Writes the pending objects to the log (one transaction). */
-  #flush(): void {
-    if (this.#flushTimer) clearTimeout(this.#flushTimer);
-    this.#flushTimer = null;
-    if (this.#pending.size === 0) return;
-    const objects = [...this.#pending.values()];
-    this.#pending.clear();
+  /** Writes a report's objects with problems to the log: one transaction. */
+  #write(objects: PacsReceivedProblem[]): void {
     try {
       this.log.add(objects);
     } catch (error) {
@@ -410,18 +454,29 @@ class ReceivedProblems {
       );
       return;
     }
-    // Counts and the sender only: the reasons are for the screen, the log keeps no object details.
+    this.#unsummarised.objects += objects.length;
+    for (const object of objects) this.#unsummarised.callingAeTitles.add(object.callingAeTitle);
+    this.#emitTimer ??= setTimeout(() => this.#emit(), EMIT_AFTER_MS);
+  }
+
+  /** One line in the application log per burst: counts and the senders only, no object details. */
+  #summarise(): void {
+    if (this.#unsummarised.objects === 0) return;
     this.logger.warn(
       {
-        objects: objects.length,
-        callingAeTitles: [...new Set(objects.map((object) => object.callingAeTitle))],
+        objects: this.#unsummarised.objects,
+        callingAeTitles: [...this.#unsummarised.callingAeTitles],
       },
       'pacs received SR/SEG objects that did not become annotations as they are',
     );
+    this.#unsummarised = { objects: 0, callingAeTitles: new Set() };
   }
 
-  /** The log's first page to the windows (after writing what is pending). */
+  /** The log's first page to the windows. */
   #emit(): void {
+    if (this.#emitTimer) clearTimeout(this.#emitTimer);
+    this.#emitTimer = null;
+    this.#summarise();
     this.events.emit('pacs.receivedProblems', this.list());
   }
 }

@@ -55,6 +55,8 @@ export async function openWorkstation(
     logger,
     importReceived: (object) => importReceivedObject(importer, object),
     hasStudy: (uid) => catalog.getStudy(uid) !== null,
+    // No annotation import here: received SR and SEG objects are answered at once.
+    annotationReports: false,
     scpLimits: limits,
   });
   const changed: Workstation['changed'] = [];

@@ -99,10 +99,11 @@ describe('received SR and SEG objects with problems', () => {
       good.file,
       sentHostile.file,
     ]);
-    const event = await until('pacs.receivedProblems', () => listed.at(-1));
+    // Logged before the sender was answered: listed as soon as storescu is done.
     const answer = await services.handlers['pacs.receivedProblems']({ offset: 0, limit: 100 });
-    expect(answer).toEqual(event);
     expect(answer.total).toBe(1);
+    const event = await until('pacs.receivedProblems', () => listed.at(-1));
+    expect(answer).toEqual(event);
     expect(answer.objects).toEqual([
       {
         studyInstanceUID: ct.studyInstanceUID,
