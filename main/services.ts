@@ -185,6 +185,8 @@ export function createServices(options: ServicesOptions): Services {
     hasStudy: (studyInstanceUID) => catalog.getStudy(studyInstanceUID) !== null,
     // The interchange app below turns received SR and SEG objects into annotations and reports it.
     annotationReports: true,
+    // Only an administrator changes the receiver and clears its problems (docs/pacs.md).
+    mayAdminister: () => account.mayAdminister(),
     ...(options.pacsLimits ? { scpLimits: options.pacsLimits } : {}),
   });
   const annotation = createAnnotationApp({

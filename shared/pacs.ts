@@ -54,7 +54,16 @@ export const PacsScpStatus = z.object({
 });
 export type PacsScpStatus = z.infer<typeof PacsScpStatus>;
 
-export const PacsSettingsView = z.object({ local: PacsLocalSettings, status: PacsScpStatus });
+export const PacsSettingsView = z.object({
+  local: PacsLocalSettings,
+  status: PacsScpStatus,
+  /**
+   * Whether this session may change the receiver's settings and the remote nodes, and clear the
+   * received problems' list: on a workstation with reader accounts only an administrator may
+   * (main refuses the others, `forbidden`); without accounts its one user may.
+   */
+  mayChange: z.boolean(),
+});
 export type PacsSettingsView = z.infer<typeof PacsSettingsView>;
 
 export const PacsNodeInput = z.object({

@@ -29,6 +29,11 @@ export interface AccountApp {
   guard(handlers: Handlers): Handlers;
   /** Whether the current session's reader may see another reader's annotations (blinded reading). */
   visibleAuthor(): string | null;
+  /**
+   * Whether the request's session may do what only an administrator may (the rule of the account
+   * methods' own check): no accounts yet, the command line, or a signed-in administrator.
+   */
+  mayAdminister(): boolean;
   close(): void;
 }
 
@@ -391,6 +396,14 @@ export function createAccountApp(options: {
       return guarded as Handlers;
     },
     visibleAuthor: blindedAuthor,
+    mayAdminister() {
+      try {
+        requireAdmin();
+        return true;
+      } catch {
+        return false;
+      }
+    },
     close() {
       setReaderSource(null);
       audit.close();

@@ -166,6 +166,48 @@ export function auditHooks(deps: AuditHookDeps): Hooks {
           detail: { rows: response.cleared },
         },
       ],
+      refused: () => ({ action: 'delete', subjectKind: 'installation', subject: 'pacs-received-problems' }),
+    },
+    // The PACS receiver's settings and remote nodes (administrators only when there are accounts):
+    // what changed in outline, no caller list.
+    'pacs.saveSettings': {
+      event: (request) => [
+        {
+          action: 'settings',
+          subjectKind: 'installation',
+          subject: 'pacs-receiver',
+          detail: {
+            enabled: request.enabled,
+            aeTitle: request.aeTitle,
+            port: request.port,
+            allowedCallers: request.allowedCallers.length,
+            acceptAnyCaller: request.acceptAnyCaller,
+          },
+        },
+      ],
+      refused: () => ({ action: 'settings', subjectKind: 'installation', subject: 'pacs-receiver' }),
+    },
+    'pacs.saveNode': {
+      event: (request, response) => [
+        {
+          action: 'settings',
+          subjectKind: 'installation',
+          subject: 'pacs-nodes',
+          detail: { node: response.id, [request.id === undefined ? 'added' : 'changed']: true },
+        },
+      ],
+      refused: () => ({ action: 'settings', subjectKind: 'installation', subject: 'pacs-nodes' }),
+    },
+    'pacs.deleteNode': {
+      event: (request) => [
+        {
+          action: 'settings',
+          subjectKind: 'installation',
+          subject: 'pacs-nodes',
+          detail: { node: request.id, deleted: true },
+        },
+      ],
+      refused: () => ({ action: 'settings', subjectKind: 'installation', subject: 'pacs-nodes' }),
     },
     // AI decisions and reviews (docs/ai-review.md "Audit"): the finding ids (annotation ids, never
     // patient data), the decision, the reason id, the batch; a review's action, never its comment.

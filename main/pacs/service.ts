@@ -78,6 +78,11 @@ export interface PacsAppDeps {
    * report is logged. Without (a receiver alone, in tests) it is answered at once.
    */
   annotationReports: boolean;
+  /**
+   * Whether the request's session may change the settings and the nodes and clear the received
+   * problems (main/account: no accounts, the command line, or an administrator). Absent: always.
+   */
+  mayAdminister?(): boolean;
   scpLimits?: Partial<ScpLimits>;
 }
 
@@ -173,21 +178,30 @@ export function createPacsApp(deps: PacsAppDeps): PacsApp {
   const emitRetrieve = (progress: PacsRetrieveProgress) =>
     events.emit('pacs.retrieveProgress', { ...progress });
 
+  const mayChange = () => deps.mayAdminister?.() ?? true;
+  /** Refuses a reader (accounts on, not an administrator): enforced here, not only by the page. */
+  const requireAdmin = (message: string) => {
+    if (!mayChange()) throw new AppError(ErrorCode.Forbidden, message);
+  };
+
   const handlers: Pick<Handlers, PacsMethod> = {
-    'pacs.getSettings': async () => ({ local: settings.local(), status: status() }),
+    'pacs.getSettings': async () => ({ local: settings.local(), status: status(), mayChange: mayChange() }),
     'pacs.saveSettings': async (local) => {
+      requireAdmin('Only an administrator can change the PACS settings.');
       settings.saveLocal(local);
       const now = await restart();
-      return { local: settings.local(), status: now };
+      return { local: settings.local(), status: now, mayChange: true };
     },
     'pacs.listNodes': async () => settings.nodes(),
     'pacs.saveNode': async (node) => {
+      requireAdmin('Only an administrator can change the PACS nodes.');
       const saved = settings.saveNode(node);
       // The allowed callers include the nodes: a running SCP picks the change up.
       if (scp) await restart();
       return saved;
     },
     'pacs.deleteNode': async ({ id }) => {
+      requireAdmin('Only an administrator can change the PACS nodes.');
       settings.deleteNode(id);
       if (scp) await restart();
       return {};
@@ -293,7 +307,10 @@ export function createPacsApp(deps: PacsAppDeps): PacsApp {
       return { cancelled: true };
     },
     'pacs.receivedProblems': async ({ offset, limit }) => received.list(offset, limit),
-    'pacs.clearReceivedProblems': async () => ({ cleared: received.clear() }),
+    'pacs.clearReceivedProblems': async () => {
+      requireAdmin('Only an administrator can clear the list of received objects with problems.');
+      return { cleared: received.clear() };
+    },
   };
 
   return {
