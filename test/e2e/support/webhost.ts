@@ -73,7 +73,8 @@ export async function startWebHost(options: {
     dataDir: options.dataDir,
     process: child,
     async stop() {
-      if (child.exitCode !== null) return;
+      // Ended already (an exit code, or a signal such as a test's SIGKILL): no 'exit' will come.
+      if (child.exitCode !== null || child.signalCode !== null) return;
       const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
       child.kill('SIGTERM');
       const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
