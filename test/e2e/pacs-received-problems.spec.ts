@@ -226,3 +226,149 @@ test('a long list is paged, the newest first', async ({ browser }) => {
     await app.close();
   }
 });
+
+test('with reader accounts, a reader sees the PACS settings read-only; the administrator clears', async ({
+  browser,
+}) => {
+  test.setTimeout(180_000);
+  const app = await openApp(browser, 'pacs-received-problems-roles');
+  try {
+    const { page } = app;
+    // Set up before there are accounts (the workstation's one user is its administrator).
+    const { port, dialog } = await receiveFromModality(page);
+    await dialog.getByTestId('pacs-settings-close').click();
+    const sent = spawnSync(
+      'storescu',
+      [
+        '-R',
+        '-nh',
+        '-aet',
+        'MODALITY',
+        '-aec',
+        'RADLABEL',
+        '127.0.0.1',
+        String(port),
+        ...ct.files,
+        hostile.file,
+      ],
+      { encoding: 'utf8', timeout: 120_000 },
+    );
+    expect(sent.status, sent.stderr).toBe(0);
+    await expect(page.getByTestId('pacs-problems-notice')).toHaveText(
+      '⚠ 1 object from the PACS has problems',
+      {
+        timeout: 60_000,
+      },
+    );
+
+    // Accounts on: the administrator and a reader.
+    const account = async (method: string, data: unknown) => {
+      const response = await page.request.post(`${app.host.origin}/api/rpc/${method}`, {
+        headers: { 'content-type': 'application/json', 'x-radlabel-session': 'e2e-admin-session' },
+        data,
+      });
+      expect(await response.json(), method).toMatchObject({ ok: true });
+    };
+    await account('account.createFirst', {
+      username: 'admin',
+      password: 'admin-password',
+      displayName: 'IT Admin',
+    });
+    await account('account.create', { username: 'alice', password: 'alice-password', displayName: 'Alice' });
+    const signIn = async (username: string, password: string) => {
+      const gate = page.getByRole('dialog', { name: 'Sign in' });
+      await expect(gate).toBeVisible({ timeout: 20_000 });
+      await gate.getByLabel('User name').fill(username);
+      await gate.getByLabel('Password').fill(password);
+      await gate.getByRole('button', { name: 'Sign in' }).click();
+      await expect(gate).toHaveCount(0);
+    };
+    await page.reload();
+    await signIn('alice', 'alice-password');
+
+    // The reader: everything shown, nothing changeable, and told why.
+    await page.getByTestId('pacs-problems-notice').click();
+    await expect(dialog.getByTestId('pacs-read-only')).toHaveText(
+      'Read-only: only an administrator can change these settings and the PACS nodes, turn receiving on or off, or clear the list of received objects with problems.',
+    );
+    await expect(dialog.getByTestId('pacs-status')).toHaveText(`Receiving on port ${port}`);
+    await expect(dialog.getByTestId('pacs-enabled')).toBeChecked();
+    await expect(dialog.getByTestId('pacs-enabled')).toBeDisabled();
+    await expect(dialog.getByTestId('pacs-port')).toHaveValue(String(port));
+    await expect(dialog.getByTestId('pacs-port')).toBeDisabled();
+    await expect(dialog.getByTestId('pacs-callers')).toHaveValue('MODALITY');
+    await expect(dialog.getByTestId('pacs-callers')).toBeDisabled();
+    await expect(dialog.getByTestId('pacs-save')).toHaveCount(0);
+    await expect(dialog.getByTestId('pacs-node-save')).toHaveCount(0);
+    const row = dialog.getByTestId('pacs-received-problem');
+    await expect(row).toHaveCount(1);
+    await expect(row).toHaveAttribute('data-uid', hostile.sopInstanceUID);
+    await expect(dialog.getByTestId('pacs-received-clear')).toHaveCount(0);
+    await expect(dialog.getByTestId('pacs-received-admin-clears')).toHaveText(
+      'An administrator can clear this list.',
+    );
+    await screenshot(page, 'pacs-settings-reader');
+    // Main refuses the reader too, whatever a page shows (the reader signed in on a session of its own).
+    const asAlice = async (method: string, data: unknown) => {
+      const response = await page.request.post(`${app.host.origin}/api/rpc/${method}`, {
+        headers: { 'content-type': 'application/json', 'x-radlabel-session': 'e2e-alice-session' },
+        data,
+      });
+      return (await response.json()) as { ok: boolean; error?: { code: string; message: string } };
+    };
+    expect(await asAlice('account.signIn', { username: 'alice', password: 'alice-password' })).toMatchObject({
+      ok: true,
+    });
+    expect(await asAlice('pacs.clearReceivedProblems', {})).toEqual({
+      ok: false,
+      error: expect.objectContaining({
+        code: 'forbidden',
+        message: 'Only an administrator can clear the list of received objects with problems.',
+      }),
+    });
+    expect(
+      await asAlice('pacs.saveSettings', {
+        enabled: false,
+        aeTitle: 'RADLABEL',
+        port,
+        bindAddress: '127.0.0.1',
+        allowedCallers: [],
+        acceptAnyCaller: true,
+      }),
+    ).toEqual({
+      ok: false,
+      error: expect.objectContaining({
+        code: 'forbidden',
+        message: 'Only an administrator can change the PACS settings.',
+      }),
+    });
+    // In Chinese.
+    await dialog.getByTestId('pacs-settings-close').click();
+    await page.getByTestId('language-switch').selectOption('zh-CN');
+    await page.getByTestId('pacs-problems-notice').click();
+    await expect(dialog.getByTestId('pacs-read-only')).toHaveText(
+      '只读：只有管理员可以更改这些设置和 PACS 节点、开启或关闭接收，或清空接收到的有问题对象列表。',
+    );
+    await expect(dialog.getByTestId('pacs-received-admin-clears')).toHaveText('管理员可以清空此列表。');
+    await dialog.getByTestId('pacs-settings-close').click();
+    await page.getByTestId('language-switch').selectOption('en');
+
+    // The administrator: the settings as before, and Clear.
+    await page.getByTestId('account-bar').getByRole('button', { name: 'Sign out' }).click();
+    await signIn('admin', 'admin-password');
+    await page.getByTestId('pacs-problems-notice').click();
+    await expect(dialog.getByTestId('pacs-read-only')).toHaveCount(0);
+    await expect(dialog.getByTestId('pacs-enabled')).toBeEnabled();
+    await expect(dialog.getByTestId('pacs-save')).toBeVisible();
+    await expect(dialog.getByTestId('pacs-status')).toHaveText(`Receiving on port ${port}`);
+    await expect(dialog.getByTestId('pacs-received-admin-clears')).toHaveCount(0);
+    await dialog.getByTestId('pacs-received-clear').click();
+    await dialog.getByTestId('pacs-received-clear-confirm').click();
+    await expect(dialog.getByTestId('pacs-received-problems')).toHaveCount(0);
+    await screenshot(page, 'pacs-settings-admin-cleared');
+    await dialog.getByTestId('pacs-settings-close').click();
+    await expect(page.getByTestId('pacs-problems-notice')).toHaveCount(0);
+  } finally {
+    await app.close();
+  }
+});

@@ -112,69 +112,79 @@ export function PacsSettingsDialog({ onClose }: { onClose(): void }) {
         </button>
       }
     >
+      {view.mayChange ? null : (
+        <p className="pacs-read-only" role="note" data-testid="pacs-read-only">
+          {t('pacs.readOnly')}
+        </p>
+      )}
       <form className="pacs-form" onSubmit={(event) => void saveLocal(event)}>
         <h3>{t('pacs.localTitle')}</h3>
-        <label className="pacs-check">
-          <input
-            type="checkbox"
-            data-testid="pacs-enabled"
-            checked={local.enabled}
-            onChange={(event) => setLocal({ enabled: event.target.checked })}
-          />
-          {t('pacs.enabled')}
-        </label>
-        <div className="pacs-row">
+        {/* A reader sees the settings as they are; main refuses a change from anyone but an administrator. */}
+        <fieldset className="pacs-fieldset" disabled={!view.mayChange} data-testid="pacs-local-fields">
+          <label className="pacs-check">
+            <input
+              type="checkbox"
+              data-testid="pacs-enabled"
+              checked={local.enabled}
+              onChange={(event) => setLocal({ enabled: event.target.checked })}
+            />
+            {t('pacs.enabled')}
+          </label>
+          <div className="pacs-row">
+            <label>
+              {t('pacs.aeTitle')}
+              <input
+                data-testid="pacs-ae-title"
+                value={local.aeTitle}
+                maxLength={16}
+                onChange={(event) => setLocal({ aeTitle: event.target.value })}
+              />
+            </label>
+            <label>
+              {t('pacs.port')}
+              <input
+                data-testid="pacs-port"
+                type="number"
+                min={1}
+                max={65535}
+                value={local.port}
+                onChange={(event) => setLocal({ port: Number(event.target.value) })}
+              />
+            </label>
+            <label title={t('pacs.bindHint')}>
+              {t('pacs.bindAddress')}
+              <input
+                data-testid="pacs-bind"
+                value={local.bindAddress}
+                onChange={(event) => setLocal({ bindAddress: event.target.value })}
+              />
+            </label>
+          </div>
           <label>
-            {t('pacs.aeTitle')}
-            <input
-              data-testid="pacs-ae-title"
-              value={local.aeTitle}
-              maxLength={16}
-              onChange={(event) => setLocal({ aeTitle: event.target.value })}
+            {t('pacs.allowedCallers')}
+            <textarea
+              data-testid="pacs-callers"
+              rows={3}
+              value={callers}
+              onChange={(event) => setCallers(event.target.value)}
             />
           </label>
-          <label>
-            {t('pacs.port')}
+          <p className="hint">{t('pacs.allowedHint')}</p>
+          <label className="pacs-check">
             <input
-              data-testid="pacs-port"
-              type="number"
-              min={1}
-              max={65535}
-              value={local.port}
-              onChange={(event) => setLocal({ port: Number(event.target.value) })}
+              type="checkbox"
+              checked={local.acceptAnyCaller}
+              onChange={(event) => setLocal({ acceptAnyCaller: event.target.checked })}
             />
+            {t('pacs.acceptAny')}
           </label>
-          <label title={t('pacs.bindHint')}>
-            {t('pacs.bindAddress')}
-            <input
-              data-testid="pacs-bind"
-              value={local.bindAddress}
-              onChange={(event) => setLocal({ bindAddress: event.target.value })}
-            />
-          </label>
-        </div>
-        <label>
-          {t('pacs.allowedCallers')}
-          <textarea
-            data-testid="pacs-callers"
-            rows={3}
-            value={callers}
-            onChange={(event) => setCallers(event.target.value)}
-          />
-        </label>
-        <p className="hint">{t('pacs.allowedHint')}</p>
-        <label className="pacs-check">
-          <input
-            type="checkbox"
-            checked={local.acceptAnyCaller}
-            onChange={(event) => setLocal({ acceptAnyCaller: event.target.checked })}
-          />
-          {t('pacs.acceptAny')}
-        </label>
+        </fieldset>
         <div className="pacs-row">
-          <button type="submit" className="button button--primary" data-testid="pacs-save">
-            {t('pacs.save')}
-          </button>
+          {view.mayChange ? (
+            <button type="submit" className="button button--primary" data-testid="pacs-save">
+              {t('pacs.save')}
+            </button>
+          ) : null}
           <span data-testid="pacs-status" className="hint">
             {view.status.running
               ? t('pacs.running', { port: view.status.port })
@@ -187,7 +197,7 @@ export function PacsSettingsDialog({ onClose }: { onClose(): void }) {
           {message}
         </p>
       ) : null}
-      <ReceivedProblemsSection />
+      <ReceivedProblemsSection mayClear={view.mayChange} />
       <h3>{t('pacs.nodesTitle')}</h3>
       {nodes.length === 0 ? <p className="hint">{t('pacs.noNodes')}</p> : null}
       <table className="pacs-table" data-testid="pacs-nodes">
@@ -210,24 +220,32 @@ export function PacsSettingsDialog({ onClose }: { onClose(): void }) {
                   >
                     {t('pacs.testConnection')}
                   </button>{' '}
-                  <button
-                    type="button"
-                    className="button button--ghost"
-                    onClick={() =>
-                      setDraft({
-                        id: node.id,
-                        name: node.name,
-                        aeTitle: node.aeTitle,
-                        host: node.host,
-                        port: String(node.port),
-                      })
-                    }
-                  >
-                    ✎
-                  </button>{' '}
-                  <button type="button" className="button button--ghost" onClick={() => void remove(node)}>
-                    {t('pacs.deleteNode')}
-                  </button>
+                  {view.mayChange ? (
+                    <>
+                      <button
+                        type="button"
+                        className="button button--ghost"
+                        onClick={() =>
+                          setDraft({
+                            id: node.id,
+                            name: node.name,
+                            aeTitle: node.aeTitle,
+                            host: node.host,
+                            port: String(node.port),
+                          })
+                        }
+                      >
+                        ✎
+                      </button>{' '}
+                      <button
+                        type="button"
+                        className="button button--ghost"
+                        onClick={() => void remove(node)}
+                      >
+                        {t('pacs.deleteNode')}
+                      </button>
+                    </>
+                  ) : null}
                 </td>
                 <td data-testid="pacs-echo-result">
                   {result === 'testing'
@@ -243,47 +261,49 @@ export function PacsSettingsDialog({ onClose }: { onClose(): void }) {
           })}
         </tbody>
       </table>
-      <form className="pacs-row" onSubmit={(event) => void saveNode(event)}>
-        <label>
-          {t('pacs.name')}
-          <input
-            data-testid="pacs-node-name"
-            value={draft.name}
-            onChange={(event) => setDraft({ ...draft, name: event.target.value })}
-          />
-        </label>
-        <label>
-          {t('pacs.aeTitle')}
-          <input
-            data-testid="pacs-node-ae"
-            value={draft.aeTitle}
-            maxLength={16}
-            onChange={(event) => setDraft({ ...draft, aeTitle: event.target.value })}
-          />
-        </label>
-        <label>
-          {t('pacs.host')}
-          <input
-            data-testid="pacs-node-host"
-            value={draft.host}
-            onChange={(event) => setDraft({ ...draft, host: event.target.value })}
-          />
-        </label>
-        <label>
-          {t('pacs.port')}
-          <input
-            data-testid="pacs-node-port"
-            type="number"
-            min={1}
-            max={65535}
-            value={draft.port}
-            onChange={(event) => setDraft({ ...draft, port: event.target.value })}
-          />
-        </label>
-        <button type="submit" className="button" data-testid="pacs-node-save">
-          {draft.id !== undefined ? t('pacs.saveNode') : t('pacs.addNode')}
-        </button>
-      </form>
+      {view.mayChange ? (
+        <form className="pacs-row" onSubmit={(event) => void saveNode(event)}>
+          <label>
+            {t('pacs.name')}
+            <input
+              data-testid="pacs-node-name"
+              value={draft.name}
+              onChange={(event) => setDraft({ ...draft, name: event.target.value })}
+            />
+          </label>
+          <label>
+            {t('pacs.aeTitle')}
+            <input
+              data-testid="pacs-node-ae"
+              value={draft.aeTitle}
+              maxLength={16}
+              onChange={(event) => setDraft({ ...draft, aeTitle: event.target.value })}
+            />
+          </label>
+          <label>
+            {t('pacs.host')}
+            <input
+              data-testid="pacs-node-host"
+              value={draft.host}
+              onChange={(event) => setDraft({ ...draft, host: event.target.value })}
+            />
+          </label>
+          <label>
+            {t('pacs.port')}
+            <input
+              data-testid="pacs-node-port"
+              type="number"
+              min={1}
+              max={65535}
+              value={draft.port}
+              onChange={(event) => setDraft({ ...draft, port: event.target.value })}
+            />
+          </label>
+          <button type="submit" className="button" data-testid="pacs-node-save">
+            {draft.id !== undefined ? t('pacs.saveNode') : t('pacs.addNode')}
+          </button>
+        </form>
+      ) : null}
     </Dialog>
   );
 }

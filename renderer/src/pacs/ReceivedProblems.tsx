@@ -78,8 +78,11 @@ function usePage(offset: number, first: PacsReceivedProblems): PacsReceivedProbl
   return older?.offset === offset ? older : null;
 }
 
-/** The table in the PACS settings, a page at a time, with Clear (confirmed). */
-export function ReceivedProblemsSection() {
+/**
+ * The table in the PACS settings, a page at a time, with Clear (confirmed) for whoever may clear it
+ * (`mayClear`: an administrator, or the one user of a workstation without accounts).
+ */
+export function ReceivedProblemsSection({ mayClear }: { mayClear: boolean }) {
   const { t, i18n } = useTranslation();
   const first = useReceivedProblems();
   const [chosenOffset, setOffset] = useState(0);
@@ -161,7 +164,11 @@ export function ReceivedProblemsSection() {
         ))}
       </ReasonTable>
       <div className="pacs-row">
-        {confirming ? (
+        {!mayClear ? (
+          <span className="hint" data-testid="pacs-received-admin-clears">
+            {t('pacs.receivedProblemsAdminClears')}
+          </span>
+        ) : confirming ? (
           <>
             <span data-testid="pacs-received-clear-question">
               {t('pacs.receivedProblemsClearQuestion', { count: total })}

@@ -69,6 +69,9 @@ export const pacsEn = {
   receivedProblemsClearConfirm: 'Clear',
   receivedProblemsClearCancel: 'Keep',
   receivedProblemsClearFailed: 'The list could not be cleared.',
+  readOnly:
+    'Read-only: only an administrator can change these settings and the PACS nodes, turn receiving on or off, or clear the list of received objects with problems.',
+  receivedProblemsAdminClears: 'An administrator can clear this list.',
   receivedProblemsNotice_one: '⚠ {{count}} object from the PACS has problems',
   receivedProblemsNotice_other: '⚠ {{count}} objects from the PACS have problems',
   receivedObject: 'Object',
@@ -142,6 +145,8 @@ export const pacsZhCN: typeof pacsEn = {
   receivedProblemsClearConfirm: '清空',
   receivedProblemsClearCancel: '保留',
   receivedProblemsClearFailed: '无法清空列表。',
+  readOnly: '只读：只有管理员可以更改这些设置和 PACS 节点、开启或关闭接收，或清空接收到的有问题对象列表。',
+  receivedProblemsAdminClears: '管理员可以清空此列表。',
   receivedProblemsNotice_one: '⚠ 来自 PACS 的 {{count}} 个对象有问题',
   receivedProblemsNotice_other: '⚠ 来自 PACS 的 {{count}} 个对象有问题',
   receivedObject: '对象',
