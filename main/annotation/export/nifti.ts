@@ -18,51 +18,72 @@ import { BIG_ENDIAN_TRANSFER_SYNTAX, type PixelLayout } from '../../deid/pixels/
 
 export type Matrix4 = number[][];
 
+/** What a reader can do about slices a volume cannot hold (a SEG gives each frame its image's position). */
+const AS_SEG = 'or export its segmentations as DICOM SEG, which keeps every image where it is';
+
 /**
- * Why a series is not one regular volume, or null when it is. A NIfTI volume has one orientation,
- * one pixel size and slices at equal steps along one line; a series that is not (a localizer
- * mixed in, several phases or echoes at the same positions, a missing or uneven slice, gantry
- * tilt) would be written silently wrong, so it is refused with this reason instead.
+ * Why a series is not one regular volume, or null when it is: what is wrong, then what to do. A
+ * NIfTI volume has one orientation, one pixel size and slices at equal steps along one line; a
+ * series that is not (a localizer mixed in, several phases or echoes at the same positions, a
+ * missing or uneven slice, gantry tilt) would be written silently wrong, so it is refused with
+ * this reason instead.
  */
 export function volumeProblem(geometry: SeriesGeometry): string | null {
   const { slices } = geometry;
   if (slices.length === 0) return 'the series has no images';
   const [rowSpacing, columnSpacing] = geometry.pixelSpacing;
-  if (!(rowSpacing > 0 && columnSpacing > 0)) return 'its pixel spacing is not positive';
+  if (!(rowSpacing > 0 && columnSpacing > 0))
+    return 'its pixel spacing (PixelSpacing in the image headers) is zero or negative, so its sizes in mm are unknown';
   if (Math.abs(dot(geometry.normal, geometry.normal) - 1) > 1e-3)
-    return 'its orientation is not two perpendicular unit vectors';
+    return 'its orientation (ImageOrientationPatient in the image headers) is not two perpendicular unit vectors: the headers are damaged';
   const first = slices[0]!;
   for (const slice of slices) {
     if (slice.rows !== undefined && (slice.rows !== geometry.rows || slice.columns !== geometry.columns))
-      return 'its images have different sizes';
+      return 'its images have different sizes (rows × columns), and a volume has one: the series mixes images of different kinds';
     if (slice.orientation && slice.orientation.some((v, i) => Math.abs(v - first.orientation![i]!) > 1e-4))
-      return 'its images have different orientations (a localizer or a mixed series)';
+      return 'its images have different orientations (a localizer or a mixed series), and a volume has one: remove the localizer or the other images from the series and import it again';
     if (
       slice.pixelSpacing !== undefined &&
       (slice.pixelSpacing?.length !== first.pixelSpacing?.length ||
         (slice.pixelSpacing ?? []).some((v, i) => Math.abs(v - first.pixelSpacing![i]!) > 1e-4 * Math.abs(v)))
     )
-      return 'its images have different pixel spacings';
+      return 'its images have different pixel spacings, and a volume has one: the series mixes images of different kinds';
   }
   const n = slices.length;
   if (n < 2) return null;
   const last = slices[n - 1]!.position;
   const step = [0, 1, 2].map((a) => (last[a]! - first.position[a]!) / (n - 1));
   const stepLength = Math.hypot(...step);
-  if (stepLength < 1e-3) return 'its images lie at the same position (several phases or echoes)';
+  if (stepLength < 1e-3)
+    return `its images lie at the same position (several phases or echoes in one series): split the series by phase or echo, ${AS_SEG}`;
   // Every slice where an equal step puts it: else slices are missing, doubled or uneven.
   const tolerance = Math.max(1e-3, 0.01 * stepLength);
   for (let k = 1; k < n - 1; k++) {
     const p = slices[k]!.position;
     const off = Math.hypot(...[0, 1, 2].map((a) => p[a]! - (first.position[a]! + k * step[a]!)));
     if (off > tolerance)
-      return `its slices are not equally spaced (slice ${k + 1} of ${n} lies ${off.toFixed(3)} mm from an even step of ${stepLength.toFixed(3)} mm)`;
+      return `its slices are not equally spaced (slice ${k + 1} of ${n} lies ${off.toFixed(3)} mm from an even step of ${stepLength.toFixed(3)} mm): a slice is missing or doubled, or the spacing changes within the series; check that every slice was imported, ${AS_SEG}`;
   }
   // The step along the normal: a step across it is a sheared volume (gantry tilt).
   const along = Math.abs(dot(step, geometry.normal)) / stepLength;
   if (along < 1 - 1e-4)
-    return `its slices are stacked at ${((Math.acos(Math.min(1, along)) * 180) / Math.PI).toFixed(1)}° from their normal (gantry tilt); a NIfTI volume would be sheared`;
+    return `its slices are stacked at ${((Math.acos(Math.min(1, along)) * 180) / Math.PI).toFixed(1)}° from their normal (gantry tilt), so a NIfTI volume would be sheared: resample the series to untilted slices first (dcm2niix corrects gantry tilt), ${AS_SEG}`;
   return null;
+}
+
+/**
+ * Geometry a series lacks and the export assumes, each in words for the export's notes (empty
+ * when nothing is assumed). `volume`: written as one NIfTI volume, where a single slice's depth
+ * is part of the affine.
+ */
+export function assumedGeometry(geometry: SeriesGeometry, volume: boolean): string[] {
+  const assumed: string[] = [];
+  const spacing = geometry.slices[0]?.pixelSpacing;
+  if (!spacing || spacing.length !== 2)
+    assumed.push('pixel spacing missing: 1 mm assumed (its sizes and positions in mm are in pixels)');
+  if (volume && geometry.slices.length === 1 && geometry.sliceThickness === undefined)
+    assumed.push("slice thickness missing: 1 mm assumed as its one slice's depth");
+  return assumed;
 }
 
 /** The voxel → RAS (mm) affine of a series (refused, with the reason, when it is no regular volume). */
@@ -204,6 +225,9 @@ export function encodeNifti(
   return zlib.gzipSync(Buffer.concat([header, body]), { level: 3 });
 }
 
+/** How long reading a series' slices keeps the event loop before letting other requests in (ms). */
+const READ_SLICE_MS = 50;
+
 /** Transfer syntaxes whose pixel data is native (not encapsulated). */
 const NATIVE_SYNTAXES = new Set(['1.2.840.10008.1.2', '1.2.840.10008.1.2.1', BIG_ENDIAN_TRANSFER_SYNTAX]);
 
@@ -326,9 +350,14 @@ async function readSlice(file: string, size: number): Promise<SliceVoxels> {
  * (Bits Stored kept, sign-extended), and Float Pixel Data. The stored integers are kept with the
  * rescale as scl_slope/scl_inter when every slice has the same type and rescale; otherwise the
  * voxels are written rescaled as float32. A series that cannot be read throws an AppError saying
- * why (the export notes it and goes on with the others).
+ * why (the export notes it and goes on with the others). Every READ_SLICE_MS of reading it lets
+ * other requests in (a Cancel among them) and, once `signal` is aborted, throws a Cancelled
+ * AppError: a cancel does not wait for the rest of a series of hundreds of slices.
  */
-export async function readSeriesVoxels(geometry: SeriesGeometry): Promise<{
+export async function readSeriesVoxels(
+  geometry: SeriesGeometry,
+  signal?: AbortSignal,
+): Promise<{
   data: NiftiData;
   slope: number;
   intercept: number;
@@ -336,7 +365,13 @@ export async function readSeriesVoxels(geometry: SeriesGeometry): Promise<{
   const size = geometry.rows * geometry.columns;
   const n = geometry.slices.length;
   const raw: SliceVoxels[] = [];
+  let since = performance.now();
   for (const slice of geometry.slices) {
+    if (performance.now() - since > READ_SLICE_MS) {
+      await new Promise((resolve) => setImmediate(resolve));
+      since = performance.now();
+    }
+    if (signal?.aborted) throw new AppError(ErrorCode.Cancelled, 'The export was cancelled.');
     if (!slice.file) throw new AppError(ErrorCode.NotFound, 'An image of the series is not stored.');
     raw.push(await readSlice(slice.file, size));
   }

@@ -29,7 +29,7 @@ import type { AnnotationVersionLike, CornerstoneAnnotationData, LabelmapLike } f
 import { writeSegmentation } from '../dicom/seg-write.js';
 import { statsOf, writeMeasurementSR } from '../dicom/sr-write.js';
 import { srExtras } from '../../ai/provenance.js';
-import { encodeNifti, rasAffine, readSeriesVoxels, volumeProblem } from './nifti.js';
+import { assumedGeometry, encodeNifti, rasAffine, readSeriesVoxels, volumeProblem } from './nifti.js';
 import { type StudyTextCleaner, studyTextCleaner } from './deid-text.js';
 
 export const EXPORT_FORMATS = ['sr', 'seg', 'nifti', 'nnunet', 'csv', 'json'] as const;
@@ -86,7 +86,10 @@ export interface ExportSummary extends ExportProgress {
    * The other items were written.
    */
   failed: number;
-  /** Studies or objects left out, with the reason (no measurements, compressed images…). */
+  /**
+   * Studies or objects left out, with the reason (no measurements, compressed images…), and
+   * series written with a geometry value assumed ("pixel spacing missing: 1 mm assumed").
+   */
   notes: string[];
 }
 
@@ -174,7 +177,7 @@ export async function runExport(options: ExportOptions): Promise<ExportSummary> 
     fs.mkdirSync(outputDir, { recursive: true });
     fs.accessSync(outputDir, fs.constants.W_OK);
   } catch (error) {
-    throw outputError(error);
+    throw outputError(error, outputDir);
   }
   if (format === 'nnunet')
     for (const name of ['dataset.json', 'imagesTr', 'labelsTr'])
@@ -210,12 +213,21 @@ export async function runExport(options: ExportOptions): Promise<ExportSummary> 
     try {
       writeWhole(file, bytes);
     } catch (error) {
-      const failure = outputError(error);
+      const failure = outputError(error, outputDir);
       outputFailures.add(failure);
       throw failure;
     }
     if (!file.startsWith(dicomDir) || dicomDir === outputDir) summary.files.push(file);
     summary.filesWritten++;
+  };
+  /**
+   * Lets other requests in (a Cancel, the app's own calls) and ends the study's work when the
+   * export was cancelled: called between series and segmentations, so a cancel does not wait for
+   * the rest of a study of hundreds of slices.
+   */
+  const checkpoint = async () => {
+    await new Promise((resolve) => setImmediate(resolve));
+    if (options.signal?.aborted) throw new AppError(ErrorCode.Cancelled, 'The export was cancelled.');
   };
   const measurementRows: string[][] = [];
   const classificationRows: string[][] = [];
@@ -278,6 +290,14 @@ export async function runExport(options: ExportOptions): Promise<ExportSummary> 
             geometries.set(seriesUid, geometry);
           }
           return geometries.get(seriesUid) ?? null;
+        };
+        /** Says once per series the geometry it lacked and the export assumed for what it wrote. */
+        const assumedSaid = new Set<string>();
+        const sayAssumed = (seriesUid: string, geometry: SeriesGeometry) => {
+          if (assumedSaid.has(seriesUid)) return;
+          assumedSaid.add(seriesUid);
+          for (const assumed of assumedGeometry(geometry, format === 'nifti' || format === 'nnunet'))
+            summary.notes.push(`${studyKey}: series ${uid(seriesUid)}: ${assumed}`);
         };
         const segmentations: Array<{
           seriesUid: string;
@@ -361,11 +381,13 @@ export async function runExport(options: ExportOptions): Promise<ExportSummary> 
               softwareVersion: options.softwareVersion,
             });
             write(path.join(dicomDir, studyUid, 'SR.dcm'), bytes);
+            for (const [seriesUid, geometry] of geometries) if (geometry) sayAssumed(seriesUid, geometry);
             break;
           }
           case 'seg': {
             let n = 0;
             for (const seg of segmentations) {
+              await checkpoint();
               const geometry = await geometryOf(seg.seriesUid);
               if (!geometry) {
                 summary.failed++;
@@ -390,6 +412,7 @@ export async function runExport(options: ExportOptions): Promise<ExportSummary> 
                     : {}),
                 });
                 write(path.join(dicomDir, studyUid, `SEG_${++n}.dcm`), bytes);
+                sayAssumed(seg.seriesUid, geometry);
               } catch (error) {
                 if (error instanceof AppError && error.code === ErrorCode.NotFound)
                   summary.notes.push(`${studyKey}: an empty segmentation was left out`);
@@ -405,6 +428,7 @@ export async function runExport(options: ExportOptions): Promise<ExportSummary> 
             for (const seg of segmentations)
               bySeries.set(seg.seriesUid, [...(bySeries.get(seg.seriesUid) ?? []), seg]);
             for (const [seriesUid, segs] of bySeries) {
+              await checkpoint();
               const geometry = await geometryOf(seriesUid);
               if (!geometry) {
                 summary.failed++;
@@ -427,8 +451,9 @@ export async function runExport(options: ExportOptions): Promise<ExportSummary> 
               }
               let image: Awaited<ReturnType<typeof readSeriesVoxels>>;
               try {
-                image = await readSeriesVoxels(geometry);
+                image = await readSeriesVoxels(geometry, options.signal);
               } catch (error) {
+                if (options.signal?.aborted) throw error;
                 // This series is left out with the reason; the other series go on.
                 summary.failed++;
                 summary.notes.push(
@@ -436,6 +461,12 @@ export async function runExport(options: ExportOptions): Promise<ExportSummary> 
                 );
                 continue;
               }
+              if (format === 'nnunet' && !geometry.modality)
+                // Taken as the dataset's one modality (CT for the first case): said, as nnU-Net
+                // normalises the channel by it.
+                summary.notes.push(
+                  `${studyKey}: series ${uid(seriesUid)}: modality missing: ${modality ?? 'CT'} assumed (the dataset's channel)`,
+                );
               if (format === 'nnunet') modality ??= geometry.modality || 'CT';
               const affine = rasAffine(geometry);
               const dims: [number, number, number] = [
@@ -487,6 +518,7 @@ export async function runExport(options: ExportOptions): Promise<ExportSummary> 
                 write(path.join(outputDir, 'imagesTr', `${id}_0000.nii.gz`), imageBytes);
                 write(path.join(outputDir, 'labelsTr', `${id}.nii.gz`), encodeNifti(labels, dims, affine));
               }
+              sayAssumed(seriesUid, geometry);
             }
             break;
           }
@@ -650,22 +682,24 @@ export async function runExport(options: ExportOptions): Promise<ExportSummary> 
 /**
  * Writes a file whole or not at all: into a temporary name beside it, then renamed, so a file
  * under its final name is always complete (a full disk, a crash or a cancel leaves at most a
- * `.partial` file, removed when the write fails).
+ * `.partial` file, removed when the write fails, as is a folder made for it).
  */
 function writeWhole(file: string, bytes: Uint8Array | string): void {
-  fs.mkdirSync(path.dirname(file), { recursive: true });
+  // The first folder this call made (a study's), removed again if the file is not written.
+  const made = fs.mkdirSync(path.dirname(file), { recursive: true });
   const temporary = `${file}.${process.pid}.${crypto.randomBytes(4).toString('hex')}.partial`;
   try {
     fs.writeFileSync(temporary, bytes);
     fs.renameSync(temporary, file);
   } catch (error) {
     fs.rmSync(temporary, { force: true });
+    if (made) fs.rmSync(made, { recursive: true, force: true });
     throw error;
   }
 }
 
 const OUTPUT_ERRNOS: Record<string, string> = {
-  ENOSPC: 'the disk of the output folder is full',
+  ENOSPC: 'no space left on the disk of the output folder',
   EDQUOT: 'the disk quota of the output folder is used up',
   EACCES: 'the output folder cannot be written (permission denied)',
   EPERM: 'the output folder cannot be written (operation not permitted)',
@@ -673,14 +707,23 @@ const OUTPUT_ERRNOS: Record<string, string> = {
   ENOTDIR: 'the output path is a file, not a folder',
   EEXIST: 'the output path is a file, not a folder',
 };
+/** What to do about it, where there is something to do. */
+const OUTPUT_ADVICE: Record<string, string> = {
+  ENOSPC: 'free some space or choose a folder on another disk, then export again',
+  EDQUOT: 'free some space or choose a folder on another disk, then export again',
+};
 
-/** An error of the output folder in words (no path: it may name a study). */
-function outputError(error: unknown): AppError {
+/**
+ * An error of the output folder in words, naming the folder (the user's choice; never the file,
+ * whose name may hold a study's UID). The files written before it are whole (`writeWhole`).
+ */
+function outputError(error: unknown, outputDir: string): AppError {
   if (isAppError(error)) return error;
   const code = (error as NodeJS.ErrnoException | null)?.code ?? '';
+  const advice = OUTPUT_ADVICE[code];
   return new AppError(
     ErrorCode.Io,
-    `The export stopped: ${OUTPUT_ERRNOS[code] ?? 'the output folder cannot be written'}${code ? ` (${code})` : ''}.`,
+    `The export stopped: ${OUTPUT_ERRNOS[code] ?? 'the output folder cannot be written'}${code ? ` (${code})` : ''}: ${outputDir}. The files written before are complete; none is left half-written.${advice ? ` ${advice[0]!.toUpperCase()}${advice.slice(1)}.` : ''}`,
     { cause: error },
   );
 }

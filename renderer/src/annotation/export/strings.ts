@@ -29,7 +29,7 @@ const en = {
   failed: 'The export stopped: {{message}}',
   progress: '{{studiesDone}} of {{studiesTotal}} studies · {{filesWritten}} files',
   open: 'Export annotations',
-  notes: 'Left out',
+  notes: 'Notes (left out or assumed)',
 };
 
 const zhCN: typeof en = {
@@ -59,7 +59,7 @@ const zhCN: typeof en = {
   failed: '导出中止：{{message}}',
   progress: '{{studiesDone}} / {{studiesTotal}} 个检查 · {{filesWritten}} 个文件',
   open: '导出标注',
-  notes: '未导出',
+  notes: '说明（未导出或按假定值导出）',
 };
 
 export function ensureExportStrings(i18n: I18n): void {

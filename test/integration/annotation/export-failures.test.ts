@@ -1,0 +1,356 @@
+/**
+ * Export failures and honest notes, on real services and real failures:
+ *  - disk full: the output folder is a 200 KiB tmpfs (mounted here as root; where mounting is not
+ *    permitted, a write layer that writes part of the file and then fails with ENOSPC, said in
+ *    the test's output). The CLI ends with exit 3 and a message naming the folder and "no space
+ *    left"; no temporary or half-written file and no empty folder is left; the files written
+ *    before are whole; an earlier export's files in that folder and the catalog are untouched.
+ *  - cancel: a NIfTI export of the whole catalog (360 slices of 256 × 256, 300 in one study)
+ *    cancelled through export.cancel while the long study is read ends cancelled within a second
+ *    (the export lets a cancel in between slices, not only between studies), no file left.
+ *  - assumed geometry: a series without PixelSpacing, and one slice without SliceThickness, are
+ *    written with a note saying what was assumed ("pixel spacing missing: 1 mm assumed"); a
+ *    tilted series is refused with a note that says what is wrong and what to do.
+ */
+import { spawnSync } from 'node:child_process';
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import zlib from 'node:zlib';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { readSeriesGeometry } from '../../../main/annotation/dicom/geometry.js';
+import type { Services } from '../../../main/services.js';
+import type { ExportProgressEvent } from '../../../shared/interchange.js';
+import { type CtSeries, ensureCtSeries, makeTempDir } from '../../fixtures/index.js';
+import { runCliInProcess } from '../../support/cli.js';
+import { importAndWait } from '../../support/import.js';
+import { oneSegmentLabelmap } from '../../support/labelmap.js';
+import { openTestServices } from '../../support/services.js';
+
+const PYTHON = '/usr/bin/python3';
+const scratch = makeTempDir('export-failures');
+afterAll(() => fs.rmSync(scratch, { recursive: true, force: true }));
+const cli = (dataDir: string, ...args: string[]) =>
+  runCliInProcess(args, { ...process.env, RADLABEL_DATA_DIR: dataDir });
+
+const filesUnder = (dir: string): string[] =>
+  fs
+    .readdirSync(dir, { recursive: true, withFileTypes: true })
+    .filter((e) => e.isFile())
+    .map((e) => path.join(e.parentPath, e.name));
+const foldersUnder = (dir: string): string[] =>
+  fs
+    .readdirSync(dir, { recursive: true, withFileTypes: true })
+    .filter((e) => e.isDirectory())
+    .map((e) => path.join(e.parentPath, e.name));
+const sha256 = (file: string) => crypto.createHash('sha256').update(fs.readFileSync(file)).digest('hex');
+
+/** Every .nii.gz under `dir` inflates whole and holds a NIfTI-1 header: no file is cut short. */
+function expectWholeNifti(dir: string): void {
+  for (const file of filesUnder(dir).filter((f) => f.endsWith('.nii.gz'))) {
+    const bytes = zlib.gunzipSync(fs.readFileSync(file));
+    expect(bytes.readInt32LE(0), file).toBe(348);
+    const dims = [0, 1, 2].map((i) => bytes.readInt16LE(42 + i * 2));
+    const bitsPerVoxel = bytes.readInt16LE(72);
+    expect(bytes.length, file).toBe(352 + (dims[0]! * dims[1]! * dims[2]! * bitsPerVoxel) / 8);
+  }
+}
+
+/** Saves a one-segment labelmap (a band of rows) on every image of the series. */
+async function segmentSeries(services: Services, files: readonly string[], name: string): Promise<void> {
+  const geometry = readSeriesGeometry(files);
+  const labels = new Uint8Array(geometry.columns * geometry.rows).fill(
+    1,
+    geometry.columns * Math.floor(geometry.rows / 4),
+    geometry.columns * Math.floor(geometry.rows / 2),
+  );
+  await services.handlers['segmentation.saveSlices'](
+    oneSegmentLabelmap({
+      annotationUid: `export-failures-${geometry.seriesInstanceUID}`,
+      versionId: `export-failures-${geometry.seriesInstanceUID}-1`,
+      studyInstanceUID: geometry.studyInstanceUID,
+      seriesInstanceUID: geometry.seriesInstanceUID,
+      sopInstanceUID: geometry.slices.map((s) => s.sopInstanceUID),
+      labels,
+      width: geometry.columns,
+      height: geometry.rows,
+      name,
+    }),
+  );
+}
+
+/** Imports the series and segments each: a catalog ready to export as NIfTI. */
+async function catalogWith(
+  dataDir: string,
+  series: ReadonlyArray<{ dir: string; files: readonly string[] }>,
+) {
+  const services = openTestServices(dataDir);
+  try {
+    await importAndWait(
+      services,
+      series.map((s) => s.dir),
+      { failOnErrors: false },
+    );
+    for (const s of series) await segmentSeries(services, s.files, 'Liver');
+  } finally {
+    await services.close();
+  }
+}
+
+describe('disk full: exit 3, the folder named, nothing half-written, nothing damaged', () => {
+  const dataDir = path.join(scratch, 'full-data');
+  const disk = path.join(scratch, 'small-disk');
+  let mounted = false;
+  const series: CtSeries[] = [];
+
+  beforeAll(async () => {
+    // 4 studies of 30 slices (256 × 256), about 80 KiB of NIfTI each: more than the disk holds.
+    for (let i = 0; i < 4; i++)
+      series.push(ensureCtSeries({ slices: 30, size: 256, seed: `export-full-${i}` }));
+    await catalogWith(dataDir, series);
+    fs.mkdirSync(disk, { recursive: true });
+    const mount = spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=200k', 'tmpfs', disk], { encoding: 'utf8' });
+    mounted = mount.status === 0;
+    if (!mounted)
+      console.warn(
+        `export-failures: a tmpfs cannot be mounted here (${mount.stderr?.trim() || mount.error?.message}); ` +
+          'the disk is full through a write layer that fails with ENOSPC after 200 KiB instead',
+      );
+  }, 600_000);
+
+  afterAll(() => {
+    vi.restoreAllMocks();
+    if (mounted) spawnSync('umount', [disk]);
+  });
+
+  /**
+   * Without a tmpfs: writes into the disk folder fill what is left of 200 KiB (or `left` bytes),
+   * the write that does not fit is written in part and fails with ENOSPC, as a full disk does.
+   */
+  function fillDisk(left?: number): void {
+    if (mounted) return;
+    const original = fs.writeFileSync.bind(fs);
+    let room = left ?? 200 * 1024 - filesUnder(disk).reduce((n, f) => n + fs.statSync(f).size, 0);
+    vi.spyOn(fs, 'writeFileSync').mockImplementation((file, data, options) => {
+      if (typeof file !== 'string' || !file.startsWith(disk)) return original(file, data, options);
+      const bytes = typeof data === 'string' ? Buffer.from(data) : Buffer.from(data as Uint8Array);
+      if (bytes.length <= room) {
+        room -= bytes.length;
+        return original(file, bytes, options);
+      }
+      original(file, bytes.subarray(0, Math.max(0, room)), options);
+      room = 0;
+      throw Object.assign(new Error(`ENOSPC: no space left on device, write`), { code: 'ENOSPC' });
+    });
+  }
+
+  it('a NIfTI export that fills the disk stops with exit 3, says so with the folder, and leaves only whole files', async () => {
+    const out = path.join(disk, 'export');
+    // An earlier, small export in the same folder: it must come out as it was.
+    expect((await cli(dataDir, 'export', '--format', 'json', out)).status).toBe(0);
+    const earlier = new Map(filesUnder(out).map((f) => [f, sha256(f)]));
+    const stored = series.flatMap((s) => s.files).map((f) => [f, sha256(f)] as const);
+
+    fillDisk();
+    const run = await cli(dataDir, 'export', '--format', 'nifti', out);
+    vi.restoreAllMocks();
+    console.info(`export-failures: disk full: ${run.stderr.trim()}`);
+
+    expect(run.status, run.stderr).toBe(3);
+    expect(run.stderr).toContain('no space left');
+    expect(run.stderr).toContain(out);
+    expect(run.stderr).toMatch(/files written before are complete/);
+    expect(run.stderr).not.toMatch(/at .*\.[jt]s:\d+/);
+    const left = filesUnder(out);
+    // Some series were written before the disk was full, whole; no temporary file, no empty folder.
+    expect(left.filter((f) => f.endsWith('_image.nii.gz')).length).toBeGreaterThan(0);
+    expect(left.filter((f) => f.endsWith('_image.nii.gz')).length).toBeLessThan(series.length);
+    expect(left.filter((f) => f.includes('.partial'))).toEqual([]);
+    for (const folder of foldersUnder(out)) expect(filesUnder(folder), folder).not.toEqual([]);
+    expectWholeNifti(out);
+    for (const [file, hash] of earlier) expect(sha256(file), file).toBe(hash);
+    // The catalog and its stored images are as they were: the same export elsewhere is whole.
+    for (const [file, hash] of stored) expect(sha256(file)).toBe(hash);
+    const roomy = path.join(scratch, 'roomy');
+    const again = await cli(dataDir, 'export', '--format', 'nifti', roomy);
+    expect(again.status, again.stderr).toBe(0);
+    expect(filesUnder(roomy).filter((f) => f.endsWith('_image.nii.gz'))).toHaveLength(series.length);
+    expectWholeNifti(roomy);
+  }, 300_000);
+
+  it('a file written over on a full disk keeps its earlier content', async () => {
+    const out = path.join(disk, 'csv');
+    expect((await cli(dataDir, 'export', '--format', 'csv', out)).status).toBe(0);
+    const before = sha256(path.join(out, 'measurements.csv'));
+    // What is left of the disk is taken by another file.
+    const filler = path.join(disk, 'filler');
+    if (mounted) {
+      const block = Buffer.alloc(4096, 1);
+      const fd = fs.openSync(filler, 'w');
+      try {
+        for (;;) fs.writeSync(fd, block);
+      } catch (error) {
+        expect((error as NodeJS.ErrnoException).code).toBe('ENOSPC');
+      } finally {
+        fs.closeSync(fd);
+      }
+    }
+    try {
+      fillDisk(0);
+      const run = await cli(dataDir, 'export', '--format', 'csv', out);
+      vi.restoreAllMocks();
+      // Whether the first CSV found room or not, the one that did not keeps its earlier bytes.
+      expect(run.status, run.stderr).toBe(3);
+      expect(run.stderr).toContain('no space left');
+      expect(filesUnder(out).filter((f) => f.includes('.partial'))).toEqual([]);
+      expect(sha256(path.join(out, 'measurements.csv'))).toBe(before);
+    } finally {
+      fs.rmSync(filler, { force: true });
+    }
+  });
+});
+
+describe('cancel: a long export ends promptly, cancelled, with no temporary file', () => {
+  const dataDir = path.join(scratch, 'cancel-data');
+  const series: CtSeries[] = [];
+
+  beforeAll(async () => {
+    // The catalog: a study of 300 slices (256 × 256) and one of 60.
+    series.push(ensureCtSeries({ slices: 300, size: 256, seed: 'export-cancel-long' }));
+    series.push(ensureCtSeries({ slices: 60, size: 256, seed: 'export-cancel-short' }));
+    await catalogWith(dataDir, series);
+  }, 900_000);
+
+  it('export.cancel while the 300-slice study is read: the job ends cancelled within a second', async () => {
+    const services = openTestServices(dataDir);
+    const out = path.join(scratch, 'cancelled');
+    const events: Array<ExportProgressEvent & { at: number }> = [];
+    const unsubscribe = services.events.subscribe((event) => {
+      if (event.name === 'export.progress') events.push({ ...event.payload, at: performance.now() });
+    });
+    try {
+      const startedAt = performance.now();
+      const { jobId } = await services.handlers['export.start']({
+        format: 'nifti',
+        outputDir: out,
+        studyInstanceUIDs: [],
+        deid: false,
+      });
+      // The cancel is asked for 300 ms in, while the long study is read. The export runs in this
+      // process: the timer fires only when the export lets other work in, as a Cancel from the app
+      // (the web host, Electron's main) waits for the same loop. So the time counts from when the
+      // cancel was due, not from when it ran.
+      const dueAt = startedAt + 300;
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      const ranAt = performance.now();
+      expect(await services.handlers['export.cancel']({ jobId })).toEqual({ cancelled: true });
+      const end = performance.now() + 60_000;
+      while (!events.some((e) => e.finished) && performance.now() < end)
+        await new Promise((resolve) => setTimeout(resolve, 5));
+      const last = events.find((e) => e.finished)!;
+      const left = filesUnder(out);
+      console.info(
+        `export-failures: cancel due at 300 ms, ran at ${(ranAt - startedAt).toFixed(0)} ms, the job ended at ${(last.at - startedAt).toFixed(0)} ms (${(last.at - dueAt).toFixed(0)} ms after it was due); ${last.studiesDone} of ${last.studiesTotal} studies, ${left.filter((f) => f.endsWith('_image.nii.gz')).length} images written`,
+      );
+      expect(last).toMatchObject({ cancelled: true, error: null, studiesDone: 0, studiesTotal: 2 });
+      expect(last.at - dueAt).toBeLessThan(1_000);
+      expect(left.filter((f) => f.endsWith('.nii.gz') || f.includes('.partial'))).toEqual([]);
+    } finally {
+      unsubscribe();
+      await services.close();
+    }
+  }, 300_000);
+});
+
+describe('assumed geometry is said; a refused volume says what is wrong and what to do', () => {
+  const dataDir = path.join(scratch, 'geometry-data');
+  const written: Record<string, { dir: string; files: string[]; series: string }> = {};
+
+  /** A series written with pydicom: `spacing` null leaves PixelSpacing out, `thickness` null SliceThickness. */
+  function series(
+    name: string,
+    spec: { spacing: number[] | null; thickness: number | null; ipps: number[][]; study: string },
+  ) {
+    const dir = path.join(scratch, 'geometry-series', name);
+    fs.mkdirSync(dir, { recursive: true });
+    const script = `
+import sys, json, numpy as np, pydicom
+from pydicom.dataset import Dataset, FileMetaDataset
+from pydicom.uid import ExplicitVRLittleEndian, generate_uid
+o = json.loads(sys.argv[2]); out = sys.argv[1]
+series, frame = generate_uid(), generate_uid()
+for k, ipp in enumerate(o['ipps']):
+    meta = FileMetaDataset(); meta.TransferSyntaxUID = ExplicitVRLittleEndian
+    meta.MediaStorageSOPClassUID = '1.2.840.10008.5.1.4.1.1.2'; meta.MediaStorageSOPInstanceUID = generate_uid()
+    d = Dataset(); d.file_meta = meta
+    d.SOPClassUID = meta.MediaStorageSOPClassUID; d.SOPInstanceUID = meta.MediaStorageSOPInstanceUID
+    d.StudyInstanceUID = o['study']; d.SeriesInstanceUID = series; d.FrameOfReferenceUID = frame
+    d.Modality = 'CT'; d.PatientName = 'Geometry^Notes'; d.PatientID = 'GEONOTES'; d.InstanceNumber = k + 1
+    d.StudyDate = '20240102'
+    d.Rows = 8; d.Columns = 8
+    if o['spacing'] is not None: d.PixelSpacing = o['spacing']
+    if o['thickness'] is not None: d.SliceThickness = o['thickness']
+    d.ImageOrientationPatient = [1, 0, 0, 0, 1, 0]; d.ImagePositionPatient = ipp
+    d.SamplesPerPixel = 1; d.PhotometricInterpretation = 'MONOCHROME2'
+    d.BitsAllocated = 16; d.BitsStored = 16; d.HighBit = 15; d.PixelRepresentation = 1
+    d.RescaleSlope = 1; d.RescaleIntercept = -1024
+    d.PixelData = (np.arange(64).reshape(8, 8) * 7 + 100 * k).astype('<i2').tobytes()
+    d.save_as(f'{out}/{k:03d}.dcm', write_like_original=False)
+print(series)
+`;
+    const result = spawnSync(PYTHON, ['-c', script, dir, JSON.stringify(spec)], { encoding: 'utf8' });
+    if (result.status !== 0) throw new Error(result.stderr);
+    const files = spec.ipps.map((_, k) => path.join(dir, `${String(k).padStart(3, '0')}.dcm`));
+    written[name] = { dir, files, series: result.stdout.trim() };
+  }
+
+  beforeAll(async () => {
+    const study = `2.25.${BigInt(`0x${crypto.randomBytes(15).toString('hex')}`)}`;
+    const stack = (n: number, step: number[]) => Array.from({ length: n }, (_, k) => step.map((v) => v * k));
+    series('no-spacing', { spacing: null, thickness: 2, ipps: stack(4, [0, 0, 2]), study });
+    series('one-slice', { spacing: [0.5, 0.5], thickness: null, ipps: [[0, 0, 0]], study });
+    series('tilted', { spacing: [0.5, 0.5], thickness: 2, ipps: stack(4, [0, 0.9, 2.5]), study });
+    await catalogWith(dataDir, Object.values(written));
+  }, 300_000);
+
+  it('NIfTI: the series without PixelSpacing and the single slice without a thickness are written and said; the tilted one is refused with advice', async () => {
+    const out = path.join(scratch, 'notes-nifti');
+    const run = await cli(dataDir, 'export', '--format', 'nifti', out);
+    expect(run.status, run.stderr).toBe(1);
+    const notes = run.stderr.split('\n').filter((line) => line.startsWith('note: '));
+    const about = (name: string) => notes.filter((line) => line.includes(written[name]!.series));
+    expect(about('no-spacing')).toEqual([
+      expect.stringMatching(
+        /: pixel spacing missing: 1 mm assumed \(its sizes and positions in mm are in pixels\)$/,
+      ),
+    ]);
+    expect(about('one-slice')).toEqual([expect.stringMatching(/: slice thickness missing: 1 mm assumed/)]);
+    expect(about('tilted')).toEqual([
+      expect.stringMatching(
+        /was not written: its slices are stacked at 19\.8° from their normal \(gantry tilt\), so a NIfTI volume would be sheared: resample the series to untilted slices first .*, or export its segmentations as DICOM SEG/,
+      ),
+    ]);
+    const images = filesUnder(out).filter((f) => f.endsWith('_image.nii.gz'));
+    expect(images.map((f) => path.basename(f)).sort()).toEqual(
+      [written['no-spacing']!.series, written['one-slice']!.series].map((s) => `${s}_image.nii.gz`).sort(),
+    );
+    expectWholeNifti(out);
+  });
+
+  it('nnU-Net and SEG say the assumed pixel spacing too; CSV (no geometry) says nothing', async () => {
+    const nnunet = await cli(dataDir, 'export', '--format', 'nnunet', path.join(scratch, 'notes-nnunet'));
+    expect(nnunet.stderr).toMatch(
+      new RegExp(`series ${written['no-spacing']!.series}: pixel spacing missing: 1 mm assumed`),
+    );
+    expect(nnunet.stderr).toMatch(
+      new RegExp(`series ${written['one-slice']!.series}: slice thickness missing`),
+    );
+    const seg = await cli(dataDir, 'export', '--format', 'seg', path.join(scratch, 'notes-seg'));
+    expect(seg.status, seg.stderr).toBe(0);
+    expect(seg.stderr).toMatch(
+      new RegExp(`series ${written['no-spacing']!.series}: pixel spacing missing: 1 mm assumed`),
+    );
+    const csv = await cli(dataDir, 'export', '--format', 'csv', path.join(scratch, 'notes-csv'));
+    expect(csv.stderr).not.toMatch(/assumed/);
+  });
+});
