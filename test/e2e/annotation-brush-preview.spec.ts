@@ -4,8 +4,10 @@
  * drawn on a 2D canvas over the image and must look like the labelmap Cornerstone draws once the
  * reader pauses. Pixels are read from what the page composites on screen for the viewport: the
  * image canvas (Cornerstone's WebGL frame, copied to a 2D canvas) under the stroke preview canvas.
- * Also: rotated and flipped the preview has the drawn stroke’s shape, the eraser takes colour away
- * once its stroke ends, Ctrl+Z right after a stroke takes it back on screen, and Ctrl+Z the moment
+ * Also: rotated and flipped the preview has the drawn stroke’s shape; the eraser shows what it takes
+ * while it drags (the image there, and a second segment's colour where one lies under the erased
+ * one, as once drawn), rotated and flipped too, and Ctrl+Z brings the colour back; Ctrl+Z right
+ * after a stroke takes it back on screen, and Ctrl+Z the moment
  * the pointer comes up (before the stroke's end, which waits for the frame, has run) takes back that
  * stroke only; redo brings it back and main stores what the page holds. The threshold brush's
  * stroke shows while painted where the image is in its range only, as once drawn.
@@ -196,6 +198,31 @@ function differs(a: Rgb, b: Rgb): boolean {
   return a.some((value, c) => Math.abs(value - b[c]!) > 20);
 }
 
+/** A grey (the CT image as drawn), not a segment's colour over it. */
+function isGrey([r, g, b]: Rgb): boolean {
+  return Math.max(r, g, b) - Math.min(r, g, b) <= 3;
+}
+
+/**
+ * Two lines of pixels compared: the largest channel difference, and the pixels that differ by more
+ * than `tolerance` grey levels (at a stroke's edge the two may round a voxel differently).
+ */
+function lineDifference(a: Rgb[], b: Rgb[], tolerance = 4): { max: number; over: number } {
+  let max = 0;
+  let over = 0;
+  a.forEach((colour, i) => {
+    const difference = Math.max(...colour.map((value, c) => Math.abs(value - b[i]![c]!)));
+    max = Math.max(max, difference);
+    if (difference > tolerance) over += 1;
+  });
+  return { max, over };
+}
+
+async function chooseTool(page: Page, tool: 'Brush' | 'Eraser'): Promise<void> {
+  await page.getByTestId(`seg-tool-${tool}`).click();
+  await expect(page.getByTestId(`seg-tool-${tool}`)).toHaveAttribute('aria-pressed', 'true');
+}
+
 test.beforeAll(async ({ browser }) => {
   test.setTimeout(300_000);
   ct = ensureCtSeries({ slices: SLICES, size: SIZE, seed: 'brush-preview' });
@@ -263,6 +290,8 @@ test('on screen, a stroke being painted has the colour it has once drawn, and th
   const row = 0.62;
   const box = (await page.getByTestId('viewport-element-0').boundingBox())!;
   const image = await shownColour(page, spot, row);
+  // The column across the stroke before it (the image; the previous stroke's edge above).
+  const imageColumn = await screenColumn(page, spot, row - 0.15, row + 0.15);
   await page.mouse.move(box.x + box.width * 0.35, box.y + box.height * row);
   await page.mouse.down();
   for (let step = 1; step <= 8; step += 1)
@@ -280,7 +309,6 @@ test('on screen, a stroke being painted has the colour it has once drawn, and th
   const pointer = { x: box.x + box.width * 0.6, y: box.y + box.height * row };
   expect(Math.abs(ringBox.x + ringBox.width / 2 - pointer.x)).toBeLessThanOrEqual(2);
   expect(Math.abs(ringBox.y + ringBox.height / 2 - pointer.y)).toBeLessThanOrEqual(2);
-  const imageColumn = await screenColumn(page, spot, row - 0.15, row + 0.15);
   await expect(page.locator('[data-testid="viewport-element-0"] svg circle')).toHaveCount(0);
   await expect(page.locator('[data-testid="viewport-element-0"] svg path')).toHaveCount(0);
   await screenshot(page, 'brush-preview-painting-screen');
@@ -375,21 +403,65 @@ test('a press reaches the labelmap tool at once, not after the 400 ms double-cli
   await expect(page.getByTestId('seg-tool-Brush')).toHaveAttribute('aria-pressed', 'true');
 });
 
-test('the eraser takes the colour away once its stroke ends', async () => {
+test('the eraser shows what it takes while it drags: the image, as drawn once the reader pauses; undo brings the colour back', async () => {
   const { page } = app;
   const spot = 0.45;
+  const [x0, x1] = [0.3, 0.6];
   const before = (await voxelCounts(page, 1))[0]!;
   const painted = await screenColour(page, spot, ROW);
-  await page.getByTestId('seg-tool-Eraser').click();
-  await expect(page.getByTestId('seg-tool-Eraser')).toHaveAttribute('aria-pressed', 'true');
+  const paintedColumn = await screenColumn(page, spot, ROW - 0.08, ROW + 0.08);
+  expect(isGrey(painted), `the segment is painted there: ${painted}`).toBe(false);
+  await chooseTool(page, 'Eraser');
+  await nextFrames(page);
+  await countRenders(page);
   await pressAndDrag(page, 0.4, 0.5);
+  await expect(preview(page)).toHaveAttribute('data-state', 'painting');
+  await nextFrames(page);
+  // The button is still down: no render, and where the eraser went the image shows.
+  const erasing = await screenColour(page, spot, ROW);
+  const erasingRow = await screenRow(page, ROW, x0, x1);
+  const erasingShown = await shownColour(page, spot, ROW);
+  const erasingColumn = await screenColumn(page, spot, ROW - 0.08, ROW + 0.08);
+  expect(isGrey(erasing), `erased while dragging: ${erasing} (was ${painted})`).toBe(true);
+  expect(isGrey(erasingShown), `on screen while dragging: ${erasingShown}`).toBe(true);
+  expect(await rendersSince(page)).toBe(0);
+  await screenshot(page, 'eraser-preview-erasing');
   await page.mouse.up();
+  // Up, the reader not paused yet: the same, and the labelmap has lost the voxels.
   await expect.poll(async () => (await voxelCounts(page, 1))[0]).toBeLessThan(before);
+  expect(await screenRow(page, ROW, x0, x1)).toEqual(erasingRow);
+  await committed(page);
+  expect(await rendersSince(page)).toBeGreaterThan(0);
+  const drawn = await screenColour(page, spot, ROW);
+  const drawnRow = await screenRow(page, ROW, x0, x1);
+  const drawnColumn = await screenColumn(page, spot, ROW - 0.08, ROW + 0.08);
+  const difference = lineDifference(erasingRow, drawnRow);
+  // Across the stroke: the rows the eraser took are the rows the preview showed taken.
+  const across = lineDifference(erasingColumn, drawnColumn);
+  const taken = lineDifference(paintedColumn, drawnColumn, 20).over;
+  console.log(
+    `eraser preview: painted ${painted}, while erasing ${erasing}, once drawn ${drawn}; along the stroke (${drawnRow.length} px) largest difference ${difference.max}, ${difference.over} px over 4; across it ${taken} px taken, ${across.over} px over 4`,
+  );
+  expect(taken).toBeGreaterThan(20);
+  expect(
+    across.over,
+    'pixels across the stroke off the render by more than 4 grey levels',
+  ).toBeLessThanOrEqual(2);
+  expect(isGrey(drawn)).toBe(true);
+  expectClose(erasing, drawn, 'eraser preview against the render', 3);
+  expect(
+    difference.over,
+    'pixels along the stroke off the render by more than 4 grey levels',
+  ).toBeLessThanOrEqual(4);
+  await screenshot(page, 'eraser-preview-committed');
+  // Undo: the colour is back, on screen and in the labelmap.
+  await page.keyboard.press('Control+z');
+  await expect.poll(async () => (await voxelCounts(page, 1))[0]).toBe(before);
   await expect
     .poll(async () => differs(await screenColour(page, spot, ROW), painted), { timeout: 60_000 })
-    .toBe(true);
-  await page.getByTestId('seg-tool-Brush').click();
-  await expect(page.getByTestId('seg-tool-Brush')).toHaveAttribute('aria-pressed', 'true');
+    .toBe(false);
+  await screenshot(page, 'eraser-preview-undone');
+  await chooseTool(page, 'Brush');
 });
 
 test('Ctrl+Z right after a stroke takes it back, on screen and in the labelmap', async () => {
@@ -486,6 +558,31 @@ test('rotated and flipped, the preview has the drawn stroke’s shape: the same 
   await screenshot(page, 'brush-preview-rotated-committed');
 });
 
+test('rotated and flipped, the eraser shows what it takes while it drags, as drawn once the reader pauses', async () => {
+  const { page } = app;
+  // Across the stroke the last test painted on this image (still rotated and flipped).
+  const [x, y0, y1] = [0.47, 0.4, 0.6];
+  const painted = await screenColumn(page, x, y0, y1);
+  await chooseTool(page, 'Eraser');
+  await pressAndDrag(page, 0.42, 0.52);
+  await expect(preview(page)).toHaveAttribute('data-state', 'painting');
+  await nextFrames(page);
+  const erasing = await screenColumn(page, x, y0, y1);
+  await screenshot(page, 'eraser-preview-rotated-erasing');
+  await page.mouse.up();
+  await committed(page);
+  const drawn = await screenColumn(page, x, y0, y1);
+  const taken = lineDifference(painted, drawn, 20).over;
+  const difference = lineDifference(erasing, drawn);
+  console.log(
+    `eraser preview rotated and flipped, across the stroke (${drawn.length} px): ${taken} px taken, largest difference ${difference.max}, ${difference.over} px over 4`,
+  );
+  expect(taken, 'the eraser took part of the stroke').toBeGreaterThan(5);
+  expect(drawn.filter(isGrey).length).toBe(drawn.length);
+  expect(difference.over).toBeLessThanOrEqual(4);
+  await chooseTool(page, 'Brush');
+});
+
 test('the threshold brush is on screen while painted, only where the image is in its range, as once drawn', async () => {
   const { page } = app;
   await page.keyboard.press('ArrowDown');
@@ -521,4 +618,59 @@ test('the threshold brush is on screen while painted, only where the image is in
   expectClose(painting[middle]!, drawn[middle]!, 'threshold preview against the drawn labelmap');
   await screenshot(page, 'threshold-brush-preview-committed');
   await page.getByTestId('seg-tool-Brush').click();
+});
+
+test('where a second segment lies under the erased one, the eraser shows its colour while it drags, as once drawn', async () => {
+  const { page } = app;
+  await page.keyboard.press('ArrowDown');
+  await expectImage(page, 6, SLICES);
+  await expect(page.getByTestId('seg-tool-Brush')).toHaveAttribute('aria-pressed', 'true');
+  // Segment 1 from 0.3 to 0.6 along the row; segment 2 (another layer: it overlaps) from 0.5 to 0.75.
+  await pressAndDrag(page, 0.3, 0.6);
+  await page.mouse.up();
+  await page.getByTestId('seg-add').click();
+  await page
+    .getByTestId('label-picker')
+    .locator('[data-testid="label-option"][data-label-id="organ"]')
+    .click();
+  await expect(page.getByTestId('segment-2')).toBeVisible();
+  await pressAndDrag(page, 0.5, 0.75);
+  await page.mouse.up();
+  await committed(page);
+  await expect(page.getByTestId('segment-2')).toHaveAttribute('data-layer', '1');
+  const first = (await voxelCounts(page, 1))[5]!;
+  const second = (await voxelCounts(page, 2))[5]!;
+  const [only, both] = [0.4, 0.55];
+  const bothBefore = await screenColour(page, both, ROW);
+  // The eraser, segment 1 active: it clears segment 1's layer.
+  await page.getByTestId('segment-1').locator('.segment-row__name').click();
+  await chooseTool(page, 'Eraser');
+  await pressAndDrag(page, 0.35, 0.65);
+  await expect(preview(page)).toHaveAttribute('data-state', 'painting');
+  await nextFrames(page);
+  const [x0, x1] = [0.3, 0.7];
+  const erasingRow = await screenRow(page, ROW, x0, x1);
+  const erasingOnly = await screenColour(page, only, ROW);
+  const erasingBoth = await screenColour(page, both, ROW);
+  await screenshot(page, 'eraser-preview-overlap-erasing');
+  expect(isGrey(erasingOnly), `segment 1 alone, erased: ${erasingOnly}`).toBe(true);
+  expect(isGrey(erasingBoth), `segment 2 under segment 1 stays: ${erasingBoth}`).toBe(false);
+  expect(
+    differs(erasingBoth, bothBefore),
+    `segment 1's colour left: ${erasingBoth} (was ${bothBefore})`,
+  ).toBe(true);
+  await page.mouse.up();
+  await committed(page);
+  expect((await voxelCounts(page, 1))[5]).toBeLessThan(first);
+  expect((await voxelCounts(page, 2))[5], 'segment 2 keeps its voxels').toBe(second);
+  const drawnRow = await screenRow(page, ROW, x0, x1);
+  const drawnBoth = await screenColour(page, both, ROW);
+  const difference = lineDifference(erasingRow, drawnRow);
+  console.log(
+    `eraser over two segments: where both were ${bothBefore}, while erasing ${erasingBoth}, once drawn ${drawnBoth}; along the stroke (${drawnRow.length} px) largest difference ${difference.max}, ${difference.over} px over 4`,
+  );
+  expectClose(erasingBoth, drawnBoth, 'segment 2 where segment 1 was erased, against the render', 3);
+  expect(difference.over).toBeLessThanOrEqual(6);
+  await screenshot(page, 'eraser-preview-overlap-committed');
+  await chooseTool(page, 'Brush');
 });

@@ -74,7 +74,9 @@ export function imageToCanvasTransform(
 /**
  * Draws image-sized bitmaps over the whole overlay (cleared first) in the viewport's mapping, and
  * returns that mapping; null (and nothing drawn) while the image has no geometry yet. Voxel (i, j)
- * is centred on image coordinates (i, j): its square starts half a voxel before.
+ * covers image coordinates i..i+1, j..j+1, where Cornerstone draws it: its image coordinates put the
+ * image position (the first voxel's centre) at (0.5, 0.5) (`worldToImageCoords`,
+ * `imageToWorldCoords`).
  */
 export function drawOverImage(
   canvas: HTMLCanvasElement,
@@ -90,7 +92,7 @@ export function drawOverImage(
   if (!transform) return null;
   context.setTransform(...transform);
   context.imageSmoothingEnabled = false;
-  for (const bitmap of bitmaps) context.drawImage(bitmap, -0.5, -0.5);
+  for (const bitmap of bitmaps) context.drawImage(bitmap, 0, 0);
   context.setTransform(1, 0, 0, 1, 0, 0);
   return transform;
 }
@@ -130,10 +132,10 @@ export function drawRegionInMapping(
   const xs: number[] = [];
   const ys: number[] = [];
   for (const [u, v] of [
-    [region.x0 - 0.5, region.y0 - 0.5],
-    [region.x1 + 0.5, region.y0 - 0.5],
-    [region.x0 - 0.5, region.y1 + 0.5],
-    [region.x1 + 0.5, region.y1 + 0.5],
+    [region.x0, region.y0],
+    [region.x1 + 1, region.y0],
+    [region.x0, region.y1 + 1],
+    [region.x1 + 1, region.y1 + 1],
   ] as const) {
     xs.push(a * u + c * v + e);
     ys.push(b * u + d * v + f);
@@ -152,6 +154,6 @@ export function drawRegionInMapping(
   context.clearRect(left, top, right - left, bottom - top);
   context.setTransform(a, b, c, d, e, f);
   context.imageSmoothingEnabled = false;
-  for (const bitmap of bitmaps) context.drawImage(bitmap, -0.5, -0.5);
+  for (const bitmap of bitmaps) context.drawImage(bitmap, 0, 0);
   context.restore();
 }

@@ -1,6 +1,6 @@
 /**
- * The brush's circle under the pointer, for the brush and the threshold brush (docs/annotation.md
- * "Speed", painting).
+ * The brush's circle under the pointer, for the brush, the threshold brush and the eraser
+ * (docs/annotation.md "Speed", painting).
  *
  * Cornerstone draws its brush cursor in the viewport's SVG layer: at every pointer move it works
  * the circle out again from the camera (world points, canvas points), sets the circle's
@@ -10,7 +10,7 @@
  * the image changes, and moved with a transform: a move changes one compositor property, with no
  * layout and no paint. It is the circle Cornerstone draws: centre at the pointer (whole canvas
  * pixels), radius the brush size along the screen's vertical, rounded, a 2 px ring in the
- * segment's colour. The eraser keeps Cornerstone's cursor.
+ * segment's colour (the active segment's, for the eraser too).
  */
 import { Enums, type StackViewport, type Types } from '@cornerstonejs/core';
 

@@ -56,6 +56,13 @@ import { RegionGrowTool } from './regionGrow.js';
 import { type BrushCursor, type BrushCursorLook, installBrushCursor } from './brushCursor.js';
 import { flushStrokeEnd, flushStrokeEndBeforeInput, runAfterFrame } from './strokeEnd.js';
 import { type StrokeLook, type StrokePreview, installStrokePreview } from './strokePreview.js';
+import {
+  type ColourFunction,
+  type LayerOnImage,
+  type SegmentPaint,
+  erasedColour,
+  imageColours,
+} from './eraseLook.js';
 import { type SegmentToolName, SEGMENT_TOOLS, useSegmentationStore } from './useSegmentationStore.js';
 
 const { MouseBindings, KeyboardBindings, SegmentationRepresentations, Events: ToolEvents } = ToolEnums;
@@ -137,7 +144,7 @@ function ensureSegmentationTools() {
     if (instance === base) group.addTool(base, config);
     else group.addToolInstance(instance, base, config);
     group.setToolDisabled(instance);
-    if (name === 'Brush' || name === 'ThresholdBrush') {
+    if (name === 'Brush' || name === 'ThresholdBrush' || name === 'Eraser') {
       endPreviewedStrokesAfterFrame(group.getToolInstance(instance));
       drawnByPreview(group.getToolInstance(instance));
     }
@@ -146,7 +153,7 @@ function ensureSegmentationTools() {
 }
 
 /**
- * A brush stroke the preview drew (renders held) is applied to the labelmap after the frame that
+ * A brush or eraser stroke the preview drew (renders held) is applied to the labelmap after the frame that
  * follows the pointer up, not in it (strokeEnd.ts). The tool's end callback is wrapped before it
  * ever listens (BrushTool adds and removes `this._endCallback` at each press and end).
  */
@@ -164,8 +171,9 @@ function endPreviewedStrokesAfterFrame(tool: unknown): void {
 }
 
 /**
- * What Cornerstone draws in its SVG layer for the brush and the threshold brush is left out while
- * a segmentation is open; the eraser keeps it.
+ * What Cornerstone draws in its SVG layer for the brush, the threshold brush and the eraser is left
+ * out while a segmentation is open. (For the eraser the path lay over the preview's image, tinting
+ * what the stroke takes away.)
  * - Its picture of a lazy stroke being painted: an SVG path through every disc centre, the brush's
  *   width, the segment's colour at 35 % opacity. Over the stroke preview (strokePreview.ts: the
  *   voxels the stroke fills, in the segment's colour and opacity as the labelmap is drawn) it
@@ -217,19 +225,20 @@ function drawnByPreview(tool: unknown): void {
 }
 
 /**
- * The brush or threshold brush on the button and the active segment it paints, with the open
- * segmentation; null for any other tool, no segmentation or no active segment.
+ * The brush, threshold brush or eraser on the button and the active segment (the one it paints, or
+ * whose layer it erases), with the open segmentation; null for any other tool, no segmentation or
+ * no active segment.
  */
 function previewedBrushNow() {
   const current = session;
   const state = store.getState();
   const tool = state.tool;
-  if (!current || (tool !== 'Brush' && tool !== 'ThresholdBrush')) return null;
+  if (!current || (tool !== 'Brush' && tool !== 'ThresholdBrush' && tool !== 'Eraser')) return null;
   const segment = state.segments.find((item) => item.segmentIndex === state.activeSegment);
   return segment ? { current, state, tool, segment } : null;
 }
 
-/** The brush cursor while the brush or the threshold brush is on the button, else null. */
+/** The brush cursor while the brush, the threshold brush or the eraser is on the button, else null. */
 function brushCursorLookNow(): BrushCursorLook | null {
   const brush = previewedBrushNow();
   return brush ? { color: brush.segment.color, radiusMm: brush.state.brushSize } : null;
@@ -601,14 +610,16 @@ export async function closeSegmentation(): Promise<void> {
 }
 
 /**
- * How a brush or threshold brush stroke starting now on `imageId` will look once Cornerstone draws it
- * (strokePreview.ts), or null when no preview applies: another tool, no segment, a hidden or locked
- * one.
+ * How a brush, threshold brush or eraser stroke starting now on `imageId` will look once
+ * Cornerstone draws it (strokePreview.ts), or null when no preview applies: another tool, no
+ * segment, a brush on a hidden or locked one.
  */
 function strokeLookNow(imageId: string): StrokeLook | null {
   const previewed = previewedBrushNow();
-  if (!previewed || !previewed.segment.visible || previewed.segment.locked) return null;
+  if (!previewed) return null;
   const { current, state, tool, segment } = previewed;
+  if (tool === 'Eraser') return eraserLookNow(current, imageId, segment.segmentIndex, state.brushSize);
+  if (!segment.visible || segment.locked) return null;
   const color = segmentation.config.color.getSegmentIndexColor(
     current.viewportId,
     current.annotationUid,
@@ -643,7 +654,110 @@ function strokeLookNow(imageId: string): StrokeLook | null {
     voxels: labelmapImageId && cache.getImage(labelmapImageId) ? scalarsOf(labelmapImageId) : null,
     labelValue: binding.labelValue,
     accepts,
+    erase: null,
   };
+}
+
+/**
+ * The eraser's stroke as Cornerstone will apply and draw it (strokePreview.ts, eraseLook.ts). It
+ * clears the active segment's layer (Cornerstone's `getCurrentLabelmapImageIdForViewport`: that
+ * layer's image for the image shown, else the first layer), except values equal to a locked
+ * segment's number (its eraser compares the raw value, the layer unnamed). A voxel it clears shows
+ * the image's colour as the viewport's image actor maps it, with every other layer's visible
+ * segment blended over it in layer order. Null (the stroke renders at pointer up, as before) when
+ * something is missing: the layer's voxels, the image actor's scalars or colour function, or an
+ * image of more than one component.
+ */
+function eraserLookNow(
+  current: Session,
+  imageId: string,
+  activeSegment: number,
+  brushSize: number,
+): StrokeLook | null {
+  const index = current.imageIds.indexOf(imageId);
+  if (index < 0) return null;
+  const layers = layersNow();
+  const data = segmentation.state.getSegmentation(current.annotationUid)?.representationData.Labelmap as
+    { segmentBindings?: Record<number, { labelmapId: string; labelValue: number }> } | undefined;
+  const bindings = data?.segmentBindings ?? {};
+  const firstLayer = layers.keys().next().value;
+  const erasedLayer = bindings[activeSegment]?.labelmapId ?? firstLayer;
+  const erasedImageId = erasedLayer ? layers.get(erasedLayer)?.[index] : undefined;
+  if (!erasedImageId || !cache.getImage(erasedImageId)) return null;
+  const viewport = getEnabledElementByViewportId(current.viewportId)?.viewport as StackViewport | undefined;
+  const imagePixels = imagePixelsOf(viewport);
+  if (!imagePixels) return null;
+  const { segments } = store.getState();
+  const locked = new Set(segments.filter((segment) => segment.locked).map((segment) => segment.segmentIndex));
+  // The layers drawn over the image once erased: every other layer, with its visible segments.
+  const others: LayerOnImage[] = [];
+  for (const [labelmapId, imageIds] of layers) {
+    if (labelmapId === erasedLayer) continue;
+    const layerImageId = imageIds[index];
+    if (!layerImageId || !cache.getImage(layerImageId)) continue;
+    const paints = new Map<number, SegmentPaint>();
+    for (const segment of segments) {
+      const binding = bindings[segment.segmentIndex];
+      const onLayer = binding ? binding.labelmapId === labelmapId : labelmapId === firstLayer;
+      if (!onLayer || !segment.visible) continue;
+      const color = segmentation.config.color.getSegmentIndexColor(
+        current.viewportId,
+        current.annotationUid,
+        segment.segmentIndex,
+      ) as number[] | undefined;
+      const [r, g, b, a] = color
+        ? [color[0] ?? 0, color[1] ?? 0, color[2] ?? 0, color[3] ?? 255]
+        : rgbOf(segment.color);
+      paints.set(binding?.labelValue ?? segment.segmentIndex, [
+        r,
+        g,
+        b,
+        (a / 255) * (segment.opacity ?? 0.5),
+      ]);
+    }
+    if (paints.size > 0) others.push({ voxels: scalarsOf(layerImageId), paints });
+  }
+  const { scalars, colourOf } = imagePixels;
+  return {
+    rgba: [0, 0, 0, 0],
+    fillAlpha: 0,
+    radiusMm: brushSize,
+    voxels: null,
+    labelValue: 0,
+    accepts: null,
+    erase: {
+      voxels: scalarsOf(erasedImageId),
+      keeps: (value) => locked.has(value),
+      shownErased: (voxel, out, offset) =>
+        erasedColour(colourOf(scalars[voxel]!), others, voxel, out, offset),
+    },
+  };
+}
+
+/**
+ * The scalars the viewport's image actor draws (its input, the image shown) and the colour it gives
+ * each: vtk.js's image mapper with the actor's colour transfer function (eraseLook.ts). Null for an
+ * image of more than one component, or before the actor has its data.
+ */
+function imagePixelsOf(
+  viewport: StackViewport | undefined,
+): { scalars: ArrayLike<number>; colourOf: (value: number) => readonly [number, number, number] } | null {
+  const actor = viewport?.getDefaultActor()?.actor as
+    | {
+        getMapper?: () => {
+          getInputData?: () => {
+            getPointData(): {
+              getScalars(): { getData(): ArrayLike<number>; getNumberOfComponents(): number } | null;
+            };
+          };
+        };
+        getProperty?: () => { getRGBTransferFunction?: (index: number) => ColourFunction | null };
+      }
+    | undefined;
+  const scalars = actor?.getMapper?.()?.getInputData?.()?.getPointData().getScalars();
+  const colours = actor?.getProperty?.()?.getRGBTransferFunction?.(0);
+  if (!scalars || !colours || scalars.getNumberOfComponents() !== 1) return null;
+  return { scalars: scalars.getData(), colourOf: imageColours(colours) };
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -40,7 +40,7 @@ import {
   overlayCanvasOf,
   overlayCanvasSize,
 } from '../../imaging/imageOverlay.js';
-import { coveredRun } from './brushDisc.js';
+import { capsuleRun } from './brushDisc.js';
 import { flushStrokeEnd } from './strokeEnd.js';
 
 const { Events: ToolEvents } = ToolEnums;
@@ -69,11 +69,29 @@ export interface StrokeLook {
    * value is in its range, as its fill tests them; null for the brush (every voxel).
    */
   accepts: ((index: number) => boolean) | null;
+  /** The eraser's stroke: what it takes and what the voxels it takes show; null for a brush. */
+  erase: EraseLook | null;
+}
+
+/**
+ * What an eraser stroke starting now takes and shows. Cornerstone's eraser sets to 0 every voxel of
+ * the active segment's layer in its discs unless the value there is a locked segment's.
+ */
+export interface EraseLook {
+  /** The layer the eraser clears, on the image shown. */
+  voxels: ArrayLike<number>;
+  /** True for a value the eraser leaves (Cornerstone compares the value with the locked segments' numbers). */
+  keeps(value: number): boolean;
+  /** Writes the opaque colour voxel `index` shows once erased (eraseLook.ts) at `out[offset..]`. */
+  shownErased(index: number, out: Uint8ClampedArray, offset: number): void;
 }
 
 export interface StrokeSource {
   segmentationId: string;
-  /** The look of a brush stroke starting now, or null when the tool on the button is not the brush. */
+  /**
+   * The look of a brush, threshold brush or eraser stroke starting now, or null when no preview
+   * applies (another tool on the button).
+   */
   lookNow(imageId: string): StrokeLook | null;
 }
 
@@ -90,7 +108,7 @@ interface Stroke {
   pixels: ImageData;
   /** Earlier strokes' bitmaps on this image in other segments, since the last render. */
   earlier: HTMLCanvasElement[];
-  /** Last stroke centre, image coordinates. */
+  /** Last stroke centre, in voxel indices (column, row). */
   last: [number, number] | null;
   /** The mapping the overlay was last drawn in (null: draw it whole next time). */
   drawnWith: Affine | null;
@@ -181,18 +199,20 @@ export function installStrokePreview(viewport: StackViewport, source: StrokeSour
     if (detail?.viewportId === viewport.id) afterRender();
   };
 
-  /** Draws the discs from the last centre to `world` into the stroke's bitmap, then on screen. */
+  /**
+   * Draws the stroke from the last centre to `world` (the brush's disc at a press) into the stroke's
+   * bitmap, then on screen.
+   */
   const paintTo = (world: Types.Point3, show: 'now' | 'next frame'): void => {
     const current = stroke;
     if (!current) return;
-    const point = coreUtilities.worldToImageCoords(current.imageId, world);
-    if (!point) return;
+    const imagePoint = coreUtilities.worldToImageCoords(current.imageId, world);
+    if (!imagePoint) return;
+    // In voxel indices: Cornerstone's image coordinates put voxel (0, 0)'s centre at (0.5, 0.5).
+    const point: [number, number] = [imagePoint[0] - 0.5, imagePoint[1] - 0.5];
     const [sx, sy] = current.spacing;
     const radius = current.look.radiusMm;
     const from = current.last ?? point;
-    // Discs at most half a radius apart along the segment, as Cornerstone's circle fill densifies.
-    const lengthMm = Math.hypot((point[0] - from[0]) * sx, (point[1] - from[1]) * sy);
-    const steps = Math.max(1, Math.ceil(lengthMm / (radius / 2)));
     const rx = radius / sx;
     const ry = radius / sy;
     const { width, height, drawn } = current;
@@ -200,22 +220,22 @@ export function installStrokePreview(viewport: StackViewport, source: StrokeSour
     const voxels = current.look.voxels;
     const labelValue = current.look.labelValue;
     const accepts = current.look.accepts;
+    const erase = current.look.erase;
     const [r, g, b, a] = current.look.rgba;
     const alpha = Math.round((a / 255) * current.look.fillAlpha * 255);
     let minX = width;
     let minY = height;
     let maxX = -1;
     let maxY = -1;
-    for (let step = current.last ? 1 : 0; step <= steps; step++) {
-      const t = step / steps;
-      const cx = from[0] + (point[0] - from[0]) * t;
-      const cy = from[1] + (point[1] - from[1]) * t;
-      const x0 = Math.max(0, Math.ceil(cx - rx));
-      const x1 = Math.min(width - 1, Math.floor(cx + rx));
-      const y0 = Math.max(0, Math.ceil(cy - ry));
-      const y1 = Math.min(height - 1, Math.floor(cy + ry));
+    // The voxels within the radius of the segment between the two centres, as Cornerstone's stroke
+    // fill takes them (brushDisc.ts); at a press, the disc.
+    {
+      const x0 = Math.max(0, Math.ceil(Math.min(from[0], point[0]) - rx));
+      const x1 = Math.min(width - 1, Math.floor(Math.max(from[0], point[0]) + rx));
+      const y0 = Math.max(0, Math.ceil(Math.min(from[1], point[1]) - ry));
+      const y1 = Math.min(height - 1, Math.floor(Math.max(from[1], point[1]) + ry));
       for (let y = y0; y <= y1; y++) {
-        const run = coveredRun(cx, cy, y, sx, sy, radius, x0, x1);
+        const run = capsuleRun(from[0], from[1], point[0], point[1], y, sx, sy, radius, x0, x1);
         if (!run) continue;
         const [xa, xb] = run;
         const row = y * width;
@@ -227,13 +247,20 @@ export function installStrokePreview(viewport: StackViewport, source: StrokeSour
           // A voxel the threshold refuses stays undrawn (a later stroke may paint it).
           if (accepts && !accepts(index)) continue;
           drawn[index] = 1;
-          // Voxels of the segment Cornerstone already draws are not drawn twice (no double alpha).
-          if (voxels && voxels[index] === labelValue) continue;
           const offset = index * 4;
-          data[offset] = r;
-          data[offset + 1] = g;
-          data[offset + 2] = b;
-          data[offset + 3] = alpha;
+          if (erase) {
+            // Only voxels the eraser changes are drawn, opaque, as they show once erased.
+            const value = erase.voxels[index];
+            if (!value || erase.keeps(value)) continue;
+            erase.shownErased(index, data, offset);
+          } else {
+            // Voxels of the segment Cornerstone already draws are not drawn twice (no double alpha).
+            if (voxels && voxels[index] === labelValue) continue;
+            data[offset] = r;
+            data[offset + 1] = g;
+            data[offset + 2] = b;
+            data[offset + 3] = alpha;
+          }
           if (rowMin === width) rowMin = x;
           rowMax = x;
         }
@@ -340,7 +367,8 @@ export function installStrokePreview(viewport: StackViewport, source: StrokeSour
       stroke.imageId !== imageId ||
       stroke.look.rgba.join() !== look.rgba.join() ||
       stroke.look.fillAlpha !== look.fillAlpha ||
-      stroke.look.labelValue !== look.labelValue
+      stroke.look.labelValue !== look.labelValue ||
+      (stroke.look.erase === null) !== (look.erase === null)
     ) {
       const earlier = stroke && stroke.imageId === imageId ? [...stroke.earlier, stroke.bitmap] : [];
       const bitmap = document.createElement('canvas');
