@@ -13,6 +13,7 @@ import type { DeidHeldObject, DeidPixelRect } from '../../../shared/contract.js'
 import { Dialog } from '../components/Dialog.js';
 import { useErrorMessage } from '../components/useErrorMessage.js';
 import { host } from '../host/index.js';
+import { resizeKeepingZoom } from '../imaging/imageHandling.js';
 import { initImaging } from '../imaging/initImaging.js';
 import { heldReasonText } from './engineText.js';
 import { editRegion, handlePoint, nudgeRegion, RESIZE_HANDLES, type RegionHandle } from './regionEdit.js';
@@ -127,7 +128,7 @@ export function HeldReviewScreen({
       element,
       defaultOptions: { background: [0, 0, 0] },
     });
-    const resizeObserver = new ResizeObserver(() => engine.resize(true, true));
+    const resizeObserver = new ResizeObserver(() => resizeKeepingZoom(engine));
     resizeObserver.observe(element);
     return () => {
       resizeObserver.disconnect();

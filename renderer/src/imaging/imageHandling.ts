@@ -56,3 +56,47 @@ export function fitEachImage(element: HTMLDivElement, viewport: StackViewport): 
   element.addEventListener(Enums.Events.STACK_NEW_IMAGE, onNewImage);
   return () => element.removeEventListener(Enums.Events.STACK_NEW_IMAGE, onNewImage);
 }
+
+/**
+ * Resizes the engine's viewports to their elements, keeping each stack viewport's zoom relative to
+ * its fitted view. Cornerstone's resize keeps the camera, so the image keeps its size on screen:
+ * a viewport made narrower (a side panel opened, a 1×2 layout) cut a fitted image off at both
+ * sides. Now a fitted image stays fitted (the whole image in the new size), a zoomed one keeps its
+ * zoom against the new fit; the point in the middle (pan), flips and rotation stay.
+ *
+ * The fit is worked out in the next animation frame: while a render is pending, Cornerstone's GPU
+ * engine only records the new size and resets no camera (`_resizeVTKViewports`), and the pending
+ * render, which runs before this frame's callback, applies the size.
+ */
+export function resizeKeepingZoom(engine: Types.IRenderingEngine): void {
+  const views: Array<{ viewport: StackViewport; zoom: number; camera: Types.ICamera; rotation: number }> = [];
+  for (const viewport of engine.getViewports())
+    if (viewport.type === Enums.ViewportType.STACK) {
+      const stack = viewport as StackViewport;
+      if (stack.getCurrentImageId())
+        views.push({
+          viewport: stack,
+          zoom: stack.getZoom(),
+          camera: stack.getCamera(),
+          rotation: stack.getRotation(),
+        });
+    }
+  engine.resize(true, true);
+  if (views.length === 0) return;
+  requestAnimationFrame(() => {
+    for (const { viewport, zoom, camera, rotation } of views) {
+      // Gone (the pane closed) or showing another image set since: nothing to keep.
+      if (engine.getViewport(viewport.id) !== viewport || !viewport.getCurrentImageId()) continue;
+      viewport.resetCamera({ resetPan: true, resetZoom: true, resetToCenter: true });
+      viewport.setViewPresentation({
+        rotation,
+        flipHorizontal: camera.flipHorizontal ?? false,
+        flipVertical: camera.flipVertical ?? false,
+      });
+      if (Number.isFinite(zoom) && zoom > 0) viewport.setZoom(zoom);
+      if (camera.focalPoint && camera.position)
+        viewport.setCamera({ focalPoint: camera.focalPoint, position: camera.position });
+      viewport.render();
+    }
+  });
+}

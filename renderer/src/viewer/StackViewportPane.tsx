@@ -17,6 +17,7 @@ import {
   renderingChoice,
 } from '../imaging/initImaging.js';
 import { attachDisplayCanvas } from '../imaging/displayCanvas.js';
+import { resizeKeepingZoom } from '../imaging/imageHandling.js';
 import { startScrollPrefetch } from '../imaging/scrollPrefetch.js';
 import { stackToolGroup } from '../imaging/stackToolGroup.js';
 import { playCine, stopCine } from '../imaging/viewportCommands.js';
@@ -125,7 +126,7 @@ export function StackViewportPane({ slot, study, series }: StackViewportPaneProp
       const now = rect ? `${rect.width}x${rect.height}` : '';
       if (now === size) return;
       size = now;
-      engine.resize(true, true);
+      resizeKeepingZoom(engine);
     });
     resizeObserver.observe(element);
     return () => {
