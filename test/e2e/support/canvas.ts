@@ -60,3 +60,35 @@ export function expectedGrey(value: number, width: number, center: number): numb
   if (value > upper) return 255;
   return ((value - lower) / (upper - lower)) * 255;
 }
+
+export type Rgb = [number, number, number];
+
+/**
+ * What the screen shows in `clip` (page CSS pixels), composited as the reader sees it (every
+ * canvas and layer over each other): one colour per device pixel, row by row.
+ */
+export async function shownPixels(
+  page: Page,
+  clip: { x: number; y: number; width: number; height: number },
+): Promise<Rgb[]> {
+  const png = await page.screenshot({ clip });
+  return page.evaluate(async (base64) => {
+    const bytes = Uint8Array.from(atob(base64), (char) => char.charCodeAt(0));
+    const bitmap = await createImageBitmap(new Blob([bytes], { type: 'image/png' }));
+    const canvas = new OffscreenCanvas(bitmap.width, bitmap.height);
+    const context = canvas.getContext('2d')!;
+    context.drawImage(bitmap, 0, 0);
+    const data = context.getImageData(0, 0, bitmap.width, bitmap.height).data;
+    const colours: Array<[number, number, number]> = [];
+    for (let i = 0; i < data.length; i += 4) colours.push([data[i]!, data[i + 1]!, data[i + 2]!]);
+    return colours;
+  }, png.toString('base64'));
+}
+
+/** What the screen shows at one page point (the mean of the 3 × 3 CSS pixels around it). */
+export async function shownPixel(page: Page, at: { x: number; y: number }): Promise<Rgb> {
+  const pixels = await shownPixels(page, { x: at.x - 1, y: at.y - 1, width: 3, height: 3 });
+  const mean = (channel: number) =>
+    Math.round(pixels.reduce((sum, pixel) => sum + pixel[channel]!, 0) / pixels.length);
+  return [mean(0), mean(1), mean(2)];
+}
