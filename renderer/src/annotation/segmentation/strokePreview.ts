@@ -1,27 +1,32 @@
 /**
- * Brush strokes without a WebGL render while the reader paints (docs/annotation.md "Speed").
+ * Brush and eraser strokes without a WebGL render while the reader paints (docs/annotation.md
+ * "Speed").
  *
  * With WebGL on the CPU (SwiftShader, what headless Chromium and machines without a GPU have) one
  * render of a viewport with its labelmap takes 0.1–0.6 s, and pointer events that arrive meanwhile
  * wait for it: that was the slow 5 % of `annotation.paint_ms`. Cornerstone already applies a brush
- * stroke at pointer up only (lazy labelmap editing, on because `overwriteMode` is set), then renders
- * the viewport; the next stroke's first events queued behind that render.
+ * or eraser stroke at pointer up only (lazy labelmap editing, on because `overwriteMode` is set),
+ * then renders the viewport; the next stroke's first events queued behind that render.
  *
- * So, for the brush and the threshold brush (a stroke only adds the segment's colour):
+ * So, for the brush, the threshold brush and the eraser:
  * - the stroke is drawn as it is painted on a 2D canvas over the viewport (imaging/imageOverlay.ts:
- *   the viewport's own image → canvas mapping), voxel by voxel, nearest neighbour, in the segment's
- *   colour and fill opacity over the image — how the labelmap layer is blended in the opaque pass —
- *   with the brush's shape (discs of the brush radius in mm along the stroke, the voxels whose
- *   centres they cover, as Cornerstone's circle fill takes them); the threshold brush's only where
- *   the image's value is in its range, the test its fill makes;
+ *   the viewport's own image → canvas mapping), voxel by voxel, nearest neighbour, over the voxels
+ *   Cornerstone's stroke fill takes: those whose centres lie within the brush radius (mm) of the
+ *   path between two pointer events, or of the press (brushDisc.ts). Cornerstone's image
+ *   coordinates put voxel (0, 0)'s centre at (0.5, 0.5);
+ * - a brush stroke in the segment's colour and fill opacity over the image — how the labelmap layer
+ *   is blended in the opaque pass —, not over voxels of the segment already drawn; the threshold
+ *   brush's only where the image's value is in its range, the test its fill makes;
+ * - an eraser stroke (an overlay cannot take colour away, so it draws what is under it): each voxel
+ *   it clears, opaque, as the render will show it — the image's own colour there with the other
+ *   layers' visible segments over it (eraseLook.ts, gathered by segmentationSession.ts);
  * - the viewport's renders are held from the press until the reader pauses: 600 ms after the
  *   pointer comes up with no new press, or at once on a wheel, a key, another kind of press or a new
  *   image. Then the viewport renders once (the labelmap as Cornerstone holds it, every stroke since
  *   the last render) and the preview is cleared in the same frame (after the segmentation render);
+ *   strokes meanwhile add up, each drawn over the earlier ones;
  * - the stroke's end (Cornerstone applying it to the labelmap) waits for the frame after the
  *   pointer up (strokeEnd.ts).
- *
- * The eraser keeps the render at pointer up: an overlay cannot take colour away.
  */
 import {
   Enums as CoreEnums,
