@@ -715,7 +715,8 @@ const OUTPUT_ADVICE: Record<string, string> = {
 
 /**
  * An error of the output folder in words, naming the folder (the user's choice; never the file,
- * whose name may hold a study's UID). The files written before it are whole (`writeWhole`).
+ * whose name may hold a study's UID). The files written before it are whole (`writeWhole`). It
+ * follows "radlabel export: " on the CLI and "The export stopped: " in the app's dialog.
  */
 function outputError(error: unknown, outputDir: string): AppError {
   if (isAppError(error)) return error;
@@ -723,7 +724,7 @@ function outputError(error: unknown, outputDir: string): AppError {
   const advice = OUTPUT_ADVICE[code];
   return new AppError(
     ErrorCode.Io,
-    `The export stopped: ${OUTPUT_ERRNOS[code] ?? 'the output folder cannot be written'}${code ? ` (${code})` : ''}: ${outputDir}. The files written before are complete; none is left half-written.${advice ? ` ${advice[0]!.toUpperCase()}${advice.slice(1)}.` : ''}`,
+    `${OUTPUT_ERRNOS[code] ?? 'the output folder cannot be written'}${code ? ` (${code})` : ''}: ${outputDir}. The files written before are complete; none is left half-written.${advice ? ` ${advice[0]!.toUpperCase()}${advice.slice(1)}.` : ''}`,
     { cause: error },
   );
 }
