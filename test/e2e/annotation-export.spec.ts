@@ -2,7 +2,9 @@
  * Export from the app (#9 item 7): annotations seeded through the contract (a Length, a CircleROI
  * and a two-segment labelmap), then the worklist's "Export annotations" dialog writes SR, SEG,
  * NIfTI and CSV into a folder with progress; the files are checked as a user's tools would:
- * dciodvfy for SR and SEG, nibabel for NIfTI, the CSV's lengths against the stored ones.
+ * dciodvfy for SR and SEG, nibabel for NIfTI, the CSV's lengths against the stored ones. Then
+ * what goes wrong, as the dialog shows it: Cancel during a long export (300 slices), a full disk
+ * (a 200 KiB tmpfs), a series without PixelSpacing written with 1 mm assumed and said.
  */
 import { spawnSync } from 'node:child_process';
 import crypto from 'node:crypto';
@@ -12,6 +14,7 @@ import zlib from 'node:zlib';
 import { expect, test, type Page } from '@playwright/test';
 import { imageToWorld, readSeriesGeometry } from '../../main/annotation/dicom/geometry.js';
 import { type CtSeries, ensureCtSeries, makeTempDir } from '../fixtures/index.js';
+import { stackOf, writeGeometrySeries } from '../support/geometry-series.js';
 import { type AppSession, importPath, openApp, screenshot, search } from './support/app.js';
 import { rpc } from './support/rpc.js';
 
@@ -314,4 +317,68 @@ test('a full disk: the dialog shows the error with the folder, no temporary file
   } finally {
     spawnSync('umount', [disk]);
   }
+});
+
+test("a series without PixelSpacing: written, and the dialog's notes say '1 mm assumed'", async () => {
+  test.setTimeout(300_000);
+  const { page } = app;
+  const study = `2.25.${BigInt(`0x${crypto.randomBytes(15).toString('hex')}`)}`;
+  const series = writeGeometrySeries(path.join(exportRoot, 'no-spacing-series'), {
+    spacing: null,
+    thickness: 2,
+    ipps: stackOf(4, [0, 0, 2]),
+    studyInstanceUID: study,
+    patientName: 'Geometry^NoSpacing',
+    patientId: 'EXPORT-E2E-NOSPACING',
+  });
+  await importPath(page, series.dir);
+  await page.getByTestId('import-dismiss').click();
+  const geometry = readSeriesGeometry(series.files);
+  await rpc(page, 'segmentation.saveSlices', {
+    annotationUid: 'export-e2e-nospacing-seg',
+    versionId: 'export-e2e-nospacing-seg-1',
+    parentVersionId: null,
+    studyInstanceUID: study,
+    seriesInstanceUID: series.seriesInstanceUID,
+    width: 8,
+    height: 8,
+    bits: 8,
+    layers: 1,
+    deleted: false,
+    segments: [
+      {
+        segmentIndex: 1,
+        name: 'Liver',
+        color: '#cc0000',
+        visible: true,
+        locked: false,
+        layer: 0,
+        labelValue: 1,
+      },
+    ],
+    slices: geometry.slices.map((slice) => ({
+      layer: 0,
+      sopInstanceUID: slice.sopInstanceUID,
+      frame: 1,
+      data: zlib.deflateSync(new Uint8Array(64).fill(1, 16, 40)).toString('base64'),
+    })),
+  });
+  await search(page, 'EXPORT-E2E-NOSPACING');
+  await page.getByTestId('study-row').first().click();
+  const folder = path.join(exportRoot, 'no-spacing');
+  await page.getByTestId('annotation-export-open').click();
+  const dialog = page.getByTestId('annotation-export-dialog');
+  await dialog.getByTestId('annotation-export-format').selectOption('nifti');
+  await dialog.getByTestId('annotation-export-dir').fill(folder);
+  await dialog.getByTestId('annotation-export-start').click();
+  const status = dialog.getByTestId('annotation-export-status');
+  await expect(status).toHaveAttribute('data-finished', 'true', { timeout: 60_000 });
+  await expect(status).toContainText('Export finished.');
+  await dialog.getByText('Notes (left out or assumed)').click();
+  await expect(dialog.getByRole('listitem')).toHaveText([
+    `${study}: series ${series.seriesInstanceUID}: pixel spacing missing: 1 mm assumed (its sizes and positions in mm are in pixels)`,
+  ]);
+  await screenshot(page, 'annotation-export-assumed-spacing');
+  expect(filesUnder(folder).some((f) => f.endsWith(`${series.seriesInstanceUID}_image.nii.gz`))).toBe(true);
+  await dialog.getByTestId('annotation-export-close').click();
 });

@@ -23,11 +23,16 @@ import type { Services } from '../../../main/services.js';
 import type { ExportProgressEvent } from '../../../shared/interchange.js';
 import { type CtSeries, ensureCtSeries, makeTempDir } from '../../fixtures/index.js';
 import { runCliInProcess } from '../../support/cli.js';
+import {
+  type GeometrySeries,
+  type GeometrySeriesSpec,
+  stackOf,
+  writeGeometrySeries,
+} from '../../support/geometry-series.js';
 import { importAndWait } from '../../support/import.js';
 import { oneSegmentLabelmap } from '../../support/labelmap.js';
 import { openTestServices } from '../../support/services.js';
 
-const PYTHON = '/usr/bin/python3';
 const scratch = makeTempDir('export-failures');
 afterAll(() => fs.rmSync(scratch, { recursive: true, force: true }));
 const cli = (dataDir: string, ...args: string[]) =>
@@ -264,52 +269,20 @@ describe('cancel: a long export ends promptly, cancelled, with no temporary file
 
 describe('assumed geometry is said; a refused volume says what is wrong and what to do', () => {
   const dataDir = path.join(scratch, 'geometry-data');
-  const written: Record<string, { dir: string; files: string[]; series: string }> = {};
-
-  /** A series written with pydicom: `spacing` null leaves PixelSpacing out, `thickness` null SliceThickness. */
-  function series(
-    name: string,
-    spec: { spacing: number[] | null; thickness: number | null; ipps: number[][]; study: string },
-  ) {
-    const dir = path.join(scratch, 'geometry-series', name);
-    fs.mkdirSync(dir, { recursive: true });
-    const script = `
-import sys, json, numpy as np, pydicom
-from pydicom.dataset import Dataset, FileMetaDataset
-from pydicom.uid import ExplicitVRLittleEndian, generate_uid
-o = json.loads(sys.argv[2]); out = sys.argv[1]
-series, frame = generate_uid(), generate_uid()
-for k, ipp in enumerate(o['ipps']):
-    meta = FileMetaDataset(); meta.TransferSyntaxUID = ExplicitVRLittleEndian
-    meta.MediaStorageSOPClassUID = '1.2.840.10008.5.1.4.1.1.2'; meta.MediaStorageSOPInstanceUID = generate_uid()
-    d = Dataset(); d.file_meta = meta
-    d.SOPClassUID = meta.MediaStorageSOPClassUID; d.SOPInstanceUID = meta.MediaStorageSOPInstanceUID
-    d.StudyInstanceUID = o['study']; d.SeriesInstanceUID = series; d.FrameOfReferenceUID = frame
-    d.Modality = 'CT'; d.PatientName = 'Geometry^Notes'; d.PatientID = 'GEONOTES'; d.InstanceNumber = k + 1
-    d.StudyDate = '20240102'
-    d.Rows = 8; d.Columns = 8
-    if o['spacing'] is not None: d.PixelSpacing = o['spacing']
-    if o['thickness'] is not None: d.SliceThickness = o['thickness']
-    d.ImageOrientationPatient = [1, 0, 0, 0, 1, 0]; d.ImagePositionPatient = ipp
-    d.SamplesPerPixel = 1; d.PhotometricInterpretation = 'MONOCHROME2'
-    d.BitsAllocated = 16; d.BitsStored = 16; d.HighBit = 15; d.PixelRepresentation = 1
-    d.RescaleSlope = 1; d.RescaleIntercept = -1024
-    d.PixelData = (np.arange(64).reshape(8, 8) * 7 + 100 * k).astype('<i2').tobytes()
-    d.save_as(f'{out}/{k:03d}.dcm', write_like_original=False)
-print(series)
-`;
-    const result = spawnSync(PYTHON, ['-c', script, dir, JSON.stringify(spec)], { encoding: 'utf8' });
-    if (result.status !== 0) throw new Error(result.stderr);
-    const files = spec.ipps.map((_, k) => path.join(dir, `${String(k).padStart(3, '0')}.dcm`));
-    written[name] = { dir, files, series: result.stdout.trim() };
-  }
+  const written: Record<string, GeometrySeries & { series: string }> = {};
+  const series = (name: string, spec: Omit<GeometrySeriesSpec, 'studyInstanceUID'>, study: string) => {
+    const made = writeGeometrySeries(path.join(scratch, 'geometry-series', name), {
+      ...spec,
+      studyInstanceUID: study,
+    });
+    written[name] = { ...made, series: made.seriesInstanceUID };
+  };
 
   beforeAll(async () => {
     const study = `2.25.${BigInt(`0x${crypto.randomBytes(15).toString('hex')}`)}`;
-    const stack = (n: number, step: number[]) => Array.from({ length: n }, (_, k) => step.map((v) => v * k));
-    series('no-spacing', { spacing: null, thickness: 2, ipps: stack(4, [0, 0, 2]), study });
-    series('one-slice', { spacing: [0.5, 0.5], thickness: null, ipps: [[0, 0, 0]], study });
-    series('tilted', { spacing: [0.5, 0.5], thickness: 2, ipps: stack(4, [0, 0.9, 2.5]), study });
+    series('no-spacing', { spacing: null, thickness: 2, ipps: stackOf(4, [0, 0, 2]) }, study);
+    series('one-slice', { spacing: [0.5, 0.5], thickness: null, ipps: [[0, 0, 0]] }, study);
+    series('tilted', { spacing: [0.5, 0.5], thickness: 2, ipps: stackOf(4, [0, 0.9, 2.5]) }, study);
     await catalogWith(dataDir, Object.values(written));
   }, 300_000);
 
