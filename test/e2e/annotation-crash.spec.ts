@@ -1,7 +1,8 @@
 /**
  * Never lose work (#9 item 4), with real drawing: the page draws measurements (Length) and brush
  * strokes with the mouse in a loop while the web host is killed with SIGKILL at a random moment
- * (bounded, from a seed: RADLABEL_CRASH_SEED, printed, replays a failure). The host is started
+ * (bounded, from a seed: RADLABEL_CRASH_SEED, printed, replays a failure; every other trial the
+ * kill lands 0-30 ms after a save request left the page, so in the save's own window). The host is started
  * again on the same data folder, the page is loaded anew (a new port and token), and everything the
  * page had been told was saved is there:
  *
@@ -36,6 +37,8 @@ const TRIALS = Number(process.env['RADLABEL_CRASH_TRIALS'] ?? 3);
 const SEED = Number(process.env['RADLABEL_CRASH_SEED'] ?? Date.now() % 2 ** 31);
 /** The kill comes this long after the drawing starts (uniform between the two). */
 const KILL_AFTER_MS: [number, number] = [1_500, 9_000];
+/** The page's save requests, whose answers acknowledge. */
+const SAVE_URL = /\/api\/rpc\/(annotation\.save|segmentation\.saveSlices)$/;
 /** At most this many drawings per trial (the kill ends the loop long before, on a normal machine). */
 const MAX_DRAWINGS = 60;
 const SLICES = 8;
@@ -84,7 +87,7 @@ const sliceKey = (slice: { layer: number; sopInstanceUID: string; frame: number 
 
 /** Records main's ok answers to the page's save requests (called for every response). */
 async function recordAcknowledgement(response: Response): Promise<void> {
-  const method = /\/api\/rpc\/(annotation\.save|segmentation\.saveSlices)$/.exec(response.url())?.[1];
+  const method = SAVE_URL.exec(response.url())?.[1];
   if (!method) return;
   let reply: { ok?: boolean };
   try {
@@ -169,7 +172,11 @@ async function openStudy(page: Page): Promise<void> {
     await page.getByTestId('study-row').first().dblclick();
   }
   await expect(page.getByTestId('viewer')).toBeVisible();
-  await expectImage(page, 1, SLICES);
+  // The first image, or the one the reader was on (a restored session keeps the slice).
+  await expect(page.getByTestId('viewport-0').getByTestId('overlay-image')).toHaveAttribute(
+    'data-total',
+    String(SLICES),
+  );
   await expect(page.getByTestId('viewport-0')).toHaveAttribute('data-rendering', 'gpu');
   if (!(await page.getByTestId('segmentation-panel').isVisible()))
     await page.getByTestId('segmentation-toggle').click();
@@ -242,14 +249,20 @@ async function drawLength(page: Page): Promise<boolean> {
   await page.keyboard.press('Escape');
   // The label's attributes are asked next: "Later" leaves them for later (this spec is about saving).
   const later = page.getByTestId('attribute-skip');
-  const stage = () =>
-    picker.getAttribute('data-stage', { timeout: 100 }).then(
-      (value) => value ?? 'open',
-      () => 'closed',
-    );
-  await expect.poll(stage).toMatch(/^(closed|attributes)$/);
-  if ((await stage()) === 'attributes') await later.click();
-  await expect(picker).toBeHidden();
+  const stage = async () =>
+    (await picker.isVisible())
+      ? picker.getAttribute('data-stage', { timeout: 1_000 }).then(
+          (value) => value ?? 'open',
+          () => 'closed',
+        )
+      : 'closed';
+  await expect
+    .poll(async () => {
+      const now = await stage();
+      if (now === 'attributes') await later.click({ timeout: 1_000 }).catch(() => undefined);
+      return now;
+    })
+    .toBe('closed');
   return true;
 }
 
@@ -400,23 +413,43 @@ test(`measurements and brush strokes drawn while the host is SIGKILLed ${TRIALS}
 
     // Draw until the host is killed at a random moment.
     const killAfter = KILL_AFTER_MS[0] + random() * (KILL_AFTER_MS[1] - KILL_AFTER_MS[0]);
+    // Odd trials aim at the save itself: the kill comes 0-30 ms after the first save request sent
+    // once `killAfter` has passed (main parsing it, in its transaction, committing or answering);
+    // even trials kill at whatever moment `killAfter` falls on.
+    const atSave = trial % 2 === 1;
+    const afterSaveMs = random() * 30;
     const running = host;
     const exited = new Promise<void>((resolve) => running.process.once('exit', () => resolve()));
     let inFlight = 0;
-    const sent = (request: { url(): string }) => {
-      if (/\/api\/rpc\/(annotation\.save|segmentation\.saveSlices)$/.test(request.url())) inFlight += 1;
-    };
-    const done = (request: { url(): string }) => {
-      if (/\/api\/rpc\/(annotation\.save|segmentation\.saveSlices)$/.test(request.url())) inFlight -= 1;
-    };
-    page.on('request', sent);
-    page.on('requestfinished', done);
-    page.on('requestfailed', done);
+    let armed = false;
     let savesInFlightAtKill = 0;
-    const kill = setTimeout(() => {
+    const timers: NodeJS.Timeout[] = [];
+    const killNow = () => {
+      if (running.process.exitCode !== null || running.process.signalCode !== null) return;
       savesInFlightAtKill = inFlight;
       running.process.kill('SIGKILL');
-    }, killAfter);
+    };
+    page.on('request', (request) => {
+      if (!SAVE_URL.test(request.url())) return;
+      inFlight += 1;
+      if (armed) {
+        armed = false;
+        timers.push(setTimeout(killNow, afterSaveMs));
+      }
+    });
+    const done = (request: { url(): string }) => {
+      if (SAVE_URL.test(request.url())) inFlight -= 1;
+    };
+    page.on('requestfinished', done);
+    page.on('requestfailed', done);
+    timers.push(
+      setTimeout(() => {
+        if (!atSave) return killNow();
+        armed = true;
+        // No save within 3 s (the loop drew nothing that saves): killed anyway.
+        timers.push(setTimeout(killNow, 3_000));
+      }, killAfter),
+    );
     let drawings = 0;
     let lengths = 0;
     try {
@@ -433,7 +466,7 @@ test(`measurements and brush strokes drawn while the host is SIGKILLed ${TRIALS}
         await recordSavedMoment(page);
       }
     } finally {
-      clearTimeout(kill);
+      for (const timer of timers) clearTimeout(timer);
     }
     if (running.process.exitCode === null && running.process.signalCode === null)
       running.process.kill('SIGKILL');
@@ -443,7 +476,7 @@ test(`measurements and brush strokes drawn while the host is SIGKILLed ${TRIALS}
     await page.context().close();
     expect(await integrityCheck(), `trial ${trial}: integrity_check`).toBe('ok');
     perTrial.push(
-      `trial ${trial}: killed after ${Math.round(killAfter)} ms, ${drawings} drawings (${lengths} Lengths), ${savesInFlightAtKill} saves in flight, ${((Date.now() - started) / 1000).toFixed(1)} s`,
+      `trial ${trial}: killed ${atSave ? `${Math.round(afterSaveMs)} ms after a save request past ` : 'after '}${Math.round(killAfter)} ms, ${drawings} drawings (${lengths} Lengths), ${savesInFlightAtKill} saves in flight, ${((Date.now() - started) / 1000).toFixed(1)} s`,
     );
     console.log(perTrial.at(-1));
   }
