@@ -24,9 +24,14 @@ Writes the annotations of the catalog (or of the studies named) into the folder 
   csv     measurements.csv and classifications.csv
   json    annotations.json
 Exports are for research use only. Each file is written whole (temporary name, then renamed).
-Exit status: 0 all written; 1 some studies or series not exported (each said in a note, the rest
-written); 2 usage; 3 the export could not run or stopped (output folder not writable, disk full:
-the files already written are complete); 130 interrupted.
+Notes on stderr ("note: ..."): each study or series left out with its reason (a series that is no
+regular volume: what is wrong and what to do), and each series written with a geometry value
+assumed ("pixel spacing missing: 1 mm assumed").
+Exit status: 0 all written (notes of assumed values only); 1 some studies or series not exported
+(each said in a note, the rest written); 2 usage; 3 the export could not run or stopped (output
+folder not writable, disk full: the message names the folder, e.g. "no space left on the disk of
+the output folder (ENOSPC): <output>"; the files already written are complete, none is left
+half-written); 130 interrupted (Ctrl-C: the export stops between slices, files written are whole).
 
 Options:
   --format F      One of ${EXPORT_FORMATS.join(', ')} (required)
