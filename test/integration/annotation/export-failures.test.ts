@@ -18,7 +18,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import zlib from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { readSeriesGeometry } from '../../../main/annotation/dicom/geometry.js';
+import { imageToWorld, readSeriesGeometry } from '../../../main/annotation/dicom/geometry.js';
 import type { Services } from '../../../main/services.js';
 import type { ExportProgressEvent } from '../../../shared/interchange.js';
 import { type CtSeries, ensureCtSeries, makeTempDir } from '../../fixtures/index.js';
@@ -284,6 +284,42 @@ describe('assumed geometry is said; a refused volume says what is wrong and what
     series('one-slice', { spacing: [0.5, 0.5], thickness: null, ipps: [[0, 0, 0]] }, study);
     series('tilted', { spacing: [0.5, 0.5], thickness: 2, ipps: stackOf(4, [0, 0.9, 2.5]) }, study);
     await catalogWith(dataDir, Object.values(written));
+    // A Length on the series without PixelSpacing, for the SR.
+    const geometry = readSeriesGeometry(written['no-spacing']!.files);
+    const slice = geometry.slices[1]!;
+    const services = openTestServices(dataDir);
+    try {
+      await services.handlers['annotation.save']({
+        versions: [
+          {
+            versionId: crypto.randomUUID(),
+            annotationUid: crypto.randomUUID(),
+            parentIds: [],
+            studyInstanceUID: study,
+            seriesInstanceUID: geometry.seriesInstanceUID,
+            sopInstanceUID: slice.sopInstanceUID,
+            kind: 'measurement',
+            tool: 'Length',
+            source: 'human',
+            author: 'Reader',
+            status: 'complete',
+            deleted: false,
+            attributes: {},
+            data: {
+              metadata: { toolName: 'Length', FrameOfReferenceUID: geometry.frameOfReferenceUID },
+              data: {
+                handles: {
+                  points: [imageToWorld(geometry, slice, [1, 1]), imageToWorld(geometry, slice, [5, 4])],
+                },
+                cachedStats: { 'imageId:a': { length: 5, unit: 'px' } },
+              },
+            },
+          },
+        ],
+      });
+    } finally {
+      await services.close();
+    }
   }, 300_000);
 
   it('NIfTI: the series without PixelSpacing and the single slice without a thickness are written and said; the tilted one is refused with advice', async () => {
@@ -310,7 +346,7 @@ describe('assumed geometry is said; a refused volume says what is wrong and what
     expectWholeNifti(out);
   });
 
-  it('nnU-Net and SEG say the assumed pixel spacing too; CSV (no geometry) says nothing', async () => {
+  it('nnU-Net, SEG and SR say the assumed pixel spacing too; CSV (no geometry) says nothing', async () => {
     const nnunet = await cli(dataDir, 'export', '--format', 'nnunet', path.join(scratch, 'notes-nnunet'));
     expect(nnunet.stderr).toMatch(
       new RegExp(`series ${written['no-spacing']!.series}: pixel spacing missing: 1 mm assumed`),
@@ -323,6 +359,13 @@ describe('assumed geometry is said; a refused volume says what is wrong and what
     expect(seg.stderr).toMatch(
       new RegExp(`series ${written['no-spacing']!.series}: pixel spacing missing: 1 mm assumed`),
     );
+    const sr = await cli(dataDir, 'export', '--format', 'sr', path.join(scratch, 'notes-sr'));
+    expect(sr.status, sr.stderr).toBe(0);
+    expect(sr.stderr.split('\n').filter((line) => line.startsWith('note: '))).toEqual([
+      expect.stringMatching(
+        new RegExp(`series ${written['no-spacing']!.series}: pixel spacing missing: 1 mm assumed`),
+      ),
+    ]);
     const csv = await cli(dataDir, 'export', '--format', 'csv', path.join(scratch, 'notes-csv'));
     expect(csv.stderr).not.toMatch(/assumed/);
   });
