@@ -172,10 +172,10 @@ const rendersSince = (page: Page): Promise<number> =>
 
 const preview = (page: Page) => page.getByTestId('viewport-element-0').getByTestId('brush-stroke-preview');
 
-/** Presses at `from` and drags to `to` (fractions of viewport 0) without releasing. */
-async function pressAndDrag(page: Page, from: number, to: number): Promise<void> {
+/** Presses at `from` and drags to `to` (fractions of viewport 0, along `row`) without releasing. */
+async function pressAndDrag(page: Page, from: number, to: number, row = ROW): Promise<void> {
   const box = (await page.getByTestId('viewport-element-0').boundingBox())!;
-  const y = box.y + box.height * ROW;
+  const y = box.y + box.height * row;
   await page.mouse.move(box.x + box.width * from, y);
   await page.mouse.down();
   for (let step = 1; step <= 8; step += 1)
@@ -672,5 +672,46 @@ test('where a second segment lies under the erased one, the eraser shows its col
   expectClose(erasingBoth, drawnBoth, 'segment 2 where segment 1 was erased, against the render', 3);
   expect(difference.over).toBeLessThanOrEqual(6);
   await screenshot(page, 'eraser-preview-overlap-committed');
+  await chooseTool(page, 'Brush');
+});
+
+test('over the image’s gradient, in the lung window and inverted, the eraser shows the grey levels the render has', async () => {
+  const { page } = app;
+  // Slice 6, still rotated and flipped. Outside the disc the image is a gradient (HU −1024 + the
+  // column), which the lung window shows as greys; inverted, they are the window's other end.
+  await page.getByTestId('preset-lung').click();
+  await page.getByTestId('viewer-invert').click();
+  await nextFrames(page, 10);
+  const row = 0.2;
+  const [x0, x1] = [0.2, 0.8];
+  const image = await screenRow(page, row, x0, x1);
+  await pressAndDrag(page, 0.2, 0.8, row);
+  await page.mouse.up();
+  await committed(page);
+  const painted = await screenRow(page, row, x0, x1);
+  expect(lineDifference(image, painted, 20).over, 'the brush painted the row').toBeGreaterThan(100);
+  await chooseTool(page, 'Eraser');
+  await pressAndDrag(page, 0.25, 0.75, row);
+  await expect(preview(page)).toHaveAttribute('data-state', 'painting');
+  await nextFrames(page);
+  const erasingRow = await screenRow(page, row, x0, x1);
+  const erasingColumn = await screenColumn(page, 0.5, row - 0.08, row + 0.08);
+  await screenshot(page, 'eraser-preview-gradient-erasing');
+  await page.mouse.up();
+  await committed(page);
+  const drawnRow = await screenRow(page, row, x0, x1);
+  const drawnColumn = await screenColumn(page, 0.5, row - 0.08, row + 0.08);
+  const greys = drawnColumn.filter(isGrey).map(([value]) => value);
+  const along = lineDifference(erasingRow, drawnRow);
+  const across = lineDifference(erasingColumn, drawnColumn);
+  console.log(
+    `eraser over the gradient (lung window, inverted): greys across the stroke ${Math.min(...greys)}–${Math.max(...greys)}; along it (${drawnRow.length} px) largest difference ${along.max}, ${along.over} px over 4; across it (${drawnColumn.length} px) largest difference ${across.max}, ${across.over} px over 4`,
+  );
+  // The stroke crosses the gradient: the greys the eraser uncovers vary.
+  expect(Math.max(...greys) - Math.min(...greys)).toBeGreaterThanOrEqual(3);
+  expect(along.over).toBeLessThanOrEqual(4);
+  expect(across.over).toBeLessThanOrEqual(2);
+  await screenshot(page, 'eraser-preview-gradient-committed');
+  await page.getByTestId('viewer-invert').click();
   await chooseTool(page, 'Brush');
 });
