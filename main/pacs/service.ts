@@ -83,6 +83,8 @@ export interface PacsAppDeps {
    * problems (main/account: no accounts, the command line, or an administrator). Absent: always.
    */
   mayAdminister?(): boolean;
+  /** How long a received SR or SEG's answer waits for its report at most (tests); REPORT_WAIT_MS. */
+  reportWaitMs?: number;
   scpLimits?: Partial<ScpLimits>;
 }
 
@@ -108,7 +110,12 @@ export function createPacsApp(deps: PacsAppDeps): PacsApp {
   let lastError: string | null = null;
   let lifecycle: Promise<unknown> = Promise.resolve();
   const retrieves = new Map<string, { cancel(): void; progress: PacsRetrieveProgress }>();
-  const received = new ReceivedProblems(events, logger, new ReceivedProblemLog(deps.catalogFile));
+  const received = new ReceivedProblems(
+    events,
+    logger,
+    new ReceivedProblemLog(deps.catalogFile),
+    deps.reportWaitMs ?? REPORT_WAIT_MS,
+  );
 
   const effective = (): PacsLocalSettings => ({ ...settings.local(), ...overrides });
 
@@ -362,6 +369,7 @@ class ReceivedProblems {
     private readonly events: EventBus,
     private readonly logger: Logger,
     private readonly log: ReceivedProblemLog,
+    private readonly reportWaitMs: number,
   ) {
     this.#unsubscribe = events.subscribe((event) => {
       if (event.name === 'annotation.imported') this.#imported(event.payload.objects);
@@ -370,7 +378,7 @@ class ReceivedProblems {
 
   /**
    * Remembers an SR or SEG object being received; for those, `reported` resolves once the report of
-   * its annotation import has been logged (or after REPORT_WAIT_MS, or on close). Null for others.
+   * its annotation import has been logged (or after the longest wait, or on close). Null for others.
    */
   noteReceived(
     object: Pick<ReceivedObject, 'sopInstanceUID' | 'sopClassUID' | 'callingAeTitle'>,
@@ -399,11 +407,11 @@ class ReceivedProblems {
         },
         timer: setTimeout(() => {
           this.logger.warn(
-            { waitedMs: REPORT_WAIT_MS },
+            { waitedMs: this.reportWaitMs },
             'pacs received object answered before its annotation report',
           );
           waiter.done();
-        }, REPORT_WAIT_MS),
+        }, this.reportWaitMs),
       };
       waiter.timer.unref();
       this.#waiting.set(uid, waiter);

@@ -37,6 +37,7 @@ export const LOCAL_AE = 'RADLABEL';
 export async function openWorkstation(
   local: Partial<PacsLocalSettings> = {},
   limits: Partial<ScpLimits> = {},
+  reports: { annotationReports?: boolean; reportWaitMs?: number } = {},
 ): Promise<Workstation> {
   const dataDir = makeTempDir('pacs-ws');
   const logger = silentLogger();
@@ -55,8 +56,10 @@ export async function openWorkstation(
     logger,
     importReceived: (object) => importReceivedObject(importer, object),
     hasStudy: (uid) => catalog.getStudy(uid) !== null,
-    // No annotation import here: received SR and SEG objects are answered at once.
+    // No annotation import here: received SR and SEG objects are answered at once, unless a test
+    // plays main's reports itself.
     annotationReports: false,
+    ...reports,
     scpLimits: limits,
   });
   const changed: Workstation['changed'] = [];
