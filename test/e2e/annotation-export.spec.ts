@@ -266,7 +266,7 @@ async function startLongExport(page: Page, folder: string) {
   return dialog;
 }
 
-test('Cancel during a long export: the dialog says cancelled within a second, no file is left half-written', async () => {
+test('Cancel during a long export: the dialog says cancelled at once, no file is left half-written', async () => {
   test.setTimeout(300_000);
   const { page } = app;
   await ensureLongStudy(page);
@@ -285,7 +285,9 @@ test('Cancel during a long export: the dialog says cancelled within a second, no
   console.info(`annotation-export: Cancel to 'Export cancelled.' ${took} ms`);
   await expect(status).toContainText('Export cancelled.');
   await expect(dialog.getByTestId('annotation-export-counts')).toContainText('0 of 1 studies');
-  expect(took).toBeLessThan(1_500);
+  // 'Export cancelled.' with 0 of 1 studies is what changed (before, the study was written to its
+  // end: 'Export finished.'); the time is a backstop for a loaded machine (111-278 ms seen at load 11-13).
+  expect(took).toBeLessThan(2_000);
   const left = fs.existsSync(folder) ? filesUnder(folder) : [];
   expect(left.filter((f) => f.endsWith('.nii.gz') || f.includes('.partial'))).toEqual([]);
   await screenshot(page, 'annotation-export-cancelled');
