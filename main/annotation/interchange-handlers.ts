@@ -16,7 +16,7 @@ import { describeError } from '../rpc/dispatch.js';
 import { AnnotationImporter, type ImportSource } from './dicom/import.js';
 import { SEG_SOP_CLASSES } from './dicom/seg-read.js';
 import { SR_SOP_CLASSES } from './dicom/sr-read.js';
-import { type ExportSource, runExport } from './export/run-export.js';
+import { type ExportSource, ExportStoppedError, runExport } from './export/run-export.js';
 import { currentReader } from './reader.js';
 
 type InterchangeHandlers = Pick<Handlers, keyof typeof interchangeMethods>;
@@ -155,6 +155,8 @@ export function createInterchangeApp(options: {
             error: isAppError(error)
               ? error.message
               : 'The export stopped on an unexpected error; details are in the log.',
+            // Stopped by the output: the notes of what was written before it.
+            notes: error instanceof ExportStoppedError ? error.notes.slice(0, 100) : [],
           });
         }
       })().finally(() => jobs.delete(jobId));

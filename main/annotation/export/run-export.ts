@@ -673,10 +673,28 @@ export async function runExport(options: ExportOptions): Promise<ExportSummary> 
       summary.files = listFiles(outputDir).filter((file) => earlier.get(file) !== fs.statSync(file).mtimeMs);
     }
     write(path.join(outputDir, 'README-RESEARCH-USE-ONLY.txt'), RESEARCH_NOTE);
+  } catch (error) {
+    // The files written before the output failed stay: so do the notes about them.
+    if (outputFailures.has(error as object)) throw new ExportStoppedError(error as AppError, summary.notes);
+    throw error;
   } finally {
     if (dicomDir !== outputDir) fs.rmSync(dicomDir, { recursive: true, force: true });
   }
   return summary;
+}
+
+/**
+ * The output failed and the export stopped (disk full, read-only…): the output's error, with the
+ * notes of what was done before it (items left out, geometry assumed for files already written),
+ * which the CLI prints and the app's dialog lists with the error.
+ */
+export class ExportStoppedError extends AppError {
+  constructor(
+    error: AppError,
+    readonly notes: readonly string[],
+  ) {
+    super(error.code, error.message, { cause: error.cause });
+  }
 }
 
 /**

@@ -3,7 +3,12 @@ import path from 'node:path';
 import { createLogger } from '../../core/logger.js';
 import { resolveDataDir } from '../../core/paths.js';
 import { currentReader } from '../../annotation/reader.js';
-import { EXPORT_FORMATS, type ExportFormat, runExport } from '../../annotation/export/run-export.js';
+import {
+  EXPORT_FORMATS,
+  type ExportFormat,
+  ExportStoppedError,
+  runExport,
+} from '../../annotation/export/run-export.js';
 import { deidConfigFromSettings } from '../../deid-app/deid-config.js';
 import { defaultKeyProvider } from '../../deid-app/key-provider.js';
 import { DeidSettingsStore } from '../../deid-app/settings-store.js';
@@ -97,6 +102,13 @@ Options:
           if (context.stdout.isTTY)
             context.stdout.write(`\rexport: ${p.studiesDone}/${p.studiesTotal} studies`);
         },
+      }).catch((error: unknown) => {
+        // Stopped by the output (exit 3, its message after this): the notes of what was written.
+        if (error instanceof ExportStoppedError) {
+          if (context.stdout.isTTY) context.stdout.write('\n');
+          for (const note of error.notes) context.stderr.write(`note: ${note}\n`);
+        }
+        throw error;
       });
       if (context.stdout.isTTY) context.stdout.write('\n');
       for (const note of summary.notes) context.stderr.write(`note: ${note}\n`);

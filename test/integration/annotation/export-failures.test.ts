@@ -351,6 +351,29 @@ describe('assumed geometry is said; a refused volume says what is wrong and what
     expectWholeNifti(out);
   });
 
+  it('an export the output stops (the disk full at its last file) still says the notes of the files it wrote', async () => {
+    const out = path.join(scratch, 'notes-stopped');
+    // Only the last file (the README) finds the disk full: a write layer, as a tmpfs cannot be
+    // made full at exactly that file.
+    const original = fs.writeFileSync.bind(fs);
+    vi.spyOn(fs, 'writeFileSync').mockImplementation((file, data, options) => {
+      if (typeof file === 'string' && file.startsWith(path.join(out, 'README-RESEARCH-USE-ONLY.txt')))
+        throw Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' });
+      return original(file, data, options);
+    });
+    try {
+      const run = await cli(dataDir, 'export', '--format', 'nifti', out);
+      expect(run.status, run.stderr).toBe(3);
+      expect(run.stderr).toMatch(
+        new RegExp(`note: .*series ${written['no-spacing']!.series}: pixel spacing missing: 1 mm assumed`),
+      );
+      expect(run.stderr).toMatch(/note: .*gantry tilt/);
+      expect(run.stderr.trim().split('\n').at(-1)).toMatch(/^radlabel export: no space left .*\(ENOSPC\)/);
+    } finally {
+      vi.restoreAllMocks();
+    }
+  });
+
   it('nnU-Net, SEG and SR say the assumed pixel spacing too; CSV (no geometry) says nothing', async () => {
     const nnunet = await cli(dataDir, 'export', '--format', 'nnunet', path.join(scratch, 'notes-nnunet'));
     expect(nnunet.stderr).toMatch(
