@@ -42,11 +42,13 @@ async function chooseTool(page: Page, name: string): Promise<void> {
   await expect(button).toHaveAttribute('aria-pressed', 'true');
 }
 
+/** A drag between two image pixels; `whileDown` runs before the button comes up. */
 async function dragImage(
   page: Page,
   frame: ImageFrame,
   from: [number, number],
   to: [number, number],
+  whileDown?: () => Promise<void>,
 ): Promise<void> {
   const a = pageAt(frame, ...from);
   const b = pageAt(frame, ...to);
@@ -55,6 +57,7 @@ async function dragImage(
   for (let step = 1; step <= 8; step += 1)
     await page.mouse.move(a.x + ((b.x - a.x) * step) / 8, a.y + ((b.y - a.y) * step) / 8);
   await nextFrames(page);
+  await whileDown?.();
   await page.mouse.up();
   await nextFrames(page);
 }
@@ -231,16 +234,55 @@ test('a locked segment is neither painted over by another segment nor erased', a
   await addSegment(page, 'organ');
   await expect(page.getByTestId('segment-2')).toBeVisible();
   await chooseTool(page, 'Brush');
-  // Across the locked rectangle (rows 40–80) and beyond it.
-  await dragImage(page, frame, [20, 60], [140, 60]);
+  const inMass = (): Promise<Rgb> => shownAt(page, frame, 70, 60);
+  const massShown = await inMass();
+  // Across the locked rectangle (rows 40–80) and beyond it; while the button is down the stroke
+  // is drawn around the locked segment, not over it.
+  await dragImage(page, frame, [20, 60], [140, 60], async () =>
+    expect(distance(await inMass(), massShown), 'Mass on screen while painting over it').toBeLessThanOrEqual(
+      4,
+    ),
+  );
   await expect.poll(() => countOnSlice(page, 2)).toBeGreaterThan(0);
   expect(await countOnSlice(page, 1), 'the locked segment keeps every voxel').toBe(locked);
 
   await page.getByTestId('segment-1').locator('.segment-row__name').click();
   await expect(page.getByTestId('segment-1')).toHaveClass(/segment-row--active/);
+  const organ = await countOnSlice(page, 2);
   await chooseTool(page, 'Eraser');
   await dragImage(page, frame, [40, 50], [100, 50]);
   await flushSave(page);
   expect(await countOnSlice(page, 1), 'the eraser leaves a locked segment').toBe(locked);
+  // Mass is the active segment: Organ, under the brush at the drag's start, is not erased either.
+  expect(await countOnSlice(page, 2), 'the eraser leaves the segment that is not active').toBe(organ);
   await screenshot(page, 'segment-tools-locked');
+});
+
+test('the eraser takes the active segment only: a neighbour on the same layer under the brush stays', async () => {
+  const { page } = app;
+  const frame = await imageFrame(page, SIZE);
+  // Mass (unlocked now) and Organ are both on layer 1; Organ's stroke runs beside Mass's rectangle.
+  await page.getByTestId('segment-lock-1').click();
+  await expect(page.getByTestId('segment-lock-1')).toHaveAttribute('aria-pressed', 'false');
+  await expect(page.getByTestId('segment-1')).toHaveAttribute('data-layer', '0');
+  await expect(page.getByTestId('segment-2')).toHaveAttribute('data-layer', '0');
+  await page.getByTestId('segment-2').locator('.segment-row__name').click();
+  await expect(page.getByTestId('segment-2')).toHaveClass(/segment-row--active/);
+  const mass = await countOnSlice(page, 1);
+  const organ = await countOnSlice(page, 2);
+  await chooseTool(page, 'Eraser');
+  // Across Organ's stroke (row 60, columns 20–40 and 100–140) and through Mass's rectangle.
+  const inMass = (): Promise<Rgb> => shownAt(page, frame, 70, 62);
+  const massShown = await inMass();
+  await dragImage(page, frame, [25, 62], [130, 62], async () =>
+    // While the button is down the preview leaves Mass as it was.
+    expect(distance(await inMass(), massShown), 'Mass on screen while erasing').toBeLessThanOrEqual(4),
+  );
+  await expect.poll(() => countOnSlice(page, 2)).toBeLessThan(organ);
+  await flushSave(page);
+  expect(await countOnSlice(page, 1), 'Mass keeps every voxel').toBe(mass);
+  // After the render at the pause too.
+  await page.waitForTimeout(800);
+  await expect.poll(async () => distance(await inMass(), massShown)).toBeLessThanOrEqual(4);
+  await screenshot(page, 'segment-tools-eraser-active-only');
 });

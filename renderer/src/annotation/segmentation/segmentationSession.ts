@@ -148,8 +148,48 @@ function ensureSegmentationTools() {
       endPreviewedStrokesAfterFrame(group.getToolInstance(instance));
       drawnByPreview(group.getToolInstance(instance));
     }
+    if (name === 'Eraser') erasesActiveSegmentOnly(group.getToolInstance(instance));
   }
   return group;
+}
+
+/** The voxel values and segment numbers an eraser stroke must leave (Cornerstone's lock list). */
+const ALL_LABEL_VALUES = Array.from({ length: 255 }, (_, index) => index + 1);
+
+/**
+ * The eraser takes the active segment away and nothing else, as its button says. Cornerstone's
+ * eraser clears every voxel of the active segment's layer under the brush except those of locked
+ * segments, so erasing the edge of one segment also ate a neighbour on the same layer. Its stroke
+ * (`getEditData`, at the press) is given every value but the active segment's as locked: its fill
+ * compares each voxel's value, or the segment number it stands for, with that list. A locked
+ * active segment is not erased either. The preview follows the same rule (eraserLookNow).
+ */
+function erasesActiveSegmentOnly(tool: unknown): void {
+  const eraser = tool as
+    { getEditData?: (input: { segmentationId: string; segmentsLocked: number[] }) => unknown } | undefined;
+  const editData = eraser?.getEditData;
+  if (!eraser || !editData) return;
+  eraser.getEditData = function (this: unknown, input) {
+    const leaves = erasedSegment(input.segmentationId, input.segmentsLocked);
+    const segmentsLocked = ALL_LABEL_VALUES.filter((value) => !leaves.erases.has(value));
+    return editData.call(this, { ...input, segmentsLocked });
+  };
+}
+
+/**
+ * What the eraser takes on the active segment's layer: the active segment's number and voxel value
+ * (they differ on a layer of its own), none when it is locked or there is no active segment.
+ */
+function erasedSegment(
+  segmentationId: string,
+  lockedNow: readonly number[],
+): { segmentIndex: number | undefined; erases: Set<number> } {
+  const active = segmentation.segmentIndex.getActiveSegmentIndex(segmentationId);
+  if (!active || lockedNow.includes(active)) return { segmentIndex: active, erases: new Set() };
+  const data = segmentation.state.getSegmentation(segmentationId)?.representationData.Labelmap as
+    { segmentBindings?: Record<number, { labelValue: number }> } | undefined;
+  const labelValue = data?.segmentBindings?.[active]?.labelValue ?? active;
+  return { segmentIndex: active, erases: new Set([active, labelValue]) };
 }
 
 /**
@@ -644,25 +684,63 @@ function strokeLookNow(imageId: string): StrokeLook | null {
   }
   const binding = bindingOf(segment.segmentIndex);
   const labelmapId = current.layerIds[binding.layer];
-  const layerImageIdsNow = labelmapId ? layersNow().get(labelmapId) : undefined;
+  const layers = layersNow();
+  const layerImageIdsNow = labelmapId ? layers.get(labelmapId) : undefined;
   const index = current.imageIds.indexOf(imageId);
   const labelmapImageId = index >= 0 ? layerImageIdsNow?.[index] : undefined;
+  const voxels = labelmapImageId && cache.getImage(labelmapImageId) ? scalarsOf(labelmapImageId) : null;
   return {
     rgba,
     fillAlpha: segment.opacity ?? 0.5,
     radiusMm: brush?.configuration?.brushSize ?? state.brushSize,
-    voxels: labelmapImageId && cache.getImage(labelmapImageId) ? scalarsOf(labelmapImageId) : null,
+    voxels,
     labelValue: binding.labelValue,
-    accepts,
+    accepts: leavingLocked(accepts, segment.segmentIndex, labelmapId, voxels, layers, index),
     erase: null,
   };
 }
 
 /**
+ * `accepts`, and a voxel of a locked segment is not painted: Cornerstone's brush leaves a voxel of
+ * the layer it paints whose value is a locked segment's number (the value compared as it is), and
+ * one where another layer holds a locked segment's voxel. Without locked segments, `accepts` as is.
+ */
+function leavingLocked(
+  accepts: StrokeLook['accepts'],
+  activeSegment: number,
+  paintedLayer: string | undefined,
+  paintedVoxels: ArrayLike<number> | null,
+  layers: Map<string, string[]>,
+  imageIndex: number,
+): StrokeLook['accepts'] {
+  const locked = store
+    .getState()
+    .segments.filter((segment) => segment.locked && segment.segmentIndex !== activeSegment);
+  if (locked.length === 0 || imageIndex < 0) return accepts;
+  const lockedNumbers = new Set(locked.map((segment) => segment.segmentIndex));
+  const others: Array<{ voxels: ArrayLike<number>; values: Set<number> }> = [];
+  for (const [labelmapId, imageIds] of layers) {
+    if (labelmapId === paintedLayer) continue;
+    const values = new Set<number>();
+    for (const segment of locked) {
+      const binding = bindingOf(segment.segmentIndex);
+      if (session?.layerIds[binding.layer] === labelmapId) values.add(binding.labelValue);
+    }
+    const layerImageId = imageIds[imageIndex];
+    if (values.size > 0 && layerImageId && cache.getImage(layerImageId))
+      others.push({ voxels: scalarsOf(layerImageId), values });
+  }
+  return (voxel) =>
+    !(paintedVoxels && lockedNumbers.has(paintedVoxels[voxel]!)) &&
+    others.every((layer) => !layer.values.has(layer.voxels[voxel]!)) &&
+    (accepts === null || accepts(voxel));
+}
+
+/**
  * The eraser's stroke as Cornerstone will apply and draw it (strokePreview.ts, eraseLook.ts). It
  * clears the active segment's layer (Cornerstone's `getCurrentLabelmapImageIdForViewport`: that
- * layer's image for the image shown, else the first layer), except values equal to a locked
- * segment's number (its eraser compares the raw value, the layer unnamed). A voxel it clears shows
+ * layer's image for the image shown, else the first layer), and there only the active segment's
+ * voxels, none if it is locked (erasesActiveSegmentOnly). A voxel it clears shows
  * the image's colour as the viewport's image actor maps it, with every other layer's visible
  * segment blended over it in layer order. Null (the stroke renders at pointer up, as before) when
  * something is missing: the layer's voxels, the image actor's scalars or colour function, or an
@@ -688,7 +766,9 @@ function eraserLookNow(
   const imagePixels = imagePixelsOf(viewport);
   if (!imagePixels) return null;
   const { segments } = store.getState();
-  const locked = new Set(segments.filter((segment) => segment.locked).map((segment) => segment.segmentIndex));
+  const locked = segments.filter((segment) => segment.locked).map((segment) => segment.segmentIndex);
+  // What the stroke takes: the active segment's voxels only (erasesActiveSegmentOnly).
+  const { erases } = erasedSegment(current.annotationUid, locked);
   // The layers drawn over the image once erased: every other layer, with its visible segments.
   const others: LayerOnImage[] = [];
   for (const [labelmapId, imageIds] of layers) {
@@ -727,7 +807,7 @@ function eraserLookNow(
     accepts: null,
     erase: {
       voxels: scalarsOf(erasedImageId),
-      keeps: (value) => locked.has(value),
+      keeps: (value) => !erases.has(value),
       shownErased: (voxel, out, offset) =>
         erasedColour(colourOf(scalars[voxel]!), others, voxel, out, offset),
     },
