@@ -23,6 +23,7 @@ import {
   screenshot,
   search,
 } from './support/app.js';
+import { type Rgb, shownPixels } from './support/canvas.js';
 import { rpc } from './support/rpc.js';
 import { type SliceHash, flushSave, pageHashes, voxelCounts } from './support/segmentation-probe.js';
 
@@ -34,8 +35,6 @@ const ROW = 0.5;
 
 let app: AppSession;
 let ct: CtSeries;
-
-type Rgb = [number, number, number];
 
 /**
  * What is composited on screen for viewport 0 in a region, one colour per device pixel, row by row:
@@ -95,28 +94,6 @@ async function screenColumn(page: Page, fx: number, fy0: number, fy1: number): P
 /** Colours on screen along a horizontal line of viewport 0 (at `fy`, columns `fx0`..`fx1`). */
 async function screenRow(page: Page, fy: number, fx0: number, fx1: number): Promise<Rgb[]> {
   return (await screenRegion(page, [fx0, fy], [fx1, fy]))[0]!;
-}
-
-/**
- * The colours of a screenshot of a page region (CSS pixels), row by row: what the reader sees, so
- * every layer counts (image, stroke preview, Cornerstone's SVG layer, the brush cursor).
- */
-async function shownPixels(
-  page: Page,
-  clip: { x: number; y: number; width: number; height: number },
-): Promise<Rgb[]> {
-  const png = await page.screenshot({ clip });
-  return page.evaluate(async (base64) => {
-    const bytes = Uint8Array.from(atob(base64), (char) => char.charCodeAt(0));
-    const bitmap = await createImageBitmap(new Blob([bytes], { type: 'image/png' }));
-    const canvas = new OffscreenCanvas(bitmap.width, bitmap.height);
-    const context = canvas.getContext('2d')!;
-    context.drawImage(bitmap, 0, 0);
-    const data = context.getImageData(0, 0, bitmap.width, bitmap.height).data;
-    const colours: Array<[number, number, number]> = [];
-    for (let i = 0; i < data.length; i += 4) colours.push([data[i]!, data[i + 1]!, data[i + 2]!]);
-    return colours;
-  }, png.toString('base64'));
 }
 
 /** On the screen, down a vertical line of viewport 0 (at `fx`, rows `fy0`..`fy1`), a CSS pixel each. */

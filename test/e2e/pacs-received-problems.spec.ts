@@ -13,7 +13,12 @@ import path from 'node:path';
 import { type Locator, type Page, expect, test } from '@playwright/test';
 import type { LabelmapHead } from '../../shared/segmentation.js';
 import { type CtSeries, ensureCtSeries, makeTempDir } from '../fixtures/index.js';
-import { type AiSegFixture, writeHostileLesionSeg, writeLesionSeg } from '../support/ai-fixtures.js';
+import {
+  type AiSegFixture,
+  copiesAsNewStudies,
+  writeHostileLesionSeg,
+  writeLesionSeg,
+} from '../support/ai-fixtures.js';
 import { freePort } from '../support/orthanc.js';
 import { openApp, screenshot } from './support/app.js';
 import { rpc } from './support/rpc.js';
@@ -172,27 +177,7 @@ test('a long list is paged, the newest first', async ({ browser }) => {
   // 105 hostile SEGs, each its own study (new Study, Series and SOP Instance UIDs).
   const folder = makeTempDir('e2e-pacs-received-problems-many');
   const copies = path.join(folder, 'copies');
-  const made = spawnSync(
-    '/usr/bin/python3',
-    [
-      '-c',
-      [
-        'import os, sys, pydicom',
-        'from pydicom.uid import generate_uid',
-        'ds = pydicom.dcmread(sys.argv[1])',
-        'os.makedirs(sys.argv[2], exist_ok=True)',
-        'for i in range(int(sys.argv[3])):',
-        '    ds.StudyInstanceUID, ds.SeriesInstanceUID, ds.SOPInstanceUID = generate_uid(), generate_uid(), generate_uid()',
-        '    ds.file_meta.MediaStorageSOPInstanceUID = ds.SOPInstanceUID',
-        '    ds.save_as(os.path.join(sys.argv[2], "seg%04d.dcm" % i))',
-      ].join('\n'),
-      hostile.file,
-      copies,
-      '105',
-    ],
-    { encoding: 'utf8' },
-  );
-  expect(made.status, made.stderr).toBe(0);
+  copiesAsNewStudies(hostile.file, copies, 105);
   const app = await openApp(browser, 'pacs-received-problems-many');
   try {
     const { page } = app;

@@ -249,6 +249,35 @@ export function writeLesionSeg(seriesFiles: readonly string[], out: string): AiS
 }
 
 /**
+ * `count` copies of a DICOM file in `dir` (seg0000.dcm…), each its own study: new Study, Series and
+ * SOP Instance UIDs (pydicom). Returns the copies' paths in order.
+ */
+export function copiesAsNewStudies(file: string, dir: string, count: number): string[] {
+  const made = spawnSync(
+    '/usr/bin/python3',
+    [
+      '-c',
+      [
+        'import os, sys, pydicom',
+        'from pydicom.uid import generate_uid',
+        'ds = pydicom.dcmread(sys.argv[1])',
+        'os.makedirs(sys.argv[2], exist_ok=True)',
+        'for i in range(int(sys.argv[3])):',
+        '    ds.StudyInstanceUID, ds.SeriesInstanceUID, ds.SOPInstanceUID = generate_uid(), generate_uid(), generate_uid()',
+        '    ds.file_meta.MediaStorageSOPInstanceUID = ds.SOPInstanceUID',
+        '    ds.save_as(os.path.join(sys.argv[2], "seg%04d.dcm" % i))',
+      ].join('\n'),
+      file,
+      dir,
+      String(count),
+    ],
+    { encoding: 'utf8' },
+  );
+  if (made.status !== 0) throw new Error(`pydicom could not copy ${file}: ${made.stderr}`);
+  return Array.from({ length: count }, (_, i) => path.join(dir, `seg${String(i).padStart(4, '0')}.dcm`));
+}
+
+/**
  * writeLesionSeg's SEG claiming 2,147,483,647 frames (NumberOfFrames set with pydicom): a hostile
  * SEG that once looped forever in main, now refused with a reason while the rest goes on.
  */

@@ -6,14 +6,14 @@
  * been acknowledged, with its reason. Trials: RADLABEL_PACS_CRASH_TRIALS (default 3 here;
  * `npm run test:soak` runs 30).
  */
-import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type StoreObject, sendToScp, storeObjectOf } from '../../fuzz/send-to-scp.js';
 import { ensureCtSeries, makeTempDir } from '../../fixtures/index.js';
-import { writeHostileLesionSeg } from '../../support/ai-fixtures.js';
+import { copiesAsNewStudies, writeHostileLesionSeg } from '../../support/ai-fixtures.js';
 import { seededRandom } from '../../support/random.js';
 import { openTestServices } from '../../support/services.js';
 import { fixedKey } from '../deid-app/harness.js';
@@ -32,32 +32,9 @@ let child: ChildProcess | null = null;
 beforeAll(() => {
   const ct = ensureCtSeries({ slices: 4, size: 64, seed: 'pacs-received-problems' });
   const hostile = writeHostileLesionSeg(ct.files, path.join(dir, 'HOSTILE-SEG.dcm'));
-  const copies = path.join(dir, 'copies');
-  const made = spawnSync(
-    '/usr/bin/python3',
-    [
-      '-c',
-      [
-        'import os, sys, pydicom',
-        'from pydicom.uid import generate_uid',
-        'ds = pydicom.dcmread(sys.argv[1])',
-        'os.makedirs(sys.argv[2], exist_ok=True)',
-        'for i in range(int(sys.argv[3])):',
-        '    ds.StudyInstanceUID, ds.SeriesInstanceUID, ds.SOPInstanceUID = generate_uid(), generate_uid(), generate_uid()',
-        '    ds.file_meta.MediaStorageSOPInstanceUID = ds.SOPInstanceUID',
-        '    ds.save_as(os.path.join(sys.argv[2], "seg%04d.dcm" % i))',
-      ].join('\n'),
-      hostile.file,
-      copies,
-      String(OBJECTS),
-    ],
-    { encoding: 'utf8' },
+  objects = copiesAsNewStudies(hostile.file, path.join(dir, 'copies'), OBJECTS).map((file, index) =>
+    storeObjectOf(fs.readFileSync(file), index),
   );
-  if (made.status !== 0) throw new Error(`pydicom could not copy the SEG: ${made.stderr}`);
-  objects = fs
-    .readdirSync(copies)
-    .sort()
-    .map((name, index) => storeObjectOf(fs.readFileSync(path.join(copies, name)), index));
 });
 
 afterAll(() => {
