@@ -30,6 +30,16 @@ function geometryKey(image: Types.IImage): string {
   return `${image.rows}x${image.columns}@${image.rowPixelSpacing ?? 1}x${image.columnPixelSpacing ?? 1}`;
 }
 
+/** The camera reset to fit the image shown, with the flips of `camera` and `rotation` kept. */
+function refit(viewport: StackViewport, camera: Types.ICamera, rotation: number): void {
+  viewport.resetCamera({ resetPan: true, resetZoom: true, resetToCenter: true });
+  viewport.setViewPresentation({
+    rotation,
+    flipHorizontal: camera.flipHorizontal ?? false,
+    flipVertical: camera.flipVertical ?? false,
+  });
+}
+
 /** Fits each image whose size differs from the one before it. Returns the unsubscribe function. */
 export function fitEachImage(element: HTMLDivElement, viewport: StackViewport): () => void {
   let shown: string | null = null;
@@ -43,10 +53,7 @@ export function fitEachImage(element: HTMLDivElement, viewport: StackViewport): 
     // Cornerstone announces the image before it takes it in (CPU path): fit once it has.
     queueMicrotask(() => {
       if (viewport.getCornerstoneImage() !== image) return;
-      const { flipHorizontal: flippedH, flipVertical: flippedV } = viewport.getCamera();
-      const rotation = viewport.getRotation();
-      viewport.resetCamera({ resetPan: true, resetZoom: true, resetToCenter: true });
-      viewport.setViewPresentation({ rotation, flipHorizontal: flippedH, flipVertical: flippedV });
+      refit(viewport, viewport.getCamera(), viewport.getRotation());
       viewport.render();
     });
   };
@@ -87,12 +94,7 @@ export function resizeKeepingZoom(engine: Types.IRenderingEngine): void {
     for (const { viewport, zoom, camera, rotation } of views) {
       // Gone (the pane closed) or showing another image set since: nothing to keep.
       if (engine.getViewport(viewport.id) !== viewport || !viewport.getCurrentImageId()) continue;
-      viewport.resetCamera({ resetPan: true, resetZoom: true, resetToCenter: true });
-      viewport.setViewPresentation({
-        rotation,
-        flipHorizontal: camera.flipHorizontal ?? false,
-        flipVertical: camera.flipVertical ?? false,
-      });
+      refit(viewport, camera, rotation);
       if (Number.isFinite(zoom) && zoom > 0) viewport.setZoom(zoom);
       if (camera.focalPoint && camera.position)
         viewport.setCamera({ focalPoint: camera.focalPoint, position: camera.position });

@@ -170,8 +170,8 @@ function erasesActiveSegmentOnly(tool: unknown): void {
   const editData = eraser?.getEditData;
   if (!eraser || !editData) return;
   eraser.getEditData = function (this: unknown, input) {
-    const leaves = erasedSegment(input.segmentationId, input.segmentsLocked);
-    const segmentsLocked = ALL_LABEL_VALUES.filter((value) => !leaves.erases.has(value));
+    const erases = erasedValues(input.segmentationId, input.segmentsLocked);
+    const segmentsLocked = ALL_LABEL_VALUES.filter((value) => !erases.has(value));
     return editData.call(this, { ...input, segmentsLocked });
   };
 }
@@ -180,16 +180,13 @@ function erasesActiveSegmentOnly(tool: unknown): void {
  * What the eraser takes on the active segment's layer: the active segment's number and voxel value
  * (they differ on a layer of its own), none when it is locked or there is no active segment.
  */
-function erasedSegment(
-  segmentationId: string,
-  lockedNow: readonly number[],
-): { segmentIndex: number | undefined; erases: Set<number> } {
+function erasedValues(segmentationId: string, lockedNow: readonly number[]): Set<number> {
   const active = segmentation.segmentIndex.getActiveSegmentIndex(segmentationId);
-  if (!active || lockedNow.includes(active)) return { segmentIndex: active, erases: new Set() };
+  if (!active || lockedNow.includes(active)) return new Set();
   const data = segmentation.state.getSegmentation(segmentationId)?.representationData.Labelmap as
     { segmentBindings?: Record<number, { labelValue: number }> } | undefined;
   const labelValue = data?.segmentBindings?.[active]?.labelValue ?? active;
-  return { segmentIndex: active, erases: new Set([active, labelValue]) };
+  return new Set([active, labelValue]);
 }
 
 /**
@@ -768,7 +765,7 @@ function eraserLookNow(
   const { segments } = store.getState();
   const locked = segments.filter((segment) => segment.locked).map((segment) => segment.segmentIndex);
   // What the stroke takes: the active segment's voxels only (erasesActiveSegmentOnly).
-  const { erases } = erasedSegment(current.annotationUid, locked);
+  const erases = erasedValues(current.annotationUid, locked);
   // The layers drawn over the image once erased: every other layer, with its visible segments.
   const others: LayerOnImage[] = [];
   for (const [labelmapId, imageIds] of layers) {
